@@ -1,0 +1,1 @@
+"""Data sets shipped with funnelsim (see the datasheets beside this file)."""

@@ -1,0 +1,40 @@
+"""funnelsim: simulate growth and B2B sales funnels, and learn from them.
+
+>>> import funnelsim as fs
+>>> result = fs.simulate(fs.aaarrr(), buyers=100_000, seed=42)
+>>> result.table()[["stage", "reached"]].head(2)  # doctest: +SKIP
+
+The core (this namespace) needs only numpy, scipy and pandas. Charts
+(:mod:`funnelsim.charts`) and widgets (:mod:`funnelsim.widgets`) import altair
+and ipywidgets on first use.
+"""
+
+from funnelsim.engine import EVENT_COLUMNS, SimulationResult, expected, simulate
+from funnelsim.model import (
+    AAARRR_STAGES,
+    TLTB_STAGES,
+    Funnel,
+    Stage,
+    TimeInStage,
+    aaarrr,
+    trigger_learn_try_buy,
+)
+from funnelsim.stats import proportion_ci
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AAARRR_STAGES",
+    "EVENT_COLUMNS",
+    "TLTB_STAGES",
+    "Funnel",
+    "SimulationResult",
+    "Stage",
+    "TimeInStage",
+    "__version__",
+    "aaarrr",
+    "expected",
+    "proportion_ci",
+    "simulate",
+    "trigger_learn_try_buy",
+]
