@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from funnelsim.stats import proportion_ci
+
+
+@given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_matches_scipy_binomtest_exact(kn):
+    k, n = kn
+    low, high = proportion_ci(k, n, 0.9)
+    ref = stats.binomtest(k, n).proportion_ci(confidence_level=0.9, method="exact")
+    assert low == pytest.approx(ref.low, abs=1e-9)
+    assert high == pytest.approx(ref.high, abs=1e-9)
+
+
+def test_vectorised_and_empty_trials_are_nan():
+    low, high = proportion_ci([0, 5, 0], [10, 5, 0])
+    assert low[0] == 0 and high[1] == 1
+    assert np.isnan(low[2]) and np.isnan(high[2])
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match=r"successes must be within \[0, trials\]"):
+        proportion_ci(5, 3)
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\), got 1.5"):
+        proportion_ci(1, 3, confidence=1.5)
+
+
+def test_coverage_is_at_least_nominal(rng):
+    # Clopper-Pearson never undercovers: check at n=40, p=0.3 over many draws.
+    n, p = 40, 0.3
+    k = rng.binomial(n, p, size=20_000)
+    low, high = proportion_ci(k, n, 0.95)
+    coverage = np.mean((low <= p) & (p <= high))
+    assert coverage >= 0.95 - 3 * np.sqrt(0.95 * 0.05 / k.size)

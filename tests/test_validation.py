@@ -1,0 +1,88 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from funnelsim._validation import (
+    check_choice,
+    check_columns,
+    check_int,
+    check_probability,
+    check_real,
+)
+
+
+def test_check_real_returns_float_and_accepts_numpy_scalars():
+    assert check_real("x", np.float32(0.5)) == 0.5
+    assert isinstance(check_real("x", 3), float)
+
+
+@pytest.mark.parametrize("value", [True, "0.3", None, [0.3], 1 + 2j])
+def test_check_real_rejects_non_numbers(value):
+    with pytest.raises(TypeError, match=r"^x must be a real number, got "):
+        check_real("x", value)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -np.inf])
+def test_check_real_rejects_non_finite(value):
+    with pytest.raises(ValueError, match=r"x must be a finite number, got"):
+        check_real("x", value)
+
+
+def test_check_real_bounds_are_reported():
+    with pytest.raises(ValueError, match=r"x must be >= 0, got -1"):
+        check_real("x", -1, low=0)
+    with pytest.raises(ValueError, match=r"x must be > 0, got 0"):
+        check_real("x", 0, low=0, low_open=True)
+    with pytest.raises(ValueError, match=r"x must be in \(0, 1\), got 1"):
+        check_real("x", 1, low=0, high=1, low_open=True, high_open=True)
+    with pytest.raises(ValueError, match=r"x must be <= 2, got 3"):
+        check_real("x", 3, high=2)
+
+
+def test_check_probability_message_names_parameter_and_value():
+    with pytest.raises(ValueError, match=r"rate for stage 'Activation' must be in \[0, 1\], got 1.3"):
+        check_probability("rate for stage 'Activation'", 1.3)
+
+
+def test_check_int_accepts_integral_floats_like_1e6():
+    assert check_int("buyers", 1e6) == 1_000_000
+    assert check_int("buyers", np.int64(7)) == 7
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "pattern"),
+    [
+        (1.5, ValueError, r"buyers must be a whole number, got 1.5"),
+        (float("inf"), ValueError, r"buyers must be a whole number, got inf"),
+        (True, TypeError, r"buyers must be an integer, got True \(bool\)"),
+        ("10", TypeError, r"buyers must be an integer, got '10' \(str\)"),
+        (-1, ValueError, r"buyers must be >= 0, got -1"),
+    ],
+)
+def test_check_int_rejects(value, error, pattern):
+    with pytest.raises(error, match=pattern):
+        check_int("buyers", value, low=0)
+
+
+def test_check_int_range_messages():
+    with pytest.raises(ValueError, match=r"k must be in \[1, 5\], got 6"):
+        check_int("k", 6, low=1, high=5)
+    with pytest.raises(ValueError, match=r"k must be <= 5, got 6"):
+        check_int("k", 6, high=5)
+
+
+def test_check_choice():
+    assert check_choice("mode", "counts", ("buyers", "counts")) == "counts"
+    with pytest.raises(ValueError, match=r"mode must be one of \['buyers', 'counts'\], got 'fast'"):
+        check_choice("mode", "fast", ("buyers", "counts"))
+    with pytest.raises(TypeError, match=r"mode must be a string"):
+        check_choice("mode", 1, ("buyers", "counts"))
+
+
+def test_check_columns():
+    df = pd.DataFrame({"a": [1], "b": [2]})
+    assert check_columns(df, ["a"]) is df
+    with pytest.raises(ValueError, match=r"events is missing column\(s\) \['c'\]; it has \['a', 'b'\]"):
+        check_columns(df, ["a", "c"], name="events")
+    with pytest.raises(TypeError, match=r"events must be a pandas DataFrame, got dict"):
+        check_columns({"a": [1]}, ["a"], name="events")
