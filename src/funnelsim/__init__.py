@@ -19,6 +19,7 @@ from funnelsim.model import (
     aaarrr,
     trigger_learn_try_buy,
 )
+from funnelsim.scenarios import Scenario, list_scenarios, load_scenario
 from funnelsim.stats import proportion_ci
 
 __version__ = "0.1.0"
@@ -28,12 +29,15 @@ __all__ = [
     "EVENT_COLUMNS",
     "TLTB_STAGES",
     "Funnel",
+    "Scenario",
     "SimulationResult",
     "Stage",
     "TimeInStage",
     "__version__",
     "aaarrr",
     "expected",
+    "list_scenarios",
+    "load_scenario",
     "proportion_ci",
     "simulate",
     "trigger_learn_try_buy",

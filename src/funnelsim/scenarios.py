@@ -1,0 +1,864 @@
+"""Scenario files: one TOML file describes a whole setup, and runs it.
+
+A scenario is what an instructor prepares before class and what a student,
+a papermill run and the ``funnelsim`` command line all load the same way::
+
+    import funnelsim as fs
+    sc = fs.load_scenario("b2c_referral")      # a ready-made one, or a path
+    result = sc.simulate()                     # the funnel, with the file's seed
+    sc.with_values({"funnel.rates.activation": 0.6}).save("mine.toml")
+
+The file format
+---------------
+Top-level keys (all optional except ``[funnel]``)::
+
+    name = "Habit-tracker app"          # a title for tables, charts and reports
+    description = "..."                 # a sentence or two for the reader
+    seed = 2024                         # absent: fresh randomness every run
+    buyers = 100_000                    # buyers entering the first stage
+    mode = "buyers"                     # "buyers" or "counts" (see funnelsim.simulate)
+    replications = 1
+    events = false                      # also build the event log
+    entry_window = 0.0                  # buyers enter uniformly over [0, entry_window)
+
+The ``[funnel]`` table is either a preset with some values changed::
+
+    [funnel]
+    preset = "aaarrr"                   # or "trigger_learn_try_buy" (alias "tltb")
+    name = "Habit tracker"              # optional; defaults to the preset's name
+    [funnel.rates]                      # step rate into each stage, by stage name
+    activation = 0.45
+    [funnel.times]                      # time in stage: a number (fixed) or a table
+    activation = { kind = "exponential", mean = 2.0 }
+
+or a custom list of stages (the first stage's rate is 1 and may be left out)::
+
+    [[funnel.stages]]
+    name = "Visit"
+    [[funnel.stages]]
+    name = "Sign-up"
+    rate = 0.2
+    time = { kind = "gamma", mean = 3.0, shape = 2.0 }
+
+Time tables take ``kind`` ("fixed", "exponential", "gamma", "lognormal"),
+``mean`` and, for gamma and lognormal, ``shape`` (see
+:class:`funnelsim.TimeInStage`).
+
+Every key is checked: an unknown key (a typo) is an error, and every error
+names the file, the key as a dotted path such as ``funnel.stages[2].rate``, and
+the problem, e.g. ``mine.toml: funnel.stages[2].rate must be in [0, 1], got 1.3``.
+
+Addresses
+---------
+:meth:`Scenario.with_values` and :func:`sweep` change values by the same dotted
+paths the file uses (``buyers``, ``seed``, ``funnel.stages[1].rate``). Two
+addresses work for every funnel, preset or custom: ``funnel.rates.<stage>``
+and ``funnel.times.<stage>``, where ``<stage>`` is the stage name or its
+keyword form (``activation`` for "Activation", ``try`` for "Try").
+
+Papermill
+---------
+Every lesson's ``parameters`` cell has ``scenario = None`` next to its own
+parameters (``seed``, ``buyers``, ...). A run that passes a scenario (a path or
+a ready-made name) makes the lesson load it with :func:`load_scenario`;
+:meth:`Scenario.to_parameters` builds that dict, e.g.
+``papermill.execute_notebook(nb, out, parameters=sc.to_parameters())``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import itertools
+import json
+import math
+import numbers
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from funnelsim._validation import check_choice, check_int, check_probability, check_real
+from funnelsim.engine import SimulationResult, simulate
+from funnelsim.model import (
+    AAARRR_STAGES,
+    TLTB_STAGES,
+    Funnel,
+    Stage,
+    TimeInStage,
+    aaarrr,
+    trigger_learn_try_buy,
+)
+
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "list_scenarios",
+    "load_scenario",
+    "sweep",
+]
+
+#: Folder (inside the package) holding the ready-made scenario files.
+SCENARIO_DIR = "scenario_files"
+
+_PRESETS: dict[str, tuple[Callable[..., Funnel], tuple[str, ...]]] = {
+    "aaarrr": (aaarrr, AAARRR_STAGES),
+    "trigger_learn_try_buy": (trigger_learn_try_buy, TLTB_STAGES),
+}
+_PRESET_ALIASES = {"tltb": "trigger_learn_try_buy"}
+_TIME_KEYS = ("kind", "mean", "shape")
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+class ScenarioError(ValueError):
+    """A scenario file or mapping is malformed.
+
+    The message reads ``<source>: <key> <problem>``; the parts are kept in
+    :attr:`source`, :attr:`key` and :attr:`problem` for programs.
+    """
+
+    def __init__(self, problem: str, *, key: str | None = None, source: str | None = None):
+        self.problem = problem
+        self.key = key
+        self.source = source
+        where = source or "scenario"
+        if key and not problem.startswith(key):
+            problem = f"{key}: {problem}"
+        super().__init__(f"{where}: {problem}")
+
+
+class _Table:
+    """A mapping being read: tracks its dotted path and rejects unknown keys."""
+
+    def __init__(self, data: Any, path: str, source: str | None):
+        self.path = path
+        self.source = source
+        if not isinstance(data, Mapping):
+            raise self.error(f"must be a table, got {_describe(data)}", path)
+        self.data = data
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def error(self, problem: str, key: str | None = None) -> ScenarioError:
+        return ScenarioError(problem, key=key if key is not None else self.path, source=self.source)
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def get(self, name: str, check: Callable[[str, Any], Any], default: Any = None) -> Any:
+        """Value of ``name`` passed through ``check(dotted_key, value)``, or ``default``."""
+        self.used.add(name)
+        if name not in self.data:
+            return default
+        key = self.key(name)
+        try:
+            return check(key, self.data[name])
+        except ScenarioError:
+            raise
+        except (TypeError, ValueError) as err:
+            raise self.error(str(err), key) from None
+
+    def sub(self, name: str) -> _Table | None:
+        self.used.add(name)
+        if name not in self.data:
+            return None
+        return _Table(self.data[name], self.key(name), self.source)
+
+    def finish(self, allowed: Iterable[str] | None = None) -> None:
+        """Raise on any key that was not read (names the closest known key)."""
+        known = sorted(set(allowed) if allowed is not None else self.used)
+        for name in self.data:
+            if name not in self.used:
+                close = difflib.get_close_matches(str(name), known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; known keys are {known}"
+                raise self.error(f"unknown key{hint}", self.key(str(name)))
+
+
+def _describe(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _check_str(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{key} must be a string, got {_describe(value)}")
+    return value
+
+
+def _check_bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{key} must be true or false, got {_describe(value)}")
+    return value
+
+
+def _check_seed(key: str, value: Any) -> int:
+    return check_int(key, value, low=0)
+
+
+# -- the record ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole simulation setup: the funnel, the population, the seed.
+
+    Build one with :func:`load_scenario` or :meth:`from_dict`, or directly
+    (``Scenario(funnel=fs.aaarrr(activation=0.6), buyers=10_000, seed=1)``).
+    Derive variants with :meth:`with_values` or ``dataclasses.replace``.
+    """
+
+    #: The funnel buyers pass through.
+    funnel: Funnel = field(default_factory=aaarrr)
+    #: A title for tables, charts and reports.
+    name: str = "scenario"
+    #: A sentence or two telling the reader what the scenario shows.
+    description: str = ""
+    #: Buyers entering the first stage in each replication.
+    buyers: int = 10_000
+    #: Seed of every random draw; None draws fresh entropy on each run.
+    seed: int | None = None
+    #: "buyers" (every buyer simulated) or "counts" (binomial chain).
+    mode: str = "buyers"
+    #: Independent replications of the funnel run.
+    replications: int = 1
+    #: Whether the funnel run also builds the event log.
+    events: bool = False
+    #: Buyers enter uniformly over [0, entry_window) (time units); 0 = all at once.
+    entry_window: float = 0.0
+    #: The file this scenario was read from, or its ready-made name (not compared).
+    source: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.funnel, Funnel):
+            raise TypeError(f"funnel must be a Funnel, got {type(self.funnel).__name__}")
+        _check_str("name", self.name)
+        _check_str("description", self.description)
+        object.__setattr__(self, "buyers", check_int("buyers", self.buyers, low=0))
+        if self.seed is not None:
+            object.__setattr__(self, "seed", _check_seed("seed", self.seed))
+        check_choice("mode", self.mode, ("buyers", "counts"))
+        object.__setattr__(
+            self, "replications", check_int("replications", self.replications, low=1)
+        )
+        _check_bool("events", self.events)
+        window = check_real("entry_window", self.entry_window, low=0.0)
+        object.__setattr__(self, "entry_window", window)
+        if self.events and self.mode == "counts":
+            raise ValueError("events = true needs mode = 'buyers' (counts mode has no buyers)")
+
+    # -- reading and writing ---------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Scenario:
+        """Build a scenario from the mapping a TOML file parses to.
+
+        Raises :class:`ScenarioError` naming ``source`` (a file name, if any),
+        the dotted key and the problem; unknown keys are errors.
+        """
+        top = _Table(data, "", source)
+        funnel_table = top.sub("funnel")
+        funnel = aaarrr() if funnel_table is None else _read_funnel(funnel_table)
+        kwargs: dict[str, Any] = {
+            "funnel": funnel,
+            "name": top.get("name", _check_str, "scenario"),
+            "description": top.get("description", _check_str, ""),
+            "buyers": top.get("buyers", lambda k, v: check_int(k, v, low=0), 10_000),
+            "seed": top.get("seed", _check_seed),
+            "mode": top.get(
+                "mode", lambda k, v: check_choice(k, v, ("buyers", "counts")), "buyers"
+            ),
+            "replications": top.get("replications", lambda k, v: check_int(k, v, low=1), 1),
+            "events": top.get("events", _check_bool, False),
+            "entry_window": top.get("entry_window", lambda k, v: check_real(k, v, low=0.0), 0.0),
+        }
+        top.finish()
+        try:
+            return cls(**kwargs, source=source)
+        except (TypeError, ValueError) as err:
+            raise ScenarioError(str(err), source=source) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The mapping :meth:`from_dict` reads back to an equal scenario.
+
+        Defaults are left out; a funnel whose stages are a preset's is written
+        as that preset with every rate listed.
+        """
+        out: dict[str, Any] = {"name": self.name}
+        if self.description:
+            out["description"] = self.description
+        if self.seed is not None:
+            out["seed"] = self.seed
+        out["buyers"] = self.buyers
+        defaults = {"mode": "buyers", "replications": 1, "events": False, "entry_window": 0.0}
+        for key, default in defaults.items():
+            value = getattr(self, key)
+            if value != default:
+                out[key] = value
+        out["funnel"] = _funnel_to_dict(self.funnel)
+        return out
+
+    def save(self, path: str | Path) -> Path:
+        """Write the scenario as a TOML file (overwriting it) and return its path."""
+        target = Path(path)
+        target.write_text(dumps_toml(self.to_dict()), encoding="utf-8")
+        return target
+
+    # -- deriving --------------------------------------------------------------------
+    def with_values(self, values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> Scenario:
+        """A copy with values changed by dotted path (see the module docs).
+
+        >>> sc = Scenario(buyers=1000)
+        >>> sc.with_values({"funnel.rates.activation": 0.6, "buyers": 50}).buyers
+        50
+
+        Keyword arguments cover the top-level keys (``seed=3``).
+        """
+        changes = {**(dict(values) if values else {}), **kwargs}
+        current = self
+        for path, value in changes.items():
+            if not isinstance(path, str):
+                raise TypeError(f"scenario paths must be strings, got {_describe(path)}")
+            parts = path.split(".")
+            if len(parts) == 3 and parts[0] == "funnel" and parts[1] in ("rates", "times"):
+                current = dataclasses.replace(
+                    current,
+                    funnel=_change_stage(current.funnel, parts[1], parts[2], value, self.source),
+                )
+            else:
+                data = current.to_dict()
+                _set_path(data, path, value, self.source)
+                current = Scenario.from_dict(data, source=self.source)
+        # A changed scenario no longer matches its file: it has to be saved to be shared.
+        return dataclasses.replace(current, source=None)
+
+    # -- running ---------------------------------------------------------------------
+    def simulate(self, seed: Any = None, **overrides: Any) -> SimulationResult:
+        """Run the funnel with the scenario's settings.
+
+        ``seed`` replaces the scenario's seed for this run; keyword arguments
+        replace ``buyers``, ``mode``, ``events``, ``replications`` or
+        ``entry_window``. The result equals ``funnelsim.simulate(sc.funnel,
+        sc.buyers, sc.seed, ...)``.
+        """
+        allowed = ("buyers", "mode", "events", "replications", "entry_window")
+        for key in overrides:
+            if key not in allowed:
+                raise TypeError(
+                    f"simulate() got an unexpected keyword {key!r}; use one of {allowed}"
+                )
+        settings = {key: overrides.get(key, getattr(self, key)) for key in allowed}
+        buyers = settings.pop("buyers")
+        return simulate(self.funnel, buyers, self.seed if seed is None else seed, **settings)
+
+    def to_parameters(self, **extra: Any) -> dict[str, Any]:
+        """Papermill parameters that make a lesson use this scenario.
+
+        ``scenario`` is the file path or ready-made name the lesson passes to
+        :func:`load_scenario`; ``seed`` and ``buyers`` are repeated for lessons
+        that read them directly. ``extra`` entries are added (or override).
+        A scenario built in code has no file: save it first.
+        """
+        if self.source is None:
+            raise ValueError(
+                "to_parameters needs a scenario read from a file or a ready-made name; "
+                "call save(path) and load_scenario(path) first"
+            )
+        params: dict[str, Any] = {"scenario": self.source, "buyers": self.buyers}
+        if self.seed is not None:
+            params["seed"] = self.seed
+        params.update(extra)
+        return params
+
+    def __str__(self) -> str:
+        seed = "fresh seed" if self.seed is None else f"seed {self.seed}"
+        return f"{self.name}: {self.buyers:,} buyers, {seed}\n  {self.funnel}"
+
+
+# -- the funnel section ----------------------------------------------------------------
+
+
+def _read_time(value: Any, key: str, source: str | None) -> TimeInStage:
+    if isinstance(value, TimeInStage):
+        return value
+    if isinstance(value, Mapping):
+        table = _Table(value, key, source)
+        kind = table.get(
+            "kind", lambda k, v: check_choice(k, v, ("fixed", "exponential", "gamma", "lognormal"))
+        )
+        if kind is None:
+            raise table.error(
+                "a time table needs kind = 'fixed', 'exponential', 'gamma' or 'lognormal'"
+            )
+        mean = table.get("mean", lambda k, v: check_real(k, v, low=0.0))
+        if mean is None:
+            raise table.error("a time table needs a mean")
+        shape = table.get("shape", lambda k, v: check_real(k, v, low=0.0, low_open=True))
+        table.finish(_TIME_KEYS)
+        try:
+            return TimeInStage(kind, mean, shape)
+        except (TypeError, ValueError) as err:
+            raise table.error(str(err)) from None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ScenarioError(
+            "must be a number (a fixed time) or a table with kind and mean, "
+            f"got {_describe(value)}",
+            key=key,
+            source=source,
+        )
+    try:
+        return TimeInStage.fixed(check_real(key, value, low=0.0))
+    except ValueError as err:
+        raise ScenarioError(str(err), key=key, source=source) from None
+
+
+def _change_stage(funnel: Funnel, what: str, stage: str, value: Any, source: str | None) -> Funnel:
+    key = f"funnel.{what}.{stage}"
+    try:
+        index = funnel.index(stage)
+    except ValueError as err:
+        raise ScenarioError(str(err), key=key, source=source) from None
+    if what == "times":
+        return funnel.with_times({funnel.names[index]: _read_time(value, key, source)})
+    if index == 0:
+        raise ScenarioError(
+            f"the first stage {funnel.names[0]!r} always has rate 1, got {value!r}",
+            key=key,
+            source=source,
+        )
+    try:
+        return funnel.with_rates({funnel.names[index]: check_probability(key, value)})
+    except (TypeError, ValueError) as err:
+        raise ScenarioError(str(err), key=key, source=source) from None
+
+
+def _read_funnel(table: _Table) -> Funnel:
+    has_preset, has_stages = table.has("preset"), table.has("stages")
+    if has_preset == has_stages:
+        raise table.error(
+            "needs either preset = 'aaarrr' / 'trigger_learn_try_buy' or [[funnel.stages]]"
+        )
+    name = table.get("name", _check_str)
+    if has_stages:
+        funnel = _read_stages(table, name)
+        for extra in ("rates", "times"):
+            if table.has(extra):
+                raise table.error(
+                    f"{extra} go with a preset; with [[funnel.stages]] give each stage its own "
+                    f"{'rate' if extra == 'rates' else 'time'}",
+                    table.key(extra),
+                )
+        table.finish(("name", "stages"))
+        return funnel
+    choices = sorted([*_PRESETS, *_PRESET_ALIASES])
+    preset = table.get("preset", lambda k, v: check_choice(k, v, choices))
+    preset = _PRESET_ALIASES.get(preset, preset)
+    factory, names = _PRESETS[preset]
+    funnel = factory() if name is None else factory(name=name)
+    rates = table.sub("rates")
+    if rates is not None:
+        for key in rates.data:
+            stage = _stage_for(funnel, str(key), rates)
+            rate = rates.get(key, check_probability)
+            if stage == 0 and rate != 1.0:
+                raise rates.error(
+                    f"the first stage {names[0]!r} always has rate 1, got {rate!r}", rates.key(key)
+                )
+            funnel = funnel.with_rates({funnel.names[stage]: rate})
+    times = table.sub("times")
+    if times is not None:
+        for key, value in times.data.items():
+            stage = _stage_for(funnel, str(key), times)
+            times.used.add(key)
+            time = _read_time(value, times.key(key), table.source)
+            funnel = funnel.with_times({funnel.names[stage]: time})
+    table.finish(("preset", "name", "rates", "times"))
+    return funnel
+
+
+def _stage_for(funnel: Funnel, key: str, table: _Table) -> int:
+    try:
+        return funnel.index(key)
+    except ValueError:
+        raise table.error(
+            f"no stage {key!r} in the {funnel.name!r} funnel; stages are {list(funnel.names)}",
+            table.key(key),
+        ) from None
+
+
+def _read_stages(table: _Table, name: str | None) -> Funnel:
+    items = table.data["stages"]
+    table.used.add("stages")
+    if not isinstance(items, list) or not items:
+        raise table.error(
+            f"must be a non-empty array of tables ([[funnel.stages]]), got {_describe(items)}",
+            table.key("stages"),
+        )
+    stages = []
+    for i, item in enumerate(items):
+        st = _Table(item, f"{table.key('stages')}[{i}]", table.source)
+        stage_name = st.get("name", _check_str)
+        if stage_name is None:
+            raise st.error("every stage needs a name")
+        if not stage_name.strip():
+            raise st.error(f"must not be empty, got {stage_name!r}", st.key("name"))
+        rate = st.get("rate", check_probability, 1.0)
+        if i == 0 and rate != 1.0:
+            raise st.error(
+                f"the first stage is where buyers enter: its rate must be 1, got {rate!r}",
+                st.key("rate"),
+            )
+        time = TimeInStage()
+        if st.has("time"):
+            st.used.add("time")
+            time = _read_time(st.data["time"], st.key("time"), table.source)
+        st.finish(("name", "rate", "time"))
+        stages.append(Stage(stage_name, rate, time))
+    seen: dict[str, int] = {}
+    for i, s in enumerate(stages):
+        if s.name in seen:
+            raise table.error(
+                f"stage name {s.name!r} is used twice (also stages[{seen[s.name]}])",
+                f"{table.key('stages')}[{i}].name",
+            )
+        seen[s.name] = i
+    return Funnel(tuple(stages), name="funnel" if name is None else name)
+
+
+def _time_to_value(time: TimeInStage) -> Any:
+    if time.kind == "fixed":
+        return time.mean
+    out = _Inline(kind=time.kind, mean=time.mean)
+    if time.shape is not None:
+        out["shape"] = time.shape
+    return out
+
+
+def _keyword(name: str) -> str:
+    return re.sub(r"\W+", "_", name.strip().lower()).strip("_")
+
+
+def _funnel_to_dict(funnel: Funnel) -> dict[str, Any]:
+    for preset, (factory, names) in _PRESETS.items():
+        if funnel.names != names:
+            continue
+        default = factory()
+        out: dict[str, Any] = {"preset": preset}
+        if funnel.name != default.name:
+            out["name"] = funnel.name
+        out["rates"] = {_keyword(s.name): s.rate for s in funnel.stages[1:]}
+        times = {
+            _keyword(s.name): _time_to_value(s.time)
+            for s, d in zip(funnel.stages, default.stages, strict=True)
+            if s.time != d.time
+        }
+        if times:
+            out["times"] = times
+        return out
+    stages = []
+    for i, s in enumerate(funnel.stages):
+        entry: dict[str, Any] = {"name": s.name}
+        if i:
+            entry["rate"] = s.rate
+        if s.time != TimeInStage():
+            entry["time"] = _time_to_value(s.time)
+        stages.append(entry)
+    out = {"name": funnel.name} if funnel.name != "funnel" else {}
+    out["stages"] = stages
+    return out
+
+
+# -- dotted paths ----------------------------------------------------------------------
+
+_PART = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
+
+
+def _split_path(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for chunk in path.split("."):
+        m = _PART.fullmatch(chunk)
+        if not m:
+            raise ValueError(
+                f"malformed scenario path {path!r} (expected e.g. 'funnel.stages[1].rate')"
+            )
+        parts.append(m.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return parts
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any, source: str | None) -> None:
+    """Set ``value`` at ``path`` in the nested dict/list ``data`` (creating tables)."""
+    parts = _split_path(path)
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        nxt = parts[depth + 1]
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                size = len(node) if isinstance(node, list) else 0
+                raise ScenarioError(
+                    f"index {part} is out of range (there are {size})", key=path, source=source
+                )
+            node = node[part]
+            continue
+        if not isinstance(node, dict):
+            raise ScenarioError(f"{part!r} is not inside a table", key=path, source=source)
+        if part not in node:
+            if isinstance(nxt, int):
+                raise ScenarioError(f"no list {part!r} to index", key=path, source=source)
+            node[part] = {}
+        node = node[part]
+    last = parts[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last >= len(node):
+            raise ScenarioError(f"index {last} is out of range", key=path, source=source)
+        node[last] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ScenarioError(f"{last!r} is not inside a table", key=path, source=source)
+
+
+# -- loading ---------------------------------------------------------------------------
+
+
+def _builtin_dir() -> Any:
+    return resources.files("funnelsim").joinpath(SCENARIO_DIR)
+
+
+def list_scenarios() -> list[str]:
+    """Names of the ready-made scenarios, for :func:`load_scenario`.
+
+    >>> "b2c_referral" in list_scenarios()
+    True
+    """
+    folder = _builtin_dir()
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_scenario(scenario: str | Path) -> Scenario:
+    """Read a scenario from a TOML file or by ready-made name.
+
+    Parameters
+    ----------
+    scenario : str or Path
+        A path to a ``.toml`` file, or the name of a ready-made scenario (see
+        :func:`list_scenarios`), e.g. ``"b2b_saas"``.
+
+    Returns
+    -------
+    Scenario
+        With :attr:`Scenario.source` set to the path (or the ready-made name).
+
+    Raises
+    ------
+    ScenarioError
+        If the file is not valid TOML or a key is unknown, missing or out of
+        range; the message names the file, the key and the problem.
+    FileNotFoundError
+        If no such file or ready-made scenario exists.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if not isinstance(scenario, str | Path):
+        raise TypeError(f"scenario must be a path or a ready-made name, got {_describe(scenario)}")
+    path = Path(scenario)
+    if path.suffix == ".toml" or path.exists() or len(path.parts) > 1:
+        if not path.is_file():
+            raise FileNotFoundError(f"no scenario file {str(path)!r}")
+        return _parse(path.read_bytes(), str(path))
+    name = str(scenario)
+    available = list_scenarios()
+    if name not in available:
+        close = difflib.get_close_matches(name, available, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise FileNotFoundError(
+            f"no scenario file or ready-made scenario {name!r}{hint} (ready-made: {available})"
+        )
+    text = _builtin_dir().joinpath(f"{name}.toml").read_bytes()
+    return _parse(text, name)
+
+
+def loads_scenario(text: str, *, source: str | None = None) -> Scenario:
+    """Read a scenario from TOML text (``source`` names it in error messages)."""
+    return _parse(text.encode("utf-8"), source)
+
+
+def _parse(raw: bytes, source: str | None) -> Scenario:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"is not UTF-8 text ({err.reason})", source=source) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"is not valid TOML: {err}", source=source) from None
+    return Scenario.from_dict(data, source=source)
+
+
+# -- sweeps ----------------------------------------------------------------------------
+
+
+def _grid(params: Mapping[str, Sequence[Any]]) -> Iterator[dict[str, Any]]:
+    keys = list(params)
+    for combo in itertools.product(*(params[k] for k in keys)):
+        yield dict(zip(keys, combo, strict=True))
+
+
+def sweep(
+    scenario: Scenario,
+    params: Mapping[str, Sequence[Any]],
+    *,
+    metrics: Callable[[Scenario, SimulationResult], Mapping[str, float]] | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Run ``scenario`` over every combination of ``params`` and tabulate the results.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base setup; each grid point changes it with :meth:`Scenario.with_values`.
+    params : mapping of dotted path to values
+        E.g. ``{"funnel.rates.activation": np.linspace(0.2, 0.8, 7), "seed": [1, 2, 3]}``;
+        the grid is their Cartesian product, in order (the last key varies fastest).
+    metrics : callable, optional
+        ``metrics(scenario, result) -> {name: number}`` for each point; the
+        default gives ``buyers``, ``customers`` (buyers reaching the last
+        stage, mean over replications), ``conversion`` and the number reaching
+        every stage (``reached_<stage>``).
+    progress : bool
+        Show a tqdm progress bar (if tqdm is installed). tqdm honours the
+        ``TQDM_DISABLE`` environment variable.
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point: a column per swept path, then the metrics.
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    if not isinstance(params, Mapping) or not params:
+        raise ValueError(f"params must be a non-empty mapping of path to values, got {params!r}")
+    grid: dict[str, list[Any]] = {}
+    for key, values in params.items():
+        if isinstance(values, str) or not isinstance(values, Iterable):
+            raise TypeError(f"values for {key!r} must be a sequence, got {_describe(values)}")
+        items = [v.item() if isinstance(v, np.generic) else v for v in values]
+        if not items:
+            raise ValueError(f"values for {key!r} must not be empty")
+        grid[key] = items
+    measure = default_metrics if metrics is None else metrics
+    total = math.prod(len(v) for v in grid.values())
+    points: Iterable[dict[str, Any]] = _grid(grid)
+    if progress:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # pragma: no cover - tqdm ships with the notebooks extra
+            pass
+        else:
+            points = tqdm(points, total=total, desc="sweep", unit="run")
+    rows = []
+    for point in points:
+        variant = scenario.with_values(point)
+        result = variant.simulate()
+        rows.append({**point, **measure(variant, result)})
+    return pd.DataFrame(rows)
+
+
+def default_metrics(scenario: Scenario, result: SimulationResult) -> dict[str, float]:
+    """Headline numbers of one run: buyers, customers, conversion, reach per stage."""
+    reached = result.reached
+    out: dict[str, float] = {
+        "buyers": float(result.buyers),
+        "customers": float(reached.iloc[-1]),
+        "conversion": result.conversion,
+    }
+    for name, value in reached.items():
+        out[f"reached_{_keyword(str(name))}"] = float(value)
+    return out
+
+
+# -- a small TOML writer ---------------------------------------------------------------
+
+
+class _Inline(dict[str, Any]):
+    """A table written inline (``{ kind = "gamma", mean = 2.0 }``)."""
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml_string(text: str) -> str:
+    # JSON escapes are valid TOML escapes; TOML also forbids a raw DEL character.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if math.isnan(x):
+            return "nan"
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        return repr(x)
+    if isinstance(value, str):
+        if "\n" in value:
+            lines = [_toml_string(line)[1:-1] for line in value.split("\n")]
+            return '"""\n' + "\n".join(lines) + '"""'
+        return _toml_string(value)
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {_describe(value)} to TOML")
+
+
+def _is_table(value: Any) -> bool:
+    return isinstance(value, Mapping) and not isinstance(value, _Inline)
+
+
+def _is_table_array(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(_is_table(v) for v in value)
+
+
+def dumps_toml(data: Mapping[str, Any]) -> str:
+    """TOML text for a nested mapping of strings, numbers, booleans, lists and tables.
+
+    Sub-mappings become ``[tables]`` and lists of mappings ``[[arrays of
+    tables]]``; ``tomllib.loads(dumps_toml(d)) == d`` for such data.
+    """
+    lines: list[str] = []
+    _emit(lines, data, ())
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _emit(lines: list[str], table: Mapping[str, Any], prefix: tuple[str, ...]) -> None:
+    nested = []
+    for key, value in table.items():
+        if _is_table(value) or _is_table_array(value):
+            nested.append((key, value))
+        else:
+            lines.append(f"{_toml_key(str(key))} = {_toml_value(value)}")
+    for key, value in nested:
+        path = (*prefix, _toml_key(str(key)))
+        header = ".".join(path)
+        if _is_table(value):
+            lines.extend(("", f"[{header}]"))
+            _emit(lines, value, path)
+        else:
+            for item in value:
+                lines.extend(("", f"[[{header}]]"))
+                _emit(lines, item, path)

@@ -1,0 +1,396 @@
+import dataclasses
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import funnelsim as fs
+from funnelsim.scenarios import (
+    Scenario,
+    ScenarioError,
+    dumps_toml,
+    list_scenarios,
+    load_scenario,
+    loads_scenario,
+    sweep,
+)
+
+CUSTOM = """
+name = "Checkout"
+seed = 5
+buyers = 1000
+
+[funnel]
+name = "shop"
+
+[[funnel.stages]]
+name = "Visit"
+
+[[funnel.stages]]
+name = "Cart"
+rate = 0.2
+time = { kind = "gamma", mean = 2.0, shape = 3.0 }
+
+[[funnel.stages]]
+name = "Pay"
+rate = 0.5
+time = 4
+"""
+
+
+def write(tmp_path, text, name="s.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- ready-made scenarios ---------------------------------------------------------------
+
+
+def test_ready_made_scenarios_are_listed():
+    names = list_scenarios()
+    assert {"b2c_referral", "b2b_saas", "viral_saturation"} <= set(names)
+    assert names == sorted(names)
+
+
+@pytest.mark.parametrize("name", list_scenarios())
+def test_ready_made_scenarios_round_trip(tmp_path, name):
+    sc = load_scenario(name)
+    assert sc.source == name
+    assert sc.name and sc.description and sc.seed is not None
+    again = load_scenario(sc.save(tmp_path / f"{name}.toml"))
+    assert again == sc
+    assert again.to_dict() == sc.to_dict()
+
+
+def test_b2c_scenario_has_the_values_of_its_file():
+    sc = load_scenario("b2c_referral")
+    assert sc.funnel.names == fs.AAARRR_STAGES
+    assert sc.funnel["Activation"].rate == 0.35
+    assert sc.funnel["Retention"].time == fs.TimeInStage.fixed(30.0)
+    assert sc.funnel["Revenue"].time == fs.TimeInStage.lognormal(14.0, 0.8)
+    # Unchanged stages keep the preset's time.
+    assert sc.funnel["Awareness"].time == fs.TimeInStage()
+    assert sc.buyers == 100_000 and sc.seed == 2024
+
+
+def test_b2b_scenario_keeps_preset_times_it_does_not_override():
+    sc = load_scenario("b2b_saas")
+    assert sc.funnel.names == fs.TLTB_STAGES
+    assert sc.funnel["Trigger"].time == fs.model.TLTB_DEFAULT_TIMES["Trigger"]
+    assert sc.funnel["Try"].rate == 0.30
+    assert sc.replications == 20
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def test_custom_stages_are_read(tmp_path):
+    sc = load_scenario(write(tmp_path, CUSTOM))
+    assert sc.funnel == fs.Funnel(
+        (
+            fs.Stage("Visit"),
+            fs.Stage("Cart", 0.2, fs.TimeInStage.gamma(2.0, 3.0)),
+            fs.Stage("Pay", 0.5, 4.0),
+        ),
+        name="shop",
+    )
+    assert sc.source == str(tmp_path / "s.toml")
+
+
+def test_missing_funnel_means_the_default_aaarrr():
+    sc = Scenario.from_dict({"buyers": 10})
+    assert sc.funnel == fs.aaarrr()
+
+
+def test_tltb_alias_and_try_keyword():
+    sc = Scenario.from_dict({"funnel": {"preset": "tltb", "rates": {"try": 0.9, "Buy": 0.1}}})
+    assert sc.funnel == fs.trigger_learn_try_buy(try_=0.9, buy=0.1)
+
+
+def test_numbers_written_as_floats_are_accepted_for_counts():
+    assert Scenario.from_dict({"buyers": 1e4}).buyers == 10_000
+
+
+def test_round_trip_of_custom_funnel_with_unusual_names(tmp_path):
+    funnel = fs.Funnel(
+        (fs.Stage('Say "hi"'), fs.Stage("Día 1", 0.5, fs.TimeInStage.exponential(1e-3))),
+        name="x.y",
+    )
+    sc = Scenario(funnel, name='multi\nline \\ "quoted"', description="a\\nb", seed=0)
+    assert load_scenario(sc.save(tmp_path / "u.toml")) == sc
+
+
+# -- errors name the file, the key and the problem ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            CUSTOM.replace("rate = 0.5", "rate = 1.3"),
+            r"funnel\.stages\[2\]\.rate must be in \[0, 1\], got 1\.3",
+        ),
+        (
+            CUSTOM.replace("rate = 0.5", 'rate = "half"'),
+            r"funnel\.stages\[2\]\.rate must be a real number",
+        ),
+        (
+            CUSTOM.replace("rate = 0.5", "rat = 0.5"),
+            r"funnel\.stages\[2\]\.rat: unknown key; did you mean 'rate'\?",
+        ),
+        (
+            CUSTOM.replace("buyers = 1000", "buyer = 1000"),
+            r"buyer: unknown key; did you mean 'buyers'\?",
+        ),
+        (CUSTOM.replace("buyers = 1000", "buyers = -1"), r"buyers must be >= 0, got -1"),
+        (CUSTOM.replace("seed = 5", "seed = 1.5"), r"seed must be a whole number, got 1\.5"),
+        (
+            CUSTOM.replace('name = "Pay"', 'name = "Cart"'),
+            r"funnel\.stages\[2\]\.name: stage name 'Cart' is used twice",
+        ),
+        (
+            CUSTOM.replace('kind = "gamma"', 'kind = "weibull"'),
+            r"funnel\.stages\[1\]\.time\.kind must be one of",
+        ),
+        (
+            CUSTOM.replace(", shape = 3.0", ""),
+            r"funnel\.stages\[1\]\.time: gamma time needs a shape",
+        ),
+        (
+            CUSTOM.replace("time = 4", "time = -4"),
+            r"funnel\.stages\[2\]\.time must be >= 0, got -4",
+        ),
+        (
+            CUSTOM.replace("time = 4", 'time = "4 days"'),
+            r"funnel\.stages\[2\]\.time: must be a number",
+        ),
+        (
+            CUSTOM.replace('name = "Visit"', 'name = "Visit"\nrate = 0.5'),
+            r"funnel\.stages\[0\]\.rate: the first stage",
+        ),
+        (
+            CUSTOM.replace('[funnel]\nname = "shop"', '[funnel]\nname = "shop"\npreset = "aaarrr"'),
+            r"funnel: needs either preset",
+        ),
+        (CUSTOM + "\n[funnel.rates]\nPay = 0.1\n", r"funnel\.rates: rates go with a preset"),
+        ("funnel = 3", r"funnel: must be a table, got 3"),
+        ('[funnel]\npreset = "aarrr"', r"funnel\.preset must be one of \['aaarrr'"),
+        (
+            '[funnel]\npreset = "aaarrr"\n[funnel.rates]\nactivaton = 0.2',
+            r"funnel\.rates\.activaton: no stage 'activaton'",
+        ),
+        (
+            '[funnel]\npreset = "aaarrr"\n[funnel.rates]\nawareness = 0.2',
+            r"funnel\.rates\.awareness: the first stage",
+        ),
+        (
+            '[funnel]\npreset = "aaarrr"\n[funnel.times]\n'
+            'revenue = { kind = "fixed", mean = 1, shape = 2 }',
+            r"funnel\.times\.revenue: fixed time takes no shape",
+        ),
+        (
+            '[funnel]\npreset = "aaarrr"\n[funnel.times]\n'
+            'revenue = { kind = "fixed", mean = 1, sd = 2 }',
+            r"funnel\.times\.revenue\.sd: unknown key",
+        ),
+        ('mode = "counts"\nevents = true', r"events = true needs mode = 'buyers'"),
+        ("buyers = ", r"is not valid TOML: "),
+    ],
+)
+def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
+    path = write(tmp_path, text, "broken.toml")
+    with pytest.raises(
+        ScenarioError,
+        match=r"^" + str(path).replace("\\", "\\\\").replace(".", r"\.") + r": " + message,
+    ):
+        load_scenario(path)
+
+
+def test_error_keeps_its_parts(tmp_path):
+    path = write(tmp_path, CUSTOM.replace("rate = 0.5", "rate = 1.3"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.source == str(path)
+    assert info.value.key == "funnel.stages[2].rate"
+    assert isinstance(info.value, ValueError)
+
+
+def test_unknown_names_and_missing_files():
+    with pytest.raises(FileNotFoundError, match=r"did you mean 'b2b_saas'\?"):
+        load_scenario("b2b_sass")
+    with pytest.raises(FileNotFoundError, match=r"no scenario file 'nowhere/x\.toml'"):
+        load_scenario("nowhere/x.toml")
+    with pytest.raises(TypeError, match=r"scenario must be a path or a ready-made name, got 3"):
+        load_scenario(3)
+
+
+def test_constructor_validates_like_the_file():
+    with pytest.raises(ValueError, match=r"buyers must be >= 0, got -5"):
+        Scenario(buyers=-5)
+    with pytest.raises(TypeError, match=r"funnel must be a Funnel, got dict"):
+        Scenario(funnel={})
+    with pytest.raises(ValueError, match=r"mode must be one of"):
+        Scenario(mode="agents")
+
+
+def test_loads_scenario_names_its_source():
+    with pytest.raises(ScenarioError, match=r"^lesson 3: buyers must be >= 0"):
+        loads_scenario("buyers = -1", source="lesson 3")
+    with pytest.raises(ScenarioError, match=r"^scenario: buyers must be >= 0"):
+        Scenario.from_dict({"buyers": -1})
+
+
+# -- deriving and running ---------------------------------------------------------------
+
+
+def test_with_values_by_rates_address_works_for_custom_and_preset_funnels(tmp_path):
+    custom = load_scenario(write(tmp_path, CUSTOM))
+    changed = custom.with_values(
+        {"funnel.rates.cart": 0.3, "funnel.times.pay": {"kind": "exponential", "mean": 2}}
+    )
+    assert changed.funnel["Cart"].rate == 0.3
+    assert changed.funnel["Pay"].time == fs.TimeInStage.exponential(2.0)
+    assert changed.source is None  # it no longer matches its file
+    preset = load_scenario("b2c_referral").with_values({"funnel.rates.activation": 0.6}, seed=9)
+    assert preset.funnel == load_scenario("b2c_referral").funnel.with_rates(activation=0.6)
+    assert preset.seed == 9
+
+
+def test_with_values_by_file_path():
+    sc = load_scenario("viral_saturation").with_values({"funnel.stages[1].rate": 0.25, "buyers": 7})
+    assert sc.funnel["Installed"].rate == 0.25 and sc.buyers == 7
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"funnel.rates.activation": 1.5},
+            r"funnel\.rates\.activation must be in \[0, 1\], got 1\.5",
+        ),
+        ({"funnel.rates.nope": 0.5}, r"funnel\.rates\.nope: no stage named 'nope'"),
+        ({"funnel.rates.awareness": 0.5}, r"funnel\.rates\.awareness: the first stage"),
+        ({"buyerz": 5}, r"buyerz: unknown key; did you mean 'buyers'\?"),
+        ({"funnel.stages[9].rate": 0.5}, r"funnel\.stages\[9\]\.rate: no list 'stages'"),
+        ({"funnel..rate": 0.5}, r"malformed scenario path"),
+    ],
+)
+def test_with_values_errors(change, message):
+    with pytest.raises(ValueError, match=message):
+        load_scenario("b2c_referral").with_values(change)
+
+
+def test_simulate_equals_the_engine_with_the_scenario_settings():
+    sc = load_scenario("b2b_saas")
+    got = sc.simulate()
+    want = fs.simulate(sc.funnel, sc.buyers, sc.seed, replications=sc.replications)
+    np.testing.assert_array_equal(got.counts, want.counts)
+    assert got.seed == 7
+    small = sc.simulate(seed=3, buyers=10, replications=1, events=True)
+    assert small.buyers == 10 and small.events is not None and small.seed == 3
+    with pytest.raises(TypeError, match=r"unexpected keyword 'funnel'"):
+        sc.simulate(funnel=fs.aaarrr())
+
+
+def test_to_parameters_points_papermill_at_the_file(tmp_path):
+    assert load_scenario("b2c_referral").to_parameters() == {
+        "scenario": "b2c_referral",
+        "buyers": 100_000,
+        "seed": 2024,
+    }
+    path = Scenario(seed=1).save(tmp_path / "p.toml")
+    params = load_scenario(path).to_parameters(buyers=10, lesson="x")
+    assert params == {"scenario": str(path), "buyers": 10, "seed": 1, "lesson": "x"}
+    # The parameter a lesson receives loads the same scenario.
+    assert load_scenario(params["scenario"]) == load_scenario(path)
+    with pytest.raises(ValueError, match=r"call save\(path\)"):
+        Scenario().to_parameters()
+
+
+def test_scenario_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Scenario().buyers = 3  # type: ignore[misc]
+
+
+# -- sweeps -----------------------------------------------------------------------------
+
+
+def test_sweep_is_the_cartesian_product_in_order():
+    sc = Scenario(funnel=fs.aaarrr(), buyers=2000, mode="counts")
+    frame = sweep(sc, {"funnel.rates.activation": np.array([0.2, 0.8]), "seed": [1, 2, 3]})
+    assert list(frame.columns[:2]) == ["funnel.rates.activation", "seed"]
+    assert len(frame) == 6
+    assert frame["seed"].tolist() == [1, 2, 3, 1, 2, 3]
+    assert isinstance(frame["funnel.rates.activation"].iloc[0], float)
+    # Each row is exactly the run of that scenario.
+    row = frame.iloc[4]
+    want = sc.with_values({"funnel.rates.activation": 0.8, "seed": 2}).simulate()
+    assert row["customers"] == want.counts[0, -1]
+    assert row["reached_activation"] == want.counts[0, 2]
+    assert row["conversion"] == pytest.approx(want.conversion)
+
+
+def test_sweep_mean_follows_the_closed_form():
+    sc = Scenario(funnel=fs.aaarrr(), buyers=100_000, mode="counts")
+    frame = sweep(sc, {"funnel.rates.activation": [0.2, 0.6], "seed": range(20)})
+    means = frame.groupby("funnel.rates.activation")["customers"].mean()
+    for a, got in means.items():
+        p = fs.aaarrr(activation=a).reach[-1]
+        se = np.sqrt(100_000 * p * (1 - p) / 20)
+        assert abs(got - 100_000 * p) < 4 * se
+
+
+def test_sweep_custom_metrics_and_errors():
+    sc = Scenario(buyers=100, seed=1)
+    frame = sweep(sc, {"buyers": [10, 20]}, metrics=lambda s, r: {"n": r.buyers * 2})
+    assert frame.to_dict("list") == {"buyers": [10, 20], "n": [20, 40]}
+    with pytest.raises(ValueError, match=r"params must be a non-empty mapping"):
+        sweep(sc, {})
+    with pytest.raises(TypeError, match=r"values for 'seed' must be a sequence"):
+        sweep(sc, {"seed": 3})
+    with pytest.raises(ValueError, match=r"values for 'seed' must not be empty"):
+        sweep(sc, {"seed": []})
+    with pytest.raises(TypeError, match=r"scenario must be a Scenario"):
+        sweep("b2c_referral", {"seed": [1]})
+
+
+# -- the TOML writer --------------------------------------------------------------------
+
+_scalars = st.one_of(
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False),
+    st.text(),
+)
+_keys = st.text(min_size=1, max_size=8)
+_tables = st.recursive(
+    st.dictionaries(
+        _keys,
+        _scalars | st.lists(_scalars.filter(lambda v: isinstance(v, str)), max_size=3),
+        max_size=4,
+    ),
+    lambda inner: st.dictionaries(
+        _keys, inner | st.lists(inner.filter(bool), min_size=1, max_size=2), max_size=3
+    ),
+    max_leaves=12,
+)
+
+
+@given(_tables)
+def test_toml_writer_round_trips(data):
+    assert tomllib.loads(dumps_toml(data)) == data
+
+
+def test_toml_writer_rejects_what_toml_cannot_hold():
+    with pytest.raises(TypeError, match=r"cannot write None"):
+        dumps_toml({"a": None})
+
+
+def test_sweep_frame_is_tidy():
+    frame = sweep(Scenario(buyers=50, mode="counts"), {"seed": [1]})
+    assert isinstance(frame, pd.DataFrame)
+    assert frame["buyers"].tolist() == [50.0]
