@@ -19,6 +19,18 @@ from funnelsim.model import (
     aaarrr,
     trigger_learn_try_buy,
 )
+from funnelsim.referral import (
+    NPS_SEGMENTS,
+    BassResult,
+    ReferralResult,
+    bass_adopters,
+    nps,
+    nps_breakdown,
+    simulate_bass,
+    simulate_referrals,
+    viral_coefficient,
+    viral_coefficient_from_nps,
+)
 from funnelsim.scenarios import Scenario, list_scenarios, load_scenario
 from funnelsim.stats import proportion_ci
 
@@ -27,18 +39,28 @@ __version__ = "0.1.0"
 __all__ = [
     "AAARRR_STAGES",
     "EVENT_COLUMNS",
+    "NPS_SEGMENTS",
     "TLTB_STAGES",
+    "BassResult",
     "Funnel",
+    "ReferralResult",
     "Scenario",
     "SimulationResult",
     "Stage",
     "TimeInStage",
     "__version__",
     "aaarrr",
+    "bass_adopters",
     "expected",
     "list_scenarios",
     "load_scenario",
+    "nps",
+    "nps_breakdown",
     "proportion_ci",
     "simulate",
+    "simulate_bass",
+    "simulate_referrals",
     "trigger_learn_try_buy",
+    "viral_coefficient",
+    "viral_coefficient_from_nps",
 ]

@@ -1,0 +1,687 @@
+"""Referral and virality: the viral coefficient, referral cascades, Bass diffusion, NPS.
+
+The viral coefficient
+---------------------
+If each buyer sends ``i`` invites on average and each invite converts with
+probability ``c``, a generation of ``n`` buyers brings ``n · i · c`` new ones:
+``K = i · c`` (the source writes it as users × invites × conversion / users).
+Starting from ``s`` seed buyers the expected generations are ``s, sK, sK², …``,
+so for ``K < 1`` the expected total is the geometric sum ``s / (1 − K)``; for
+``K ≥ 1`` the cascade grows until it runs out of people.
+
+How a cascade is drawn
+----------------------
+:func:`simulate_referrals` draws one generation at a time and never loops over
+buyers. It uses two exact identities instead of one draw per buyer:
+
+* **Poisson invites.** A buyer's invites are Poisson(``i``); keeping each with
+  probability ``c`` (thinning) leaves Poisson(``i·c``) converted invites, and the
+  sum over ``n`` independent buyers is Poisson(``n·i·c``). One Poisson draw per
+  generation therefore has exactly the law of ``n`` per-buyer draws.
+* **Negative-binomial invites** (over-dispersed: a few enthusiasts invite many
+  friends). With size ``r`` (``dispersion``) and mean ``i`` the variance is
+  ``i + i²/r``. A negative binomial is a gamma mixture of Poissons, so thinning
+  by ``c`` keeps ``r`` and scales the mean to ``i·c``; the sum of ``n`` iid
+  NB(``r``, ``p``) is NB(``n·r``, ``p``) with ``p = r / (r + i·c)``. Again one draw
+  per generation.
+
+Both identities are checked in ``tests/test_referral.py`` against a per-buyer
+numpy baseline.
+
+A finite market
+---------------
+With ``market_size = M``, the converted invites of a generation land on
+distinct members of the market chosen uniformly at random (a person accepts at
+most one invitation per cycle); only those who are not buyers yet become new
+buyers. With ``B`` buyers so far and ``X`` converted invites, the new buyers are
+Hypergeometric(``M − B`` good, ``B`` bad, ``min(X, M)`` drawn): invitations to
+people already in are wasted. Growth is then logistic-like and stops at ``M``.
+
+Bass diffusion
+--------------
+:func:`bass_adopters` is the closed form of the Bass (1969) model and
+:func:`simulate_bass` its stochastic discrete-time version: ``p`` is the
+coefficient of innovation (adoption driven from outside: advertising, paid
+acquisition), ``q`` the coefficient of imitation (adoption driven by people who
+already adopted: word of mouth, referrals).
+
+NPS
+---
+:func:`nps` and :func:`nps_breakdown` score the 0–10 "how likely are you to
+recommend us?" answers; :func:`viral_coefficient_from_nps` lets promoters,
+passives and detractors invite at their own rates, and the same mapping can be
+passed to :func:`simulate_referrals` so the NPS mix drives ``K``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from funnelsim._random import as_generator, seed_entropy
+from funnelsim._validation import check_choice, check_int, check_probability, check_real
+
+__all__ = [
+    "NPS_SEGMENTS",
+    "BassResult",
+    "ReferralResult",
+    "bass_adopters",
+    "nps",
+    "nps_breakdown",
+    "simulate_bass",
+    "simulate_referrals",
+    "viral_coefficient",
+    "viral_coefficient_from_nps",
+]
+
+#: NPS segments in the order :func:`nps_breakdown` reports them.
+NPS_SEGMENTS = ("promoter", "passive", "detractor")
+#: Default cap on the cumulative buyers of one cascade (10⁹ buyers).
+MAX_BUYERS = 1_000_000_000
+#: Largest market :func:`simulate_referrals` accepts (numpy's hypergeometric limit).
+MAX_MARKET = 999_999_999
+#: Largest mean invites per user accepted (keeps every aggregate draw inside int64).
+MAX_INVITES = 1_000_000.0
+
+
+# -- the viral coefficient -------------------------------------------------------------------
+
+
+def viral_coefficient(invites_per_user: float, invite_conversion: float) -> float:
+    """The viral coefficient K: new users brought in by one user.
+
+    The source's formula is ``users × invites_per_user × invite_conversion / users``;
+    the number of users cancels, leaving ``invites_per_user × invite_conversion``.
+
+    Parameters
+    ----------
+    invites_per_user : float
+        Mean invites one user sends during a viral cycle, in [0, 10⁶].
+    invite_conversion : float
+        Probability that an invite turns into a new user, in [0, 1].
+
+    Returns
+    -------
+    float
+        K. Above 1 every generation is larger than the one before
+        (self-sustaining growth); below 1 the cascade dies out.
+
+    Examples
+    --------
+    >>> viral_coefficient(4, 0.2)
+    0.8
+    """
+    i = check_real("invites_per_user", invites_per_user, low=0.0, high=MAX_INVITES)
+    c = check_probability("invite_conversion", invite_conversion)
+    users = 1.0  # the formula's "existing users"; any positive number gives the same K
+    return users * i * c / users
+
+
+# -- NPS ---------------------------------------------------------------------------------
+
+
+def _check_scores(scores: Any) -> np.ndarray:
+    """0–10 integer scores as an int64 array, or an error naming the bad value and position."""
+    if isinstance(scores, str | bytes) or np.ndim(scores) == 0:
+        raise TypeError(f"scores must be a sequence of 0-10 integers, got {scores!r}")
+    if isinstance(scores, np.ndarray | pd.Series) and scores.dtype.kind in "iuf":
+        arr = np.ravel(np.asarray(scores))
+    else:
+        # Lists (and object arrays) are checked element by element, so that a
+        # True, a None or a "7" is reported rather than silently converted.
+        items = np.ravel(np.asarray(scores, dtype=object)).tolist()
+        for i, v in enumerate(items):
+            if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+                raise TypeError(f"scores must be numbers from 0 to 10, got {v!r} at position {i}")
+        arr = np.asarray(items, dtype=float)
+    if arr.size == 0:
+        raise ValueError("scores must not be empty, got 0 answers")
+    if arr.dtype.kind == "f":
+        bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(
+                f"scores must be whole numbers from 0 to 10, got {arr[i].item()!r} at position {i}"
+            )
+    out = np.flatnonzero((arr < 0) | (arr > 10))
+    if out.size:
+        i = int(out[0])
+        raise ValueError(f"scores must be from 0 to 10, got {arr[i].item():g} at position {i}")
+    return arr.astype(np.int64)
+
+
+def nps_breakdown(scores: Any) -> pd.Series:
+    """Shares of promoters (9–10), passives (7–8) and detractors (0–6).
+
+    Parameters
+    ----------
+    scores : sequence of int
+        Answers to "how likely are you to recommend us?", whole numbers 0–10.
+        Bad answers (non-integers, NaN, out of range, empty input) raise an
+        error naming the first offending value and its position; nothing is
+        clipped or dropped.
+
+    Returns
+    -------
+    pandas.Series
+        Index ``promoter, passive, detractor``, values the shares (summing to
+        1), name ``"share"``. It can be passed as ``segments`` to
+        :func:`simulate_referrals` or :func:`viral_coefficient_from_nps`.
+    """
+    s = _check_scores(scores)
+    n = s.size
+    counts = [
+        np.count_nonzero(s >= 9),
+        np.count_nonzero((s >= 7) & (s <= 8)),
+        np.count_nonzero(s <= 6),
+    ]
+    return pd.Series(np.array(counts, dtype=float) / n, index=list(NPS_SEGMENTS), name="share")
+
+
+def nps(scores: Any) -> float:
+    """Net Promoter Score: % promoters − % detractors, in [−100, 100].
+
+    Parameters
+    ----------
+    scores : sequence of int
+        Whole-number answers from 0 to 10 (see :func:`nps_breakdown` for the
+        segments and the errors raised on bad answers).
+
+    Returns
+    -------
+    float
+        The NPS in percentage points.
+
+    Examples
+    --------
+    >>> nps([10, 9, 8, 7, 6, 0])
+    0.0
+    >>> nps([10, 10, 10, 3])
+    50.0
+    """
+    shares = nps_breakdown(scores)
+    return float(100.0 * (shares["promoter"] - shares["detractor"]))
+
+
+def _check_segments(segments: Any) -> pd.Series:
+    """A mapping of NPS segment shares (or raw scores) → validated shares Series."""
+    if isinstance(segments, Mapping | pd.Series):
+        items = dict(segments.items())
+        unknown = [k for k in items if k not in NPS_SEGMENTS]
+        if unknown:
+            raise ValueError(f"segments has unknown segment(s) {unknown}; use {list(NPS_SEGMENTS)}")
+        shares = pd.Series(
+            [check_probability(f"share of {k}s", items.get(k, 0.0)) for k in NPS_SEGMENTS],
+            index=list(NPS_SEGMENTS),
+            name="share",
+        )
+        if not math.isclose(float(shares.sum()), 1.0, abs_tol=1e-9):
+            raise ValueError(f"segment shares must sum to 1, got {float(shares.sum())!r}")
+        return shares
+    return nps_breakdown(segments)
+
+
+def _check_segment_invites(invites: Any) -> pd.Series:
+    if not isinstance(invites, Mapping):
+        raise TypeError(
+            "invites must map each NPS segment to its invites per user, e.g. "
+            f"{{'promoter': 2.0, 'passive': 0.5, 'detractor': 0.0}}, got {invites!r}"
+        )
+    missing = [k for k in NPS_SEGMENTS if k not in invites]
+    unknown = [k for k in invites if k not in NPS_SEGMENTS]
+    if missing or unknown:
+        raise ValueError(
+            f"invites must give exactly the segments {list(NPS_SEGMENTS)}; "
+            f"missing {missing}, unknown {unknown}"
+        )
+    return pd.Series(
+        [
+            check_real(f"invites per {k}", invites[k], low=0.0, high=MAX_INVITES)
+            for k in NPS_SEGMENTS
+        ],
+        index=list(NPS_SEGMENTS),
+    )
+
+
+def viral_coefficient_from_nps(
+    segments: Any, invites: Mapping[str, float], invite_conversion: float
+) -> float:
+    """K when promoters, passives and detractors invite at their own rates.
+
+    ``K = invite_conversion × Σ share[s] × invites[s]`` over the three segments.
+
+    Parameters
+    ----------
+    segments : mapping, pandas.Series or sequence of int
+        Shares ``{"promoter": .., "passive": .., "detractor": ..}`` summing to 1
+        (e.g. the output of :func:`nps_breakdown`), or raw 0–10 scores.
+    invites : mapping
+        Mean invites per user of each segment, e.g.
+        ``{"promoter": 2.0, "passive": 0.5, "detractor": 0.0}``.
+    invite_conversion : float
+        Probability that an invite converts, in [0, 1].
+
+    Examples
+    --------
+    >>> rates = {"promoter": 2, "passive": 1, "detractor": 0}
+    >>> viral_coefficient_from_nps([10, 9, 7, 2], rates, invite_conversion=0.5)
+    0.625
+    """
+    shares = _check_segments(segments)
+    rates = _check_segment_invites(invites)
+    c = check_probability("invite_conversion", invite_conversion)
+    return float((shares * rates).sum() * c)
+
+
+# -- referral cascades -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ReferralResult:
+    """What :func:`simulate_referrals` returns.
+
+    ``generations`` is tidy: one row per generation (and replication, when
+    there are several), ready for ``alt.Chart(result.generations)``.
+    """
+
+    #: Columns ``generation, time, new_buyers, cumulative_buyers`` (plus a
+    #: leading ``replication`` when ``replications > 1``). Generation 0 holds
+    #: the seed buyers at time 0.
+    generations: pd.DataFrame
+    #: Final cumulative buyers of each replication, shape (replications,).
+    totals: np.ndarray
+    #: The viral coefficient K (mean new buyers per buyer, before market saturation).
+    k: float
+    #: Seed buyers of every replication.
+    seed_buyers: int
+    #: The finite market size, or None for an unlimited one.
+    market_size: int | None
+    #: True for the replications stopped by ``max_generations`` or ``max_buyers``
+    #: while still growing, shape (replications,).
+    capped: np.ndarray
+    #: Seed entropy (pass back as ``seed=`` to repeat the run), or None.
+    seed: int | None
+
+    @property
+    def replications(self) -> int:
+        """Number of independent cascades."""
+        return int(self.totals.size)
+
+    @property
+    def total(self) -> int | float:
+        """Final number of buyers: an int for one run, the mean over replications otherwise."""
+        if self.totals.size == 1:
+            return int(self.totals[0])
+        return float(self.totals.mean())
+
+    @property
+    def expected_total(self) -> float:
+        """``seed_buyers / (1 − K)`` for K < 1 without a market limit (``inf`` otherwise)."""
+        if self.k < 1:
+            value = self.seed_buyers / (1.0 - self.k)
+            return value if self.market_size is None else min(value, float(self.market_size))
+        return float(self.market_size) if self.market_size is not None else math.inf
+
+    def __repr__(self) -> str:
+        return (
+            f"ReferralResult(k={self.k:g}, seed_buyers={self.seed_buyers}, total={self.total}, "
+            f"generations={int(self.generations['generation'].max()) + 1}, "
+            f"replications={self.replications})"
+        )
+
+
+def simulate_referrals(
+    seed_buyers: int,
+    invites_per_user: float | Mapping[str, float],
+    invite_conversion: float,
+    *,
+    invites: Literal["poisson", "negbin"] = "poisson",
+    dispersion: float | None = None,
+    segments: Any = None,
+    cycle_time: float = 1.0,
+    market_size: int | None = None,
+    max_generations: int = 1_000,
+    max_buyers: int = MAX_BUYERS,
+    replications: int = 1,
+    seed: Any = None,
+) -> ReferralResult:
+    """Simulate a referral cascade generation by generation.
+
+    Every buyer of generation *g* sends a random number of invites; each invite
+    converts with probability ``invite_conversion``; the converted invitees are
+    generation *g + 1*, who refer in turn one ``cycle_time`` later. The run stops
+    when a generation brings no new buyer, or at a cap (below). Each generation
+    costs one aggregate draw (see the module docstring for why that is the exact
+    law of per-buyer draws), so a cascade of 10⁹ buyers takes microseconds.
+
+    Parameters
+    ----------
+    seed_buyers : int
+        Generation 0, ``>= 0`` (e.g. the buyers paid acquisition brought).
+    invites_per_user : float or mapping
+        Mean invites a buyer sends, ``>= 0``; or, with ``segments``, a mapping
+        ``{"promoter": .., "passive": .., "detractor": ..}`` of invites per segment.
+    invite_conversion : float
+        Probability that an invite converts, in [0, 1].
+    invites : {"poisson", "negbin"}
+        Distribution of one buyer's invites: Poisson, or negative binomial with
+        the same mean and size ``dispersion`` (variance ``i + i²/dispersion``).
+    dispersion : float, optional
+        Negative-binomial size ``r > 0`` (small = a few buyers send most
+        invites). Required for ``"negbin"``, not allowed for ``"poisson"``.
+    segments : mapping, pandas.Series or sequence of int, optional
+        NPS mix of every generation: shares by segment (e.g.
+        :func:`nps_breakdown`) or raw 0–10 scores. Each generation is split
+        among the segments multinomially and each segment invites at its own
+        rate, so ``K = invite_conversion × Σ share × invites``.
+    cycle_time : float
+        Viral cycle time, ``> 0``: generation *g* joins at time ``g × cycle_time``.
+    market_size : int, optional
+        Total people who could ever buy, ``>= seed_buyers`` and ``<= 999,999,999``.
+        Converted invites that land on existing buyers are wasted
+        (hypergeometric thinning), so the cascade saturates at ``market_size``.
+    max_generations : int
+        Stop after this many generations after the seed (default 1,000).
+    max_buyers : int
+        Stop a replication once its cumulative buyers reach this (default 10⁹).
+        The generation that crosses it is kept, so a total can exceed the cap by
+        one generation's growth.
+    replications : int
+        Independent cascades, drawn together (vectorised over replications).
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness; same seed, same result.
+
+    Returns
+    -------
+    ReferralResult
+        ``.generations`` (tidy frame), ``.total``, ``.totals``, ``.k``, ``.capped``, ``.seed``.
+
+    Warns
+    -----
+    RuntimeWarning
+        When ``K >= 1`` and there is no ``market_size``: growth is explosive and
+        only the caps stop it; and whenever a cap stops a cascade that was still
+        growing (its total is then truncated).
+
+    Examples
+    --------
+    >>> r = simulate_referrals(1_000, invites_per_user=3, invite_conversion=0.2, seed=1)
+    >>> r.k, r.expected_total
+    (0.6000000000000001, 2500.0000000000005)
+    """
+    s0 = check_int("seed_buyers", seed_buyers, low=0)
+    c = check_probability("invite_conversion", invite_conversion)
+    kind = check_choice("invites", invites, ("poisson", "negbin"))
+    if kind == "negbin":
+        if dispersion is None:
+            raise ValueError(
+                "invites='negbin' needs a dispersion (negative-binomial size > 0), got None"
+            )
+        r = check_real("dispersion", dispersion, low=0.0, low_open=True)
+    else:
+        if dispersion is not None:
+            raise ValueError(f"dispersion applies to invites='negbin' only, got {dispersion!r}")
+        r = math.inf
+    if segments is None:
+        if isinstance(invites_per_user, Mapping):
+            raise ValueError("invites_per_user is a mapping by NPS segment: pass segments= as well")
+        rates = np.array(
+            [check_real("invites_per_user", invites_per_user, low=0.0, high=MAX_INVITES)]
+        )
+        shares = np.array([1.0])
+    else:
+        if isinstance(invites_per_user, Mapping):
+            seg_invites = _check_segment_invites(invites_per_user)
+        else:
+            seg_invites = pd.Series(
+                check_real("invites_per_user", invites_per_user, low=0.0, high=MAX_INVITES),
+                index=list(NPS_SEGMENTS),
+            )
+        seg_shares = _check_segments(segments)
+        rates = seg_invites.to_numpy(dtype=float)
+        shares = seg_shares.to_numpy(dtype=float)
+    dt = check_real("cycle_time", cycle_time, low=0.0, low_open=True)
+    market = None
+    if market_size is not None:
+        market = check_int("market_size", market_size, low=s0, high=MAX_MARKET)
+    g_max = check_int("max_generations", max_generations, low=0)
+    b_max = check_int("max_buyers", max_buyers, low=1)
+    reps = check_int("replications", replications, low=1)
+
+    mu = rates * c  # converted invites per buyer, by segment
+    k = float(np.dot(shares, mu))
+    if k >= 1 and market is None:
+        warnings.warn(
+            f"K = {k:g} >= 1 and no market_size: the cascade is explosive; it stops after "
+            f"max_generations={g_max:,} generations or once max_buyers={b_max:,} buyers are in. "
+            "Pass market_size for a saturating market.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    new = np.full(reps, s0, dtype=np.int64)
+    cum = new.copy()
+    history = [new.copy()]
+    capped = np.zeros(reps, dtype=bool)
+    active = (new > 0) & (cum < b_max)
+    capped |= (new > 0) & (cum >= b_max)
+    for _ in range(g_max):
+        if not active.any():
+            break
+        x = _converted_invites(rng, np.where(active, new, 0), shares, mu, r)
+        if market is not None:
+            x = rng.hypergeometric(market - cum, cum, np.minimum(x, market))
+        new = x.astype(np.int64)
+        cum += new
+        history.append(new.copy())
+        reached_cap = cum >= b_max
+        capped |= (new > 0) & reached_cap
+        active = (new > 0) & ~reached_cap
+    else:
+        capped |= active
+
+    if capped.any() and not (k >= 1 and market is None):
+        warnings.warn(
+            f"{int(capped.sum())} of {reps} cascade(s) were still growing when stopped by "
+            f"max_generations={g_max:,} or max_buyers={b_max:,}; their totals are truncated",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    new_by_gen = np.stack(history)  # (generations, reps)
+    frame = _generation_frame(new_by_gen, dt)
+    return ReferralResult(frame, cum, k, s0, market, capped, recorded)
+
+
+def _converted_invites(
+    rng: np.random.Generator, n: np.ndarray, shares: np.ndarray, mu: np.ndarray, size: float
+) -> np.ndarray:
+    """Converted invites sent by ``n`` buyers per replication: one aggregate draw per segment."""
+    by_segment = n[:, None] if shares.size == 1 else rng.multinomial(n, shares)
+    if math.isinf(size):
+        # Sum of independent Poissons is Poisson with the summed mean.
+        return rng.poisson(by_segment @ mu)
+    out = np.zeros(n.shape, dtype=np.int64)
+    for j, m in enumerate(mu):
+        nj = by_segment[:, j]
+        ok = (nj > 0) & (m > 0)
+        if ok.any():
+            # Sum of nj iid NB(size, p) is NB(nj * size, p); p gives mean m per buyer.
+            out[ok] += rng.negative_binomial(nj[ok] * size, size / (size + m))
+    return out
+
+
+def _generation_frame(new_by_gen: np.ndarray, dt: float) -> pd.DataFrame:
+    gens, reps = new_by_gen.shape
+    cum = np.cumsum(new_by_gen, axis=0)
+    g = np.arange(gens)
+    data: dict[str, Any] = {}
+    if reps > 1:
+        data["replication"] = np.repeat(np.arange(reps), gens)
+    data["generation"] = np.tile(g, reps)
+    data["time"] = np.tile(g * dt, reps)
+    data["new_buyers"] = new_by_gen.T.ravel()
+    data["cumulative_buyers"] = cum.T.ravel()
+    return pd.DataFrame(data)
+
+
+# -- Bass diffusion --------------------------------------------------------------------------
+
+
+def _check_bass(p: Any, q: Any, m: Any) -> tuple[float, float, int]:
+    p = check_real("p", p, low=0.0, high=1.0, low_open=True)
+    q = check_real("q", q, low=0.0, high=1.0)
+    if p + q > 1:
+        raise ValueError(f"p + q must be <= 1 (a per-period adoption probability), got {p + q!r}")
+    m = check_int("m", m, low=1)
+    return p, q, m
+
+
+def bass_adopters(p: float, q: float, m: int, t: Any) -> Any:
+    """Cumulative adopters ``m · F(t)`` of the Bass diffusion model (closed form).
+
+    ``F(t) = (1 − e^{−(p+q)t}) / (1 + (q/p) e^{−(p+q)t})`` solves the hazard
+    equation ``f(t) / (1 − F(t)) = p + q F(t)``: a non-adopter adopts at rate
+    ``p`` on their own plus ``q`` times the share who have already adopted.
+
+    Parameters
+    ----------
+    p : float
+        Coefficient of innovation, in (0, 1]: adoption from outside influence —
+        advertising, paid acquisition, the "external" channel.
+    q : float
+        Coefficient of imitation, in [0, 1]: adoption through people who already
+        adopted — word of mouth, referrals, the "internal" channel.
+    m : int
+        Market potential (people who will eventually adopt), ``>= 1``.
+    t : float or array_like
+        Time(s) since launch, in periods, ``>= 0``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Expected cumulative adopters by time ``t`` (same shape as ``t``).
+
+    Examples
+    --------
+    >>> round(bass_adopters(0.03, 0.38, 10_000, 5.0))
+    2557
+    """
+    p, q, m = _check_bass(p, q, m)
+    t_arr = np.asarray(t, dtype=float) if not isinstance(t, str) else None
+    if t_arr is None or not np.all(np.isfinite(t_arr)) or np.any(t_arr < 0):
+        raise ValueError(f"t must be finite times >= 0, got {t!r}")
+    e = np.exp(-(p + q) * t_arr)
+    out = m * (1.0 - e) / (1.0 + (q / p) * e)
+    return float(out) if out.ndim == 0 else out
+
+
+def _bass_expected_discrete(p: float, q: float, m: int, periods: int) -> np.ndarray:
+    """Mean-field recursion of the discrete model: ``A += (p + q A/m)(m − A)``."""
+    a = np.empty(periods + 1)
+    a[0] = 0.0
+    for t in range(periods):
+        a[t + 1] = a[t] + (p + q * a[t] / m) * (m - a[t])
+    return a
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BassResult:
+    """What :func:`simulate_bass` returns."""
+
+    #: One row per period (and replication): ``period, new_adopters, innovators,
+    #: imitators, cumulative_adopters, expected_cumulative, closed_form``.
+    periods: pd.DataFrame
+    #: Coefficient of innovation (external / paid).
+    p: float
+    #: Coefficient of imitation (word of mouth).
+    q: float
+    #: Market potential.
+    m: int
+    #: Seed entropy, or None.
+    seed: int | None
+
+    def __repr__(self) -> str:
+        n = int(self.periods["period"].max())
+        return f"BassResult(p={self.p:g}, q={self.q:g}, m={self.m}, periods={n})"
+
+
+def simulate_bass(
+    p: float, q: float, m: int, periods: int, *, replications: int = 1, seed: Any = None
+) -> BassResult:
+    """Stochastic Bass diffusion in a finite market of ``m`` people.
+
+    In each period every non-adopter adopts independently with probability
+    ``p + q · A/m``, where ``A`` is the number of adopters at the start of the
+    period. The new adopters are therefore Binomial(``m − A``, ``p + q·A/m``): one
+    draw per period, the exact law. Each adoption is attributed to innovation
+    with probability ``p / (p + q·A/m)`` and to imitation otherwise (a binomial
+    split), so the frame separates adopters reached by the external channel
+    (``innovators``: advertising, paid acquisition) from those reached by word of
+    mouth (``imitators``: referrals).
+
+    Parameters
+    ----------
+    p, q : float
+        Coefficients of innovation (in (0, 1]) and imitation (in [0, 1]),
+        per period, with ``p + q <= 1``.
+    m : int
+        Market size, ``>= 1``.
+    periods : int
+        Number of periods to simulate, ``>= 1``.
+    replications : int
+        Independent runs (vectorised).
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness.
+
+    Returns
+    -------
+    BassResult
+        ``.periods`` has ``period`` 1..periods, ``new_adopters``, ``innovators``,
+        ``imitators``, ``cumulative_adopters``; ``expected_cumulative`` is the
+        discrete-time expectation (the recursion ``A ← A + (p + qA/m)(m − A)``,
+        which the simulated mean tracks up to O(1/m)); ``closed_form`` is the
+        continuous-time :func:`bass_adopters` at the same time, which the
+        discrete model approaches when ``p + q`` is small.
+    """
+    p, q, m = _check_bass(p, q, m)
+    n_periods = check_int("periods", periods, low=1)
+    reps = check_int("replications", replications, low=1)
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+
+    adopters = np.zeros(reps, dtype=np.int64)
+    new = np.empty((n_periods, reps), dtype=np.int64)
+    innov = np.empty_like(new)
+    cum = np.empty_like(new)
+    for t in range(n_periods):
+        hazard = p + q * adopters / m
+        x = rng.binomial(m - adopters, hazard)
+        innov[t] = rng.binomial(x, p / hazard)
+        adopters = adopters + x
+        new[t] = x
+        cum[t] = adopters
+    t_idx = np.arange(1, n_periods + 1)
+    expected = _bass_expected_discrete(p, q, m, n_periods)[1:]
+    closed = bass_adopters(p, q, m, t_idx.astype(float))
+    data: dict[str, Any] = {}
+    if reps > 1:
+        data["replication"] = np.repeat(np.arange(reps), n_periods)
+    data.update(
+        period=np.tile(t_idx, reps),
+        new_adopters=new.T.ravel(),
+        innovators=innov.T.ravel(),
+        imitators=(new - innov).T.ravel(),
+        cumulative_adopters=cum.T.ravel(),
+        expected_cumulative=np.tile(expected, reps),
+        closed_form=np.tile(closed, reps),
+    )
+    return BassResult(pd.DataFrame(data), p, q, m, recorded)

@@ -1,0 +1,426 @@
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+import funnelsim as fs
+from funnelsim.referral import (
+    MAX_BUYERS,
+    bass_adopters,
+    nps,
+    nps_breakdown,
+    simulate_bass,
+    simulate_referrals,
+    viral_coefficient,
+    viral_coefficient_from_nps,
+)
+
+# -- viral coefficient -----------------------------------------------------------------------
+
+
+def test_viral_coefficient_is_invites_times_conversion():
+    assert viral_coefficient(4, 0.25) == 1.0
+    assert viral_coefficient(0, 0.9) == 0.0
+    assert math.isclose(viral_coefficient(2.5, 0.3), 0.75)
+
+
+@pytest.mark.parametrize(
+    ("args", "exc", "match"),
+    [
+        ((-1, 0.2), ValueError, r"invites_per_user must be in \[0, 1e\+06\], got -1"),
+        ((2, 1.2), ValueError, r"invite_conversion must be in \[0, 1\], got 1.2"),
+        (("2", 0.2), TypeError, "invites_per_user must be a real number"),
+        ((2, float("nan")), ValueError, "invite_conversion must be a finite number"),
+    ],
+)
+def test_viral_coefficient_validates(args, exc, match):
+    with pytest.raises(exc, match=match):
+        viral_coefficient(*args)
+
+
+# -- NPS -----------------------------------------------------------------------------------
+
+
+def test_nps_segments_and_bounds():
+    assert nps([10, 9, 8, 7, 6, 0]) == 0.0
+    assert nps([10] * 5) == 100.0
+    assert nps(list(range(7))) == -100.0
+    assert nps(np.array([9, 9, 9, 3])) == 50.0
+    shares = nps_breakdown([10, 9, 8, 7, 6, 0, 5, 5])
+    assert list(shares.index) == ["promoter", "passive", "detractor"]
+    np.testing.assert_allclose(shares.to_numpy(), [2 / 8, 2 / 8, 4 / 8])
+    assert nps(np.array([9.0, 7.0, 3.0, 10.0])) == 25.0  # integral floats are fine
+
+
+@given(st.lists(st.integers(0, 10), min_size=1, max_size=200))
+def test_nps_matches_its_definition(scores):
+    a = np.array(scores)
+    expected = 100 * (np.mean(a >= 9) - np.mean(a <= 6))
+    assert math.isclose(nps(scores), expected, abs_tol=1e-9)
+    assert -100 <= nps(scores) <= 100
+    assert math.isclose(nps_breakdown(scores).sum(), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("scores", "exc", "match"),
+    [
+        ([9, 7.5], ValueError, r"whole numbers from 0 to 10, got 7.5 at position 1"),
+        ([9, float("nan")], ValueError, r"got nan at position 1"),
+        ([9, 8, 11], ValueError, r"from 0 to 10, got 11 at position 2"),
+        ([-1], ValueError, r"from 0 to 10, got -1 at position 0"),
+        ([], ValueError, "must not be empty"),
+        ([9, "8"], TypeError, r"got '8' at position 1"),
+        ([True, 9], TypeError, r"got True at position 0"),
+        ([9, None], TypeError, r"got None at position 1"),
+        (np.array([True, False]), TypeError, r"got True at position 0"),
+        (7, TypeError, "must be a sequence of 0-10 integers"),
+        ("9", TypeError, "must be a sequence of 0-10 integers"),
+    ],
+)
+def test_nps_rejects_bad_scores(scores, exc, match):
+    with pytest.raises(exc, match=match):
+        nps(scores)
+    with pytest.raises(exc, match=match):
+        nps_breakdown(scores)
+
+
+def test_viral_coefficient_from_nps_weights_segments():
+    rates = {"promoter": 2.0, "passive": 1.0, "detractor": 0.0}
+    assert math.isclose(viral_coefficient_from_nps([10, 9, 7, 2], rates, 0.5), 0.625)
+    shares = {"promoter": 0.5, "passive": 0.3, "detractor": 0.2}
+    assert math.isclose(viral_coefficient_from_nps(shares, rates, 0.4), 0.4 * (1.0 + 0.3))
+    assert viral_coefficient_from_nps(nps_breakdown([9, 9]), rates, 1.0) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("segments", "invites", "exc", "match"),
+    [
+        ({"promoter": 0.5, "passive": 0.4}, None, ValueError, "must sum to 1, got 0.9"),
+        ({"fan": 1.0}, None, ValueError, r"unknown segment\(s\) \['fan'\]"),
+        ({"promoter": 1.5, "detractor": -0.5}, None, ValueError, r"share of promoters must be"),
+        ([9, 9], {"promoter": 1.0}, ValueError, r"missing \['passive', 'detractor'\]"),
+        ([9, 9], [1, 2, 3], TypeError, "invites must map each NPS segment"),
+        (
+            [9, 9],
+            {"promoter": -1, "passive": 0, "detractor": 0},
+            ValueError,
+            "invites per promoter must be",
+        ),
+    ],
+)
+def test_viral_coefficient_from_nps_validates(segments, invites, exc, match):
+    invites = invites if invites is not None else {"promoter": 1, "passive": 0, "detractor": 0}
+    with pytest.raises(exc, match=match):
+        viral_coefficient_from_nps(segments, invites, 0.5)
+
+
+# -- referral cascades: structure and validation ---------------------------------------------------
+
+
+def test_cascade_frame_is_tidy_and_consistent():
+    r = simulate_referrals(1_000, 3, 0.2, cycle_time=2.5, seed=1)
+    g = r.generations
+    assert list(g.columns) == ["generation", "time", "new_buyers", "cumulative_buyers"]
+    assert g["generation"].tolist() == list(range(len(g)))
+    np.testing.assert_allclose(g["time"], 2.5 * g["generation"])
+    assert g["new_buyers"].iloc[0] == 1_000
+    assert g["new_buyers"].iloc[-1] == 0  # stopped because a generation brought nobody
+    np.testing.assert_array_equal(g["cumulative_buyers"], np.cumsum(g["new_buyers"]))
+    assert r.total == g["cumulative_buyers"].iloc[-1]
+    assert math.isclose(r.k, 0.6)
+    assert math.isclose(r.expected_total, 2_500)
+    assert isinstance(r.total, int)
+    assert "k=0.6" in repr(r)
+
+
+def test_same_seed_same_cascade_and_seed_is_recorded():
+    a = simulate_referrals(500, 4, 0.2, invites="negbin", dispersion=0.7, seed=7, replications=3)
+    b = simulate_referrals(500, 4, 0.2, invites="negbin", dispersion=0.7, seed=7, replications=3)
+    pd.testing.assert_frame_equal(a.generations, b.generations)
+    assert a.seed == 7
+    c = simulate_referrals(500, 4, 0.2, seed=None)
+    d = simulate_referrals(500, 4, 0.2, seed=c.seed)
+    pd.testing.assert_frame_equal(c.generations, d.generations)
+
+
+def test_replications_add_a_column_and_totals():
+    r = simulate_referrals(100, 2, 0.25, replications=5, seed=3)
+    assert r.generations.columns[0] == "replication"
+    assert r.replications == 5
+    last = r.generations.groupby("replication")["cumulative_buyers"].last().to_numpy()
+    np.testing.assert_array_equal(last, r.totals)
+    assert r.total == pytest.approx(r.totals.mean())
+
+
+def test_zero_seed_or_zero_k_stays_put():
+    with pytest.warns(RuntimeWarning, match="explosive"):
+        r = simulate_referrals(0, 5, 0.5, seed=1)
+    assert r.total == 0 and len(r.generations) == 1
+    r = simulate_referrals(40, 0, 0.5, seed=1)
+    assert r.total == 40 and r.generations["new_buyers"].tolist() == [40, 0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"seed_buyers": -1}, ValueError, "seed_buyers must be >= 0, got -1"),
+        ({"seed_buyers": 1.5}, ValueError, "seed_buyers must be a whole number"),
+        ({"invites_per_user": -2}, ValueError, "invites_per_user must be in"),
+        ({"invite_conversion": 2}, ValueError, r"invite_conversion must be in \[0, 1\], got 2"),
+        ({"invites": "binomial"}, ValueError, r"invites must be one of \['negbin', 'poisson'\]"),
+        ({"invites": "negbin"}, ValueError, "needs a dispersion"),
+        ({"invites": "negbin", "dispersion": 0}, ValueError, "dispersion must be > 0, got 0"),
+        ({"dispersion": 2.0}, ValueError, "dispersion applies to invites='negbin' only"),
+        ({"cycle_time": 0}, ValueError, "cycle_time must be > 0, got 0"),
+        ({"market_size": 50}, ValueError, "market_size must be in .100, 999999999., got 50"),
+        ({"market_size": 10**10}, ValueError, "market_size must be in"),
+        ({"max_generations": -1}, ValueError, "max_generations must be >= 0"),
+        ({"max_buyers": 0}, ValueError, "max_buyers must be >= 1"),
+        ({"replications": 0}, ValueError, "replications must be >= 1"),
+        ({"seed": -3}, ValueError, "seed must be a non-negative integer"),
+        ({"invites_per_user": {"promoter": 1}}, ValueError, "pass segments= as well"),
+        ({"segments": {"promoter": 0.2}}, ValueError, "must sum to 1"),
+        ({"segments": [9, 12]}, ValueError, "got 12 at position 1"),
+    ],
+)
+def test_simulate_referrals_validates(kwargs, exc, match):
+    args = {"seed_buyers": 100, "invites_per_user": 2.0, "invite_conversion": 0.2, "seed": 0}
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        simulate_referrals(**args)
+
+
+# -- referral cascades: the laws -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "dispersion"), [("poisson", None), ("negbin", 0.5), ("negbin", 5.0)]
+)
+def test_subcritical_mean_total_is_seed_over_one_minus_k(kind, dispersion):
+    reps, s = 4_000, 200
+    r = simulate_referrals(
+        s, 2.0, 0.35, invites=kind, dispersion=dispersion, replications=reps, seed=11
+    )
+    k = 0.7
+    se = r.totals.std(ddof=1) / math.sqrt(reps)
+    assert abs(r.totals.mean() - s / (1 - k)) < 4 * se
+    assert not r.capped.any()
+
+
+@pytest.mark.parametrize(("kind", "dispersion"), [("poisson", None), ("negbin", 0.8)])
+def test_one_aggregate_draw_has_the_law_of_per_buyer_draws(kind, dispersion):
+    # Generation 1 from n seed buyers, drawn by the library (one draw per generation)
+    # against a per-buyer numpy baseline: invites per buyer, then a binomial per buyer.
+    n, lam, c, reps = 50, 3.0, 0.4, 4_000
+    with pytest.warns(RuntimeWarning):  # K = 1.2, and stopped after one generation
+        r = simulate_referrals(
+            n,
+            lam,
+            c,
+            invites=kind,
+            dispersion=dispersion,
+            replications=reps,
+            max_generations=1,
+            seed=5,
+        )
+    lib = r.generations.query("generation == 1")["new_buyers"].to_numpy()
+    rng = np.random.default_rng(6)
+    if kind == "poisson":
+        sent = rng.poisson(lam, size=(reps, n))
+    else:
+        sent = rng.negative_binomial(dispersion, dispersion / (dispersion + lam), size=(reps, n))
+    base = rng.binomial(sent, c).sum(axis=1)
+    mu = lam * c
+    var = n * (mu if kind == "poisson" else mu + mu**2 / dispersion)
+    for sample in (lib, base):
+        assert abs(sample.mean() - n * mu) < 4 * math.sqrt(var / reps)
+        # sample variance: SE of s^2 is about var * sqrt(2 / reps) for near-normal sums
+        assert abs(sample.var(ddof=1) / var - 1) < 5 * math.sqrt(2 / reps) * 1.5
+    assert stats.ks_2samp(lib, base).pvalue > 1e-3
+
+
+def test_negbin_dispersion_fattens_the_tail_of_totals():
+    kw = {"replications": 3_000, "seed": 2}
+    pois = simulate_referrals(20, 2, 0.4, **kw).totals
+    nb = simulate_referrals(20, 2, 0.4, invites="negbin", dispersion=0.3, **kw).totals
+    assert nb.std() > 1.3 * pois.std()
+    assert np.mean(nb == 20) > np.mean(pois == 20)  # more cascades die at once
+
+
+def test_nps_mixture_drives_k_and_the_mean_total():
+    scores = [10, 10, 9, 8, 7, 5, 3, 0]
+    rates = {"promoter": 3.0, "passive": 1.0, "detractor": 0.2}
+    k = viral_coefficient_from_nps(scores, rates, 0.25)
+    reps = 3_000
+    r = simulate_referrals(100, rates, 0.25, segments=scores, replications=reps, seed=9)
+    assert math.isclose(r.k, k)
+    se = r.totals.std(ddof=1) / math.sqrt(reps)
+    assert abs(r.totals.mean() - 100 / (1 - k)) < 4 * se
+    # a plain rate with segments: everyone invites alike, so K is unchanged
+    same = simulate_referrals(100, 2.0, 0.25, segments=scores, seed=1)
+    assert math.isclose(same.k, 0.5)
+
+
+def test_supercritical_without_market_warns_and_stops_at_the_cap():
+    with pytest.warns(RuntimeWarning, match=r"K = 1.5 >= 1 and no market_size"):
+        r = simulate_referrals(10, 3, 0.5, max_buyers=10**6, seed=4)
+    assert r.capped.all()
+    assert 10**6 <= r.total < 10**6 * 3  # the crossing generation is kept
+    with pytest.warns(RuntimeWarning, match="explosive"):
+        r = simulate_referrals(10, 3, 0.5, max_generations=5, seed=4)
+    assert r.generations["generation"].max() == 5
+    assert r.total < MAX_BUYERS
+
+
+def test_truncated_subcritical_run_warns():
+    with pytest.warns(RuntimeWarning, match="still growing when stopped"):
+        r = simulate_referrals(10_000, 1.9, 0.5, max_generations=3, seed=1)
+    assert r.capped.all()
+
+
+def test_finite_market_saturates_and_never_exceeds_it():
+    m = 200_000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a market size means no explosion warning
+        r = simulate_referrals(50, 10, 0.5, market_size=m, replications=20, seed=8)
+    assert (r.totals <= m).all()
+    assert (r.totals > 0.95 * m).all()  # K = 5 reaches almost everyone
+    assert (r.generations.groupby("replication")["new_buyers"].last() == 0).all()
+    assert r.expected_total == m
+
+
+@pytest.mark.slow
+def test_finite_market_follows_the_mean_field_recursion():
+    # Expected next generation: min(X, M) distinct targets, a share (M - B) / M of them new,
+    # so n' = K n (1 - B / M) for X << M: logistic-like, and the simulated mean tracks it.
+    m, s, k, reps = 1_000_000, 100, 1.6, 200
+    r = simulate_referrals(s, 4, 0.4, market_size=m, replications=reps, seed=21)
+    sim = r.generations.groupby("generation")["cumulative_buyers"].mean()
+    n, b, ref = float(s), float(s), [float(s)]
+    for _ in range(int(sim.index.max())):
+        n = k * n * (1 - b / m)
+        b += n
+        ref.append(b)
+    ref_arr = np.array(ref)
+    final = sim.to_numpy()[-1]
+    assert abs(final / ref_arr[-1] - 1) < 0.02
+    assert final < m
+
+
+@given(
+    s=st.integers(0, 500),
+    lam=st.floats(0, 6),
+    c=st.floats(0, 1),
+    market=st.one_of(st.none(), st.integers(500, 50_000)),
+    negbin=st.booleans(),
+    seed=st.integers(0, 2**32),
+)
+def test_cascade_invariants(s, lam, c, market, negbin, seed):
+    kw = {"invites": "negbin", "dispersion": 1.3} if negbin else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        r = simulate_referrals(
+            s, lam, c, market_size=market, max_generations=60, max_buyers=10**7, seed=seed, **kw
+        )
+        again = simulate_referrals(
+            s, lam, c, market_size=market, max_generations=60, max_buyers=10**7, seed=seed, **kw
+        )
+    g = r.generations
+    assert (g["new_buyers"] >= 0).all()
+    assert g["cumulative_buyers"].is_monotonic_increasing
+    assert g["new_buyers"].iloc[0] == s
+    assert r.total >= s
+    if market is not None:
+        assert r.total <= market
+    pd.testing.assert_frame_equal(g, again.generations)
+
+
+# -- Bass diffusion ----------------------------------------------------------------------------
+
+
+def test_bass_closed_form_values():
+    p, q, m = 0.03, 0.38, 10_000
+    assert bass_adopters(p, q, m, 0.0) == 0.0
+    t = np.array([1.0, 5.0, 50.0])
+    e = np.exp(-(p + q) * t)
+    np.testing.assert_allclose(bass_adopters(p, q, m, t), m * (1 - e) / (1 + q / p * e))
+    assert bass_adopters(p, q, m, 200.0) == pytest.approx(m)
+    # q = 0: pure external influence is exponential saturation 1 - e^{-pt}
+    assert bass_adopters(0.1, 0.0, 100, 3.0) == pytest.approx(100 * (1 - math.exp(-0.3)))
+    # the hazard equation f / (1 - F) = p + q F holds (numerical derivative)
+    h = 1e-6
+    f = (bass_adopters(p, q, 1, 4.0 + h) - bass_adopters(p, q, 1, 4.0 - h)) / (2 * h)
+    big_f = bass_adopters(p, q, 1, 4.0)
+    assert f / (1 - big_f) == pytest.approx(p + q * big_f, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((0.0, 0.3, 100, 1.0), r"p must be in \(0, 1\], got 0.0"),
+        ((0.1, -0.3, 100, 1.0), r"q must be in \[0, 1\]"),
+        ((0.6, 0.6, 100, 1.0), r"p \+ q must be <= 1"),
+        ((0.1, 0.3, 0, 1.0), "m must be >= 1, got 0"),
+        ((0.1, 0.3, 100, -1.0), "t must be finite times >= 0"),
+        ((0.1, 0.3, 100, [1.0, np.nan]), "t must be finite times >= 0"),
+    ],
+)
+def test_bass_adopters_validates(args, match):
+    with pytest.raises(ValueError, match=match):
+        bass_adopters(*args)
+
+
+def test_simulate_bass_frame_and_split():
+    r = simulate_bass(0.03, 0.38, 10_000, 25, seed=3)
+    f = r.periods
+    assert f["period"].tolist() == list(range(1, 26))
+    np.testing.assert_array_equal(f["innovators"] + f["imitators"], f["new_adopters"])
+    np.testing.assert_array_equal(f["cumulative_adopters"], np.cumsum(f["new_adopters"]))
+    assert f["cumulative_adopters"].iloc[-1] <= 10_000
+    # early on innovation dominates, later imitation (word of mouth) does
+    assert f["innovators"].iloc[0] > f["imitators"].iloc[0]
+    assert f["imitators"].iloc[8] > f["innovators"].iloc[8]
+    pd.testing.assert_frame_equal(f, simulate_bass(0.03, 0.38, 10_000, 25, seed=3).periods)
+    with pytest.raises(ValueError, match="periods must be >= 1"):
+        simulate_bass(0.03, 0.38, 10_000, 0)
+
+
+def test_simulate_bass_tracks_the_discrete_expectation():
+    p, q, m, reps, periods = 0.02, 0.3, 100_000, 300, 30
+    r = simulate_bass(p, q, m, periods, replications=reps, seed=12)
+    by = r.periods.groupby("period")
+    mean = by["cumulative_adopters"].mean().to_numpy()
+    se = by["cumulative_adopters"].std(ddof=1).to_numpy() / math.sqrt(reps)
+    expected = by["expected_cumulative"].first().to_numpy()
+    # mean-field bias is O(1) adopters per period for m = 1e5; allow it on top of 4 SE
+    assert np.all(np.abs(mean - expected) < 4 * se + 2.0)
+    # one step of the recursion is an Euler step of the Bass equation: with p + q = 0.32
+    # per period the two differ by a few % of m ...
+    closed = by["closed_form"].first().to_numpy()
+    assert 0.01 < np.max(np.abs(expected - closed)) / m < 0.1
+
+
+def test_discrete_bass_approaches_the_closed_form_for_small_steps():
+    # ... and with p + q = 0.055 per period (finer periods) by under 1 %.
+    r = simulate_bass(0.005, 0.05, 100_000, 150, seed=1).periods
+    gap = np.abs(r["expected_cumulative"] - r["closed_form"]).max() / 100_000
+    assert gap < 0.01
+    assert np.abs(r["cumulative_adopters"] - r["closed_form"]).max() / 100_000 < 0.02
+
+
+def test_package_exports_referral_names():
+    for name in (
+        "viral_coefficient",
+        "simulate_referrals",
+        "bass_adopters",
+        "simulate_bass",
+        "nps",
+        "nps_breakdown",
+        "viral_coefficient_from_nps",
+    ):
+        assert name in fs.__all__ and callable(getattr(fs, name))
