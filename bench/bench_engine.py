@@ -11,7 +11,7 @@ machines are noisy:
 * counts mode with 10⁹ buyers                                    (target ≤ 5 ms)
 * a plain Python loop walking each buyer stage by stage (10⁵ buyers, for scale)
 * peak traced memory of ``simulate`` for 10⁷ buyers, no events   (target ≤ 200 MB)
-* ``import funnelsim`` in a fresh interpreter                    (target ≤ 0.3 s, no altair/ipywidgets)
+* ``import funnelsim`` in a fresh interpreter          (target ≤ 0.3 s, no altair/ipywidgets)
 """
 
 from __future__ import annotations
@@ -62,8 +62,10 @@ def import_time(repeats: int = 5) -> tuple[float, bool]:
         "t = time.perf_counter() - t0; "
         "print(t, any(m in sys.modules for m in ('altair', 'ipywidgets')))"
     )
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-            for _ in range(repeats)]
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        for _ in range(repeats)
+    ]
     times = [float(r.stdout.split()[0]) for r in runs]
     heavy = any(r.stdout.split()[1] == "True" for r in runs)
     return float(np.median(times)), heavy
@@ -102,16 +104,29 @@ def main() -> dict[str, float]:
     }
     rows = [
         ("floor: rng.random(10^6)", f"{out['floor_ns_per_buyer']:.2f} ns/buyer", "baseline"),
-        ("simulate, buyers mode, 10^6", f"{out['buyers_ns_per_buyer']:.2f} ns/buyer",
-         f"{out['buyers_over_floor']:.2f} x floor (target <= 1.5)"),
-        ("simulate, events=True, 10^6", f"{out['events_s_per_million']:.3f} s/10^6",
-         "target <= 0.3 s"),
+        (
+            "simulate, buyers mode, 10^6",
+            f"{out['buyers_ns_per_buyer']:.2f} ns/buyer",
+            f"{out['buyers_over_floor']:.2f} x floor (target <= 1.5)",
+        ),
+        (
+            "simulate, events=True, 10^6",
+            f"{out['events_s_per_million']:.3f} s/10^6",
+            "target <= 0.3 s",
+        ),
         ("simulate, counts mode, 10^9", f"{out['counts_1e9_ms']:.3f} ms", "target <= 5 ms"),
-        ("plain Python loop (10^5, scaled)", f"{out['python_loop_ns_per_buyer']:.0f} ns/buyer",
-         f"{out['python_loop_over_buyers']:.0f} x slower than simulate"),
+        (
+            "plain Python loop (10^5, scaled)",
+            f"{out['python_loop_ns_per_buyer']:.0f} ns/buyer",
+            f"{out['python_loop_over_buyers']:.0f} x slower than simulate",
+        ),
         ("peak memory, 10^7 buyers", f"{mem:.1f} MB", "target <= 200 MB"),
-        ("import funnelsim", f"{imp:.3f} s", "target <= 0.3 s"
-         + ("; ALTAIR/IPYWIDGETS IMPORTED" if heavy else "; no altair/ipywidgets")),
+        (
+            "import funnelsim",
+            f"{imp:.3f} s",
+            "target <= 0.3 s"
+            + ("; ALTAIR/IPYWIDGETS IMPORTED" if heavy else "; no altair/ipywidgets"),
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:

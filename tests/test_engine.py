@@ -10,8 +10,14 @@ from funnelsim.engine import EVENT_COLUMNS, MAX_BUYERS_MODE
 from funnelsim.model import Funnel, Stage, TimeInStage
 
 TABLE_COLUMNS = [
-    "stage", "reached", "step_conversion", "ci_low", "ci_high",
-    "cumulative_conversion", "expected_reached", "drop_off",
+    "stage",
+    "reached",
+    "step_conversion",
+    "ci_low",
+    "ci_high",
+    "cumulative_conversion",
+    "expected_reached",
+    "drop_off",
 ]
 
 rates = st.floats(0.0, 1.0, allow_nan=False)
@@ -158,7 +164,9 @@ def test_table_columns_and_values():
     assert t["drop_off"].tolist() == (np.append(10_000, c[:-1]) - c).tolist()
     assert t["drop_off"].sum() == 10_000 - c[-1]
     ci = stats.binomtest(int(c[2]), int(c[1])).proportion_ci(method="exact")
-    assert t.loc[2, "ci_low"] == pytest.approx(ci.low) and t.loc[2, "ci_high"] == pytest.approx(ci.high)
+    assert t.loc[2, "ci_low"] == pytest.approx(ci.low) and t.loc[2, "ci_high"] == pytest.approx(
+        ci.high
+    )
     assert r.conversion == c[-1] / 10_000
 
 
@@ -190,7 +198,9 @@ def test_event_log_schema_and_consistency():
     nxt = ev.shift(-1)
     same = nxt["buyer_id"].to_numpy() == ev["buyer_id"].to_numpy()
     np.testing.assert_array_equal(ev["converted"].to_numpy(), same)
-    np.testing.assert_array_equal(ev["exited_at"].to_numpy()[same], nxt["entered_at"].to_numpy()[same])
+    np.testing.assert_array_equal(
+        ev["exited_at"].to_numpy()[same], nxt["entered_at"].to_numpy()[same]
+    )
     assert not ev.loc[ev["stage"] == "Buy", "converted"].any()
     counts = ev["stage"].value_counts(sort=False).to_numpy()
     np.testing.assert_array_equal(counts, r.counts[0])
@@ -210,7 +220,9 @@ def test_event_times_follow_each_stage_distribution():
         assert stats.kstest(d.to_numpy()[:4000], f[name].time.dist.cdf).pvalue > 1e-3
     # entry time of C: mean 2 + 3, matching expected()
     c_entry = ev.loc[ev["stage"] == "C", "entered_at"]
-    assert abs(c_entry.mean() - fs.expected(f, 1)["expected_entry_time"].iloc[2]) < 5 * 3 / np.sqrt(len(c_entry))
+    assert abs(c_entry.mean() - fs.expected(f, 1)["expected_entry_time"].iloc[2]) < 5 * 3 / np.sqrt(
+        len(c_entry)
+    )
 
 
 def test_entry_window_spreads_arrivals_uniformly_and_leaves_depth_unchanged():
@@ -238,8 +250,16 @@ def test_entry_window_spreads_arrivals_uniformly_and_leaves_depth_unchanged():
         ({"entry_window": -1}, ValueError, r"entry_window must be >= 0, got -1"),
         ({"seed": "abc"}, TypeError, r"seed must be an int"),
         ({"mode": "counts", "events": True}, ValueError, r"events=True needs mode='buyers'"),
-        ({"buyers": MAX_BUYERS_MODE + 1}, ValueError, r"buyers \* replications must be <= 200,000,000 in mode='buyers'.*use mode='counts'"),
-        ({"buyers": 10**7, "replications": 3, "events": True}, ValueError, r"with events=True, got 10,000,000 \* 3"),
+        (
+            {"buyers": MAX_BUYERS_MODE + 1},
+            ValueError,
+            r"buyers \* replications must be <= 200,000,000 in mode='buyers'.*use mode='counts'",
+        ),
+        (
+            {"buyers": 10**7, "replications": 3, "events": True},
+            ValueError,
+            r"with events=True, got 10,000,000 \* 3",
+        ),
     ],
 )
 def test_bad_arguments(kwargs, error, pattern):
@@ -249,7 +269,9 @@ def test_bad_arguments(kwargs, error, pattern):
 
 
 def test_funnel_must_be_a_funnel():
-    with pytest.raises(TypeError, match=r"funnel must be a Funnel \(e.g. funnelsim.aaarrr\(\)\), got list"):
+    with pytest.raises(
+        TypeError, match=r"funnel must be a Funnel \(e.g. funnelsim.aaarrr\(\)\), got list"
+    ):
         fs.simulate([Stage("A")], 10)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"funnel must be a Funnel"):
         fs.expected("aaarrr", 10)  # type: ignore[arg-type]
@@ -258,4 +280,6 @@ def test_funnel_must_be_a_funnel():
 def test_repr_is_short_and_informative():
     r = fs.simulate(fs.trigger_learn_try_buy(), 100, seed=3)
     text = repr(r)
-    assert text.startswith("SimulationResult('Trigger-Learn-Try-Buy', buyers=100, mode='buyers', seed=3: Trigger=100")
+    assert text.startswith(
+        "SimulationResult('Trigger-Learn-Try-Buy', buyers=100, mode='buyers', seed=3: Trigger=100"
+    )

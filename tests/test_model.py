@@ -10,8 +10,17 @@ from funnelsim.model import AAARRR_DEFAULTS, TLTB_DEFAULT_TIMES, Funnel, Stage, 
 
 def test_aaarrr_has_the_course_order_and_documented_defaults():
     f = fs.aaarrr()
-    assert f.names == fs.AAARRR_STAGES == (
-        "Awareness", "Acquisition", "Activation", "Retention", "Revenue", "Referral",
+    assert (
+        f.names
+        == fs.AAARRR_STAGES
+        == (
+            "Awareness",
+            "Acquisition",
+            "Activation",
+            "Retention",
+            "Revenue",
+            "Referral",
+        )
     )
     assert f.rates.tolist() == [1.0, *AAARRR_DEFAULTS.values()]
     np.testing.assert_allclose(f.reach, [1, 0.3, 0.15, 0.09, 0.036, 0.009])
@@ -37,8 +46,18 @@ def test_trigger_learn_try_buy():
 
 
 def test_user_defined_extended_funnel():
-    names = ["Attention", "Awareness", "Acquisition", "Activation", "Retention",
-             "Repeat", "Revenue", "Referral", "Reviews", "Relationship"]
+    names = [
+        "Attention",
+        "Awareness",
+        "Acquisition",
+        "Activation",
+        "Retention",
+        "Repeat",
+        "Revenue",
+        "Referral",
+        "Reviews",
+        "Relationship",
+    ]
     rates = dict(zip(names, [1, 0.5, 0.4, 0.5, 0.6, 0.5, 0.5, 0.3, 0.2, 0.5], strict=True))
     f = Funnel.from_rates(rates, times={"Repeat": TimeInStage.exponential(30)}, name="AAAARRRRRR")
     assert len(f) == 10 and f.name == "AAAARRRRRR"
@@ -52,7 +71,9 @@ def test_with_rates_returns_a_new_funnel_and_finds_keyword_names():
     assert g["Try"].rate == 0.9 and f["Try"].rate == 0.3
     h = f.with_rates({"Buy": 0.5}, learn=0.1)
     assert (h["Buy"].rate, h["Learn"].rate) == (0.5, 0.1)
-    with pytest.raises(ValueError, match=r"no stage named 'pilot' in funnel 'Trigger-Learn-Try-Buy'"):
+    with pytest.raises(
+        ValueError, match=r"no stage named 'pilot' in funnel 'Trigger-Learn-Try-Buy'"
+    ):
         f.with_rates(pilot=0.5)
     with pytest.raises(ValueError, match=r"rate for stage 'Learn' must be in \[0, 1\], got 2"):
         f.with_rates(learn=2)
@@ -78,19 +99,25 @@ def test_funnels_are_frozen():
 
 
 def test_rate_out_of_range_names_stage_and_value():
-    with pytest.raises(ValueError, match=r"^rate for stage 'Activation' must be in \[0, 1\], got 1.3$"):
+    with pytest.raises(
+        ValueError, match=r"^rate for stage 'Activation' must be in \[0, 1\], got 1.3$"
+    ):
         fs.aaarrr(activation=1.3)
     with pytest.raises(ValueError, match=r"rate for stage 'Learn' must be in \[0, 1\], got -0.1"):
         fs.trigger_learn_try_buy(learn=-0.1)
 
 
 def test_rate_not_finite():
-    with pytest.raises(ValueError, match=r"rate for stage 'Revenue' must be a finite number, got nan"):
+    with pytest.raises(
+        ValueError, match=r"rate for stage 'Revenue' must be a finite number, got nan"
+    ):
         fs.aaarrr(revenue=float("nan"))
 
 
 def test_rate_wrong_type():
-    with pytest.raises(TypeError, match=r"rate for stage 'Revenue' must be a real number, got '0.4' \(str\)"):
+    with pytest.raises(
+        TypeError, match=r"rate for stage 'Revenue' must be a real number, got '0.4' \(str\)"
+    ):
         fs.aaarrr(revenue="0.4")  # type: ignore[arg-type]
 
 
@@ -123,11 +150,17 @@ def test_stage_type_errors():
 
 
 def test_time_validation_names_stage_and_value():
-    with pytest.raises(ValueError, match=r"time for stage 'Try' must be a finite number >= 0, got -2"):
+    with pytest.raises(
+        ValueError, match=r"time for stage 'Try' must be a finite number >= 0, got -2"
+    ):
         Stage("Try", 0.5, time=-2)
-    with pytest.raises(ValueError, match=r"time for stage 'Try' must be a finite number >= 0, got inf"):
+    with pytest.raises(
+        ValueError, match=r"time for stage 'Try' must be a finite number >= 0, got inf"
+    ):
         Stage("Try", 0.5, time=float("inf"))
-    with pytest.raises(TypeError, match=r"time for stage 'Try' must be a number or a TimeInStage, got '3' \(str\)"):
+    with pytest.raises(
+        TypeError, match=r"time for stage 'Try' must be a number or a TimeInStage, got '3' \(str\)"
+    ):
         Stage("Try", 0.5, time="3")  # type: ignore[arg-type]
 
 
@@ -135,9 +168,15 @@ def test_time_validation_names_stage_and_value():
     ("make", "pattern"),
     [
         (lambda: TimeInStage.exponential(-1), r"mean time must be >= 0, got -1"),
-        (lambda: TimeInStage.exponential(0), r"mean time of a exponential distribution must be > 0"),
+        (
+            lambda: TimeInStage.exponential(0),
+            r"mean time of a exponential distribution must be > 0",
+        ),
         (lambda: TimeInStage.gamma(2, shape=0), r"gamma shape must be > 0, got 0"),
-        (lambda: TimeInStage.lognormal(2, shape=float("nan")), r"lognormal shape must be a finite number"),
+        (
+            lambda: TimeInStage.lognormal(2, shape=float("nan")),
+            r"lognormal shape must be a finite number",
+        ),
         (lambda: TimeInStage("weibull", 1.0), r"time kind must be one of"),  # type: ignore[arg-type]
         (lambda: TimeInStage("gamma", 1.0), r"gamma time needs a shape parameter"),
         (lambda: TimeInStage("fixed", 1.0, 2.0), r"fixed time takes no shape parameter, got 2.0"),

@@ -36,7 +36,11 @@ def test_spawned_streams_are_independent_and_reproducible():
 @pytest.mark.parametrize(
     ("seed", "error", "pattern"),
     [
-        ("42", TypeError, r"seed must be an int, a numpy Generator, a SeedSequence or None, got '42' \(str\)"),
+        (
+            "42",
+            TypeError,
+            r"seed must be an int, a numpy Generator, a SeedSequence or None, got '42' \(str\)",
+        ),
         (1.5, TypeError, r"got 1.5 \(float\)"),
         (True, TypeError, r"seed must be an int, a numpy Generator or None, got True \(bool\)"),
         (-3, ValueError, r"seed must be a non-negative integer, got -3"),

@@ -40,7 +40,9 @@ def test_check_real_bounds_are_reported():
 
 
 def test_check_probability_message_names_parameter_and_value():
-    with pytest.raises(ValueError, match=r"rate for stage 'Activation' must be in \[0, 1\], got 1.3"):
+    with pytest.raises(
+        ValueError, match=r"rate for stage 'Activation' must be in \[0, 1\], got 1.3"
+    ):
         check_probability("rate for stage 'Activation'", 1.3)
 
 
@@ -82,7 +84,9 @@ def test_check_choice():
 def test_check_columns():
     df = pd.DataFrame({"a": [1], "b": [2]})
     assert check_columns(df, ["a"]) is df
-    with pytest.raises(ValueError, match=r"events is missing column\(s\) \['c'\]; it has \['a', 'b'\]"):
+    with pytest.raises(
+        ValueError, match=r"events is missing column\(s\) \['c'\]; it has \['a', 'b'\]"
+    ):
         check_columns(df, ["a", "c"], name="events")
     with pytest.raises(TypeError, match=r"events must be a pandas DataFrame, got dict"):
         check_columns({"a": [1]}, ["a"], name="events")

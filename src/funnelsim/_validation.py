@@ -53,7 +53,9 @@ def check_real(
     too_low = low is not None and (x <= low if low_open else x < low)
     too_high = high is not None and (x >= high if high_open else x > high)
     if too_low or too_high:
-        raise ValueError(f"{name} must be {_interval(low, high, low_open, high_open)}, got {value!r}")
+        raise ValueError(
+            f"{name} must be {_interval(low, high, low_open, high_open)}, got {value!r}"
+        )
     return x
 
 
@@ -101,7 +103,9 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
 def check_choice(name: str, value: Any, choices: Collection[str]) -> str:
     """One of a fixed set of strings."""
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, one of {sorted(choices)}, got {_describe(value)}")
+        raise TypeError(
+            f"{name} must be a string, one of {sorted(choices)}, got {_describe(value)}"
+        )
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value

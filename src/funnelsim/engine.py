@@ -91,7 +91,7 @@ def expected(funnel: Funnel, buyers: int) -> pd.DataFrame:
     entry = np.concatenate([[0.0], np.cumsum(funnel.mean_times)[:-1]])
     return pd.DataFrame(
         {
-            "stage": pd.Categorical(funnel.names, categories=funnel.names, ordered=True),
+            "stage": pd.Categorical(funnel.names, categories=pd.Index(funnel.names), ordered=True),
             "rate": funnel.rates,
             "reach_probability": reach,
             "expected_reached": n * reach,
@@ -186,7 +186,9 @@ class SimulationResult:
         c = self.counts
         return pd.DataFrame(
             {
-                "stage": pd.Categorical(self.funnel.names, categories=self.funnel.names, ordered=True),
+                "stage": pd.Categorical(
+                    self.funnel.names, categories=self.funnel.names, ordered=True
+                ),
                 "mean_reached": c.mean(axis=0),
                 "sd_reached": c.std(axis=0, ddof=1) if c.shape[0] > 1 else np.zeros(c.shape[1]),
                 f"q{lo:g}": np.quantile(c, lo, axis=0),
@@ -249,14 +251,16 @@ def simulate(
     """
     funnel = _check_funnel(funnel)
     n = check_int("buyers", buyers, low=0)
-    mode = check_choice("mode", mode, ("buyers", "counts"))
+    mode_name = check_choice("mode", mode, ("buyers", "counts"))
     if not isinstance(events, bool | np.bool_):
         raise TypeError(f"events must be True or False, got {events!r}")
     reps = check_int("replications", replications, low=1)
     window = check_real("entry_window", entry_window, low=0.0)
-    if events and mode == "counts":
-        raise ValueError("events=True needs mode='buyers': counts mode simulates no individual buyer")
-    if mode == "buyers" and n * reps > MAX_BUYERS_MODE:
+    if events and mode_name == "counts":
+        raise ValueError(
+            "events=True needs mode='buyers': counts mode simulates no individual buyer"
+        )
+    if mode_name == "buyers" and n * reps > MAX_BUYERS_MODE:
         raise ValueError(
             f"buyers * replications must be <= {MAX_BUYERS_MODE:,} in mode='buyers' "
             f"(one byte per buyer), got {n:,} * {reps}; use mode='counts' for large populations"
@@ -272,10 +276,10 @@ def simulate(
 
     reach = funnel.reach
     counts = np.empty((reps, len(funnel)), dtype=np.int64)
-    if mode == "counts":
+    if mode_name == "counts":
         for i, g in enumerate(streams):
             counts[i] = _binomial_chain(g, funnel.rates, n)
-        return SimulationResult(funnel, n, mode, counts, recorded)
+        return SimulationResult(funnel, n, mode_name, counts, recorded)
 
     depth = np.empty((reps, n), dtype=np.uint8)
     logs = []
@@ -286,7 +290,7 @@ def simulate(
     log = None
     if events:
         log = _concat_logs(logs, funnel) if reps > 1 else logs[0]
-    return SimulationResult(funnel, n, mode, counts, recorded, depth, log)
+    return SimulationResult(funnel, n, mode_name, counts, recorded, depth, log)
 
 
 def _binomial_chain(rng: np.random.Generator, rates: np.ndarray, n: int) -> np.ndarray:
@@ -362,7 +366,9 @@ def _event_log(
     return pd.DataFrame(
         {
             "buyer_id": np.repeat(np.arange(n, dtype=np.int64), d),
-            "stage": pd.Categorical.from_codes(stage_codes, categories=funnel.names, ordered=True),
+            "stage": pd.Categorical.from_codes(
+                stage_codes, categories=pd.Index(funnel.names), ordered=True
+            ),
             "entered_at": entered,
             "exited_at": exited,
             "converted": converted,

@@ -112,7 +112,7 @@ class TimeInStage:
             return stats.gamma(self.shape, scale=self.mean / self.shape)
         if self.kind == "lognormal":
             assert self.shape is not None
-            return stats.lognorm(self.shape, scale=self.mean * math.exp(-self.shape**2 / 2))
+            return stats.lognorm(self.shape, scale=self.mean * math.exp(-(self.shape**2) / 2))
         return None
 
     @property
@@ -144,7 +144,7 @@ def _as_time(value: Any, where: str) -> TimeInStage:
             f"got {value!r} ({type(value).__name__})"
         )
     try:
-        return TimeInStage.fixed(value)
+        return TimeInStage.fixed(float(value))
     except ValueError:
         raise ValueError(f"time for {where} must be a finite number >= 0, got {value!r}") from None
 
@@ -232,7 +232,9 @@ class Funnel:
         ('Visit', 'Sign-up', 'Pay')
         """
         if not isinstance(rates, Mapping):
-            raise TypeError(f"rates must be a mapping of stage name to rate, got {type(rates).__name__}")
+            raise TypeError(
+                f"rates must be a mapping of stage name to rate, got {type(rates).__name__}"
+            )
         time_of = _time_lookup(times, list(rates))
         return cls(tuple(Stage(n, r, time_of(n)) for n, r in rates.items()), name=name)
 
@@ -277,7 +279,9 @@ class Funnel:
         k = _key(name) if isinstance(name, str) else None
         if k is not None and k in keys:
             return keys[k]
-        raise ValueError(f"no stage named {name!r} in funnel {self.name!r}; stages are {list(self.names)}")
+        raise ValueError(
+            f"no stage named {name!r} in funnel {self.name!r}; stages are {list(self.names)}"
+        )
 
     # -- derived funnels -------------------------------------------------------------
     def with_rates(self, rates: Mapping[str, float] | None = None, /, **kwargs: float) -> Funnel:
@@ -362,7 +366,7 @@ def aaarrr(
     times: Mapping[str, Any] | float | TimeInStage | None = None,
     name: str = "AAARRR",
 ) -> Funnel:
-    """The AAARRR growth funnel: Awareness → Acquisition → Activation → Retention → Revenue → Referral.
+    """The AAARRR funnel: Awareness → Acquisition → Activation → Retention → Revenue → Referral.
 
     Each keyword is the step rate **into** the stage it is named after, e.g.
     ``activation`` is the share of acquired users who activate. The defaults
@@ -371,7 +375,11 @@ def aaarrr(
     ``times`` is a time-in-stage (days, say) for every stage or per stage name;
     the default is 1 time unit each.
     """
-    rates = dict(zip(AAARRR_STAGES, (1.0, acquisition, activation, retention, revenue, referral), strict=True))
+    rates = dict(
+        zip(
+            AAARRR_STAGES, (1.0, acquisition, activation, retention, revenue, referral), strict=True
+        )
+    )
     return Funnel.from_rates(rates, times, name=name)
 
 

@@ -61,7 +61,9 @@ def test_notebook_follows_the_course_rules(nb: Path):
 def test_notebook_runs_with_parameters(nb: Path, name: str, params: dict, tmp_path: Path):
     declared = pm.inspect_notebook(str(nb))
     typos = set(params) - set(declared)
-    assert not typos, f"{nb.name} [{name}]: no such parameter(s) {sorted(typos)}; has {sorted(declared)}"
+    assert not typos, (
+        f"{nb.name} [{name}]: no such parameter(s) {sorted(typos)}; has {sorted(declared)}"
+    )
     pm.execute_notebook(
         str(nb),
         str(tmp_path / nb.name),
