@@ -1,0 +1,836 @@
+"""B2B buying: accounts, the buying committee, the champion and Beckhard's formula.
+
+In B2B the buyer is an **account** (a company), not a person. An account moves
+through Trigger → Learn → Try → Buy (:func:`funnelsim.trigger_learn_try_buy`),
+and every step is decided by people with different interests: the buying
+committee.
+
+The committee model
+-------------------
+A :class:`Committee` is a tuple of :class:`Member` records. For each account,
+each member independently
+
+* takes part in the deal with probability ``presence``;
+* if present, is **for** the purchase with probability ``support`` and
+  **against** it otherwise.
+
+A member who is for the purchase multiplies the *odds* ``p / (1 - p)`` of every
+step it influences by its multiplier ``m``; a member who is against divides
+them by ``m``; an absent member changes nothing. On the log-odds (logit) scale
+the effects add up::
+
+    logit p'[account, step] = logit p[step] + sum over members of stance × log m[member, step]
+
+with stance = +1 (for), -1 (against) or 0 (absent). Multipliers are > 0, so a
+step with rate 0 or 1 stays 0 or 1. With every multiplier equal to 1 the model
+is exactly the plain funnel: each account converts at the funnel's rates.
+
+:func:`buying_committee` builds the committee of the course (SEED-DIGEST §2):
+the Ultimate Decision Maker (ЛПР) decides Buy, the Economic Buyer (ЛВР) weighs
+ROI in Try and Buy, the Influencer (ЛФР) dominates Learn and Try, Users judge
+convenience in the pilot, a **champion** (always for) pushes every step and a
+**saboteur** (an influencer who is always against) holds Learn and Try back.
+The default numbers are round teaching values, not measurements.
+
+Beckhard's formula
+------------------
+Change (here: the purchase) happens when dissatisfaction × vision × first steps
+exceeds the cost of change, A·B·D > X. :func:`beckhard` is the rule,
+:func:`beckhard_probability` a smooth version usable as the Buy rate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import numbers
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from funnelsim._random import as_generator, seed_entropy
+from funnelsim._validation import check_int, check_probability, check_real
+from funnelsim.model import Funnel, trigger_learn_try_buy
+
+__all__ = [
+    "BUYER_CLASSES",
+    "AccountsResult",
+    "Committee",
+    "Member",
+    "beckhard",
+    "beckhard_probability",
+    "buyer_class_effect",
+    "buying_committee",
+    "expected_accounts",
+    "simulate_accounts",
+]
+
+#: Stance codes stored per account and member.
+_STANCES = ("against", "absent", "for")
+
+#: Largest number of members for the exact (enumerating) expectation: 3**members states.
+_MAX_EXACT_MEMBERS = 10
+
+#: Largest n_accounts simulated at once (about 100 bytes per account and member).
+MAX_ACCOUNTS = 20_000_000
+
+
+def _odds_pairs(odds: Any, where: str) -> tuple[tuple[str, float], ...]:
+    if isinstance(odds, Mapping):
+        items = list(odds.items())
+    elif isinstance(odds, Sequence) and not isinstance(odds, str):
+        items = list(odds)
+    else:
+        raise TypeError(
+            f"odds for {where} must be a mapping of stage name to multiplier, "
+            f"got {type(odds).__name__}"
+        )
+    pairs = []
+    seen = set()
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            raise TypeError(f"odds for {where} must map stage names to numbers, got {item!r}")
+        stage, value = item
+        if stage in seen:
+            raise ValueError(f"odds for {where} name stage {stage!r} twice")
+        seen.add(stage)
+        m = check_real(
+            f"odds multiplier of {where} for stage {stage!r}", value, low=0.0, low_open=True
+        )
+        pairs.append((stage, m))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member of an account's buying committee (a role, not a person).
+
+    ``odds`` maps stage names to odds multipliers; a stage not named is not
+    influenced (multiplier 1). A multiplier of 2 doubles the odds of reaching
+    that stage when the member is for the purchase and halves them when it is
+    against.
+    """
+
+    #: Identifier used in tables and keyword arguments, e.g. "decision_maker".
+    key: str
+    #: Display name, e.g. "Ultimate Decision Maker (ЛПР)".
+    label: str
+    #: Probability that the member takes part in an account's deal, in [0, 1].
+    presence: float
+    #: Probability that a present member is for the purchase (else against), in [0, 1].
+    support: float
+    #: Odds multiplier (> 0) per influenced stage, as ((stage, multiplier), ...);
+    #: a mapping is accepted and converted.
+    odds: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("key", "label"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"member {name} must be a non-empty string, got {value!r}")
+        object.__setattr__(
+            self, "presence", check_probability(f"presence of {self.key!r}", self.presence)
+        )
+        object.__setattr__(
+            self, "support", check_probability(f"support of {self.key!r}", self.support)
+        )
+        object.__setattr__(self, "odds", _odds_pairs(self.odds, repr(self.key)))
+
+    def multiplier(self, stage: str) -> float:
+        """Odds multiplier for ``stage`` (1 for a stage the member does not influence)."""
+        return dict(self.odds).get(stage, 1.0)
+
+
+@dataclass(frozen=True)
+class Committee:
+    """The buying committee: members with presence, stance and odds multipliers.
+
+    Derive changed committees with :meth:`replace` (one member) and
+    :meth:`neutral` (every multiplier 1: the plain funnel).
+    """
+
+    #: The members, in display order; keys must be unique.
+    members: tuple[Member, ...]
+
+    def __post_init__(self) -> None:
+        members = self.members
+        if isinstance(members, Member) or not isinstance(members, Iterable):
+            raise TypeError(f"members must be a sequence of Member, got {type(members).__name__}")
+        members = tuple(members)
+        for m in members:
+            if not isinstance(m, Member):
+                raise TypeError(f"every committee member must be a Member, got {m!r}")
+        keys = [m.key for m in members]
+        for k in keys:
+            if keys.count(k) > 1:
+                raise ValueError(f"committee member keys must be unique, got {k!r} twice")
+        object.__setattr__(self, "members", members)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Member keys in order."""
+        return tuple(m.key for m in self.members)
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def __getitem__(self, key: str) -> Member:
+        for m in self.members:
+            if m.key == key:
+                return m
+        raise KeyError(f"no committee member {key!r}; members are {list(self.keys)}")
+
+    def replace(self, key: str, **changes: Any) -> Committee:
+        """A copy with one member's fields changed, e.g. ``replace("champion", presence=0.5)``."""
+        member = self[key]
+        new = dataclasses.replace(member, **changes)
+        return Committee(tuple(new if m.key == key else m for m in self.members))
+
+    def neutral(self) -> Committee:
+        """The same members with every odds multiplier 1: accounts follow the plain funnel."""
+        return Committee(
+            tuple(
+                dataclasses.replace(m, odds=tuple((s, 1.0) for s, _ in m.odds))
+                for m in self.members
+            )
+        )
+
+    def log_odds(self, stages: Sequence[str]) -> np.ndarray:
+        """``log m`` per member and stage, shape (members, stages)."""
+        return np.log(np.array([[m.multiplier(s) for s in stages] for m in self.members]))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per member and influenced stage.
+
+        Columns: ``member, label, presence, support, stage, odds``.
+        """
+        rows = [
+            (m.key, m.label, m.presence, m.support, s, v)
+            for m in self.members
+            for s, v in (m.odds or (("", 1.0),))
+        ]
+        return pd.DataFrame(
+            rows, columns=["member", "label", "presence", "support", "stage", "odds"]
+        )
+
+
+def buying_committee(
+    champion: float = 0.25,
+    saboteur: float = 0.15,
+    *,
+    decision_maker: float = 0.6,
+    economic_buyer: float = 0.7,
+    influencer: float = 0.9,
+    user: float = 0.8,
+) -> Committee:
+    """The course's buying committee for Trigger–Learn–Try–Buy.
+
+    Each argument is the probability that the member takes part in a deal.
+
+    ======================  ===============================  =======  ============================
+    member                  who (SEED-DIGEST §2)             support  odds multipliers
+    ======================  ===============================  =======  ============================
+    ``decision_maker``      Ultimate Decision Maker (ЛПР)    0.6      Buy ×2.5
+    ``economic_buyer``      Economic Buyer (ЛВР)             0.5      Try ×1.3, Buy ×1.8
+    ``influencer``          Influencer (ЛФР)                 0.6      Learn ×2, Try ×2
+    ``user``                Users                            0.7      Try ×1.5
+    ``champion``            an insider who sells internally  1 (for)  Learn ×2, Try ×2.5, Buy ×3
+    ``saboteur``            an influencer working against    0        Learn ×2, Try ×2.5, Buy ×1.5
+    ======================  ===============================  =======  ============================
+
+    A saboteur has support 0, so its multipliers *divide* the odds. The
+    funnel's own rates are those of an account whose committee is absent or
+    evenly split. The numbers are teaching values chosen so each role's effect
+    is visible in a few thousand accounts, not estimates from data.
+    """
+    lpr = (("Buy", 2.5),)
+    lvr = (("Try", 1.3), ("Buy", 1.8))
+    lfr = (("Learn", 2.0), ("Try", 2.0))
+    users = (("Try", 1.5),)
+    champ = (("Learn", 2.0), ("Try", 2.5), ("Buy", 3.0))
+    sabot = (("Learn", 2.0), ("Try", 2.5), ("Buy", 1.5))
+    return Committee(
+        (
+            Member("decision_maker", "Ultimate Decision Maker (ЛПР)", decision_maker, 0.6, lpr),
+            Member("economic_buyer", "Economic Buyer (ЛВР)", economic_buyer, 0.5, lvr),
+            Member("influencer", "Influencer (ЛФР)", influencer, 0.6, lfr),
+            Member("user", "Users", user, 0.7, users),
+            Member("champion", "Champion", champion, 1.0, champ),
+            Member("saboteur", "Saboteur", saboteur, 0.0, sabot),
+        )
+    )
+
+
+def _check_funnel(funnel: Any) -> Funnel:
+    if funnel is None:
+        return trigger_learn_try_buy()
+    if not isinstance(funnel, Funnel):
+        raise TypeError(
+            f"funnel must be a Funnel (e.g. funnelsim.trigger_learn_try_buy()), "
+            f"got {type(funnel).__name__}"
+        )
+    return funnel
+
+
+def _check_committee(committee: Any, funnel: Funnel) -> Committee:
+    if not isinstance(committee, Committee):
+        raise TypeError(
+            f"committee must be a Committee (e.g. funnelsim.buying_committee()), "
+            f"got {type(committee).__name__}"
+        )
+    for m in committee.members:
+        for stage, _ in m.odds:
+            if stage not in funnel.names:
+                raise ValueError(
+                    f"member {m.key!r} influences stage {stage!r}, which is not in funnel "
+                    f"{funnel.name!r}; stages are {list(funnel.names)}"
+                )
+    return committee
+
+
+def _shift(p: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Step probabilities ``p`` with log-odds shifted by ``s`` (broadcast); exact where s == 0."""
+    with np.errstate(divide="ignore"):
+        shifted = special.expit(special.logit(p) + s)
+    return np.where(s == 0, p, shifted)
+
+
+def _member_probabilities(committee: Committee) -> np.ndarray:
+    """P(against), P(absent), P(for) per member, shape (members, 3)."""
+    pres = np.array([m.presence for m in committee.members])
+    sup = np.array([m.support for m in committee.members])
+    return np.stack([pres * (1 - sup), 1 - pres, pres * sup], axis=1)
+
+
+def expected_accounts(
+    n_accounts: int, *, committee: Committee | None = None, funnel: Funnel | None = None
+) -> pd.DataFrame:
+    """Exact expectations for ``n_accounts`` accounts with a buying committee.
+
+    Accounts are independent, so the number reaching each stage is
+    Binomial(n_accounts, q[k]); ``q[k]`` is the probability averaged over every
+    combination of member stances (3**members of them, enumerated exactly).
+    With :meth:`Committee.neutral` this equals :func:`funnelsim.expected`.
+
+    Returns
+    -------
+    DataFrame
+        One row per stage: ``stage, base_rate, step_rate, reach_probability,
+        expected_reached, sd_reached``. ``step_rate`` is the average rate of the
+        step among accounts that reached the previous stage;
+        ``base_rate`` the funnel's rate for an account with no active member.
+    """
+    funnel = _check_funnel(funnel)
+    committee = _check_committee(buying_committee() if committee is None else committee, funnel)
+    n = check_int("n_accounts", n_accounts, low=0)
+    reach = _exact_reach(funnel, committee)
+    prev = np.concatenate([[1.0], reach[:-1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        step = np.where(prev > 0, reach / np.where(prev > 0, prev, 1.0), np.nan)
+    return pd.DataFrame(
+        {
+            "stage": pd.Categorical(funnel.names, categories=funnel.names, ordered=True),
+            "base_rate": funnel.rates,
+            "step_rate": step,
+            "reach_probability": reach,
+            "expected_reached": n * reach,
+            "sd_reached": np.sqrt(n * reach * (1 - reach)),
+        }
+    )
+
+
+def _exact_reach(funnel: Funnel, committee: Committee) -> np.ndarray:
+    members = len(committee)
+    if members > _MAX_EXACT_MEMBERS:
+        raise ValueError(
+            f"exact expectations enumerate 3**members stance combinations; "
+            f"members must be <= {_MAX_EXACT_MEMBERS}, got {members}"
+        )
+    log_m = committee.log_odds(funnel.names) if members else np.zeros((0, len(funnel)))
+    if not np.any(log_m):
+        return funnel.reach  # no member moves any step: the plain funnel, exactly
+    probs = _member_probabilities(committee)  # (M, 3)
+    states = np.array(list(itertools.product((-1, 0, 1), repeat=members)))  # (S, M)
+    weight = np.prod(probs[np.arange(members), states + 1], axis=1)  # (S,)
+    p = _shift(funnel.rates[None, :], states @ log_m)  # (S, K)
+    # The weights sum to 1 up to rounding; clip the last ulp so sd stays real.
+    return np.clip(weight @ np.cumprod(p, axis=1), 0.0, 1.0)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class AccountsResult:
+    """What :func:`simulate_accounts` returns.
+
+    ``accounts`` has one row per account; :meth:`table` one row per stage;
+    ``contributions`` one row per committee member.
+    """
+
+    #: The funnel the accounts went through.
+    funnel: Funnel
+    #: The committee used (with the champion and saboteur presence applied).
+    committee: Committee
+    #: One row per account: ``account_id``, one stance column per member
+    #: ("for"/"absent"/"against"), ``p_<stage>`` (the account's step probability
+    #: for every stage after the first), ``depth`` (stages reached),
+    #: ``stage_reached``, ``won`` and ``cycle_length`` (time from entering the first
+    #: stage to leaving the last stage reached: the sales cycle for won accounts,
+    #: the time to lose the deal otherwise).
+    accounts: pd.DataFrame
+    #: One row per member: ``member, label, share_present, win_rate,
+    #: win_rate_without, contribution, wins_added`` (see :func:`simulate_accounts`).
+    contributions: pd.DataFrame
+    #: Seed entropy to repeat the run (None when a spawned Generator was passed).
+    seed: int | None
+
+    @property
+    def n_accounts(self) -> int:
+        """Number of simulated accounts."""
+        return len(self.accounts)
+
+    @property
+    def win_rate(self) -> float:
+        """Share of accounts that reached the last stage (bought)."""
+        won = self.accounts["won"]
+        return float(won.mean()) if len(won) else float("nan")
+
+    @property
+    def cycle_lengths(self) -> np.ndarray:
+        """Sales-cycle length of each won account (time units of the funnel's stages)."""
+        a = self.accounts
+        return a.loc[a["won"], "cycle_length"].to_numpy()
+
+    def table(self, by: str | None = None) -> pd.DataFrame:
+        """One row per stage (and group): the account funnel.
+
+        Columns: ``stage, reached, step_conversion, cumulative_conversion``
+        (+ ``expected_reached`` from :func:`expected_accounts` when ``by`` is
+        None). ``by`` names a column of :attr:`accounts` to split by, e.g.
+        ``"champion"`` to compare accounts with and without one.
+        """
+        names = self.funnel.names
+        k = len(names)
+        a = self.accounts
+        if by is not None and by not in a.columns:
+            raise ValueError(
+                f"by must be a column of accounts, one of {list(a.columns)}, got {by!r}"
+            )
+        groups = [(None, a)] if by is None else list(a.groupby(by, observed=True, sort=True))
+        frames = []
+        for key, g in groups:
+            depth = g["depth"].to_numpy()
+            reached = (depth[:, None] > np.arange(k)[None, :]).sum(axis=0)
+            prev = np.concatenate([[len(g)], reached[:-1]])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                step = np.where(prev > 0, reached / np.where(prev > 0, prev, 1), np.nan)
+                cum = reached / len(g) if len(g) else np.full(k, np.nan)
+            f = pd.DataFrame(
+                {
+                    "stage": pd.Categorical(names, categories=names, ordered=True),
+                    "reached": reached,
+                    "step_conversion": step,
+                    "cumulative_conversion": cum,
+                }
+            )
+            if by is not None:
+                f.insert(0, by, key)
+            frames.append(f)
+        out = pd.concat(frames, ignore_index=True)
+        if by is None:
+            exp = expected_accounts(len(a), committee=self.committee, funnel=self.funnel)
+            out["expected_reached"] = exp["expected_reached"].to_numpy()
+        return out
+
+    def cycle_summary(self, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
+        """Sales-cycle length by outcome: ``outcome, accounts, mean, sd`` and quantiles."""
+        qs = [check_probability("quantile", q) for q in quantiles]
+        a = self.accounts
+        rows = []
+        for outcome, mask in (("won", a["won"]), ("lost", ~a["won"])):
+            c = a.loc[mask, "cycle_length"].to_numpy()
+            row: dict[str, Any] = {"outcome": outcome, "accounts": c.size}
+            row["mean"] = float(c.mean()) if c.size else np.nan
+            row["sd"] = float(c.std(ddof=1)) if c.size > 1 else np.nan
+            for q in qs:
+                row[f"q{q:g}"] = float(np.quantile(c, q)) if c.size else np.nan
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        return (
+            f"AccountsResult({self.funnel.name!r}, n_accounts={self.n_accounts}, "
+            f"win_rate={self.win_rate:.4g}, seed={self.seed})"
+        )
+
+
+def simulate_accounts(
+    n_accounts: int,
+    *,
+    champion: float | None = None,
+    saboteur: float | None = None,
+    committee: Committee | None = None,
+    funnel: Funnel | None = None,
+    buy_rate: Any = None,
+    seed: Any = None,
+) -> AccountsResult:
+    """Simulate ``n_accounts`` accounts, each with its own buying committee.
+
+    Parameters
+    ----------
+    n_accounts : int
+        Accounts (companies) entering the first stage.
+    champion, saboteur : float, optional
+        Probability that an account has a champion / a saboteur; override the
+        presence of the committee's ``"champion"`` / ``"saboteur"`` member.
+    committee : Committee, optional
+        Default :func:`buying_committee`. Use ``committee.neutral()`` for the
+        plain funnel.
+    funnel : Funnel, optional
+        Default :func:`funnelsim.trigger_learn_try_buy`. Its rates are the rates
+        of an account whose members are all absent; its time-in-stage
+        distributions give the sales-cycle length.
+    buy_rate : float or array_like, optional
+        Base rate of the last step (Buy), one per account or one for all,
+        in [0, 1] — e.g. :func:`beckhard_probability` of each account's
+        Beckhard factors. Default: the funnel's rate.
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness.
+
+    Returns
+    -------
+    AccountsResult
+        ``contributions`` compares the run with a run on the **same random
+        numbers** in which one member is switched off (never present):
+        ``contribution = win_rate - win_rate_without``, and ``wins_added`` the
+        difference in wins. Because the random numbers are common, the
+        difference is the member's effect on these very accounts, free of
+        run-to-run noise.
+
+    Notes
+    -----
+    Every random number is drawn up front, in a fixed order that does not
+    depend on the parameters: presence and stance uniforms (accounts × members),
+    one uniform per account and step, then each stage's time for every account.
+    Two calls with the same seed and the same ``n_accounts`` and committee size
+    therefore share their random numbers (common random numbers), and a
+    member with presence 0 leaves every other account's path unchanged.
+
+    Examples
+    --------
+    >>> import funnelsim as fs
+    >>> res = fs.simulate_accounts(5_000, champion=0.3, seed=1)
+    >>> 0 < res.win_rate < 1
+    True
+    """
+    funnel = _check_funnel(funnel)
+    committee = buying_committee() if committee is None else committee
+    if not isinstance(committee, Committee):
+        raise TypeError(
+            f"committee must be a Committee (e.g. funnelsim.buying_committee()), "
+            f"got {type(committee).__name__}"
+        )
+    for key, value in (("champion", champion), ("saboteur", saboteur)):
+        if value is not None:
+            if key not in committee.keys:
+                raise ValueError(f"{key}={value!r} given but the committee has no {key!r} member")
+            committee = committee.replace(key, presence=check_probability(key, value))
+    committee = _check_committee(committee, funnel)
+    n = check_int("n_accounts", n_accounts, low=0, high=MAX_ACCOUNTS)
+    k = len(funnel)
+    base = np.broadcast_to(funnel.rates, (n, k)).copy()
+    if buy_rate is not None:
+        base[:, -1] = _check_rate_array("buy_rate", buy_rate, n)
+
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    members = len(committee)
+    presence_u = rng.random((n, members))
+    stance_u = rng.random((n, members))
+    step_u = rng.random((n, k))
+    times = np.empty((n, k))
+    for j, stage in enumerate(funnel.stages):
+        times[:, j] = stage.time.sample(rng, n)
+
+    pres = np.array([m.presence for m in committee.members])
+    sup = np.array([m.support for m in committee.members])
+    state = np.where(presence_u < pres, np.where(stance_u < sup, 1, -1), 0).astype(np.int8)
+    log_m = committee.log_odds(funnel.names)  # (M, K)
+
+    def run(st: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = _shift(base, st @ log_m)
+        passed = step_u[:, 1:] < p[:, 1:]
+        return 1 + np.cumprod(passed, axis=1).sum(axis=1), p
+
+    depth, p = run(state)
+    won = depth == k
+    cycle = np.where(np.arange(k)[None, :] < depth[:, None], times, 0.0).sum(axis=1)
+
+    cols: dict[str, Any] = {"account_id": np.arange(n, dtype=np.int64)}
+    for j, m in enumerate(committee.members):
+        cols[m.key] = pd.Categorical.from_codes(
+            (state[:, j] + 1).astype(np.int64), categories=pd.Index(_STANCES)
+        )
+    for j, name in enumerate(funnel.names[1:], start=1):
+        cols[f"p_{_snake(name)}"] = p[:, j]
+    cols["depth"] = depth.astype(np.int64)
+    cols["stage_reached"] = pd.Categorical.from_codes(
+        (depth - 1).astype(np.int64), categories=pd.Index(funnel.names), ordered=True
+    )
+    cols["won"] = won
+    cols["cycle_length"] = cycle
+    accounts = pd.DataFrame(cols)
+
+    wins = int(won.sum())
+    rows = []
+    for j, m in enumerate(committee.members):
+        off = state.copy()
+        off[:, j] = 0
+        wins_off = int((run(off)[0] == k).sum())
+        rows.append(
+            {
+                "member": m.key,
+                "label": m.label,
+                "share_present": float((state[:, j] != 0).mean()) if n else np.nan,
+                "win_rate": wins / n if n else np.nan,
+                "win_rate_without": wins_off / n if n else np.nan,
+                "contribution": (wins - wins_off) / n if n else np.nan,
+                "wins_added": wins - wins_off,
+            }
+        )
+    contributions = pd.DataFrame(rows)
+    return AccountsResult(funnel, committee, accounts, contributions, recorded)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"\W+", "_", name.strip().lower()).strip("_")
+
+
+def _check_rate_array(name: str, value: Any, n: int) -> np.ndarray:
+    arr = _as_real_array(name, value)
+    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
+        raise ValueError(
+            f"{name} must be one number or one per account ({n}), got shape {arr.shape}"
+        )
+    bad = (arr < 0) | (arr > 1)
+    if np.any(bad):
+        i = int(np.flatnonzero(np.atleast_1d(bad))[0])
+        raise ValueError(f"{name} must be in [0, 1], got {np.atleast_1d(arr)[i]!r} at position {i}")
+    return np.broadcast_to(arr, (n,))
+
+
+# -- Beckhard's formula ----------------------------------------------------------------
+
+
+def _as_real_array(name: str, value: Any) -> np.ndarray:
+    """``value`` as a finite float array; TypeError/ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool | np.bool_ | str):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}")
+    if isinstance(value, numbers.Real):
+        arr = np.asarray(float(value))
+    else:
+        try:
+            arr = np.asarray(value)
+        except Exception as exc:  # pragma: no cover - numpy refuses ragged input
+            raise TypeError(
+                f"{name} must be a number or an array of numbers, got {value!r}"
+            ) from exc
+        if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+            raise TypeError(
+                f"{name} must be a number or an array of numbers, got dtype {arr.dtype} ({value!r})"
+            )
+        arr = arr.astype(float)
+    bad = ~np.isfinite(arr)
+    if np.any(bad):
+        flat = np.atleast_1d(arr)
+        i = int(np.flatnonzero(np.atleast_1d(bad))[0])
+        where = "" if arr.ndim == 0 else f" at position {i}"
+        raise ValueError(f"{name} must be finite, got {flat[i]!r}{where}")
+    return arr
+
+
+def _beckhard_inputs(
+    dissatisfaction: Any, vision: Any, first_steps: Any, cost: Any
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    arrays = {}
+    for name, value in (
+        ("dissatisfaction", dissatisfaction),
+        ("vision", vision),
+        ("first_steps", first_steps),
+        ("cost", cost),
+    ):
+        arr = _as_real_array(name, value)
+        low = arr <= 0 if name == "cost" else arr < 0
+        if np.any(low):
+            i = int(np.flatnonzero(np.atleast_1d(low))[0])
+            rule = "> 0 (change always costs something)" if name == "cost" else ">= 0"
+            where = "" if arr.ndim == 0 else f" at position {i}"
+            raise ValueError(f"{name} must be {rule}, got {np.atleast_1d(arr)[i]!r}{where}")
+        arrays[name] = arr
+    try:
+        a, b, d, x = np.broadcast_arrays(*arrays.values())
+    except ValueError:
+        shapes = {k: v.shape for k, v in arrays.items()}
+        raise ValueError(f"Beckhard factors must broadcast together, got shapes {shapes}") from None
+    scalar = all(v.ndim == 0 for v in arrays.values())
+    return a * b * d, x, scalar
+
+
+def beckhard(dissatisfaction: Any, vision: Any, first_steps: Any, cost: Any) -> Any:
+    """Beckhard's change rule: does A·B·D exceed X?
+
+    Parameters
+    ----------
+    dissatisfaction : float or array_like
+        A, the client's dissatisfaction with today (e.g. quantified losses), >= 0.
+    vision : float or array_like
+        B, how clear and attractive the desired state is (quantified benefit), >= 0.
+    first_steps : float or array_like
+        D, how concrete and understandable the first steps (the offer) are, >= 0.
+    cost : float or array_like
+        X, the cost of change (price, cost of ownership, effort), > 0.
+
+    All four broadcast together; they must be on scales whose product is
+    comparable to the cost (e.g. A, B, D as 0–10 ratings and X on the same
+    product scale, or A in money and B, D as fractions).
+
+    Returns
+    -------
+    bool or ndarray of bool
+        True where ``A * B * D > X`` (strictly). Any factor at zero gives False.
+
+    Examples
+    --------
+    >>> beckhard(4, 3, 2, 20)
+    True
+    >>> beckhard([4, 0], 3, 2, 20).tolist()
+    [True, False]
+    """
+    product, x, scalar = _beckhard_inputs(dissatisfaction, vision, first_steps, cost)
+    out = product > x
+    return bool(out) if scalar else out
+
+
+def beckhard_probability(
+    dissatisfaction: Any, vision: Any, first_steps: Any, cost: Any, *, steepness: float = 2.0
+) -> Any:
+    """Probability of the purchase under a smooth Beckhard rule.
+
+    ``P = logistic(steepness * log(A·B·D / X)) = r**s / (1 + r**s)`` with
+    ``r = A·B·D / X`` and ``s = steepness``. It is 0.5 when A·B·D equals the
+    cost, tends to the rule of :func:`beckhard` as the steepness grows, and is
+    exactly 0 when any factor is 0. With ``steepness=2`` doubling A·B·D over
+    the cost gives P = 0.8 and halving it P = 0.2. Use the result as the Buy
+    rate (``funnel.with_rates(buy=p)`` or ``simulate_accounts(buy_rate=p)``).
+
+    Parameters are those of :func:`beckhard`; ``steepness`` must be > 0.
+
+    Returns
+    -------
+    float or ndarray of float
+        Probabilities in [0, 1].
+
+    Examples
+    --------
+    >>> round(beckhard_probability(4, 5, 2, 20), 3)
+    0.8
+    >>> beckhard_probability(0, 5, 2, 20)
+    0.0
+    """
+    s = check_real("steepness", steepness, low=0.0, low_open=True)
+    product, x, scalar = _beckhard_inputs(dissatisfaction, vision, first_steps, cost)
+    with np.errstate(divide="ignore"):
+        out = special.expit(s * (np.log(product) - np.log(x)))
+    return float(out) if scalar else out
+
+
+# -- buyer classes (seed 003) ---------------------------------------------------------
+
+#: The three buyer classes of every B2B deal, their key factor, the committee
+#: members who carry it and the steps it moves. A lesson reads it as a table.
+BUYER_CLASSES = pd.DataFrame(
+    {
+        "buyer_class": ["economic", "technical", "end_user"],
+        "key_factor": ["roi", "standard", "convenience"],
+        "meaning": [
+            "return on investment: the numbers add up",
+            "best standard and a safe adoption with no dip in quality",
+            "convenience in daily use",
+        ],
+        "members": [("decision_maker", "economic_buyer"), ("influencer",), ("user",)],
+    }
+)
+
+_FACTOR_MEMBERS = dict(zip(BUYER_CLASSES["key_factor"], BUYER_CLASSES["members"], strict=True))
+
+
+def buyer_class_effect(
+    factor: str,
+    values: Any = None,
+    *,
+    committee: Committee | None = None,
+    funnel: Funnel | None = None,
+) -> pd.DataFrame:
+    """How one buyer class's key factor moves the steps it influences (exact, noise-free).
+
+    The three buyer classes (:data:`BUYER_CLASSES`) are another way to look at
+    the committee: how well the offer meets a class's key factor decides how
+    likely its members are to be **for** the purchase. For each value ``v`` of
+    the factor, the support of the class's members is set to ``v`` and the
+    expected step rates and win rate are computed with
+    :func:`expected_accounts`.
+
+    Parameters
+    ----------
+    factor : {"roi", "standard", "convenience"}
+        The key factor of the economic, technical or end-user buyer.
+    values : array_like of float in [0, 1], optional
+        How well the offer meets the factor (0: not at all, 1: fully); default
+        0, 0.1, ..., 1.
+    committee, funnel : optional
+        Defaults :func:`buying_committee` and :func:`funnelsim.trigger_learn_try_buy`.
+
+    Returns
+    -------
+    DataFrame
+        One row per value and stage: ``factor, value, stage, step_rate,
+        reach_probability`` — long format, ready to plot one line per stage.
+    """
+    if not isinstance(factor, str) or factor not in _FACTOR_MEMBERS:
+        raise ValueError(f"factor must be one of {sorted(_FACTOR_MEMBERS)}, got {factor!r}")
+    funnel = _check_funnel(funnel)
+    committee = _check_committee(buying_committee() if committee is None else committee, funnel)
+    members = [m for m in _FACTOR_MEMBERS[factor] if m in committee.keys]
+    if not members:
+        raise ValueError(
+            f"factor {factor!r} acts through members {list(_FACTOR_MEMBERS[factor])}, "
+            f"none of which is in the committee {list(committee.keys)}"
+        )
+    vals = (
+        np.linspace(0.0, 1.0, 11)
+        if values is None
+        else np.atleast_1d(_as_real_array("values", values))
+    )
+    if vals.ndim != 1:
+        raise ValueError(f"values must be one-dimensional, got shape {vals.shape}")
+    frames = []
+    for v in vals:
+        c = committee
+        for key in members:
+            c = c.replace(key, support=check_probability(f"value of {factor!r}", float(v)))
+        exp = expected_accounts(1, committee=c, funnel=funnel)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "factor": factor,
+                    "value": float(v),
+                    "stage": exp["stage"],
+                    "step_rate": exp["step_rate"],
+                    "reach_probability": exp["reach_probability"],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,480 @@
+"""Scoring accounts and customers: BANT for B2B prospects, RFM for buyers.
+
+BANT (SEED-DIGEST §7)
+    Rank target accounts by Budget, Authority (the source calls it "Account":
+    is our contact a decision maker or only an influencer?), Need and Time,
+    each scored 1–5 and **multiplied** (1 to 625), highest first.
+    :func:`simulate_bant_pipeline` shows what ranking buys when the score
+    carries information about the win probability.
+
+RFM (SEED-DIGEST §5)
+    Score customers from their transactions on Recency (days since the last
+    purchase), Frequency (number of purchases) and Monetary value (total
+    spend), each on a 1–``bins`` scale by quantiles, then name segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from funnelsim._random import as_generator, seed_entropy
+from funnelsim._validation import check_columns, check_int, check_real
+
+__all__ = [
+    "BANT_COLUMNS",
+    "RFM_SEGMENTS",
+    "BantPipeline",
+    "bant_score",
+    "rfm",
+    "rfm_summary",
+    "simulate_bant_pipeline",
+]
+
+#: The four BANT score columns, in order.
+BANT_COLUMNS = ("budget", "authority", "need", "time")
+
+#: BANT product of an account scoring 3 on everything: the centre of the scale.
+_BANT_CENTRE = 81
+
+
+# -- BANT -------------------------------------------------------------------------------
+
+
+def _check_scores(frame: pd.DataFrame, ids: pd.Series, columns: tuple[str, ...]) -> np.ndarray:
+    """Integer scores 1-5 as an (n, 4) int64 array; ValueError naming account and column."""
+    out = np.empty((len(frame), len(columns)), dtype=np.int64)
+    for j, col in enumerate(columns):
+        raw = frame[col]
+        if pd.api.types.is_bool_dtype(raw):
+            raise TypeError(f"BANT column {col!r} must hold integers 1-5, got booleans")
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        ok = np.isfinite(values) & (values == np.round(values)) & (values >= 1) & (values <= 5)
+        if not ok.all():
+            bad = np.flatnonzero(~ok)
+            i = int(bad[0])
+            got = raw.iloc[i]
+            what = "is missing" if pd.isna(got) else f"must be an integer from 1 to 5, got {got!r}"
+            more = f" ({bad.size - 1} more bad value(s) in this column)" if bad.size > 1 else ""
+            raise ValueError(f"BANT score {col!r} for account {ids.iloc[i]!r} {what}{more}")
+        out[:, j] = values.astype(np.int64)
+    return out
+
+
+def bant_score(accounts: pd.DataFrame, *, account: str | None = "account") -> pd.DataFrame:
+    """Score and rank accounts by BANT: budget × authority × need × time.
+
+    Parameters
+    ----------
+    accounts : DataFrame
+        One row per account with integer columns ``budget, authority, need,
+        time`` (each 1–5; ``authority`` is the source's "Account": 5 when our
+        contact decides, 1 when they only pass things on). Other columns are
+        kept.
+    account : str or None
+        Column naming the account, used in error messages; None uses the index.
+
+    Returns
+    -------
+    DataFrame
+        The input rows with two new columns, sorted best first:
+        ``bant`` (int64, the product, 1–625) and ``rank`` (int64, 1 = best).
+        **Ties**: accounts with the same product keep their input order (a
+        stable sort) and get consecutive ranks, as ``rank(method="first")``
+        would; sort the input by a tie-breaker (deal size, say) first if order
+        matters. The index is reset.
+
+    Raises
+    ------
+    ValueError
+        A missing column, or a score that is missing, not an integer or
+        outside 1–5; the message names the account and the column.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"account": ["A", "B"], "budget": [5, 2], "authority": [4, 5],
+    ...                    "need": [5, 5], "time": [3, 1]})
+    >>> bant_score(df)[["account", "bant", "rank"]].to_dict("list")
+    {'account': ['A', 'B'], 'bant': [300, 50], 'rank': [1, 2]}
+    """
+    required = list(BANT_COLUMNS) if account is None else [account, *BANT_COLUMNS]
+    check_columns(accounts, required, name="accounts")
+    ids = accounts.index.to_series() if account is None else accounts[account]
+    scores = _check_scores(accounts, ids, BANT_COLUMNS)
+    out = accounts.copy()
+    out["bant"] = scores.prod(axis=1)
+    out = out.sort_values("bant", ascending=False, kind="stable", ignore_index=account is not None)
+    if account is None:
+        out = out.reset_index()
+    out["rank"] = np.arange(1, len(out) + 1, dtype=np.int64)
+    return out
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BantPipeline:
+    """What :func:`simulate_bant_pipeline` returns."""
+
+    #: One row per account: ``account, budget, authority, need, time, bant, rank,
+    #: p_win, won`` (won: the deal closes *if* sales works the account).
+    accounts: pd.DataFrame
+    #: Accounts sales can work.
+    capacity: int
+    #: Seed entropy to repeat the run.
+    seed: int | None
+
+    def summary(self) -> pd.DataFrame:
+        """Working the top ``capacity`` accounts by BANT versus ``capacity`` at random.
+
+        Columns: ``strategy, accounts_worked, expected_wins, wins, win_rate``.
+        ``expected_wins`` is exact (sum of the worked accounts' ``p_win``; for the
+        random choice ``capacity`` × the mean ``p_win``); ``wins`` uses the same
+        simulated outcomes for both strategies (common random numbers).
+        """
+        a = self.accounts
+        c = self.capacity
+        top = a["rank"].to_numpy() <= c
+        rand = a["random_pick"].to_numpy()
+        p = a["p_win"].to_numpy()
+        won = a["won"].to_numpy()
+        rows = [
+            ("bant", c, float(p[top].sum()), int(won[top].sum())),
+            ("random", c, float(c * p.mean()) if len(p) else 0.0, int(won[rand].sum())),
+        ]
+        frame = pd.DataFrame(rows, columns=["strategy", "accounts_worked", "expected_wins", "wins"])
+        frame["win_rate"] = frame["wins"] / c if c else np.nan
+        return frame
+
+    def gain_curve(self) -> pd.DataFrame:
+        """Expected wins against accounts worked, BANT order vs random (long format).
+
+        Columns: ``strategy, accounts_worked, expected_wins``; one row per
+        strategy and number of accounts worked, 0 to all.
+        """
+        p_sorted = self.accounts.sort_values("rank")["p_win"].to_numpy()
+        n = p_sorted.size
+        worked = np.arange(n + 1)
+        bant = np.concatenate([[0.0], np.cumsum(p_sorted)])
+        rand = worked * (p_sorted.mean() if n else 0.0)
+        return pd.DataFrame(
+            {
+                "strategy": np.repeat(["bant", "random"], n + 1),
+                "accounts_worked": np.tile(worked, 2),
+                "expected_wins": np.concatenate([bant, rand]),
+            }
+        )
+
+    def __repr__(self) -> str:
+        s = self.summary().set_index("strategy")["expected_wins"]
+        return (
+            f"BantPipeline(accounts={len(self.accounts)}, capacity={self.capacity}, "
+            f"expected wins bant={s['bant']:.1f} vs random={s['random']:.1f})"
+        )
+
+
+def simulate_bant_pipeline(
+    n_accounts: int = 1000,
+    *,
+    capacity: int = 100,
+    base_win: float = 0.1,
+    strength: float = 1.0,
+    seed: Any = None,
+) -> BantPipeline:
+    """A pipeline in which the BANT score carries information about winning.
+
+    Each account gets four independent scores, uniform on 1–5, and a win
+    probability rising with its BANT product::
+
+        logit p_win = logit base_win + strength * log(bant / 81)
+
+    so an account scoring 3 on everything wins with ``base_win``, and with
+    ``strength=1`` the odds are proportional to the product. ``strength=0``
+    makes BANT worthless (ranking then buys nothing on average). Sales can
+    work ``capacity`` accounts; :meth:`BantPipeline.summary` compares working
+    the top of the BANT ranking with working a random choice.
+
+    Parameters
+    ----------
+    n_accounts : int
+        Accounts in the target list.
+    capacity : int
+        Accounts sales can work, ``<= n_accounts``.
+    base_win : float
+        Win probability of an all-3 account, in (0, 1).
+    strength : float
+        How strongly BANT predicts the win, >= 0 (log-odds per unit log BANT).
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness.
+
+    Returns
+    -------
+    BantPipeline
+    """
+    n = check_int("n_accounts", n_accounts, low=1, high=10_000_000)
+    cap = check_int("capacity", capacity, low=0, high=n)
+    base = check_real("base_win", base_win, low=0.0, high=1.0, low_open=True, high_open=True)
+    k = check_real("strength", strength, low=0.0)
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    scores = rng.integers(1, 6, size=(n, 4))
+    u = rng.random(n)
+    random_pick = np.zeros(n, dtype=bool)
+    random_pick[rng.permutation(n)[:cap]] = True
+    frame = pd.DataFrame(scores, columns=list(BANT_COLUMNS))
+    frame.insert(0, "account", np.arange(n, dtype=np.int64))
+    bant = scores.prod(axis=1)
+    p = special.expit(special.logit(base) + k * np.log(bant / _BANT_CENTRE))
+    frame["p_win"] = p
+    frame["won"] = u < p
+    frame["random_pick"] = random_pick
+    ranked = bant_score(frame)
+    cols = ["account", *BANT_COLUMNS, "bant", "rank", "p_win", "won", "random_pick"]
+    return BantPipeline(ranked[cols], cap, recorded)
+
+
+# -- RFM ---------------------------------------------------------------------------------
+
+#: Segment names on the 5-point R and F scores (rows: R 1-5, columns: F 1-5).
+#: M is reported but does not enter the segment (a common simplification:
+#: F and M are strongly correlated in most shops).
+_SEGMENT_GRID = (
+    ("Hibernating", "Hibernating", "At risk", "At risk", "Can't lose them"),
+    ("Hibernating", "Hibernating", "At risk", "At risk", "Can't lose them"),
+    ("About to sleep", "About to sleep", "Need attention", "Loyal", "Loyal"),
+    ("Promising", "Potential loyalists", "Potential loyalists", "Loyal", "Loyal"),
+    ("New customers", "Potential loyalists", "Potential loyalists", "Champions", "Champions"),
+)
+
+#: RFM segments, best first, with the R and F scores (on the 5-point scale) that define them.
+RFM_SEGMENTS = pd.DataFrame(
+    {
+        "segment": [
+            "Champions",
+            "Loyal",
+            "Potential loyalists",
+            "New customers",
+            "Promising",
+            "Need attention",
+            "About to sleep",
+            "Can't lose them",
+            "At risk",
+            "Hibernating",
+        ],
+        "rule": [
+            "R 5, F 4-5",
+            "R 3-4, F 4-5",
+            "R 4-5, F 2-3",
+            "R 5, F 1",
+            "R 4, F 1",
+            "R 3, F 3",
+            "R 3, F 1-2",
+            "R 1-2, F 5",
+            "R 1-2, F 3-4",
+            "R 1-2, F 1-2",
+        ],
+        "meaning": [
+            "bought recently and often: reward, ask for referrals",
+            "buy often, fairly recently: upsell, loyalty programme",
+            "recent, a few purchases: offer membership, recommend more",
+            "first purchase just now: onboard well",
+            "recent but one purchase: build the relationship",
+            "average on both: a limited-time reason to come back",
+            "slipping away after few purchases: reactivate",
+            "used to buy very often, not lately: win them back personally",
+            "bought fairly often, long ago: personal reactivation",
+            "long ago and rarely: cheap reactivation or let go",
+        ],
+    }
+)
+_SEGMENT_NAMES = list(RFM_SEGMENTS["segment"])
+_SEGMENT_CODES = np.array(
+    [[_SEGMENT_NAMES.index(name) for name in row] for row in _SEGMENT_GRID], dtype=np.int64
+)
+
+
+def _quantile_score(x: np.ndarray, bins: int) -> np.ndarray:
+    """Score 1..bins: ``1 + floor(bins * (share of values strictly below x))``.
+
+    Equal values get equal scores (rank ``method="min"``); without ties the
+    scores are exact quantile bins (equal counts when ``bins`` divides n).
+    """
+    n = x.size
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    below = pd.Series(x).rank(method="min").to_numpy(dtype=np.int64) - 1
+    return 1 + (bins * below) // n
+
+
+def rfm(
+    transactions: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    as_of: Any = None,
+    bins: int = 5,
+) -> pd.DataFrame:
+    """Recency, frequency and monetary scores per customer, with named segments.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase (e.g. :func:`funnelsim.datasets.load_cdnow`).
+    customer, date, amount : str
+        Column names: customer id, purchase date (datetime or parseable),
+        purchase value (number; refunds may be negative).
+    as_of : date-like, optional
+        The day the analysis is made; default the last purchase date in the
+        data. Recency is measured back from it. A transaction after ``as_of``
+        is an error (filter the log first to look at an earlier moment).
+    bins : int
+        Points on each scale, 2–9 (default 5: quintiles).
+
+    Returns
+    -------
+    DataFrame
+        One row per customer, sorted by customer: ``customer`` (named after the
+        ``customer`` column), ``recency`` (days since the last purchase,
+        float), ``frequency`` (number of purchases, i.e. rows), ``monetary``
+        (total amount), scores ``r, f, m`` (1 = worst, ``bins`` = best; the most
+        recent buyers get the highest ``r``), ``rfm_code`` (e.g. "545"),
+        ``rfm_score`` (r + f + m) and ``segment`` (see :data:`RFM_SEGMENTS`).
+
+    Notes
+    -----
+    **Tie rule.** A score is ``1 + floor(bins * s)`` where ``s`` is the share of
+    customers with a strictly worse value. Customers with equal values always
+    get equal scores, and the result does not depend on row order; without
+    ties the scores are exact quantile groups. With heavy ties (most CDNOW
+    customers bought once) some scores stay empty: every one-time buyer gets
+    f = 1 and the next frequency jumps to the score its share implies.
+    Segments use R and F rescaled to 5 points, ``ceil(score * 5 / bins)``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                    "date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-02-01"]),
+    ...                    "amount": [10.0, 30.0, 5.0]})
+    >>> scores = rfm(tx, bins=2)
+    >>> scores[["customer_id", "recency", "frequency"]].to_dict("list")
+    {'customer_id': ['a', 'b'], 'recency': [0.0, 29.0], 'frequency': [2, 1]}
+    >>> scores["rfm_code"].tolist()
+    ['222', '111']
+    """
+    check_columns(transactions, [customer, date, amount], name="transactions")
+    nbins = check_int("bins", bins, low=2, high=9)
+    ids = transactions[customer]
+    if ids.isna().any():
+        i = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        raise ValueError(
+            f"transactions column {customer!r} is missing at row {transactions.index[i]!r}"
+        )
+    dates = _as_dates(transactions[date], date, transactions.index)
+    amounts = _as_amounts(transactions[amount], amount, transactions.index)
+    if len(dates) == 0:
+        raise ValueError("transactions is empty: RFM needs at least one purchase")
+    last_seen = pd.Timestamp(dates.max())
+    ref = last_seen if as_of is None else _as_of(as_of)
+    if last_seen > ref:
+        raise ValueError(
+            f"as_of {ref.date()} is before the last transaction ({last_seen.date()}); "
+            f"filter transactions[{date!r}] <= as_of first"
+        )
+    frame = pd.DataFrame({"c": ids.to_numpy(), "d": dates.to_numpy(), "a": amounts})
+    g = frame.groupby("c", sort=True)
+    last = g["d"].max()
+    frequency = g.size().to_numpy(dtype=np.int64)
+    monetary = g["a"].sum().to_numpy(dtype=float)
+    days = (ref - pd.DatetimeIndex(last)) / pd.Timedelta(days=1)
+    recency = np.asarray(days, dtype=np.float64)
+    r = _quantile_score(np.negative(recency), nbins)
+    f = _quantile_score(frequency.astype(float), nbins)
+    m = _quantile_score(monetary, nbins)
+    r5 = (r * 5 + nbins - 1) // nbins
+    f5 = (f * 5 + nbins - 1) // nbins
+    seg = _SEGMENT_CODES[r5 - 1, f5 - 1] if r.size else np.zeros(0, dtype=np.int64)
+    code = (
+        pd.Series(r).astype(str) + pd.Series(f).astype(str) + pd.Series(m).astype(str)
+    ).to_numpy()
+    return pd.DataFrame(
+        {
+            customer: last.index.to_numpy(),
+            "recency": recency,
+            "frequency": frequency,
+            "monetary": monetary,
+            "r": r,
+            "f": f,
+            "m": m,
+            "rfm_code": code,
+            "rfm_score": r + f + m,
+            "segment": pd.Categorical.from_codes(
+                np.asarray(seg, dtype=np.int64), categories=pd.Index(_SEGMENT_NAMES), ordered=True
+            ),
+        }
+    )
+
+
+def _as_of(value: Any) -> pd.Timestamp:
+    try:
+        ref = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"as_of must be a date, got {value!r}") from None
+    if pd.isna(ref):
+        raise ValueError(f"as_of must be a date, got {value!r}")
+    return ref
+
+
+def _as_dates(col: pd.Series, name: str, index: pd.Index) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(col):
+        dates = col
+    else:
+        try:
+            dates = pd.to_datetime(col)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"transactions column {name!r} must hold dates: {exc}") from None
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise ValueError(f"transactions column {name!r} is missing a date at row {index[i]!r}")
+    return dates
+
+
+def _as_amounts(col: pd.Series, name: str, index: pd.Index) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+        raise TypeError(f"transactions column {name!r} must be numeric, got dtype {col.dtype}")
+    values = col.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"transactions column {name!r} must be a finite number, got {values[i]!r} "
+            f"at row {index[i]!r}"
+        )
+    return values
+
+
+def rfm_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per segment of an :func:`rfm` result, best segment first.
+
+    Columns: ``segment, customers, share, mean_recency, mean_frequency,
+    mean_monetary, total_monetary, share_of_revenue``. Empty segments are kept
+    (with zero customers) so that charts of different data line up.
+    """
+    check_columns(scores, ["segment", "recency", "frequency", "monetary"], name="scores")
+    g = scores.groupby("segment", observed=False, sort=True)
+    total = float(scores["monetary"].sum())
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "mean_recency": g["recency"].mean(),
+            "mean_frequency": g["frequency"].mean(),
+            "mean_monetary": g["monetary"].mean(),
+            "total_monetary": g["monetary"].sum(),
+        }
+    ).reset_index()
+    n = len(scores)
+    out.insert(2, "share", out["customers"] / n if n else np.nan)
+    out["share_of_revenue"] = out["total_monetary"] / total if total else np.nan
+    return out
