@@ -28,8 +28,10 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --editable '.[dev]'
 	@touch $@
 
+LAB_ARGS ?=
 lab: setup ## Open the course in JupyterLab (127.0.0.1, token on) at the start page
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(JUPYTER_ROOT) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. $(JUPYTER_ROOT) \
+	    --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(LAB_ARGS)
 
 present: setup ## Serve the instructor dashboard as an app with Voila on 127.0.0.1
 	$(BIN)/voila --Voila.ip=127.0.0.1 --no-browser \
