@@ -151,15 +151,48 @@ def test_funnel_chart_spec(result: fs.SimulationResult) -> None:
     bars, whiskers, labels = views
     assert bars["encoding"]["y"]["sort"] == list(fs.AAARRR_STAGES)
     assert bars["encoding"]["color"]["scale"]["domain"] == ["reached", "dropped"]
-    rows = _data(spec, bars)
+    rows = _data(spec, spec)  # one data set feeds every layer
     reached = {r["stage"]: r["end"] for r in rows if r["part"] == "reached"}
     assert reached == dict(zip(fs.AAARRR_STAGES, result.counts[0].astype(float), strict=True))
     dropped = [r for r in rows if r["part"] == "dropped" and r["stage"] == "Activation"]
     assert dropped[0]["end"] - dropped[0]["start"] == result.table()["drop_off"].iloc[2]
-    # no whisker on the entry stage, one per step after it
-    assert [r["stage"] for r in _data(spec, whiskers)] == list(fs.AAARRR_STAGES[1:])
+    # no whisker on the entry stage (its conversion is 1 by definition)
+    entry = [r for r in rows if r["stage"] == "Awareness"]
+    assert all(r["reached_low"] is None for r in entry)
+    assert "isValid(datum.reached_low)" in whiskers["transform"][0]["filter"]
     assert labels["encoding"]["text"]["field"] == "label"
     _render(chart)
+
+
+def test_funnel_chart_compares_scenarios_side_by_side(result: fs.SimulationResult) -> None:
+    other = fs.simulate(fs.aaarrr(activation=0.8), buyers=20_000, seed=7)
+    spec = charts.funnel_chart({"A": result, "B": other}, title="A vs B").to_dict()
+    assert spec["facet"]["field"] == "scenario"
+    assert spec["facet"]["sort"] == ["A", "B"]
+    rows = _data(spec, spec)
+    act = {
+        r["scenario"]: r["end"]
+        for r in rows
+        if r["stage"] == "Activation" and r["part"] == "reached"
+    }
+    assert act == {"A": float(result.counts[0, 2]), "B": float(other.counts[0, 2])}
+    _render(charts.funnel_chart({"A": result, "B": other}))
+    tltb = fs.simulate(fs.trigger_learn_try_buy(), buyers=100, seed=1)
+    with pytest.raises(ValueError, match="compares funnels with the same stages"):
+        charts.funnel_chart({"A": result, "B": tltb})
+    with pytest.raises(ValueError, match="needs at least one result, got an empty mapping"):
+        charts.funnel_chart({})
+
+
+def test_live_chart_matches_full_render_and_reuses_the_compiled_spec(
+    result: fs.SimulationResult,
+) -> None:
+    live = charts.LiveChart()
+    other = fs.simulate(fs.aaarrr(acquisition=0.0), buyers=20_000, seed=7)
+    for source in (result, other, result, {"A": result, "B": other}):
+        plot = charts._funnel_plot(source, title="t", confidence=0.95, width=None)
+        assert live.render(plot) == charts.to_svg(plot.chart())
+    assert len(live._cache) == 2  # one single-funnel shape, one comparison shape
 
 
 def test_funnel_chart_changes_with_the_model() -> None:
