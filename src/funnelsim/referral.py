@@ -573,7 +573,7 @@ def bass_adopters(p: float, q: float, m: int, t: Any) -> Any:
     Examples
     --------
     >>> round(bass_adopters(0.03, 0.38, 10_000, 5.0))
-    2557
+    3312
     """
     p, q, m = _check_bass(p, q, m)
     t_arr = np.asarray(t, dtype=float) if not isinstance(t, str) else None

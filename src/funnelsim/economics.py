@@ -1,0 +1,550 @@
+"""Unit economics: ARPU, margin, CAC, LTV, LTV:CAC, payback, ROI/ROMI, referral-programme ROI.
+
+Every function is pure and vectorised: pass scalars and get a float, pass
+arrays (or pandas columns) and get an array, with numpy broadcasting. Inputs
+are validated; a bad element is reported with its position, e.g.
+``ValueError: churn must be in (0, 1], got 0 at position 3``.
+
+Timing convention
+-----------------
+A customer pays ``arpu`` at the start of each period they are active, starting
+with the period they are acquired, and stays for another period with
+probability ``1 − churn``. So the expected number of payments is
+``Σ_{t≥0} (1 − churn)^t = 1 / churn``, and discounting at rate ``d`` per period
+gives ``(1 + d) / (d + churn)`` payments in present value. The same convention
+gives :func:`ltv`, :func:`ltv_discounted` (which equals :func:`ltv` at
+``d = 0``) and :func:`ltv_sbg` (the shifted-beta-geometric version, whose
+homogeneous limit is :func:`ltv_discounted`).
+
+Referred customers
+------------------
+Practitioner material often quotes that referred customers retain about 37 %
+better and have about 16 % higher lifetime value. Here those figures are
+defaults of parameters (:data:`REFERRED_RETENTION_UPLIFT`,
+:data:`REFERRED_LTV_UPLIFT`), never constants: set them from your own data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from funnelsim._validation import _interval, check_real
+from funnelsim.retention import sbg_derl
+
+__all__ = [
+    "REFERRED_LTV_UPLIFT",
+    "REFERRED_RETENTION_UPLIFT",
+    "arpu",
+    "cac",
+    "cac_by_channel",
+    "gross_margin",
+    "ltv",
+    "ltv_discounted",
+    "ltv_sbg",
+    "ltv_to_cac",
+    "payback_period",
+    "referral_programme_roi",
+    "referred_churn",
+    "referred_ltv",
+    "revenue_per_referral",
+    "roi",
+    "romi",
+]
+
+#: Default relative retention gain of referred customers: their expected lifetime is
+#: 1.37 times longer (a figure often quoted in practitioner material).
+REFERRED_RETENTION_UPLIFT = 0.37
+#: Default relative LTV gain of referred customers (a figure often quoted in
+#: practitioner material).
+REFERRED_LTV_UPLIFT = 0.16
+
+
+def _num(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> Any:
+    """A float (for a scalar) or a float array, every element finite and within bounds.
+
+    The one validation helper of this module: scalars go through
+    :func:`funnelsim._validation.check_real`; arrays get the same rule and the
+    message names the first offending element and its position.
+    """
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return check_real(name, value, low=low, high=high, low_open=low_open, high_open=high_open)
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be real numbers, got an array of dtype {arr.dtype}")
+    arr = arr.astype(float)
+    flat = arr.ravel()
+    bad = np.flatnonzero(~np.isfinite(flat))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"{name} must be finite numbers, got {flat[i]:g} at position {i}")
+    too_low = (
+        np.zeros(flat.shape, bool) if low is None else (flat <= low if low_open else flat < low)
+    )
+    too_high = (
+        np.zeros(flat.shape, bool) if high is None else (flat >= high if high_open else flat > high)
+    )
+    bad = np.flatnonzero(too_low | too_high)
+    if bad.size:
+        i = int(bad[0])
+        rule = _interval(low, high, low_open, high_open)
+        raise ValueError(f"{name} must be {rule}, got {flat[i]:g} at position {i}")
+    return arr
+
+
+def _out(x: Any) -> Any:
+    """Plain float for 0-d results, the array otherwise."""
+    arr = np.asarray(x, dtype=float)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def arpu(revenue: Any, users: Any) -> Any:
+    """Average revenue per user: ``revenue / users``.
+
+    Parameters
+    ----------
+    revenue : float or array_like
+        Revenue over the period (currency), ``>= 0``.
+    users : float or array_like
+        Active (or paying) users over the same period, ``> 0``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Currency per user per period.
+
+    Examples
+    --------
+    >>> arpu(12_000, 400)
+    30.0
+    """
+    r = _num("revenue", revenue, low=0.0)
+    u = _num("users", users, low=0.0, low_open=True)
+    return _out(np.divide(r, u))
+
+
+def gross_margin(revenue: Any, cost_of_revenue: Any) -> Any:
+    """Gross margin: ``(revenue − cost_of_revenue) / revenue``, a fraction (negative if at a loss).
+
+    Parameters
+    ----------
+    revenue : float or array_like
+        Revenue (currency), ``> 0``.
+    cost_of_revenue : float or array_like
+        Cost of delivering it (COGS: hosting, support, payment fees), ``>= 0``.
+
+    Examples
+    --------
+    >>> gross_margin(100.0, 25.0)
+    0.75
+    """
+    r = _num("revenue", revenue, low=0.0, low_open=True)
+    c = _num("cost_of_revenue", cost_of_revenue, low=0.0)
+    return _out((np.subtract(r, c)) / r)
+
+
+def cac(spend: Any, new_customers: Any) -> Any:
+    """Customer acquisition cost: ``spend / new_customers``.
+
+    Parameters
+    ----------
+    spend : float or array_like
+        Acquisition spend over a period (marketing, sales, rewards), ``>= 0``.
+    new_customers : float or array_like
+        Customers acquired by that spend, ``> 0``.
+
+    Examples
+    --------
+    >>> cac(50_000, 250)
+    200.0
+    """
+    s = _num("spend", spend, low=0.0)
+    n = _num("new_customers", new_customers, low=0.0, low_open=True)
+    return _out(np.divide(s, n))
+
+
+def cac_by_channel(
+    paid_spend: float,
+    paid_customers: int,
+    referral_customers: int,
+    *,
+    referral_reward: float = 0.0,
+    referrer_reward: float = 0.0,
+    programme_cost: float = 0.0,
+) -> pd.DataFrame:
+    """CAC of the paid channel, the referral channel and both together.
+
+    The referral channel costs what the programme pays out: ``referral_reward``
+    to each referred customer, ``referrer_reward`` to the customer who referred
+    them (a two-sided incentive pays both), plus a fixed ``programme_cost``
+    (tooling, design) for the period.
+
+    Parameters
+    ----------
+    paid_spend : float
+        Spend on paid acquisition, ``>= 0``.
+    paid_customers, referral_customers : int
+        Customers acquired through each channel, ``>= 0``.
+    referral_reward, referrer_reward, programme_cost : float
+        Referral costs (currency), ``>= 0``.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``paid, referral, blended`` with columns ``channel, spend, customers,
+        cac``. ``cac`` is NaN for a channel that acquired nobody (undefined).
+
+    Examples
+    --------
+    >>> table = cac_by_channel(10_000, 50, 30, referral_reward=20, referrer_reward=20)
+    >>> table["cac"].round(1).tolist()
+    [200.0, 40.0, 140.0]
+    """
+    ps = check_real("paid_spend", paid_spend, low=0.0)
+    pc = check_real("paid_customers", paid_customers, low=0.0)
+    rc = check_real("referral_customers", referral_customers, low=0.0)
+    rr = check_real("referral_reward", referral_reward, low=0.0)
+    rf = check_real("referrer_reward", referrer_reward, low=0.0)
+    fc = check_real("programme_cost", programme_cost, low=0.0)
+    ref_spend = rc * (rr + rf) + fc
+    spend = np.array([ps, ref_spend, ps + ref_spend])
+    customers = np.array([pc, rc, pc + rc])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = np.where(customers > 0, spend / np.where(customers > 0, customers, 1.0), np.nan)
+    return pd.DataFrame(
+        {
+            "channel": ["paid", "referral", "blended"],
+            "spend": spend,
+            "customers": customers,
+            "cac": per,
+        }
+    )
+
+
+def ltv(arpu: Any, margin: Any, churn: Any) -> Any:
+    """Simple lifetime value: ``arpu × margin / churn``.
+
+    The expected gross profit of a customer who pays ``arpu`` each period and
+    churns with probability ``churn`` per period (expected lifetime ``1 / churn``
+    periods), without discounting.
+
+    Parameters
+    ----------
+    arpu : float or array_like
+        Revenue per customer per period, ``>= 0``.
+    margin : float or array_like
+        Gross margin, a fraction in [0, 1].
+    churn : float or array_like
+        Probability of leaving per period, in (0, 1].
+
+    Examples
+    --------
+    >>> ltv(30.0, 0.8, 0.05)
+    480.0
+    """
+    a = _num("arpu", arpu, low=0.0)
+    m = _num("margin", margin, low=0.0, high=1.0)
+    c = _num("churn", churn, low=0.0, high=1.0, low_open=True)
+    return _out(np.multiply(a, m) / c)
+
+
+def ltv_discounted(arpu: Any, margin: Any, churn: Any, discount: Any) -> Any:
+    """Discounted geometric LTV: ``arpu × margin × (1 + d) / (d + churn)``.
+
+    The present value of ``arpu × margin`` paid at the start of every active
+    period (the first one undiscounted), surviving each period with
+    probability ``1 − churn``: ``Σ_t (1 − churn)^t / (1 + d)^t``. Equal to
+    :func:`ltv` when ``discount = 0``.
+
+    Parameters
+    ----------
+    arpu, margin : float or array_like
+        As in :func:`ltv`.
+    churn : float or array_like
+        Probability of leaving per period, in [0, 1] (0 needs a discount > 0).
+    discount : float or array_like
+        Discount rate per period, ``>= 0`` (e.g. 0.01 a month).
+
+    Examples
+    --------
+    >>> round(ltv_discounted(30.0, 0.8, 0.05, 0.01), 2)
+    404.0
+    """
+    a = _num("arpu", arpu, low=0.0)
+    m = _num("margin", margin, low=0.0, high=1.0)
+    c = _num("churn", churn, low=0.0, high=1.0)
+    d = _num("discount", discount, low=0.0)
+    denom = np.add(d, c)
+    if np.any(denom == 0):
+        raise ValueError(
+            "churn and discount must not both be 0: the lifetime value would be infinite"
+        )
+    return _out(np.multiply(a, m) * np.add(1.0, d) / denom)
+
+
+def ltv_sbg(arpu: Any, margin: Any, alpha: float, beta: float, discount: float) -> Any:
+    """LTV of a new customer under the shifted-beta-geometric (sBG) churn model.
+
+    Each customer has their own churn probability drawn from Beta(``alpha``,
+    ``beta``) (heterogeneous churn: the churn-prone leave early, the loyal stay).
+    The value is ``arpu × margin × DEL`` where ``DEL = 1 + DERL / (1 + d)`` is
+    the discounted expected lifetime counting the first payment, and DERL is
+    :func:`funnelsim.retention.sbg_derl` at ``periods_survived=0`` (Fader &
+    Hardie 2010). With the same mean churn ``alpha / (alpha + beta)``, ignoring
+    heterogeneity (:func:`ltv_discounted`) underestimates the value.
+
+    Parameters
+    ----------
+    arpu, margin : float or array_like
+        As in :func:`ltv`.
+    alpha, beta : float
+        sBG parameters, both > 0 (e.g. from ``funnelsim.retention.fit_sbg``).
+    discount : float
+        Discount rate per period, ``>= 0``. With ``discount = 0`` and
+        ``alpha <= 1`` the expected lifetime, hence the value, is infinite.
+
+    Examples
+    --------
+    >>> round(ltv_sbg(1.0, 1.0, alpha=0.704, beta=1.182, discount=0.10), 3)
+    3.695
+    """
+    a = _num("arpu", arpu, low=0.0)
+    m = _num("margin", margin, low=0.0, high=1.0)
+    d = check_real("discount", discount, low=0.0)
+    derl = sbg_derl(alpha, beta, d, periods_survived=0)
+    return _out(np.multiply(a, m) * (1.0 + derl / (1.0 + d)))
+
+
+def ltv_to_cac(ltv: Any, cac: Any) -> Any:
+    """LTV:CAC ratio (a common rule of thumb looks for 3 or more).
+
+    Parameters
+    ----------
+    ltv : float or array_like
+        Lifetime gross profit per customer, ``>= 0``.
+    cac : float or array_like
+        Acquisition cost per customer, ``> 0``.
+
+    Examples
+    --------
+    >>> ltv_to_cac(480.0, 160.0)
+    3.0
+    """
+    v = _num("ltv", ltv, low=0.0)
+    c = _num("cac", cac, low=0.0, low_open=True)
+    return _out(np.divide(v, c))
+
+
+def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0) -> Any:
+    """Whole periods until a customer's expected cumulative gross profit covers their CAC.
+
+    With the module's timing (a payment at the start of each active period),
+    the expected cumulative gross profit after ``n`` periods is
+    ``arpu × margin × n`` without churn and ``arpu × margin × (1 − (1 − churn)^n) / churn``
+    with it, which never exceeds the LTV ``arpu × margin / churn``. The payback
+    period is the smallest ``n`` at which it reaches ``cac``:
+    ``ceil(cac / (arpu × margin))`` without churn,
+    ``ceil(log(1 − cac × churn / (arpu × margin)) / log(1 − churn))`` with churn
+    when ``cac < LTV``, and ``inf`` (never pays back) otherwise.
+
+    Parameters
+    ----------
+    cac : float or array_like
+        Acquisition cost per customer, ``>= 0``.
+    arpu : float or array_like
+        Revenue per customer per period, ``> 0``.
+    margin : float or array_like
+        Gross margin, in (0, 1].
+    churn : float or array_like
+        Probability of leaving per period, in [0, 1).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Whole periods (as floats), or ``inf``.
+
+    Examples
+    --------
+    >>> payback_period(300.0, 50.0, 0.6)
+    10.0
+    >>> payback_period(300.0, 50.0, 0.6, churn=0.05)
+    14.0
+    """
+    k = _num("cac", cac, low=0.0)
+    a = _num("arpu", arpu, low=0.0, low_open=True)
+    m = _num("margin", margin, low=0.0, high=1.0, low_open=True)
+    c = _num("churn", churn, low=0.0, high=1.0, high_open=True)
+    per = np.multiply(a, m)
+    k, per, c = np.broadcast_arrays(
+        np.asarray(k, float), np.asarray(per, float), np.asarray(c, float)
+    )
+    periods = np.full(k.shape, np.inf)
+    no_churn = c == 0
+    periods[no_churn] = k[no_churn] / per[no_churn]
+    share = k * c / per  # share of the LTV that CAC eats
+    ok = ~no_churn & (share < 1)
+    periods[ok] = np.log1p(-share[ok]) / np.log1p(-c[ok])
+    # round up to whole periods, forgiving float noise such as 10.000000000000002
+    finite = np.isfinite(periods)
+    periods[finite] = np.ceil(periods[finite] * (1.0 - 1e-12))
+    return _out(np.maximum(periods, 0.0))
+
+
+def roi(gain: Any, cost: Any) -> Any:
+    """Return on investment: ``(gain − cost) / cost`` (0.5 = 50 %).
+
+    Parameters
+    ----------
+    gain : float or array_like
+        What the investment brought back (gross profit, currency), ``>= 0``.
+    cost : float or array_like
+        What it cost, ``> 0``.
+
+    Examples
+    --------
+    >>> roi(15_000, 10_000)
+    0.5
+    """
+    g = _num("gain", gain, low=0.0)
+    c = _num("cost", cost, low=0.0, low_open=True)
+    return _out((np.subtract(g, c)) / c)
+
+
+def romi(revenue: Any, marketing_spend: Any, margin: Any = 1.0) -> Any:
+    """Return on marketing investment: ``(revenue × margin − spend) / spend``.
+
+    Parameters
+    ----------
+    revenue : float or array_like
+        Revenue attributed to the marketing, ``>= 0``.
+    marketing_spend : float or array_like
+        Marketing spend, ``> 0``.
+    margin : float or array_like
+        Gross margin in [0, 1]; the default 1 gives the revenue-based ROMI often
+        reported, a margin gives the profit-based one.
+
+    Examples
+    --------
+    >>> romi(40_000, 10_000, margin=0.5)
+    1.0
+    """
+    r = _num("revenue", revenue, low=0.0)
+    s = _num("marketing_spend", marketing_spend, low=0.0, low_open=True)
+    m = _num("margin", margin, low=0.0, high=1.0)
+    return _out((np.multiply(r, m) - s) / s)
+
+
+def referred_churn(churn: Any, retention_uplift: Any = REFERRED_RETENTION_UPLIFT) -> Any:
+    """Churn of referred customers who "retain ``retention_uplift`` better".
+
+    Read as: their expected lifetime ``1 / churn`` is ``1 + retention_uplift``
+    times longer, so their churn is ``churn / (1 + retention_uplift)``. The
+    default 0.37 is a figure often quoted in practitioner material.
+
+    Examples
+    --------
+    >>> round(referred_churn(0.137), 3)
+    0.1
+    """
+    c = _num("churn", churn, low=0.0, high=1.0)
+    u = _num("retention_uplift", retention_uplift, low=-1.0, low_open=True)
+    return _out(np.divide(c, np.add(1.0, u)))
+
+
+def referred_ltv(ltv: Any, ltv_uplift: Any = REFERRED_LTV_UPLIFT) -> Any:
+    """LTV of a referred customer: ``ltv × (1 + ltv_uplift)``.
+
+    The default 0.16 is a figure often quoted in practitioner material. Note
+    that it does not follow from the quoted retention figure: in a geometric
+    model a 37 % longer lifetime alone would give +37 % LTV. Treat both as
+    parameters to set from your own cohorts.
+
+    Examples
+    --------
+    >>> referred_ltv(500.0)
+    580.0
+    """
+    v = _num("ltv", ltv, low=0.0)
+    u = _num("ltv_uplift", ltv_uplift, low=-1.0)
+    return _out(np.multiply(v, np.add(1.0, u)))
+
+
+def referral_programme_roi(
+    referred_customers: Any,
+    ltv: Any,
+    *,
+    referral_reward: Any = 0.0,
+    referrer_reward: Any = 0.0,
+    programme_cost: Any = 0.0,
+    ltv_uplift: Any = REFERRED_LTV_UPLIFT,
+) -> Any:
+    """ROI of a referral programme: ``(gain − cost) / cost``.
+
+    ``gain = referred_customers × ltv × (1 + ltv_uplift)`` (referred customers
+    are worth ``ltv_uplift`` more than the average customer whose LTV is
+    ``ltv``) and ``cost = referred_customers × (referral_reward +
+    referrer_reward) + programme_cost``.
+
+    Parameters
+    ----------
+    referred_customers : float or array_like
+        Customers the programme brought, ``>= 0``.
+    ltv : float or array_like
+        LTV (gross profit) of an ordinary customer, ``>= 0``.
+    referral_reward, referrer_reward : float or array_like
+        Reward per referred customer to the new customer and to the referrer.
+    programme_cost : float or array_like
+        Fixed cost of running the programme.
+    ltv_uplift : float or array_like
+        Relative LTV gain of referred customers, ``> -1`` (default 0.16, a
+        figure often quoted in practitioner material; 0 to ignore it).
+
+    Examples
+    --------
+    >>> round(referral_programme_roi(100, 250.0, referral_reward=25, referrer_reward=25,
+    ...                              programme_cost=5_000, ltv_uplift=0.0), 2)
+    1.5
+    """
+    n = _num("referred_customers", referred_customers, low=0.0)
+    v = _num("ltv", ltv, low=0.0)
+    r1 = _num("referral_reward", referral_reward, low=0.0)
+    r2 = _num("referrer_reward", referrer_reward, low=0.0)
+    fc = _num("programme_cost", programme_cost, low=0.0)
+    u = _num("ltv_uplift", ltv_uplift, low=-1.0)
+    cost = np.multiply(n, np.add(r1, r2)) + fc
+    if np.any(cost == 0):
+        raise ValueError(
+            "the programme costs nothing (no rewards, no programme_cost): ROI is undefined"
+        )
+    gain = np.multiply(n, v) * np.add(1.0, u)
+    return _out((gain - cost) / cost)
+
+
+def revenue_per_referral(referral_revenue: Any, referrals: Any) -> Any:
+    """Average revenue per referral: ``referral_revenue / referrals``.
+
+    Parameters
+    ----------
+    referral_revenue : float or array_like
+        Revenue from referred customers, ``>= 0``.
+    referrals : float or array_like
+        Referred customers (or successful referrals), ``> 0``.
+
+    Examples
+    --------
+    >>> revenue_per_referral(9_000, 60)
+    150.0
+    """
+    r = _num("referral_revenue", referral_revenue, low=0.0)
+    n = _num("referrals", referrals, low=0.0, low_open=True)
+    return _out(np.divide(r, n))

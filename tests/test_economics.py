@@ -1,0 +1,208 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import funnelsim as fs
+from funnelsim import economics as ec
+from funnelsim.retention import sbg_derl
+
+
+def test_simple_ratios():
+    assert ec.arpu(12_000, 400) == 30.0
+    assert ec.gross_margin(100.0, 25.0) == 0.75
+    assert ec.gross_margin(100.0, 150.0) == -0.5  # a loss is reported, not clipped
+    assert ec.cac(50_000, 250) == 200.0
+    assert ec.ltv(30.0, 0.8, 0.05) == pytest.approx(480.0)
+    assert ec.ltv_to_cac(480.0, 160.0) == 3.0
+    assert ec.roi(15_000, 10_000) == 0.5
+    assert ec.romi(40_000, 10_000) == 3.0
+    assert ec.romi(40_000, 10_000, margin=0.5) == 1.0
+    assert ec.revenue_per_referral(9_000, 60) == 150.0
+
+
+def test_functions_are_vectorised_and_broadcast():
+    churn = np.array([0.02, 0.05, 0.1])
+    out = ec.ltv(30.0, 0.8, churn)
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_allclose(out, 24.0 / churn)
+    np.testing.assert_allclose(ec.cac([100, 200], [4, 5]), [25, 40])
+    grid = ec.ltv_to_cac(np.array([[300.0], [600.0]]), np.array([100.0, 200.0]))
+    assert grid.shape == (2, 2)
+    np.testing.assert_allclose(
+        ec.payback_period(300.0, 50.0, 0.6, churn),
+        [ec.payback_period(300.0, 50.0, 0.6, c) for c in churn],
+    )
+    # pandas columns work too
+    frame = pd.DataFrame({"revenue": [100.0, 200.0], "users": [10, 40]})
+    np.testing.assert_allclose(ec.arpu(frame["revenue"], frame["users"]), [10.0, 5.0])
+    assert isinstance(ec.ltv(30.0, 0.8, 0.05), float)
+
+
+def test_discounted_ltv_is_a_geometric_series():
+    a, m, c, d = 30.0, 0.8, 0.05, 0.01
+    t = np.arange(5_000)
+    series = a * m * np.sum(((1 - c) / (1 + d)) ** t)
+    assert ec.ltv_discounted(a, m, c, d) == pytest.approx(series, rel=1e-12)
+    assert ec.ltv_discounted(a, m, c, 0.0) == pytest.approx(ec.ltv(a, m, c))
+    assert ec.ltv_discounted(a, m, 0.0, 0.1) == pytest.approx(a * m * 1.1 / 0.1)  # perpetuity
+
+
+def test_sbg_ltv_uses_derl_and_beats_the_homogeneous_value():
+    alpha, beta, d = 0.704, 1.182, 0.10
+    value = ec.ltv_sbg(20.0, 0.5, alpha, beta, d)
+    assert value == pytest.approx(10.0 * (1 + sbg_derl(alpha, beta, d) / 1.1))
+    # direct sum of the sBG survival curve: S(t) = B(alpha, beta + t) / B(alpha, beta)
+    from scipy.special import betaln
+
+    t = np.arange(2_000)
+    surv = np.exp(betaln(alpha, beta + t) - betaln(alpha, beta))
+    assert value == pytest.approx(10.0 * np.sum(surv / 1.1**t), rel=1e-6)
+    # heterogeneity: same mean churn, homogeneous model gives less
+    mean_churn = alpha / (alpha + beta)
+    assert value > ec.ltv_discounted(20.0, 0.5, mean_churn, d)
+    # near-homogeneous sBG tends to the geometric value
+    big = ec.ltv_sbg(20.0, 0.5, 5_000 * 0.1, 5_000 * 0.9, d)
+    assert big == pytest.approx(ec.ltv_discounted(20.0, 0.5, 0.1, d), rel=1e-3)
+
+
+def test_payback_period_closed_forms():
+    assert ec.payback_period(300.0, 50.0, 0.6) == 10.0
+    assert ec.payback_period(301.0, 50.0, 0.6) == 11.0  # whole periods
+    per, c = 30.0, 0.05
+    t = ec.payback_period(300.0, 50.0, 0.6, churn=c)
+    # the smallest n whose expected cumulative gross profit reaches CAC, by brute force
+    cum = per * np.cumsum((1 - c) ** np.arange(200))
+    assert t == 1 + np.argmax(cum >= 300.0) == 14
+    assert t > 10.0  # churn slows the payback
+    # a CAC above the LTV never pays back
+    assert ec.payback_period(ec.ltv(50.0, 0.6, c) * 1.01, 50.0, 0.6, c) == math.inf
+    assert ec.payback_period(0.0, 50.0, 0.6, 0.1) == 0.0
+
+
+@given(
+    cac=st.floats(0, 1_000),
+    a=st.floats(1, 100),
+    m=st.floats(0.05, 1),
+    c=st.floats(0.001, 0.9),
+)
+def test_payback_is_monotone_in_churn_and_cac(cac, a, m, c):
+    t = ec.payback_period(cac, a, m, c)
+    assert t >= ec.payback_period(cac, a, m, 0.0)
+    assert ec.payback_period(cac * 1.1, a, m, c) >= t
+    assert ec.payback_period(cac, a, m, min(c * 1.5, 0.99)) >= t
+    if math.isfinite(t):  # after t periods the cumulative profit covers CAC
+        assert a * m * (1 - (1 - c) ** t) / c >= cac * (1 - 1e-9)
+
+
+def test_cac_by_channel_counts_both_rewards_and_the_fixed_cost():
+    t = ec.cac_by_channel(
+        10_000, 50, 30, referral_reward=20, referrer_reward=10, programme_cost=600
+    )
+    assert t["channel"].tolist() == ["paid", "referral", "blended"]
+    np.testing.assert_allclose(t["spend"], [10_000, 30 * 30 + 600, 10_000 + 1_500])
+    np.testing.assert_allclose(t["cac"], [200.0, 50.0, 11_500 / 80])
+    none = ec.cac_by_channel(1_000, 10, 0)
+    assert math.isnan(none.loc[1, "cac"])  # no referred customer: CAC undefined
+
+
+def test_referred_customer_defaults_are_parameters():
+    assert ec.REFERRED_RETENTION_UPLIFT == 0.37
+    assert ec.REFERRED_LTV_UPLIFT == 0.16
+    assert ec.referred_churn(0.137) == pytest.approx(0.1)
+    assert ec.referred_churn(0.1, retention_uplift=0.0) == 0.1
+    # 37 % longer expected lifetime
+    assert 1 / ec.referred_churn(0.05) == pytest.approx(1.37 / 0.05)
+    assert ec.referred_ltv(500.0) == pytest.approx(580.0)
+    assert ec.referred_ltv(500.0, ltv_uplift=0.5) == 750.0
+
+
+def test_referral_programme_roi():
+    roi = ec.referral_programme_roi(
+        100, 250.0, referral_reward=25, referrer_reward=25, programme_cost=5_000, ltv_uplift=0.0
+    )
+    assert roi == pytest.approx((25_000 - 10_000) / 10_000)
+    with_uplift = ec.referral_programme_roi(100, 250.0, referral_reward=50)
+    assert with_uplift == pytest.approx((100 * 250 * 1.16 - 5_000) / 5_000)
+    np.testing.assert_allclose(
+        ec.referral_programme_roi([10, 20], 100.0, referral_reward=10, ltv_uplift=0.0), [9.0, 9.0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "match"),
+    [
+        (lambda: ec.arpu(100, 0), ValueError, "users must be > 0, got 0"),
+        (lambda: ec.arpu(-1, 10), ValueError, "revenue must be >= 0, got -1"),
+        (lambda: ec.arpu("100", 10), TypeError, "revenue must be a real number"),
+        (
+            lambda: ec.arpu([1.0, np.nan], 10),
+            ValueError,
+            r"revenue must be finite numbers, got nan at position 1",
+        ),
+        (
+            lambda: ec.arpu(["a"], 10),
+            TypeError,
+            "revenue must be real numbers, got an array of dtype",
+        ),
+        (lambda: ec.gross_margin(0, 1), ValueError, "revenue must be > 0, got 0"),
+        (lambda: ec.gross_margin(10, -1), ValueError, "cost_of_revenue must be >= 0"),
+        (
+            lambda: ec.cac(100, [5, 0]),
+            ValueError,
+            r"new_customers must be > 0, got 0 at position 1",
+        ),
+        (lambda: ec.ltv(30, 1.2, 0.1), ValueError, r"margin must be in \[0, 1\], got 1.2"),
+        (lambda: ec.ltv(30, 0.8, 0), ValueError, r"churn must be in \(0, 1\], got 0"),
+        (
+            lambda: ec.ltv(30, 0.8, [0.1, 1.5]),
+            ValueError,
+            r"churn must be in \(0, 1\], got 1.5 at position 1",
+        ),
+        (lambda: ec.ltv_discounted(30, 0.8, 0, 0), ValueError, "must not both be 0"),
+        (lambda: ec.ltv_discounted(30, 0.8, 0.1, -0.1), ValueError, "discount must be >= 0"),
+        (lambda: ec.ltv_sbg(30, 0.8, 0, 1, 0.1), ValueError, "alpha must be > 0"),
+        (lambda: ec.ltv_sbg(30, 0.8, 1, 1, -1), ValueError, "discount must be >= 0"),
+        (lambda: ec.ltv_to_cac(100, 0), ValueError, "cac must be > 0, got 0"),
+        (lambda: ec.payback_period(100, 0, 0.5), ValueError, "arpu must be > 0, got 0"),
+        (lambda: ec.payback_period(100, 10, 0), ValueError, r"margin must be in \(0, 1\]"),
+        (
+            lambda: ec.payback_period(100, 10, 0.5, 1.0),
+            ValueError,
+            r"churn must be in \[0, 1\), got 1.0",
+        ),
+        (lambda: ec.roi(10, 0), ValueError, "cost must be > 0, got 0"),
+        (lambda: ec.romi(10, 5, margin=2), ValueError, r"margin must be in \[0, 1\], got 2"),
+        (lambda: ec.romi(10, 0), ValueError, "marketing_spend must be > 0"),
+        (lambda: ec.cac_by_channel(-5, 1, 1), ValueError, "paid_spend must be >= 0, got -5"),
+        (
+            lambda: ec.cac_by_channel(5, 1, 1, referrer_reward=-1),
+            ValueError,
+            "referrer_reward must be >= 0",
+        ),
+        (
+            lambda: ec.referred_churn(0.1, retention_uplift=-1),
+            ValueError,
+            "retention_uplift must be > -1",
+        ),
+        (lambda: ec.referred_ltv(100, ltv_uplift=-2), ValueError, "ltv_uplift must be >= -1"),
+        (lambda: ec.referral_programme_roi(10, 100.0), ValueError, "the programme costs nothing"),
+        (
+            lambda: ec.referral_programme_roi(-1, 100.0, referral_reward=1),
+            ValueError,
+            "referred_customers must be >= 0",
+        ),
+        (lambda: ec.revenue_per_referral(100, 0), ValueError, "referrals must be > 0, got 0"),
+    ],
+)
+def test_validation_names_the_parameter(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_package_exports_economics():
+    for name in ("ltv", "ltv_sbg", "cac_by_channel", "payback_period", "referral_programme_roi"):
+        assert name in fs.__all__ and getattr(fs, name) is getattr(ec, name)
