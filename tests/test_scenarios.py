@@ -346,7 +346,7 @@ def test_sweep_mean_follows_the_closed_form():
 
 def test_sweep_custom_metrics_and_errors():
     sc = Scenario(buyers=100, seed=1)
-    frame = sweep(sc, {"buyers": [10, 20]}, metrics=lambda s, r: {"n": r.buyers * 2})
+    frame = sweep(sc, {"buyers": [10, 20]}, metrics=lambda run: {"n": run.result.buyers * 2})
     assert frame.to_dict("list") == {"buyers": [10, 20], "n": [20, 40]}
     with pytest.raises(ValueError, match=r"params must be a non-empty mapping"):
         sweep(sc, {})

@@ -99,6 +99,7 @@ from funnelsim.model import (
 __all__ = [
     "Scenario",
     "ScenarioError",
+    "ScenarioRun",
     "list_scenarios",
     "load_scenario",
     "sweep",
@@ -113,6 +114,17 @@ _PRESETS: dict[str, tuple[Callable[..., Funnel], tuple[str, ...]]] = {
 }
 _PRESET_ALIASES = {"tltb": "trigger_learn_try_buy"}
 _TIME_KEYS = ("kind", "mean", "shape")
+#: Scalar top-level keys: a file's key and the Scenario field are the same.
+_TOP_LEVEL = (
+    "name",
+    "description",
+    "buyers",
+    "seed",
+    "mode",
+    "replications",
+    "events",
+    "entry_window",
+)
 
 
 # -- errors ----------------------------------------------------------------------------
@@ -327,7 +339,12 @@ class Scenario:
             if not isinstance(path, str):
                 raise TypeError(f"scenario paths must be strings, got {_describe(path)}")
             parts = path.split(".")
-            if len(parts) == 3 and parts[0] == "funnel" and parts[1] in ("rates", "times"):
+            if path in _TOP_LEVEL:
+                try:
+                    current = dataclasses.replace(current, **{path: value})
+                except (TypeError, ValueError) as err:
+                    raise ScenarioError(str(err), key=path, source=self.source) from None
+            elif len(parts) == 3 and parts[0] == "funnel" and parts[1] in ("rates", "times"):
                 current = dataclasses.replace(
                     current,
                     funnel=_change_stage(current.funnel, parts[1], parts[2], value, self.source),
@@ -358,6 +375,14 @@ class Scenario:
         buyers = settings.pop("buyers")
         return simulate(self.funnel, buyers, self.seed if seed is None else seed, **settings)
 
+    def run(self, seed: Any = None) -> ScenarioRun:
+        """Run everything the scenario describes and collect the results.
+
+        ``seed`` replaces the scenario's seed for this run. The funnel run is
+        exactly :meth:`simulate`.
+        """
+        return ScenarioRun(self, self.simulate(seed))
+
     def to_parameters(self, **extra: Any) -> dict[str, Any]:
         """Papermill parameters that make a lesson use this scenario.
 
@@ -380,6 +405,34 @@ class Scenario:
     def __str__(self) -> str:
         seed = "fresh seed" if self.seed is None else f"seed {self.seed}"
         return f"{self.name}: {self.buyers:,} buyers, {seed}\n  {self.funnel}"
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioRun:
+    """Everything one run of a :class:`Scenario` produced.
+
+    :meth:`tables` gives the tidy frames the command line writes to files;
+    :meth:`metrics` the headline numbers a sweep tabulates.
+    """
+
+    #: The scenario that was run.
+    scenario: Scenario
+    #: The funnel run (see :func:`funnelsim.simulate`).
+    result: SimulationResult
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Tidy frames by name: ``funnel`` (per stage), plus ``summary`` with
+        replications and ``events`` with an event log."""
+        out = {"funnel": self.result.table()}
+        if self.result.replications > 1:
+            out["summary"] = self.result.summary()
+        if self.result.events is not None:
+            out["events"] = self.result.events
+        return out
+
+    def metrics(self) -> dict[str, float]:
+        """Headline numbers (see :func:`default_metrics`)."""
+        return default_metrics(self.scenario, self.result)
 
 
 # -- the funnel section ----------------------------------------------------------------
@@ -713,7 +766,7 @@ def sweep(
     scenario: Scenario,
     params: Mapping[str, Sequence[Any]],
     *,
-    metrics: Callable[[Scenario, SimulationResult], Mapping[str, float]] | None = None,
+    metrics: Callable[[ScenarioRun], Mapping[str, float]] | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Run ``scenario`` over every combination of ``params`` and tabulate the results.
@@ -726,10 +779,11 @@ def sweep(
         E.g. ``{"funnel.rates.activation": np.linspace(0.2, 0.8, 7), "seed": [1, 2, 3]}``;
         the grid is their Cartesian product, in order (the last key varies fastest).
     metrics : callable, optional
-        ``metrics(scenario, result) -> {name: number}`` for each point; the
-        default gives ``buyers``, ``customers`` (buyers reaching the last
-        stage, mean over replications), ``conversion`` and the number reaching
-        every stage (``reached_<stage>``).
+        ``metrics(run) -> {name: number}`` for each point's
+        :class:`ScenarioRun`; the default, :meth:`ScenarioRun.metrics`, gives
+        ``buyers``, ``customers`` (buyers reaching the last stage, mean over
+        replications), ``conversion`` and the number reaching every stage
+        (``reached_<stage>``).
     progress : bool
         Show a tqdm progress bar (if tqdm is installed). tqdm honours the
         ``TQDM_DISABLE`` environment variable.
@@ -751,7 +805,7 @@ def sweep(
         if not items:
             raise ValueError(f"values for {key!r} must not be empty")
         grid[key] = items
-    measure = default_metrics if metrics is None else metrics
+    measure = ScenarioRun.metrics if metrics is None else metrics
     total = math.prod(len(v) for v in grid.values())
     points: Iterable[dict[str, Any]] = _grid(grid)
     if progress:
@@ -760,12 +814,12 @@ def sweep(
         except ImportError:  # pragma: no cover - tqdm ships with the notebooks extra
             pass
         else:
-            points = tqdm(points, total=total, desc="sweep", unit="run")
+            # No explicit ``disable``: tqdm then honours TQDM_DISABLE. The bar
+            # appears only on runs longer than half a second.
+            points = tqdm(points, total=total, desc="sweep", unit="run", delay=0.5)
     rows = []
     for point in points:
-        variant = scenario.with_values(point)
-        result = variant.simulate()
-        rows.append({**point, **measure(variant, result)})
+        rows.append({**point, **measure(scenario.with_values(point).run())})
     return pd.DataFrame(rows)
 
 
@@ -773,7 +827,7 @@ def default_metrics(scenario: Scenario, result: SimulationResult) -> dict[str, f
     """Headline numbers of one run: buyers, customers, conversion, reach per stage."""
     reached = result.reached
     out: dict[str, float] = {
-        "buyers": float(result.buyers),
+        "buyers": result.buyers,
         "customers": float(reached.iloc[-1]),
         "conversion": result.conversion,
     }

@@ -1,0 +1,419 @@
+"""The ``funnelsim`` command: run scenario files from a shell.
+
+::
+
+    funnelsim list                                    # the ready-made scenarios
+    funnelsim show b2c_referral > mine.toml           # a scenario as TOML, to edit
+    funnelsim simulate mine.toml -o out/ --format parquet
+    funnelsim sweep mine.toml --param funnel.rates.activation=0.2:0.8:7 \\
+        --param seed=1,2,3 -o sweep.csv
+    funnelsim report mine.toml -o report.html         # one self-contained page
+
+``python -m funnelsim`` is the same command. Every sub-command has ``--help``.
+
+Exit codes: 0 success, 1 the run failed (a malformed scenario, a value out of
+range, a file that cannot be written: one line on stderr, no traceback), 2 the
+command line itself is wrong (argparse's usage message), 130 interrupted, 141
+the reader of the output went away (``funnelsim sweep ... | head``), silently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from funnelsim import __version__
+from funnelsim.scenarios import (
+    Scenario,
+    ScenarioError,
+    list_scenarios,
+    load_scenario,
+    sweep,
+)
+
+__all__ = ["main", "parse_grid", "parse_value"]
+
+PROG = "funnelsim"
+_FORMATS = ("csv", "parquet")
+
+
+class UsageError(Exception):
+    """A command-line argument that argparse could not check by itself (exit 2)."""
+
+
+# -- argument values ---------------------------------------------------------------------
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value as TOML would read it: int, float, true/false or a string.
+
+    >>> parse_value("0.3"), parse_value("1e5"), parse_value("true"), parse_value("counts")
+    (0.3, 100000.0, True, 'counts')
+    """
+    word = text.strip()
+    if word.lower() in ("true", "false"):
+        return word.lower() == "true"
+    try:
+        return int(word.replace("_", ""))
+    except ValueError:
+        pass
+    try:
+        return float(word)
+    except ValueError:
+        return word
+
+
+def parse_grid(text: str) -> tuple[str, list[Any]]:
+    """Split ``--param PATH=VALUES``: a list ``1,2,3``, a range ``start:stop:count`` or one value.
+
+    A range gives ``count`` evenly spaced values from ``start`` to ``stop``
+    inclusive (``numpy.linspace``); integers stay integers when the steps are whole.
+
+    >>> parse_grid("funnel.rates.activation=0.2:0.8:4")
+    ('funnel.rates.activation', [0.2, 0.4, 0.6, 0.8])
+    >>> parse_grid("seed=1,2,3")
+    ('seed', [1, 2, 3])
+    """
+    path, sep, spec = text.partition("=")
+    path = path.strip()
+    if not sep or not path or not spec.strip():
+        raise UsageError(f"--param needs PATH=VALUES (e.g. seed=1,2,3), got {text!r}")
+    if spec.count(":") == 2:
+        start_s, stop_s, count_s = spec.split(":")
+        start, stop, count = parse_value(start_s), parse_value(stop_s), parse_value(count_s)
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (start, stop))
+        if not numeric or not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise UsageError(
+                f"--param {path}: a range is start:stop:count with numbers and a count >= 1, "
+                f"got {spec!r}"
+            )
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            raise UsageError(f"--param {path}: range ends must be finite, got {spec!r}")
+        if count == 1:
+            values: list[Any] = [start]
+        else:
+            step = (stop - start) / (count - 1)
+            values = [start + i * step for i in range(count - 1)] + [stop]
+            # Round away the float noise of start + i * step (0.6000000000000001 -> 0.6).
+            values = [float(f"{v:.12g}") for v in values]
+        if (
+            isinstance(start, int)
+            and isinstance(stop, int)
+            and all(float(v).is_integer() for v in values)
+        ):
+            values = [int(v) for v in values]
+        return path, values
+    values = [parse_value(v) for v in spec.split(",") if v.strip()]
+    if not values:
+        raise UsageError(f"--param {path}: no values in {spec!r}")
+    return path, values
+
+
+def _apply_sets(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    changes: dict[str, Any] = {}
+    for item in args.set or []:
+        path, sep, value = item.partition("=")
+        if not sep or not path.strip():
+            raise UsageError(f"--set needs PATH=VALUE (e.g. buyers=5000), got {item!r}")
+        changes[path.strip()] = parse_value(value)
+    if getattr(args, "seed", None) is not None:
+        changes["seed"] = args.seed
+    if getattr(args, "buyers", None) is not None:
+        changes["buyers"] = args.buyers
+    return scenario.with_values(changes) if changes else scenario
+
+
+def _output_format(path: Path, given: str | None) -> str:
+    if given is not None:
+        return given
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix == ".csv":
+        return "csv"
+    raise UsageError(
+        f"cannot tell the format of {str(path)!r}: end it in .csv or .parquet, or pass --format"
+    )
+
+
+def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    names = list_scenarios()
+    width = max(len(n) for n in names)
+    for name in names:
+        print(f"{name:<{width}}  {load_scenario(name).name}")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from funnelsim.scenarios import dumps_toml
+
+    scenario = _apply_sets(load_scenario(args.scenario), args)
+    sys.stdout.write(dumps_toml(scenario.to_dict()))
+    return 0
+
+
+def _summary_text(scenario: Scenario, run: Any) -> str:
+    result = run.result
+    seed = "fresh seed" if result.seed is None else f"seed {result.seed}"
+    reps = f", {result.replications} replications" if result.replications > 1 else ""
+    lines = [scenario.name, f"{result.buyers:,} buyers{reps}, {seed}, mode {result.mode}", ""]
+    table = result.table()
+    if "replication" in table.columns:
+        table = table.groupby("stage", observed=True, sort=True)[
+            ["reached", "step_conversion", "cumulative_conversion"]
+        ].mean()
+        table = table.reset_index()
+    shown = pd.DataFrame(
+        {
+            "stage": table["stage"].astype(str),
+            "reached": [
+                f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in table["reached"]
+            ],
+            "step": [_pct(v) for v in table["step_conversion"]],
+            "cumulative": [_pct(v) for v in table["cumulative_conversion"]],
+        }
+    )
+    lines.append(shown.to_string(index=False))
+    metrics = run.metrics()
+    lines.append("")
+    lines.append(
+        f"customers (reached {result.funnel.names[-1]}): {metrics['customers']:,.1f} "
+        f"= {_pct(metrics['conversion'])} of buyers"
+    )
+    return "\n".join(lines)
+
+
+def _pct(x: float) -> str:
+    return "-" if not math.isfinite(x) else f"{x:.2%}"
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    scenario = _apply_sets(load_scenario(args.scenario), args)
+    if args.events:
+        scenario = scenario.with_values(events=True)
+    run = scenario.run()
+    print(_summary_text(scenario, run))
+    if args.output is not None:
+        out = Path(args.output)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, frame in run.tables().items():
+            path = out / f"{name}.{args.format}"
+            _write_frame(frame, path, args.format)
+            written.append(str(path))
+        print(f"wrote {', '.join(written)}", file=sys.stderr)
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    grid: dict[str, list[Any]] = {}
+    for item in args.param:
+        path, values = parse_grid(item)
+        if path in grid:
+            raise UsageError(f"--param {path} is given twice")
+        grid[path] = values
+    out = None if args.output is None else Path(args.output)
+    fmt = _output_format(out, args.format) if out is not None else "csv"
+    scenario = _apply_sets(load_scenario(args.scenario), args)
+    progress = not args.no_progress and sys.stderr.isatty()
+    frame = sweep(scenario, grid, progress=progress)
+    if out is None:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        if out.parent != Path():
+            out.parent.mkdir(parents=True, exist_ok=True)
+        _write_frame(frame, out, fmt)
+        print(f"wrote {len(frame)} rows to {out}", file=sys.stderr)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from funnelsim.report import write_report
+
+    scenario = _apply_sets(load_scenario(args.scenario), args)
+    out = Path(args.output) if args.output else Path(f"{Path(str(args.scenario)).stem}.html")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(
+            f"the report is an HTML page: end the output name in .html, got {str(out)!r}"
+        )
+    write_report(scenario, out)
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+# -- the parser -------------------------------------------------------------------------
+
+
+def _add_scenario_args(parser: argparse.ArgumentParser, *, overrides: bool = True) -> None:
+    parser.add_argument(
+        "scenario",
+        help="a scenario file (.toml) or the name of a ready-made one (see 'funnelsim list')",
+    )
+    if not overrides:
+        return
+    parser.add_argument("--seed", type=int, help="replace the scenario's seed")
+    parser.add_argument("--buyers", type=int, help="replace the number of buyers")
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="change one value by its dotted path, e.g. --set funnel.rates.activation=0.6 "
+        "(repeatable)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``funnelsim`` command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Simulate growth and B2B funnels from scenario files.",
+        epilog="Run 'funnelsim COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser(
+        "list",
+        help="list the ready-made scenarios",
+        description="List the ready-made scenarios with their titles.",
+    )
+    p.set_defaults(func=_cmd_list)
+
+    p = commands.add_parser(
+        "show",
+        help="print a scenario as TOML",
+        description="Print a scenario as TOML (all values written out), e.g. to start a file of "
+        "your own: funnelsim show b2c_referral > mine.toml",
+    )
+    _add_scenario_args(p)
+    p.set_defaults(func=_cmd_show)
+
+    p = commands.add_parser(
+        "simulate",
+        help="run a scenario: summary on screen, tables to files",
+        description="Run a scenario. Prints the funnel summary; with --output, writes every "
+        "table (funnel, summary, events, ...) to that folder.",
+    )
+    _add_scenario_args(p)
+    p.add_argument(
+        "-o", "--output", metavar="DIR", help="folder for the tables (created if needed)"
+    )
+    p.add_argument(
+        "--format", choices=_FORMATS, default="csv", help="table file format (default: csv)"
+    )
+    p.add_argument(
+        "--events",
+        action="store_true",
+        help="also write the event log (one row per buyer and stage)",
+    )
+    p.set_defaults(func=_cmd_simulate)
+
+    p = commands.add_parser(
+        "sweep",
+        help="run a scenario over a grid of values",
+        description="Run a scenario over every combination of the --param values and "
+        "tabulate the headline metrics, one row per combination.",
+        epilog="VALUES is a list (1,2,3), a range start:stop:count (0.2:0.8:7 gives 7 values "
+        "from 0.2 to 0.8) or a single value. PATH is a dotted path as in the file: seed, "
+        "buyers, funnel.rates.<stage>, funnel.stages[2].rate, ...",
+    )
+    _add_scenario_args(p)
+    p.add_argument(
+        "--param",
+        action="append",
+        required=True,
+        metavar="PATH=VALUES",
+        help="a swept value (repeatable; the grid is the product of all of them)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the results to FILE (.csv or .parquet); default: CSV on stdout",
+    )
+    p.add_argument("--format", choices=_FORMATS, help="file format (default: from the FILE suffix)")
+    p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+    p.set_defaults(func=_cmd_sweep)
+
+    p = commands.add_parser(
+        "report",
+        help="write a self-contained HTML report of a scenario",
+        description="Run a scenario and write one HTML page with its settings, tables and "
+        "charts (inline SVG: no scripts, no network needed to view it).",
+    )
+    _add_scenario_args(p)
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="the HTML file (default: <scenario>.html)"
+    )
+    p.set_defaults(func=_cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``funnelsim`` with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) or a usage error (2)
+        return int(exc.code) if isinstance(exc.code, int) else 2
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # `funnelsim sweep ... | head` closed the pipe early: stop quietly, as a
+        # program killed by SIGPIPE would (exit status 128 + 13).
+        _silence_stdout()
+        return 141
+    except UsageError as err:
+        sub = args.command
+        print(f"usage: {PROG} {sub} --help\n{PROG} {sub}: error: {err}", file=sys.stderr)
+        return 2
+    except (ScenarioError, FileNotFoundError, ValueError, TypeError, OSError) as err:
+        print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+
+
+def _one_line(err: BaseException) -> str:
+    text = (
+        str(err)
+        if not isinstance(err, OSError) or not err.filename
+        else f"{err.strerror}: {err.filename}"
+    )
+    return " ".join(text.split()) or type(err).__name__
+
+
+def _silence_stdout() -> None:
+    # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""A scenario as one self-contained HTML page.
+
+:func:`render_report` runs a :class:`~funnelsim.Scenario` and returns an HTML
+page with its settings, headline numbers, tables and charts. The charts are
+rendered to SVG in this process by vl-convert (through
+:func:`funnelsim.charts.to_svg`) and written inline, so the page has no
+``<script>``, loads nothing from the network and opens the same on a laptop
+with no internet, in an e-mail attachment or years later. The scenario's TOML
+is included, so a reader can re-run exactly what they see.
+
+This module imports altair (through :mod:`funnelsim.charts`): it is not part of
+the core namespace. ``funnelsim report SCENARIO`` is the command-line way in.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from funnelsim import __version__, charts
+from funnelsim.scenarios import Scenario, ScenarioRun, dumps_toml
+
+__all__ = ["render_report", "write_report"]
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+       max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { margin-bottom: 0.2rem; }
+.meta { color: #555; margin-top: 0; }
+.cards { display: flex; flex-wrap: wrap; gap: 0.8rem; margin: 1.2rem 0; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 1rem; min-width: 9rem; }
+.card .value { font-size: 1.5rem; font-weight: 600; }
+.card .label { color: #555; font-size: 0.9rem; }
+figure { margin: 1.5rem 0; }
+figure svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #e5e5e5; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; }
+footer { color: #777; font-size: 0.85rem; margin-top: 2rem; }
+"""
+
+
+def _fmt_count(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def _fmt_pct(x: float) -> str:
+    return "–" if not math.isfinite(x) else f"{x:.2%}"
+
+
+def _card(label: str, value: str) -> str:
+    return (
+        f'<div class="card"><div class="value">{html.escape(value)}</div>'
+        f'<div class="label">{html.escape(label)}</div></div>'
+    )
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, border=0, escape=True, na_rep="–")
+
+
+def _funnel_table(run: ScenarioRun) -> pd.DataFrame:
+    frame = charts.funnel_frame(run.result)
+    return pd.DataFrame(
+        {
+            "stage": frame["stage"],
+            "reached": [_fmt_count(v) for v in frame["reached"]],
+            "step conversion": [_fmt_pct(v) for v in frame["step_conversion"]],
+            "95% interval": [
+                "" if i == 0 else f"{_fmt_pct(lo)} – {_fmt_pct(hi)}"
+                for i, (lo, hi) in enumerate(zip(frame["ci_low"], frame["ci_high"], strict=True))
+            ],
+            "cumulative": [_fmt_pct(v) for v in frame["cumulative_conversion"]],
+            "drop-off": [_fmt_count(v) for v in frame["drop_off"]],
+        }
+    )
+
+
+def _figure(chart: Any, caption: str) -> str:
+    svg = charts.to_svg(chart)
+    return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
+
+
+def render_report(scenario: Scenario, *, seed: Any = None) -> str:
+    """Run ``scenario`` and return the report as an HTML string.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        What to run (see :func:`funnelsim.load_scenario`).
+    seed : int, optional
+        Replaces the scenario's seed for this report.
+
+    Returns
+    -------
+    str
+        A complete HTML5 document with inline CSS and inline SVG charts; it
+        references no external resource. The same scenario and seed give the
+        same page, byte for byte.
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    run = scenario.run(seed)
+    result = run.result
+    metrics = run.metrics()
+    title = html.escape(scenario.name)
+    reps = f" · {result.replications} replications" if result.replications > 1 else ""
+    seed_text = "fresh seed" if result.seed is None else f"seed {result.seed}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="funnelsim {__version__}">',
+        f"<title>{title}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{title}</h1>",
+        f'<p class="meta">{result.buyers:,} buyers{reps} · {seed_text} · mode {result.mode}</p>',
+    ]
+    if scenario.description:
+        parts.append(f"<p>{html.escape(scenario.description.strip())}</p>")
+    last = result.funnel.names[-1]
+    parts.append('<div class="cards">')
+    parts.append(_card("buyers entering", _fmt_count(result.buyers)))
+    parts.append(_card(f"reached {last}", _fmt_count(metrics["customers"])))
+    parts.append(_card("end-to-end conversion", _fmt_pct(metrics["conversion"])))
+    parts.append("</div>")
+
+    parts.append("<h2>Funnel</h2>")
+    parts.append(
+        _figure(
+            charts.funnel_chart(result),
+            "Bars: buyers who entered each step (reached, plus dropped). "
+            "Whiskers: 95% interval of the step conversion.",
+        )
+    )
+    parts.append(_table_html(_funnel_table(run)))
+
+    parts.append("<h2>Scenario</h2>")
+    parts.append("<p>Save this as a <code>.toml</code> file to run it again:</p>")
+    parts.append(f"<pre>{html.escape(dumps_toml(scenario.to_dict()))}</pre>")
+    source = f" from {html.escape(scenario.source)}" if scenario.source else ""
+    parts.append(f"<footer>Generated{source} by funnelsim {__version__}.</footer>")
+    parts.extend(("</body>", "</html>", ""))
+    return "\n".join(parts)
+
+
+def write_report(scenario: Scenario, path: str | Path, *, seed: Any = None) -> Path:
+    """Write :func:`render_report` of ``scenario`` to ``path`` (UTF-8) and return the path."""
+    out = Path(path)
+    out.write_text(render_report(scenario, seed=seed), encoding="utf-8")
+    return out

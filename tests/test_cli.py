@@ -1,0 +1,337 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import funnelsim as fs
+from funnelsim.cli import UsageError, build_parser, main, parse_grid, parse_value
+
+EXE = Path(sys.executable).with_name("funnelsim")
+SUBCOMMANDS = ("list", "show", "simulate", "sweep", "report")
+
+
+def run(*args, env=None):
+    """The installed command, end to end, in a fresh process."""
+    full_env = {**os.environ, "TQDM_DISABLE": "1", **(env or {})}
+    return subprocess.run(
+        [str(EXE), *args], capture_output=True, text=True, timeout=120, env=full_env, check=False
+    )
+
+
+# -- argument values --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("3", 3),
+        ("100_000", 100_000),
+        ("0.25", 0.25),
+        ("1e5", 1e5),
+        ("true", True),
+        ("False", False),
+        ("counts", "counts"),
+    ],
+)
+def test_parse_value(text, value):
+    got = parse_value(text)
+    assert got == value and type(got) is type(value)
+
+
+def test_parse_grid_forms():
+    assert parse_grid("funnel.rates.activation=0.2:0.8:7") == (
+        "funnel.rates.activation",
+        [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+    )
+    assert parse_grid("seed=1,2,3") == ("seed", [1, 2, 3])
+    assert parse_grid("seed=1:10:10") == ("seed", list(range(1, 11)))
+    assert parse_grid("buyers=10:20:3") == ("buyers", [10, 15, 20])
+    assert parse_grid("buyers=10:15:3") == ("buyers", [10.0, 12.5, 15.0])
+    assert parse_grid("mode=counts") == ("mode", ["counts"])
+    assert parse_grid("x=0.5:0.9:1") == ("x", [0.5])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("seed", r"--param needs PATH=VALUES"),
+        ("=1,2", r"--param needs PATH=VALUES"),
+        ("seed=", r"--param needs PATH=VALUES"),
+        ("seed=,", r"--param seed: no values"),
+        ("x=0:1:0", r"a range is start:stop:count"),
+        ("x=a:1:3", r"a range is start:stop:count"),
+        ("x=0:1:2.5", r"a range is start:stop:count"),
+        ("x=0:inf:3", r"range ends must be finite"),
+    ],
+)
+def test_parse_grid_errors(text, message):
+    with pytest.raises(UsageError, match=message):
+        parse_grid(text)
+
+
+# -- in-process: main([...]) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [None, *SUBCOMMANDS])
+def test_every_command_has_help(command, capsys):
+    argv = ["--help"] if command is None else [command, "--help"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: funnelsim")
+    if command is None:
+        for sub in SUBCOMMANDS:
+            assert sub in out
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"funnelsim {fs.__version__}"
+
+
+def test_list_names_every_ready_made_scenario(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in fs.list_scenarios():
+        assert name in out
+    assert "B2B SaaS with long sales cycles" in out
+
+
+def test_show_prints_a_file_that_loads_back(tmp_path, capsys):
+    assert (
+        main(["show", "b2c_referral", "--set", "funnel.rates.activation=0.5", "--seed", "3"]) == 0
+    )
+    path = tmp_path / "mine.toml"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    want = fs.load_scenario("b2c_referral").with_values({"funnel.rates.activation": 0.5, "seed": 3})
+    assert fs.load_scenario(path) == want
+
+
+def test_simulate_prints_the_summary_and_writes_csv(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["simulate", "b2c_referral", "--buyers", "5000", "-o", str(out), "--events"]) == 0
+    captured = capsys.readouterr()
+    assert "B2C app with a referral programme" in captured.out
+    assert "5,000 buyers, seed 2024" in captured.out
+    assert "wrote" in captured.err
+    funnel = pd.read_csv(out / "funnel.csv")
+    want = fs.load_scenario("b2c_referral").simulate(buyers=5000).table()
+    assert funnel["stage"].tolist() == list(fs.AAARRR_STAGES)
+    assert funnel["reached"].tolist() == want["reached"].tolist()
+    events = pd.read_csv(out / "events.csv")
+    assert list(events.columns) == list(fs.EVENT_COLUMNS)
+    assert len(events) == int(want["reached"].sum())
+
+
+def test_simulate_writes_parquet_with_replications(tmp_path, capsys):
+    out = tmp_path / "pq"
+    assert (
+        main(
+            [
+                "simulate",
+                "b2b_saas",
+                "-o",
+                str(out),
+                "--format",
+                "parquet",
+                "--set",
+                "replications=3",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    funnel = pd.read_parquet(out / "funnel.parquet")
+    assert funnel["replication"].nunique() == 3
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert summary["stage"].astype(str).tolist() == list(fs.TLTB_STAGES)
+
+
+def test_sweep_writes_the_grid(tmp_path, capsys):
+    path = tmp_path / "sweep.parquet"
+    argv = [
+        "sweep",
+        "viral_saturation",
+        "--param",
+        "funnel.rates.installed=0.2:0.8:3",
+        "--param",
+        "seed=1,2",
+        "--set",
+        "mode=counts",
+        "-o",
+        str(path),
+    ]
+    assert main(argv) == 0
+    assert "wrote 6 rows" in capsys.readouterr().err
+    frame = pd.read_parquet(path)
+    assert frame[["funnel.rates.installed", "seed"]].to_numpy().tolist() == [
+        [0.2, 1],
+        [0.2, 2],
+        [0.5, 1],
+        [0.5, 2],
+        [0.8, 1],
+        [0.8, 2],
+    ]
+    base = fs.load_scenario("viral_saturation").with_values(mode="counts")
+    want = base.with_values({"funnel.rates.installed": 0.5, "seed": 2}).simulate()
+    assert frame.loc[3, "customers"] == want.counts[0, -1]
+
+
+def test_sweep_without_output_writes_csv_to_stdout(capsys):
+    assert main(["sweep", "b2c_referral", "--param", "seed=1,2", "--set", "mode=counts"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("seed,buyers,customers,conversion")
+    assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["simulate"], r"the following arguments are required: scenario"),
+        (["sweep", "b2c_referral"], r"the following arguments are required: --param"),
+        (["sweep", "b2c_referral", "--param", "seed"], r"--param needs PATH=VALUES"),
+        (
+            ["sweep", "b2c_referral", "--param", "seed=1", "--param", "seed=2"],
+            r"--param seed is given twice",
+        ),
+        (
+            ["sweep", "b2c_referral", "--param", "seed=1", "-o", "x.xlsx"],
+            r"cannot tell the format of 'x\.xlsx'",
+        ),
+        (["simulate", "b2c_referral", "--set", "buyers"], r"--set needs PATH=VALUE"),
+        (["simulate", "b2c_referral", "--format", "xlsx"], r"invalid choice: 'xlsx'"),
+        (["report", "b2c_referral", "-o", "r.pdf"], r"end the output name in \.html"),
+        (["frobnicate"], r"invalid choice: 'frobnicate'"),
+        ([], r"the following arguments are required: COMMAND"),
+    ],
+)
+def test_usage_errors_exit_2(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "usage: funnelsim" in err
+    assert pytest.importorskip("re").search(message, err)
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["simulate", "no_such_scenario"],
+            r"no scenario file or ready-made scenario 'no_such_scenario'",
+        ),
+        (["simulate", "missing/file.toml"], r"no scenario file 'missing/file\.toml'"),
+        (
+            ["simulate", "b2c_referral", "--set", "funnel.rates.activation=1.5"],
+            r"funnel\.rates\.activation must be in \[0, 1\], got 1\.5",
+        ),
+        (
+            ["simulate", "b2c_referral", "--set", "buyerz=3"],
+            r"buyerz: unknown key; did you mean 'buyers'\?",
+        ),
+        (
+            ["sweep", "b2c_referral", "--param", "funnel.rates.nope=0.1,0.2"],
+            r"no stage named 'nope'",
+        ),
+    ],
+)
+def test_runtime_errors_exit_1_with_one_line(argv, message, capsys):
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("funnelsim: error: ")
+    assert err.count("\n") == 1
+    assert pytest.importorskip("re").search(message, err)
+
+
+def test_malformed_file_error_names_the_file(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[funnel]\npreset = "aaarrr"\n[funnel.rates]\nactivation = 2\n', encoding="utf-8"
+    )
+    assert main(["simulate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"funnelsim: error: {path}: funnel.rates.activation must be in [0, 1], got 2\n"
+
+
+def test_unwritable_output_is_a_runtime_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["simulate", "b2c_referral", "--buyers", "10", "-o", str(blocker / "sub")]) == 1
+    assert capsys.readouterr().err.startswith("funnelsim: error: ")
+
+
+def test_parser_has_a_help_line_for_every_option():
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+
+
+# -- end to end: the installed command in a fresh process --------------------------------
+
+
+def test_installed_command_and_python_m_run():
+    done = run("simulate", "b2c_referral", "--buyers", "1000")
+    assert done.returncode == 0, done.stderr
+    assert "1,000 buyers, seed 2024" in done.stdout
+    module = subprocess.run(
+        [sys.executable, "-m", "funnelsim", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert module.returncode == 0 and "b2b_saas" in module.stdout
+
+
+def test_installed_command_exit_codes_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("buyers = [", encoding="utf-8")
+    done = run("simulate", str(bad))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"funnelsim: error: {bad}: is not valid TOML")
+    assert "Traceback" not in done.stderr
+    usage = run("sweep", "b2c_referral")
+    assert usage.returncode == 2 and "usage:" in usage.stderr
+
+
+def test_sweep_progress_bar_stays_off_without_a_terminal(tmp_path):
+    # stderr is a pipe here: no bar even with TQDM_DISABLE unset.
+    env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
+    done = subprocess.run(
+        [
+            str(EXE),
+            "sweep",
+            "b2c_referral",
+            "--param",
+            "seed=1:40:40",
+            "--set",
+            "mode=counts",
+            "-o",
+            str(tmp_path / "s.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == f"wrote 40 rows to {tmp_path / 's.csv'}"
+
+
+def test_sweep_output_can_be_piped_into_a_closed_pipe():
+    shell = f"'{EXE}' sweep b2c_referral --param seed=1:3000:3000 --set mode=counts | head -n 2"
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", shell],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert len(done.stdout.splitlines()) == 2
+    assert done.stderr == ""
+    assert done.returncode in (0, 141)  # 141 when the pipe closed before the last write

@@ -1,0 +1,96 @@
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+import funnelsim as fs
+from funnelsim.cli import main
+from funnelsim.report import render_report, write_report
+
+
+class _Collector(HTMLParser):
+    """Every tag and every attribute value of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend((tag, k, v or "") for k, v in attrs)
+
+
+@pytest.fixture(scope="module")
+def page():
+    # A small run keeps the module fast; the content does not depend on size.
+    scenario = fs.load_scenario("b2c_referral").with_values(buyers=20_000)
+    return render_report(scenario)
+
+
+def test_report_is_self_contained(page):
+    parsed = _Collector()
+    parsed.feed(page)
+    assert "script" not in parsed.tags
+    assert "link" not in parsed.tags and "iframe" not in parsed.tags
+    # No attribute loads anything from elsewhere: the only URLs are XML namespace names.
+    for tag, name, value in parsed.attrs:
+        if name in ("src", "href", "xlink:href", "data", "action"):
+            assert not re.match(r"\s*(https?:)?//", value), (tag, name, value)
+    for url in re.findall(r"https?://[^\s\"'<>)]+", page):
+        assert url in ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"), url
+    assert "@import" not in page and "url(" not in page
+
+
+def test_report_shows_the_scenario_and_its_numbers(page):
+    scenario = fs.load_scenario("b2c_referral").with_values(buyers=20_000)
+    result = scenario.simulate()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<title>B2C app with a referral programme</title>" in page
+    assert "20,000 buyers · seed 2024" in page
+    # The funnel chart is inline SVG with the stage names in it.
+    assert page.count("<svg") >= 1
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    for stage in fs.AAARRR_STAGES:
+        assert stage in svg
+    # The table and the headline card show the simulated counts.
+    customers = int(result.counts[0, -1])
+    assert f'<div class="value">{customers:,}</div>' in page
+    for count in result.counts[0]:
+        assert f"<td>{int(count):,}</td>" in page
+
+
+def test_report_embeds_a_toml_that_reloads_to_the_same_scenario(page, tmp_path):
+    import html
+
+    body = page[page.index("<pre>") + 5 : page.index("</pre>")]
+    path = tmp_path / "from_report.toml"
+    path.write_text(html.unescape(body), encoding="utf-8")
+    assert fs.load_scenario(path) == fs.load_scenario("b2c_referral").with_values(buyers=20_000)
+
+
+def test_report_is_deterministic_and_escapes_text():
+    funnel = fs.Funnel((fs.Stage("<Visit>"), fs.Stage("Buy & pay", 0.3)), name="x")
+    scenario = fs.Scenario(funnel, name="A <b>bold</b> plan", description="R&D", buyers=500, seed=1)
+    first = render_report(scenario)
+    assert first == render_report(scenario)
+    assert "<b>bold</b>" not in first
+    assert "A &lt;b&gt;bold&lt;/b&gt; plan" in first
+    assert "R&amp;D" in first
+
+
+def test_report_seed_override_and_type_check(tmp_path):
+    scenario = fs.Scenario(buyers=300, seed=1)
+    path = write_report(scenario, tmp_path / "r.html", seed=5)
+    assert "seed 5" in path.read_text(encoding="utf-8")
+    with pytest.raises(TypeError, match=r"scenario must be a Scenario, got str"):
+        render_report("b2c_referral")
+
+
+def test_report_command_writes_the_page(tmp_path, capsys):
+    out = tmp_path / "sub" / "report.html"
+    out.parent.mkdir()
+    assert main(["report", "viral_saturation", "--buyers", "2000", "-o", str(out)]) == 0
+    assert capsys.readouterr().err.strip() == f"wrote {out}"
+    text = out.read_text(encoding="utf-8")
+    assert "Viral product that saturates its market" in text and "<svg" in text
