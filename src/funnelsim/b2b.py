@@ -617,12 +617,19 @@ def _check_rate_array(name: str, value: Any, n: int) -> np.ndarray:
         )
     bad = (arr < 0) | (arr > 1)
     if np.any(bad):
-        i = int(np.flatnonzero(np.atleast_1d(bad))[0])
-        raise ValueError(f"{name} must be in [0, 1], got {np.atleast_1d(arr)[i]!r} at position {i}")
+        raise _first_bad(name, "in [0, 1]", value, arr, bad)
     return np.broadcast_to(arr, (n,))
 
 
 # -- Beckhard's formula ----------------------------------------------------------------
+
+
+def _first_bad(name: str, rule: str, value: Any, arr: np.ndarray, bad: np.ndarray) -> ValueError:
+    """ValueError naming the first bad element: the scalar as given, else value and position."""
+    if arr.ndim == 0:
+        return ValueError(f"{name} must be {rule}, got {value!r}")
+    i = int(np.flatnonzero(bad.ravel())[0])
+    return ValueError(f"{name} must be {rule}, got {float(arr.ravel()[i])!r} at position {i}")
 
 
 def _as_real_array(name: str, value: Any) -> np.ndarray:
@@ -645,10 +652,7 @@ def _as_real_array(name: str, value: Any) -> np.ndarray:
         arr = arr.astype(float)
     bad = ~np.isfinite(arr)
     if np.any(bad):
-        flat = np.atleast_1d(arr)
-        i = int(np.flatnonzero(np.atleast_1d(bad))[0])
-        where = "" if arr.ndim == 0 else f" at position {i}"
-        raise ValueError(f"{name} must be finite, got {flat[i]!r}{where}")
+        raise _first_bad(name, "finite", value, arr, bad)
     return arr
 
 
@@ -665,10 +669,8 @@ def _beckhard_inputs(
         arr = _as_real_array(name, value)
         low = arr <= 0 if name == "cost" else arr < 0
         if np.any(low):
-            i = int(np.flatnonzero(np.atleast_1d(low))[0])
             rule = "> 0 (change always costs something)" if name == "cost" else ">= 0"
-            where = "" if arr.ndim == 0 else f" at position {i}"
-            raise ValueError(f"{name} must be {rule}, got {np.atleast_1d(arr)[i]!r}{where}")
+            raise _first_bad(name, rule, value, arr, low)
         arrays[name] = arr
     try:
         a, b, d, x = np.broadcast_arrays(*arrays.values())

@@ -1,0 +1,330 @@
+"""Tests for funnelsim.b2b: buying committee, champion/saboteur, Beckhard, buyer classes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import funnelsim as fs
+from funnelsim.b2b import (
+    Committee,
+    Member,
+    beckhard,
+    beckhard_probability,
+    buyer_class_effect,
+    buying_committee,
+    expected_accounts,
+    simulate_accounts,
+)
+
+TLTB = fs.trigger_learn_try_buy()
+
+
+def _within(observed: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: float = 4.0) -> None:
+    """Every observed value lies within k standard deviations of its mean."""
+    z = np.abs(observed - mean) / np.where(sd > 0, sd, 1.0)
+    assert np.all(np.where(sd > 0, z, np.abs(observed - mean)) <= k), (observed, mean, sd)
+
+
+# -- the committee reduces to the plain funnel ------------------------------------------
+
+
+def test_neutral_committee_expectation_equals_plain_funnel_exactly():
+    exp = expected_accounts(1000, committee=buying_committee().neutral())
+    plain = fs.expected(TLTB, 1000)
+    np.testing.assert_array_equal(exp["reach_probability"], plain["reach_probability"])
+    np.testing.assert_array_equal(exp["sd_reached"], plain["sd_reached"])
+
+
+def test_neutral_committee_simulation_matches_plain_funnel_in_distribution():
+    n = 20_000
+    res = simulate_accounts(n, committee=buying_committee(0.5, 0.5).neutral(), seed=11)
+    plain = fs.expected(TLTB, n)
+    _within(res.table()["reached"].to_numpy(), plain["expected_reached"], plain["sd_reached"])
+    # Every account converts at exactly the funnel's rates.
+    for name, rate in zip(("p_learn", "p_try", "p_buy"), TLTB.rates[1:], strict=True):
+        assert (res.accounts[name] == rate).all()
+    assert (res.contributions["wins_added"] == 0).all()
+
+
+def test_one_member_mixture_by_hand():
+    # Present half the time, always for, Buy odds x3: Buy rate 0.25 -> 3*0.25/(0.75+0.75) = 0.5.
+    c = Committee((Member("champion", "Champion", 0.5, 1.0, (("Buy", 3.0),)),))
+    exp = expected_accounts(1, committee=c)
+    assert exp["reach_probability"].iloc[-1] == pytest.approx(0.4 * 0.3 * (0.5 * 0.25 + 0.5 * 0.5))
+    assert exp["step_rate"].iloc[-1] == pytest.approx(0.375)
+
+
+def test_opposed_member_divides_the_odds():
+    # Always present and against: odds 1/3 divided by 3 = 1/9 -> p = 0.1.
+    c = Committee((Member("saboteur", "Saboteur", 1.0, 0.0, {"Buy": 3.0}),))
+    assert c["saboteur"].odds == (("Buy", 3.0),)  # a mapping is converted
+    exp = expected_accounts(1, committee=c)
+    assert exp["step_rate"].iloc[-1] == pytest.approx(0.1)
+
+
+def test_rates_zero_and_one_are_not_moved_by_multipliers():
+    funnel = fs.trigger_learn_try_buy(learn=1.0, buy=0.0)
+    res = simulate_accounts(500, champion=1.0, saboteur=0.0, funnel=funnel, seed=2)
+    assert (res.accounts["p_learn"] == 1.0).all()
+    assert (res.accounts["p_buy"] == 0.0).all()
+    assert res.win_rate == 0.0
+
+
+def test_default_committee_matches_exact_expectation():
+    n = 20_000
+    res = simulate_accounts(n, seed=5)
+    exp = expected_accounts(n)
+    t = res.table()
+    _within(t["reached"].to_numpy(), exp["expected_reached"], exp["sd_reached"])
+    np.testing.assert_allclose(t["expected_reached"], exp["expected_reached"])
+
+
+# -- champion, saboteur, contributions with common random numbers ---------------------------
+
+
+def test_same_seed_same_accounts():
+    a = simulate_accounts(2_000, seed=9)
+    b = simulate_accounts(2_000, seed=9)
+    pd.testing.assert_frame_equal(a.accounts, b.accounts)
+    assert a.seed == 9
+
+
+def test_contribution_equals_run_without_member_on_common_random_numbers():
+    res = simulate_accounts(5_000, champion=0.3, saboteur=0.2, seed=4)
+    without = simulate_accounts(5_000, champion=0.0, saboteur=0.2, seed=4)
+    row = res.contributions.set_index("member").loc["champion"]
+    assert row["win_rate_without"] == without.win_rate
+    assert row["contribution"] == pytest.approx(res.win_rate - without.win_rate)
+    assert row["wins_added"] > 0
+    assert res.contributions.set_index("member").loc["saboteur", "wins_added"] < 0
+
+
+def test_champion_raises_win_rate_and_saboteur_lowers_it_exactly():
+    base = expected_accounts(1, committee=buying_committee(0.0, 0.0))["reach_probability"].iloc[-1]
+    champ = expected_accounts(1, committee=buying_committee(1.0, 0.0))["reach_probability"].iloc[-1]
+    sab = expected_accounts(1, committee=buying_committee(0.0, 1.0))["reach_probability"].iloc[-1]
+    assert sab < base < champ
+
+
+def test_table_by_champion_splits_accounts():
+    res = simulate_accounts(4_000, champion=0.5, seed=8)
+    t = res.table(by="champion")
+    assert set(t["champion"]) == {"absent", "for"}
+    first = t[t["stage"] == "Trigger"]
+    assert first["reached"].sum() == 4_000
+    won = t[t["stage"] == "Buy"].set_index("champion")["cumulative_conversion"]
+    assert won["for"] > won["absent"]
+
+
+def test_cycle_length_of_won_accounts_has_the_sum_of_stage_means():
+    res = simulate_accounts(40_000, champion=0.6, seed=3)
+    cycles = res.cycle_lengths
+    # Times are drawn independently of the outcome, so the won cycle is a sum of
+    # independent stage times: mean 1 + 3 + 4 + 6 = 14, variance the sum of variances.
+    sd = np.sqrt(sum(s.time.var for s in TLTB.stages))
+    assert abs(cycles.mean() - TLTB.mean_times.sum()) < 4 * sd / np.sqrt(cycles.size)
+    lost_at_trigger = res.accounts[res.accounts["depth"] == 1]["cycle_length"]
+    assert (lost_at_trigger == 1.0).all()  # Trigger takes a fixed week
+    summary = res.cycle_summary()
+    assert list(summary["outcome"]) == ["won", "lost"]
+    assert summary["accounts"].sum() == 40_000
+
+
+def test_buy_rate_from_beckhard_with_a_zero_factor_never_buys():
+    n = 3_000
+    rng = np.random.default_rng(0)
+    dissatisfaction = rng.uniform(0, 10, n)
+    dissatisfaction[::2] = 0.0
+    p = beckhard_probability(dissatisfaction, 5.0, 4.0, 50.0)
+    res = simulate_accounts(n, champion=1.0, buy_rate=p, seed=1)
+    assert not res.accounts["won"].to_numpy()[::2].any()
+    assert res.accounts["won"].to_numpy()[1::2].any()
+
+
+# -- Beckhard ---------------------------------------------------------------------------
+
+
+def test_beckhard_rule_by_hand():
+    assert beckhard(4, 3, 2, 20) is True
+    assert beckhard(4, 3, 2, 24) is False  # strictly greater
+    np.testing.assert_array_equal(
+        beckhard([4, 0, 1], [3, 3, 3], 2, [20, 20, 1]), [True, False, True]
+    )
+
+
+@given(
+    st.floats(0, 1e6),
+    st.floats(0, 1e6),
+    st.floats(min_value=1e-9, max_value=1e6),
+    st.integers(0, 2),
+)
+def test_any_zero_factor_kills_the_deal(a, b, x, which):
+    factors = [a, b, a + b + 1.0]
+    factors[which] = 0.0
+    assert beckhard(*factors, x) is False
+    assert beckhard_probability(*factors, x) == 0.0
+
+
+def test_beckhard_probability_values():
+    assert beckhard_probability(2, 5, 2, 20) == pytest.approx(0.5)
+    assert beckhard_probability(4, 5, 2, 20) == pytest.approx(0.8)  # ratio 2, steepness 2
+    assert beckhard_probability(1, 5, 2, 20) == pytest.approx(0.2)
+    assert beckhard_probability(4, 5, 2, 20, steepness=1) == pytest.approx(2 / 3)
+    # Steeper means closer to the rule.
+    p = beckhard_probability(4, 5, 2, 20, steepness=50)
+    assert p > 0.999
+    out = beckhard_probability(np.array([[1.0], [4.0]]), 5, 2, 20)
+    assert out.shape == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"dissatisfaction": -1}, ValueError, r"dissatisfaction must be >= 0, got -1"),
+        ({"vision": [1, -2]}, ValueError, r"vision must be >= 0, got -2.0 at position 1"),
+        ({"first_steps": float("nan")}, ValueError, r"first_steps must be finite, got nan"),
+        ({"cost": 0}, ValueError, r"cost must be > 0 \(change always costs something\), got 0"),
+        ({"cost": True}, TypeError, r"cost must be a number or an array of numbers, got True"),
+        ({"vision": "high"}, TypeError, r"vision must be a number or an array of numbers"),
+        ({"vision": [1, 2, 3], "cost": [1, 2]}, ValueError, r"must broadcast together"),
+    ],
+)
+def test_beckhard_validation(kwargs, error, match):
+    args = {"dissatisfaction": 1, "vision": 1, "first_steps": 1, "cost": 1, **kwargs}
+    with pytest.raises(error, match=match):
+        beckhard(**args)
+    with pytest.raises(error, match=match):
+        beckhard_probability(**args)
+
+
+def test_beckhard_steepness_validation():
+    with pytest.raises(ValueError, match=r"steepness must be > 0, got 0"):
+        beckhard_probability(1, 1, 1, 1, steepness=0)
+
+
+@given(st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False))
+def test_negative_factor_always_rejected(value):
+    with pytest.raises(ValueError, match=r"first_steps must be >= 0"):
+        beckhard(1, 1, value, 1)
+
+
+# -- buyer classes ----------------------------------------------------------------------
+
+
+def test_buyer_class_key_factor_moves_only_its_steps():
+    roi = buyer_class_effect("roi", [0.0, 0.5, 1.0])
+    wide = roi.pivot(index="value", columns="stage", values="step_rate")
+    assert wide["Buy"].is_monotonic_increasing and wide["Buy"].iloc[-1] > wide["Buy"].iloc[0]
+    assert np.ptp(wide["Learn"]) < 1e-12  # economic buyers do not study options
+    conv = buyer_class_effect("convenience", [0.0, 1.0]).pivot(
+        index="value", columns="stage", values="step_rate"
+    )
+    assert conv["Try"].iloc[1] > conv["Try"].iloc[0]
+    assert np.ptp(conv["Learn"]) < 1e-12
+    std = buyer_class_effect("standard")
+    assert len(std) == 11 * 4
+    assert set(fs.BUYER_CLASSES["key_factor"]) == {"roi", "standard", "convenience"}
+
+
+def test_buyer_class_validation():
+    with pytest.raises(
+        ValueError, match=r"factor must be one of \['convenience', 'roi', 'standard'\]"
+    ):
+        buyer_class_effect("price")
+    with pytest.raises(ValueError, match=r"value of 'roi' must be in \[0, 1\], got 1.5"):
+        buyer_class_effect("roi", [1.5])
+    only_champ = Committee((Member("champion", "Champion", 1, 1, {"Buy": 2}),))
+    with pytest.raises(ValueError, match=r"none of which is in the committee \['champion'\]"):
+        buyer_class_effect("roi", committee=only_champ)
+
+
+# -- validation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"presence": 1.5}, ValueError, r"presence of 'x' must be in \[0, 1\], got 1.5"),
+        ({"support": -0.1}, ValueError, r"support of 'x' must be in \[0, 1\], got -0.1"),
+        ({"odds": {"Buy": 0}}, ValueError, r"odds multiplier of 'x' for stage 'Buy' must be > 0"),
+        ({"odds": {"Buy": float("inf")}}, ValueError, r"must be a finite number, got inf"),
+        ({"odds": 3}, TypeError, r"odds for 'x' must be a mapping of stage name to multiplier"),
+        ({"odds": (("Buy", 2), ("Buy", 3))}, ValueError, r"odds for 'x' name stage 'Buy' twice"),
+        ({"key": ""}, ValueError, r"member key must be a non-empty string, got ''"),
+    ],
+)
+def test_member_validation(kwargs, error, match):
+    args = {"key": "x", "label": "X", "presence": 0.5, "support": 0.5, "odds": {}, **kwargs}
+    with pytest.raises(error, match=match):
+        Member(**args)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False).filter(lambda v: not 0 <= v <= 1))
+@settings(max_examples=50)
+def test_presence_outside_unit_interval_rejected(value):
+    with pytest.raises(ValueError, match=r"presence of 'x' must be in \[0, 1\]"):
+        Member("x", "X", value, 0.5)
+
+
+def test_committee_validation():
+    m = Member("x", "X", 0.5, 0.5, {"Buy": 2})
+    with pytest.raises(ValueError, match=r"committee member keys must be unique, got 'x' twice"):
+        Committee((m, m))
+    with pytest.raises(TypeError, match=r"every committee member must be a Member"):
+        Committee((m, "y"))  # type: ignore[arg-type]
+    with pytest.raises(KeyError, match=r"no committee member 'y'"):
+        Committee((m,))["y"]
+    bad_stage = Committee((Member("x", "X", 0.5, 0.5, {"Pay": 2}),))
+    with pytest.raises(
+        ValueError, match=r"member 'x' influences stage 'Pay', which is not in funnel"
+    ):
+        simulate_accounts(10, committee=bad_stage, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"n_accounts": -1}, ValueError, r"n_accounts must be in \[0, 20000000\], got -1"),
+        ({"champion": 2.0}, ValueError, r"champion must be in \[0, 1\], got 2.0"),
+        ({"saboteur": None, "committee": "c"}, TypeError, r"committee must be a Committee"),
+        ({"funnel": "f"}, TypeError, r"funnel must be a Funnel"),
+        ({"buy_rate": 1.2}, ValueError, r"buy_rate must be in \[0, 1\], got 1.2$"),
+        (
+            {"buy_rate": [0, 0, 0, -1, 0]},
+            ValueError,
+            r"buy_rate must be in \[0, 1\], got -1.0 at position 3",
+        ),
+        (
+            {"buy_rate": [0.1, 0.2]},
+            ValueError,
+            r"buy_rate must be one number or one per account \(5\)",
+        ),
+        ({"seed": -3}, ValueError, r"seed must be a non-negative integer, got -3"),
+    ],
+)
+def test_simulate_accounts_validation(kwargs, error, match):
+    args = {"n_accounts": 5, "seed": 0, **kwargs}
+    with pytest.raises(error, match=match):
+        simulate_accounts(**args)
+
+
+def test_champion_argument_needs_a_champion_member():
+    c = Committee((Member("x", "X", 0.5, 0.5, {"Buy": 2}),))
+    with pytest.raises(ValueError, match=r"champion=0.3 given but the committee has no 'champion'"):
+        simulate_accounts(10, champion=0.3, committee=c, seed=0)
+
+
+def test_table_by_unknown_column():
+    res = simulate_accounts(10, seed=0)
+    with pytest.raises(ValueError, match=r"by must be a column of accounts"):
+        res.table(by="region")
+
+
+def test_zero_accounts_is_empty_not_an_error():
+    res = simulate_accounts(0, seed=0)
+    assert res.n_accounts == 0 and np.isnan(res.win_rate)
+    assert res.table()["reached"].sum() == 0
