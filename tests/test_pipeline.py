@@ -1,0 +1,308 @@
+"""Tests for funnelsim.pipeline: nurture loop, conservation, bottleneck, sensitivity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import funnelsim as fs
+from funnelsim.pipeline import (
+    Nurture,
+    bottleneck,
+    expected_pipeline,
+    fix_first,
+    sensitivity,
+    simulate_pipeline,
+)
+
+TLTB = fs.trigger_learn_try_buy()
+EXTENDED = fs.Funnel.from_rates(
+    {
+        "Attention": 1.0,
+        "Awareness": 0.6,
+        "Acquisition": 0.3,
+        "Activation": 0.5,
+        "Retention": 0.6,
+        "Revenue": 0.4,
+        "Repeat": 0.7,
+        "Referral": 0.25,
+    },
+    name="extended",
+)
+
+
+# -- closed forms ------------------------------------------------------------------------
+
+
+def test_without_nurture_final_states_are_the_plain_funnel():
+    exp = expected_pipeline(fs.aaarrr(), 1000)
+    reach, rates = fs.aaarrr().reach, fs.aaarrr().rates
+    assert exp["probability"].iloc[0] == pytest.approx(reach[-1])
+    np.testing.assert_allclose(exp["probability"].iloc[1:], reach[:-1] * (1 - rates[1:]))
+    assert exp["probability"].sum() == pytest.approx(1.0)
+    assert list(exp["outcome"][:2]) == ["won", "lost at Awareness"]
+
+
+@pytest.mark.parametrize(("p", "q", "m"), [(0.3, 0.5, 3), (0.7, 0.2, 1), (0.1, 1.0, 4)])
+def test_two_stage_nurture_by_hand(p, q, m):
+    # One step, retried after each failure with probability q, at most m times:
+    # lost = sum_{j<m} (1-p)^(j+1) q^j (1-q) + (1-p)^(m+1) q^m.
+    funnel = fs.Funnel.from_rates({"Lead": 1.0, "Deal": p})
+    lost = sum((1 - p) ** (j + 1) * q**j * (1 - q) for j in range(m)) + (1 - p) ** (m + 1) * q**m
+    exp = expected_pipeline(funnel, 1, Nurture(q, max_rounds=m))
+    assert exp["probability"].iloc[0] == pytest.approx(1 - lost)
+    assert exp["probability"].iloc[1] == pytest.approx(lost)
+
+
+def test_certain_reentry_with_restart_by_hand():
+    # Restart from the top every time, always re-enter: win = 1 - (1 - reach)^(m + 1).
+    f = fs.trigger_learn_try_buy()
+    m = 3
+    exp = expected_pipeline(f, 1, Nurture(1.0, max_rounds=m, restart=True))
+    assert exp["probability"].iloc[0] == pytest.approx(1 - (1 - f.reach[-1]) ** (m + 1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("restart", [False, True])
+def test_simulated_final_states_match_exact_probabilities(restart):
+    nurture = Nurture(0.6, delay=2.0, max_rounds=3, restart=restart)
+    res = simulate_pipeline(EXTENDED, 60_000, seed=21, nurture=nurture)
+    out = res.outcomes()
+    z = (out["leads"] - out["expected_leads"]) / out["sd_leads"]
+    assert (np.abs(z) < 4.5).all(), out
+    assert out["leads"].sum() == 60_000
+
+
+def test_nurture_raises_win_rate():
+    plain = expected_pipeline(TLTB, 1)["probability"].iloc[0]
+    nurtured = expected_pipeline(TLTB, 1, Nurture(0.5, max_rounds=2))["probability"].iloc[0]
+    assert nurtured > plain
+
+
+# -- conservation --------------------------------------------------------------------------
+
+
+@st.composite
+def pipelines(draw):
+    k = draw(st.integers(1, 6))
+    rates = [1.0] + [draw(st.floats(0, 1)) for _ in range(k - 1)]
+    funnel = fs.Funnel.from_rates({f"S{i}": r for i, r in enumerate(rates)})
+    nurture = Nurture(
+        draw(st.floats(0, 1)),
+        delay=draw(st.floats(0, 10)),
+        max_rounds=draw(st.integers(0, 5)),
+        restart=draw(st.booleans()),
+    )
+    return funnel, nurture
+
+
+@given(pipelines(), st.integers(0, 400), st.integers(0, 2**32 - 1))
+@settings(max_examples=60, deadline=None)
+def test_every_lead_ends_in_exactly_one_final_state(pipe, leads, seed):
+    funnel, nurture = pipe
+    res = simulate_pipeline(funnel, leads, seed, nurture=nurture)
+    a, s = res.leads, res.stages
+    assert len(a) == leads and a["lead_id"].is_unique
+    assert a["outcome"].notna().all() and set(a["outcome"]) <= {"won", "lost"}
+    # Stage accounting: won + closed-lost = leads; every failure is nurtured or closed.
+    assert s["won"].sum() + s["closed_lost"].sum() == leads
+    np.testing.assert_array_equal(s["failed"], s["nurtured"] + s["closed_lost"])
+    assert (a.loc[a["outcome"] == "won", "final_stage"] == funnel.names[-1]).all()
+    assert (a["nurture_rounds"] <= nurture.max_rounds).all()
+    assert a["nurture_rounds"].sum() == s["nurtured"].sum()
+    assert res.outcomes()["leads"].sum() == leads
+    if not nurture.restart:
+        # Every entry into a stage is a first arrival or a nurtured retry of that stage.
+        np.testing.assert_array_equal(s["entries"], s["unique_leads"] + s["nurtured"])
+
+
+def test_times_with_fixed_stage_times_and_delay_are_exact():
+    funnel = fs.Funnel.from_rates({"A": 1, "B": 0.5, "C": 0.5}, times=1.0)
+    res = simulate_pipeline(funnel, 5_000, seed=1, nurture=Nurture(0.7, delay=3.0, max_rounds=2))
+    won = res.leads[res.leads["outcome"] == "won"]
+    # Three stages of 1, plus per nurture round the delay and the retried stage again.
+    np.testing.assert_allclose(won["time"], 3 + won["nurture_rounds"] * (3 + 1))
+
+
+def test_same_seed_same_pipeline():
+    n = Nurture(0.4)
+    a = simulate_pipeline(TLTB, 1_000, 7, nurture=n)
+    b = simulate_pipeline(TLTB, 1_000, 7, nurture=n)
+    assert a.leads.equals(b.leads) and a.stages.equals(b.stages)
+    assert "win_rate=" in repr(a)
+
+
+# -- bottleneck and sensitivity --------------------------------------------------------
+
+
+def test_bottleneck_is_the_lowest_rate_and_gains_are_exact():
+    f = fs.aaarrr(referral=0.9)
+    b = bottleneck(f, buyers=1000, delta=0.01)
+    assert b["stage"].iloc[0] == "Acquisition" and b["bottleneck"].iloc[0]
+    assert b["bottleneck"].sum() == 1
+    assert b["rate"].is_monotonic_increasing
+    expected_gain = 1000 * f.reach[-1] * 0.01 / b["rate"]
+    np.testing.assert_allclose(b["gain_per_delta"], expected_gain)
+    row = b.set_index("stage").loc["Activation"]
+    assert row["entering"] == pytest.approx(300) and row["lost"] == pytest.approx(150)
+
+
+def test_bottleneck_with_a_zero_rate():
+    f = fs.trigger_learn_try_buy(try_=0.0)
+    b = bottleneck(f, buyers=100)
+    assert b["stage"].iloc[0] == "Try"
+    assert b.set_index("stage").loc["Try", "gain_per_delta"] == pytest.approx(
+        100 * 0.4 * 0.25 * 0.01
+    )
+    assert b.set_index("stage").loc["Learn", "gain_per_delta"] == 0.0
+
+
+def test_sensitivity_exact_effects_and_order():
+    t = sensitivity(TLTB, delta=0.05, buyers=1000)
+    assert list(t.columns[:5]) == ["stage", "rate", "low", "high", "base"]
+    assert list(t["stage"]) == ["Buy", "Try", "Learn"]  # sorted by swing
+    # Customers are linear in each rate: effect = buyers * reach[-1] / rate * delta.
+    exact = 1000 * TLTB.reach[-1] / t["rate"] * 0.05
+    np.testing.assert_allclose(t["effect_high"], exact)
+    np.testing.assert_allclose(t["effect_low"], -exact)
+    np.testing.assert_allclose(t["swing"], 2 * exact)
+    assert (t["note"] == "").all()
+
+
+def test_sensitivity_clips_and_records_a_note():
+    f = fs.trigger_learn_try_buy(learn=0.02, buy=0.98)
+    t = sensitivity(f, delta=0.05).set_index("stage")
+    assert t.loc["Buy", "high"] == 1.0 and t.loc["Buy", "note"] == "high clipped to 1"
+    assert t.loc["Learn", "low"] == 0.0 and t.loc["Learn", "note"] == "low clipped to 0"
+    assert t.loc["Try", "note"] == ""
+    assert t.loc["Learn", "outcome_low"] == 0.0
+
+
+def test_sensitivity_outcomes():
+    cust = sensitivity(TLTB, buyers=500)
+    rev = sensitivity(TLTB, buyers=500, outcome="revenue", value=2000.0)
+    np.testing.assert_allclose(rev["effect_high"], 2000 * cust["effect_high"])
+    conv = sensitivity(TLTB, outcome="conversion")
+    assert conv["base"].iloc[0] == pytest.approx(TLTB.reach[-1])
+    ratio = sensitivity(TLTB, outcome="ltv_cac", value=6000.0, cost_per_lead=30.0)
+    assert ratio["base"].iloc[0] == pytest.approx(6000 * TLTB.reach[-1] / 30)
+    custom = sensitivity(TLTB, outcome=lambda f: float(f.reach[2]))
+    assert set(custom.loc[custom["swing"] == 0, "stage"]) == {"Buy"}
+    rel = sensitivity(TLTB, delta=0.1, relative=True).set_index("stage")
+    assert rel.loc["Learn", "high"] == pytest.approx(0.44)
+    # With relative changes every step moves customers equally.
+    np.testing.assert_allclose(rel["swing"], rel["swing"].iloc[0])
+    some = sensitivity(TLTB, stages=["try_"])
+    assert list(some["stage"]) == ["Try"]
+
+
+def test_sensitivity_with_nurture_uses_the_exact_pipeline():
+    n = Nurture(0.5, max_rounds=2)
+    t = sensitivity(TLTB, nurture=n, outcome="conversion")
+    win = expected_pipeline(TLTB, 1, n)["probability"].iloc[0]
+    assert t["base"].iloc[0] == pytest.approx(win)
+
+
+def test_sensitivity_by_simulation_is_close_to_exact():
+    exact = sensitivity(TLTB, buyers=2000).set_index("stage")
+    sim = sensitivity(TLTB, buyers=2000, method="simulate", replications=200, seed=5)
+    sim = sim.set_index("stage")
+    # Base: mean of 200 replications of Binomial(2000, reach) customers.
+    se = np.sqrt(2000 * TLTB.reach[-1] * (1 - TLTB.reach[-1]) / 200)
+    assert abs(sim["base"].iloc[0] - exact["base"].iloc[0]) < 4 * se
+    assert list(sim.index) == list(exact.index)
+    again = sensitivity(TLTB, buyers=2000, method="simulate", replications=200, seed=5)
+    np.testing.assert_array_equal(again["outcome_high"], sim["outcome_high"].to_numpy())
+
+
+def test_fix_first_in_one_call():
+    assert fix_first(TLTB) == "Buy"
+    assert fix_first(fs.aaarrr(referral=0.9)) == "Acquisition"
+    assert fix_first(TLTB, outcome=lambda f: float(f.reach[1])) == "Learn"
+    assert fix_first(TLTB, delta=0.1, relative=True) == "Learn"  # all equal: the earliest
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"reentry": 1.2}, ValueError, r"reentry must be in \[0, 1\], got 1.2"),
+        ({"delay": -1.0}, ValueError, r"delay must be >= 0, got -1.0"),
+        ({"delay": "soon"}, TypeError, r"delay must be a number or a TimeInStage, got 'soon'"),
+        ({"max_rounds": -1}, ValueError, r"max_rounds must be in \[0, 1000\], got -1"),
+        ({"max_rounds": 2.5}, ValueError, r"max_rounds must be a whole number, got 2.5"),
+        ({"restart": "yes"}, TypeError, r"restart must be True or False, got 'yes'"),
+    ],
+)
+def test_nurture_validation(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        Nurture(**kwargs)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False).filter(lambda v: not 0 <= v <= 1))
+def test_reentry_outside_unit_interval_rejected(value):
+    with pytest.raises(ValueError, match=r"reentry must be in \[0, 1\]"):
+        Nurture(value)
+
+
+def test_pipeline_validation():
+    with pytest.raises(TypeError, match=r"funnel must be a Funnel"):
+        simulate_pipeline("TLTB", 10)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"leads must be in \[0, 20000000\], got -5"):
+        simulate_pipeline(TLTB, -5)
+    with pytest.raises(TypeError, match=r"nurture must be a Nurture or None, got float"):
+        simulate_pipeline(TLTB, 5, nurture=0.3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"leads must be >= 0, got -1"):
+        expected_pipeline(TLTB, -1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"delta": 0}, ValueError, r"delta must be in \(0, 1\], got 0"),
+        ({"delta": 1.5}, ValueError, r"delta must be in \(0, 1\], got 1.5"),
+        ({"delta": 1.5, "relative": True}, None, None),
+        ({"relative": 1}, TypeError, r"relative must be True or False, got 1"),
+        ({"outcome": "profit"}, ValueError, r"outcome must be one of \['conversion', 'customers'"),
+        ({"method": "mc"}, ValueError, r"method must be one of \['exact', 'simulate'\], got 'mc'"),
+        (
+            {"outcome": len, "method": "simulate"},
+            ValueError,
+            r"a callable outcome needs method='exact'",
+        ),
+        ({"outcome": lambda f: float("nan")}, ValueError, r"outcome value must be a finite number"),
+        ({"cost_per_lead": 0}, ValueError, r"cost_per_lead must be > 0, got 0"),
+        ({"buyers": 0}, ValueError, r"buyers must be >= 1, got 0"),
+        (
+            {"stages": ["Trigger"]},
+            ValueError,
+            r"the first stage 'Trigger' has rate 1 by definition",
+        ),
+        ({"stages": ["Pay"]}, ValueError, r"no stage named 'Pay'"),
+        ({"stages": "Buy"}, TypeError, r"stages must be a sequence of stage names, got 'Buy'"),
+    ],
+)
+def test_sensitivity_validation(kwargs, error, match):
+    if error is None:
+        assert len(sensitivity(TLTB, **kwargs)) == 3
+        return
+    with pytest.raises(error, match=match):
+        sensitivity(TLTB, **kwargs)
+
+
+def test_one_stage_funnels_have_no_steps():
+    one = fs.Funnel.from_rates({"Only": 1.0})
+    with pytest.raises(
+        ValueError, match=r"sensitivity needs a funnel with at least 2 stages, got 1"
+    ):
+        sensitivity(one)
+    with pytest.raises(
+        ValueError, match=r"bottleneck needs a funnel with at least 2 stages, got 1"
+    ):
+        bottleneck(one)
+    with pytest.raises(ValueError, match=r"delta must be in \(0, 1\], got 0"):
+        bottleneck(TLTB, delta=0)
