@@ -58,6 +58,7 @@ def _check_scores(frame: pd.DataFrame, ids: pd.Series, columns: tuple[str, ...])
             bad = np.flatnonzero(~ok)
             i = int(bad[0])
             got = raw.iloc[i]
+            got = got.item() if isinstance(got, np.generic) else got
             what = "is missing" if pd.isna(got) else f"must be an integer from 1 to 5, got {got!r}"
             more = f" ({bad.size - 1} more bad value(s) in this column)" if bad.size > 1 else ""
             raise ValueError(f"BANT score {col!r} for account {ids.iloc[i]!r} {what}{more}")
@@ -449,7 +450,7 @@ def _as_amounts(col: pd.Series, name: str, index: pd.Index) -> np.ndarray:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"transactions column {name!r} must be a finite number, got {values[i]!r} "
+            f"transactions column {name!r} must be a finite number, got {float(values[i])!r} "
             f"at row {index[i]!r}"
         )
     return values

@@ -1,0 +1,329 @@
+"""Tests for funnelsim.scoring: BANT, the BANT pipeline, RFM."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import funnelsim as fs
+from funnelsim.datasets import load_cdnow
+from funnelsim.scoring import (
+    BANT_COLUMNS,
+    bant_score,
+    rfm,
+    rfm_summary,
+    simulate_bant_pipeline,
+)
+
+
+def _accounts() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "account": ["Acme", "Beta", "Gamma", "Delta"],
+            "budget": [5, 2, 4, 5],
+            "authority": [4, 5, 3, 4],
+            "need": [5, 5, 5, 3],
+            "time": [3, 1, 5, 5],
+            "region": ["EU", "US", "EU", "US"],
+        }
+    )
+
+
+# -- BANT -------------------------------------------------------------------------------
+
+
+def test_bant_by_hand_with_a_stable_tie():
+    out = bant_score(_accounts())
+    # Acme 5*4*5*3 = 300, Beta 50, Gamma 4*3*5*5 = 300, Delta 5*4*3*5 = 300.
+    assert out["account"].tolist() == ["Acme", "Gamma", "Delta", "Beta"]  # ties keep input order
+    assert out["bant"].tolist() == [300, 300, 300, 50]
+    assert out["rank"].tolist() == [1, 2, 3, 4]
+    assert out["region"].tolist() == ["EU", "EU", "US", "US"]  # other columns travel along
+    assert out["bant"].dtype == np.int64
+
+
+def test_bant_uses_index_when_account_is_none():
+    df = _accounts().set_index("account")
+    out = bant_score(df, account=None)
+    assert out["account"].tolist() == ["Acme", "Gamma", "Delta", "Beta"]
+    bad = df.copy()
+    bad.loc["Gamma", "time"] = 0
+    with pytest.raises(ValueError, match=r"BANT score 'time' for account 'Gamma'"):
+        bant_score(bad, account=None)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        ("need", 6, r"BANT score 'need' for account 'Beta' must be an integer from 1 to 5, got 6$"),
+        (
+            "budget",
+            0,
+            r"BANT score 'budget' for account 'Beta' must be an integer from 1 to 5, got 0",
+        ),
+        (
+            "time",
+            2.5,
+            r"BANT score 'time' for account 'Beta' must be an integer from 1 to 5, got 2.5",
+        ),
+        ("authority", np.nan, r"BANT score 'authority' for account 'Beta' is missing"),
+        ("authority", None, r"BANT score 'authority' for account 'Beta' is missing"),
+        ("need", "high", r"BANT score 'need' for account 'Beta' must be an integer .* got 'high'"),
+    ],
+)
+def test_bant_bad_scores_name_account_and_column(column, value, match):
+    df = _accounts()
+    df[column] = df[column].astype(object)
+    df.loc[1, column] = value
+    with pytest.raises(ValueError, match=match):
+        bant_score(df)
+
+
+def test_bant_counts_other_bad_values_and_checks_columns():
+    df = _accounts()
+    df["need"] = [9, 9, 9, 5]
+    with pytest.raises(ValueError, match=r"account 'Acme' .* got 9 \(2 more bad value\(s\)"):
+        bant_score(df)
+    with pytest.raises(ValueError, match=r"accounts is missing column\(s\) \['time'\]"):
+        bant_score(_accounts().drop(columns="time"))
+    with pytest.raises(TypeError, match=r"accounts must be a pandas DataFrame, got list"):
+        bant_score([1, 2, 3])  # type: ignore[arg-type]
+    df = _accounts()
+    df["need"] = True
+    with pytest.raises(TypeError, match=r"BANT column 'need' must hold integers 1-5, got booleans"):
+        bant_score(df)
+
+
+scores_1_5 = st.lists(st.tuples(*[st.integers(1, 5)] * 4), min_size=1, max_size=40)
+
+
+@given(scores_1_5)
+def test_bant_is_the_product_sorted_descending(rows):
+    df = pd.DataFrame(rows, columns=list(BANT_COLUMNS))
+    df.insert(0, "account", [f"a{i}" for i in range(len(df))])
+    out = bant_score(df)
+    assert out["bant"].is_monotonic_decreasing
+    assert sorted(out["bant"]) == sorted(np.prod(rows, axis=1))
+    np.testing.assert_array_equal(out[list(BANT_COLUMNS)].prod(axis=1), out["bant"])
+    # Stable ties: within equal products, input order is kept.
+    pos = out["account"].str[1:].astype(int)
+    for _, g in out.assign(pos=pos).groupby("bant"):
+        assert g["pos"].is_monotonic_increasing
+
+
+@given(
+    scores_1_5,
+    st.sampled_from(BANT_COLUMNS),
+    st.one_of(st.integers(6, 100), st.integers(-100, 0), st.just(3.5), st.just(float("nan"))),
+    st.data(),
+)
+@settings(max_examples=50)
+def test_any_bad_score_is_reported_where_it_is(rows, column, value, data):
+    df = pd.DataFrame(rows, columns=list(BANT_COLUMNS)).astype(float)
+    df.insert(0, "account", [f"acct-{i}" for i in range(len(df))])
+    i = data.draw(st.integers(0, len(df) - 1))
+    df.loc[i, column] = value
+    with pytest.raises(ValueError, match=rf"BANT score '{column}' for account 'acct-{i}'"):
+        bant_score(df)
+
+
+# -- the BANT pipeline ------------------------------------------------------------------
+
+
+def test_bant_pipeline_prioritising_pays_when_bant_is_informative():
+    res = simulate_bant_pipeline(2_000, capacity=200, strength=1.0, seed=1)
+    s = res.summary().set_index("strategy")
+    assert s.loc["bant", "expected_wins"] > 2 * s.loc["random", "expected_wins"]
+    a = res.accounts
+    # Exact link: an all-3 account wins with base_win; odds proportional to BANT.
+    all3 = a[(a[list(BANT_COLUMNS)] == 3).all(axis=1)]
+    np.testing.assert_allclose(all3["p_win"], 0.1)
+    odds = a["p_win"] / (1 - a["p_win"])
+    np.testing.assert_allclose(odds / a["bant"], (0.1 / 0.9) / 81)
+    assert a["random_pick"].sum() == 200
+    assert "BantPipeline(accounts=2000" in repr(res)
+
+
+def test_bant_pipeline_buys_nothing_when_bant_is_noise():
+    res = simulate_bant_pipeline(1_000, capacity=100, strength=0.0, base_win=0.2, seed=2)
+    s = res.summary().set_index("strategy")
+    assert s.loc["bant", "expected_wins"] == pytest.approx(s.loc["random", "expected_wins"])
+    assert s.loc["random", "expected_wins"] == pytest.approx(20.0)
+
+
+def test_bant_gain_curve_ends_meet():
+    res = simulate_bant_pipeline(300, capacity=30, seed=3)
+    g = res.gain_curve()
+    ends = g[g["accounts_worked"] == 300].set_index("strategy")["expected_wins"]
+    assert ends["bant"] == pytest.approx(ends["random"])
+    bant = g[g["strategy"] == "bant"]["expected_wins"].to_numpy()
+    assert np.all(bant >= g[g["strategy"] == "random"]["expected_wins"].to_numpy() - 1e-9)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"n_accounts": 0}, r"n_accounts must be in \[1, 10000000\], got 0"),
+        ({"capacity": 2000}, r"capacity must be in \[0, 1000\], got 2000"),
+        ({"base_win": 1.0}, r"base_win must be in \(0, 1\), got 1.0"),
+        ({"strength": -1}, r"strength must be >= 0, got -1"),
+    ],
+)
+def test_bant_pipeline_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        simulate_bant_pipeline(**{"n_accounts": 1000, "seed": 0, **kwargs})
+
+
+# -- RFM ----------------------------------------------------------------------------------
+
+
+def _transactions() -> pd.DataFrame:
+    # Five customers with distinct recency, frequency and spend.
+    rows = [
+        ("a", "2024-01-01", 10.0),
+        ("b", "2024-02-01", 20.0),
+        ("b", "2024-02-02", 20.0),
+        ("c", "2024-03-01", 30.0),
+        ("c", "2024-03-02", 30.0),
+        ("c", "2024-03-03", 30.0),
+        ("d", "2024-04-01", 100.0),
+        ("d", "2024-04-02", 100.0),
+        ("d", "2024-04-03", 100.0),
+        ("d", "2024-04-04", 100.0),
+        ("e", "2024-05-01", 1.0),
+        ("e", "2024-05-02", 1.0),
+        ("e", "2024-05-03", 1.0),
+        ("e", "2024-05-04", 1.0),
+        ("e", "2024-05-05", 1.0),
+    ]
+    df = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def test_rfm_by_hand():
+    out = rfm(_transactions()).set_index("customer_id")
+    assert out["frequency"].tolist() == [1, 2, 3, 4, 5]
+    assert out["monetary"].tolist() == [10.0, 40.0, 90.0, 400.0, 5.0]
+    assert out.loc["e", "recency"] == 0.0 and out.loc["a", "recency"] == 125.0
+    assert out["r"].tolist() == [1, 2, 3, 4, 5]
+    assert out["f"].tolist() == [1, 2, 3, 4, 5]
+    assert out["m"].tolist() == [2, 3, 4, 5, 1]
+    assert out["rfm_code"].tolist() == ["112", "223", "334", "445", "551"]
+    assert out["rfm_score"].tolist() == [4, 7, 10, 13, 11]
+    assert out["segment"].astype(str).tolist() == [
+        "Hibernating",
+        "Hibernating",
+        "Need attention",
+        "Loyal",
+        "Champions",
+    ]
+
+
+def test_rfm_ties_share_a_score_and_as_of_shifts_recency():
+    tx = pd.DataFrame(
+        {
+            "cust": ["a", "b", "c", "d"],
+            "day": ["2024-01-10"] * 4,
+            "value": [5.0, 5.0, 5.0, 50.0],
+        }
+    )
+    out = rfm(tx, customer="cust", date="day", amount="value", as_of="2024-01-20", bins=4)
+    assert out["recency"].tolist() == [10.0] * 4
+    assert out["r"].tolist() == [1, 1, 1, 1]  # everyone tied: no one is worse than anyone
+    assert out["f"].tolist() == [1, 1, 1, 1]
+    assert out["m"].tolist() == [1, 1, 1, 4]  # 3 of 4 strictly below d: 1 + floor(4 * 3/4)
+    assert list(out.columns[:1]) == ["cust"]
+
+
+@given(st.permutations(range(15)))
+@settings(max_examples=25)
+def test_rfm_does_not_depend_on_row_order(order):
+    tx = _transactions()
+    a = rfm(tx)
+    b = rfm(tx.iloc[list(order)])
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_rfm_summary_counts_every_customer():
+    scores = rfm(_transactions())
+    s = rfm_summary(scores)
+    assert s["customers"].sum() == 5 and s["share"].sum() == pytest.approx(1.0)
+    assert s["share_of_revenue"].sum() == pytest.approx(1.0)
+    assert len(s) == len(fs.RFM_SEGMENTS)  # empty segments kept
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (
+            lambda d: d.drop(columns="amount"),
+            ValueError,
+            r"transactions is missing column\(s\) \['amount'\]",
+        ),
+        (lambda d: d.assign(amount="x"), TypeError, r"column 'amount' must be numeric, got dtype"),
+        (
+            lambda d: d.assign(amount=[np.nan] + [1.0] * 14),
+            ValueError,
+            r"column 'amount' must be a finite number, got nan at row 0",
+        ),
+        (
+            lambda d: d.assign(date=[pd.NaT, *d["date"][1:]]),
+            ValueError,
+            r"column 'date' is missing a date at row 0",
+        ),
+        pytest.param(
+            lambda d: d.assign(date="not a date"),
+            ValueError,
+            r"column 'date' must hold dates",
+            marks=pytest.mark.filterwarnings("ignore:Could not infer format"),
+        ),
+        (
+            lambda d: d.assign(customer_id=[None] + ["x"] * 14),
+            ValueError,
+            r"column 'customer_id' is missing at row 0",
+        ),
+        (lambda d: d.iloc[:0], ValueError, r"transactions is empty"),
+    ],
+)
+def test_rfm_validation(change, error, match):
+    with pytest.raises(error, match=match):
+        rfm(change(_transactions()))
+
+
+def test_rfm_parameter_validation():
+    tx = _transactions()
+    with pytest.raises(ValueError, match=r"bins must be in \[2, 9\], got 10"):
+        rfm(tx, bins=10)
+    with pytest.raises(
+        ValueError, match=r"as_of 2024-03-01 is before the last transaction \(2024-05-05\)"
+    ):
+        rfm(tx, as_of="2024-03-01")
+    with pytest.raises(ValueError, match=r"as_of must be a date, got 'soon'"):
+        rfm(tx, as_of="soon")
+
+
+def test_rfm_on_the_real_cdnow_log_is_fast_and_complete():
+    tx = load_cdnow()
+    start = time.perf_counter()
+    out = rfm(tx)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, f"rfm on CDNOW took {elapsed:.2f} s"
+    assert len(out) == 23_570 and out["customer_id"].is_unique
+    assert out["frequency"].sum() == len(tx)
+    assert out["monetary"].sum() == pytest.approx(tx["amount"].sum())
+    for col in ("r", "f", "m"):
+        assert out[col].between(1, 5).all()
+    # Tie rule: every one-time buyer shares f = 1, and only they do.
+    assert ((out["frequency"] == 1) == (out["f"] == 1)).all()
+    # Recency and spend have few ties: close to equal quintiles.
+    for col in ("r", "m"):
+        shares = out[col].value_counts(normalize=True)
+        assert np.allclose(shares, 0.2, atol=0.02), shares
+    assert out["recency"].min() == 0.0
+    assert rfm_summary(out)["customers"].sum() == 23_570
