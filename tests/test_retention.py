@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import special
 
-from funnelsim.retention import _hyp2f1_unit_a, sbg_derl
+from funnelsim.datasets import load_cdnow
+from funnelsim.retention import (
+    ChurnModel,
+    CohortTable,
+    _hyp2f1_unit_a,
+    fit_sbg,
+    repeat_purchase_rate,
+    sbg_derl,
+    sbg_retention_rate,
+    sbg_survival,
+    simulate_cohorts,
+)
+from funnelsim.stats import proportion_ci
 
 
 def _derl_series(alpha: float, beta: float, d: float, n: int, terms: int = 200_000) -> float:
@@ -74,3 +90,424 @@ def test_sbg_derl_validation(kwargs, error, match) -> None:
     args = {"alpha": 1.0, "beta": 1.0, "discount": 0.1} | kwargs
     with pytest.raises(error, match=match):
         sbg_derl(**args)
+
+
+# ---------------------------------------------------------------------------
+# Closed forms and churn models
+# ---------------------------------------------------------------------------
+
+
+def test_sbg_survival_is_the_beta_mixture_of_geometric_survival() -> None:
+    alpha, beta = 0.704, 1.182
+    t = np.arange(8)
+    # E[(1 - theta)^t] for theta ~ Beta(alpha, beta), computed by quadrature.
+    from scipy import integrate, stats
+
+    expected = [
+        integrate.quad(lambda th, k=k: (1 - th) ** k * stats.beta.pdf(th, alpha, beta), 0, 1)[0]
+        for k in t
+    ]
+    assert sbg_survival(t, alpha, beta) == pytest.approx(expected, rel=1e-7)
+    assert sbg_survival(1, alpha, beta) == pytest.approx(beta / (alpha + beta))
+
+
+def test_sbg_retention_rate_is_the_ratio_of_survivals() -> None:
+    alpha, beta = 0.668, 3.806
+    t = np.arange(1, 30)
+    ratio = sbg_survival(t, alpha, beta) / sbg_survival(t - 1, alpha, beta)
+    assert sbg_retention_rate(t, alpha, beta) == pytest.approx(ratio, rel=1e-12)
+    assert np.all(np.diff(sbg_retention_rate(t, alpha, beta)) > 0)  # rises with tenure
+
+
+def test_closed_forms_validate_periods() -> None:
+    with pytest.raises(ValueError, match=r"t must be finite and >= 0"):
+        sbg_survival(-1, 1.0, 1.0)
+    with pytest.raises(ValueError, match=r"t must be finite and >= 1"):
+        sbg_retention_rate(0, 1.0, 1.0)
+    with pytest.raises(TypeError, match=r"t must be a number or an array of periods"):
+        sbg_survival("three", 1.0, 1.0)
+    with pytest.raises(TypeError, match=r"t must be a number of periods, got True"):
+        sbg_survival(True, 1.0, 1.0)
+    with pytest.raises(ValueError, match=r"alpha must be > 0"):
+        sbg_retention_rate(1, -2.0, 1.0)
+
+
+def test_geometric_model_closed_forms() -> None:
+    m = ChurnModel.geometric(0.2)
+    assert m.survival(3) == pytest.approx(0.8**3)
+    assert m.retention_rate([1, 5]) == pytest.approx([0.8, 0.8])
+    assert m.expected_lifetime == pytest.approx(5.0)
+    assert m.mean_churn == 0.2
+    d = 0.1
+    series = sum(0.8**k / (1 + d) ** (k - 1) for k in range(1, 2000))
+    assert m.derl(d) == pytest.approx(series)
+    assert m.derl(d, periods_survived=7) == m.derl(d)  # memoryless
+    assert ChurnModel.geometric(0.0).derl(0.0) == math.inf
+    assert ChurnModel.geometric(0.0).expected_lifetime == math.inf
+
+
+def test_sbg_model_closed_forms() -> None:
+    m = ChurnModel.sbg(2.5, 4.0)
+    t = np.arange(0, 200_000)  # the tail beyond falls like t**(1 - alpha): < 1e-6
+    assert m.expected_lifetime == pytest.approx(float(np.sum(m.survival(t))), rel=1e-6)
+    assert m.expected_lifetime == pytest.approx(1 + m.derl(0.0))
+    assert m.mean_churn == pytest.approx(2.5 / 6.5)
+    assert ChurnModel.sbg(0.5, 1.0).expected_lifetime == math.inf
+    assert str(m) == "sBG churn (alpha 2.5, beta 4)"
+
+
+def test_sbg_mean_factory() -> None:
+    m = ChurnModel.sbg_mean(churn=0.25, polarization=0.2)
+    assert m.alpha is not None and m.beta is not None
+    assert m.alpha / (m.alpha + m.beta) == pytest.approx(0.25)
+    assert 1 / (m.alpha + m.beta + 1) == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "match"),
+    [
+        (lambda: ChurnModel.geometric(1.5), ValueError, r"churn must be in \[0, 1\], got 1.5"),
+        (lambda: ChurnModel.sbg(0.0, 1.0), ValueError, r"alpha must be > 0, got 0.0"),
+        (lambda: ChurnModel.sbg(1.0, float("nan")), ValueError, r"beta must be a finite number"),
+        (lambda: ChurnModel("weibull", churn=0.1), ValueError, r"kind must be one of"),  # type: ignore[arg-type]
+        (lambda: ChurnModel("geometric"), ValueError, r"geometric churn model takes churn only"),
+        (lambda: ChurnModel("sbg", churn=0.1), ValueError, r"sBG churn model takes alpha and beta"),
+        (lambda: ChurnModel.sbg_mean(1.0, 0.5), ValueError, r"churn must be in \(0, 1\)"),
+        (lambda: ChurnModel.sbg_mean(0.2, 0.0), ValueError, r"polarization must be in \(0, 1\)"),
+    ],
+)
+def test_churn_model_validation(build, error, match) -> None:
+    with pytest.raises(error, match=match):
+        build()
+
+
+def test_lifetimes_are_geometric() -> None:
+    rng = np.random.default_rng(5)
+    theta, n = 0.3, 200_000
+    life = ChurnModel.geometric(theta).sample_lifetimes(rng, n, cap=1_000)
+    assert life.min() == 1
+    for k in (1, 2, 3):
+        p = theta * (1 - theta) ** (k - 1)
+        se = math.sqrt(p * (1 - p) / n)
+        assert abs(np.mean(life == k) - p) < 4 * se
+    assert np.all(ChurnModel.geometric(1.0).sample_lifetimes(rng, 100, cap=10) == 1)
+    assert np.all(ChurnModel.geometric(0.0).sample_lifetimes(rng, 100, cap=10) == 10)
+
+
+# ---------------------------------------------------------------------------
+# Cohort simulation and tables
+# ---------------------------------------------------------------------------
+
+
+def test_simulate_cohorts_layout_and_seed() -> None:
+    model = ChurnModel.sbg(0.7, 1.2)
+    a = simulate_cohorts(model, [100, 200, 300], periods=4, seed=3)
+    b = simulate_cohorts(model, [100, 200, 300], periods=4, seed=3)
+    pd.testing.assert_frame_equal(a.long, b.long)
+    assert np.array_equal(a.lifetime, b.lifetime)
+    assert a.seed == 3
+    wide = a.wide("active")
+    assert wide.shape == (3, 5)
+    assert wide.iloc[:, 0].tolist() == [100, 200, 300]
+    assert wide.isna().to_numpy().sum() == 0 + 1 + 2  # the unobserved triangle
+    assert list(a.long.columns) == [
+        "cohort",
+        "period",
+        "calendar_period",
+        "size",
+        "active",
+        "churned",
+        "survival",
+        "retention_rate",
+    ]
+    assert (a.long["calendar_period"] <= 4).all()
+    assert a.cohort.size == a.churn.size == a.lifetime.size == 600
+    assert repr(a).startswith("CohortSimulation(sBG churn")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 300), min_size=1, max_size=5),
+    extra=st.integers(0, 6),
+    churn=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_simulate_cohorts_properties(sizes, extra, churn, seed) -> None:
+    periods = len(sizes) - 1 + extra
+    sim = simulate_cohorts(ChurnModel.geometric(churn), sizes, periods, seed=seed)
+    long = sim.long
+    assert len(long) == sum(periods - c + 1 for c in range(len(sizes)))
+    for c, size in enumerate(sizes):
+        rows = long[long["cohort"] == c]
+        active = rows["active"].to_numpy()
+        assert active[0] == size
+        assert np.all(np.diff(active) <= 0)
+        assert rows["churned"].sum() == size - active[-1]
+        # The table is the lifetimes, counted.
+        life = sim.lifetime[sim.cohort == c]
+        assert [int(np.sum(life > t)) for t in range(len(active))] == active.tolist()
+    assert sim.lifetime.size == 0 or sim.lifetime.max() <= periods + 1
+
+
+@pytest.mark.parametrize("model", [ChurnModel.geometric(0.25), ChurnModel.sbg(0.704, 1.182)])
+def test_simulated_survival_matches_the_closed_form(model: ChurnModel) -> None:
+    n = 50_000
+    sim = simulate_cohorts(model, n, periods=10, seed=11)
+    surv = sim.wide("survival").iloc[0].to_numpy()
+    expected = model.survival(np.arange(11))
+    se = np.sqrt(expected * (1 - expected) / n) + 1e-12
+    assert np.all(np.abs(surv - expected) < 4 * se)
+
+
+def test_simulate_cohorts_validation() -> None:
+    m = ChurnModel.geometric(0.1)
+    with pytest.raises(TypeError, match=r"model must be a ChurnModel"):
+        simulate_cohorts(0.1, 10, 3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"periods must be >= 2, got 1"):
+        simulate_cohorts(m, [10, 10, 10], 1)
+    with pytest.raises(ValueError, match=r"cohort size must be >= 0, got -5"):
+        simulate_cohorts(m, [10, -5], 3)
+    with pytest.raises(ValueError, match=r"cohort_sizes must hold at least one cohort"):
+        simulate_cohorts(m, [], 3)
+    with pytest.raises(TypeError, match=r"seed must be"):
+        simulate_cohorts(m, 10, 3, seed="x")
+
+
+def test_cohort_table_from_counts() -> None:
+    table = CohortTable.from_counts([[1000, 631, 468], [500, 300]], cohorts=["Jan", "Feb"])
+    long = table.long
+    assert long["survival"].tolist() == pytest.approx([1.0, 0.631, 0.468, 1.0, 0.6])
+    assert long["retention_rate"].iloc[2] == pytest.approx(468 / 631)
+    assert math.isnan(long["retention_rate"].iloc[0])
+    assert long["churned"].tolist() == [0, 369, 163, 0, 200]
+    assert table.cohorts == ["Jan", "Feb"]
+    assert table.wide("survival").loc["Feb", 1] == pytest.approx(0.6)
+    assert [c.tolist() for c in table.counts()] == [[1000, 631, 468], [500, 300]]
+    with pytest.raises(ValueError, match=r"values must be one of"):
+        table.wide("nope")
+    with pytest.raises(ValueError, match=r"cohorts must have one label per cohort \(2\), got 1"):
+        CohortTable.from_counts([[10, 5], [4, 2]], cohorts=["a"])
+    with pytest.raises(ValueError, match=r"long is missing column\(s\) \['size'\]"):
+        CohortTable(pd.DataFrame({"cohort": [0], "period": [0], "active": [1]}))
+
+
+# ---------------------------------------------------------------------------
+# fit_sbg
+# ---------------------------------------------------------------------------
+
+REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173]
+HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491, 468, 445, 427, 409, 394]
+
+
+@pytest.mark.parametrize(
+    ("curve", "alpha", "beta", "loglik"),
+    [(REGULAR, 0.704, 1.182, -1680.3), (HIGH_END, 0.668, 3.806, -1611.2)],
+)
+def test_fit_sbg_reproduces_fader_hardie(curve, alpha, beta, loglik) -> None:
+    # Fader & Hardie (2007) fit years 1-7 of each segment and publish these values.
+    fit = fit_sbg(curve[:8])
+    assert fit.alpha == pytest.approx(alpha, abs=5e-4)
+    assert fit.beta == pytest.approx(beta, abs=5e-4)
+    assert fit.loglik == pytest.approx(loglik, abs=0.05)
+    assert fit.converged
+    assert fit.periods == 7
+    # ... and project years 8-12 close to what happened (within a few percent).
+    projected = fit.project(12)["active"].to_numpy()
+    assert np.all(np.abs(projected[8:] - np.array(curve[8:])) / np.array(curve[8:]) < 0.06)
+
+
+def test_fit_sbg_all_twelve_years_of_the_regular_segment() -> None:
+    fit = fit_sbg(REGULAR)
+    assert fit.alpha == pytest.approx(0.697, abs=1e-3)
+    assert fit.beta == pytest.approx(1.169, abs=1e-3)
+
+
+def test_fit_sbg_percentages_equal_counts() -> None:
+    pct = [100 * x / 1000 for x in REGULAR[:8]]
+    a = fit_sbg(REGULAR[:8])
+    b = fit_sbg(pct, cohort_size=1000)
+    assert (b.alpha, b.beta, b.loglik) == pytest.approx((a.alpha, a.beta, a.loglik), rel=1e-6)
+
+
+def test_fit_sbg_several_cohorts_in_every_form() -> None:
+    curves = [REGULAR[:8], REGULAR[:6], [800, 500, 380]]
+    ragged = fit_sbg(curves)
+    wide = np.full((3, 8), np.nan)
+    for i, c in enumerate(curves):
+        wide[i, : len(c)] = c
+    as_array = fit_sbg(wide)
+    as_frame = fit_sbg(pd.DataFrame(wide))
+    as_table = fit_sbg(CohortTable.from_counts(curves))
+    for other in (as_array, as_frame, as_table):
+        assert (other.alpha, other.beta) == pytest.approx((ragged.alpha, ragged.beta), rel=1e-8)
+    assert ragged.sizes == (1000.0, 1000.0, 800.0)
+
+
+def test_fit_sbg_loglik_is_the_likelihood_at_the_estimate() -> None:
+    fit = fit_sbg(HIGH_END)
+    n = np.array(HIGH_END, dtype=float)
+    t = np.arange(1, n.size)
+    p = sbg_survival(t - 1, fit.alpha, fit.beta) - sbg_survival(t, fit.alpha, fit.beta)
+    ll = np.sum((n[:-1] - n[1:]) * np.log(p)) + n[-1] * np.log(
+        sbg_survival(12, fit.alpha, fit.beta)
+    )
+    assert fit.loglik == pytest.approx(ll, rel=1e-10)
+    for da, db in [(0.01, 0), (-0.01, 0), (0, 0.05), (0, -0.05)]:
+        s = sbg_survival(np.arange(13), fit.alpha + da, fit.beta + db)
+        other = np.sum((n[:-1] - n[1:]) * np.log(s[:-1] - s[1:])) + n[-1] * np.log(s[-1])
+        assert other < fit.loglik
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("alpha", "beta"), [(0.704, 1.182), (3.0, 9.0)])
+def test_fit_sbg_recovers_simulated_parameters(alpha: float, beta: float) -> None:
+    sim = simulate_cohorts(ChurnModel.sbg(alpha, beta), [4000] * 6, periods=12, seed=2024)
+    fit = fit_sbg(sim.table)
+    assert abs(fit.alpha - alpha) < 4 * fit.se_alpha
+    assert abs(fit.beta - beta) < 4 * fit.se_beta
+    assert fit.se_alpha < 0.25 * alpha
+
+
+def test_fit_sbg_standard_errors_match_the_spread_of_refits() -> None:
+    alpha, beta = 1.0, 2.0
+    fits = [
+        fit_sbg(simulate_cohorts(ChurnModel.sbg(alpha, beta), 2000, 8, seed=s).table)
+        for s in range(30)
+    ]
+    sd = np.std([f.alpha for f in fits], ddof=1)
+    mean_se = np.mean([f.se_alpha for f in fits])
+    assert 0.6 < sd / mean_se < 1.5  # 30 refits: the ratio's own sd is about 0.13
+
+
+def test_fit_sbg_fit_object() -> None:
+    fit = fit_sbg(REGULAR[:8])
+    assert fit.survival(0) == 1.0
+    assert fit.survival(1) == pytest.approx(fit.beta / (fit.alpha + fit.beta))
+    assert fit.retention_rate(3) == pytest.approx(sbg_retention_rate(3, fit.alpha, fit.beta))
+    assert fit.derl(0.1) == sbg_derl(fit.alpha, fit.beta, 0.1)
+    assert fit.model == ChurnModel.sbg(fit.alpha, fit.beta)
+    assert fit.mean_churn == pytest.approx(fit.alpha / (fit.alpha + fit.beta))
+    proj = fit.project(3, cohort_size=50)
+    assert list(proj.columns) == ["period", "survival", "retention_rate", "active"]
+    assert proj["active"].iloc[0] == 50
+    assert "alpha=0.704" in repr(fit)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fit.alpha = 1.0  # type: ignore[misc]
+
+
+def test_fit_sbg_warns_on_homogeneous_data() -> None:
+    curve = 10_000 * 0.8 ** np.arange(10)
+    with pytest.warns(RuntimeWarning, match=r"no measurable heterogeneity"):
+        fit = fit_sbg(curve)
+    assert fit.mean_churn == pytest.approx(0.2, abs=1e-3)
+    assert fit.geometric_churn == pytest.approx(0.2, rel=1e-12)  # exact geometric data
+    assert fit.loglik == pytest.approx(fit.geometric_loglik, abs=0.05)
+
+
+def test_fit_sbg_geometric_comparison() -> None:
+    fit = fit_sbg(REGULAR[:8])
+    n = np.array(REGULAR[:8], dtype=float)
+    churners, at_risk = n[0] - n[-1], n[:-1].sum()
+    assert fit.geometric_churn == pytest.approx(churners / at_risk)
+    theta = churners / at_risk
+    ll = churners * np.log(theta) + (at_risk - churners) * np.log(1 - theta)
+    assert fit.geometric_loglik == pytest.approx(ll)
+    assert 2 * (fit.loglik - fit.geometric_loglik) > 100  # heterogeneity is overwhelming
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs", "error", "match"),
+    [
+        ([1000, 700, 800], {}, ValueError, r"survivors must not increase"),
+        ([1000], {}, ValueError, r"needs period 0 and at least one more"),
+        ([1000, -1], {}, ValueError, r"survivors must be finite and >= 0"),
+        ([0, 0], {}, ValueError, r"must start with a cohort size > 0"),
+        ([90, 60], {"cohort_size": 500}, ValueError, r"percentages and must start at 100"),
+        ([100, 60], {"cohort_size": 0}, ValueError, r"cohort_size must be > 0"),
+        ("1000 600", {}, TypeError, r"survivors must be a sequence of counts"),
+        ([1000, "x"], {}, TypeError, r"survivors must hold numbers"),
+        ([], {}, ValueError, r"at least one survival curve"),
+    ],
+)
+def test_fit_sbg_validation(data, kwargs, error, match) -> None:
+    with pytest.raises(error, match=match):
+        fit_sbg(data, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# repeat_purchase_rate
+# ---------------------------------------------------------------------------
+
+
+def test_repeat_purchase_rate_by_hand() -> None:
+    log = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b", "c", "c", "d"],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-01",
+                    "2024-01-01",
+                    "2024-01-05",
+                    "2024-03-20",
+                    "2024-02-01",
+                    "2024-02-10",
+                    "2024-02-03",
+                ]
+            ),
+        }
+    )
+    overall = repeat_purchase_rate(log)
+    # a bought twice on one day (not a repeat); b and c came back; d never did.
+    assert overall[["customers", "repeat_customers"]].iloc[0].tolist() == [4, 2]
+    assert overall["repeat_rate"].iloc[0] == 0.5
+    lo, hi = proportion_ci(2, 4)
+    assert overall["ci_low"].iloc[0] == pytest.approx(float(lo))
+    assert overall["ci_high"].iloc[0] == pytest.approx(float(hi))
+    within = repeat_purchase_rate(log, within="30D")  # b's return took 75 days
+    assert within["repeat_customers"].iloc[0] == 1
+    monthly = repeat_purchase_rate(log, period="M")
+    assert [str(p) for p in monthly["cohort"]] == ["2024-01", "2024-02"]
+    assert monthly["customers"].tolist() == [2, 2]
+    assert monthly["repeat_customers"].tolist() == [1, 1]
+
+
+def test_repeat_purchase_rate_numeric_times() -> None:
+    log = pd.DataFrame({"customer_id": [1, 1, 2, 3, 3], "date": [0.0, 1.5, 2.0, 3.0, 9.0]})
+    out = repeat_purchase_rate(log, within=5.0, period=2.0)
+    assert out["cohort"].tolist() == [0, 1]
+    assert out["customers"].tolist() == [1, 2]
+    assert out["repeat_customers"].tolist() == [1, 0]
+
+
+def test_repeat_purchase_rate_cdnow() -> None:
+    out = repeat_purchase_rate(load_cdnow())
+    assert out["customers"].iloc[0] == 23_570
+    assert out["repeat_customers"].iloc[0] == 11_516
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"customer": "user"}, ValueError, r"transactions is missing column\(s\) \['user'\]"),
+        ({"within": "soon"}, ValueError, r"within must be a time span"),
+        ({"within": "-3D"}, ValueError, r"within must be >= 0"),
+        ({"period": 7}, TypeError, r"period must be a pandas period alias"),
+        ({"period": "fortnight"}, ValueError, r"period must be a pandas period alias"),
+        ({"confidence": 1.5}, ValueError, r"confidence must be in \(0, 1\)"),
+    ],
+)
+def test_repeat_purchase_rate_validation(kwargs, error, match) -> None:
+    log = pd.DataFrame(
+        {"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-09"])}
+    )
+    with pytest.raises(error, match=match):
+        repeat_purchase_rate(log, **kwargs)
+
+
+def test_repeat_purchase_rate_rejects_text_times() -> None:
+    with pytest.raises(TypeError, match=r"column 'date' must hold datetimes or numbers"):
+        repeat_purchase_rate(pd.DataFrame({"customer_id": ["a"], "date": ["2024-01-01"]}))
+    with pytest.raises(TypeError, match=r"period must be a positive number"):
+        repeat_purchase_rate(pd.DataFrame({"customer_id": [1], "date": [1.0]}), period="M")
+    with pytest.raises(TypeError, match=r"transactions must be a pandas DataFrame"):
+        repeat_purchase_rate([1, 2])  # type: ignore[arg-type]

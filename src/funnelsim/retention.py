@@ -30,13 +30,32 @@ probability of still being a customer in period ``t``.
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
-from scipy import special
+import pandas as pd
+from scipy import optimize, special
 
-from funnelsim._validation import check_int, check_real
+from funnelsim._random import as_generator, seed_entropy
+from funnelsim._validation import check_choice, check_columns, check_int, check_real
+from funnelsim.stats import proportion_ci
 
-__all__ = ["sbg_derl"]
+__all__ = [
+    "ChurnModel",
+    "CohortSimulation",
+    "CohortTable",
+    "SBGFit",
+    "fit_sbg",
+    "repeat_purchase_rate",
+    "sbg_derl",
+    "sbg_retention_rate",
+    "sbg_survival",
+    "simulate_cohorts",
+]
 
 
 def sbg_derl(alpha: float, beta: float, discount: float, periods_survived: int = 0) -> float:
@@ -130,3 +149,895 @@ def _hyp2f1_unit_a(b: float, c: float, z: float) -> float:
             return total
         start += chunk
         chunk = min(chunk * 2, 1 << 20)
+
+
+# ---------------------------------------------------------------------------
+# Closed forms
+# ---------------------------------------------------------------------------
+
+
+def _periods(name: str, t: Any, *, low: float = 0.0) -> np.ndarray:
+    """``t`` as a float array of period numbers ``>= low`` (fractional allowed)."""
+    if isinstance(t, bool | np.bool_):
+        raise TypeError(f"{name} must be a number of periods, got {t!r} (bool)")
+    try:
+        arr = np.asarray(t, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of periods, got {t!r}") from None
+    if not np.all(np.isfinite(arr)) or np.any(arr < low):
+        raise ValueError(f"{name} must be finite and >= {low:g}, got {t!r}")
+    return arr
+
+
+def _out(x: np.ndarray) -> Any:
+    return float(x) if x.ndim == 0 else x
+
+
+def sbg_survival(t: Any, alpha: float, beta: float) -> Any:
+    """Share of an sBG cohort still active in period ``t``.
+
+    ``S(t) = B(alpha, beta + t) / B(alpha, beta)``, computed with
+    ``scipy.special.betaln`` so large ``t`` and parameters do not overflow.
+
+    Parameters
+    ----------
+    t : float or array_like
+        Periods since acquisition, >= 0 (``S(0) = 1``).
+    alpha, beta : float
+        Beta-distribution parameters of the churn probabilities, > 0.
+
+    Returns
+    -------
+    float or ndarray
+        Survival probabilities in [0, 1], the shape of ``t``.
+
+    Examples
+    --------
+    >>> round(sbg_survival(1, 0.704, 1.182), 4)  # = beta / (alpha + beta)
+    0.6267
+    """
+    a = check_real("alpha", alpha, low=0.0, low_open=True)
+    b = check_real("beta", beta, low=0.0, low_open=True)
+    tt = _periods("t", t)
+    return _out(np.exp(special.betaln(a, b + tt) - special.betaln(a, b)))
+
+
+def sbg_retention_rate(t: Any, alpha: float, beta: float) -> Any:
+    """Period-to-period retention rate of an sBG cohort, ``S(t) / S(t - 1)``.
+
+    ``r(t) = (beta + t - 1) / (alpha + beta + t - 1)``: the share of the
+    customers active in period ``t - 1`` who are still active in period ``t``.
+    It rises towards 1 with ``t`` because the churn-prone leave first.
+
+    Parameters
+    ----------
+    t : float or array_like
+        Periods since acquisition, >= 1.
+    alpha, beta : float
+        Beta-distribution parameters of the churn probabilities, > 0.
+
+    Returns
+    -------
+    float or ndarray
+        Retention rates in (0, 1), the shape of ``t``.
+
+    Examples
+    --------
+    >>> round(sbg_retention_rate(2, 0.704, 1.182), 4)
+    0.7561
+    """
+    a = check_real("alpha", alpha, low=0.0, low_open=True)
+    b = check_real("beta", beta, low=0.0, low_open=True)
+    tt = _periods("t", t, low=1.0)
+    return _out((b + tt - 1.0) / (a + b + tt - 1.0))
+
+
+# ---------------------------------------------------------------------------
+# Churn models and cohort simulation
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChurnModel:
+    """How the customers of a cohort churn from one period to the next.
+
+    Build one with a factory: :meth:`geometric` (everyone churns with the same
+    probability) or :meth:`sbg` / :meth:`sbg_mean` (each customer has their own
+    churn probability, drawn from a Beta distribution).
+    """
+
+    #: "geometric" (homogeneous churn) or "sbg" (shifted-beta-geometric, heterogeneous).
+    kind: Literal["geometric", "sbg"]
+    #: Churn probability per period of every customer (geometric only, in [0, 1]).
+    churn: float | None = None
+    #: First Beta parameter of the churn probabilities (sBG only, > 0).
+    alpha: float | None = None
+    #: Second Beta parameter of the churn probabilities (sBG only, > 0).
+    beta: float | None = None
+
+    def __post_init__(self) -> None:
+        check_choice("kind", self.kind, ("geometric", "sbg"))
+        if self.kind == "geometric":
+            if self.churn is None or self.alpha is not None or self.beta is not None:
+                raise ValueError(
+                    "a geometric churn model takes churn only, got "
+                    f"churn={self.churn!r}, alpha={self.alpha!r}, beta={self.beta!r}"
+                )
+            object.__setattr__(self, "churn", check_real("churn", self.churn, low=0.0, high=1.0))
+        else:
+            if self.churn is not None or self.alpha is None or self.beta is None:
+                raise ValueError(
+                    "an sBG churn model takes alpha and beta only, got "
+                    f"churn={self.churn!r}, alpha={self.alpha!r}, beta={self.beta!r}"
+                )
+            for name in ("alpha", "beta"):
+                value = check_real(name, getattr(self, name), low=0.0, low_open=True)
+                object.__setattr__(self, name, value)
+
+    @classmethod
+    def geometric(cls, churn: float) -> ChurnModel:
+        """Homogeneous churn: every customer leaves with probability ``churn`` each period."""
+        return cls("geometric", churn=churn)
+
+    @classmethod
+    def sbg(cls, alpha: float, beta: float) -> ChurnModel:
+        """Heterogeneous churn: churn probabilities drawn from Beta(``alpha``, ``beta``)."""
+        return cls("sbg", alpha=alpha, beta=beta)
+
+    @classmethod
+    def sbg_mean(cls, churn: float, polarization: float) -> ChurnModel:
+        """sBG model from its mean churn and its polarization index.
+
+        ``churn = alpha / (alpha + beta)`` is the average churn probability and
+        ``polarization = 1 / (alpha + beta + 1)`` in (0, 1) says how different
+        the customers are: near 0 almost everyone has the mean churn (close to
+        the geometric model), near 1 customers are either very loyal or leave
+        at once. Convenient for sliders.
+        """
+        mu = check_real("churn", churn, low=0.0, high=1.0, low_open=True, high_open=True)
+        phi = check_real(
+            "polarization", polarization, low=0.0, high=1.0, low_open=True, high_open=True
+        )
+        total = (1.0 - phi) / phi
+        return cls.sbg(mu * total, (1.0 - mu) * total)
+
+    @property
+    def mean_churn(self) -> float:
+        """Average churn probability per period of a newly acquired customer."""
+        if self.kind == "geometric":
+            assert self.churn is not None
+            return self.churn
+        assert self.alpha is not None and self.beta is not None
+        return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def expected_lifetime(self) -> float:
+        """Expected number of periods a new customer is active (``sum of S(t)``, t >= 0).
+
+        ``1 / churn`` for the geometric model; ``(alpha + beta - 1) / (alpha - 1)``
+        for the sBG model, infinite when ``alpha <= 1`` (or ``churn == 0``).
+        """
+        if self.kind == "geometric":
+            assert self.churn is not None
+            return 1.0 / self.churn if self.churn > 0 else math.inf
+        assert self.alpha is not None and self.beta is not None
+        if self.alpha <= 1.0:
+            return math.inf
+        return (self.alpha + self.beta - 1.0) / (self.alpha - 1.0)
+
+    def survival(self, t: Any) -> Any:
+        """Share of the cohort still active in period ``t`` (>= 0); ``S(0) = 1``."""
+        if self.kind == "geometric":
+            assert self.churn is not None
+            return _out(np.power(1.0 - self.churn, _periods("t", t)))
+        assert self.alpha is not None and self.beta is not None
+        return sbg_survival(t, self.alpha, self.beta)
+
+    def retention_rate(self, t: Any) -> Any:
+        """Share of the customers active in period ``t - 1`` still active in ``t`` (t >= 1)."""
+        if self.kind == "geometric":
+            assert self.churn is not None
+            tt = _periods("t", t, low=1.0)
+            return _out(np.full(tt.shape, 1.0 - self.churn))
+        assert self.alpha is not None and self.beta is not None
+        return sbg_retention_rate(t, self.alpha, self.beta)
+
+    def derl(self, discount: float, periods_survived: int = 0) -> float:
+        """Discounted expected residual lifetime of an active customer (see :func:`sbg_derl`).
+
+        For the geometric model it is ``(1 - churn) * (1 + d) / (d + churn)``
+        whatever the tenure (no memory).
+        """
+        if self.kind == "sbg":
+            assert self.alpha is not None and self.beta is not None
+            return sbg_derl(self.alpha, self.beta, discount, periods_survived)
+        assert self.churn is not None
+        d = check_real("discount", discount, low=0.0)
+        check_int("periods_survived", periods_survived, low=0)
+        if d + self.churn == 0.0:
+            return math.inf
+        return (1.0 - self.churn) * (1.0 + d) / (d + self.churn)
+
+    def sample_churn(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Each of ``size`` customers' own churn probability (float64)."""
+        if self.kind == "geometric":
+            assert self.churn is not None
+            return np.full(size, self.churn)
+        assert self.alpha is not None and self.beta is not None
+        return rng.beta(self.alpha, self.beta, size)
+
+    def sample_lifetimes(self, rng: np.random.Generator, size: int, cap: int) -> np.ndarray:
+        """Lifetimes (periods active, >= 1) of ``size`` new customers, capped at ``cap``.
+
+        One Beta draw (sBG only) and one uniform per customer: with churn
+        probability ``p`` the lifetime ``1 + floor(log(U) / log(1 - p))`` is
+        geometric on 1, 2, ... (inverse transform, exact also for ``p`` = 0 or 1).
+        A value of ``cap`` means "still active after ``cap - 1`` periods".
+        """
+        p = self.sample_churn(rng, size)
+        return _geometric_lifetimes(p, 1.0 - rng.random(size), cap)
+
+    def __str__(self) -> str:
+        if self.kind == "geometric":
+            return f"geometric churn {self.churn:g}"
+        return f"sBG churn (alpha {self.alpha:g}, beta {self.beta:g})"
+
+
+@dataclass(frozen=True, eq=False)
+class CohortTable:
+    """A cohort × period table in long format, with a wide view.
+
+    Built by :func:`simulate_cohorts`, :meth:`from_counts` and
+    :func:`funnelsim.analytics.cohort_retention`. ``long`` has one row per
+    cohort and period observed; cells a cohort has not reached yet (the lower
+    right triangle of the classic layer-cake table) are absent, so every row is
+    data. The columns always include ``cohort``, ``period`` (periods since the
+    cohort's start), ``calendar_period`` (``cohort + period``), ``size`` and
+    ``active``; the rates depend on the source (see its docs).
+    """
+
+    #: One row per (cohort, period) observed.
+    long: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        check_columns(self.long, ("cohort", "period", "size", "active"), name="long")
+
+    @classmethod
+    def from_counts(cls, active: Any, cohorts: Sequence[Any] | None = None) -> CohortTable:
+        """A contractual cohort table from counts of active customers.
+
+        Parameters
+        ----------
+        active : array_like
+            Active customers per cohort (rows) and period since acquisition
+            (columns, period 0 first = the cohort size): a 1-D curve, a 2-D array
+            with NaN where a cohort is not observed yet, or a list of curves of
+            different lengths. Counts must not increase along a row.
+        cohorts : sequence, optional
+            Cohort labels (default 0, 1, 2, ...: cohort *c* acquired in period *c*).
+
+        Returns
+        -------
+        CohortTable
+            ``long`` columns: ``cohort, period, calendar_period, size, active,
+            churned, survival, retention_rate`` — ``survival = active / size``
+            and ``retention_rate = active / active in the previous period``
+            (NaN in period 0).
+        """
+        curves = _curves(active, None, name="active")
+        labels = list(range(len(curves))) if cohorts is None else list(cohorts)
+        if len(labels) != len(curves):
+            raise ValueError(
+                f"cohorts must have one label per cohort ({len(curves)}), got {len(labels)}"
+            )
+        lengths = np.array([len(c) for c in curves])
+        counts = np.concatenate(curves)
+        row = np.repeat(np.arange(len(curves)), lengths)
+        period = np.concatenate([np.arange(n) for n in lengths])
+        return cls(_contractual_long(np.asarray(labels, dtype=object)[row], row, period, counts))
+
+    @property
+    def cohorts(self) -> list[Any]:
+        """Cohort labels in order."""
+        return list(pd.unique(self.long["cohort"]))
+
+    def wide(self, values: str = "active") -> pd.DataFrame:
+        """Cohorts as rows, periods since the cohort's start as columns.
+
+        Parameters
+        ----------
+        values : str
+            The column of ``long`` to spread, e.g. ``"active"``, ``"survival"``,
+            ``"retention_rate"`` or ``"retention"``.
+
+        Returns
+        -------
+        DataFrame
+            Index ``cohort``, columns ``period``; NaN where not observed.
+        """
+        numeric = [c for c in self.long.columns if c not in ("cohort", "period")]
+        check_choice("values", values, numeric)
+        return self.long.pivot(index="cohort", columns="period", values=values)
+
+    def counts(self, values: str = "active") -> list[np.ndarray]:
+        """Per cohort, the column ``values`` by period (ragged list of float arrays)."""
+        check_choice("values", values, [c for c in self.long.columns if c != "cohort"])
+        frame = self.long.sort_values("period", kind="stable")  # cohorts keep their order
+        groups = frame.groupby("cohort", sort=False)[values]
+        return [g.to_numpy(dtype=float) for _, g in groups]
+
+
+def _contractual_long(
+    labels: np.ndarray, row: np.ndarray, period: np.ndarray, active: np.ndarray
+) -> pd.DataFrame:
+    """Long contractual table from flat (row, period, active) arrays sorted by row, period."""
+    first = period == 0
+    size = np.asarray(active, dtype=float)[first][row]
+    prev = np.concatenate([[np.nan], active[:-1]]).astype(float)
+    prev[first] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        survival = np.where(size > 0, active / np.where(size > 0, size, 1), np.nan)
+        rate = np.where(prev > 0, active / np.where(prev > 0, prev, 1), np.nan)
+    integral = bool(np.all(active == np.round(active)))
+    kind = np.int64 if integral else np.float64
+    cohort: Any = labels
+    if all(isinstance(x, numbers.Integral) for x in labels):
+        cohort = labels.astype(np.int64)
+        calendar: Any = cohort + period
+    else:
+        calendar = np.full(len(period), np.nan)
+    return pd.DataFrame(
+        {
+            "cohort": cohort,
+            "period": period.astype(np.int64),
+            "calendar_period": calendar,
+            "size": size.astype(kind),
+            "active": np.asarray(active).astype(kind),
+            "churned": np.where(first, 0, prev - active).astype(kind),
+            "survival": survival,
+            "retention_rate": rate,
+        }
+    )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CohortSimulation:
+    """What :func:`simulate_cohorts` returns: the cohort table and every customer."""
+
+    #: The churn law the customers followed.
+    model: ChurnModel
+    #: Active customers by cohort and period (see :class:`CohortTable`).
+    table: CohortTable
+    #: Cohort (acquisition period) of each customer, int64.
+    cohort: np.ndarray
+    #: Each customer's own churn probability per period, float64.
+    churn: np.ndarray
+    #: Periods each customer was active (>= 1), int64, capped at ``periods + 1``
+    #: (= still active at the end of the horizon).
+    lifetime: np.ndarray
+    #: Seed entropy to repeat the run (None for a spawned Generator).
+    seed: int | None
+
+    @property
+    def long(self) -> pd.DataFrame:
+        """Shortcut for ``table.long``."""
+        return self.table.long
+
+    def wide(self, values: str = "active") -> pd.DataFrame:
+        """Shortcut for ``table.wide(values)``."""
+        return self.table.wide(values)
+
+    def __repr__(self) -> str:
+        return (
+            f"CohortSimulation({self.model}, customers={self.cohort.size}, "
+            f"cohorts={len(self.table.cohorts)}, seed={self.seed})"
+        )
+
+
+def simulate_cohorts(
+    model: ChurnModel, cohort_sizes: Any, periods: int, seed: Any = None
+) -> CohortSimulation:
+    """Simulate cohorts of customers churning period by period.
+
+    Cohort ``c`` (0, 1, 2, ...) is acquired in calendar period ``c`` and
+    observed until calendar period ``periods``, so it is seen for periods
+    ``0 .. periods - c`` since acquisition: the triangle of a real cohort
+    table. Each customer draws their own churn probability from the model
+    (the same for all under the geometric model) and then a geometric lifetime
+    — two draws per customer, no loop over customers or periods.
+
+    Parameters
+    ----------
+    model : ChurnModel
+        E.g. ``ChurnModel.geometric(0.2)`` or ``ChurnModel.sbg(0.7, 1.2)``.
+    cohort_sizes : int or sequence of int
+        Customers acquired in each period (one number = a single cohort).
+    periods : int
+        Last calendar period observed, >= number of cohorts - 1.
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness; same seed, same result.
+
+    Returns
+    -------
+    CohortSimulation
+        ``.table.long`` columns: ``cohort, period, calendar_period, size,
+        active, churned, survival, retention_rate``; ``.wide("survival")`` is
+        the classic cohort table. Per customer: ``.cohort``, ``.churn``,
+        ``.lifetime``.
+
+    Examples
+    --------
+    >>> sim = simulate_cohorts(ChurnModel.sbg(0.7, 1.2), [1000, 1200], periods=3, seed=1)
+    >>> sim.wide("active").shape
+    (2, 4)
+    """
+    if not isinstance(model, ChurnModel):
+        raise TypeError(
+            "model must be a ChurnModel (e.g. ChurnModel.sbg(0.7, 1.2)), "
+            f"got {type(model).__name__}"
+        )
+    scalar = np.ndim(cohort_sizes) == 0
+    raw = [cohort_sizes] if scalar else list(np.asarray(cohort_sizes, dtype=object).ravel())
+    if not raw:
+        raise ValueError("cohort_sizes must hold at least one cohort, got an empty sequence")
+    sizes = np.array([check_int("cohort size", s, low=0) for s in raw], dtype=np.int64)
+    n_cohorts = sizes.size
+    horizon = check_int("periods", periods, low=n_cohorts - 1)
+
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    cohort = np.repeat(np.arange(n_cohorts, dtype=np.int64), sizes)
+    churn = model.sample_churn(rng, cohort.size)
+    lifetime = _geometric_lifetimes(churn, 1.0 - rng.random(cohort.size), horizon + 1)
+
+    # Customers active at age t are those with lifetime > t: a reverse cumulative count.
+    width = horizon + 2
+    ends = np.bincount(cohort * width + lifetime, minlength=n_cohorts * width)
+    alive = np.cumsum(ends.reshape(n_cohorts, width)[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    observed = np.arange(horizon + 1)[None, :] <= (horizon - np.arange(n_cohorts))[:, None]
+    row, period = np.nonzero(observed)
+    long = _contractual_long(
+        np.arange(n_cohorts, dtype=object)[row], row, period, alive[row, period]
+    )
+    return CohortSimulation(model, CohortTable(long), cohort, churn, lifetime, recorded)
+
+
+def _geometric_lifetimes(p: np.ndarray, u: np.ndarray, cap: int) -> np.ndarray:
+    """Inverse-transform geometric lifetimes on 1, 2, ..., capped at ``cap``; ``u`` in (0, 1]."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        x = np.log(u) / np.log1p(-p)
+    x = np.where((p == 0) | np.isnan(x), np.inf, x)
+    return (np.minimum(np.floor(x), cap - 1) + 1).astype(np.int64)
+
+
+# ---------------------------------------------------------------------------
+# Fitting the sBG model
+# ---------------------------------------------------------------------------
+
+#: Bounds of log(alpha) and log(beta) in the fit: alpha, beta in [6e-6, 1.6e5].
+_LOG_BOUND = 12.0
+#: Above this alpha + beta (polarization below 0.001) churn is practically homogeneous.
+_NO_SPREAD = 1000.0
+
+
+def _curves(data: Any, cohort_size: Any, *, name: str = "survivors") -> list[np.ndarray]:
+    """Normalise survivor data into a list of float count curves (period 0 first)."""
+    if isinstance(data, CohortTable):
+        rows = data.counts("active")
+    elif isinstance(data, pd.DataFrame):
+        rows = [_observed(r) for r in data.to_numpy(dtype=float)]
+    else:
+        if isinstance(data, str) or not isinstance(data, Sequence | np.ndarray | pd.Series):
+            raise TypeError(
+                f"{name} must be a sequence of counts, a 2-D array, a DataFrame or a "
+                f"CohortTable, got {type(data).__name__}"
+            )
+        items = list(data)
+        if not items:
+            raise ValueError(f"{name} must hold at least one survival curve, got none")
+        if all(np.ndim(x) == 1 for x in items):
+            rows = [_observed(_float_curve(name, x)) for x in items]
+        else:
+            arr = _float_curve(name, items)
+            rows = [_observed(np.asarray(r)) for r in arr] if arr.ndim == 2 else [arr]
+    if not rows:
+        raise ValueError(f"{name} must hold at least one survival curve, got none")
+    if cohort_size is not None:
+        sizes = np.broadcast_to(np.asarray(cohort_size, dtype=object), (len(rows),))
+        sizes_f = np.array([check_real("cohort_size", s, low=0.0, low_open=True) for s in sizes])
+        for r in rows:
+            if r.size and not math.isclose(r[0], 100.0, rel_tol=1e-9):
+                raise ValueError(
+                    f"with cohort_size, {name} are percentages and must start at 100 "
+                    f"(period 0), got {r[0]:g}"
+                )
+        rows = [r / 100.0 * n for r, n in zip(rows, sizes_f, strict=True)]
+    for r in rows:
+        if r.ndim != 1 or r.size < 2:
+            raise ValueError(f"each curve in {name} needs period 0 and at least one more, got {r}")
+        if not np.all(np.isfinite(r)) or np.any(r < 0):
+            raise ValueError(f"{name} must be finite and >= 0, got {r}")
+        if r[0] <= 0:
+            raise ValueError(f"{name} must start with a cohort size > 0 at period 0, got {r[0]:g}")
+        if np.any(np.diff(r) > 1e-9 * r[0]):
+            raise ValueError(f"{name} must not increase from one period to the next, got {r}")
+    return rows
+
+
+def _float_curve(name: str, x: Any) -> np.ndarray:
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must hold numbers, got {x!r}") from None
+
+
+def _observed(row: np.ndarray) -> np.ndarray:
+    """A row up to its first NaN (later cells are not observed yet)."""
+    nan = np.flatnonzero(np.isnan(row))
+    return row[: nan[0]] if nan.size else row
+
+
+def _sufficient(curves: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Churners in each period t >= 1 and survivors censored at each t, summed over cohorts."""
+    longest = max(r.size for r in curves)
+    died = np.zeros(longest)
+    censored = np.zeros(longest)
+    for r in curves:  # one pass per cohort, not per customer
+        died[1 : r.size] += r[:-1] - r[1:]
+        censored[r.size - 1] += r[-1]
+    return died, censored
+
+
+def _negloglik(
+    log_params: np.ndarray, died: np.ndarray, censored: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Negative sBG log-likelihood and its gradient in (log alpha, log beta)."""
+    a, b = np.exp(log_params)
+    t = np.arange(died.size, dtype=float)
+    d, c, td = died[1:], censored[1:], t[1:]
+    base = special.betaln(a, b)
+    log_p = special.betaln(a + 1.0, b + td - 1.0) - base  # P(lifetime = t), t >= 1
+    log_s = special.betaln(a, b + td) - base  # S(t)
+    ll = float(np.dot(d, log_p) + np.dot(c, log_s))
+    psi_ab = special.digamma(a + b)
+    da_base = special.digamma(a) - psi_ab
+    db_base = special.digamma(b) - psi_ab
+    psi_abt = special.digamma(a + b + td)
+    dp_da = special.digamma(a + 1.0) - psi_abt - da_base
+    dp_db = special.digamma(b + td - 1.0) - psi_abt - db_base
+    ds_da = psi_ab - psi_abt
+    ds_db = special.digamma(b + td) - psi_abt - db_base
+    grad_a = np.dot(d, dp_da) + np.dot(c, ds_da)
+    grad_b = np.dot(d, dp_db) + np.dot(c, ds_db)
+    return -ll, -np.array([grad_a * a, grad_b * b])
+
+
+@dataclass(frozen=True, repr=False)
+class SBGFit:
+    """A fitted shifted-beta-geometric churn model (what :func:`fit_sbg` returns)."""
+
+    #: First Beta parameter of the churn probabilities.
+    alpha: float
+    #: Second Beta parameter of the churn probabilities.
+    beta: float
+    #: Maximised log-likelihood (natural log).
+    loglik: float
+    #: Standard error of alpha (observed information, delta method); NaN if unavailable.
+    se_alpha: float
+    #: Standard error of beta, likewise.
+    se_beta: float
+    #: Size of each fitted cohort (customers at period 0).
+    sizes: tuple[float, ...]
+    #: Longest observed period since acquisition.
+    periods: int
+    #: Whether the optimiser reported success.
+    converged: bool
+    #: Churn probability of the best geometric (homogeneous) model for the same data.
+    geometric_churn: float
+    #: Its log-likelihood: ``2 * (loglik - geometric_loglik)`` is the likelihood-ratio
+    #: statistic for heterogeneity (compare with chi-square, 1 degree of freedom).
+    geometric_loglik: float
+
+    @property
+    def model(self) -> ChurnModel:
+        """The fitted law as a :class:`ChurnModel` (e.g. to simulate from it)."""
+        return ChurnModel.sbg(self.alpha, self.beta)
+
+    @property
+    def mean_churn(self) -> float:
+        """Average churn probability of a new customer, ``alpha / (alpha + beta)``."""
+        return self.alpha / (self.alpha + self.beta)
+
+    def survival(self, t: Any) -> Any:
+        """Fitted share of a cohort active in period ``t`` (a fraction in [0, 1])."""
+        return sbg_survival(t, self.alpha, self.beta)
+
+    def retention_rate(self, t: Any) -> Any:
+        """Fitted period-to-period retention rate in period ``t`` >= 1."""
+        return sbg_retention_rate(t, self.alpha, self.beta)
+
+    def derl(self, discount: float, periods_survived: int = 0) -> float:
+        """Discounted expected residual lifetime, :func:`sbg_derl` with the fitted parameters."""
+        return sbg_derl(self.alpha, self.beta, discount, periods_survived)
+
+    def project(self, periods: int, cohort_size: float | None = None) -> pd.DataFrame:
+        """The fitted curve for periods ``0 .. periods``.
+
+        Parameters
+        ----------
+        periods : int
+            Last period to project, >= 0 (may go beyond the data).
+        cohort_size : float, optional
+            Customers at period 0 (default: the first fitted cohort's size).
+
+        Returns
+        -------
+        DataFrame
+            ``period, survival, retention_rate, active`` — ``active`` is the
+            expected number of customers still active; ``retention_rate`` is
+            NaN in period 0.
+        """
+        last = check_int("periods", periods, low=0)
+        size = self.sizes[0] if cohort_size is None else cohort_size
+        size = check_real("cohort_size", size, low=0.0)
+        t = np.arange(last + 1)
+        surv = sbg_survival(t, self.alpha, self.beta)
+        rate = np.concatenate([[np.nan], sbg_retention_rate(t[1:], self.alpha, self.beta)])
+        return pd.DataFrame(
+            {"period": t, "survival": surv, "retention_rate": rate, "active": size * surv}
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"SBGFit(alpha={self.alpha:.4g} ± {self.se_alpha:.2g}, "
+            f"beta={self.beta:.4g} ± {self.se_beta:.2g}, loglik={self.loglik:.2f}, "
+            f"cohorts={len(self.sizes)}, periods={self.periods})"
+        )
+
+
+def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
+    """Maximum-likelihood fit of the shifted-beta-geometric model to survival data.
+
+    A customer of a cohort who churned in period ``t`` contributes
+    ``log P(T = t) = log[B(alpha + 1, beta + t - 1) / B(alpha, beta)]``; one
+    still active at the last observed period ``t`` contributes
+    ``log S(t)`` (right-censored). The sum over customers and cohorts is
+    maximised over ``(log alpha, log beta)`` by L-BFGS-B with the analytic
+    gradient (Fader & Hardie 2007, "How to project customer retention").
+
+    Parameters
+    ----------
+    survivors : array_like, DataFrame or CohortTable
+        Customers still active in periods 0, 1, 2, ... since acquisition, period
+        0 being the cohort size — e.g. ``[1000, 631, 468, 382, 326]``. Several
+        cohorts at once: a list of such curves (lengths may differ), a 2-D array
+        or a wide DataFrame (rows = cohorts; NaN after a cohort's last observed
+        period), or a :class:`CohortTable` (its ``active`` column).
+    cohort_size : float or sequence of float, optional
+        If given, ``survivors`` are *percentages* of the cohort (starting at
+        100) and this is the number of customers they refer to (one number,
+        or one per cohort). Needed because the likelihood depends on how many
+        customers a percentage stands for.
+
+    Returns
+    -------
+    SBGFit
+        ``alpha``, ``beta``, ``loglik``, standard errors, and ``survival(t)``,
+        ``retention_rate(t)``, ``project(periods)``, ``derl(discount)``.
+
+    Warns
+    -----
+    RuntimeWarning
+        If an estimate sits at the search bound (``alpha``, ``beta`` outside
+        [6e-6, 1.6e5]) — e.g. churn with no detectable heterogeneity, where
+        ``alpha, beta -> inf`` and the geometric model fits as well.
+
+    Examples
+    --------
+    >>> regular = [1000, 631, 468, 382, 326, 289, 262, 241]  # Fader & Hardie (2007)
+    >>> fit = fit_sbg(regular)
+    >>> round(fit.alpha, 3), round(fit.beta, 3)
+    (0.704, 1.182)
+    """
+    curves = _curves(survivors, cohort_size)
+    died, censored = _sufficient(curves)
+    theta = float(np.clip(_geometric_mle(died, censored)[0], 0.01, 0.99))
+    x0 = np.log([theta, 1.0 - theta])  # a Beta with the pooled churn as its mean
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * 2
+    res = optimize.minimize(
+        _negloglik, x0, args=(died, censored), jac=True, method="L-BFGS-B", bounds=bounds
+    )
+    x = res.x
+    geo_churn, geo_ll = _geometric_mle(died, censored)
+    if np.any(np.abs(x) >= _LOG_BOUND - 1e-6) or math.exp(x[0]) + math.exp(x[1]) > _NO_SPREAD:
+        warnings.warn(
+            f"the sBG fit found no measurable heterogeneity (alpha={math.exp(x[0]):.3g}, "
+            f"beta={math.exp(x[1]):.3g}, alpha + beta > {_NO_SPREAD:g}): the estimates are "
+            f"poorly determined and the geometric model with churn {geo_churn:.4g} describes "
+            "the data as well",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    se = _standard_errors(x, died, censored)
+    return SBGFit(
+        alpha=float(math.exp(x[0])),
+        beta=float(math.exp(x[1])),
+        loglik=float(-res.fun),
+        se_alpha=se[0],
+        se_beta=se[1],
+        sizes=tuple(float(r[0]) for r in curves),
+        periods=max(r.size for r in curves) - 1,
+        converged=bool(res.success),
+        geometric_churn=geo_churn,
+        geometric_loglik=geo_ll,
+    )
+
+
+def _geometric_mle(died: np.ndarray, censored: np.ndarray) -> tuple[float, float]:
+    """Closed-form MLE of a constant churn probability and its log-likelihood.
+
+    A customer who churned in period ``t`` was at risk for ``t`` periods, one
+    still active at ``t`` likewise, so ``churn = churners / periods at risk``.
+    """
+    t = np.arange(died.size, dtype=float)
+    churners = float(died.sum())
+    at_risk = float(np.dot(died + censored, t))
+    theta = churners / at_risk if at_risk > 0 else 0.0
+    stays = at_risk - churners
+    ll = float(special.xlogy(churners, theta) + special.xlogy(stays, 1.0 - theta))
+    return theta, ll
+
+
+def _standard_errors(x: np.ndarray, died: np.ndarray, censored: np.ndarray) -> tuple[float, float]:
+    """Delta-method standard errors from the observed information in log-parameters."""
+    h = 1e-5
+    hess = np.empty((2, 2))
+    for j in range(2):
+        step = np.zeros(2)
+        step[j] = h
+        hess[:, j] = (
+            _negloglik(x + step, died, censored)[1] - _negloglik(x - step, died, censored)[1]
+        ) / (2 * h)
+    hess = (hess + hess.T) / 2
+    try:
+        cov = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        return math.nan, math.nan
+    var = np.diag(cov)
+    if np.any(var <= 0) or not np.all(np.isfinite(var)):
+        return math.nan, math.nan
+    a, b = np.exp(x)
+    return float(a * math.sqrt(var[0])), float(b * math.sqrt(var[1]))
+
+
+# ---------------------------------------------------------------------------
+# Transaction logs: repeat purchases (and the time binning the analytics share)
+# ---------------------------------------------------------------------------
+
+
+def _time_bins(values: pd.Series, period: Any, *, name: str = "period") -> tuple[np.ndarray, Any]:
+    """Bin times into consecutive integer periods; return the bins and a labeller.
+
+    Datetimes take a pandas period alias (``"D"``, ``"W"``, ``"M"``, ``"Q"``,
+    ``"Y"``) and are labelled with ``pandas.Period``; numbers take a positive
+    bin width and are labelled with the bin index ``floor(time / width)``.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if not isinstance(period, str):
+            raise TypeError(
+                f"{name} must be a pandas period alias such as 'D', 'W' or 'M' for datetime "
+                f"times, got {period!r}"
+            )
+        try:
+            periods = values.dt.to_period(period)
+        except ValueError:
+            raise ValueError(
+                f"{name} must be a pandas period alias such as 'D', 'W' or 'M', got {period!r}"
+            ) from None
+        ordinals = np.asarray(periods.array.asi8, dtype=np.int64)
+
+        def label(codes: np.ndarray) -> Any:
+            return pd.PeriodIndex.from_ordinals(codes, freq=period)  # type: ignore[attr-defined]
+
+        return ordinals, label
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        if isinstance(period, str):
+            raise TypeError(
+                f"{name} must be a positive number (bin width in time units) for numeric "
+                f"times, got {period!r}"
+            )
+        width = check_real(name, period, low=0.0, low_open=True)
+        t = values.to_numpy(dtype=float)
+        if not np.all(np.isfinite(t)):
+            raise ValueError(f"times must be finite, got {int((~np.isfinite(t)).sum())} non-finite")
+        return np.floor(t / width).astype(np.int64), lambda codes: codes
+    raise TypeError(f"times must be datetimes or numbers, got dtype {values.dtype}")
+
+
+def repeat_purchase_rate(
+    transactions: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    time: str = "date",
+    within: Any = None,
+    period: Any = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Share of customers who bought again after their first purchase.
+
+    A repeat customer has purchases at two or more distinct times (for a
+    daily log such as CDNOW: on two different days — several orders on the
+    first day do not count as a repeat).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase, with the customer and time columns.
+    customer, time : str
+        Column names of the customer id and the purchase time (datetimes or
+        numbers).
+    within : timedelta-like or float, optional
+        Count a repeat only if it happens within this long after the first
+        purchase (a ``pandas.Timedelta`` or string like ``"90D"`` for datetimes,
+        a number for numeric times). Default: at any time in the log.
+    period : str or float, optional
+        Group customers into cohorts by the period of their first purchase
+        (``"M"``, ``"W"``... or a bin width); default one row for everyone.
+    confidence : float
+        Coverage of the Clopper–Pearson interval of each rate.
+
+    Returns
+    -------
+    DataFrame
+        ``cohort`` (if ``period``), ``customers, repeat_customers, repeat_rate,
+        ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> from funnelsim.datasets import load_cdnow
+    >>> round(float(repeat_purchase_rate(load_cdnow())["repeat_rate"].iloc[0]), 4)
+    0.4886
+    """
+    data = check_columns(transactions, (customer, time), name="transactions")
+    times = data[time]
+    is_datetime = pd.api.types.is_datetime64_any_dtype(times)
+    if not is_datetime and not (
+        pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times)
+    ):
+        raise TypeError(f"column {time!r} must hold datetimes or numbers, got dtype {times.dtype}")
+    pairs = data[[customer, time]].drop_duplicates().sort_values([customer, time], kind="stable")
+    rank = pairs.groupby(customer, sort=False).cumcount()
+    second = pairs[rank == 1].set_index(customer)[time]
+    firsts = pairs[rank == 0].set_index(customer)[time]
+    gap = second.reindex(firsts.index) - firsts
+    repeat = gap.notna().to_numpy().copy()
+    if within is not None:
+        if is_datetime:
+            try:
+                limit: Any = pd.Timedelta(within)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"within must be a time span such as '90D', got {within!r}"
+                ) from None
+            if limit < pd.Timedelta(0):
+                raise ValueError(f"within must be >= 0, got {within!r}")
+        else:
+            limit = check_real("within", within, low=0.0)
+        repeat &= (gap <= limit).to_numpy()
+    if period is None:
+        n = np.array([repeat.size])
+        k = np.array([int(repeat.sum())])
+        out = pd.DataFrame({"customers": n, "repeat_customers": k})
+    else:
+        bins, label = _time_bins(firsts.reset_index(drop=True), period)
+        codes, uniq = pd.factorize(bins, sort=True)
+        n = np.bincount(codes)
+        k = np.bincount(codes, weights=repeat).astype(np.int64)
+        out = pd.DataFrame(
+            {"cohort": label(np.asarray(uniq)), "customers": n, "repeat_customers": k}
+        )
+    low, high = proportion_ci(out["repeat_customers"], out["customers"], confidence)
+    out["repeat_rate"] = out["repeat_customers"] / out["customers"]
+    out["ci_low"] = low
+    out["ci_high"] = high
+    return out
