@@ -213,6 +213,11 @@ def test_sensitivity_by_simulation_is_close_to_exact():
     se = np.sqrt(2000 * TLTB.reach[-1] * (1 - TLTB.reach[-1]) / 200)
     assert abs(sim["base"].iloc[0] - exact["base"].iloc[0]) < 4 * se
     assert list(sim.index) == list(exact.index)
+    fresh = sensitivity(TLTB, buyers=2000, method="simulate", replications=20)
+    repeat = sensitivity(
+        TLTB, buyers=2000, method="simulate", replications=20, seed=fresh.attrs["seed"]
+    )
+    np.testing.assert_array_equal(repeat["outcome_high"], fresh["outcome_high"])
     again = sensitivity(TLTB, buyers=2000, method="simulate", replications=200, seed=5)
     np.testing.assert_array_equal(again["outcome_high"], sim["outcome_high"].to_numpy())
 

@@ -466,7 +466,9 @@ def sensitivity(
         One row per varied step, sorted by ``swing`` descending (ties in funnel
         order): ``stage, rate, low, high, base, outcome_low, outcome_high,
         effect_low, effect_high, swing, note``. ``effect_*`` = outcome − base;
-        ``swing`` = ``abs(effect_high - effect_low)``.
+        ``swing`` = ``abs(effect_high - effect_low)``. With
+        ``method="simulate"``, ``frame.attrs["seed"]`` holds the seed the
+        variants shared.
 
     Examples
     --------
@@ -558,7 +560,10 @@ def sensitivity(
             }
         )
     frame = pd.DataFrame(rows)
-    return frame.sort_values("swing", ascending=False, kind="stable", ignore_index=True)
+    frame = frame.sort_values("swing", ascending=False, kind="stable", ignore_index=True)
+    if how == "simulate":
+        frame.attrs["seed"] = seed  # the seed every variant shared, to repeat the run
+    return frame
 
 
 def _number(x: Any, name: str) -> float:
