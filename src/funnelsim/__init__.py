@@ -41,6 +41,13 @@ from funnelsim.economics import (
     romi,
 )
 from funnelsim.engine import EVENT_COLUMNS, SimulationResult, expected, simulate
+from funnelsim.growth import (
+    FunnelReferralResult,
+    GrowthParams,
+    GrowthResult,
+    simulate_funnel_with_referrals,
+    simulate_growth,
+)
 from funnelsim.model import (
     AAARRR_STAGES,
     TLTB_STAGES,
@@ -100,6 +107,9 @@ __all__ = [
     "BassResult",
     "Committee",
     "Funnel",
+    "FunnelReferralResult",
+    "GrowthParams",
+    "GrowthResult",
     "Member",
     "Nurture",
     "PipelineResult",
@@ -148,6 +158,8 @@ __all__ = [
     "simulate_accounts",
     "simulate_bant_pipeline",
     "simulate_bass",
+    "simulate_funnel_with_referrals",
+    "simulate_growth",
     "simulate_pipeline",
     "simulate_referrals",
     "trigger_learn_try_buy",

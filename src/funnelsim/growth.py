@@ -1,0 +1,741 @@
+"""The growth model: paid acquisition + referral → the funnel → active customers → revenue.
+
+Two entry points:
+
+:func:`simulate_funnel_with_referrals`
+    The Referral stage of a funnel (AAARRR's last stage) as a loop. Paid buyers
+    enter the first stage once; everyone who reaches the referral stage sends
+    invites; accepted invites bring new people into the funnel at the
+    **Acquisition** stage (the friend's recommendation replaces Awareness), and
+    they may in turn refer. Each generation is one call of
+    :func:`funnelsim.simulate` in counts mode, and the result reports paid vs
+    referred people per stage and generation.
+
+:func:`simulate_growth`
+    A business over ``periods`` periods (months, say). In each period:
+
+    1. paid leads arrive (``new_leads``, or ``budget // cost_per_lead``);
+    2. every customer active at the end of the previous period sends invites
+       (Poisson, mean ``invites_per_customer``), each accepted with probability
+       ``invite_conversion``; invitees enter the funnel at ``referral_entry``;
+    3. with a ``market_size``, paid leads and invitations that land on people
+       already reached are wasted (hypergeometric thinning), so even explosive
+       referral settings saturate at the market size;
+    4. leads move down the funnel (a binomial chain) and those reaching
+       ``customer_stage`` become customers;
+    5. existing customers churn (Binomial; referred customers with churn ×
+       ``referred_churn_multiplier``), new customers join;
+    6. active customers pay ``arpu`` (referred ones ``arpu ×
+       referred_arpu_multiplier``); spend is the budget plus referral rewards.
+
+    Every step is one vectorised draw per period (over replications), so the
+    cost does not depend on the number of people.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from funnelsim._random import as_generator, seed_entropy, spawn
+from funnelsim._validation import check_int, check_probability, check_real
+from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period
+from funnelsim.engine import simulate
+from funnelsim.model import Funnel
+
+__all__ = [
+    "FunnelReferralResult",
+    "GrowthParams",
+    "GrowthResult",
+    "simulate_funnel_with_referrals",
+    "simulate_growth",
+]
+
+#: Largest number of people a run may reach without a market size; beyond it the
+#: run stops with a warning (pass ``market_size`` to model saturation instead).
+MAX_PEOPLE = 10**12
+#: Largest market size (numpy's hypergeometric draws need fewer than 10⁹ per side).
+MAX_MARKET = 999_999_999
+
+CHANNELS = ("paid", "referral")
+
+
+def _check_funnel(funnel: Any) -> Funnel:
+    if not isinstance(funnel, Funnel):
+        raise TypeError(
+            f"funnel must be a Funnel (e.g. funnelsim.aaarrr()), got {type(funnel).__name__}"
+        )
+    return funnel
+
+
+def _tail(funnel: Funnel, start: int) -> Funnel:
+    """The funnel from stage ``start`` on, its first stage entered by everyone."""
+    first = dataclasses.replace(funnel.stages[start], rate=1.0)
+    return Funnel((first, *funnel.stages[start + 1 :]), name=funnel.name)
+
+
+# -- referral as a funnel stage ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class FunnelReferralResult:
+    """What :func:`simulate_funnel_with_referrals` returns."""
+
+    #: Tidy counts: ``generation, channel, stage, reached`` (plus ``replication``
+    #: when there are several). Referred people appear from their entry stage on.
+    stages: pd.DataFrame
+    #: One row per generation: ``generation, paid_entrants, referred_entrants,
+    #: referrers, invites, paid_reached_last, referred_reached_last``.
+    generations: pd.DataFrame
+    #: The funnel simulated.
+    funnel: Funnel
+    #: Stage where referred people enter.
+    entry_stage: str
+    #: Stage whose members send invites.
+    referral_stage: str
+    #: Referred entrants brought, on average, by one referred entrant: invites ×
+    #: conversion × the probability of getting from the entry to the referral stage.
+    k: float
+    #: Seed entropy, or None.
+    seed: int | None
+
+    def summary(self) -> pd.DataFrame:
+        """Mean (over replications) people per stage and channel, all generations together.
+
+        Columns ``stage, paid, referral, total, referral_share``; one row per stage.
+        """
+        s = self.stages
+        keys = ["stage", "channel"] + (["replication"] if "replication" in s else [])
+        per = s.groupby(keys, observed=True)["reached"].sum()
+        if "replication" in s:
+            per = per.groupby(level=["stage", "channel"], observed=True).mean()
+        wide = per.unstack("channel").reindex(columns=list(CHANNELS)).fillna(0.0)
+        wide = wide.reindex(list(self.funnel.names))
+        out = pd.DataFrame(
+            {
+                "stage": pd.Categorical(
+                    self.funnel.names, categories=self.funnel.names, ordered=True
+                ),
+                "paid": wide["paid"].to_numpy(dtype=float),
+                "referral": wide["referral"].to_numpy(dtype=float),
+            }
+        )
+        out["total"] = out["paid"] + out["referral"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["referral_share"] = np.where(
+                out["total"] > 0, out["referral"] / out["total"], np.nan
+            )
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"FunnelReferralResult({self.funnel.name!r}, k={self.k:.3g}, "
+            f"generations={int(self.generations['generation'].max()) + 1})"
+        )
+
+
+def simulate_funnel_with_referrals(
+    funnel: Funnel,
+    paid_buyers: int,
+    invites_per_referrer: float,
+    invite_conversion: float,
+    generations: int = 5,
+    *,
+    entry_stage: str | None = None,
+    referral_stage: str | None = None,
+    replications: int = 1,
+    seed: Any = None,
+) -> FunnelReferralResult:
+    """Run a funnel whose referral stage feeds new people back into it.
+
+    Generation 0 is ``paid_buyers`` people entering the first stage (paid
+    acquisition). Everyone of a generation who reaches ``referral_stage`` sends
+    Poisson(``invites_per_referrer``) invites (one aggregate Poisson draw: a sum
+    of Poissons is Poisson); each invite is accepted with probability
+    ``invite_conversion`` (a binomial draw). The accepted invitees are the next
+    generation; they enter at ``entry_stage`` (they skip the stages before it:
+    a friend's recommendation is their awareness) and go down the funnel via
+    :func:`funnelsim.simulate` in counts mode.
+
+    Parameters
+    ----------
+    funnel : Funnel
+        E.g. :func:`funnelsim.aaarrr`.
+    paid_buyers : int
+        People entering the first stage in generation 0, ``>= 0``.
+    invites_per_referrer : float
+        Mean invites a referrer sends, ``>= 0``.
+    invite_conversion : float
+        Probability that an invite brings the invitee to ``entry_stage``, in [0, 1].
+    generations : int
+        Referral generations after the paid one, in [0, 1000].
+    entry_stage : str, optional
+        Where referred people enter; default the second stage (Acquisition in
+        AAARRR), or the only stage of a one-stage funnel.
+    referral_stage : str, optional
+        Whose members refer; default the last stage (Referral in AAARRR). Must
+        not come before ``entry_stage``.
+    replications : int
+        Independent runs, each with its own stream spawned from ``seed``.
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness.
+
+    Returns
+    -------
+    FunnelReferralResult
+        ``.stages`` (tidy, with a ``channel`` column: paid/referral),
+        ``.generations``, ``.summary()``, ``.k``.
+
+    Warns
+    -----
+    RuntimeWarning
+        If a generation would exceed 10¹² people (``K`` far above 1): the run
+        stops there.
+
+    Examples
+    --------
+    >>> import funnelsim as fs
+    >>> r = fs.simulate_funnel_with_referrals(fs.aaarrr(), 100_000, 4, 0.25, seed=1)
+    >>> r.summary()[["stage", "paid", "referral"]].shape
+    (6, 3)
+    """
+    funnel = _check_funnel(funnel)
+    n0 = check_int("paid_buyers", paid_buyers, low=0)
+    lam = check_real("invites_per_referrer", invites_per_referrer, low=0.0, high=1e6)
+    c = check_probability("invite_conversion", invite_conversion)
+    n_gen = check_int("generations", generations, low=0, high=1_000)
+    reps = check_int("replications", replications, low=1)
+    e = funnel.index(entry_stage) if entry_stage is not None else min(1, len(funnel) - 1)
+    r_idx = funnel.index(referral_stage) if referral_stage is not None else len(funnel) - 1
+    if r_idx < e:
+        raise ValueError(
+            f"referral_stage {funnel.names[r_idx]!r} comes before entry_stage "
+            f"{funnel.names[e]!r}: referred people could never refer"
+        )
+    tail = _tail(funnel, e)
+    k = lam * c * float(np.prod(funnel.rates[e + 1 : r_idx + 1]))
+
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    streams = [rng] if reps == 1 else spawn(rng, reps)
+    n_stages = len(funnel)
+    # counts[rep, generation, channel, stage]; referred rows before the entry stage are dropped
+    counts = np.zeros((reps, n_gen + 1, 2, n_stages), dtype=np.int64)
+    gen_rows = np.zeros((reps, n_gen + 1, 4), dtype=np.int64)  # paid, referred, referrers, invites
+    last_gen = 0
+    stopped = False
+    for i, g in enumerate(streams):
+        counts[i, 0, 0] = simulate(funnel, n0, seed=g, mode="counts").counts[0]
+        referred = 0
+        for gen in range(n_gen + 1):
+            if gen > 0:
+                counts[i, gen, 1, e:] = simulate(tail, referred, seed=g, mode="counts").counts[0]
+            referrers = int(counts[i, gen, 0, r_idx] + counts[i, gen, 1, r_idx])
+            invites = int(g.poisson(referrers * lam)) if gen < n_gen else 0
+            gen_rows[i, gen] = (n0 if gen == 0 else 0, referred, referrers, invites)
+            last_gen = max(last_gen, gen)
+            referred = int(g.binomial(invites, c))
+            if referred > MAX_PEOPLE:
+                stopped = True
+                break
+            if referred == 0:
+                break
+    if stopped:
+        warnings.warn(
+            f"a generation would exceed {MAX_PEOPLE:.0e} people (K = {k:g}); the run stopped there",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return FunnelReferralResult(
+        _referral_stage_frame(counts[:, : last_gen + 1], funnel, e),
+        _referral_generation_frame(gen_rows[:, : last_gen + 1], counts[:, : last_gen + 1]),
+        funnel,
+        funnel.names[e],
+        funnel.names[r_idx],
+        k,
+        recorded,
+    )
+
+
+def _referral_stage_frame(counts: np.ndarray, funnel: Funnel, entry: int) -> pd.DataFrame:
+    reps, gens, _, k = counts.shape
+    rep, gen, ch, st = np.meshgrid(
+        np.arange(reps), np.arange(gens), np.arange(2), np.arange(k), indexing="ij"
+    )
+    keep = ((ch == 0) | (st >= entry)).ravel()
+    data: dict[str, Any] = {}
+    if reps > 1:
+        data["replication"] = rep.ravel()[keep]
+    data["generation"] = gen.ravel()[keep]
+    data["channel"] = pd.Categorical(
+        np.asarray(CHANNELS)[ch.ravel()[keep]], categories=list(CHANNELS)
+    )
+    data["stage"] = pd.Categorical(
+        np.asarray(funnel.names)[st.ravel()[keep]], categories=list(funnel.names), ordered=True
+    )
+    data["reached"] = counts.ravel()[keep]
+    frame = pd.DataFrame(data)
+    # paid people only enter in generation 0, referred ones only after it
+    paid_gen0 = (frame["channel"] == "paid") == (frame["generation"] == 0)
+    return frame[paid_gen0].reset_index(drop=True)
+
+
+def _referral_generation_frame(rows: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+    reps, gens, _ = rows.shape
+    data: dict[str, Any] = {}
+    if reps > 1:
+        data["replication"] = np.repeat(np.arange(reps), gens)
+    data["generation"] = np.tile(np.arange(gens), reps)
+    for j, name in enumerate(("paid_entrants", "referred_entrants", "referrers", "invites")):
+        data[name] = rows[:, :, j].ravel()
+    data["paid_reached_last"] = counts[:, :, 0, -1].ravel()
+    data["referred_reached_last"] = counts[:, :, 1, -1].ravel()
+    return pd.DataFrame(data)
+
+
+# -- the growth model --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrowthParams:
+    """Everything :func:`simulate_growth` needs besides ``periods`` and ``seed``.
+
+    Change one field with ``dataclasses.replace`` or by passing it as a keyword
+    to :func:`simulate_growth`. Money is in any currency unit, time in periods.
+    """
+
+    #: Paid leads entering the funnel each period; None: ``budget // cost_per_lead``.
+    new_leads: int | None = None
+    #: Marketing spend on paid acquisition per period, >= 0.
+    budget: float = 0.0
+    #: Price of one paid lead, > 0; used when ``new_leads`` is None.
+    cost_per_lead: float | None = None
+    #: Customers already active before period 1 (counted as paid), >= 0.
+    initial_customers: int = 0
+    #: The funnel leads go through; None: every lead becomes a customer at once.
+    funnel: Funnel | None = None
+    #: Stage whose reachers are customers; None: "Revenue" if the funnel has it, else the last.
+    customer_stage: str | None = None
+    #: Stage where referred people enter; None: the second stage (Acquisition in AAARRR).
+    referral_entry: str | None = None
+    #: Mean invites an active customer sends per period (Poisson), in [0, 10⁶].
+    invites_per_customer: float = 0.0
+    #: Probability that an invite brings the invitee into the funnel, in [0, 1].
+    invite_conversion: float = 0.0
+    #: Reward paid per referred customer (both sides together), >= 0.
+    referral_reward: float = 0.0
+    #: Probability that a paid customer leaves in a period, in [0, 1].
+    churn: float = 0.05
+    #: Referred customers' churn is ``churn ×`` this (> 0). Default 1 / 1.37: a 37 %
+    #: longer expected lifetime, a figure often quoted in practitioner material.
+    referred_churn_multiplier: float = 1.0 / (1.0 + REFERRED_RETENTION_UPLIFT)
+    #: Revenue per active paid customer per period, >= 0.
+    arpu: float = 10.0
+    #: Referred customers pay ``arpu ×`` this (> 0; default 1, the same).
+    referred_arpu_multiplier: float = 1.0
+    #: Gross margin on revenue, in [0, 1].
+    margin: float = 0.7
+    #: People who could ever be reached; None: unlimited (runs stop at 10¹² people).
+    market_size: int | None = None
+
+    def __post_init__(self) -> None:
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        if self.new_leads is not None:
+            set_("new_leads", check_int("new_leads", self.new_leads, low=0))
+        set_("budget", check_real("budget", self.budget, low=0.0))
+        if self.cost_per_lead is not None:
+            set_(
+                "cost_per_lead",
+                check_real("cost_per_lead", self.cost_per_lead, low=0.0, low_open=True),
+            )
+        set_("initial_customers", check_int("initial_customers", self.initial_customers, low=0))
+        if self.funnel is not None:
+            f = _check_funnel(self.funnel)
+            entry, cust = self.stage_indices
+            if entry > cust:
+                raise ValueError(
+                    f"referral_entry {f.names[entry]!r} comes after customer_stage "
+                    f"{f.names[cust]!r}"
+                )
+        elif self.customer_stage is not None or self.referral_entry is not None:
+            raise ValueError("customer_stage and referral_entry need a funnel, got funnel=None")
+        set_(
+            "invites_per_customer",
+            check_real("invites_per_customer", self.invites_per_customer, low=0.0, high=1e6),
+        )
+        set_("invite_conversion", check_probability("invite_conversion", self.invite_conversion))
+        set_("referral_reward", check_real("referral_reward", self.referral_reward, low=0.0))
+        set_("churn", check_probability("churn", self.churn))
+        mult = check_real(
+            "referred_churn_multiplier", self.referred_churn_multiplier, low=0.0, low_open=True
+        )
+        if self.churn * mult > 1:
+            raise ValueError(
+                f"churn × referred_churn_multiplier must be <= 1, got {self.churn} × {mult}"
+            )
+        set_("referred_churn_multiplier", mult)
+        set_("arpu", check_real("arpu", self.arpu, low=0.0))
+        set_(
+            "referred_arpu_multiplier",
+            check_real(
+                "referred_arpu_multiplier", self.referred_arpu_multiplier, low=0.0, low_open=True
+            ),
+        )
+        set_("margin", check_probability("margin", self.margin))
+        if self.market_size is not None:
+            set_(
+                "market_size",
+                check_int(
+                    "market_size", self.market_size, low=self.initial_customers, high=MAX_MARKET
+                ),
+            )
+
+    @property
+    def stage_indices(self) -> tuple[int, int]:
+        """(referral entry stage, customer stage) positions in the funnel (0, 0 without one)."""
+        f = self.funnel
+        if f is None:
+            return 0, 0
+        if self.customer_stage is not None:
+            cust = f.index(self.customer_stage)
+        else:
+            cust = f.names.index("Revenue") if "Revenue" in f.names else len(f) - 1
+        entry = (
+            f.index(self.referral_entry) if self.referral_entry is not None else min(1, len(f) - 1)
+        )
+        return entry, cust
+
+    @property
+    def paid_leads(self) -> int:
+        """Paid leads per period: ``new_leads``, else ``budget // cost_per_lead``, else 0."""
+        if self.new_leads is not None:
+            return self.new_leads
+        if self.cost_per_lead is not None:
+            return int(self.budget // self.cost_per_lead)
+        return 0
+
+    @property
+    def referred_churn(self) -> float:
+        """Churn of referred customers per period."""
+        return self.churn * self.referred_churn_multiplier
+
+    def conversion(self) -> tuple[float, float]:
+        """Probability that a paid lead / a referred entrant becomes a customer."""
+        if self.funnel is None:
+            return 1.0, 1.0
+        entry, cust = self.stage_indices
+        rates = self.funnel.rates
+        return float(np.prod(rates[1 : cust + 1])), float(np.prod(rates[entry + 1 : cust + 1]))
+
+    def ltv(self) -> tuple[float, float]:
+        """Expected undiscounted gross profit of a paid / referred customer (``inf`` at churn 0)."""
+        paid_value = self.arpu * self.margin
+        ref_value = paid_value * self.referred_arpu_multiplier
+        return (
+            paid_value / self.churn if self.churn > 0 else math.inf,
+            ref_value / self.referred_churn if self.churn > 0 else math.inf,
+        )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class GrowthResult:
+    """What :func:`simulate_growth` returns."""
+
+    #: One row per period (and replication): see :func:`simulate_growth` for the columns.
+    periods: pd.DataFrame
+    #: The parameters simulated.
+    params: GrowthParams
+    #: True if a run stopped early because it exceeded 10¹² people (no market size).
+    capped: bool
+    #: Seed entropy, or None.
+    seed: int | None
+
+    def unit_economics(self) -> pd.DataFrame:
+        """Whole-run unit economics, one row per replication.
+
+        Columns: ``replication, marketing_spend, new_customers, referral_share,
+        cac`` (total spend / new customers), ``ltv`` (expected gross profit of
+        the acquired mix, from the parameters), ``ltv_to_cac``,
+        ``payback_period`` (whole periods, the mix treated as one geometric
+        customer), ``revenue``, ``gross_profit`` and ``roi`` ((gross profit −
+        spend) / spend over the simulated horizon).
+        """
+        p = self.periods
+        by = p.groupby("replication") if "replication" in p else p.groupby(np.zeros(len(p), int))
+        agg = by.agg(
+            marketing_spend=("marketing_spend", "sum"),
+            new_paid=("new_paid", "sum"),
+            new_referral=("new_referral", "sum"),
+            revenue=("revenue", "sum"),
+            gross_profit=("gross_profit", "sum"),
+        )
+        out = _derived(self.params, agg["marketing_spend"], agg["new_paid"], agg["new_referral"])
+        out.insert(0, "replication", np.arange(len(agg)))
+        out["revenue"] = agg["revenue"].to_numpy()
+        out["gross_profit"] = agg["gross_profit"].to_numpy()
+        spend = out["marketing_spend"].to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["roi"] = np.where(spend > 0, (out["gross_profit"] - spend) / spend, np.nan)
+        return out
+
+    def long(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The period frame in long format: ``(replication,) period, metric, value``.
+
+        ``columns`` picks the metrics (default: new_paid, new_referral, active,
+        churned, revenue, cumulative_revenue, marketing_spend). Ready for
+        ``alt.Chart(...).mark_line().encode(x="period", y="value", color="metric")``.
+        """
+        cols = columns or [
+            "new_paid",
+            "new_referral",
+            "active",
+            "churned",
+            "revenue",
+            "cumulative_revenue",
+            "marketing_spend",
+        ]
+        missing = [c for c in cols if c not in self.periods]
+        if missing:
+            raise ValueError(
+                f"unknown column(s) {missing}; the period frame has {list(self.periods)}"
+            )
+        ids = ["replication", "period"] if "replication" in self.periods else ["period"]
+        return self.periods.melt(
+            id_vars=ids, value_vars=cols, var_name="metric", value_name="value"
+        )
+
+    def by_channel(self) -> pd.DataFrame:
+        """New and active customers by channel.
+
+        Columns ``(replication,) period, channel, new, active``; two rows per period.
+        """
+        p = self.periods
+        ids = ["replication", "period"] if "replication" in p else ["period"]
+        paid = p[ids].assign(channel="paid", new=p["new_paid"], active=p["active_paid"])
+        ref = p[ids].assign(channel="referral", new=p["new_referral"], active=p["active_referral"])
+        out = pd.concat([paid, ref], ignore_index=True).sort_values(
+            [*ids, "channel"], kind="stable"
+        )
+        out["channel"] = pd.Categorical(out["channel"], categories=list(CHANNELS))
+        return out.reset_index(drop=True)
+
+    def __repr__(self) -> str:
+        last = self.periods.groupby("period")["active"].mean().iloc[-1]
+        return (
+            f"GrowthResult(periods={self.periods['period'].max()}, active at the end={last:,.0f})"
+        )
+
+
+def _derived(params: GrowthParams, spend: Any, new_paid: Any, new_ref: Any) -> pd.DataFrame:
+    """CAC, LTV of the acquired mix, LTV:CAC and payback from spend and new customers."""
+    spend = np.asarray(spend, dtype=float)
+    new_paid = np.asarray(new_paid, dtype=float)
+    new_ref = np.asarray(new_ref, dtype=float)
+    new = new_paid + new_ref
+    ltv_paid, ltv_ref = params.ltv()
+    arpu_ref = params.arpu * params.referred_arpu_multiplier
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(new > 0, new_ref / new, np.nan)
+        cac = np.where(new > 0, spend / new, np.nan)
+        ltv = (
+            (1 - share) * ltv_paid + share * ltv_ref
+            if math.isfinite(ltv_paid)
+            else np.full_like(new, np.inf)
+        )
+        ratio = np.where(cac > 0, ltv / cac, np.nan)
+        arpu_mix = (1 - share) * params.arpu + share * arpu_ref
+        value = arpu_mix * params.margin
+        churn_mix = np.where(np.isfinite(ltv) & (ltv > 0), value / ltv, 0.0)
+    payback = np.full(new.shape, np.nan)
+    ok = (new > 0) & (value > 0) & np.isfinite(churn_mix) & (churn_mix < 1)
+    if ok.any():
+        payback[ok] = payback_period(cac[ok], arpu_mix[ok], params.margin, churn_mix[ok])
+    return pd.DataFrame(
+        {
+            "marketing_spend": spend,
+            "new_customers": new.astype(np.int64),
+            "referral_share": share,
+            "cac": cac,
+            "ltv": ltv,
+            "ltv_to_cac": ratio,
+            "payback_period": payback,
+        }
+    )
+
+
+def simulate_growth(
+    periods: int,
+    *,
+    params: GrowthParams | None = None,
+    replications: int = 1,
+    seed: Any = None,
+    **overrides: Any,
+) -> GrowthResult:
+    """Simulate a growing customer base period by period (see the module docstring).
+
+    Parameters
+    ----------
+    periods : int
+        Number of periods (months, say), in [1, 10,000].
+    params : GrowthParams, optional
+        The model's parameters; default ``GrowthParams()``.
+    replications : int
+        Independent runs, drawn together (vectorised over replications).
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness; same seed, same result.
+    **overrides
+        Any :class:`GrowthParams` field, e.g. ``new_leads=10_000, churn=0.03``;
+        applied on top of ``params``.
+
+    Returns
+    -------
+    GrowthResult
+        ``.periods`` has one row per period (and ``replication``):
+        ``period`` (1..periods), ``leads`` (paid people entering the funnel),
+        ``referred_leads`` (invitees entering it), ``new_paid``,
+        ``new_referral``, ``new_customers``, ``active_paid``,
+        ``active_referral``, ``active``, ``churned``, ``revenue``,
+        ``gross_profit``, ``cumulative_revenue``, ``marketing_spend``
+        (budget + referral rewards), ``cumulative_spend``, and the period's
+        unit economics ``cac``, ``ltv``, ``ltv_to_cac``, ``payback_period``
+        (NaN in a period without new customers). ``.unit_economics()``
+        summarises the run; ``.long()`` and ``.by_channel()`` give chart-ready
+        long frames.
+
+    Warns
+    -----
+    RuntimeWarning
+        Without ``market_size``, if a run would reach more than 10¹² people; it
+        stops at that period.
+
+    Examples
+    --------
+    >>> r = simulate_growth(12, new_leads=1_000, churn=0.1, seed=1)
+    >>> int(r.periods["new_paid"].iloc[0])
+    1000
+    """
+    n_periods = check_int("periods", periods, low=1, high=10_000)
+    reps = check_int("replications", replications, low=1)
+    base = GrowthParams() if params is None else params
+    if not isinstance(base, GrowthParams):
+        raise TypeError(f"params must be a GrowthParams, got {type(base).__name__}")
+    fields = {f.name for f in dataclasses.fields(GrowthParams)}
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise TypeError(f"unknown growth parameter(s) {unknown}; valid ones are {sorted(fields)}")
+    prm = dataclasses.replace(base, **overrides) if overrides else base
+
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    out, capped = _run_growth(rng, prm, n_periods, reps)
+    if capped:
+        warnings.warn(
+            f"the run reached more than {MAX_PEOPLE:.0e} people without a market_size and "
+            f"stopped after period {int(out['period'].max())}; "
+            "pass market_size to model saturation",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return GrowthResult(out, prm, capped, recorded)
+
+
+def _chain(rng: np.random.Generator, n: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """Binomial chain through ``rates`` (vectorised over replications): who reaches the end."""
+    for p in rates:
+        n = rng.binomial(n, p)
+    return n
+
+
+def _run_growth(
+    rng: np.random.Generator, prm: GrowthParams, n_periods: int, reps: int
+) -> tuple[pd.DataFrame, bool]:
+    market = prm.market_size
+    leads = prm.paid_leads
+    entry, cust = prm.stage_indices
+    rates = prm.funnel.rates if prm.funnel is not None else np.ones(1)
+    paid_rates = rates[1 : cust + 1]
+    ref_rates = rates[entry + 1 : cust + 1]
+    invite_mean = prm.invites_per_customer * prm.invite_conversion
+    stay_paid = 1.0 - prm.churn
+    stay_ref = 1.0 - prm.referred_churn
+
+    names = (
+        "leads",
+        "referred_leads",
+        "new_paid",
+        "new_referral",
+        "active_paid",
+        "active_referral",
+        "churned",
+    )
+    rec = {k: np.zeros((n_periods, reps), dtype=np.int64) for k in names}
+    reached = np.full(reps, prm.initial_customers, dtype=np.int64)
+    active_p = reached.copy()
+    active_r = np.zeros(reps, dtype=np.int64)
+    capped = False
+    done = n_periods
+    for t in range(n_periods):
+        paid_in = np.full(reps, leads, dtype=np.int64)
+        if market is not None and leads:
+            paid_in = rng.hypergeometric(
+                market - reached, reached, np.full(reps, min(leads, market))
+            )
+        reached = reached + paid_in
+        ref_in = np.zeros(reps, dtype=np.int64)
+        if invite_mean > 0:
+            ref_in = rng.poisson((active_p + active_r) * invite_mean).astype(np.int64)
+            if market is not None:
+                ref_in = rng.hypergeometric(market - reached, reached, np.minimum(ref_in, market))
+        reached = reached + ref_in
+        new_p = _chain(rng, paid_in, paid_rates)
+        new_r = _chain(rng, ref_in, ref_rates)
+        surv_p = rng.binomial(active_p, stay_paid)
+        surv_r = rng.binomial(active_r, stay_ref)
+        rec["churned"][t] = (active_p - surv_p) + (active_r - surv_r)
+        active_p = surv_p + new_p
+        active_r = surv_r + new_r
+        for k, v in zip(
+            names[:-1], (paid_in, ref_in, new_p, new_r, active_p, active_r), strict=True
+        ):
+            rec[k][t] = v
+        if market is None and reached.max() > MAX_PEOPLE:
+            capped, done = True, t + 1
+            break
+
+    cols = {k: v[:done].T.ravel() for k, v in rec.items()}
+    data: dict[str, Any] = {}
+    if reps > 1:
+        data["replication"] = np.repeat(np.arange(reps), done)
+    data["period"] = np.tile(np.arange(1, done + 1), reps)
+    data["leads"] = cols["leads"]
+    data["referred_leads"] = cols["referred_leads"]
+    data["new_paid"] = cols["new_paid"]
+    data["new_referral"] = cols["new_referral"]
+    data["new_customers"] = cols["new_paid"] + cols["new_referral"]
+    data["active_paid"] = cols["active_paid"]
+    data["active_referral"] = cols["active_referral"]
+    data["active"] = cols["active_paid"] + cols["active_referral"]
+    data["churned"] = cols["churned"]
+    frame = pd.DataFrame(data)
+    frame["revenue"] = prm.arpu * (
+        frame["active_paid"] + prm.referred_arpu_multiplier * frame["active_referral"]
+    )
+    frame["gross_profit"] = prm.margin * frame["revenue"]
+    frame["marketing_spend"] = prm.budget + prm.referral_reward * frame["new_referral"]
+    grouped = frame.groupby("replication") if reps > 1 else None
+    if grouped is not None:
+        frame["cumulative_revenue"] = grouped["revenue"].cumsum()
+        frame["cumulative_spend"] = grouped["marketing_spend"].cumsum()
+    else:
+        frame["cumulative_revenue"] = frame["revenue"].cumsum()
+        frame["cumulative_spend"] = frame["marketing_spend"].cumsum()
+    derived = _derived(prm, frame["marketing_spend"], frame["new_paid"], frame["new_referral"])
+    for col in ("cac", "ltv", "ltv_to_cac", "payback_period"):
+        frame[col] = derived[col].to_numpy()
+    return frame, capped

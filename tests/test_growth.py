@@ -1,0 +1,352 @@
+import dataclasses
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import funnelsim as fs
+from funnelsim import economics as ec
+from funnelsim.growth import (
+    GrowthParams,
+    simulate_funnel_with_referrals,
+    simulate_growth,
+)
+
+# -- referral as a funnel stage -------------------------------------------------------------
+
+
+def test_referral_loop_frames_and_channels():
+    r = simulate_funnel_with_referrals(fs.aaarrr(), 200_000, 4.0, 0.5, generations=3, seed=2)
+    s = r.stages
+    assert list(s.columns) == ["generation", "channel", "stage", "reached"]
+    assert set(s["channel"]) == {"paid", "referral"}
+    paid = s[s["channel"] == "paid"]
+    assert (paid["generation"] == 0).all() and len(paid) == 6
+    ref = s[s["channel"] == "referral"]
+    assert "Awareness" not in set(ref["stage"])  # referred people enter at Acquisition
+    assert (ref["generation"] >= 1).all()
+    g = r.generations
+    # the referred entrants of generation g are the Acquisition count of the referral channel
+    acq = ref[ref["stage"] == "Acquisition"].set_index("generation")["reached"]
+    np.testing.assert_array_equal(
+        g.set_index("generation")["referred_entrants"].loc[acq.index], acq
+    )
+    # referrers = people who reached Referral in that generation
+    ref_last = s[s["stage"] == "Referral"].groupby("generation")["reached"].sum()
+    np.testing.assert_array_equal(
+        g.set_index("generation")["referrers"].loc[ref_last.index], ref_last
+    )
+    summary = r.summary()
+    assert summary["stage"].tolist() == list(fs.AAARRR_STAGES)
+    assert summary.loc[0, "referral"] == 0 and summary.loc[0, "paid"] == 200_000
+    np.testing.assert_allclose(summary["total"], summary["paid"] + summary["referral"])
+    assert r.entry_stage == "Acquisition" and r.referral_stage == "Referral"
+    assert math.isclose(r.k, 4.0 * 0.5 * 0.5 * 0.6 * 0.4 * 0.25)
+
+
+def test_referral_generations_follow_the_closed_form():
+    f, n, lam, c, reps = fs.aaarrr(referral=0.5), 50_000, 5.0, 0.8, 300
+    r = simulate_funnel_with_referrals(f, n, lam, c, generations=3, replications=reps, seed=4)
+    g = r.generations
+    full = (
+        g.set_index(["replication", "generation"])["referred_entrants"]
+        .unstack(fill_value=0)
+        .reindex(columns=range(4), fill_value=0)
+    )
+    first = n * f.reach[-1] * lam * c  # expected referred entrants in generation 1
+    for gen in (1, 2, 3):
+        expected = first * r.k ** (gen - 1)
+        col = full[gen].to_numpy()
+        se = col.std(ddof=1) / math.sqrt(reps)
+        assert abs(col.mean() - expected) < 4 * se + 1e-9
+    assert r.k == pytest.approx(lam * c * 0.5 * 0.6 * 0.4 * 0.5)
+
+
+def test_referral_loop_entry_and_referral_stages_can_move():
+    f = fs.aaarrr()
+    r = simulate_funnel_with_referrals(
+        f, 10_000, 3.0, 0.5, entry_stage="Activation", referral_stage="Revenue", seed=1
+    )
+    assert r.entry_stage == "Activation" and r.referral_stage == "Revenue"
+    assert r.k == pytest.approx(1.5 * 0.6 * 0.4)
+    with pytest.raises(ValueError, match="comes before entry_stage"):
+        simulate_funnel_with_referrals(
+            f, 10, 1, 0.5, entry_stage="Revenue", referral_stage="Retention"
+        )
+    with pytest.raises(ValueError, match="no stage named 'Nope'"):
+        simulate_funnel_with_referrals(f, 10, 1, 0.5, entry_stage="Nope")
+    with pytest.raises(TypeError, match="funnel must be a Funnel"):
+        simulate_funnel_with_referrals("aaarrr", 10, 1, 0.5)
+    with pytest.raises(ValueError, match="paid_buyers must be >= 0"):
+        simulate_funnel_with_referrals(f, -1, 1, 0.5)
+    with pytest.raises(ValueError, match=r"invite_conversion must be in \[0, 1\]"):
+        simulate_funnel_with_referrals(f, 1, 1, 1.5)
+    with pytest.raises(ValueError, match="generations must be in"):
+        simulate_funnel_with_referrals(f, 1, 1, 0.5, generations=5_000)
+
+
+def test_referral_loop_is_deterministic_and_replicates():
+    a = simulate_funnel_with_referrals(fs.aaarrr(), 5_000, 6, 0.5, replications=3, seed=9)
+    b = simulate_funnel_with_referrals(fs.aaarrr(), 5_000, 6, 0.5, replications=3, seed=9)
+    pd.testing.assert_frame_equal(a.stages, b.stages)
+    assert a.stages.columns[0] == "replication"
+    assert a.seed == 9
+    assert "FunnelReferralResult" in repr(a)
+
+
+# -- growth model: bookkeeping --------------------------------------------------------------------
+
+
+def test_growth_frame_columns_and_accounting():
+    r = simulate_growth(
+        24,
+        funnel=fs.aaarrr(),
+        new_leads=20_000,
+        budget=30_000,
+        invites_per_customer=0.8,
+        invite_conversion=0.4,
+        referral_reward=15.0,
+        arpu=25.0,
+        referred_arpu_multiplier=1.2,
+        margin=0.6,
+        seed=3,
+    )
+    p = r.periods
+    required = [
+        "period", "new_paid", "new_referral", "active", "churned", "revenue",
+        "cumulative_revenue", "marketing_spend", "cac", "ltv", "ltv_to_cac", "payback_period",
+    ]  # fmt: skip
+    assert all(c in p for c in required)
+    assert p["period"].tolist() == list(range(1, 25))
+    prev = p["active"].shift(fill_value=0)
+    np.testing.assert_array_equal(p["active"], prev - p["churned"] + p["new_customers"])
+    np.testing.assert_allclose(p["revenue"], 25.0 * (p["active_paid"] + 1.2 * p["active_referral"]))
+    np.testing.assert_allclose(p["gross_profit"], 0.6 * p["revenue"])
+    np.testing.assert_allclose(p["cumulative_revenue"], p["revenue"].cumsum())
+    np.testing.assert_allclose(p["marketing_spend"], 30_000 + 15.0 * p["new_referral"])
+    np.testing.assert_allclose(p["cac"], p["marketing_spend"] / p["new_customers"])
+    assert (p["leads"] == 20_000).all()
+    assert p["referred_leads"].iloc[0] == 0  # nobody to refer before the first customers
+    assert p["new_referral"].iloc[-1] > 0
+
+
+def test_budget_buys_whole_leads():
+    r = simulate_growth(3, budget=1_000.0, cost_per_lead=3.0, churn=0.1, seed=1)
+    assert (r.periods["leads"] == 333).all()
+    assert r.params.paid_leads == 333
+    assert (simulate_growth(2, seed=1).periods["leads"] == 0).all()  # no budget, no leads
+
+
+def test_unit_economics_match_the_economics_module():
+    r = simulate_growth(
+        12, new_leads=1_000, budget=20_000, arpu=30.0, margin=0.8, churn=0.05, seed=5
+    )
+    u = r.unit_economics().iloc[0]
+    p = r.periods
+    assert u["cac"] == pytest.approx(p["marketing_spend"].sum() / p["new_customers"].sum())
+    assert u["ltv"] == pytest.approx(ec.ltv(30.0, 0.8, 0.05))
+    assert u["ltv_to_cac"] == pytest.approx(ec.ltv_to_cac(u["ltv"], u["cac"]))
+    assert u["payback_period"] == ec.payback_period(u["cac"], 30.0, 0.8, 0.05)
+    assert u["roi"] == pytest.approx((p["gross_profit"].sum() - 240_000) / 240_000)
+    assert u["referral_share"] == 0.0
+
+
+def test_referred_customers_retain_better_by_default():
+    prm = GrowthParams(churn=0.137)
+    assert prm.referred_churn == pytest.approx(0.1)
+    paid_ltv, ref_ltv = dataclasses.replace(prm, arpu=10.0, margin=1.0).ltv()
+    assert ref_ltv / paid_ltv == pytest.approx(1.37)
+
+
+def test_long_and_by_channel_helpers():
+    r = simulate_growth(6, new_leads=100, invites_per_customer=1, invite_conversion=0.3, seed=2)
+    long = r.long()
+    assert list(long.columns) == ["period", "metric", "value"]
+    assert len(long) == 6 * 7
+    assert set(r.long(["revenue"])["metric"]) == {"revenue"}
+    with pytest.raises(ValueError, match=r"unknown column\(s\) \['nope'\]"):
+        r.long(["nope"])
+    ch = r.by_channel()
+    assert list(ch.columns) == ["period", "channel", "new", "active"]
+    assert len(ch) == 12
+    per = ch.groupby("period", observed=True)["active"].sum().to_numpy()
+    np.testing.assert_array_equal(per, r.periods["active"])
+    reps = simulate_growth(4, new_leads=10, replications=3, seed=1)
+    assert list(reps.long().columns) == ["replication", "period", "metric", "value"]
+    assert reps.unit_economics()["replication"].tolist() == [0, 1, 2]
+
+
+def test_growth_is_deterministic_for_a_seed():
+    kw = {
+        "new_leads": 500,
+        "invites_per_customer": 2,
+        "invite_conversion": 0.2,
+        "market_size": 10**5,
+    }
+    a = simulate_growth(10, seed=8, replications=2, **kw)
+    b = simulate_growth(10, seed=8, replications=2, **kw)
+    pd.testing.assert_frame_equal(a.periods, b.periods)
+    c = simulate_growth(10, seed=None, **kw)
+    pd.testing.assert_frame_equal(c.periods, simulate_growth(10, seed=c.seed, **kw).periods)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"periods": 0}, ValueError, "periods must be in"),
+        ({"new_leads": -1}, ValueError, "new_leads must be >= 0, got -1"),
+        ({"budget": -5}, ValueError, "budget must be >= 0"),
+        ({"cost_per_lead": 0}, ValueError, "cost_per_lead must be > 0, got 0"),
+        ({"churn": 1.5}, ValueError, r"churn must be in \[0, 1\], got 1.5"),
+        ({"churn": 0.8, "referred_churn_multiplier": 2}, ValueError, "must be <= 1"),
+        ({"referred_churn_multiplier": 0}, ValueError, "referred_churn_multiplier must be > 0"),
+        ({"margin": -0.1}, ValueError, r"margin must be in \[0, 1\]"),
+        ({"invites_per_customer": -1}, ValueError, "invites_per_customer must be in"),
+        ({"market_size": 10**10}, ValueError, "market_size must be in"),
+        ({"initial_customers": 10, "market_size": 5}, ValueError, "market_size must be in .10,"),
+        ({"customer_stage": "Revenue"}, ValueError, "need a funnel"),
+        ({"funnel": "aaarrr"}, TypeError, "funnel must be a Funnel"),
+        (
+            {"funnel": fs.aaarrr(), "customer_stage": "Acquisition", "referral_entry": "Revenue"},
+            ValueError,
+            "comes after customer_stage",
+        ),
+        ({"colour": "red"}, TypeError, r"unknown growth parameter\(s\) \['colour'\]"),
+        ({"params": {"churn": 0.1}}, TypeError, "params must be a GrowthParams"),
+        ({"replications": 0}, ValueError, "replications must be >= 1"),
+    ],
+)
+def test_growth_validates(kwargs, exc, match):
+    args = {"periods": 5, "new_leads": 10, "seed": 0}
+    args.update(kwargs)
+    periods = args.pop("periods")
+    with pytest.raises(exc, match=match):
+        simulate_growth(periods, **args)
+
+
+# -- growth model: closed forms ---------------------------------------------------------------
+
+
+def test_constant_inflow_follows_the_geometric_recursion():
+    leads, churn, reps, periods = 1_000, 0.1, 400, 24
+    r = simulate_growth(periods, new_leads=leads, churn=churn, replications=reps, seed=13)
+    by = r.periods.groupby("period")["active"]
+    mean, se = by.mean().to_numpy(), by.std(ddof=1).to_numpy() / math.sqrt(reps)
+    t = np.arange(1, periods + 1)
+    expected = leads * (1 - (1 - churn) ** t) / churn
+    assert np.all(np.abs(mean - expected) < 4 * se + 1e-9)
+    assert (r.periods["new_paid"] == leads).all()  # no funnel: every lead is a customer
+
+
+def test_funnel_conversion_sets_the_mean_of_new_customers():
+    f, leads, reps = fs.aaarrr(), 100_000, 200
+    r = simulate_growth(3, funnel=f, new_leads=leads, replications=reps, seed=3)
+    x = r.periods["new_paid"].to_numpy()
+    p = f.reach[f.index("Revenue")]
+    assert abs(x.mean() - leads * p) < 4 * math.sqrt(leads * p * (1 - p) / x.size)
+    assert r.params.conversion()[0] == pytest.approx(p)
+
+
+def test_referral_growth_follows_the_linear_recursion():
+    # Without a funnel and with equal churn, E[A_t] = (1 - churn + k) E[A_{t-1}] + leads.
+    leads, churn, inv, conv, reps, periods = 200, 0.2, 0.5, 0.2, 400, 20
+    r = simulate_growth(
+        periods,
+        new_leads=leads,
+        churn=churn,
+        invites_per_customer=inv,
+        invite_conversion=conv,
+        referred_churn_multiplier=1.0,
+        replications=reps,
+        seed=17,
+    )
+    by = r.periods.groupby("period")["active"]
+    mean, se = by.mean().to_numpy(), by.std(ddof=1).to_numpy() / math.sqrt(reps)
+    a, expected = 0.0, []
+    for _ in range(periods):
+        a = (1 - churn + inv * conv) * a + leads
+        expected.append(a)
+    assert np.all(np.abs(mean - np.array(expected)) < 4 * se + 1e-9)
+
+
+def test_explosive_referral_is_bounded_by_the_market():
+    m = 50_000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = simulate_growth(
+            40,
+            initial_customers=10,
+            invites_per_customer=5,
+            invite_conversion=0.5,
+            churn=0.01,
+            market_size=m,
+            replications=5,
+            seed=6,
+        )
+    p = r.periods
+    reached = 10 + p.groupby("replication")[["leads", "referred_leads"]].sum().sum(axis=1)
+    assert (reached <= m).all()
+    assert (reached > 0.9 * m).all()
+    assert (p["active"] <= m).all()
+    assert not r.capped
+
+
+def test_explosive_referral_without_a_market_warns_and_stops():
+    with pytest.warns(RuntimeWarning, match="without a market_size"):
+        r = simulate_growth(
+            200,
+            initial_customers=10,
+            invites_per_customer=50,
+            invite_conversion=1.0,
+            churn=0.0,
+            seed=1,
+        )
+    assert r.capped
+    assert r.periods["period"].max() < 200
+    assert r.periods["active"].iloc[-1] < 10**15
+
+
+@given(
+    leads=st.integers(0, 5_000),
+    churn=st.floats(0, 1),
+    inv=st.floats(0, 5),
+    conv=st.floats(0, 1),
+    market=st.one_of(st.none(), st.integers(10_000, 200_000)),
+    seed=st.integers(0, 2**32),
+)
+def test_growth_invariants(leads, churn, inv, conv, market, seed):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        r = simulate_growth(
+            15,
+            funnel=fs.aaarrr(),
+            new_leads=leads,
+            churn=churn,
+            referred_churn_multiplier=1.0,
+            invites_per_customer=inv,
+            invite_conversion=conv,
+            market_size=market,
+            seed=seed,
+        )
+    p = r.periods
+    assert (p[["new_paid", "new_referral", "active", "churned"]] >= 0).all().all()
+    prev = p["active"].shift(fill_value=0)
+    np.testing.assert_array_equal(p["active"], prev - p["churned"] + p["new_customers"])
+    assert (p["new_paid"] <= p["leads"]).all() and (p["new_referral"] <= p["referred_leads"]).all()
+    assert p["cumulative_revenue"].is_monotonic_increasing
+    if market is not None:
+        assert p["leads"].sum() + p["referred_leads"].sum() <= market
+
+
+def test_package_exports_growth():
+    for name in (
+        "simulate_growth",
+        "simulate_funnel_with_referrals",
+        "GrowthParams",
+        "GrowthResult",
+    ):
+        assert name in fs.__all__ and hasattr(fs, name)
