@@ -343,46 +343,44 @@ def funnel_frame(result_or_table: FunnelSource, confidence: float = 0.95) -> pd.
         ``entered * ci``), ``cumulative_conversion`` and a text ``label``.
     """
     if isinstance(result_or_table, SimulationResult):
-        table = result_or_table.table(confidence)
+        # Straight from the counts (numpy only: this runs on every slider move).
+        res = result_or_table
+        counts = res.counts.astype(float)
+        entered = np.concatenate([np.full((len(counts), 1), res.buyers), counts[:, :-1]], axis=1)
+        order = list(res.funnel.names)
+        frame = _pooled(order, counts.sum(axis=0), entered.sum(axis=0), len(counts), confidence)
     else:
         table = check_columns(result_or_table, _FUNNEL_COLUMNS, name="funnel table")
-    order = _stage_order(table)
-    stage = table["stage"].astype(str)
-    if "replication" in table.columns and table["replication"].nunique() > 1:
-        reps = table["replication"].nunique()
-        sums = (
-            table.assign(stage=stage, entered=table["reached"] + table["drop_off"])
-            .groupby("stage", sort=False)[["reached", "entered", "drop_off"]]
-            .sum()
-            .reindex(order)
-        )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.where(sums["entered"] > 0, sums["reached"] / sums["entered"], np.nan)
-        low, high = proportion_ci(sums["reached"], sums["entered"], confidence)
-        frame = pd.DataFrame(
-            {
-                "stage": order,
-                "reached": sums["reached"].to_numpy() / reps,
-                "entered": sums["entered"].to_numpy() / reps,
-                "drop_off": sums["drop_off"].to_numpy() / reps,
-                "step_conversion": step,
-                "ci_low": low,
-                "ci_high": high,
-            }
-        )
-    else:
-        t = table.assign(stage=stage).set_index("stage").reindex(order)
-        frame = pd.DataFrame(
-            {
-                "stage": order,
-                "reached": t["reached"].to_numpy(dtype=float),
-                "entered": (t["reached"] + t["drop_off"]).to_numpy(dtype=float),
-                "drop_off": t["drop_off"].to_numpy(dtype=float),
-                "step_conversion": t["step_conversion"].to_numpy(dtype=float),
-                "ci_low": t["ci_low"].to_numpy(dtype=float),
-                "ci_high": t["ci_high"].to_numpy(dtype=float),
-            }
-        )
+        order = _stage_order(table)
+        stage = table["stage"].astype(str)
+        if "replication" in table.columns and table["replication"].nunique() > 1:
+            sums = (
+                table.assign(stage=stage, entered=table["reached"] + table["drop_off"])
+                .groupby("stage", sort=False)[["reached", "entered"]]
+                .sum()
+                .reindex(order)
+            )
+            reps = table["replication"].nunique()
+            frame = _pooled(
+                order,
+                sums["reached"].to_numpy(dtype=float),
+                sums["entered"].to_numpy(dtype=float),
+                reps,
+                confidence,
+            )
+        else:
+            t = table.assign(stage=stage).set_index("stage").reindex(order)
+            frame = pd.DataFrame(
+                {
+                    "stage": order,
+                    "reached": t["reached"].to_numpy(dtype=float),
+                    "entered": (t["reached"] + t["drop_off"]).to_numpy(dtype=float),
+                    "drop_off": t["drop_off"].to_numpy(dtype=float),
+                    "step_conversion": t["step_conversion"].to_numpy(dtype=float),
+                    "ci_low": t["ci_low"].to_numpy(dtype=float),
+                    "ci_high": t["ci_high"].to_numpy(dtype=float),
+                }
+            )
     frame["reached_low"] = frame["entered"] * frame["ci_low"]
     frame["reached_high"] = frame["entered"] * frame["ci_high"]
     first = frame["entered"].iloc[0] if len(frame) else np.nan
@@ -393,6 +391,26 @@ def funnel_frame(result_or_table: FunnelSource, confidence: float = 0.95) -> pd.
         for i, (r, s) in enumerate(zip(frame["reached"], frame["step_conversion"], strict=True))
     ]
     return frame
+
+
+def _pooled(
+    order: list[str], reached: np.ndarray, entered: np.ndarray, reps: int, confidence: float
+) -> pd.DataFrame:
+    """Per-stage frame from counts summed over ``reps`` replications (means reported)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        step = np.where(entered > 0, reached / np.where(entered > 0, entered, 1), np.nan)
+    low, high = proportion_ci(reached, entered, confidence)
+    return pd.DataFrame(
+        {
+            "stage": order,
+            "reached": reached / reps,
+            "entered": entered / reps,
+            "drop_off": (entered - reached) / reps,
+            "step_conversion": step,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
 
 
 def _funnel_long(frame: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:

@@ -1,0 +1,452 @@
+"""The machinery every explorer shares: sliders from specs, live redraws, A/B, reset.
+
+An explorer subclass supplies three things:
+
+* its control specs (:class:`~funnelsim.widgets.specs.Control`), grouped in sections;
+* :meth:`Explorer.compute`: plain values in, an :class:`Outcome` out (the model
+  run, its headline metrics) — no widgets involved, so it is tested directly;
+* :meth:`Explorer.plot`: one or two outcomes in, a :class:`funnelsim.charts.Plot` out.
+
+The base class builds the sliders, lays out the chart and the metrics table,
+and reruns ``compute`` → ``plot`` → SVG whenever a control moves.
+
+How redraws stay smooth
+-----------------------
+In a Jupyter kernel, a slider change only records that a redraw is due; a
+background thread does the work and always renders the **latest** values, so
+a burst of key presses or a fast mouse drag costs one or two redraws instead
+of a queue of stale ones, and the kernel keeps answering. Controls marked
+``slow`` (e.g. the number of buyers) wait until the slider has rested for
+:attr:`Explorer.debounce` seconds. Outside a kernel (tests, scripts) updates
+run synchronously, so ``explorer.control("activation").value = 0.6`` is
+followed immediately by the new chart and metrics.
+
+The chart is an SVG string from :class:`funnelsim.charts.LiveChart` placed in
+an ``ipywidgets.HTML``: one message per redraw, no flicker, and it works the
+same in JupyterLab and Voila without internet (see :mod:`funnelsim.charts`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as w
+
+from funnelsim import charts
+from funnelsim.widgets.specs import Control, Metric, by_name
+
+__all__ = ["Explorer", "Outcome"]
+
+_LABEL_WIDTH = "210px"
+_SLIDER_WIDTH = "420px"
+
+
+@dataclass(frozen=True, eq=False)
+class Outcome:
+    """What one run of an explorer's model produced."""
+
+    #: The values the run used, by control name.
+    values: Mapping[str, Any]
+    #: The model's result object (SimulationResult, ReferralResult, ...).
+    result: Any
+    #: Headline numbers by metric name (NaN when undefined).
+    metrics: Mapping[str, float] = field(default_factory=dict)
+
+
+def in_kernel() -> bool:
+    """True inside a running Jupyter kernel (where widgets reach a browser)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+class _LatestWins:
+    """Run ``job`` on a worker thread whenever asked; pending requests collapse into one."""
+
+    def __init__(self, job: Callable[[], None], on_error: Callable[[BaseException], None]):
+        self._job = job
+        self._on_error = on_error
+        self._cond = threading.Condition()
+        self._due: float | None = None
+        self._busy = False
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="funnelsim-explorer", daemon=True)
+        self._thread.start()
+
+    def request(self, delay: float = 0.0) -> None:
+        with self._cond:
+            self._due = time.monotonic() + delay
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no redraw is due or running; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._due is None and not self._busy, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._due is None and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                assert self._due is not None
+                wait = self._due - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                self._due = None
+                self._busy = True
+            try:
+                self._job()
+            except Exception as err:  # a broken redraw must not kill the thread
+                self._on_error(err)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+
+def _slider(control: Control) -> w.Widget:
+    common: dict[str, Any] = {
+        "description": control.label,
+        "description_allow_html": False,
+        "readout_format": control.readout,
+        "continuous_update": not control.slow,
+        "style": {"description_width": _LABEL_WIDTH},
+        "layout": w.Layout(width=_SLIDER_WIDTH),
+        "tooltip": control.help or None,
+    }
+    if control.scale == "log":
+        low, high = control.log_range
+        return w.FloatLogSlider(
+            value=control.default, base=10, min=low, max=high, step=control.step, **common
+        )
+    if control.integer:
+        return w.IntSlider(
+            value=int(control.default),
+            min=int(control.min),
+            max=int(control.max),
+            step=max(1, int(control.step)),
+            **common,
+        )
+    return w.FloatSlider(
+        value=control.default, min=control.min, max=control.max, step=control.step, **common
+    )
+
+
+def _read(control: Control, widget: w.Widget) -> float | int:
+    value = widget.value
+    if control.integer:
+        return round(value)
+    return float(value)
+
+
+class Explorer:
+    """Base class of the live explorers (see the module docstring).
+
+    Parameters
+    ----------
+    title : str
+        Heading shown above the explorer.
+    sections : sequence of (heading, controls)
+        The sliders, grouped under small headings, in display order.
+    metrics : sequence of Metric
+        Headline numbers shown beside the chart, in order.
+    values : mapping, optional
+        Starting values by control name (default: each control's default).
+        They also become what Reset returns to.
+    threaded : bool, optional
+        Redraw on a worker thread (default: only inside a Jupyter kernel).
+    """
+
+    #: Seconds a ``slow`` control must rest before the model reruns.
+    debounce: float = 0.3
+
+    def __init__(
+        self,
+        title: str,
+        sections: Sequence[tuple[str, Sequence[Control]]],
+        metrics: Sequence[Metric],
+        *,
+        values: Mapping[str, Any] | None = None,
+        threaded: bool | None = None,
+        toolbar: Sequence[w.Widget] = (),
+    ) -> None:
+        self.title = title
+        self._metric_specs = tuple(metrics)
+        self._live = charts.LiveChart()
+        self._lock = threading.RLock()
+        self._quiet = 0  # >0 while several controls are being set at once
+        self.outcome: Outcome | None = None
+        self.outcome_a: Outcome | None = None
+        self.plot_: charts.Plot | None = None
+        self.render_seconds: float = float("nan")
+
+        self._chart = w.HTML(layout=w.Layout(min_height="300px", overflow="visible"))
+        self._chart.add_class("fs-chart")
+        self._metrics = w.HTML()
+        self._metrics.add_class("fs-metrics")
+        self._status = w.HTML()
+        self._status.add_class("fs-status")
+        self._ab = w.ToggleButton(
+            value=False,
+            description="A/B: freeze A",
+            tooltip="Keep the current settings as scenario A and move B against it",
+            icon="columns",
+        )
+        self._ab.add_class("fs-ab")
+        self._reset = w.Button(description="Reset", icon="undo", tooltip="Back to the defaults")
+        self._reset.add_class("fs-reset")
+        self._ab.observe(self._on_ab, names="value")
+        self._reset.on_click(lambda _: self.reset())
+
+        self._sections_box = w.VBox(layout=w.Layout(width="440px"))
+        self._controls: dict[str, Control] = {}
+        self._widgets: dict[str, w.Widget] = {}
+        self._defaults: dict[str, Any] = {}
+        self._set_sections(sections, values or {})
+
+        tools = w.HBox([*toolbar, self._ab, self._reset], layout=w.Layout(flex_flow="row wrap"))
+        right = w.VBox([self._chart, self._metrics, self._status])
+        heading = w.HTML(f"<h3 style='margin:4px 0'>{html.escape(title)}</h3>")
+        self.widget = w.VBox(
+            [heading, tools, w.HBox([self._sections_box, right])],
+            layout=w.Layout(width="100%"),
+        )
+        self.widget.add_class("fs-explorer")
+
+        if threaded is None:
+            threaded = in_kernel()
+        self._worker = _LatestWins(self._redraw, self._show_error) if threaded else None
+        self._redraw()  # the first chart is drawn synchronously (papermill, nbval see it)
+
+    # -- controls -------------------------------------------------------------------
+    def _set_sections(
+        self, sections: Sequence[tuple[str, Sequence[Control]]], values: Mapping[str, Any]
+    ) -> None:
+        """(Re)build the sliders; unknown keys in ``values`` are an error."""
+        controls = by_name([c for _, group in sections for c in group])
+        unknown = set(values) - set(controls)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} has no control(s) {sorted(unknown)}; "
+                f"controls are {list(controls)}"
+            )
+        defaults = {name: c.check(values.get(name, c.default)) for name, c in controls.items()}
+        for old in self._widgets.values():
+            old.close()
+        self._controls = controls
+        self._defaults = defaults
+        self._widgets = {}
+        children: list[w.Widget] = []
+        for heading, group in sections:
+            children.append(w.HTML(f"<b>{html.escape(heading)}</b>"))
+            for c in group:
+                slider = _slider(c)
+                slider.value = defaults[c.name]
+                slider.add_class(f"fs-control-{c.name}")
+                slider.observe(self._on_change(c), names="value")
+                self._widgets[c.name] = slider
+                children.append(slider)
+        self._sections_box.children = tuple(children)
+
+    def _on_change(self, control: Control) -> Callable[[dict[str, Any]], None]:
+        def handler(_: dict[str, Any]) -> None:
+            if not self._quiet:
+                self.request(self.debounce if control.slow else 0.0)
+
+        return handler
+
+    def control(self, name: str) -> w.Widget:
+        """The slider driving parameter ``name``."""
+        if name not in self._widgets:
+            raise KeyError(f"no control {name!r}; controls are {list(self._widgets)}")
+        return self._widgets[name]
+
+    @property
+    def controls(self) -> dict[str, Control]:
+        """The control specs currently shown, by name."""
+        return dict(self._controls)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Current value of every control, by name."""
+        return {n: _read(c, self._widgets[n]) for n, c in self._controls.items()}
+
+    def set_values(self, values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> None:
+        """Move several controls at once, then redraw once."""
+        changes = {**(dict(values) if values else {}), **kwargs}
+        for name, value in changes.items():
+            if name not in self._controls:
+                raise KeyError(f"no control {name!r}; controls are {list(self._controls)}")
+            self._controls[name].check(value)
+        with self._batch():
+            for name, value in changes.items():
+                self._widgets[name].value = value
+        self.request()
+
+    def reset(self) -> None:
+        """Every control back to its starting value; leaves A/B mode."""
+        with self._batch():
+            self._ab.value = False
+            for name, value in self._defaults.items():
+                self._widgets[name].value = value
+        self.request()
+
+    class _Batch:
+        def __init__(self, owner: Explorer) -> None:
+            self.owner = owner
+
+        def __enter__(self) -> None:
+            self.owner._quiet += 1
+
+        def __exit__(self, *exc: object) -> None:
+            self.owner._quiet -= 1
+
+    def _batch(self) -> Explorer._Batch:
+        return Explorer._Batch(self)
+
+    # -- A/B ------------------------------------------------------------------------
+    def _on_ab(self, change: dict[str, Any]) -> None:
+        with self._lock:
+            self.outcome_a = self.outcome if change["new"] else None
+        self._ab.description = "A/B: on (A frozen)" if change["new"] else "A/B: freeze A"
+        if not self._quiet:
+            self.request()
+
+    @property
+    def ab(self) -> bool:
+        """Whether A/B mode is on (scenario A frozen, the controls move B)."""
+        return bool(self._ab.value)
+
+    @ab.setter
+    def ab(self, on: bool) -> None:
+        self._ab.value = bool(on)
+
+    # -- redraw ---------------------------------------------------------------------
+    def request(self, delay: float = 0.0) -> None:
+        """Ask for a redraw with the current values (after ``delay`` seconds if threaded)."""
+        if self._worker is None:
+            self._redraw()
+        else:
+            self._worker.request(delay)
+
+    def wait(self, timeout: float = 10.0) -> bool:
+        """Wait until pending redraws are done (threaded mode); False on timeout."""
+        return True if self._worker is None else self._worker.wait_idle(timeout)
+
+    def refresh(self) -> None:
+        """Recompute and redraw now, in the calling thread."""
+        self._redraw()
+
+    def _redraw(self) -> None:
+        with self._lock:
+            start = time.perf_counter()
+            try:
+                outcome = self.compute(self.values)
+            except (TypeError, ValueError) as err:
+                self._status.value = _status_html(f"Cannot run these settings: {err}", error=True)
+                return
+            a = self.outcome_a
+            plot = self.plot(outcome, a)
+            svg = self._live.render(plot)
+            self.outcome, self.plot_ = outcome, plot
+            self._chart.value = svg
+            self._metrics.value = self._metrics_html(outcome, a)
+            self.render_seconds = time.perf_counter() - start
+            self._status.value = _status_html(f"updated in {self.render_seconds * 1000:.0f} ms")
+
+    def _show_error(self, err: BaseException) -> None:
+        text = "".join(traceback.format_exception_only(type(err), err)).strip()
+        self._status.value = _status_html(f"Redraw failed: {text}", error=True)
+
+    def _metrics_html(self, b: Outcome, a: Outcome | None) -> str:
+        head = "<tr><th></th><th>A</th><th>B</th><th>B − A</th></tr>" if a is not None else ""
+        rows = []
+        for m in self._metric_specs:
+            vb = b.metrics.get(m.name, math.nan)
+            cells = f"<td class='fs-value'>{m.format(vb)}</td>"
+            if a is not None:
+                va = a.metrics.get(m.name, math.nan)
+                diff = m.format(vb - va)
+                if diff != "–" and not diff.startswith("-") and vb - va != 0:
+                    diff = "+" + diff
+                cells = f"<td class='fs-value-a'>{m.format(va)}</td>{cells}<td>{diff}</td>"
+            rows.append(
+                f"<tr data-metric='{m.name}' title='{html.escape(m.help)}'>"
+                f"<th style='text-align:left;padding-right:12px'>{html.escape(m.label)}</th>"
+                f"{cells}</tr>"
+            )
+        return (
+            "<table style='font-size:15px;border-collapse:collapse' class='fs-metric-table'>"
+            f"{head}{''.join(rows)}</table>"
+        )
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """The latest headline numbers (scenario B in A/B mode)."""
+        return dict(self.outcome.metrics) if self.outcome else {}
+
+    @property
+    def svg(self) -> str:
+        """The SVG currently shown."""
+        return str(self._chart.value)
+
+    def chart(self) -> charts.AnyChart:
+        """The altair chart currently shown (e.g. to save it with :func:`funnelsim.charts.save`)."""
+        assert self.plot_ is not None
+        return self.plot_.chart()
+
+    # -- subclass API ---------------------------------------------------------------
+    def compute(self, values: Mapping[str, Any]) -> Outcome:
+        """Run the model for ``values`` (by control name). Subclasses implement it."""
+        raise NotImplementedError
+
+    def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
+        """The chart for ``outcome`` (and frozen scenario ``a`` in A/B mode)."""
+        raise NotImplementedError
+
+    def summary(self) -> str:
+        """One line for the notebook's text output (kept free of volatile numbers)."""
+        return f"{type(self).__name__}: {self.title}"
+
+    # -- display ----------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = self.summary()
+        # A static copy of the first chart for viewers without a kernel (GitHub, nbviewer).
+        bundle["image/svg+xml"] = self.svg
+        return bundle
+
+    def close(self) -> None:
+        """Stop the worker thread and close every widget."""
+        if self._worker is not None:
+            self._worker.close()
+        _close_tree(self.widget)
+
+
+def _close_tree(widget: w.Widget) -> None:
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
+
+
+def _status_html(text: str, *, error: bool = False) -> str:
+    colour = "#D55E00" if error else "#666666"
+    return f"<span style='color:{colour};font-size:12px'>{html.escape(text)}</span>"

@@ -1,0 +1,255 @@
+"""Explorers driven headlessly: move a slider in Python, check chart and metrics follow."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import funnelsim as fs
+from funnelsim import charts
+from funnelsim.widgets import Control, FunnelExplorer, Metric
+from funnelsim.widgets.funnel import funnel_metrics
+from funnelsim.widgets.specs import (
+    AAARRR_RATES,
+    FUNNEL_PRESETS,
+    POPULATION,
+    TLTB_RATES,
+    by_name,
+)
+
+
+def _reached(spec: dict[str, Any], stage: str, scenario: str | None = None) -> float:
+    rows = next(iter(spec["datasets"].values()))
+    hits = [
+        r["end"]
+        for r in rows
+        if r["stage"] == stage and r["part"] == "reached" and r.get("scenario") == scenario
+    ]
+    assert len(hits) == 1
+    return float(hits[0])
+
+
+@pytest.fixture
+def explorer() -> FunnelExplorer:
+    ex = FunnelExplorer("aaarrr", buyers=20_000, seed=11, threaded=False)
+    yield ex
+    ex.close()
+
+
+# -- specs -------------------------------------------------------------------------------
+
+
+def test_control_spec_validates_itself() -> None:
+    with pytest.raises(ValueError, match="control 'x' needs min < max, got 1 and 1"):
+        Control("x", "X", 1, 1, 0.1, 1)
+    with pytest.raises(ValueError, match=r"step of control 'x' must be > 0, got 0"):
+        Control("x", "X", 0, 1, 0, 0.5)
+    with pytest.raises(ValueError, match=r"X must be in \[0, 1\], got 2"):
+        Control("x", "X", 0, 1, 0.1, 2)
+    with pytest.raises(ValueError, match="log control 'x' needs min > 0, got 0"):
+        Control("x", "X", 0, 10, 0.1, 1, scale="log")
+    with pytest.raises(ValueError, match=r"X must be a whole number, got 1\.5"):
+        Control("x", "X", 0, 10, 1, 1.5, integer=True)
+    with pytest.raises(ValueError, match="control names must be unique, got 'a' twice"):
+        by_name([Control("a", "A", 0, 1, 0.1, 0), Control("a", "B", 0, 1, 0.1, 0)])
+
+
+def test_rate_specs_match_the_model_defaults() -> None:
+    aaarrr = fs.aaarrr()
+    assert {c.name: c.default for c in AAARRR_RATES} == {
+        n.lower(): aaarrr[n].rate for n in fs.AAARRR_STAGES[1:]
+    }
+    tltb = fs.trigger_learn_try_buy()
+    assert [c.default for c in TLTB_RATES] == list(tltb.rates[1:])
+    assert all(c.min == 0 and c.max == 1 for c in (*AAARRR_RATES, *TLTB_RATES))
+    assert by_name(POPULATION)["buyers"].slow  # re-simulating many buyers is debounced
+
+
+def test_metric_format() -> None:
+    m = Metric("x", "X", "{:,.0f}")
+    assert m.format(12345.4) == "12,345"
+    assert m.format(math.nan) == m.format(None) == m.format(math.inf) == "–"
+
+
+# -- the model behind the funnel explorer ----------------------------------------------------
+
+
+def test_funnel_metrics_follow_their_definitions() -> None:
+    result = fs.simulate(fs.aaarrr(), buyers=50_000, seed=3)
+    values = {
+        "arpu": 20.0,
+        "margin": 0.5,
+        "churn": 0.1,
+        "cost_per_buyer": 0.2,
+        "invites": 4.0,
+        "invite_conversion": 0.25,
+    }
+    m = funnel_metrics(result, FUNNEL_PRESETS["aaarrr"], values)
+    customers = float(result.counts[0, 4])
+    referrers = float(result.counts[0, 5])
+    assert m["customers"] == customers
+    assert m["revenue"] == pytest.approx(customers * 20)
+    assert m["cac"] == pytest.approx(50_000 * 0.2 / customers)
+    assert m["ltv"] == pytest.approx(20 * 0.5 / 0.1)
+    assert m["ltv_cac"] == pytest.approx(m["ltv"] / m["cac"])
+    assert m["k"] == pytest.approx(referrers / customers * 4 * 0.25)
+
+
+def test_funnel_metrics_without_customers_are_undefined_not_errors() -> None:
+    result = fs.simulate(fs.aaarrr(revenue=0.0), buyers=1_000, seed=3)
+    values = {c.name: c.default for c in FUNNEL_PRESETS["aaarrr"].economics}
+    m = funnel_metrics(result, FUNNEL_PRESETS["aaarrr"], values)
+    assert m["customers"] == 0
+    assert math.isnan(m["cac"]) and math.isnan(m["ltv_cac"]) and math.isnan(m["k"])
+
+
+# -- the explorer ----------------------------------------------------------------------------
+
+
+def test_explorer_builds_a_slider_per_control(explorer: FunnelExplorer) -> None:
+    names = [c.name for c in AAARRR_RATES] + ["buyers", "seed"]
+    for name in names:
+        assert explorer.control(name).description == explorer.controls[name].label
+    assert explorer.control("activation").value == 0.5
+    assert explorer.control("buyers").value == pytest.approx(20_000)
+    assert explorer.values["buyers"] == 20_000
+    with pytest.raises(KeyError, match="no control 'learn'"):
+        explorer.control("learn")
+
+
+def test_first_render_is_the_model_run(explorer: FunnelExplorer) -> None:
+    expected = fs.simulate(fs.aaarrr(), buyers=20_000, seed=11)
+    np.testing.assert_array_equal(explorer.outcome.result.counts, expected.counts)
+    assert explorer.svg == charts.to_svg(charts.funnel_chart(expected))
+    assert "data-metric='customers'" in explorer._metrics.value
+    assert f"{expected.counts[0, 4]:,}" in explorer._metrics.value
+
+
+def test_moving_a_slider_resimulates_and_redraws(explorer: FunnelExplorer) -> None:
+    before_svg, before = explorer.svg, explorer.metrics
+    explorer.control("activation").value = 0.8
+    after = explorer.metrics
+    expected = fs.simulate(fs.aaarrr(activation=0.8), buyers=20_000, seed=11)
+    assert after["customers"] == expected.counts[0, 4]
+    assert after["customers"] > before["customers"]
+    assert after["revenue"] > before["revenue"]
+    assert after["cac"] < before["cac"]  # same spend, more customers
+    assert explorer.svg != before_svg
+    spec = explorer.chart().to_dict()
+    assert _reached(spec, "Activation") == expected.counts[0, 2]
+
+
+def test_economics_sliders_change_metrics_not_the_funnel(explorer: FunnelExplorer) -> None:
+    counts = explorer.outcome.result.counts.copy()
+    ltv = explorer.metrics["ltv"]
+    explorer.control("churn").value = 0.04  # half the default 8 %
+    assert explorer.metrics["ltv"] == pytest.approx(2 * ltv)
+    np.testing.assert_array_equal(explorer.outcome.result.counts, counts)
+
+
+def test_seed_and_buyers_controls(explorer: FunnelExplorer) -> None:
+    explorer.control("seed").value = 12
+    assert explorer.outcome.result.seed == 12
+    explorer.control("buyers").value = 1_000
+    assert explorer.outcome.result.buyers == 1_000
+    assert "1,000 buyers" in explorer.chart().to_dict()["title"]
+
+
+def test_ab_mode_freezes_a_while_b_moves(explorer: FunnelExplorer) -> None:
+    a_customers = explorer.metrics["customers"]
+    explorer.ab = True
+    explorer.control("revenue").value = 0.8
+    assert explorer.outcome_a is not None
+    assert explorer.outcome_a.metrics["customers"] == a_customers
+    assert explorer.metrics["customers"] > a_customers
+    spec = explorer.chart().to_dict()
+    assert spec["facet"]["field"] == "scenario"
+    assert _reached(spec, "Revenue", "A (frozen)") == a_customers
+    assert _reached(spec, "Revenue", "B") == explorer.metrics["customers"]
+    table = explorer._metrics.value
+    assert "B − A" in table and "+" in table
+    explorer.ab = False
+    assert explorer.outcome_a is None
+    assert "facet" not in explorer.chart().to_dict()
+
+
+def test_reset_returns_to_the_starting_values(explorer: FunnelExplorer) -> None:
+    start = explorer.values
+    first = explorer.metrics
+    explorer.set_values(activation=0.9, seed=5, arpu=50)
+    assert explorer.values != start
+    explorer.ab = True
+    explorer.reset()
+    assert explorer.values == start
+    assert not explorer.ab
+    assert explorer.metrics == first
+
+
+def test_set_values_checks_names_and_ranges(explorer: FunnelExplorer) -> None:
+    with pytest.raises(KeyError, match="no control 'activaton'"):
+        explorer.set_values(activaton=0.5)
+    with pytest.raises(ValueError, match=r"Activation \(sign-up → active\) must be in \[0, 1\]"):
+        explorer.set_values(activation=1.5)
+
+
+def test_constructor_checks_preset_and_values() -> None:
+    with pytest.raises(ValueError, match=r"preset must be one of \['aaarrr', 'tltb'\], got 'b2b'"):
+        FunnelExplorer("b2b", threaded=False)
+    with pytest.raises(TypeError, match=r"has no control\(s\) \['actvation'\]"):
+        FunnelExplorer(actvation=0.4, threaded=False)
+    with pytest.raises(ValueError, match=r"must be in \[0, 1\], got 1.2"):
+        FunnelExplorer(activation=1.2, threaded=False)
+
+
+def test_preset_switch_rebuilds_the_controls(explorer: FunnelExplorer) -> None:
+    explorer.control("seed").value = 3
+    explorer.preset = "tltb"
+    assert list(explorer.controls)[:3] == ["learn", "try_", "buy"]
+    assert explorer.values["seed"] == 3  # population settings carry over
+    result = explorer.outcome.result
+    assert result.funnel.names == fs.TLTB_STAGES
+    assert math.isnan(explorer.metrics["k"])  # no referral stage in B2B
+    explorer.control("buy").value = 0.5
+    assert explorer.outcome.result.funnel["Buy"].rate == 0.5
+    assert explorer.outcome.result.funnel["Buy"].time == fs.trigger_learn_try_buy()["Buy"].time
+
+
+def test_save_and_load_scenario_files(explorer: FunnelExplorer, tmp_path: Path) -> None:
+    explorer.set_values(activation=0.42, buyers=5_000, seed=77)
+    path = explorer.save(tmp_path / "class.toml")
+    assert path is not None and path.exists()
+    assert "Saved" in explorer._status.value
+    other = FunnelExplorer("tltb", threaded=False)
+    other.load(path)
+    assert other.preset == "aaarrr"
+    assert other.values["activation"] == pytest.approx(0.42)
+    assert other.values["buyers"] == 5_000 and other.values["seed"] == 77
+    assert other.metrics["customers"] == explorer.metrics["customers"]
+    other.load(tmp_path / "missing.toml")
+    assert "Load failed" in other._status.value and "missing.toml" in other._status.value
+    assert other.values["seed"] == 77  # a failed load changes nothing
+    other.close()
+
+
+def test_threaded_explorer_renders_latest_values() -> None:
+    ex = FunnelExplorer(buyers=2_000, seed=1, threaded=True)
+    try:
+        for v in (0.1, 0.2, 0.3, 0.9):
+            ex.control("activation").value = v
+        assert ex.wait(timeout=20)
+        assert ex.outcome.values["activation"] == 0.9
+        expected = fs.simulate(fs.aaarrr(activation=0.9), buyers=2_000, seed=1)
+        assert ex.metrics["customers"] == expected.counts[0, 4]
+    finally:
+        ex.close()
+
+
+def test_repr_has_a_short_text_and_a_static_chart(explorer: FunnelExplorer) -> None:
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["text/plain"] == "FunnelExplorer('aaarrr'): AAARRR, 20,000 buyers, seed 11"
+    assert bundle["image/svg+xml"].startswith("<svg")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
