@@ -394,3 +394,207 @@ def test_sweep_frame_is_tidy():
     frame = sweep(Scenario(buyers=50, mode="counts"), {"seed": [1]})
     assert isinstance(frame, pd.DataFrame)
     assert frame["buyers"].tolist() == [50.0]
+
+
+# -- optional sections ------------------------------------------------------------------
+
+SECTIONS = """
+name = "all sections"
+seed = 3
+buyers = 5000
+
+[funnel]
+preset = "tltb"
+
+[referral]
+invites_per_user = 2.0
+invite_conversion = 0.2
+seed_stage = "Try"
+
+[retention]
+alpha = 1.5
+beta = 6.0
+periods = 6
+cohorts = 3
+
+[economics]
+arpu = 100.0
+margin = 0.5
+paid_spend = 10000.0
+referral_reward = 10.0
+
+[b2b]
+accounts = 3000
+champion = 0.5
+"""
+
+
+@pytest.fixture
+def full():
+    return loads_scenario(SECTIONS, source="full.toml")
+
+
+def test_sections_are_read_and_round_trip(full, tmp_path):
+    assert full.referral == fs.scenarios.ReferralSettings(
+        invites_per_user=2.0, invite_conversion=0.2, seed_stage="Try"
+    )
+    assert full.retention.model == fs.retention.ChurnModel.sbg(1.5, 6.0)
+    assert full.economics.paid_spend == 10000.0 and full.economics.discount == 0.0
+    assert full.b2b.champion == 0.5 and full.b2b.saboteur == 0.15
+    assert load_scenario(full.save(tmp_path / "full.toml")) == full
+
+
+def test_nps_tables_round_trip(tmp_path):
+    sc = load_scenario("b2c_referral")
+    assert dict(sc.referral.segments) == {"promoter": 0.45, "passive": 0.35, "detractor": 0.2}
+    assert sc.referral.k == pytest.approx(0.2 * (0.45 * 2.0 + 0.35 * 0.6 + 0.2 * 0.1))
+    assert load_scenario(sc.save(tmp_path / "b.toml")) == sc
+    assert hash(sc) == hash(load_scenario(tmp_path / "b.toml"))
+
+
+def test_sections_run_on_the_funnel_customers(full):
+    run = full.run()
+    counts = run.result.counts[0]
+    # The cascade starts from the buyers who reached the seed stage.
+    assert run.referral.seed_buyers == counts[fs.TLTB_STAGES.index("Try")]
+    assert run.referral.k == pytest.approx(0.4)
+    # Every cohort is the size of the funnel's customers (the last stage).
+    sizes = run.retention.long.groupby("cohort")["size"].first().tolist()
+    assert sizes == [counts[-1]] * 3
+    # B2B accounts go through the scenario's funnel with the section's committee.
+    assert run.b2b.n_accounts == 3000 and run.b2b.funnel == full.funnel
+    assert run.b2b.committee["champion"].presence == 0.5
+
+
+def test_section_streams_are_fixed_and_independent(full):
+    a, b = full.run(), full.run()
+    assert a.referral.total == b.referral.total
+    assert a.b2b.accounts.equals(b.b2b.accounts)
+    # Removing a section leaves the other sections' numbers unchanged.
+    without = dataclasses.replace(full, referral=None).run()
+    assert without.b2b.accounts.equals(a.b2b.accounts)
+    np.testing.assert_array_equal(without.result.counts, a.result.counts)
+    # A different seed changes every section.
+    other = full.run(seed=4)
+    assert not other.b2b.accounts.equals(a.b2b.accounts)
+    # The b2b stream is the documented child of the seed.
+    want = fs.b2b.simulate_accounts(
+        3000,
+        committee=full.b2b.committee,
+        funnel=full.funnel,
+        seed=np.random.SeedSequence(3, spawn_key=(fs.scenarios.B2BSettings.STREAM,)),
+    )
+    assert want.accounts.equals(a.b2b.accounts)
+
+
+def test_economics_follow_the_closed_forms(full):
+    run = full.run()
+    m = run.metrics()
+    customers = run.result.counts[0, -1]
+    assert m["cac"] == pytest.approx(10000.0 / customers)
+    # Churn comes from the sBG retention section: its mean, and the sBG LTV.
+    assert m["churn"] == pytest.approx(1.5 / 7.5)
+    assert m["ltv"] == pytest.approx(fs.economics.ltv_sbg(100.0, 0.5, 1.5, 6.0, 0.0))
+    assert m["ltv_to_cac"] == pytest.approx(m["ltv"] / m["cac"])
+    assert m["payback_periods"] == fs.economics.payback_period(m["cac"], 100.0, 0.5, 0.2)
+    referred = run.referral.total - run.referral.seed_buyers
+    assert m["referred"] == referred
+    assert m["referral_roi"] == pytest.approx(
+        fs.economics.referral_programme_roi(referred, m["ltv"], referral_reward=10.0)
+    )
+
+
+def test_economics_with_its_own_churn_is_geometric():
+    sc = Scenario.from_dict(
+        {"buyers": 1000, "seed": 1, "economics": {"arpu": 10, "margin": 1, "churn": 0.1, "cac": 20}}
+    )
+    m = sc.run().metrics()
+    assert m["ltv"] == pytest.approx(100.0)
+    assert m["ltv_to_cac"] == pytest.approx(5.0)
+    assert "referral_roi" not in m
+
+
+def test_run_tables_name_every_section(full):
+    tables = full.run().tables()
+    assert set(tables) == {
+        "funnel",
+        "referral",
+        "retention",
+        "b2b_funnel",
+        "b2b_contributions",
+        "b2b_cycles",
+        "b2b_accounts",
+        "economics",
+    }
+    assert list(tables["economics"].columns) == ["metric", "value"]
+    assert tables["referral"]["generation"].iloc[0] == 0
+
+
+def test_sweep_over_a_section_key(full):
+    frame = sweep(full, {"referral.invite_conversion": [0.1, 0.3]})
+    assert frame["referral_k"].tolist() == pytest.approx([0.2, 0.6])
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("invite_conversion = 0.2", "invite_conversion = 1.2"),
+            r"referral\.invite_conversion must be in \[0, 1\], got 1\.2",
+        ),
+        (
+            ("invite_conversion = 0.2", "invite_convertion = 0.2"),
+            r"referral\.invite_convertion: unknown key; did you mean 'invite_conversion'\?",
+        ),
+        (
+            ("invites_per_user = 2.0\n", ""),
+            r"referral\.invites_per_user: is required in \[referral\]",
+        ),
+        (
+            ("invites_per_user = 2.0", "invites_per_user = 2.0\ndispersion = 1.0"),
+            r"referral: dispersion applies to invites='negbin' only",
+        ),
+        (
+            ("invites_per_user = 2.0", "invites_per_user = { promoter = 2.0, fans = 1.0 }"),
+            r"referral\.invites_per_user\.fans: unknown NPS segment",
+        ),
+        (
+            ("invites_per_user = 2.0", "invites_per_user = { promoter = 2.0 }"),
+            r"referral: invites_per_user is a mapping by NPS segment: pass segments",
+        ),
+        (
+            ('seed_stage = "Try"', 'seed_stage = "Pilot"'),
+            r"referral\.seed_stage: no stage named 'Pilot'",
+        ),
+        (
+            ("alpha = 1.5", "churn = 0.1\nalpha = 1.5"),
+            r"retention needs churn, churn and polarization, or alpha and beta",
+        ),
+        (("cohorts = 3", "cohorts = 9"), r"retention\.periods must be >= cohorts - 1 = 8, got 6"),
+        (("beta = 6.0", "beta = 0"), r"retention\.beta must be > 0, got 0"),
+        (
+            ("paid_spend = 10000.0", "paid_spend = 10000.0\ncac = 5"),
+            r"economics: give cac or paid_spend, not both",
+        ),
+        (("margin = 0.5", "margin = 1.5"), r"economics\.margin must be in \(0, 1\], got 1\.5"),
+        (("champion = 0.5", "champion = 2"), r"b2b\.champion must be in \[0, 1\], got 2"),
+        (("[b2b]", "[b2c]"), r"b2c: unknown key; did you mean 'b2b'\?"),
+    ],
+)
+def test_section_errors_name_file_key_and_problem(edit, message):
+    old, new = edit
+    assert old in SECTIONS
+    with pytest.raises(ScenarioError, match=r"^full\.toml: " + message):
+        loads_scenario(SECTIONS.replace(old, new, 1), source="full.toml")
+
+
+def test_economics_needs_a_churn():
+    with pytest.raises(ValueError, match=r"economics needs a churn, or a \[retention\] section"):
+        Scenario.from_dict({"economics": {"arpu": 5}})
+
+
+def test_b2b_needs_the_committee_stages():
+    with pytest.raises(
+        ValueError, match=r"b2b needs a funnel with the stages the buying committee"
+    ):
+        Scenario.from_dict({"funnel": {"preset": "aaarrr"}, "b2b": {}})

@@ -75,16 +75,20 @@ import math
 import numbers
 import re
 import tomllib
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+import funnelsim.economics as economics
 from funnelsim._validation import check_choice, check_int, check_probability, check_real
+from funnelsim.b2b import AccountsResult, Committee, buying_committee, simulate_accounts
+from funnelsim.economics import REFERRED_LTV_UPLIFT
 from funnelsim.engine import SimulationResult, simulate
 from funnelsim.model import (
     AAARRR_STAGES,
@@ -95,6 +99,8 @@ from funnelsim.model import (
     aaarrr,
     trigger_learn_try_buy,
 )
+from funnelsim.referral import NPS_SEGMENTS, ReferralResult, simulate_referrals
+from funnelsim.retention import ChurnModel, CohortSimulation, simulate_cohorts
 
 __all__ = [
     "Scenario",
@@ -187,10 +193,10 @@ class _Table:
         return _Table(self.data[name], self.key(name), self.source)
 
     def finish(self, allowed: Iterable[str] | None = None) -> None:
-        """Raise on any key that was not read (names the closest known key)."""
+        """Raise on any key not in ``allowed`` (default: the keys read), naming the closest."""
         known = sorted(set(allowed) if allowed is not None else self.used)
         for name in self.data:
-            if name not in self.used:
+            if name not in known:
                 close = difflib.get_close_matches(str(name), known, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; known keys are {known}"
                 raise self.error(f"unknown key{hint}", self.key(str(name)))
@@ -246,6 +252,14 @@ class Scenario:
     events: bool = False
     #: Buyers enter uniformly over [0, entry_window) (time units); 0 = all at once.
     entry_window: float = 0.0
+    #: ``[referral]``: a referral cascade seeded by the funnel's customers, or None.
+    referral: ReferralSettings | None = None
+    #: ``[retention]``: cohorts of customers churning, or None.
+    retention: RetentionSettings | None = None
+    #: ``[economics]``: unit economics (LTV, CAC, payback), or None.
+    economics: EconomicsSettings | None = None
+    #: ``[b2b]``: accounts with buying committees, or None.
+    b2b: B2BSettings | None = None
     #: The file this scenario was read from, or its ready-made name (not compared).
     source: str | None = field(default=None, compare=False)
 
@@ -266,6 +280,30 @@ class Scenario:
         object.__setattr__(self, "entry_window", window)
         if self.events and self.mode == "counts":
             raise ValueError("events = true needs mode = 'buyers' (counts mode has no buyers)")
+        for key, cls in _SECTIONS.items():
+            value = getattr(self, key)
+            if value is not None and not isinstance(value, cls):
+                raise TypeError(
+                    f"{key} must be a {cls.__name__} or None, got {type(value).__name__}"
+                )
+        for key, stage_key in _STAGE_KEYS:
+            stage = getattr(getattr(self, key), stage_key, None)
+            if stage is not None:
+                try:
+                    self.funnel.index(stage)
+                except ValueError as err:
+                    raise ValueError(f"{key}.{stage_key}: {err}") from None
+        if self.b2b is not None:
+            for member in self.b2b.committee.members:
+                for stage, _ in member.odds:
+                    if stage not in self.funnel.names:
+                        raise ValueError(
+                            f"b2b needs a funnel with the stages the buying committee influences "
+                            f"(Learn, Try, Buy), e.g. preset = 'trigger_learn_try_buy'; "
+                            f"this funnel has {list(self.funnel.names)}"
+                        )
+        if self.economics is not None and self.economics.churn is None and self.retention is None:
+            raise ValueError("economics needs a churn, or a [retention] section to take it from")
 
     # -- reading and writing ---------------------------------------------------------
     @classmethod
@@ -291,6 +329,10 @@ class Scenario:
             "events": top.get("events", _check_bool, False),
             "entry_window": top.get("entry_window", lambda k, v: check_real(k, v, low=0.0), 0.0),
         }
+        for key, section in _SECTIONS.items():
+            table = top.sub(key)
+            if table is not None:
+                kwargs[key] = section.read(table)
         top.finish()
         try:
             return cls(**kwargs, source=source)
@@ -315,6 +357,10 @@ class Scenario:
             if value != default:
                 out[key] = value
         out["funnel"] = _funnel_to_dict(self.funnel)
+        for key in _SECTIONS:
+            section = getattr(self, key)
+            if section is not None:
+                out[key] = section.to_dict()
         return out
 
     def save(self, path: str | Path) -> Path:
@@ -379,9 +425,28 @@ class Scenario:
         """Run everything the scenario describes and collect the results.
 
         ``seed`` replaces the scenario's seed for this run. The funnel run is
-        exactly :meth:`simulate`.
+        exactly :meth:`simulate`; each section draws from its own stream,
+        spawned from the same seed at a fixed position, so adding or removing
+        a section never changes the others' numbers.
         """
-        return ScenarioRun(self, self.simulate(seed))
+        result = self.simulate(seed)
+        entropy = result.seed if result.seed is not None else np.random.SeedSequence().entropy
+
+        def stream(section: _Section) -> np.random.SeedSequence:
+            return np.random.SeedSequence(entropy, spawn_key=(section.STREAM,))
+
+        referral = retention = b2b = None
+        if self.referral is not None:
+            referral = self.referral.run(result, stream(self.referral))
+        if self.retention is not None:
+            retention = self.retention.run(result, stream(self.retention))
+        if self.b2b is not None:
+            b2b = self.b2b.run(self, stream(self.b2b))
+        econ = None
+        if self.economics is not None:
+            referred = None if referral is None else float(referral.total) - referral.seed_buyers
+            econ = self.economics.metrics(result, self.retention, referred)
+        return ScenarioRun(self, result, referral, retention, b2b, econ)
 
     def to_parameters(self, **extra: Any) -> dict[str, Any]:
         """Papermill parameters that make a lesson use this scenario.
@@ -412,27 +477,485 @@ class ScenarioRun:
     """Everything one run of a :class:`Scenario` produced.
 
     :meth:`tables` gives the tidy frames the command line writes to files;
-    :meth:`metrics` the headline numbers a sweep tabulates.
+    :meth:`metrics` the headline numbers a sweep tabulates. A section the
+    scenario does not have leaves its result None.
     """
 
     #: The scenario that was run.
     scenario: Scenario
     #: The funnel run (see :func:`funnelsim.simulate`).
     result: SimulationResult
+    #: The referral cascade seeded by the funnel's customers.
+    referral: ReferralResult | None = None
+    #: The customer cohorts.
+    retention: CohortSimulation | None = None
+    #: The accounts with buying committees.
+    b2b: AccountsResult | None = None
+    #: Unit economics by name (ltv, cac, ltv_to_cac, ...).
+    economics: dict[str, float] | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Tidy frames by name: ``funnel`` (per stage), plus ``summary`` with
-        replications and ``events`` with an event log."""
+        """Tidy frames by name, for files and charts.
+
+        ``funnel`` (per stage) always; ``summary`` with replications; ``events``
+        with an event log; ``referral`` (per generation), ``retention`` (per
+        cohort and period), ``b2b_funnel``, ``b2b_contributions``,
+        ``b2b_cycles`` and ``b2b_accounts``, ``economics`` (metric, value) when
+        the scenario has those sections.
+        """
         out = {"funnel": self.result.table()}
         if self.result.replications > 1:
             out["summary"] = self.result.summary()
         if self.result.events is not None:
             out["events"] = self.result.events
+        if self.referral is not None:
+            out["referral"] = self.referral.generations
+        if self.retention is not None:
+            out["retention"] = self.retention.long
+        if self.b2b is not None:
+            out["b2b_funnel"] = self.b2b.table()
+            out["b2b_contributions"] = self.b2b.contributions
+            out["b2b_cycles"] = self.b2b.cycle_summary()
+            out["b2b_accounts"] = self.b2b.accounts
+        if self.economics is not None:
+            out["economics"] = pd.DataFrame(
+                {"metric": list(self.economics), "value": list(self.economics.values())}
+            )
         return out
 
     def metrics(self) -> dict[str, float]:
-        """Headline numbers (see :func:`default_metrics`)."""
-        return default_metrics(self.scenario, self.result)
+        """Headline numbers: those of :func:`default_metrics`, then one block per section.
+
+        ``referral_k``, ``referral_seed_buyers``, ``referral_total``,
+        ``referred``; ``retention_survival`` (share of the first cohort still
+        active at the last period); the economics numbers (``ltv``, ``cac``,
+        ``ltv_to_cac``, ``payback_periods``, ``referral_roi``);
+        ``b2b_win_rate`` and ``b2b_median_cycle`` (of won accounts).
+        """
+        out = default_metrics(self.scenario, self.result)
+        if self.referral is not None:
+            r = self.referral
+            out["referral_k"] = r.k
+            out["referral_seed_buyers"] = float(r.seed_buyers)
+            out["referral_total"] = float(r.total)
+            out["referred"] = float(r.total) - r.seed_buyers
+        if self.retention is not None:
+            long = self.retention.long
+            first = long[long["cohort"] == long["cohort"].iloc[0]]
+            out["retention_survival"] = float(first["survival"].iloc[-1])
+        if self.economics is not None:
+            out.update(self.economics)
+        if self.b2b is not None:
+            out["b2b_win_rate"] = self.b2b.win_rate
+            cycles = self.b2b.cycle_lengths
+            out["b2b_median_cycle"] = float(np.median(cycles)) if cycles.size else math.nan
+        return out
+
+
+# -- optional sections: referral, retention, economics, b2b ----------------------------
+#
+# Each section is a frozen record whose fields are the keys of its TOML table.
+# A field's metadata holds its check (called with the dotted key, so messages
+# read "referral.invite_conversion must be in [0, 1], got 1.3"); a missing key
+# keeps the default. ``_validate`` then tries the model function on an empty
+# problem, so rules that tie several keys together are caught when the file is
+# read, not halfway through a class.
+
+
+def _checked(check: Callable[[str, Any], Any], default: Any = None, doc: str = "") -> Any:
+    return field(default=default, metadata={"check": check, "doc": doc})
+
+
+def _real(**bounds: Any) -> Callable[[str, Any], float]:
+    return lambda key, value: check_real(key, value, **bounds)
+
+
+def _integer(**bounds: Any) -> Callable[[str, Any], int]:
+    return lambda key, value: check_int(key, value, **bounds)
+
+
+def _choice(*choices: str) -> Callable[[str, Any], str]:
+    return lambda key, value: check_choice(key, value, choices)
+
+
+def _by_segment(key: str, value: Any) -> tuple[tuple[str, float], ...]:
+    """A table of numbers by NPS segment, as ((segment, value), ...) in segment order."""
+    if isinstance(value, tuple):  # already converted
+        value = dict(value)
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{key} must be a table by NPS segment, got {_describe(value)}")
+    for name in value:
+        if name not in NPS_SEGMENTS:
+            raise ValueError(
+                f"{key}.{name}: unknown NPS segment; segments are {list(NPS_SEGMENTS)}"
+            )
+    return tuple(
+        (s, check_real(f"{key}.{s}", value[s], low=0.0)) for s in NPS_SEGMENTS if s in value
+    )
+
+
+def _invites(key: str, value: Any) -> float | tuple[tuple[str, float], ...]:
+    if isinstance(value, Mapping | tuple):
+        return _by_segment(key, dict(value))
+    return check_real(key, value, low=0.0)
+
+
+class _Section:
+    """Shared reading, writing and checking of the optional sections."""
+
+    KEY: ClassVar[str]
+    #: Position of the section's random stream among the scenario's children
+    #: (fixed, so adding a section never changes another section's draws).
+    STREAM: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is not None:
+                object.__setattr__(self, f.name, f.metadata["check"](f"{self.KEY}.{f.name}", value))
+        self._validate()
+
+    def _validate(self) -> None:
+        """Cross-key rules (the model function on an empty problem)."""
+
+    @classmethod
+    def read(cls, table: _Table) -> Any:
+        table.finish([f.name for f in dataclasses.fields(cls)])  # type: ignore[arg-type]
+        kwargs = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if table.has(f.name):
+                kwargs[f.name] = table.get(f.name, f.metadata["check"])
+            elif f.default is dataclasses.MISSING:
+                raise table.error(f"is required in [{cls.KEY}]", table.key(f.name))
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError) as err:
+            raise table.error(str(err)) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is None or value == f.default:
+                continue
+            out[f.name] = _Inline(value) if isinstance(value, tuple) else value
+        return out
+
+
+def _stage_count(result: SimulationResult, stage: str | None) -> int:
+    """Buyers who reached ``stage`` (default: the last stage), mean over replications."""
+    funnel = result.funnel
+    index = len(funnel) - 1 if stage is None else funnel.index(stage)
+    return round(float(result.counts[:, index].mean()))
+
+
+def _check_stage_name(key: str, value: Any) -> str:
+    return _check_str(key, value)
+
+
+@dataclass(frozen=True)
+class ReferralSettings(_Section):
+    """``[referral]``: a referral cascade started by the funnel's customers.
+
+    The seed buyers of the cascade are those who reached ``seed_stage`` in the
+    funnel run (default: the last stage) unless ``seed_buyers`` is given. The
+    other keys are those of :func:`funnelsim.simulate_referrals`.
+    """
+
+    KEY: ClassVar[str] = "referral"
+    STREAM: ClassVar[int] = 1
+
+    #: Mean invites a buyer sends, or a table of invites by NPS segment.
+    invites_per_user: float | tuple[tuple[str, float], ...] = _checked(
+        _invites, dataclasses.MISSING
+    )
+    #: Probability that an invite converts, in [0, 1].
+    invite_conversion: float = _checked(lambda k, v: check_probability(k, v), dataclasses.MISSING)
+    #: "poisson" or "negbin" (over-dispersed invites).
+    invites: str = _checked(_choice("poisson", "negbin"), "poisson")
+    #: Negative-binomial size (> 0) with invites = "negbin".
+    dispersion: float | None = _checked(_real(low=0.0, low_open=True))
+    #: NPS mix of every generation: shares by segment (promoter, passive, detractor).
+    segments: tuple[tuple[str, float], ...] | None = _checked(_by_segment)
+    #: Time between generations (the viral cycle time), > 0.
+    cycle_time: float = _checked(_real(low=0.0, low_open=True), 1.0)
+    #: People who could ever buy (a finite market saturates); None = unlimited.
+    market_size: int | None = _checked(_integer(low=0))
+    #: Stop after this many generations.
+    max_generations: int = _checked(_integer(low=0), 1000)
+    #: Funnel stage whose buyers start the cascade (default: the last stage).
+    seed_stage: str | None = _checked(_check_stage_name)
+    #: A fixed number of seed buyers instead of the funnel's.
+    seed_buyers: int | None = _checked(_integer(low=0))
+
+    def _kwargs(self) -> dict[str, Any]:
+        invites = self.invites_per_user
+        return {
+            "invites_per_user": dict(invites) if isinstance(invites, tuple) else invites,
+            "invite_conversion": self.invite_conversion,
+            "invites": self.invites,
+            "dispersion": self.dispersion,
+            "segments": None if self.segments is None else dict(self.segments),
+            "cycle_time": self.cycle_time,
+            "market_size": self.market_size,
+            "max_generations": self.max_generations,
+        }
+
+    def _validate(self) -> None:
+        kwargs = {**self._kwargs(), "max_generations": 0}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                simulate_referrals(self.seed_buyers or 0, seed=0, **kwargs)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"{self.KEY}: {err}") from None
+
+    @property
+    def k(self) -> float:
+        """The viral coefficient of these settings."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return simulate_referrals(0, seed=0, **{**self._kwargs(), "max_generations": 0}).k
+
+    def run(self, funnel: SimulationResult, seed: Any) -> ReferralResult:
+        """The cascade seeded by ``funnel``'s buyers at :attr:`seed_stage`."""
+        if self.seed_buyers is not None:
+            seeds = self.seed_buyers
+        else:
+            seeds = _stage_count(funnel, self.seed_stage)
+        if self.market_size is not None:
+            seeds = min(seeds, self.market_size)
+        return simulate_referrals(seeds, seed=seed, **self._kwargs())
+
+
+@dataclass(frozen=True)
+class RetentionSettings(_Section):
+    """``[retention]``: cohorts of the funnel's customers churning period by period.
+
+    Give ``churn`` alone (everyone churns alike), ``churn`` and
+    ``polarization`` (heterogeneous churn with that mean, sBG) or ``alpha`` and
+    ``beta`` (sBG). See :class:`funnelsim.retention.ChurnModel`.
+    """
+
+    KEY: ClassVar[str] = "retention"
+    STREAM: ClassVar[int] = 2
+
+    #: Churn probability per period (mean churn with polarization).
+    churn: float | None = _checked(lambda k, v: check_probability(k, v))
+    #: sBG polarization in (0, 1): 0 = everyone alike, near 1 = loyal or gone at once.
+    polarization: float | None = _checked(_real(low=0.0, high=1.0, low_open=True, high_open=True))
+    #: sBG alpha (> 0).
+    alpha: float | None = _checked(_real(low=0.0, low_open=True))
+    #: sBG beta (> 0).
+    beta: float | None = _checked(_real(low=0.0, low_open=True))
+    #: Periods observed after acquisition.
+    periods: int = _checked(_integer(low=1, high=1000), 12)
+    #: Number of cohorts, acquired one per period, each the size of the funnel's customers.
+    cohorts: int = _checked(_integer(low=1, high=1000), 1)
+    #: Funnel stage whose buyers form each cohort (default: the last stage).
+    cohort_stage: str | None = _checked(_check_stage_name)
+    #: A fixed cohort size instead of the funnel's.
+    cohort_size: int | None = _checked(_integer(low=0))
+
+    def _validate(self) -> None:
+        _ = self.model  # builds, hence checks, the churn model
+        if self.cohorts - 1 > self.periods:
+            raise ValueError(
+                f"{self.KEY}.periods must be >= cohorts - 1 = {self.cohorts - 1}, "
+                f"got {self.periods}"
+            )
+
+    @property
+    def model(self) -> ChurnModel:
+        """The churn model the keys describe."""
+        given = tuple(
+            k for k in ("churn", "polarization", "alpha", "beta") if getattr(self, k) is not None
+        )
+        if given == ("churn",):
+            return ChurnModel.geometric(self.churn)  # type: ignore[arg-type]
+        if given == ("churn", "polarization"):
+            try:
+                return ChurnModel.sbg_mean(self.churn, self.polarization)  # type: ignore[arg-type]
+            except ValueError as err:
+                raise ValueError(f"{self.KEY}: {err}") from None
+        if given == ("alpha", "beta"):
+            return ChurnModel.sbg(self.alpha, self.beta)  # type: ignore[arg-type]
+        raise ValueError(
+            f"{self.KEY} needs churn, churn and polarization, or alpha and beta; got {list(given)}"
+        )
+
+    @property
+    def mean_churn(self) -> float:
+        """Average churn probability per period."""
+        m = self.model
+        if m.kind == "geometric":
+            return float(m.churn)  # type: ignore[arg-type]
+        return float(m.alpha / (m.alpha + m.beta))  # type: ignore[operator]
+
+    def run(self, funnel: SimulationResult, seed: Any) -> CohortSimulation:
+        """Simulate the cohorts (each of the funnel's customers at :attr:`cohort_stage`)."""
+        size = self.cohort_size
+        if size is None:
+            size = _stage_count(funnel, self.cohort_stage)
+        return simulate_cohorts(self.model, [size] * self.cohorts, self.periods, seed=seed)
+
+
+@dataclass(frozen=True)
+class EconomicsSettings(_Section):
+    """``[economics]``: unit economics of a customer (see :mod:`funnelsim.economics`).
+
+    ``cac`` is given directly or computed as ``paid_spend`` divided by the
+    funnel's customers. Churn comes from ``churn`` or, if absent, from the
+    ``[retention]`` section (sBG LTV when that is heterogeneous).
+    """
+
+    KEY: ClassVar[str] = "economics"
+
+    #: Revenue per customer per period (currency), > 0.
+    arpu: float = _checked(_real(low=0.0, low_open=True), 10.0)
+    #: Gross margin, in (0, 1].
+    margin: float = _checked(_real(low=0.0, high=1.0, low_open=True), 1.0)
+    #: Acquisition cost per customer (currency), >= 0.
+    cac: float | None = _checked(_real(low=0.0))
+    #: Paid acquisition spend for the buyers of the run (currency), >= 0.
+    paid_spend: float | None = _checked(_real(low=0.0))
+    #: Churn probability per period, in (0, 1); default from [retention].
+    churn: float | None = _checked(_real(low=0.0, high=1.0, low_open=True, high_open=True))
+    #: Discount rate per period, >= 0.
+    discount: float = _checked(_real(low=0.0), 0.0)
+    #: Reward paid to each referred customer (currency).
+    referral_reward: float = _checked(_real(low=0.0), 0.0)
+    #: Reward paid to the referrer for each referred customer (currency).
+    referrer_reward: float = _checked(_real(low=0.0), 0.0)
+    #: Fixed cost of the referral programme (currency).
+    programme_cost: float = _checked(_real(low=0.0), 0.0)
+    #: Relative LTV gain of referred customers (> -1).
+    ltv_uplift: float = _checked(_real(low=-1.0, low_open=True), REFERRED_LTV_UPLIFT)
+    #: Funnel stage whose buyers count as acquired customers for the CAC (default: last).
+    customer_stage: str | None = _checked(_check_stage_name)
+
+    def _validate(self) -> None:
+        if self.cac is not None and self.paid_spend is not None:
+            raise ValueError(f"{self.KEY}: give cac or paid_spend, not both")
+
+    def metrics(
+        self,
+        funnel: SimulationResult,
+        retention: RetentionSettings | None,
+        referred: float | None,
+    ) -> dict[str, float]:
+        """LTV, CAC, LTV:CAC, payback and (with referrals and rewards) programme ROI."""
+        customers = float(_stage_count(funnel, self.customer_stage))
+        if self.cac is not None:
+            cac_value = self.cac
+        elif self.paid_spend is not None:
+            cac_value = self.paid_spend / customers if customers else math.inf
+        else:
+            cac_value = math.nan
+        churn: float
+        if self.churn is not None:
+            churn = self.churn
+            ltv_value = economics.ltv_discounted(self.arpu, self.margin, churn, self.discount)
+        elif retention is not None:
+            model = retention.model
+            churn = retention.mean_churn
+            if model.kind == "sbg":
+                assert model.alpha is not None and model.beta is not None
+                ltv_value = economics.ltv_sbg(
+                    self.arpu, self.margin, model.alpha, model.beta, self.discount
+                )
+            else:
+                ltv_value = economics.ltv_discounted(self.arpu, self.margin, churn, self.discount)
+        else:
+            raise ValueError(
+                f"{self.KEY} needs a churn (or a [retention] section) to compute the LTV"
+            )
+        out = {
+            "arpu": self.arpu,
+            "margin": self.margin,
+            "churn": float(churn),
+            "ltv": float(ltv_value),
+        }
+        out["cac"] = float(cac_value)
+        if math.isfinite(cac_value) and cac_value > 0:
+            out["ltv_to_cac"] = float(economics.ltv_to_cac(ltv_value, cac_value))
+            if churn < 1:
+                out["payback_periods"] = float(
+                    economics.payback_period(cac_value, self.arpu, self.margin, churn)
+                )
+        paid = self.referral_reward + self.referrer_reward
+        if referred is not None and (paid * referred + self.programme_cost) > 0:
+            out["referral_roi"] = float(
+                economics.referral_programme_roi(
+                    referred,
+                    ltv_value,
+                    referral_reward=self.referral_reward,
+                    referrer_reward=self.referrer_reward,
+                    programme_cost=self.programme_cost,
+                    ltv_uplift=self.ltv_uplift,
+                )
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class B2BSettings(_Section):
+    """``[b2b]``: accounts with buying committees going through the funnel.
+
+    Uses :func:`funnelsim.simulate_accounts` with the scenario's funnel (whose
+    stages must include those the committee influences: Learn, Try, Buy) and
+    :func:`funnelsim.buying_committee` with the presences given here.
+    """
+
+    KEY: ClassVar[str] = "b2b"
+    STREAM: ClassVar[int] = 3
+
+    #: Accounts entering the funnel (default: the scenario's buyers).
+    accounts: int | None = _checked(_integer(low=0))
+    #: Probability that an account has a champion.
+    champion: float = _checked(lambda k, v: check_probability(k, v), 0.25)
+    #: Probability that an account has a saboteur.
+    saboteur: float = _checked(lambda k, v: check_probability(k, v), 0.15)
+    #: Probability that the ultimate decision maker takes part.
+    decision_maker: float = _checked(lambda k, v: check_probability(k, v), 0.6)
+    #: Probability that the economic buyer takes part.
+    economic_buyer: float = _checked(lambda k, v: check_probability(k, v), 0.7)
+    #: Probability that the influencer takes part.
+    influencer: float = _checked(lambda k, v: check_probability(k, v), 0.9)
+    #: Probability that users take part.
+    user: float = _checked(lambda k, v: check_probability(k, v), 0.8)
+    #: Base rate of the Buy step (default: the funnel's rate).
+    buy_rate: float | None = _checked(lambda k, v: check_probability(k, v))
+
+    @property
+    def committee(self) -> Committee:
+        """The buying committee with these presences."""
+        return buying_committee(
+            self.champion,
+            self.saboteur,
+            decision_maker=self.decision_maker,
+            economic_buyer=self.economic_buyer,
+            influencer=self.influencer,
+            user=self.user,
+        )
+
+    def run(self, scenario: Scenario, seed: Any) -> AccountsResult:
+        """Simulate the accounts through ``scenario.funnel``."""
+        n = scenario.buyers if self.accounts is None else self.accounts
+        return simulate_accounts(
+            n, committee=self.committee, funnel=scenario.funnel, buy_rate=self.buy_rate, seed=seed
+        )
+
+
+#: Section keys that name a funnel stage (checked against the scenario's funnel).
+_STAGE_KEYS = (
+    ("referral", "seed_stage"),
+    ("retention", "cohort_stage"),
+    ("economics", "customer_stage"),
+)
+_SECTIONS: dict[str, type[_Section]] = {
+    cls.KEY: cls for cls in (ReferralSettings, RetentionSettings, EconomicsSettings, B2BSettings)
+}
 
 
 # -- the funnel section ----------------------------------------------------------------
