@@ -475,7 +475,9 @@ class GrowthResult:
             revenue=("revenue", "sum"),
             gross_profit=("gross_profit", "sum"),
         )
-        out = _derived(self.params, agg["marketing_spend"], agg["new_paid"], agg["new_referral"])
+        out = pd.DataFrame(
+            _derived(self.params, agg["marketing_spend"], agg["new_paid"], agg["new_referral"])
+        )
         out.insert(0, "replication", np.arange(len(agg)))
         out["revenue"] = agg["revenue"].to_numpy()
         out["gross_profit"] = agg["gross_profit"].to_numpy()
@@ -532,7 +534,9 @@ class GrowthResult:
         )
 
 
-def _derived(params: GrowthParams, spend: Any, new_paid: Any, new_ref: Any) -> pd.DataFrame:
+def _derived(
+    params: GrowthParams, spend: Any, new_paid: Any, new_ref: Any
+) -> dict[str, np.ndarray]:
     """CAC, LTV of the acquired mix, LTV:CAC and payback from spend and new customers."""
     spend = np.asarray(spend, dtype=float)
     new_paid = np.asarray(new_paid, dtype=float)
@@ -556,17 +560,15 @@ def _derived(params: GrowthParams, spend: Any, new_paid: Any, new_ref: Any) -> p
     ok = (new > 0) & (value > 0) & np.isfinite(churn_mix) & (churn_mix < 1)
     if ok.any():
         payback[ok] = payback_period(cac[ok], arpu_mix[ok], params.margin, churn_mix[ok])
-    return pd.DataFrame(
-        {
-            "marketing_spend": spend,
-            "new_customers": new.astype(np.int64),
-            "referral_share": share,
-            "cac": cac,
-            "ltv": ltv,
-            "ltv_to_cac": ratio,
-            "payback_period": payback,
-        }
-    )
+    return {
+        "marketing_spend": spend,
+        "new_customers": new.astype(np.int64),
+        "referral_share": share,
+        "cac": cac,
+        "ltv": ltv,
+        "ltv_to_cac": ratio,
+        "payback_period": payback,
+    }
 
 
 def simulate_growth(
@@ -722,20 +724,17 @@ def _run_growth(
     data["active_referral"] = cols["active_referral"]
     data["active"] = cols["active_paid"] + cols["active_referral"]
     data["churned"] = cols["churned"]
-    frame = pd.DataFrame(data)
-    frame["revenue"] = prm.arpu * (
-        frame["active_paid"] + prm.referred_arpu_multiplier * frame["active_referral"]
+    revenue = prm.arpu * (
+        cols["active_paid"] + prm.referred_arpu_multiplier * cols["active_referral"]
     )
-    frame["gross_profit"] = prm.margin * frame["revenue"]
-    frame["marketing_spend"] = prm.budget + prm.referral_reward * frame["new_referral"]
-    grouped = frame.groupby("replication") if reps > 1 else None
-    if grouped is not None:
-        frame["cumulative_revenue"] = grouped["revenue"].cumsum()
-        frame["cumulative_spend"] = grouped["marketing_spend"].cumsum()
-    else:
-        frame["cumulative_revenue"] = frame["revenue"].cumsum()
-        frame["cumulative_spend"] = frame["marketing_spend"].cumsum()
-    derived = _derived(prm, frame["marketing_spend"], frame["new_paid"], frame["new_referral"])
+    spend = prm.budget + prm.referral_reward * cols["new_referral"]
+    data["revenue"] = revenue
+    data["gross_profit"] = prm.margin * revenue
+    # running sums within each replication (rows are grouped by replication, in period order)
+    data["cumulative_revenue"] = np.cumsum(revenue.reshape(reps, done), axis=1).ravel()
+    data["marketing_spend"] = spend
+    data["cumulative_spend"] = np.cumsum(spend.reshape(reps, done), axis=1).ravel()
+    derived = _derived(prm, spend, cols["new_paid"], cols["new_referral"])
     for col in ("cac", "ltv", "ltv_to_cac", "payback_period"):
-        frame[col] = derived[col].to_numpy()
-    return frame, capped
+        data[col] = derived[col]
+    return pd.DataFrame(data), capped

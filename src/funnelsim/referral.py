@@ -323,7 +323,12 @@ class ReferralResult:
 
     @property
     def expected_total(self) -> float:
-        """``seed_buyers / (1 − K)`` for K < 1 without a market limit (``inf`` otherwise)."""
+        """The closed-form mean total: ``seed_buyers / (1 − K)`` for K < 1.
+
+        With a market size this is capped at the market (an upper bound, not the
+        mean: saturation slows the cascade before the cap). For K >= 1 it is the
+        market size, or ``inf`` without one.
+        """
         if self.k < 1:
             value = self.seed_buyers / (1.0 - self.k)
             return value if self.market_size is None else min(value, float(self.market_size))
