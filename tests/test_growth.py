@@ -87,6 +87,12 @@ def test_referral_loop_entry_and_referral_stages_can_move():
         simulate_funnel_with_referrals(f, 1, 1, 1.5)
     with pytest.raises(ValueError, match="generations must be in"):
         simulate_funnel_with_referrals(f, 1, 1, 0.5, generations=5_000)
+    with pytest.raises(ValueError, match="invites_per_referrer must be in"):
+        simulate_funnel_with_referrals(f, 1, -1, 0.5)
+    with pytest.raises(ValueError, match="replications must be >= 1"):
+        simulate_funnel_with_referrals(f, 1, 1, 0.5, replications=0)
+    with pytest.raises(TypeError, match="churn must be a real number"):
+        GrowthParams(churn=True)
 
 
 def test_referral_loop_is_deterministic_and_replicates():

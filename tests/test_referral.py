@@ -388,6 +388,10 @@ def test_simulate_bass_frame_and_split():
     pd.testing.assert_frame_equal(f, simulate_bass(0.03, 0.38, 10_000, 25, seed=3).periods)
     with pytest.raises(ValueError, match="periods must be >= 1"):
         simulate_bass(0.03, 0.38, 10_000, 0)
+    with pytest.raises(ValueError, match="replications must be >= 1"):
+        simulate_bass(0.03, 0.38, 10_000, 5, replications=0)
+    with pytest.raises(TypeError, match="p must be a real number"):
+        simulate_bass("0.03", 0.38, 10_000, 5)
 
 
 def test_simulate_bass_tracks_the_discrete_expectation():

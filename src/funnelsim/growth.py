@@ -647,7 +647,7 @@ def simulate_growth(
     return GrowthResult(out, prm, capped, recorded)
 
 
-def _chain(rng: np.random.Generator, n: np.ndarray, rates: np.ndarray) -> np.ndarray:
+def _chain(rng: np.random.Generator, n: Any, rates: np.ndarray) -> Any:
     """Binomial chain through ``rates`` (vectorised over replications): who reaches the end."""
     for p in rates:
         n = rng.binomial(n, p)
@@ -677,21 +677,25 @@ def _run_growth(
         "churned",
     )
     rec = {k: np.zeros((n_periods, reps), dtype=np.int64) for k in names}
-    reached = np.full(reps, prm.initial_customers, dtype=np.int64)
-    active_p = reached.copy()
-    active_r = np.zeros(reps, dtype=np.int64)
+
+    def const(x: int) -> Any:
+        # One replication runs on numpy scalars: the same draws and the same stream,
+        # without numpy's per-call array checks (about 5x faster for small runs).
+        return np.int64(x) if reps == 1 else np.full(reps, x, dtype=np.int64)
+
+    reached = const(prm.initial_customers)
+    active_p = const(prm.initial_customers)
+    active_r = const(0)
     capped = False
     done = n_periods
     for t in range(n_periods):
-        paid_in = np.full(reps, leads, dtype=np.int64)
+        paid_in = const(leads)
         if market is not None and leads:
-            paid_in = rng.hypergeometric(
-                market - reached, reached, np.full(reps, min(leads, market))
-            )
+            paid_in = rng.hypergeometric(market - reached, reached, const(min(leads, market)))
         reached = reached + paid_in
-        ref_in = np.zeros(reps, dtype=np.int64)
+        ref_in = const(0)
         if invite_mean > 0:
-            ref_in = rng.poisson((active_p + active_r) * invite_mean).astype(np.int64)
+            ref_in = rng.poisson((active_p + active_r) * invite_mean)
             if market is not None:
                 ref_in = rng.hypergeometric(market - reached, reached, np.minimum(ref_in, market))
         reached = reached + ref_in
@@ -706,7 +710,7 @@ def _run_growth(
             names[:-1], (paid_in, ref_in, new_p, new_r, active_p, active_r), strict=True
         ):
             rec[k][t] = v
-        if market is None and reached.max() > MAX_PEOPLE:
+        if market is None and np.max(reached) > MAX_PEOPLE:
             capped, done = True, t + 1
             break
 
