@@ -140,6 +140,16 @@ def test_growth_frame_columns_and_accounting():
     assert p["new_referral"].iloc[-1] > 0
 
 
+def test_customer_stage_and_referral_entry_defaults():
+    f = fs.aaarrr()
+    assert GrowthParams(funnel=f).stage_indices == (1, 4)  # Acquisition, Revenue
+    assert GrowthParams(funnel=f, customer_stage="Awareness").stage_indices == (0, 0)
+    tltb = fs.trigger_learn_try_buy()
+    assert GrowthParams(funnel=tltb).stage_indices == (1, 3)  # Learn, Buy (no Revenue stage)
+    prm = GrowthParams(funnel=f, referral_entry="Activation", customer_stage="Retention")
+    assert prm.conversion() == pytest.approx((0.3 * 0.5 * 0.6, 0.6))
+
+
 def test_budget_buys_whole_leads():
     r = simulate_growth(3, budget=1_000.0, cost_per_lead=3.0, churn=0.1, seed=1)
     assert (r.periods["leads"] == 333).all()

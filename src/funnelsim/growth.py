@@ -322,7 +322,8 @@ class GrowthParams:
     funnel: Funnel | None = None
     #: Stage whose reachers are customers; None: "Revenue" if the funnel has it, else the last.
     customer_stage: str | None = None
-    #: Stage where referred people enter; None: the second stage (Acquisition in AAARRR).
+    #: Stage where referred people enter; None: the second stage (Acquisition in AAARRR),
+    #: or the customer stage if that is the first.
     referral_entry: str | None = None
     #: Mean invites an active customer sends per period (Poisson), in [0, 10⁶].
     invites_per_customer: float = 0.0
@@ -406,9 +407,8 @@ class GrowthParams:
             cust = f.index(self.customer_stage)
         else:
             cust = f.names.index("Revenue") if "Revenue" in f.names else len(f) - 1
-        entry = (
-            f.index(self.referral_entry) if self.referral_entry is not None else min(1, len(f) - 1)
-        )
+        # default: the second stage, or the customer stage if that comes first
+        entry = f.index(self.referral_entry) if self.referral_entry is not None else min(1, cust)
         return entry, cust
 
     @property
