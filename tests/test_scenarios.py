@@ -598,3 +598,73 @@ def test_b2b_needs_the_committee_stages():
         ValueError, match=r"b2b needs a funnel with the stages the buying committee"
     ):
         Scenario.from_dict({"funnel": {"preset": "aaarrr"}, "b2b": {}})
+
+
+GROWTH = {
+    "seed": 2,
+    "funnel": {"preset": "aaarrr"},
+    "growth": {
+        "periods": 6,
+        "replications": 2,
+        "new_leads": 5000,
+        "invites_per_customer": 0.4,
+        "invite_conversion": 0.5,
+        "churn": 0.1,
+        "market_size": 200_000,
+    },
+}
+
+
+def test_growth_section_runs_on_the_scenario_funnel(tmp_path):
+    sc = Scenario.from_dict(GROWTH)
+    assert sc.growth.params.funnel == sc.funnel
+    assert load_scenario(sc.save(tmp_path / "g.toml")) == sc
+    run = sc.run()
+    want = fs.growth.simulate_growth(
+        6,
+        params=sc.growth.params,
+        replications=2,
+        seed=np.random.SeedSequence(2, spawn_key=(fs.scenarios.GrowthSettings.STREAM,)),
+    )
+    pd.testing.assert_frame_equal(run.growth.periods, want.periods)
+    m = run.metrics()
+    last = want.periods[want.periods["period"] == 6]
+    assert m["growth_active"] == last["active"].mean()
+    assert {"growth", "growth_channels", "growth_economics"} <= set(run.tables())
+
+
+def test_growth_follows_funnel_changes():
+    sc = Scenario.from_dict(GROWTH).with_values({"funnel.rates.activation": 0.9})
+    assert sc.growth.params.funnel["Activation"].rate == 0.9
+    swept = sc.with_values({"growth.churn": 0.2})
+    assert swept.growth.params.churn == 0.2 and swept.growth.params.funnel == sc.funnel
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"churn": 1.5}, r"growth\.churn must be in \[0, 1\], got 1\.5"),
+        ({"churm": 0.1}, r"growth\.churm: unknown key; did you mean 'churn'\?"),
+        ({"funnel": {}}, r"growth\.funnel: unknown key"),
+        ({"customer_stage": "Nope"}, r"growth\.customer_stage: no stage named 'Nope'"),
+        ({"periods": 0}, r"growth\.periods must be in \[1, 10000\], got 0"),
+        (
+            {"referral_entry": "Referral", "customer_stage": "Revenue"},
+            r"growth\.referral_entry 'Referral' comes after customer_stage 'Revenue'",
+        ),
+    ],
+)
+def test_growth_errors(change, message):
+    data = {**GROWTH, "growth": {**GROWTH["growth"], **change}}
+    with pytest.raises(ScenarioError, match=r"^g\.toml: " + message):
+        Scenario.from_dict(data, source="g.toml")
+
+
+@pytest.mark.parametrize("name", list_scenarios())
+def test_ready_made_scenarios_run_every_section(name):
+    sc = load_scenario(name)
+    run = sc.run()
+    for key in ("referral", "retention", "b2b", "growth"):
+        assert (getattr(run, key) is None) == (getattr(sc, key) is None)
+    assert (run.economics is None) == (sc.economics is None)
+    assert all(len(frame) for frame in run.tables().values())

@@ -90,6 +90,7 @@ from funnelsim._validation import check_choice, check_int, check_probability, ch
 from funnelsim.b2b import AccountsResult, Committee, buying_committee, simulate_accounts
 from funnelsim.economics import REFERRED_LTV_UPLIFT
 from funnelsim.engine import SimulationResult, simulate
+from funnelsim.growth import GrowthParams, GrowthResult, simulate_growth
 from funnelsim.model import (
     AAARRR_STAGES,
     TLTB_STAGES,
@@ -260,6 +261,8 @@ class Scenario:
     economics: EconomicsSettings | None = None
     #: ``[b2b]``: accounts with buying committees, or None.
     b2b: B2BSettings | None = None
+    #: ``[growth]``: paid and referral growth over many periods, or None.
+    growth: GrowthSettings | None = None
     #: The file this scenario was read from, or its ready-made name (not compared).
     source: str | None = field(default=None, compare=False)
 
@@ -302,6 +305,19 @@ class Scenario:
                             f"(Learn, Try, Buy), e.g. preset = 'trigger_learn_try_buy'; "
                             f"this funnel has {list(self.funnel.names)}"
                         )
+        if self.growth is not None:
+            if not isinstance(self.growth, GrowthSettings):
+                raise TypeError(
+                    f"growth must be a GrowthSettings or None, got {type(self.growth).__name__}"
+                )
+            if self.growth.params.funnel != self.funnel:
+                # The growth model always runs on the scenario's funnel.
+                names = GrowthSettings._param_names()
+                try:
+                    params = dataclasses.replace(self.growth.params, funnel=self.funnel)
+                except (TypeError, ValueError) as err:
+                    raise ValueError(_growth_message(str(err), names)[0]) from None
+                object.__setattr__(self, "growth", dataclasses.replace(self.growth, params=params))
         if self.economics is not None and self.economics.churn is None and self.retention is None:
             raise ValueError("economics needs a churn, or a [retention] section to take it from")
 
@@ -333,6 +349,9 @@ class Scenario:
             table = top.sub(key)
             if table is not None:
                 kwargs[key] = section.read(table)
+        growth = top.sub("growth")
+        if growth is not None:
+            kwargs["growth"] = GrowthSettings.read(growth, funnel)
         top.finish()
         try:
             return cls(**kwargs, source=source)
@@ -357,7 +376,7 @@ class Scenario:
             if value != default:
                 out[key] = value
         out["funnel"] = _funnel_to_dict(self.funnel)
-        for key in _SECTIONS:
+        for key in (*_SECTIONS, "growth"):
             section = getattr(self, key)
             if section is not None:
                 out[key] = section.to_dict()
@@ -432,7 +451,7 @@ class Scenario:
         result = self.simulate(seed)
         entropy = result.seed if result.seed is not None else np.random.SeedSequence().entropy
 
-        def stream(section: _Section) -> np.random.SeedSequence:
+        def stream(section: _Section | GrowthSettings) -> np.random.SeedSequence:
             return np.random.SeedSequence(entropy, spawn_key=(section.STREAM,))
 
         referral = retention = b2b = None
@@ -442,11 +461,12 @@ class Scenario:
             retention = self.retention.run(result, stream(self.retention))
         if self.b2b is not None:
             b2b = self.b2b.run(self, stream(self.b2b))
+        growth = None if self.growth is None else self.growth.run(stream(self.growth))
         econ = None
         if self.economics is not None:
             referred = None if referral is None else float(referral.total) - referral.seed_buyers
             econ = self.economics.metrics(result, self.retention, referred)
-        return ScenarioRun(self, result, referral, retention, b2b, econ)
+        return ScenarioRun(self, result, referral, retention, b2b, econ, growth)
 
     def to_parameters(self, **extra: Any) -> dict[str, Any]:
         """Papermill parameters that make a lesson use this scenario.
@@ -493,6 +513,8 @@ class ScenarioRun:
     b2b: AccountsResult | None = None
     #: Unit economics by name (ltv, cac, ltv_to_cac, ...).
     economics: dict[str, float] | None = None
+    #: The growth model's periods.
+    growth: GrowthResult | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Tidy frames by name, for files and charts.
@@ -500,8 +522,9 @@ class ScenarioRun:
         ``funnel`` (per stage) always; ``summary`` with replications; ``events``
         with an event log; ``referral`` (per generation), ``retention`` (per
         cohort and period), ``b2b_funnel``, ``b2b_contributions``,
-        ``b2b_cycles`` and ``b2b_accounts``, ``economics`` (metric, value) when
-        the scenario has those sections.
+        ``b2b_cycles`` and ``b2b_accounts``, ``growth`` (per period),
+        ``growth_channels`` and ``growth_economics``, ``economics`` (metric,
+        value) when the scenario has those sections.
         """
         out = {"funnel": self.result.table()}
         if self.result.replications > 1:
@@ -517,6 +540,10 @@ class ScenarioRun:
             out["b2b_contributions"] = self.b2b.contributions
             out["b2b_cycles"] = self.b2b.cycle_summary()
             out["b2b_accounts"] = self.b2b.accounts
+        if self.growth is not None:
+            out["growth"] = self.growth.periods
+            out["growth_channels"] = self.growth.by_channel()
+            out["growth_economics"] = self.growth.unit_economics()
         if self.economics is not None:
             out["economics"] = pd.DataFrame(
                 {"metric": list(self.economics), "value": list(self.economics.values())}
@@ -530,7 +557,10 @@ class ScenarioRun:
         ``referred``; ``retention_survival`` (share of the first cohort still
         active at the last period); the economics numbers (``ltv``, ``cac``,
         ``ltv_to_cac``, ``payback_periods``, ``referral_roi``);
-        ``b2b_win_rate`` and ``b2b_median_cycle`` (of won accounts).
+        ``b2b_win_rate`` and ``b2b_median_cycle`` (of won accounts);
+        ``growth_active`` and ``growth_revenue`` (active customers and
+        cumulative revenue at the last period), ``growth_referral_share`` and
+        ``growth_ltv_to_cac`` (whole run); means over replications.
         """
         out = default_metrics(self.scenario, self.result)
         if self.referral is not None:
@@ -549,6 +579,14 @@ class ScenarioRun:
             out["b2b_win_rate"] = self.b2b.win_rate
             cycles = self.b2b.cycle_lengths
             out["b2b_median_cycle"] = float(np.median(cycles)) if cycles.size else math.nan
+        if self.growth is not None:
+            periods = self.growth.periods
+            last = periods[periods["period"] == periods["period"].max()]
+            out["growth_active"] = float(last["active"].mean())
+            out["growth_revenue"] = float(last["cumulative_revenue"].mean())
+            econ = self.growth.unit_economics()
+            out["growth_referral_share"] = float(econ["referral_share"].mean())
+            out["growth_ltv_to_cac"] = float(econ["ltv_to_cac"].mean())
         return out
 
 
@@ -945,6 +983,85 @@ class B2BSettings(_Section):
         return simulate_accounts(
             n, committee=self.committee, funnel=scenario.funnel, buy_rate=self.buy_rate, seed=seed
         )
+
+
+@dataclass(frozen=True)
+class GrowthSettings:
+    """``[growth]``: a business over many periods (see :func:`funnelsim.growth.simulate_growth`).
+
+    The keys are ``periods``, ``replications`` and the fields of
+    :class:`funnelsim.growth.GrowthParams` except ``funnel``: leads go through
+    the scenario's own funnel.
+    """
+
+    KEY: ClassVar[str] = "growth"
+    STREAM: ClassVar[int] = 4
+
+    #: Periods simulated (months, say), in [1, 10,000].
+    periods: int = 24
+    #: Independent runs of the growth model.
+    replications: int = 1
+    #: The model's parameters; their funnel is the scenario's (set by the Scenario).
+    params: GrowthParams = field(default_factory=GrowthParams)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "periods", check_int(f"{self.KEY}.periods", self.periods, low=1, high=10_000)
+        )
+        object.__setattr__(
+            self, "replications", check_int(f"{self.KEY}.replications", self.replications, low=1)
+        )
+        if not isinstance(self.params, GrowthParams):
+            raise TypeError(
+                f"{self.KEY}.params must be a GrowthParams, got {type(self.params).__name__}"
+            )
+
+    @staticmethod
+    def _param_names() -> list[str]:
+        return [f.name for f in dataclasses.fields(GrowthParams) if f.name != "funnel"]
+
+    @classmethod
+    def read(cls, table: _Table, funnel: Funnel) -> GrowthSettings:
+        names = cls._param_names()
+        table.finish(["periods", "replications", *names])
+        periods = table.get("periods", lambda k, v: check_int(k, v, low=1, high=10_000), 24)
+        reps = table.get("replications", lambda k, v: check_int(k, v, low=1), 1)
+        values = {name: table.data[name] for name in names if name in table.data}
+        for stage_key in ("customer_stage", "referral_entry"):
+            if stage_key in values:
+                table.get(stage_key, lambda k, v: funnel.names[funnel.index(_check_str(k, v))])
+        try:
+            params = GrowthParams(**values, funnel=funnel)
+        except (TypeError, ValueError) as err:
+            message, key = _growth_message(str(err), names)
+            raise table.error(message, key) from None
+        return cls(periods, reps, params)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.periods != 24:
+            out["periods"] = self.periods
+        if self.replications != 1:
+            out["replications"] = self.replications
+        for f in dataclasses.fields(GrowthParams):
+            value = getattr(self.params, f.name)
+            if f.name != "funnel" and value is not None and value != f.default:
+                out[f.name] = value
+        return out
+
+    def run(self, seed: Any) -> GrowthResult:
+        """Simulate the growth model with these settings."""
+        return simulate_growth(
+            self.periods, params=self.params, replications=self.replications, seed=seed
+        )
+
+
+def _growth_message(message: str, names: Sequence[str]) -> tuple[str, str | None]:
+    """Turn ``"churn must be ..."`` into ``"growth.churn must be ..."`` with its key."""
+    first = message.split(" ", 1)[0]
+    if first in names:
+        return f"growth.{message}", f"growth.{first}"
+    return f"growth: {message}", None
 
 
 #: Section keys that name a funnel stage (checked against the scenario's funnel).
