@@ -8,8 +8,12 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 import pytest
+from funnelsim.data import make_saas_events
 
-from funnelsim.datasets import load_cdnow
+from funnelsim.analytics import cohort_retention, funnel_table, step_times
+from funnelsim.datasets import load_cdnow, load_saas_events
+from funnelsim.engine import EVENT_COLUMNS
+from funnelsim.retention import fit_sbg
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +71,70 @@ def test_loader_returns_independent_copies() -> None:
     a = load_cdnow()
     a.loc[0, "amount"] = -1.0
     assert load_cdnow().loc[0, "amount"] == 11.77
+
+
+# ---------------------------------------------------------------------------
+# The synthetic SaaS log
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def saas() -> pd.DataFrame:
+    return load_saas_events()
+
+
+def test_saas_events_schema(saas: pd.DataFrame) -> None:
+    assert list(saas.columns) == list(EVENT_COLUMNS)
+    assert saas["buyer_id"].dtype == np.int64
+    assert list(saas["stage"].cat.categories) == list(make_saas_events.STAGES)
+    assert saas["stage"].cat.ordered
+    assert saas["converted"].dtype == bool
+    assert len(saas) == 58_113
+    counts = saas["stage"].value_counts()
+    assert [counts[s] for s in make_saas_events.STAGES] == [12_000, 4_187, 2_308, 718, 38_900]
+    assert saas["entered_at"].between(0, make_saas_events.END_DAY).all()
+    active = saas[saas["stage"] == "Active"]
+    assert (active["exited_at"] == active["entered_at"]).all()
+    assert not active["converted"].any()
+    keys = saas[["buyer_id", "entered_at"]].to_numpy()
+    assert np.all(np.diff(keys[:, 0]) >= 0)
+
+
+def test_saas_events_file_is_small() -> None:
+    size = len(resources.files("funnelsim.data").joinpath("saas_events.csv.gz").read_bytes())
+    assert size < 1_000_000
+
+
+def test_saas_events_regenerate_byte_for_byte(tmp_path, saas: pd.DataFrame) -> None:
+    out = make_saas_events.write(tmp_path / "again.csv.gz")
+    shipped = resources.files("funnelsim.data").joinpath("saas_events.csv.gz").read_bytes()
+    assert out.read_bytes() == shipped
+    again = make_saas_events.to_frame(pd.read_csv(out))
+    pd.testing.assert_frame_equal(again, saas)
+
+
+def test_saas_events_answers_are_recoverable(saas: pd.DataFrame) -> None:
+    funnel = list(make_saas_events.FUNNEL_STAGES)
+    table = funnel_table(saas, stages=funnel)
+    prev = table["reached"].shift(1).to_numpy()[1:]
+    for rate, got, n in zip(
+        list(make_saas_events.RATES.values())[1:],
+        table["step_conversion"].iloc[1:],
+        prev,
+        strict=True,
+    ):
+        assert abs(got - rate) < 4 * np.sqrt(rate * (1 - rate) / n)
+    times = step_times(saas, stages=funnel)
+    means = [make_saas_events.TIMES[s].mean for s in funnel[:-1]]
+    assert np.all(np.abs(times["mean"].to_numpy() - means) < 4 * times["se"].to_numpy())
+    weekly = cohort_retention(saas[saas["stage"] == "Active"], period=7.0)
+    fit = fit_sbg(weekly)
+    truth = make_saas_events.WEEKLY_CHURN
+    assert abs(fit.alpha - truth.alpha) < 4 * fit.se_alpha
+    assert abs(fit.beta - truth.beta) < 4 * fit.se_beta
+
+
+def test_saas_loader_returns_copies() -> None:
+    a = load_saas_events()
+    a.loc[0, "buyer_id"] = -1
+    assert load_saas_events().loc[0, "buyer_id"] == 0
