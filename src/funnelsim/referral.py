@@ -473,26 +473,23 @@ def simulate_referrals(
 
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
-    new = np.full(reps, s0, dtype=np.int64)
-    cum = new.copy()
-    history = [new.copy()]
-    capped = np.zeros(reps, dtype=bool)
-    active = (new > 0) & (cum < b_max)
-    capped |= (new > 0) & (cum >= b_max)
+    # One replication runs on 0-d values, which numpy's samplers take on their fast
+    # scalar path (same draws); several run as arrays of shape (replications,).
+    new: Any = np.full(reps, s0, dtype=np.int64) if reps > 1 else np.int64(s0)
+    cum = new
+    history = [new]
     for _ in range(g_max):
-        if not active.any():
+        n = np.where(cum >= b_max, 0, new)  # a replication at the cap stops growing
+        if not np.any(n):
             break
-        x = _converted_invites(rng, np.where(active, new, 0), shares, mu, r)
+        x = _converted_invites(rng, n, shares, mu, r)
         if market is not None:
             x = rng.hypergeometric(market - cum, cum, np.minimum(x, market))
-        new = x.astype(np.int64)
-        cum += new
-        history.append(new.copy())
-        reached_cap = cum >= b_max
-        capped |= (new > 0) & reached_cap
-        active = (new > 0) & ~reached_cap
-    else:
-        capped |= active
+        new = x
+        cum = cum + new
+        history.append(new)
+    # still growing when stopped: at the cap, or out of generations with new buyers
+    capped = np.atleast_1d((cum >= b_max) | (new > 0))
 
     if capped.any() and not (k >= 1 and market is None):
         warnings.warn(
@@ -501,26 +498,30 @@ def simulate_referrals(
             RuntimeWarning,
             stacklevel=2,
         )
-    new_by_gen = np.stack(history)  # (generations, reps)
+    new_by_gen = np.asarray(history, dtype=np.int64).reshape(len(history), reps)
     frame = _generation_frame(new_by_gen, dt)
-    return ReferralResult(frame, cum, k, s0, market, capped, recorded)
+    totals = np.atleast_1d(np.asarray(cum, dtype=np.int64))
+    return ReferralResult(frame, totals, k, s0, market, capped, recorded)
 
 
 def _converted_invites(
-    rng: np.random.Generator, n: np.ndarray, shares: np.ndarray, mu: np.ndarray, size: float
-) -> np.ndarray:
-    """Converted invites sent by ``n`` buyers per replication: one aggregate draw per segment."""
-    by_segment = n[:, None] if shares.size == 1 else rng.multinomial(n, shares)
+    rng: np.random.Generator, n: Any, shares: np.ndarray, mu: np.ndarray, size: float
+) -> Any:
+    """Converted invites sent by ``n`` buyers (per replication): one aggregate draw per segment."""
+    by_segment = n[..., None] if shares.size == 1 else rng.multinomial(n, shares)
     if math.isinf(size):
         # Sum of independent Poissons is Poisson with the summed mean.
         return rng.poisson(by_segment @ mu)
-    out = np.zeros(n.shape, dtype=np.int64)
+    out: Any = np.zeros(np.shape(n), dtype=np.int64)
     for j, m in enumerate(mu):
-        nj = by_segment[:, j]
-        ok = (nj > 0) & (m > 0)
-        if ok.any():
-            # Sum of nj iid NB(size, p) is NB(nj * size, p); p gives mean m per buyer.
-            out[ok] += rng.negative_binomial(nj[ok] * size, size / (size + m))
+        if m <= 0:
+            continue
+        nj = by_segment[..., j]
+        has = nj > 0
+        # Sum of nj iid NB(size, p) is NB(nj * size, p); p gives mean m per buyer.
+        # (numpy needs a size > 0, so segments without buyers draw with 1 and are zeroed.)
+        draw = rng.negative_binomial(np.where(has, nj * size, 1.0), size / (size + m))
+        out = out + np.where(has, draw, 0)
     return out
 
 
