@@ -664,7 +664,8 @@ def simulate_bass(
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
 
-    adopters = np.zeros(reps, dtype=np.int64)
+    # 0-d for one replication: numpy samples it on its fast scalar path
+    adopters: Any = np.zeros(reps, dtype=np.int64) if reps > 1 else np.int64(0)
     new = np.empty((n_periods, reps), dtype=np.int64)
     innov = np.empty_like(new)
     cum = np.empty_like(new)
