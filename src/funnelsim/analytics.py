@@ -135,7 +135,7 @@ def _stage_codes(column: pd.Series, stages: list[str]) -> np.ndarray:
     if isinstance(column.dtype, pd.CategoricalDtype):
         lookup = np.append(wanted.get_indexer(column.cat.categories.astype(str)), -1)
         return lookup[column.cat.codes.to_numpy()]  # code -1 (missing) maps to the last entry
-    return np.asarray(wanted.get_indexer(column.astype(str)), dtype=np.int64)
+    return np.asarray(wanted.get_indexer(pd.Index(column.astype(str))), dtype=np.int64)
 
 
 def _buyer_codes(log: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
