@@ -81,6 +81,9 @@ def test_payback_period_closed_forms():
     # a CAC above the LTV never pays back
     assert ec.payback_period(ec.ltv(50.0, 0.6, c) * 1.01, 50.0, 0.6, c) == math.inf
     assert ec.payback_period(0.0, 50.0, 0.6, 0.1) == 0.0
+    # a positive CAC takes at least one payment, even when cac × churn underflows to 0
+    assert ec.payback_period(5e-324, 2.0, 1.0, 0.5) == 1.0
+    assert ec.payback_period(5e-324, 2.0, 1.0) == 1.0
 
 
 @given(

@@ -397,7 +397,8 @@ def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0) -> Any:
     # round up to whole periods, forgiving float noise such as 10.000000000000002
     finite = np.isfinite(periods)
     periods[finite] = np.ceil(periods[finite] * (1.0 - 1e-12))
-    return _out(np.maximum(periods, 0.0))
+    # a positive CAC needs at least one payment (also when k × churn underflows to 0)
+    return _out(np.where(k > 0, np.maximum(periods, 1.0), 0.0))
 
 
 def roi(gain: Any, cost: Any) -> Any:
