@@ -1,0 +1,351 @@
+"""Tests for funnelsim.analytics: round trips through the engine and hand-made logs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+import funnelsim as fs
+from funnelsim.analytics import (
+    biggest_leak,
+    cohort_retention,
+    conversion_window,
+    funnel_table,
+    step_times,
+    time_to_convert,
+)
+from funnelsim.datasets import load_cdnow
+from funnelsim.retention import CohortTable
+
+# Gamma times with a common scale of 1 day: the total time is Gamma(2 + 3 + 1) too.
+RATES = {"Visit": 1.0, "Sign-up": 0.4, "Trial": 0.5, "Paid": 0.3}
+TIMES = {
+    "Visit": fs.TimeInStage.gamma(2.0, shape=2.0),
+    "Sign-up": fs.TimeInStage.gamma(3.0, shape=3.0),
+    "Trial": fs.TimeInStage.gamma(1.0, shape=1.0),
+    "Paid": fs.TimeInStage.fixed(0.0),
+}
+N = 40_000
+
+
+@pytest.fixture(scope="module")
+def funnel() -> fs.Funnel:
+    return fs.Funnel.from_rates(RATES, times=TIMES, name="trial")
+
+
+@pytest.fixture(scope="module")
+def sim(funnel: fs.Funnel) -> fs.SimulationResult:
+    return fs.simulate(funnel, N, seed=7, events=True, entry_window=30.0)
+
+
+def _log(rows: list[tuple[int, str, float]], stages: list[str] | None = None) -> pd.DataFrame:
+    buyer, stage, t = zip(*rows, strict=True)
+    col: object = list(stage)
+    if stages is not None:
+        col = pd.Categorical(stage, categories=stages, ordered=True)
+    return pd.DataFrame(
+        {"buyer_id": buyer, "stage": col, "entered_at": t, "exited_at": t, "converted": False}
+    )
+
+
+# ---------------------------------------------------------------------------
+# Round trips: simulate with known parameters, recover them from the log
+# ---------------------------------------------------------------------------
+
+
+def test_funnel_table_recovers_the_engine_counts_and_rates(sim, funnel) -> None:
+    table = funnel_table(sim.events)
+    assert table["reached"].tolist() == sim.counts[0].tolist()  # exact: same buyers
+    prev = np.concatenate([[N], sim.counts[0, :-1]])
+    rates = funnel.rates
+    se = np.sqrt(rates * (1 - rates) / prev)
+    assert np.all(np.abs(table["step_conversion"].to_numpy() - rates) <= 4 * se + 1e-12)
+    low, high = fs.proportion_ci(sim.counts[0], prev)
+    assert table["ci_low"].to_numpy() == pytest.approx(low)
+    assert table["ci_high"].to_numpy() == pytest.approx(high)
+    assert table["drop_off"].tolist() == (prev - sim.counts[0]).tolist()
+    assert table["cumulative_conversion"].iloc[-1] == pytest.approx(sim.conversion)
+    engine = sim.table()
+    assert table["step_conversion"].to_numpy() == pytest.approx(engine["step_conversion"])
+
+
+def test_step_times_recover_the_mean_time_in_each_stage(sim, funnel) -> None:
+    times = step_times(sim.events)
+    assert times["from_stage"].tolist() == ["Visit", "Sign-up", "Trial"]
+    assert times["converters"].tolist() == sim.counts[0, 1:].tolist()
+    for (_, row), stage in zip(times.iterrows(), funnel.stages[:-1], strict=True):
+        assert abs(row["mean"] - stage.time.mean) < 4 * row["se"]
+        assert row["sd"] == pytest.approx(math.sqrt(stage.time.var), rel=0.1)
+        # The median of a sample of n has sd about sqrt(1 / (4 n)) / density(median).
+        median = stage.time.dist.median()
+        sd_median = math.sqrt(1 / (4 * row["converters"])) / stage.time.dist.pdf(median)
+        assert abs(row["median"] - median) < 4 * sd_median
+
+
+def test_time_to_convert_has_the_closed_form_distribution(sim) -> None:
+    total = time_to_convert(sim.events)
+    assert total.size == sim.counts[0, -1]
+    assert total.name == "time_to_convert"
+    assert set(total.index) <= set(range(N))
+    # Visit (Gamma 2) + Sign-up (Gamma 3) + Trial (Gamma 1), all with scale 1.
+    assert stats.kstest(total.to_numpy(), stats.gamma(6).cdf).pvalue > 1e-3
+    part = time_to_convert(sim.events, from_stage="Sign-up", to_stage="Trial")
+    assert stats.kstest(part.to_numpy(), stats.gamma(3).cdf).pvalue > 1e-3
+
+
+def test_conversion_window_matches_the_gamma_cdf(sim, funnel) -> None:
+    windows = [2.0, 5.0, 8.0, np.inf]
+    out = conversion_window(sim.events, windows)
+    p = funnel.reach[-1] * stats.gamma(6).cdf(windows)
+    se = np.sqrt(p * (1 - p) / N)
+    assert out["entered"].tolist() == [N] * 4
+    assert np.all(np.abs(out["rate"].to_numpy() - p) < 4 * se)
+    assert out["converted"].iloc[-1] == sim.counts[0, -1]
+    assert np.all(np.diff(out["converted"]) >= 0)
+    # A funnel table with a window agrees with the window curve at its last stage.
+    windowed = funnel_table(sim.events, window=5.0)
+    assert windowed["reached"].iloc[-1] == out["converted"].iloc[1]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    rates=st.lists(st.floats(0.05, 1.0), min_size=1, max_size=4),
+    reps=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_funnel_table_reproduces_engine_counts(rates, reps, seed) -> None:
+    funnel = fs.Funnel.from_rates(
+        {"S0": 1.0, **{f"S{i + 1}": r for i, r in enumerate(rates)}},
+        times=fs.TimeInStage.exponential(1.0),
+    )
+    sim = fs.simulate(funnel, 300, seed=seed, events=True, replications=reps)
+    table = funnel_table(sim.events)
+    assert table["reached"].tolist() == sim.counts.sum(axis=0).tolist()  # pooled replications
+    assert np.all(np.diff(table["reached"]) <= 0)
+
+
+def test_replications_are_kept_apart(funnel) -> None:
+    sim = fs.simulate(funnel, 500, seed=3, events=True, replications=2)
+    ttc = time_to_convert(sim.events)
+    assert ttc.index.names == ["replication", "buyer_id"]
+    assert ttc.size == sim.counts[:, -1].sum()
+
+
+# ---------------------------------------------------------------------------
+# Hand-made logs: the funnel rules
+# ---------------------------------------------------------------------------
+
+STAGES = ["A", "B", "C"]
+
+
+def test_steps_must_happen_in_order_and_within_the_window() -> None:
+    log = _log(
+        [
+            (1, "A", 0.0), (1, "B", 1.0), (1, "C", 2.0),  # converts in 2
+            (2, "A", 0.0), (2, "C", 1.0),                  # skipped B
+            (3, "A", 5.0), (3, "B", 4.0), (3, "C", 6.0),   # B before A: not in order
+            (4, "A", 0.0), (4, "B", 3.0), (4, "C", 9.0),   # converts in 9
+            (4, "A", 20.0),                                # a later repeat is ignored
+            (5, "B", 0.0),                                 # never entered the funnel
+        ],
+        STAGES,
+    )  # fmt: skip
+    table = funnel_table(log)
+    assert table["reached"].tolist() == [4, 2, 2]
+    assert table["step_conversion"].tolist() == pytest.approx([1.0, 0.5, 1.0])
+    assert funnel_table(log, window=5.0)["reached"].tolist() == [4, 2, 1]
+    assert time_to_convert(log).sort_index().to_dict() == {1: 2.0, 4: 9.0}
+    curve = conversion_window(log, [1.0, 2.0, 10.0])
+    assert curve["converted"].tolist() == [0, 1, 2]
+    assert curve["entered"].tolist() == [4, 4, 4]
+
+
+def test_stages_select_and_order_the_funnel() -> None:
+    log = _log([(1, "A", 0.0), (1, "use", 0.5), (1, "B", 1.0), (2, "A", 0.0), (2, "use", 3.0)])
+    with pytest.raises(ValueError, match=r"stages must be given .* not categorical"):
+        funnel_table(log)
+    table = funnel_table(log, stages=["A", "B"])  # 'use' rows are ignored
+    assert table["reached"].tolist() == [2, 1]
+    assert list(table["stage"].cat.categories) == ["A", "B"]
+
+
+def test_biggest_leak_by_rate_and_by_count() -> None:
+    rows = [(i, "A", 0.0) for i in range(100)]
+    rows += [(i, "B", 1.0) for i in range(40)]  # A->B loses 60 of 100 (60 %)
+    rows += [(i, "C", 2.0) for i in range(4)]  # B->C loses 36 of 40 (90 %)
+    log = _log(rows, STAGES)
+    by_rate = biggest_leak(log)
+    assert (by_rate["from_stage"], by_rate["to_stage"]) == ("B", "C")
+    assert by_rate["drop_off"] == 36
+    assert by_rate["drop_off_rate"] == pytest.approx(0.9)
+    by_count = biggest_leak(log, by="count")
+    assert (by_count["from_stage"], by_count["to_stage"]) == ("A", "B")
+    assert by_count["drop_off"] == 60
+
+
+def test_datetime_times_are_in_days() -> None:
+    log = _log([(1, "A", 0.0), (1, "B", 0.0)], ["A", "B"])
+    log["entered_at"] = pd.to_datetime(["2024-01-01 00:00", "2024-01-03 12:00"])
+    assert time_to_convert(log).tolist() == [2.5]
+
+
+def test_empty_stages_give_nan_not_errors() -> None:
+    log = _log([(1, "A", 0.0), (2, "A", 1.0)], STAGES)
+    table = funnel_table(log)
+    assert table["reached"].tolist() == [2, 0, 0]
+    assert math.isnan(table["step_conversion"].iloc[2])
+    times = step_times(log)
+    assert times["converters"].tolist() == [0, 0]
+    assert times[["mean", "sd", "median"]].isna().all().all()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda log: funnel_table(log.drop(columns="stage")), ValueError,
+         r"events is missing column\(s\) \['stage'\]"),
+        (lambda log: funnel_table(log.to_numpy()), TypeError, r"events must be a pandas DataFrame"),
+        (lambda log: funnel_table(log, stages=["A", "Z"]), ValueError,
+         r"stage 'Z' is not in the event log"),
+        (lambda log: funnel_table(log, stages="AB"), TypeError,
+         r"stages must be a sequence of stage names"),
+        (lambda log: funnel_table(log, stages=["A", "A"]), ValueError,
+         r"stages must not repeat a stage"),
+        (lambda log: funnel_table(log, stages=[]), ValueError, r"stages must name at least one"),
+        (lambda log: funnel_table(log, window=-1), ValueError, r"window must be >= 0, got -1"),
+        (lambda log: funnel_table(log, confidence=0), ValueError,
+         r"confidence must be in \(0, 1\)"),
+        (lambda log: funnel_table(log.assign(entered_at="x")), TypeError,
+         r"entered_at must hold numbers or datetimes"),
+        (lambda log: funnel_table(log.assign(entered_at=np.nan)), ValueError,
+         r"entered_at must not be missing"),
+        (lambda log: biggest_leak(log, by="size"), ValueError, r"by must be one of"),
+        (lambda log: biggest_leak(log, stages=["A"]), ValueError,
+         r"a funnel needs at least two stages to leak"),
+        (lambda log: time_to_convert(log, from_stage="C", to_stage="A"), ValueError,
+         r"to_stage must come after from_stage"),
+        (lambda log: time_to_convert(log, to_stage="Q"), ValueError, r"stage must be one of"),
+        (lambda log: conversion_window(log, []), ValueError, r"windows must be a number or a 1-D"),
+        (lambda log: conversion_window(log, [1, -2]), ValueError, r"window must be >= 0, got -2"),
+        (lambda log: conversion_window(log, 5, from_stage="B", to_stage="B"), ValueError,
+         r"to_stage must come after from_stage"),
+    ],
+)  # fmt: skip
+def test_funnel_validation(call, error, match) -> None:
+    log = _log([(1, "A", 0.0), (1, "B", 1.0), (2, "A", 0.5)], STAGES)
+    with pytest.raises(error, match=match):
+        call(log)
+
+
+def test_biggest_leak_needs_someone_to_enter_a_step() -> None:
+    log = _log([(1, "B", 0.0)], STAGES)
+    with pytest.raises(ValueError, match=r"no step has buyers entering it"):
+        biggest_leak(log)
+
+
+# ---------------------------------------------------------------------------
+# Cohort retention
+# ---------------------------------------------------------------------------
+
+
+def _brute_force_retention(log: pd.DataFrame, width: float) -> dict[tuple[int, int], tuple]:
+    """Cohort retention by the definition, one customer at a time."""
+    out: dict[tuple[int, int], list[int]] = {}
+    bins = np.floor(log["t"].to_numpy() / width).astype(int)
+    end = bins.max()
+    per_customer: dict[object, set[int]] = {}
+    for who, b in zip(log["who"], bins, strict=True):
+        per_customer.setdefault(who, set()).add(int(b))
+    for active_bins in per_customer.values():
+        first, last = min(active_bins), max(active_bins)
+        for age in range(end - first + 1):
+            cell = out.setdefault((first, age), [0, 0, 0])
+            cell[0] += 1
+            cell[1] += (first + age) in active_bins
+            cell[2] += last >= first + age
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(st.integers(0, 8), st.floats(0.0, 30.0, allow_nan=False)), min_size=1, max_size=60
+    ),
+    width=st.sampled_from([1.0, 2.5, 7.0]),
+)
+def test_cohort_retention_matches_the_definition(events, width) -> None:
+    log = pd.DataFrame(events, columns=["who", "t"])
+    table = cohort_retention(log, customer="who", time="t", period=width)
+    got = {
+        (int(r.cohort), int(r.period)): (int(r.size), int(r.active), int(r.active_on_or_after))
+        for r in table.long.itertuples()
+    }
+    assert got == _brute_force_retention(log, width)
+    long = table.long
+    assert (long["retention"] == long["active"] / long["size"]).all()
+    assert (long.loc[long["period"] == 0, "retention"] == 1.0).all()
+    assert (long["active"] <= long["active_on_or_after"]).all()
+
+
+def test_cohort_retention_on_cdnow_months() -> None:
+    table = cohort_retention(load_cdnow(), customer="customer_id", time="date", period="M")
+    assert isinstance(table, CohortTable)
+    wide = table.wide("active")
+    assert [str(c) for c in wide.index] == ["1997-01", "1997-02", "1997-03"]
+    assert wide.iloc[:, 0].tolist() == [7846, 8476, 7248]
+    assert wide.iloc[0, :6].tolist() == [7846, 1157, 964, 810, 679, 736]
+    assert wide.shape == (3, 18)  # Jan 1997 to Jun 1998
+    assert int(wide.iloc[2].notna().sum()) == 16
+    later = table.wide("active_on_or_after").iloc[0].to_numpy()
+    assert np.all(np.diff(later) <= 0)
+    # Month 1 "on or after": January customers who bought again in a later month.
+    cdnow = load_cdnow()
+    month = cdnow["date"].dt.to_period("M")
+    jan = cdnow.groupby("customer_id")["date"].transform("min").dt.to_period("M") == "1997-01"
+    repeaters = cdnow.loc[jan & (month > pd.Period("1997-01", "M")), "customer_id"].nunique()
+    assert later[1] == repeaters
+    assert str(table.long["calendar_period"].iloc[-1]) == "1998-06"
+
+
+def test_cohort_retention_on_simulated_subscriptions() -> None:
+    # Weekly sessions while alive: active counts are survival counts; fit_sbg recovers it.
+    sim = fs.simulate_cohorts(fs.ChurnModel.sbg(1.0, 3.0), [3000] * 4, periods=10, seed=9)
+    rows = np.repeat(np.arange(sim.cohort.size), sim.lifetime)
+    age = np.arange(rows.size) - np.repeat(np.cumsum(sim.lifetime) - sim.lifetime, sim.lifetime)
+    week = sim.cohort[rows] + age
+    keep = week <= 10
+    log = pd.DataFrame({"buyer_id": rows[keep], "entered_at": 7.0 * week[keep] + 3.5})
+    table = cohort_retention(log, period=7.0)
+    assert table.wide("active").fillna(-1).equals(sim.wide("active").fillna(-1).astype(float))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"customer": "user"}, ValueError, r"log is missing column\(s\) \['user'\]"),
+        ({"period": 0}, ValueError, r"period must be > 0, got 0"),
+        ({"period": "M"}, TypeError, r"period must be a positive number"),
+        ({"period": 1e-6}, ValueError, r"period=1e-06 is too short for this log"),
+    ],
+)
+def test_cohort_retention_validation(kwargs, error, match) -> None:
+    log = pd.DataFrame({"buyer_id": [1, 1, 2, 3], "entered_at": [0.0, 50.0, 20.0, 40.0]})
+    with pytest.raises(error, match=match):
+        cohort_retention(log, **kwargs)
+
+
+def test_cohort_retention_rejects_bad_logs() -> None:
+    with pytest.raises(ValueError, match=r"log must hold at least one event"):
+        cohort_retention(pd.DataFrame({"buyer_id": [], "entered_at": []}))
+    with pytest.raises(ValueError, match=r"column 'buyer_id' must not have missing values"):
+        cohort_retention(pd.DataFrame({"buyer_id": [1, None], "entered_at": [0.0, 1.0]}))
+    with pytest.raises(ValueError, match=r"times must be finite"):
+        cohort_retention(pd.DataFrame({"buyer_id": [1, 2], "entered_at": [0.0, np.inf]}))
+    with pytest.raises(TypeError, match=r"times must be datetimes or numbers"):
+        cohort_retention(pd.DataFrame({"buyer_id": [1], "entered_at": ["monday"]}))
