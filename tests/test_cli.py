@@ -323,8 +323,11 @@ def test_sweep_progress_bar_stays_off_without_a_terminal(tmp_path):
     assert done.stderr.strip() == f"wrote 40 rows to {tmp_path / 's.csv'}"
 
 
-def test_sweep_output_can_be_piped_into_a_closed_pipe():
-    shell = f"'{EXE}' sweep b2c_referral --param seed=1:3000:3000 --set mode=counts | head -n 2"
+def test_sweep_output_can_be_piped_into_a_closed_pipe(tmp_path):
+    # Enough rows (about 200 kB) to overflow the pipe after head has gone.
+    small = tmp_path / "small.toml"
+    fs.Scenario(buyers=100, mode="counts").save(small)
+    shell = f"'{EXE}' sweep '{small}' --param seed=1:3000:3000 | head -n 2"
     done = subprocess.run(
         ["bash", "-o", "pipefail", "-c", shell],
         capture_output=True,
@@ -335,3 +338,16 @@ def test_sweep_output_can_be_piped_into_a_closed_pipe():
     assert len(done.stdout.splitlines()) == 2
     assert done.stderr == ""
     assert done.returncode in (0, 141)  # 141 when the pipe closed before the last write
+
+
+def test_simulate_writes_every_section_table_and_prints_highlights(tmp_path, capsys):
+    out = tmp_path / "b2b"
+    assert main(["simulate", "b2b_saas", "--set", "replications=2", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    run = fs.load_scenario("b2b_saas").with_values(replications=2).run()
+    for section, sentence in run.highlights().items():
+        assert f"{section}:" in printed and sentence in printed
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(f"{name}.csv" for name in run.tables())
+    contributions = pd.read_csv(out / "b2b_contributions.csv")
+    pd.testing.assert_frame_equal(contributions, run.b2b.contributions, check_dtype=False)

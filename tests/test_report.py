@@ -94,3 +94,37 @@ def test_report_command_writes_the_page(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == f"wrote {out}"
     text = out.read_text(encoding="utf-8")
     assert "Viral product that saturates its market" in text and "<svg" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "sections"),
+    [
+        ("b2c_referral", ["Referral", "Retention", "Unit economics", "Growth over time"]),
+        ("b2b_saas", ["Retention", "Unit economics", "B2B accounts and buying committees"]),
+    ],
+)
+def test_report_has_a_part_per_section(name, sections):
+    scenario = fs.load_scenario(name)
+    page = render_report(scenario)
+    run = scenario.run()
+    for title in sections:
+        assert f"<h2>{title}</h2>" in page
+    for sentence in run.highlights().values():
+        assert html_escape(sentence) in page
+    absent = {
+        "Referral",
+        "Retention",
+        "Unit economics",
+        "Growth over time",
+        "B2B accounts and buying committees",
+    } - set(sections)
+    for title in absent:
+        assert f"<h2>{title}</h2>" not in page
+    # Growth adds two inline charts to the funnel chart.
+    assert page.count("<svg") == (3 if "Growth over time" in sections else 1)
+
+
+def html_escape(text):
+    import html
+
+    return html.escape(text)

@@ -191,12 +191,9 @@ def _summary_text(scenario: Scenario, run: Any) -> str:
         }
     )
     lines.append(shown.to_string(index=False))
-    metrics = run.metrics()
     lines.append("")
-    lines.append(
-        f"customers (reached {result.funnel.names[-1]}): {metrics['customers']:,.1f} "
-        f"= {_pct(metrics['conversion'])} of buyers"
-    )
+    for section, sentence in run.highlights().items():
+        lines.append(f"{section + ':':<11}{sentence}")
     return "\n".join(lines)
 
 

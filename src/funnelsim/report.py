@@ -40,6 +40,7 @@ figure svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
 th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #e5e5e5; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
+.scroll { overflow-x: auto; }
 pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; }
 footer { color: #777; font-size: 0.85rem; margin-top: 2rem; }
 """
@@ -61,7 +62,8 @@ def _card(label: str, value: str) -> str:
 
 
 def _table_html(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, border=0, escape=True, na_rep="–")
+    table = frame.to_html(index=False, border=0, escape=True, na_rep="–")
+    return f'<div class="scroll">{table}</div>'
 
 
 def _funnel_table(run: ScenarioRun) -> pd.DataFrame:
@@ -79,6 +81,100 @@ def _funnel_table(run: ScenarioRun) -> pd.DataFrame:
             "drop-off": [_fmt_count(v) for v in frame["drop_off"]],
         }
     )
+
+
+_PERCENT_WORDS = ("rate", "share", "survival", "conversion", "contribution")
+
+
+def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as text for a table: counts with separators, shares in percent."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        name = str(column)
+        if any(word in name for word in _PERCENT_WORDS) and not name.startswith("win_rate_"):
+            out[column] = [_fmt_pct(v) for v in values]
+        elif all(float(v).is_integer() for v in values if math.isfinite(v)):
+            out[column] = ["–" if not math.isfinite(v) else f"{v:,.0f}" for v in values]
+        else:
+            out[column] = ["–" if not math.isfinite(v) else f"{v:,.3g}" for v in values]
+    return out
+
+
+def _referral_parts(run: ScenarioRun) -> list[str]:
+    assert run.referral is not None
+    return [_table_html(_formatted(run.referral.generations))]
+
+
+def _retention_parts(run: ScenarioRun) -> list[str]:
+    assert run.retention is not None
+    wide = run.retention.wide("survival")
+    wide.columns = [f"period {c}" for c in wide.columns]
+    wide = wide.rename_axis("cohort").reset_index()
+    cells = wide.map(lambda v: _fmt_pct(v) if isinstance(v, float) else str(v))
+    return [
+        "<p>Share of each cohort still active, by period since acquisition:</p>",
+        _table_html(cells),
+    ]
+
+
+def _economics_parts(run: ScenarioRun) -> list[str]:
+    assert run.economics is not None
+    frame = pd.DataFrame(
+        {
+            "metric": list(run.economics),
+            "value": [f"{v:,.4g}" if math.isfinite(v) else "–" for v in run.economics.values()],
+        }
+    )
+    return [_table_html(frame)]
+
+
+def _b2b_parts(run: ScenarioRun) -> list[str]:
+    assert run.b2b is not None
+    contributions = run.b2b.contributions[
+        ["label", "share_present", "win_rate", "win_rate_without", "contribution", "wins_added"]
+    ]
+    return [
+        "<p>Accounts through the funnel, with their buying committees:</p>",
+        _table_html(_formatted(run.b2b.table())),
+        "<p>What each committee member adds (the same accounts re-run without that member):</p>",
+        _table_html(_formatted(contributions)),
+        "<p>Sales-cycle length:</p>",
+        _table_html(_formatted(run.b2b.cycle_summary())),
+    ]
+
+
+def _growth_parts(run: ScenarioRun) -> list[str]:
+    assert run.growth is not None
+    return [
+        _figure(
+            charts.growth_chart(run.growth),
+            "Active customers at the end of each period, by channel.",
+        ),
+        _figure(
+            charts.revenue_chart(run.growth),
+            "Cumulative revenue against cumulative marketing spend.",
+        ),
+        _table_html(_formatted(run.growth.unit_economics())),
+    ]
+
+
+_TITLES = {
+    "referral": "Referral",
+    "retention": "Retention",
+    "economics": "Unit economics",
+    "b2b": "B2B accounts and buying committees",
+    "growth": "Growth over time",
+}
+_SECTION_PARTS = {
+    "referral": _referral_parts,
+    "retention": _retention_parts,
+    "economics": _economics_parts,
+    "b2b": _b2b_parts,
+    "growth": _growth_parts,
+}
 
 
 def _figure(chart: Any, caption: str) -> str:
@@ -143,6 +239,14 @@ def render_report(scenario: Scenario, *, seed: Any = None) -> str:
         )
     )
     parts.append(_table_html(_funnel_table(run)))
+
+    highlights = run.highlights()
+    parts.append(f"<p>{html.escape(highlights['funnel'])}</p>")
+    for section in ("referral", "retention", "economics", "b2b", "growth"):
+        if section in highlights:
+            parts.append(f"<h2>{_TITLES[section]}</h2>")
+            parts.append(f"<p>{html.escape(highlights[section])}</p>")
+            parts.extend(_SECTION_PARTS[section](run))
 
     parts.append("<h2>Scenario</h2>")
     parts.append("<p>Save this as a <code>.toml</code> file to run it again:</p>")

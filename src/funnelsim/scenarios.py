@@ -550,6 +550,60 @@ class ScenarioRun:
             )
         return out
 
+    def highlights(self) -> dict[str, str]:
+        """One plain-English sentence per part of the run, keyed by section name.
+
+        ``funnel`` always, then ``referral``, ``retention``, ``economics``,
+        ``b2b`` and ``growth`` for the sections the scenario has. The command
+        line prints them and the HTML report shows them.
+        """
+        m = self.metrics()
+        r = self.result
+        out = {
+            "funnel": f"{_num(m['customers'])} of {r.buyers:,} buyers reached "
+            f"{r.funnel.names[-1]} ({_share(m['conversion'])})."
+        }
+        if self.referral is not None:
+            ref = self.referral
+            out["referral"] = (
+                f"K = {ref.k:.3g}: {ref.seed_buyers:,} seed buyers grew to "
+                f"{_num(m['referral_total'])} ({_num(m['referred'])} referred)."
+            )
+        if self.retention is not None:
+            periods = int(self.retention.long["period"].max())
+            out["retention"] = (
+                f"{_share(m['retention_survival'])} of the first cohort are still active "
+                f"after {periods} periods."
+            )
+        if self.economics is not None:
+            e = self.economics
+            parts = [f"LTV {e['ltv']:,.2f}", f"CAC {e['cac']:,.2f}"]
+            if "ltv_to_cac" in e:
+                parts.append(f"LTV:CAC {e['ltv_to_cac']:.2f}")
+            if "payback_periods" in e:
+                parts.append(f"payback {e['payback_periods']:g} periods")
+            if "referral_roi" in e:
+                parts.append(f"referral programme ROI {e['referral_roi']:.0%}")
+            out["economics"] = ", ".join(parts) + "."
+        if self.b2b is not None:
+            cycle = m["b2b_median_cycle"]
+            out["b2b"] = (
+                f"{_share(m['b2b_win_rate'])} of {self.b2b.n_accounts:,} accounts bought"
+                + (
+                    f"; median sales cycle of won deals {cycle:.3g}."
+                    if math.isfinite(cycle)
+                    else "."
+                )
+            )
+        if self.growth is not None:
+            periods = int(self.growth.periods["period"].max())
+            out["growth"] = (
+                f"{_num(m['growth_active'])} active customers after {periods} periods, "
+                f"cumulative revenue {m['growth_revenue']:,.0f}; "
+                f"{_share(m['growth_referral_share'])} of new customers came by referral."
+            )
+        return out
+
     def metrics(self) -> dict[str, float]:
         """Headline numbers: those of :func:`default_metrics`, then one block per section.
 
@@ -1461,6 +1515,14 @@ def sweep(
     for point in points:
         rows.append({**point, **measure(scenario.with_values(point).run())})
     return pd.DataFrame(rows)
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def _share(x: float) -> str:
+    return f"{x:.1%}" if math.isfinite(x) else "n/a"
 
 
 def default_metrics(scenario: Scenario, result: SimulationResult) -> dict[str, float]:
