@@ -311,6 +311,12 @@ def test_cohort_retention_on_cdnow_months() -> None:
     repeaters = cdnow.loc[jan & (month > pd.Period("1997-01", "M")), "customer_id"].nunique()
     assert later[1] == repeaters
     assert str(table.long["calendar_period"].iloc[-1]) == "1998-06"
+    pooled = table.average()
+    assert pooled["size"].iloc[1] == 23_570
+    assert pooled["active"].iloc[1] == wide.iloc[:, 1].sum()
+    assert pooled["retention_on_or_after"].iloc[1] == pytest.approx(
+        table.wide("active_on_or_after").iloc[:, 1].sum() / 23_570
+    )
 
 
 def test_cohort_retention_on_simulated_subscriptions() -> None:

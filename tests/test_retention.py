@@ -291,6 +291,19 @@ def test_cohort_table_from_counts() -> None:
         CohortTable(pd.DataFrame({"cohort": [0], "period": [0], "active": [1]}))
 
 
+def test_cohort_table_average_pools_the_observed_cohorts() -> None:
+    table = CohortTable.from_counts([[1000, 631, 468], [500, 300], [200]])
+    avg = table.average()
+    assert avg["period"].tolist() == [0, 1, 2]
+    assert avg["cohorts"].tolist() == [3, 2, 1]
+    assert avg["size"].tolist() == [1700, 1500, 1000]
+    assert avg["active"].tolist() == [1700, 931, 468]
+    assert avg["retention"].tolist() == pytest.approx([1.0, 931 / 1500, 0.468])
+    lo, hi = proportion_ci(931, 1500)
+    assert (avg["ci_low"].iloc[1], avg["ci_high"].iloc[1]) == pytest.approx((float(lo), float(hi)))
+    assert "retention_on_or_after" not in avg.columns
+
+
 # ---------------------------------------------------------------------------
 # fit_sbg
 # ---------------------------------------------------------------------------
@@ -341,6 +354,9 @@ def test_fit_sbg_several_cohorts_in_every_form() -> None:
     for other in (as_array, as_frame, as_table):
         assert (other.alpha, other.beta) == pytest.approx((ragged.alpha, ragged.beta), rel=1e-8)
     assert ragged.sizes == (1000.0, 1000.0, 800.0)
+    # A cohort seen only at period 0 adds nothing (everyone is still there).
+    plus = fit_sbg([*curves, [300]])
+    assert (plus.alpha, plus.loglik) == pytest.approx((ragged.alpha, ragged.loglik), rel=1e-8)
 
 
 def test_fit_sbg_loglik_is_the_likelihood_at_the_estimate() -> None:
@@ -419,7 +435,9 @@ def test_fit_sbg_geometric_comparison() -> None:
     ("data", "kwargs", "error", "match"),
     [
         ([1000, 700, 800], {}, ValueError, r"survivors must not increase"),
-        ([1000], {}, ValueError, r"needs period 0 and at least one more"),
+        ([1000], {}, ValueError, r"at least one cohort observed beyond period 0"),
+        ([[1000], [50]], {}, ValueError, r"at least one cohort observed beyond period 0"),
+        ([[1000, 500], []], {}, ValueError, r"each curve in survivors needs at least period 0"),
         ([1000, -1], {}, ValueError, r"survivors must be finite and >= 0"),
         ([0, 0], {}, ValueError, r"must start with a cohort size > 0"),
         ([90, 60], {"cohort_size": 500}, ValueError, r"percentages and must start at 100"),

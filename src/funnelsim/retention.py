@@ -459,6 +459,40 @@ class CohortTable:
         check_choice("values", values, numeric)
         return self.long.pivot(index="cohort", columns="period", values=values)
 
+    def average(self, confidence: float = 0.95) -> pd.DataFrame:
+        """Pool the cohorts: per period, all customers of the cohorts observed then.
+
+        The summary row of a dashboard's retention table: at period ``t``,
+        ``active`` and ``size`` are summed over the cohorts that have reached
+        ``t``, so the rate is the size-weighted mean of their rates.
+
+        Parameters
+        ----------
+        confidence : float
+            Coverage of the exact interval of ``retention``.
+
+        Returns
+        -------
+        DataFrame
+            ``period, cohorts, size, active, retention, ci_low, ci_high`` with
+            ``retention = active / size`` (the pooled survival for a
+            contractual table), plus ``active_on_or_after`` and
+            ``retention_on_or_after`` when the table has them.
+        """
+        extra = ["active_on_or_after"] if "active_on_or_after" in self.long.columns else []
+        grouped = self.long.groupby("period", sort=True)
+        out = grouped[["size", "active", *extra]].sum()
+        out.insert(0, "cohorts", grouped.size())
+        out = out.reset_index()
+        size = out["size"].to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["retention"] = out["active"] / size
+            if extra:
+                out["retention_on_or_after"] = out["active_on_or_after"] / size
+        out["ci_low"], out["ci_high"] = proportion_ci(out["active"], size, confidence)
+        order = ["period", "cohorts", "size", "active", "retention", "ci_low", "ci_high"]
+        return out[order + [c for c in out.columns if c not in order]]
+
     def counts(self, values: str = "active") -> list[np.ndarray]:
         """Per cohort, the column ``values`` by period (ragged list of float arrays)."""
         check_choice("values", values, [c for c in self.long.columns if c != "cohort"])
@@ -653,8 +687,8 @@ def _curves(data: Any, cohort_size: Any, *, name: str = "survivors") -> list[np.
                 )
         rows = [r / 100.0 * n for r, n in zip(rows, sizes_f, strict=True)]
     for r in rows:
-        if r.ndim != 1 or r.size < 2:
-            raise ValueError(f"each curve in {name} needs period 0 and at least one more, got {r}")
+        if r.ndim != 1 or r.size < 1:
+            raise ValueError(f"each curve in {name} needs at least period 0, got {r}")
         if not np.all(np.isfinite(r)) or np.any(r < 0):
             raise ValueError(f"{name} must be finite and >= 0, got {r}")
         if r[0] <= 0:
@@ -840,6 +874,10 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
     (0.704, 1.182)
     """
     curves = _curves(survivors, cohort_size)
+    if max(r.size for r in curves) < 2:
+        raise ValueError(
+            "survivors need at least one cohort observed beyond period 0 to show any churn"
+        )
     died, censored = _sufficient(curves)
     theta = float(np.clip(_geometric_mle(died, censored)[0], 0.01, 0.99))
     x0 = np.log([theta, 1.0 - theta])  # a Beta with the pooled churn as its mean
