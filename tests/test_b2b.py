@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -328,3 +330,172 @@ def test_zero_accounts_is_empty_not_an_error():
     res = simulate_accounts(0, seed=0)
     assert res.n_accounts == 0 and np.isnan(res.win_rate)
     assert res.table()["reached"].sum() == 0
+
+
+# -- review additions: empty committee, per-account Buy rates, invariants --------------------
+
+
+def test_empty_committee_is_the_plain_funnel():
+    empty = Committee(())
+    np.testing.assert_array_equal(
+        expected_accounts(100, committee=empty)["reach_probability"], TLTB.reach
+    )
+    for n in (3, 4, 5):  # n equal to the number of stages once broadcast silently
+        res = simulate_accounts(n, committee=empty, seed=0)
+        assert res.n_accounts == n and res.contributions.empty
+        assert (res.accounts["p_buy"] == TLTB.rates[-1]).all()
+
+
+def test_expected_accounts_with_one_buy_rate_is_the_changed_funnel():
+    c = buying_committee()
+    one = expected_accounts(500, committee=c, buy_rate=0.6)
+    changed = expected_accounts(500, committee=c, funnel=TLTB.with_rates(buy=0.6))
+    np.testing.assert_allclose(one["reach_probability"], changed["reach_probability"], rtol=1e-15)
+    np.testing.assert_allclose(one["sd_reached"], changed["sd_reached"], rtol=1e-15)
+    assert one["base_rate"].iloc[-1] == 0.6
+
+
+def test_expected_accounts_with_a_buy_rate_per_account_is_the_exact_mixture():
+    # Two accounts with Buy base rates a and b: each reaches Buy with the
+    # one-rate probability q(a), q(b); the count is a sum of two Bernoullis.
+    a, b = 0.1, 0.7
+    qa = expected_accounts(1, buy_rate=a)["reach_probability"].iloc[-1]
+    qb = expected_accounts(1, buy_rate=b)["reach_probability"].iloc[-1]
+    two = expected_accounts(2, buy_rate=[a, b])
+    assert two["reach_probability"].iloc[-1] == pytest.approx((qa + qb) / 2, rel=1e-14)
+    assert two["sd_reached"].iloc[-1] == pytest.approx(
+        np.sqrt(qa * (1 - qa) + qb * (1 - qb)), rel=1e-14
+    )
+    assert np.isnan(two["base_rate"].iloc[-1])
+    # Stages before Buy do not depend on the Buy rate.
+    np.testing.assert_allclose(
+        two["reach_probability"].iloc[:-1], expected_accounts(1)["reach_probability"].iloc[:-1]
+    )
+
+
+def test_table_expectation_uses_the_buy_rate_per_account():
+    n = 20_000
+    rng = np.random.default_rng(7)
+    p = beckhard_probability(rng.uniform(0, 10, n), 5.0, 4.0, 100.0)
+    res = simulate_accounts(n, buy_rate=p, seed=12)
+    exp = expected_accounts(n, buy_rate=p)
+    t = res.table()
+    np.testing.assert_allclose(t["expected_reached"], exp["expected_reached"])
+    # The funnel's own Buy rate (0.25) would be far off; the exact mixture is not.
+    plain = expected_accounts(n)["expected_reached"].iloc[-1]
+    assert abs(exp["expected_reached"].iloc[-1] - plain) > 10 * exp["sd_reached"].iloc[-1]
+    _within(t["reached"].to_numpy(), exp["expected_reached"], exp["sd_reached"])
+
+
+@given(
+    st.lists(st.floats(0, 1), min_size=6, max_size=6),
+    st.integers(0, 300),
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 5),
+)
+@settings(max_examples=30)
+def test_account_invariants_and_common_random_numbers(presence, n, seed, off):
+    committee = Committee(
+        tuple(
+            dataclasses.replace(m, presence=p)
+            for m, p in zip(buying_committee().members, presence, strict=True)
+        )
+    )
+    funnel = fs.trigger_learn_try_buy(times=1.0)  # one time unit a stage: cycle = depth
+    res = simulate_accounts(n, committee=committee, funnel=funnel, seed=seed)
+    a = res.accounts
+    assert a["depth"].between(1, 4).all()
+    np.testing.assert_array_equal(a["won"], a["depth"] == 4)
+    np.testing.assert_array_equal(a["stage_reached"].cat.codes + 1, a["depth"])
+    np.testing.assert_array_equal(a["cycle_length"], a["depth"])
+    reached = res.table()["reached"].to_numpy()
+    assert reached[0] == n and np.all(np.diff(reached) <= 0)
+    # Switching one member off (same seed) changes only the accounts where it was present.
+    key = committee.members[off].key
+    without = simulate_accounts(
+        n, committee=committee.replace(key, presence=0.0), funnel=funnel, seed=seed
+    )
+    absent = (a[key] == "absent").to_numpy()
+    np.testing.assert_array_equal(a["depth"][absent], without.accounts["depth"][absent])
+    row = res.contributions.set_index("member").loc[key]
+    assert row["wins_added"] == int(a["won"].sum()) - int(without.accounts["won"].sum())
+    if presence[off] == 0:
+        assert row["wins_added"] == 0
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: expected_accounts(-1), ValueError, r"n_accounts must be >= 0, got -1"),
+        (
+            lambda: expected_accounts(1, committee="c"),
+            TypeError,
+            r"committee must be a Committee \(e.g. funnelsim.buying_committee\(\)\), got str",
+        ),
+        (
+            lambda: expected_accounts(
+                1,
+                committee=Committee(
+                    tuple(Member(f"m{i}", "M", 0.5, 0.5, {"Buy": 2.0}) for i in range(11))
+                ),
+            ),
+            ValueError,
+            r"members must be <= 10, got 11",
+        ),
+        (
+            lambda: expected_accounts(3, buy_rate=[0.1, 0.2]),
+            ValueError,
+            r"buy_rate must be one number or one per account \(3\), got shape \(2,\)",
+        ),
+        (
+            lambda: simulate_accounts(3, funnel=fs.Funnel.from_rates({"Only": 1.0}), buy_rate=0.5),
+            ValueError,
+            r"buy_rate needs a funnel with at least 2 stages, got 1 \('funnel'\)",
+        ),
+        (
+            lambda: simulate_accounts(3, buy_rate="high"),
+            TypeError,
+            r"buy_rate must be a number or an array of numbers, got 'high'",
+        ),
+        (
+            lambda: simulate_accounts(3, buy_rate=[[0.1, 0.2, 0.3]]),
+            ValueError,
+            r"buy_rate must be one number or one per account \(3\), got shape \(1, 3\)",
+        ),
+        (
+            lambda: simulate_accounts(10, seed=0).cycle_summary([0.5, 1.5]),
+            ValueError,
+            r"quantile must be in \[0, 1\], got 1.5",
+        ),
+        (
+            lambda: buying_committee(champion=1.5),
+            ValueError,
+            r"presence of 'champion' must be in \[0, 1\], got 1.5",
+        ),
+        (
+            lambda: Member("x", "  ", 0.5, 0.5),
+            ValueError,
+            r"member label must be a non-empty string, got '  '",
+        ),
+        (
+            lambda: Member("x", "X", 0.5, 0.5, [("Buy", 2), "Try"]),
+            TypeError,
+            r"odds for 'x' must map stage names to numbers, got 'Try'",
+        ),
+        (lambda: Committee(3), TypeError, r"members must be a sequence of Member, got int"),
+        (
+            lambda: buyer_class_effect("roi", [[0.1, 0.2]]),
+            ValueError,
+            r"values must be one-dimensional, got shape \(1, 2\)",
+        ),
+        (
+            lambda: buyer_class_effect(3),
+            TypeError,
+            r"factor must be a string, one of \['convenience', 'roi', 'standard'\], got 3",
+        ),
+        (lambda: buyer_class_effect("roi", funnel="f"), TypeError, r"funnel must be a Funnel"),
+    ],
+)
+def test_more_validation_rules(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

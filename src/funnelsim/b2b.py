@@ -44,7 +44,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import numbers
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,8 +53,9 @@ import pandas as pd
 from scipy import special
 
 from funnelsim._random import as_generator, seed_entropy
-from funnelsim._validation import check_int, check_probability, check_real
-from funnelsim.model import Funnel, trigger_learn_try_buy
+from funnelsim._validation import check_choice, check_int, check_probability, check_real
+from funnelsim.engine import _check_funnel as _check_any_funnel
+from funnelsim.model import Funnel, _key, trigger_learn_try_buy
 
 __all__ = [
     "BUYER_CLASSES",
@@ -201,8 +201,9 @@ class Committee:
         )
 
     def log_odds(self, stages: Sequence[str]) -> np.ndarray:
-        """``log m`` per member and stage, shape (members, stages)."""
-        return np.log(np.array([[m.multiplier(s) for s in stages] for m in self.members]))
+        """``log m`` per member and stage, shape (members, stages), also for no members."""
+        m = np.array([[m.multiplier(s) for s in stages] for m in self.members], dtype=float)
+        return np.log(m.reshape(len(self.members), len(stages)))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per member and influenced stage.
@@ -230,7 +231,15 @@ def buying_committee(
 ) -> Committee:
     """The course's buying committee for Trigger–Learn–Try–Buy.
 
-    Each argument is the probability that the member takes part in a deal.
+    Parameters
+    ----------
+    champion, saboteur, decision_maker, economic_buyer, influencer, user : float
+        Probability, in [0, 1], that the member takes part in an account's deal.
+
+    Returns
+    -------
+    Committee
+        The six members below, in this order.
 
     ======================  ===============================  =======  ============================
     member                  who (SEED-DIGEST §2)             support  odds multipliers
@@ -267,17 +276,14 @@ def buying_committee(
 
 
 def _check_funnel(funnel: Any) -> Funnel:
-    if funnel is None:
-        return trigger_learn_try_buy()
-    if not isinstance(funnel, Funnel):
-        raise TypeError(
-            f"funnel must be a Funnel (e.g. funnelsim.trigger_learn_try_buy()), "
-            f"got {type(funnel).__name__}"
-        )
-    return funnel
+    """The funnel, Trigger-Learn-Try-Buy by default."""
+    return trigger_learn_try_buy() if funnel is None else _check_any_funnel(funnel)
 
 
 def _check_committee(committee: Any, funnel: Funnel) -> Committee:
+    """The committee (default :func:`buying_committee`), every influenced stage in ``funnel``."""
+    if committee is None:
+        return buying_committee()
     if not isinstance(committee, Committee):
         raise TypeError(
             f"committee must be a Committee (e.g. funnelsim.buying_committee()), "
@@ -308,58 +314,122 @@ def _member_probabilities(committee: Committee) -> np.ndarray:
 
 
 def expected_accounts(
-    n_accounts: int, *, committee: Committee | None = None, funnel: Funnel | None = None
+    n_accounts: int,
+    *,
+    committee: Committee | None = None,
+    funnel: Funnel | None = None,
+    buy_rate: Any = None,
 ) -> pd.DataFrame:
     """Exact expectations for ``n_accounts`` accounts with a buying committee.
 
-    Accounts are independent, so the number reaching each stage is
-    Binomial(n_accounts, q[k]); ``q[k]`` is the probability averaged over every
-    combination of member stances (3**members of them, enumerated exactly).
-    With :meth:`Committee.neutral` this equals :func:`funnelsim.expected`.
+    Accounts are independent. The probability ``q[k]`` that an account reaches
+    stage *k* is averaged over every combination of member stances (3**members
+    of them, enumerated exactly), so the number reaching the stage is
+    Binomial(n_accounts, q[k]). With :meth:`Committee.neutral` this equals
+    :func:`funnelsim.expected`.
+
+    Parameters
+    ----------
+    n_accounts : int
+        Accounts entering the first stage, >= 0.
+    committee : Committee, optional
+        Default :func:`buying_committee`; at most 10 members.
+    funnel : Funnel, optional
+        Default :func:`funnelsim.trigger_learn_try_buy`.
+    buy_rate : float or array_like, optional
+        Base rate of the last step, one for all or one per account (as in
+        :func:`simulate_accounts`). With one rate per account the accounts
+        differ: the Buy count is a sum of independent Bernoulli trials with
+        different probabilities, and its ``sd_reached`` is the exact
+        ``sqrt(sum q_i (1 - q_i))``.
 
     Returns
     -------
     DataFrame
         One row per stage: ``stage, base_rate, step_rate, reach_probability,
-        expected_reached, sd_reached``. ``step_rate`` is the average rate of the
-        step among accounts that reached the previous stage;
-        ``base_rate`` the funnel's rate for an account with no active member.
+        expected_reached, sd_reached``. ``reach_probability`` is the mean over
+        accounts; ``step_rate`` the average rate of the step among accounts that
+        reached the previous stage; ``base_rate`` the funnel's rate for an
+        account with no active member (NaN for Buy with one rate per account);
+        ``expected_reached`` and ``sd_reached`` are in accounts.
+
+    Examples
+    --------
+    >>> import funnelsim as fs
+    >>> exp = fs.expected_accounts(1000, committee=fs.buying_committee().neutral())
+    >>> exp["expected_reached"].round(1).tolist()
+    [1000.0, 400.0, 120.0, 30.0]
     """
     funnel = _check_funnel(funnel)
-    committee = _check_committee(buying_committee() if committee is None else committee, funnel)
+    committee = _check_committee(committee, funnel)
     n = check_int("n_accounts", n_accounts, low=0)
-    reach = _exact_reach(funnel, committee)
+    base = funnel.rates
+    if buy_rate is not None:
+        buy = _check_buy_rate(buy_rate, n, funnel)
+        base[-1] = float(buy) if buy.ndim == 0 else np.nan
+    reach, sd = _exact_reach(funnel, committee, n, None if buy_rate is None else buy)
     prev = np.concatenate([[1.0], reach[:-1]])
     with np.errstate(invalid="ignore", divide="ignore"):
         step = np.where(prev > 0, reach / np.where(prev > 0, prev, 1.0), np.nan)
     return pd.DataFrame(
         {
             "stage": pd.Categorical(funnel.names, categories=funnel.names, ordered=True),
-            "base_rate": funnel.rates,
+            "base_rate": base,
             "step_rate": step,
             "reach_probability": reach,
             "expected_reached": n * reach,
-            "sd_reached": np.sqrt(n * reach * (1 - reach)),
+            "sd_reached": sd,
         }
     )
 
 
-def _exact_reach(funnel: Funnel, committee: Committee) -> np.ndarray:
+def _stance_states(committee: Committee, log_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every stance combination: its probability (S,) and log-odds shift per stage (S, K)."""
     members = len(committee)
     if members > _MAX_EXACT_MEMBERS:
         raise ValueError(
             f"exact expectations enumerate 3**members stance combinations; "
             f"members must be <= {_MAX_EXACT_MEMBERS}, got {members}"
         )
-    log_m = committee.log_odds(funnel.names) if members else np.zeros((0, len(funnel)))
-    if not np.any(log_m):
-        return funnel.reach  # no member moves any step: the plain funnel, exactly
+    combos = list(itertools.product((-1, 0, 1), repeat=members))
+    states = np.array(combos, dtype=np.int64).reshape(len(combos), members)  # (S, M)
     probs = _member_probabilities(committee)  # (M, 3)
-    states = np.array(list(itertools.product((-1, 0, 1), repeat=members)))  # (S, M)
     weight = np.prod(probs[np.arange(members), states + 1], axis=1)  # (S,)
-    p = _shift(funnel.rates[None, :], states @ log_m)  # (S, K)
+    return weight, states @ log_m
+
+
+def _exact_reach(
+    funnel: Funnel, committee: Committee, n: int, buy: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean reach probability per stage and the sd of the count reaching it (n accounts).
+
+    ``buy`` is None, one base Buy rate for all (0-d) or one per account (n,).
+    """
+    rates = funnel.rates
+    if buy is not None and buy.ndim == 0:
+        rates[-1] = float(buy)  # one rate for all: still one funnel
+        buy = None
+    log_m = committee.log_odds(funnel.names)
+    if buy is None and not np.any(log_m):
+        reach = np.cumprod(rates)  # no member moves any step: the plain funnel, exactly
+        return reach, np.sqrt(n * reach * (1 - reach))
+    weight, shift = _stance_states(committee, log_m)
+    path = np.cumprod(_shift(rates[None, :], shift), axis=1)  # (S, K)
     # The weights sum to 1 up to rounding; clip the last ulp so sd stays real.
-    return np.clip(weight @ np.cumprod(p, axis=1), 0.0, 1.0)
+    reach = np.clip(weight @ path, 0.0, 1.0)
+    sd = np.sqrt(n * reach * (1 - reach))
+    if buy is not None:
+        # Accounts differ only in the last step. Group the stance combinations by
+        # their shift of that step (few distinct values) and mix exactly per account.
+        values, group = np.unique(shift[:, -1], return_inverse=True)
+        mass = np.bincount(group, weights=weight * path[:, -2], minlength=values.size)
+        q = np.zeros(n)
+        for v, w in zip(values, mass, strict=True):  # loop over distinct shifts, not accounts
+            q += w * _shift(buy, v)
+        q = np.clip(q, 0.0, 1.0)
+        reach[-1] = q.mean() if n else np.nan
+        sd[-1] = np.sqrt(np.sum(q * (1 - q)))
+    return reach, sd
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -386,6 +456,9 @@ class AccountsResult:
     contributions: pd.DataFrame
     #: Seed entropy to repeat the run (None when a spawned Generator was passed).
     seed: int | None
+    #: The ``buy_rate`` given to :func:`simulate_accounts` (0-d or one per
+    #: account), None when the funnel's own Buy rate was used.
+    buy_rate: np.ndarray | None = None
 
     @property
     def n_accounts(self) -> int:
@@ -407,10 +480,21 @@ class AccountsResult:
     def table(self, by: str | None = None) -> pd.DataFrame:
         """One row per stage (and group): the account funnel.
 
-        Columns: ``stage, reached, step_conversion, cumulative_conversion``
-        (+ ``expected_reached`` from :func:`expected_accounts` when ``by`` is
-        None). ``by`` names a column of :attr:`accounts` to split by, e.g.
-        ``"champion"`` to compare accounts with and without one.
+        Parameters
+        ----------
+        by : str, optional
+            A column of :attr:`accounts` to split by, e.g. ``"champion"`` to
+            compare accounts with and without one.
+
+        Returns
+        -------
+        DataFrame
+            ``stage, reached`` (accounts), ``step_conversion`` (reached / reached
+            at the previous stage), ``cumulative_conversion`` (reached / accounts),
+            with a leading ``by`` column when split. Without ``by``, also
+            ``expected_reached`` (accounts) from :func:`expected_accounts` with the
+            same committee, funnel and ``buy_rate`` (omitted for a committee too
+            large to enumerate).
         """
         names = self.funnel.names
         k = len(names)
@@ -440,13 +524,28 @@ class AccountsResult:
                 f.insert(0, by, key)
             frames.append(f)
         out = pd.concat(frames, ignore_index=True)
-        if by is None:
-            exp = expected_accounts(len(a), committee=self.committee, funnel=self.funnel)
+        if by is None and len(self.committee) <= _MAX_EXACT_MEMBERS:
+            exp = expected_accounts(
+                len(a), committee=self.committee, funnel=self.funnel, buy_rate=self.buy_rate
+            )
             out["expected_reached"] = exp["expected_reached"].to_numpy()
         return out
 
     def cycle_summary(self, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
-        """Sales-cycle length by outcome: ``outcome, accounts, mean, sd`` and quantiles."""
+        """Sales-cycle length by outcome (won / lost).
+
+        Parameters
+        ----------
+        quantiles : sequence of float in [0, 1]
+            Quantiles of the cycle length to report.
+
+        Returns
+        -------
+        DataFrame
+            One row per outcome: ``outcome, accounts, mean, sd`` and one column
+            ``q<quantile>`` per quantile; lengths in the time unit of the
+            funnel's stages (weeks for :func:`funnelsim.trigger_learn_try_buy`).
+        """
         qs = [check_probability("quantile", q) for q in quantiles]
         a = self.accounts
         rows = []
@@ -527,23 +626,18 @@ def simulate_accounts(
     True
     """
     funnel = _check_funnel(funnel)
-    committee = buying_committee() if committee is None else committee
-    if not isinstance(committee, Committee):
-        raise TypeError(
-            f"committee must be a Committee (e.g. funnelsim.buying_committee()), "
-            f"got {type(committee).__name__}"
-        )
+    committee = _check_committee(committee, funnel)
     for key, value in (("champion", champion), ("saboteur", saboteur)):
         if value is not None:
             if key not in committee.keys:
                 raise ValueError(f"{key}={value!r} given but the committee has no {key!r} member")
             committee = committee.replace(key, presence=check_probability(key, value))
-    committee = _check_committee(committee, funnel)
     n = check_int("n_accounts", n_accounts, low=0, high=MAX_ACCOUNTS)
     k = len(funnel)
+    buy = None if buy_rate is None else _check_buy_rate(buy_rate, n, funnel)
     base = np.broadcast_to(funnel.rates, (n, k)).copy()
-    if buy_rate is not None:
-        base[:, -1] = _check_rate_array("buy_rate", buy_rate, n)
+    if buy is not None:
+        base[:, -1] = buy
 
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
@@ -560,12 +654,13 @@ def simulate_accounts(
     state = np.where(presence_u < pres, np.where(stance_u < sup, 1, -1), 0).astype(np.int8)
     log_m = committee.log_odds(funnel.names)  # (M, K)
 
-    def run(st: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        p = _shift(base, st @ log_m)
-        passed = step_u[:, 1:] < p[:, 1:]
+    def depth_of(rows: Any, st: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Stages reached and step probabilities of accounts ``rows`` with stances ``st``."""
+        p = _shift(base[rows], st.astype(float) @ log_m)
+        passed = step_u[rows, 1:] < p[:, 1:]
         return 1 + np.cumprod(passed, axis=1).sum(axis=1), p
 
-    depth, p = run(state)
+    depth, p = depth_of(slice(None), state)
     won = depth == k
     cycle = np.where(np.arange(k)[None, :] < depth[:, None], times, 0.0).sum(axis=1)
 
@@ -575,7 +670,7 @@ def simulate_accounts(
             (state[:, j] + 1).astype(np.int64), categories=pd.Index(_STANCES)
         )
     for j, name in enumerate(funnel.names[1:], start=1):
-        cols[f"p_{_snake(name)}"] = p[:, j]
+        cols[f"p_{_key(name)}"] = p[:, j]
     cols["depth"] = depth.astype(np.int64)
     cols["stage_reached"] = pd.Categorical.from_codes(
         (depth - 1).astype(np.int64), categories=pd.Index(funnel.names), ordered=True
@@ -587,14 +682,17 @@ def simulate_accounts(
     wins = int(won.sum())
     rows = []
     for j, m in enumerate(committee.members):
-        off = state.copy()
+        # Switching member j off changes only the accounts where it is present:
+        # re-run those on their own random numbers, keep everyone else's outcome.
+        present = np.flatnonzero(state[:, j])
+        off = state[present]
         off[:, j] = 0
-        wins_off = int((run(off)[0] == k).sum())
+        wins_off = wins - int(won[present].sum()) + int((depth_of(present, off)[0] == k).sum())
         rows.append(
             {
                 "member": m.key,
                 "label": m.label,
-                "share_present": float((state[:, j] != 0).mean()) if n else np.nan,
+                "share_present": present.size / n if n else np.nan,
                 "win_rate": wins / n if n else np.nan,
                 "win_rate_without": wins_off / n if n else np.nan,
                 "contribution": (wins - wins_off) / n if n else np.nan,
@@ -602,23 +700,24 @@ def simulate_accounts(
             }
         )
     contributions = pd.DataFrame(rows)
-    return AccountsResult(funnel, committee, accounts, contributions, recorded)
+    return AccountsResult(funnel, committee, accounts, contributions, recorded, buy)
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"\W+", "_", name.strip().lower()).strip("_")
-
-
-def _check_rate_array(name: str, value: Any, n: int) -> np.ndarray:
-    arr = _as_real_array(name, value)
+def _check_buy_rate(value: Any, n: int, funnel: Funnel) -> np.ndarray:
+    """``buy_rate`` as a 0-d array or one rate per account, each in [0, 1]."""
+    if len(funnel) < 2:
+        raise ValueError(
+            f"buy_rate needs a funnel with at least 2 stages, got {len(funnel)} ({funnel.name!r})"
+        )
+    arr = _as_real_array("buy_rate", value)
     if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
         raise ValueError(
-            f"{name} must be one number or one per account ({n}), got shape {arr.shape}"
+            f"buy_rate must be one number or one per account ({n}), got shape {arr.shape}"
         )
     bad = (arr < 0) | (arr > 1)
     if np.any(bad):
-        raise _first_bad(name, "in [0, 1]", value, arr, bad)
-    return np.broadcast_to(arr, (n,))
+        raise _first_bad("buy_rate", "in [0, 1]", value, arr, bad)
+    return arr
 
 
 # -- Beckhard's formula ----------------------------------------------------------------
@@ -728,7 +827,13 @@ def beckhard_probability(
     the cost gives P = 0.8 and halving it P = 0.2. Use the result as the Buy
     rate (``funnel.with_rates(buy=p)`` or ``simulate_accounts(buy_rate=p)``).
 
-    Parameters are those of :func:`beckhard`; ``steepness`` must be > 0.
+    Parameters
+    ----------
+    dissatisfaction, vision, first_steps, cost : float or array_like
+        A, B, D (>= 0) and X (> 0) as in :func:`beckhard`, broadcast together.
+    steepness : float
+        ``s`` > 0, dimensionless: the change in log-odds of buying per unit
+        change in ``log(A·B·D / X)``.
 
     Returns
     -------
@@ -801,10 +906,9 @@ def buyer_class_effect(
         One row per value and stage: ``factor, value, stage, step_rate,
         reach_probability`` — long format, ready to plot one line per stage.
     """
-    if not isinstance(factor, str) or factor not in _FACTOR_MEMBERS:
-        raise ValueError(f"factor must be one of {sorted(_FACTOR_MEMBERS)}, got {factor!r}")
+    check_choice("factor", factor, _FACTOR_MEMBERS)
     funnel = _check_funnel(funnel)
-    committee = _check_committee(buying_committee() if committee is None else committee, funnel)
+    committee = _check_committee(committee, funnel)
     members = [m for m in _FACTOR_MEMBERS[factor] if m in committee.keys]
     if not members:
         raise ValueError(
