@@ -378,7 +378,8 @@ def test_fit_sbg_loglik_is_the_likelihood_at_the_estimate() -> None:
 @pytest.mark.parametrize(("alpha", "beta"), [(0.704, 1.182), (3.0, 9.0)])
 def test_fit_sbg_recovers_simulated_parameters(alpha: float, beta: float) -> None:
     sim = simulate_cohorts(ChurnModel.sbg(alpha, beta), [4000] * 6, periods=12, seed=2024)
-    fit = fit_sbg(sim.table)
+    fit = fit_sbg(sim)
+    assert fit.alpha == fit_sbg(sim.table).alpha
     assert abs(fit.alpha - alpha) < 4 * fit.se_alpha
     assert abs(fit.beta - beta) < 4 * fit.se_beta
     assert fit.se_alpha < 0.25 * alpha

@@ -13,7 +13,9 @@ that order: each stage's first entry no earlier than the previous stage's,
 and, with a conversion ``window``, no later than ``window`` time units after
 entering stage 1 (PostHog's conversion window). Rows whose stage is not in
 the funnel (e.g. activity events) are ignored. Times may be numbers (the
-engine's unit) or datetimes (converted to days).
+engine's unit) or datetimes (converted to days). In a log with a
+``replication`` column each (replication, buyer_id) pair is a buyer, so the
+replications are pooled.
 
 * :func:`funnel_table` — per-stage counts, step conversion with exact
   confidence intervals, drop-off.

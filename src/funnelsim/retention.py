@@ -415,6 +415,8 @@ class CohortTable:
             different lengths. Counts must not increase along a row.
         cohorts : sequence, optional
             Cohort labels (default 0, 1, 2, ...: cohort *c* acquired in period *c*).
+            ``calendar_period`` is ``cohort + period`` for integer labels, NaN
+            for other labels.
 
         Returns
         -------
@@ -656,6 +658,8 @@ _NO_SPREAD = 1000.0
 
 def _curves(data: Any, cohort_size: Any, *, name: str = "survivors") -> list[np.ndarray]:
     """Normalise survivor data into a list of float count curves (period 0 first)."""
+    if isinstance(data, CohortSimulation):
+        data = data.table
     if isinstance(data, CohortTable):
         rows = data.counts("active")
     elif isinstance(data, pd.DataFrame):
@@ -846,7 +850,8 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
         0 being the cohort size — e.g. ``[1000, 631, 468, 382, 326]``. Several
         cohorts at once: a list of such curves (lengths may differ), a 2-D array
         or a wide DataFrame (rows = cohorts; NaN after a cohort's last observed
-        period), or a :class:`CohortTable` (its ``active`` column).
+        period), a :class:`CohortTable` (its ``active`` column) or the
+        :class:`CohortSimulation` that :func:`simulate_cohorts` returns.
     cohort_size : float or sequence of float, optional
         If given, ``survivors`` are *percentages* of the cohort (starting at
         100) and this is the number of customers they refer to (one number,
