@@ -25,6 +25,23 @@ Periods are counted from acquisition: period 0 is the period a customer is
 acquired (everyone is active), and a customer with lifetime ``T`` is active in
 periods ``0 .. T - 1`` and has churned from period ``T`` on. ``S(t)`` is the
 probability of still being a customer in period ``t``.
+
+What is here
+------------
+* Closed forms: :func:`sbg_survival`, :func:`sbg_retention_rate` and
+  :func:`sbg_derl` (the discounted expected residual lifetime behind an
+  sBG-based LTV).
+* :class:`ChurnModel` (``.geometric``, ``.sbg``, ``.sbg_mean``) and
+  :func:`simulate_cohorts`: cohorts acquired period after period, two random
+  draws per customer (own churn probability, then lifetime), no loop over
+  customers.
+* :class:`CohortTable`: the cohort × period table in long format (tidy, for
+  charts) with a ``wide`` pivot and a pooled ``average`` row.
+* :func:`fit_sbg`: maximum-likelihood sBG fit to one or several survival
+  curves, with standard errors, projections and the geometric model for
+  comparison.
+* :func:`repeat_purchase_rate`: the share of customers who bought again, from
+  a transaction log such as CDNOW.
 """
 
 from __future__ import annotations
