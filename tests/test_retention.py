@@ -192,6 +192,10 @@ def test_lifetimes_are_geometric() -> None:
         assert abs(np.mean(life == k) - p) < 4 * se
     assert np.all(ChurnModel.geometric(1.0).sample_lifetimes(rng, 100, cap=10) == 1)
     assert np.all(ChurnModel.geometric(0.0).sample_lifetimes(rng, 100, cap=10) == 10)
+    with pytest.raises(ValueError, match=r"cap must be >= 1, got 0"):
+        ChurnModel.geometric(0.5).sample_lifetimes(rng, 10, cap=0)
+    with pytest.raises(ValueError, match=r"size must be >= 0, got -1"):
+        ChurnModel.geometric(0.5).sample_lifetimes(rng, -1, cap=5)
 
 
 # ---------------------------------------------------------------------------
@@ -281,6 +285,7 @@ def test_cohort_table_from_counts() -> None:
     assert math.isnan(long["retention_rate"].iloc[0])
     assert long["churned"].tolist() == [0, 369, 163, 0, 200]
     assert table.cohorts == ["Jan", "Feb"]
+    assert repr(table).startswith("CohortTable(cohorts=2, periods=3, columns=['cohort'")
     assert table.wide("survival").loc["Feb", 1] == pytest.approx(0.6)
     assert [c.tolist() for c in table.counts()] == [[1000, 631, 468], [500, 300]]
     with pytest.raises(ValueError, match=r"values must be one of"):

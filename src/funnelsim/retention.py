@@ -391,8 +391,10 @@ class ChurnModel:
         geometric on 1, 2, ... (inverse transform, exact also for ``p`` = 0 or 1).
         A value of ``cap`` means "still active after ``cap - 1`` periods".
         """
-        p = self.sample_churn(rng, size)
-        return _geometric_lifetimes(p, 1.0 - rng.random(size), cap)
+        n = check_int("size", size, low=0)
+        top = check_int("cap", cap, low=1)
+        p = self.sample_churn(rng, n)
+        return _geometric_lifetimes(p, 1.0 - rng.random(n), top)
 
     def __str__(self) -> str:
         if self.kind == "geometric":
@@ -400,7 +402,7 @@ class ChurnModel:
         return f"sBG churn (alpha {self.alpha:g}, beta {self.beta:g})"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CohortTable:
     """A cohort × period table in long format, with a wide view.
 
@@ -418,6 +420,13 @@ class CohortTable:
 
     def __post_init__(self) -> None:
         check_columns(self.long, ("cohort", "period", "size", "active"), name="long")
+
+    def __repr__(self) -> str:
+        periods = int(self.long["period"].max()) + 1 if len(self.long) else 0
+        return (
+            f"CohortTable(cohorts={len(self.cohorts)}, periods={periods}, "
+            f"columns={list(map(str, self.long.columns))})"
+        )
 
     @classmethod
     def from_counts(cls, active: Any, cohorts: Sequence[Any] | None = None) -> CohortTable:
