@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import funnelsim as fs
@@ -311,3 +311,115 @@ def test_one_stage_funnels_have_no_steps():
         bottleneck(one)
     with pytest.raises(ValueError, match=r"delta must be in \(0, 1\], got 0"):
         bottleneck(TLTB, delta=0)
+
+
+# -- review additions ---------------------------------------------------------------------
+
+
+def _absorbing_chain(funnel, nurture):
+    """Final-state probabilities from the fundamental matrix, B = (I - Q)^-1 R (no DP)."""
+    p, q, m = funnel.rates, nurture.reentry, nurture.max_rounds
+    k_max = len(p)
+    states = [(k, r) for r in range(m + 1) for k in range(k_max - 1)]
+    index = {s: i for i, s in enumerate(states)}
+    big_q = np.zeros((len(states), len(states)))
+    big_r = np.zeros((len(states), k_max))  # won, lost at 0 .. K-2
+    for (k, r), i in index.items():
+        if k + 1 == k_max - 1:
+            big_r[i, 0] += p[k + 1]
+        else:
+            big_q[i, index[(k + 1, r)]] += p[k + 1]
+        if r < m:
+            big_q[i, index[(0 if nurture.restart else k, r + 1)]] += (1 - p[k + 1]) * q
+            big_r[i, 1 + k] += (1 - p[k + 1]) * (1 - q)
+        else:
+            big_r[i, 1 + k] += 1 - p[k + 1]
+    return np.linalg.solve(np.eye(len(states)) - big_q, big_r)[index[(0, 0)]]
+
+
+@given(pipelines())
+@settings(max_examples=40)
+def test_final_states_equal_the_absorbing_markov_chain(pipe):
+    funnel, nurture = pipe
+    assume(len(funnel) >= 2)  # one stage has no transient state (see the next test)
+    exact = expected_pipeline(funnel, 1, nurture)["probability"].to_numpy()
+    np.testing.assert_allclose(exact, _absorbing_chain(funnel, nurture), atol=1e-12)
+
+
+def test_one_stage_pipeline_wins_everyone():
+    one = fs.Funnel.from_rates({"Only": 1.0})
+    exp = expected_pipeline(one, 10, Nurture(0.5))
+    assert exp["outcome"].tolist() == ["won"] and exp["probability"].iloc[0] == 1.0
+
+
+def test_bottleneck_by_leads_lost():
+    b = bottleneck(TLTB, buyers=1000, by="lost")
+    # Learn loses 1000 * 0.6 = 600, Try 400 * 0.7 = 280, Buy 120 * 0.75 = 90.
+    assert b["stage"].tolist() == ["Learn", "Try", "Buy"]
+    np.testing.assert_allclose(b["lost"], [600.0, 280.0, 90.0])
+    assert b["bottleneck"].tolist() == [True, False, False]
+    assert bottleneck(TLTB, buyers=1000)["stage"].iloc[0] == "Buy"  # by rate: the constraint
+
+
+def test_bottleneck_gain_cannot_lift_a_rate_above_one():
+    f = fs.aaarrr(referral=0.995)
+    b = bottleneck(f, buyers=1000, delta=0.01).set_index("stage")
+    others = f.reach[-1] / 0.995
+    assert b.loc["Referral", "gain_per_delta"] == pytest.approx(1000 * others * 0.005)
+
+
+def test_sensitivity_with_a_generator_seed_keeps_common_random_numbers():
+    gen = sensitivity(
+        TLTB, buyers=2000, method="simulate", replications=20, seed=np.random.default_rng(3)
+    )
+    seed = gen.attrs["seed"]
+    assert isinstance(seed, int)
+    again = sensitivity(TLTB, buyers=2000, method="simulate", replications=20, seed=seed)
+    np.testing.assert_array_equal(again["outcome_low"], gen["outcome_low"])
+    # Every variant restarts from that seed, so the base run is one plain simulation.
+    plain = fs.simulate(TLTB, 2000, seed, mode="counts", replications=20)
+    assert gen["base"].iloc[0] == plain.counts[:, -1].mean()
+
+
+@pytest.mark.parametrize(
+    "funnel",
+    [fs.trigger_learn_try_buy(0.7, 0.3, 0.1), fs.aaarrr(), fs.aaarrr(0.33, 0.17, 0.8, 0.43, 0.29)],
+)
+def test_relative_changes_tie_every_stage_despite_float_rounding(funnel):
+    # +10 % on any step multiplies customers by 1.1: all effects are equal in exact
+    # arithmetic, and the tie rule (earliest stage, funnel order) must hold.
+    t = sensitivity(funnel, delta=0.1, relative=True)
+    np.testing.assert_allclose(t["effect_high"], 0.1 * 1000 * funnel.reach[-1])
+    assert t["stage"].tolist() == list(funnel.names[1:])
+    assert fix_first(funnel, delta=0.1, relative=True) == funnel.names[1]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: bottleneck(TLTB, by="gain"), ValueError, r"by must be one of \['lost', 'rate'\]"),
+        (lambda: bottleneck(TLTB, buyers=-1), ValueError, r"buyers must be >= 0, got -1"),
+        (lambda: bottleneck("f"), TypeError, r"funnel must be a Funnel"),
+        (lambda: expected_pipeline(TLTB, 5, nurture=1), TypeError, r"nurture must be a Nurture"),
+        (lambda: sensitivity(TLTB, value=float("nan")), ValueError, r"value must be a finite"),
+        (
+            lambda: sensitivity(TLTB, method="simulate", replications=0),
+            ValueError,
+            r"replications must be >= 1, got 0",
+        ),
+        (
+            lambda: sensitivity(TLTB, method="simulate", seed=-2),
+            ValueError,
+            r"seed must be a non-negative integer, got -2",
+        ),
+        (
+            lambda: sensitivity(TLTB, outcome=lambda f: 1.0, nurture=Nurture(0.5)),
+            ValueError,
+            r"nurture=Nurture\(reentry=0.5.* is not used by a callable outcome",
+        ),
+        (lambda: fix_first(TLTB, delta=2.0), ValueError, r"delta must be in \(0, 1\], got 2.0"),
+    ],
+)
+def test_more_validation_rules(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -16,7 +16,8 @@ Which stage to fix first
 :func:`bottleneck` ranks the steps by conversion rate: after Goldratt, the
 weakest step is the constraint of the whole flow, and one extra percentage
 point there adds the most customers (the gain from +δ on step *k* is
-``buyers * reach[-1] * δ / rate[k]``). :func:`sensitivity` moves each step's
+``buyers * reach[-1] * δ / rate[k]``); ``by="lost"`` ranks them by the leads
+lost instead, the largest absolute leak. :func:`sensitivity` moves each step's
 rate by ±δ, one at a time, and reports the effect on an outcome (customers,
 revenue, LTV:CAC or any function of the funnel) as a tornado-ready frame;
 :func:`fix_first` answers "which stage first?" in one call.
@@ -24,6 +25,7 @@ revenue, LTV:CAC or any function of the funnel) as a tornado-ready frame;
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,7 +35,7 @@ import pandas as pd
 
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._validation import check_choice, check_int, check_probability, check_real
-from funnelsim.engine import simulate
+from funnelsim.engine import _check_funnel, simulate
 from funnelsim.model import Funnel, TimeInStage
 
 __all__ = [
@@ -62,7 +64,8 @@ class Nurture:
 
     #: Probability that a failed lead is nurtured and re-enters (per failure), in [0, 1].
     reentry: float = 0.3
-    #: Time a lead spends on the nurture track before it re-enters; a number means fixed.
+    #: Time a lead spends on the nurture track before it re-enters, in the funnel's
+    #: time unit; a number means that fixed time.
     delay: TimeInStage = field(default_factory=lambda: TimeInStage.fixed(4.0))
     #: Nurture passes a lead may take in total; a lead failing after its last is closed-lost.
     max_rounds: int = 2
@@ -84,14 +87,6 @@ class Nurture:
         )
         if not isinstance(self.restart, bool | np.bool_):
             raise TypeError(f"restart must be True or False, got {self.restart!r}")
-
-
-def _check_funnel(funnel: Any) -> Funnel:
-    if not isinstance(funnel, Funnel):
-        raise TypeError(
-            f"funnel must be a Funnel (e.g. funnelsim.aaarrr()), got {type(funnel).__name__}"
-        )
-    return funnel
 
 
 def _check_nurture(nurture: Any) -> Nurture:
@@ -140,7 +135,18 @@ def expected_pipeline(funnel: Funnel, leads: int, nurture: Nurture | None = None
 
     Each lead ends in one final state, independently of the others, so the
     counts are multinomial: ``expected = leads * probability`` and
-    ``sd = sqrt(leads * probability * (1 - probability))``.
+    ``sd = sqrt(leads * probability * (1 - probability))``. The probabilities
+    come from backward induction over the states (stage, nurture rounds used)
+    of the absorbing Markov chain.
+
+    Parameters
+    ----------
+    funnel : Funnel
+        Any funnel.
+    leads : int
+        Leads entering the first stage, >= 0.
+    nurture : Nurture, optional
+        The nurture track; default none (the plain funnel).
 
     Returns
     -------
@@ -353,32 +359,45 @@ def _others_product(rates: np.ndarray) -> np.ndarray:
     return np.array([np.prod(np.delete(rates, i)) for i in range(k)])
 
 
-def bottleneck(funnel: Funnel, buyers: int = 1000, *, delta: float = 0.01) -> pd.DataFrame:
+def bottleneck(
+    funnel: Funnel,
+    buyers: int = 1000,
+    *,
+    delta: float = 0.01,
+    by: Literal["rate", "lost"] = "rate",
+) -> pd.DataFrame:
     """Rank the steps of ``funnel`` from the tightest constraint to the loosest.
 
     Parameters
     ----------
     funnel : Funnel
+        At least two stages.
     buyers : int
         Buyers entering the first stage (scales the expected counts).
     delta : float
         Absolute change of a step rate used for ``gain_per_delta`` (0.01: one
-        percentage point).
+        percentage point), in (0, 1].
+    by : {"rate", "lost"}
+        What makes a step the bottleneck. ``"rate"`` (default): the lowest step
+        conversion, Goldratt's constraint — one more percentage point there
+        adds the most customers. ``"lost"``: the most buyers lost at the step,
+        the largest absolute leak (often an early, wide step).
 
     Returns
     -------
     DataFrame
-        One row per step (every stage but the first), sorted by ``rate``
-        ascending so that the first row is the bottleneck: ``stage, rate,
+        One row per step (every stage but the first), the bottleneck first
+        (``rate`` ascending, or ``lost`` descending): ``stage, rate,
         entering`` (expected buyers arriving at the step), ``lost`` (expected
         buyers lost at it), ``lost_share`` (1 - rate), ``gain_per_delta``
         (expected extra customers at the last stage if this step's rate rose by
-        ``delta``; largest for the lowest rate) and ``bottleneck`` (True on the
-        first row). Ties keep funnel order.
+        ``delta``, capped at a rate of 1; largest for the lowest rate) and
+        ``bottleneck`` (True on the first row). Ties keep funnel order.
     """
     funnel = _check_funnel(funnel)
     n = check_int("buyers", buyers, low=0)
     d = check_real("delta", delta, low=0.0, high=1.0, low_open=True)
+    order = check_choice("by", by, ("rate", "lost"))
     if len(funnel) < 2:
         raise ValueError(f"bottleneck needs a funnel with at least 2 stages, got {len(funnel)}")
     rates = funnel.rates
@@ -392,10 +411,10 @@ def bottleneck(funnel: Funnel, buyers: int = 1000, *, delta: float = 0.01) -> pd
             "entering": entering,
             "lost": entering * (1 - rates[1:]),
             "lost_share": 1 - rates[1:],
-            "gain_per_delta": n * others * d,
+            "gain_per_delta": n * others * np.minimum(d, 1 - rates[1:]),
         }
     )
-    frame = frame.sort_values("rate", kind="stable", ignore_index=True)
+    frame = frame.sort_values(order, ascending=order == "rate", kind="stable", ignore_index=True)
     frame["bottleneck"] = np.arange(len(frame)) == 0
     return frame
 
@@ -441,7 +460,8 @@ def sensitivity(
         ``cost_per_lead * buyers / customers``. P(win) is the funnel's last
         reach probability, or with ``nurture`` the exact win probability of
         :func:`expected_pipeline`. A callable receives the changed
-        :class:`Funnel` and returns a number (exact method only).
+        :class:`Funnel` and returns a number (exact method only; it
+        cannot be combined with ``nurture``, which it would not see).
     buyers : int
         Leads entering the first stage.
     value : float
@@ -459,12 +479,19 @@ def sensitivity(
         runs of :func:`funnelsim.simulate` (counts mode) or
         :func:`simulate_pipeline` (with ``nurture``), every variant with the
         same ``seed`` so that the differences share their random numbers.
+    replications : int
+        Monte Carlo runs per variant (``method="simulate"``), >= 1.
+    seed : int, numpy.random.Generator, SeedSequence or None
+        ``method="simulate"`` only. An int is the seed every variant restarts
+        from; a Generator or SeedSequence (or None: fresh entropy) first gives
+        one int seed, which every variant then shares.
 
     Returns
     -------
     DataFrame
-        One row per varied step, sorted by ``swing`` descending (ties in funnel
-        order): ``stage, rate, low, high, base, outcome_low, outcome_high,
+        One row per varied step, sorted by ``swing`` descending (ties, up to
+        float rounding of 1e-9 of the largest swing, in funnel order):
+        ``stage, rate, low, high, base, outcome_low, outcome_high,
         effect_low, effect_high, swing, note``. ``effect_*`` = outcome − base;
         ``swing`` = ``abs(effect_high - effect_low)``. With
         ``method="simulate"``, ``frame.attrs["seed"]`` holds the seed the
@@ -493,12 +520,17 @@ def sensitivity(
             raise ValueError(
                 "a callable outcome needs method='exact' (it receives a Funnel, not counts)"
             )
+        if nurture_ is not None:
+            raise ValueError(
+                f"nurture={nurture_!r} is not used by a callable outcome, which only "
+                "receives the Funnel; compute the nurtured outcome inside the callable"
+            )
         metric: Callable[[Funnel], float] = outcome
     else:
         kind = check_choice("outcome", outcome, _OUTCOMES)
         reps = check_int("replications", replications, low=1)
-        if how == "simulate" and seed is None:
-            seed = int(as_generator(None).integers(2**63))  # one seed shared by every variant
+        if how == "simulate":
+            seed = _shared_seed(seed)
 
         def win_probability(f: Funnel) -> float:
             if how == "exact":
@@ -560,7 +592,8 @@ def sensitivity(
             }
         )
     frame = pd.DataFrame(rows)
-    frame = frame.sort_values("swing", ascending=False, kind="stable", ignore_index=True)
+    order = np.argsort(-_tie_key(frame["swing"].to_numpy()), kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
     if how == "simulate":
         frame.attrs["seed"] = seed  # the seed every variant shared, to repeat the run
     return frame
@@ -570,12 +603,42 @@ def _number(x: Any, name: str) -> float:
     return check_real(f"{name} value", x, allow_inf=False)
 
 
+def _shared_seed(seed: Any) -> int:
+    """The one int seed every simulated variant restarts from (common random numbers).
+
+    An int is kept (after validation); anything else (None, a Generator, a
+    SeedSequence) is turned into a Generator that draws the int. Passing a
+    Generator to every variant instead would give each a different stream.
+    """
+    rng = as_generator(seed)
+    if isinstance(seed, numbers.Integral):
+        return int(seed)
+    return int(rng.integers(2**63))
+
+
+def _tie_key(x: np.ndarray) -> np.ndarray:
+    """``x`` relative to its largest magnitude, rounded to 1e-9: float-noise ties become ties."""
+    scale = float(np.max(np.abs(x))) if x.size else 0.0
+    return np.round(x / scale, 9) if scale > 0 else np.zeros(x.shape)
+
+
 def fix_first(funnel: Funnel, **kwargs: Any) -> str:
     """The stage whose improvement by δ raises the outcome most: "fix this one first".
 
-    Takes the keyword arguments of :func:`sensitivity` (``delta``, ``outcome``,
-    ``nurture``, ...) and returns the stage with the largest ``effect_high``
-    (ties: the earliest stage).
+    Parameters
+    ----------
+    funnel : Funnel
+        At least two stages.
+    **kwargs
+        Keyword arguments of :func:`sensitivity` (``delta``, ``outcome``,
+        ``nurture``, ``relative``, ``method``, ...).
+
+    Returns
+    -------
+    str
+        The stage with the largest ``effect_high``. Effects equal up to float
+        rounding (1e-9 of the largest) are ties, won by the earliest stage —
+        e.g. every stage with ``relative=True`` on the customers outcome.
 
     Examples
     --------
@@ -584,7 +647,6 @@ def fix_first(funnel: Funnel, **kwargs: Any) -> str:
     'Acquisition'
     """
     frame = sensitivity(funnel, **kwargs)
-    order = {name: i for i, name in enumerate(funnel.names)}
-    frame = frame.assign(_pos=frame["stage"].map(order))
-    best = frame.sort_values(["effect_high", "_pos"], ascending=[False, True], kind="stable")
-    return str(best["stage"].iloc[0])
+    position = frame["stage"].map(funnel.index).to_numpy()
+    best = np.lexsort((position, -_tie_key(frame["effect_high"].to_numpy())))[0]
+    return str(frame["stage"].iloc[best])
