@@ -327,3 +327,80 @@ def test_rfm_on_the_real_cdnow_log_is_fast_and_complete():
         assert np.allclose(shares, 0.2, atol=0.02), shares
     assert out["recency"].min() == 0.0
     assert rfm_summary(out)["customers"].sum() == 23_570
+
+
+# -- review additions ---------------------------------------------------------------------
+
+
+def test_bant_pipeline_wins_are_within_their_standard_error():
+    # Given the scores, wins are independent Bernoulli(p_win): a Poisson-binomial
+    # count with mean sum p and variance sum p (1 - p), for both strategies.
+    res = simulate_bant_pipeline(5_000, capacity=1_000, strength=1.0, seed=4)
+    a = res.accounts
+    s = res.summary().set_index("strategy")
+    for strategy, worked in (("bant", a["rank"] <= 1_000), ("random", a["random_pick"])):
+        p = a.loc[worked, "p_win"].to_numpy()
+        assert s.loc[strategy, "wins"] == int(a.loc[worked, "won"].sum())
+        assert abs(s.loc[strategy, "wins"] - p.sum()) < 4 * np.sqrt(np.sum(p * (1 - p)))
+    # Over all accounts, the same law holds for the realised wins.
+    p = a["p_win"].to_numpy()
+    assert abs(a["won"].sum() - p.sum()) < 4 * np.sqrt(np.sum(p * (1 - p)))
+
+
+def _rule_cells(rule: str) -> set[tuple[int, int]]:
+    """'R 3-4, F 4-5' -> {(3, 4), (3, 5), (4, 4), (4, 5)}."""
+    spans = []
+    for part in rule.split(","):
+        low, _, high = part.split()[1].partition("-")
+        spans.append(range(int(low), int(high or low) + 1))
+    return {(r, f) for r in spans[0] for f in spans[1]}
+
+
+def test_rfm_segment_rules_are_exactly_the_segments_assigned():
+    # Every (R, F) cell of the 5-point grid gets the segment whose documented rule covers it.
+    cells = {}
+    for segment, rule in zip(fs.RFM_SEGMENTS["segment"], fs.RFM_SEGMENTS["rule"], strict=True):
+        for cell in _rule_cells(rule):
+            assert cell not in cells, (cell, segment, cells.get(cell))
+            cells[cell] = segment
+    assert len(cells) == 25
+    # One customer per (R, F) cell: R from recency rank, F from frequency rank.
+    rows = []
+    for r in range(1, 6):
+        for f in range(1, 6):
+            cust = f"c{r}{f}"
+            day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=r)
+            rows += [(cust, day, 1.0)] * f
+    tx = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+    out = rfm(tx).set_index("customer_id")
+    for (r, f), segment in cells.items():
+        row = out.loc[f"c{r}{f}"]
+        assert (row["r"], row["f"]) == (r, f)
+        assert row["segment"] == segment
+
+
+def test_rfm_scores_on_cdnow_follow_the_tie_rule_exactly():
+    from scipy import stats
+
+    tx = load_cdnow()
+    out = rfm(tx)
+    n = len(out)
+    for col, value in (("r", -out["recency"]), ("f", out["frequency"]), ("m", out["monetary"])):
+        strictly_worse = stats.rankdata(value, method="min") - 1
+        np.testing.assert_array_equal(out[col], 1 + (5 * strictly_worse) // n)
+
+
+def test_rfm_output_names_and_time_zones():
+    tx = _transactions()
+    with pytest.raises(ValueError, match=r"customer column 'r' would clash with an output column"):
+        rfm(tx.rename(columns={"customer_id": "r"}), customer="r")
+    aware = tx.assign(date=tx["date"].dt.tz_localize("UTC"))
+    with pytest.raises(
+        ValueError, match=r"as_of and transactions\['date'\] must both carry a time"
+    ):
+        rfm(aware, as_of="2024-06-01")
+    assert rfm(aware, as_of=pd.Timestamp("2024-05-06", tz="UTC"))["recency"].min() == 1.0
+    with pytest.raises(ValueError, match=r"scores is missing column\(s\) \['segment'\]"):
+        rfm_summary(rfm(tx).drop(columns="segment"))
+    with pytest.raises(TypeError, match=r"scores must be a pandas DataFrame, got list"):
+        rfm_summary([1, 2])  # type: ignore[arg-type]

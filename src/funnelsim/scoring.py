@@ -296,6 +296,20 @@ _SEGMENT_CODES = np.array(
 )
 
 
+#: Columns of an :func:`rfm` result besides the customer column.
+_RFM_OUTPUT = (
+    "recency",
+    "frequency",
+    "monetary",
+    "r",
+    "f",
+    "m",
+    "rfm_code",
+    "rfm_score",
+    "segment",
+)
+
+
 def _quantile_score(x: np.ndarray, bins: int) -> np.ndarray:
     """Score 1..bins: ``1 + floor(bins * (share of values strictly below x))``.
 
@@ -340,8 +354,9 @@ def rfm(
         One row per customer, sorted by customer: ``customer`` (named after the
         ``customer`` column), ``recency`` (days since the last purchase,
         float), ``frequency`` (number of purchases, i.e. rows), ``monetary``
-        (total amount), scores ``r, f, m`` (1 = worst, ``bins`` = best; the most
-        recent buyers get the highest ``r``), ``rfm_code`` (e.g. "545"),
+        (total amount, in the unit of ``amount``), scores ``r, f, m`` (1 =
+        worst, ``bins`` = best; the most recent buyers get the highest ``r``),
+        ``rfm_code`` (e.g. "545"),
         ``rfm_score`` (r + f + m) and ``segment`` (see :data:`RFM_SEGMENTS`).
 
     Notes
@@ -366,6 +381,11 @@ def rfm(
     ['222', '111']
     """
     check_columns(transactions, [customer, date, amount], name="transactions")
+    if customer in _RFM_OUTPUT:
+        raise ValueError(
+            f"customer column {customer!r} would clash with an output column of rfm "
+            f"{list(_RFM_OUTPUT)}; rename it first"
+        )
     nbins = check_int("bins", bins, low=2, high=9)
     ids = transactions[customer]
     if ids.isna().any():
@@ -379,6 +399,11 @@ def rfm(
         raise ValueError("transactions is empty: RFM needs at least one purchase")
     last_seen = pd.Timestamp(dates.max())
     ref = last_seen if as_of is None else _as_of(as_of)
+    if (ref.tz is None) != (last_seen.tz is None):
+        raise ValueError(
+            f"as_of and transactions[{date!r}] must both carry a time zone or both not, "
+            f"got as_of {str(ref)!r} and dates like {str(last_seen)!r}"
+        )
     if last_seen > ref:
         raise ValueError(
             f"as_of {ref.date()} is before the last transaction ({last_seen.date()}); "
@@ -459,9 +484,19 @@ def _as_amounts(col: pd.Series, name: str, index: pd.Index) -> np.ndarray:
 def rfm_summary(scores: pd.DataFrame) -> pd.DataFrame:
     """One row per segment of an :func:`rfm` result, best segment first.
 
-    Columns: ``segment, customers, share, mean_recency, mean_frequency,
-    mean_monetary, total_monetary, share_of_revenue``. Empty segments are kept
-    (with zero customers) so that charts of different data line up.
+    Parameters
+    ----------
+    scores : DataFrame
+        The result of :func:`rfm` (at least ``segment, recency, frequency,
+        monetary``).
+
+    Returns
+    -------
+    DataFrame
+        ``segment, customers, share`` (of customers), ``mean_recency`` (days),
+        ``mean_frequency`` (purchases), ``mean_monetary, total_monetary`` (in
+        the unit of the amounts) and ``share_of_revenue``. Empty segments are
+        kept (with zero customers) so that charts of different data line up.
     """
     check_columns(scores, ["segment", "recency", "frequency", "monetary"], name="scores")
     g = scores.groupby("segment", observed=False, sort=True)
