@@ -9,24 +9,31 @@ Growth model: 36 periods, 10⁵ paid leads per period through AAARRR, referral o
 (each active customer sends 0.5 invites a period, 30 % accepted).
 
 * ``simulate_growth`` (one aggregate draw per step and period, plus the frame)
-* baseline A, same aggregate draws in a bare numpy loop (no validation, no frame)
-* baseline B, one draw per person: a uniform per lead per stage, per active
-  customer for churn, a Poisson per customer for invites
+* baseline A, the same aggregate draws in a bare numpy loop (no validation, no
+  frame). Seeded alike, it returns exactly the library's final active count:
+  :func:`main` checks that before timing, so the ratio compares the same draws.
+* baseline B, one draw per person: a uniform per lead per stage, a uniform per
+  active customer for churn, a Poisson per customer for invites and a uniform
+  per invite for its acceptance
 
-Referral cascade: 100 seed buyers, K = 2, a market of 10⁶: the cascade grows
-to about 8 × 10⁵ buyers.
+Referral cascades to about 10⁶ buyers, two of them:
 
-* ``simulate_referrals`` (one Poisson + one hypergeometric per generation)
-* baseline A, the same aggregate draws in a bare loop
-* baseline B, one Poisson (invites) and one binomial (conversions) per buyer,
-  then the same hypergeometric thinning
+* subcritical: 10⁵ seed buyers, K = 0.9, no market limit, so the mean total is
+  10⁵ / (1 − 0.9) = 10⁶ buyers over about a hundred generations;
+* saturating: 100 seed buyers, K = 4, a market of 10⁶ people; the cascade
+  reaches the whole market within a dozen generations (once a generation's
+  converted invites outnumber the market, every remaining person is reached).
+
+For each, ``simulate_referrals`` (one Poisson, plus one hypergeometric with a
+market, per generation) against baseline A, the same aggregate draws in a bare
+loop (checked to give the identical total), and baseline B, one Poisson
+(invites) and one binomial (conversions) per buyer, then the same thinning.
 """
 
 from __future__ import annotations
 
 import json
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,7 +44,11 @@ import funnelsim as fs
 PERIODS = 36
 LEADS = 100_000
 INVITES, CONVERSION, CHURN = 0.5, 0.3, 0.05
-SEED_BUYERS, REF_INVITES, REF_CONVERSION, MARKET = 100, 4.0, 0.5, 1_000_000
+#: (seed buyers, invites per buyer, invite conversion, market size or None)
+CASCADES = {
+    "subcritical": (100_000, 3.0, 0.3, None),
+    "saturating": (100, 8.0, 0.5, 1_000_000),
+}
 
 
 def median_time(fn: Callable[[], object], repeats: int) -> float:
@@ -86,13 +97,19 @@ def growth_aggregate(rng: np.random.Generator) -> int:
 
 def growth_per_person(rng: np.random.Generator) -> int:
     """Baseline B: one draw per lead per stage and per customer per period."""
-    reach = fs.aaarrr().reach
+    rates = fs.aaarrr().rates
+
+    def through(n: int, stage_rates: np.ndarray) -> int:
+        for p in stage_rates:
+            n = int(np.count_nonzero(rng.random(n) < p))
+        return n
+
     active = 0
     for _ in range(PERIODS):
         invites = rng.poisson(INVITES, size=active)
         ref_in = int(np.count_nonzero(rng.random(int(invites.sum())) < CONVERSION))
-        paid = int(np.count_nonzero(rng.random(LEADS) < reach[4]))
-        referred = int(np.count_nonzero(rng.random(ref_in) < reach[4] / reach[1]))
+        paid = through(LEADS, rates[1:5])
+        referred = through(ref_in, rates[2:5])
         stay = int(np.count_nonzero(rng.random(active) >= CHURN))
         active = stay + paid + referred
     return active
@@ -101,87 +118,107 @@ def growth_per_person(rng: np.random.Generator) -> int:
 # -- referral cascade ------------------------------------------------------------------------
 
 
-def referral_library(rng: np.random.Generator) -> int:
-    r = fs.simulate_referrals(
-        SEED_BUYERS, REF_INVITES, REF_CONVERSION, market_size=MARKET, seed=rng
-    )
+def referral_library(rng: np.random.Generator, case: str) -> int:
+    seeds, invites, conversion, market = CASCADES[case]
+    r = fs.simulate_referrals(seeds, invites, conversion, market_size=market, seed=rng)
     return int(r.total)
 
 
-def referral_aggregate(rng: np.random.Generator) -> int:
-    """Baseline A: one Poisson and one hypergeometric draw per generation."""
-    new = cum = SEED_BUYERS
+def referral_aggregate(rng: np.random.Generator, case: str) -> int:
+    """Baseline A: one Poisson (and one hypergeometric with a market) per generation."""
+    seeds, invites, conversion, market = CASCADES[case]
+    new = cum = seeds
     while new:
-        x = rng.poisson(new * REF_INVITES * REF_CONVERSION)
-        new = int(rng.hypergeometric(MARKET - cum, cum, min(x, MARKET)))
+        new = int(rng.poisson(new * invites * conversion))
+        if market is not None:
+            new = int(rng.hypergeometric(market - cum, cum, min(new, market)))
         cum += new
     return cum
 
 
-def referral_per_buyer(rng: np.random.Generator) -> int:
+def referral_per_buyer(rng: np.random.Generator, case: str) -> int:
     """Baseline B: invites and conversions drawn buyer by buyer (vectorised numpy)."""
-    new = cum = SEED_BUYERS
+    seeds, invites, conversion, market = CASCADES[case]
+    new = cum = seeds
     while new:
-        invites = rng.poisson(REF_INVITES, size=new)
-        x = int(rng.binomial(invites, REF_CONVERSION).sum())
-        new = int(rng.hypergeometric(MARKET - cum, cum, min(x, MARKET)))
+        sent = rng.poisson(invites, size=new)
+        new = int(rng.binomial(sent, conversion).sum())
+        if market is not None:
+            new = int(rng.hypergeometric(market - cum, cum, min(new, market)))
         cum += new
     return cum
+
+
+def check_same_draws() -> None:
+    """Baselines A consume the library's draws in the library's order: same seed, same result."""
+    for s in range(3):
+        lib = growth_library(np.random.default_rng(s)).periods["active"].iloc[-1]
+        if int(lib) != growth_aggregate(np.random.default_rng(s)):
+            raise AssertionError("growth baseline A no longer makes the library's draws")
+        for case in CASCADES:
+            lib = referral_library(np.random.default_rng(s), case)
+            if lib != referral_aggregate(np.random.default_rng(s), case):
+                raise AssertionError(f"referral baseline A ({case}) no longer makes the same draws")
 
 
 def main() -> dict[str, float]:
+    check_same_draws()
     rng = np.random.default_rng(2026)
     g_lib = median_time(lambda: growth_library(rng), 21)
     g_agg = median_time(lambda: growth_aggregate(rng), 21)
     g_per = median_time(lambda: growth_per_person(rng), 5)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        r_lib = median_time(lambda: referral_library(rng), 21)
-    r_agg = median_time(lambda: referral_aggregate(rng), 21)
-    r_per = median_time(lambda: referral_per_buyer(rng), 7)
-    total = float(np.median([referral_library(np.random.default_rng(s)) for s in range(5)]))
-
     out = {
         "growth_library_ms": g_lib * 1e3,
         "growth_aggregate_numpy_ms": g_agg * 1e3,
         "growth_per_person_numpy_ms": g_per * 1e3,
         "growth_library_over_aggregate": g_lib / g_agg,
         "growth_per_person_over_library": g_per / g_lib,
-        "referral_buyers": total,
-        "referral_library_ms": r_lib * 1e3,
-        "referral_aggregate_numpy_ms": r_agg * 1e3,
-        "referral_per_buyer_numpy_ms": r_per * 1e3,
-        "referral_library_over_aggregate": r_lib / r_agg,
-        "referral_per_buyer_over_library": r_per / r_lib,
     }
     rows = [
-        ("growth: simulate_growth (36 x 10^5)", f"{out['growth_library_ms']:.2f} ms", ""),
+        ("growth: simulate_growth (36 x 10^5)", f"{g_lib * 1e3:.2f} ms", ""),
         (
             "growth: baseline A, same aggregate draws",
-            f"{out['growth_aggregate_numpy_ms']:.2f} ms",
-            f"library = {out['growth_library_over_aggregate']:.1f} x A",
+            f"{g_agg * 1e3:.2f} ms",
+            f"library = {g_lib / g_agg:.1f} x A",
         ),
         (
             "growth: baseline B, one draw per person",
-            f"{out['growth_per_person_numpy_ms']:.1f} ms",
-            f"B = {out['growth_per_person_over_library']:.0f} x library",
-        ),
-        (
-            f"referral: simulate_referrals (~{total:,.0f} buyers)",
-            f"{out['referral_library_ms']:.2f} ms",
-            "",
-        ),
-        (
-            "referral: baseline A, same aggregate draws",
-            f"{out['referral_aggregate_numpy_ms']:.3f} ms",
-            f"library = {out['referral_library_over_aggregate']:.1f} x A",
-        ),
-        (
-            "referral: baseline B, one draw per buyer",
-            f"{out['referral_per_buyer_numpy_ms']:.1f} ms",
-            f"B = {out['referral_per_buyer_over_library']:.0f} x library",
+            f"{g_per * 1e3:.1f} ms",
+            f"B = {g_per / g_lib:.0f} x library",
         ),
     ]
+    for case in CASCADES:
+        r_lib = median_time(lambda c=case: referral_library(rng, c), 21)
+        r_agg = median_time(lambda c=case: referral_aggregate(rng, c), 21)
+        r_per = median_time(lambda c=case: referral_per_buyer(rng, c), 7)
+        total = float(
+            np.median([referral_library(np.random.default_rng(s), case) for s in range(5)])
+        )
+        out |= {
+            f"referral_{case}_buyers": total,
+            f"referral_{case}_library_ms": r_lib * 1e3,
+            f"referral_{case}_aggregate_numpy_ms": r_agg * 1e3,
+            f"referral_{case}_per_buyer_numpy_ms": r_per * 1e3,
+            f"referral_{case}_library_over_aggregate": r_lib / r_agg,
+            f"referral_{case}_per_buyer_over_library": r_per / r_lib,
+        }
+        rows += [
+            (
+                f"referral, {case}: simulate_referrals (~{total:,.0f} buyers)",
+                f"{r_lib * 1e3:.2f} ms",
+                "",
+            ),
+            (
+                f"referral, {case}: baseline A, same aggregate draws",
+                f"{r_agg * 1e3:.3f} ms",
+                f"library = {r_lib / r_agg:.1f} x A",
+            ),
+            (
+                f"referral, {case}: baseline B, one draw per buyer",
+                f"{r_per * 1e3:.1f} ms",
+                f"B = {r_per / r_lib:.0f} x library",
+            ),
+        ]
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>12}  {note}")

@@ -473,23 +473,26 @@ def simulate_referrals(
 
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
-    # One replication runs on 0-d values, which numpy's samplers take on their fast
-    # scalar path (same draws); several run as arrays of shape (replications,).
-    new: Any = np.full(reps, s0, dtype=np.int64) if reps > 1 else np.int64(s0)
+    # One replication runs on Python/numpy scalars, which numpy's samplers take on
+    # their fast scalar path; several run as arrays of shape (replications,).
+    single = reps == 1
+    new: Any = s0 if single else np.full(reps, s0, dtype=np.int64)
     cum = new
     history = [new]
     for _ in range(g_max):
-        n = np.where(cum >= b_max, 0, new)  # a replication at the cap stops growing
-        if not np.any(n):
+        # a replication at the cap stops growing
+        n: Any = (0 if cum >= b_max else new) if single else np.where(cum >= b_max, 0, new)
+        if not (n if single else n.any()):
             break
         x = _converted_invites(rng, n, shares, mu, r)
         if market is not None:
-            x = rng.hypergeometric(market - cum, cum, np.minimum(x, market))
-        new = x
+            sample = min(x, market) if single else np.minimum(x, market)
+            x = rng.hypergeometric(market - cum, cum, sample)
+        new = int(x) if single else x
         cum = cum + new
         history.append(new)
     # still growing when stopped: at the cap, or out of generations with new buyers
-    capped = np.atleast_1d((cum >= b_max) | (new > 0))
+    capped = np.atleast_1d((np.asarray(cum) >= b_max) | (np.asarray(new) > 0))
 
     if capped.any() and not (k >= 1 and market is None):
         warnings.warn(
@@ -507,21 +510,32 @@ def simulate_referrals(
 def _converted_invites(
     rng: np.random.Generator, n: Any, shares: np.ndarray, mu: np.ndarray, size: float
 ) -> Any:
-    """Converted invites sent by ``n`` buyers (per replication): one aggregate draw per segment."""
-    by_segment = n[..., None] if shares.size == 1 else rng.multinomial(n, shares)
+    """Converted invites sent by ``n`` buyers (an int, or one per replication).
+
+    One aggregate draw per segment (one in all for Poisson invites); the buyers
+    are first split among the NPS segments multinomially when there are several.
+    """
+    if shares.size == 1:
+        if math.isinf(size):
+            return rng.poisson(n * mu[0])  # sum of n iid Poisson(mu) is Poisson(n mu)
+        by_segment = [n]
+    else:
+        by_segment = list(np.moveaxis(rng.multinomial(n, shares), -1, 0))
     if math.isinf(size):
         # Sum of independent Poissons is Poisson with the summed mean.
-        return rng.poisson(by_segment @ mu)
-    out: Any = np.zeros(np.shape(n), dtype=np.int64)
-    for j, m in enumerate(mu):
-        if m <= 0:
+        return rng.poisson(sum(nj * m for nj, m in zip(by_segment, mu, strict=True)))
+    out: Any = 0
+    for nj, m in zip(by_segment, mu, strict=True):
+        if m <= 0 or not np.any(nj):
             continue
-        nj = by_segment[..., j]
-        has = nj > 0
         # Sum of nj iid NB(size, p) is NB(nj * size, p); p gives mean m per buyer.
-        # (numpy needs a size > 0, so segments without buyers draw with 1 and are zeroed.)
-        draw = rng.negative_binomial(np.where(has, nj * size, 1.0), size / (size + m))
-        out = out + np.where(has, draw, 0)
+        p = size / (size + m)
+        if np.ndim(nj) == 0:
+            out = out + rng.negative_binomial(nj * size, p)
+        else:
+            # numpy needs a size > 0: replications without buyers draw with 1 and are zeroed
+            has = nj > 0
+            out = out + np.where(has, rng.negative_binomial(np.where(has, nj * size, 1.0), p), 0)
     return out
 
 
