@@ -351,3 +351,55 @@ def test_simulate_writes_every_section_table_and_prints_highlights(tmp_path, cap
     assert written == sorted(f"{name}.csv" for name in run.tables())
     contributions = pd.read_csv(out / "b2b_contributions.csv")
     pd.testing.assert_frame_equal(contributions, run.b2b.contributions, check_dtype=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("disabled", [False, True])
+def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabled):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    # Slow enough per point (about 3 ms) that the bar, shown after 0.5 s, appears.
+    small = tmp_path / "small.toml"
+    fs.Scenario(buyers=300_000).save(small)
+    env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
+    if disabled:
+        env["TQDM_DISABLE"] = "1"
+    leader, follower = pty.openpty()
+    # A new pseudo-terminal is 0 columns wide, and tqdm draws nothing in 0 columns.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        done = subprocess.run(
+            [
+                str(EXE),
+                "sweep",
+                str(small),
+                "--param",
+                "seed=1:400:400",
+                "-o",
+                str(tmp_path / "s.csv"),
+            ],
+            stderr=follower,
+            stdout=subprocess.DEVNULL,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    err = b"".join(chunks).decode(errors="replace")
+    assert done.returncode == 0
+    assert "wrote 400 rows" in err
+    assert ("sweep:" in err and "400/400" in err) is not disabled

@@ -668,3 +668,42 @@ def test_ready_made_scenarios_run_every_section(name):
         assert (getattr(run, key) is None) == (getattr(sc, key) is None)
     assert (run.economics is None) == (sc.economics is None)
     assert all(len(frame) for frame in run.tables().values())
+
+
+# -- a papermill run driven by a scenario -----------------------------------------------
+
+
+@pytest.mark.slow
+def test_papermill_runs_a_lesson_with_a_scenario(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    papermill = pytest.importorskip("papermill")
+    nb = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        }
+    )
+    params = nbformat.v4.new_code_cell("scenario = None\nseed = 42\nbuyers = 10_000")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import funnelsim as fs\n"
+            "sc = fs.load_scenario(scenario) if scenario is not None else None\n"
+            "funnel = sc.funnel if sc is not None else fs.aaarrr()\n"
+            "result = fs.simulate(funnel, buyers, seed)\n"
+            "print(funnel.name, result.buyers, result.seed, int(result.counts[0, -1]))"
+        ),
+    ]
+    source = tmp_path / "lesson.ipynb"
+    nbformat.write(nb, source)
+    sc = load_scenario("b2b_saas").with_values(buyers=500)
+    path = sc.save(tmp_path / "class.toml")
+    parameters = load_scenario(path).to_parameters()
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(source), str(out), parameters=parameters, kernel_name="python3", progress_bar=False
+    )
+    printed = nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"].split()
+    want = sc.simulate(replications=1)
+    assert printed == ["Analytics", "platform", "500", "7", str(want.counts[0, -1])]

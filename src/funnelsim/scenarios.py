@@ -58,11 +58,24 @@ keyword form (``activation`` for "Activation", ``try`` for "Try").
 
 Papermill
 ---------
-Every lesson's ``parameters`` cell has ``scenario = None`` next to its own
-parameters (``seed``, ``buyers``, ...). A run that passes a scenario (a path or
-a ready-made name) makes the lesson load it with :func:`load_scenario`;
-:meth:`Scenario.to_parameters` builds that dict, e.g.
-``papermill.execute_notebook(nb, out, parameters=sc.to_parameters())``.
+The same file drives a papermill run of any lesson. The convention: every
+lesson's ``parameters`` cell has ``scenario = None`` beside its own parameters,
+and the lesson reads it right after::
+
+    # parameters cell (tagged "parameters")
+    scenario = None   # a scenario file or ready-made name; None = the values below
+    seed = 42
+    buyers = 10_000
+
+    # next cell
+    sc = fs.load_scenario(scenario) if scenario is not None else None
+    funnel = sc.funnel if sc is not None else fs.aaarrr()
+
+:meth:`Scenario.to_parameters` builds the parameters of such a run (the
+scenario's path or name, plus its ``seed`` and ``buyers`` for lessons that only
+read those)::
+
+    papermill.execute_notebook(nb, out, parameters=sc.to_parameters())
 """
 
 from __future__ import annotations
