@@ -62,23 +62,18 @@ REFERRED_RETENTION_UPLIFT = 0.37
 REFERRED_LTV_UPLIFT = 0.16
 
 
-def _num(
-    name: str,
-    value: Any,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> Any:
+def _num(name: str, value: Any, **bounds: Any) -> Any:
     """A float (for a scalar) or a float array, every element finite and within bounds.
 
-    The one validation helper of this module: scalars go through
-    :func:`funnelsim._validation.check_real`; arrays get the same rule and the
-    message names the first offending element and its position.
+    The one validation helper of the growth modules: ``bounds`` are those of
+    :func:`funnelsim._validation.check_real` (``low``, ``high``, ``low_open``,
+    ``high_open``). Scalars go through ``check_real`` itself; arrays get the same
+    rule and the message names the first offending element and its position.
     """
     if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
-        return check_real(name, value, low=low, high=high, low_open=low_open, high_open=high_open)
+        return check_real(name, value, **bounds)
+    low, high = bounds.get("low"), bounds.get("high")
+    low_open, high_open = bounds.get("low_open", False), bounds.get("high_open", False)
     arr = np.asarray(value)
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be real numbers, got an array of dtype {arr.dtype}")

@@ -67,6 +67,7 @@ import pandas as pd
 
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._validation import check_choice, check_int, check_probability, check_real
+from funnelsim.economics import _num
 
 __all__ = [
     "NPS_SEGMENTS",
@@ -120,8 +121,7 @@ def viral_coefficient(invites_per_user: float, invite_conversion: float) -> floa
     """
     i = check_real("invites_per_user", invites_per_user, low=0.0, high=MAX_INVITES)
     c = check_probability("invite_conversion", invite_conversion)
-    users = 1.0  # the formula's "existing users"; any positive number gives the same K
-    return users * i * c / users
+    return i * c
 
 
 # -- NPS ---------------------------------------------------------------------------------
@@ -596,9 +596,7 @@ def bass_adopters(p: float, q: float, m: int, t: Any) -> Any:
     3312
     """
     p, q, m = _check_bass(p, q, m)
-    t_arr = np.asarray(t, dtype=float) if not isinstance(t, str) else None
-    if t_arr is None or not np.all(np.isfinite(t_arr)) or np.any(t_arr < 0):
-        raise ValueError(f"t must be finite times >= 0, got {t!r}")
+    t_arr = np.asarray(_num("t", t, low=0.0), dtype=float)
     e = np.exp(-(p + q) * t_arr)
     out = m * (1.0 - e) / (1.0 + (q / p) * e)
     return float(out) if out.ndim == 0 else out
