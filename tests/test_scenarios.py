@@ -707,3 +707,50 @@ def test_papermill_runs_a_lesson_with_a_scenario(tmp_path):
     printed = nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"].split()
     want = sc.simulate(replications=1)
     assert printed == ["Analytics", "platform", "500", "7", str(want.counts[0, -1])]
+
+
+# -- property: any valid scenario survives save and load -----------------------------------
+
+_times = st.one_of(
+    st.floats(0, 1e6, allow_nan=False).map(fs.TimeInStage.fixed),
+    st.floats(1e-6, 1e6).map(fs.TimeInStage.exponential),
+    st.tuples(st.floats(1e-6, 1e6), st.floats(1e-3, 1e3)).map(lambda a: fs.TimeInStage.gamma(*a)),
+    st.tuples(st.floats(1e-6, 1e6), st.floats(1e-3, 5)).map(lambda a: fs.TimeInStage.lognormal(*a)),
+)
+_names = st.text(min_size=1, max_size=12).filter(lambda s: s.strip())
+
+
+@st.composite
+def _scenarios(draw):
+    names = draw(st.lists(_names, min_size=1, max_size=6, unique=True))
+    rates = [1.0] + [draw(st.floats(0, 1)) for _ in names[1:]]
+    stages = tuple(fs.Stage(n, r, draw(_times)) for n, r in zip(names, rates, strict=True))
+    funnel = fs.Funnel(stages, name=draw(st.text(max_size=10)))
+    referral = draw(
+        st.none()
+        | st.builds(
+            fs.scenarios.ReferralSettings,
+            invites_per_user=st.floats(0, 100),
+            invite_conversion=st.floats(0, 1),
+            cycle_time=st.floats(1e-3, 100),
+            market_size=st.none() | st.integers(10**6, 10**8),
+            seed_stage=st.sampled_from(names),
+        )
+    )
+    return Scenario(
+        funnel,
+        name=draw(st.text(max_size=20)),
+        description=draw(st.text(max_size=40)),
+        buyers=draw(st.integers(0, 10**9)),
+        seed=draw(st.none() | st.integers(0, 2**63 - 1)),
+        replications=draw(st.integers(1, 50)),
+        entry_window=draw(st.floats(0, 1e3)),
+        referral=referral,
+    )
+
+
+@given(_scenarios())
+def test_any_scenario_round_trips_through_toml(sc):
+    again = loads_scenario(dumps_toml(sc.to_dict()))
+    assert again == sc
+    assert again.to_dict() == sc.to_dict()
