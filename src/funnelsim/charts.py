@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
@@ -88,6 +88,8 @@ PALETTE = (
 )
 #: Colour of "lost" parts (drop-off, churned): a neutral grey that reads as background.
 MUTED = "#BBBBBB"
+#: A darker grey for a frozen reference scenario (A in A/B mode).
+MUTED_DARK = "#777777"
 #: Name under which :func:`setup` registers the theme with altair.
 THEME_NAME = "funnelsim"
 
@@ -304,6 +306,11 @@ def _count(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
 
 
+def _titled(chart: Any, title: str | None) -> Any:
+    """``chart`` with ``title`` set, or unchanged when there is none."""
+    return chart.properties(title=title) if title else chart
+
+
 def _count_axis(title: str | None = None) -> alt.Axis:
     """A count axis with short SI labels (20k, 1.5M) and a plain 0."""
     return alt.Axis(
@@ -437,6 +444,49 @@ def _funnel_long(frame: pd.DataFrame, scenario: str | None = None) -> pd.DataFra
     return long
 
 
+def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.Chart]:
+    """Bars (reached + dropped), CI whiskers and labels of a funnel, without data.
+
+    ``where`` is an extra Vega filter expression (a dashboard panel's rows).
+    """
+
+    def rows(expr: str | None) -> str | None:
+        parts = [p for p in (where, expr) if p]
+        return " && ".join(f"({p})" for p in parts) or None
+
+    def base(expr: str | None = None) -> alt.Chart:
+        chart = alt.Chart()
+        flt = rows(expr)
+        return chart.transform_filter(flt) if flt else chart
+
+    y = alt.Y("stage:N", sort=list(order), title=None, axis=alt.Axis(labelFontWeight="bold"))
+    bars = (
+        base()
+        .mark_bar(height={"band": 0.7})
+        .encode(
+            y=y,
+            x=alt.X("start:Q", title="buyers", axis=_count_axis()),
+            x2="end:Q",
+            color=alt.Color(
+                "part:N",
+                scale=alt.Scale(domain=["reached", "dropped"], range=[PALETTE[0], MUTED]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+        )
+    )
+    whiskers = (
+        base("datum.part == 'reached' && isValid(datum.reached_low)")
+        .mark_errorbar(ticks={"size": 14}, color="#222222", thickness=1.5)
+        .encode(y=y, x=alt.X("reached_low:Q", title="buyers"), x2="reached_high:Q")
+    )
+    labels = (
+        base("datum.part == 'reached'")
+        .mark_text(align="left", dx=6, fontSize=13)
+        .encode(y=y, x="entered:Q", text="label:N")
+    )
+    return [bars, whiskers, labels]
+
+
 def _funnel_plot(
     source: FunnelSource | Mapping[str, FunnelSource],
     *,
@@ -470,27 +520,7 @@ def _funnel_plot(
     shape = ("funnel", tuple(order), tuple(scenarios), title, width)
 
     def build(frame: pd.DataFrame) -> AnyChart:
-        y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
-        base = alt.Chart().encode(y=y)
-        bars = base.mark_bar(height={"band": 0.7}).encode(
-            x=alt.X("start:Q", title="buyers", axis=_count_axis()),
-            x2="end:Q",
-            color=alt.Color(
-                "part:N",
-                scale=alt.Scale(domain=["reached", "dropped"], range=[PALETTE[0], MUTED]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-        )
-        whiskers = (
-            base.transform_filter("datum.part == 'reached' && isValid(datum.reached_low)")
-            .mark_errorbar(ticks={"size": 14}, color="#222222", thickness=1.5)
-            .encode(x=alt.X("reached_low:Q", title="buyers"), x2="reached_high:Q")
-        )
-        labels = (
-            base.transform_filter("datum.part == 'reached'")
-            .mark_text(align="left", dx=6, fontSize=13)
-            .encode(x="entered:Q", text="label:N")
-        )
+        bars, whiskers, labels = _funnel_layers(order)
         height = max(120, 38 * len(order))
         layers = alt.layer(bars, whiskers, labels, data=frame)
         if scenarios:
@@ -504,7 +534,7 @@ def _funnel_plot(
                 spacing=150,
                 title=title or alt.Undefined,
             )
-        return layers.properties(width=width, height=height, title=title or alt.Undefined)
+        return _titled(layers.properties(width=width, height=height), title)
 
     return Plot(data, shape, build)
 
@@ -550,3 +580,237 @@ def funnel_chart(
 
 def _default_width(source: object, width: int | None) -> int:
     return width if width is not None else (300 if isinstance(source, Mapping) else 460)
+
+
+# -- growth over periods -------------------------------------------------------------------
+
+#: Colours of the two acquisition channels, everywhere.
+CHANNEL_COLOURS = {"paid": PALETTE[0], "referral": PALETTE[1]}
+
+
+def growth_frame(result: Any) -> pd.DataFrame:
+    """Per period and channel: new and active customers (means over replications).
+
+    Parameters
+    ----------
+    result : funnelsim.growth.GrowthResult
+        What :func:`funnelsim.growth.simulate_growth` returns.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``period, channel`` ("paid" / "referral"), ``new``, ``active``,
+        and per period (repeated on both rows) ``revenue``,
+        ``cumulative_revenue``, ``cumulative_spend``.
+    """
+    periods = check_columns(
+        getattr(result, "periods", None) if not isinstance(result, pd.DataFrame) else result,
+        ("period", "new_paid", "new_referral", "active_paid", "active_referral", "revenue"),
+        name="growth periods",
+    )
+    means = periods.groupby("period", sort=True).mean(numeric_only=True)
+    n = len(means)
+    period = means.index.to_numpy()
+    both = lambda col: np.tile(means[col].to_numpy(dtype=float), 2)  # noqa: E731
+    return pd.DataFrame(
+        {
+            "period": np.tile(period, 2),
+            "channel": np.repeat(["paid", "referral"], n),
+            "new": np.concatenate([means["new_paid"], means["new_referral"]]).astype(float),
+            "active": np.concatenate([means["active_paid"], means["active_referral"]]).astype(
+                float
+            ),
+            "revenue": both("revenue"),
+            "cumulative_revenue": both("cumulative_revenue")
+            if "cumulative_revenue" in means
+            else np.tile(means["revenue"].cumsum().to_numpy(dtype=float), 2),
+            "cumulative_spend": both("cumulative_spend")
+            if "cumulative_spend" in means
+            else np.full(2 * n, np.nan),
+        }
+    )
+
+
+def _channel_colour(title: str | None = "channel") -> alt.Color:
+    return alt.Color(
+        "channel:N",
+        scale=alt.Scale(domain=list(CHANNEL_COLOURS), range=list(CHANNEL_COLOURS.values())),
+        legend=alt.Legend(title=title, orient="top"),
+    )
+
+
+def _growth_layer(measure: str, where: str | None = None) -> alt.Chart:
+    chart = alt.Chart()
+    if where:
+        chart = chart.transform_filter(where)
+    label = {"active": "active customers", "new": "new customers per period"}[measure]
+    mark = chart.mark_area(opacity=0.9) if measure == "active" else chart.mark_bar()
+    return mark.encode(
+        x=alt.X("period:Q", title="period")
+        if measure == "active"
+        else alt.X(
+            "period:O",
+            title="period",
+            axis=alt.Axis(labelAngle=0, labelExpr="datum.value % 6 == 0 ? datum.label : ''"),
+        ),
+        y=alt.Y(f"{measure}:Q", stack="zero", title=label, axis=_count_axis()),
+        color=_channel_colour(),
+        order=alt.Order("channel:N", sort="ascending"),
+    )
+
+
+def _money_layer(where: str | None = None) -> alt.Chart:
+    chart = alt.Chart()
+    if where:
+        chart = chart.transform_filter(where)
+    return (
+        chart.transform_filter("datum.channel == 'paid'")
+        .transform_fold(["cumulative_revenue", "cumulative_spend"], as_=["series", "amount"])
+        .transform_calculate(
+            series="datum.series == 'cumulative_revenue' ? 'revenue' : 'marketing spend'"
+        )
+        .mark_line()
+        .encode(
+            x=alt.X("period:Q", title="period"),
+            y=alt.Y("amount:Q", title="cumulative amount", axis=_count_axis()),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(
+                    domain=["revenue", "marketing spend"], range=[PALETTE[2], PALETTE[3]]
+                ),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=["revenue", "marketing spend"], range=[[1, 0], [6, 3]]),
+                legend=None,
+            ),
+        )
+    )
+
+
+def growth_chart(
+    result: Any,
+    *,
+    measure: Literal["active", "new"] = "active",
+    title: str | None = None,
+    width: int = 460,
+    height: int = 260,
+) -> alt.Chart:
+    """Customers over periods, stacked by channel: paid (blue) and referral (orange).
+
+    Parameters
+    ----------
+    result : funnelsim.growth.GrowthResult or its ``periods`` frame
+        Replications are averaged per period.
+    measure : {"active", "new"}
+        Active customers at the end of each period (stacked area), or new
+        customers won in each period (stacked bars).
+    title : str, optional
+        Chart title (default: none).
+    width, height : int
+        Plot size in pixels.
+
+    Returns
+    -------
+    altair.Chart
+    """
+    check_choice("measure", measure, ("active", "new"))
+    frame = growth_frame(result)
+    return _titled(_growth_layer(measure).properties(data=frame, width=width, height=height), title)
+
+
+def revenue_chart(
+    result: Any, *, title: str | None = None, width: int = 460, height: int = 260
+) -> alt.Chart:
+    """Cumulative revenue (solid) against cumulative marketing spend (dashed) over periods.
+
+    Where the lines cross the business has earned back what it spent on
+    acquisition (in revenue; multiply by the margin for profit).
+    """
+    frame = growth_frame(result)
+    return _titled(_money_layer().properties(data=frame, width=width, height=height), title)
+
+
+# -- the dashboard: several panels, one data set ------------------------------------------------
+
+
+def _dashboard_plot(funnel_result: SimulationResult, growth: Any, *, title: str | None) -> Plot:
+    """Funnel, active customers by channel, new customers, money: a 2 × 2 grid.
+
+    One data set with a ``panel`` column feeds all four panels, so
+    :class:`LiveChart` can swap the data in a single step.
+    """
+    funnel = _funnel_long(funnel_frame(funnel_result)).assign(panel="funnel")
+    grow = growth_frame(growth).assign(panel="growth")
+    frame = pd.concat([funnel, grow], ignore_index=True)
+    order = list(funnel_result.funnel.names)
+    n_periods = int(grow["period"].nunique())
+    shape = ("dashboard", tuple(order), n_periods, title)
+    size = {"width": 340, "height": 200}
+
+    def build(data: pd.DataFrame) -> AnyChart:
+        in_funnel = "datum.panel == 'funnel'"
+        in_growth = "datum.panel == 'growth'"
+        funnel_panel = alt.LayerChart(
+            layer=_funnel_layers(order, in_funnel),
+            title="Paid leads of one period through the funnel",
+            width=size["width"],
+            height=size["height"],
+        )
+        active = _growth_layer("active", in_growth).properties(
+            title="Active customers by channel", **size
+        )
+        new = _growth_layer("new", in_growth).properties(title="New customers per period", **size)
+        money = _money_layer(in_growth).properties(title="Revenue vs marketing spend", **size)
+        top = alt.hconcat(funnel_panel, active, spacing=140).resolve_scale(color="independent")
+        bottom = alt.hconcat(new, money, spacing=60).resolve_scale(color="independent")
+        grid = alt.vconcat(top, bottom, data=data, spacing=30).resolve_scale(
+            color="independent", strokeDash="independent"
+        )
+        return _titled(grid, title)
+
+    return Plot(frame, shape, build)
+
+
+def _growth_compare_plot(a: Any, b: Any, labels: tuple[str, str] = ("A (frozen)", "B")) -> Plot:
+    """Two growth runs side by side: active customers and cumulative revenue, A vs B."""
+    frames = []
+    for label, result in zip(labels, (a, b), strict=True):
+        g = growth_frame(result)
+        total = g.groupby("period", sort=True).agg(
+            active=("active", "sum"), cumulative_revenue=("cumulative_revenue", "first")
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scenario": label,
+                    "period": total.index.to_numpy(),
+                    "active": total["active"].to_numpy(dtype=float),
+                    "cumulative_revenue": total["cumulative_revenue"].to_numpy(dtype=float),
+                }
+            )
+        )
+    frame = pd.concat(frames, ignore_index=True)
+    shape = ("growth-ab", labels, int(frame["period"].max()))
+
+    def build(data: pd.DataFrame) -> AnyChart:
+        colour = alt.Color(
+            "scenario:N",
+            scale=alt.Scale(domain=list(labels), range=[MUTED_DARK, PALETTE[0]]),
+            legend=alt.Legend(title=None, orient="top"),
+        )
+        dash = alt.StrokeDash(
+            "scenario:N", scale=alt.Scale(domain=list(labels), range=[[6, 3], [1, 0]]), legend=None
+        )
+        base = alt.Chart().mark_line().encode(x=alt.X("period:Q", title="period"), color=colour)
+        active = base.encode(
+            y=alt.Y("active:Q", title="active customers", axis=_count_axis()), strokeDash=dash
+        ).properties(title="Active customers: A vs B", width=340, height=240)
+        revenue = base.encode(
+            y=alt.Y("cumulative_revenue:Q", title="cumulative revenue", axis=_count_axis()),
+            strokeDash=dash,
+        ).properties(title="Cumulative revenue: A vs B", width=340, height=240)
+        return alt.hconcat(active, revenue, data=data, spacing=60)
+
+    return Plot(frame, shape, build)

@@ -18,6 +18,15 @@ This module imports ipywidgets and altair; ``import funnelsim`` does not.
 
 from funnelsim.widgets._base import Explorer, Outcome
 from funnelsim.widgets.funnel import FunnelExplorer
+from funnelsim.widgets.growth import Dashboard, GrowthExplorer
 from funnelsim.widgets.specs import Control, Metric
 
-__all__ = ["Control", "Explorer", "FunnelExplorer", "Metric", "Outcome"]
+__all__ = [
+    "Control",
+    "Dashboard",
+    "Explorer",
+    "FunnelExplorer",
+    "GrowthExplorer",
+    "Metric",
+    "Outcome",
+]

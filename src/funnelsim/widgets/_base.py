@@ -44,8 +44,19 @@ from funnelsim.widgets.specs import Control, Metric, by_name
 
 __all__ = ["Explorer", "Outcome"]
 
-_LABEL_WIDTH = "210px"
+_LABEL_WIDTH = "200px"
 _SLIDER_WIDTH = "420px"
+_CARD = (
+    "border:1px solid #DDDDDD;border-radius:6px;padding:6px 10px;min-width:120px;"
+    "background:#FAFAFA;font-family:sans-serif"
+)
+_SMALL = "font-size:12px;color:#555555"
+#: The SVG scales down to the width available (Voila on a projector, a narrow notebook).
+_SVG_WRAPPER = "<div class='fs-svg' style='width:100%;overflow-x:auto'>{}</div>"
+_SVG_CSS = (
+    "<style>.fs-chart .fs-svg > svg {max-width:100%;height:auto;}"
+    " .fs-explorer .widget-label {overflow:hidden;text-overflow:ellipsis}</style>"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,9 +144,11 @@ def _slider(control: Control) -> w.Widget:
         "tooltip": control.help or None,
     }
     if control.scale == "log":
-        low, high = control.log_range
-        return w.FloatLogSlider(
-            value=control.default, base=10, min=low, max=high, step=control.step, **common
+        # Nice values (1-2-5 per decade) instead of a FloatLogSlider: the readout shows
+        # exactly the number simulated, and a key press moves to the next round number.
+        common.pop("readout_format")
+        return w.SelectionSlider(
+            options=[(f"{v:,}", v) for v in control.options()], value=control.default, **common
         )
     if control.integer:
         return w.IntSlider(
@@ -148,6 +161,15 @@ def _slider(control: Control) -> w.Widget:
     return w.FloatSlider(
         value=control.default, min=control.min, max=control.max, step=control.step, **common
     )
+
+
+def _put(control: Control, widget: w.Widget, value: Any) -> None:
+    """Set a slider, adding an off-grid value to a log slider's options first."""
+    if control.scale == "log" and value not in widget.options:
+        options = control.options(value)
+        with widget.hold_trait_notifications():
+            widget.options = [(f"{v:,}", v) for v in options]
+    widget.value = value
 
 
 def _read(control: Control, widget: w.Widget) -> float | int:
@@ -198,7 +220,7 @@ class Explorer:
         self.plot_: charts.Plot | None = None
         self.render_seconds: float = float("nan")
 
-        self._chart = w.HTML(layout=w.Layout(min_height="300px", overflow="visible"))
+        self._chart = w.HTML(layout=w.Layout(min_height="300px", width="100%"))
         self._chart.add_class("fs-chart")
         self._metrics = w.HTML()
         self._metrics.add_class("fs-metrics")
@@ -216,17 +238,20 @@ class Explorer:
         self._ab.observe(self._on_ab, names="value")
         self._reset.on_click(lambda _: self.reset())
 
-        self._sections_box = w.VBox(layout=w.Layout(width="440px"))
+        self._sections_box = w.VBox(layout=w.Layout(width="440px", flex="0 0 440px"))
         self._controls: dict[str, Control] = {}
         self._widgets: dict[str, w.Widget] = {}
         self._defaults: dict[str, Any] = {}
         self._set_sections(sections, values or {})
 
         tools = w.HBox([*toolbar, self._ab, self._reset], layout=w.Layout(flex_flow="row wrap"))
-        right = w.VBox([self._chart, self._metrics, self._status])
-        heading = w.HTML(f"<h3 style='margin:4px 0'>{html.escape(title)}</h3>")
+        right = w.VBox(
+            [self._metrics, self._chart, self._status],
+            layout=w.Layout(flex="1 1 auto", min_width="0", padding="0 0 0 12px"),
+        )
+        heading = w.HTML(f"{_SVG_CSS}<h3 style='margin:4px 0'>{html.escape(title)}</h3>")
         self.widget = w.VBox(
-            [heading, tools, w.HBox([self._sections_box, right])],
+            [heading, tools, w.HBox([self._sections_box, right], layout=w.Layout(width="100%"))],
             layout=w.Layout(width="100%"),
         )
         self.widget.add_class("fs-explorer")
@@ -259,7 +284,7 @@ class Explorer:
             children.append(w.HTML(f"<b>{html.escape(heading)}</b>"))
             for c in group:
                 slider = _slider(c)
-                slider.value = defaults[c.name]
+                _put(c, slider, defaults[c.name])
                 slider.add_class(f"fs-control-{c.name}")
                 slider.observe(self._on_change(c), names="value")
                 self._widgets[c.name] = slider
@@ -298,7 +323,7 @@ class Explorer:
             self._controls[name].check(value)
         with self._batch():
             for name, value in changes.items():
-                self._widgets[name].value = value
+                _put(self._controls[name], self._widgets[name], self._controls[name].check(value))
         self.request()
 
     def reset(self) -> None:
@@ -306,7 +331,7 @@ class Explorer:
         with self._batch():
             self._ab.value = False
             for name, value in self._defaults.items():
-                self._widgets[name].value = value
+                _put(self._controls[name], self._widgets[name], value)
         self.request()
 
     class _Batch:
@@ -367,7 +392,7 @@ class Explorer:
             plot = self.plot(outcome, a)
             svg = self._live.render(plot)
             self.outcome, self.plot_ = outcome, plot
-            self._chart.value = svg
+            self._chart.value = _SVG_WRAPPER.format(svg)
             self._metrics.value = self._metrics_html(outcome, a)
             self.render_seconds = time.perf_counter() - start
             self._status.value = _status_html(f"updated in {self.render_seconds * 1000:.0f} ms")
@@ -377,26 +402,28 @@ class Explorer:
         self._status.value = _status_html(f"Redraw failed: {text}", error=True)
 
     def _metrics_html(self, b: Outcome, a: Outcome | None) -> str:
-        head = "<tr><th></th><th>A</th><th>B</th><th>B − A</th></tr>" if a is not None else ""
-        rows = []
+        """The headline numbers as a row of cards (B, with A and the change in A/B mode)."""
+        cards = []
         for m in self._metric_specs:
             vb = b.metrics.get(m.name, math.nan)
-            cells = f"<td class='fs-value'>{m.format(vb)}</td>"
+            extra = ""
             if a is not None:
                 va = a.metrics.get(m.name, math.nan)
                 diff = m.format(vb - va)
                 if diff != "–" and not diff.startswith("-") and vb - va != 0:
                     diff = "+" + diff
-                cells = f"<td class='fs-value-a'>{m.format(va)}</td>{cells}<td>{diff}</td>"
-            rows.append(
-                f"<tr data-metric='{m.name}' title='{html.escape(m.help)}'>"
-                f"<th style='text-align:left;padding-right:12px'>{html.escape(m.label)}</th>"
-                f"{cells}</tr>"
+                extra = (
+                    f"<div class='fs-value-a' style='{_SMALL}'>A: {m.format(va)}</div>"
+                    f"<div class='fs-delta' style='{_SMALL}'>B − A: {diff}</div>"
+                )
+            cards.append(
+                f"<div class='fs-card' data-metric='{m.name}' title='{html.escape(m.help)}'"
+                f" style='{_CARD}'>"
+                f"<div style='{_SMALL}'>{html.escape(m.label)}</div>"
+                f"<div class='fs-value' style='font-size:20px;font-weight:600'>"
+                f"{m.format(vb)}</div>{extra}</div>"
             )
-        return (
-            "<table style='font-size:15px;border-collapse:collapse' class='fs-metric-table'>"
-            f"{head}{''.join(rows)}</table>"
-        )
+        return f"<div style='display:flex;flex-wrap:wrap;gap:8px'>{''.join(cards)}</div>"
 
     @property
     def metrics(self) -> dict[str, float]:
@@ -406,7 +433,9 @@ class Explorer:
     @property
     def svg(self) -> str:
         """The SVG currently shown."""
-        return str(self._chart.value)
+        value = str(self._chart.value)
+        start = value.find("<svg")
+        return value[start : value.rfind("</svg>") + len("</svg>")] if start >= 0 else ""
 
     def chart(self) -> charts.AnyChart:
         """The altair chart currently shown (e.g. to save it with :func:`funnelsim.charts.save`)."""

@@ -45,13 +45,14 @@ class Control:
     min: float
     #: Largest value the slider allows.
     max: float
-    #: Increment of one key press (for "log" sliders: of log10 of the value).
+    #: Increment of one key press ("log" sliders step through 1-2-5 values instead).
     step: float
     #: Starting value, and the value Reset returns to.
     default: float
     #: Whole numbers only (buyers, seed, invites).
     integer: bool = False
-    #: "linear", or "log" for values spanning decades (buyers).
+    #: "linear", or "log" for values spanning decades (buyers): the slider then
+    #: steps through 1, 2, 5, 10, 20, 50 ... between min and max.
     scale: Scale = "linear"
     #: d3-format string for the readout (".0%" shows 0.3 as 30%).
     readout: str = ".2f"
@@ -71,6 +72,26 @@ class Control:
         if self.scale == "log" and low <= 0:
             raise ValueError(f"log control {self.name!r} needs min > 0, got {low:g}")
         self.check(self.default)
+        if self.scale == "linear":
+            steps = (self.default - low) / self.step
+            if abs(steps - round(steps)) > 1e-6:
+                raise ValueError(
+                    f"default of control {self.name!r} must be min + a whole number of steps "
+                    f"(the slider would snap it), got {self.default!r}"
+                )
+
+    def options(self, *extra: float) -> list[float | int]:
+        """Values a "log" slider steps through: 1-2-5 per decade, ``extra`` and the default."""
+        values: set[float] = {float(self.default), *map(float, extra)}
+        decade = 10.0 ** math.floor(math.log10(self.min))
+        while decade <= self.max:
+            for m in (1, 2, 5):
+                v = m * decade
+                if self.min <= v <= self.max:
+                    values.add(v)
+            decade *= 10
+        ordered = sorted(values)
+        return [int(v) for v in ordered] if self.integer else ordered
 
     def check(self, value: Any) -> float:
         """``value`` as a number within the control's range, or a ValueError naming the control."""
@@ -78,11 +99,6 @@ class Control:
         if self.integer and not float(x).is_integer():
             raise ValueError(f"{self.label} must be a whole number, got {value!r}")
         return int(x) if self.integer else x
-
-    @property
-    def log_range(self) -> tuple[float, float]:
-        """``(log10(min), log10(max))`` for log sliders."""
-        return math.log10(self.min), math.log10(self.max)
 
 
 @dataclass(frozen=True)
@@ -140,7 +156,7 @@ TLTB_RATES = (
 #: Population and randomness, shared by the simulation explorers.
 POPULATION = (
     Control(
-        "buyers", "Buyers entering", 100, 1_000_000, 0.25, 10_000,
+        "buyers", "Buyers entering", 100, 1_000_000, 1, 10_000,
         integer=True, scale="log", readout=",.0f", slow=True,
         help="Buyers entering the first stage (log scale).",
     ),
@@ -156,7 +172,7 @@ B2C_ECONOMICS = (
     _rate("margin", "Gross margin", 0.80),
     Control("churn", "Monthly churn", 0.01, 0.5, 0.01, 0.08, readout=".0%"),
     Control(
-        "cost_per_buyer", "Marketing cost per aware buyer ($)", 0.0, 5.0, 0.05, 0.40,
+        "cost_per_buyer", "Marketing cost per buyer ($)", 0.0, 5.0, 0.05, 0.40,
         readout=",.2f", help="Spend divided by buyers entering: drives CAC.",
     ),
     Control("invites", "Invites per referrer", 0, 10, 0.5, 3.0, readout=".1f"),
@@ -169,7 +185,7 @@ B2B_ECONOMICS = (
     _rate("margin", "Gross margin", 0.75),
     Control("churn", "Monthly churn", 0.005, 0.2, 0.005, 0.02, readout=".1%"),
     Control(
-        "cost_per_buyer", "Sales & marketing cost per triggered account ($)",
+        "cost_per_buyer", "Sales cost per triggered account ($)",
         0, 5_000, 25, 600, readout=",.0f",
     ),
 )  # fmt: skip
@@ -212,3 +228,60 @@ FUNNEL_METRICS = (
     Metric("ltv_cac", "LTV:CAC", "{:.2f}", "Lifetime value per dollar of acquisition."),
     Metric("k", "Viral K", "{:.3f}", "New buyers each customer brings through referrals."),
 )
+
+
+# -- the growth model / instructor dashboard ----------------------------------------------------
+
+#: Paid acquisition per period.
+GROWTH_PAID = (
+    Control(
+        "budget", "Paid budget ($ / period)", 0, 100_000, 1_000, 20_000, readout=",.0f",
+        help="Marketing spend on paid leads each period.",
+    ),
+    Control("cost_per_lead", "Cost per paid lead ($)", 0.05, 5.0, 0.05, 0.50, readout=",.2f"),
+)  # fmt: skip
+
+#: The referral loop.
+GROWTH_REFERRAL = (
+    Control(
+        "invites_per_customer", "Invites / customer / period", 0, 3, 0.05, 0.5,
+        readout=".2f", help="Mean invites an active customer sends each period.",
+    ),
+    _rate("invite_conversion", "Invite acceptance", 0.30, "Invitees who enter the funnel."),
+    Control(
+        "referral_reward", "Reward per referral ($)", 0, 100, 1, 0,
+        readout=",.0f",
+    ),
+)  # fmt: skip
+
+#: Retention and money per active customer.
+GROWTH_ECONOMICS = (
+    Control("churn", "Churn per period", 0.01, 0.5, 0.01, 0.06, readout=".0%"),
+    Control("arpu", "ARPU ($ / customer / period)", 1, 100, 1, 12, readout=",.0f"),
+    _rate("margin", "Gross margin", 0.80),
+)
+
+#: Horizon and market.
+GROWTH_HORIZON = (
+    Control("periods", "Periods (months)", 6, 60, 1, 36, integer=True, readout="d"),
+    Control(
+        "market_size", "Market size (people)", 10_000, 100_000_000, 1, 5_000_000,
+        integer=True, scale="log", readout=",.0f", help="Everyone who could ever be reached.",
+    ),
+    Control(
+        "seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d",
+        help="Same seed, same run: move it to see Monte Carlo noise.",
+    ),
+)  # fmt: skip
+
+#: Headline numbers of the growth explorer and the dashboard.
+GROWTH_METRICS = (
+    Metric("customers", "Active customers (end)", "{:,.0f}"),
+    Metric("revenue", "Revenue (all periods)", "${:,.0f}"),
+    Metric("ltv_cac", "LTV:CAC", "{:.2f}", "Lifetime gross profit per dollar of acquisition."),
+    Metric(
+        "k", "Viral K (per customer lifetime)", "{:.2f}",
+        "Customers one customer brings in over its lifetime; above 1 the loop feeds itself.",
+    ),
+    Metric("referral_share", "Referred share of new customers", "{:.0%}"),
+)  # fmt: skip

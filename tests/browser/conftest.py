@@ -1,0 +1,265 @@
+"""Fixtures for the real-browser tests: Debian's Chromium, JupyterLab and Voila on 127.0.0.1.
+
+Every server is started here in its own process group and stopped by its PID
+in the fixture's teardown (SIGTERM, which also shuts its kernels down; SIGKILL
+to the group if it does not exit). Jupyter's config, runtime, settings and
+workspace folders are fresh temporary folders, so nothing on the machine
+changes what the test sees, and nothing the test does leaks out.
+
+Chromium: ``/usr/bin/chromium`` (``apt-get install chromium``), never a
+Playwright browser download. Missing, it is an error in CI (``CI`` set) and a
+skip with the install command elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("FUNNELSIM_CHROMIUM", "/usr/bin/chromium"))
+#: Screenshots land here (``make clean`` removes it).
+OUTPUT = ROOT / "test-output" / "browser"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Exactly the kernel-culling flags of ``make present``: idle kernels go after 10 minutes.
+CULLING = [
+    "--MappingKernelManager.cull_idle_timeout=600",
+    "--MappingKernelManager.cull_interval=60",
+]
+BIN = Path(sys.executable).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A server process started by a fixture."""
+
+    proc: subprocess.Popen[bytes]
+    url: str
+    token: str
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _start(cmd: list[str], env: dict[str, str], log: Path, cwd: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _wait_http(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)  # polling a starting server, not a test sleep
+    raise RuntimeError(f"server did not answer {url} in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def _wait_port(proc: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 60) -> None:
+    """Wait until the server listens (Voila runs the notebook on a page request, so no GET)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)  # polling a starting server, not a test sleep
+    tail = log.read_text()[-3000:]
+    raise RuntimeError(f"server did not listen on {port} in {timeout} s:\n{tail}")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server we started, by its PID; its kernels go with it."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the group led by our server's PID
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if CHROMIUM.exists():
+        return CHROMIUM
+    message = (
+        f"Chromium not found at {CHROMIUM}; install Debian's package with "
+        "`apt-get install chromium` (or `make browser-deps`)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser tests: {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def jupyter_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment with fresh Jupyter config/runtime/settings/workspace folders."""
+    home = tmp_path_factory.mktemp("jupyter-home")
+    env = dict(os.environ)
+    for var, sub in (
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+        ("IPYTHONDIR", "ipython"),
+    ):
+        (home / sub).mkdir()
+        env[var] = str(home / sub)
+    # No news, update checks or toasts: the class may be offline, and toasts cover the page.
+    notes = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notes.mkdir(parents=True)
+    (notes / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false, "doNotDisturbMode": true}'
+    )
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["TQDM_DISABLE"] = "1"
+    env.pop("JUPYTER_PATH", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def notebook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the notebooks: running them in the browser must not touch the repo's files."""
+    root = tmp_path_factory.mktemp("notebooks")
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy(nb, root / nb.name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def lab(
+    chromium: Path, jupyter_home: dict[str, str], notebook_dir: Path, tmp_path_factory: Any
+) -> Iterator[Server]:
+    """JupyterLab on 127.0.0.1, a random free port, a random token."""
+    port, token = _free_port(), secrets.token_hex(16)
+    log = tmp_path_factory.mktemp("lab-log") / "jupyterlab.log"
+    cmd = [
+        str(BIN / "jupyter"),
+        "lab",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.open_browser=False",
+        f"--ServerApp.root_dir={notebook_dir}",
+        "--allow-root",
+        "--LabApp.expose_app_in_browser=True",  # lets the test call app.commands
+        "--LabApp.news_url=None",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *CULLING,
+    ]
+    proc = _start(cmd, jupyter_home, log, notebook_dir)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(proc, f"{url}/api/status?token={token}", log)
+        yield Server(proc, url, token, log)
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def voila(
+    chromium: Path, jupyter_home: dict[str, str], notebook_dir: Path, tmp_path_factory: Any
+) -> Iterator[Server]:
+    """The dashboard served by Voila exactly as ``make present`` does, on a free port."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("voila-log") / "voila.log"
+    cmd = [
+        str(BIN / "voila"),
+        "--Voila.ip=127.0.0.1",
+        f"--Voila.port={port}",
+        "--no-browser",
+        *CULLING,
+        str(notebook_dir / "dashboard.ipynb"),
+    ]
+    proc = _start(cmd, jupyter_home, log, notebook_dir)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_port(proc, port, log)
+        yield Server(proc, url, "", log)
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def browser_context(chromium: Path, tmp_path_factory: Any) -> Iterator[Any]:
+    """A Playwright context on Debian's Chromium with a fresh user-data-dir."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(chromium),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1500, "height": 1100},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser_context: Any) -> Iterator[Any]:
+    pg = browser_context.new_page()
+    pg.set_default_timeout(60_000)
+    try:
+        yield pg
+    finally:
+        pg.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    return OUTPUT
