@@ -22,6 +22,11 @@ def test_simple_ratios():
     assert ec.romi(40_000, 10_000) == 3.0
     assert ec.romi(40_000, 10_000, margin=0.5) == 1.0
     assert ec.revenue_per_referral(9_000, 60) == 150.0
+    assert ec.arpu_from_price(20.0) == 20.0
+    assert ec.arpu_from_price(20.0, purchases=1.5, paying_share=0.1) == pytest.approx(3.0)
+    # ARPU from the price agrees with revenue / users on a hand-made month:
+    # 1,000 users, 80 of them pay, each buys 3 times at 12.5
+    assert ec.arpu_from_price(12.5, 3, 80 / 1_000) == pytest.approx(ec.arpu(80 * 3 * 12.5, 1_000))
 
 
 def test_functions_are_vectorised_and_broadcast():
@@ -199,6 +204,76 @@ def test_referral_programme_roi():
             "referred_customers must be >= 0",
         ),
         (lambda: ec.revenue_per_referral(100, 0), ValueError, "referrals must be > 0, got 0"),
+        (
+            lambda: ec.revenue_per_referral(-1, 5),
+            ValueError,
+            "referral_revenue must be >= 0, got -1",
+        ),
+        (lambda: ec.arpu_from_price(-20, 1), ValueError, "price must be >= 0, got -20"),
+        (lambda: ec.arpu_from_price(20, -1), ValueError, "purchases must be >= 0, got -1"),
+        (
+            lambda: ec.arpu_from_price(20, 1, [0.5, 1.2]),
+            ValueError,
+            r"paying_share must be in \[0, 1\], got 1.2 at position 1",
+        ),
+        (lambda: ec.cac(-1, 5), ValueError, "spend must be >= 0, got -1"),
+        (lambda: ec.cac_by_channel(5, -1, 1), ValueError, "paid_customers must be >= 0, got -1"),
+        (
+            lambda: ec.cac_by_channel(5, 1, -2),
+            ValueError,
+            "referral_customers must be >= 0, got -2",
+        ),
+        (
+            lambda: ec.cac_by_channel(5, 1, 1, referral_reward=-3),
+            ValueError,
+            "referral_reward must be >= 0, got -3",
+        ),
+        (
+            lambda: ec.cac_by_channel(5, 1, 1, programme_cost=-4),
+            ValueError,
+            "programme_cost must be >= 0, got -4",
+        ),
+        (lambda: ec.cac_by_channel(5, "1", 1), TypeError, "paid_customers must be a real number"),
+        (lambda: ec.ltv(-30, 0.8, 0.1), ValueError, "arpu must be >= 0, got -30"),
+        (
+            lambda: ec.ltv_discounted(30, 0.8, 1.5, 0.1),
+            ValueError,
+            r"churn must be in \[0, 1\], got 1.5",
+        ),
+        (lambda: ec.ltv_sbg(-1, 0.8, 1, 1, 0.1), ValueError, "arpu must be >= 0, got -1"),
+        (lambda: ec.ltv_sbg(30, 1.8, 1, 1, 0.1), ValueError, r"margin must be in \[0, 1\]"),
+        (lambda: ec.ltv_sbg(30, 0.8, 1, 0, 0.1), ValueError, "beta must be > 0, got 0"),
+        (lambda: ec.ltv_to_cac(-1, 10), ValueError, "ltv must be >= 0, got -1"),
+        (lambda: ec.payback_period(-1, 10, 0.5), ValueError, "cac must be >= 0, got -1"),
+        (lambda: ec.roi(-1, 10), ValueError, "gain must be >= 0, got -1"),
+        (lambda: ec.romi(-1, 10), ValueError, "revenue must be >= 0, got -1"),
+        (lambda: ec.referred_churn(1.2), ValueError, r"churn must be in \[0, 1\], got 1.2"),
+        (lambda: ec.referred_ltv(-5), ValueError, "ltv must be >= 0, got -5"),
+        (
+            lambda: ec.referral_programme_roi(10, -100.0, referral_reward=1),
+            ValueError,
+            "ltv must be >= 0, got -100.0",
+        ),
+        (
+            lambda: ec.referral_programme_roi(10, 100.0, referral_reward=-1),
+            ValueError,
+            "referral_reward must be >= 0, got -1",
+        ),
+        (
+            lambda: ec.referral_programme_roi(10, 100.0, referrer_reward=-1),
+            ValueError,
+            "referrer_reward must be >= 0, got -1",
+        ),
+        (
+            lambda: ec.referral_programme_roi(10, 100.0, programme_cost=-1),
+            ValueError,
+            "programme_cost must be >= 0, got -1",
+        ),
+        (
+            lambda: ec.referral_programme_roi(10, 100.0, referral_reward=1, ltv_uplift=-1.5),
+            ValueError,
+            "ltv_uplift must be >= -1, got -1.5",
+        ),
     ],
 )
 def test_validation_names_the_parameter(call, exc, match):
@@ -207,5 +282,12 @@ def test_validation_names_the_parameter(call, exc, match):
 
 
 def test_package_exports_economics():
-    for name in ("ltv", "ltv_sbg", "cac_by_channel", "payback_period", "referral_programme_roi"):
+    for name in (
+        "ltv",
+        "ltv_sbg",
+        "cac_by_channel",
+        "payback_period",
+        "referral_programme_roi",
+        "arpu_from_price",
+    ):
         assert name in fs.__all__ and getattr(fs, name) is getattr(ec, name)

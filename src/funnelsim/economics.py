@@ -1,4 +1,4 @@
-"""Unit economics: ARPU, margin, CAC, LTV, LTV:CAC, payback, ROI/ROMI, referral-programme ROI.
+"""Unit economics: ARPU, price, margin, CAC, LTV, LTV:CAC, payback, ROI/ROMI, referral ROI.
 
 Every function is pure and vectorised: pass scalars and get a float, pass
 arrays (or pandas columns) and get an array, with numpy broadcasting. Inputs
@@ -38,6 +38,7 @@ __all__ = [
     "REFERRED_LTV_UPLIFT",
     "REFERRED_RETENTION_UPLIFT",
     "arpu",
+    "arpu_from_price",
     "cac",
     "cac_by_channel",
     "gross_margin",
@@ -128,6 +129,39 @@ def arpu(revenue: Any, users: Any) -> Any:
     return _out(np.divide(r, u))
 
 
+def arpu_from_price(price: Any, purchases: Any = 1.0, paying_share: Any = 1.0) -> Any:
+    """ARPU built up from the price: ``price × purchases × paying_share``.
+
+    Average revenue per (active) user per period is the average order value
+    times how often a paying user buys in a period, times the share of users
+    who pay at all (1 for a paid-only product, a few % for freemium).
+
+    Parameters
+    ----------
+    price : float or array_like
+        Average order value (currency per purchase), ``>= 0``.
+    purchases : float or array_like
+        Mean purchases per paying user per period, ``>= 0`` (1 for a monthly
+        subscription billed monthly).
+    paying_share : float or array_like
+        Share of active users who pay, in [0, 1].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Currency per user per period, ready for :func:`ltv` and friends.
+
+    Examples
+    --------
+    >>> arpu_from_price(20.0, purchases=1.5, paying_share=0.1)
+    3.0
+    """
+    v = _num("price", price, low=0.0)
+    n = _num("purchases", purchases, low=0.0)
+    s = _num("paying_share", paying_share, low=0.0, high=1.0)
+    return _out(np.multiply(v, n) * s)
+
+
 def gross_margin(revenue: Any, cost_of_revenue: Any) -> Any:
     """Gross margin: ``(revenue − cost_of_revenue) / revenue``, a fraction (negative if at a loss).
 
@@ -188,8 +222,9 @@ def cac_by_channel(
     ----------
     paid_spend : float
         Spend on paid acquisition, ``>= 0``.
-    paid_customers, referral_customers : int
-        Customers acquired through each channel, ``>= 0``.
+    paid_customers, referral_customers : float
+        Customers acquired through each channel, ``>= 0`` (counts, or
+        expected counts from a model, hence not necessarily whole).
     referral_reward, referrer_reward, programme_cost : float
         Referral costs (currency), ``>= 0``.
 
@@ -489,7 +524,10 @@ def referral_programme_roi(
     ``gain = referred_customers × ltv × (1 + ltv_uplift)`` (referred customers
     are worth ``ltv_uplift`` more than the average customer whose LTV is
     ``ltv``) and ``cost = referred_customers × (referral_reward +
-    referrer_reward) + programme_cost``.
+    referrer_reward) + programme_cost``. The gain credits the programme with
+    the whole value of every referred customer, i.e. it assumes none of them
+    would have come without it; if some would have, pass only the incremental
+    ones as ``referred_customers``.
 
     Parameters
     ----------
