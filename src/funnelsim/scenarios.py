@@ -6,11 +6,12 @@ a papermill run and the ``funnelsim`` command line all load the same way::
     import funnelsim as fs
     sc = fs.load_scenario("b2c_referral")      # a ready-made one, or a path
     result = sc.simulate()                     # the funnel, with the file's seed
+    run = sc.run()                             # the funnel and every section
     sc.with_values({"funnel.rates.activation": 0.6}).save("mine.toml")
 
 The file format
 ---------------
-Top-level keys (all optional except ``[funnel]``)::
+Every key is optional. Top-level keys::
 
     name = "Habit-tracker app"          # a title for tables, charts and reports
     description = "..."                 # a sentence or two for the reader
@@ -42,7 +43,35 @@ or a custom list of stages (the first stage's rate is 1 and may be left out)::
 
 Time tables take ``kind`` ("fixed", "exponential", "gamma", "lognormal"),
 ``mean`` and, for gamma and lognormal, ``shape`` (see
-:class:`funnelsim.TimeInStage`).
+:class:`funnelsim.TimeInStage`). Without ``[funnel]`` the scenario uses
+:func:`funnelsim.aaarrr` with its defaults.
+
+Optional sections add the other models of the course; :meth:`Scenario.run`
+runs each one the scenario has, fed by the funnel run where that makes sense:
+
+``[referral]`` (:class:`ReferralSettings`)
+    A referral cascade (:func:`funnelsim.simulate_referrals`) seeded by the
+    buyers who reached ``seed_stage``: ``invites_per_user`` (a number, or a
+    table by NPS segment with ``segments``), ``invite_conversion``,
+    ``invites``, ``dispersion``, ``cycle_time``, ``market_size``, ...
+``[retention]`` (:class:`RetentionSettings`)
+    Cohorts of the customers at ``cohort_stage`` churning period by period
+    (:func:`funnelsim.retention.simulate_cohorts`): ``churn``; ``churn`` and
+    ``polarization``; or ``alpha`` and ``beta``.
+``[economics]`` (:class:`EconomicsSettings`)
+    LTV, CAC (``cac``, or ``paid_spend`` over the customers at
+    ``customer_stage``), LTV:CAC, payback and the referral programme's ROI.
+``[b2b]`` (:class:`B2BSettings`)
+    Accounts with buying committees through the funnel
+    (:func:`funnelsim.simulate_accounts`): ``accounts``, ``champion``,
+    ``saboteur`` and the other roles' presence.
+``[growth]`` (:class:`GrowthSettings`)
+    The business over ``periods`` periods (:func:`funnelsim.growth.simulate_growth`),
+    with the keys of :class:`funnelsim.growth.GrowthParams`.
+
+Each section draws from its own random stream, spawned from the scenario's
+seed at a fixed position, so adding or removing one never changes the numbers
+of the others.
 
 Every key is checked: an unknown key (a typo) is an error, and every error
 names the file, the key as a dotted path such as ``funnel.stages[2].rate``, and
@@ -117,11 +146,19 @@ from funnelsim.referral import NPS_SEGMENTS, ReferralResult, simulate_referrals
 from funnelsim.retention import ChurnModel, CohortSimulation, simulate_cohorts
 
 __all__ = [
+    "B2BSettings",
+    "EconomicsSettings",
+    "GrowthSettings",
+    "ReferralSettings",
+    "RetentionSettings",
     "Scenario",
     "ScenarioError",
     "ScenarioRun",
+    "default_metrics",
+    "dumps_toml",
     "list_scenarios",
     "load_scenario",
+    "loads_scenario",
     "sweep",
 ]
 
