@@ -109,6 +109,18 @@ def test_show_prints_a_file_that_loads_back(tmp_path, capsys):
     assert fs.load_scenario(path) == want
 
 
+def test_show_prints_an_unchanged_file_as_written(tmp_path, capsys):
+    assert main(["show", "b2b_saas"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == fs.scenarios.scenario_text("b2b_saas")
+    assert printed.startswith("# A B2B analytics platform")
+    path = tmp_path / "copy.toml"
+    path.write_text(printed, encoding="utf-8")
+    assert fs.load_scenario(path) == fs.load_scenario("b2b_saas")
+    assert main(["show", str(path)]) == 0
+    assert capsys.readouterr().out == printed
+
+
 def test_simulate_prints_the_summary_and_writes_csv(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["simulate", "b2c_referral", "--buyers", "5000", "-o", str(out), "--events"]) == 0

@@ -162,10 +162,15 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from funnelsim.scenarios import dumps_toml
+    from funnelsim.scenarios import dumps_toml, scenario_text
 
-    scenario = _apply_sets(load_scenario(args.scenario), args)
-    sys.stdout.write(dumps_toml(scenario.to_dict()))
+    original = load_scenario(args.scenario)
+    scenario = _apply_sets(original, args)
+    if scenario is original:
+        # Unchanged: the file as written, with its comments (a better start for an edit).
+        sys.stdout.write(scenario_text(args.scenario))
+    else:
+        sys.stdout.write(dumps_toml(scenario.to_dict()))
     return 0
 
 
@@ -296,8 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "show",
         help="print a scenario as TOML",
-        description="Print a scenario as TOML (all values written out), e.g. to start a file of "
-        "your own: funnelsim show b2c_referral > mine.toml",
+        description="Print a scenario as TOML, e.g. to start a file of your own: "
+        "funnelsim show b2c_referral > mine.toml. Unchanged, the file is printed as written "
+        "(with its comments); with --set, --seed or --buyers, the changed scenario is written "
+        "out anew.",
     )
     _add_scenario_args(p)
     p.set_defaults(func=_cmd_show)

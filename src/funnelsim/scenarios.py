@@ -159,6 +159,7 @@ __all__ = [
     "list_scenarios",
     "load_scenario",
     "loads_scenario",
+    "scenario_text",
     "sweep",
 ]
 
@@ -1480,6 +1481,16 @@ def load_scenario(scenario: str | Path) -> Scenario:
         )
     text = _builtin_dir().joinpath(f"{name}.toml").read_bytes()
     return _parse(text, name)
+
+
+def scenario_text(scenario: str | Path) -> str:
+    """The TOML text of a scenario file or ready-made scenario, as written (comments included)."""
+    path = Path(scenario)
+    if path.suffix == ".toml" or path.exists() or len(path.parts) > 1:
+        return path.read_text(encoding="utf-8")
+    if str(scenario) not in list_scenarios():
+        load_scenario(scenario)  # raises the helpful FileNotFoundError
+    return str(_builtin_dir().joinpath(f"{scenario}.toml").read_text(encoding="utf-8"))
 
 
 def loads_scenario(text: str, *, source: str | None = None) -> Scenario:
