@@ -79,6 +79,8 @@ def test_referral_loop_entry_and_referral_stages_can_move():
         )
     with pytest.raises(ValueError, match="no stage named 'Nope'"):
         simulate_funnel_with_referrals(f, 10, 1, 0.5, entry_stage="Nope")
+    with pytest.raises(ValueError, match="no stage named 'Fans'"):
+        simulate_funnel_with_referrals(f, 10, 1, 0.5, referral_stage="Fans")
     with pytest.raises(TypeError, match="funnel must be a Funnel"):
         simulate_funnel_with_referrals("aaarrr", 10, 1, 0.5)
     with pytest.raises(ValueError, match="paid_buyers must be >= 0"):
@@ -155,6 +157,34 @@ def test_budget_buys_whole_leads():
     assert (r.periods["leads"] == 333).all()
     assert r.params.paid_leads == 333
     assert (simulate_growth(2, seed=1).periods["leads"] == 0).all()  # no budget, no leads
+
+
+def test_budget_and_a_cac_buy_customers():
+    # A budget and a cost per paid customer: the leads are those that make
+    # budget / paid_cac customers on average through the funnel.
+    f, budget, cac, reps = fs.aaarrr(), 50_000.0, 25.0, 200
+    conv = f.reach[f.index("Revenue")]
+    r = simulate_growth(2, funnel=f, budget=budget, paid_cac=cac, replications=reps, seed=7)
+    leads = r.params.paid_leads
+    assert leads == math.floor(budget / (cac * conv) * (1 + 1e-12))
+    assert (r.periods["leads"] == leads).all()
+    x = r.periods["new_paid"].to_numpy()
+    se = math.sqrt(leads * conv * (1 - conv) / x.size)
+    assert abs(x.mean() - budget / cac) < 4 * se + conv  # + conv: the rounding to whole leads
+    # without a funnel every lead is a customer: leads = budget / paid_cac
+    assert GrowthParams(budget=900.0, paid_cac=3.0).paid_leads == 300
+
+
+def test_payback_is_infinite_when_customers_earn_nothing_and_one_period_at_churn_one():
+    free = simulate_growth(3, new_leads=100, budget=1_000.0, arpu=0.0, seed=1).periods
+    assert (free["payback_period"] == math.inf).all()
+    once = simulate_growth(3, new_leads=100, budget=500.0, arpu=10.0, margin=0.5, churn=1.0, seed=1)
+    # every customer pays 10 x 0.5 once; CAC = 500 / 100 = 5 is covered in one period
+    assert (once.periods["payback_period"] == 1.0).all()
+    dear = simulate_growth(3, new_leads=100, budget=600.0, arpu=10.0, margin=0.5, churn=1.0, seed=1)
+    assert (dear.periods["payback_period"] == math.inf).all()  # CAC 6 > the one payment of 5
+    nothing = simulate_growth(3, new_leads=0, budget=100.0, seed=1).periods
+    assert nothing["payback_period"].isna().all()  # no new customers: undefined
 
 
 def test_unit_economics_match_the_economics_module():
@@ -234,6 +264,45 @@ def test_growth_is_deterministic_for_a_seed():
         ({"colour": "red"}, TypeError, r"unknown growth parameter\(s\) \['colour'\]"),
         ({"params": {"churn": 0.1}}, TypeError, "params must be a GrowthParams"),
         ({"replications": 0}, ValueError, "replications must be >= 1"),
+        ({"new_leads": None, "paid_cac": 0}, ValueError, "paid_cac must be > 0, got 0"),
+        ({"new_leads": None, "cost_per_lead": "2"}, TypeError, "cost_per_lead must be a real"),
+        (
+            {"cost_per_lead": 2.0},
+            ValueError,
+            "at most one of new_leads, cost_per_lead and paid_cac",
+        ),
+        (
+            {"new_leads": None, "cost_per_lead": 1.0, "paid_cac": 5.0},
+            ValueError,
+            r"got cost_per_lead=1.0, paid_cac=5.0",
+        ),
+        (
+            {"new_leads": None, "paid_cac": 5.0, "funnel": fs.aaarrr(acquisition=0.0)},
+            ValueError,
+            "paid_cac=5.0 needs a funnel that converts paid leads",
+        ),
+        ({"new_leads": 10**13}, ValueError, "new_leads=10000000000000 is more than 1e"),
+        (
+            {"new_leads": None, "budget": 1e9, "cost_per_lead": 1e-6},
+            ValueError,
+            "budget=1000000000.0 buys 1e.15 leads, more than 1e",
+        ),
+        ({"initial_customers": -1}, ValueError, "initial_customers must be >= 0, got -1"),
+        ({"invite_conversion": 1.1}, ValueError, r"invite_conversion must be in \[0, 1\]"),
+        ({"referral_reward": -1}, ValueError, "referral_reward must be >= 0, got -1"),
+        ({"arpu": -1}, ValueError, "arpu must be >= 0, got -1"),
+        (
+            {"referred_arpu_multiplier": 0},
+            ValueError,
+            "referred_arpu_multiplier must be > 0, got 0",
+        ),
+        (
+            {"funnel": fs.aaarrr(), "customer_stage": "Loyalty"},
+            ValueError,
+            "no stage named 'Loyalty'",
+        ),
+        ({"referral_entry": "Activation"}, ValueError, "need a funnel"),
+        ({"market_size": 2.5}, ValueError, "market_size must be a whole number"),
     ],
 )
 def test_growth_validates(kwargs, exc, match):

@@ -14,7 +14,9 @@ Two entry points:
 :func:`simulate_growth`
     A business over ``periods`` periods (months, say). In each period:
 
-    1. paid leads arrive (``new_leads``, or ``budget // cost_per_lead``);
+    1. paid leads arrive: ``new_leads``; or what the ``budget`` buys at
+       ``cost_per_lead``; or, given a ``paid_cac`` (cost per paid customer), as
+       many leads as make ``budget / paid_cac`` customers on average;
     2. every customer active at the end of the previous period sends invites
        (Poisson, mean ``invites_per_customer``), each accepted with probability
        ``invite_conversion``; invitees enter the funnel at ``referral_entry``;
@@ -310,12 +312,16 @@ class GrowthParams:
     to :func:`simulate_growth`. Money is in any currency unit, time in periods.
     """
 
-    #: Paid leads entering the funnel each period; None: ``budget // cost_per_lead``.
+    #: Paid leads entering the funnel each period, in [0, 10¹²]; None: bought with the budget.
     new_leads: int | None = None
     #: Marketing spend on paid acquisition per period, >= 0.
     budget: float = 0.0
-    #: Price of one paid lead, > 0; used when ``new_leads`` is None.
+    #: Price of one paid lead, > 0: the budget buys ``budget // cost_per_lead`` leads.
     cost_per_lead: float | None = None
+    #: Cost of one paid *customer*, > 0: the budget buys ``budget / paid_cac`` customers
+    #: on average, i.e. that many / the funnel's paid conversion leads. At most one of
+    #: ``new_leads``, ``cost_per_lead`` and ``paid_cac`` may be given.
+    paid_cac: float | None = None
     #: Customers already active before period 1 (counted as paid), >= 0.
     initial_customers: int = 0
     #: The funnel leads go through; None: every lead becomes a customer at once.
@@ -350,10 +356,16 @@ class GrowthParams:
         if self.new_leads is not None:
             set_("new_leads", check_int("new_leads", self.new_leads, low=0))
         set_("budget", check_real("budget", self.budget, low=0.0))
-        if self.cost_per_lead is not None:
-            set_(
-                "cost_per_lead",
-                check_real("cost_per_lead", self.cost_per_lead, low=0.0, low_open=True),
+        for key in ("cost_per_lead", "paid_cac"):
+            if getattr(self, key) is not None:
+                set_(key, check_real(key, getattr(self, key), low=0.0, low_open=True))
+        given = [
+            k for k in ("new_leads", "cost_per_lead", "paid_cac") if getattr(self, k) is not None
+        ]
+        if len(given) > 1:
+            raise ValueError(
+                "give at most one of new_leads, cost_per_lead and paid_cac, got "
+                + ", ".join(f"{k}={getattr(self, k)!r}" for k in given)
             )
         set_("initial_customers", check_int("initial_customers", self.initial_customers, low=0))
         if self.funnel is not None:
@@ -389,6 +401,18 @@ class GrowthParams:
             ),
         )
         set_("margin", check_probability("margin", self.margin))
+        if self.paid_cac is not None and self.conversion()[0] == 0:
+            raise ValueError(
+                f"paid_cac={self.paid_cac!r} needs a funnel that converts paid leads, "
+                "got a paid conversion of 0"
+            )
+        if self._leads_bought() > MAX_PEOPLE:
+            source = (
+                f"new_leads={self.new_leads!r} is"
+                if self.new_leads is not None
+                else f"budget={self.budget!r} buys {self._leads_bought():.3g} leads,"
+            )
+            raise ValueError(f"{source} more than {MAX_PEOPLE:.0e} a period")
         if self.market_size is not None:
             set_(
                 "market_size",
@@ -411,14 +435,29 @@ class GrowthParams:
         entry = f.index(self.referral_entry) if self.referral_entry is not None else min(1, cust)
         return entry, cust
 
+    def _leads_bought(self) -> float:
+        """Whole leads a period as a float (before the int conversion), 0 without a price."""
+        if self.new_leads is not None:
+            return float(self.new_leads)
+        if self.cost_per_lead is not None:
+            per_lead = self.cost_per_lead
+        elif self.paid_cac is not None:
+            per_lead = self.paid_cac * self.conversion()[0]  # cost of one paid lead
+        else:
+            return 0.0
+        # whole leads, forgiving float noise such as 2.9999999999999996 for 3
+        return float(math.floor(self.budget / per_lead * (1.0 + 1e-12)))
+
     @property
     def paid_leads(self) -> int:
-        """Paid leads per period: ``new_leads``, else ``budget // cost_per_lead``, else 0."""
-        if self.new_leads is not None:
-            return self.new_leads
-        if self.cost_per_lead is not None:
-            return int(self.budget // self.cost_per_lead)
-        return 0
+        """Paid leads per period.
+
+        ``new_leads``; else ``budget // cost_per_lead``; else, with a ``paid_cac``,
+        ``budget / (paid_cac × paid conversion)`` rounded down (so that the
+        expected new paid customers are ``budget / paid_cac``, up to that
+        rounding); else 0.
+        """
+        return int(self._leads_bought())
 
     @property
     def referred_churn(self) -> float:
@@ -556,10 +595,18 @@ def _derived(
         arpu_mix = (1 - share) * params.arpu + share * arpu_ref
         value = arpu_mix * params.margin
         churn_mix = np.where(np.isfinite(ltv) & (ltv > 0), value / ltv, 0.0)
+    # NaN without new customers; otherwise whole periods until the mix's expected
+    # gross profit covers the CAC: 0 for free customers, inf if it never does.
     payback = np.full(new.shape, np.nan)
-    ok = (new > 0) & (value > 0) & np.isfinite(churn_mix) & (churn_mix < 1)
+    has = new > 0
+    ok = has & (value > 0) & (churn_mix < 1)
     if ok.any():
         payback[ok] = payback_period(cac[ok], arpu_mix[ok], params.margin, churn_mix[ok])
+    once = has & (value > 0) & (churn_mix >= 1)  # churn 1: everyone pays exactly once
+    payback[once] = np.where(cac[once] <= value[once], 1.0, np.inf)
+    never = has & ~(value > 0)  # nothing to earn back
+    payback[never] = np.inf
+    payback[has & (cac == 0)] = 0.0
     return {
         "marketing_spend": spend,
         "new_customers": new.astype(np.int64),
@@ -606,7 +653,9 @@ def simulate_growth(
         ``gross_profit``, ``cumulative_revenue``, ``marketing_spend``
         (budget + referral rewards), ``cumulative_spend``, and the period's
         unit economics ``cac``, ``ltv``, ``ltv_to_cac``, ``payback_period``
-        (NaN in a period without new customers). ``.unit_economics()``
+        (whole periods; ``inf`` if the customers never pay back their CAC; NaN
+        in a period without new customers, and ``ltv_to_cac`` also NaN in a
+        period without spend). ``.unit_economics()``
         summarises the run; ``.long()`` and ``.by_channel()`` give chart-ready
         long frames.
 
