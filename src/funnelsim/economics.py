@@ -104,6 +104,13 @@ def _out(x: Any) -> Any:
     return float(arr) if arr.ndim == 0 else arr
 
 
+def _per(name: str, amount: Any, per_name: str, per: Any) -> Any:
+    """``amount / per`` for an amount ``>= 0`` and a positive denominator, both validated."""
+    a = _num(name, amount, low=0.0)
+    d = _num(per_name, per, low=0.0, low_open=True)
+    return _out(np.divide(a, d))
+
+
 def arpu(revenue: Any, users: Any) -> Any:
     """Average revenue per user: ``revenue / users``.
 
@@ -124,9 +131,7 @@ def arpu(revenue: Any, users: Any) -> Any:
     >>> arpu(12_000, 400)
     30.0
     """
-    r = _num("revenue", revenue, low=0.0)
-    u = _num("users", users, low=0.0, low_open=True)
-    return _out(np.divide(r, u))
+    return _per("revenue", revenue, "users", users)
 
 
 def arpu_from_price(price: Any, purchases: Any = 1.0, paying_share: Any = 1.0) -> Any:
@@ -197,9 +202,7 @@ def cac(spend: Any, new_customers: Any) -> Any:
     >>> cac(50_000, 250)
     200.0
     """
-    s = _num("spend", spend, low=0.0)
-    n = _num("new_customers", new_customers, low=0.0, low_open=True)
-    return _out(np.divide(s, n))
+    return _per("spend", spend, "new_customers", new_customers)
 
 
 def cac_by_channel(
@@ -370,9 +373,7 @@ def ltv_to_cac(ltv: Any, cac: Any) -> Any:
     >>> ltv_to_cac(480.0, 160.0)
     3.0
     """
-    v = _num("ltv", ltv, low=0.0)
-    c = _num("cac", cac, low=0.0, low_open=True)
-    return _out(np.divide(v, c))
+    return _per("ltv", ltv, "cac", cac)
 
 
 def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0) -> Any:
@@ -579,6 +580,4 @@ def revenue_per_referral(referral_revenue: Any, referrals: Any) -> Any:
     >>> revenue_per_referral(9_000, 60)
     150.0
     """
-    r = _num("referral_revenue", referral_revenue, low=0.0)
-    n = _num("referrals", referrals, low=0.0, low_open=True)
-    return _out(np.divide(r, n))
+    return _per("referral_revenue", referral_revenue, "referrals", referrals)
