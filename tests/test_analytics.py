@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -166,6 +167,68 @@ def test_steps_must_happen_in_order_and_within_the_window() -> None:
     assert curve["entered"].tolist() == [4, 4, 4]
 
 
+def test_repeated_events_are_matched_in_order() -> None:
+    # Real logs repeat events: the funnel takes the earliest entry at or after the previous step.
+    log = _log(
+        [
+            (1, "A", 1.0), (1, "C", 0.5), (1, "B", 2.0), (1, "C", 4.0),  # C again after B
+            (2, "B", 0.0), (2, "A", 1.0), (2, "B", 3.0),                  # B again after A
+            (3, "A", 0.0), (3, "A", 2.0), (3, "B", 1.0), (3, "B", 5.0),   # first A anchors
+        ],
+        STAGES,
+    )  # fmt: skip
+    assert funnel_table(log)["reached"].tolist() == [3, 3, 1]
+    assert time_to_convert(log).to_dict() == {1: 3.0}
+    assert time_to_convert(log, to_stage="B").sort_index().to_dict() == {1: 1.0, 2: 2.0, 3: 1.0}
+    assert step_times(log)["converters"].tolist() == [3, 1]
+    assert conversion_window(log, [2.9, 3.0])["converted"].tolist() == [0, 1]
+    # From B: buyer 1 enters B at 2 and C at 4; buyers 2 and 3 never reach C.
+    from_b = conversion_window(log, [10.0], from_stage="B")
+    assert from_b[["entered", "converted"]].iloc[0].tolist() == [3, 1]
+
+
+def _best_path(times: dict[str, list[float]], stages: list[str], window: float | None) -> list:
+    """Brute force: over every order-respecting choice of entries, the earliest time per stage."""
+    best: list = [math.nan] * len(stages)
+    if not times.get(stages[0]):
+        return best
+    start = min(times[stages[0]])
+    best[0] = start
+    for k in range(1, len(stages)):
+        ends = [
+            combo[-1]
+            for combo in itertools.product(*(times.get(s, []) for s in stages[1 : k + 1]))
+            if all(b >= a for a, b in itertools.pairwise((start, *combo)))
+            and (window is None or combo[-1] - start <= window)
+        ]
+        if not ends:
+            break
+        best[k] = min(ends)
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 4), st.sampled_from(STAGES), st.integers(0, 12)),
+        min_size=1,
+        max_size=25,
+    ),
+    window=st.one_of(st.none(), st.integers(0, 8)),
+)
+def test_funnel_paths_match_a_brute_force_search(rows, window) -> None:
+    log = _log([(b, s, float(t)) for b, s, t in rows], STAGES)
+    per_buyer: dict[int, dict[str, list[float]]] = {}
+    for b, s, t in rows:
+        per_buyer.setdefault(b, {}).setdefault(s, []).append(float(t))
+    best = {b: _best_path(times, STAGES, window) for b, times in per_buyer.items()}
+    table = funnel_table(log, window=window)
+    expected = [sum(not math.isnan(p[k]) for p in best.values()) for k in range(len(STAGES))]
+    assert table["reached"].tolist() == expected
+    ttc = time_to_convert(log, window=window).to_dict()
+    assert ttc == {b: p[2] - p[0] for b, p in best.items() if not math.isnan(p[2])}
+
+
 def test_stages_select_and_order_the_funnel() -> None:
     log = _log([(1, "A", 0.0), (1, "use", 0.5), (1, "B", 1.0), (2, "A", 0.0), (2, "use", 3.0)])
     with pytest.raises(ValueError, match=r"stages must be given .* not categorical"):
@@ -224,7 +287,13 @@ def test_empty_stages_give_nan_not_errors() -> None:
         (lambda log: funnel_table(log.assign(entered_at="x")), TypeError,
          r"entered_at must hold numbers or datetimes"),
         (lambda log: funnel_table(log.assign(entered_at=np.nan)), ValueError,
-         r"entered_at must not be missing"),
+         r"column 'entered_at' must not have missing values"),
+        (lambda log: funnel_table(log.assign(buyer_id=[1.0, np.nan, 2.0])), ValueError,
+         r"column 'buyer_id' must not have missing values, got 1 of 3 rows missing"),
+        (lambda log: funnel_table(log.assign(replication=[0, None, 1])), ValueError,
+         r"column 'replication' must not have missing values"),
+        (lambda log: funnel_table(log.assign(entered_at=pd.to_datetime(["2024-01-01", None,
+         "2024-01-02"]))), ValueError, r"column 'entered_at' must not have missing values"),
         (lambda log: biggest_leak(log, by="size"), ValueError, r"by must be one of"),
         (lambda log: biggest_leak(log, stages=["A"]), ValueError,
          r"a funnel needs at least two stages to leak"),
@@ -355,3 +424,10 @@ def test_cohort_retention_rejects_bad_logs() -> None:
         cohort_retention(pd.DataFrame({"buyer_id": [1, 2], "entered_at": [0.0, np.inf]}))
     with pytest.raises(TypeError, match=r"times must be datetimes or numbers"):
         cohort_retention(pd.DataFrame({"buyer_id": [1], "entered_at": ["monday"]}))
+    with pytest.raises(ValueError, match=r"column 'date' must not have missing values"):
+        cohort_retention(
+            pd.DataFrame({"who": [1, 2], "date": pd.to_datetime(["2024-01-01", None])}),
+            customer="who",
+            time="date",
+            period="M",
+        )

@@ -535,3 +535,12 @@ def test_repeat_purchase_rate_rejects_text_times() -> None:
         repeat_purchase_rate(pd.DataFrame({"customer_id": [1], "date": [1.0]}), period="M")
     with pytest.raises(TypeError, match=r"transactions must be a pandas DataFrame"):
         repeat_purchase_rate([1, 2])  # type: ignore[arg-type]
+
+
+def test_repeat_purchase_rate_rejects_missing_values() -> None:
+    dates = pd.to_datetime(["2024-01-01", "2024-01-09", "2024-02-01"])
+    with pytest.raises(ValueError, match=r"column 'customer_id' must not have missing values"):
+        repeat_purchase_rate(pd.DataFrame({"customer_id": ["a", None, "b"], "date": dates}))
+    dates = pd.to_datetime(["2024-01-01", None, "2024-02-01"])
+    with pytest.raises(ValueError, match=r"column 'date' must not have missing values, got 1 of"):
+        repeat_purchase_rate(pd.DataFrame({"customer_id": ["a", "a", "b"], "date": dates}))

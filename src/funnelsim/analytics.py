@@ -9,13 +9,17 @@ analysis on simulated and on real data and compare.
 Funnels
 -------
 A buyer *reaches* stage *k* of a funnel when they entered stages 1 .. *k* in
-that order: each stage's first entry no earlier than the previous stage's,
-and, with a conversion ``window``, no later than ``window`` time units after
-entering stage 1 (PostHog's conversion window). Rows whose stage is not in
-the funnel (e.g. activity events) are ignored. Times may be numbers (the
-engine's unit) or datetimes (converted to days). In a log with a
-``replication`` column each (replication, buyer_id) pair is a buyer, so the
-replications are pooled.
+that order. The path starts at the buyer's first entry into stage 1; each
+next stage counts from its earliest entry at or after the entry matched at the
+stage before (so a repeated event, common in real logs, can complete a step
+that an earlier one could not), and with a conversion ``window`` no later than
+``window`` time units after the start (PostHog's conversion window; a later
+stage-1 entry does not start a new attempt). Entries at the same time count as
+in order. Rows whose stage is not in the funnel (e.g. activity events) are
+ignored. Times may be numbers (the engine's unit) or datetimes (converted to
+days). In a log with a ``replication`` column each (replication, buyer_id)
+pair is a buyer, so the replications are pooled. Buyer ids and times must not
+be missing.
 
 * :func:`funnel_table` — per-stage counts, step conversion with exact
   confidence intervals, drop-off.
@@ -31,7 +35,12 @@ Retention
 were first seen and counts, for every later period, those active in it
 ("day-N" retention) and those active in it *or any later period* ("on or
 after", unbounded retention). It reads any activity log with a customer and
-a time column, e.g. the CDNOW transactions with ``period="M"``.
+a time column, e.g. the CDNOW transactions with ``period="M"``. Periods are
+calendar intervals (``[k * period, (k + 1) * period)``, or calendar days,
+weeks, months), as in PostHog's retention table and Amplitude's "calendar
+date" option; Mixpanel and Amplitude's default instead count 24-hour windows
+from each user's first event, which can move an event near a boundary into
+the neighbouring period.
 """
 
 from __future__ import annotations
@@ -43,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from funnelsim._validation import check_choice, check_columns, check_real
-from funnelsim.retention import CohortTable, _time_bins
+from funnelsim.retention import CohortTable, _check_complete, _time_bins
 from funnelsim.stats import proportion_ci
 
 __all__ = [
@@ -61,48 +70,101 @@ _MAX_CELLS = 20_000_000
 
 
 class _Entries:
-    """First entry time of every buyer into every funnel stage (NaN = never)."""
+    """Every entry of every buyer into the funnel's stages, and the paths through them."""
 
     def __init__(self, events: Any, stages: Sequence[str] | None) -> None:
         log = check_columns(events, _FUNNEL_COLUMNS, name="events")
         self.stages = _resolve_stages(log["stage"], stages)
-        k = len(self.stages)
         keys = ["replication", "buyer_id"] if "replication" in log.columns else ["buyer_id"]
         codes, first_rows = _buyer_codes(log, keys)
         self.index = _key_index(log, keys, first_rows)
-        n = self.index.size
         stage_code = _stage_codes(log["stage"], self.stages)
         times = _as_float_times(log["entered_at"])
         keep = stage_code >= 0
-        flat = codes[keep] * k + stage_code[keep]
-        t = times[keep]
-        order = np.lexsort((t, flat))
-        flat, t = flat[order], t[order]
-        first = np.ones(flat.size, dtype=bool)
-        first[1:] = flat[1:] != flat[:-1]
-        grid = np.full(n * k, np.nan)
-        grid[flat[first]] = t[first]
-        self.times: np.ndarray = grid.reshape(n, k)
+        code, stage, t = codes[keep], stage_code[keep], times[keep]
+        order = np.lexsort((t, code, stage))  # by stage, then buyer, then time
+        self._code, self._time = code[order], t[order]
+        #: Rows of stage k are ``_bounds[k]:_bounds[k + 1]`` of ``_code`` and ``_time``.
+        self._bounds = np.searchsorted(stage[order], np.arange(len(self.stages) + 1))
 
-    def reached(self, window: float | None) -> np.ndarray:
-        """Boolean (buyers × stages): reached each stage in order (within ``window``)."""
-        t = self.times
-        out = np.zeros(t.shape, dtype=bool)
-        out[:, 0] = ~np.isnan(t[:, 0])
-        start = t[:, 0]
-        with np.errstate(invalid="ignore"):
-            for j in range(1, t.shape[1]):  # a loop over stages
-                ok = out[:, j - 1] & (t[:, j] >= t[:, j - 1])
-                if window is not None:
-                    ok &= t[:, j] - start <= window
-                out[:, j] = ok
+    def _stage(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self._bounds[k], self._bounds[k + 1]
+        return self._code[lo:hi], self._time[lo:hi]
+
+    def path(self, window: float | None, first: int = 0, last: int | None = None) -> np.ndarray:
+        """When each buyer entered stages ``first .. last`` on their way through the funnel.
+
+        Float array (buyers x stages): the buyer's first entry into stage
+        ``first``, then for each next stage the earliest entry at or after the
+        entry matched at the stage before (the greedy match, which reaches as
+        far as any order-respecting choice of entries). NaN from the first stage
+        the buyer did not reach in order, or reached more than ``window`` time
+        units after the start.
+        """
+        stop = len(self.stages) - 1 if last is None else last
+        n = self.index.size
+        out = np.full((n, stop - first + 1), np.nan)
+        code, t = self._stage(first)
+        earliest = np.ones(code.size, dtype=bool)
+        earliest[1:] = code[1:] != code[:-1]
+        out[code[earliest], 0] = t[earliest]
+        for j in range(1, out.shape[1]):  # a loop over stages
+            who = np.flatnonzero(~np.isnan(out[:, j - 1]))
+            code, t = self._stage(first + j)
+            out[who, j] = _next_entry(who, out[who, j - 1], code, t)
+            if window is not None:
+                with np.errstate(invalid="ignore"):
+                    out[out[:, j] - out[:, 0] > window, j] = np.nan
         return out
 
-    def position(self, stage: str | None, default: int) -> int:
+    def reached(self, window: float | None) -> np.ndarray:
+        """Boolean (buyers x stages): reached each stage in order (within ``window``)."""
+        return ~np.isnan(self.path(window))
+
+    def steps(self, from_stage: str | None, to_stage: str | None) -> tuple[int, int]:
+        """Positions of ``from_stage`` (default the first) and ``to_stage`` (default the last)."""
+        i = self._position(from_stage, 0)
+        j = self._position(to_stage, len(self.stages) - 1)
+        if j <= i:
+            raise ValueError(
+                f"to_stage must come after from_stage in the funnel {self.stages}, "
+                f"got from {self.stages[i]!r} to {self.stages[j]!r}"
+            )
+        return i, j
+
+    def _position(self, stage: str | None, default: int) -> int:
         if stage is None:
             return default
         check_choice("stage", stage, self.stages)
         return self.stages.index(stage)
+
+
+def _next_entry(
+    who: np.ndarray, after: np.ndarray, code: np.ndarray, time: np.ndarray
+) -> np.ndarray:
+    """For each buyer ``who[i]``, their earliest entry time >= ``after[i]`` (NaN if none).
+
+    ``code``/``time`` are a stage's entries sorted by buyer then time. Queries
+    and entries are merged in (buyer, time) order, queries first on a tie, and
+    each query takes the next entry after it if it belongs to the same buyer.
+    """
+    q = who.size
+    buyer = np.concatenate([who, code])
+    when = np.concatenate([after, time])
+    is_entry = np.concatenate([np.zeros(q, dtype=bool), np.ones(code.size, dtype=bool)])
+    order = np.lexsort((is_entry, when, buyer))
+    size = order.size
+    entry_at = np.where(is_entry[order], np.arange(size), size)
+    following = np.minimum.accumulate(entry_at[::-1])[::-1]  # next entry at or after
+    rank = np.empty(size, dtype=np.int64)
+    rank[order] = np.arange(size)
+    nxt = following[rank[:q]]
+    found = nxt < size
+    out = np.full(q, np.nan)
+    hit = order[nxt[found]]
+    same = buyer[hit] == who[found]
+    out[np.flatnonzero(found)[same]] = when[hit[same]]
+    return out
 
 
 def _resolve_stages(column: pd.Series, stages: Sequence[str] | None) -> list[str]:
@@ -142,6 +204,8 @@ def _stage_codes(column: pd.Series, stages: list[str]) -> np.ndarray:
 
 def _buyer_codes(log: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Integer code per row for the buyer key, and the first row of each code."""
+    for key in keys:
+        _check_complete(log[key], key)
     raw: Any = (
         pd.factorize(log[keys[0]])[0]
         if len(keys) == 1
@@ -161,14 +225,13 @@ def _key_index(log: pd.DataFrame, keys: list[str], rows: np.ndarray) -> pd.Index
 
 def _as_float_times(column: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(column):
+        _check_complete(column, "entered_at")
         delta = column - column.min()
         return (delta / pd.Timedelta(days=1)).to_numpy(dtype=float)
     if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
         raise TypeError(f"entered_at must hold numbers or datetimes, got dtype {column.dtype}")
-    t = column.to_numpy(dtype=float)
-    if np.isnan(t).any():
-        raise ValueError(f"entered_at must not be missing, got {int(np.isnan(t).sum())} NaN")
-    return t
+    _check_complete(column, "entered_at")
+    return column.to_numpy(dtype=float)
 
 
 def _window(window: Any) -> float | None:
@@ -331,15 +394,10 @@ def time_to_convert(
     """
     w = _window(window)
     entries = _Entries(events, stages)
-    i = entries.position(from_stage, 0)
-    j = entries.position(to_stage, len(entries.stages) - 1)
-    if j <= i:
-        raise ValueError(
-            f"to_stage must come after from_stage in the funnel {entries.stages}, "
-            f"got from {entries.stages[i]!r} to {entries.stages[j]!r}"
-        )
-    mask = entries.reached(w)[:, j]
-    values = entries.times[mask, j] - entries.times[mask, i]
+    i, j = entries.steps(from_stage, to_stage)
+    path = entries.path(w)
+    mask = ~np.isnan(path[:, j])
+    values = path[mask, j] - path[mask, i]
     return pd.Series(values, index=entries.index[mask], name="time_to_convert")
 
 
@@ -369,10 +427,11 @@ def step_times(
     """
     w = _window(window)
     entries = _Entries(events, stages)
-    reached = entries.reached(w)
+    path = entries.path(w)
     rows = []
-    for k in range(1, len(entries.stages)):
-        d = entries.times[reached[:, k], k] - entries.times[reached[:, k], k - 1]
+    for k in range(1, len(entries.stages)):  # a loop over steps
+        made = ~np.isnan(path[:, k])
+        d = path[made, k] - path[made, k - 1]
         n = d.size
         sd = float(np.std(d, ddof=1)) if n > 1 else np.nan
         q25, q50, q75 = np.quantile(d, [0.25, 0.5, 0.75]) if n else (np.nan,) * 3
@@ -438,20 +497,11 @@ def conversion_window(
         raise ValueError(f"windows must be a number or a 1-D sequence of numbers, got {windows!r}")
     ws = np.array([check_real("window", w, low=0.0, allow_inf=True) for w in arr])
     entries = _Entries(events, stages)
-    i = entries.position(from_stage, 0)
-    j = entries.position(to_stage, len(entries.stages) - 1)
-    if j <= i:
-        raise ValueError(
-            f"to_stage must come after from_stage in the funnel {entries.stages}, "
-            f"got from {entries.stages[i]!r} to {entries.stages[j]!r}"
-        )
-    sub = entries.times[:, i : j + 1]
-    ok = ~np.isnan(sub[:, 0])
-    with np.errstate(invalid="ignore"):
-        for k in range(1, sub.shape[1]):
-            ok &= sub[:, k] >= sub[:, k - 1]
-    entered = int(np.count_nonzero(~np.isnan(sub[:, 0])))
-    elapsed = np.sort(sub[ok, -1] - sub[ok, 0])
+    i, j = entries.steps(from_stage, to_stage)
+    path = entries.path(None, first=i, last=j)
+    entered = int(np.count_nonzero(~np.isnan(path[:, 0])))
+    done = ~np.isnan(path[:, -1])
+    elapsed = np.sort(path[done, -1] - path[done, 0])
     converted = np.searchsorted(elapsed, ws, side="right").astype(np.int64)
     low, high = proportion_ci(converted, entered, confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -520,13 +570,11 @@ def cohort_retention(
     [7846.0, 1157.0, 964.0]
     """
     data = check_columns(log, (customer, time), name="log")
-    bins, label = _time_bins(data[time], period)
+    bins, label = _time_bins(data[time], period, column=time)
     if bins.size == 0:
         raise ValueError("log must hold at least one event, got an empty table")
-    codes, _ = pd.factorize(data[customer])
-    codes = np.asarray(codes, dtype=np.int64)
-    if np.any(codes < 0):
-        raise ValueError(f"column {customer!r} must not have missing values")
+    _check_complete(data[customer], customer)
+    codes = np.asarray(pd.factorize(data[customer])[0], dtype=np.int64)
     lo = int(bins.min())
     span = int(bins.max()) - lo + 1
     pairs = np.unique(codes * span + (bins - lo))  # distinct (customer, period), sorted

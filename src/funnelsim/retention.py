@@ -984,13 +984,26 @@ def _standard_errors(x: np.ndarray, died: np.ndarray, censored: np.ndarray) -> t
 # ---------------------------------------------------------------------------
 
 
-def _time_bins(values: pd.Series, period: Any, *, name: str = "period") -> tuple[np.ndarray, Any]:
-    """Bin times into consecutive integer periods; return the bins and a labeller.
+def _check_complete(values: pd.Series, column: str) -> None:
+    """Reject missing values (NaN, None, NaT) in a key or time column, naming the column."""
+    missing = int(values.isna().sum())
+    if missing:
+        raise ValueError(
+            f"column {column!r} must not have missing values, got {missing} of {len(values)} "
+            "rows missing"
+        )
+
+
+def _time_bins(
+    values: pd.Series, period: Any, *, column: str, name: str = "period"
+) -> tuple[np.ndarray, Any]:
+    """Bin the times of ``column`` into consecutive integer periods; return bins and a labeller.
 
     Datetimes take a pandas period alias (``"D"``, ``"W"``, ``"M"``, ``"Q"``,
     ``"Y"``) and are labelled with ``pandas.Period``; numbers take a positive
     bin width and are labelled with the bin index ``floor(time / width)``.
     """
+    _check_complete(values, column)
     if pd.api.types.is_datetime64_any_dtype(values):
         if not isinstance(period, str):
             raise TypeError(
@@ -1018,9 +1031,14 @@ def _time_bins(values: pd.Series, period: Any, *, name: str = "period") -> tuple
         width = check_real(name, period, low=0.0, low_open=True)
         t = values.to_numpy(dtype=float)
         if not np.all(np.isfinite(t)):
-            raise ValueError(f"times must be finite, got {int((~np.isfinite(t)).sum())} non-finite")
+            raise ValueError(
+                f"times must be finite, got {int((~np.isfinite(t)).sum())} non-finite in "
+                f"column {column!r}"
+            )
         return np.floor(t / width).astype(np.int64), lambda codes: codes
-    raise TypeError(f"times must be datetimes or numbers, got dtype {values.dtype}")
+    raise TypeError(
+        f"times must be datetimes or numbers, got dtype {values.dtype} in column {column!r}"
+    )
 
 
 def repeat_purchase_rate(
@@ -1074,6 +1092,8 @@ def repeat_purchase_rate(
         pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times)
     ):
         raise TypeError(f"column {time!r} must hold datetimes or numbers, got dtype {times.dtype}")
+    _check_complete(data[customer], customer)
+    _check_complete(times, time)
     pairs = data[[customer, time]].drop_duplicates().sort_values([customer, time], kind="stable")
     rank = pairs.groupby(customer, sort=False).cumcount()
     second = pairs[rank == 1].set_index(customer)[time]
@@ -1098,7 +1118,7 @@ def repeat_purchase_rate(
         k = np.array([int(repeat.sum())])
         out = pd.DataFrame({"customers": n, "repeat_customers": k})
     else:
-        bins, label = _time_bins(firsts.reset_index(drop=True), period)
+        bins, label = _time_bins(firsts.reset_index(drop=True), period, column=time)
         codes, uniq = pd.factorize(bins, sort=True)
         n = np.bincount(codes)
         k = np.bincount(codes, weights=repeat).astype(np.int64)
