@@ -287,6 +287,24 @@ def test_nps_mixture_drives_k_and_the_mean_total():
     assert math.isclose(same.k, 0.5)
 
 
+def test_negbin_nps_mixture_keeps_the_mean_total():
+    # segments and over-dispersed invites together: each segment's buyers draw one
+    # aggregate negative binomial, and the mean total is still seed / (1 - K)
+    shares = {"promoter": 0.3, "passive": 0.3, "detractor": 0.4}
+    rates = {"promoter": 2.5, "passive": 1.0, "detractor": 0.0}
+    k, reps, s = 0.3 * (0.3 * 2.5 + 0.3 * 1.0), 3_000, 50
+    r = simulate_referrals(
+        s, rates, 0.3, segments=shares, invites="negbin", dispersion=0.6, replications=reps, seed=3
+    )
+    assert math.isclose(r.k, k)
+    se = r.totals.std(ddof=1) / math.sqrt(reps)
+    assert abs(r.totals.mean() - s / (1 - k)) < 4 * se
+    one = simulate_referrals(
+        s, rates, 0.3, segments=shares, invites="negbin", dispersion=0.6, seed=3
+    )
+    assert one.total >= s and one.generations["new_buyers"].iloc[-1] == 0
+
+
 def test_supercritical_without_market_warns_and_stops_at_the_cap():
     with pytest.warns(RuntimeWarning, match=r"K = 1.5 >= 1 and no market_size"):
         r = simulate_referrals(10, 3, 0.5, max_buyers=10**6, seed=4)

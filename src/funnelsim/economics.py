@@ -483,6 +483,18 @@ def referred_churn(churn: Any, retention_uplift: Any = REFERRED_RETENTION_UPLIFT
     times longer, so their churn is ``churn / (1 + retention_uplift)``. The
     default 0.37 is a figure often quoted in practitioner material.
 
+    Parameters
+    ----------
+    churn : float or array_like
+        Churn of ordinary customers, probability per period in [0, 1].
+    retention_uplift : float or array_like
+        Relative gain in expected lifetime, ``> -1`` (0: no difference).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Churn of referred customers, probability per period.
+
     Examples
     --------
     >>> round(referred_churn(0.137), 3)
@@ -500,6 +512,18 @@ def referred_ltv(ltv: Any, ltv_uplift: Any = REFERRED_LTV_UPLIFT) -> Any:
     that it does not follow from the quoted retention figure: in a geometric
     model a 37 % longer lifetime alone would give +37 % LTV. Treat both as
     parameters to set from your own cohorts.
+
+    Parameters
+    ----------
+    ltv : float or array_like
+        LTV of an ordinary customer (currency), ``>= 0``.
+    ltv_uplift : float or array_like
+        Relative LTV gain of referred customers, ``>= -1``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        LTV of a referred customer (currency).
 
     Examples
     --------

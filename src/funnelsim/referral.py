@@ -268,6 +268,11 @@ def viral_coefficient_from_nps(
     invite_conversion : float
         Probability that an invite converts, in [0, 1].
 
+    Returns
+    -------
+    float
+        K, new users brought in by one user of the given NPS mix.
+
     Examples
     --------
     >>> rates = {"promoter": 2, "passive": 1, "detractor": 0}
@@ -418,8 +423,10 @@ def simulate_referrals(
     Examples
     --------
     >>> r = simulate_referrals(1_000, invites_per_user=3, invite_conversion=0.2, seed=1)
-    >>> r.k, r.expected_total
-    (0.6000000000000001, 2500.0000000000005)
+    >>> round(r.k, 6), round(r.expected_total)  # K = 3 × 0.2; mean total 1,000 / (1 − K)
+    (0.6, 2500)
+    >>> list(r.generations.columns)
+    ['generation', 'time', 'new_buyers', 'cumulative_buyers']
     """
     s0 = check_int("seed_buyers", seed_buyers, low=0)
     c = check_probability("invite_conversion", invite_conversion)
