@@ -224,6 +224,10 @@ def test_unknown_names_and_missing_files():
         load_scenario("b2b_sass")
     with pytest.raises(FileNotFoundError, match=r"no scenario file 'nowhere/x\.toml'"):
         load_scenario("nowhere/x.toml")
+    with pytest.raises(
+        FileNotFoundError, match=r"ready-made scenario is called 'b2b_saas', without"
+    ):
+        load_scenario("b2b_saas.toml")
     with pytest.raises(TypeError, match=r"scenario must be a path or a ready-made name, got 3"):
         load_scenario(3)
 

@@ -1469,7 +1469,10 @@ def load_scenario(scenario: str | Path) -> Scenario:
     path = Path(scenario)
     if path.suffix == ".toml" or path.exists() or len(path.parts) > 1:
         if not path.is_file():
-            raise FileNotFoundError(f"no scenario file {str(path)!r}")
+            hint = ""
+            if path.stem in list_scenarios() and len(path.parts) == 1:
+                hint = f"; the ready-made scenario is called {path.stem!r}, without .toml"
+            raise FileNotFoundError(f"no scenario file {str(path)!r}{hint}")
         return _parse(path.read_bytes(), str(path))
     name = str(scenario)
     available = list_scenarios()
