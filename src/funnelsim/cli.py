@@ -27,14 +27,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from funnelsim import __version__
 from funnelsim.scenarios import (
     Scenario,
     ScenarioError,
+    dumps_toml,
     list_scenarios,
     load_scenario,
+    scenario_text,
     sweep,
 )
 
@@ -74,7 +77,8 @@ def parse_grid(text: str) -> tuple[str, list[Any]]:
     """Split ``--param PATH=VALUES``: a list ``1,2,3``, a range ``start:stop:count`` or one value.
 
     A range gives ``count`` evenly spaced values from ``start`` to ``stop``
-    inclusive (``numpy.linspace``); integers stay integers when the steps are whole.
+    inclusive (``numpy.linspace``, rounded to 12 significant digits); integers
+    stay integers when the steps are whole.
 
     >>> parse_grid("funnel.rates.activation=0.2:0.8:4")
     ('funnel.rates.activation', [0.2, 0.4, 0.6, 0.8])
@@ -96,13 +100,8 @@ def parse_grid(text: str) -> tuple[str, list[Any]]:
             )
         if not (math.isfinite(start) and math.isfinite(stop)):
             raise UsageError(f"--param {path}: range ends must be finite, got {spec!r}")
-        if count == 1:
-            values: list[Any] = [start]
-        else:
-            step = (stop - start) / (count - 1)
-            values = [start + i * step for i in range(count - 1)] + [stop]
-            # Round away the float noise of start + i * step (0.6000000000000001 -> 0.6).
-            values = [float(f"{v:.12g}") for v in values]
+        # Round away float noise such as 0.6000000000000001, so grid values print as typed.
+        values: list[Any] = [float(f"{v:.12g}") for v in np.linspace(start, stop, count)]
         if (
             isinstance(start, int)
             and isinstance(stop, int)
@@ -162,8 +161,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from funnelsim.scenarios import dumps_toml, scenario_text
-
     original = load_scenario(args.scenario)
     scenario = _apply_sets(original, args)
     if scenario is original:
