@@ -138,10 +138,8 @@ def chromium() -> Path:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def jupyter_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Environment with fresh Jupyter config/runtime/settings/workspace folders."""
-    home = tmp_path_factory.mktemp("jupyter-home")
+def jupyter_env(home: Path) -> dict[str, str]:
+    """Environment with fresh Jupyter config/runtime/settings/workspace folders under ``home``."""
     env = dict(os.environ)
     for var, sub in (
         ("JUPYTER_CONFIG_DIR", "config"),
@@ -150,11 +148,11 @@ def jupyter_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
         ("IPYTHONDIR", "ipython"),
     ):
-        (home / sub).mkdir()
+        (home / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(home / sub)
     # No news, update checks or toasts: the class may be offline, and toasts cover the page.
     notes = home / "settings" / "@jupyterlab" / "apputils-extension"
-    notes.mkdir(parents=True)
+    notes.mkdir(parents=True, exist_ok=True)
     (notes / "notification.jupyterlab-settings").write_text(
         '{"fetchNews": "false", "checkForUpdates": false, "doNotDisturbMode": true}'
     )
@@ -162,6 +160,47 @@ def jupyter_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env["TQDM_DISABLE"] = "1"
     env.pop("JUPYTER_PATH", None)
     return env
+
+
+def lab_command(port: int, token: str, root: Path) -> list[str]:
+    """JupyterLab on 127.0.0.1 as the browser tests (and the widget benchmark) run it."""
+    return [
+        str(BIN / "jupyter"),
+        "lab",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.open_browser=False",
+        f"--ServerApp.root_dir={root}",
+        "--allow-root",
+        "--LabApp.expose_app_in_browser=True",  # lets the test call app.commands
+        "--LabApp.news_url=None",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *CULLING,
+    ]
+
+
+#: Opens the current notebook's kernel and runs every cell (needs expose_app_in_browser).
+RUN_ALL_JS = """async () => {
+    const app = window.jupyterapp;
+    const panel = app.shell.currentWidget;
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    await app.commands.execute('notebook:run-all-cells');
+}"""
+#: True once JupyterLab has opened the notebook panel.
+NOTEBOOK_OPEN_JS = (
+    "() => { const a = window.jupyterapp; const w = a && a.shell.currentWidget;"
+    " return !!(w && w.sessionContext && w.content && w.content.widgets); }"
+)
+
+
+@pytest.fixture(scope="session")
+def jupyter_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment with fresh Jupyter folders (see :func:`jupyter_env`)."""
+    return jupyter_env(tmp_path_factory.mktemp("jupyter-home"))
 
 
 @pytest.fixture(scope="session")
@@ -180,22 +219,7 @@ def lab(
     """JupyterLab on 127.0.0.1, a random free port, a random token."""
     port, token = _free_port(), secrets.token_hex(16)
     log = tmp_path_factory.mktemp("lab-log") / "jupyterlab.log"
-    cmd = [
-        str(BIN / "jupyter"),
-        "lab",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        "--ServerApp.open_browser=False",
-        f"--ServerApp.root_dir={notebook_dir}",
-        "--allow-root",
-        "--LabApp.expose_app_in_browser=True",  # lets the test call app.commands
-        "--LabApp.news_url=None",
-        "--LabApp.extension_manager=readonly",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        *CULLING,
-    ]
+    cmd = lab_command(port, token, notebook_dir)
     proc = _start(cmd, jupyter_home, log, notebook_dir)
     url = f"http://127.0.0.1:{port}"
     try:

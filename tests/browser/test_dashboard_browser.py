@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import NOTEBOOK_OPEN_JS, RUN_ALL_JS, Server
 
 CHART_SVG = ".fs-chart svg"
 SLIDER = ".fs-control-activation"
@@ -71,19 +71,8 @@ def _move_slider_and_check(page: Any, shots: Path, prefix: str) -> None:
 def test_dashboard_in_jupyterlab(lab: Server, page: Any, screenshots: Path) -> None:
     url = f"{lab.url}/lab/workspaces/fs-browser-test/tree/dashboard.ipynb?reset&token={lab.token}"
     page.goto(url)
-    page.wait_for_function(
-        "() => { const a = window.jupyterapp; const w = a && a.shell.currentWidget;"
-        " return !!(w && w.sessionContext && w.content && w.content.widgets); }"
-    )
-    page.evaluate(
-        """async () => {
-            const app = window.jupyterapp;
-            const panel = app.shell.currentWidget;
-            await panel.context.ready;
-            await panel.sessionContext.ready;
-            await app.commands.execute('notebook:run-all-cells');
-        }"""
-    )
+    page.wait_for_function(NOTEBOOK_OPEN_JS)
+    page.evaluate(RUN_ALL_JS)
     # The live widget (not the static SVG fallback) is what we drive.
     page.locator(f".jp-OutputArea-output .fs-explorer {CHART_SVG}").first.wait_for(
         state="visible", timeout=90_000
