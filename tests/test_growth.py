@@ -199,6 +199,28 @@ def test_unit_economics_match_the_economics_module():
     assert u["payback_period"] == ec.payback_period(u["cac"], 30.0, 0.8, 0.05)
     assert u["roi"] == pytest.approx((p["gross_profit"].sum() - 240_000) / 240_000)
     assert u["referral_share"] == 0.0
+    assert u["cac_paid"] == pytest.approx(u["cac"])  # one channel: paid CAC is the blended one
+    assert math.isnan(u["cac_referral"])  # no referred customers
+
+
+def test_unit_economics_split_cac_by_channel_like_cac_by_channel():
+    r = simulate_growth(
+        10,
+        new_leads=2_000,
+        budget=8_000.0,
+        invites_per_customer=0.6,
+        invite_conversion=0.5,
+        referral_reward=12.0,
+        seed=4,
+    )
+    u = r.unit_economics().iloc[0]
+    p = r.periods
+    table = ec.cac_by_channel(
+        8_000.0 * 10, p["new_paid"].sum(), p["new_referral"].sum(), referral_reward=12.0
+    ).set_index("channel")
+    assert u["cac_paid"] == pytest.approx(table.loc["paid", "cac"])
+    assert u["cac_referral"] == pytest.approx(table.loc["referral", "cac"]) == 12.0
+    assert u["cac"] == pytest.approx(table.loc["blended", "cac"])
 
 
 def test_referred_customers_retain_better_by_default():
@@ -214,6 +236,7 @@ def test_long_and_by_channel_helpers():
     assert list(long.columns) == ["period", "metric", "value"]
     assert len(long) == 6 * 7
     assert set(r.long(["revenue"])["metric"]) == {"revenue"}
+    pd.testing.assert_frame_equal(r.long("revenue"), r.long(["revenue"]))  # one name is fine
     with pytest.raises(ValueError, match=r"unknown column\(s\) \['nope'\]"):
         r.long(["nope"])
     ch = r.by_channel()

@@ -499,11 +499,14 @@ class GrowthResult:
         """Whole-run unit economics, one row per replication.
 
         Columns: ``replication, marketing_spend, new_customers, referral_share,
-        cac`` (total spend / new customers), ``ltv`` (expected gross profit of
-        the acquired mix, from the parameters), ``ltv_to_cac``,
+        cac`` (blended: total spend / new customers), ``ltv`` (expected gross
+        profit of the acquired mix, from the parameters), ``ltv_to_cac``,
         ``payback_period`` (whole periods, the mix treated as one geometric
-        customer), ``revenue``, ``gross_profit`` and ``roi`` ((gross profit −
-        spend) / spend over the simulated horizon).
+        customer), ``cac_paid`` (budget / new paid customers), ``cac_referral``
+        (referral rewards / new referred customers; NaN for a channel that
+        brought nobody), ``revenue``, ``gross_profit`` and ``roi`` ((gross
+        profit − spend) / spend over the simulated horizon). Money in currency
+        units, per customer where it says so.
         """
         p = self.periods
         by = p.groupby("replication") if "replication" in p else p.groupby(np.zeros(len(p), int))
@@ -518,6 +521,13 @@ class GrowthResult:
             _derived(self.params, agg["marketing_spend"], agg["new_paid"], agg["new_referral"])
         )
         out.insert(0, "replication", np.arange(len(agg)))
+        new_paid = agg["new_paid"].to_numpy(dtype=float)
+        new_ref = agg["new_referral"].to_numpy(dtype=float)
+        ref_spend = self.params.referral_reward * new_ref
+        paid_spend = agg["marketing_spend"].to_numpy() - ref_spend
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["cac_paid"] = np.where(new_paid > 0, paid_spend / new_paid, np.nan)
+            out["cac_referral"] = np.where(new_ref > 0, ref_spend / new_ref, np.nan)
         out["revenue"] = agg["revenue"].to_numpy()
         out["gross_profit"] = agg["gross_profit"].to_numpy()
         spend = out["marketing_spend"].to_numpy()
@@ -525,13 +535,16 @@ class GrowthResult:
             out["roi"] = np.where(spend > 0, (out["gross_profit"] - spend) / spend, np.nan)
         return out
 
-    def long(self, columns: list[str] | None = None) -> pd.DataFrame:
+    def long(self, columns: str | list[str] | None = None) -> pd.DataFrame:
         """The period frame in long format: ``(replication,) period, metric, value``.
 
-        ``columns`` picks the metrics (default: new_paid, new_referral, active,
-        churned, revenue, cumulative_revenue, marketing_spend). Ready for
+        ``columns`` picks the metrics, one name or a list (default: new_paid,
+        new_referral, active, churned, revenue, cumulative_revenue,
+        marketing_spend). Ready for
         ``alt.Chart(...).mark_line().encode(x="period", y="value", color="metric")``.
         """
+        if isinstance(columns, str):
+            columns = [columns]
         cols = columns or [
             "new_paid",
             "new_referral",
