@@ -128,3 +128,13 @@ def html_escape(text):
     import html
 
     return html.escape(text)
+
+
+def test_report_tables_use_readable_numbers():
+    scenario = fs.load_scenario("b2b_saas").with_values(replications=1)
+    page = render_report(scenario)
+    text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
+    assert not re.search(r"\d(\.\d+)?e[+-]\d", text), "scientific notation in a table"
+    run = scenario.run()
+    assert f"<td>{run.economics['ltv']:,.1f}</td>" in text
+    assert "<td>75.00%</td>" in text  # the margin, as a share

@@ -94,13 +94,22 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
         if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             continue
         name = str(column)
-        if any(word in name for word in _PERCENT_WORDS) and not name.startswith("win_rate_"):
+        if any(word in name for word in _PERCENT_WORDS):
             out[column] = [_fmt_pct(v) for v in values]
-        elif all(float(v).is_integer() for v in values if math.isfinite(v)):
-            out[column] = ["–" if not math.isfinite(v) else f"{v:,.0f}" for v in values]
         else:
-            out[column] = ["–" if not math.isfinite(v) else f"{v:,.3g}" for v in values]
+            out[column] = [_fmt_number(v) for v in values]
     return out
+
+
+def _fmt_number(x: float) -> str:
+    """A readable number: separators for large values, 3 significant digits for small."""
+    if not math.isfinite(x):
+        return "–" if math.isnan(x) else ("∞" if x > 0 else "−∞")
+    if float(x).is_integer():
+        return f"{x:,.0f}"
+    if abs(x) >= 100:
+        return f"{x:,.1f}"
+    return f"{x:.3g}"
 
 
 def _referral_parts(run: ScenarioRun) -> list[str]:
@@ -125,7 +134,10 @@ def _economics_parts(run: ScenarioRun) -> list[str]:
     frame = pd.DataFrame(
         {
             "metric": list(run.economics),
-            "value": [f"{v:,.4g}" if math.isfinite(v) else "–" for v in run.economics.values()],
+            "value": [
+                _fmt_pct(v) if k == "margin" or k.endswith("_roi") else _fmt_number(v)
+                for k, v in run.economics.items()
+            ],
         }
     )
     return [_table_html(frame)]
