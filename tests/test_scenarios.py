@@ -210,6 +210,15 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
         load_scenario(path)
 
 
+def test_a_byte_order_mark_is_ignored_and_bad_bytes_are_named(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + CUSTOM.encode("utf-8"))
+    assert load_scenario(path).funnel.names == ("Visit", "Cart", "Pay")
+    path.write_bytes(b"name = '\xff'")
+    with pytest.raises(ScenarioError, match=r"bom\.toml: is not UTF-8 text"):
+        load_scenario(path)
+
+
 def test_error_keeps_its_parts(tmp_path):
     path = write(tmp_path, CUSTOM.replace("rate = 0.5", "rate = 1.3"))
     with pytest.raises(ScenarioError) as info:

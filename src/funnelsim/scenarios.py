@@ -1503,7 +1503,8 @@ def loads_scenario(text: str, *, source: str | None = None) -> Scenario:
 
 def _parse(raw: bytes, source: str | None) -> Scenario:
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # utf-8-sig: a byte-order mark (Windows Notepad adds one) is not part of the TOML.
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
         raise ScenarioError(f"is not UTF-8 text ({err.reason})", source=source) from None
     except tomllib.TOMLDecodeError as err:
