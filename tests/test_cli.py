@@ -415,3 +415,18 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
     assert done.returncode == 0
     assert "wrote 400 rows" in err
     assert ("sweep:" in err and "400/400" in err) is not disabled
+
+
+def test_command_and_scenarios_import_no_ui_library():
+    # The command starts without altair, ipywidgets, vl-convert or tqdm; report and
+    # sweep import them when (and only when) they need them.
+    code = (
+        "import sys, funnelsim.cli, funnelsim.scenarios; "
+        "ui = ('altair', 'ipywidgets', 'vl_convert', 'tqdm'); "
+        "print(sorted(m for m in ui if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
