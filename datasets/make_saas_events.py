@@ -73,7 +73,7 @@ def generate(seed: int = SEED) -> pd.DataFrame:
     start = act["entered_at"].to_numpy()
     week0 = np.floor(start / 7.0)
     weeks_left = (np.floor(END_DAY / 7.0) - week0).astype(np.int64)  # whole weeks observed
-    lifetime = WEEKLY_CHURN.sample_lifetimes(rng, buyer.size, cap=int(weeks_left.max()))
+    lifetime = WEEKLY_CHURN.sample_lifetimes(buyer.size, cap=int(weeks_left.max()), seed=rng)
     weeks = np.minimum(lifetime, weeks_left)
     # One row per (account, alive calendar week) ...
     acc = np.repeat(np.arange(buyer.size), weeks)
@@ -91,7 +91,8 @@ def generate(seed: int = SEED) -> pd.DataFrame:
         {
             "buyer_id": buyer[acc],
             "stage": pd.Categorical.from_codes(
-                np.full(acc.size, len(STAGES) - 1), categories=list(STAGES), ordered=True
+                np.full(acc.size, len(STAGES) - 1),
+                dtype=pd.CategoricalDtype(list(STAGES), ordered=True),
             ),
             "entered_at": when,
             "exited_at": when,
@@ -124,7 +125,9 @@ def to_frame(raw: pd.DataFrame) -> pd.DataFrame:
 def to_bytes(log: pd.DataFrame) -> bytes:
     """The gzipped CSV, reproducible: fixed decimals, no time stamp or name in the header."""
     text = log.to_csv(index=False, float_format=f"%.{DECIMALS}f", lineterminator="\n")
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    return gzip.compress(
+        text.encode("utf-8"), compresslevel=6, mtime=0
+    )  # 9: 0.1 % smaller, 7x slower
 
 
 def write(path: str | Path, seed: int = SEED) -> Path:

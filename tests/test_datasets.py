@@ -105,12 +105,11 @@ def test_saas_events_file_is_small() -> None:
     assert size < 1_000_000
 
 
-def test_saas_events_regenerate_byte_for_byte(tmp_path, saas: pd.DataFrame) -> None:
+def test_saas_events_regenerate_byte_for_byte(tmp_path) -> None:
     out = make_saas_events.write(tmp_path / "again.csv.gz")
     shipped = resources.files("funnelsim.data").joinpath("saas_events.csv.gz").read_bytes()
-    assert out.read_bytes() == shipped
-    again = make_saas_events.to_frame(pd.read_csv(out))
-    pd.testing.assert_frame_equal(again, saas)
+    assert out.read_bytes() == shipped  # so the loaded frame is the regenerated one too
+    assert gzip.decompress(shipped).split(b"\n", 1)[0].decode() == ",".join(EVENT_COLUMNS)
 
 
 def test_saas_events_answers_are_recoverable(saas: pd.DataFrame) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import special
+from scipy import optimize, special
 
 from funnelsim.datasets import load_cdnow
 from funnelsim.retention import (
@@ -42,12 +42,13 @@ def test_sbg_derl_equals_the_discounted_survival_sum(alpha, beta, d, n) -> None:
     assert sbg_derl(alpha, beta, d, n) == pytest.approx(_derl_series(alpha, beta, d, n), rel=1e-9)
 
 
-def test_sbg_derl_published_values() -> None:
-    # Fader & Hardie (2010), the "regular" segment: alpha=0.704, beta=1.182, d=10 %.
+def test_sbg_derl_of_the_regular_segment() -> None:
+    # Fader & Hardie's "regular" segment (alpha=0.704, beta=1.182) at d = 10 %.
     # DEL (value at acquisition, first payment included) = 2F1(1, beta; alpha+beta; 1/(1+d)).
     alpha, beta, d = 0.704, 1.182, 0.1
     del_ = special.hyp2f1(1, beta, alpha + beta, 1 / (1 + d))
     assert 1 + sbg_derl(alpha, beta, d) / (1 + d) == pytest.approx(del_, rel=1e-12)
+    # 2.9647 is the discounted survival sum of _derl_series (and the docstring's example).
     assert sbg_derl(alpha, beta, d) == pytest.approx(2.9647, abs=1e-4)
 
 
@@ -184,18 +185,35 @@ def test_churn_model_validation(build, error, match) -> None:
 def test_lifetimes_are_geometric() -> None:
     rng = np.random.default_rng(5)
     theta, n = 0.3, 200_000
-    life = ChurnModel.geometric(theta).sample_lifetimes(rng, n, cap=1_000)
+    life = ChurnModel.geometric(theta).sample_lifetimes(n, cap=1_000, seed=rng)
     assert life.min() == 1
     for k in (1, 2, 3):
         p = theta * (1 - theta) ** (k - 1)
         se = math.sqrt(p * (1 - p) / n)
         assert abs(np.mean(life == k) - p) < 4 * se
-    assert np.all(ChurnModel.geometric(1.0).sample_lifetimes(rng, 100, cap=10) == 1)
-    assert np.all(ChurnModel.geometric(0.0).sample_lifetimes(rng, 100, cap=10) == 10)
+    assert np.all(ChurnModel.geometric(1.0).sample_lifetimes(100, cap=10, seed=rng) == 1)
+    assert np.all(ChurnModel.geometric(0.0).sample_lifetimes(100, cap=10, seed=rng) == 10)
     with pytest.raises(ValueError, match=r"cap must be >= 1, got 0"):
-        ChurnModel.geometric(0.5).sample_lifetimes(rng, 10, cap=0)
+        ChurnModel.geometric(0.5).sample_lifetimes(10, cap=0, seed=rng)
     with pytest.raises(ValueError, match=r"size must be >= 0, got -1"):
-        ChurnModel.geometric(0.5).sample_lifetimes(rng, -1, cap=5)
+        ChurnModel.geometric(0.5).sample_lifetimes(-1, cap=5, seed=rng)
+    with pytest.raises(ValueError, match=r"size must be >= 0, got -2"):
+        ChurnModel.sbg(1.0, 2.0).sample_churn(-2, seed=rng)
+    with pytest.raises(TypeError, match=r"seed must be an int, a numpy Generator"):
+        ChurnModel.sbg(1.0, 2.0).sample_lifetimes(5, cap=3, seed="x")
+
+
+def test_sampling_takes_one_seed() -> None:
+    model = ChurnModel.sbg(0.7, 1.2)
+    a = model.sample_lifetimes(1000, cap=50, seed=42)
+    assert np.array_equal(a, model.sample_lifetimes(1000, cap=50, seed=42))
+    assert np.array_equal(a, model.sample_lifetimes(1000, cap=50, seed=np.random.default_rng(42)))
+    assert not np.array_equal(a, model.sample_lifetimes(1000, cap=50, seed=43))
+    churn = model.sample_churn(1000, seed=42)
+    assert np.array_equal(churn, np.random.default_rng(42).beta(0.7, 1.2, 1000))
+    # The same draws as simulate_cohorts makes for one cohort (churn, then one uniform each).
+    sim = simulate_cohorts(model, 1000, periods=49, seed=42)
+    assert np.array_equal(sim.lifetime, a)
 
 
 # ---------------------------------------------------------------------------
@@ -292,6 +310,10 @@ def test_cohort_table_from_counts() -> None:
         table.wide("nope")
     with pytest.raises(ValueError, match=r"cohorts must have one label per cohort \(2\), got 1"):
         CohortTable.from_counts([[10, 5], [4, 2]], cohorts=["a"])
+    with pytest.raises(ValueError, match=r"cohorts must not repeat a label, got \['a', 'a'\]"):
+        CohortTable.from_counts([[10, 5], [4, 2]], cohorts=["a", "a"])
+    with pytest.raises(TypeError, match=r"cohorts must be a sequence of labels, got 'ab'"):
+        CohortTable.from_counts([[10, 5], [4, 2]], cohorts="ab")
     with pytest.raises(ValueError, match=r"long is missing column\(s\) \['size'\]"):
         CohortTable(pd.DataFrame({"cohort": [0], "period": [0], "active": [1]}))
 
@@ -338,6 +360,16 @@ def test_fit_sbg_all_twelve_years_of_the_regular_segment() -> None:
     fit = fit_sbg(REGULAR)
     assert fit.alpha == pytest.approx(0.697, abs=1e-3)
     assert fit.beta == pytest.approx(1.169, abs=1e-3)
+    # The same maximum, found without gradients on the likelihood written from S(t) alone.
+    n = np.array(REGULAR, dtype=float)
+
+    def negll(x: np.ndarray) -> float:
+        s = sbg_survival(np.arange(n.size), *np.exp(x))
+        return -float(np.sum((n[:-1] - n[1:]) * np.log(s[:-1] - s[1:])) + n[-1] * np.log(s[-1]))
+
+    ref = optimize.minimize(negll, [0.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-9})
+    assert (fit.alpha, fit.beta) == pytest.approx(tuple(np.exp(ref.x)), rel=1e-5)
+    assert fit.loglik == pytest.approx(-ref.fun, abs=1e-6)
 
 
 def test_fit_sbg_percentages_equal_counts() -> None:
@@ -451,6 +483,19 @@ def test_fit_sbg_geometric_comparison() -> None:
         ("1000 600", {}, TypeError, r"survivors must be a sequence of counts"),
         ([1000, "x"], {}, TypeError, r"survivors must hold numbers"),
         ([], {}, ValueError, r"at least one survival curve"),
+        (
+            [[100, 50], [100, 60], [100, 70]],
+            {"cohort_size": [1000, 2000]},
+            ValueError,
+            r"cohort_size must be one number or one per cohort \(3\), got 2",
+        ),
+        ([[1000, np.nan, 500]], {}, ValueError, r"NaN only after a cohort's last observed period"),
+        (
+            pd.DataFrame({"cohort": ["a"], 0: [100], 1: [50]}),
+            {},
+            TypeError,
+            r"column\(s\) \['cohort'\] are not numeric; move the cohort labels into the index",
+        ),
     ],
 )
 def test_fit_sbg_validation(data, kwargs, error, match) -> None:

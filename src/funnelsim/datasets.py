@@ -69,13 +69,16 @@ def load_cdnow() -> pd.DataFrame:
         column       dtype           meaning
         ===========  ==============  ==========================================
         customer_id  str             zero-padded id, "00001" to "23570"
-        date         datetime64[ns]  day of the purchase (no time of day)
+        date         datetime64      day of the purchase (no time of day)
         cds          int64           number of CDs bought, >= 1
         amount       float64         value of the purchase in US dollars, >= 0
         ===========  ==============  ==========================================
 
-        A customer can have several rows on the same day; 80 rows have
-        ``amount == 0``.
+        Nothing is dropped or merged: a customer can have several rows on the
+        same day (255 rows repeat another row exactly), and 80 rows have
+        ``amount == 0``. The retention functions count distinct days (or
+        periods), so neither quirk changes them; see the datasheet before
+        summing amounts.
 
     Examples
     --------

@@ -375,26 +375,57 @@ class ChurnModel:
             return math.inf
         return (1.0 - self.churn) * (1.0 + d) / (d + self.churn)
 
-    def sample_churn(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Each of ``size`` customers' own churn probability (float64)."""
-        if self.kind == "geometric":
-            assert self.churn is not None
-            return np.full(size, self.churn)
-        assert self.alpha is not None and self.beta is not None
-        return rng.beta(self.alpha, self.beta, size)
+    def sample_churn(self, size: int, seed: Any = None) -> np.ndarray:
+        """Each of ``size`` new customers' own churn probability per period (float64).
 
-    def sample_lifetimes(self, rng: np.random.Generator, size: int, cap: int) -> np.ndarray:
+        Parameters
+        ----------
+        size : int
+            Number of customers, >= 0.
+        seed : int, numpy.random.Generator, SeedSequence or None
+            The only source of randomness (a Generator is used and advanced).
+
+        Returns
+        -------
+        ndarray
+            ``churn`` repeated (geometric) or ``Beta(alpha, beta)`` draws (sBG).
+        """
+        n = check_int("size", size, low=0)
+        return self._churn(as_generator(seed), n)
+
+    def sample_lifetimes(self, size: int, cap: int, seed: Any = None) -> np.ndarray:
         """Lifetimes (periods active, >= 1) of ``size`` new customers, capped at ``cap``.
 
         One Beta draw (sBG only) and one uniform per customer: with churn
         probability ``p`` the lifetime ``1 + floor(log(U) / log(1 - p))`` is
         geometric on 1, 2, ... (inverse transform, exact also for ``p`` = 0 or 1).
-        A value of ``cap`` means "still active after ``cap - 1`` periods".
+
+        Parameters
+        ----------
+        size : int
+            Number of customers, >= 0.
+        cap : int
+            Longest lifetime reported, >= 1: a value of ``cap`` means "still
+            active after ``cap - 1`` periods" (right-censored).
+        seed : int, numpy.random.Generator, SeedSequence or None
+            The only source of randomness (a Generator is used and advanced).
+
+        Returns
+        -------
+        ndarray
+            int64 lifetimes in periods, in ``1 .. cap``.
         """
         n = check_int("size", size, low=0)
         top = check_int("cap", cap, low=1)
-        p = self.sample_churn(rng, n)
-        return _geometric_lifetimes(p, 1.0 - rng.random(n), top)
+        rng = as_generator(seed)
+        return _geometric_lifetimes(self._churn(rng, n), 1.0 - rng.random(n), top)
+
+    def _churn(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.kind == "geometric":
+            assert self.churn is not None
+            return np.full(n, self.churn)
+        assert self.alpha is not None and self.beta is not None
+        return rng.beta(self.alpha, self.beta, n)
 
     def __str__(self) -> str:
         if self.kind == "geometric":
@@ -453,11 +484,15 @@ class CohortTable:
             (NaN in period 0).
         """
         curves = _curves(active, None, name="active")
+        if isinstance(cohorts, str):
+            raise TypeError(f"cohorts must be a sequence of labels, got {cohorts!r}")
         labels = list(range(len(curves))) if cohorts is None else list(cohorts)
         if len(labels) != len(curves):
             raise ValueError(
                 f"cohorts must have one label per cohort ({len(curves)}), got {len(labels)}"
             )
+        if len(set(map(repr, labels))) != len(labels):
+            raise ValueError(f"cohorts must not repeat a label, got {labels}")
         lengths = np.array([len(c) for c in curves])
         counts = np.concatenate(curves)
         row = np.repeat(np.arange(len(curves)), lengths)
@@ -649,7 +684,7 @@ def simulate_cohorts(
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
     cohort = np.repeat(np.arange(n_cohorts, dtype=np.int64), sizes)
-    churn = model.sample_churn(rng, cohort.size)
+    churn = model._churn(rng, cohort.size)
     lifetime = _geometric_lifetimes(churn, 1.0 - rng.random(cohort.size), horizon + 1)
 
     # Customers active at age t are those with lifetime > t: a reverse cumulative count.
@@ -689,7 +724,15 @@ def _curves(data: Any, cohort_size: Any, *, name: str = "survivors") -> list[np.
     if isinstance(data, CohortTable):
         rows = data.counts("active")
     elif isinstance(data, pd.DataFrame):
-        rows = [_observed(r) for r in data.to_numpy(dtype=float)]
+        text = [
+            str(c) for c, kind in data.dtypes.items() if not pd.api.types.is_numeric_dtype(kind)
+        ]
+        if text:
+            raise TypeError(
+                f"{name} must hold numbers only (one column per period), but column(s) {text} "
+                "are not numeric; move the cohort labels into the index"
+            )
+        rows = [_observed(name, r) for r in data.to_numpy(dtype=float)]
     else:
         if isinstance(data, str) or not isinstance(data, Sequence | np.ndarray | pd.Series):
             raise TypeError(
@@ -700,14 +743,20 @@ def _curves(data: Any, cohort_size: Any, *, name: str = "survivors") -> list[np.
         if not items:
             raise ValueError(f"{name} must hold at least one survival curve, got none")
         if all(np.ndim(x) == 1 for x in items):
-            rows = [_observed(_float_curve(name, x)) for x in items]
+            rows = [_observed(name, _float_curve(name, x)) for x in items]
         else:
             arr = _float_curve(name, items)
-            rows = [_observed(np.asarray(r)) for r in arr] if arr.ndim == 2 else [arr]
+            rows = [_observed(name, np.asarray(r)) for r in arr] if arr.ndim == 2 else [arr]
     if not rows:
         raise ValueError(f"{name} must hold at least one survival curve, got none")
     if cohort_size is not None:
-        sizes = np.broadcast_to(np.asarray(cohort_size, dtype=object), (len(rows),))
+        given = np.atleast_1d(np.asarray(cohort_size, dtype=object)).ravel()
+        if given.size not in (1, len(rows)):
+            raise ValueError(
+                f"cohort_size must be one number or one per cohort ({len(rows)}), "
+                f"got {given.size}: {cohort_size!r}"
+            )
+        sizes = np.broadcast_to(given, (len(rows),))
         sizes_f = np.array([check_real("cohort_size", s, low=0.0, low_open=True) for s in sizes])
         for r in rows:
             if r.size and not math.isclose(r[0], 100.0, rel_tol=1e-9):
@@ -735,10 +784,16 @@ def _float_curve(name: str, x: Any) -> np.ndarray:
         raise TypeError(f"{name} must hold numbers, got {x!r}") from None
 
 
-def _observed(row: np.ndarray) -> np.ndarray:
-    """A row up to its first NaN (later cells are not observed yet)."""
+def _observed(name: str, row: np.ndarray) -> np.ndarray:
+    """A row up to its first NaN (later cells are not observed yet); no gaps allowed."""
     nan = np.flatnonzero(np.isnan(row))
-    return row[: nan[0]] if nan.size else row
+    if not nan.size:
+        return row
+    if not np.all(np.isnan(row[nan[0] :])):
+        raise ValueError(
+            f"{name} may hold NaN only after a cohort's last observed period, got a gap in {row}"
+        )
+    return row[: nan[0]]
 
 
 def _sufficient(curves: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
