@@ -305,6 +305,19 @@ def test_negbin_nps_mixture_keeps_the_mean_total():
     assert one.total >= s and one.generations["new_buyers"].iloc[-1] == 0
 
 
+@pytest.mark.parametrize("kind", ["poisson", "negbin"])
+def test_a_generation_of_silent_segments_ends_every_replication(kind):
+    # only detractors, who send no invites: generation 1 is empty in every replication
+    rates = {"promoter": 3.0, "passive": 1.0, "detractor": 0.0}
+    kw = {"dispersion": 0.5} if kind == "negbin" else {}
+    r = simulate_referrals(
+        40, rates, 0.5, segments={"detractor": 1.0}, invites=kind, replications=4, seed=1, **kw
+    )
+    assert r.k == 0.0
+    np.testing.assert_array_equal(r.totals, [40] * 4)
+    assert r.generations["generation"].max() == 1
+
+
 def test_supercritical_without_market_warns_and_stops_at_the_cap():
     with pytest.warns(RuntimeWarning, match=r"K = 1.5 >= 1 and no market_size"):
         r = simulate_referrals(10, 3, 0.5, max_buyers=10**6, seed=4)
@@ -357,25 +370,30 @@ def test_finite_market_follows_the_mean_field_recursion():
     c=st.floats(0, 1),
     market=st.one_of(st.none(), st.integers(500, 50_000)),
     negbin=st.booleans(),
+    scores=st.one_of(st.none(), st.lists(st.integers(0, 10), min_size=1, max_size=20)),
+    reps=st.integers(1, 3),
     seed=st.integers(0, 2**32),
 )
-def test_cascade_invariants(s, lam, c, market, negbin, seed):
-    kw = {"invites": "negbin", "dispersion": 1.3} if negbin else {}
+def test_cascade_invariants(s, lam, c, market, negbin, scores, reps, seed):
+    kw: dict = {"invites": "negbin", "dispersion": 1.3} if negbin else {}
+    invites: float | dict = lam
+    if scores is not None:  # NPS segments; detractors stay silent
+        kw["segments"] = scores
+        invites = {"promoter": lam, "passive": lam / 2, "detractor": 0.0}
+    kw.update(market_size=market, max_generations=60, max_buyers=10**7, replications=reps)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        r = simulate_referrals(
-            s, lam, c, market_size=market, max_generations=60, max_buyers=10**7, seed=seed, **kw
-        )
-        again = simulate_referrals(
-            s, lam, c, market_size=market, max_generations=60, max_buyers=10**7, seed=seed, **kw
-        )
+        r = simulate_referrals(s, invites, c, seed=seed, **kw)
+        again = simulate_referrals(s, invites, c, seed=seed, **kw)
     g = r.generations
     assert (g["new_buyers"] >= 0).all()
-    assert g["cumulative_buyers"].is_monotonic_increasing
-    assert g["new_buyers"].iloc[0] == s
-    assert r.total >= s
+    by = g.groupby("replication") if reps > 1 else g.groupby(np.zeros(len(g), int))
+    assert by["cumulative_buyers"].apply(lambda x: x.is_monotonic_increasing).all()
+    assert (g.loc[g["generation"] == 0, "new_buyers"] == s).all()
+    np.testing.assert_array_equal(by["cumulative_buyers"].last().to_numpy(), r.totals)
+    assert (r.totals >= s).all()
     if market is not None:
-        assert r.total <= market
+        assert (r.totals <= market).all()
     pd.testing.assert_frame_equal(g, again.generations)
 
 

@@ -531,7 +531,7 @@ def _converted_invites(
     if math.isinf(size):
         # Sum of independent Poissons is Poisson with the summed mean.
         return rng.poisson(sum(nj * m for nj, m in zip(by_segment, mu, strict=True)))
-    out: Any = 0
+    out: Any = np.zeros(np.shape(n), dtype=np.int64) if np.ndim(n) else 0
     for nj, m in zip(by_segment, mu, strict=True):
         if m <= 0 or not np.any(nj):
             continue
