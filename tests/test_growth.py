@@ -421,33 +421,42 @@ def test_explosive_referral_without_a_market_warns_and_stops():
 @given(
     leads=st.integers(0, 5_000),
     churn=st.floats(0, 1),
+    ref_churn=st.floats(0.1, 1),
     inv=st.floats(0, 5),
     conv=st.floats(0, 1),
     market=st.one_of(st.none(), st.integers(10_000, 200_000)),
+    initial=st.integers(0, 2_000),
+    reps=st.integers(1, 3),
     seed=st.integers(0, 2**32),
 )
-def test_growth_invariants(leads, churn, inv, conv, market, seed):
+def test_growth_invariants(leads, churn, ref_churn, inv, conv, market, initial, reps, seed):
+    kw = {
+        "funnel": fs.aaarrr(),
+        "new_leads": leads,
+        "initial_customers": initial,
+        "churn": churn,
+        "referred_churn_multiplier": ref_churn,
+        "invites_per_customer": inv,
+        "invite_conversion": conv,
+        "market_size": market,
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        r = simulate_growth(
-            15,
-            funnel=fs.aaarrr(),
-            new_leads=leads,
-            churn=churn,
-            referred_churn_multiplier=1.0,
-            invites_per_customer=inv,
-            invite_conversion=conv,
-            market_size=market,
-            seed=seed,
-        )
+        r = simulate_growth(15, replications=reps, seed=seed, **kw)
+        again = simulate_growth(15, replications=reps, seed=seed, **kw)
+    pd.testing.assert_frame_equal(r.periods, again.periods)
     p = r.periods
+    by = p.groupby("replication") if reps > 1 else p.groupby(np.zeros(len(p), int))
     assert (p[["new_paid", "new_referral", "active", "churned"]] >= 0).all().all()
-    prev = p["active"].shift(fill_value=0)
+    # stock and flow: active = previous active - churned + new, starting from the initial base
+    prev = by["active"].shift(fill_value=initial)
     np.testing.assert_array_equal(p["active"], prev - p["churned"] + p["new_customers"])
+    np.testing.assert_array_equal(p["active"], p["active_paid"] + p["active_referral"])
     assert (p["new_paid"] <= p["leads"]).all() and (p["new_referral"] <= p["referred_leads"]).all()
-    assert p["cumulative_revenue"].is_monotonic_increasing
+    assert by["cumulative_revenue"].apply(lambda x: x.is_monotonic_increasing).all()
     if market is not None:
-        assert p["leads"].sum() + p["referred_leads"].sum() <= market
+        reached = initial + by[["leads", "referred_leads"]].sum().sum(axis=1)
+        assert (reached <= market).all()
 
 
 def test_package_exports_growth():
