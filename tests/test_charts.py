@@ -213,3 +213,227 @@ def test_funnel_chart_title_and_empty_stages() -> None:
     frame = charts.funnel_frame(res)
     assert frame["label"].iloc[3] == "0 · –"  # undefined conversion after an empty stage
     _render(chart)
+
+
+# -- growth, time, cohorts, referral, sensitivity, scoring, B2B ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def growth() -> Any:
+    from funnelsim.growth import simulate_growth
+
+    return simulate_growth(
+        12,
+        funnel=fs.aaarrr(),
+        budget=5_000,
+        cost_per_lead=0.5,
+        invites_per_customer=0.5,
+        invite_conversion=0.3,
+        churn=0.1,
+        market_size=1_000_000,
+        seed=3,
+    )
+
+
+def test_growth_frame_and_chart(growth: Any) -> None:
+    frame = charts.growth_frame(growth)
+    p = growth.periods
+    paid = frame[frame["channel"] == "paid"]
+    ref = frame[frame["channel"] == "referral"]
+    np.testing.assert_array_equal(paid["active"], p["active_paid"].astype(float))
+    np.testing.assert_array_equal(ref["new"], p["new_referral"].astype(float))
+    spec = charts.growth_chart(growth).to_dict()
+    assert _mark(spec) == "area"
+    assert spec["encoding"]["y"]["stack"] == "zero"
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["paid", "referral"]
+    assert _mark(charts.growth_chart(growth, measure="new").to_dict()) == "bar"
+    with pytest.raises(ValueError, match=r"measure must be one of \['active', 'new'\], got 'x'"):
+        charts.growth_chart(growth, measure="x")  # type: ignore[arg-type]
+    _render(charts.growth_chart(growth))
+
+
+def test_revenue_chart_folds_revenue_and_spend(growth: Any) -> None:
+    spec = charts.revenue_chart(growth, title="Money").to_dict()
+    fold = next(t for t in spec["transform"] if "fold" in t)
+    assert fold["fold"] == ["cumulative_revenue", "cumulative_spend"]
+    rows = _data(spec, spec)
+    last = max(r["period"] for r in rows)
+    end = next(r for r in rows if r["period"] == last)
+    assert end["cumulative_revenue"] == pytest.approx(growth.periods["revenue"].sum())
+    _render(charts.revenue_chart(growth))
+
+
+def test_dashboard_plot_has_four_panels_on_one_dataset(growth: Any) -> None:
+    paid = fs.simulate(fs.aaarrr(), growth.params.paid_leads, seed=3, mode="counts")
+    plot = charts._dashboard_plot(paid, growth, title=None)
+    assert set(plot.frame["panel"]) == {"funnel", "growth"}
+    spec = plot.chart().to_dict()
+    assert len(spec["datasets"]) == 1
+    assert [_mark(v) for v in _layers(spec)] == ["bar", "errorbar", "text", "area", "bar", "line"]
+    live = charts.LiveChart()
+    assert live.render(plot) == charts.to_svg(plot.chart())
+
+
+def test_compare_chart(growth: Any, result: fs.SimulationResult) -> None:
+    other = fs.simulate(fs.aaarrr(activation=0.9), buyers=20_000, seed=7)
+    assert charts.compare_chart(result, other).to_dict()["facet"]["sort"] == ["A", "B"]
+    spec = charts.compare_chart(growth, growth, labels=("before", "after")).to_dict()
+    assert {r["scenario"] for r in _data(spec, spec)} == {"before", "after"}
+    _render(charts.compare_chart(growth, growth))
+    with pytest.raises(TypeError, match="got SimulationResult and str"):
+        charts.compare_chart(result, "b")
+
+
+@pytest.fixture(scope="module")
+def tltb_events() -> fs.SimulationResult:
+    return fs.simulate(fs.trigger_learn_try_buy(), 2_000, seed=5, events=True)
+
+
+def test_time_in_stage_chart(tltb_events: fs.SimulationResult) -> None:
+    spec = charts.time_in_stage_chart(tltb_events).to_dict()
+    assert spec["facet"]["row"]["sort"] == list(fs.TLTB_STAGES)
+    rows = _data(spec, spec)
+    events = tltb_events.events
+    learn = events[events["stage"] == "Learn"]
+    assert sum(r["count"] for r in rows if r["stage"] == "Learn") == len(learn)
+    median = {r["stage"]: r["median"] for r in rows}
+    spent = (learn["exited_at"] - learn["entered_at"]).median()
+    assert median["Learn"] == pytest.approx(spent)
+    _render(charts.time_in_stage_chart(tltb_events))
+    with pytest.raises(ValueError, match="need an event log: simulate with events=True"):
+        charts.time_in_stage_chart(fs.simulate(fs.aaarrr(), 10, seed=1))
+
+
+def test_time_to_convert_chart(tltb_events: fs.SimulationResult) -> None:
+    from funnelsim.analytics import time_to_convert
+
+    times = time_to_convert(tltb_events.events)
+    chart = charts.time_to_convert_chart(tltb_events)
+    spec = chart.to_dict()
+    bars = _layers(spec)[0]
+    assert sum(r["count"] for r in _data(spec, bars)) == len(times)
+    assert f"{len(times):,} converters" in spec["title"]
+    _render(chart)
+
+
+@pytest.fixture(scope="module")
+def cohorts() -> Any:
+    from funnelsim.retention import ChurnModel, simulate_cohorts
+
+    return simulate_cohorts(ChurnModel.sbg(1.0, 3.0), [800] * 6, 8, seed=2)
+
+
+def test_cohort_heatmap(cohorts: Any) -> None:
+    spec = charts.cohort_heatmap(cohorts).to_dict()
+    assert [_mark(v) for v in _layers(spec)] == ["rect", "text"]
+    rows = _data(spec, spec)
+    assert len(rows) == len(cohorts.long)
+    first = next(r for r in rows if r["cohort"] == "0" and r["period"] == 1)
+    expected = cohorts.long.query("cohort == 0 and period == 1")["survival"].iloc[0]
+    assert first["survival"] == pytest.approx(expected)
+    assert first["label"] == f"{expected:.0%}"
+    _render(charts.cohort_heatmap(cohorts.long))
+
+
+def test_retention_curves_overlay_the_sbg_fit(cohorts: Any) -> None:
+    from funnelsim.retention import fit_sbg
+
+    fit = fit_sbg(cohorts.table)
+    spec = charts.retention_curves(cohorts, fit=fit, periods=12).to_dict()
+    lines = _layers(spec)[1]
+    rows = _data(spec, lines)
+    fitted = [r for r in rows if r["series"].startswith("sBG fit")]
+    assert len(fitted) == 13
+    assert fitted[5]["survival"] == pytest.approx(float(fit.survival(5)))
+    plain = charts.retention_curves(cohorts, fit=None).to_dict()
+    series = {r["series"] for r in _data(plain, _layers(plain)[1])}
+    assert series == {"observed (all cohorts)"}
+    _render(charts.retention_curves(cohorts))
+
+
+def test_referral_generations_chart() -> None:
+    from funnelsim.referral import simulate_referrals
+
+    res = simulate_referrals(200, 2.0, 0.25, replications=4, seed=9)
+    spec = charts.referral_generations_chart(res).to_dict()
+    rows = _data(spec, _layers(spec)[0])
+    mean = res.generations.groupby("generation")["new_buyers"].mean()
+    assert [r["new_buyers"] for r in rows] == pytest.approx(mean.to_list())
+    assert [r["expected"] for r in rows[:3]] == pytest.approx([200, 100, 50])
+    _render(charts.referral_generations_chart(res))
+
+
+def test_bass_chart() -> None:
+    from funnelsim.referral import simulate_bass
+
+    res = simulate_bass(0.03, 0.4, 5_000, 20, seed=1)
+    spec = charts.bass_chart(res).to_dict()
+    rows = _data(spec, spec)
+    sim = [r for r in rows if r["series"] == "simulation"]
+    assert [r["cumulative"] for r in sim] == res.periods["cumulative_adopters"].astype(
+        float
+    ).tolist()
+    assert [_mark(v) for v in _layers(spec)] == ["line", "area"]
+    _render(charts.bass_chart(res))
+
+
+def test_tornado_chart() -> None:
+    from funnelsim.pipeline import sensitivity
+
+    frame = sensitivity(fs.aaarrr())
+    spec = charts.tornado_chart(frame).to_dict()
+    bars = _layers(spec)[0]
+    assert bars["encoding"]["y"]["sort"] == list(frame["stage"])  # biggest swing on top
+    rows = _data(spec, spec["layer"][0])  # the bars' and labels' data set
+    top = [r for r in rows if r["stage"] == frame["stage"].iloc[0]]
+    assert {r["end"] for r in top} == {frame["outcome_low"].iloc[0], frame["outcome_high"].iloc[0]}
+    _render(charts.tornado_chart(frame))
+
+
+def test_bant_chart_ranks_accounts() -> None:
+    from funnelsim.scoring import bant_score
+
+    accounts = pd.DataFrame(
+        {
+            "account": ["a", "b", "c"],
+            "budget": [1, 5, 3],
+            "authority": [2, 5, 4],
+            "need": [5, 4, 3],
+            "time": [1, 2, 3],
+        }
+    )
+    spec = charts.bant_chart(bant_score(accounts), top=2).to_dict()
+    rows = _data(spec, spec)
+    assert [r["account"] for r in rows] == ["b", "c"]
+    assert rows[0]["factors"] == "5·5·4·2 = 200"
+    _render(charts.bant_chart(bant_score(accounts)))
+
+
+def test_rfm_chart_counts_segments() -> None:
+    from funnelsim.scoring import rfm
+
+    rng = np.random.default_rng(4)
+    tx = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 60, 400),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, 400), "D"),
+            "amount": rng.gamma(2.0, 20.0, 400),
+        }
+    )
+    scores = rfm(tx)
+    spec = charts.rfm_chart(scores).to_dict()
+    rows = _data(spec, spec)
+    assert sum(r["customers"] for r in rows) == len(scores)
+    assert rows[0]["customers"] == scores["segment"].value_counts().max()
+    _render(charts.rfm_chart(scores))
+
+
+def test_committee_chart() -> None:
+    from funnelsim.b2b import simulate_accounts
+
+    res = simulate_accounts(1_500, champion=0.3, seed=2)
+    spec = charts.committee_chart(res).to_dict()
+    rows = _data(spec, spec)
+    assert [r["contribution"] for r in rows] == res.contributions["contribution"].tolist()
+    assert {r["sign"] for r in rows if r["label"] == "Champion"} == {"raises"}
+    _render(charts.committee_chart(res))

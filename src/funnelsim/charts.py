@@ -59,14 +59,31 @@ from funnelsim.engine import SimulationResult
 from funnelsim.stats import proportion_ci
 
 __all__ = [
+    "CHANNEL_COLOURS",
     "PALETTE",
     "THEME_NAME",
+    "LiveChart",
+    "Plot",
+    "bant_chart",
+    "bass_chart",
+    "cohort_heatmap",
+    "committee_chart",
+    "compare_chart",
     "funnel_chart",
     "funnel_frame",
+    "growth_chart",
+    "growth_frame",
+    "referral_generations_chart",
+    "retention_curves",
+    "revenue_chart",
+    "rfm_chart",
     "save",
     "setup",
     "theme",
+    "time_in_stage_chart",
+    "time_to_convert_chart",
     "to_svg",
+    "tornado_chart",
 ]
 
 #: Any chart a builder returns (single, layered or composed).
@@ -814,3 +831,614 @@ def _growth_compare_plot(a: Any, b: Any, labels: tuple[str, str] = ("A (frozen)"
         return alt.hconcat(active, revenue, data=data, spacing=60)
 
     return Plot(frame, shape, build)
+
+
+def compare_chart(a: Any, b: Any, *, labels: tuple[str, str] = ("A", "B")) -> AnyChart:
+    """Scenario A vs B side by side, for two funnel results or two growth results.
+
+    Two :class:`~funnelsim.SimulationResult` s give their funnels side by side
+    on a shared axis (:func:`funnel_chart` with a mapping); two growth results
+    give active customers and cumulative revenue, A dashed grey, B solid blue.
+    """
+    if isinstance(a, SimulationResult) and isinstance(b, SimulationResult):
+        return funnel_chart({labels[0]: a, labels[1]: b}, title=f"{labels[0]} vs {labels[1]}")
+    if hasattr(a, "periods") and hasattr(b, "periods"):
+        return _growth_compare_plot(a, b, labels).chart()
+    raise TypeError(
+        "compare_chart takes two SimulationResults or two growth results, "
+        f"got {type(a).__name__} and {type(b).__name__}"
+    )
+
+
+# -- time in stage and time to convert ----------------------------------------------------------
+
+
+def _histogram(values: np.ndarray, bins: int, edges: np.ndarray | None = None) -> pd.DataFrame:
+    values = values[np.isfinite(values)]
+    if edges is None:
+        hi = float(values.max()) if values.size else 1.0
+        lo = float(values.min()) if values.size else 0.0
+        edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+    counts, edges = np.histogram(values, bins=edges)
+    total = max(int(values.size), 1)
+    return pd.DataFrame(
+        {"start": edges[:-1], "end": edges[1:], "count": counts, "share": counts / total}
+    )
+
+
+def _events_of(source: Any) -> pd.DataFrame:
+    events = source.events if isinstance(source, SimulationResult) else source
+    if events is None:
+        raise ValueError(
+            "time charts need an event log: simulate with events=True, "
+            "e.g. fs.simulate(funnel, buyers, seed, events=True)"
+        )
+    return check_columns(events, ("buyer_id", "stage", "entered_at", "exited_at"), name="events")
+
+
+def time_in_stage_chart(
+    result_or_events: SimulationResult | pd.DataFrame,
+    *,
+    bins: int = 30,
+    title: str | None = "Time spent in each stage",
+    width: int = 460,
+) -> alt.FacetChart:
+    """Histogram of the time buyers spend in each stage, one row per stage.
+
+    Parameters
+    ----------
+    result_or_events : SimulationResult (with ``events=True``) or an event log
+        The log's ``exited_at - entered_at`` is the time in stage.
+    bins : int
+        Bars per histogram (shared edges, so the rows compare).
+    title : str, optional
+        Chart title.
+    width : int
+        Width of each histogram in pixels.
+
+    Returns
+    -------
+    altair.FacetChart
+        Bars (share of the stage's buyers per bin) and a rule at each stage's
+        median time.
+    """
+    events = _events_of(result_or_events)
+    order = _stage_order(events)
+    spent = (events["exited_at"] - events["entered_at"]).to_numpy(dtype=float)
+    finite = spent[np.isfinite(spent)]
+    hi = float(finite.max()) if finite.size else 1.0
+    edges = np.linspace(0.0, hi if hi > 0 else 1.0, bins + 1)
+    stages = events["stage"].astype(str).to_numpy()
+    parts = []
+    for name in order:  # a loop over stages
+        mine = spent[stages == name]
+        h = _histogram(mine, bins, edges).assign(stage=name, median=float(np.median(mine)))
+        parts.append(h)
+    frame = pd.concat(parts, ignore_index=True)
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            x=alt.X("start:Q", title="time in stage"),
+            x2="end:Q",
+            y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%", tickCount=3)),
+            y2=alt.datum(0),
+        )
+    )
+    median = alt.Chart().mark_rule(color=PALETTE[3], strokeWidth=2).encode(x="median:Q")
+    chart = alt.layer(bars, median, data=frame).properties(width=width, height=70)
+    return _titled(
+        chart.facet(
+            row=alt.Row("stage:N", sort=order, title=None, header=alt.Header(labelAngle=0))
+        ).resolve_scale(y="independent"),
+        title,
+    )
+
+
+def time_to_convert_chart(
+    result_or_events: SimulationResult | pd.DataFrame,
+    *,
+    from_stage: str | None = None,
+    to_stage: str | None = None,
+    bins: int = 40,
+    title: str | None = None,
+    width: int = 460,
+) -> alt.LayerChart:
+    """Distribution of converters' time from ``from_stage`` to ``to_stage``, with its median.
+
+    Uses :func:`funnelsim.analytics.time_to_convert` (defaults: first to last
+    stage, i.e. the sales cycle of won buyers).
+    """
+    from funnelsim.analytics import time_to_convert
+
+    events = _events_of(result_or_events)
+    times = time_to_convert(events, from_stage=from_stage, to_stage=to_stage).to_numpy(float)
+    frame = _histogram(times, bins)
+    median = float(np.median(times)) if times.size else float("nan")
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            x=alt.X("start:Q", title="time to convert"),
+            x2="end:Q",
+            y=alt.Y("count:Q", title="converters"),
+            y2=alt.datum(0),
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"median": [median], "label": [f"median {median:.1f}"]}))
+        .mark_rule(color=PALETTE[3], strokeWidth=2)
+        .encode(x="median:Q")
+    )
+    text = rule.mark_text(align="left", dx=4, dy=-6, color=PALETTE[3], fontSize=13).encode(
+        text="label:N", y=alt.value(0)
+    )
+    default = f"Time to convert ({times.size:,} converters)"
+    return alt.LayerChart(layer=[bars, rule, text], width=width, height=240, title=title or default)
+
+
+# -- cohorts and retention ---------------------------------------------------------------------
+
+
+def _cohort_long(table: Any) -> pd.DataFrame:
+    long = getattr(table, "long", table)
+    long = check_columns(long, ("cohort", "period", "size", "active"), name="cohort table")
+    out = long[["cohort", "period", "size", "active"]].copy()
+    if "survival" in long:
+        out["survival"] = long["survival"].to_numpy(float)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["survival"] = out["active"] / out["size"]
+    out["cohort"] = out["cohort"].astype(str)
+    return out
+
+
+def cohort_heatmap(
+    table: Any, *, title: str | None = "Share of each cohort still active", cell: int = 34
+) -> alt.LayerChart:
+    """The classic layer-cake table: cohorts down, periods across, colour = share active.
+
+    Parameters
+    ----------
+    table : CohortTable, CohortSimulation or its ``long`` frame
+        Columns ``cohort, period, size, active`` (and ``survival`` if known).
+    title : str, optional
+        Chart title.
+    cell : int
+        Size of one cell in pixels.
+    """
+    long = _cohort_long(table)
+    long["label"] = [f"{v:.0%}" if np.isfinite(v) else "" for v in long["survival"]]
+    cohorts = list(pd.unique(long["cohort"]))
+    periods = int(long["period"].max()) + 1 if len(long) else 1
+    y = alt.Y("cohort:O", sort=cohorts, title="cohort")
+    x = alt.X("period:O", title="periods since acquisition", axis=alt.Axis(labelAngle=0))
+    rect = (
+        alt.Chart()
+        .mark_rect()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "survival:Q",
+                scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+                legend=alt.Legend(title="active", format="%"),
+            ),
+        )
+    )
+    text = (
+        alt.Chart()
+        .mark_text(fontSize=10)
+        .encode(
+            x=x,
+            y=y,
+            text="label:N",
+            color=alt.condition("datum.survival > 0.55", alt.value("black"), alt.value("white")),
+        )
+    )
+    chart = alt.LayerChart(
+        layer=[rect, text], data=long, width=cell * periods, height=cell * len(cohorts)
+    )
+    return _titled(chart, title)
+
+
+def retention_curves(
+    table: Any,
+    *,
+    fit: Any = True,
+    periods: int | None = None,
+    title: str | None = "Retention curves and the sBG fit",
+    width: int = 460,
+) -> alt.LayerChart:
+    """Each cohort's share still active (thin grey lines), their pooled mean, and the sBG fit.
+
+    Parameters
+    ----------
+    table : CohortTable, CohortSimulation or its ``long`` frame
+    fit : True, SBGFit or None
+        ``True`` fits :func:`funnelsim.retention.fit_sbg` to ``table``; an
+        ``SBGFit`` is drawn as it is; ``None`` draws no fit.
+    periods : int, optional
+        Draw the fit up to this period (default: the last observed one), to
+        show its projection beyond the data.
+    """
+    long = _cohort_long(table)
+    pooled = long.groupby("period", sort=True)[["active", "size"]].sum()
+    observed = pd.DataFrame(
+        {
+            "period": pooled.index.to_numpy(),
+            "survival": (pooled["active"] / pooled["size"]).to_numpy(float),
+            "series": "observed (all cohorts)",
+        }
+    )
+    layers = [
+        alt.Chart(long)
+        .mark_line(color=MUTED, strokeWidth=1)
+        .encode(
+            x=alt.X("period:Q", title="periods since acquisition"),
+            y=alt.Y("survival:Q", title="share still active", axis=alt.Axis(format="%")),
+            detail="cohort:N",
+        )
+    ]
+    series = [observed]
+    if fit is True:
+        from funnelsim.retention import fit_sbg
+
+        fit = fit_sbg(table if not isinstance(table, pd.DataFrame) else _as_table(table))
+    if fit is not None:
+        last = int(long["period"].max()) if periods is None else int(periods)
+        proj = fit.project(last)
+        series.append(
+            pd.DataFrame(
+                {
+                    "period": proj["period"],
+                    "survival": proj["survival"],
+                    "series": f"sBG fit (α={fit.alpha:.2f}, β={fit.beta:.2f})",
+                }
+            )
+        )
+    lines = pd.concat(series, ignore_index=True)
+    names = list(pd.unique(lines["series"]))
+    layers.append(
+        alt.Chart(lines)
+        .mark_line(point=True)
+        .encode(
+            x="period:Q",
+            y="survival:Q",
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=names, range=[PALETTE[0], PALETTE[1]][: len(names)]),
+                legend=alt.Legend(title=None, orient="top", labelLimit=400),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=names, range=[[1, 0], [6, 3]][: len(names)]),
+                legend=None,
+            ),
+        )
+    )
+    return _titled(alt.LayerChart(layer=layers, width=width, height=280), title)
+
+
+def _as_table(long: pd.DataFrame) -> Any:
+    from funnelsim.retention import CohortTable
+
+    return CohortTable(long)
+
+
+# -- referral and diffusion --------------------------------------------------------------------
+
+
+def referral_generations_chart(
+    result: Any, *, title: str | None = None, width: int = 460
+) -> alt.LayerChart:
+    """New buyers per referral generation (bars) against the geometric expectation ``s·Kᵍ``.
+
+    Replications are averaged. Without a market limit the expectation is exact
+    in the mean; with one, the bars fall below it as invitations are wasted.
+    """
+    gens = check_columns(
+        result.generations, ("generation", "new_buyers"), name="referral generations"
+    )
+    mean = gens.groupby("generation", sort=True)["new_buyers"].mean()
+    g = mean.index.to_numpy()
+    frame = pd.DataFrame(
+        {
+            "generation": g,
+            "new_buyers": mean.to_numpy(float),
+            "expected": result.seed_buyers * np.power(float(result.k), g.astype(float)),
+        }
+    )
+    x = alt.X("generation:O", title="generation (0 = seed buyers)", axis=alt.Axis(labelAngle=0))
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color=PALETTE[1])
+        .encode(x=x, y=alt.Y("new_buyers:Q", title="new buyers", axis=_count_axis()))
+    )
+    expected = (
+        alt.Chart(frame)
+        .mark_point(shape="diamond", size=70, color=PALETTE[0], filled=True)
+        .encode(x=x, y="expected:Q")
+    )
+    default = f"Referral generations: K = {result.k:.2f}, total {result.total:,.0f} buyers"
+    return alt.LayerChart(layer=[bars, expected], width=width, height=260, title=title or default)
+
+
+def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> alt.HConcatChart:
+    """Bass diffusion: simulated cumulative adopters vs the closed form, and who adopted why.
+
+    Left: cumulative adopters (simulation, solid) against the continuous-time
+    closed form (dashed). Right: new adopters per period, stacked by source:
+    innovators (external: advertising, paid) and imitators (word of mouth).
+    """
+    p = check_columns(
+        result.periods,
+        ("period", "innovators", "imitators", "cumulative_adopters", "closed_form"),
+        name="Bass periods",
+    )
+    means = p.groupby("period", sort=True).mean(numeric_only=True)
+    t = means.index.to_numpy()
+    n = len(t)
+    frame = pd.DataFrame(
+        {
+            "period": np.tile(t, 2),
+            "series": np.repeat(["simulation", "closed form"], n),
+            "cumulative": np.concatenate([means["cumulative_adopters"], means["closed_form"]]),
+            "source": np.repeat(["innovators (external)", "imitators (word of mouth)"], n),
+            "new": np.concatenate([means["innovators"], means["imitators"]]),
+        }
+    )
+    x = alt.X("period:Q", title="period", axis=alt.Axis(tickCount=6))
+    curves = (
+        alt.Chart()
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("cumulative:Q", title="cumulative adopters", axis=_count_axis()),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(
+                    domain=["simulation", "closed form"], range=[PALETTE[0], PALETTE[3]]
+                ),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=["simulation", "closed form"], range=[[1, 0], [6, 3]]),
+                legend=None,
+            ),
+        )
+        .properties(width=width, height=240, title="Cumulative adopters")
+    )
+    sources = ["innovators (external)", "imitators (word of mouth)"]
+    new = (
+        alt.Chart()
+        .mark_area()
+        .encode(
+            x=x,
+            y=alt.Y("new:Q", stack="zero", title="new adopters", axis=_count_axis()),
+            color=alt.Color(
+                "source:N",
+                scale=alt.Scale(domain=sources, range=[PALETTE[0], PALETTE[1]]),
+                legend=alt.Legend(title=None, orient="top", labelLimit=400),
+            ),
+            order=alt.Order("source:N", sort="descending"),
+        )
+        .properties(width=width, height=240, title="New adopters per period")
+    )
+    default = f"Bass diffusion: p = {result.p:g}, q = {result.q:g}, m = {result.m:,}"
+    chart = alt.hconcat(curves, new, data=frame, spacing=50).resolve_scale(
+        color="independent", strokeDash="independent"
+    )
+    return chart.properties(title=title or default)
+
+
+# -- sensitivity, BANT, RFM, the buying committee -------------------------------------------------
+
+
+def tornado_chart(
+    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
+) -> alt.LayerChart:
+    """Tornado: how far the outcome moves when each step's rate goes down / up.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :func:`funnelsim.pipeline.sensitivity` output (``stage, low, high,
+        base, outcome_low, outcome_high, swing``), biggest swing first.
+
+    Bars start at the base outcome; the blue bar is the rate lowered, the
+    orange one the rate raised; the labels give the rates used.
+    """
+    frame = check_columns(
+        frame,
+        ("stage", "low", "high", "base", "outcome_low", "outcome_high", "swing"),
+        name="sensitivity frame",
+    )
+    order = list(frame.sort_values("swing", ascending=False, kind="stable")["stage"].astype(str))
+    n = len(frame)
+    stage = frame["stage"].astype(str).to_numpy()
+    base = frame["base"].to_numpy(float)
+    data = pd.DataFrame(
+        {
+            "stage": np.tile(stage, 2),
+            "direction": np.repeat(["rate lowered", "rate raised"], n),
+            "start": np.tile(base, 2),
+            "end": np.concatenate([frame["outcome_low"], frame["outcome_high"]]).astype(float),
+            "rate": np.concatenate([frame["low"], frame["high"]]).astype(float),
+        }
+    )
+    data["label"] = [f"{r:.0%}" for r in data["rate"]]
+    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+    colour = alt.Color(
+        "direction:N",
+        scale=alt.Scale(domain=["rate lowered", "rate raised"], range=[PALETTE[0], PALETTE[1]]),
+        legend=alt.Legend(title=None, orient="top"),
+    )
+    bars = (
+        alt.Chart()
+        .mark_bar(height={"band": 0.6})
+        .encode(
+            y=y,
+            x=alt.X("start:Q", title="outcome", scale=alt.Scale(zero=False, padding=30)),
+            x2="end:Q",
+            color=colour,
+        )
+    )
+    labels = (
+        alt.Chart()
+        .mark_text(fontSize=12, dx=alt.expr("datum.end < datum.start ? -16 : 16"))
+        .encode(y=y, x="end:Q", text="label:N")
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"base": [float(base[0]) if n else 0.0]}))
+        .mark_rule(color="#222222")
+        .encode(x="base:Q")
+    )
+    chart = alt.LayerChart(
+        layer=[alt.layer(bars, labels, data=data), rule],
+        width=width,
+        height=max(120, 36 * n),
+    )
+    default = f"Sensitivity of the outcome (base {base[0]:,.4g})" if n else "Sensitivity"
+    return chart.properties(title=title or default)
+
+
+def bant_chart(
+    scores: pd.DataFrame, *, top: int = 15, account: str = "account", title: str | None = None
+) -> AnyChart:
+    """The top accounts by BANT score (Budget × Authority × Need × Time), best first.
+
+    ``scores`` is :func:`funnelsim.scoring.bant_score` output. Labels show the
+    four 1–5 factors, so a class can see *why* an account ranks high.
+    """
+    scores = check_columns(
+        scores, (account, "budget", "authority", "need", "time", "bant"), name="BANT scores"
+    )
+    best = scores.sort_values("bant", ascending=False, kind="stable").head(top).copy()
+    best[account] = best[account].astype(str)
+    best["factors"] = [
+        f"{b}·{a}·{n}·{t} = {s}"
+        for b, a, n, t, s in zip(
+            best["budget"], best["authority"], best["need"], best["time"], best["bant"], strict=True
+        )
+    ]
+    order = list(best[account])
+    y = alt.Y(f"{account}:N", sort=order, title=None)
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            y=y, x=alt.X("bant:Q", title="BANT score (max 625)", scale=alt.Scale(domain=[0, 625]))
+        )
+    )
+    text = (
+        alt.Chart()
+        .mark_text(align="left", dx=4, fontSize=12)
+        .encode(y=y, x="bant:Q", text="factors:N")
+    )
+    chart = alt.layer(bars, text, data=best).properties(width=420, height=max(120, 24 * len(best)))
+    return chart.properties(title=title or f"Top {len(best)} accounts by BANT")
+
+
+def rfm_chart(scores: pd.DataFrame, *, title: str | None = None) -> AnyChart:
+    """Customers per RFM segment, with each segment's average spend.
+
+    ``scores`` is :func:`funnelsim.scoring.rfm` output (``segment, monetary``).
+    """
+    scores = check_columns(
+        scores, ("segment", "monetary", "recency", "frequency"), name="RFM scores"
+    )
+    seg = scores.groupby("segment", observed=True, sort=False).agg(
+        customers=("monetary", "size"), monetary=("monetary", "mean"), recency=("recency", "mean")
+    )
+    seg = seg.sort_values("customers", ascending=False, kind="stable").reset_index()
+    seg["segment"] = seg["segment"].astype(str)
+    total = max(int(seg["customers"].sum()), 1)
+    seg["label"] = [
+        f"{c:,} ({c / total:.0%}) · avg ${m:,.0f}"
+        for c, m in zip(seg["customers"], seg["monetary"], strict=True)
+    ]
+    order = list(seg["segment"])
+    y = alt.Y("segment:N", sort=order, title=None)
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X("customers:Q", title="customers"),
+            color=alt.Color(
+                "monetary:Q",
+                scale=alt.Scale(scheme="viridis"),
+                legend=alt.Legend(title="avg spend ($)"),
+            ),
+        )
+    )
+    text = (
+        alt.Chart()
+        .mark_text(align="left", dx=4, fontSize=12)
+        .encode(y=y, x="customers:Q", text="label:N")
+    )
+    chart = alt.layer(bars, text, data=seg).properties(width=380, height=max(120, 28 * len(seg)))
+    return chart.properties(title=title or f"RFM segments ({total:,} customers)")
+
+
+def committee_chart(result: Any, *, title: str | None = None, width: int = 380) -> AnyChart:
+    """Each buying-committee member's effect on the win rate (percentage points).
+
+    ``result`` is :func:`funnelsim.b2b.simulate_accounts` output: the bar is
+    the win rate with the member's current presence minus the win rate
+    without them (``contribution``); champions push it up, saboteurs down.
+    """
+    return _committee_plot(result, title=title, width=width).chart()
+
+
+def _committee_plot(result: Any, *, title: str | None, width: int) -> Plot:
+    c = check_columns(
+        result.contributions,
+        ("member", "label", "share_present", "contribution"),
+        name="contributions",
+    )
+    frame = pd.DataFrame(
+        {
+            "label": c["label"].astype(str).to_numpy(),
+            "contribution": c["contribution"].to_numpy(float),
+            "sign": np.where(c["contribution"].to_numpy(float) >= 0, "raises", "lowers"),
+            "text": [
+                f"{v * 100:+.1f} pp (present in {s:.0%})"
+                for v, s in zip(c["contribution"], c["share_present"], strict=True)
+            ],
+        }
+    )
+    order = list(frame["label"])
+    default = f"Who wins the deal: win rate {result.win_rate:.1%}"
+    shape = ("committee", tuple(order), title, width)
+
+    def build(data: pd.DataFrame) -> AnyChart:
+        y = alt.Y("label:N", sort=order, title=None)
+        bars = (
+            alt.Chart()
+            .mark_bar()
+            .encode(
+                y=y,
+                x=alt.X(
+                    "contribution:Q", title="effect on the win rate", axis=alt.Axis(format="+%")
+                ),
+                color=alt.Color(
+                    "sign:N",
+                    scale=alt.Scale(domain=["raises", "lowers"], range=[PALETTE[2], PALETTE[3]]),
+                    legend=None,
+                ),
+            )
+        )
+        text = (
+            alt.Chart()
+            .mark_text(align="left", dx=4, fontSize=12)
+            .encode(y=y, x=alt.value(width + 4), text="text:N")
+        )
+        zero = alt.Chart().mark_rule(color="#222222").encode(x=alt.datum(0))
+        return alt.layer(bars, zero, text, data=data).properties(
+            width=width, height=max(120, 34 * len(order)), title=title or default
+        )
+
+    return Plot(frame, (*shape, default), build)
