@@ -289,14 +289,19 @@ def test_installed_command_and_python_m_run():
     done = run("simulate", "b2c_referral", "--buyers", "1000")
     assert done.returncode == 0, done.stderr
     assert "1,000 buyers, seed 2024" in done.stdout
+    # python -m funnelsim works too; -X importtime lists every module it imported:
+    # the command starts without altair, ipywidgets, vl-convert or tqdm.
     module = subprocess.run(
-        [sys.executable, "-m", "funnelsim", "list"],
+        [sys.executable, "-X", "importtime", "-m", "funnelsim", "list"],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert module.returncode == 0 and "b2b_saas" in module.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in module.stderr.splitlines()}
+    assert "funnelsim.cli" in imported
+    assert not {"altair", "ipywidgets", "vl_convert", "tqdm"} & imported
 
 
 def test_installed_command_exit_codes_and_no_traceback(tmp_path):
@@ -311,28 +316,16 @@ def test_installed_command_exit_codes_and_no_traceback(tmp_path):
 
 
 def test_sweep_progress_bar_stays_off_without_a_terminal(tmp_path):
-    # stderr is a pipe here: no bar even with TQDM_DISABLE unset.
+    # stderr is a pipe here: no bar, even with TQDM_DISABLE unset and a sweep that
+    # runs longer than the bar's 0.5 s delay.
+    slow = tmp_path / "slow.toml"
+    fs.Scenario(buyers=1_000_000).save(slow)  # about 5 ms per point: 1 s for the sweep
     env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
-    done = subprocess.run(
-        [
-            str(EXE),
-            "sweep",
-            "b2c_referral",
-            "--param",
-            "seed=1:40:40",
-            "--set",
-            "mode=counts",
-            "-o",
-            str(tmp_path / "s.csv"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
+    out = tmp_path / "s.csv"
+    argv = [str(EXE), "sweep", str(slow), "--param", "seed=1:200:200", "-o", str(out)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.strip() == f"wrote 40 rows to {tmp_path / 's.csv'}"
+    assert done.stderr.strip() == f"wrote 200 rows to {out}"
 
 
 def test_sweep_output_can_be_piped_into_a_closed_pipe(tmp_path):
@@ -373,9 +366,9 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
     import struct
     import termios
 
-    # Slow enough per point (about 3 ms) that the bar, shown after 0.5 s, appears.
+    # Slow enough per point (about 5 ms) that the bar, shown after 0.5 s, appears.
     small = tmp_path / "small.toml"
-    fs.Scenario(buyers=300_000).save(small)
+    fs.Scenario(buyers=1_000_000).save(small)
     env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
     if disabled:
         env["TQDM_DISABLE"] = "1"
@@ -389,7 +382,7 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
                 "sweep",
                 str(small),
                 "--param",
-                "seed=1:400:400",
+                "seed=1:200:200",
                 "-o",
                 str(tmp_path / "s.csv"),
             ],
@@ -413,20 +406,5 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
         os.close(leader)
     err = b"".join(chunks).decode(errors="replace")
     assert done.returncode == 0
-    assert "wrote 400 rows" in err
-    assert ("sweep:" in err and "400/400" in err) is not disabled
-
-
-def test_command_and_scenarios_import_no_ui_library():
-    # The command starts without altair, ipywidgets, vl-convert or tqdm; report and
-    # sweep import them when (and only when) they need them.
-    code = (
-        "import sys, funnelsim.cli, funnelsim.scenarios; "
-        "ui = ('altair', 'ipywidgets', 'vl_convert', 'tqdm'); "
-        "print(sorted(m for m in ui if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert "wrote 200 rows" in err
+    assert ("sweep:" in err and "200/200" in err) is not disabled
