@@ -163,6 +163,7 @@ def check_same_draws() -> None:
 
 def main() -> dict[str, float]:
     check_same_draws()
+    print("baselines A reproduce the library's results draw for draw (3 seeds, each case)")
     rng = np.random.default_rng(2026)
     g_lib = median_time(lambda: growth_library(rng), 21)
     g_agg = median_time(lambda: growth_aggregate(rng), 21)

@@ -772,7 +772,7 @@ def _run_growth(
             names[:-1], (paid_in, ref_in, new_p, new_r, active_p, active_r), strict=True
         ):
             rec[k][t] = v
-        if market is None and np.max(reached) > MAX_PEOPLE:
+        if market is None and (reached if reps == 1 else reached.max()) > MAX_PEOPLE:
             capped, done = True, t + 1
             break
 
