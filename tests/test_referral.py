@@ -163,6 +163,13 @@ def test_replications_add_a_column_and_totals():
     assert r.total == pytest.approx(r.totals.mean())
 
 
+def test_a_bad_seed_fails_before_the_explosion_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError, match="seed must be an int"):
+            simulate_referrals(10, 3, 0.5, seed="x")
+
+
 def test_zero_seed_or_zero_k_stays_put():
     with pytest.warns(RuntimeWarning, match="explosive"):
         r = simulate_referrals(0, 5, 0.5, seed=1)

@@ -1,6 +1,7 @@
 """Unit economics: ARPU, price, margin, CAC, LTV, LTV:CAC, payback, ROI/ROMI, referral ROI.
 
-Every function is pure and vectorised: pass scalars and get a float, pass
+Every function is pure and vectorised (except :func:`cac_by_channel`, which
+returns a small table for one period): pass scalars and get a float, pass
 arrays (or pandas columns) and get an array, with numpy broadcasting. Inputs
 are validated; a bad element is reported with its position, e.g.
 ``ValueError: churn must be in (0, 1], got 0 at position 3``.

@@ -467,6 +467,8 @@ def simulate_referrals(
     b_max = check_int("max_buyers", max_buyers, low=1)
     reps = check_int("replications", replications, low=1)
 
+    rng = as_generator(seed)  # a bad seed fails here, before any warning
+    recorded = seed_entropy(rng)
     mu = rates * c  # converted invites per buyer, by segment
     k = float(np.dot(shares, mu))
     if k >= 1 and market is None:
@@ -478,8 +480,6 @@ def simulate_referrals(
             stacklevel=2,
         )
 
-    rng = as_generator(seed)
-    recorded = seed_entropy(rng)
     # One replication runs on Python/numpy scalars, which numpy's samplers take on
     # their fast scalar path; several run as arrays of shape (replications,).
     single = reps == 1
