@@ -327,21 +327,32 @@ def test_biggest_leak_needs_someone_to_enter_a_step() -> None:
 # ---------------------------------------------------------------------------
 
 
-def _brute_force_retention(log: pd.DataFrame, width: float) -> dict[tuple[int, int], tuple]:
+def _brute_force_retention(
+    log: pd.DataFrame, width: float, anchor: str = "calendar"
+) -> dict[tuple[int, int], tuple]:
     """Cohort retention by the definition, one customer at a time."""
+    times: dict[object, list[float]] = {}
+    for who, t in zip(log["who"], log["t"], strict=True):
+        times.setdefault(who, []).append(float(t))
+    end = float(log["t"].max())
+    cohort = {who: math.floor(min(ts) / width) for who, ts in times.items()}
+    if anchor == "calendar":
+        ages = {w: {math.floor(t / width) - cohort[w] for t in ts} for w, ts in times.items()}
+        horizon = {c: math.floor(end / width) - c for c in cohort.values()}
+    else:
+        ages = {w: {math.floor((t - min(ts)) / width) for t in ts} for w, ts in times.items()}
+        earliest: dict[int, float] = {}
+        for w, ts in times.items():
+            earliest[cohort[w]] = min(earliest.get(cohort[w], math.inf), min(ts))
+        horizon = {c: math.floor((end - t0) / width) for c, t0 in earliest.items()}
     out: dict[tuple[int, int], list[int]] = {}
-    bins = np.floor(log["t"].to_numpy() / width).astype(int)
-    end = bins.max()
-    per_customer: dict[object, set[int]] = {}
-    for who, b in zip(log["who"], bins, strict=True):
-        per_customer.setdefault(who, set()).add(int(b))
-    for active_bins in per_customer.values():
-        first, last = min(active_bins), max(active_bins)
-        for age in range(end - first + 1):
-            cell = out.setdefault((first, age), [0, 0, 0])
+    for who, active in ages.items():
+        c = cohort[who]
+        for age in range(horizon[c] + 1):
+            cell = out.setdefault((c, age), [0, 0, 0])
             cell[0] += 1
-            cell[1] += (first + age) in active_bins
-            cell[2] += last >= first + age
+            cell[1] += age in active
+            cell[2] += max(active) >= age
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -351,15 +362,16 @@ def _brute_force_retention(log: pd.DataFrame, width: float) -> dict[tuple[int, i
         st.tuples(st.integers(0, 8), st.floats(0.0, 30.0, allow_nan=False)), min_size=1, max_size=60
     ),
     width=st.sampled_from([1.0, 2.5, 7.0]),
+    anchor=st.sampled_from(["calendar", "first_event"]),
 )
-def test_cohort_retention_matches_the_definition(events, width) -> None:
+def test_cohort_retention_matches_the_definition(events, width, anchor) -> None:
     log = pd.DataFrame(events, columns=["who", "t"])
-    table = cohort_retention(log, customer="who", time="t", period=width)
+    table = cohort_retention(log, customer="who", time="t", period=width, anchor=anchor)
     got = {
         (int(r.cohort), int(r.period)): (int(r.size), int(r.active), int(r.active_on_or_after))
         for r in table.long.itertuples()
     }
-    assert got == _brute_force_retention(log, width)
+    assert got == _brute_force_retention(log, width, anchor)
     long = table.long
     assert (long["retention"] == long["active"] / long["size"]).all()
     assert (long.loc[long["period"] == 0, "retention"] == 1.0).all()
@@ -392,6 +404,30 @@ def test_cohort_retention_on_cdnow_months() -> None:
     )
 
 
+def test_day_n_in_calendar_days_or_24_hour_windows() -> None:
+    log = pd.DataFrame(
+        {
+            "who": ["late", "late", "early", "early", "early"],
+            "at": pd.to_datetime(
+                [
+                    "2024-03-04 23:00",  # Monday night ...
+                    "2024-03-05 07:00",  # ... back 8 hours later, on Tuesday
+                    "2024-03-04 06:00",
+                    "2024-03-05 09:00",  # 27 hours later
+                    "2024-03-06 05:00",  # 47 hours later
+                ]
+            ),
+        }
+    )
+    kwargs = {"customer": "who", "time": "at", "period": "D"}
+    calendar = cohort_retention(log, **kwargs).wide("active")
+    assert calendar.iloc[0].tolist() == [2, 2, 1]  # Monday, Tuesday, Wednesday
+    windows = cohort_retention(log, anchor="first_event", **kwargs).wide("active")
+    assert windows.iloc[0].tolist() == [2, 1]  # day 1 = hours 24-48; the log ends at hour 47
+    weekly = cohort_retention(log, anchor="first_event", customer="who", time="at", period="W")
+    assert weekly.wide("active").iloc[0].tolist() == [2]
+
+
 def test_cohort_retention_on_simulated_subscriptions() -> None:
     # Weekly sessions while alive: active counts are survival counts; fit_sbg recovers it.
     sim = fs.simulate_cohorts(fs.ChurnModel.sbg(1.0, 3.0), [3000] * 4, periods=10, seed=9)
@@ -411,6 +447,7 @@ def test_cohort_retention_on_simulated_subscriptions() -> None:
         ({"period": 0}, ValueError, r"period must be > 0, got 0"),
         ({"period": "M"}, TypeError, r"period must be a positive number"),
         ({"period": 1e-6}, ValueError, r"period=1e-06 is too short for this log"),
+        ({"anchor": "signup"}, ValueError, r"anchor must be one of \['calendar', 'first_event'\]"),
     ],
 )
 def test_cohort_retention_validation(kwargs, error, match) -> None:
@@ -428,6 +465,9 @@ def test_cohort_retention_rejects_bad_logs() -> None:
         cohort_retention(pd.DataFrame({"buyer_id": [1, 2], "entered_at": [0.0, np.inf]}))
     with pytest.raises(TypeError, match=r"times must be datetimes or numbers"):
         cohort_retention(pd.DataFrame({"buyer_id": [1], "entered_at": ["monday"]}))
+    dated = pd.DataFrame({"buyer_id": [1, 1], "entered_at": pd.to_datetime(["2024-01", "2024-03"])})
+    with pytest.raises(ValueError, match=r"period needs a fixed length: 'D' or 'W'.*got 'M'"):
+        cohort_retention(dated, period="M", anchor="first_event")
     with pytest.raises(ValueError, match=r"column 'date' must not have missing values"):
         cohort_retention(
             pd.DataFrame({"who": [1, 2], "date": pd.to_datetime(["2024-01-01", None])}),

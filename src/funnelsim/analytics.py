@@ -35,12 +35,12 @@ Retention
 were first seen and counts, for every later period, those active in it
 ("day-N" retention) and those active in it *or any later period* ("on or
 after", unbounded retention). It reads any activity log with a customer and
-a time column, e.g. the CDNOW transactions with ``period="M"``. Periods are
-calendar intervals (``[k * period, (k + 1) * period)``, or calendar days,
-weeks, months), as in PostHog's retention table and Amplitude's "calendar
-date" option; Mixpanel and Amplitude's default instead count 24-hour windows
-from each user's first event, which can move an event near a boundary into
-the neighbouring period.
+a time column, e.g. the CDNOW transactions with ``period="M"``. By default
+periods are calendar intervals (``[k * period, (k + 1) * period)``, or
+calendar days, weeks, months), as in PostHog's retention table and
+Amplitude's "calendar date" option; ``anchor="first_event"`` counts windows
+from each customer's own first event instead (24-hour windows for
+``period="D"``), as Mixpanel and Amplitude do by default.
 """
 
 from __future__ import annotations
@@ -524,13 +524,14 @@ def cohort_retention(
     customer: str = "buyer_id",
     time: str = "entered_at",
     period: Any = 1.0,
+    anchor: Literal["calendar", "first_event"] = "calendar",
     confidence: float = 0.95,
 ) -> CohortTable:
     """Cohort retention from an activity log, as in a product-analytics tool.
 
-    Customers are grouped by the period in which they were first seen. For
-    each cohort and each period ``n`` since (0, 1, 2, ... up to the end of the
-    log):
+    Customers are grouped by the calendar period in which they were first
+    seen. For each cohort and each period ``n`` since (0, 1, 2, ... up to the
+    end of the log):
 
     * ``active`` — customers with at least one event in period ``n``
       ("day-N" / "week-N" retention when divided by the cohort size);
@@ -549,6 +550,15 @@ def cohort_retention(
         Period length: a positive number in the log's time unit for numeric
         times (period ``k`` is ``[k * period, (k + 1) * period)``), or a pandas
         period alias (``"D"``, ``"W"``, ``"M"``, ``"Q"``) for datetimes.
+    anchor : {"calendar", "first_event"}
+        Where period ``n`` lies. ``"calendar"``: the ``n``-th calendar period
+        after the cohort's (PostHog; Amplitude's "calendar date" option), so
+        a customer first seen late on Monday who returns on Tuesday morning is
+        day-1 retained. ``"first_event"``: the window
+        ``[n * period, (n + 1) * period)`` after the customer's own first event
+        (Mixpanel; Amplitude's default 24-hour windows) — that customer is
+        then active on day 0 only. Needs a fixed length: a number, or ``"D"``
+        or ``"W"`` for datetimes.
     confidence : float
         Coverage of the exact interval of ``retention``.
 
@@ -560,7 +570,10 @@ def cohort_retention(
         with ``retention = active / size``. Cohorts are labelled with the bin
         index ``floor(time / period)`` (numbers) or a ``pandas.Period``
         (datetimes); periods a cohort has not reached by the end of the log are
-        absent. ``table.wide("retention")`` is the classic triangle.
+        absent (the last one shown may be only partly observed).
+        ``calendar_period`` is ``cohort + period`` (with ``"first_event"``, the
+        calendar period in which a window opens for a customer who joined at
+        the cohort's start). ``table.wide("retention")`` is the classic triangle.
 
     Examples
     --------
@@ -570,36 +583,51 @@ def cohort_retention(
     [7846.0, 1157.0, 964.0]
     """
     data = check_columns(log, (customer, time), name="log")
+    mode = check_choice("anchor", anchor, ("calendar", "first_event"))
     bins, label = _time_bins(data[time], period, column=time)
     if bins.size == 0:
         raise ValueError("log must hold at least one event, got an empty table")
     _check_complete(data[customer], customer)
     codes = np.asarray(pd.factorize(data[customer])[0], dtype=np.int64)
-    lo = int(bins.min())
-    span = int(bins.max()) - lo + 1
-    pairs = np.unique(codes * span + (bins - lo))  # distinct (customer, period), sorted
-    who, when = pairs // span, pairs % span
-    starts = np.flatnonzero(np.concatenate([[True], who[1:] != who[:-1]]))
-    first = when[starts]
-    last = when[np.concatenate([starts[1:], [who.size]]) - 1]
-    age = when - np.repeat(first, np.diff(np.concatenate([starts, [who.size]])))
+    if mode == "calendar":
+        clock, width = bins.astype(float), 1.0  # whole calendar periods
+    else:
+        clock, width = _elapsed(data[time], period)
 
-    # Rows: the periods in which some customer was first seen; columns: periods since.
-    starts_at, cohort = np.unique(first, return_inverse=True)
+    # Each customer's first event sets their cohort (its calendar period) and clock zero.
+    order = np.lexsort((clock, codes))
+    head = np.ones(order.size, dtype=bool)
+    head[1:] = codes[order[1:]] != codes[order[:-1]]
+    first_row = order[head]  # one row per customer, by code 0, 1, 2, ...
+    t0 = clock[first_row]
+    age = np.floor((clock - t0[codes]) / width).astype(np.int64)
+    starts_at, cohort = np.unique(bins[first_row], return_inverse=True)
     n_cohorts = starts_at.size
+    # The last period each cohort has reached by the end of the log.
+    if mode == "calendar":
+        horizon = int(bins.max()) - starts_at
+    else:
+        earliest = np.full(n_cohorts, np.inf)
+        np.minimum.at(earliest, cohort, t0)
+        horizon = np.floor((clock.max() - earliest) / width).astype(np.int64)
+    span = int(horizon.max()) + 1
     if n_cohorts * span > _MAX_CELLS:
         raise ValueError(
             f"period={period!r} is too short for this log: the cohort table would have "
             f"{n_cohorts:,} cohorts x {span:,} periods (more than {_MAX_CELLS:,} cells)"
         )
     cells = n_cohorts * span
-    cohort_of_pair = np.repeat(cohort, np.diff(np.concatenate([starts, [who.size]])))
-    active = np.bincount(cohort_of_pair * span + age, minlength=cells).reshape(n_cohorts, span)
+    pairs = np.unique(codes * span + age)  # distinct (customer, period since), sorted
+    who, since = pairs // span, pairs % span
+    tail = np.flatnonzero(np.append(who[1:] != who[:-1], True))  # each customer's last pair
+    last = np.empty(cohort.size, dtype=np.int64)
+    last[who[tail]] = since[tail]
+    active = np.bincount(cohort[who] * span + since, minlength=cells).reshape(n_cohorts, span)
     size = np.bincount(cohort, minlength=n_cohorts)
-    ends = np.bincount(cohort * span + (last - first), minlength=cells).reshape(n_cohorts, span)
+    ends = np.bincount(cohort * span + last, minlength=cells).reshape(n_cohorts, span)
     on_or_after = np.cumsum(ends[:, ::-1], axis=1)[:, ::-1]
 
-    observed = np.arange(span)[None, :] <= (span - 1 - starts_at)[:, None]
+    observed = np.arange(span)[None, :] <= horizon[:, None]
     c_idx, a_idx = np.nonzero(observed)
     n = size[c_idx]
     act = active[c_idx, a_idx]
@@ -608,9 +636,9 @@ def cohort_retention(
     low, high = proportion_ci(act, n, confidence)
     long = pd.DataFrame(
         {
-            "cohort": label(start + lo),
+            "cohort": label(start),
             "period": a_idx.astype(np.int64),
-            "calendar_period": label(start + a_idx + lo),
+            "calendar_period": label(start + a_idx),
             "size": n.astype(np.int64),
             "active": act.astype(np.int64),
             "retention": act / n,
@@ -621,3 +649,20 @@ def cohort_retention(
         }
     )
     return CohortTable(long)
+
+
+#: Period lengths (days) that windows from a customer's first event accept for datetimes.
+_FIXED_PERIODS = {"D": 1.0, "W": 7.0}
+
+
+def _elapsed(values: pd.Series, period: Any) -> tuple[np.ndarray, float]:
+    """Times as floats and the period length in the same unit (days for datetimes)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if period not in _FIXED_PERIODS:
+            raise ValueError(
+                "with anchor='first_event' the period needs a fixed length: 'D' or 'W' for "
+                f"datetimes, got {period!r}"
+            )
+        days = (values - values.min()) / pd.Timedelta(days=1)
+        return days.to_numpy(dtype=float), _FIXED_PERIODS[period]
+    return values.to_numpy(dtype=float), float(period)
