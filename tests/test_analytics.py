@@ -396,6 +396,9 @@ def test_cohort_retention_on_cdnow_months() -> None:
     repeaters = cdnow.loc[jan & (month > pd.Period("1997-01", "M")), "customer_id"].nunique()
     assert later[1] == repeaters
     assert str(table.long["calendar_period"].iloc[-1]) == "1998-06"
+    with pytest.raises(ValueError, match=r"(?s)must not increase.*wide\('active_on_or_after'\)"):
+        fs.fit_sbg(table)  # more January buyers came back in June 1997 than in May
+    assert fs.fit_sbg(table.wide("active_on_or_after")).converged  # the hint's suggestion works
     pooled = table.average()
     assert pooled["size"].iloc[1] == 23_570
     assert pooled["active"].iloc[1] == wide.iloc[:, 1].sum()

@@ -773,7 +773,13 @@ def _curves(data: Any, cohort_size: Any, *, name: str = "survivors") -> list[np.
         if r[0] <= 0:
             raise ValueError(f"{name} must start with a cohort size > 0 at period 0, got {r[0]:g}")
         if np.any(np.diff(r) > 1e-9 * r[0]):
-            raise ValueError(f"{name} must not increase from one period to the next, got {r}")
+            hint = ""
+            if isinstance(data, CohortTable) and "active_on_or_after" in data.long.columns:
+                hint = (
+                    "; customers of an activity log come and go: fit the customers not yet "
+                    "gone, fit_sbg(table.wide('active_on_or_after'))"
+                )
+            raise ValueError(f"{name} must not increase from one period to the next, got {r}{hint}")
     return rows
 
 
