@@ -39,7 +39,13 @@ def test_report_is_self_contained(page):
             assert not re.match(r"\s*(https?:)?//", value), (tag, name, value)
     for url in re.findall(r"https?://[^\s\"'<>)]+", page):
         assert url in ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"), url
-    assert "@import" not in page and "url(" not in page
+    assert "@import" not in page
+    # url() only for references inside the page (an SVG gradient), never to a file or host.
+    assert re.findall(r"url\((?!#)", page) == []
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "two inline charts share an id"
+    for ref in re.findall(r"url\(#([^)]+)\)", page):
+        assert ref in ids
 
 
 def test_report_shows_the_scenario_and_its_numbers(page):
@@ -120,8 +126,26 @@ def test_report_has_a_part_per_section(name, sections):
     } - set(sections)
     for title in absent:
         assert f"<h2>{title}</h2>" not in page
-    # Growth adds two inline charts to the funnel chart.
-    assert page.count("<svg") == (3 if "Growth over time" in sections else 1)
+    # Every chart is an inline SVG inside a figure with its caption.
+    captions = {
+        "Referral": "New buyers per generation",
+        "Retention": "Share of each cohort still active.",
+        "B2B accounts and buying committees": "What each member changes in the win rate",
+        "Growth over time": "Active customers at the end of each period",
+    }
+    for title, caption in captions.items():
+        assert (caption in page) == (title in sections)
+    assert "How long the buyers who reached" in page  # the time-to-convert chart
+    assert page.count("<svg") == page.count("<figure>")
+    assert page.count("<figure>") == 2 + sum(
+        {
+            "Referral": 1,
+            "Retention": 2,
+            "B2B accounts and buying committees": 1,
+            "Growth over time": 2,
+        }.get(t, 0)
+        for t in sections
+    )
 
 
 def html_escape(text):
@@ -138,3 +162,15 @@ def test_report_tables_use_readable_numbers():
     run = scenario.run()
     assert f"<td>{run.economics['ltv']:,.1f}</td>" in text
     assert "<td>75.00%</td>" in text  # the margin, as a share
+
+
+def test_inline_charts_get_their_own_ids():
+    from funnelsim.report import _namespace_svg_ids
+
+    svg = '<svg><clipPath id="clip0"/><g clip-path="url(#clip0)"/><use href="#clip0"/></svg>'
+    page = f"<p id='x'>{svg}</p>{svg}"
+    out = _namespace_svg_ids(page)
+    assert out.count('id="fig1-clip0"') == 1 and out.count('id="fig2-clip0"') == 1
+    assert "url(#fig1-clip0)" in out and "url(#fig2-clip0)" in out
+    assert 'href="#fig2-clip0"' in out
+    assert "<p id='x'>" in out  # outside the SVGs nothing changes

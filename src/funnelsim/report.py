@@ -14,8 +14,10 @@ the core namespace. ``funnelsim report SCENARIO`` is the command-line way in.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +85,9 @@ def _funnel_table(run: ScenarioRun) -> pd.DataFrame:
     )
 
 
+#: Largest buyers × replications for which the report builds an event log (time charts).
+_EVENTS_LIMIT = 2_000_000
+
 _PERCENT_WORDS = ("rate", "share", "survival", "conversion", "contribution")
 
 
@@ -114,18 +119,24 @@ def _fmt_number(x: float) -> str:
 
 def _referral_parts(run: ScenarioRun) -> list[str]:
     assert run.referral is not None
-    return [_table_html(_formatted(run.referral.generations))]
+    return [
+        _figure(
+            charts.referral_generations_chart(run.referral),
+            "New buyers per generation (bars) against the geometric expectation s·Kᵍ (diamonds).",
+        ),
+        _table_html(_formatted(run.referral.generations)),
+    ]
 
 
 def _retention_parts(run: ScenarioRun) -> list[str]:
     assert run.retention is not None
-    wide = run.retention.wide("survival")
-    wide.columns = [f"period {c}" for c in wide.columns]
-    wide = wide.rename_axis("cohort").reset_index()
-    cells = wide.map(lambda v: _fmt_pct(v) if isinstance(v, float) else str(v))
+    try:
+        curves = charts.retention_curves(run.retention)
+    except ValueError:  # too few customers to fit the sBG model: draw the data alone
+        curves = charts.retention_curves(run.retention, fit=None)
     return [
-        "<p>Share of each cohort still active, by period since acquisition:</p>",
-        _table_html(cells),
+        _figure(charts.cohort_heatmap(run.retention), "Share of each cohort still active."),
+        _figure(curves, "Retention curves of the cohorts and the fitted sBG model."),
     ]
 
 
@@ -149,6 +160,10 @@ def _b2b_parts(run: ScenarioRun) -> list[str]:
         ["label", "share_present", "win_rate", "win_rate_without", "contribution", "wins_added"]
     ]
     return [
+        _figure(
+            charts.committee_chart(run.b2b),
+            "What each member changes in the win rate (the same accounts without the member).",
+        ),
         "<p>Accounts through the funnel, with their buying committees:</p>",
         _table_html(_formatted(run.b2b.table())),
         "<p>What each committee member adds (the same accounts re-run without that member):</p>",
@@ -213,7 +228,12 @@ def render_report(scenario: Scenario, *, seed: Any = None) -> str:
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
-    run = scenario.run(seed)
+    # The event log adds the time-to-convert chart; it is drawn after each
+    # replication's funnel draws, so the counts are those of the scenario as given.
+    with_events = (
+        scenario.mode == "buyers" and scenario.buyers * scenario.replications <= _EVENTS_LIMIT
+    )
+    run = (dataclasses.replace(scenario, events=True) if with_events else scenario).run(seed)
     result = run.result
     metrics = run.metrics()
     title = html.escape(scenario.name)
@@ -251,6 +271,16 @@ def render_report(scenario: Scenario, *, seed: Any = None) -> str:
         )
     )
     parts.append(_table_html(_funnel_table(run)))
+    if result.events is not None and result.counts[:, -1].sum() > 0:
+        last = result.funnel.names[-1]
+        parts.append(
+            _figure(
+                charts.time_to_convert_chart(
+                    result, title=f"Time from entering to reaching {last}"
+                ),
+                f"How long the buyers who reached {last} took to get there, and the median.",
+            )
+        )
 
     highlights = run.highlights()
     parts.append(f"<p>{html.escape(highlights['funnel'])}</p>")
@@ -266,7 +296,27 @@ def render_report(scenario: Scenario, *, seed: Any = None) -> str:
     source = f" from {html.escape(scenario.source)}" if scenario.source else ""
     parts.append(f"<footer>Generated{source} by funnelsim {__version__}.</footer>")
     parts.extend(("</body>", "</html>", ""))
-    return "\n".join(parts)
+    return _namespace_svg_ids("\n".join(parts))
+
+
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_ID_REF = re.compile(r'(\bid="|url\(#|href="#)')
+
+
+def _namespace_svg_ids(page: str) -> str:
+    """Prefix the ids inside each inline SVG (``gradient_0`` -> ``fig2-gradient_0``).
+
+    Each chart is rendered on its own and numbers its gradients and clip paths
+    from 0, so two charts in one page would otherwise share ids, and the
+    second would be drawn with the first one's gradient or clip path.
+    """
+    counter = iter(range(1, 1_000_000))
+
+    def rename(match: re.Match[str]) -> str:
+        prefix = f"fig{next(counter)}-"
+        return _ID_REF.sub(lambda m: m.group(1) + prefix, match.group(0))
+
+    return _SVG.sub(rename, page)
 
 
 def write_report(scenario: Scenario, path: str | Path, *, seed: Any = None) -> Path:
