@@ -1,3 +1,4 @@
+import functools
 import re
 from html.parser import HTMLParser
 
@@ -21,11 +22,16 @@ class _Collector(HTMLParser):
         self.attrs.extend((tag, k, v or "") for k, v in attrs)
 
 
-@pytest.fixture(scope="module")
+@functools.cache
+def report_of(name: str) -> tuple[fs.Scenario, str]:
+    """A ready-made scenario (with fewer buyers, to keep the module fast) and its page."""
+    scenario = fs.load_scenario(name).with_values(buyers=20_000, replications=1)
+    return scenario, render_report(scenario)
+
+
+@pytest.fixture
 def page():
-    # A small run keeps the module fast; the content does not depend on size.
-    scenario = fs.load_scenario("b2c_referral").with_values(buyers=20_000)
-    return render_report(scenario)
+    return report_of("b2c_referral")[1]
 
 
 def test_report_is_self_contained(page):
@@ -110,8 +116,7 @@ def test_report_command_writes_the_page(tmp_path, capsys):
     ],
 )
 def test_report_has_a_part_per_section(name, sections):
-    scenario = fs.load_scenario(name)
-    page = render_report(scenario)
+    scenario, page = report_of(name)
     run = scenario.run()
     for title in sections:
         assert f"<h2>{title}</h2>" in page
@@ -155,8 +160,7 @@ def html_escape(text):
 
 
 def test_report_tables_use_readable_numbers():
-    scenario = fs.load_scenario("b2b_saas").with_values(replications=1)
-    page = render_report(scenario)
+    scenario, page = report_of("b2b_saas")
     text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
     assert not re.search(r"\d(\.\d+)?e[+-]\d", text), "scientific notation in a table"
     run = scenario.run()
