@@ -253,3 +253,129 @@ def test_repr_has_a_short_text_and_a_static_chart(explorer: FunnelExplorer) -> N
     assert bundle["text/plain"] == "FunnelExplorer('aaarrr'): AAARRR, 20,000 buyers, seed 11"
     assert bundle["image/svg+xml"].startswith("<svg")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+# -- the other explorers: one slider each, the metric moves the way the model says ---------------
+
+
+def test_growth_explorer_and_dashboard() -> None:
+    from funnelsim.growth import simulate_growth
+    from funnelsim.widgets import Dashboard, GrowthExplorer
+
+    ex = GrowthExplorer(threaded=False, periods=12)
+    try:
+        before = ex.metrics
+        ex.control("invites_per_customer").value = 1.5
+        assert ex.metrics["k"] == pytest.approx(3 * before["k"])
+        assert ex.metrics["referral_share"] > before["referral_share"]
+        v = ex.values
+        expected = simulate_growth(
+            12,
+            funnel=fs.aaarrr(**{c.name: v[c.name] for c in AAARRR_RATES}),
+            seed=v["seed"],
+            budget=v["budget"],
+            cost_per_lead=v["cost_per_lead"],
+            invites_per_customer=1.5,
+            invite_conversion=v["invite_conversion"],
+            referral_reward=v["referral_reward"],
+            churn=v["churn"],
+            arpu=v["arpu"],
+            margin=v["margin"],
+            market_size=v["market_size"],
+        )
+        last = expected.periods["active"].iloc[-1]
+        assert ex.metrics["customers"] == last
+        ex.ab = True
+        ex.control("churn").value = 0.2
+        assert ex.metrics["customers"] < ex.outcome_a.metrics["customers"]
+        spec = ex.chart().to_dict()
+        assert {r["scenario"] for r in next(iter(spec["datasets"].values()))} == {"A (frozen)", "B"}
+    finally:
+        ex.close()
+    dash = Dashboard(threaded=False, seed=3)
+    assert dash.title.startswith("Instructor dashboard")
+    assert dash.summary() == "Dashboard: 36 periods, seed 3"
+    dash.close()
+
+
+def test_referral_explorer() -> None:
+    from funnelsim.widgets import ReferralExplorer
+
+    ex = ReferralExplorer(threaded=False, replications=5)
+    assert ex.metrics["k"] == pytest.approx(2.0 * 0.2)
+    ex.control("invite_conversion").value = 0.4
+    assert ex.metrics["k"] == pytest.approx(0.8)
+    assert ex.metrics["expected_total"] == pytest.approx(1_000 / (1 - 0.8))
+    # the simulated mean is within a few standard errors of s / (1 - K)
+    totals = ex.outcome.result.totals
+    se = totals.std(ddof=1) / np.sqrt(totals.size)
+    assert abs(ex.metrics["customers"] - 5_000) < 4 * se + 1
+    assert ex.svg.startswith("<svg")
+    ex.close()
+
+
+def test_retention_explorer_fits_the_model_it_simulates() -> None:
+    from funnelsim.widgets import RetentionExplorer
+
+    ex = RetentionExplorer(threaded=False, cohort_size=5_000, polarization=0.2, churn=0.25)
+    # churn = a / (a + b) = 0.25 and polarization = 1 / (a + b + 1) = 0.2 give a = 1, b = 3
+    assert ex.metrics["alpha"] == pytest.approx(1.0, rel=0.25)
+    assert ex.metrics["beta"] == pytest.approx(3.0, rel=0.25)
+    retained = ex.metrics["retained"]
+    ex.control("churn").value = 0.1
+    assert ex.metrics["retained"] > retained
+    ex.close()
+
+
+def test_economics_explorer() -> None:
+    from funnelsim.economics import ltv_discounted
+    from funnelsim.widgets import EconomicsExplorer
+    from funnelsim.widgets.economics import payback_frame
+
+    ex = EconomicsExplorer(threaded=False)
+    v = ex.values
+    assert ex.metrics["ltv"] == pytest.approx(ltv_discounted(30, 0.8, 0.05, 0.01))
+    assert ex.metrics["ltv_cac"] == pytest.approx(ex.metrics["ltv"] / 300)
+    frame = payback_frame({**v, "months": 2000})
+    assert frame["profit"].iloc[-1] == pytest.approx(ex.metrics["ltv"], rel=1e-6)
+    months = frame.loc[frame["profit"] >= 300, "month"].iloc[0] + 1  # whole months paid
+    assert ex.metrics["payback"] <= months
+    ex.control("cac").value = 100
+    assert ex.metrics["ltv_cac"] == pytest.approx(ex.metrics["ltv"] / 100)
+    ex.ab = True
+    ex.control("churn").value = 0.2
+    spec = ex.chart().to_dict()
+    assert {r["scenario"] for r in next(iter(spec["datasets"].values()))} == {"A (frozen)", "B"}
+    ex.close()
+
+
+def test_b2b_explorer_champion_and_beckhard() -> None:
+    from funnelsim.b2b import beckhard_probability
+    from funnelsim.widgets import B2BExplorer
+    from funnelsim.widgets.b2b import accounts_table
+
+    ex = B2BExplorer(threaded=False, accounts=20_000)
+    assert ex.metrics["buy_rate"] == pytest.approx(0.5)  # A·B·D = 6·5·4 = 120 = X
+    table = accounts_table(ex.outcome.result)
+    assert table["reached"].iloc[-1] == ex.metrics["customers"]
+    win = ex.metrics["win_rate"]
+    ex.control("champion").value = 0.9
+    assert ex.metrics["win_rate"] > win  # same random numbers, more champions
+    ex.control("first_steps").value = 8
+    assert ex.metrics["buy_rate"] == pytest.approx(float(beckhard_probability(6, 5, 8, 120)))
+    assert ex.metrics["revenue"] == ex.metrics["customers"] * 60_000
+    ex.close()
+
+
+def test_sensitivity_explorer_names_the_step_to_fix() -> None:
+    from funnelsim.pipeline import sensitivity
+    from funnelsim.widgets import SensitivityExplorer
+
+    ex = SensitivityExplorer(threaded=False)
+    frame = sensitivity(fs.aaarrr(), delta=0.05, buyers=10_000)
+    assert ex.metrics["customers"] == pytest.approx(frame["base"].iloc[0])
+    assert ex.metrics["swing"] == pytest.approx(frame["swing"].max())
+    assert f"Fix {frame['stage'].iloc[0]} first" in ex.chart().to_dict()["title"]
+    ex.control("referral").value = 0.9  # now the lowest relative lever is elsewhere
+    assert "Fix Acquisition first" in ex.chart().to_dict()["title"]
+    ex.close()

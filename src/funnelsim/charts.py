@@ -230,13 +230,19 @@ class Plot:
     frame: pd.DataFrame
     #: A hashable description of the rest of the spec (stage order, sizes,
     #: title ...): two plots with equal ``shape`` differ in their data only.
-    shape: tuple[Any, ...]
+    #: None: nothing to reuse, render from scratch (see :meth:`of`).
+    shape: tuple[Any, ...] | None
     #: Makes the chart from a frame shaped like ``frame``.
     build: Callable[[pd.DataFrame], AnyChart]
 
     def chart(self) -> AnyChart:
         """The altair chart for :attr:`frame`."""
         return self.build(self.frame)
+
+    @classmethod
+    def of(cls, chart: AnyChart) -> Plot:
+        """Wrap any chart; :class:`LiveChart` renders it from scratch every time."""
+        return cls(pd.DataFrame(), None, lambda _: chart)
 
 
 class LiveChart:
@@ -263,6 +269,8 @@ class LiveChart:
         import vl_convert as vlc
 
         key = plot.shape
+        if key is None:
+            return to_svg(plot.chart())
         if key not in self._cache:
             spec = _themed_spec(plot.chart())
             datasets = list(spec.get("datasets", {}))
@@ -1005,7 +1013,7 @@ def cohort_heatmap(
     title : str, optional
         Chart title.
     cell : int
-        Size of one cell in pixels.
+        Size of one cell in pixels; from 30 up each cell is labelled with its share.
     """
     long = _cohort_long(table)
     long["label"] = [f"{v:.0%}" if np.isfinite(v) else "" for v in long["survival"]]
@@ -1036,9 +1044,9 @@ def cohort_heatmap(
             color=alt.condition("datum.survival > 0.55", alt.value("black"), alt.value("white")),
         )
     )
-    chart = alt.LayerChart(
-        layer=[rect, text], data=long, width=cell * periods, height=cell * len(cohorts)
-    )
+    # Percentages only where they fit in a cell.
+    layer = [rect, text] if cell >= 30 else [rect]
+    chart = alt.LayerChart(layer=layer, data=long, width=cell * periods, height=cell * len(cohorts))
     return _titled(chart, title)
 
 
@@ -1405,7 +1413,7 @@ def _committee_plot(result: Any, *, title: str | None, width: int) -> Plot:
             "contribution": c["contribution"].to_numpy(float),
             "sign": np.where(c["contribution"].to_numpy(float) >= 0, "raises", "lowers"),
             "text": [
-                f"{v * 100:+.1f} pp (present in {s:.0%})"
+                f"{round(v * 100, 1) + 0.0:+.1f} pp (present in {s:.0%})"
                 for v, s in zip(c["contribution"], c["share_present"], strict=True)
             ],
         }
@@ -1422,7 +1430,9 @@ def _committee_plot(result: Any, *, title: str | None, width: int) -> Plot:
             .encode(
                 y=y,
                 x=alt.X(
-                    "contribution:Q", title="effect on the win rate", axis=alt.Axis(format="+%")
+                    "contribution:Q",
+                    title="effect on the win rate (percentage points)",
+                    axis=alt.Axis(labelExpr="format(datum.value * 100, '+.0f')", tickCount=5),
                 ),
                 color=alt.Color(
                     "sign:N",

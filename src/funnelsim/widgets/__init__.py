@@ -17,16 +17,26 @@ This module imports ipywidgets and altair; ``import funnelsim`` does not.
 """
 
 from funnelsim.widgets._base import Explorer, Outcome
+from funnelsim.widgets.b2b import B2BExplorer
+from funnelsim.widgets.economics import EconomicsExplorer
 from funnelsim.widgets.funnel import FunnelExplorer
 from funnelsim.widgets.growth import Dashboard, GrowthExplorer
+from funnelsim.widgets.referral import ReferralExplorer
+from funnelsim.widgets.retention import RetentionExplorer
+from funnelsim.widgets.sensitivity import SensitivityExplorer
 from funnelsim.widgets.specs import Control, Metric
 
 __all__ = [
+    "B2BExplorer",
     "Control",
     "Dashboard",
+    "EconomicsExplorer",
     "Explorer",
     "FunnelExplorer",
     "GrowthExplorer",
     "Metric",
     "Outcome",
+    "ReferralExplorer",
+    "RetentionExplorer",
+    "SensitivityExplorer",
 ]

@@ -285,3 +285,135 @@ GROWTH_METRICS = (
     ),
     Metric("referral_share", "Referred share of new customers", "{:.0%}"),
 )  # fmt: skip
+
+
+# -- referral / virality ------------------------------------------------------------------------
+
+REFERRAL_CONTROLS = (
+    Control(
+        "seed_buyers", "Seed buyers", 10, 100_000, 1, 1_000, integer=True, scale="log",
+        readout=",.0f", help="Buyers in generation 0 (from paid acquisition).",
+    ),
+    Control("invites_per_user", "Invites per buyer", 0, 10, 0.1, 2.0, readout=".1f"),
+    _rate("invite_conversion", "Invite conversion", 0.20, "Invites that bring a new buyer."),
+    Control(
+        "market_size", "Market size (people)", 1_000, 100_000_000, 1, 1_000_000,
+        integer=True, scale="log", readout=",.0f",
+    ),
+    Control(
+        "replications", "Replications", 1, 50, 1, 20, integer=True, readout="d", slow=True,
+        help="Independent cascades; the bars are their mean.",
+    ),
+    Control("seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d"),
+)  # fmt: skip
+
+REFERRAL_METRICS = (
+    Metric("k", "Viral K", "{:.2f}", "Invites per buyer × invite conversion."),
+    Metric("customers", "Buyers in the end", "{:,.0f}", "Mean over replications."),
+    Metric("expected_total", "Closed form s / (1 − K)", "{:,.0f}", "Capped at the market."),
+    Metric("generations", "Generations", "{:,.0f}", "Until the cascade died out."),
+)
+
+# -- retention / cohorts -------------------------------------------------------------------------
+
+RETENTION_CONTROLS = (
+    Control("churn", "Mean churn per period", 0.01, 0.6, 0.01, 0.25, readout=".0%"),
+    Control(
+        "polarization", "Polarization of churn", 0.01, 0.9, 0.01, 0.2, readout=".2f",
+        help="0: everyone churns alike (geometric); near 1: loyal few, fast leavers.",
+    ),
+    Control(
+        "cohort_size", "Customers per cohort", 100, 100_000, 1, 1_000, integer=True,
+        scale="log", readout=",.0f",
+    ),
+    Control("cohorts", "Cohorts", 1, 24, 1, 8, integer=True, readout="d"),
+    Control("periods", "Periods observed", 2, 36, 1, 12, integer=True, readout="d"),
+    Control("arpu", "ARPU ($ / period)", 1, 200, 1, 30, readout=",.0f"),
+    _rate("margin", "Gross margin", 0.80),
+    Control("seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d"),
+)  # fmt: skip
+
+RETENTION_METRICS = (
+    Metric("alpha", "Fitted α", "{:.2f}"),
+    Metric("beta", "Fitted β", "{:.2f}"),
+    Metric("retained", "Active after the last period", "{:.0%}", "Pooled over cohorts."),
+    Metric("lifetime", "Expected lifetime (periods)", "{:.1f}", "Infinite when α ≤ 1."),
+    Metric("ltv", "LTV (fitted sBG, 1 % discount)", "${:,.0f}"),
+)
+
+# -- unit economics ------------------------------------------------------------------------------
+
+ECONOMICS_CONTROLS = (
+    Control("arpu", "ARPU ($ / customer / month)", 1, 500, 1, 30, readout=",.0f"),
+    _rate("margin", "Gross margin", 0.80),
+    Control("churn", "Monthly churn", 0.01, 0.5, 0.01, 0.05, readout=".0%"),
+    Control("cac", "CAC ($ per customer)", 10, 5_000, 10, 300, readout=",.0f"),
+    Control("discount", "Discount rate per month", 0.0, 0.05, 0.001, 0.01, readout=".1%"),
+    Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
+)
+
+ECONOMICS_METRICS = (
+    Metric("ltv", "LTV (discounted)", "${:,.0f}"),
+    Metric("ltv_cac", "LTV:CAC", "{:.2f}", "A common rule of thumb wants 3 or more."),
+    Metric("payback", "Payback (months)", "{:,.0f}", "Months until profit covers CAC."),
+    Metric("lifetime", "Expected lifetime (months)", "{:.1f}"),
+)
+
+# -- the B2B deal --------------------------------------------------------------------------------
+
+B2B_COMMITTEE = (
+    _rate("champion", "Champion present", 0.25, "An insider who sells for you."),
+    _rate("saboteur", "Saboteur present", 0.15, "An insider who works against you."),
+    _rate("decision_maker", "Decision maker involved (ЛПР)", 0.60),
+    _rate("economic_buyer", "Economic buyer involved (ЛВР)", 0.70),
+    _rate("influencer", "Influencer involved (ЛФР)", 0.90),
+    _rate("user", "Users involved", 0.80),
+)
+
+B2B_STEPS = (
+    _rate("learn", "Learn (triggered → studies)", 0.40),
+    _rate("try_", "Try (studies → pilot)", 0.30),
+)
+
+B2B_BECKHARD = (
+    Control("dissatisfaction", "A: dissatisfaction today (0–10)", 0, 10, 0.5, 6, readout=".1f"),
+    Control("vision", "B: clear picture of the future (0–10)", 0, 10, 0.5, 5, readout=".1f"),
+    Control("first_steps", "D: concrete first steps (0–10)", 0, 10, 0.5, 4, readout=".1f"),
+    Control("cost", "X: cost of change (same scale)", 1, 1_000, 1, 120, readout=",.0f"),
+)
+
+B2B_DEAL = (
+    Control(
+        "accounts", "Accounts triggered", 100, 100_000, 1, 5_000, integer=True, scale="log",
+        readout=",.0f",
+    ),
+    Control("deal_size", "Deal size ($ / year)", 1_000, 500_000, 1_000, 60_000, readout=",.0f"),
+    Control("seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d"),
+)  # fmt: skip
+
+B2B_METRICS = (
+    Metric("buy_rate", "Buy step (Beckhard)", "{:.0%}", "P(buy) = r² / (1 + r²), r = A·B·D / X."),
+    Metric("win_rate", "Win rate", "{:.1%}"),
+    Metric("customers", "Deals won", "{:,.0f}"),
+    Metric("revenue", "Revenue ($ / year)", "${:,.0f}"),
+    Metric("cycle", "Median sales cycle (weeks)", "{:.1f}", "Won deals only."),
+)
+
+# -- sensitivity ---------------------------------------------------------------------------------
+
+SENSITIVITY_CONTROLS = (
+    Control(
+        "delta", "Change of each rate (± points)", 0.01, 0.2, 0.01, 0.05, readout=".0%",
+        help="Each step's rate moves down and up by this much, one at a time.",
+    ),
+    Control(
+        "buyers", "Buyers entering", 100, 1_000_000, 1, 10_000, integer=True, scale="log",
+        readout=",.0f",
+    ),
+)  # fmt: skip
+
+SENSITIVITY_METRICS = (
+    Metric("customers", "Customers (base)", "{:,.0f}", "Buyers reaching the last stage."),
+    Metric("swing", "Largest swing", "{:,.0f}", "Customers between the low and high rate."),
+    Metric("ratio", "Largest / smallest swing", "{:.2f}"),
+)

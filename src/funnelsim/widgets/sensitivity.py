@@ -1,0 +1,55 @@
+"""The sensitivity explorer: which step's rate matters most? A live tornado."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+
+from funnelsim import charts
+from funnelsim.model import aaarrr
+from funnelsim.widgets._base import Explorer, Outcome
+from funnelsim.widgets.specs import AAARRR_RATES, SENSITIVITY_CONTROLS, SENSITIVITY_METRICS
+
+__all__ = ["SensitivityExplorer"]
+
+
+class SensitivityExplorer(Explorer):
+    """Move each AAARRR rate down and up by δ, one at a time; rank the steps by effect.
+
+    Uses :func:`funnelsim.pipeline.sensitivity` (exact expectations, customers
+    reaching the last stage). The chart title names the step to fix first.
+    """
+
+    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+        super().__init__(
+            "Sensitivity: which step to fix first?",
+            [("Funnel step rates", AAARRR_RATES), ("The experiment", SENSITIVITY_CONTROLS)],
+            SENSITIVITY_METRICS,
+            values=values,
+            threaded=threaded,
+        )
+
+    def compute(self, values: Mapping[str, Any]) -> Outcome:
+        from funnelsim.pipeline import sensitivity
+
+        funnel = aaarrr(**{c.name: values[c.name] for c in AAARRR_RATES})
+        frame = sensitivity(funnel, delta=values["delta"], buyers=values["buyers"])
+        swing = frame["swing"].to_numpy(float)
+        smallest = float(swing.min())
+        metrics = {
+            "customers": float(frame["base"].iloc[0]),
+            "swing": float(swing.max()),
+            "ratio": float(swing.max() / smallest) if smallest > 0 else float("nan"),
+        }
+        return Outcome(dict(values), frame, metrics)
+
+    def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
+        frame = outcome.result
+        title = f"Fix {frame['stage'].iloc[0]} first: customers ± δ on each step"
+        chart = charts.tornado_chart(frame, title=title)
+        if a is not None:
+            frozen = charts.tornado_chart(a.result, title="A (frozen)")
+            return charts.Plot.of(alt.hconcat(frozen, chart.properties(title="B")))
+        return charts.Plot.of(chart)
