@@ -472,7 +472,8 @@ def conversion_window(
     events, stages, confidence
         As in :func:`funnel_table`.
     windows : float or array_like of float
-        One or more windows ``W >= 0`` (``inf`` = no limit).
+        One or more windows ``W >= 0`` in the time unit of the log (days for
+        datetimes); ``inf`` = no limit.
     from_stage, to_stage : str, optional
         Defaults: the first and the last stage.
 
