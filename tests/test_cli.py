@@ -408,3 +408,26 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
     assert done.returncode == 0
     assert "wrote 200 rows" in err
     assert ("sweep:" in err and "200/200" in err) is not disabled
+
+
+def test_the_examples_in_the_help_work(tmp_path, monkeypatch, capsys):
+    import shlex
+
+    from funnelsim.cli import _EPILOG
+
+    monkeypatch.chdir(tmp_path)
+    text = _EPILOG.replace("\\\n", " ")
+    commands = [line.strip() for line in text.splitlines() if line.startswith("  funnelsim")]
+    assert len(commands) == 5
+    for command in commands:
+        argv, _, redirect = command.partition(">")
+        words = shlex.split(argv)[1:]
+        if words[0] == "sweep":
+            words += ["--set", "mode=counts"]  # the same grid, faster
+        assert main(words) == 0, command
+        out = capsys.readouterr().out
+        if redirect:
+            (tmp_path / redirect.strip()).write_text(out, encoding="utf-8")
+    assert pd.read_csv(tmp_path / "sweep.csv").shape[0] == 21
+    assert (tmp_path / "out" / "funnel.parquet").exists()
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

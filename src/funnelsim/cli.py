@@ -278,12 +278,26 @@ def _add_scenario_args(parser: argparse.ArgumentParser, *, overrides: bool = Tru
     )
 
 
+_EPILOG = """\
+examples:
+  funnelsim list
+  funnelsim show b2c_referral > mine.toml
+  funnelsim simulate mine.toml -o out/ --format parquet
+  funnelsim sweep mine.toml --param funnel.rates.activation=0.2:0.8:7 \\
+                            --param seed=1,2,3 -o sweep.csv
+  funnelsim report mine.toml -o report.html
+
+exit status: 0 success, 1 the run failed (message on stderr), 2 wrong command line.
+Run 'funnelsim COMMAND --help' for the options of a command."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``funnelsim`` command."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Simulate growth and B2B funnels from scenario files.",
-        epilog="Run 'funnelsim COMMAND --help' for the options of a command.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
