@@ -34,6 +34,7 @@ from funnelsim import __version__
 from funnelsim.scenarios import (
     Scenario,
     ScenarioError,
+    ScenarioRun,
     dumps_toml,
     list_scenarios,
     load_scenario,
@@ -171,25 +172,23 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary_text(scenario: Scenario, run: Any) -> str:
+def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
     result = run.result
     seed = "fresh seed" if result.seed is None else f"seed {result.seed}"
     reps = f", {result.replications} replications" if result.replications > 1 else ""
     lines = [scenario.name, f"{result.buyers:,} buyers{reps}, {seed}, mode {result.mode}", ""]
-    table = result.table()
-    if "replication" in table.columns:
-        table = table.groupby("stage", observed=True, sort=True)[
-            ["reached", "step_conversion", "cumulative_conversion"]
-        ].mean()
-        table = table.reset_index()
+    # Pooled over replications: mean buyers reaching each stage, and the ratios of the means.
+    reached = result.counts.mean(axis=0)
+    previous = np.concatenate([[result.buyers], reached[:-1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        step = np.where(previous > 0, reached / np.where(previous > 0, previous, 1), np.nan)
+        cumulative = reached / result.buyers if result.buyers else np.full(reached.shape, np.nan)
     shown = pd.DataFrame(
         {
-            "stage": table["stage"].astype(str),
-            "reached": [
-                f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in table["reached"]
-            ],
-            "step": [_pct(v) for v in table["step_conversion"]],
-            "cumulative": [_pct(v) for v in table["cumulative_conversion"]],
+            "stage": list(result.funnel.names),
+            "reached": [f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in reached],
+            "step": [_pct(v) for v in step],
+            "cumulative": [_pct(v) for v in cumulative],
         }
     )
     lines.append(shown.to_string(index=False))
