@@ -748,7 +748,8 @@ class _Section:
 
     KEY: ClassVar[str]
     #: Position of the section's random stream among the scenario's children
-    #: (fixed, so adding a section never changes another section's draws).
+    #: (fixed, so adding a section never changes another section's draws;
+    #: 0 is unused: economics draws nothing).
     STREAM: ClassVar[int] = 0
 
     def __post_init__(self) -> None:
@@ -792,10 +793,6 @@ def _stage_count(result: SimulationResult, stage: str | None) -> int:
     return round(float(result.counts[:, index].mean()))
 
 
-def _check_stage_name(key: str, value: Any) -> str:
-    return _check_str(key, value)
-
-
 @dataclass(frozen=True)
 class ReferralSettings(_Section):
     """``[referral]``: a referral cascade started by the funnel's customers.
@@ -827,7 +824,7 @@ class ReferralSettings(_Section):
     #: Stop after this many generations.
     max_generations: int = _checked(_integer(low=0), 1000)
     #: Funnel stage whose buyers start the cascade (default: the last stage).
-    seed_stage: str | None = _checked(_check_stage_name)
+    seed_stage: str | None = _checked(_check_str)
     #: A fixed number of seed buyers instead of the funnel's.
     seed_buyers: int | None = _checked(_integer(low=0))
 
@@ -896,7 +893,7 @@ class RetentionSettings(_Section):
     #: Number of cohorts, acquired one per period, each the size of the funnel's customers.
     cohorts: int = _checked(_integer(low=1, high=1000), 1)
     #: Funnel stage whose buyers form each cohort (default: the last stage).
-    cohort_stage: str | None = _checked(_check_stage_name)
+    cohort_stage: str | None = _checked(_check_str)
     #: A fixed cohort size instead of the funnel's.
     cohort_size: int | None = _checked(_integer(low=0))
 
@@ -975,7 +972,7 @@ class EconomicsSettings(_Section):
     #: Relative LTV gain of referred customers (> -1).
     ltv_uplift: float = _checked(_real(low=-1.0, low_open=True), REFERRED_LTV_UPLIFT)
     #: Funnel stage whose buyers count as acquired customers for the CAC (default: last).
-    customer_stage: str | None = _checked(_check_stage_name)
+    customer_stage: str | None = _checked(_check_str)
 
     def _validate(self) -> None:
         if self.cac is not None and self.paid_spend is not None:
