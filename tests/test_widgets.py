@@ -295,6 +295,14 @@ def test_growth_explorer_and_dashboard() -> None:
     dash = Dashboard(threaded=False, seed=3)
     assert dash.title.startswith("Instructor dashboard")
     assert dash.summary() == "Dashboard: 36 periods, seed 3"
+    assert dash.widget.titles[0] == "Growth model"
+    assert dash._built == {}  # other tabs are built when first opened
+    dash.widget.selected_index = 1 + dash.tabs.index("B2B deal")
+    b2b = dash.explorer("B2B deal")
+    assert dash._pages["B2B deal"].children == (b2b.widget,)
+    assert b2b.metrics["win_rate"] > 0
+    with pytest.raises(KeyError, match="no tab 'Churn'"):
+        dash.explorer("Churn")
     dash.close()
 
 

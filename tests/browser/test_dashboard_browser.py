@@ -27,6 +27,15 @@ def _metric(page: Any, name: str) -> float:
     return float(number)
 
 
+def _wait_shown(page: Any, name: str, value: float) -> None:
+    """Wait until the metrics on screen come from a run with control ``name`` at ``value``."""
+    page.wait_for_function(
+        "([name, value]) => { const e = document.querySelector('.fs-metrics .fs-cards');"
+        " return e && Math.abs(JSON.parse(e.dataset.values)[name] - value) < 1e-9; }",
+        arg=[name, value],
+    )
+
+
 def _chart(page: Any) -> str:
     return str(page.locator(CHART_SVG).first.evaluate("e => e.outerHTML"))
 
@@ -54,12 +63,7 @@ def _move_slider_and_check(page: Any, shots: Path, prefix: str) -> None:
         "sel => document.querySelector(sel).innerText.trim() === '70%'",
         arg=f"{SLIDER} .widget-readout",
     )
-    page.wait_for_function(
-        "([sel, old]) => { const e = document.querySelector(sel);"
-        " return e && Number(e.innerText.replace(/[^0-9.]/g, '')) > old; }",
-        arg=[".fs-metrics [data-metric='customers'] .fs-value", before["customers"]],
-    )
-    page.wait_for_selector(".fs-status >> text=/updated in/")
+    _wait_shown(page, "activation", 0.7)
     after = {m: _metric(page, m) for m in ("customers", "revenue")}
     page.screenshot(path=str(shots / f"{prefix}-after.png"), full_page=True)
     assert _chart(page) != before_chart
@@ -81,11 +85,35 @@ def test_dashboard_in_jupyterlab(lab: Server, page: Any, screenshots: Path) -> N
     assert errors.count() == 0, errors.first.inner_text()
     _move_slider_and_check(page, screenshots, "lab")
 
+    # A/B: freeze A at 70 % activation, move B back down, both columns show up.
+    a_customers = _metric(page, "customers")
+    page.locator(".fs-ab").first.click()
+    page.wait_for_selector(".fs-ab >> text=/A frozen/")
+    handle = page.locator(f"{SLIDER} .noUi-handle")
+    handle.focus()
+    for _ in range(10):
+        handle.press("ArrowLeft")
+    page.wait_for_function(
+        "sel => document.querySelector(sel).innerText.trim() === '60%'",
+        arg=f"{SLIDER} .widget-readout",
+    )
+    _wait_shown(page, "activation", 0.6)
+    assert _metric(page, "customers") < a_customers
+    frozen = page.locator(".fs-metrics [data-metric='customers'] .fs-value-a").inner_text()
+    assert float(re.sub(r"[^0-9.]", "", frozen)) == a_customers
+    page.wait_for_selector(".fs-chart svg >> text=/A \\(frozen\\)/")
+    page.screenshot(path=str(screenshots / "lab-ab.png"), full_page=True)
+
 
 def test_dashboard_in_voila(voila: Server, page: Any, screenshots: Path) -> None:
     page.goto(voila.url, timeout=120_000)
     page.locator(f".fs-explorer {CHART_SVG}").first.wait_for(state="visible", timeout=120_000)
     assert page.locator(".cm-editor, .jp-InputArea-editor").count() == 0  # no code shown
     _move_slider_and_check(page, screenshots, "voila")
+    # Another topic: its explorer is built when its tab is first opened.
+    page.locator(".lm-TabBar-tab", has_text="B2B deal").click()
+    page.locator(".fs-explorer .fs-chart svg >> nth=1").wait_for(state="visible")
+    assert page.locator(".fs-control-champion").count() == 1
+    page.screenshot(path=str(screenshots / "voila-b2b.png"), full_page=True)
     # make present's culling flags reached Voila's kernel manager
     assert re.search(r"[Cc]ulling kernels with idle durations > 600 seconds", voila.log_text())

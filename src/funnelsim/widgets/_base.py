@@ -29,6 +29,7 @@ same in JupyterLab and Voila without internet (see :mod:`funnelsim.charts`).
 from __future__ import annotations
 
 import html
+import json
 import math
 import threading
 import time
@@ -351,7 +352,7 @@ class Explorer:
     def _on_ab(self, change: dict[str, Any]) -> None:
         with self._lock:
             self.outcome_a = self.outcome if change["new"] else None
-        self._ab.description = "A/B: on (A frozen)" if change["new"] else "A/B: freeze A"
+        self._ab.description = "A/B: A frozen" if change["new"] else "A/B: freeze A"
         if not self._quiet:
             self.request()
 
@@ -409,9 +410,7 @@ class Explorer:
             extra = ""
             if a is not None:
                 va = a.metrics.get(m.name, math.nan)
-                diff = m.format(vb - va)
-                if diff != "–" and not diff.startswith("-") and vb - va != 0:
-                    diff = "+" + diff
+                diff = _signed(m, vb - va)
                 extra = (
                     f"<div class='fs-value-a' style='{_SMALL}'>A: {m.format(va)}</div>"
                     f"<div class='fs-delta' style='{_SMALL}'>B − A: {diff}</div>"
@@ -423,7 +422,12 @@ class Explorer:
                 f"<div class='fs-value' style='font-size:20px;font-weight:600'>"
                 f"{m.format(vb)}</div>{extra}</div>"
             )
-        return f"<div style='display:flex;flex-wrap:wrap;gap:8px'>{''.join(cards)}</div>"
+        # The values this run used, for scripts and browser tests to know what is shown.
+        ran = html.escape(json.dumps(dict(b.values), sort_keys=True, default=str), quote=True)
+        return (
+            f"<div class='fs-cards' data-values=\"{ran}\" "
+            f"style='display:flex;flex-wrap:wrap;gap:8px'>{''.join(cards)}</div>"
+        )
 
     @property
     def metrics(self) -> dict[str, float]:
@@ -474,6 +478,15 @@ def _close_tree(widget: w.Widget) -> None:
     for child in getattr(widget, "children", ()):
         _close_tree(child)
     widget.close()
+
+
+def _signed(metric: Metric, delta: float) -> str:
+    """A change with its sign in front of any unit: +$1,200, −3.4, ±0."""
+    text = metric.format(abs(delta))
+    if text == "–":
+        return text
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    return sign + text
 
 
 def _status_html(text: str, *, error: bool = False) -> str:

@@ -122,10 +122,80 @@ class GrowthExplorer(Explorer):
 
 
 class Dashboard(GrowthExplorer):
-    """The instructor dashboard: every lever of the course on one screen.
+    """The instructor dashboard: every lever of the course, one topic per tab.
 
-    The growth explorer with a heading for the class; serve
-    ``notebooks/dashboard.ipynb`` with Voila (``make present``).
+    The first tab is the growth model with all its levers on one screen (the
+    funnel rates, paid acquisition, the referral loop, churn and money, the
+    market); the other tabs hold the funnel (AAARRR / B2B, scenario files), the
+    B2B deal, referral, retention, unit economics and sensitivity explorers.
+    A tab's explorer is built the first time the tab is opened, so the app
+    starts as fast as one explorer. The Dashboard itself behaves as the growth
+    explorer (``control``, ``metrics``, A/B, reset); :meth:`explorer` returns
+    the others. Serve ``notebooks/dashboard.ipynb`` with Voila (``make present``).
+
+    Parameters
+    ----------
+    threaded : bool, optional
+        Redraw on worker threads (default: inside a Jupyter kernel only).
+    **values
+        Starting values of the growth tab's controls.
     """
 
     _title = "Instructor dashboard: every lever on one screen"
+
+    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+        import ipywidgets as w
+
+        super().__init__(threaded=threaded, **values)
+        self._threaded = threaded
+        self._tabs: dict[str, Any] = _tab_classes()
+        self._built: dict[str, Explorer] = {}
+        self._pages = {name: w.VBox() for name in self._tabs}
+        growth = self.widget
+        self.widget = w.Tab(children=[growth, *self._pages.values()])
+        self.widget.titles = ("Growth model", *self._tabs)
+        self.widget.add_class("fs-dashboard")
+        self.widget.observe(self._on_tab, names="selected_index")
+
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        index = change["new"]
+        if index:
+            self.explorer(list(self._tabs)[index - 1])
+
+    def explorer(self, name: str) -> Explorer:
+        """The explorer on tab ``name`` (built on first use); see :attr:`tabs`."""
+        if name not in self._tabs:
+            raise KeyError(f"no tab {name!r}; tabs are {list(self._tabs)}")
+        if name not in self._built:
+            ex = self._tabs[name](threaded=self._threaded)
+            self._built[name] = ex
+            self._pages[name].children = (ex.widget,)
+        return self._built[name]
+
+    @property
+    def tabs(self) -> list[str]:
+        """Names of the tabs after the growth model."""
+        return list(self._tabs)
+
+    def close(self) -> None:
+        for ex in self._built.values():
+            ex.close()
+        super().close()
+
+
+def _tab_classes() -> dict[str, Any]:
+    from funnelsim.widgets.b2b import B2BExplorer
+    from funnelsim.widgets.economics import EconomicsExplorer
+    from funnelsim.widgets.funnel import FunnelExplorer
+    from funnelsim.widgets.referral import ReferralExplorer
+    from funnelsim.widgets.retention import RetentionExplorer
+    from funnelsim.widgets.sensitivity import SensitivityExplorer
+
+    return {
+        "Funnel": FunnelExplorer,
+        "B2B deal": B2BExplorer,
+        "Referral": ReferralExplorer,
+        "Retention": RetentionExplorer,
+        "Unit economics": EconomicsExplorer,
+        "Sensitivity": SensitivityExplorer,
+    }

@@ -364,10 +364,10 @@ ECONOMICS_METRICS = (
 B2B_COMMITTEE = (
     _rate("champion", "Champion present", 0.25, "An insider who sells for you."),
     _rate("saboteur", "Saboteur present", 0.15, "An insider who works against you."),
-    _rate("decision_maker", "Decision maker involved (ЛПР)", 0.60),
-    _rate("economic_buyer", "Economic buyer involved (ЛВР)", 0.70),
-    _rate("influencer", "Influencer involved (ЛФР)", 0.90),
-    _rate("user", "Users involved", 0.80),
+    _rate("decision_maker", "Decision maker (ЛПР)", 0.60),
+    _rate("economic_buyer", "Economic buyer (ЛВР)", 0.70),
+    _rate("influencer", "Influencer (ЛФР)", 0.90),
+    _rate("user", "Users", 0.80),
 )
 
 B2B_STEPS = (
@@ -376,10 +376,10 @@ B2B_STEPS = (
 )
 
 B2B_BECKHARD = (
-    Control("dissatisfaction", "A: dissatisfaction today (0–10)", 0, 10, 0.5, 6, readout=".1f"),
-    Control("vision", "B: clear picture of the future (0–10)", 0, 10, 0.5, 5, readout=".1f"),
-    Control("first_steps", "D: concrete first steps (0–10)", 0, 10, 0.5, 4, readout=".1f"),
-    Control("cost", "X: cost of change (same scale)", 1, 1_000, 1, 120, readout=",.0f"),
+    Control("dissatisfaction", "A: dissatisfaction (0–10)", 0, 10, 0.5, 6, readout=".1f"),
+    Control("vision", "B: clear vision (0–10)", 0, 10, 0.5, 5, readout=".1f"),
+    Control("first_steps", "D: first steps (0–10)", 0, 10, 0.5, 4, readout=".1f"),
+    Control("cost", "X: cost of change", 1, 1_000, 1, 120, readout=",.0f"),
 )
 
 B2B_DEAL = (
