@@ -387,3 +387,35 @@ def test_sensitivity_explorer_names_the_step_to_fix() -> None:
     ex.control("referral").value = 0.9  # now the lowest relative lever is elsewhere
     assert "Fix Acquisition first" in ex.chart().to_dict()["title"]
     ex.close()
+
+
+def test_growth_explorer_reads_and_writes_scenario_files(tmp_path: Path) -> None:
+    from funnelsim.scenarios import load_scenario
+    from funnelsim.widgets import GrowthExplorer
+
+    ex = GrowthExplorer(threaded=False)
+    try:
+        ex.load("b2c_referral")
+        assert "Loaded b2c_referral" in ex._status.value
+        sc = load_scenario("b2c_referral")
+        v = ex.values
+        assert v["activation"] == sc.funnel["Activation"].rate
+        assert v["seed"] == sc.seed and v["periods"] == sc.growth.periods
+        assert v["cost_per_lead"] == sc.growth.params.cost_per_lead
+        assert v["market_size"] == sc.growth.params.market_size
+        assert ex.outcome.values == v  # the chart shows the loaded scenario
+        ex.control("churn").value = 0.12
+        path = ex.save(tmp_path / "class.toml")
+        again = load_scenario(path)
+        assert again.growth.params.churn == 0.12
+        assert again.name == sc.name
+        other = GrowthExplorer(threaded=False)
+        other.load(path)
+        assert other.values == ex.values
+        assert other.metrics == ex.metrics
+        other.load("b2b_saas")  # a Trigger-Learn-Try-Buy funnel
+        assert "Load failed: the growth explorer needs an AAARRR funnel" in other._status.value
+        assert other.values == ex.values  # a failed load changes nothing
+        other.close()
+    finally:
+        ex.close()

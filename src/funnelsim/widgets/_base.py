@@ -348,6 +348,37 @@ class Explorer:
     def _batch(self) -> Explorer._Batch:
         return Explorer._Batch(self)
 
+    # -- scenario files -----------------------------------------------------------------
+    def _scenario_tools(self, path: str = "my_scenario.toml") -> list[w.Widget]:
+        """A path box with Load and Save buttons calling :meth:`load` / :meth:`save`."""
+        box = w.Text(
+            value=path,
+            placeholder="file.toml or a ready-made name",
+            layout=w.Layout(width="200px"),
+            tooltip="A scenario file, or a ready-made name such as b2c_referral",
+        )
+        box.add_class("fs-path")
+        load = w.Button(description="Load", icon="folder-open", layout=w.Layout(width="80px"))
+        save = w.Button(description="Save", icon="save", layout=w.Layout(width="80px"))
+        load.add_class("fs-load")
+        save.add_class("fs-save")
+        load.on_click(lambda _: self.load(box.value))
+        save.on_click(lambda _: self.save(box.value))
+        self._path = box
+        return [box, load, save]
+
+    def _say(self, text: str, *, ok: bool) -> None:
+        colour = "#009E73" if ok else "#D55E00"
+        self._status.value = f"<span style='color:{colour}'>{html.escape(text)}</span>"
+
+    def load(self, scenario: Any) -> None:
+        """Set the controls from a scenario file or ready-made name (see subclasses)."""
+        raise NotImplementedError(f"{type(self).__name__} does not read scenario files")
+
+    def save(self, path: Any) -> Any:
+        """Write the current settings as a scenario file (see subclasses)."""
+        raise NotImplementedError(f"{type(self).__name__} does not write scenario files")
+
     # -- A/B ------------------------------------------------------------------------
     def _on_ab(self, change: dict[str, Any]) -> None:
         with self._lock:

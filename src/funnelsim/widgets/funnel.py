@@ -115,23 +115,13 @@ class FunnelExplorer(Explorer):
             style={"description_width": "50px"},
         )
         self._picker.add_class("fs-preset")
-        self._path = w.Text(
-            value="my_scenario.toml",
-            placeholder="file.toml or a ready-made name",
-            layout=w.Layout(width="200px"),
-        )
-        self._path.add_class("fs-path")
-        load = w.Button(description="Load", icon="folder-open", layout=w.Layout(width="80px"))
-        save = w.Button(description="Save", icon="save", layout=w.Layout(width="80px"))
-        load.on_click(lambda _: self.load(self._path.value))
-        save.on_click(lambda _: self.save(self._path.value))
         super().__init__(
             "Funnel explorer",
             self._sections(self._preset),
             FUNNEL_METRICS,
             values=values,
             threaded=threaded,
-            toolbar=[self._picker, self._path, load, save],
+            toolbar=[self._picker, *self._scenario_tools()],
         )
         self._picker.observe(self._on_preset, names="value")
 
@@ -193,9 +183,9 @@ class FunnelExplorer(Explorer):
             values = self._read_scenario(scenario)
             self._switch(self._preset, self._base, values)
         except (OSError, TypeError, ValueError) as err:
-            self._status.value = f"<span style='color:#D55E00'>Load failed: {err}</span>"
+            self._say(f"Load failed: {err}", ok=False)
             return
-        self._status.value = f"<span style='color:#009E73'>Loaded {scenario}</span>"
+        self._say(f"Loaded {scenario}", ok=True)
 
     def scenario(self) -> Any:
         """The current settings as a :class:`funnelsim.scenarios.Scenario`."""
@@ -211,9 +201,9 @@ class FunnelExplorer(Explorer):
         try:
             out = self.scenario().save(path)
         except (OSError, TypeError, ValueError) as err:
-            self._status.value = f"<span style='color:#D55E00'>Save failed: {err}</span>"
+            self._say(f"Save failed: {err}", ok=False)
             return None
-        self._status.value = f"<span style='color:#009E73'>Saved {out}</span>"
+        self._say(f"Saved {out}", ok=True)
         return Path(out)
 
     # -- the model ------------------------------------------------------------------------

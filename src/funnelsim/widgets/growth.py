@@ -83,6 +83,7 @@ class GrowthExplorer(Explorer):
     _title = "Growth model: paid + referral → funnel → customers → revenue"
 
     def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+        self._scenario_name = "growth scenario"
         super().__init__(
             self._title,
             [
@@ -95,7 +96,80 @@ class GrowthExplorer(Explorer):
             GROWTH_METRICS,
             values=values,
             threaded=threaded,
+            toolbar=self._scenario_tools(),
         )
+
+    # -- scenario files ---------------------------------------------------------------------
+    def load(self, scenario: Any) -> None:
+        """Take the funnel rates, seed and ``[growth]`` section of a scenario file.
+
+        ``scenario`` is a path or a ready-made name (:func:`funnelsim.load_scenario`).
+        The funnel must be an AAARRR one; keys the explorer has no slider for
+        (e.g. ``new_leads``) are reported and left out. A failed load changes nothing.
+        """
+        try:
+            values = self._scenario_values(scenario)
+            self.set_values(values)
+        except (OSError, TypeError, ValueError, KeyError) as err:
+            self._say(f"Load failed: {err}", ok=False)
+            return
+        self._say(f"Loaded {scenario}", ok=True)
+
+    def _scenario_values(self, scenario: Any) -> dict[str, Any]:
+        from funnelsim.model import AAARRR_STAGES
+        from funnelsim.scenarios import load_scenario
+
+        sc = load_scenario(scenario)
+        if sc.funnel.names != AAARRR_STAGES:
+            raise ValueError(
+                f"the growth explorer needs an AAARRR funnel, got stages {list(sc.funnel.names)}"
+            )
+        values: dict[str, Any] = {c.name: sc.funnel[c.name].rate for c in AAARRR_RATES}
+        if sc.seed is not None:
+            values["seed"] = sc.seed
+        if sc.growth is not None:
+            values["periods"] = sc.growth.periods
+            params = sc.growth.params
+            for key in _GROWTH_KEYS:
+                value = getattr(params, key)
+                if value is not None:
+                    values[key] = value
+        for name, value in values.items():  # name the file's key in range errors
+            control = self.controls[name]
+            if not control.min <= value <= control.max:
+                raise ValueError(
+                    f"{name} = {value!r} is outside the explorer's range "
+                    f"[{control.min:g}, {control.max:g}]"
+                )
+        self._scenario_name = sc.name
+        return values
+
+    def scenario(self) -> Any:
+        """The current settings as a :class:`funnelsim.scenarios.Scenario` (funnel + growth)."""
+        from funnelsim.growth import GrowthParams
+        from funnelsim.scenarios import GrowthSettings, Scenario
+
+        v = self.values
+        funnel = aaarrr(**{c.name: v[c.name] for c in AAARRR_RATES})
+        params = GrowthParams(funnel=funnel, **{k: v[k] for k in _GROWTH_KEYS})
+        return Scenario(
+            funnel=funnel,
+            name=self._scenario_name,
+            seed=v["seed"],
+            growth=GrowthSettings(v["periods"], 1, params),
+        )
+
+    def save(self, path: Any) -> Any:
+        """Write the funnel rates, seed and growth settings as a scenario TOML file."""
+        from pathlib import Path
+
+        try:
+            out = Path(self.scenario().save(path))
+        except (OSError, TypeError, ValueError) as err:
+            self._say(f"Save failed: {err}", ok=False)
+            return None
+        self._say(f"Saved {out}", ok=True)
+        return out
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim.growth import simulate_growth
