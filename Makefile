@@ -55,13 +55,15 @@ typecheck: setup ## mypy on src/
 unit: setup ## Unit, property and statistical tests (+ README example and doctests)
 	$(PYTEST) -n 2 -m "not browser" tests --doctest-modules src/funnelsim --doctest-glob=README.md README.md
 
+# Notebook kernels run one at a time: kernels started in parallel can race for the same
+# TCP port (seen here as 'Address already in use').
 notebooks: nbval papermill ## Both notebook gates
 
 nbval: setup ## Re-execute committed notebooks and compare their outputs
-	$(PYTEST) -n 2 --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+	$(PYTEST) --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 papermill: setup ## Run every notebook under other parameter sets
-	$(PYTEST) -n 2 tests/notebooks/test_papermill.py
+	$(PYTEST) tests/notebooks/test_papermill.py
 
 exercises: setup ## Exercise notebooks: student copies generated, master checks pass
 	@if compgen -G "exercises/*.ipynb" > /dev/null; then \

@@ -79,6 +79,13 @@ def expected(funnel: Funnel, buyers: int) -> pd.DataFrame:
     A buyer who reaches stage *k* enters it after the mean times of the stages
     before it, on average.
 
+    Parameters
+    ----------
+    funnel : Funnel
+        The funnel to evaluate.
+    buyers : int
+        Buyers entering its first stage.
+
     Returns
     -------
     DataFrame

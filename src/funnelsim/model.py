@@ -368,12 +368,36 @@ def aaarrr(
 ) -> Funnel:
     """The AAARRR funnel: Awareness → Acquisition → Activation → Retention → Revenue → Referral.
 
-    Each keyword is the step rate **into** the stage it is named after, e.g.
-    ``activation`` is the share of acquired users who activate. The defaults
-    (30 %, 50 %, 60 %, 40 %, 25 %) are round teaching values: of 1,000 aware
-    people, 300 sign up, 150 activate, 90 stay, 36 pay and 9 refer a friend.
-    ``times`` is a time-in-stage (days, say) for every stage or per stage name;
-    the default is 1 time unit each.
+    Each keyword is the step rate **into** the stage it is named after. The defaults
+    (30 %, 50 %, 60 %, 40 %, 25 %) are round teaching values, not benchmarks: of
+    1,000 aware people, 300 sign up, 150 activate, 90 stay, 36 pay and 9 refer.
+
+    Parameters
+    ----------
+    acquisition : float
+        Share of aware people who become leads (sign up), in [0, 1].
+    activation : float
+        Share of leads who have a first real success with the product.
+    retention : float
+        Share of activated users who keep using it.
+    revenue : float
+        Share of retained users who pay.
+    referral : float
+        Share of paying customers who recommend the product.
+    times : number, TimeInStage or mapping, optional
+        Time in stage (in the lesson's time unit, e.g. days): one value for every
+        stage or a mapping by stage name; default 1 time unit each.
+    name : str
+        Label used in tables and charts.
+
+    Returns
+    -------
+    Funnel
+
+    Examples
+    --------
+    >>> aaarrr(activation=0.6).reach.round(3).tolist()
+    [1.0, 0.3, 0.18, 0.108, 0.043, 0.011]
     """
     rates = dict(
         zip(
@@ -403,11 +427,30 @@ def trigger_learn_try_buy(
 ) -> Funnel:
     """The B2B buyer's path: Trigger → Learn → Try → Buy.
 
-    ``learn`` is the share of triggered accounts that start studying options,
-    ``try_`` (trailing underscore: ``try`` is a Python keyword) the share of those
-    that run a demo or pilot, ``buy`` the share of pilots that end in a purchase.
-    Times default to :data:`TLTB_DEFAULT_TIMES` (weeks); pass ``times`` to override
-    some or all of them.
+    Parameters
+    ----------
+    learn : float
+        Share of triggered accounts (something made them look for a solution) that
+        start studying options, in [0, 1].
+    try_ : float
+        Share of those that run a demo, trial or pilot (trailing underscore: ``try``
+        is a Python keyword; ``with_rates(try_=...)`` finds the stage too).
+    buy : float
+        Share of pilots that end in a purchase.
+    times : number, TimeInStage or mapping, optional
+        Time in stage in weeks; a mapping overrides some stages and keeps
+        :data:`TLTB_DEFAULT_TIMES` for the rest.
+    name : str
+        Label used in tables and charts.
+
+    Returns
+    -------
+    Funnel
+
+    Examples
+    --------
+    >>> trigger_learn_try_buy().reach.tolist()
+    [1.0, 0.4, 0.12, 0.03]
     """
     rates = dict(zip(TLTB_STAGES, (1.0, learn, try_, buy), strict=True))
     merged: Mapping[str, Any] | float | TimeInStage

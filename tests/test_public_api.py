@@ -1,0 +1,71 @@
+"""The package's public surface: what `import funnelsim` promises."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+import funnelsim as fs
+from funnelsim import _EXPORTS, _SUBMODULES
+
+HEAVY = ("numpy", "scipy", "pandas", "altair", "ipywidgets")
+
+
+def loaded_after(code: str) -> set[str]:
+    """Top-level packages imported by ``code`` in a fresh interpreter."""
+    probe = f"import sys; {code}; print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_import_funnelsim_loads_nothing_heavy():
+    assert not loaded_after("import funnelsim") & set(HEAVY)
+
+
+def test_the_core_never_imports_altair_or_ipywidgets():
+    core = "; ".join(f"import funnelsim.{m}" for m in _EXPORTS)
+    loaded = loaded_after(core)
+    assert {"numpy", "scipy", "pandas"} <= loaded
+    assert not loaded & {"altair", "ipywidgets"}
+
+
+@pytest.mark.parametrize("name", sorted(fs.__all__))
+def test_every_public_name_resolves_to_its_module(name):
+    obj = getattr(fs, name)
+    if name in _SUBMODULES:
+        assert inspect.ismodule(obj) and obj.__name__ == f"funnelsim.{name}"
+    elif inspect.isfunction(obj) or inspect.isclass(obj):
+        module = next(m for m, names in _EXPORTS.items() if name in names)
+        assert obj.__module__ == f"funnelsim.{module}"
+        assert obj is getattr(importlib.import_module(f"funnelsim.{module}"), name)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n in fs.__all__ if inspect.isfunction(getattr(fs, n)))
+)
+def test_public_functions_have_numpy_style_docstrings(name):
+    func = getattr(fs, name)
+    doc = inspect.getdoc(func) or ""
+    assert doc, f"{name} has no docstring"
+    if inspect.signature(func).parameters:
+        assert "Parameters\n----------" in doc, f"{name}: no numpy-style Parameters section"
+
+
+def test_unknown_attribute_is_a_clear_error():
+    with pytest.raises(AttributeError, match=r"module 'funnelsim' has no attribute 'simulat'"):
+        fs.simulat  # noqa: B018
+
+
+def test_dir_lists_the_public_names_for_tab_completion():
+    assert set(dir(fs)) == set(fs.__all__)
+    assert {"simulate", "aaarrr", "charts", "widgets", "__version__"} <= set(dir(fs))
+
+
+def test_version_matches_the_installed_metadata():
+    from importlib.metadata import version
+
+    assert fs.__version__ == version("funnelsim")
