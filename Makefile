@@ -16,7 +16,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 JUPYTER_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: help setup lab test lint format typecheck unit notebooks nbval papermill exercises \
-        browser browser-deps bench lock present clean
+        browser browser-deps bench figures lock present clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ browser-deps: ## Install Debian's Chromium (needs root) for the browser tests
 
 bench: setup ## Benchmarks: medians and ratios against baselines measured in the same run
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+figures: setup ## Regenerate the README's pictures (docs/figures) with vl-convert, offline
+	$(BIN)/python docs/make_figures.py
 
 lock: ## Re-resolve the pinned set into constraints.txt (after changing dependencies)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

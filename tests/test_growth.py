@@ -156,7 +156,7 @@ def test_budget_buys_whole_leads():
     r = simulate_growth(3, budget=1_000.0, cost_per_lead=3.0, churn=0.1, seed=1)
     assert (r.periods["leads"] == 333).all()
     assert r.params.paid_leads == 333
-    assert (simulate_growth(2, seed=1).periods["leads"] == 0).all()  # no budget, no leads
+    assert (simulate_growth(2, budget=0.0, cost_per_lead=3.0, seed=1).periods["leads"] == 0).all()
 
 
 def test_budget_and_a_cac_buy_customers():
@@ -467,3 +467,12 @@ def test_package_exports_growth():
         "GrowthResult",
     ):
         assert name in fs.__all__ and hasattr(fs, name)
+
+
+def test_growth_needs_some_acquisition_to_simulate():
+    with pytest.raises(ValueError, match=r"nothing to simulate: no paid acquisition"):
+        simulate_growth(12, seed=1)
+    with pytest.raises(ValueError, match=r"budget=5000.0 buys no leads without a price"):
+        simulate_growth(12, budget=5000.0, seed=1)
+    # an explicit zero inflow is a valid (if empty) model, e.g. a slider moved to 0
+    assert simulate_growth(3, new_leads=0, seed=1).periods["active"].eq(0).all()

@@ -316,32 +316,30 @@ def _deepest_stage(rng: np.random.Generator, reach: np.ndarray, depth: np.ndarra
     does not depend on the chunk size (each float64 uses one 64-bit output).
     """
     n = depth.shape[0]
-    stages = reach.shape[0]
-    counts = np.zeros(stages, dtype=np.int64)
-    counts[0] = n
+    counts = [n] + [0] * (reach.shape[0] - 1)
     # Stages that nobody can reach need no comparison.
-    live = int(np.count_nonzero(reach[1:] > 0))
-    thresholds = reach[1 : 1 + live]
+    thresholds = [float(r) for r in reach[1:] if r > 0]
     size = min(n, _CHUNK)
     buf = np.empty(size)
     hit = np.empty(size, dtype=bool)
     hit_u8 = hit.view(np.uint8)  # adding uint8 to uint8 avoids a casting loop
     for start in range(0, n, _CHUNK):
         m = min(_CHUNK, n - start)
-        u = rng.random(out=buf[:m])
+        full = m == size
+        u = rng.random(out=buf if full else buf[:m])
         d = depth[start : start + m]
-        if not live:
+        if not thresholds:
             d.fill(1)
             continue
-        h, h8 = hit[:m], hit_u8[:m]
+        h, h8 = (hit, hit_u8) if full else (hit[:m], hit_u8[:m])
         np.less(u, thresholds[0], out=h)
         counts[1] += np.count_nonzero(h)
         np.add(h8, 1, out=d)
-        for k in range(2, live + 1):
-            np.less(u, thresholds[k - 1], out=h)
+        for k, threshold in enumerate(thresholds[1:], start=2):
+            np.less(u, threshold, out=h)
             counts[k] += np.count_nonzero(h)
             np.add(d, h8, out=d)
-    return counts
+    return np.array(counts, dtype=np.int64)
 
 
 def _event_log(

@@ -401,6 +401,11 @@ class GrowthParams:
             ),
         )
         set_("margin", check_probability("margin", self.margin))
+        if self.budget > 0 and not given:
+            raise ValueError(
+                f"budget={self.budget!r} buys no leads without a price: give cost_per_lead "
+                "or paid_cac (or new_leads, with the budget as the period's spend)"
+            )
         if self.paid_cac is not None and self.conversion()[0] == 0:
             raise ValueError(
                 f"paid_cac={self.paid_cac!r} needs a funnel that converts paid leads, "
@@ -694,6 +699,17 @@ def simulate_growth(
     if unknown:
         raise TypeError(f"unknown growth parameter(s) {unknown}; valid ones are {sorted(fields)}")
     prm = dataclasses.replace(base, **overrides) if overrides else base
+    if (
+        prm.new_leads is None
+        and prm.cost_per_lead is None
+        and prm.paid_cac is None
+        and prm.initial_customers == 0
+    ):
+        raise ValueError(
+            "nothing to simulate: no paid acquisition and no initial_customers; give "
+            "new_leads (e.g. simulate_growth(36, new_leads=1_000)), or a budget with "
+            "cost_per_lead or paid_cac, or initial_customers"
+        )
 
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
