@@ -154,7 +154,7 @@ def test_referral_programme_roi():
         (
             lambda: ec.arpu(["a"], 10),
             TypeError,
-            "revenue must be real numbers, got an array of dtype",
+            "revenue must be a number or an array of numbers, got an array of dtype",
         ),
         (lambda: ec.gross_margin(0, 1), ValueError, "revenue must be > 0, got 0"),
         (lambda: ec.gross_margin(10, -1), ValueError, "cost_of_revenue must be >= 0"),

@@ -8,6 +8,7 @@ from funnelsim._validation import (
     check_int,
     check_probability,
     check_real,
+    check_real_array,
 )
 
 
@@ -90,3 +91,36 @@ def test_check_columns():
         check_columns(df, ["a", "c"], name="events")
     with pytest.raises(TypeError, match=r"events must be a pandas DataFrame, got dict"):
         check_columns({"a": [1]}, ["a"], name="events")
+
+
+def test_check_real_array_scalars_stay_floats_and_arrays_become_float_arrays():
+    assert check_real_array("x", 3) == 3.0 and isinstance(check_real_array("x", 3), float)
+    out = check_real_array("x", [1, 2], low=0)
+    assert isinstance(out, np.ndarray) and out.dtype == float and out.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "bounds", "error", "pattern"),
+    [
+        ([1.0, np.nan], {}, ValueError, r"x must be finite numbers, got nan at position 1"),
+        (
+            [[0.5], [1.5]],
+            {"low": 0, "high": 1},
+            ValueError,
+            r"x must be in \[0, 1\], got 1.5 at position 1",
+        ),
+        ([0.0], {"low": 0, "low_open": True}, ValueError, r"x must be > 0, got 0 at position 0"),
+        (
+            ["a", "b"],
+            {},
+            TypeError,
+            r"x must be a number or an array of numbers, got an array of dtype <U1",
+        ),
+        ([True, False], {}, TypeError, r"got an array of dtype bool"),
+        ([[1], [1, 2]], {}, TypeError, r"x must be a number or an array of numbers"),
+        (True, {}, TypeError, r"x must be a real number, got True \(bool\)"),
+    ],
+)
+def test_check_real_array_rejects(value, bounds, error, pattern):
+    with pytest.raises(error, match=pattern):
+        check_real_array("x", value, **bounds)

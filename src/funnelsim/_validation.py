@@ -23,6 +23,7 @@ __all__ = [
     "check_int",
     "check_probability",
     "check_real",
+    "check_real_array",
 ]
 
 
@@ -57,6 +58,55 @@ def check_real(
             f"{name} must be {_interval(low, high, low_open, high_open)}, got {value!r}"
         )
     return x
+
+
+def check_real_array(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> Any:
+    """A float (for a scalar) or a float array, every element finite and within bounds.
+
+    Scalars go through :func:`check_real` and come back as ``float``; array-likes
+    come back as float ndarrays under the same rule, and the message names the
+    first offending element and its position
+    (``"churn must be in (0, 1], got 1.5 at position 1"``). Booleans and text are
+    refused rather than converted.
+    """
+    if isinstance(value, numbers.Number | str | bytes | None):
+        return check_real(name, value, low=low, high=high, low_open=low_open, high_open=high_open)
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # ragged nesting
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}") from exc
+    if arr.ndim == 0 and not isinstance(value, np.ndarray):
+        return check_real(name, value, low=low, high=high, low_open=low_open, high_open=high_open)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, got an array of dtype {arr.dtype}"
+        )
+    arr = arr.astype(float)
+    flat = arr.ravel()
+    bad = np.flatnonzero(~np.isfinite(flat))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"{name} must be finite numbers, got {flat[i]:g} at position {i}")
+    too_low = (
+        np.zeros(flat.shape, bool) if low is None else (flat <= low if low_open else flat < low)
+    )
+    too_high = (
+        np.zeros(flat.shape, bool) if high is None else (flat >= high if high_open else flat > high)
+    )
+    bad = np.flatnonzero(too_low | too_high)
+    if bad.size:
+        i = int(bad[0])
+        rule = _interval(low, high, low_open, high_open)
+        raise ValueError(f"{name} must be {rule}, got {flat[i]:g} at position {i}")
+    return arr
 
 
 def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +52,13 @@ import pandas as pd
 from scipy import special
 
 from funnelsim._random import as_generator, seed_entropy
-from funnelsim._validation import check_choice, check_int, check_probability, check_real
+from funnelsim._validation import (
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    check_real_array,
+)
 from funnelsim.engine import _check_funnel as _check_any_funnel
 from funnelsim.model import Funnel, _key, trigger_learn_try_buy
 
@@ -732,27 +737,8 @@ def _first_bad(name: str, rule: str, value: Any, arr: np.ndarray, bad: np.ndarra
 
 
 def _as_real_array(name: str, value: Any) -> np.ndarray:
-    """``value`` as a finite float array; TypeError/ValueError naming ``name`` otherwise."""
-    if isinstance(value, bool | np.bool_ | str):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}")
-    if isinstance(value, numbers.Real):
-        arr = np.asarray(float(value))
-    else:
-        try:
-            arr = np.asarray(value)
-        except Exception as exc:  # pragma: no cover - numpy refuses ragged input
-            raise TypeError(
-                f"{name} must be a number or an array of numbers, got {value!r}"
-            ) from exc
-        if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
-            raise TypeError(
-                f"{name} must be a number or an array of numbers, got dtype {arr.dtype} ({value!r})"
-            )
-        arr = arr.astype(float)
-    bad = ~np.isfinite(arr)
-    if np.any(bad):
-        raise _first_bad(name, "finite", value, arr, bad)
-    return arr
+    """``value`` as a finite float array (0-d for a scalar), checked by ``check_real_array``."""
+    return np.asarray(check_real_array(name, value), dtype=float)
 
 
 def _beckhard_inputs(

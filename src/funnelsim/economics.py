@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from funnelsim._validation import _interval, check_real
+from funnelsim._validation import check_real, check_real_array
 from funnelsim.retention import sbg_derl
 
 __all__ = [
@@ -64,41 +64,6 @@ REFERRED_RETENTION_UPLIFT = 0.37
 REFERRED_LTV_UPLIFT = 0.16
 
 
-def _num(name: str, value: Any, **bounds: Any) -> Any:
-    """A float (for a scalar) or a float array, every element finite and within bounds.
-
-    The one validation helper of the growth modules: ``bounds`` are those of
-    :func:`funnelsim._validation.check_real` (``low``, ``high``, ``low_open``,
-    ``high_open``). Scalars go through ``check_real`` itself; arrays get the same
-    rule and the message names the first offending element and its position.
-    """
-    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
-        return check_real(name, value, **bounds)
-    low, high = bounds.get("low"), bounds.get("high")
-    low_open, high_open = bounds.get("low_open", False), bounds.get("high_open", False)
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be real numbers, got an array of dtype {arr.dtype}")
-    arr = arr.astype(float)
-    flat = arr.ravel()
-    bad = np.flatnonzero(~np.isfinite(flat))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"{name} must be finite numbers, got {flat[i]:g} at position {i}")
-    too_low = (
-        np.zeros(flat.shape, bool) if low is None else (flat <= low if low_open else flat < low)
-    )
-    too_high = (
-        np.zeros(flat.shape, bool) if high is None else (flat >= high if high_open else flat > high)
-    )
-    bad = np.flatnonzero(too_low | too_high)
-    if bad.size:
-        i = int(bad[0])
-        rule = _interval(low, high, low_open, high_open)
-        raise ValueError(f"{name} must be {rule}, got {flat[i]:g} at position {i}")
-    return arr
-
-
 def _out(x: Any) -> Any:
     """Plain float for 0-d results, the array otherwise."""
     arr = np.asarray(x, dtype=float)
@@ -107,8 +72,8 @@ def _out(x: Any) -> Any:
 
 def _per(name: str, amount: Any, per_name: str, per: Any) -> Any:
     """``amount / per`` for an amount ``>= 0`` and a positive denominator, both validated."""
-    a = _num(name, amount, low=0.0)
-    d = _num(per_name, per, low=0.0, low_open=True)
+    a = check_real_array(name, amount, low=0.0)
+    d = check_real_array(per_name, per, low=0.0, low_open=True)
     return _out(np.divide(a, d))
 
 
@@ -162,9 +127,9 @@ def arpu_from_price(price: Any, purchases: Any = 1.0, paying_share: Any = 1.0) -
     >>> arpu_from_price(20.0, purchases=1.5, paying_share=0.1)
     3.0
     """
-    v = _num("price", price, low=0.0)
-    n = _num("purchases", purchases, low=0.0)
-    s = _num("paying_share", paying_share, low=0.0, high=1.0)
+    v = check_real_array("price", price, low=0.0)
+    n = check_real_array("purchases", purchases, low=0.0)
+    s = check_real_array("paying_share", paying_share, low=0.0, high=1.0)
     return _out(np.multiply(v, n) * s)
 
 
@@ -183,8 +148,8 @@ def gross_margin(revenue: Any, cost_of_revenue: Any) -> Any:
     >>> gross_margin(100.0, 25.0)
     0.75
     """
-    r = _num("revenue", revenue, low=0.0, low_open=True)
-    c = _num("cost_of_revenue", cost_of_revenue, low=0.0)
+    r = check_real_array("revenue", revenue, low=0.0, low_open=True)
+    c = check_real_array("cost_of_revenue", cost_of_revenue, low=0.0)
     return _out((np.subtract(r, c)) / r)
 
 
@@ -286,9 +251,9 @@ def ltv(arpu: Any, margin: Any, churn: Any) -> Any:
     >>> ltv(30.0, 0.8, 0.05)
     480.0
     """
-    a = _num("arpu", arpu, low=0.0)
-    m = _num("margin", margin, low=0.0, high=1.0)
-    c = _num("churn", churn, low=0.0, high=1.0, low_open=True)
+    a = check_real_array("arpu", arpu, low=0.0)
+    m = check_real_array("margin", margin, low=0.0, high=1.0)
+    c = check_real_array("churn", churn, low=0.0, high=1.0, low_open=True)
     return _out(np.multiply(a, m) / c)
 
 
@@ -314,10 +279,10 @@ def ltv_discounted(arpu: Any, margin: Any, churn: Any, discount: Any) -> Any:
     >>> round(ltv_discounted(30.0, 0.8, 0.05, 0.01), 2)
     404.0
     """
-    a = _num("arpu", arpu, low=0.0)
-    m = _num("margin", margin, low=0.0, high=1.0)
-    c = _num("churn", churn, low=0.0, high=1.0)
-    d = _num("discount", discount, low=0.0)
+    a = check_real_array("arpu", arpu, low=0.0)
+    m = check_real_array("margin", margin, low=0.0, high=1.0)
+    c = check_real_array("churn", churn, low=0.0, high=1.0)
+    d = check_real_array("discount", discount, low=0.0)
     denom = np.add(d, c)
     if np.any(denom == 0):
         raise ValueError(
@@ -352,8 +317,8 @@ def ltv_sbg(arpu: Any, margin: Any, alpha: float, beta: float, discount: float) 
     >>> round(ltv_sbg(1.0, 1.0, alpha=0.704, beta=1.182, discount=0.10), 3)
     3.695
     """
-    a = _num("arpu", arpu, low=0.0)
-    m = _num("margin", margin, low=0.0, high=1.0)
+    a = check_real_array("arpu", arpu, low=0.0)
+    m = check_real_array("margin", margin, low=0.0, high=1.0)
     d = check_real("discount", discount, low=0.0)
     derl = sbg_derl(alpha, beta, d, periods_survived=0)
     return _out(np.multiply(a, m) * (1.0 + derl / (1.0 + d)))
@@ -412,10 +377,10 @@ def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0) -> Any:
     >>> payback_period(300.0, 50.0, 0.6, churn=0.05)
     14.0
     """
-    k = _num("cac", cac, low=0.0)
-    a = _num("arpu", arpu, low=0.0, low_open=True)
-    m = _num("margin", margin, low=0.0, high=1.0, low_open=True)
-    c = _num("churn", churn, low=0.0, high=1.0, high_open=True)
+    k = check_real_array("cac", cac, low=0.0)
+    a = check_real_array("arpu", arpu, low=0.0, low_open=True)
+    m = check_real_array("margin", margin, low=0.0, high=1.0, low_open=True)
+    c = check_real_array("churn", churn, low=0.0, high=1.0, high_open=True)
     per = np.multiply(a, m)
     k, per, c = np.broadcast_arrays(
         np.asarray(k, float), np.asarray(per, float), np.asarray(c, float)
@@ -448,8 +413,8 @@ def roi(gain: Any, cost: Any) -> Any:
     >>> roi(15_000, 10_000)
     0.5
     """
-    g = _num("gain", gain, low=0.0)
-    c = _num("cost", cost, low=0.0, low_open=True)
+    g = check_real_array("gain", gain, low=0.0)
+    c = check_real_array("cost", cost, low=0.0, low_open=True)
     return _out((np.subtract(g, c)) / c)
 
 
@@ -471,9 +436,9 @@ def romi(revenue: Any, marketing_spend: Any, margin: Any = 1.0) -> Any:
     >>> romi(40_000, 10_000, margin=0.5)
     1.0
     """
-    r = _num("revenue", revenue, low=0.0)
-    s = _num("marketing_spend", marketing_spend, low=0.0, low_open=True)
-    m = _num("margin", margin, low=0.0, high=1.0)
+    r = check_real_array("revenue", revenue, low=0.0)
+    s = check_real_array("marketing_spend", marketing_spend, low=0.0, low_open=True)
+    m = check_real_array("margin", margin, low=0.0, high=1.0)
     return _out((np.multiply(r, m) - s) / s)
 
 
@@ -501,8 +466,8 @@ def referred_churn(churn: Any, retention_uplift: Any = REFERRED_RETENTION_UPLIFT
     >>> round(referred_churn(0.137), 3)
     0.1
     """
-    c = _num("churn", churn, low=0.0, high=1.0)
-    u = _num("retention_uplift", retention_uplift, low=-1.0, low_open=True)
+    c = check_real_array("churn", churn, low=0.0, high=1.0)
+    u = check_real_array("retention_uplift", retention_uplift, low=-1.0, low_open=True)
     return _out(np.divide(c, np.add(1.0, u)))
 
 
@@ -531,8 +496,8 @@ def referred_ltv(ltv: Any, ltv_uplift: Any = REFERRED_LTV_UPLIFT) -> Any:
     >>> referred_ltv(500.0)
     580.0
     """
-    v = _num("ltv", ltv, low=0.0)
-    u = _num("ltv_uplift", ltv_uplift, low=-1.0)
+    v = check_real_array("ltv", ltv, low=0.0)
+    u = check_real_array("ltv_uplift", ltv_uplift, low=-1.0)
     return _out(np.multiply(v, np.add(1.0, u)))
 
 
@@ -575,12 +540,12 @@ def referral_programme_roi(
     ...                              programme_cost=5_000, ltv_uplift=0.0), 2)
     1.5
     """
-    n = _num("referred_customers", referred_customers, low=0.0)
-    v = _num("ltv", ltv, low=0.0)
-    r1 = _num("referral_reward", referral_reward, low=0.0)
-    r2 = _num("referrer_reward", referrer_reward, low=0.0)
-    fc = _num("programme_cost", programme_cost, low=0.0)
-    u = _num("ltv_uplift", ltv_uplift, low=-1.0)
+    n = check_real_array("referred_customers", referred_customers, low=0.0)
+    v = check_real_array("ltv", ltv, low=0.0)
+    r1 = check_real_array("referral_reward", referral_reward, low=0.0)
+    r2 = check_real_array("referrer_reward", referrer_reward, low=0.0)
+    fc = check_real_array("programme_cost", programme_cost, low=0.0)
+    u = check_real_array("ltv_uplift", ltv_uplift, low=-1.0)
     cost = np.multiply(n, np.add(r1, r2)) + fc
     if np.any(cost == 0):
         raise ValueError(

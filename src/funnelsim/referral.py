@@ -66,8 +66,13 @@ import numpy as np
 import pandas as pd
 
 from funnelsim._random import as_generator, seed_entropy
-from funnelsim._validation import check_choice, check_int, check_probability, check_real
-from funnelsim.economics import _num
+from funnelsim._validation import (
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    check_real_array,
+)
 
 __all__ = [
     "NPS_SEGMENTS",
@@ -603,7 +608,7 @@ def bass_adopters(p: float, q: float, m: int, t: Any) -> Any:
     3312
     """
     p, q, m = _check_bass(p, q, m)
-    t_arr = np.asarray(_num("t", t, low=0.0), dtype=float)
+    t_arr = np.asarray(check_real_array("t", t, low=0.0), dtype=float)
     e = np.exp(-(p + q) * t_arr)
     out = m * (1.0 - e) / (1.0 + (q / p) * e)
     return float(out) if out.ndim == 0 else out
