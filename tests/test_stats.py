@@ -36,3 +36,29 @@ def test_coverage_is_at_least_nominal(rng):
     low, high = proportion_ci(k, n, 0.95)
     coverage = np.mean((low <= p) & (p <= high))
     assert coverage >= 0.95 - 3 * np.sqrt(0.95 * 0.05 / k.size)
+
+
+def test_step_table_one_run_exact_values():
+    from funnelsim.stats import step_table
+
+    t = step_table(["A", "B", "C"], [100, 40, 0], entered=120)
+    assert list(t.columns) == [
+        "stage", "reached", "step_conversion", "ci_low", "ci_high",
+        "cumulative_conversion", "drop_off",
+    ]  # fmt: skip
+    np.testing.assert_allclose(t["step_conversion"], [100 / 120, 0.4, 0.0])
+    np.testing.assert_allclose(t["cumulative_conversion"], [100 / 120, 40 / 120, 0.0])
+    assert t["drop_off"].tolist() == [20, 60, 40]
+    low, high = proportion_ci(40, 100)
+    assert (t.loc[1, "ci_low"], t.loc[1, "ci_high"]) == (low, high)
+
+
+def test_step_table_several_runs_and_empty_stages():
+    from funnelsim.stats import step_table
+
+    t = step_table(["A", "B"], [[10, 0], [0, 0]])
+    assert t["stage"].tolist() == ["A", "B", "A", "B"]
+    # entered defaults to the first stage; a step after an empty stage is undefined
+    assert t["step_conversion"].tolist()[:2] == [1.0, 0.0]
+    assert np.isnan(t["step_conversion"].iloc[2]) and np.isnan(t["step_conversion"].iloc[3])
+    assert np.isnan(t["ci_low"].iloc[3])

@@ -53,7 +53,7 @@ import pandas as pd
 
 from funnelsim._validation import check_choice, check_columns, check_real
 from funnelsim.retention import CohortTable, _check_complete, _time_bins
-from funnelsim.stats import proportion_ci
+from funnelsim.stats import proportion_ci, step_table
 
 __all__ = [
     "biggest_leak",
@@ -282,24 +282,9 @@ def funnel_table(
     w = _window(window)
     entries = _Entries(events, stages)
     reached = entries.reached(w).sum(axis=0).astype(np.int64)
-    prev = np.concatenate([[reached[0]], reached[:-1]])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        step = np.where(prev > 0, reached / np.where(prev > 0, prev, 1), np.nan)
-        cumulative = reached / reached[0] if reached[0] else np.full(reached.shape, np.nan)
-    low, high = proportion_ci(reached, prev, confidence)
-    names = entries.stages
-    return pd.DataFrame(
-        {
-            "stage": pd.Categorical(names, categories=names, ordered=True),
-            "reached": reached,
-            "step_conversion": step,
-            "ci_low": low,
-            "ci_high": high,
-            "cumulative_conversion": cumulative,
-            "drop_off": prev - reached,
-            "drop_off_rate": 1.0 - step,
-        }
-    )
+    table = step_table(entries.stages, reached, confidence=confidence)
+    table["drop_off_rate"] = 1.0 - table["step_conversion"]
+    return table
 
 
 def biggest_leak(

@@ -49,7 +49,7 @@ import pandas as pd
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_choice, check_int, check_real
 from funnelsim.model import Funnel
-from funnelsim.stats import proportion_ci
+from funnelsim.stats import step_table
 
 __all__ = ["EVENT_COLUMNS", "SimulationResult", "expected", "simulate"]
 
@@ -160,26 +160,9 @@ class SimulationResult:
         previous stage and this one. A step whose previous stage is empty has an
         undefined (NaN) conversion.
         """
-        names = self.funnel.names
         r, k = self.counts.shape
-        reached = self.counts
-        prev = np.concatenate([np.full((r, 1), self.buyers), reached[:, :-1]], axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.where(prev > 0, reached / np.where(prev > 0, prev, 1), np.nan)
-            cumulative = reached / self.buyers if self.buyers else np.full(reached.shape, np.nan)
-        low, high = proportion_ci(reached, prev, confidence)
-        frame = pd.DataFrame(
-            {
-                "stage": pd.Categorical(np.tile(names, r), categories=names, ordered=True),
-                "reached": reached.ravel(),
-                "step_conversion": step.ravel(),
-                "ci_low": low.ravel(),
-                "ci_high": high.ravel(),
-                "cumulative_conversion": np.broadcast_to(cumulative, (r, k)).ravel(),
-                "expected_reached": np.tile(self.buyers * self.funnel.reach, r),
-                "drop_off": (prev - reached).ravel(),
-            }
-        )
+        frame = step_table(self.funnel.names, self.counts, self.buyers, confidence)
+        frame.insert(6, "expected_reached", np.tile(self.buyers * self.funnel.reach, r))
         if r > 1:
             frame.insert(0, "replication", np.repeat(np.arange(r), k))
         return frame
