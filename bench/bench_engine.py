@@ -16,30 +16,16 @@ machines are noisy:
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-import time
 import tracemalloc
-from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
+from _common import median_time, report  # bench/ is on sys.path when run as a script
 
 import funnelsim as fs
 
 N = 1_000_000
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``fn()`` in seconds, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def python_loop(funnel: fs.Funnel, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -128,12 +114,7 @@ def main() -> dict[str, float]:
             + ("; ALTAIR/IPYWIDGETS IMPORTED" if heavy else "; no altair/ipywidgets"),
         ),
     ]
-    width = max(len(r[0]) for r in rows)
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:>16}  {note}")
-    results = Path(__file__).parent / "results"
-    results.mkdir(exist_ok=True)
-    (results / "engine.json").write_text(json.dumps(out, indent=2))
+    report(rows, "engine", out)
     return out
 
 

@@ -32,12 +32,8 @@ loop (checked to give the identical total), and baseline B, one Poisson
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Callable
-from pathlib import Path
-
 import numpy as np
+from _common import median_time, report  # bench/ is on sys.path when run as a script
 
 import funnelsim as fs
 
@@ -49,17 +45,6 @@ CASCADES = {
     "subcritical": (100_000, 3.0, 0.3, None),
     "saturating": (100, 8.0, 0.5, 1_000_000),
 }
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``fn()`` in seconds, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 # -- growth ---------------------------------------------------------------------------------
@@ -220,12 +205,7 @@ def main() -> dict[str, float]:
                 f"B = {r_per / r_lib:.0f} x library",
             ),
         ]
-    width = max(len(r[0]) for r in rows)
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:>12}  {note}")
-    results = Path(__file__).parent / "results"
-    results.mkdir(exist_ok=True)
-    (results / "growth.json").write_text(json.dumps(out, indent=2))
+    report(rows, "growth", out)
     return out
 
 
