@@ -495,9 +495,40 @@ def test_section_streams_are_fixed_and_independent(full):
         3000,
         committee=full.b2b.committee,
         funnel=full.funnel,
-        seed=np.random.SeedSequence(3, spawn_key=(fs.scenarios.B2BSettings.STREAM,)),
+        seed=np.random.SeedSequence(
+            3, spawn_key=(fs.scenarios.SECTION_SPAWN_KEY, fs.scenarios.B2BSettings.STREAM)
+        ),
     )
     assert want.accounts.equals(a.b2b.accounts)
+
+
+def test_no_section_shares_a_stream_with_a_replication():
+    # The funnel's replications draw from the seed's children (0,), (1,), ...; with as
+    # many replications as there are sections, a section keyed (1,), (2,), ... would
+    # replay one replication's draws.
+    sc = load_scenario("b2b_saas")
+    assert sc.replications > 4
+    replications = [g.random(4) for g in np.random.default_rng(sc.seed).spawn(sc.replications)]
+    sections = {
+        cls.KEY: np.random.default_rng(fs.scenarios.section_seed(sc.seed, cls.STREAM)).random(4)
+        for cls in (
+            fs.scenarios.ReferralSettings,
+            fs.scenarios.RetentionSettings,
+            fs.scenarios.B2BSettings,
+            fs.scenarios.GrowthSettings,
+        )
+    }
+    draws = [*replications, *sections.values()]
+    assert len({tuple(d) for d in draws}) == len(draws)
+    # The retention section of the ready-made file really uses its own stream.
+    run = sc.run()
+    want = fs.retention.simulate_cohorts(
+        sc.retention.model,
+        [round(float(run.result.counts[:, -1].mean()))],
+        sc.retention.periods,
+        seed=fs.scenarios.section_seed(sc.seed, fs.scenarios.RetentionSettings.STREAM),
+    )
+    pd.testing.assert_frame_equal(run.retention.long, want.long)
 
 
 def test_economics_follow_the_closed_forms(full):
@@ -637,7 +668,9 @@ def test_growth_section_runs_on_the_scenario_funnel(tmp_path):
         6,
         params=sc.growth.params,
         replications=2,
-        seed=np.random.SeedSequence(2, spawn_key=(fs.scenarios.GrowthSettings.STREAM,)),
+        seed=np.random.SeedSequence(
+            2, spawn_key=(fs.scenarios.SECTION_SPAWN_KEY, fs.scenarios.GrowthSettings.STREAM)
+        ),
     )
     pd.testing.assert_frame_equal(run.growth.periods, want.periods)
     m = run.metrics()

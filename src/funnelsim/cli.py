@@ -23,24 +23,19 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from funnelsim import __version__
-from funnelsim.scenarios import (
-    Scenario,
-    ScenarioError,
-    ScenarioRun,
-    dumps_toml,
-    list_scenarios,
-    load_scenario,
-    scenario_text,
-    sweep,
-)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from funnelsim.scenarios import Scenario, ScenarioRun
+
+# numpy, pandas and the models are imported inside the commands that use them:
+# `funnelsim --help`, `--version` and usage errors answer without loading them.
 
 __all__ = ["main", "parse_grid", "parse_value"]
 
@@ -102,6 +97,8 @@ def parse_grid(text: str) -> tuple[str, list[Any]]:
         if not (math.isfinite(start) and math.isfinite(stop)):
             raise UsageError(f"--param {path}: range ends must be finite, got {spec!r}")
         # Round away float noise such as 0.6000000000000001, so grid values print as typed.
+        import numpy as np
+
         values: list[Any] = [float(f"{v:.12g}") for v in np.linspace(start, stop, count)]
         if (
             isinstance(start, int)
@@ -114,6 +111,13 @@ def parse_grid(text: str) -> tuple[str, list[Any]]:
     if not values:
         raise UsageError(f"--param {path}: no values in {spec!r}")
     return path, values
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    """The scenario named on the command line, with its --set, --seed and --buyers applied."""
+    from funnelsim.scenarios import load_scenario
+
+    return _apply_sets(load_scenario(args.scenario), args)
 
 
 def _apply_sets(scenario: Scenario, args: argparse.Namespace) -> Scenario:
@@ -154,6 +158,8 @@ def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from funnelsim.scenarios import list_scenarios, load_scenario
+
     names = list_scenarios()
     width = max(len(n) for n in names)
     for name in names:
@@ -162,6 +168,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from funnelsim.scenarios import dumps_toml, load_scenario, scenario_text
+
     original = load_scenario(args.scenario)
     scenario = _apply_sets(original, args)
     if scenario is original:
@@ -173,6 +181,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
+    import numpy as np
+    import pandas as pd
+
+    from funnelsim.scenarios import _format_count
+
     result = run.result
     seed = "fresh seed" if result.seed is None else f"seed {result.seed}"
     reps = f", {result.replications} replications" if result.replications > 1 else ""
@@ -186,7 +199,7 @@ def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
     shown = pd.DataFrame(
         {
             "stage": list(result.funnel.names),
-            "reached": [f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in reached],
+            "reached": [_format_count(v) for v in reached],
             "step": [_pct(v) for v in step],
             "cumulative": [_pct(v) for v in cumulative],
         }
@@ -203,7 +216,7 @@ def _pct(x: float) -> str:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    scenario = _apply_sets(load_scenario(args.scenario), args)
+    scenario = _scenario(args)
     if args.events:
         scenario = scenario.with_values(events=True)
     run = scenario.run()
@@ -221,6 +234,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    from funnelsim.scenarios import sweep
+
     grid: dict[str, list[Any]] = {}
     for item in args.param:
         path, values = parse_grid(item)
@@ -229,7 +244,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         grid[path] = values
     out = None if args.output is None else Path(args.output)
     fmt = _output_format(out, args.format) if out is not None else "csv"
-    scenario = _apply_sets(load_scenario(args.scenario), args)
+    scenario = _scenario(args)
     progress = not args.no_progress and sys.stderr.isatty()
     frame = sweep(scenario, grid, progress=progress)
     if out is None:
@@ -243,14 +258,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from funnelsim.report import write_report
-
-    scenario = _apply_sets(load_scenario(args.scenario), args)
     out = Path(args.output) if args.output else Path(f"{Path(str(args.scenario)).stem}.html")
     if out.suffix.lower() not in (".html", ".htm"):
         raise UsageError(
             f"the report is an HTML page: end the output name in .html, got {str(out)!r}"
         )
+    scenario = _scenario(args)
+    from funnelsim.report import write_report  # altair and vl-convert: only for a report
+
     write_report(scenario, out)
     print(f"wrote {out}", file=sys.stderr)
     return 0
@@ -258,24 +273,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 # -- the parser -------------------------------------------------------------------------
 
-
-def _add_scenario_args(parser: argparse.ArgumentParser, *, overrides: bool = True) -> None:
-    parser.add_argument(
-        "scenario",
-        help="a scenario file (.toml) or the name of a ready-made one (see 'funnelsim list')",
-    )
-    if not overrides:
-        return
-    parser.add_argument("--seed", type=int, help="replace the scenario's seed")
-    parser.add_argument("--buyers", type=int, help="replace the number of buyers")
-    parser.add_argument(
-        "--set",
-        action="append",
-        metavar="PATH=VALUE",
-        help="change one value by its dotted path, e.g. --set funnel.rates.activation=0.6 "
-        "(repeatable)",
-    )
-
+_SCENARIO_HELP = "a scenario file (.toml) or the name of a ready-made one (see 'funnelsim list')"
 
 _EPILOG = """\
 examples:
@@ -289,9 +287,63 @@ examples:
 exit status: 0 success, 1 the run failed (message on stderr), 2 wrong command line.
 Run 'funnelsim COMMAND --help' for the options of a command."""
 
+#: The sub-commands: name, function, one-line help, description, epilog.
+_COMMANDS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str, str | None], ...] = (
+    (
+        "list",
+        _cmd_list,
+        "list the ready-made scenarios",
+        "List the ready-made scenarios with their titles.",
+        None,
+    ),
+    (
+        "show",
+        _cmd_show,
+        "print a scenario as TOML",
+        "Print a scenario as TOML, e.g. to start a file of your own: "
+        "funnelsim show b2c_referral > mine.toml. Unchanged, the file is printed as written "
+        "(with its comments); with --set, --seed or --buyers, the changed scenario is written "
+        "out anew.",
+        None,
+    ),
+    (
+        "simulate",
+        _cmd_simulate,
+        "run a scenario: summary on screen, tables to files",
+        "Run a scenario. Prints the funnel summary; with --output, writes every "
+        "table (funnel, summary, events, ...) to that folder.",
+        None,
+    ),
+    (
+        "sweep",
+        _cmd_sweep,
+        "run a scenario over a grid of values",
+        "Run a scenario over every combination of the --param values and "
+        "tabulate the headline metrics, one row per combination.",
+        "VALUES is a list (1,2,3), a range start:stop:count (0.2:0.8:7 gives 7 values "
+        "from 0.2 to 0.8) or a single value. PATH is a dotted path as in the file: seed, "
+        "buyers, funnel.rates.<stage>, funnel.stages[2].rate, ...",
+    ),
+    (
+        "report",
+        _cmd_report,
+        "write a self-contained HTML report of a scenario",
+        "Run a scenario and write one HTML page with its settings, tables and "
+        "charts (inline SVG: no scripts, no network needed to view it).",
+        None,
+    ),
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``funnelsim`` command."""
+    """The argument parser of the ``funnelsim`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        With one sub-parser per command; each sets ``func``, the function that
+        runs it and returns the exit status.
+    """
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Simulate growth and B2B funnels from scenario files.",
@@ -300,32 +352,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub: dict[str, argparse.ArgumentParser] = {}
+    for name, func, help_, description, epilog in _COMMANDS:
+        p = commands.add_parser(name, help=help_, description=description, epilog=epilog)
+        p.set_defaults(func=func)
+        sub[name] = p
+        if name == "list":
+            continue
+        p.add_argument("scenario", help=_SCENARIO_HELP)
+        p.add_argument("--seed", type=int, help="replace the scenario's seed")
+        p.add_argument("--buyers", type=int, help="replace the number of buyers")
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="PATH=VALUE",
+            help="change one value by its dotted path, e.g. --set funnel.rates.activation=0.6 "
+            "(repeatable)",
+        )
 
-    p = commands.add_parser(
-        "list",
-        help="list the ready-made scenarios",
-        description="List the ready-made scenarios with their titles.",
-    )
-    p.set_defaults(func=_cmd_list)
-
-    p = commands.add_parser(
-        "show",
-        help="print a scenario as TOML",
-        description="Print a scenario as TOML, e.g. to start a file of your own: "
-        "funnelsim show b2c_referral > mine.toml. Unchanged, the file is printed as written "
-        "(with its comments); with --set, --seed or --buyers, the changed scenario is written "
-        "out anew.",
-    )
-    _add_scenario_args(p)
-    p.set_defaults(func=_cmd_show)
-
-    p = commands.add_parser(
-        "simulate",
-        help="run a scenario: summary on screen, tables to files",
-        description="Run a scenario. Prints the funnel summary; with --output, writes every "
-        "table (funnel, summary, events, ...) to that folder.",
-    )
-    _add_scenario_args(p)
+    p = sub["simulate"]
     p.add_argument(
         "-o", "--output", metavar="DIR", help="folder for the tables (created if needed)"
     )
@@ -337,18 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write the event log (one row per buyer and stage)",
     )
-    p.set_defaults(func=_cmd_simulate)
 
-    p = commands.add_parser(
-        "sweep",
-        help="run a scenario over a grid of values",
-        description="Run a scenario over every combination of the --param values and "
-        "tabulate the headline metrics, one row per combination.",
-        epilog="VALUES is a list (1,2,3), a range start:stop:count (0.2:0.8:7 gives 7 values "
-        "from 0.2 to 0.8) or a single value. PATH is a dotted path as in the file: seed, "
-        "buyers, funnel.rates.<stage>, funnel.stages[2].rate, ...",
-    )
-    _add_scenario_args(p)
+    p = sub["sweep"]
     p.add_argument(
         "--param",
         action="append",
@@ -364,24 +399,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=_FORMATS, help="file format (default: from the FILE suffix)")
     p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
-    p.set_defaults(func=_cmd_sweep)
 
-    p = commands.add_parser(
-        "report",
-        help="write a self-contained HTML report of a scenario",
-        description="Run a scenario and write one HTML page with its settings, tables and "
-        "charts (inline SVG: no scripts, no network needed to view it).",
-    )
-    _add_scenario_args(p)
-    p.add_argument(
+    sub["report"].add_argument(
         "-o", "--output", metavar="FILE", help="the HTML file (default: <scenario>.html)"
     )
-    p.set_defaults(func=_cmd_report)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``funnelsim`` with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    """Run the ``funnelsim`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 success, 1 a failed run (one line on stderr), 2 a
+        wrong command line, 130 interrupted, 141 the output pipe closed early.
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -398,7 +436,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub = args.command
         print(f"usage: {PROG} {sub} --help\n{PROG} {sub}: error: {err}", file=sys.stderr)
         return 2
-    except (ScenarioError, FileNotFoundError, ValueError, TypeError, OSError) as err:
+    except (ValueError, TypeError, OSError) as err:
+        # ValueError covers ScenarioError (a malformed file) and every parameter check;
+        # OSError covers a missing file and an unwritable output.
         print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from funnelsim import __version__, charts
-from funnelsim.scenarios import Scenario, ScenarioRun, dumps_toml
+from funnelsim.scenarios import Scenario, ScenarioRun, _format_count, dumps_toml
 
 __all__ = ["render_report", "write_report"]
 
@@ -48,10 +48,6 @@ footer { color: #777; font-size: 0.85rem; margin-top: 2rem; }
 """
 
 
-def _fmt_count(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
-
-
 def _fmt_pct(x: float) -> str:
     return "–" if not math.isfinite(x) else f"{x:.2%}"
 
@@ -73,14 +69,14 @@ def _funnel_table(run: ScenarioRun) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "stage": frame["stage"],
-            "reached": [_fmt_count(v) for v in frame["reached"]],
+            "reached": [_format_count(v) for v in frame["reached"]],
             "step conversion": [_fmt_pct(v) for v in frame["step_conversion"]],
             "95% interval": [
                 "" if i == 0 else f"{_fmt_pct(lo)} – {_fmt_pct(hi)}"
                 for i, (lo, hi) in enumerate(zip(frame["ci_low"], frame["ci_high"], strict=True))
             ],
             "cumulative": [_fmt_pct(v) for v in frame["cumulative_conversion"]],
-            "drop-off": [_fmt_count(v) for v in frame["drop_off"]],
+            "drop-off": [_format_count(v) for v in frame["drop_off"]],
         }
     )
 
@@ -257,8 +253,8 @@ def render_report(scenario: Scenario, *, seed: Any = None) -> str:
         parts.append(f"<p>{html.escape(scenario.description.strip())}</p>")
     last = result.funnel.names[-1]
     parts.append('<div class="cards">')
-    parts.append(_card("buyers entering", _fmt_count(result.buyers)))
-    parts.append(_card(f"reached {last}", _fmt_count(metrics["customers"])))
+    parts.append(_card("buyers entering", _format_count(result.buyers)))
+    parts.append(_card(f"reached {last}", _format_count(metrics["customers"])))
     parts.append(_card("end-to-end conversion", _fmt_pct(metrics["conversion"])))
     parts.append("</div>")
 

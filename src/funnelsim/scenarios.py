@@ -70,8 +70,9 @@ runs each one the scenario has, fed by the funnel run where that makes sense:
     with the keys of :class:`funnelsim.growth.GrowthParams`.
 
 Each section draws from its own random stream, spawned from the scenario's
-seed at a fixed position, so adding or removing one never changes the numbers
-of the others.
+seed at a fixed position (:func:`section_seed`), so adding or removing one
+never changes the numbers of the others, and no section shares a stream with
+any of the funnel's replications.
 
 Every key is checked: an unknown key (a typo) is an error, and every error
 names the file, the key as a dotted path such as ``funnel.stages[2].rate``, and
@@ -160,6 +161,7 @@ __all__ = [
     "load_scenario",
     "loads_scenario",
     "scenario_text",
+    "section_seed",
     "sweep",
 ]
 
@@ -503,7 +505,7 @@ class Scenario:
         entropy = result.seed if result.seed is not None else np.random.SeedSequence().entropy
 
         def stream(section: _Section | GrowthSettings) -> np.random.SeedSequence:
-            return np.random.SeedSequence(entropy, spawn_key=(section.STREAM,))
+            return section_seed(entropy, section.STREAM)
 
         referral = retention = b2b = None
         if self.referral is not None:
@@ -611,14 +613,14 @@ class ScenarioRun:
         m = self.metrics()
         r = self.result
         out = {
-            "funnel": f"{_num(m['customers'])} of {r.buyers:,} buyers reached "
+            "funnel": f"{_format_count(m['customers'])} of {r.buyers:,} buyers reached "
             f"{r.funnel.names[-1]} ({_share(m['conversion'])})."
         }
         if self.referral is not None:
             ref = self.referral
             out["referral"] = (
                 f"K = {ref.k:.3g}: {ref.seed_buyers:,} seed buyers grew to "
-                f"{_num(m['referral_total'])} ({_num(m['referred'])} referred)."
+                f"{_format_count(m['referral_total'])} ({_format_count(m['referred'])} referred)."
             )
         if self.retention is not None:
             periods = int(self.retention.long["period"].max())
@@ -649,7 +651,7 @@ class ScenarioRun:
         if self.growth is not None:
             periods = int(self.growth.periods["period"].max())
             out["growth"] = (
-                f"{_num(m['growth_active'])} active customers after {periods} periods, "
+                f"{_format_count(m['growth_active'])} active customers after {periods} periods, "
                 f"cumulative revenue {m['growth_revenue']:,.0f}; "
                 f"{_share(m['growth_referral_share'])} of new customers came by referral."
             )
@@ -693,6 +695,36 @@ class ScenarioRun:
             out["growth_referral_share"] = float(econ["referral_share"].mean())
             out["growth_ltv_to_cac"] = float(econ["ltv_to_cac"].mean())
         return out
+
+
+#: First element of every section's spawn key. The funnel's replications use the
+#: seed's children ``(0,)``, ``(1,)``, ...; the sections' keys are two long and start
+#: here, so no section ever shares a stream with a replication, however many there are.
+SECTION_SPAWN_KEY = 2**32 - 1
+
+
+def section_seed(entropy: Any, stream: int) -> np.random.SeedSequence:
+    """The random stream of a scenario section.
+
+    Parameters
+    ----------
+    entropy : int or sequence of int
+        The scenario's seed (the entropy recorded in the funnel run).
+    stream : int
+        The section's fixed position (``ReferralSettings.STREAM``, ...).
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+        ``SeedSequence(entropy, spawn_key=(SECTION_SPAWN_KEY, stream))``:
+        independent of the funnel's replications and of the other sections.
+
+    Examples
+    --------
+    >>> section_seed(7, 3).spawn_key
+    (4294967295, 3)
+    """
+    return np.random.SeedSequence(entropy, spawn_key=(SECTION_SPAWN_KEY, stream))
 
 
 # -- optional sections: referral, retention, economics, b2b ----------------------------
@@ -1579,7 +1611,8 @@ def sweep(
     return pd.DataFrame(rows)
 
 
-def _num(x: float) -> str:
+def _format_count(x: float) -> str:
+    """A count for people: thousands separated, one decimal for a mean (``"1,234.5"``)."""
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
 
 
