@@ -28,6 +28,7 @@ same in JupyterLab and Voila without internet (see :mod:`funnelsim.charts`).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import math
@@ -36,6 +37,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -148,9 +150,7 @@ def _slider(control: Control) -> w.Widget:
         # Nice values (1-2-5 per decade) instead of a FloatLogSlider: the readout shows
         # exactly the number simulated, and a key press moves to the next round number.
         common.pop("readout_format")
-        return w.SelectionSlider(
-            options=[(f"{v:,}", v) for v in control.options()], value=control.default, **common
-        )
+        return w.SelectionSlider(options=_log_options(control), value=control.default, **common)
     if control.integer:
         return w.IntSlider(
             value=int(control.default),
@@ -164,12 +164,18 @@ def _slider(control: Control) -> w.Widget:
     )
 
 
+def _log_options(control: Control, *extra: float) -> list[tuple[str, float | int]]:
+    """(label, value) pairs of a log slider: 2,500 not 2,500.0; 12.5 stays 12.5."""
+    return [
+        (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}", v) for v in control.options(*extra)
+    ]
+
+
 def _put(control: Control, widget: w.Widget, value: Any) -> None:
     """Set a slider, adding an off-grid value to a log slider's options first."""
     if control.scale == "log" and value not in widget.options:
-        options = control.options(value)
         with widget.hold_trait_notifications():
-            widget.options = [(f"{v:,}", v) for v in options]
+            widget.options = _log_options(control, value)
     widget.value = value
 
 
@@ -200,6 +206,10 @@ class Explorer:
 
     #: Seconds a ``slow`` control must rest before the model reruns.
     debounce: float = 0.3
+    #: Above 0 while several controls are being set at once (no redraw per control).
+    _quiet: int = 0
+    #: The Scenario last loaded, if any.
+    _loaded: Any = None
 
     def __init__(
         self,
@@ -215,11 +225,11 @@ class Explorer:
         self._metric_specs = tuple(metrics)
         self._live = charts.LiveChart()
         self._lock = threading.RLock()
-        self._quiet = 0  # >0 while several controls are being set at once
         self.outcome: Outcome | None = None
         self.outcome_a: Outcome | None = None
         self.plot_: charts.Plot | None = None
         self.render_seconds: float = float("nan")
+        self._loaded_values: dict[str, Any] = {}  # the control values right after loading
 
         self._chart = w.HTML(layout=w.Layout(min_height="300px", width="100%"))
         self._chart.add_class("fs-chart")
@@ -368,15 +378,65 @@ class Explorer:
         return [box, load, save]
 
     def _say(self, text: str, *, ok: bool) -> None:
-        colour = "#009E73" if ok else "#D55E00"
-        self._status.value = f"<span style='color:{colour}'>{html.escape(text)}</span>"
+        self._status.value = _status_html(text, error=not ok)
 
     def load(self, scenario: Any) -> None:
-        """Set the controls from a scenario file or ready-made name (see subclasses)."""
-        raise NotImplementedError(f"{type(self).__name__} does not read scenario files")
+        """Set the controls from a scenario file, a ready-made name or a Scenario.
+
+        The explorer keeps the scenario: :meth:`scenario` and :meth:`save`
+        return it with only the values moved since the load replaced, so the
+        file's other sections and settings survive a round trip. A failed load
+        changes nothing and says why in the status line.
+        """
+        from funnelsim.scenarios import Scenario, load_scenario
+
+        try:
+            sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+            self._apply_scenario(sc, self._values_from(sc))
+        except (OSError, TypeError, ValueError, KeyError) as err:
+            self._say(f"Load failed: {err}", ok=False)
+            return
+        self._loaded, self._loaded_values = sc, self.values
+        self._say(f"Loaded {sc.source or sc.name}", ok=True)
+
+    def scenario(self) -> Any:
+        """The current settings as a :class:`funnelsim.scenarios.Scenario`.
+
+        After :meth:`load`, the loaded scenario with only the values moved since
+        replaced; otherwise a new scenario with every value the explorer shows.
+        """
+        values = self.values
+        if self._loaded is None:
+            return self._new_scenario(values)
+        changed = {k: v for k, v in values.items() if self._loaded_values.get(k) != v}
+        return dataclasses.replace(self._scenario_with(self._loaded, changed, values), source=None)
 
     def save(self, path: Any) -> Any:
-        """Write the current settings as a scenario file (see subclasses)."""
+        """Write :meth:`scenario` as a TOML file; returns its path (None on failure)."""
+        try:
+            out = Path(self.scenario().save(path))
+        except (OSError, TypeError, ValueError) as err:
+            self._say(f"Save failed: {err}", ok=False)
+            return None
+        self._say(f"Saved {out}", ok=True)
+        return out
+
+    # Hooks of the explorers that read and write scenario files.
+    def _values_from(self, sc: Any) -> dict[str, Any]:
+        """Control values taken from scenario ``sc`` (ValueError if it lacks what is needed)."""
+        raise NotImplementedError(f"{type(self).__name__} does not read scenario files")
+
+    def _apply_scenario(self, sc: Any, values: dict[str, Any]) -> None:
+        """Show ``values`` read from ``sc`` (checked first: nothing changes on an error)."""
+        check_loaded(self._controls, values)
+        self.set_values(values)
+
+    def _new_scenario(self, values: Mapping[str, Any]) -> Any:
+        """A scenario holding ``values``, when nothing was loaded."""
+        raise NotImplementedError(f"{type(self).__name__} does not write scenario files")
+
+    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+        """``sc`` with the ``changed`` controls written back (``values``: all of them)."""
         raise NotImplementedError(f"{type(self).__name__} does not write scenario files")
 
     # -- A/B ------------------------------------------------------------------------
@@ -503,6 +563,38 @@ class Explorer:
         if self._worker is not None:
             self._worker.close()
         _close_tree(self.widget)
+
+
+def check_loaded(controls: Mapping[str, Control], values: Mapping[str, Any]) -> None:
+    """Check values read from a scenario against the sliders' ranges, naming the key."""
+    for name, value in values.items():
+        c = controls[name]
+        if not c.min <= value <= c.max:
+            raise ValueError(
+                f"{name} = {value!r} is outside the explorer's range [{c.min:g}, {c.max:g}]"
+            )
+
+
+def replace_section(sc: Any, key: str, **changes: Any) -> Any:
+    """``sc`` with fields of its section ``key`` (e.g. "economics") replaced; no-op if none."""
+    if not changes:
+        return sc
+    section = dataclasses.replace(require_section(sc, key), **changes)
+    return dataclasses.replace(sc, **{key: section})
+
+
+def require_section(sc: Any, key: str) -> Any:
+    """The section ``key`` of scenario ``sc``, or a ValueError naming the scenario."""
+    section = getattr(sc, key)
+    if section is None:
+        raise ValueError(f"scenario {sc.name!r} has no [{key}] section")
+    return section
+
+
+def expected_at(sc: Any, stage: str | None) -> int:
+    """Buyers of scenario ``sc`` expected to reach ``stage`` (default: the last stage)."""
+    index = -1 if stage is None else sc.funnel.index(stage)
+    return round(sc.buyers * float(sc.funnel.reach[index]))
 
 
 def _close_tree(widget: w.Widget) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,12 +12,16 @@ import pandas as pd
 
 from funnelsim import charts
 from funnelsim.stats import proportion_ci
-from funnelsim.widgets._base import Explorer, Outcome
+from funnelsim.widgets._base import Explorer, Outcome, replace_section, require_section
 from funnelsim.widgets.specs import B2B_BECKHARD, B2B_COMMITTEE, B2B_DEAL, B2B_METRICS, B2B_STEPS
 
 __all__ = ["B2BExplorer", "accounts_table"]
 
 _MEMBERS = ("decision_maker", "economic_buyer", "influencer", "user")
+_PRESENCE = ("champion", "saboteur", *_MEMBERS)
+_BECKHARD = ("dissatisfaction", "vision", "first_steps", "cost")
+#: Steepness of the smooth Beckhard rule (that of :func:`funnelsim.b2b.beckhard_probability`).
+_STEEPNESS = 2.0
 
 
 def accounts_table(result: Any) -> pd.DataFrame:
@@ -44,6 +49,13 @@ def accounts_table(result: Any) -> pd.DataFrame:
     )
 
 
+def _buy_rate(values: Mapping[str, Any]) -> float:
+    """The Buy step's base rate from Beckhard's rule, P = r² / (1 + r²), r = A·B·D / X."""
+    from funnelsim.b2b import beckhard_probability
+
+    return float(beckhard_probability(*(values[k] for k in _BECKHARD), steepness=_STEEPNESS))
+
+
 class B2BExplorer(Explorer):
     """A B2B deal: who sits on the buying committee, and does A·B·D beat X?
 
@@ -53,6 +65,11 @@ class B2BExplorer(Explorer):
     comes from Beckhard's rule, ``P = r² / (1 + r²)`` with ``r = A·B·D / X``
     (:func:`funnelsim.b2b.beckhard_probability`). Left: the accounts' funnel;
     right: each member's effect on the win rate.
+
+    Loading a scenario takes its ``[b2b]`` section (committee presences,
+    accounts), the Learn and Try rates, the seed, the deal size (12 × the
+    ``[economics]`` ARPU) and its Buy rate, shown as the cost of change X that
+    gives that rate with the current A, B and D.
     """
 
     def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
@@ -67,17 +84,59 @@ class B2BExplorer(Explorer):
             B2B_METRICS,
             values=values,
             threaded=threaded,
+            toolbar=self._scenario_tools(),
         )
+
+    # -- scenario files ---------------------------------------------------------------------
+    def _values_from(self, sc: Any) -> dict[str, Any]:
+        deal = require_section(sc, "b2b")
+        values: dict[str, Any] = {k: getattr(deal, k) for k in _PRESENCE}
+        values["learn"] = sc.funnel["Learn"].rate
+        values["try_"] = sc.funnel["Try"].rate
+        buy = deal.buy_rate if deal.buy_rate is not None else sc.funnel["Buy"].rate
+        if not 0.0 < buy < 1.0:
+            raise ValueError(
+                f"Beckhard's rule gives a Buy rate strictly between 0 and 1, got {buy!r}"
+            )
+        v = self.values
+        odds = (buy / (1.0 - buy)) ** (1.0 / _STEEPNESS)
+        values["cost"] = v["dissatisfaction"] * v["vision"] * v["first_steps"] / odds
+        values["accounts"] = sc.buyers if deal.accounts is None else deal.accounts
+        if sc.economics is not None:
+            values["deal_size"] = 12.0 * sc.economics.arpu
+        if sc.seed is not None:
+            values["seed"] = sc.seed
+        return values
+
+    def _new_scenario(self, values: Mapping[str, Any]) -> Any:
+        from funnelsim.model import trigger_learn_try_buy
+        from funnelsim.scenarios import B2BSettings, Scenario
+
+        funnel = trigger_learn_try_buy(
+            learn=values["learn"], try_=values["try_"], buy=_buy_rate(values)
+        )
+        deal = B2BSettings(accounts=values["accounts"], **{k: values[k] for k in _PRESENCE})
+        return Scenario(funnel=funnel, name="B2B deal scenario", seed=values["seed"], b2b=deal)
+
+    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+        deal = {k: changed[k] for k in (*_PRESENCE, "accounts") if k in changed}
+        rates = {k: changed[k] for k in ("learn", "try_") if k in changed}
+        if set(_BECKHARD) & set(changed):
+            if sc.b2b.buy_rate is not None:
+                deal["buy_rate"] = _buy_rate(values)
+            else:
+                rates["buy"] = _buy_rate(values)
+        sc = dataclasses.replace(sc, funnel=sc.funnel.with_rates(rates))
+        sc = replace_section(sc, "b2b", **deal)
+        if sc.economics is not None and "deal_size" in changed:
+            sc = replace_section(sc, "economics", arpu=changed["deal_size"] / 12.0)
+        return dataclasses.replace(sc, seed=changed.get("seed", sc.seed))
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim import b2b
         from funnelsim.model import trigger_learn_try_buy
 
-        buy = float(
-            b2b.beckhard_probability(
-                values["dissatisfaction"], values["vision"], values["first_steps"], values["cost"]
-            )
-        )
+        buy = _buy_rate(values)
         committee = b2b.buying_committee(
             values["champion"], values["saboteur"], **{m: values[m] for m in _MEMBERS}
         )

@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 
 from funnelsim import charts
-from funnelsim.widgets._base import Explorer, Outcome
+from funnelsim.widgets._base import (
+    Explorer,
+    Outcome,
+    expected_at,
+    replace_section,
+    require_section,
+)
 from funnelsim.widgets.specs import ECONOMICS_CONTROLS, ECONOMICS_METRICS
 
 __all__ = ["EconomicsExplorer", "payback_frame"]
@@ -37,6 +43,10 @@ class EconomicsExplorer(Explorer):
     The curve is the expected discounted gross profit of one customer over
     time, the flat line the cost of acquiring them; where the curve crosses
     the line is the payback month, and the curve's limit is the LTV.
+
+    Loading a scenario takes its ``[economics]`` section: ARPU, margin,
+    discount, churn (or the ``[retention]`` section's mean churn) and CAC
+    (or its paid spend over the customers the funnel is expected to bring).
     """
 
     def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
@@ -46,7 +56,43 @@ class EconomicsExplorer(Explorer):
             ECONOMICS_METRICS,
             values=values,
             threaded=threaded,
+            toolbar=self._scenario_tools(),
         )
+
+    # -- scenario files ---------------------------------------------------------------------
+    def _values_from(self, sc: Any) -> dict[str, Any]:
+        econ = require_section(sc, "economics")
+        churn = econ.churn if econ.churn is not None else sc.retention.mean_churn
+        values: dict[str, Any] = {
+            "arpu": econ.arpu,
+            "margin": econ.margin,
+            "churn": churn,
+            "discount": econ.discount,
+        }
+        if econ.cac is not None:
+            values["cac"] = econ.cac
+        elif econ.paid_spend is not None:
+            customers = expected_at(sc, econ.customer_stage)
+            if customers < 1:
+                raise ValueError(
+                    f"scenario {sc.name!r}: its funnel is expected to bring no customers, "
+                    f"so its paid_spend gives no CAC"
+                )
+            values["cac"] = econ.paid_spend / customers
+        return values
+
+    def _new_scenario(self, values: Mapping[str, Any]) -> Any:
+        from funnelsim.scenarios import EconomicsSettings, Scenario
+
+        keys = ("arpu", "margin", "churn", "cac", "discount")
+        economics = EconomicsSettings(**{k: values[k] for k in keys})
+        return Scenario(name="unit economics scenario", economics=economics)
+
+    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+        econ = {k: changed[k] for k in ("arpu", "margin", "churn", "discount") if k in changed}
+        if "cac" in changed:
+            econ.update(cac=changed["cac"], paid_spend=None)
+        return replace_section(sc, "economics", **econ)
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim import economics as ec

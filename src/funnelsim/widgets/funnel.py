@@ -13,10 +13,20 @@ from funnelsim import charts, model
 from funnelsim._validation import check_choice
 from funnelsim.engine import SimulationResult, simulate
 from funnelsim.model import AAARRR_STAGES, TLTB_STAGES, Funnel
-from funnelsim.widgets._base import Explorer, Outcome
-from funnelsim.widgets.specs import FUNNEL_METRICS, FUNNEL_PRESETS, POPULATION, FunnelPreset
+from funnelsim.widgets._base import Explorer, Outcome, check_loaded, replace_section
+from funnelsim.widgets.referral import mean_invites
+from funnelsim.widgets.specs import (
+    FUNNEL_METRICS,
+    FUNNEL_PRESETS,
+    POPULATION,
+    FunnelPreset,
+    custom_preset,
+)
 
 __all__ = ["FunnelExplorer", "funnel_metrics"]
+
+#: Preset name of a funnel with stages of its own, loaded from a scenario.
+SCENARIO = "scenario"
 
 
 def funnel_metrics(
@@ -53,13 +63,27 @@ def funnel_metrics(
 
 
 def _preset_of(funnel: Funnel) -> str:
+    """The preset whose stages ``funnel`` has, or "scenario" for a funnel of its own."""
     for key, stages in (("aaarrr", AAARRR_STAGES), ("tltb", TLTB_STAGES)):
         if funnel.names == stages:
             return key
-    raise ValueError(
-        f"the funnel explorer shows AAARRR or Trigger-Learn-Try-Buy funnels, "
-        f"got stages {list(funnel.names)}"
-    )
+    return SCENARIO
+
+
+def _preset_for(sc: Any) -> FunnelPreset:
+    """The preset showing scenario ``sc``'s funnel (built from its stages if its own)."""
+    preset = _preset_of(sc.funnel)
+    if preset != SCENARIO:
+        return FUNNEL_PRESETS[preset]
+    referral = None if sc.referral is None else sc.referral.seed_stage
+    customers = None if sc.economics is None else sc.economics.customer_stage
+    return custom_preset(sc.funnel, customers, referral)
+
+
+def _controls_for(sc: Any) -> dict[str, Any]:
+    """Every control the funnel explorer shows for scenario ``sc``, by name."""
+    p = _preset_for(sc)
+    return {c.name: c for c in (*p.rates, *POPULATION, *p.economics)}
 
 
 class FunnelExplorer(Explorer):
@@ -100,21 +124,27 @@ class FunnelExplorer(Explorer):
         threaded: bool | None = None,
         **values: Any,
     ) -> None:
+        self._presets: dict[str, FunnelPreset] = dict(FUNNEL_PRESETS)
+        self._custom_funnel: Funnel | None = None  # a loaded funnel of its own
         self._preset = check_choice("preset", preset, tuple(FUNNEL_PRESETS))
         self._base = self._factory_funnel(self._preset)
-        self._scenario_name = "explorer scenario"
-        if scenario is not None:
-            sc_values = self._read_scenario(scenario)
-            values = {**sc_values, **values}
-
         self._picker = w.Dropdown(
-            options=[(p.label, key) for key, p in FUNNEL_PRESETS.items()],
+            options=self._picker_options(),
             value=self._preset,
             description="Funnel",
             layout=w.Layout(width="300px"),
             style={"description_width": "50px"},
         )
         self._picker.add_class("fs-preset")
+        loaded = None
+        if scenario is not None:
+            from funnelsim.scenarios import load_scenario
+
+            loaded = load_scenario(scenario)
+            sc_values = self._values_from(loaded)
+            check_loaded(_controls_for(loaded), sc_values)
+            self._use_funnel(loaded)
+            values = {**sc_values, **values}
         super().__init__(
             "Funnel explorer",
             self._sections(self._preset),
@@ -123,17 +153,23 @@ class FunnelExplorer(Explorer):
             threaded=threaded,
             toolbar=[self._picker, *self._scenario_tools()],
         )
+        if loaded is not None:
+            self._loaded, self._loaded_values = loaded, self.values
         self._picker.observe(self._on_preset, names="value")
 
     # -- presets and scenarios ------------------------------------------------------------
-    @staticmethod
-    def _factory_funnel(preset: str) -> Funnel:
-        factory = getattr(model, FUNNEL_PRESETS[preset].factory)
+    def _factory_funnel(self, preset: str) -> Funnel:
+        if preset == SCENARIO:
+            assert self._custom_funnel is not None  # the preset exists once one was loaded
+            return self._custom_funnel
+        factory = getattr(model, self._presets[preset].factory)
         return factory()
 
-    @staticmethod
-    def _sections(preset: str) -> list[tuple[str, Any]]:
-        p = FUNNEL_PRESETS[preset]
+    def _picker_options(self) -> list[tuple[str, str]]:
+        return [(p.label, key) for key, p in self._presets.items()]
+
+    def _sections(self, preset: str) -> list[tuple[str, Any]]:
+        p = self._presets[preset]
         return [
             ("Step conversion rates", p.rates),
             ("Buyers and randomness", POPULATION),
@@ -142,17 +178,18 @@ class FunnelExplorer(Explorer):
 
     @property
     def preset(self) -> str:
-        """The funnel shown: "aaarrr" or "tltb"."""
+        """The funnel shown: "aaarrr", "tltb" or "scenario" (a loaded funnel of its own)."""
         return self._preset
 
     @preset.setter
     def preset(self, preset: str) -> None:
-        self._picker.value = check_choice("preset", preset, tuple(FUNNEL_PRESETS))
+        self._picker.value = check_choice("preset", preset, tuple(self._presets))
 
     def _on_preset(self, change: dict[str, Any]) -> None:
-        if change["new"] == self._preset:
+        if change["new"] == self._preset or self._quiet:
             return
         keep = {k: v for k, v in self.values.items() if k in ("buyers", "seed")}
+        self._loaded = None  # another funnel: saving writes a new scenario
         self._switch(change["new"], self._factory_funnel(change["new"]), keep)
 
     def _switch(self, preset: str, base: Funnel, values: Mapping[str, Any]) -> None:
@@ -164,58 +201,97 @@ class FunnelExplorer(Explorer):
                 self._picker.value = preset
         self.request()
 
-    def _read_scenario(self, scenario: str | Path) -> dict[str, Any]:
-        from funnelsim.scenarios import load_scenario
-
-        sc = load_scenario(scenario)
+    def _use_funnel(self, sc: Any) -> None:
+        """Take the scenario's funnel; a funnel of its own becomes the "scenario" preset."""
         preset = _preset_of(sc.funnel)
-        self._preset, self._base, self._scenario_name = preset, sc.funnel, sc.name
-        rates = FUNNEL_PRESETS[preset].rates
+        if preset == SCENARIO:
+            self._presets[SCENARIO] = _preset_for(sc)
+            self._custom_funnel = sc.funnel
+        else:
+            self._presets.pop(SCENARIO, None)
+        with self._batch():
+            self._picker.options = self._picker_options()
+            self._picker.value = preset
+        self._preset, self._base = preset, sc.funnel
+
+    def _values_from(self, sc: Any) -> dict[str, Any]:
+        """Funnel rates, buyers, seed, and the economics and referral numbers the file has."""
+        preset = _preset_of(sc.funnel)
+        rates = _preset_for(sc).rates
         values: dict[str, Any] = {c.name: sc.funnel[c.name].rate for c in rates}
         values["buyers"] = sc.buyers
         if sc.seed is not None:
             values["seed"] = sc.seed
+        econ = sc.economics
+        if econ is not None:
+            values["arpu"], values["margin"] = econ.arpu, econ.margin
+            churn = econ.churn if econ.churn is not None else sc.retention.mean_churn
+            values["churn"] = churn
+            if econ.paid_spend is not None and sc.buyers > 0:
+                values["cost_per_buyer"] = econ.paid_spend / sc.buyers
+        if sc.referral is not None and preset != "tltb":
+            values["invites"] = mean_invites(sc.referral)
+            values["invite_conversion"] = sc.referral.invite_conversion
         return values
 
-    def load(self, scenario: str | Path) -> None:
-        """Take funnel, buyers and seed from a scenario file or ready-made name."""
-        try:
-            values = self._read_scenario(scenario)
-            self._switch(self._preset, self._base, values)
-        except (OSError, TypeError, ValueError) as err:
-            self._say(f"Load failed: {err}", ok=False)
-            return
-        self._say(f"Loaded {scenario}", ok=True)
+    def _apply_scenario(self, sc: Any, values: dict[str, Any]) -> None:
+        check_loaded(_controls_for(sc), values)  # before anything changes
+        with self._batch():
+            self._use_funnel(sc)
+            self._ab.value = False
+            self._set_sections(self._sections(self._preset), values)
+        self.request()
 
-    def scenario(self) -> Any:
-        """The current settings as a :class:`funnelsim.scenarios.Scenario`."""
-        from funnelsim.scenarios import Scenario
+    def _new_scenario(self, values: Mapping[str, Any]) -> Any:
+        from funnelsim.scenarios import EconomicsSettings, Scenario
 
-        v = self.values
+        p = self._presets[self._preset]
+        economics = EconomicsSettings(
+            arpu=values["arpu"],
+            margin=values["margin"],
+            churn=values["churn"],
+            paid_spend=values["cost_per_buyer"] * values["buyers"],
+            customer_stage=p.customer_stage,
+        )
         return Scenario(
-            funnel=self.funnel(v), name=self._scenario_name, buyers=v["buyers"], seed=v["seed"]
+            funnel=self.funnel(values),
+            name="funnel explorer scenario",
+            buyers=values["buyers"],
+            seed=values["seed"],
+            economics=economics,
         )
 
-    def save(self, path: str | Path) -> Path | None:
-        """Write the current funnel, buyers and seed as a scenario TOML file."""
-        try:
-            out = self.scenario().save(path)
-        except (OSError, TypeError, ValueError) as err:
-            self._say(f"Save failed: {err}", ok=False)
-            return None
-        self._say(f"Saved {out}", ok=True)
-        return Path(out)
+    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+        import dataclasses
+
+        rates = self._presets[self._preset].rates
+        funnel = sc.funnel.with_rates({c.name: changed[c.name] for c in rates if c.name in changed})
+        top = {k: changed[k] for k in ("buyers", "seed") if k in changed}
+        sc = dataclasses.replace(sc, funnel=funnel, **top)
+        if sc.economics is not None:
+            econ = {k: changed[k] for k in ("arpu", "margin", "churn") if k in changed}
+            if sc.economics.paid_spend is not None and {"cost_per_buyer", "buyers"} & set(changed):
+                econ["paid_spend"] = values["cost_per_buyer"] * values["buyers"]
+            sc = replace_section(sc, "economics", **econ)
+        if sc.referral is not None:
+            ref = {}
+            if "invites" in changed:
+                ref["invites_per_user"] = changed["invites"]
+            if "invite_conversion" in changed:
+                ref["invite_conversion"] = changed["invite_conversion"]
+            sc = replace_section(sc, "referral", **ref)
+        return sc
 
     # -- the model ------------------------------------------------------------------------
     def funnel(self, values: Mapping[str, Any] | None = None) -> Funnel:
         """The funnel for ``values`` (default: the current slider values)."""
         v = self.values if values is None else values
-        rates = {c.name: v[c.name] for c in FUNNEL_PRESETS[self._preset].rates}
+        rates = {c.name: v[c.name] for c in self._presets[self._preset].rates}
         return self._base.with_rates(**rates)
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         result = simulate(self.funnel(values), values["buyers"], seed=values["seed"])
-        metrics = funnel_metrics(result, FUNNEL_PRESETS[self._preset], values)
+        metrics = funnel_metrics(result, self._presets[self._preset], values)
         return Outcome(dict(values), result, metrics)
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:

@@ -83,7 +83,6 @@ class GrowthExplorer(Explorer):
     _title = "Growth model: paid + referral → funnel → customers → revenue"
 
     def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
-        self._scenario_name = "growth scenario"
         super().__init__(
             self._title,
             [
@@ -100,26 +99,14 @@ class GrowthExplorer(Explorer):
         )
 
     # -- scenario files ---------------------------------------------------------------------
-    def load(self, scenario: Any) -> None:
-        """Take the funnel rates, seed and ``[growth]`` section of a scenario file.
+    def _values_from(self, sc: Any) -> dict[str, Any]:
+        """The funnel rates, seed and ``[growth]`` section of an AAARRR scenario.
 
-        ``scenario`` is a path or a ready-made name (:func:`funnelsim.load_scenario`).
-        The funnel must be an AAARRR one; keys the explorer has no slider for
-        (e.g. ``new_leads``) are reported and left out. A failed load changes nothing.
+        Keys the explorer has no slider for (e.g. ``new_leads``) stay in the
+        scenario and are written back unchanged by :meth:`save`.
         """
-        try:
-            values = self._scenario_values(scenario)
-            self.set_values(values)
-        except (OSError, TypeError, ValueError, KeyError) as err:
-            self._say(f"Load failed: {err}", ok=False)
-            return
-        self._say(f"Loaded {scenario}", ok=True)
-
-    def _scenario_values(self, scenario: Any) -> dict[str, Any]:
         from funnelsim.model import AAARRR_STAGES
-        from funnelsim.scenarios import load_scenario
 
-        sc = load_scenario(scenario)
         if sc.funnel.names != AAARRR_STAGES:
             raise ValueError(
                 f"the growth explorer needs an AAARRR funnel, got stages {list(sc.funnel.names)}"
@@ -134,42 +121,41 @@ class GrowthExplorer(Explorer):
                 value = getattr(params, key)
                 if value is not None:
                     values[key] = value
-        for name, value in values.items():  # name the file's key in range errors
-            control = self.controls[name]
-            if not control.min <= value <= control.max:
-                raise ValueError(
-                    f"{name} = {value!r} is outside the explorer's range "
-                    f"[{control.min:g}, {control.max:g}]"
-                )
-        self._scenario_name = sc.name
         return values
 
-    def scenario(self) -> Any:
-        """The current settings as a :class:`funnelsim.scenarios.Scenario` (funnel + growth)."""
+    def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.growth import GrowthParams
         from funnelsim.scenarios import GrowthSettings, Scenario
 
-        v = self.values
-        funnel = aaarrr(**{c.name: v[c.name] for c in AAARRR_RATES})
-        params = GrowthParams(funnel=funnel, **{k: v[k] for k in _GROWTH_KEYS})
+        funnel = aaarrr(**{c.name: values[c.name] for c in AAARRR_RATES})
+        params = GrowthParams(funnel=funnel, **{k: values[k] for k in _GROWTH_KEYS})
         return Scenario(
             funnel=funnel,
-            name=self._scenario_name,
-            seed=v["seed"],
-            growth=GrowthSettings(v["periods"], 1, params),
+            name="growth scenario",
+            seed=values["seed"],
+            growth=GrowthSettings(values["periods"], 1, params),
         )
 
-    def save(self, path: Any) -> Any:
-        """Write the funnel rates, seed and growth settings as a scenario TOML file."""
-        from pathlib import Path
+    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+        import dataclasses
 
-        try:
-            out = Path(self.scenario().save(path))
-        except (OSError, TypeError, ValueError) as err:
-            self._say(f"Save failed: {err}", ok=False)
-            return None
-        self._say(f"Saved {out}", ok=True)
-        return out
+        from funnelsim.scenarios import GrowthSettings
+
+        funnel = sc.funnel.with_rates(
+            {c.name: changed[c.name] for c in AAARRR_RATES if c.name in changed}
+        )
+        top = {"seed": changed["seed"]} if "seed" in changed else {}
+        growth = sc.growth
+        if growth is None:
+            growth = self._new_scenario(values).growth
+        else:
+            params = dataclasses.replace(
+                growth.params,
+                funnel=funnel,
+                **{k: changed[k] for k in _GROWTH_KEYS if k in changed},
+            )
+            growth = GrowthSettings(values["periods"], growth.replications, params)
+        return dataclasses.replace(sc, funnel=funnel, growth=growth, **top)
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim.growth import simulate_growth

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -9,7 +10,13 @@ from typing import Any
 import altair as alt
 
 from funnelsim import charts
-from funnelsim.widgets._base import Explorer, Outcome
+from funnelsim.widgets._base import (
+    Explorer,
+    Outcome,
+    expected_at,
+    replace_section,
+    require_section,
+)
 from funnelsim.widgets.specs import RETENTION_CONTROLS, RETENTION_METRICS
 
 __all__ = ["RetentionExplorer"]
@@ -24,6 +31,12 @@ class RetentionExplorer(Explorer):
     the table, and its projection is drawn over the observed curves next to the
     cohort heatmap. With polarization near 0 the curve is geometric; raise it
     and the survivors become ever more loyal, so retention *rises* with time.
+
+    Loading a scenario takes its ``[retention]`` section (mean churn and
+    polarization, also from alpha and beta; a geometric model shows as the
+    smallest polarization), cohorts, periods, cohort size (default: the buyers
+    expected at its ``cohort_stage``), the seed, and ARPU and margin from
+    ``[economics]`` if present.
     """
 
     def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
@@ -33,7 +46,61 @@ class RetentionExplorer(Explorer):
             RETENTION_METRICS,
             values=values,
             threaded=threaded,
+            toolbar=self._scenario_tools(),
         )
+
+    # -- scenario files ---------------------------------------------------------------------
+    def _values_from(self, sc: Any) -> dict[str, Any]:
+        ret = require_section(sc, "retention")
+        model = ret.model
+        if model.kind == "geometric":
+            polarization = self.controls["polarization"].min
+        else:
+            polarization = 1.0 / (model.alpha + model.beta + 1.0)
+        size = ret.cohort_size
+        if size is None:
+            size = expected_at(sc, ret.cohort_stage)
+        values: dict[str, Any] = {
+            "churn": ret.mean_churn,
+            "polarization": polarization,
+            "cohort_size": size,
+            "cohorts": ret.cohorts,
+            "periods": ret.periods,
+        }
+        if sc.economics is not None:
+            values["arpu"], values["margin"] = sc.economics.arpu, sc.economics.margin
+        if sc.seed is not None:
+            values["seed"] = sc.seed
+        return values
+
+    def _new_scenario(self, values: Mapping[str, Any]) -> Any:
+        from funnelsim.scenarios import EconomicsSettings, RetentionSettings, Scenario
+
+        retention = RetentionSettings(
+            churn=values["churn"],
+            polarization=values["polarization"],
+            periods=values["periods"],
+            cohorts=values["cohorts"],
+            cohort_size=values["cohort_size"],
+        )
+        economics = EconomicsSettings(arpu=values["arpu"], margin=values["margin"])
+        return Scenario(
+            name="retention scenario", seed=values["seed"], retention=retention, economics=economics
+        )
+
+    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+        ret: dict[str, Any] = {
+            k: changed[k] for k in ("periods", "cohorts", "cohort_size") if k in changed
+        }
+        if {"churn", "polarization"} & set(changed):
+            ret.update(
+                churn=values["churn"], polarization=values["polarization"], alpha=None, beta=None
+            )
+        sc = replace_section(sc, "retention", **ret)
+        if sc.economics is not None:
+            money = {k: changed[k] for k in ("arpu", "margin") if k in changed}
+            sc = replace_section(sc, "economics", **money)
+        return dataclasses.replace(sc, seed=changed.get("seed", sc.seed))
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim.economics import ltv_sbg

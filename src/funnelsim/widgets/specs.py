@@ -197,7 +197,8 @@ class FunnelPreset:
 
     #: Name in the preset picker.
     label: str
-    #: Factory in :mod:`funnelsim.model` taking the rate controls as keywords.
+    #: Factory in :mod:`funnelsim.model` taking the rate controls as keywords
+    #: ("" for a funnel from a scenario file, see :func:`custom_preset`).
     factory: str
     #: Sliders for the step rates.
     rates: tuple[Control, ...]
@@ -218,6 +219,43 @@ FUNNEL_PRESETS: Mapping[str, FunnelPreset] = {
         "Trigger-Learn-Try-Buy (B2B)", "trigger_learn_try_buy", TLTB_RATES, B2B_ECONOMICS, "Buy"
     ),
 }
+
+
+def funnel_rates(funnel: Any) -> tuple[Control, ...]:
+    """One rate slider per stage after the first of any :class:`~funnelsim.model.Funnel`.
+
+    Each slider is named by the stage's keyword form ("First share" ->
+    ``first_share``, what :meth:`Funnel.with_rates` takes) and starts at the
+    stage's rate rounded to the slider's 1 % step.
+    """
+    from funnelsim.model import _key
+
+    names = funnel.names
+    return tuple(
+        _rate(
+            _key(stage.name),
+            f"{stage.name} ({prev} → {stage.name})",
+            round(stage.rate, 2),
+            f"Buyers at {prev} who go on to {stage.name}.",
+        )
+        for prev, stage in zip(names[:-1], funnel.stages[1:], strict=True)
+    )
+
+
+def custom_preset(
+    funnel: Any, customer_stage: str | None = None, referral_stage: str | None = None
+) -> FunnelPreset:
+    """A :class:`FunnelPreset` for a funnel with stages of its own (from a scenario file).
+
+    Customers are the buyers reaching ``customer_stage`` (default: the last
+    stage); the consumer unit-economics sliders apply.
+    """
+    customers = funnel.names[-1] if customer_stage is None else customer_stage
+    return FunnelPreset(
+        f"{funnel.name} (scenario)", "", funnel_rates(funnel), B2C_ECONOMICS, customers,
+        referral_stage,
+    )  # fmt: skip
+
 
 #: Headline numbers of the funnel explorer.
 FUNNEL_METRICS = (
@@ -323,12 +361,15 @@ RETENTION_CONTROLS = (
         help="0: everyone churns alike (geometric); near 1: loyal few, fast leavers.",
     ),
     Control(
-        "cohort_size", "Customers per cohort", 100, 100_000, 1, 1_000, integer=True,
+        "cohort_size", "Customers per cohort", 10, 100_000, 1, 1_000, integer=True,
         scale="log", readout=",.0f",
     ),
     Control("cohorts", "Cohorts", 1, 24, 1, 8, integer=True, readout="d"),
     Control("periods", "Periods observed", 2, 36, 1, 12, integer=True, readout="d"),
-    Control("arpu", "ARPU ($ / period)", 1, 200, 1, 30, readout=",.0f"),
+    Control(
+        "arpu", "ARPU ($ / period)", 1, 50_000, 1, 30, scale="log", readout=",.0f",
+        help="Log scale: consumer apps to enterprise contracts.",
+    ),
     _rate("margin", "Gross margin", 0.80),
     Control("seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d"),
 )  # fmt: skip
@@ -344,10 +385,30 @@ RETENTION_METRICS = (
 # -- unit economics ------------------------------------------------------------------------------
 
 ECONOMICS_CONTROLS = (
-    Control("arpu", "ARPU ($ / customer / month)", 1, 500, 1, 30, readout=",.0f"),
+    Control(
+        "arpu",
+        "ARPU ($ / customer / month)",
+        1,
+        50_000,
+        1,
+        30,
+        scale="log",
+        readout=",.0f",
+        help="Log scale: consumer apps to enterprise contracts.",
+    ),
     _rate("margin", "Gross margin", 0.80),
     Control("churn", "Monthly churn", 0.01, 0.5, 0.01, 0.05, readout=".0%"),
-    Control("cac", "CAC ($ per customer)", 10, 5_000, 10, 300, readout=",.0f"),
+    Control(
+        "cac",
+        "CAC ($ per customer)",
+        10,
+        200_000,
+        10,
+        300,
+        scale="log",
+        readout=",.0f",
+        help="Acquisition cost of one customer (log scale).",
+    ),
     Control("discount", "Discount rate per month", 0.0, 0.05, 0.001, 0.01, readout=".1%"),
     Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
 )
