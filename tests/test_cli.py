@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -223,7 +224,7 @@ def test_usage_errors_exit_2(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "usage: funnelsim" in err
-    assert pytest.importorskip("re").search(message, err)
+    assert re.search(message, err)
     assert "Traceback" not in err
 
 
@@ -254,7 +255,7 @@ def test_runtime_errors_exit_1_with_one_line(argv, message, capsys):
     err = capsys.readouterr().err
     assert err.startswith("funnelsim: error: ")
     assert err.count("\n") == 1
-    assert pytest.importorskip("re").search(message, err)
+    assert re.search(message, err)
 
 
 def test_malformed_file_error_names_the_file(tmp_path, capsys):
@@ -285,10 +286,18 @@ def test_parser_has_a_help_line_for_every_option():
 # -- end to end: the installed command in a fresh process --------------------------------
 
 
-def test_installed_command_and_python_m_run():
-    done = run("simulate", "b2c_referral", "--buyers", "1000")
+def test_installed_command_and_python_m_run(tmp_path):
+    # The installed command runs a sweep longer than the progress bar's 0.5 s delay
+    # with stderr a pipe and TQDM_DISABLE unset: no bar, only the closing line.
+    slow = tmp_path / "slow.toml"
+    fs.Scenario(buyers=1_000_000).save(slow)  # about 5 ms per point: 0.6 s for the sweep
+    out = tmp_path / "s.csv"
+    env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
+    argv = [str(EXE), "sweep", str(slow), "--param", "seed=1:120:120", "-o", str(out)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env, check=False)
     assert done.returncode == 0, done.stderr
-    assert "1,000 buyers, seed 2024" in done.stdout
+    assert done.stderr.strip() == f"wrote 120 rows to {out}"
+    assert pd.read_csv(out)["seed"].tolist() == list(range(1, 121))
     # python -m funnelsim works too; -X importtime lists every module it imported:
     # the command starts without altair, ipywidgets, vl-convert or tqdm.
     module = subprocess.run(
@@ -304,6 +313,22 @@ def test_installed_command_and_python_m_run():
     assert not {"altair", "ipywidgets", "vl_convert", "tqdm"} & imported
 
 
+def test_help_and_version_load_no_model():
+    # Lazy imports: --help and --version answer before numpy, pandas or the models load.
+    code = (
+        "import sys\n"
+        "from funnelsim.cli import main\n"
+        "assert main(['--version']) == 0 and main(['sweep', '--help']) == 0\n"
+        "heavy = {'numpy', 'pandas', 'scipy', 'funnelsim.scenarios', 'funnelsim.engine'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 def test_installed_command_exit_codes_and_no_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("buyers = [", encoding="utf-8")
@@ -315,24 +340,12 @@ def test_installed_command_exit_codes_and_no_traceback(tmp_path):
     assert usage.returncode == 2 and "usage:" in usage.stderr
 
 
-def test_sweep_progress_bar_stays_off_without_a_terminal(tmp_path):
-    # stderr is a pipe here: no bar, even with TQDM_DISABLE unset and a sweep that
-    # runs longer than the bar's 0.5 s delay.
-    slow = tmp_path / "slow.toml"
-    fs.Scenario(buyers=1_000_000).save(slow)  # about 5 ms per point: 1 s for the sweep
-    env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
-    out = tmp_path / "s.csv"
-    argv = [str(EXE), "sweep", str(slow), "--param", "seed=1:200:200", "-o", str(out)]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stderr.strip() == f"wrote 200 rows to {out}"
-
-
 def test_sweep_output_can_be_piped_into_a_closed_pipe(tmp_path):
-    # Enough rows (about 200 kB) to overflow the pipe after head has gone.
+    # Enough output (about 300 kB: 300 rows that each carry a 1,000-character
+    # swept name) to overflow the pipe after head has gone.
     small = tmp_path / "small.toml"
     fs.Scenario(buyers=100, mode="counts").save(small)
-    shell = f"'{EXE}' sweep '{small}' --param seed=1:3000:3000 | head -n 2"
+    shell = f"'{EXE}' sweep '{small}' --param seed=1:300:300 --param name={'x' * 1000} | head -n 2"
     done = subprocess.run(
         ["bash", "-o", "pipefail", "-c", shell],
         capture_output=True,
@@ -367,6 +380,7 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
     import termios
 
     # Slow enough per point (about 5 ms) that the bar, shown after 0.5 s, appears.
+    # (TQDM_DISABLE is read when tqdm is imported: a fresh process is needed.)
     small = tmp_path / "small.toml"
     fs.Scenario(buyers=1_000_000).save(small)
     env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
@@ -382,7 +396,7 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
                 "sweep",
                 str(small),
                 "--param",
-                "seed=1:200:200",
+                "seed=1:150:150",
                 "-o",
                 str(tmp_path / "s.csv"),
             ],
@@ -406,8 +420,8 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
         os.close(leader)
     err = b"".join(chunks).decode(errors="replace")
     assert done.returncode == 0
-    assert "wrote 200 rows" in err
-    assert ("sweep:" in err and "200/200" in err) is not disabled
+    assert "wrote 150 rows" in err
+    assert ("sweep:" in err and "150/150" in err) is not disabled
 
 
 def test_the_examples_in_the_help_work(tmp_path, monkeypatch, capsys):
@@ -424,6 +438,8 @@ def test_the_examples_in_the_help_work(tmp_path, monkeypatch, capsys):
         words = shlex.split(argv)[1:]
         if words[0] == "sweep":
             words += ["--set", "mode=counts"]  # the same grid, faster
+        if words[0] in ("simulate", "report"):
+            words += ["--buyers", "5000"]  # the same commands, faster
         assert main(words) == 0, command
         out = capsys.readouterr().out
         if redirect:
