@@ -419,3 +419,192 @@ def test_growth_explorer_reads_and_writes_scenario_files(tmp_path: Path) -> None
         other.close()
     finally:
         ex.close()
+
+
+# -- scenario files in every explorer --------------------------------------------------------
+
+_SECTIONS = ("referral", "retention", "economics", "b2b", "growth")
+
+
+@pytest.mark.parametrize("name", fs.list_scenarios())
+def test_funnel_explorer_loads_every_ready_made_scenario(name: str, tmp_path: Path) -> None:
+    from funnelsim.scenarios import load_scenario
+
+    sc = load_scenario(name)
+    ex = FunnelExplorer(threaded=False)
+    try:
+        ex.load(name)
+        assert f"Loaded {name}" in ex._status.value
+        # One rate slider per stage after the first, at the file's rates.
+        rates = [c for c in ex.controls.values() if c.readout == ".0%" and c.max == 1.0][
+            : len(sc.funnel.names) - 1
+        ]
+        assert [ex.values[c.name] for c in rates] == list(sc.funnel.rates[1:])
+        assert ex.outcome is not None and ex.outcome.result.funnel == sc.funnel
+        assert ex.values["buyers"] == sc.buyers and ex.values["seed"] == sc.seed
+        # Saving without moving anything writes the same scenario, every section kept.
+        saved = load_scenario(ex.save(tmp_path / "same.toml"))
+        assert saved == sc
+        # Moving the first rate replaces that rate only.
+        first = rates[0].name
+        ex.control(first).value = 0.05
+        moved = ex.scenario()
+        assert moved.funnel[first].rate == 0.05
+        assert moved == sc.with_values({f"funnel.rates.{first}": 0.05})
+        for key in _SECTIONS:
+            assert (getattr(moved, key) is None) == (getattr(sc, key) is None)
+    finally:
+        ex.close()
+
+
+def test_funnel_explorer_shows_a_funnel_of_its_own() -> None:
+    ex = FunnelExplorer(scenario="viral_saturation", threaded=False)
+    try:
+        assert ex.preset == "scenario"
+        assert list(ex.controls)[:4] == ["installed", "first_share", "weekly_active", "inviter"]
+        assert ex.controls["first_share"].label == "First share (Installed → First share)"
+        ex.control("inviter").value = 0.35
+        assert ex.outcome is not None
+        assert ex.outcome.result.funnel["Inviter"].rate == 0.35
+        # Its times stay the file's, and K uses the [referral] section's invites.
+        assert ex.outcome.result.funnel["Weekly active"].time.mean == 7.0
+        assert ex.values["invites"] == 5.0 and ex.values["invite_conversion"] == 0.5
+        ex.preset = "aaarrr"  # back to a preset: saving writes a new scenario
+        assert ex.scenario().funnel.names == fs.aaarrr().names
+        ex.preset = "scenario"
+        assert ex.outcome.result.funnel.names[1] == "Installed"
+    finally:
+        ex.close()
+
+
+def test_funnel_explorer_economics_round_trip(tmp_path: Path) -> None:
+    from funnelsim.scenarios import load_scenario
+
+    ex = FunnelExplorer(threaded=False)
+    try:
+        ex.load("b2c_referral")
+        sc = load_scenario("b2c_referral")
+        assert ex.values["arpu"] == sc.economics.arpu
+        assert ex.values["cost_per_buyer"] == pytest.approx(sc.economics.paid_spend / sc.buyers)
+        assert ex.values["invites"] == pytest.approx(0.45 * 2.0 + 0.35 * 0.6 + 0.20 * 0.1)
+        ex.set_values(arpu=9, buyers=50_000)
+        again = load_scenario(ex.save(tmp_path / "b2c.toml"))
+        assert again.economics.arpu == 9
+        # Spend follows the buyers at the same cost per buyer.
+        assert again.economics.paid_spend == pytest.approx(0.2 * 50_000)
+        assert again.referral == sc.referral  # invites untouched: segments kept
+        assert again.retention == sc.retention and again.growth == sc.growth
+    finally:
+        ex.close()
+
+
+def test_funnel_explorer_scenario_errors_name_the_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("buyers = 5\n[funnel]\npreset = 'aaarrr'\n")  # below the slider's 100
+    ex = FunnelExplorer(threaded=False, seed=3)
+    try:
+        ex.load(bad)
+        assert "Load failed: buyers = 5 is outside the explorer" in ex._status.value
+        assert ex.values["seed"] == 3
+        with pytest.raises(ValueError, match="buyers = 5 is outside"):
+            FunnelExplorer(scenario=bad, threaded=False)
+    finally:
+        ex.close()
+
+
+@pytest.mark.parametrize(
+    ("cls", "name", "section", "control", "value"),
+    [
+        ("ReferralExplorer", "b2c_referral", "referral", "invite_conversion", 0.3),
+        ("ReferralExplorer", "viral_saturation", "referral", "market_size", 50_000),
+        ("RetentionExplorer", "b2c_referral", "retention", "cohorts", 4),
+        ("EconomicsExplorer", "b2c_referral", "economics", "margin", 0.5),
+        ("B2BExplorer", "b2b_saas", "b2b", "champion", 0.5),
+    ],
+)  # fmt: skip
+def test_section_explorers_load_and_save_their_section(
+    cls: str, name: str, section: str, control: str, value: Any, tmp_path: Path
+) -> None:
+    import funnelsim.widgets as widgets
+    from funnelsim.scenarios import load_scenario
+
+    sc = load_scenario(name)
+    ex = getattr(widgets, cls)(threaded=False)
+    try:
+        ex.load(name)
+        assert f"Loaded {name}" in ex._status.value
+        assert load_scenario(ex.save(tmp_path / "same.toml")) == sc
+        ex.control(control).value = value
+        again = load_scenario(ex.save(tmp_path / "moved.toml"))
+        # The moved value replaced; everything else (other sections too) as in the file.
+        assert again == sc.with_values({f"{section}.{control}": value})
+    finally:
+        ex.close()
+
+
+def test_section_explorers_take_what_the_file_says() -> None:
+    from funnelsim.scenarios import load_scenario
+    from funnelsim.widgets import (
+        B2BExplorer,
+        EconomicsExplorer,
+        ReferralExplorer,
+        RetentionExplorer,
+    )
+
+    b2c, saas = load_scenario("b2c_referral"), load_scenario("b2b_saas")
+    with_ref = ReferralExplorer(threaded=False)
+    with_ref.load("viral_saturation")
+    # Seed buyers default to those expected at seed_stage; negbin invites are kept.
+    assert with_ref.values["seed_buyers"] == 400
+    assert with_ref.outcome is not None and with_ref.metrics["k"] == pytest.approx(2.5)
+    assert with_ref._kept["invites"] == "negbin"
+    assert with_ref.metrics["customers"] <= 40_000  # the campus caps the cascade
+    ret = RetentionExplorer(threaded=False)
+    ret.load("b2c_referral")
+    assert ret.values["churn"] == pytest.approx(b2c.retention.mean_churn)
+    assert ret.values["polarization"] == pytest.approx(0.1)
+    assert ret.values["cohort_size"] == round(b2c.buyers * b2c.funnel.reach[-2])  # Revenue
+    eco = EconomicsExplorer(threaded=False)
+    eco.load("b2b_saas")
+    customers = round(saas.buyers * saas.funnel.reach[-1])
+    assert eco.values["cac"] == pytest.approx(saas.economics.paid_spend / customers)
+    assert eco.values["churn"] == pytest.approx(saas.retention.mean_churn)
+    deal = B2BExplorer(threaded=False)
+    deal.load("b2b_saas")
+    # X is set so that Beckhard's rule gives the file's Buy rate.
+    assert deal.metrics["buy_rate"] == pytest.approx(saas.funnel["Buy"].rate)
+    assert deal.values["champion"] == 0.30 and deal.values["deal_size"] == 12 * 2_500.0
+    deal.load("b2c_referral")
+    assert "Load failed: scenario 'B2C app with a referral programme' has no [b2b] section" in (
+        deal._status.value.replace("&#x27;", "'")
+    )
+    for ex in (with_ref, ret, eco, deal):
+        ex.close()
+
+
+def test_explorers_without_a_loaded_file_save_a_complete_scenario(tmp_path: Path) -> None:
+    from funnelsim.widgets import (
+        B2BExplorer,
+        EconomicsExplorer,
+        ReferralExplorer,
+        RetentionExplorer,
+    )
+
+    for cls in (
+        FunnelExplorer,
+        ReferralExplorer,
+        RetentionExplorer,
+        EconomicsExplorer,
+        B2BExplorer,
+    ):
+        ex = cls(threaded=False)
+        try:
+            path = ex.save(tmp_path / f"{cls.__name__}.toml")
+            assert path is not None, ex._status.value
+            other = cls(threaded=False, seed=1) if "seed" in ex.controls else cls(threaded=False)
+            other.load(path)
+            assert other.values == ex.values
+            assert other.metrics == pytest.approx(ex.metrics, nan_ok=True)
+            other.close()
+        finally:
+            ex.close()
