@@ -286,7 +286,7 @@ def test_parser_has_a_help_line_for_every_option():
 # -- end to end: the installed command in a fresh process --------------------------------
 
 
-def test_installed_command_and_python_m_run(tmp_path):
+def test_installed_command_sweeps_without_a_bar_on_a_pipe(tmp_path):
     # The installed command runs a sweep longer than the progress bar's 0.5 s delay
     # with stderr a pipe and TQDM_DISABLE unset: no bar, only the closing line.
     slow = tmp_path / "slow.toml"
@@ -298,19 +298,6 @@ def test_installed_command_and_python_m_run(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == f"wrote 120 rows to {out}"
     assert pd.read_csv(out)["seed"].tolist() == list(range(1, 121))
-    # python -m funnelsim works too; -X importtime lists every module it imported:
-    # the command starts without altair, ipywidgets, vl-convert or tqdm.
-    module = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "funnelsim", "list"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert module.returncode == 0 and "b2b_saas" in module.stdout
-    imported = {line.rsplit("|", 1)[-1].strip() for line in module.stderr.splitlines()}
-    assert "funnelsim.cli" in imported
-    assert not {"altair", "ipywidgets", "vl_convert", "tqdm"} & imported
 
 
 def test_help_and_version_load_no_model():
@@ -330,14 +317,28 @@ def test_help_and_version_load_no_model():
 
 
 def test_installed_command_exit_codes_and_no_traceback(tmp_path):
+    # python -m funnelsim is the same command; -X importtime lists every module it
+    # imported: a run starts without altair, ipywidgets, vl-convert or tqdm.
     bad = tmp_path / "bad.toml"
     bad.write_text("buyers = [", encoding="utf-8")
-    done = run("simulate", str(bad))
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "funnelsim", "simulate", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    timing = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+    message = [line for line in done.stderr.splitlines() if not line.startswith("import time:")]
     assert done.returncode == 1
-    assert done.stderr.startswith(f"funnelsim: error: {bad}: is not valid TOML")
-    assert "Traceback" not in done.stderr
+    assert len(message) == 1 and "Traceback" not in done.stderr
+    assert message[0].startswith(f"funnelsim: error: {bad}: is not valid TOML")
+    imported = {line.rsplit("|", 1)[-1].strip() for line in timing}
+    assert {"funnelsim.cli", "funnelsim.scenarios"} <= imported
+    assert not {"altair", "ipywidgets", "vl_convert", "tqdm"} & imported
     usage = run("sweep", "b2c_referral")
     assert usage.returncode == 2 and "usage:" in usage.stderr
+    assert "Traceback" not in usage.stderr
 
 
 def test_sweep_output_can_be_piped_into_a_closed_pipe(tmp_path):

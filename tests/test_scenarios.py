@@ -1,4 +1,5 @@
 import dataclasses
+import re
 import tomllib
 
 import numpy as np
@@ -207,6 +208,74 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
         ScenarioError,
         match=r"^" + str(path).replace("\\", "\\\\").replace(".", r"\.") + r": " + message,
     ):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            CUSTOM.replace('name = "Visit"\n', "", 1),
+            r"funnel\.stages\[0\]: every stage needs a name",
+        ),
+        (
+            CUSTOM.replace('name = "Visit"', 'name = "  "'),
+            r"funnel\.stages\[0\]\.name: must not be empty",
+        ),
+        ("[funnel]\nstages = []", r"funnel\.stages: must be a non-empty array of tables"),
+        (
+            CUSTOM.replace('kind = "gamma", ', ""),
+            r"funnel\.stages\[1\]\.time: a time table needs kind",
+        ),
+        (
+            CUSTOM.replace("mean = 2.0, ", ""),
+            r"funnel\.stages\[1\]\.time: a time table needs a mean",
+        ),
+        (
+            CUSTOM.replace("shape = 3.0", "shape = 0"),
+            r"funnel\.stages\[1\]\.time\.shape must be > 0, got 0",
+        ),
+        (CUSTOM + "\n[funnel.times]\nPay = 1.0\n", r"funnel\.times: times go with a preset"),
+        ("replications = 0", r"replications must be >= 1, got 0"),
+        ('events = "yes"', r"events must be true or false, got 'yes'"),
+        ("entry_window = -1.0", r"entry_window must be >= 0, got -1\.0"),
+        ("name = 3", r"name must be a string, got 3"),
+        ('description = ["a"]', r"description must be a string"),
+        ('mode = "agents"', r"mode must be one of \['buyers', 'counts'\], got 'agents'"),
+        ("seed = -3", r"seed must be >= 0, got -3"),
+        ("buyers = true", r"buyers must be an integer, got True"),
+        (
+            '[referral]\ninvites_per_user = "many"\ninvite_conversion = 0.1',
+            r"referral\.invites_per_user must be a real number, got 'many'",
+        ),
+        (
+            '[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\ninvites = "negbin"',
+            r"referral: invites='negbin' needs a dispersion",
+        ),
+        (
+            "[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\nsegments = 3",
+            r"referral\.segments must be a table by NPS segment, got 3",
+        ),
+        (
+            '[retention]\nchurn = 0.1\ncohort_stage = "Nope"',
+            r"retention\.cohort_stage: no stage named 'Nope'",
+        ),
+        (
+            '[economics]\nchurn = 0.1\ncustomer_stage = "Nope"',
+            r"economics\.customer_stage: no stage named 'Nope'",
+        ),
+        ("[economics]\narpu = 5", r"economics needs a churn, or a \[retention\] section"),
+        ("[b2b]\nchampion = 0.5", r"b2b needs a funnel with the stages the buying committee"),
+        (
+            "[retention]\npolarization = 0.5",
+            r"retention needs churn, churn and polarization, or alpha and beta",
+        ),
+        ("[growth]\nbudget = 100.0", r"growth: budget=100\.0 buys no leads without a price"),
+    ],
+)
+def test_more_malformed_files_name_file_key_and_problem(tmp_path, text, message):
+    path = write(tmp_path, text, "broken.toml")
+    with pytest.raises(ScenarioError, match=r"^" + re.escape(str(path)) + r": " + message):
         load_scenario(path)
 
 
