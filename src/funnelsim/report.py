@@ -316,7 +316,26 @@ def _namespace_svg_ids(page: str) -> str:
 
 
 def write_report(scenario: Scenario, path: str | Path, *, seed: Any = None) -> Path:
-    """Write :func:`render_report` of ``scenario`` to ``path`` (UTF-8) and return the path."""
+    """Write the report of ``scenario`` to an HTML file.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        What to run.
+    path : str or Path
+        The HTML file to write (UTF-8, overwritten).
+    seed : int, optional
+        Replaces the scenario's seed for this report.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    See Also
+    --------
+    render_report : the page as a string.
+    """
     out = Path(path)
     out.write_text(render_report(scenario, seed=seed), encoding="utf-8")
     return out

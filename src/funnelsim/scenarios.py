@@ -379,8 +379,22 @@ class Scenario:
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Scenario:
         """Build a scenario from the mapping a TOML file parses to.
 
-        Raises :class:`ScenarioError` naming ``source`` (a file name, if any),
-        the dotted key and the problem; unknown keys are errors.
+        Parameters
+        ----------
+        data : mapping
+            The parsed file (see the module docs for its keys).
+        source : str, optional
+            The file name, for error messages and :attr:`source`.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        ScenarioError
+            Naming ``source``, the dotted key and the problem; unknown keys
+            are errors.
         """
         top = _Table(data, "", source)
         funnel_table = top.sub("funnel")
@@ -436,7 +450,19 @@ class Scenario:
         return out
 
     def save(self, path: str | Path) -> Path:
-        """Write the scenario as a TOML file (overwriting it) and return its path."""
+        """Write the scenario as a TOML file, overwriting it.
+
+        Parameters
+        ----------
+        path : str or Path
+            Where to write (UTF-8); :func:`load_scenario` reads it back to an
+            equal scenario.
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
         target = Path(path)
         target.write_text(dumps_toml(self.to_dict()), encoding="utf-8")
         return target
@@ -445,11 +471,30 @@ class Scenario:
     def with_values(self, values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> Scenario:
         """A copy with values changed by dotted path (see the module docs).
 
+        Parameters
+        ----------
+        values : mapping of str to value, optional
+            Dotted paths as in the file (``"buyers"``, ``"funnel.rates.activation"``,
+            ``"referral.invite_conversion"``) and their new values.
+        **kwargs
+            Top-level keys (``seed=3``).
+
+        Returns
+        -------
+        Scenario
+            Checked like a file; its :attr:`source` is None (it no longer
+            matches the file).
+
+        Raises
+        ------
+        ScenarioError
+            Naming the path and the problem.
+
+        Examples
+        --------
         >>> sc = Scenario(buyers=1000)
         >>> sc.with_values({"funnel.rates.activation": 0.6, "buyers": 50}).buyers
         50
-
-        Keyword arguments cover the top-level keys (``seed=3``).
         """
         changes = {**(dict(values) if values else {}), **kwargs}
         current = self
@@ -478,10 +523,18 @@ class Scenario:
     def simulate(self, seed: Any = None, **overrides: Any) -> SimulationResult:
         """Run the funnel with the scenario's settings.
 
-        ``seed`` replaces the scenario's seed for this run; keyword arguments
-        replace ``buyers``, ``mode``, ``events``, ``replications`` or
-        ``entry_window``. The result equals ``funnelsim.simulate(sc.funnel,
-        sc.buyers, sc.seed, ...)``.
+        Parameters
+        ----------
+        seed : int, Generator, SeedSequence or None
+            Replaces the scenario's seed for this run (None: the scenario's).
+        **overrides
+            New ``buyers``, ``mode``, ``events``, ``replications`` or
+            ``entry_window`` for this run.
+
+        Returns
+        -------
+        SimulationResult
+            Equal to ``funnelsim.simulate(sc.funnel, sc.buyers, sc.seed, ...)``.
         """
         allowed = ("buyers", "mode", "events", "replications", "entry_window")
         for key in overrides:
@@ -496,10 +549,18 @@ class Scenario:
     def run(self, seed: Any = None) -> ScenarioRun:
         """Run everything the scenario describes and collect the results.
 
-        ``seed`` replaces the scenario's seed for this run. The funnel run is
-        exactly :meth:`simulate`; each section draws from its own stream,
-        spawned from the same seed at a fixed position, so adding or removing
-        a section never changes the others' numbers.
+        Parameters
+        ----------
+        seed : int, Generator, SeedSequence or None
+            Replaces the scenario's seed for this run (None: the scenario's).
+
+        Returns
+        -------
+        ScenarioRun
+            The funnel run is exactly :meth:`simulate`; each section draws
+            from its own stream (:func:`section_seed`), so adding or removing
+            a section never changes the others' numbers. Same file and seed,
+            same numbers.
         """
         result = self.simulate(seed)
         entropy = result.seed if result.seed is not None else np.random.SeedSequence().entropy
@@ -524,10 +585,22 @@ class Scenario:
     def to_parameters(self, **extra: Any) -> dict[str, Any]:
         """Papermill parameters that make a lesson use this scenario.
 
-        ``scenario`` is the file path or ready-made name the lesson passes to
-        :func:`load_scenario`; ``seed`` and ``buyers`` are repeated for lessons
-        that read them directly. ``extra`` entries are added (or override).
-        A scenario built in code has no file: save it first.
+        Parameters
+        ----------
+        **extra
+            More parameters, added (or overriding).
+
+        Returns
+        -------
+        dict
+            ``scenario`` (the file path or ready-made name the lesson passes to
+            :func:`load_scenario`), ``buyers`` and ``seed`` (for lessons that
+            read only those), then ``extra``.
+
+        Raises
+        ------
+        ValueError
+            For a scenario built in code, which has no file: save it first.
         """
         if self.source is None:
             raise ValueError(
@@ -1516,7 +1589,23 @@ def load_scenario(scenario: str | Path) -> Scenario:
 
 
 def scenario_text(scenario: str | Path) -> str:
-    """The TOML text of a scenario file or ready-made scenario, as written (comments included)."""
+    """The TOML text of a scenario file or ready-made scenario, as written.
+
+    Parameters
+    ----------
+    scenario : str or Path
+        A path to a ``.toml`` file or a ready-made name (see :func:`list_scenarios`).
+
+    Returns
+    -------
+    str
+        The file's text with its comments (what ``funnelsim show`` prints).
+
+    Raises
+    ------
+    FileNotFoundError
+        If no such file or ready-made scenario exists.
+    """
     path = Path(scenario)
     if path.suffix == ".toml" or path.exists() or len(path.parts) > 1:
         return path.read_text(encoding="utf-8")
@@ -1526,7 +1615,29 @@ def scenario_text(scenario: str | Path) -> str:
 
 
 def loads_scenario(text: str, *, source: str | None = None) -> Scenario:
-    """Read a scenario from TOML text (``source`` names it in error messages)."""
+    """Read a scenario from TOML text.
+
+    Parameters
+    ----------
+    text : str
+        The TOML document.
+    source : str, optional
+        What to call the text in error messages (a file name, "lesson 3").
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        If the text is not valid TOML or a key is unknown or out of range.
+
+    Examples
+    --------
+    >>> loads_scenario("buyers = 500\\nseed = 1").buyers
+    500
+    """
     return _parse(text.encode("utf-8"), source)
 
 
@@ -1621,7 +1732,22 @@ def _share(x: float) -> str:
 
 
 def default_metrics(scenario: Scenario, result: SimulationResult) -> dict[str, float]:
-    """Headline numbers of one run: buyers, customers, conversion, reach per stage."""
+    """Headline numbers of one funnel run.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario that was run (kept for custom metric functions with the
+        same signature).
+    result : SimulationResult
+        Its funnel run.
+
+    Returns
+    -------
+    dict of str to float
+        ``buyers``, ``customers`` (buyers reaching the last stage, mean over
+        replications), ``conversion`` and ``reached_<stage>`` for every stage.
+    """
     reached = result.reached
     out: dict[str, float] = {
         "buyers": result.buyers,
@@ -1688,8 +1814,30 @@ def _is_table_array(value: Any) -> bool:
 def dumps_toml(data: Mapping[str, Any]) -> str:
     """TOML text for a nested mapping of strings, numbers, booleans, lists and tables.
 
-    Sub-mappings become ``[tables]`` and lists of mappings ``[[arrays of
-    tables]]``; ``tomllib.loads(dumps_toml(d)) == d`` for such data.
+    Parameters
+    ----------
+    data : mapping
+        Keys are strings; values are str, int, float (written exactly, by
+        ``repr``), bool, lists, or mappings. Sub-mappings become ``[tables]``
+        and lists of mappings ``[[arrays of tables]]``.
+
+    Returns
+    -------
+    str
+        A TOML document: ``tomllib.loads(dumps_toml(d)) == d``.
+
+    Raises
+    ------
+    TypeError
+        For a value TOML cannot hold (None, an object).
+
+    Examples
+    --------
+    >>> print(dumps_toml({"seed": 1, "funnel": {"preset": "aaarrr"}}), end="")
+    seed = 1
+    <BLANKLINE>
+    [funnel]
+    preset = "aaarrr"
     """
     lines: list[str] = []
     _emit(lines, data, ())
