@@ -195,6 +195,34 @@ def test_live_chart_matches_full_render_and_reuses_the_compiled_spec(
     assert len(live._cache) == 2  # one single-funnel shape, one comparison shape
 
 
+def test_tornado_and_referral_charts_take_the_data_swap_path() -> None:
+    from funnelsim.pipeline import sensitivity
+
+    live = charts.LiveChart()
+    for activation in (0.5, 0.55):  # same ranking of the steps: one compiled shape
+        frame = sensitivity(fs.aaarrr(activation=activation))
+        plot = charts._tornado_plot(frame, title="t", width=300, outcome="customers won")
+        assert live.render(plot) == charts.to_svg(plot.chart())
+    for conversion in (0.2, 0.3):
+        res = fs.simulate_referrals(100, 2.0, conversion, seed=1)
+        plot = charts._referral_plot(res, title="t", width=300)
+        assert live.render(plot) == charts.to_svg(plot.chart())
+    assert len(live._cache) == 2
+    assert all(v is not None for v in live._cache.values())  # data swapped, not rebuilt
+
+
+def test_tornado_axis_says_what_the_outcome_is() -> None:
+    from funnelsim.pipeline import sensitivity
+
+    frame = sensitivity(fs.aaarrr())
+    spec = charts.tornado_chart(frame).to_dict()
+    bars = _layers(spec)[0]
+    assert bars["encoding"]["x"]["title"].startswith("customers won (expected)")
+    revenue = charts.tornado_chart(frame, outcome="revenue ($)").to_dict()
+    assert _layers(revenue)[0]["encoding"]["x"]["title"].startswith("revenue ($)")
+    assert "revenue ($)" in revenue["title"]
+
+
 def test_funnel_chart_changes_with_the_model() -> None:
     low = fs.simulate(fs.aaarrr(activation=0.2), buyers=10_000, seed=1)
     high = fs.simulate(fs.aaarrr(activation=0.8), buyers=10_000, seed=1)

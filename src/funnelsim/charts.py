@@ -1145,6 +1145,10 @@ def referral_generations_chart(
     Replications are averaged. Without a market limit the expectation is exact
     in the mean; with one, the bars fall below it as invitations are wasted.
     """
+    return _referral_plot(result, title=title, width=width).chart()  # type: ignore[return-value]
+
+
+def _referral_plot(result: Any, *, title: str | None, width: int) -> Plot:
     gens = check_columns(
         result.generations, ("generation", "new_buyers"), name="referral generations"
     )
@@ -1157,19 +1161,26 @@ def referral_generations_chart(
             "expected": result.seed_buyers * np.power(float(result.k), g.astype(float)),
         }
     )
-    x = alt.X("generation:O", title="generation (0 = seed buyers)", axis=alt.Axis(labelAngle=0))
-    bars = (
-        alt.Chart(frame)
-        .mark_bar(color=PALETTE[1])
-        .encode(x=x, y=alt.Y("new_buyers:Q", title="new buyers", axis=_count_axis()))
-    )
-    expected = (
-        alt.Chart(frame)
-        .mark_point(shape="diamond", size=70, color=PALETTE[0], filled=True)
-        .encode(x=x, y="expected:Q")
-    )
     default = f"Referral generations: K = {result.k:.2f}, total {result.total:,.0f} buyers"
-    return alt.LayerChart(layer=[bars, expected], width=width, height=260, title=title or default)
+    heading = title or default
+
+    def build(data: pd.DataFrame) -> AnyChart:
+        x = alt.X("generation:O", title="generation (0 = seed buyers)", axis=alt.Axis(labelAngle=0))
+        bars = (
+            alt.Chart()
+            .mark_bar(color=PALETTE[1])
+            .encode(x=x, y=alt.Y("new_buyers:Q", title="new buyers", axis=_count_axis()))
+        )
+        expected = (
+            alt.Chart()
+            .mark_point(shape="diamond", size=70, color=PALETTE[0], filled=True)
+            .encode(x=x, y="expected:Q")
+        )
+        return alt.layer(bars, expected, data=data).properties(
+            width=width, height=260, title=heading
+        )
+
+    return Plot(frame, ("referral", heading, width), build)
 
 
 def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> alt.HConcatChart:
@@ -1245,7 +1256,11 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
 
 
 def tornado_chart(
-    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
+    frame: pd.DataFrame,
+    *,
+    title: str | None = None,
+    width: int = 420,
+    outcome: str | None = None,
 ) -> alt.LayerChart:
     """Tornado: how far the outcome moves when each step's rate goes down / up.
 
@@ -1254,62 +1269,80 @@ def tornado_chart(
     frame : DataFrame
         :func:`funnelsim.pipeline.sensitivity` output (``stage, low, high,
         base, outcome_low, outcome_high, swing``), biggest swing first.
+    title : str, optional
+        Chart title (default: names the base value).
+    width : int
+        Plot width in pixels.
+    outcome : str, optional
+        What the outcome is, for the x-axis title (default: ``frame.attrs["outcome"]``
+        if set, else the default outcome of :func:`~funnelsim.pipeline.sensitivity`,
+        expected customers won). Pass it when the frame measured something else.
 
     Bars start at the base outcome; the blue bar is the rate lowered, the
     orange one the rate raised; the labels give the rates used.
     """
+    plot = _tornado_plot(frame, title=title, width=width, outcome=outcome)
+    return plot.chart()  # type: ignore[return-value]
+
+
+def _tornado_plot(
+    frame: pd.DataFrame, *, title: str | None, width: int, outcome: str | None
+) -> Plot:
     frame = check_columns(
         frame,
         ("stage", "low", "high", "base", "outcome_low", "outcome_high", "swing"),
         name="sensitivity frame",
     )
+    if outcome is None:
+        outcome = str(frame.attrs.get("outcome", "customers won (expected)"))
     order = list(frame.sort_values("swing", ascending=False, kind="stable")["stage"].astype(str))
     n = len(frame)
     stage = frame["stage"].astype(str).to_numpy()
     base = frame["base"].to_numpy(float)
+    rate = np.concatenate([frame["low"], frame["high"]]).astype(float)
     data = pd.DataFrame(
         {
             "stage": np.tile(stage, 2),
             "direction": np.repeat(["rate lowered", "rate raised"], n),
             "start": np.tile(base, 2),
             "end": np.concatenate([frame["outcome_low"], frame["outcome_high"]]).astype(float),
-            "rate": np.concatenate([frame["low"], frame["high"]]).astype(float),
+            "rate": rate,
+            "label": [f"{r:.0%}" for r in rate],
         }
     )
-    data["label"] = [f"{r:.0%}" for r in data["rate"]]
-    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
-    colour = alt.Color(
-        "direction:N",
-        scale=alt.Scale(domain=["rate lowered", "rate raised"], range=[PALETTE[0], PALETTE[1]]),
-        legend=alt.Legend(title=None, orient="top"),
-    )
-    bars = (
-        alt.Chart()
-        .mark_bar(height={"band": 0.6})
-        .encode(
-            y=y,
-            x=alt.X("start:Q", title="outcome", scale=alt.Scale(zero=False, padding=30)),
-            x2="end:Q",
-            color=colour,
+    default = f"Sensitivity of {outcome} (base {base[0]:,.4g})" if n else "Sensitivity"
+    heading = title or default
+
+    def build(data: pd.DataFrame) -> AnyChart:
+        y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+        colour = alt.Color(
+            "direction:N",
+            scale=alt.Scale(domain=["rate lowered", "rate raised"], range=[PALETTE[0], PALETTE[1]]),
+            legend=alt.Legend(title=None, orient="top"),
         )
-    )
-    labels = (
-        alt.Chart()
-        .mark_text(fontSize=12, dx=alt.expr("datum.end < datum.start ? -16 : 16"))
-        .encode(y=y, x="end:Q", text="label:N")
-    )
-    rule = (
-        alt.Chart(pd.DataFrame({"base": [float(base[0]) if n else 0.0]}))
-        .mark_rule(color="#222222")
-        .encode(x="base:Q")
-    )
-    chart = alt.LayerChart(
-        layer=[alt.layer(bars, labels, data=data), rule],
-        width=width,
-        height=max(120, 36 * n),
-    )
-    default = f"Sensitivity of the outcome (base {base[0]:,.4g})" if n else "Sensitivity"
-    return chart.properties(title=title or default)
+        x_title = f"{outcome} (bars start at the base)"
+        bars = (
+            alt.Chart()
+            .mark_bar(height={"band": 0.6})
+            .encode(
+                y=y,
+                x=alt.X("start:Q", title=x_title, scale=alt.Scale(zero=False, padding=30)),
+                x2="end:Q",
+                color=colour,
+            )
+        )
+        labels = (
+            alt.Chart()
+            .mark_text(fontSize=12, dx=alt.expr("datum.end < datum.start ? -16 : 16"))
+            .encode(y=y, x=alt.X("end:Q", title=x_title), text="label:N")
+        )
+        # One rule at the base outcome (every row carries it as ``start``).
+        rule = alt.Chart().mark_rule(color="#222222").encode(x=alt.X("min(start):Q", title=x_title))
+        return alt.layer(bars, labels, rule, data=data).properties(
+            width=width, height=max(120, 36 * n), title=heading
+        )
+
+    return Plot(data, ("tornado", tuple(order), heading, width, outcome), build)
 
 
 def bant_chart(

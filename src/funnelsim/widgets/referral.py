@@ -21,6 +21,8 @@ from funnelsim.widgets.specs import REFERRAL_CONTROLS, REFERRAL_METRICS
 
 __all__ = ["ReferralExplorer", "mean_invites"]
 
+_TITLE = "New buyers per referral generation (bars) vs the expectation s·Kᵍ (diamonds)"
+
 #: Settings of a loaded ``[referral]`` section that have no slider but shape the cascade.
 _KEPT = ("invites", "dispersion", "cycle_time", "max_generations")
 
@@ -128,11 +130,12 @@ class ReferralExplorer(Explorer):
         return Outcome(dict(values), result, metrics)
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
-        b = charts.referral_generations_chart(outcome.result)
-        if a is None:
-            return charts.Plot.of(b)
+        if a is None:  # a fixed title (K is a headline number): the data swap path
+            return charts._referral_plot(outcome.result, title=_TITLE, width=460)
         left = charts.referral_generations_chart(
             a.result, title=f"A (frozen): K = {a.result.k:.2f}"
         )
-        right = b.properties(title=f"B: K = {outcome.result.k:.2f}")
+        right = charts.referral_generations_chart(
+            outcome.result, title=f"B: K = {outcome.result.k:.2f}"
+        )
         return charts.Plot.of(alt.hconcat(left, right))

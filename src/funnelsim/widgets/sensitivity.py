@@ -14,6 +14,8 @@ from funnelsim.widgets.specs import AAARRR_RATES, SENSITIVITY_CONTROLS, SENSITIV
 
 __all__ = ["SensitivityExplorer"]
 
+_OUTCOME = "customers reaching Referral (expected)"
+
 
 class SensitivityExplorer(Explorer):
     """Move each AAARRR rate down and up by δ, one at a time; rank the steps by effect.
@@ -48,8 +50,8 @@ class SensitivityExplorer(Explorer):
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         frame = outcome.result
         title = f"Fix {frame['stage'].iloc[0]} first: customers ± δ on each step"
-        chart = charts.tornado_chart(frame, title=title)
-        if a is not None:
-            frozen = charts.tornado_chart(a.result, title="A (frozen)")
-            return charts.Plot.of(alt.hconcat(frozen, chart.properties(title="B")))
-        return charts.Plot.of(chart)
+        if a is None:  # data swapped into a compiled chart while the ranking holds
+            return charts._tornado_plot(frame, title=title, width=420, outcome=_OUTCOME)
+        frozen = charts.tornado_chart(a.result, title="A (frozen)", outcome=_OUTCOME)
+        chart = charts.tornado_chart(frame, title="B", outcome=_OUTCOME)
+        return charts.Plot.of(alt.hconcat(frozen, chart))
