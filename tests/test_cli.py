@@ -275,6 +275,29 @@ def test_unwritable_output_is_a_runtime_error(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("funnelsim: error: ")
 
 
+def test_a_missing_optional_package_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    # What pandas raises when neither pyarrow nor fastparquet is installed.
+    def no_engine(*args, **kwargs):
+        raise ImportError("Unable to find a usable engine; tried using: 'pyarrow', 'fastparquet'.")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", no_engine)
+    argv = [
+        "simulate",
+        "b2c_referral",
+        "--buyers",
+        "10",
+        "-o",
+        str(tmp_path),
+        "--format",
+        "parquet",
+    ]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("funnelsim: error: Unable to find a usable engine")
+    assert err.endswith("pip install 'funnelsim[notebooks]')\n")
+
+
 def test_parser_has_a_help_line_for_every_option():
     parser = build_parser()
     subparsers = next(a for a in parser._actions if a.dest == "command")

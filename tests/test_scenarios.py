@@ -783,6 +783,12 @@ def test_ready_made_scenarios_run_every_section(name):
         assert (getattr(run, key) is None) == (getattr(sc, key) is None)
     assert (run.economics is None) == (sc.economics is None)
     assert all(len(frame) for frame in run.tables().values())
+    # Same file and seed: the same numbers in every table, every section.
+    again = load_scenario(name).run().tables()
+    assert again.keys() == run.tables().keys()
+    for key, frame in run.tables().items():
+        pd.testing.assert_frame_equal(again[key], frame, obj=key)
+    assert run.metrics() == load_scenario(name).run().metrics()
 
 
 # -- a papermill run driven by a scenario -----------------------------------------------

@@ -12,7 +12,8 @@
 ``python -m funnelsim`` is the same command. Every sub-command has ``--help``.
 
 Exit codes: 0 success, 1 the run failed (a malformed scenario, a value out of
-range, a file that cannot be written: one line on stderr, no traceback), 2 the
+range, a file that cannot be written, an optional package such as pyarrow
+missing: one line on stderr, no traceback), 2 the
 command line itself is wrong (argparse's usage message), 130 interrupted, 141
 the reader of the output went away (``funnelsim sweep ... | head``), silently.
 """
@@ -436,6 +437,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub = args.command
         print(f"usage: {PROG} {sub} --help\n{PROG} {sub}: error: {err}", file=sys.stderr)
         return 2
+    except ImportError as err:
+        # Parquet (pyarrow) and the report (altair, vl-convert) need the notebooks extra.
+        print(
+            f"{PROG}: error: {_one_line(err)} (this command needs an optional package: "
+            "pip install 'funnelsim[notebooks]')",
+            file=sys.stderr,
+        )
+        return 1
     except (ValueError, TypeError, OSError) as err:
         # ValueError covers ScenarioError (a malformed file) and every parameter check;
         # OSError covers a missing file and an unwritable output.
