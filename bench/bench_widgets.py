@@ -12,6 +12,8 @@ In the kernel (FunnelExplorer, AAARRR, 10⁵ buyers, one slider step per move):
 * naive redraw: the same chart rendered from scratch with :func:`funnelsim.charts.to_svg`
   (altair → Vega-Lite → Vega → SVG), for the ratio LiveChart saves
 * the instructor Dashboard's full redraw (four panels), for scale
+* every explorer at its defaults: one slider step → new chart and metrics, and the
+  model + chart-data part alone (``compute`` + ``plot``), to show where time goes
 
 In a real browser (Debian's Chromium driving JupyterLab; skipped without it):
 key press on a slider → the chart's DOM node replaced and painted (one
@@ -101,6 +103,40 @@ def kernel() -> dict[str, float]:
         "naive_over_full": _median_ms(slow) / _median_ms(full),
         "dashboard_redraw_ms": _median_ms(dash_full),
     }
+
+
+#: A slider each explorer is moved by, and the values it steps through.
+_EXPLORER_MOVES: dict[str, tuple[str, float, float]] = {
+    "FunnelExplorer": ("activation", 0.4, 0.01),
+    "GrowthExplorer": ("activation", 0.4, 0.01),
+    "ReferralExplorer": ("invite_conversion", 0.1, 0.01),
+    "RetentionExplorer": ("churn", 0.2, 0.01),
+    "EconomicsExplorer": ("churn", 0.03, 0.01),
+    "B2BExplorer": ("champion", 0.2, 0.01),
+    "SensitivityExplorer": ("activation", 0.4, 0.01),
+}
+
+
+def explorers() -> dict[str, dict[str, float]]:
+    """Median redraw of every explorer at its defaults (one slider step per move)."""
+    import warnings
+
+    import funnelsim.widgets as widgets
+
+    out = {}
+    for name, (control, start, step) in _EXPLORER_MOVES.items():
+        ex = getattr(widgets, name)(threaded=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            full = _moves(ex.control(control), start, MOVES, step)
+            parts = []
+            for _ in range(MOVES):
+                t0 = time.perf_counter()
+                ex.plot(ex.compute(ex.values), None)
+                parts.append(time.perf_counter() - t0)
+        ex.close()
+        out[name] = {"redraw_ms": _median_ms(full), "model_and_plot_ms": _median_ms(parts)}
+    return out
 
 
 # -- the browser part ------------------------------------------------------------------------
@@ -237,7 +273,7 @@ def _key_latency(page: Any, url: str) -> float:
 
 
 def main() -> None:
-    out = kernel()
+    out: dict[str, Any] = dict(kernel())
     print(f"{'kernel, FunnelExplorer, 10^5 buyers':<48} median")
     print(
         f"{'  model + new chart data (live path, no SVG)':<48} "
@@ -253,6 +289,11 @@ def main() -> None:
         f"  = {out['naive_over_full']:.2f} x full"
     )
     print(f"{'  Dashboard full redraw (4 panels)':<48} {out['dashboard_redraw_ms']:7.1f} ms")
+    each = explorers()
+    out["explorers"] = each
+    print(f"{'kernel, each explorer at its defaults':<48} redraw   model+plot")
+    for name, t in each.items():
+        print(f"  {name:<46} {t['redraw_ms']:7.1f} ms {t['model_and_plot_ms']:7.1f} ms")
     if "--no-browser" not in sys.argv:
         res = browser()
         if res:
