@@ -336,6 +336,26 @@ def _titled(chart: Any, title: str | None) -> Any:
     return chart.properties(title=title) if title else chart
 
 
+def _solid_then_dashed(domain: Sequence[str], colours: Sequence[str]) -> dict[str, Any]:
+    """Colour and dash encodings of ``series``: the first solid, the second dashed.
+
+    Two cues, so the lines stay apart in greyscale and for colour-blind readers.
+    """
+    n = len(domain)
+    return {
+        "color": alt.Color(
+            "series:N",
+            scale=alt.Scale(domain=list(domain), range=list(colours)[:n]),
+            legend=alt.Legend(title=None, orient="top", labelLimit=400),
+        ),
+        "strokeDash": alt.StrokeDash(
+            "series:N",
+            scale=alt.Scale(domain=list(domain), range=[[1, 0], [6, 3]][:n]),
+            legend=None,
+        ),
+    }
+
+
 def _count_axis(title: str | None = None) -> alt.Axis:
     """A count axis with short SI labels (20k, 1.5M) and a plain 0."""
     return alt.Axis(
@@ -698,18 +718,7 @@ def _money_layer(where: str | None = None) -> alt.Chart:
         .encode(
             x=alt.X("period:Q", title="period"),
             y=alt.Y("amount:Q", title="cumulative amount", axis=_count_axis()),
-            color=alt.Color(
-                "series:N",
-                scale=alt.Scale(
-                    domain=["revenue", "marketing spend"], range=[PALETTE[2], PALETTE[3]]
-                ),
-                legend=alt.Legend(title=None, orient="top"),
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                scale=alt.Scale(domain=["revenue", "marketing spend"], range=[[1, 0], [6, 3]]),
-                legend=None,
-            ),
+            **_solid_then_dashed(["revenue", "marketing spend"], [PALETTE[2], PALETTE[3]]),
         )
     )
 
@@ -1113,16 +1122,7 @@ def retention_curves(
         .encode(
             x="period:Q",
             y="survival:Q",
-            color=alt.Color(
-                "series:N",
-                scale=alt.Scale(domain=names, range=[PALETTE[0], PALETTE[1]][: len(names)]),
-                legend=alt.Legend(title=None, orient="top", labelLimit=400),
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                scale=alt.Scale(domain=names, range=[[1, 0], [6, 3]][: len(names)]),
-                legend=None,
-            ),
+            **_solid_then_dashed(names, [PALETTE[0], PALETTE[1]]),
         )
     )
     return _titled(alt.LayerChart(layer=layers, width=width, height=280), title)
@@ -1214,18 +1214,7 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
         .encode(
             x=x,
             y=alt.Y("cumulative:Q", title="cumulative adopters", axis=_count_axis()),
-            color=alt.Color(
-                "series:N",
-                scale=alt.Scale(
-                    domain=["simulation", "closed form"], range=[PALETTE[0], PALETTE[3]]
-                ),
-                legend=alt.Legend(title=None, orient="top"),
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                scale=alt.Scale(domain=["simulation", "closed form"], range=[[1, 0], [6, 3]]),
-                legend=None,
-            ),
+            **_solid_then_dashed(["simulation", "closed form"], [PALETTE[0], PALETTE[3]]),
         )
         .properties(width=width, height=240, title="Cumulative adopters")
     )
