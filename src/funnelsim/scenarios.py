@@ -174,19 +174,6 @@ _PRESETS: dict[str, tuple[Callable[..., Funnel], tuple[str, ...]]] = {
 }
 _PRESET_ALIASES = {"tltb": "trigger_learn_try_buy"}
 _TIME_KEYS = ("kind", "mean", "shape")
-#: Scalar top-level keys: a file's key and the Scenario field are the same.
-_TOP_LEVEL = (
-    "name",
-    "description",
-    "buyers",
-    "seed",
-    "mode",
-    "replications",
-    "events",
-    "entry_window",
-)
-
-
 # -- errors ----------------------------------------------------------------------------
 
 
@@ -272,8 +259,19 @@ def _check_bool(key: str, value: Any) -> bool:
     return value
 
 
-def _check_seed(key: str, value: Any) -> int:
-    return check_int(key, value, low=0)
+#: Scalar top-level keys (a file's key and the Scenario field are the same) and
+#: their checks, shared by the constructor and the file reader; the defaults are
+#: the dataclass's.
+_TOP_LEVEL: dict[str, Callable[[str, Any], Any]] = {
+    "name": _check_str,
+    "description": _check_str,
+    "buyers": lambda k, v: check_int(k, v, low=0),
+    "seed": lambda k, v: None if v is None else check_int(k, v, low=0),
+    "mode": lambda k, v: check_choice(k, v, ("buyers", "counts")),
+    "replications": lambda k, v: check_int(k, v, low=1),
+    "events": _check_bool,
+    "entry_window": lambda k, v: check_real(k, v, low=0.0),
+}
 
 
 # -- the record ------------------------------------------------------------------------
@@ -322,18 +320,8 @@ class Scenario:
     def __post_init__(self) -> None:
         if not isinstance(self.funnel, Funnel):
             raise TypeError(f"funnel must be a Funnel, got {type(self.funnel).__name__}")
-        _check_str("name", self.name)
-        _check_str("description", self.description)
-        object.__setattr__(self, "buyers", check_int("buyers", self.buyers, low=0))
-        if self.seed is not None:
-            object.__setattr__(self, "seed", _check_seed("seed", self.seed))
-        check_choice("mode", self.mode, ("buyers", "counts"))
-        object.__setattr__(
-            self, "replications", check_int("replications", self.replications, low=1)
-        )
-        _check_bool("events", self.events)
-        window = check_real("entry_window", self.entry_window, low=0.0)
-        object.__setattr__(self, "entry_window", window)
+        for key, check in _TOP_LEVEL.items():
+            object.__setattr__(self, key, check(key, getattr(self, key)))
         if self.events and self.mode == "counts":
             raise ValueError("events = true needs mode = 'buyers' (counts mode has no buyers)")
         for key, cls in _SECTIONS.items():
@@ -399,19 +387,10 @@ class Scenario:
         top = _Table(data, "", source)
         funnel_table = top.sub("funnel")
         funnel = aaarrr() if funnel_table is None else _read_funnel(funnel_table)
-        kwargs: dict[str, Any] = {
-            "funnel": funnel,
-            "name": top.get("name", _check_str, "scenario"),
-            "description": top.get("description", _check_str, ""),
-            "buyers": top.get("buyers", lambda k, v: check_int(k, v, low=0), 10_000),
-            "seed": top.get("seed", _check_seed),
-            "mode": top.get(
-                "mode", lambda k, v: check_choice(k, v, ("buyers", "counts")), "buyers"
-            ),
-            "replications": top.get("replications", lambda k, v: check_int(k, v, low=1), 1),
-            "events": top.get("events", _check_bool, False),
-            "entry_window": top.get("entry_window", lambda k, v: check_real(k, v, low=0.0), 0.0),
-        }
+        kwargs: dict[str, Any] = {"funnel": funnel}
+        for key, check in _TOP_LEVEL.items():
+            if top.has(key):
+                kwargs[key] = top.get(key, check)
         for key, section in _SECTIONS.items():
             table = top.sub(key)
             if table is not None:
@@ -419,7 +398,7 @@ class Scenario:
         growth = top.sub("growth")
         if growth is not None:
             kwargs["growth"] = GrowthSettings.read(growth, funnel)
-        top.finish()
+        top.finish(["funnel", *_TOP_LEVEL, *_SECTIONS, "growth"])
         try:
             return cls(**kwargs, source=source)
         except (TypeError, ValueError) as err:
@@ -437,10 +416,10 @@ class Scenario:
         if self.seed is not None:
             out["seed"] = self.seed
         out["buyers"] = self.buyers
-        defaults = {"mode": "buyers", "replications": 1, "events": False, "entry_window": 0.0}
-        for key, default in defaults.items():
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        for key in ("mode", "replications", "events", "entry_window"):
             value = getattr(self, key)
-            if value != default:
+            if value != defaults[key]:
                 out[key] = value
         out["funnel"] = _funnel_to_dict(self.funnel)
         for key in (*_SECTIONS, "growth"):
@@ -915,7 +894,7 @@ class ReferralSettings(_Section):
         _invites, dataclasses.MISSING
     )
     #: Probability that an invite converts, in [0, 1].
-    invite_conversion: float = _checked(lambda k, v: check_probability(k, v), dataclasses.MISSING)
+    invite_conversion: float = _checked(check_probability, dataclasses.MISSING)
     #: "poisson" or "negbin" (over-dispersed invites).
     invites: str = _checked(_choice("poisson", "negbin"), "poisson")
     #: Negative-binomial size (> 0) with invites = "negbin".
@@ -986,7 +965,7 @@ class RetentionSettings(_Section):
     STREAM: ClassVar[int] = 2
 
     #: Churn probability per period (mean churn with polarization).
-    churn: float | None = _checked(lambda k, v: check_probability(k, v))
+    churn: float | None = _checked(check_probability)
     #: sBG polarization in (0, 1): 0 = everyone alike, near 1 = loyal or gone at once.
     polarization: float | None = _checked(_real(low=0.0, high=1.0, low_open=True, high_open=True))
     #: sBG alpha (> 0).
@@ -1158,19 +1137,19 @@ class B2BSettings(_Section):
     #: Accounts entering the funnel (default: the scenario's buyers).
     accounts: int | None = _checked(_integer(low=0))
     #: Probability that an account has a champion.
-    champion: float = _checked(lambda k, v: check_probability(k, v), 0.25)
+    champion: float = _checked(check_probability, 0.25)
     #: Probability that an account has a saboteur.
-    saboteur: float = _checked(lambda k, v: check_probability(k, v), 0.15)
+    saboteur: float = _checked(check_probability, 0.15)
     #: Probability that the ultimate decision maker takes part.
-    decision_maker: float = _checked(lambda k, v: check_probability(k, v), 0.6)
+    decision_maker: float = _checked(check_probability, 0.6)
     #: Probability that the economic buyer takes part.
-    economic_buyer: float = _checked(lambda k, v: check_probability(k, v), 0.7)
+    economic_buyer: float = _checked(check_probability, 0.7)
     #: Probability that the influencer takes part.
-    influencer: float = _checked(lambda k, v: check_probability(k, v), 0.9)
+    influencer: float = _checked(check_probability, 0.9)
     #: Probability that users take part.
-    user: float = _checked(lambda k, v: check_probability(k, v), 0.8)
+    user: float = _checked(check_probability, 0.8)
     #: Base rate of the Buy step (default: the funnel's rate).
-    buy_rate: float | None = _checked(lambda k, v: check_probability(k, v))
+    buy_rate: float | None = _checked(check_probability)
 
     @property
     def committee(self) -> Committee:
