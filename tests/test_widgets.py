@@ -75,6 +75,18 @@ def test_metric_format() -> None:
     assert m.format(math.nan) == m.format(None) == m.format(math.inf) == "–"
 
 
+def test_signed_changes_of_metrics() -> None:
+    from funnelsim.widgets._base import _signed
+
+    money = Metric("revenue", "Revenue", "${:,.0f}")
+    share = Metric("share", "Share", "{:.0%}")
+    assert _signed(money, 1200.0) == "+$1,200"
+    assert _signed(money, -3.0) == "−$3"
+    assert _signed(money, 0.0) == "±$0"
+    assert _signed(share, 0.18 - 0.21) == "−3 pp"  # a change of a percentage: points
+    assert _signed(share, math.nan) == "–"
+
+
 # -- the model behind the funnel explorer ----------------------------------------------------
 
 

@@ -604,10 +604,15 @@ def _close_tree(widget: w.Widget) -> None:
 
 
 def _signed(metric: Metric, delta: float) -> str:
-    """A change with its sign in front of any unit: +$1,200, −3.4, ±0."""
+    """A change with its sign in front of any unit: +$1,200, −3.4, ±0, +2 pp.
+
+    A change of a percentage is in percentage points (18 % − 21 % is −3 pp).
+    """
     text = metric.format(abs(delta))
     if text == "–":
         return text
+    if text.endswith("%"):
+        text = text[:-1] + " pp"
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     return sign + text
 
