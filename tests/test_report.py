@@ -92,9 +92,20 @@ def test_report_is_deterministic_and_escapes_text():
 
 
 def test_report_seed_override_and_type_check(tmp_path):
-    scenario = fs.Scenario(buyers=300, seed=1)
+    source = tmp_path / "class.toml"
+    source.write_text("# Tuesday's class\nbuyers = 300  # a small room\nseed = 1\n", "utf-8")
+    scenario = fs.load_scenario(source)
     path = write_report(scenario, tmp_path / "r.html", seed=5)
-    assert "seed 5" in path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "seed 5" in text
+    # The embedded TOML reproduces the page: it carries the seed the page used.
+    embedded = fs.scenarios.loads_scenario(
+        html_unescape(text[text.index("<pre>") + 5 : text.index("</pre>")])
+    )
+    assert embedded == scenario.with_values(seed=5)
+    # Unchanged, the page embeds the file as written, comments included.
+    text = render_report(scenario)
+    assert "<pre># Tuesday&#x27;s class\nbuyers = 300  # a small room\nseed = 1\n</pre>" in text
     with pytest.raises(TypeError, match=r"scenario must be a Scenario, got str"):
         render_report("b2c_referral")
 
@@ -157,6 +168,12 @@ def html_escape(text):
     import html
 
     return html.escape(text)
+
+
+def html_unescape(text):
+    import html
+
+    return html.unescape(text)
 
 
 def test_report_tables_use_readable_numbers():

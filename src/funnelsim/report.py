@@ -24,7 +24,14 @@ from typing import Any
 import pandas as pd
 
 from funnelsim import __version__, charts
-from funnelsim.scenarios import Scenario, ScenarioRun, _format_count, dumps_toml
+from funnelsim.scenarios import (
+    Scenario,
+    ScenarioRun,
+    _format_count,
+    dumps_toml,
+    load_scenario,
+    scenario_text,
+)
 
 __all__ = ["render_report", "write_report"]
 
@@ -142,7 +149,7 @@ def _economics_parts(run: ScenarioRun) -> list[str]:
         {
             "metric": list(run.economics),
             "value": [
-                _fmt_pct(v) if k == "margin" or k.endswith("_roi") else _fmt_number(v)
+                _fmt_pct(v) if k in ("margin", "churn") or k.endswith("_roi") else _fmt_number(v)
                 for k, v in run.economics.items()
             ],
         }
@@ -288,11 +295,27 @@ def render_report(scenario: Scenario, *, seed: Any = None) -> str:
 
     parts.append("<h2>Scenario</h2>")
     parts.append("<p>Save this as a <code>.toml</code> file to run it again:</p>")
-    parts.append(f"<pre>{html.escape(dumps_toml(scenario.to_dict()))}</pre>")
+    parts.append(f"<pre>{html.escape(_scenario_toml(scenario, result.seed))}</pre>")
     source = f" from {html.escape(scenario.source)}" if scenario.source else ""
     parts.append(f"<footer>Generated{source} by funnelsim {__version__}.</footer>")
     parts.extend(("</body>", "</html>", ""))
     return _namespace_svg_ids("\n".join(parts))
+
+
+def _scenario_toml(scenario: Scenario, seed: int | None) -> str:
+    """The TOML that reproduces the page: the file as written (with its comments)
+    when the scenario is unchanged, else the scenario written out with the seed
+    the page was drawn with (a ``seed`` override, or the fresh entropy of a
+    scenario without a seed)."""
+    if seed is not None and seed != scenario.seed:
+        return dumps_toml(dataclasses.replace(scenario, seed=seed).to_dict())
+    if scenario.source is not None:
+        try:
+            if load_scenario(scenario.source) == scenario:
+                return scenario_text(scenario.source)
+        except (OSError, ValueError):  # the file changed or went away since it was read
+            pass
+    return dumps_toml(scenario.to_dict())
 
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
