@@ -35,6 +35,8 @@ def run(*args, env=None):
         ("true", True),
         ("False", False),
         ("counts", "counts"),
+        ('"2024"', "2024"),
+        ("'true'", "true"),
     ],
 )
 def test_parse_value(text, value):

@@ -54,10 +54,16 @@ class UsageError(Exception):
 def parse_value(text: str) -> Any:
     """A command-line value as TOML would read it: int, float, true/false or a string.
 
+    Quotes make a string of anything (``name='"2024"'`` is the text 2024).
+
     >>> parse_value("0.3"), parse_value("1e5"), parse_value("true"), parse_value("counts")
     (0.3, 100000.0, True, 'counts')
+    >>> parse_value('"2024"')
+    '2024'
     """
     word = text.strip()
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'":
+        return word[1:-1]
     if word.lower() in ("true", "false"):
         return word.lower() == "true"
     try:

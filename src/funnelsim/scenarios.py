@@ -1670,6 +1670,14 @@ def sweep(
     -------
     DataFrame
         One row per grid point: a column per swept path, then the metrics.
+
+    Notes
+    -----
+    Every point runs with the scenario's seed unless ``seed`` is swept: the
+    points share their random numbers, so differences between rows come from
+    the parameters, not from the draws (common random numbers). Sweep
+    ``seed`` as well to see the Monte Carlo spread. A scenario without a seed
+    draws fresh entropy at every point.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
