@@ -627,6 +627,16 @@ def test_economics_with_its_own_churn_is_geometric():
     assert "referral_roi" not in m
 
 
+def test_economics_highlight_without_a_cac_or_customers():
+    no_cac = {"arpu": 10, "churn": 0.1}
+    run = Scenario.from_dict({"buyers": 100, "seed": 1, "economics": no_cac}).run()
+    assert run.highlights()["economics"] == "LTV 100.00."
+    assert np.isnan(run.metrics()["cac"])
+    spent = {**no_cac, "paid_spend": 100.0}
+    run = Scenario.from_dict({"buyers": 0, "seed": 1, "economics": spent}).run()
+    assert run.highlights()["economics"] == "LTV 100.00, CAC unbounded (spend but no customers)."
+
+
 def test_run_tables_name_every_section(full):
     tables = full.run().tables()
     assert set(tables) == {

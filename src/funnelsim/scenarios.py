@@ -682,7 +682,11 @@ class ScenarioRun:
             )
         if self.economics is not None:
             e = self.economics
-            parts = [f"LTV {e['ltv']:,.2f}", f"CAC {e['cac']:,.2f}"]
+            parts = [f"LTV {e['ltv']:,.2f}"]
+            if math.isinf(e["cac"]):
+                parts.append("CAC unbounded (spend but no customers)")
+            elif math.isfinite(e["cac"]):
+                parts.append(f"CAC {e['cac']:,.2f}")
             if "ltv_to_cac" in e:
                 parts.append(f"LTV:CAC {e['ltv_to_cac']:.2f}")
             if "payback_periods" in e:
