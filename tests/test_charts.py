@@ -211,6 +211,29 @@ def test_tornado_and_referral_charts_take_the_data_swap_path() -> None:
     assert all(v is not None for v in live._cache.values())  # data swapped, not rebuilt
 
 
+def test_retention_panels_share_one_data_set(cohorts: Any) -> None:
+    import re
+
+    from funnelsim.retention import fit_sbg
+
+    fit = fit_sbg(cohorts.table)
+    plot = charts._retention_plot(cohorts, fit, periods=12, width=300, cell=20)
+    spec = plot.chart().to_dict()
+    assert len(spec["datasets"]) == 1  # so LiveChart can swap the data
+    rows = next(iter(spec["datasets"].values()))
+    assert sum(r["part"] == "cohort" for r in rows) == len(cohorts.long)
+    fitted = [r for r in rows if r["part"] == "line" and r["series"] == "sBG fit (projection)"]
+    assert [r["survival"] for r in fitted][5] == pytest.approx(float(fit.survival(5)))
+    live = charts.LiveChart()
+    live.render(plot)
+
+    # Same picture as a render from scratch (vl-convert numbers gradients globally).
+    def same(svg: str) -> str:
+        return re.sub(r"gradient_\d+", "gradient", svg)
+
+    assert same(live.render(plot)) == same(charts.to_svg(plot.chart()))
+
+
 def test_tornado_axis_says_what_the_outcome_is() -> None:
     from funnelsim.pipeline import sensitivity
 

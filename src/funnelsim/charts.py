@@ -1010,6 +1010,50 @@ def _cohort_long(table: Any) -> pd.DataFrame:
     return out
 
 
+def _heat_layers(
+    cohorts: Sequence[str], cell: int, data: pd.DataFrame | None = None, where: str | None = None
+) -> list[alt.Chart]:
+    """The heatmap's cells (and their labels from 30 px up), rows ``where`` holds."""
+
+    def base() -> alt.Chart:
+        chart = alt.Chart() if data is None else alt.Chart(data)
+        return chart if where is None else chart.transform_filter(where)
+
+    y = alt.Y("cohort:O", sort=list(cohorts), title="cohort")
+    x = alt.X("period:O", title="periods since acquisition", axis=alt.Axis(labelAngle=0))
+    rect = (
+        base()
+        .mark_rect()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "survival:Q",
+                scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+                legend=alt.Legend(title="active", format="%"),
+            ),
+        )
+    )
+    text = (
+        base()
+        .mark_text(fontSize=10)
+        .encode(
+            x=x,
+            y=y,
+            text="label:N",
+            color=alt.condition("datum.survival > 0.55", alt.value("black"), alt.value("white")),
+        )
+    )
+    # Percentages only where they fit in a cell.
+    return [rect, text] if cell >= 30 else [rect]
+
+
+def _heat_frame(table: Any) -> pd.DataFrame:
+    long = _cohort_long(table)
+    long["label"] = [f"{v:.0%}" if np.isfinite(v) else "" for v in long["survival"]]
+    return long
+
+
 def cohort_heatmap(
     table: Any, *, title: str | None = "Share of each cohort still active", cell: int = 34
 ) -> alt.LayerChart:
@@ -1024,39 +1068,69 @@ def cohort_heatmap(
     cell : int
         Size of one cell in pixels; from 30 up each cell is labelled with its share.
     """
-    long = _cohort_long(table)
-    long["label"] = [f"{v:.0%}" if np.isfinite(v) else "" for v in long["survival"]]
+    long = _heat_frame(table)
     cohorts = list(pd.unique(long["cohort"]))
     periods = int(long["period"].max()) + 1 if len(long) else 1
-    y = alt.Y("cohort:O", sort=cohorts, title="cohort")
-    x = alt.X("period:O", title="periods since acquisition", axis=alt.Axis(labelAngle=0))
-    rect = (
-        alt.Chart()
-        .mark_rect()
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "survival:Q",
-                scale=alt.Scale(scheme="viridis", domain=[0, 1]),
-                legend=alt.Legend(title="active", format="%"),
-            ),
-        )
+    chart = alt.LayerChart(
+        layer=_heat_layers(cohorts, cell),
+        data=long,
+        width=cell * periods,
+        height=cell * len(cohorts),
     )
-    text = (
-        alt.Chart()
-        .mark_text(fontSize=10)
-        .encode(
-            x=x,
-            y=y,
-            text="label:N",
-            color=alt.condition("datum.survival > 0.55", alt.value("black"), alt.value("white")),
-        )
-    )
-    # Percentages only where they fit in a cell.
-    layer = [rect, text] if cell >= 30 else [rect]
-    chart = alt.LayerChart(layer=layer, data=long, width=cell * periods, height=cell * len(cohorts))
     return _titled(chart, title)
+
+
+def _curve_lines(
+    table: Any, long: pd.DataFrame, fit: Any, periods: int | None, fit_label: str | None = None
+) -> pd.DataFrame:
+    """The pooled observed curve and the sBG fit (``period, survival, series``)."""
+    pooled = long.groupby("period", sort=True)[["active", "size"]].sum()
+    series = [
+        pd.DataFrame(
+            {
+                "period": pooled.index.to_numpy(),
+                "survival": (pooled["active"] / pooled["size"]).to_numpy(float),
+                "series": "observed (all cohorts)",
+            }
+        )
+    ]
+    if fit is True:
+        from funnelsim.retention import fit_sbg
+
+        fit = fit_sbg(table if not isinstance(table, pd.DataFrame) else _as_table(table))
+    if fit is not None:
+        last = int(long["period"].max()) if periods is None else int(periods)
+        proj = fit.project(last)
+        label = fit_label or f"sBG fit (α={fit.alpha:.2f}, β={fit.beta:.2f})"
+        series.append(
+            pd.DataFrame({"period": proj["period"], "survival": proj["survival"], "series": label})
+        )
+    return pd.concat(series, ignore_index=True)
+
+
+def _curve_layers(
+    names: Sequence[str],
+    cohorts: pd.DataFrame | None = None,
+    lines: pd.DataFrame | None = None,
+    where: tuple[str, str] | None = None,
+) -> list[alt.Chart]:
+    """Thin per-cohort lines, then the observed and fitted curves (rows ``where`` holds)."""
+    thin = alt.Chart() if cohorts is None else alt.Chart(cohorts)
+    bold = alt.Chart() if lines is None else alt.Chart(lines)
+    if where is not None:
+        thin, bold = thin.transform_filter(where[0]), bold.transform_filter(where[1])
+    return [
+        thin.mark_line(color=MUTED, strokeWidth=1).encode(
+            x=alt.X("period:Q", title="periods since acquisition"),
+            y=alt.Y("survival:Q", title="share still active", axis=alt.Axis(format="%")),
+            detail="cohort:N",
+        ),
+        bold.mark_line(point=True).encode(
+            x="period:Q",
+            y="survival:Q",
+            **_solid_then_dashed(names, [PALETTE[0], PALETTE[1]]),
+        ),
+    ]
 
 
 def retention_curves(
@@ -1080,52 +1154,45 @@ def retention_curves(
         show its projection beyond the data.
     """
     long = _cohort_long(table)
-    pooled = long.groupby("period", sort=True)[["active", "size"]].sum()
-    observed = pd.DataFrame(
-        {
-            "period": pooled.index.to_numpy(),
-            "survival": (pooled["active"] / pooled["size"]).to_numpy(float),
-            "series": "observed (all cohorts)",
-        }
-    )
-    layers = [
-        alt.Chart(long)
-        .mark_line(color=MUTED, strokeWidth=1)
-        .encode(
-            x=alt.X("period:Q", title="periods since acquisition"),
-            y=alt.Y("survival:Q", title="share still active", axis=alt.Axis(format="%")),
-            detail="cohort:N",
-        )
-    ]
-    series = [observed]
-    if fit is True:
-        from funnelsim.retention import fit_sbg
-
-        fit = fit_sbg(table if not isinstance(table, pd.DataFrame) else _as_table(table))
-    if fit is not None:
-        last = int(long["period"].max()) if periods is None else int(periods)
-        proj = fit.project(last)
-        series.append(
-            pd.DataFrame(
-                {
-                    "period": proj["period"],
-                    "survival": proj["survival"],
-                    "series": f"sBG fit (α={fit.alpha:.2f}, β={fit.beta:.2f})",
-                }
-            )
-        )
-    lines = pd.concat(series, ignore_index=True)
+    lines = _curve_lines(table, long, fit, periods)
     names = list(pd.unique(lines["series"]))
-    layers.append(
-        alt.Chart(lines)
-        .mark_line(point=True)
-        .encode(
-            x="period:Q",
-            y="survival:Q",
-            **_solid_then_dashed(names, [PALETTE[0], PALETTE[1]]),
-        )
-    )
+    layers = _curve_layers(names, long, lines)
     return _titled(alt.LayerChart(layer=layers, width=width, height=280), title)
+
+
+def _retention_plot(
+    sim: Any, fit: Any, *, periods: int, width: int, cell: int, title: str | None = None
+) -> Plot:
+    """Retention curves with the sBG fit beside the cohort heatmap, on one data set.
+
+    The fit's legend entry is "sBG fit" (α and β are headline numbers), so a
+    slider move only swaps the data (:class:`LiveChart`).
+    """
+    long = _heat_frame(sim)
+    lines = _curve_lines(sim, long, fit, periods, fit_label="sBG fit (projection)")
+    frame = pd.concat([long.assign(part="cohort"), lines.assign(part="line")], ignore_index=True)
+    names = list(pd.unique(lines["series"]))
+    cohorts = list(pd.unique(long["cohort"]))
+    n_periods = int(long["period"].max()) + 1 if len(long) else 1
+    cohort_rows, line_rows = "datum.part == 'cohort'", "datum.part == 'line'"
+
+    def build(data: pd.DataFrame) -> AnyChart:
+        curves = alt.LayerChart(
+            layer=_curve_layers(names, where=(cohort_rows, line_rows)),
+            width=width,
+            height=280,
+            title="Retention curves and the sBG fit",
+        )
+        heat = alt.LayerChart(
+            layer=_heat_layers(cohorts, cell, where=cohort_rows),
+            width=cell * n_periods,
+            height=cell * len(cohorts),
+            title="Share of each cohort still active",
+        )
+        both = alt.hconcat(curves, heat, spacing=40, data=data)
+        return _titled(both.resolve_scale(color="independent"), title)
+
+    return Plot(frame, ("retention", tuple(names), tuple(cohorts), n_periods, width, cell), build)
 
 
 def _as_table(long: pd.DataFrame) -> Any:

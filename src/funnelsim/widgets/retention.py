@@ -126,14 +126,11 @@ class RetentionExplorer(Explorer):
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         sim, fit = outcome.result
         horizon = math.ceil(sim.long["period"].max() * 1.5)
-        curves = charts.retention_curves(sim, fit=fit, periods=horizon, width=380)
-        if a is not None:
-            a_sim, a_fit = a.result
-            frozen = charts.retention_curves(
-                a_sim, fit=a_fit, periods=horizon, width=380, title="A (frozen)"
-            )
-            return charts.Plot.of(alt.hconcat(frozen, curves.properties(title="B")))
-        heat = charts.cohort_heatmap(sim, cell=22)
-        return charts.Plot.of(
-            alt.hconcat(curves, heat, spacing=40).resolve_scale(color="independent")
+        if a is None:  # one data set: a slider move swaps the data into the compiled chart
+            return charts._retention_plot(sim, fit, periods=horizon, width=380, cell=22)
+        a_sim, a_fit = a.result
+        frozen = charts.retention_curves(
+            a_sim, fit=a_fit, periods=horizon, width=380, title="A (frozen)"
         )
+        curves = charts.retention_curves(sim, fit=fit, periods=horizon, width=380, title="B")
+        return charts.Plot.of(alt.hconcat(frozen, curves))
