@@ -571,6 +571,20 @@ def test_section_streams_are_fixed_and_independent(full):
     assert want.accounts.equals(a.b2b.accounts)
 
 
+def test_a_spawned_seed_gives_reproducible_sections(full):
+    # A spawned SeedSequence or Generator records no entropy in the funnel run;
+    # the sections still follow the seed passed in.
+    child = np.random.SeedSequence(9).spawn(2)[1]
+    a, b = full.run(seed=child), full.run(seed=np.random.SeedSequence(9).spawn(2)[1])
+    assert a.result.seed is None
+    assert a.b2b.accounts.equals(b.b2b.accounts)
+    pd.testing.assert_frame_equal(a.retention.long, b.retention.long)
+    gen_a = np.random.default_rng(9).spawn(1)[0]
+    gen_b = np.random.default_rng(9).spawn(1)[0]
+    assert full.run(seed=gen_a).b2b.accounts.equals(full.run(seed=gen_b).b2b.accounts)
+    assert not full.run(seed=1).b2b.accounts.equals(a.b2b.accounts)
+
+
 def test_no_section_shares_a_stream_with_a_replication():
     # The funnel's replications draw from the seed's children (0,), (1,), ...; with as
     # many replications as there are sections, a section keyed (1,), (2,), ... would

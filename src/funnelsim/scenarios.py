@@ -541,8 +541,9 @@ class Scenario:
             a section never changes the others' numbers. Same file and seed,
             same numbers.
         """
-        result = self.simulate(seed)
-        entropy = result.seed if result.seed is not None else np.random.SeedSequence().entropy
+        given = self.seed if seed is None else seed
+        result = self.simulate(given)
+        entropy = result.seed if result.seed is not None else _section_entropy(given)
 
         def stream(section: _Section | GrowthSettings) -> np.random.SeedSequence:
             return section_seed(entropy, section.STREAM)
@@ -781,6 +782,20 @@ def section_seed(entropy: Any, stream: int) -> np.random.SeedSequence:
     (4294967295, 3)
     """
     return np.random.SeedSequence(entropy, spawn_key=(SECTION_SPAWN_KEY, stream))
+
+
+def _section_entropy(seed: Any) -> Any:
+    """Entropy for the sections when the funnel run recorded none (a spawned seed).
+
+    A spawned SeedSequence gives its own state and a spawned Generator its
+    next draws, so the sections stay as reproducible as the seed passed in;
+    None draws fresh entropy.
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        return [int(x) for x in seed.generate_state(4)]
+    if isinstance(seed, np.random.Generator):
+        return [int(x) for x in seed.integers(0, 2**32, size=4)]
+    return np.random.SeedSequence().entropy
 
 
 # -- optional sections: referral, retention, economics, b2b ----------------------------
