@@ -48,11 +48,11 @@ def test_control_spec_validates_itself() -> None:
         Control("x", "X", 1, 1, 0.1, 1)
     with pytest.raises(ValueError, match=r"step of control 'x' must be > 0, got 0"):
         Control("x", "X", 0, 1, 0, 0.5)
-    with pytest.raises(ValueError, match=r"X must be in \[0, 1\], got 2"):
+    with pytest.raises(ValueError, match=r"x \(X\) must be in \[0, 1\], got 2"):
         Control("x", "X", 0, 1, 0.1, 2)
     with pytest.raises(ValueError, match="log control 'x' needs min > 0, got 0"):
         Control("x", "X", 0, 10, 0.1, 1, scale="log")
-    with pytest.raises(ValueError, match=r"X must be a whole number, got 1\.5"):
+    with pytest.raises(ValueError, match=r"x \(X\) must be a whole number, got 1\.5"):
         Control("x", "X", 0, 10, 1, 1.5, integer=True)
     with pytest.raises(ValueError, match="control names must be unique, got 'a' twice"):
         by_name([Control("a", "A", 0, 1, 0.1, 0), Control("a", "B", 0, 1, 0.1, 0)])
@@ -204,7 +204,7 @@ def test_reset_returns_to_the_starting_values(explorer: FunnelExplorer) -> None:
 def test_set_values_checks_names_and_ranges(explorer: FunnelExplorer) -> None:
     with pytest.raises(KeyError, match="no control 'activaton'"):
         explorer.set_values(activaton=0.5)
-    with pytest.raises(ValueError, match=r"Activation \(sign-up → active\) must be in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"activation \(Activation \(.*\)\) must be in \[0, 1\]"):
         explorer.set_values(activation=1.5)
 
 
@@ -213,8 +213,10 @@ def test_constructor_checks_preset_and_values() -> None:
         FunnelExplorer("b2b", threaded=False)
     with pytest.raises(TypeError, match=r"has no control\(s\) \['actvation'\]"):
         FunnelExplorer(actvation=0.4, threaded=False)
-    with pytest.raises(ValueError, match=r"must be in \[0, 1\], got 1.2"):
+    with pytest.raises(ValueError, match=r"^activation \(.*\) must be in \[0, 1\], got 1.2"):
         FunnelExplorer(activation=1.2, threaded=False)
+    with pytest.raises(TypeError, match=r"cost_per_buyer \(Marketing cost per buyer .*\) must be"):
+        FunnelExplorer(cost_per_buyer="cheap", threaded=False)
 
 
 def test_preset_switch_rebuilds_the_controls(explorer: FunnelExplorer) -> None:

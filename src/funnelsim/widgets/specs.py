@@ -95,9 +95,10 @@ class Control:
 
     def check(self, value: Any) -> float:
         """``value`` as a number within the control's range, or a ValueError naming the control."""
-        x = check_real(self.label, value, low=self.min, high=self.max)
+        name = f"{self.name} ({self.label})"  # the keyword typed and the slider seen
+        x = check_real(name, value, low=self.min, high=self.max)
         if self.integer and not float(x).is_integer():
-            raise ValueError(f"{self.label} must be a whole number, got {value!r}")
+            raise ValueError(f"{name} must be a whole number, got {value!r}")
         return int(x) if self.integer else x
 
 
