@@ -22,7 +22,8 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     funnel = fs.aaarrr()
     result = fs.simulate(funnel, 10_000, seed=2026)
-    charts.save(charts.funnel_chart(result, title="AAARRR: where 10,000 buyers go"), OUT / "funnel.png")
+    chart = charts.funnel_chart(result, title="AAARRR: where 10,000 buyers go")
+    charts.save(chart, OUT / "funnel.png")
 
     growth = fs.simulate_growth(
         36,
@@ -33,13 +34,16 @@ def main() -> None:
         market_size=5_000_000,
         seed=2026,
     )
-    charts.save(charts.growth_chart(growth, title="Active customers, paid vs referral"), OUT / "growth.png")
+    chart = charts.growth_chart(growth, title="Active customers, paid vs referral")
+    charts.save(chart, OUT / "growth.png")
 
     tltb = fs.trigger_learn_try_buy()
     tornado = fs.sensitivity(tltb, delta=0.05, outcome="customers", buyers=1_000)
-    charts.save(charts.tornado_chart(tornado, title="Which B2B step to fix first?"), OUT / "tornado.png")
+    chart = charts.tornado_chart(tornado, title="Which B2B step to fix first?")
+    charts.save(chart, OUT / "tornado.png")
 
-    cohorts = fs.simulate_cohorts(fs.ChurnModel.sbg(alpha=1.2, beta=5.0), [2_000] * 8, 12, seed=2026)
+    churn = fs.ChurnModel.sbg(alpha=1.2, beta=5.0)
+    cohorts = fs.simulate_cohorts(churn, [2_000] * 8, 12, seed=2026)
     charts.save(charts.retention_curves(cohorts.table), OUT / "retention.png")
 
     shot = Path(__file__).parents[1] / "test-output" / "browser" / "voila-after.png"

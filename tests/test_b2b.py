@@ -188,7 +188,11 @@ def test_beckhard_probability_values():
     [
         ({"dissatisfaction": -1}, ValueError, r"dissatisfaction must be >= 0, got -1"),
         ({"vision": [1, -2]}, ValueError, r"vision must be >= 0, got -2.0 at position 1"),
-        ({"first_steps": float("nan")}, ValueError, r"first_steps must be a finite number, got nan"),
+        (
+            {"first_steps": float("nan")},
+            ValueError,
+            r"first_steps must be a finite number, got nan",
+        ),
         ({"cost": 0}, ValueError, r"cost must be > 0 \(change always costs something\), got 0"),
         ({"cost": True}, TypeError, r"cost must be a real number, got True \(bool\)"),
         ({"vision": "high"}, TypeError, r"vision must be a real number, got .high."),

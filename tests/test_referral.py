@@ -443,7 +443,10 @@ def test_bass_adopters_validates(args, match):
 
 @pytest.mark.parametrize(
     ("t", "match"),
-    [("3", "t must be a real number, got '3'"), (["1", "2"], "t must be a number or an array of numbers")],
+    [
+        ("3", "t must be a real number, got '3'"),
+        (["1", "2"], "t must be a number or an array of numbers"),
+    ],
 )
 def test_bass_adopters_rejects_non_numeric_times(t, match):
     with pytest.raises(TypeError, match=match):
