@@ -476,13 +476,16 @@ def test_funnel_explorer_shows_a_funnel_of_its_own() -> None:
     try:
         assert ex.preset == "scenario"
         assert list(ex.controls)[:4] == ["installed", "first_share", "weekly_active", "inviter"]
-        assert ex.controls["first_share"].label == "First share (Installed → First share)"
+        assert ex.controls["first_share"].label == "Installed → First share"
         ex.control("inviter").value = 0.35
         assert ex.outcome is not None
         assert ex.outcome.result.funnel["Inviter"].rate == 0.35
         # Its times stay the file's, and K uses the [referral] section's invites.
         assert ex.outcome.result.funnel["Weekly active"].time.mean == 7.0
         assert ex.values["invites"] == 5.0 and ex.values["invite_conversion"] == 0.5
+        # Users who install are the ones who invite: K is the [referral] section's.
+        assert ex.metrics["k"] == pytest.approx(5.0 * 0.5)
+        assert ex.metrics["customers"] == ex.outcome.result.reached["Installed"]
         ex.preset = "aaarrr"  # back to a preset: saving writes a new scenario
         assert ex.scenario().funnel.names == fs.aaarrr().names
         ex.preset = "scenario"

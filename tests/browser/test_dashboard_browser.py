@@ -115,5 +115,20 @@ def test_dashboard_in_voila(voila: Server, page: Any, screenshots: Path) -> None
     page.locator(".fs-explorer .fs-chart svg >> nth=1").wait_for(state="visible")
     assert page.locator(".fs-control-champion").count() == 1
     page.screenshot(path=str(screenshots / "voila-b2b.png"), full_page=True)
+    # A ready-made scenario with a funnel of its own, loaded from the Funnel tab's toolbar.
+    page.locator(".lm-TabBar-tab", has_text="Funnel").click()
+    funnel = page.locator(".fs-explorer", has=page.locator(".fs-preset"))
+    funnel.locator(".fs-chart svg").wait_for(state="visible")
+    funnel.locator(".fs-path input").fill("viral_saturation")
+    funnel.locator(".fs-load").click()
+    funnel.locator(".fs-control-first_share").wait_for(state="visible")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.fs-metrics .fs-cards')].some("
+        "e => JSON.parse(e.dataset.values).first_share === 0.6)"
+    )
+    assert "Campus photo app" in funnel.locator(".fs-preset select").input_value() or (
+        funnel.locator(".fs-preset select").input_value() == "scenario"
+    )
+    page.screenshot(path=str(screenshots / "voila-scenario.png"), full_page=True)
     # make present's culling flags reached Voila's kernel manager
     assert re.search(r"[Cc]ulling kernels with idle durations > 600 seconds", voila.log_text())

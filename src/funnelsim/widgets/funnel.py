@@ -71,13 +71,18 @@ def _preset_of(funnel: Funnel) -> str:
 
 
 def _preset_for(sc: Any) -> FunnelPreset:
-    """The preset showing scenario ``sc``'s funnel (built from its stages if its own)."""
+    """The preset showing scenario ``sc``'s funnel (built from its stages if its own).
+
+    For a funnel of its own, customers are the ``[economics]`` customer stage,
+    else the ``[referral]`` seed stage (the users who invite), else the last
+    stage; referrers are the ``[referral]`` seed stage, so K is the section's.
+    """
     preset = _preset_of(sc.funnel)
     if preset != SCENARIO:
         return FUNNEL_PRESETS[preset]
     referral = None if sc.referral is None else sc.referral.seed_stage
     customers = None if sc.economics is None else sc.economics.customer_stage
-    return custom_preset(sc.funnel, customers, referral)
+    return custom_preset(sc.funnel, customers or referral, referral)
 
 
 def _controls_for(sc: Any) -> dict[str, Any]:

@@ -235,7 +235,7 @@ def funnel_rates(funnel: Any) -> tuple[Control, ...]:
     return tuple(
         _rate(
             _key(stage.name),
-            f"{stage.name} ({prev} → {stage.name})",
+            f"{prev} → {stage.name}",
             round(stage.rate, 2),
             f"Buyers at {prev} who go on to {stage.name}.",
         )
