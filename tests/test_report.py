@@ -183,6 +183,14 @@ def test_report_tables_use_readable_numbers():
     run = scenario.run()
     assert f"<td>{run.economics['ltv']:,.1f}</td>" in text
     assert "<td>75.00%</td>" in text  # the margin, as a share
+    assert f"<td>{run.economics['churn']:.2%}</td>" in text
+
+
+def test_report_growth_table_shows_shares_and_returns_in_percent():
+    scenario, page = report_of("b2c_referral")
+    economics = scenario.run().growth.unit_economics().iloc[0]
+    assert f"<td>{economics['roi']:.2%}</td>" in page
+    assert f"<td>{economics['referral_share']:.2%}</td>" in page
 
 
 def test_inline_charts_get_their_own_ids():

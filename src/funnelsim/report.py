@@ -91,7 +91,12 @@ def _funnel_table(run: ScenarioRun) -> pd.DataFrame:
 #: Largest buyers × replications for which the report builds an event log (time charts).
 _EVENTS_LIMIT = 2_000_000
 
-_PERCENT_WORDS = ("rate", "share", "survival", "conversion", "contribution")
+_PERCENT_WORDS = ("rate", "share", "survival", "conversion", "contribution", "margin", "churn")
+
+
+def _is_share(name: str) -> bool:
+    """Whether a column or metric holds a share or a return, shown in percent."""
+    return any(word in name for word in _PERCENT_WORDS) or name == "roi" or name.endswith("_roi")
 
 
 def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -102,7 +107,7 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
         if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             continue
         name = str(column)
-        if any(word in name for word in _PERCENT_WORDS):
+        if _is_share(name):
             out[column] = [_fmt_pct(v) for v in values]
         else:
             out[column] = [_fmt_number(v) for v in values]
@@ -149,8 +154,7 @@ def _economics_parts(run: ScenarioRun) -> list[str]:
         {
             "metric": list(run.economics),
             "value": [
-                _fmt_pct(v) if k in ("margin", "churn") or k.endswith("_roi") else _fmt_number(v)
-                for k, v in run.economics.items()
+                _fmt_pct(v) if _is_share(k) else _fmt_number(v) for k, v in run.economics.items()
             ],
         }
     )
