@@ -283,6 +283,7 @@ def test_a_byte_order_mark_is_ignored_and_bad_bytes_are_named(tmp_path):
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + CUSTOM.encode("utf-8"))
     assert load_scenario(path).funnel.names == ("Visit", "Cart", "Pay")
+    assert fs.scenarios.scenario_text(path) == CUSTOM
     path.write_bytes(b"name = '\xff'")
     with pytest.raises(ScenarioError, match=r"bom\.toml: is not UTF-8 text"):
         load_scenario(path)

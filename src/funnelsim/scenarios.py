@@ -1606,7 +1606,7 @@ def scenario_text(scenario: str | Path) -> str:
     """
     path = Path(scenario)
     if path.suffix == ".toml" or path.exists() or len(path.parts) > 1:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # without a byte-order mark
     if str(scenario) not in list_scenarios():
         load_scenario(scenario)  # raises the helpful FileNotFoundError
     return str(_builtin_dir().joinpath(f"{scenario}.toml").read_text(encoding="utf-8"))
