@@ -883,8 +883,31 @@ def _scenarios(draw):
             seed_stage=st.sampled_from(names),
         )
     )
+    retention = draw(
+        st.none()
+        | st.builds(
+            fs.scenarios.RetentionSettings,
+            churn=st.floats(0, 1),
+            periods=st.integers(1, 1000),
+            cohort_stage=st.sampled_from(names),
+        )
+    )
+    economics = draw(
+        st.none()
+        | st.builds(
+            fs.scenarios.EconomicsSettings,
+            arpu=st.floats(0, 1e6, exclude_min=True),
+            margin=st.floats(0, 1, exclude_min=True),
+            churn=st.floats(0, 1, exclude_min=True, exclude_max=True),
+            discount=st.floats(0, 1),
+            cac=st.none() | st.floats(0, 1e6),
+            referral_reward=st.floats(0, 1e3),
+        )
+    )
     return Scenario(
         funnel,
+        retention=retention,
+        economics=economics,
         name=draw(st.text(max_size=20)),
         description=draw(st.text(max_size=40)),
         buyers=draw(st.integers(0, 10**9)),
