@@ -234,6 +234,33 @@ def test_retention_panels_share_one_data_set(cohorts: Any) -> None:
     assert same(live.render(plot)) == same(charts.to_svg(plot.chart()))
 
 
+def test_plot_hconcat_keeps_one_data_set_and_swaps_data() -> None:
+    import re
+
+    from funnelsim.b2b import simulate_accounts
+    from funnelsim.widgets.b2b import accounts_table
+
+    live = charts.LiveChart()
+    for seed in (1, 2):  # two runs, same chart shape
+        res = simulate_accounts(2_000, seed=seed)
+        plot = charts.Plot.hconcat(
+            charts._funnel_plot(accounts_table(res), title="f", confidence=0.95, width=200),
+            charts._committee_plot(res, title="c", width=200),
+        )
+        spec = plot.chart().to_dict()
+        assert len(spec["datasets"]) == 1 and len(spec["hconcat"]) == 2
+        panels = {r["_panel"] for r in next(iter(spec["datasets"].values()))}
+        assert panels == {0, 1}
+
+        def same(svg: str) -> str:
+            return re.sub(r"gradient_\d+", "gradient", svg)
+
+        assert same(live.render(plot)) == same(charts.to_svg(plot.chart()))
+    assert len(live._cache) == 1  # the second run only swapped its rows in
+    unshaped = charts.Plot.hconcat(charts.Plot.of(alt.Chart(pd.DataFrame({"x": [1]})).mark_point()))
+    assert unshaped.shape is None
+
+
 def test_tornado_axis_says_what_the_outcome_is() -> None:
     from funnelsim.pipeline import sensitivity
 

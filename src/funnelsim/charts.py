@@ -244,6 +244,33 @@ class Plot:
         """Wrap any chart; :class:`LiveChart` renders it from scratch every time."""
         return cls(pd.DataFrame(), None, lambda _: chart)
 
+    @classmethod
+    def hconcat(cls, *plots: Plot, spacing: int = 30) -> Plot:
+        """Plots side by side on one data set, so :class:`LiveChart` can still swap data.
+
+        Each panel reads the rows tagged with its position (column ``_panel``);
+        colour scales stay independent. A panel without a shape (:meth:`of`)
+        makes the whole a chart rendered from scratch.
+        """
+        if any(p.shape is None for p in plots):
+            return cls.of(alt.hconcat(*(p.chart() for p in plots), spacing=spacing))
+        frame = pd.concat(
+            [p.frame.assign(_panel=i) for i, p in enumerate(plots)], ignore_index=True
+        )
+
+        def build(data: pd.DataFrame) -> AnyChart:
+            panels = []
+            for i, p in enumerate(plots):
+                panel = p.build(p.frame.iloc[:0])
+                panel.data = alt.Undefined  # rows come from the concatenation
+                panels.append(panel.transform_filter(f"datum._panel == {i}"))
+            return alt.hconcat(*panels, data=data, spacing=spacing).resolve_scale(
+                color="independent"
+            )
+
+        shape = ("hconcat", tuple(p.shape for p in plots), spacing)
+        return cls(frame, shape, build)
+
 
 class LiveChart:
     """Render a stream of :class:`Plot` s to SVG, recompiling only when the shape changes.
@@ -1540,4 +1567,5 @@ def _committee_plot(result: Any, *, title: str | None, width: int) -> Plot:
             width=width, height=max(120, 34 * len(order)), title=title or default
         )
 
-    return Plot(frame, (*shape, default), build)
+    # The default title carries the win rate: only then is it part of the shape.
+    return Plot(frame, (*shape, default if title is None else None), build)

@@ -164,11 +164,12 @@ class B2BExplorer(Explorer):
             return charts.Plot.of(
                 alt.vconcat(funnels, committee).resolve_scale(color="independent")
             )
-        funnel = charts.funnel_chart(
-            accounts_table(b), title="Accounts through the funnel", width=300
-        )
-        return charts.Plot.of(
-            alt.hconcat(funnel, charts.committee_chart(b, width=260), spacing=30).resolve_scale(
-                color="independent"
-            )
+        # Fixed titles (the win rate is a headline number): a slider move swaps the data.
+        return charts.Plot.hconcat(
+            charts._funnel_plot(
+                accounts_table(b), title="Accounts through the funnel", confidence=0.95, width=300
+            ),
+            charts._committee_plot(
+                b, title="Who wins the deal: each member's effect on the win rate", width=260
+            ),
         )
