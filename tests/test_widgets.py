@@ -555,6 +555,8 @@ def test_section_explorers_load_and_save_their_section(
         again = load_scenario(ex.save(tmp_path / "moved.toml"))
         # The moved value replaced; everything else (other sections too) as in the file.
         assert again == sc.with_values({f"{section}.{control}": value})
+        ex.reset()  # back to the file's values
+        assert load_scenario(ex.save(tmp_path / "reset.toml")) == sc
     finally:
         ex.close()
 

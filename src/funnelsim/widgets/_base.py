@@ -244,7 +244,11 @@ class Explorer:
             icon="columns",
         )
         self._ab.add_class("fs-ab")
-        self._reset = w.Button(description="Reset", icon="undo", tooltip="Back to the defaults")
+        self._reset = w.Button(
+            description="Reset",
+            icon="undo",
+            tooltip="Back to the starting values (or the scenario last loaded)",
+        )
         self._reset.add_class("fs-reset")
         self._ab.observe(self._on_ab, names="value")
         self._reset.on_click(lambda _: self.reset())
@@ -338,7 +342,7 @@ class Explorer:
         self.request()
 
     def reset(self) -> None:
-        """Every control back to its starting value; leaves A/B mode."""
+        """Every control back to its starting value (the last loaded scenario's); leaves A/B."""
         with self._batch():
             self._ab.value = False
             for name, value in self._defaults.items():
@@ -397,6 +401,7 @@ class Explorer:
             self._say(f"Load failed: {err}", ok=False)
             return
         self._loaded, self._loaded_values = sc, self.values
+        self._defaults = dict(self._loaded_values)  # Reset returns to the file's values
         self._say(f"Loaded {sc.source or sc.name}", ok=True)
 
     def scenario(self) -> Any:

@@ -101,7 +101,12 @@ class FunnelExplorer(Explorer):
         picker in the toolbar switches between them.
     scenario : str or Path, optional
         A scenario file or ready-made name (see :mod:`funnelsim.scenarios`) to
-        start from: its funnel (rates and times), buyers and seed.
+        start from: its funnel (rates and times; a funnel with stages of its
+        own gets one rate slider per stage after the first and appears in the
+        picker as "scenario"), buyers, seed, the ``[economics]`` ARPU, margin,
+        churn and spend per buyer, and the ``[referral]`` invites and
+        conversion. :meth:`save` writes the scenario back with only the moved
+        values changed.
     threaded : bool, optional
         Redraw on a worker thread (default: inside a Jupyter kernel only).
     **values
