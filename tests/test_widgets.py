@@ -627,3 +627,22 @@ def test_explorers_without_a_loaded_file_save_a_complete_scenario(tmp_path: Path
             other.close()
         finally:
             ex.close()
+
+
+def test_section_explorers_start_from_a_scenario() -> None:
+    from funnelsim.scenarios import load_scenario
+    from funnelsim.widgets import GrowthExplorer, ReferralExplorer, RetentionExplorer
+
+    sc = load_scenario("b2c_referral")
+    ex = RetentionExplorer(scenario="b2c_referral", cohorts=3, threaded=False)
+    assert ex.values["periods"] == sc.retention.periods  # from the file
+    assert ex.values["cohorts"] == 3  # given here, wins over the file
+    assert ex.scenario() == sc.with_values({"retention.cohorts": 3})
+    ex.close()
+    growth = GrowthExplorer(scenario=sc, threaded=False)
+    assert growth.values["periods"] == sc.growth.periods
+    growth.close()
+    with pytest.raises(ValueError, match=r"has no \[referral\] section"):
+        ReferralExplorer(scenario="b2b_saas", threaded=False)
+    with pytest.raises(FileNotFoundError, match=r"no scenario file 'no_such_file\.toml'"):
+        ReferralExplorer(scenario="no_such_file.toml", threaded=False)

@@ -392,17 +392,22 @@ class Explorer:
         file's other sections and settings survive a round trip. A failed load
         changes nothing and says why in the status line.
         """
-        from funnelsim.scenarios import Scenario, load_scenario
-
         try:
-            sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-            self._apply_scenario(sc, self._values_from(sc))
+            sc = self._start_from(scenario)
         except (OSError, TypeError, ValueError, KeyError) as err:
             self._say(f"Load failed: {err}", ok=False)
             return
+        self._say(f"Loaded {sc.source or sc.name}", ok=True)
+
+    def _start_from(self, scenario: Any) -> Any:
+        """Load ``scenario`` (raising on a problem, changing nothing); return the Scenario."""
+        from funnelsim.scenarios import Scenario, load_scenario
+
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self._apply_scenario(sc, self._values_from(sc))
         self._loaded, self._loaded_values = sc, self.values
         self._defaults = dict(self._loaded_values)  # Reset returns to the file's values
-        self._say(f"Loaded {sc.source or sc.name}", ok=True)
+        return sc
 
     def scenario(self) -> Any:
         """The current settings as a :class:`funnelsim.scenarios.Scenario`.

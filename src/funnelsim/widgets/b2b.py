@@ -70,9 +70,12 @@ class B2BExplorer(Explorer):
     accounts), the Learn and Try rates, the seed, the deal size (12 × the
     ``[economics]`` ARPU) and its Buy rate, shown as the cost of change X that
     gives that rate with the current A, B and D.
+    Pass ``scenario=`` (a file or ready-made name) to start from one.
     """
 
-    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+    def __init__(
+        self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
+    ) -> None:
         super().__init__(
             "B2B deal: the buying committee and Beckhard's rule",
             [
@@ -86,6 +89,10 @@ class B2BExplorer(Explorer):
             threaded=threaded,
             toolbar=self._scenario_tools(),
         )
+        if scenario is not None:  # a scenario file's values, then any given here
+            self._start_from(scenario)
+            if values:
+                self.set_values(values)
 
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:

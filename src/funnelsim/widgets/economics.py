@@ -47,9 +47,12 @@ class EconomicsExplorer(Explorer):
     Loading a scenario takes its ``[economics]`` section: ARPU, margin,
     discount, churn (or the ``[retention]`` section's mean churn) and CAC
     (or its paid spend over the customers the funnel is expected to bring).
+    Pass ``scenario=`` (a file or ready-made name) to start from one.
     """
 
-    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+    def __init__(
+        self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
+    ) -> None:
         super().__init__(
             "Unit economics: LTV, CAC and payback",
             [("One customer", ECONOMICS_CONTROLS)],
@@ -58,6 +61,10 @@ class EconomicsExplorer(Explorer):
             threaded=threaded,
             toolbar=self._scenario_tools(),
         )
+        if scenario is not None:  # a scenario file's values, then any given here
+            self._start_from(scenario)
+            if values:
+                self.set_values(values)
 
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:

@@ -74,6 +74,8 @@ class GrowthExplorer(Explorer):
 
     Parameters
     ----------
+    scenario : str, Path or Scenario, optional
+        A scenario file or ready-made name to start from (see :meth:`load`).
     threaded : bool, optional
         Redraw on a worker thread (default: inside a Jupyter kernel only).
     **values
@@ -82,7 +84,9 @@ class GrowthExplorer(Explorer):
 
     _title = "Growth model: paid + referral → funnel → customers → revenue"
 
-    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+    def __init__(
+        self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
+    ) -> None:
         super().__init__(
             self._title,
             [
@@ -97,6 +101,10 @@ class GrowthExplorer(Explorer):
             threaded=threaded,
             toolbar=self._scenario_tools(),
         )
+        if scenario is not None:  # a scenario file's values, then any given here
+            self._start_from(scenario)
+            if values:
+                self.set_values(values)
 
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:
@@ -195,6 +203,8 @@ class Dashboard(GrowthExplorer):
 
     Parameters
     ----------
+    scenario : str, Path or Scenario, optional
+        A scenario file or ready-made name to start from (see :meth:`load`).
     threaded : bool, optional
         Redraw on worker threads (default: inside a Jupyter kernel only).
     **values
@@ -203,10 +213,12 @@ class Dashboard(GrowthExplorer):
 
     _title = "Instructor dashboard: every lever on one screen"
 
-    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+    def __init__(
+        self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
+    ) -> None:
         import ipywidgets as w
 
-        super().__init__(threaded=threaded, **values)
+        super().__init__(scenario=scenario, threaded=threaded, **values)
         self._threaded = threaded
         self._tabs: dict[str, Any] = _tab_classes()
         self._built: dict[str, Explorer] = {}

@@ -53,13 +53,17 @@ class ReferralExplorer(Explorer):
 
     Parameters
     ----------
+    scenario : str, Path or Scenario, optional
+        A scenario file or ready-made name to start from (see :meth:`load`).
     threaded : bool, optional
         Redraw on a worker thread (default: inside a Jupyter kernel only).
     **values
         Starting values by control name (``invites_per_user=4``).
     """
 
-    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+    def __init__(
+        self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
+    ) -> None:
         self._kept: dict[str, Any] = {}
         super().__init__(
             "Referral explorer: the viral coefficient K",
@@ -69,6 +73,10 @@ class ReferralExplorer(Explorer):
             threaded=threaded,
             toolbar=self._scenario_tools(),
         )
+        if scenario is not None:  # a scenario file's values, then any given here
+            self._start_from(scenario)
+            if values:
+                self.set_values(values)
 
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:

@@ -37,9 +37,12 @@ class RetentionExplorer(Explorer):
     smallest polarization), cohorts, periods, cohort size (default: the buyers
     expected at its ``cohort_stage``), the seed, and ARPU and margin from
     ``[economics]`` if present.
+    Pass ``scenario=`` (a file or ready-made name) to start from one.
     """
 
-    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+    def __init__(
+        self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
+    ) -> None:
         super().__init__(
             "Retention explorer: cohorts and the sBG model",
             [("Churn and cohorts", RETENTION_CONTROLS)],
@@ -48,6 +51,10 @@ class RetentionExplorer(Explorer):
             threaded=threaded,
             toolbar=self._scenario_tools(),
         )
+        if scenario is not None:  # a scenario file's values, then any given here
+            self._start_from(scenario)
+            if values:
+                self.set_values(values)
 
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:
