@@ -423,3 +423,11 @@ def test_relative_changes_tie_every_stage_despite_float_rounding(funnel):
 def test_more_validation_rules(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_sensitivity_names_its_outcome_for_charts():
+    f = fs.trigger_learn_try_buy()
+    assert fs.sensitivity(f).attrs["outcome"] == "customers won (expected)"
+    assert fs.sensitivity(f, outcome="revenue").attrs["outcome"] == "revenue (expected)"
+    custom = fs.sensitivity(f, outcome=lambda g: float(g.reach[-1]))
+    assert custom.attrs["outcome"] == "outcome (expected)"

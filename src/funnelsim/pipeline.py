@@ -420,6 +420,13 @@ def bottleneck(
 
 
 Outcome = Literal["customers", "conversion", "revenue", "ltv_cac"]
+#: How each outcome reads on a chart axis.
+_OUTCOME_LABELS = {
+    "customers": "customers won",
+    "conversion": "conversion to the last stage",
+    "revenue": "revenue",
+    "ltv_cac": "LTV:CAC",
+}
 _OUTCOMES = ("customers", "conversion", "revenue", "ltv_cac")
 
 
@@ -495,7 +502,8 @@ def sensitivity(
         effect_low, effect_high, swing, note``. ``effect_*`` = outcome − base;
         ``swing`` = ``abs(effect_high - effect_low)``. With
         ``method="simulate"``, ``frame.attrs["seed"]`` holds the seed the
-        variants shared.
+        variants shared. ``frame.attrs["outcome"]`` names the outcome for
+        chart axes, e.g. "customers won (expected)".
 
     Examples
     --------
@@ -594,6 +602,8 @@ def sensitivity(
     frame = pd.DataFrame(rows)
     order = np.argsort(-_tie_key(frame["swing"].to_numpy()), kind="stable")
     frame = frame.iloc[order].reset_index(drop=True)
+    label = _OUTCOME_LABELS[outcome] if isinstance(outcome, str) else "outcome"
+    frame.attrs["outcome"] = f"{label} ({'expected' if how == 'exact' else 'simulated'})"
     if how == "simulate":
         frame.attrs["seed"] = seed  # the seed every variant shared, to repeat the run
     return frame
