@@ -399,6 +399,13 @@ class Explorer:
             return
         self._say(f"Loaded {sc.source or sc.name}", ok=True)
 
+    def _start_with(self, scenario: Any, values: Mapping[str, Any]) -> None:
+        """Constructor helper: a scenario file's values first, then any given as keywords."""
+        if scenario is not None:
+            self._start_from(scenario)
+            if values:
+                self.set_values(values)
+
     def _start_from(self, scenario: Any) -> Any:
         """Load ``scenario`` (raising on a problem, changing nothing); return the Scenario."""
         from funnelsim.scenarios import Scenario, load_scenario

@@ -101,10 +101,7 @@ class GrowthExplorer(Explorer):
             threaded=threaded,
             toolbar=self._scenario_tools(),
         )
-        if scenario is not None:  # a scenario file's values, then any given here
-            self._start_from(scenario)
-            if values:
-                self.set_values(values)
+        self._start_with(scenario, values)
 
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:
