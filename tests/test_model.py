@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 import funnelsim as fs
-from funnelsim.model import AAARRR_DEFAULTS, TLTB_DEFAULT_TIMES, Funnel, Stage, TimeInStage
+from funnelsim.model import TLTB_DEFAULT_TIMES, Funnel, Stage, TimeInStage
 
 
 def test_aaarrr_has_the_course_order_and_documented_defaults():
@@ -22,7 +22,7 @@ def test_aaarrr_has_the_course_order_and_documented_defaults():
             "Referral",
         )
     )
-    assert f.rates.tolist() == [1.0, *AAARRR_DEFAULTS.values()]
+    assert f.rates.tolist() == [1.0, 0.3, 0.5, 0.6, 0.4, 0.25]  # as the docstring says
     np.testing.assert_allclose(f.reach, [1, 0.3, 0.15, 0.09, 0.036, 0.009])
     assert all(s.time == TimeInStage.fixed(1.0) for s in f)
 

@@ -61,6 +61,7 @@ from funnelsim._validation import (
 )
 from funnelsim.engine import _check_funnel as _check_any_funnel
 from funnelsim.model import Funnel, _key, trigger_learn_try_buy
+from funnelsim.stats import step_table
 
 __all__ = [
     "BUYER_CLASSES",
@@ -495,8 +496,10 @@ class AccountsResult:
         -------
         DataFrame
             ``stage, reached`` (accounts), ``step_conversion`` (reached / reached
-            at the previous stage), ``cumulative_conversion`` (reached / accounts),
-            with a leading ``by`` column when split. Without ``by``, also
+            at the previous stage) with its exact interval ``ci_low, ci_high``,
+            ``cumulative_conversion`` (reached / accounts) and ``drop_off``
+            (:func:`funnelsim.stats.step_table`), with a leading ``by`` column when
+            split. Without ``by``, also
             ``expected_reached`` (accounts) from :func:`expected_accounts` with the
             same committee, funnel and ``buy_rate`` (omitted for a committee too
             large to enumerate).
@@ -513,18 +516,7 @@ class AccountsResult:
         for key, g in groups:
             depth = g["depth"].to_numpy()
             reached = (depth[:, None] > np.arange(k)[None, :]).sum(axis=0)
-            prev = np.concatenate([[len(g)], reached[:-1]])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                step = np.where(prev > 0, reached / np.where(prev > 0, prev, 1), np.nan)
-                cum = reached / len(g) if len(g) else np.full(k, np.nan)
-            f = pd.DataFrame(
-                {
-                    "stage": pd.Categorical(names, categories=names, ordered=True),
-                    "reached": reached,
-                    "step_conversion": step,
-                    "cumulative_conversion": cum,
-                }
-            )
+            f = step_table(names, reached, len(g))
             if by is not None:
                 f.insert(0, by, key)
             frames.append(f)

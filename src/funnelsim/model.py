@@ -346,15 +346,6 @@ def _time_lookup(times: Any, names: Sequence[str]) -> Any:
 
 # -- presets -------------------------------------------------------------------------
 
-#: Default AAARRR step rates: plausible teaching values, not benchmarks.
-AAARRR_DEFAULTS = {
-    "acquisition": 0.3,
-    "activation": 0.5,
-    "retention": 0.6,
-    "revenue": 0.4,
-    "referral": 0.25,
-}
-
 
 def aaarrr(
     acquisition: float = 0.3,

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from funnelsim import charts
-from funnelsim.stats import proportion_ci
+from funnelsim.stats import step_table
 from funnelsim.widgets._base import Explorer, Outcome, replace_section, require_section
 from funnelsim.widgets.specs import B2B_BECKHARD, B2B_COMMITTEE, B2B_DEAL, B2B_METRICS, B2B_STEPS
 
@@ -27,26 +27,14 @@ _STEEPNESS = 2.0
 def accounts_table(result: Any) -> pd.DataFrame:
     """The accounts' funnel table, in the shape :func:`funnelsim.charts.funnel_chart` reads.
 
-    Columns ``stage, reached, step_conversion, ci_low, ci_high, drop_off``
-    from the accounts' depths (exact Clopper-Pearson intervals).
+    :func:`funnelsim.stats.step_table` of the accounts' depths (exact
+    Clopper-Pearson intervals); unlike ``result.table()`` it skips the exact
+    expectations, which a slider move does not need.
     """
     depth = result.accounts["depth"].to_numpy()
     names = list(result.funnel.names)
-    reached = np.array([(depth >= k + 1).sum() for k in range(len(names))], dtype=np.int64)
-    prev = np.concatenate([[len(depth)], reached[:-1]])
-    low, high = proportion_ci(reached, prev)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        step = np.where(prev > 0, reached / np.maximum(prev, 1), np.nan)
-    return pd.DataFrame(
-        {
-            "stage": pd.Categorical(names, categories=names, ordered=True),
-            "reached": reached,
-            "step_conversion": step,
-            "ci_low": low,
-            "ci_high": high,
-            "drop_off": prev - reached,
-        }
-    )
+    reached = (depth[:, None] > np.arange(len(names))[None, :]).sum(axis=0)
+    return step_table(names, reached, len(depth))
 
 
 def _buy_rate(values: Mapping[str, Any]) -> float:
