@@ -138,8 +138,8 @@ def test_funnel_frame_accepts_table_and_checks_columns(result: fs.SimulationResu
     assert list(frame["stage"]) == list(fs.AAARRR_STAGES)
     with pytest.raises(ValueError, match=r"funnel table is missing column\(s\) \['ci_low'"):
         charts.funnel_frame(result.table().drop(columns=["ci_low"]))
-    with pytest.raises(TypeError, match="funnel table must be a pandas DataFrame, got list"):
-        charts.funnel_frame([1, 2])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"funnel charts take a SimulationResult.*got list"):
+        charts.funnel_frame([1, 2])
 
 
 def test_funnel_chart_spec(result: fs.SimulationResult) -> None:
@@ -190,7 +190,7 @@ def test_live_chart_matches_full_render_and_reuses_the_compiled_spec(
     live = charts.LiveChart()
     other = fs.simulate(fs.aaarrr(acquisition=0.0), buyers=20_000, seed=7)
     for source in (result, other, result, {"A": result, "B": other}):
-        plot = charts._funnel_plot(source, title="t", confidence=0.95, width=None)
+        plot = charts.funnel_plot(source, title="t", confidence=0.95, width=None)
         assert live.render(plot) == charts.to_svg(plot.chart())
     assert len(live._cache) == 2  # one single-funnel shape, one comparison shape
 
@@ -201,11 +201,11 @@ def test_tornado_and_referral_charts_take_the_data_swap_path() -> None:
     live = charts.LiveChart()
     for activation in (0.5, 0.55):  # same ranking of the steps: one compiled shape
         frame = sensitivity(fs.aaarrr(activation=activation))
-        plot = charts._tornado_plot(frame, title="t", width=300, outcome="customers won")
+        plot = charts.tornado_plot(frame, title="t", width=300, outcome="customers won")
         assert live.render(plot) == charts.to_svg(plot.chart())
     for conversion in (0.2, 0.3):
         res = fs.simulate_referrals(100, 2.0, conversion, seed=1)
-        plot = charts._referral_plot(res, title="t", width=300)
+        plot = charts.referral_generations_plot(res, title="t", width=300)
         assert live.render(plot) == charts.to_svg(plot.chart())
     assert len(live._cache) == 2
     assert all(v is not None for v in live._cache.values())  # data swapped, not rebuilt
@@ -217,7 +217,7 @@ def test_retention_panels_share_one_data_set(cohorts: Any) -> None:
     from funnelsim.retention import fit_sbg
 
     fit = fit_sbg(cohorts.table)
-    plot = charts._retention_plot(cohorts, fit, periods=12, width=300, cell=20)
+    plot = charts.retention_panel_plot(cohorts, fit=fit, periods=12, width=300, cell=20)
     spec = plot.chart().to_dict()
     assert len(spec["datasets"]) == 1  # so LiveChart can swap the data
     rows = next(iter(spec["datasets"].values()))
@@ -244,8 +244,8 @@ def test_plot_hconcat_keeps_one_data_set_and_swaps_data() -> None:
     for seed in (1, 2):  # two runs, same chart shape
         res = simulate_accounts(2_000, seed=seed)
         plot = charts.Plot.hconcat(
-            charts._funnel_plot(accounts_table(res), title="f", confidence=0.95, width=200),
-            charts._committee_plot(res, title="c", width=200),
+            charts.funnel_plot(accounts_table(res), title="f", confidence=0.95, width=200),
+            charts.committee_plot(res, title="c", width=200),
         )
         spec = plot.chart().to_dict()
         assert len(spec["datasets"]) == 1 and len(spec["hconcat"]) == 2
@@ -343,7 +343,7 @@ def test_revenue_chart_folds_revenue_and_spend(growth: Any) -> None:
 
 def test_dashboard_plot_has_four_panels_on_one_dataset(growth: Any) -> None:
     paid = fs.simulate(fs.aaarrr(), growth.params.paid_leads, seed=3, mode="counts")
-    plot = charts._dashboard_plot(paid, growth, title=None)
+    plot = charts.growth_dashboard_plot(growth, paid)
     assert set(plot.frame["panel"]) == {"funnel", "growth"}
     spec = plot.chart().to_dict()
     assert len(spec["datasets"]) == 1
@@ -352,14 +352,24 @@ def test_dashboard_plot_has_four_panels_on_one_dataset(growth: Any) -> None:
     assert live.render(plot) == charts.to_svg(plot.chart())
 
 
-def test_compare_chart(growth: Any, result: fs.SimulationResult) -> None:
+def test_ab_chart(growth: Any, result: fs.SimulationResult) -> None:
     other = fs.simulate(fs.aaarrr(activation=0.9), buyers=20_000, seed=7)
-    assert charts.compare_chart(result, other).to_dict()["facet"]["sort"] == ["A", "B"]
-    spec = charts.compare_chart(growth, growth, labels=("before", "after")).to_dict()
+    assert charts.ab_chart(result, other).to_dict()["facet"]["sort"] == ["A", "B"]
+    spec = charts.ab_chart(growth, growth, labels=("before", "after")).to_dict()
     assert {r["scenario"] for r in _data(spec, spec)} == {"before", "after"}
-    _render(charts.compare_chart(growth, growth))
-    with pytest.raises(TypeError, match="got SimulationResult and str"):
-        charts.compare_chart(result, "b")
+    _render(charts.ab_chart(growth, growth))
+    with pytest.raises(
+        TypeError, match=r"ab_chart takes two SimulationResults.*got SimulationResult and str"
+    ):
+        charts.ab_chart(result, "b")
+
+
+def test_compare_chart_with_two_results_is_the_deprecated_ab_chart(
+    growth: Any, result: fs.SimulationResult
+) -> None:
+    with pytest.warns(DeprecationWarning, match=r"compare_chart\(a, b\) is now ab_chart\(a, b\)"):
+        old = charts.compare_chart(growth, growth, labels=("before", "after"))
+    assert old.to_dict() == charts.ab_chart(growth, growth, labels=("before", "after")).to_dict()
 
 
 @pytest.fixture(scope="module")
