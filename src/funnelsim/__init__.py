@@ -40,7 +40,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "simulate",
     ),
     # confidence intervals
-    "stats": ("proportion_ci",),
+    "stats": ("compare", "proportion_ci"),
     # referral cascades, the viral coefficient, Bass diffusion, NPS
     "referral": (
         "NPS_SEGMENTS",
