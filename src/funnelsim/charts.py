@@ -2286,7 +2286,7 @@ def committee_plot(result: Any, *, title: str | None = None, width: int = 380) -
         }
     )
     order = list(frame["label"])
-    win_rate = getattr(result, "win_rate", None)
+    win_rate = None if isinstance(result, pd.DataFrame) else getattr(result, "win_rate", None)
     default = (
         "Who wins the deal" if win_rate is None else f"Who wins the deal: win rate {win_rate:.1%}"
     )
