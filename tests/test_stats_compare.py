@@ -189,3 +189,20 @@ def test_compare_rejects_mismatched_or_unknown_inputs(pair: tuple) -> None:
 
 def test_compare_is_exported_at_the_top_level() -> None:
     assert fs.compare is compare
+
+
+def test_compare_of_the_same_funnel_clears_the_noise_about_five_percent_of_the_time() -> None:
+    # The start page's promise made measurable: two runs of one funnel differ by noise
+    # only, so a 95 % interval should exclude 0 for about 5 % of the stage differences.
+    funnel = fs.aaarrr()
+    pairs = 300
+    cleared = tested = 0
+    for i in range(pairs):
+        a = fs.simulate(funnel, 2_000, seed=2 * i, mode="counts")
+        b = fs.simulate(funnel, 2_000, seed=2 * i + 1, mode="counts")
+        table = compare(a, b).iloc[1:]  # the entry stage is 1 by definition in both
+        cleared += int(table["step_clears_noise"].sum())
+        tested += len(table)
+    rate = cleared / tested
+    se = np.sqrt(0.05 * 0.95 / tested)
+    assert abs(rate - 0.05) < 4 * se + 0.01, rate
