@@ -709,6 +709,10 @@ def test_compare_chart_marks_what_clears_the_noise() -> None:
         charts.compare_chart(table, rate="x")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"comparison is missing column"):
         charts.compare_chart(a.table())
+    with pytest.raises(
+        TypeError, match=r"compare_chart takes the frame fs.compare\(a, b\) returns"
+    ):
+        charts.compare_chart(a)
     _render(charts.compare_chart(table))
 
 

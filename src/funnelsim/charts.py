@@ -11,6 +11,32 @@ funnelsim look::
     charts.setup()
     charts.funnel_chart(fs.simulate(fs.aaarrr(), buyers=10_000, seed=1))
 
+What there is to draw
+---------------------
+=========================================  ==============================================
+funnels                                    :func:`funnel_chart` (one, or A and B side by side)
+two funnels: does a difference count?      :func:`compare_chart` of :func:`funnelsim.compare`
+scenario A vs scenario B                   :func:`ab_chart` (funnels or growth runs)
+growth over periods                        :func:`growth_chart`, :func:`revenue_chart`,
+                                           :func:`growth_dashboard_chart` (the dashboard panel)
+time in stage, time to convert             :func:`time_in_stage_chart`,
+                                           :func:`time_to_convert_chart`
+cohorts and retention                      :func:`cohort_heatmap`, :func:`retention_curves`,
+                                           :func:`retention_panel_chart`
+referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`
+unit economics                             :func:`payback_chart` (cumulative margin vs CAC)
+sensitivity                                :func:`tornado_chart`
+BANT, RFM, the buying committee            :func:`bant_chart`, :func:`bant_gain_chart`,
+                                           :func:`rfm_chart`, :func:`committee_chart`
+=========================================  ==============================================
+
+Each ``*_plot`` function (:func:`funnel_plot`, :func:`growth_dashboard_plot`,
+...) builds the same picture as its ``*_chart`` namesake but returns a
+:class:`Plot`, the chart split into its data and the rest: that is what the
+explorers hand to :class:`LiveChart`, which only swaps the data when a slider
+moves. Every axis names its unit (buyers, customers, currency, periods, %,
+percentage points).
+
 The rendering machinery (the theme, offline SVG/PNG/PDF export, the explorers'
 fast redraws, and what happens without vl-convert) lives in
 :mod:`funnelsim.render`; its public names are re-exported here, so
@@ -934,16 +960,12 @@ def compare_chart(
         return ab_chart(comparison, b, labels=labels or ("A", "B"))
     check_choice("rate", rate, ("step", "reach"))
     columns = [f"{rate}_{c}" for c in ("difference", "ci_low", "ci_high", "clears_noise")]
-    frame = check_columns(
-        _frame_of(
-            comparison,
-            "__never__",
-            builder="compare_chart",
-            expects="the frame fs.compare(a, b) returns",
-        ),
-        ("stage", *columns),
-        name="comparison",
-    )
+    if not isinstance(comparison, pd.DataFrame):
+        raise TypeError(
+            "compare_chart takes the frame fs.compare(a, b) returns, "
+            f"got {type(comparison).__name__}"
+        )
+    frame = check_columns(comparison, ("stage", *columns), name="comparison")
     name_a, name_b = labels or ("A", "B")
     order = _stage_order(frame)
     diff, low, high, clears = (frame[c] for c in columns)
