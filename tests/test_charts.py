@@ -666,6 +666,10 @@ def test_bant_gain_frame_random_order_is_the_diagonal() -> None:
     spec = charts.bant_gain_chart(pipeline).to_dict()
     assert f"{40 / 400:.0%} of accounts" in spec["title"]
     assert [_mark(v) for v in _layers(spec)] == ["line", "rule"]
+    line = _layers(spec)[0]
+    rows = _data(spec, spec)
+    assert {line["encoding"][c]["field"] for c in ("x", "y", "color")} <= set(rows[0])
+    assert {r[line["encoding"]["color"]["field"]] for r in rows} == {"BANT order", "random order"}
 
 
 def test_bant_gain_curve_is_flat_gain_for_a_worthless_score() -> None:

@@ -978,7 +978,8 @@ def compare_chart(
             "ci_high": high.to_numpy(float),
             "verdict": verdict,
             "label": [
-                "" if not np.isfinite(d) else f"{d * 100:+.1f} pp" for d in diff.to_numpy(float)
+                "" if not np.isfinite(d) else f"{round(d * 100, 1) + 0.0:+.1f} pp"
+                for d in diff.to_numpy(float)
             ],
         }
     )
@@ -2153,6 +2154,8 @@ def bant_gain_chart(
         As :func:`bant_gain_frame`.
     """
     frame = bant_gain_frame(pipeline)
+    capacity = frame.attrs.get("capacity")
+    frame = frame.assign(series=frame["strategy"])  # the field _solid_then_dashed encodes
     domain = list(pd.unique(frame["strategy"]))
     x = alt.X(
         "share_worked:Q",
@@ -2176,7 +2179,6 @@ def bant_gain_chart(
     )
     layers: list[alt.Chart] = [curves]
     default = "Gain curve: BANT order vs random order"
-    capacity = frame.attrs.get("capacity")
     if capacity is not None:
         n = frame["accounts_worked"].max()
         at = frame[frame["accounts_worked"] == capacity].set_index("strategy")["share_of_wins"]
