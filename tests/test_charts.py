@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import altair as alt
@@ -535,11 +536,22 @@ def _result_cases() -> list[tuple[str, Any]]:
     from funnelsim.b2b import simulate_accounts
     from funnelsim.referral import simulate_bass, simulate_referrals
     from funnelsim.retention import ChurnModel, simulate_cohorts
+    from funnelsim.widgets.economics import payback_frame
 
     sim = fs.simulate(fs.trigger_learn_try_buy(), 300, seed=1, events=True)
     growth = fs.simulate_growth(6, funnel=fs.aaarrr(), new_leads=2_000, seed=1)
     cohorts = simulate_cohorts(ChurnModel.sbg(1.0, 3.0), [300] * 4, 5, seed=1)
     accounts = simulate_accounts(300, seed=1)
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 3, 3, 3, 4],
+            "date": pd.to_datetime(["2024-01-05", "2024-06-01", "2024-03-03", "2024-02-01",
+                                    "2024-09-09", "2024-12-01", "2024-12-20"]),
+            "amount": [10.0, 20.0, 5.0, 7.0, 8.0, 30.0, 12.0],
+        }
+    )  # fmt: skip
+    economics = {"arpu": 10.0, "margin": 0.6, "churn": 0.1, "discount": 0.0, "cac": 30.0}
+    economics["months"] = 12
     return [
         ("funnel_chart", lambda: charts.funnel_chart(sim)),
         ("funnel_chart (accounts)", lambda: charts.funnel_chart(accounts)),
@@ -563,19 +575,69 @@ def _result_cases() -> list[tuple[str, Any]]:
         ("bant_gain_chart", lambda: charts.bant_gain_chart(fs.simulate_bant_pipeline(seed=1))),
         ("committee_chart", lambda: charts.committee_chart(accounts)),
         ("compare_chart", lambda: charts.compare_chart(fs.compare(sim, sim))),
+        ("rfm_chart", lambda: charts.rfm_chart(fs.rfm(tx, as_of="2024-12-31"))),
+        ("payback_chart", lambda: charts.payback_chart(payback_frame(economics))),
     ]
+
+
+#: Words that say what an axis counts or measures in.
+_UNITS = (
+    "(%)",
+    "(currency)",
+    "percentage points",
+    "buyers",
+    "customers",
+    "people",
+    "period",
+    "months",
+    "time units",
+    "days",
+    "accounts",
+    "points",
+    "cohort",
+    "generation",
+    "converters",
+)
+
+
+def _fields_present(spec: dict[str, Any]) -> None:
+    """Every field a view encodes is a column of its data (or made by its transforms)."""
+    rows = {
+        name: set().union(*(r.keys() for r in values))
+        for name, values in spec.get("datasets", {}).items()
+    }
+
+    def walk(node: dict[str, Any], inherited: set[str] | None) -> None:
+        data = node.get("data")
+        if isinstance(data, dict) and data.get("name") in rows:
+            inherited = rows[data["name"]]
+        made: set[str] = set()
+        for t in node.get("transform", []):
+            made |= set(t.get("as", [])) if isinstance(t.get("as"), list) else {t.get("as")}
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            for sub in node.get(key, []):
+                walk(sub, inherited)
+        if "spec" in node:
+            walk(node["spec"], inherited)
+        if "mark" in node and inherited is not None:
+            for enc in node.get("encoding", {}).values():
+                if isinstance(enc, dict) and "field" in enc and "aggregate" not in enc:
+                    assert enc["field"] in inherited | made, enc["field"]
+
+    walk(spec, None)
 
 
 @pytest.mark.parametrize(("name", "call"), _result_cases(), ids=lambda x: str(x)[:30])
 def test_every_builder_takes_its_result_object(name: str, call: Any) -> None:
     chart = call()
     spec = chart.to_dict()
-    for view in _layers(spec):  # every axis says what it measures
-        for channel in ("x", "y"):
-            enc = view.get("encoding", {}).get(channel)
-            if isinstance(enc, dict) and "field" in enc and enc.get("title", "") != "":
-                assert enc.get("title") is None or enc["title"].strip(), name
-    _render(chart)
+    _fields_present(spec)
+    svg = _render(chart)
+    # Every axis says its unit: each title vega draws names one.
+    titles = re.findall(r"aria-label=\"[XY]-axis titled '(.*?)' for ", svg)
+    assert titles, name
+    for title in titles:
+        assert any(unit in title for unit in _UNITS), (name, title)
 
 
 def test_bant_chart_reads_the_pipeline_accounts() -> None:
