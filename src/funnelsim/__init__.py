@@ -123,15 +123,18 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "expected_accounts",
         "simulate_accounts",
     ),
-    # pipelines that lose no lead, bottlenecks, sensitivity
+    # pipelines that lose no lead
     "pipeline": (
         "Nurture",
         "PipelineResult",
-        "bottleneck",
         "expected_pipeline",
+        "simulate_pipeline",
+    ),
+    # which stage to fix first: bottleneck, one-at-a-time sensitivity
+    "sensitivity_analysis": (
+        "bottleneck",
         "fix_first",
         "sensitivity",
-        "simulate_pipeline",
     ),
     # BANT and RFM
     "scoring": (
