@@ -47,6 +47,25 @@ def test_import_funnelsim_loads_nothing_heavy():
     assert not loaded_after("import funnelsim") & set(HEAVY)
 
 
+def loaded_modules_after(code: str) -> set[str]:
+    """Every module (dotted names too) imported by ``code`` in a fresh interpreter."""
+    probe = f"import sys; {code}; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_a_first_simulation_needs_numpy_alone():
+    # Issue 10: the first result in a fresh kernel comes after numpy's import only;
+    # pandas and scipy load when a frame or an interval is asked for.
+    first = "import funnelsim as fs; r = fs.simulate(fs.aaarrr(), 100, seed=1)"
+    assert loaded_after(first) & set(HEAVY) == {"numpy"}
+    events = first.replace("seed=1", "seed=1, events=True")
+    assert loaded_after(events) & set(HEAVY) == {"numpy", "pandas"}
+    table = loaded_modules_after(f"{first}; r.table()")
+    assert {"pandas", "scipy.special"} <= table
+    assert "scipy.stats" not in table  # scipy.special computes the exact intervals
+
+
 def test_the_core_never_imports_altair_or_ipywidgets():
     core = "; ".join(f"import funnelsim.{m}" for m in _EXPORTS)
     loaded = loaded_after(core)
