@@ -460,7 +460,8 @@ class AccountsResult:
     #: One row per member: ``member, label, share_present, win_rate,
     #: win_rate_without, contribution, wins_added`` (see :func:`simulate_accounts`).
     contributions: pd.DataFrame
-    #: Seed entropy to repeat the run (None when a spawned Generator was passed).
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
     #: The ``buy_rate`` given to :func:`simulate_accounts` (0-d or one per
     #: account), None when the funnel's own Buy rate was used.

@@ -192,7 +192,8 @@ class PipelineResult:
     #: One row per stage: ``stage, entries, unique_leads, failed, nurtured,
     #: closed_lost, won``.
     stages: pd.DataFrame
-    #: Seed entropy to repeat the run (None when a spawned Generator was passed).
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     @property

@@ -316,7 +316,8 @@ class ReferralResult:
     #: True for the replications stopped by ``max_generations`` or ``max_buyers``
     #: while still growing, shape (replications,).
     capped: np.ndarray
-    #: Seed entropy (pass back as ``seed=`` to repeat the run), or None.
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     @property
@@ -636,7 +637,8 @@ class BassResult:
     q: float
     #: Market potential.
     m: int
-    #: Seed entropy, or None.
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     def __repr__(self) -> str:

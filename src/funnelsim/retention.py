@@ -638,7 +638,8 @@ class CohortSimulation:
     #: Periods each customer was active (>= 1), int64, capped at ``periods + 1``
     #: (= still active at the end of the horizon).
     lifetime: np.ndarray
-    #: Seed entropy to repeat the run (None for a spawned Generator).
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     @property
