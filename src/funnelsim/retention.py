@@ -818,7 +818,7 @@ def _curves(data: Any, cohort_size: Any, *, name: str = "survivors") -> list[np.
                     f"with cohort_size, {name} are percentages and must start at 100 "
                     f"(period 0), got {r[0]:g}"
                 )
-        rows = [r / 100.0 * n for r, n in zip(rows, sizes_f, strict=True)]
+        rows = [r * n / 100.0 for r, n in zip(rows, sizes_f, strict=True)]
     for r in rows:
         if r.ndim != 1 or r.size < 1:
             raise ValueError(f"each curve in {name} needs at least period 0, got {r}")
