@@ -662,3 +662,16 @@ def test_repeat_purchase_rate_rejects_missing_values() -> None:
     dates = pd.to_datetime(["2024-01-01", None, "2024-02-01"])
     with pytest.raises(ValueError, match=r"column 'date' must not have missing values, got 1 of"):
         repeat_purchase_rate(pd.DataFrame({"customer_id": ["a", "a", "b"], "date": dates}))
+
+
+def test_average_of_fractional_counts_has_no_binomial_interval() -> None:
+    pooled = CohortTable.from_counts([[100, 63.1, 46.8], [100, 70]]).average()
+    assert pooled["retention"].tolist() == [1.0, 133.1 / 200, 46.8 / 100]
+    assert pooled[["ci_low", "ci_high"]].isna().all().all()
+    whole = CohortTable.from_counts([[100, 63, 46], [100, 70]]).average()
+    low, high = proportion_ci([200, 133, 46], [200, 200, 100])
+    np.testing.assert_array_equal(whole["ci_low"], low)
+    np.testing.assert_array_equal(whole["ci_high"], high)
+    assert whole["cohorts"].tolist() == [2, 2, 1]
+    assert whole["size"].tolist() == [200, 200, 100]
+    assert whole["active"].tolist() == [200, 133, 46]

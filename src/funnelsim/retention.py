@@ -565,8 +565,10 @@ class CohortTable:
         DataFrame
             ``period, cohorts, size, active, retention, ci_low, ci_high`` with
             ``retention = active / size`` (the pooled survival for a
-            contractual table), plus ``active_on_or_after`` and
-            ``retention_on_or_after`` when the table has them.
+            contractual table; its exact interval is NaN when the table holds
+            fractional counts, e.g. percentages, which are not binomial), plus
+            ``active_on_or_after`` and ``retention_on_or_after`` when the table
+            has them.
         """
         extra = ["active_on_or_after"] if "active_on_or_after" in self.long.columns else []
         grouped = self.long.groupby("period", sort=True)
@@ -578,7 +580,12 @@ class CohortTable:
             out["retention"] = out["active"] / size
             if extra:
                 out["retention_on_or_after"] = out["active_on_or_after"] / size
-        out["ci_low"], out["ci_high"] = proportion_ci(out["active"], size, confidence)
+        active = out["active"].to_numpy(dtype=float)
+        if np.all(active == np.floor(active)) and np.all(size == np.floor(size)):
+            out["ci_low"], out["ci_high"] = proportion_ci(active, size, confidence)
+        else:  # shares or expected counts: no binomial interval
+            check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
+            out["ci_low"] = out["ci_high"] = np.nan
         order = ["period", "cohorts", "size", "active", "retention", "ci_low", "ci_high"]
         return out[order + [c for c in out.columns if c not in order]]
 
