@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from funnelsim import __version__, charts
+from funnelsim._io import atomic_write
 from funnelsim.scenarios import (
     Scenario,
     ScenarioRun,
@@ -364,5 +365,5 @@ def write_report(scenario: Scenario, path: str | Path, *, seed: Any = None) -> P
     render_report : the page as a string.
     """
     out = Path(path)
-    out.write_text(render_report(scenario, seed=seed), encoding="utf-8")
+    atomic_write(out, render_report(scenario, seed=seed))  # the old page or the whole new one
     return out

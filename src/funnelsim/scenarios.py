@@ -129,6 +129,7 @@ import numpy as np
 import pandas as pd
 
 import funnelsim.economics as economics
+from funnelsim._io import atomic_write
 from funnelsim._validation import check_choice, check_int, check_probability, check_real
 from funnelsim.b2b import AccountsResult, Committee, buying_committee, simulate_accounts
 from funnelsim.economics import REFERRED_LTV_UPLIFT
@@ -443,7 +444,7 @@ class Scenario:
             ``path``.
         """
         target = Path(path)
-        target.write_text(dumps_toml(self.to_dict()), encoding="utf-8")
+        atomic_write(target, dumps_toml(self.to_dict()))  # the old file or the whole new one
         return target
 
     # -- deriving --------------------------------------------------------------------
