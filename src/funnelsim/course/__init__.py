@@ -1,0 +1,1 @@
+"""Course data read with ``importlib.resources``: ``glossary.csv`` and ``quizzes/<lesson>.toml``."""
