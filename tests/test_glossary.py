@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from funnelsim.glossary import (
+from funnelsim.course import (
     GLOSSARY_COLUMNS,
     LESSONS,
     entries,

@@ -8,6 +8,7 @@ import math
 import subprocess
 import sys
 import textwrap
+import time
 import warnings
 from pathlib import Path
 
@@ -412,31 +413,44 @@ def test_an_unreadable_student_file_is_replaced_with_a_warning(tmp_path):
 # --------------------------------------------------------------------------- progress files
 
 WRITER = """
-import sys
+import sys, time
+from pathlib import Path
 from funnelsim.quiz.progress import append_record
 path, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+folder = Path(path).parent
+(folder / f"ready-{who}").touch()
+while not (folder / "go").exists():  # start together with the other writer
+    time.sleep(0.001)
 for i in range(n):
     append_record({"student": who, "lesson": "00_start_here", "question": f"q{i}",
-                   "answer": "x" * 3000, "correct": i % 2 == 0, "score": 1.0,
+                   "answer": "x" * 5000, "correct": i % 2 == 0, "score": 1.0,
                    "time": f"2026-01-01T00:00:{i % 60:02d}+00:00"}, path)
 """
 
 
 def test_two_processes_appending_at_once_corrupt_nothing(tmp_path):
+    """Two kernels answering at the same moment: records larger than PIPE_BUF, interleaved."""
     path = tmp_path / "shared.jsonl"
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
-    n = 300
+    n = 150
     procs = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(path), who, str(n)], env=env)
         for who in ("kernel-a", "kernel-b")
     ]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{who}").exists() for who in ("kernel-a", "kernel-b")):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         table = quiz.progress(path)
     assert len(table) == 2 * n
     assert table.groupby("student").size().to_dict() == {"kernel-a": n, "kernel-b": n}
-    assert (table["answer"] == json.dumps("x" * 3000)).all()
+    assert (table["answer"] == json.dumps("x" * 5000)).all()
+    switches = (table["student"] != table["student"].shift()).sum() - 1
+    assert switches >= 2, "the two writers did not overlap; the test proved nothing"
 
 
 def test_a_torn_last_record_loses_nothing_else(tmp_path):

@@ -37,7 +37,7 @@ from typing import Any
 
 from .._random import as_generator
 from .._validation import check_int
-from ..glossary import LESSON_TITLES, entries, glossary, language
+from ..course import LESSON_TITLES, entries, glossary, language
 from .bank import (
     AAARRR_ORDER,
     QUESTION_TYPES,
@@ -280,7 +280,7 @@ def glossary_quiz(lesson: str, *, n: int = 4, seed: Any = None) -> Quiz:
     Parameters
     ----------
     lesson : str
-        A lesson id from :data:`funnelsim.glossary.LESSONS`.
+        A lesson id from :data:`funnelsim.course.LESSONS`.
     n : int, default 4
         Terms to match (at most the lesson's number of terms).
     seed : int, numpy Generator or None, keyword-only

@@ -79,7 +79,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .._random import as_generator
-from ..glossary import LANGUAGES, LESSON_TITLES, entries, language
+from ..course import LANGUAGES, LESSON_TITLES, entries, language
 
 __all__ = [
     "AAARRR_ORDER",
@@ -125,13 +125,13 @@ class BankError(ValueError):
 
 @dataclass(frozen=True)
 class Text:
-    """One piece of course text in every language of :data:`~funnelsim.glossary.LANGUAGES`."""
+    """One piece of course text in every language of :data:`~funnelsim.course.LANGUAGES`."""
 
     en: str  # English
     ru: str  # Russian
 
     def __call__(self, lang: str | None = None) -> str:
-        """The text in ``lang`` (see :func:`funnelsim.glossary.language`)."""
+        """The text in ``lang`` (see :func:`funnelsim.course.language`)."""
         return str(getattr(self, language(lang)))
 
     def format(self, **values: Any) -> Text:
@@ -480,7 +480,7 @@ QUESTION_TYPES: dict[str, type[Question]] = {
 class Quiz:
     """One lesson's question bank."""
 
-    lesson: str  # lesson id, one of funnelsim.glossary.LESSONS
+    lesson: str  # lesson id, one of funnelsim.course.LESSONS
     title: Text  # shown above the questions
     questions: tuple[Question, ...]  # in the order shown
     source: str = ""  # the file it was read from (for messages)

@@ -28,7 +28,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..glossary import language
+from ..course import language
 from .bank import (
     UI,
     Classification,
@@ -171,7 +171,7 @@ def to_html(quiz: Quiz, *, lang: str | None = None, seed: int = EXAMPLE_SEED) ->
     ----------
     quiz : Quiz
     lang : {"en", "ru"} or None
-        The language (:func:`funnelsim.glossary.language`).
+        The language (:func:`funnelsim.course.language`).
     seed : int
         The seed of simulated answers (:data:`EXAMPLE_SEED` by default).
 

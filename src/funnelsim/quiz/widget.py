@@ -23,7 +23,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..glossary import language
+from ..course import language
 from .bank import (
     UI,
     Classification,
@@ -169,7 +169,7 @@ class QuizView:
     ----------
     quiz : Quiz
     lang : {"en", "ru"} or None
-        The language (:func:`funnelsim.glossary.language`).
+        The language (:func:`funnelsim.course.language`).
     seed : int or None
         The student's seed for simulated answers; None asks
         :func:`funnelsim.quiz.student_seed` (only if the quiz has such a question).
