@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from funnelsim._validation import check_columns, check_real, check_real_array
+from funnelsim._validation import check_columns, check_real
 
 __all__ = ["compare", "proportion_ci", "proportion_difference_ci", "step_table"]
 
@@ -175,16 +175,6 @@ def step_table(
 # -- two funnels compared ------------------------------------------------------------------
 
 
-def _counts(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float array of whole counts >= 0, or an error naming ``name``."""
-    arr = np.asarray(check_real_array(name, value, low=0.0), dtype=float)
-    frac = np.flatnonzero(arr.ravel() != np.round(arr.ravel()))
-    if frac.size:
-        i = int(frac[0])
-        raise ValueError(f"{name} must be whole counts, got {arr.ravel()[i]:g} at position {i}")
-    return arr
-
-
 def _wilson(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of ``k / n`` (no continuity correction); NaN where n == 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -255,7 +245,7 @@ def proportion_difference_ci(
                 f"successes_{group} must be within [0, trials_{group}], got {kk:g} of {nn:g} "
                 f"at position {i}"
             )
-    z = float(stats.norm.ppf(0.5 + conf / 2))
+    z = float(special.ndtri(0.5 + conf / 2))
     la, ua = _wilson(ka, na, z)
     lb, ub = _wilson(kb, nb, z)
     with np.errstate(invalid="ignore", divide="ignore"):
