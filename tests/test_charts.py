@@ -197,7 +197,7 @@ def test_live_chart_matches_full_render_and_reuses_the_compiled_spec(
 
 
 def test_tornado_and_referral_charts_take_the_data_swap_path() -> None:
-    from funnelsim.pipeline import sensitivity
+    from funnelsim.sensitivity_analysis import sensitivity
 
     live = charts.LiveChart()
     for activation in (0.5, 0.55):  # same ranking of the steps: one compiled shape
@@ -263,7 +263,7 @@ def test_plot_hconcat_keeps_one_data_set_and_swaps_data() -> None:
 
 
 def test_tornado_axis_says_what_the_outcome_is() -> None:
-    from funnelsim.pipeline import sensitivity
+    from funnelsim.sensitivity_analysis import sensitivity
 
     frame = sensitivity(fs.aaarrr())
     spec = charts.tornado_chart(frame).to_dict()
@@ -467,7 +467,7 @@ def test_bass_chart() -> None:
 
 
 def test_tornado_chart() -> None:
-    from funnelsim.pipeline import sensitivity
+    from funnelsim.sensitivity_analysis import sensitivity
 
     frame = sensitivity(fs.aaarrr())
     spec = charts.tornado_chart(frame).to_dict()

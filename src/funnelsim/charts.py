@@ -1903,7 +1903,7 @@ def tornado_chart(
     Parameters
     ----------
     frame : DataFrame
-        :func:`funnelsim.pipeline.sensitivity` output (``stage, low, high,
+        :func:`funnelsim.sensitivity_analysis.sensitivity` output (``stage, low, high,
         base, outcome_low, outcome_high, swing``), biggest swing first.
     title : str, optional
         Chart title (default: names the base value).
@@ -1911,7 +1911,7 @@ def tornado_chart(
         Plot width in pixels.
     outcome : str, optional
         What the outcome is, for the x-axis title (default: ``frame.attrs["outcome"]``
-        if set, else the default outcome of :func:`~funnelsim.pipeline.sensitivity`,
+        if set, else the default outcome of :func:`~funnelsim.sensitivity_analysis.sensitivity`,
         expected customers won). Pass it when the frame measured something else.
 
     Returns

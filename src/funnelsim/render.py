@@ -65,6 +65,7 @@ from typing import Any, Literal, TypeAlias
 import altair as alt
 import pandas as pd
 
+from funnelsim._io import atomic_write
 from funnelsim._validation import check_choice
 
 __all__ = [
@@ -245,11 +246,11 @@ def save(chart: AnyChart, path: str | Path, *, scale: float = 2.0) -> Path:
     kind = check_choice("file suffix", out.suffix.lower(), (".svg", ".png", ".pdf"))
     spec = _themed_spec(chart)
     if kind == ".svg":
-        out.write_text(vlc.vegalite_to_svg(spec, vl_version=_VL_VERSION), encoding="utf-8")
+        atomic_write(out, vlc.vegalite_to_svg(spec, vl_version=_VL_VERSION))
     elif kind == ".png":
-        out.write_bytes(vlc.vegalite_to_png(spec, vl_version=_VL_VERSION, scale=scale))
+        atomic_write(out, vlc.vegalite_to_png(spec, vl_version=_VL_VERSION, scale=scale))
     else:
-        out.write_bytes(vlc.vegalite_to_pdf(spec, vl_version=_VL_VERSION))
+        atomic_write(out, vlc.vegalite_to_pdf(spec, vl_version=_VL_VERSION))
     return out
 
 

@@ -1,20 +1,23 @@
 """Small statistical helpers shared by the engine and the analytics.
 
 Confidence intervals for conversion rates are **exact Clopper–Pearson**
-intervals computed with ``scipy.stats.beta.ppf`` — vectorised, and identical
+intervals computed with ``scipy.special.betaincinv`` (the inverse regularised
+incomplete beta function that ``scipy.stats.beta.ppf`` calls; importing
+scipy.special alone is much cheaper than scipy.stats) — vectorised, and identical
 to ``scipy.stats.binomtest(k, n).proportion_ci(method="exact")``. They never
 undercover, which matters when a stage has a handful of buyers.
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
-from funnelsim._validation import check_columns, check_real, check_real_array
+from funnelsim._validation import check_columns, check_real
 
 __all__ = ["compare", "proportion_ci", "proportion_difference_ci", "step_table"]
 
@@ -24,18 +27,36 @@ def proportion_ci(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact (Clopper–Pearson) confidence interval for ``successes / trials``.
 
+    ``low = Beta.ppf(a / 2; k, n - k + 1)`` and
+    ``high = Beta.ppf(1 - a / 2; k + 1, n - k)`` with ``a = 1 - confidence``
+    (Clopper & Pearson 1934, "The use of confidence or fiducial limits
+    illustrated in the case of the binomial", *Biometrika* 26(4), 404-413).
+
     Parameters
     ----------
-    successes, trials : array_like of int
-        Counts, broadcast together; ``0 <= successes <= trials``.
+    successes, trials : int or array_like of int
+        Counts, broadcast together; ``0 <= successes <= trials``. Whole-valued
+        floats (``30.0``) are accepted; booleans, ``None``, NaN, infinities,
+        fractions and text are refused, because the interval of a count that
+        is not a whole number is not defined.
     confidence : float
         Coverage of the two-sided interval, in (0, 1).
 
     Returns
     -------
     low, high : ndarray
-        Interval bounds. Where ``trials == 0`` the rate is undefined and both
-        bounds are NaN.
+        Interval bounds, float64, of the broadcast shape. Where ``trials == 0``
+        the rate is undefined and both bounds are NaN.
+
+    Raises
+    ------
+    TypeError
+        If a count is a boolean, ``None``, text or another non-number.
+    ValueError
+        If a count is not finite, not whole or negative, if ``successes >
+        trials`` somewhere, if the shapes do not broadcast, or if
+        ``confidence`` is not in (0, 1). The message names the argument, the
+        first offending value and its position.
 
     Examples
     --------
@@ -44,18 +65,62 @@ def proportion_ci(
     (0.2124, 0.3998)
     """
     conf = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
-    if np.any(k < 0) or np.any(k > n):
-        raise ValueError(f"successes must be within [0, trials], got {successes!r} of {trials!r}")
+    k = _counts("successes", successes)
+    n = _counts("trials", trials)
+    try:
+        k, n = np.broadcast_arrays(k, n)
+    except ValueError:
+        raise ValueError(
+            f"successes and trials must have shapes that broadcast together, got "
+            f"{np.shape(k)} and {np.shape(n)}"
+        ) from None
+    over = np.flatnonzero((k > n).ravel())
+    if over.size:
+        i = int(over[0])
+        where = f" at position {i}" if k.ndim else ""
+        raise ValueError(
+            f"successes must be within [0, trials], got {k.ravel()[i]:g} successes of "
+            f"{n.ravel()[i]:g} trials{where}"
+        )
     alpha = 1.0 - conf
     with np.errstate(invalid="ignore", divide="ignore"):
-        low = np.where(k > 0, stats.beta.ppf(alpha / 2, k, n - k + 1), 0.0)
-        high = np.where(k < n, stats.beta.ppf(1 - alpha / 2, k + 1, n - k), 1.0)
+        low = np.where(k > 0, special.betaincinv(k, n - k + 1, alpha / 2), 0.0)
+        high = np.where(k < n, special.betaincinv(k + 1, n - k, 1 - alpha / 2), 1.0)
     empty = n == 0
     low = np.where(empty, np.nan, low)
     high = np.where(empty, np.nan, high)
     return low, high
+
+
+def _counts(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float array of whole, finite, non-negative counts, or a clear error."""
+    if isinstance(value, bool | np.bool_ | str | bytes) or value is None:
+        raise TypeError(f"{name} must be a count or an array of counts, got {value!r}")
+    if isinstance(value, pd.Series | pd.Index) and value.dtype.kind not in "iuf":
+        value = value.to_numpy(dtype=object)
+    # Lists are read element by element, so that a True or a None inside is reported
+    # rather than converted to 1 or NaN.
+    plain = isinstance(value, np.ndarray | pd.Series | pd.Index | numbers.Number)
+    try:
+        arr = np.asarray(value) if plain else np.asarray(value, dtype=object)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a count or an array of counts, got {value!r}") from None
+    if arr.dtype.kind == "O":
+        for i, v in enumerate(arr.ravel()):
+            if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{name} must be counts (whole numbers), got {v!r} at position {i}")
+        arr = arr.astype(float)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be counts (whole numbers), got an array of dtype {arr.dtype}")
+    flat = arr.ravel().astype(float)
+    bad = np.flatnonzero(~np.isfinite(flat) | (flat != np.floor(flat)) | (flat < 0))
+    if bad.size:
+        i = int(bad[0])
+        where = f" at position {i}" if arr.ndim else ""
+        raise ValueError(
+            f"{name} must be whole numbers >= 0 (counts), got {arr.ravel()[i].item()!r}{where}"
+        )
+    return arr.astype(float)
 
 
 def step_table(
@@ -108,16 +173,6 @@ def step_table(
 
 
 # -- two funnels compared ------------------------------------------------------------------
-
-
-def _counts(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float array of whole counts >= 0, or an error naming ``name``."""
-    arr = np.asarray(check_real_array(name, value, low=0.0), dtype=float)
-    frac = np.flatnonzero(arr.ravel() != np.round(arr.ravel()))
-    if frac.size:
-        i = int(frac[0])
-        raise ValueError(f"{name} must be whole counts, got {arr.ravel()[i]:g} at position {i}")
-    return arr
 
 
 def _wilson(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -190,7 +245,7 @@ def proportion_difference_ci(
                 f"successes_{group} must be within [0, trials_{group}], got {kk:g} of {nn:g} "
                 f"at position {i}"
             )
-    z = float(stats.norm.ppf(0.5 + conf / 2))
+    z = float(special.ndtri(0.5 + conf / 2))
     la, ua = _wilson(ka, na, z)
     lb, ub = _wilson(kb, nb, z)
     with np.errstate(invalid="ignore", divide="ignore"):
