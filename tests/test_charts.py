@@ -681,8 +681,11 @@ def test_payback_chart_draws_the_explorers_frame() -> None:
     # month t adds arpu * margin * (1 - churn)^t: 10, 19.5, 28.525, ...
     assert [r["cumulative"] for r in rows[:3]] == pytest.approx([10.0, 19.5, 28.525])
     assert {r["cac"] for r in rows} == {80.0}
-    margin, cac = _layers(spec)
+    margin, cac, point, _ = _layers(spec)
     assert margin["encoding"]["x"]["title"] == "months since acquisition"
+    # 10 + 9.5 * (1 - 0.95^t) / 0.05 reaches 80 at month 10 (79.7 at 9)
+    assert [r["period"] for r in rows if r["payback"] is not None] == [10.0]
+    assert point["encoding"]["x"]["field"] == "payback"
     assert margin["encoding"]["y"]["title"] == "cumulative margin per customer (currency)"
     assert cac["mark"]["strokeDash"] == [6, 3]
     # a frame without a cac column takes cac=, and a period column says "periods"
@@ -691,6 +694,23 @@ def test_payback_chart_draws_the_explorers_frame() -> None:
     assert {r["cac"] for r in _data(spec, spec)} == {10.0}
     assert _layers(spec)[0]["encoding"]["x"]["title"] == "periods since acquisition"
     _render(charts.payback_chart(frame))
+
+
+def test_payback_chart_of_unit_economics_marks_the_payback_card() -> None:
+    from funnelsim import economics as ec
+
+    ue = ec.unit_economics(30.0, 0.8, 0.05, cac=300.0)
+    spec = charts.payback_chart(ue).to_dict()
+    rows = _data(spec, spec)
+    curve = ec.payback_curve(ue)
+    assert [r["cumulative"] for r in rows] == curve["cumulative_margin"].tolist()
+    marked = [r for r in rows if r["payback"] is not None]
+    assert [r["payback"] for r in marked] == [ue.payback]  # the card's number, on the curve
+    assert marked[0]["payback_label"] == f"payback: {ue.payback:.0f} {ue.period}s"
+    assert _layers(spec)[0]["encoding"]["x"]["title"] == f"{ue.period}s since acquisition"
+    never = ec.unit_economics(1.0, 0.5, 0.5, cac=100.0)  # LTV below CAC: no payback
+    rows = _data(*(lambda d: (d, d))(charts.payback_chart(never).to_dict()))
+    assert all(r["payback"] is None for r in rows)
 
 
 def test_payback_chart_takes_a_result_with_a_payback_curve() -> None:
@@ -703,7 +723,7 @@ def test_payback_chart_takes_a_result_with_a_payback_curve() -> None:
 
 
 def test_payback_chart_errors() -> None:
-    with pytest.raises(TypeError, match=r"payback_chart takes a frame .*got int"):
+    with pytest.raises(TypeError, match=r"payback_chart takes a UnitEconomics .*got int"):
         charts.payback_chart(3)
     with pytest.raises(ValueError, match=r"needs a time column \(one of \['month', 'period'\]\)"):
         charts.payback_chart(pd.DataFrame({"t": [0], "profit": [1.0], "cac": [2.0]}))
