@@ -923,3 +923,20 @@ def test_charts_reexports_the_rendering_machinery() -> None:
 
     for name in render.__all__:
         assert getattr(charts, name) is getattr(render, name)
+
+
+def test_live_chart_swaps_the_data_of_the_new_public_plots(growth: Any) -> None:
+    from funnelsim import economics as ec
+
+    live = charts.LiveChart()
+    for churn in (0.05, 0.06):  # same shape, new data: the compiled spec is reused
+        plot = charts.payback_plot(ec.unit_economics(30.0, 0.8, churn, cac=300.0))
+        assert live.render(plot) == charts.to_svg(plot.chart())
+    for budget in (5_000, 6_000):
+        other = fs.simulate_growth(
+            12, funnel=fs.aaarrr(), budget=budget, cost_per_lead=0.5, churn=0.1, seed=3
+        )
+        plot = charts.growth_ab_plot(growth, other)
+        assert live.render(plot) == charts.to_svg(plot.chart())
+    assert len(live._cache) == 2
+    assert all(v is not None for v in live._cache.values())
