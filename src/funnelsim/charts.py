@@ -1502,6 +1502,14 @@ def _fit_curves(long: pd.DataFrame, measure: str) -> Any:
     """:func:`funnelsim.retention.fit_sbg` on each cohort's counts of ``long`` (period 0 first)."""
     from funnelsim.retention import fit_sbg
 
+    if len(long) == 0 or int(long["period"].max()) < 1:
+        warnings.warn(
+            "retention_curves draws no sBG fit: no cohort is observed beyond period 0, "
+            "so there is no churn to fit yet",
+            UserWarning,
+            stacklevel=4,
+        )
+        return None
     ordered = long.sort_values("period", kind="stable")
     curves = [g.to_numpy(dtype=float) for _, g in ordered.groupby("cohort", sort=False)["active"]]
     for label, curve in zip(pd.unique(ordered["cohort"]), curves, strict=True):
@@ -1590,8 +1598,9 @@ def retention_curves(
         :meth:`funnelsim.CohortTable.from_counts` or
         :func:`funnelsim.cohort_retention` (an activity log).
     fit : True, SBGFit or None
-        ``True`` fits :func:`funnelsim.retention.fit_sbg` to the curves drawn;
-        an ``SBGFit`` is drawn as it is; ``None`` draws no fit.
+        ``True`` fits :func:`funnelsim.retention.fit_sbg` to the curves drawn
+        (with a warning and no fit when no cohort is observed beyond period
+        0); an ``SBGFit`` is drawn as it is; ``None`` draws no fit.
     periods : int, optional
         Draw the fit up to this period (default: the last observed one), to
         show its projection beyond the data.
