@@ -229,3 +229,16 @@ def test_newcombe_interval_properties(n_a: int, n_b: int, frac_a: float, frac_b:
     # more confidence, a wider interval
     wide_low, wide_high = proportion_difference_ci(k_a, n_a, k_b, n_b, confidence=0.99)
     assert wide_low <= low + 1e-12 and high <= wide_high + 1e-12
+
+
+def test_compare_applies_a_window_to_event_logs(pair: tuple) -> None:
+    from funnelsim.analytics import funnel_table
+
+    a, b = pair
+    table = compare(a.events, b.events, window=3.0)
+    np.testing.assert_array_equal(table["reached_a"], funnel_table(a.events, window=3.0)["reached"])
+    np.testing.assert_array_equal(table["reached_b"], funnel_table(b.events, window=3.0)["reached"])
+    # one time unit per stage: within 3 units nobody reaches the fifth stage
+    assert table["reached_a"].iloc[-1] == 0 < a.counts[0, -1]
+    with pytest.raises(ValueError, match="window applies to event logs only, but a is a Simul"):
+        compare(a, b, window=3.0)
