@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from funnelsim import quiz
@@ -23,6 +25,7 @@ from funnelsim.quiz.static import decode_key, encode_key
 
 ROOT = Path(__file__).resolve().parents[1]
 START = "00_start_here"
+BANK = quiz.load_quiz(START)  # for property tests, which cannot take function-scoped fixtures
 
 
 @pytest.fixture(autouse=True)
@@ -724,3 +727,53 @@ def test_the_static_quiz_grades_in_a_browser_and_asks_no_other_host(start, tmp_p
     assert score.endswith(f"{len(start) - 0.5:g} / {len(start)}")
     assert errors == []
     assert requests == [page_file.as_uri()]  # nothing from any other host
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@given(st.permutations(list(range(6))))
+def test_ordering_score_is_the_share_of_pairs_in_order(picks):
+    q = BANK["aaarrr-order"]
+    grade = q.grade(picks)
+    ranks = [q.shown[i] for i in picks]
+    concordant = sum(ranks[a] < ranks[b] for a in range(6) for b in range(a + 1, 6))
+    assert grade.score == pytest.approx(concordant / 15)
+    assert grade.correct == (picks == q.solution())
+
+
+@given(st.lists(st.integers(0, 4), unique=True))
+def test_multiple_choice_score_stays_in_0_1_and_is_1_only_for_the_right_set(ticked):
+    q = BANK["halve-activation"]
+    grade = q.grade(ticked)
+    assert 0.0 <= grade.score <= 1.0
+    assert grade.correct == (sorted(ticked) == q.solution())
+
+
+@given(st.lists(st.integers(0, 4), min_size=5, max_size=5))
+def test_matching_score_is_the_share_matched(picks):
+    q = BANK["table-columns"]
+    right = q.solution()
+    assert q.grade(picks).score == pytest.approx(
+        np.mean([a == b for a, b in zip(picks, right, strict=True)])
+    )
+
+
+@given(st.floats(-1e9, 1e9, allow_nan=False))
+def test_numbers_read_back_with_a_decimal_comma(x):
+    text = repr(x).replace(".", ",")
+    assert qb.parse_number(text) == x
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(JSON, st.text(min_size=1))
+def test_static_keys_round_trip(key, salt):
+    assert decode_key(*encode_key(key, salt)) == key
