@@ -660,6 +660,8 @@ def test_matching_questions_drawn_from_the_glossary():
     assert keys.pairs[1][1].ru.startswith("Все расходы на привлечение")
     practice = quiz.glossary_quiz("08_b2b_buying", n=3, seed=2)
     assert practice.lesson == "08_b2b_buying" and len(practice) == 1
+    last = quiz.glossary_quiz("14_capstone", n=8, seed=0)  # a lesson with one term of its own
+    assert len(last.questions[0].pairs) == 8
     with pytest.raises(
         ValueError, match=r"n must be at most 3 \(the terms of '01_value_proposition'\), got 9"
     ):

@@ -220,6 +220,7 @@ def matching_from_glossary(
     keys: Sequence[str] | None = None,
     *,
     lesson: str | None = None,
+    until: bool = False,
     n: int = 4,
     seed: Any = None,
     question_id: str | None = None,
@@ -233,6 +234,9 @@ def matching_from_glossary(
         drawn at random.
     lesson : str, optional
         The lesson whose terms are drawn (any lesson when omitted).
+    until : bool, default False
+        Draw from every lesson up to and including ``lesson``
+        (:func:`funnelsim.course.glossary`).
     n : int, default 4
         How many terms to draw (at least 2).
     seed : int, numpy Generator or None, keyword-only
@@ -253,7 +257,7 @@ def matching_from_glossary(
     """
     if keys is None:
         n = check_int("n", n, low=2)
-        pool = glossary(lesson)["key"].tolist()
+        pool = glossary(lesson, until=until)["key"].tolist()
         if len(pool) < n:
             raise ValueError(f"n must be at most {len(pool)} (the terms of {lesson!r}), got {n}")
         rng = as_generator(seed)
@@ -275,14 +279,17 @@ def matching_from_glossary(
 
 
 def glossary_quiz(lesson: str, *, n: int = 4, seed: Any = None) -> Quiz:
-    """A one-question practice quiz: ``n`` of ``lesson``'s glossary terms to match.
+    """A one-question practice quiz: match ``n`` glossary terms met by ``lesson``.
+
+    The terms are drawn from every lesson up to and including ``lesson``, so
+    every lesson has enough of them and earlier terms come back for review.
 
     Parameters
     ----------
     lesson : str
         A lesson id from :data:`funnelsim.course.LESSONS`.
     n : int, default 4
-        Terms to match (at most the lesson's number of terms).
+        Terms to match (at least 2, at most the terms met so far).
     seed : int, numpy Generator or None, keyword-only
         Which terms are drawn.
 
@@ -292,7 +299,7 @@ def glossary_quiz(lesson: str, *, n: int = 4, seed: Any = None) -> Quiz:
     """
     if lesson not in LESSON_TITLES:
         raise ValueError(f"lesson must be one of {list(LESSON_TITLES)}, got {lesson!r}")
-    question = matching_from_glossary(lesson=lesson, n=n, seed=seed)
+    question = matching_from_glossary(lesson=lesson, until=True, n=n, seed=seed)
     title = Text(
         f"Glossary practice: {LESSON_TITLES[lesson]}",
         f"Тренировка по глоссарию: урок {lesson[:2]}",
