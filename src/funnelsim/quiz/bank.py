@@ -314,7 +314,7 @@ class Simulation:
         """The quantity in the run seeded with ``seed`` (via :func:`funnelsim.simulate`)."""
         import funnelsim as fs
 
-        result = fs.simulate(fs.aaarrr(**dict(self.rates)), self.buyers, seed=seed)
+        result = fs.simulate(fs.aaarrr().with_rates(dict(self.rates)), self.buyers, seed=seed)
         reached = float(result.counts[0, AAARRR_ORDER.index(self.stage)])
         return reached if self.quantity == "reached" else 100.0 * reached / self.buyers
 
