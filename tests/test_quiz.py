@@ -3,6 +3,7 @@ progress files (two processes, torn and corrupt files), the static page, the wid
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -551,6 +552,13 @@ def test_the_command_line_entry(tmp_path, capsys):
     assert out.read_text().splitlines()[0] == ",".join([*quiz.PROGRESS_COLUMNS, "source"])
     assert quiz.main([str(tmp_path / "missing")]) == 2
     assert "no progress file or folder" in capsys.readouterr().err
+    parser = argparse.ArgumentParser(prog="funnelsim")  # as a subcommand of the main CLI
+    commands = parser.add_subparsers(dest="command", required=True)
+    sub = quiz.add_progress_arguments(commands.add_parser("progress"))
+    sub.set_defaults(func=quiz.run_progress)
+    args = parser.parse_args(["progress", str(tmp_path / "ada.jsonl"), "--summary"])
+    assert args.func(args) == 0
+    assert "first_try" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- without a kernel

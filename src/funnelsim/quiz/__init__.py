@@ -73,6 +73,7 @@ __all__ = [
     "Quiz",
     "StaticQuiz",
     "Text",
+    "add_progress_arguments",
     "check",
     "gather_progress",
     "glossary_quiz",
@@ -83,6 +84,7 @@ __all__ = [
     "progress",
     "progress_dir",
     "progress_file",
+    "run_progress",
     "score_table",
     "show",
     "student_id",
@@ -307,22 +309,34 @@ def glossary_quiz(lesson: str, *, n: int = 4, seed: Any = None) -> Quiz:
     return Quiz(lesson=lesson, title=title, questions=(question,), source="glossary")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``funnelsim progress PATH...``: a class's progress files as one table.
+def add_progress_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give ``parser`` the arguments of ``funnelsim progress`` (for a CLI subcommand).
 
-    Prints the table of every attempt (or, with ``--summary``, one row per
-    student and lesson from :func:`score_table`), or writes it as CSV with
-    ``-o FILE`` (written to a temporary file and renamed into place). Returns
-    the exit status.
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        Typically ``subparsers.add_parser("progress", ...)``; pair it with
+        ``set_defaults(func=run_progress)``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The same parser.
     """
-    parser = argparse.ArgumentParser(
-        prog="funnelsim progress",
-        description="Gather students' quiz progress files (JSON Lines) into one table.",
-    )
     parser.add_argument("paths", nargs="+", help="progress files or folders searched for *.jsonl")
     parser.add_argument("--summary", action="store_true", help="one row per student and lesson")
     parser.add_argument("-o", "--output", help="write CSV to this file instead of printing")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    """Run ``funnelsim progress`` on parsed arguments; returns the exit status.
+
+    Prints the table of every attempt (or, with ``--summary``, one row per
+    student and lesson from :func:`score_table`), or writes it as CSV with
+    ``-o FILE`` (to a temporary file first, then renamed into place). A missing
+    path is exit status 2 with one line on stderr.
+    """
     try:
         table = gather_progress(args.paths)
     except FileNotFoundError as exc:
@@ -342,6 +356,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.replace(tmp.name, out)
     print(f"wrote {len(table)} rows to {out}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``funnelsim progress PATH...``: a class's progress files as one table.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status (:func:`run_progress`).
+    """
+    parser = argparse.ArgumentParser(
+        prog="funnelsim progress",
+        description="Gather students' quiz progress files (JSON Lines) into one table.",
+    )
+    return run_progress(add_progress_arguments(parser).parse_args(argv))
 
 
 def __getattr__(name: str) -> Any:

@@ -484,7 +484,7 @@ class Quiz:
     title: Text  # shown above the questions
     questions: tuple[Question, ...]  # in the order shown
     source: str = ""  # the file it was read from (for messages)
-    _by_id: dict[str, Question] = field(default_factory=dict, repr=False, compare=False)
+    _by_id: dict[str, Question] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({q.id: q for q in self.questions})
