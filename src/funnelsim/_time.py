@@ -294,18 +294,24 @@ def dense_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq, inverse
 
 
-def distinct_keys(keys: np.ndarray, space: int) -> np.ndarray:
-    """Sorted distinct non-negative ``keys`` below ``space``: a bitmap if small, else a sort.
+#: Rows per chunk when keys are made and marked piece by piece (bounds the temporaries).
+_CHUNK = 1 << 20
 
-    numpy's :func:`numpy.unique` sorts; marking keys in a byte map and reading
-    it back in order is one pass when the key space is at most a few times
-    the number of keys (the usual case: customers x periods).
+
+def distinct_keys(keys: Callable[[int, int], np.ndarray], rows: int, space: int) -> np.ndarray:
+    """Sorted distinct non-negative keys below ``space``; ``keys(lo, hi)`` makes rows lo:hi.
+
+    numpy's :func:`numpy.unique` sorts; when the key space is at most a few
+    times the number of rows (the usual case: customers x periods), marking the
+    keys in a byte map, chunk by chunk, and reading it back in order is one pass
+    and never holds all the keys at once. Otherwise the keys are sorted.
     """
-    if space <= 8 * keys.size + 1024:
+    if space <= 8 * rows + 1024:
         seen = np.zeros(space, dtype=bool)
-        seen[keys] = True
+        for lo in range(0, rows, _CHUNK):  # a loop over chunks of rows
+            seen[keys(lo, min(lo + _CHUNK, rows))] = True
         return np.flatnonzero(seen)
-    ordered = np.sort(keys)
+    ordered = np.sort(keys(0, rows))
     head = np.ones(ordered.size, dtype=bool)
     head[1:] = ordered[1:] != ordered[:-1]
     return ordered[head]

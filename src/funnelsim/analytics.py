@@ -853,10 +853,6 @@ def cohort_retention(
     first_bin = np.full(n_codes, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_bin, codes, bins)
     present = np.flatnonzero(first_bin != np.iinfo(np.int64).max)
-    if clock.dtype.kind == "i":
-        age = (clock - t0[codes]) // int(width)
-    else:
-        age = np.floor((clock - t0[codes]) / width).astype(np.int64)
     starts_at, cohort_of = dense_unique(first_bin[present])
     cohort = np.zeros(n_codes, dtype=np.int64)
     cohort[present] = cohort_of
@@ -878,7 +874,14 @@ def cohort_retention(
             f"{n_cohorts:,} cohorts x {span:,} periods (more than {_MAX_CELLS:,} cells)"
         )
     cells = n_cohorts * span
-    pairs = distinct_keys(codes * span + age, n_codes * span)  # (customer, period since), sorted
+
+    def pair_keys(lo: int, hi: int) -> np.ndarray:
+        """customer * span + periods since their first event, for rows lo:hi."""
+        who, since = codes[lo:hi], clock[lo:hi] - t0[codes[lo:hi]]
+        age = since // int(width) if clock.dtype.kind == "i" else np.floor(since / width)
+        return who * span + age.astype(np.int64)
+
+    pairs = distinct_keys(pair_keys, codes.size, n_codes * span)  # sorted (customer, age)
     who, since = np.divmod(pairs, span)
     tail = np.flatnonzero(np.append(who[1:] != who[:-1], True))  # each customer's last pair
     last = np.zeros(n_codes, dtype=np.int64)
