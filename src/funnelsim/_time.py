@@ -311,7 +311,9 @@ def distinct_keys(keys: Callable[[int, int], np.ndarray], rows: int, space: int)
         for lo in range(0, rows, _CHUNK):  # a loop over chunks of rows
             seen[keys(lo, min(lo + _CHUNK, rows))] = True
         return np.flatnonzero(seen)
-    ordered = np.sort(keys(0, rows))
+    ordered = keys(0, rows)
+    if ordered.size > 1 and not (ordered[1:] >= ordered[:-1]).all():  # a sorted log needs none
+        ordered = np.sort(ordered)
     head = np.ones(ordered.size, dtype=bool)
     head[1:] = ordered[1:] != ordered[:-1]
     return ordered[head]
