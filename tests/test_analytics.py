@@ -802,3 +802,17 @@ def test_every_function_reads_the_same_path(rows, steps, w, until) -> None:
     assert table["reached"].tolist() == [
         sum(not math.isnan(p[k]) for p in starts) for k in range(len(STAGES))
     ]
+
+
+def test_deprecations_point_at_the_callers_line() -> None:
+    dated = _dated([("a", "s", "2024-03-01"), ("a", "p", "2024-03-02")], ["s", "p"])
+    for call in (
+        lambda: conversion_window(dated, [1]),
+        lambda: biggest_leak(dated, window=1),
+        lambda: funnel_table(dated, window=1),
+        lambda: biggest_leak(dated, by="count"),
+        lambda: cohort_retention(log=dated, period="D"),
+    ):
+        with pytest.warns(DeprecationWarning) as record:
+            call()
+        assert all(w.filename == __file__ for w in record)

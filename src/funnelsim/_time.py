@@ -34,6 +34,7 @@ import datetime as _dt
 import math
 import numbers
 import re
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,7 @@ __all__ = [
     "distinct_keys",
     "is_datetime",
     "local_days",
+    "outside_stacklevel",
     "time_bins",
     "to_ns",
 ]
@@ -198,6 +200,21 @@ def local_days(values: pd.Series) -> np.ndarray:
     return to_ns(local) // DAY_NS
 
 
+def outside_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside funnelsim.
+
+    The same idea as pandas' ``find_stack_level``: a deprecation is reported
+    where the user's code made the call, however deep inside the package it is
+    noticed.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("funnelsim"):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
 def _has_unit(text: str) -> bool:
     return re.search(r"[A-Za-z]", text) is not None
 
@@ -251,7 +268,7 @@ def as_duration(
                 f"deprecated; pass a duration with its unit, e.g. {name}='{value:g}D' or "
                 f"pd.Timedelta(days={value:g})",
                 DeprecationWarning,
-                stacklevel=4,
+                stacklevel=outside_stacklevel(),
             )
             return round(x * DAY_NS)
         raise TypeError(

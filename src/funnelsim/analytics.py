@@ -117,6 +117,7 @@ from funnelsim._time import (
     dense_unique,
     distinct_keys,
     is_datetime,
+    outside_stacklevel,
     time_bins,
     to_ns,
 )
@@ -152,7 +153,7 @@ def _renamed(old: str, new: str) -> Callable[[Callable[..., Any]], Callable[...,
                 warnings.warn(
                     f"{fn.__name__}({old}=...) is deprecated; the argument is now called {new!r}",
                     DeprecationWarning,
-                    stacklevel=2,
+                    stacklevel=outside_stacklevel(),
                 )
                 kwargs[new] = kwargs.pop(old)
             return fn(*args, **kwargs)
@@ -528,7 +529,7 @@ def biggest_leak(
         warnings.warn(
             "biggest_leak(by='count') is deprecated; use by='lost' (the name bottleneck uses)",
             DeprecationWarning,
-            stacklevel=2,
+            stacklevel=outside_stacklevel(),
         )
         by = "lost"
     check_choice("by", by, ("rate", "lost"))
