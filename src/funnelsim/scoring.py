@@ -334,7 +334,12 @@ def _quantile_score(x: np.ndarray, bins: int) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     low, high = x.min(), x.max()
-    if np.isfinite(low) and np.isfinite(high) and high - low <= 4 * n and (x == np.round(x)).all():
+    whole = x.dtype.kind in "iu" or (np.isfinite(low) and np.isfinite(high))
+    if (
+        whole
+        and float(high) - float(low) <= 4 * n
+        and (x.dtype.kind in "iu" or (x == np.round(x)).all())
+    ):
         # Whole numbers in a small range (frequencies, daily recencies): count them.
         offset = (x - low).astype(np.int64)
         counts = np.bincount(offset)
