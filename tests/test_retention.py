@@ -17,7 +17,6 @@ from funnelsim.datasets import load_cdnow
 from funnelsim.retention import (
     ChurnModel,
     CohortTable,
-    _hyp2f1_unit_a,
     fit_sbg,
     repeat_purchase_rate,
     sbg_derl,
@@ -28,19 +27,33 @@ from funnelsim.retention import (
 from funnelsim.stats import proportion_ci
 
 
-def _derl_series(alpha: float, beta: float, d: float, n: int, terms: int = 200_000) -> float:
-    """Fader & Hardie's DERL as the raw sum of discounted survival probabilities."""
-    t = np.arange(n + 1, n + 1 + terms)
-    surv = np.exp(special.betaln(alpha, beta + t) - special.betaln(alpha, beta + n))
-    return float(np.sum(surv * np.exp(-(t - n - 1) * np.log1p(d))))
+def _derl_series(alpha: float, beta: float, d: float, n: int) -> float:
+    """Fader & Hardie's DERL as the raw sum of discounted survival probabilities.
+
+    ``S(n + k) / S(n)`` is built from the period-to-period retention rates
+    ``(beta + t - 1) / (alpha + beta + t - 1)`` (a product, summed in logs), and
+    the sum runs until the discount factor alone is below e-80.
+    """
+    k = np.arange(1, int(80 / math.log1p(d)) + 10)
+    log_rate = -np.log1p(alpha / (beta + n + k - 1))
+    return math.fsum(np.exp(np.cumsum(log_rate) - (k - 1) * math.log1p(d)))
 
 
-@pytest.mark.parametrize(
-    ("alpha", "beta", "d", "n"),
-    [(0.704, 1.182, 0.1, 0), (0.704, 1.182, 0.1, 4), (0.668, 3.806, 0.1, 0), (2.0, 5.0, 0.02, 7)],
-)
+@pytest.mark.parametrize("alpha", [0.05, 0.5, 1.0, 2.0, 3.0, 7.5, 1e3, 1e5])
+@pytest.mark.parametrize("beta", [0.2, 5.0, 1e5])
+@pytest.mark.parametrize(("d", "n"), [(1e-4, 0), (1e-3, 3), (0.1, 0), (10.0, 2)])
 def test_sbg_derl_equals_the_discounted_survival_sum(alpha, beta, d, n) -> None:
-    assert sbg_derl(alpha, beta, d, n) == pytest.approx(_derl_series(alpha, beta, d, n), rel=1e-9)
+    # whole-number alpha with small discounts is where scipy's hyp2f1 went wrong
+    assert sbg_derl(alpha, beta, d, n) == pytest.approx(_derl_series(alpha, beta, d, n), rel=1e-11)
+
+
+def test_sbg_derl_at_a_whole_number_alpha_and_a_small_discount() -> None:
+    # the reported case: scipy's hyp2f1 gave -4.958; the summed series is 1.32574...
+    assert sbg_derl(1.0, 0.2, 0.001) == pytest.approx(1.3257449160, rel=1e-10)
+    # alpha = 1, beta = 1: S(k) = 1 / (k + 1), so DERL = sum z^(k-1) / (k + 1)
+    # = (-log(1 - z) - z) / z^2 with z = 1 / (1 + d)
+    z = 1 / 1.01
+    assert sbg_derl(1.0, 1.0, 0.01) == pytest.approx((-math.log1p(-z) - z) / z**2, rel=1e-12)
 
 
 def test_sbg_derl_of_the_regular_segment() -> None:
@@ -70,11 +83,6 @@ def test_sbg_derl_tends_to_the_geometric_value(scale: float) -> None:
 def test_sbg_derl_grows_with_tenure() -> None:
     values = [sbg_derl(0.704, 1.182, 0.1, n) for n in range(6)]
     assert np.all(np.diff(values) > 0)
-
-
-def test_series_fallback_agrees_with_scipy_where_scipy_works() -> None:
-    for b, c, z in [(2.182, 2.886, 1 / 1.1), (51.0, 61.0, 0.99), (1.5, 40.0, 0.5)]:
-        assert _hyp2f1_unit_a(b, c, z) == pytest.approx(special.hyp2f1(1, b, c, z), rel=1e-10)
 
 
 @pytest.mark.parametrize(
@@ -459,6 +467,70 @@ def test_fit_sbg_warns_on_homogeneous_data() -> None:
     assert fit.loglik == pytest.approx(fit.geometric_loglik, abs=0.05)
 
 
+def test_fit_sbg_warns_on_all_or_nothing_churn() -> None:
+    # 40 % leave at once, the rest never: alpha + beta -> 0, the opposite of homogeneous
+    with pytest.warns(RuntimeWarning, match=r"extreme heterogeneity .*alpha \+ beta = .* < 0.001"):
+        fit = fit_sbg([100, 60, 60, 60])
+    assert fit.alpha + fit.beta < 1e-3
+    assert fit.mean_churn == pytest.approx(0.4, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("curve", "match"),
+    [
+        ([100, 100, 100], r"no customer churned"),
+        ([100, 0, 0], r"every customer churned in period 1"),
+    ],
+)
+def test_fit_sbg_warns_when_the_mean_churn_is_at_its_edge(curve, match) -> None:
+    with pytest.warns(RuntimeWarning, match=match):
+        fit_sbg(curve)
+
+
+@pytest.mark.parametrize("data", [[100, 50], [[100, 50], [200, 120]]])
+def test_fit_sbg_refuses_a_single_period(data) -> None:
+    # one period only identifies alpha / (alpha + beta): the likelihood is flat along it
+    with pytest.raises(ValueError, match=r"up to period 1 only cannot identify alpha and beta"):
+        fit_sbg(data)
+
+
+def test_fit_sbg_regular_data_fit_without_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit_sbg(REGULAR[:8])
+
+
+def _sbg_loglik(alpha: float, beta: float, curve: np.ndarray) -> float:
+    """Fader & Hardie (2007) eq. 7, written out: churners by period plus the survivors."""
+    t = np.arange(1, curve.size)
+    p = special.beta(alpha + 1, beta + t - 1) / special.beta(alpha, beta)
+    s_last = special.beta(alpha, beta + t[-1]) / special.beta(alpha, beta)
+    return float(np.dot(curve[:-1] - curve[1:], np.log(p)) + curve[-1] * np.log(s_last))
+
+
+def test_fit_sbg_standard_errors_are_the_inverse_observed_information() -> None:
+    curve = np.array(REGULAR[:8], dtype=float)
+    fit = fit_sbg(curve)
+    # Hessian of the log-likelihood in (alpha, beta) by central differences of a separate
+    # implementation; at the maximum, the delta method in logs gives the same errors.
+    h = 1e-4
+    x = np.array([fit.alpha, fit.beta])
+    hess = np.empty((2, 2))
+    for i in range(2):
+        for j in range(2):
+            ei, ej = np.eye(2)[i] * h, np.eye(2)[j] * h
+            hess[i, j] = (
+                _sbg_loglik(*(x + ei + ej), curve)
+                - _sbg_loglik(*(x + ei - ej), curve)
+                - _sbg_loglik(*(x - ei + ej), curve)
+                + _sbg_loglik(*(x - ei - ej), curve)
+            ) / (4 * h * h)
+    se = np.sqrt(np.diag(np.linalg.inv(-hess)))
+    assert fit.se_alpha == pytest.approx(se[0], rel=1e-3)
+    assert fit.se_beta == pytest.approx(se[1], rel=1e-3)
+    assert fit.loglik == pytest.approx(_sbg_loglik(fit.alpha, fit.beta, curve), rel=1e-12)
+
+
 def test_fit_sbg_geometric_comparison() -> None:
     fit = fit_sbg(REGULAR[:8])
     n = np.array(REGULAR[:8], dtype=float)
@@ -606,6 +678,19 @@ def test_repeat_purchase_rate_rejects_missing_values() -> None:
     dates = pd.to_datetime(["2024-01-01", None, "2024-02-01"])
     with pytest.raises(ValueError, match=r"column 'date' must not have missing values, got 1 of"):
         repeat_purchase_rate(pd.DataFrame({"customer_id": ["a", "a", "b"], "date": dates}))
+
+
+def test_average_of_fractional_counts_has_no_binomial_interval() -> None:
+    pooled = CohortTable.from_counts([[100, 63.1, 46.8], [100, 70]]).average()
+    assert pooled["retention"].tolist() == [1.0, 133.1 / 200, 46.8 / 100]
+    assert pooled[["ci_low", "ci_high"]].isna().all().all()
+    whole = CohortTable.from_counts([[100, 63, 46], [100, 70]]).average()
+    low, high = proportion_ci([200, 133, 46], [200, 200, 100])
+    np.testing.assert_array_equal(whole["ci_low"], low)
+    np.testing.assert_array_equal(whole["ci_high"], high)
+    assert whole["cohorts"].tolist() == [2, 2, 1]
+    assert whole["size"].tolist() == [200, 200, 100]
+    assert whole["active"].tolist() == [200, 133, 46]
 
 
 def test_repeat_purchase_rate_within_is_a_duration_on_cdnow() -> None:

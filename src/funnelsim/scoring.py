@@ -133,7 +133,8 @@ class BantPipeline:
     accounts: pd.DataFrame
     #: Accounts sales can work.
     capacity: int
-    #: Seed entropy to repeat the run.
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     def summary(self) -> pd.DataFrame:
