@@ -45,7 +45,10 @@ converted within a 30-day window yet. ``observed_until`` (default: the log's
 last timestamp; ``inf`` for a simulated log that follows every buyer to the
 end) leaves such buyers out of the denominator — and the numerator — of
 :func:`conversion_window` and of :func:`funnel_table`/:func:`biggest_leak` with a
-``window``, as Amplitude and Mixpanel leave incomplete conversion windows out.
+``window``: their outcome is right-censored, and counting them as failures
+would bias the rate down (Kalbfleisch and Prentice, *The Statistical Analysis
+of Failure Time Data*, 2nd ed. 2002, ch. 1). A buyer counts if
+``start + window <= observed_until``, so the window's edge itself is observed.
 Without a window nothing is left out: the counts are conversions observed so far.
 
 Where funnelsim and PostHog differ
