@@ -501,7 +501,7 @@ def test_simulate_bass_tracks_the_discrete_expectation():
     assert np.max(np.abs(bias)) < 1e-4 * m  # O(1) adopters: O(1/m) relative to the market
     # one step of the recursion is an Euler step of the Bass equation: with p + q = 0.32
     # per period the two differ by a few % of m ...
-    closed = by["closed_form"].first().to_numpy()
+    closed = by["continuous_bass"].first().to_numpy()
     assert 0.01 < np.max(np.abs(expected - closed)) / m < 0.1
 
 
@@ -525,9 +525,50 @@ def test_simulate_bass_new_adopters_have_the_binomial_law():
 def test_discrete_bass_approaches_the_closed_form_for_small_steps():
     # ... and with p + q = 0.055 per period (finer periods) by under 1 %.
     r = simulate_bass(0.005, 0.05, 100_000, 150, seed=1).periods
-    gap = np.abs(r["expected_cumulative"] - r["closed_form"]).max() / 100_000
+    gap = np.abs(r["expected_cumulative"] - r["continuous_bass"]).max() / 100_000
     assert gap < 0.01
-    assert np.abs(r["cumulative_adopters"] - r["closed_form"]).max() / 100_000 < 0.02
+    assert np.abs(r["cumulative_adopters"] - r["continuous_bass"]).max() / 100_000 < 0.02
+
+
+def test_the_gap_to_the_continuous_curve_grows_with_the_period_length():
+    # The same yearly rates p = 0.03, q = 0.38 in years, months and weeks: the largest
+    # relative gap falls roughly in proportion to the period (first-order Euler error).
+    gaps = []
+    for per_year in (1, 12, 52):
+        f = simulate_bass(0.03 / per_year, 0.38 / per_year, 10_000, 10 * per_year, seed=0).periods
+        np.testing.assert_allclose(
+            f["gap_to_continuous"], f["expected_cumulative"] - f["continuous_bass"], rtol=0
+        )
+        np.testing.assert_allclose(
+            f["continuous_bass"],
+            bass_adopters(0.03, 0.38, 10_000, f["period"].to_numpy() / per_year),
+            rtol=1e-12,
+        )
+        gaps.append(np.max(np.abs(f["gap_to_continuous"] / f["continuous_bass"])))
+    assert gaps[0] == pytest.approx(0.1846, abs=1e-4)  # the "18 % below" of yearly periods
+    assert 0.015 < gaps[1] < 0.02 and 0.003 < gaps[2] < 0.005
+    assert gaps[0] / gaps[1] == pytest.approx(12, rel=0.3)
+
+
+def test_simulate_bass_frame_by_hand():
+    # m = 10, p = 0.5, q = 0: expected adopters halve the non-adopters every period
+    f = simulate_bass(0.5, 0.0, 10, 3, seed=2).periods
+    assert list(f.columns) == [
+        "period",
+        "new_adopters",
+        "innovators",
+        "imitators",
+        "cumulative_adopters",
+        "expected_cumulative",
+        "continuous_bass",
+        "gap_to_continuous",
+    ]
+    assert f["period"].tolist() == [1, 2, 3]
+    assert f["expected_cumulative"].tolist() == [5.0, 7.5, 8.75]
+    np.testing.assert_allclose(f["continuous_bass"], 10 * (1 - np.exp(-0.5 * np.arange(1, 4))))
+    assert (f["imitators"] == 0).all()  # q = 0: every adopter is an innovator
+    assert (f["innovators"] == f["new_adopters"]).all()
+    assert (f["cumulative_adopters"] == f["new_adopters"].cumsum()).all()
 
 
 def test_package_exports_referral_names():

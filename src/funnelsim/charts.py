@@ -1286,7 +1286,7 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
     """
     p = check_columns(
         result.periods,
-        ("period", "innovators", "imitators", "cumulative_adopters", "closed_form"),
+        ("period", "innovators", "imitators", "cumulative_adopters", "continuous_bass"),
         name="Bass periods",
     )
     means = p.groupby("period", sort=True).mean(numeric_only=True)
@@ -1296,7 +1296,7 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
         {
             "period": np.tile(t, 2),
             "series": np.repeat(["simulation", "closed form"], n),
-            "cumulative": np.concatenate([means["cumulative_adopters"], means["closed_form"]]),
+            "cumulative": np.concatenate([means["cumulative_adopters"], means["continuous_bass"]]),
             "source": np.repeat(["innovators (external)", "imitators (word of mouth)"], n),
             "new": np.concatenate([means["innovators"], means["imitators"]]),
         }

@@ -635,7 +635,8 @@ class BassResult:
     """What :func:`simulate_bass` returns."""
 
     #: One row per period (and replication): ``period, new_adopters, innovators,
-    #: imitators, cumulative_adopters, expected_cumulative, closed_form``.
+    #: imitators, cumulative_adopters, expected_cumulative, continuous_bass,
+    #: gap_to_continuous`` (see :func:`simulate_bass`).
     periods: pd.DataFrame
     #: Coefficient of innovation (external / paid).
     p: float
@@ -684,11 +685,38 @@ def simulate_bass(
     -------
     BassResult
         ``.periods`` has ``period`` 1..periods, ``new_adopters``, ``innovators``,
-        ``imitators``, ``cumulative_adopters``; ``expected_cumulative`` is the
-        discrete-time expectation (the recursion ``A ← A + (p + qA/m)(m − A)``,
-        which the simulated mean tracks up to O(1/m)); ``closed_form`` is the
-        continuous-time :func:`bass_adopters` at the same time, which the
-        discrete model approaches when ``p + q`` is small.
+        ``imitators``, ``cumulative_adopters`` (people, this run), and in every
+        row of a period the same three reference values:
+
+        ``expected_cumulative``
+            The expectation of *this* discrete model, the recursion
+            ``A <- A + (p + q A/m)(m - A)`` (the simulated mean tracks it up to
+            O(1/m)).
+        ``continuous_bass``
+            Bass's continuous-time curve :func:`bass_adopters` at the same time,
+            ``m F(t)`` — the solution of ``dA/dt = (p + q A/m)(m - A)``, a
+            different model, not the mean of this simulation.
+        ``gap_to_continuous``
+            ``expected_cumulative - continuous_bass`` in people.
+
+    Notes
+    -----
+    The recursion is the explicit Euler step, one period long, of the Bass
+    differential equation, so the two curves differ by an error that grows
+    with the period length (first order: roughly in proportion to ``p + q`` per
+    period). With yearly coefficients ``p = 0.03, q = 0.38`` and ``m = 10,000``
+    the discrete expectation is 18 % below the continuous curve in year 4; with
+    the same rates per month (``p/12, q/12``, 120 periods) the largest gap is
+    1.8 %, per week 0.4 %. To compare a simulation with the published
+    continuous-time curves, use short periods; to compare it with its own mean,
+    use ``expected_cumulative``.
+
+    Examples
+    --------
+    >>> res = simulate_bass(0.03, 0.38, 10_000, 10, seed=1)
+    >>> row = res.periods.iloc[3]  # year 4 with yearly coefficients
+    >>> round(row["expected_cumulative"]), round(row["continuous_bass"])
+    (1901, 2332)
     """
     p, q, m = _check_bass(p, q, m)
     n_periods = check_int("periods", periods, low=1)
@@ -721,6 +749,7 @@ def simulate_bass(
         imitators=(new - innov).T.ravel(),
         cumulative_adopters=cum.T.ravel(),
         expected_cumulative=np.tile(expected, reps),
-        closed_form=np.tile(closed, reps),
+        continuous_bass=np.tile(closed, reps),
+        gap_to_continuous=np.tile(expected - closed, reps),
     )
     return BassResult(pd.DataFrame(data), p, q, m, recorded)
