@@ -191,7 +191,7 @@ def test_zero_seed_or_zero_k_stays_put():
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        ({"seed_buyers": -1}, ValueError, "seed_buyers must be >= 0, got -1"),
+        ({"seed_buyers": -1}, ValueError, r"seed_buyers must be in \[0, 1000000000\], got -1"),
         ({"seed_buyers": 1.5}, ValueError, "seed_buyers must be a whole number"),
         ({"invites_per_user": -2}, ValueError, "invites_per_user must be in"),
         ({"invite_conversion": 2}, ValueError, r"invite_conversion must be in \[0, 1\], got 2"),
@@ -200,10 +200,27 @@ def test_zero_seed_or_zero_k_stays_put():
         ({"invites": "negbin", "dispersion": 0}, ValueError, "dispersion must be > 0, got 0"),
         ({"dispersion": 2.0}, ValueError, "dispersion applies to invites='negbin' only"),
         ({"cycle_time": 0}, ValueError, "cycle_time must be > 0, got 0"),
-        ({"market_size": 50}, ValueError, "market_size must be in .100, 999999999., got 50"),
-        ({"market_size": 10**10}, ValueError, "market_size must be in"),
+        (
+            {"market_size": 50},
+            ValueError,
+            r"market_size must be >= seed_buyers \(100\): the seed buyers are part of the "
+            r"market, got market_size=50",
+        ),
+        ({"market_size": 10**10}, ValueError, r"market_size must be in \[1, 999999999\]"),
+        (
+            {"seed_buyers": 10**12, "market_size": 5000},
+            ValueError,
+            r"seed_buyers must be in \[0, 1000000000\], got 1000000000000",
+        ),
+        ({"max_buyers": 10**10}, ValueError, r"max_buyers must be in \[1, 1000000000\]"),
+        (
+            {"replications": 10**6},
+            ValueError,
+            r"replications \* \(max_generations \+ 1\) must be <= 20,000,000 .*got "
+            r"1,000,000 \* 1,001",
+        ),
         ({"max_generations": -1}, ValueError, "max_generations must be >= 0"),
-        ({"max_buyers": 0}, ValueError, "max_buyers must be >= 1"),
+        ({"max_buyers": 0}, ValueError, r"max_buyers must be in \[1, 1000000000\], got 0"),
         ({"replications": 0}, ValueError, "replications must be >= 1"),
         ({"seed": -3}, ValueError, "seed must be a non-negative integer"),
         ({"invites_per_user": {"promoter": 1}}, ValueError, "pass segments= as well"),
@@ -340,6 +357,16 @@ def test_supercritical_without_market_warns_and_stops_at_the_cap():
         r = simulate_referrals(10, 3, 0.5, max_buyers=10**6, seed=4)
     assert r.capped.all()
     assert 10**6 <= r.total < 10**6 * 3  # the crossing generation is kept
+    assert r.max_buyers == 10**6
+    np.testing.assert_array_equal(r.over_cap, r.totals > 10**6)
+
+
+def test_passing_max_buyers_is_said():
+    # subcritical but stopped by the cap: the warning says the total passed it
+    with pytest.warns(RuntimeWarning, match=r"1 passed max_buyers \(the generation that crossed"):
+        r = simulate_referrals(1_000, 1.0, 0.9, max_buyers=1_500, seed=1)
+    assert r.over_cap.tolist() == [True] and r.total > 1_500
+    assert r.generations["cumulative_buyers"].iloc[-2] < 1_500 <= r.total
     with pytest.warns(RuntimeWarning, match="explosive"):
         r = simulate_referrals(10, 3, 0.5, max_generations=5, seed=4)
     assert r.generations["generation"].max() == 5
@@ -439,7 +466,7 @@ def test_bass_closed_form_values():
         ((0.0, 0.3, 100, 1.0), r"p must be in \(0, 1\], got 0.0"),
         ((0.1, -0.3, 100, 1.0), r"q must be in \[0, 1\]"),
         ((0.6, 0.6, 100, 1.0), r"p \+ q must be <= 1"),
-        ((0.1, 0.3, 0, 1.0), "m must be >= 1, got 0"),
+        ((0.1, 0.3, 0, 1.0), r"m must be in \[1, 1000000000000\], got 0"),
         ((0.1, 0.3, 100, -1.0), "t must be >= 0, got -1.0"),
         ((0.1, 0.3, 100, [1.0, np.nan]), "t must be finite numbers, got nan at position 1"),
         ((0.1, 0.3, 100, [2.0, -3.0]), "t must be >= 0, got -3 at position 1"),
@@ -474,9 +501,9 @@ def test_simulate_bass_frame_and_split():
     assert f["innovators"].iloc[0] > f["imitators"].iloc[0]
     assert f["imitators"].iloc[8] > f["innovators"].iloc[8]
     pd.testing.assert_frame_equal(f, simulate_bass(0.03, 0.38, 10_000, 25, seed=3).periods)
-    with pytest.raises(ValueError, match="periods must be >= 1"):
+    with pytest.raises(ValueError, match=r"periods must be in \[1, 20000000\], got 0"):
         simulate_bass(0.03, 0.38, 10_000, 0)
-    with pytest.raises(ValueError, match="replications must be >= 1"):
+    with pytest.raises(ValueError, match=r"replications must be in \[1, 20000000\], got 0"):
         simulate_bass(0.03, 0.38, 10_000, 5, replications=0)
     with pytest.raises(TypeError, match="p must be a real number"):
         simulate_bass("0.03", 0.38, 10_000, 5)
@@ -548,6 +575,26 @@ def test_the_gap_to_the_continuous_curve_grows_with_the_period_length():
     assert gaps[0] == pytest.approx(0.1846, abs=1e-4)  # the "18 % below" of yearly periods
     assert 0.015 < gaps[1] < 0.02 and 0.003 < gaps[2] < 0.005
     assert gaps[0] / gaps[1] == pytest.approx(12, rel=0.3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"m": 10**13}, r"m must be in \[1, 1000000000000\], got 10000000000000"),
+        ({"periods": 10**9}, r"periods must be in \[1, 20000000\]"),
+        (
+            {"periods": 1_000, "replications": 100_000},
+            r"replications \* periods must be <= 20,000,000 .*got 100,000 \* 1,000",
+        ),
+    ],
+)
+def test_simulate_bass_caps(kwargs, match):
+    args = {"p": 0.03, "q": 0.38, "m": 1_000, "periods": 10} | kwargs
+    with pytest.raises(ValueError, match=match):
+        simulate_bass(**args)
+    if "m" in kwargs:
+        with pytest.raises(ValueError, match=match):
+            bass_adopters(0.03, 0.38, kwargs["m"], 1.0)
 
 
 def test_simulate_bass_frame_by_hand():

@@ -202,11 +202,11 @@ def test_lifetimes_are_geometric() -> None:
         assert abs(np.mean(life == k) - p) < 4 * se
     assert np.all(ChurnModel.geometric(1.0).sample_lifetimes(100, cap=10, seed=rng) == 1)
     assert np.all(ChurnModel.geometric(0.0).sample_lifetimes(100, cap=10, seed=rng) == 10)
-    with pytest.raises(ValueError, match=r"cap must be >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"cap must be in \[1, 9007199254740992\], got 0"):
         ChurnModel.geometric(0.5).sample_lifetimes(10, cap=0, seed=rng)
-    with pytest.raises(ValueError, match=r"size must be >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"size must be in \[0, 10000000\], got -1"):
         ChurnModel.geometric(0.5).sample_lifetimes(-1, cap=5, seed=rng)
-    with pytest.raises(ValueError, match=r"size must be >= 0, got -2"):
+    with pytest.raises(ValueError, match=r"size must be in \[0, 10000000\], got -2"):
         ChurnModel.sbg(1.0, 2.0).sample_churn(-2, seed=rng)
     with pytest.raises(TypeError, match=r"seed must be an int, a numpy Generator"):
         ChurnModel.sbg(1.0, 2.0).sample_lifetimes(5, cap=3, seed="x")
@@ -294,14 +294,37 @@ def test_simulate_cohorts_validation() -> None:
     m = ChurnModel.geometric(0.1)
     with pytest.raises(TypeError, match=r"model must be a ChurnModel"):
         simulate_cohorts(0.1, 10, 3)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"periods must be >= 2, got 1"):
+    with pytest.raises(ValueError, match=r"periods must be in \[2, 10000\], got 1"):
         simulate_cohorts(m, [10, 10, 10], 1)
-    with pytest.raises(ValueError, match=r"cohort size must be >= 0, got -5"):
+    with pytest.raises(ValueError, match=r"cohort size must be in \[0, 10000000\], got -5"):
         simulate_cohorts(m, [10, -5], 3)
     with pytest.raises(ValueError, match=r"cohort_sizes must hold at least one cohort"):
         simulate_cohorts(m, [], 3)
     with pytest.raises(TypeError, match=r"seed must be"):
         simulate_cohorts(m, 10, 3, seed="x")
+
+
+@pytest.mark.parametrize(
+    ("sizes", "periods", "match"),
+    [
+        (10**8, 3, r"cohort size must be in \[0, 10000000\], got 100000000"),
+        ([6_000_000, 6_000_000], 3, r"add up to at most 10,000,000 customers .*got 12,000,000"),
+        ([1] * 1_001, 2_000, r"at most 1,000 cohorts \(MAX_COHORTS\), got 1,001"),
+        (10, 10**6, r"periods must be in \[0, 10000\], got 1000000"),
+    ],
+)
+def test_simulate_cohorts_caps(sizes, periods, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        simulate_cohorts(ChurnModel.geometric(0.1), sizes, periods, seed=0)
+
+
+def test_churn_model_samplers_caps() -> None:
+    m = ChurnModel.sbg(1.0, 2.0)
+    with pytest.raises(ValueError, match=r"size must be in \[0, 10000000\], got 100000000"):
+        m.sample_churn(10**8, seed=0)
+    with pytest.raises(ValueError, match=r"cap must be in \[1, 9007199254740992\]"):
+        m.sample_lifetimes(10, 2**60, seed=0)
+    assert m.sample_lifetimes(10, 2**53, seed=0).max() <= 2**53
 
 
 def test_cohort_table_from_counts() -> None:
