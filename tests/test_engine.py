@@ -241,12 +241,22 @@ def test_entry_window_spreads_arrivals_uniformly_and_leaves_depth_unchanged():
 @pytest.mark.parametrize(
     ("kwargs", "error", "pattern"),
     [
-        ({"buyers": -5}, ValueError, r"buyers must be >= 0, got -5"),
+        ({"buyers": -5}, ValueError, r"buyers must be in \[0, 1000000000000000\], got -5"),
+        (
+            {"buyers": 10**19, "mode": "counts"},
+            ValueError,
+            r"buyers must be in \[0, 1000000000000000\], got 10000000000000000000",
+        ),
+        (
+            {"replications": 10**7, "mode": "counts"},
+            ValueError,
+            r"replications must be in \[1, 1000000\], got 10000000",
+        ),
         ({"buyers": 10.5}, ValueError, r"buyers must be a whole number, got 10.5"),
         ({"buyers": "100"}, TypeError, r"buyers must be an integer, got '100' \(str\)"),
         ({"mode": "fast"}, ValueError, r"mode must be one of \['buyers', 'counts'\], got 'fast'"),
         ({"events": "yes"}, TypeError, r"events must be True or False, got 'yes'"),
-        ({"replications": 0}, ValueError, r"replications must be >= 1, got 0"),
+        ({"replications": 0}, ValueError, r"replications must be in \[1, 1000000\], got 0"),
         ({"entry_window": -1}, ValueError, r"entry_window must be >= 0, got -1"),
         ({"seed": "abc"}, TypeError, r"seed must be an int"),
         ({"mode": "counts", "events": True}, ValueError, r"events=True needs mode='buyers'"),
@@ -266,6 +276,19 @@ def test_bad_arguments(kwargs, error, pattern):
     args = {"buyers": 100, **kwargs}
     with pytest.raises(error, match=pattern):
         fs.simulate(fs.aaarrr(), **args)
+
+
+@pytest.mark.parametrize("stages", [129, 300])
+def test_event_log_of_a_funnel_with_many_stages(stages):
+    # stage codes were int8 (128 stages) and depths uint8 (255 stages)
+    funnel = Funnel.from_rates({f"s{i}": 1.0 if i == 0 else 0.999 for i in range(stages)})
+    res = fs.simulate(funnel, 200, seed=1, events=True)
+    per_stage = res.events.groupby("stage", observed=False).size().to_numpy()
+    np.testing.assert_array_equal(per_stage, res.counts[0])
+    np.testing.assert_array_equal(
+        np.bincount(res.depth[0], minlength=stages + 1)[1:][::-1].cumsum()[::-1], res.counts[0]
+    )
+    assert res.events["stage"].cat.categories[-1] == f"s{stages - 1}"
 
 
 def test_funnel_must_be_a_funnel():
