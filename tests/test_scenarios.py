@@ -235,6 +235,17 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
             CUSTOM.replace("shape = 3.0", "shape = 0"),
             r"funnel\.stages\[1\]\.time\.shape must be > 0, got 0",
         ),
+        (
+            CUSTOM.replace(
+                'kind = "gamma", mean = 2.0, shape = 3.0',
+                'kind = "lognormal", mean = 2.0, shape = 1e300',
+            ),
+            r"funnel\.stages\[1\]\.time: lognormal shape must be in \(0, 10\], got 1e\+300",
+        ),
+        (
+            CUSTOM.replace('time = { kind = "gamma", mean = 2.0, shape = 3.0 }', "time = 1e308"),
+            r"funnel\.stages\[1\]\.time.* \[0, 1e\+12\], got 1e\+308",
+        ),
         (CUSTOM + "\n[funnel.times]\nPay = 1.0\n", r"funnel\.times: times go with a preset"),
         ("replications = 0", r"replications must be >= 1, got 0"),
         ('events = "yes"', r"events must be true or false, got 'yes'"),
