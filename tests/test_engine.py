@@ -170,6 +170,54 @@ def test_table_columns_and_values():
     assert r.conversion == c[-1] / 10_000
 
 
+def test_replicated_result_by_hand():
+    # Two replications of 10 buyers through rates 1, 0.5, 0.4, with counts set by hand.
+    from funnelsim.engine import SimulationResult
+
+    f = Funnel.from_rates({"A": 1.0, "B": 0.5, "C": 0.4})
+    r = SimulationResult(f, 10, "counts", np.array([[10, 6, 3], [10, 4, 1]]), seed=None)
+    assert r.conversion == 4 / 20  # pooled: never the sum of shares (which would be 0.4)
+    assert 0 <= r.conversion <= 1
+    assert r.reached.to_dict() == {"A": 10.0, "B": 5.0, "C": 2.0}
+    s = r.summary()
+    assert list(s.columns) == [
+        "stage",
+        "mean_reached",
+        "sd_reached",
+        "q0.05",
+        "q0.95",
+        "expected_reached",
+    ]
+    assert s["mean_reached"].tolist() == [10.0, 5.0, 2.0]
+    np.testing.assert_allclose(s["sd_reached"], [0.0, 2**0.5, 2**0.5], rtol=1e-15)  # ddof=1
+    # linear interpolation between the two runs: low + q (high - low)
+    np.testing.assert_allclose(s["q0.05"], [10.0, 4.1, 1.1], rtol=1e-12)
+    np.testing.assert_allclose(s["q0.95"], [10.0, 5.9, 2.9], rtol=1e-12)
+    np.testing.assert_allclose(s["expected_reached"], [10.0, 5.0, 2.0], rtol=1e-15)
+    s = r.summary(quantiles=(0.25, 0.5))
+    np.testing.assert_allclose(s["q0.25"], [10.0, 4.5, 1.5])
+    np.testing.assert_allclose(s["q0.5"], [10.0, 5.0, 2.0])
+    t = r.table()
+    assert t["replication"].tolist() == [0, 0, 0, 1, 1, 1]
+    assert t["reached"].tolist() == [10, 6, 3, 10, 4, 1]
+    np.testing.assert_allclose(t["step_conversion"], [1, 0.6, 0.5, 1, 0.4, 0.25])
+    np.testing.assert_allclose(t["cumulative_conversion"], [1, 0.6, 0.3, 1, 0.4, 0.1])
+    assert t["drop_off"].tolist() == [0, 4, 3, 0, 6, 3]
+    np.testing.assert_allclose(t["expected_reached"], [10, 5, 2, 10, 5, 2])
+    ci = stats.binomtest(1, 4).proportion_ci(confidence_level=0.9, method="exact")
+    t90 = r.table(confidence=0.9)
+    assert (t90.loc[5, "ci_low"], t90.loc[5, "ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert (t.loc[0, "ci_low"], t.loc[0, "ci_high"]) == pytest.approx(
+        (stats.beta.ppf(0.025, 10, 1), 1.0)
+    )
+
+
+def test_simulated_conversion_with_replications_is_a_share():
+    r = fs.simulate(fs.aaarrr(referral=1.0), 50, seed=3, replications=7, mode="counts")
+    assert r.conversion == r.counts[:, -1].sum() / 350
+    assert 0 <= r.conversion <= 1
+
+
 def test_expected_closed_form():
     f = fs.trigger_learn_try_buy()
     e = fs.expected(f, 1000)

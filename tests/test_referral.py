@@ -629,3 +629,53 @@ def test_package_exports_referral_names():
         "viral_coefficient_from_nps",
     ):
         assert name in fs.__all__ and callable(getattr(fs, name))
+
+
+# -- every column by hand; K exactly 1 ------------------------------------------------------
+
+
+def test_referral_frame_every_column_by_hand():
+    # nobody invites: generation 0 only, then an empty generation that stops the run
+    r = simulate_referrals(40, 0.0, 0.5, cycle_time=2.5, replications=2, seed=1)
+    g = r.generations
+    assert list(g.columns) == [
+        "replication",
+        "generation",
+        "time",
+        "new_buyers",
+        "cumulative_buyers",
+    ]
+    assert g["replication"].tolist() == [0, 0, 1, 1]
+    assert g["generation"].tolist() == [0, 1, 0, 1]
+    assert g["time"].tolist() == [0.0, 2.5, 0.0, 2.5]
+    assert g["new_buyers"].tolist() == [40, 0, 40, 0]
+    assert g["cumulative_buyers"].tolist() == [40, 40, 40, 40]
+    assert r.totals.tolist() == [40, 40] and r.total == 40.0
+    assert r.capped.tolist() == [False, False] and r.over_cap.tolist() == [False, False]
+    assert r.k == 0.0 and r.expected_total == 40.0
+    # everyone in a market of 40 is already a buyer: invitations are all wasted
+    full = simulate_referrals(40, 5.0, 1.0, market_size=40, seed=2)
+    assert full.generations["new_buyers"].tolist() == [40, 0]
+    assert full.expected_total == 40.0  # K >= 1: the market
+
+
+def test_k_exactly_one():
+    assert viral_coefficient(2, 0.5) == 1.0
+    assert (
+        viral_coefficient_from_nps(
+            {"promoter": 0.5, "passive": 0.5, "detractor": 0.0},
+            {"promoter": 3.0, "passive": 1.0, "detractor": 0.0},
+            0.5,
+        )
+        == 1.0
+    )
+    # critical cascade: it dies out with probability 1 but its mean total is infinite
+    with pytest.warns(RuntimeWarning, match=r"K = 1 >= 1 and no market_size"):
+        r = simulate_referrals(10, 2.0, 0.5, max_generations=20, seed=3)
+    assert r.k == 1.0 and r.expected_total == math.inf
+    r = simulate_referrals(10, 2.0, 0.5, market_size=1_000, max_generations=2_000, seed=3)
+    assert r.expected_total == 1_000.0
+    # just below 1 the closed form s / (1 - K) holds
+    with pytest.warns(RuntimeWarning, match=r"still growing when stopped by max_generations=0"):
+        r = simulate_referrals(10, 1.98, 0.5, max_generations=0, seed=3)
+    assert r.expected_total == pytest.approx(10 / 0.01, rel=1e-12)

@@ -17,6 +17,7 @@ from funnelsim.datasets import load_cdnow
 from funnelsim.retention import (
     ChurnModel,
     CohortTable,
+    SBGFit,
     fit_sbg,
     repeat_purchase_rate,
     sbg_derl,
@@ -698,3 +699,85 @@ def test_average_of_fractional_counts_has_no_binomial_interval() -> None:
     assert whole["cohorts"].tolist() == [2, 2, 1]
     assert whole["size"].tolist() == [200, 200, 100]
     assert whole["active"].tolist() == [200, 133, 46]
+
+
+# ---------------------------------------------------------------------------
+# Every column of every frame, by hand
+# ---------------------------------------------------------------------------
+
+
+def test_cohort_table_every_column_by_hand() -> None:
+    long = CohortTable.from_counts([[100, 60, 45], [80, 40]]).long
+    assert list(long.columns) == [
+        "cohort",
+        "period",
+        "calendar_period",
+        "size",
+        "active",
+        "churned",
+        "survival",
+        "retention_rate",
+    ]
+    assert long["cohort"].tolist() == [0, 0, 0, 1, 1]
+    assert long["period"].tolist() == [0, 1, 2, 0, 1]
+    assert long["calendar_period"].tolist() == [0, 1, 2, 1, 2]
+    assert long["size"].tolist() == [100, 100, 100, 80, 80]
+    assert long["active"].tolist() == [100, 60, 45, 80, 40]
+    assert long["churned"].tolist() == [0, 40, 15, 0, 40]
+    assert long["survival"].tolist() == [1.0, 0.6, 0.45, 1.0, 0.5]
+    assert long["retention_rate"].tolist()[1:3] == [0.6, 0.75]
+    assert long["retention_rate"].tolist()[4] == 0.5
+    assert long["retention_rate"].isna().tolist() == [True, False, False, True, False]
+    labelled = CohortTable.from_counts([[100, 60]], cohorts=["Jan"]).long
+    assert labelled["cohort"].tolist() == ["Jan", "Jan"]
+    assert labelled["calendar_period"].isna().all()  # no arithmetic on text labels
+
+
+def test_sbg_fit_projection_by_hand() -> None:
+    # alpha = beta = 1: S(t) = 1 / (t + 1), r(t) = t / (t + 1)
+    fit = SBGFit(1.0, 1.0, -1.0, 0.1, 0.2, (200.0,), 3, True, 0.5, -2.0)
+    proj = fit.project(3)
+    assert list(proj.columns) == ["period", "survival", "retention_rate", "active"]
+    assert proj["period"].tolist() == [0, 1, 2, 3]
+    np.testing.assert_allclose(proj["survival"], [1, 1 / 2, 1 / 3, 1 / 4], rtol=1e-14)
+    np.testing.assert_allclose(proj["retention_rate"][1:], [1 / 2, 2 / 3, 3 / 4], rtol=1e-14)
+    assert math.isnan(proj["retention_rate"][0])
+    np.testing.assert_allclose(proj["active"], [200, 100, 200 / 3, 50], rtol=1e-14)
+    np.testing.assert_allclose(fit.project(1, cohort_size=30)["active"], [30, 15], rtol=1e-14)
+    assert fit.mean_churn == 0.5
+    assert repr(fit) == ("SBGFit(alpha=1 ± 0.1, beta=1 ± 0.2, loglik=-1.00, cohorts=1, periods=3)")
+
+
+@pytest.mark.parametrize(("churn", "active"), [(0.0, [7, 7, 7, 7]), (1.0, [7, 0, 0, 0])])
+def test_simulate_cohorts_every_column_by_hand(churn: float, active: list[int]) -> None:
+    # churn 0: nobody leaves; churn 1: everyone leaves after their first period
+    sim = simulate_cohorts(ChurnModel.geometric(churn), [7, 5], periods=3, seed=0)
+    long = sim.long
+    assert long["cohort"].tolist() == [0, 0, 0, 0, 1, 1, 1]
+    assert long["period"].tolist() == [0, 1, 2, 3, 0, 1, 2]
+    assert long["calendar_period"].tolist() == [0, 1, 2, 3, 1, 2, 3]
+    assert long["size"].tolist() == [7] * 4 + [5] * 3
+    second = [5, 5, 5] if churn == 0 else [5, 0, 0]
+    assert long["active"].tolist() == active + second
+    churned = np.diff(np.concatenate([[active[0]], active]))
+    assert long["churned"].tolist() == [*(-churned).tolist(), 0, 5 - second[1], 0]
+    np.testing.assert_array_equal(long["survival"], long["active"] / long["size"])
+    assert sim.lifetime.tolist() == ([4] * 7 + [4] * 5 if churn == 0 else [1] * 12)
+    assert sim.churn.tolist() == [churn] * 12
+    assert sim.cohort.tolist() == [0] * 7 + [1] * 5
+
+
+def test_geometric_churn_model_numbers_by_hand() -> None:
+    m = ChurnModel.geometric(0.25)
+    assert m.expected_lifetime == 4.0
+    assert m.mean_churn == 0.25
+    assert m.survival(2) == 0.5625
+    assert m.retention_rate(3) == 0.75
+    # (1 - churn)(1 + d) / (d + churn) = 0.75 * 1.1 / 0.35
+    assert m.derl(0.1) == pytest.approx(0.825 / 0.35, rel=1e-15)
+    s = ChurnModel.sbg(2.0, 3.0)
+    assert s.expected_lifetime == 4.0  # (alpha + beta - 1) / (alpha - 1)
+    assert s.mean_churn == 0.4
+    assert s.survival(1) == pytest.approx(0.6, rel=1e-14)
+    assert s.retention_rate(2) == pytest.approx(4 / 6, rel=1e-15)
+    assert ChurnModel.sbg_mean(0.4, 1 / 6).alpha == pytest.approx(2.0, rel=1e-14)
