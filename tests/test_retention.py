@@ -655,7 +655,11 @@ def test_repeat_purchase_rate_cdnow() -> None:
     ("kwargs", "error", "match"),
     [
         ({"customer": "user"}, ValueError, r"transactions is missing column\(s\) \['user'\]"),
-        ({"within": "soon"}, ValueError, r"within must be a time span"),
+        ({"within": "soon"}, ValueError, r"within must be a duration such as '90D'"),
+        ({"within": 90}, TypeError, r"within must be a duration with a unit .* such as '90D'"),
+        ({"within": float("nan")}, ValueError, r"within must be a duration, got nan"),
+        ({"within": "90"}, ValueError, r"within must name its unit, such as '90D'"),
+        ({"within": True}, TypeError, r"within must be a duration, got True \(bool\)"),
         ({"within": "-3D"}, ValueError, r"within must be >= 0"),
         ({"period": 7}, TypeError, r"period must be a pandas period alias"),
         ({"period": "fortnight"}, ValueError, r"period must be a pandas period alias"),
@@ -670,9 +674,21 @@ def test_repeat_purchase_rate_validation(kwargs, error, match) -> None:
         repeat_purchase_rate(log, **kwargs)
 
 
-def test_repeat_purchase_rate_rejects_text_times() -> None:
+def test_repeat_purchase_rate_reads_text_dates_only_by_a_stated_rule() -> None:
+    text = pd.DataFrame(
+        {"customer_id": ["a", "a", "b"], "date": ["08.03.2014", "01.12.2014", "02.03.2014"]}
+    )
+    with pytest.raises(ValueError, match=r"'08.03.2014', which is not ISO 8601 .* dayfirst"):
+        repeat_purchase_rate(text)
+    out = repeat_purchase_rate(text, within="250D", date_format="%d.%m.%Y")
+    assert out["repeat_customers"].iloc[0] == 0  # 8 March -> 1 December is 268 days
+    assert repeat_purchase_rate(text, dayfirst=True)["repeat_customers"].iloc[0] == 1
+    month_first = repeat_purchase_rate(text, within="250D", dayfirst=False)
+    assert month_first["repeat_customers"].iloc[0] == 1  # 12 January -> 3 August: 203 days
+    iso = pd.DataFrame({"customer_id": ["a", "a"], "date": ["2024-01-01", "2024-01-09"]})
+    assert repeat_purchase_rate(iso)["repeat_customers"].iloc[0] == 1
     with pytest.raises(TypeError, match=r"column 'date' must hold datetimes or numbers"):
-        repeat_purchase_rate(pd.DataFrame({"customer_id": ["a"], "date": ["2024-01-01"]}))
+        repeat_purchase_rate(pd.DataFrame({"customer_id": ["a"], "date": [True]}))
     with pytest.raises(TypeError, match=r"period must be a positive number"):
         repeat_purchase_rate(pd.DataFrame({"customer_id": [1], "date": [1.0]}), period="M")
     with pytest.raises(TypeError, match=r"transactions must be a pandas DataFrame"):
@@ -699,6 +715,45 @@ def test_average_of_fractional_counts_has_no_binomial_interval() -> None:
     assert whole["cohorts"].tolist() == [2, 2, 1]
     assert whole["size"].tolist() == [200, 200, 100]
     assert whole["active"].tolist() == [200, 133, 46]
+
+
+def test_repeat_purchase_rate_within_is_a_duration_on_cdnow() -> None:
+    cdnow = load_cdnow()
+    days = cdnow.drop_duplicates(["customer_id", "date"]).sort_values(["customer_id", "date"])
+    gap = days.groupby("customer_id")["date"].apply(
+        lambda d: (d.iloc[1] - d.iloc[0]).days if len(d) > 1 else np.inf
+    )
+    expected = int((gap <= 90).sum())
+    for within in ("90D", pd.Timedelta(days=90), np.timedelta64(90, "D")):
+        out = repeat_purchase_rate(cdnow, within=within)
+        assert out["repeat_customers"].iloc[0] == expected
+    assert expected == 6_887
+    with pytest.raises(TypeError, match=r"bare number 90, which pandas would read as nanoseconds"):
+        repeat_purchase_rate(cdnow, within=90)
+
+
+def test_repeat_purchase_rate_counts_days_on_the_local_clock() -> None:
+    log = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "date": pd.to_datetime(
+                ["2024-01-01 09:00", "2024-01-01 21:00", "2024-01-01 23:30", "2024-01-02 00:30"]
+            ).tz_localize("Europe/Moscow"),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = repeat_purchase_rate(log, period="ME")
+    assert out["customers"].tolist() == [2]
+    assert out["repeat_customers"].tolist() == [1]  # b came back the next (Moscow) day
+    assert str(out["cohort"].iloc[0]) == "2024-01"
+    assert out.columns.tolist() == [
+        "cohort", "customers", "repeat_customers", "repeat_rate", "ci_low", "ci_high"
+    ]  # fmt: skip
+    low, high = proportion_ci(1, 2)
+    assert out["repeat_rate"].iloc[0] == 0.5
+    assert out["ci_low"].iloc[0] == pytest.approx(float(low))
+    assert out["ci_high"].iloc[0] == pytest.approx(float(high))
 
 
 # ---------------------------------------------------------------------------

@@ -484,7 +484,7 @@ class GrowthParams:
         ref_value = paid_value * self.referred_arpu_multiplier
         return (
             paid_value / self.churn if self.churn > 0 else math.inf,
-            ref_value / self.referred_churn if self.churn > 0 else math.inf,
+            ref_value / self.referred_churn if self.referred_churn > 0 else math.inf,
         )
 
 

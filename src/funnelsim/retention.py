@@ -58,6 +58,15 @@ import pandas as pd
 from scipy import integrate, optimize, special
 
 from funnelsim._random import as_generator, seed_entropy
+from funnelsim._time import (
+    DAY_NS,
+    as_datetimes,
+    as_duration,
+    check_complete,
+    is_datetime,
+    local_days,
+    time_bins,
+)
 from funnelsim._validation import check_choice, check_columns, check_int, check_real
 from funnelsim.stats import proportion_ci
 
@@ -1148,65 +1157,8 @@ def _standard_errors(x: np.ndarray, died: np.ndarray, censored: np.ndarray) -> t
 
 
 # ---------------------------------------------------------------------------
-# Transaction logs: repeat purchases (and the time binning the analytics share)
+# Transaction logs: repeat purchases (time handling lives in funnelsim._time)
 # ---------------------------------------------------------------------------
-
-
-def _check_complete(values: pd.Series, column: str) -> None:
-    """Reject missing values (NaN, None, NaT) in a key or time column, naming the column."""
-    missing = int(values.isna().sum())
-    if missing:
-        raise ValueError(
-            f"column {column!r} must not have missing values, got {missing} of {len(values)} "
-            "rows missing"
-        )
-
-
-def _time_bins(
-    values: pd.Series, period: Any, *, column: str, name: str = "period"
-) -> tuple[np.ndarray, Any]:
-    """Bin the times of ``column`` into consecutive integer periods; return bins and a labeller.
-
-    Datetimes take a pandas period alias (``"D"``, ``"W"``, ``"M"``, ``"Q"``,
-    ``"Y"``) and are labelled with ``pandas.Period``; numbers take a positive
-    bin width and are labelled with the bin index ``floor(time / width)``.
-    """
-    _check_complete(values, column)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        if not isinstance(period, str):
-            raise TypeError(
-                f"{name} must be a pandas period alias such as 'D', 'W' or 'M' for datetime "
-                f"times, got {period!r}"
-            )
-        try:
-            periods = values.dt.to_period(period)
-        except ValueError:
-            raise ValueError(
-                f"{name} must be a pandas period alias such as 'D', 'W' or 'M', got {period!r}"
-            ) from None
-        ordinals = np.asarray(periods.array.asi8, dtype=np.int64)
-
-        def label(codes: np.ndarray) -> Any:
-            return pd.PeriodIndex.from_ordinals(codes, freq=period)  # type: ignore[attr-defined]
-
-        return ordinals, label
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        if isinstance(period, str):
-            raise TypeError(
-                f"{name} must be a positive number (bin width in time units) for numeric "
-                f"times, got {period!r}"
-            )
-        width = check_real(name, period, low=0.0, low_open=True)
-        t = values.to_numpy(dtype=float)
-        if not np.all(np.isfinite(t)):
-            raise ValueError(
-                f"times must be finite, got {int((~np.isfinite(t)).sum())} non-finite in "
-                f"column {column!r}"
-            )
-        return np.floor(t / width).astype(np.int64), lambda codes: codes
-    raise TypeError(
-        f"times must be datetimes or numbers, got dtype {values.dtype} in column {column!r}"
-    )
 
 
 def repeat_purchase_rate(
@@ -1217,29 +1169,38 @@ def repeat_purchase_rate(
     within: Any = None,
     period: Any = None,
     confidence: float = 0.95,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Share of customers who bought again after their first purchase.
 
-    A repeat customer has purchases at two or more distinct times (for a
-    daily log such as CDNOW: on two different days — several orders on the
-    first day do not count as a repeat).
+    A repeat customer has purchases on two or more distinct days (datetimes:
+    calendar days of the log's own clock, so several orders on the first day do
+    not count as a repeat — the CDNOW datasheet's advice) or at two or more
+    distinct times (numbers). This is exactly ``frequency >= 2`` in
+    :func:`funnelsim.rfm` with its default ``frequency="days"``.
 
     Parameters
     ----------
     transactions : DataFrame
         One row per purchase, with the customer and time columns.
     customer, time : str
-        Column names of the customer id and the purchase time (datetimes or
-        numbers).
-    within : timedelta-like or float, optional
-        Count a repeat only if it happens within this long after the first
-        purchase (a ``pandas.Timedelta`` or string like ``"90D"`` for datetimes,
-        a number for numeric times). Default: at any time in the log.
+        Column names of the customer id and the purchase time (datetimes,
+        dates as text, or numbers).
+    within : duration or float, optional
+        Count a repeat only if its day (time) is at most this long after the
+        first purchase's day (time): a ``pandas.Timedelta``, ``timedelta`` or text
+        with a unit like ``"90D"`` for datetimes — a bare number is refused there,
+        as it has no unit — and a number for numeric times. Default: at any time
+        in the log.
     period : str or float, optional
         Group customers into cohorts by the period of their first purchase
-        (``"M"``, ``"W"``... or a bin width); default one row for everyone.
+        (``"M"``/``"ME"``, ``"W"``... or a bin width); default one row for everyone.
     confidence : float
         Coverage of the Clopper–Pearson interval of each rate.
+    date_format, dayfirst : optional
+        How to read a time column of text that is not ISO 8601 (e.g.
+        ``date_format="%d.%m.%Y"``); never guessed.
 
     Returns
     -------
@@ -1252,44 +1213,42 @@ def repeat_purchase_rate(
     >>> from funnelsim.datasets import load_cdnow
     >>> round(float(repeat_purchase_rate(load_cdnow())["repeat_rate"].iloc[0]), 4)
     0.4886
+    >>> round(float(repeat_purchase_rate(load_cdnow(), within="90D")["repeat_rate"].iloc[0]), 4)
+    0.2922
     """
     data = check_columns(transactions, (customer, time), name="transactions")
     times = data[time]
-    is_datetime = pd.api.types.is_datetime64_any_dtype(times)
-    if not is_datetime and not (
-        pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times)
+    check_complete(times, time)
+    check_complete(data[customer], customer)
+    if pd.api.types.is_bool_dtype(times) or not (
+        is_datetime(times) or pd.api.types.is_numeric_dtype(times)
     ):
-        raise TypeError(f"column {time!r} must hold datetimes or numbers, got dtype {times.dtype}")
-    _check_complete(data[customer], customer)
-    _check_complete(times, time)
-    pairs = data[[customer, time]].drop_duplicates().sort_values([customer, time], kind="stable")
-    rank = pairs.groupby(customer, sort=False).cumcount()
-    second = pairs[rank == 1].set_index(customer)[time]
-    firsts = pairs[rank == 0].set_index(customer)[time]
-    gap = second.reindex(firsts.index) - firsts
-    repeat = gap.notna().to_numpy().copy()
-    if within is not None:
-        if is_datetime:
-            try:
-                limit: Any = pd.Timedelta(within)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"within must be a time span such as '90D', got {within!r}"
-                ) from None
-            if limit < pd.Timedelta(0):
-                raise ValueError(f"within must be >= 0, got {within!r}")
-        else:
-            limit = check_real("within", within, low=0.0)
-        repeat &= (gap <= limit).to_numpy()
+        if pd.api.types.infer_dtype(times, skipna=True) not in ("string", "datetime", "date"):
+            raise TypeError(
+                f"column {time!r} must hold datetimes or numbers, got dtype {times.dtype}"
+            )
+        times = as_datetimes(
+            times, name=f"transactions column {time!r}", date_format=date_format, dayfirst=dayfirst
+        )
+    dated = is_datetime(times)
+    limit = None if within is None else as_duration("within", within, datetimes=dated)
+    occasion = local_days(times) if dated else times.to_numpy(dtype=float)
+    if not dated and not np.isfinite(occasion).all():
+        raise ValueError(f"column {time!r} must hold finite times")
+    codes, ids = pd.factorize(data[customer], sort=True)
+    first, second = _first_two(np.asarray(codes, dtype=np.int64), occasion, len(ids))
+    repeat = ~np.isnan(second) if not dated else second != _NO_DAY
+    if limit is not None:
+        bound = limit / DAY_NS if dated else limit  # in whole days for datetimes
+        repeat[repeat] = (second[repeat] - first[repeat]) <= bound
     if period is None:
-        n = np.array([repeat.size])
-        k = np.array([int(repeat.sum())])
-        out = pd.DataFrame({"customers": n, "repeat_customers": k})
+        out = pd.DataFrame({"customers": [repeat.size], "repeat_customers": [int(repeat.sum())]})
     else:
-        bins, label = _time_bins(firsts.reset_index(drop=True), period, column=time)
-        codes, uniq = pd.factorize(bins, sort=True)
-        n = np.bincount(codes)
-        k = np.bincount(codes, weights=repeat).astype(np.int64)
+        firsts = times.groupby(codes).min().reset_index(drop=True)
+        bins, label = time_bins(firsts, period, column=time)
+        cohort, uniq = pd.factorize(bins, sort=True)
+        n = np.bincount(cohort)
+        k = np.bincount(cohort, weights=repeat).astype(np.int64)
         out = pd.DataFrame(
             {"cohort": label(np.asarray(uniq)), "customers": n, "repeat_customers": k}
         )
@@ -1298,3 +1257,21 @@ def repeat_purchase_rate(
     out["ci_low"] = low
     out["ci_high"] = high
     return out
+
+
+#: "No second purchase day" in :func:`_first_two` for day numbers.
+_NO_DAY = np.iinfo(np.int64).max
+
+
+def _first_two(codes: np.ndarray, when: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's first and second distinct purchase time (``_NO_DAY``/NaN if none)."""
+    none = _NO_DAY if when.dtype.kind == "i" else np.nan
+    big = _NO_DAY if when.dtype.kind == "i" else np.inf
+    first = np.full(n, big, dtype=when.dtype)
+    np.minimum.at(first, codes, when)
+    later = when > first[codes]
+    second = np.full(n, big, dtype=when.dtype)
+    np.minimum.at(second, codes[later], when[later])
+    if when.dtype.kind == "f":
+        second[second == np.inf] = none
+    return first, second
