@@ -311,6 +311,8 @@ def test_simulate_cohorts_validation() -> None:
         (10**8, 3, r"cohort size must be in \[0, 10000000\], got 100000000"),
         ([6_000_000, 6_000_000], 3, r"add up to at most 10,000,000 customers .*got 12,000,000"),
         ([1] * 1_001, 2_000, r"at most 1,000 cohorts \(MAX_COHORTS\), got 1,001"),
+        # a (broadcast, memory-free) array of 10**8 sizes fails before any per-cohort work
+        (np.broadcast_to(1, (10**8,)), 2_000, r"at most 1,000 cohorts .*got 100,000,000"),
         (10, 10**6, r"periods must be in \[0, 10000\], got 1000000"),
     ],
 )

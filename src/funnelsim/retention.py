@@ -731,14 +731,18 @@ def simulate_cohorts(
             f"got {type(model).__name__}"
         )
     scalar = np.ndim(cohort_sizes) == 0
-    raw = [cohort_sizes] if scalar else list(np.asarray(cohort_sizes, dtype=object).ravel())
+    # counted before any per-cohort work (an array of 10**8 sizes must fail at once)
+    count = np.size(cohort_sizes) if isinstance(cohort_sizes, np.ndarray) else None
+    raw: list[Any] = []
+    if count is None or count <= MAX_COHORTS:
+        raw = [cohort_sizes] if scalar else list(np.asarray(cohort_sizes, dtype=object).ravel())
+        count = len(raw)
+    if count > MAX_COHORTS:
+        raise ValueError(
+            f"cohort_sizes must hold at most {MAX_COHORTS:,} cohorts (MAX_COHORTS), got {count:,}"
+        )
     if not raw:
         raise ValueError("cohort_sizes must hold at least one cohort, got an empty sequence")
-    if len(raw) > MAX_COHORTS:
-        raise ValueError(
-            f"cohort_sizes must hold at most {MAX_COHORTS:,} cohorts (MAX_COHORTS), "
-            f"got {len(raw):,}"
-        )
     sizes = np.array(
         [check_int("cohort size", s, low=0, high=MAX_CUSTOMERS) for s in raw], dtype=np.int64
     )
