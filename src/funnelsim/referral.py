@@ -50,7 +50,17 @@ NPS
 :func:`nps` and :func:`nps_breakdown` score the 0–10 "how likely are you to
 recommend us?" answers; :func:`viral_coefficient_from_nps` lets promoters,
 passives and detractors invite at their own rates, and the same mapping can be
-passed to :func:`simulate_referrals` so the NPS mix drives ``K``.
+passed to :func:`simulate_referrals` so the NPS mix drives ``K``. Shares and
+the score come from the counts (``100 * (promoters - detractors) / answers``), so
+a whole-number NPS is whole.
+
+Limits
+------
+Sizes are checked before any work, with the parameter and the cap named:
+``MAX_BUYERS`` (10⁹ seed buyers, and the largest ``max_buyers``),
+``MAX_MARKET`` (numpy's hypergeometric limit), ``MAX_INVITES`` (10⁶ invites per
+user), ``MAX_ROWS`` (2·10⁷ rows of a generation or period table) and
+``MAX_BASS_MARKET`` (10¹² people).
 """
 
 from __future__ import annotations

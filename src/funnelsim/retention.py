@@ -42,6 +42,12 @@ What is here
   comparison.
 * :func:`repeat_purchase_rate`: the share of customers who bought again, from
   a transaction log such as CDNOW.
+
+Limits
+------
+Sizes are checked before any work, with the parameter and the cap named:
+``MAX_CUSTOMERS`` (10⁷ customers per simulation, about 50 bytes each),
+``MAX_COHORTS`` (1,000) and ``MAX_PERIODS`` (10,000 calendar periods).
 """
 
 from __future__ import annotations
