@@ -57,6 +57,19 @@ def test_sbg_derl_at_a_whole_number_alpha_and_a_small_discount() -> None:
     assert sbg_derl(1.0, 1.0, 0.01) == pytest.approx((-math.log1p(-z) - z) / z**2, rel=1e-12)
 
 
+def test_sbg_derl_limits_at_extreme_inputs() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning on the way
+        # a huge discount leaves the next payment only: beta / (alpha + beta)
+        assert sbg_derl(1.0, 0.2, 1e300) == pytest.approx(0.2 / 1.2, rel=1e-12)
+        # alpha -> 0: nobody churns, the geometric value with churn 0 is (1 + d) / d
+        assert sbg_derl(1e-300, 1.0, 0.1) == pytest.approx(11.0, rel=1e-12)
+        # alpha -> inf: everyone churns at once
+        assert sbg_derl(1e300, 1.0, 0.1) == pytest.approx(1e-300, rel=1e-12)
+        # alpha = beta -> 0: half leave at once, half never: (1 + d) / (2 d)
+        assert sbg_derl(1e-300, 1e-300, 1e-3) == pytest.approx(500.5, rel=1e-9)
+
+
 def test_sbg_derl_of_the_regular_segment() -> None:
     # Fader & Hardie's "regular" segment (alpha=0.704, beta=1.182) at d = 10 %.
     # DEL (value at acquisition, first payment included) = 2F1(1, beta; alpha+beta; 1/(1+d)).

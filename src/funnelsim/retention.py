@@ -211,8 +211,8 @@ def _discounted_tail_integral(a: float, c: float, d: float) -> float:
     def integrand(u: float) -> float:
         return math.exp(-u - a * math.log1p(-math.expm1(-u / c) / d))
 
-    scale = d * c / max(a, 1.0)
-    points = [p for p in scale * np.logspace(0.0, 15.0, 16) if p < _U_MAX]
+    scale = d * c / max(a, 1.0)  # Python floats: an extreme product is inf, not an error
+    points = [scale * 10.0**k for k in range(16) if scale * 10.0**k < _U_MAX]
     value, _ = integrate.quad(
         integrand, 0.0, _U_MAX, points=points or None, limit=200, epsabs=0.0, epsrel=1e-13
     )
