@@ -851,3 +851,19 @@ def test_geometric_churn_model_numbers_by_hand() -> None:
     assert s.survival(1) == pytest.approx(0.6, rel=1e-14)
     assert s.retention_rate(2) == pytest.approx(4 / 6, rel=1e-15)
     assert ChurnModel.sbg_mean(0.4, 1 / 6).alpha == pytest.approx(2.0, rel=1e-14)
+
+
+def test_documented_non_default_settings() -> None:
+    table = CohortTable.from_counts([[100, 60, 45], [80, 40]])
+    low, high = proportion_ci([180, 100, 45], [180, 180, 100], confidence=0.8)
+    pooled = table.average(confidence=0.8)
+    np.testing.assert_array_equal(pooled["ci_low"], low)
+    np.testing.assert_array_equal(pooled["ci_high"], high)
+    wide = table.wide("survival")
+    assert wide.shape == (2, 3) and wide.loc[1, 1] == 0.5 and math.isnan(wide.loc[1, 2])
+    # the geometric model has no memory: the same DERL at any tenure
+    m = ChurnModel.geometric(0.2)
+    assert m.derl(0.1, periods_survived=7) == m.derl(0.1) == pytest.approx(0.8 * 1.1 / 0.3)
+    # the sBG model's survivors are the loyal ones: DERL grows with tenure
+    s = ChurnModel.sbg(0.704, 1.182)
+    assert s.derl(0.1, periods_survived=4) == sbg_derl(0.704, 1.182, 0.1, 4) > s.derl(0.1)
