@@ -1502,13 +1502,15 @@ def _fit_curves(long: pd.DataFrame, measure: str) -> Any:
     """:func:`funnelsim.retention.fit_sbg` on each cohort's counts of ``long`` (period 0 first)."""
     from funnelsim.retention import fit_sbg
 
-    if len(long) == 0 or int(long["period"].max()) < 1:
-        warnings.warn(
-            "retention_curves draws no sBG fit: no cohort is observed beyond period 0, "
-            "so there is no churn to fit yet",
-            UserWarning,
-            stacklevel=4,
+    last = int(long["period"].max()) if len(long) else 0
+    if last < 2:  # fit_sbg needs a cohort observed to period 2 (one period: mean churn only)
+        why = (
+            "no cohort is observed beyond period 0, so there is no churn to fit yet"
+            if last < 1
+            else "no cohort is observed beyond period 1, and one period of churn "
+            "identifies the mean churn only, not alpha and beta"
         )
+        warnings.warn(f"retention_curves draws no sBG fit: {why}", UserWarning, stacklevel=4)
         return None
     ordered = long.sort_values("period", kind="stable")
     curves = [g.to_numpy(dtype=float) for _, g in ordered.groupby("cohort", sort=False)["active"]]
