@@ -170,6 +170,54 @@ def test_table_columns_and_values():
     assert r.conversion == c[-1] / 10_000
 
 
+def test_replicated_result_by_hand():
+    # Two replications of 10 buyers through rates 1, 0.5, 0.4, with counts set by hand.
+    from funnelsim.engine import SimulationResult
+
+    f = Funnel.from_rates({"A": 1.0, "B": 0.5, "C": 0.4})
+    r = SimulationResult(f, 10, "counts", np.array([[10, 6, 3], [10, 4, 1]]), seed=None)
+    assert r.conversion == 4 / 20  # pooled: never the sum of shares (which would be 0.4)
+    assert 0 <= r.conversion <= 1
+    assert r.reached.to_dict() == {"A": 10.0, "B": 5.0, "C": 2.0}
+    s = r.summary()
+    assert list(s.columns) == [
+        "stage",
+        "mean_reached",
+        "sd_reached",
+        "q0.05",
+        "q0.95",
+        "expected_reached",
+    ]
+    assert s["mean_reached"].tolist() == [10.0, 5.0, 2.0]
+    np.testing.assert_allclose(s["sd_reached"], [0.0, 2**0.5, 2**0.5], rtol=1e-15)  # ddof=1
+    # linear interpolation between the two runs: low + q (high - low)
+    np.testing.assert_allclose(s["q0.05"], [10.0, 4.1, 1.1], rtol=1e-12)
+    np.testing.assert_allclose(s["q0.95"], [10.0, 5.9, 2.9], rtol=1e-12)
+    np.testing.assert_allclose(s["expected_reached"], [10.0, 5.0, 2.0], rtol=1e-15)
+    s = r.summary(quantiles=(0.25, 0.5))
+    np.testing.assert_allclose(s["q0.25"], [10.0, 4.5, 1.5])
+    np.testing.assert_allclose(s["q0.5"], [10.0, 5.0, 2.0])
+    t = r.table()
+    assert t["replication"].tolist() == [0, 0, 0, 1, 1, 1]
+    assert t["reached"].tolist() == [10, 6, 3, 10, 4, 1]
+    np.testing.assert_allclose(t["step_conversion"], [1, 0.6, 0.5, 1, 0.4, 0.25])
+    np.testing.assert_allclose(t["cumulative_conversion"], [1, 0.6, 0.3, 1, 0.4, 0.1])
+    assert t["drop_off"].tolist() == [0, 4, 3, 0, 6, 3]
+    np.testing.assert_allclose(t["expected_reached"], [10, 5, 2, 10, 5, 2])
+    ci = stats.binomtest(1, 4).proportion_ci(confidence_level=0.9, method="exact")
+    t90 = r.table(confidence=0.9)
+    assert (t90.loc[5, "ci_low"], t90.loc[5, "ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert (t.loc[0, "ci_low"], t.loc[0, "ci_high"]) == pytest.approx(
+        (stats.beta.ppf(0.025, 10, 1), 1.0)
+    )
+
+
+def test_simulated_conversion_with_replications_is_a_share():
+    r = fs.simulate(fs.aaarrr(referral=1.0), 50, seed=3, replications=7, mode="counts")
+    assert r.conversion == r.counts[:, -1].sum() / 350
+    assert 0 <= r.conversion <= 1
+
+
 def test_expected_closed_form():
     f = fs.trigger_learn_try_buy()
     e = fs.expected(f, 1000)
@@ -241,12 +289,22 @@ def test_entry_window_spreads_arrivals_uniformly_and_leaves_depth_unchanged():
 @pytest.mark.parametrize(
     ("kwargs", "error", "pattern"),
     [
-        ({"buyers": -5}, ValueError, r"buyers must be >= 0, got -5"),
+        ({"buyers": -5}, ValueError, r"buyers must be in \[0, 1000000000000000\], got -5"),
+        (
+            {"buyers": 10**19, "mode": "counts"},
+            ValueError,
+            r"buyers must be in \[0, 1000000000000000\], got 10000000000000000000",
+        ),
+        (
+            {"replications": 10**7, "mode": "counts"},
+            ValueError,
+            r"replications must be in \[1, 1000000\], got 10000000",
+        ),
         ({"buyers": 10.5}, ValueError, r"buyers must be a whole number, got 10.5"),
         ({"buyers": "100"}, TypeError, r"buyers must be an integer, got '100' \(str\)"),
         ({"mode": "fast"}, ValueError, r"mode must be one of \['buyers', 'counts'\], got 'fast'"),
         ({"events": "yes"}, TypeError, r"events must be True or False, got 'yes'"),
-        ({"replications": 0}, ValueError, r"replications must be >= 1, got 0"),
+        ({"replications": 0}, ValueError, r"replications must be in \[1, 1000000\], got 0"),
         ({"entry_window": -1}, ValueError, r"entry_window must be >= 0, got -1"),
         ({"seed": "abc"}, TypeError, r"seed must be an int"),
         ({"mode": "counts", "events": True}, ValueError, r"events=True needs mode='buyers'"),
@@ -266,6 +324,19 @@ def test_bad_arguments(kwargs, error, pattern):
     args = {"buyers": 100, **kwargs}
     with pytest.raises(error, match=pattern):
         fs.simulate(fs.aaarrr(), **args)
+
+
+@pytest.mark.parametrize("stages", [129, 300])
+def test_event_log_of_a_funnel_with_many_stages(stages):
+    # stage codes were int8 (128 stages) and depths uint8 (255 stages)
+    funnel = Funnel.from_rates({f"s{i}": 1.0 if i == 0 else 0.999 for i in range(stages)})
+    res = fs.simulate(funnel, 200, seed=1, events=True)
+    per_stage = res.events.groupby("stage", observed=False).size().to_numpy()
+    np.testing.assert_array_equal(per_stage, res.counts[0])
+    np.testing.assert_array_equal(
+        np.bincount(res.depth[0], minlength=stages + 1)[1:][::-1].cumsum()[::-1], res.counts[0]
+    )
+    assert res.events["stage"].cat.categories[-1] == f"s{stages - 1}"
 
 
 def test_funnel_must_be_a_funnel():

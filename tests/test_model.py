@@ -151,11 +151,11 @@ def test_stage_type_errors():
 
 def test_time_validation_names_stage_and_value():
     with pytest.raises(
-        ValueError, match=r"time for stage 'Try' must be a finite number >= 0, got -2"
+        ValueError, match=r"time for stage 'Try' must be a finite number in \[0, 1e\+12\], got -2"
     ):
         Stage("Try", 0.5, time=-2)
     with pytest.raises(
-        ValueError, match=r"time for stage 'Try' must be a finite number >= 0, got inf"
+        ValueError, match=r"time for stage 'Try' must be a finite number in \[0, 1e\+12\], got inf"
     ):
         Stage("Try", 0.5, time=float("inf"))
     with pytest.raises(
@@ -167,12 +167,23 @@ def test_time_validation_names_stage_and_value():
 @pytest.mark.parametrize(
     ("make", "pattern"),
     [
-        (lambda: TimeInStage.exponential(-1), r"mean time must be >= 0, got -1"),
+        (lambda: TimeInStage.exponential(-1), r"mean time must be in \[0, 1e\+12\], got -1"),
+        (lambda: TimeInStage.fixed(1e308), r"mean time must be in \[0, 1e\+12\], got 1e\+308"),
+        (
+            lambda: TimeInStage.exponential(1e-300),
+            r"mean time of a exponential distribution must be >= 1e-09 \(MIN_RANDOM_TIME",
+        ),
+        (
+            lambda: TimeInStage.lognormal(1.0, shape=1e300),
+            r"lognormal shape must be in \(0, 10\], got 1e\+300",
+        ),
+        (lambda: TimeInStage.lognormal(1.0, shape=40), r"lognormal shape must be in \(0, 10\]"),
+        (lambda: TimeInStage.gamma(1.0, shape=0.01), r"gamma shape must be >= 0.05, got 0.01"),
         (
             lambda: TimeInStage.exponential(0),
             r"mean time of a exponential distribution must be > 0",
         ),
-        (lambda: TimeInStage.gamma(2, shape=0), r"gamma shape must be > 0, got 0"),
+        (lambda: TimeInStage.gamma(2, shape=0), r"gamma shape must be >= 0.05, got 0"),
         (
             lambda: TimeInStage.lognormal(2, shape=float("nan")),
             r"lognormal shape must be a finite number",
@@ -202,6 +213,22 @@ def test_time_distributions_have_the_requested_mean(time):
     assert abs(draws.mean() - time.mean) < 5 * se
     # and the draws follow the scipy distribution (KS test at a fixed seed)
     assert stats.kstest(draws[:5000], dist.cdf).pvalue > 1e-3
+
+
+@pytest.mark.parametrize(
+    "time",
+    [
+        TimeInStage.lognormal(1e-9, 10.0),
+        TimeInStage.lognormal(1e12, 10.0),
+        TimeInStage.gamma(1e-9, 0.05),
+        TimeInStage.gamma(1e12, 0.05),
+        TimeInStage.exponential(1e-9),
+        TimeInStage.exponential(1e12),
+    ],
+)
+def test_times_at_the_limits_are_positive_and_finite(time):
+    draws = time.sample(np.random.default_rng(1), 100_000)
+    assert np.all(np.isfinite(draws)) and np.all(draws > 0)
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,12 @@ EVENT_COLUMNS = ("buyer_id", "stage", "entered_at", "exited_at", "converted")
 MAX_BUYERS_MODE = 200_000_000
 #: Largest ``buyers * replications`` with an event log (about 40 bytes per row).
 MAX_EVENTS = 20_000_000
+#: Largest ``buyers`` in mode='counts' (binomial draws stay far inside int64, and
+#: counts / buyers is exact in float64).
+MAX_COUNTS_BUYERS = 10**15
+#: Largest ``replications`` (each is its own stream and loop: about 20 µs and one
+#: row of counts apiece in mode='counts').
+MAX_REPLICATIONS = 1_000_000
 _CHUNK = 1 << 17  # buyers per chunk: 1 MiB of float64, stays in L2 cache
 
 
@@ -134,7 +140,7 @@ class SimulationResult:
     #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
     #: Number of stages each buyer reached (1 = only the first), shape
-    #: (replications, buyers), uint8; None in counts mode.
+    #: (replications, buyers), uint8 (uint16 beyond 255 stages); None in counts mode.
     depth: np.ndarray | None = None
     #: The event log (see module docs), or None without ``events=True``.
     events: pd.DataFrame | None = field(default=None)
@@ -227,6 +233,8 @@ def simulate(
         E.g. :func:`funnelsim.aaarrr` or :func:`funnelsim.trigger_learn_try_buy`.
     buyers : int
         Buyers entering the first stage (per replication). ``1e6`` is accepted.
+        At most ``MAX_COUNTS_BUYERS`` (10¹⁵); in mode='buyers' ``buyers *
+        replications`` at most ``MAX_BUYERS_MODE`` (``MAX_EVENTS`` with events).
     seed : int, numpy.random.Generator, SeedSequence or None
         The only source of randomness. Same seed, same result, bit for bit.
         ``None`` draws fresh entropy and records it in ``result.seed``.
@@ -236,7 +244,8 @@ def simulate(
     events : bool
         Also build the event log ``result.events`` (buyers mode only).
     replications : int
-        Independent runs, each with its own stream spawned from ``seed``.
+        Independent runs, each with its own stream spawned from ``seed``; at
+        most ``MAX_REPLICATIONS`` (10⁶).
     entry_window : float
         Buyers enter at times drawn uniformly from ``[0, entry_window)``
         (default 0: everyone enters at time 0). Only affects the event log.
@@ -253,11 +262,11 @@ def simulate(
     10000
     """
     funnel = _check_funnel(funnel)
-    n = check_int("buyers", buyers, low=0)
+    n = check_int("buyers", buyers, low=0, high=MAX_COUNTS_BUYERS)
     mode_name = check_choice("mode", mode, ("buyers", "counts"))
     if not isinstance(events, bool | np.bool_):
         raise TypeError(f"events must be True or False, got {events!r}")
-    reps = check_int("replications", replications, low=1)
+    reps = check_int("replications", replications, low=1, high=MAX_REPLICATIONS)
     window = check_real("entry_window", entry_window, low=0.0)
     if events and mode_name == "counts":
         raise ValueError(
@@ -284,7 +293,7 @@ def simulate(
             counts[i] = _binomial_chain(g, funnel.rates, n)
         return SimulationResult(funnel, n, mode_name, counts, recorded)
 
-    depth = np.empty((reps, n), dtype=np.uint8)
+    depth = np.empty((reps, n), dtype=np.min_scalar_type(len(funnel)))
     logs = []
     for i, g in enumerate(streams):
         counts[i] = _deepest_stage(g, reach, depth[i])
@@ -306,7 +315,7 @@ def _binomial_chain(rng: np.random.Generator, rates: np.ndarray, n: int) -> np.n
 
 
 def _deepest_stage(rng: np.random.Generator, reach: np.ndarray, depth: np.ndarray) -> np.ndarray:
-    """Fill ``depth`` (uint8, number of stages reached) and return counts per stage.
+    """Fill ``depth`` (unsigned, number of stages reached) and return counts per stage.
 
     One uniform draw per buyer; chunks keep the draws in cache. The draw order
     does not depend on the chunk size (each float64 uses one 64-bit output).
@@ -365,7 +374,9 @@ def _event_log(
         converted[rows] = onward
         ids, t = ids[onward], leave[onward]
 
-    stage_codes = (np.arange(total) - np.repeat(offsets, d)).astype(np.int8)
+    # int8 codes hold 128 stages only: take the smallest signed type for this funnel
+    code_type = np.min_scalar_type(-len(funnel))
+    stage_codes = (np.arange(total) - np.repeat(offsets, d)).astype(code_type)
     return pd.DataFrame(
         {
             "buyer_id": np.repeat(np.arange(n, dtype=np.int64), d),
