@@ -55,7 +55,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._validation import check_choice, check_columns, check_int, check_real
@@ -974,6 +974,8 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
     theta = float(np.clip(_geometric_mle(died, censored)[0], 0.01, 0.99))
     x0 = np.log([theta, 1.0 - theta])  # a Beta with the pooled churn as its mean
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * 2
+    from scipy import optimize  # here, not at the top: it alone doubles the module's import
+
     res = optimize.minimize(
         _negloglik, x0, args=(died, censored), jac=True, method="L-BFGS-B", bounds=bounds
     )
