@@ -37,6 +37,7 @@ Two entry points:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -48,7 +49,6 @@ import pandas as pd
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_int, check_probability, check_real
 from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period
-from funnelsim.engine import simulate
 from funnelsim.model import Funnel
 
 __all__ = [
@@ -76,25 +76,25 @@ def _check_funnel(funnel: Any) -> Funnel:
     return funnel
 
 
-def _tail(funnel: Funnel, start: int) -> Funnel:
-    """The funnel from stage ``start`` on, its first stage entered by everyone."""
-    first = dataclasses.replace(funnel.stages[start], rate=1.0)
-    return Funnel((first, *funnel.stages[start + 1 :]), name=funnel.name)
-
-
 # -- referral as a funnel stage ----------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class FunnelReferralResult:
-    """What :func:`simulate_funnel_with_referrals` returns."""
+    """What :func:`simulate_funnel_with_referrals` returns.
 
-    #: Tidy counts: ``generation, channel, stage, reached`` (plus ``replication``
-    #: when there are several). Referred people appear from their entry stage on.
-    stages: pd.DataFrame
-    #: One row per generation: ``generation, paid_entrants, referred_entrants,
-    #: referrers, invites, paid_reached_last, referred_reached_last``.
-    generations: pd.DataFrame
+    The run keeps its counts as arrays; the tidy frames :attr:`stages` and
+    :attr:`generations` are built on first access (and kept), so a run whose
+    frames nobody reads costs only its draws.
+    """
+
+    #: People per replication, generation, channel (0 paid, 1 referral) and stage,
+    #: shape (replications, generations, 2, stages); referred people are 0 before
+    #: the entry stage.
+    counts: np.ndarray
+    #: Per replication and generation: paid entrants, referred entrants, referrers
+    #: and invites, shape (replications, generations, 4).
+    generation_counts: np.ndarray
     #: The funnel simulated.
     funnel: Funnel
     #: Stage where referred people enter.
@@ -106,6 +106,18 @@ class FunnelReferralResult:
     k: float
     #: Seed entropy, or None.
     seed: int | None
+
+    @functools.cached_property
+    def stages(self) -> pd.DataFrame:
+        """Tidy counts: ``generation, channel, stage, reached`` (plus ``replication``
+        when there are several). Referred people appear from their entry stage on."""
+        return _referral_stage_frame(self.counts, self.funnel, self.funnel.index(self.entry_stage))
+
+    @functools.cached_property
+    def generations(self) -> pd.DataFrame:
+        """One row per generation: ``generation, paid_entrants, referred_entrants,
+        referrers, invites, paid_reached_last, referred_reached_last``."""
+        return _referral_generation_frame(self.generation_counts, self.counts)
 
     def summary(self) -> pd.DataFrame:
         """Mean (over replications) people per stage and channel, all generations together.
@@ -138,7 +150,7 @@ class FunnelReferralResult:
     def __repr__(self) -> str:
         return (
             f"FunnelReferralResult({self.funnel.name!r}, k={self.k:.3g}, "
-            f"generations={int(self.generations['generation'].max()) + 1})"
+            f"generations={self.counts.shape[1]})"
         )
 
 
@@ -220,29 +232,37 @@ def simulate_funnel_with_referrals(
             f"referral_stage {funnel.names[r_idx]!r} comes before entry_stage "
             f"{funnel.names[e]!r}: referred people could never refer"
         )
-    tail = _tail(funnel, e)
-    k = lam * c * float(np.prod(funnel.rates[e + 1 : r_idx + 1]))
+    rates = funnel.rates.tolist()
+    k = lam * c * math.prod(rates[e + 1 : r_idx + 1])
 
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
     streams = [rng] if reps == 1 else spawn(rng, reps)
     n_stages = len(funnel)
-    # counts[rep, generation, channel, stage]; referred rows before the entry stage are dropped
+    # counts[rep, generation, channel, stage]; referred rows before the entry stage stay 0.
+    # The draws are those of funnelsim.simulate(mode="counts") per generation (a binomial
+    # chain), made here on Python ints: the per-call checks of simulate and numpy's
+    # array handling would cost more than the draws themselves.
     counts = np.zeros((reps, n_gen + 1, 2, n_stages), dtype=np.int64)
     gen_rows = np.zeros((reps, n_gen + 1, 4), dtype=np.int64)  # paid, referred, referrers, invites
     last_gen = 0
     stopped = False
     for i, g in enumerate(streams):
-        counts[i, 0, 0] = simulate(funnel, n0, seed=g, mode="counts").counts[0]
+        binomial, poisson = g.binomial, g.poisson
+        paid = _chain_counts(binomial, n0, rates, 0)
+        counts[i, 0, 0] = paid
         referred = 0
         for gen in range(n_gen + 1):
             if gen > 0:
-                counts[i, gen, 1, e:] = simulate(tail, referred, seed=g, mode="counts").counts[0]
-            referrers = int(counts[i, gen, 0, r_idx] + counts[i, gen, 1, r_idx])
-            invites = int(g.poisson(referrers * lam)) if gen < n_gen else 0
+                chain = _chain_counts(binomial, referred, rates, e)
+                counts[i, gen, 1, e:] = chain
+                referrers = chain[r_idx - e]
+            else:
+                referrers = paid[r_idx]
+            invites = int(poisson(referrers * lam)) if gen < n_gen else 0
             gen_rows[i, gen] = (n0 if gen == 0 else 0, referred, referrers, invites)
             last_gen = max(last_gen, gen)
-            referred = int(g.binomial(invites, c))
+            referred = int(binomial(invites, c))
             if referred > MAX_PEOPLE:
                 stopped = True
                 break
@@ -255,14 +275,23 @@ def simulate_funnel_with_referrals(
             stacklevel=2,
         )
     return FunnelReferralResult(
-        _referral_stage_frame(counts[:, : last_gen + 1], funnel, e),
-        _referral_generation_frame(gen_rows[:, : last_gen + 1], counts[:, : last_gen + 1]),
+        counts[:, : last_gen + 1],
+        gen_rows[:, : last_gen + 1],
         funnel,
         funnel.names[e],
         funnel.names[r_idx],
         k,
         recorded,
     )
+
+
+def _chain_counts(binomial: Any, n: int, rates: list[float], start: int) -> list[int]:
+    """People reaching each stage from ``start`` on when ``n`` enter it: a binomial chain."""
+    out = [n]
+    for p in rates[start + 1 :]:
+        n = int(binomial(n, p))
+        out.append(n)
+    return out
 
 
 def _referral_stage_frame(counts: np.ndarray, funnel: Funnel, entry: int) -> pd.DataFrame:
