@@ -29,16 +29,48 @@ funnels = st.lists(rates, min_size=0, max_size=7).map(
 # -- the law -----------------------------------------------------------------------------
 
 
+def _integer_threshold_depth(u32: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Stages reached: 1 + the stages whose threshold floor(reach * 2**32) exceeds u."""
+    limits = np.floor(reach[1:] * 2.0**32).astype(np.int64)
+    return 1 + (u32.astype(np.int64)[:, None] < limits[None, :]).sum(axis=1)
+
+
 def test_depth_equals_per_buyer_comparison_of_the_same_uniforms():
-    # The chunked kernel must give exactly what comparing each buyer's uniform with the
-    # cumulative reach probabilities gives (and so not depend on the chunk size).
+    # The chunked kernel must give exactly what comparing each buyer's 32-bit uniform
+    # (the halves of the generator's raw 64-bit outputs, low half first) with the
+    # integer thresholds gives, and so not depend on the chunk size.
     f = fs.aaarrr()
-    n = 300_000  # spans several chunks, and a partial last one
+    n = 300_001  # spans several chunks, a partial last one, and half a raw output
     result = fs.simulate(f, n, seed=11)
-    u = np.random.default_rng(11).random(n)
-    depth = 1 + (u[:, None] < f.reach[None, 1:]).sum(axis=1)
+    raw = np.random.default_rng(11).bit_generator.random_raw((n + 1) // 2)
+    u = np.stack([raw & 0xFFFFFFFF, raw >> 32], axis=1).ravel()[:n]
+    depth = _integer_threshold_depth(u, f.reach)
     np.testing.assert_array_equal(result.depth[0], depth)
     np.testing.assert_array_equal(result.counts[0], [(depth > k).sum() for k in range(len(f))])
+
+
+def test_a_32_bit_generator_uses_numpys_32_bit_draws():
+    # MT19937's raw output holds 32 random bits only: its buyers use rng.integers(uint32).
+    f = fs.aaarrr()
+    n = 70_001
+    result = fs.simulate(f, n, seed=np.random.Generator(np.random.MT19937(4)))
+    u = np.random.Generator(np.random.MT19937(4)).integers(0, 2**32, n, dtype=np.uint32)
+    np.testing.assert_array_equal(result.depth[0], _integer_threshold_depth(u, f.reach))
+
+
+def test_quantisation_of_the_integer_threshold_is_below_2_to_the_minus_32():
+    # Reach probabilities on the 2**-32 grid are used exactly; others are rounded down by
+    # less than 2**-32; a reach below 2**-32 is reached by nobody.
+    f = Funnel.from_rates({"A": 1.0, "B": 0.5, "C": 0.5, "D": 2.0**-32, "E": 0.5})
+    limits = np.floor(f.reach[1:] * 2.0**32)
+    assert limits.tolist() == [2**31, 2**30, 0.0, 0.0]
+    reach = fs.aaarrr().reach[1:]
+    error = reach - np.floor(reach * 2.0**32) / 2.0**32
+    assert np.all((error >= 0) & (error < 2.0**-32))
+    counts = fs.simulate(f, 200_000, seed=2).counts[0]
+    assert counts[3] == counts[4] == 0
+    half = stats.binomtest(int(counts[1]), 200_000, 0.5).pvalue
+    assert half > 1e-4
 
 
 def test_deepest_stage_follows_the_stage_by_stage_law():
