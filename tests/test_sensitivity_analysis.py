@@ -128,6 +128,12 @@ def test_fix_first_in_one_call():
         ),
         ({"stages": ["Pay"]}, ValueError, r"no stage named 'Pay'"),
         ({"stages": "Buy"}, TypeError, r"stages must be a sequence of stage names, got 'Buy'"),
+        (
+            {"stages": []},
+            ValueError,
+            r"stages must name at least one stage to vary, got \[\]; stages of "
+            r"'Trigger-Learn-Try-Buy' after the first are \['Learn', 'Try', 'Buy'\]",
+        ),
     ],
 )
 def test_sensitivity_validation(kwargs, error, match):

@@ -31,6 +31,7 @@ from .engine import (
 
 # confidence intervals
 from .stats import (
+    compare as compare,
     proportion_ci as proportion_ci,
 )
 

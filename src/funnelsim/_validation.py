@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -169,6 +169,13 @@ def check_columns(data: Any, required: Iterable[str], *, name: str = "data") -> 
 
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
+    required = list(required)
+    for c in required:
+        if not isinstance(c, Hashable):
+            raise TypeError(
+                f"a column name for {name} must be one label such as 'date', got "
+                f"{_describe(c)}; pass one column name, not a list"
+            )
     missing = [c for c in required if c not in data.columns]
     if missing:
         raise ValueError(

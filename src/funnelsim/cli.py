@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from funnelsim import __version__
+from funnelsim._format import CSV_FLOAT_FORMAT
+from funnelsim._io import atomic_write, atomic_write_set
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -154,11 +156,11 @@ def _output_format(path: Path, given: str | None) -> str:
     )
 
 
-def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+def _frame_writer(frame: pd.DataFrame, fmt: str) -> Callable[[Path], object]:
+    """A function writing ``frame`` to the path it is given (for :mod:`funnelsim._io`)."""
     if fmt == "parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+        return lambda path: frame.to_parquet(path, index=False)
+    return lambda path: frame.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT)
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -191,7 +193,7 @@ def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
     import numpy as np
     import pandas as pd
 
-    from funnelsim.scenarios import _format_count
+    from funnelsim._format import count as _format_count
 
     result = run.result
     seed = "fresh seed" if result.seed is None else f"seed {result.seed}"
@@ -219,7 +221,9 @@ def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
 
 
 def _pct(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{x:.2%}"
+    from funnelsim._format import percent
+
+    return percent(x, 2)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -229,14 +233,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     run = scenario.run()
     print(_summary_text(scenario, run))
     if args.output is not None:
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, frame in run.tables().items():
-            path = out / f"{name}.{args.format}"
-            _write_frame(frame, path, args.format)
-            written.append(str(path))
-        print(f"wrote {', '.join(written)}", file=sys.stderr)
+        # All tables or none: each is written in full to a temporary folder, then renamed.
+        files = {
+            f"{name}.{args.format}": _frame_writer(frame, args.format)
+            for name, frame in run.tables().items()
+        }
+        written = atomic_write_set(Path(args.output), files)
+        print(f"wrote {', '.join(map(str, written))}", file=sys.stderr)
     return 0
 
 
@@ -255,11 +258,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     frame = sweep(scenario, grid, progress=progress)
     if out is None:
-        frame.to_csv(sys.stdout, index=False)
+        frame.to_csv(sys.stdout, index=False, float_format=CSV_FLOAT_FORMAT)
     else:
         if out.parent != Path():
             out.parent.mkdir(parents=True, exist_ok=True)
-        _write_frame(frame, out, fmt)
+        atomic_write(out, _frame_writer(frame, fmt))
         print(f"wrote {len(frame)} rows to {out}", file=sys.stderr)
     return 0
 

@@ -148,8 +148,8 @@ class SimulationResult:
     mode: str
     #: Buyers reaching each stage, shape (replications, stages).
     counts: np.ndarray
-    #: Seed entropy: pass it back as ``seed=`` to repeat the run (None when the
-    #: caller passed a spawned Generator).
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
     #: Number of stages each buyer reached (1 = only the first), shape
     #: (replications, buyers), uint8; None in counts mode.

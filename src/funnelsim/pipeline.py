@@ -175,7 +175,8 @@ class PipelineResult:
     #: One row per stage: ``stage, entries, unique_leads, failed, nurtured,
     #: closed_lost, won``.
     stages: pd.DataFrame
-    #: Seed entropy to repeat the run (None when a spawned Generator was passed).
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     @property
@@ -186,7 +187,8 @@ class PipelineResult:
     @property
     def win_rate(self) -> float:
         """Share of leads won."""
-        return float((self.leads["outcome"] == "won").mean()) if len(self.leads) else float("nan")
+        won = int((self.leads["outcome"] == "won").sum())
+        return won / len(self.leads) if len(self.leads) else float("nan")
 
     def table(self) -> pd.DataFrame:
         """The per-stage frame (a copy of :attr:`stages`)."""

@@ -235,7 +235,7 @@ def sensitivity(
                 return float(expected_pipeline(f, 1, nurture_)["probability"].iloc[0])
             if nurture_ is None:
                 res = simulate(f, n, seed, mode="counts", replications=reps)
-                return float(res.counts[:, -1].mean() / n)
+                return int(res.counts[:, -1].sum()) / (n * reps)
             return simulate_pipeline(f, n * reps, seed, nurture=nurture_).win_rate
 
         def metric(f: Funnel) -> float:
@@ -254,6 +254,11 @@ def sensitivity(
         if isinstance(stages, str) or not isinstance(stages, Sequence):
             raise TypeError(f"stages must be a sequence of stage names, got {stages!r}")
         names = [funnel.stages[funnel.index(s)].name for s in stages]
+        if not names:
+            raise ValueError(
+                f"stages must name at least one stage to vary, got {stages!r}; stages of "
+                f"{funnel.name!r} after the first are {list(funnel.names[1:])}"
+            )
         if funnel.names[0] in names:
             raise ValueError(
                 f"the first stage {funnel.names[0]!r} has rate 1 by definition and cannot be varied"

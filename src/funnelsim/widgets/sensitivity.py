@@ -51,7 +51,7 @@ class SensitivityExplorer(Explorer):
         frame = outcome.result
         title = f"Fix {frame['stage'].iloc[0]} first: customers ± δ on each step"
         if a is None:  # data swapped into a compiled chart while the ranking holds
-            return charts._tornado_plot(frame, title=title, width=420, outcome=_OUTCOME)
+            return charts.tornado_plot(frame, title=title, width=420, outcome=_OUTCOME)
         frozen = charts.tornado_chart(a.result, title="A (frozen)", outcome=_OUTCOME)
         chart = charts.tornado_chart(frame, title="B", outcome=_OUTCOME)
         return charts.Plot.of(alt.hconcat(frozen, chart))
