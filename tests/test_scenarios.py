@@ -250,7 +250,7 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
         ),
         (
             '[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\ninvites = "negbin"',
-            r"referral: invites='negbin' needs a dispersion",
+            r"referral: invite_distribution='negbin' needs a dispersion",
         ),
         (
             "[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\nsegments = 3",
@@ -700,7 +700,7 @@ def test_sweep_over_a_section_key(full):
         ),
         (
             ("invites_per_user = 2.0", "invites_per_user = 2.0\ndispersion = 1.0"),
-            r"referral: dispersion applies to invites='negbin' only",
+            r"referral: dispersion applies to invite_distribution='negbin' only",
         ),
         (
             ("invites_per_user = 2.0", "invites_per_user = { promoter = 2.0, fans = 1.0 }"),

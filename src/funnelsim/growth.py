@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from funnelsim._deprecation import renamed_keywords
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_int, check_probability, check_real
 from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period
@@ -155,10 +156,11 @@ class FunnelReferralResult:
         )
 
 
+@renamed_keywords(invites_per_referrer="invites_per_user")
 def simulate_funnel_with_referrals(
     funnel: Funnel,
     paid_buyers: int,
-    invites_per_referrer: float,
+    invites_per_user: float,
     invite_conversion: float,
     generations: int = 5,
     *,
@@ -171,7 +173,7 @@ def simulate_funnel_with_referrals(
 
     Generation 0 is ``paid_buyers`` people entering the first stage (paid
     acquisition). Everyone of a generation who reaches ``referral_stage`` sends
-    Poisson(``invites_per_referrer``) invites (one aggregate Poisson draw: a sum
+    Poisson(``invites_per_user``) invites (one aggregate Poisson draw: a sum
     of Poissons is Poisson); each invite is accepted with probability
     ``invite_conversion`` (a binomial draw). The accepted invitees are the next
     generation; they enter at ``entry_stage`` (they skip the stages before it:
@@ -184,8 +186,10 @@ def simulate_funnel_with_referrals(
         E.g. :func:`funnelsim.aaarrr`.
     paid_buyers : int
         People entering the first stage in generation 0, ``>= 0``.
-    invites_per_referrer : float
-        Mean invites a referrer sends, ``>= 0``.
+    invites_per_user : float
+        Mean invites a referrer sends, ``>= 0``, in [0, 10⁶]. (Called
+        ``invites_per_referrer`` before; the old name works for one more
+        release, with a ``DeprecationWarning``.)
     invite_conversion : float
         Probability that an invite brings the invitee to ``entry_stage``, in [0, 1].
     generations : int
@@ -222,7 +226,7 @@ def simulate_funnel_with_referrals(
     """
     funnel = _check_funnel(funnel)
     n0 = check_int("paid_buyers", paid_buyers, low=0)
-    lam = check_real("invites_per_referrer", invites_per_referrer, low=0.0, high=1e6)
+    lam = check_real("invites_per_user", invites_per_user, low=0.0, high=1e6)
     c = check_probability("invite_conversion", invite_conversion)
     n_gen = check_int("generations", generations, low=0, high=1_000)
     reps = check_int("replications", replications, low=1)
