@@ -63,7 +63,7 @@ import numpy as np
 
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_choice, check_int, check_real
-from funnelsim.model import Funnel
+from funnelsim.model import Funnel, check_funnel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,14 +84,6 @@ MAX_EVENTS = 20_000_000
 _CHUNK = 1 << 16  # buyers per chunk (even): 256 KiB of uint32 draws, stays in L2 cache
 #: Bit generators whose raw output is 64 random bits (two 32-bit draws per output).
 _RAW64 = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64)
-
-
-def _check_funnel(funnel: Any) -> Funnel:
-    if not isinstance(funnel, Funnel):
-        raise TypeError(
-            f"funnel must be a Funnel (e.g. funnelsim.aaarrr()), got {type(funnel).__name__}"
-        )
-    return funnel
 
 
 def expected(funnel: Funnel, buyers: int) -> pd.DataFrame:
@@ -117,7 +109,7 @@ def expected(funnel: Funnel, buyers: int) -> pd.DataFrame:
     """
     import pandas as pd
 
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     n = check_int("buyers", buyers, low=0)
     reach = funnel.reach
     entry = np.concatenate([[0.0], np.cumsum(funnel.mean_times)[:-1]])
@@ -270,7 +262,7 @@ def simulate(
     >>> int(result.counts[0, 0])
     10000
     """
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     n = check_int("buyers", buyers, low=0)
     mode_name = check_choice("mode", mode, ("buyers", "counts"))
     if not isinstance(events, bool | np.bool_):

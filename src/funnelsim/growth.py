@@ -50,7 +50,7 @@ from funnelsim._deprecation import renamed_keywords
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_int, check_probability, check_real
 from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period
-from funnelsim.model import Funnel
+from funnelsim.model import Funnel, check_funnel
 
 __all__ = [
     "FunnelReferralResult",
@@ -67,14 +67,6 @@ MAX_PEOPLE = 10**12
 MAX_MARKET = 999_999_999
 
 CHANNELS = ("paid", "referral")
-
-
-def _check_funnel(funnel: Any) -> Funnel:
-    if not isinstance(funnel, Funnel):
-        raise TypeError(
-            f"funnel must be a Funnel (e.g. funnelsim.aaarrr()), got {type(funnel).__name__}"
-        )
-    return funnel
 
 
 # -- referral as a funnel stage ----------------------------------------------------------------
@@ -224,7 +216,7 @@ def simulate_funnel_with_referrals(
     >>> r.summary()[["stage", "paid", "referral"]].shape
     (6, 3)
     """
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     n0 = check_int("paid_buyers", paid_buyers, low=0)
     lam = check_real("invites_per_user", invites_per_user, low=0.0, high=1e6)
     c = check_probability("invite_conversion", invite_conversion)
@@ -403,7 +395,7 @@ class GrowthParams:
             )
         set_("initial_customers", check_int("initial_customers", self.initial_customers, low=0))
         if self.funnel is not None:
-            f = _check_funnel(self.funnel)
+            f = check_funnel(self.funnel)
             entry, cust = self.stage_indices
             if entry > cust:
                 raise ValueError(

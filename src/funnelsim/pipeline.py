@@ -26,8 +26,7 @@ import pandas as pd
 
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._validation import check_int, check_probability, check_real
-from funnelsim.engine import _check_funnel
-from funnelsim.model import Funnel, TimeInStage
+from funnelsim.model import Funnel, TimeInStage, check_funnel
 
 __all__ = ["Nurture", "PipelineResult", "expected_pipeline", "simulate_pipeline"]
 
@@ -139,7 +138,7 @@ def expected_pipeline(funnel: Funnel, leads: int, nurture: Nurture | None = None
         otherwise), ``probability, expected_leads, sd_leads``. Probabilities
         sum to 1.
     """
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     nurture = _check_nurture(nurture)
     n = check_int("leads", leads, low=0)
     prob = np.clip(_final_state_probabilities(funnel, nurture), 0.0, 1.0)
@@ -249,7 +248,7 @@ def simulate_pipeline(
     >>> int(res.outcomes()["leads"].sum())
     10000
     """
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     nurture = _check_nurture(nurture)
     n = check_int("leads", leads, low=0, high=MAX_LEADS)
     rng = as_generator(seed)
