@@ -86,7 +86,7 @@ def test_deepest_stage_follows_the_stage_by_stage_law():
 @given(funnel=funnels, buyers=st.integers(0, 3000), seed=st.integers(0, 2**32))
 def test_counts_are_non_increasing_and_near_expected(funnel, buyers, seed):
     for mode in ("buyers", "counts"):
-        counts = fs.simulate(funnel, buyers, seed, mode=mode).counts[0]
+        counts = fs.simulate(funnel, buyers, seed=seed, mode=mode).counts[0]
         assert counts[0] == buyers
         assert np.all(np.diff(counts) <= 0)
         exp = fs.expected(funnel, buyers)
@@ -96,12 +96,12 @@ def test_counts_are_non_increasing_and_near_expected(funnel, buyers, seed):
 
 @given(funnel=funnels, buyers=st.integers(0, 500), seed=st.integers(0, 2**32))
 def test_same_seed_same_result_bit_for_bit(funnel, buyers, seed):
-    a = fs.simulate(funnel, buyers, seed, events=True)
-    b = fs.simulate(funnel, buyers, seed, events=True)
+    a = fs.simulate(funnel, buyers, seed=seed, events=True)
+    b = fs.simulate(funnel, buyers, seed=seed, events=True)
     np.testing.assert_array_equal(a.depth, b.depth)
     pd.testing.assert_frame_equal(a.events, b.events)
-    c = fs.simulate(funnel, buyers, seed, mode="counts", replications=3)
-    d = fs.simulate(funnel, buyers, seed, mode="counts", replications=3)
+    c = fs.simulate(funnel, buyers, seed=seed, mode="counts", replications=3)
+    d = fs.simulate(funnel, buyers, seed=seed, mode="counts", replications=3)
     np.testing.assert_array_equal(c.counts, d.counts)
 
 
@@ -109,8 +109,8 @@ def test_same_seed_same_result_bit_for_bit(funnel, buyers, seed):
 @given(funnel=funnels, seed=st.integers(0, 2**32))
 def test_counts_mode_and_buyers_mode_agree_in_distribution(funnel, seed):
     reps, n = 300, 400
-    a = fs.simulate(funnel, n, seed, mode="buyers", replications=reps).counts
-    b = fs.simulate(funnel, n, seed + 1, mode="counts", replications=reps).counts
+    a = fs.simulate(funnel, n, seed=seed, mode="buyers", replications=reps).counts
+    b = fs.simulate(funnel, n, seed=seed + 1, mode="counts", replications=reps).counts
     sd = np.sqrt(n * funnel.reach * (1 - funnel.reach))
     # means: two-sample z within 5 SE
     assert np.all(np.abs(a.mean(0) - b.mean(0)) <= 5 * sd * np.sqrt(2 / reps) + 1e-9)
@@ -315,3 +315,14 @@ def test_repr_is_short_and_informative():
     assert text.startswith(
         "SimulationResult('Trigger-Learn-Try-Buy', buyers=100, mode='buyers', seed=3: Trigger=100"
     )
+
+
+def test_seed_is_keyword_only_and_a_positional_seed_still_works_for_one_release():
+    import inspect
+
+    assert inspect.signature(fs.simulate).parameters["seed"].kind is inspect.Parameter.KEYWORD_ONLY
+    with pytest.warns(DeprecationWarning, match=r"simulate\(\): passing seed by position"):
+        old = fs.simulate(fs.aaarrr(), 1000, 5)
+    np.testing.assert_array_equal(old.depth, fs.simulate(fs.aaarrr(), 1000, seed=5).depth)
+    with pytest.raises(TypeError, match="positional argument"):
+        fs.simulate(fs.aaarrr(), 1000, 5, "counts")

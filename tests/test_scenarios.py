@@ -370,7 +370,7 @@ def test_with_values_errors(change, message):
 def test_simulate_equals_the_engine_with_the_scenario_settings():
     sc = load_scenario("b2b_saas")
     got = sc.simulate()
-    want = fs.simulate(sc.funnel, sc.buyers, sc.seed, replications=sc.replications)
+    want = fs.simulate(sc.funnel, sc.buyers, seed=sc.seed, replications=sc.replications)
     np.testing.assert_array_equal(got.counts, want.counts)
     assert got.seed == 7
     small = sc.simulate(seed=3, buyers=10, replications=1, events=True)

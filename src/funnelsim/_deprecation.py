@@ -19,11 +19,12 @@ draw(invites=...) is deprecated and will be removed in the next release; use dra
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["renamed_keywords"]
+__all__ = ["positional_seed", "renamed_keywords"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -70,3 +71,31 @@ def renamed_keywords(**renames: str) -> Callable[[Callable[P, R]], Callable[P, R
         return wrapper
 
     return decorate
+
+
+def positional_seed(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a function whose ``seed`` became keyword-only: a positional seed still works.
+
+    ``seed`` must follow the function's positional parameters directly, as it did
+    before. A call that passes it positionally (one argument more than the
+    positional parameters) warns with a ``DeprecationWarning`` and is passed on
+    as ``seed=``; everything else goes through untouched.
+    """
+    params = inspect.signature(func).parameters.values()
+    n = sum(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params)
+    name = func.__qualname__
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if len(args) == n + 1 and "seed" not in kwargs:
+            warnings.warn(
+                f"{name}(): passing seed by position is deprecated and will stop working in "
+                f"the next release; pass seed=... by keyword",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            *args_, seed = args
+            return func(*args_, seed=seed, **kwargs)
+        return func(*args, **kwargs)
+
+    return wrapper

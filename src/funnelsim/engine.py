@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from funnelsim._deprecation import positional_seed
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_choice, check_int, check_real
 from funnelsim.model import Funnel, check_funnel
@@ -219,11 +220,12 @@ class SimulationResult:
         )
 
 
+@positional_seed
 def simulate(
     funnel: Funnel,
     buyers: int,
-    seed: Any = None,
     *,
+    seed: Any = None,
     mode: Literal["buyers", "counts"] = "buyers",
     events: bool = False,
     replications: int = 1,
@@ -238,8 +240,10 @@ def simulate(
     buyers : int
         Buyers entering the first stage (per replication). ``1e6`` is accepted.
     seed : int, numpy.random.Generator, SeedSequence or None
-        The only source of randomness. Same seed, same result, bit for bit.
-        ``None`` draws fresh entropy and records it in ``result.seed``.
+        The only source of randomness, keyword-only. Same seed, same result,
+        bit for bit. ``None`` draws fresh entropy and records it in
+        ``result.seed``. (A seed passed by position still works for one more
+        release, with a ``DeprecationWarning``.)
     mode : {"buyers", "counts"}
         Simulate every buyer, or only the stage counts (binomial chain; same
         distribution of counts, cost independent of ``buyers``).

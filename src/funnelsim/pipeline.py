@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from funnelsim._deprecation import positional_seed
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._validation import check_int, check_probability, check_real
 from funnelsim.model import Funnel, TimeInStage, check_funnel
@@ -214,8 +215,9 @@ class PipelineResult:
         )
 
 
+@positional_seed
 def simulate_pipeline(
-    funnel: Funnel, leads: int, seed: Any = None, *, nurture: Nurture | None = None
+    funnel: Funnel, leads: int, *, seed: Any = None, nurture: Nurture | None = None
 ) -> PipelineResult:
     """Run ``leads`` leads through ``funnel`` with a nurture track; no lead is lost from view.
 
@@ -226,7 +228,8 @@ def simulate_pipeline(
     leads : int
         Leads entering the first stage.
     seed : int, numpy.random.Generator, SeedSequence or None
-        The only source of randomness.
+        The only source of randomness, keyword-only (by position it still works
+        for one more release, with a ``DeprecationWarning``).
     nurture : Nurture, optional
         The nurture track; default none (a failing lead is closed-lost at once,
         the plain funnel).

@@ -234,9 +234,9 @@ def sensitivity(
                     return float(f.reach[-1])
                 return float(expected_pipeline(f, 1, nurture_)["probability"].iloc[0])
             if nurture_ is None:
-                res = simulate(f, n, seed, mode="counts", replications=reps)
+                res = simulate(f, n, seed=seed, mode="counts", replications=reps)
                 return int(res.counts[:, -1].sum()) / (n * reps)
-            return simulate_pipeline(f, n * reps, seed, nurture=nurture_).win_rate
+            return simulate_pipeline(f, n * reps, seed=seed, nurture=nurture_).win_rate
 
         def metric(f: Funnel) -> float:
             w = win_probability(f)
