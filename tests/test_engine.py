@@ -29,16 +29,48 @@ funnels = st.lists(rates, min_size=0, max_size=7).map(
 # -- the law -----------------------------------------------------------------------------
 
 
+def _integer_threshold_depth(u32: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Stages reached: 1 + the stages whose threshold floor(reach * 2**32) exceeds u."""
+    limits = np.floor(reach[1:] * 2.0**32).astype(np.int64)
+    return 1 + (u32.astype(np.int64)[:, None] < limits[None, :]).sum(axis=1)
+
+
 def test_depth_equals_per_buyer_comparison_of_the_same_uniforms():
-    # The chunked kernel must give exactly what comparing each buyer's uniform with the
-    # cumulative reach probabilities gives (and so not depend on the chunk size).
+    # The chunked kernel must give exactly what comparing each buyer's 32-bit uniform
+    # (the halves of the generator's raw 64-bit outputs, low half first) with the
+    # integer thresholds gives, and so not depend on the chunk size.
     f = fs.aaarrr()
-    n = 300_000  # spans several chunks, and a partial last one
+    n = 300_001  # spans several chunks, a partial last one, and half a raw output
     result = fs.simulate(f, n, seed=11)
-    u = np.random.default_rng(11).random(n)
-    depth = 1 + (u[:, None] < f.reach[None, 1:]).sum(axis=1)
+    raw = np.random.default_rng(11).bit_generator.random_raw((n + 1) // 2)
+    u = np.stack([raw & 0xFFFFFFFF, raw >> 32], axis=1).ravel()[:n]
+    depth = _integer_threshold_depth(u, f.reach)
     np.testing.assert_array_equal(result.depth[0], depth)
     np.testing.assert_array_equal(result.counts[0], [(depth > k).sum() for k in range(len(f))])
+
+
+def test_a_32_bit_generator_uses_numpys_32_bit_draws():
+    # MT19937's raw output holds 32 random bits only: its buyers use rng.integers(uint32).
+    f = fs.aaarrr()
+    n = 70_001
+    result = fs.simulate(f, n, seed=np.random.Generator(np.random.MT19937(4)))
+    u = np.random.Generator(np.random.MT19937(4)).integers(0, 2**32, n, dtype=np.uint32)
+    np.testing.assert_array_equal(result.depth[0], _integer_threshold_depth(u, f.reach))
+
+
+def test_quantisation_of_the_integer_threshold_is_below_2_to_the_minus_32():
+    # Reach probabilities on the 2**-32 grid are used exactly; others are rounded down by
+    # less than 2**-32; a reach below 2**-32 is reached by nobody.
+    f = Funnel.from_rates({"A": 1.0, "B": 0.5, "C": 0.5, "D": 2.0**-32, "E": 0.5})
+    limits = np.floor(f.reach[1:] * 2.0**32)
+    assert limits.tolist() == [2**31, 2**30, 0.0, 0.0]
+    reach = fs.aaarrr().reach[1:]
+    error = reach - np.floor(reach * 2.0**32) / 2.0**32
+    assert np.all((error >= 0) & (error < 2.0**-32))
+    counts = fs.simulate(f, 200_000, seed=2).counts[0]
+    assert counts[3] == counts[4] == 0
+    half = stats.binomtest(int(counts[1]), 200_000, 0.5).pvalue
+    assert half > 1e-4
 
 
 def test_deepest_stage_follows_the_stage_by_stage_law():
@@ -54,7 +86,7 @@ def test_deepest_stage_follows_the_stage_by_stage_law():
 @given(funnel=funnels, buyers=st.integers(0, 3000), seed=st.integers(0, 2**32))
 def test_counts_are_non_increasing_and_near_expected(funnel, buyers, seed):
     for mode in ("buyers", "counts"):
-        counts = fs.simulate(funnel, buyers, seed, mode=mode).counts[0]
+        counts = fs.simulate(funnel, buyers, seed=seed, mode=mode).counts[0]
         assert counts[0] == buyers
         assert np.all(np.diff(counts) <= 0)
         exp = fs.expected(funnel, buyers)
@@ -64,12 +96,12 @@ def test_counts_are_non_increasing_and_near_expected(funnel, buyers, seed):
 
 @given(funnel=funnels, buyers=st.integers(0, 500), seed=st.integers(0, 2**32))
 def test_same_seed_same_result_bit_for_bit(funnel, buyers, seed):
-    a = fs.simulate(funnel, buyers, seed, events=True)
-    b = fs.simulate(funnel, buyers, seed, events=True)
+    a = fs.simulate(funnel, buyers, seed=seed, events=True)
+    b = fs.simulate(funnel, buyers, seed=seed, events=True)
     np.testing.assert_array_equal(a.depth, b.depth)
     pd.testing.assert_frame_equal(a.events, b.events)
-    c = fs.simulate(funnel, buyers, seed, mode="counts", replications=3)
-    d = fs.simulate(funnel, buyers, seed, mode="counts", replications=3)
+    c = fs.simulate(funnel, buyers, seed=seed, mode="counts", replications=3)
+    d = fs.simulate(funnel, buyers, seed=seed, mode="counts", replications=3)
     np.testing.assert_array_equal(c.counts, d.counts)
 
 
@@ -77,8 +109,8 @@ def test_same_seed_same_result_bit_for_bit(funnel, buyers, seed):
 @given(funnel=funnels, seed=st.integers(0, 2**32))
 def test_counts_mode_and_buyers_mode_agree_in_distribution(funnel, seed):
     reps, n = 300, 400
-    a = fs.simulate(funnel, n, seed, mode="buyers", replications=reps).counts
-    b = fs.simulate(funnel, n, seed + 1, mode="counts", replications=reps).counts
+    a = fs.simulate(funnel, n, seed=seed, mode="buyers", replications=reps).counts
+    b = fs.simulate(funnel, n, seed=seed + 1, mode="counts", replications=reps).counts
     sd = np.sqrt(n * funnel.reach * (1 - funnel.reach))
     # means: two-sample z within 5 SE
     assert np.all(np.abs(a.mean(0) - b.mean(0)) <= 5 * sd * np.sqrt(2 / reps) + 1e-9)
@@ -354,3 +386,14 @@ def test_repr_is_short_and_informative():
     assert text.startswith(
         "SimulationResult('Trigger-Learn-Try-Buy', buyers=100, mode='buyers', seed=3: Trigger=100"
     )
+
+
+def test_seed_is_keyword_only_and_a_positional_seed_still_works_for_one_release():
+    import inspect
+
+    assert inspect.signature(fs.simulate).parameters["seed"].kind is inspect.Parameter.KEYWORD_ONLY
+    with pytest.warns(DeprecationWarning, match=r"simulate\(\): passing seed by position"):
+        old = fs.simulate(fs.aaarrr(), 1000, 5)
+    np.testing.assert_array_equal(old.depth, fs.simulate(fs.aaarrr(), 1000, seed=5).depth)
+    with pytest.raises(TypeError, match="positional argument"):
+        fs.simulate(fs.aaarrr(), 1000, 5, "counts")

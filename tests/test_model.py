@@ -261,3 +261,20 @@ def test_str():
     assert str(fs.trigger_learn_try_buy()) == (
         "Trigger-Learn-Try-Buy: Trigger (100%) -> Learn (40%) -> Try (30%) -> Buy (25%)"
     )
+
+
+def test_check_funnel_is_the_one_funnel_check():
+    # engine, growth, pipeline, sensitivity analysis and b2b share model.check_funnel.
+    import importlib
+
+    from funnelsim.model import check_funnel
+
+    for name in ("engine", "growth", "pipeline", "sensitivity_analysis", "b2b"):
+        module = importlib.import_module(f"funnelsim.{name}")
+        assert module.check_funnel is check_funnel
+    f = fs.aaarrr()
+    assert check_funnel(f) is f
+    with pytest.raises(
+        TypeError, match=r"funnel must be a Funnel \(e.g. funnelsim.aaarrr\(\)\), got str"
+    ):
+        check_funnel("aaarrr")

@@ -95,7 +95,7 @@ def pipelines(draw):
 @settings(max_examples=60, deadline=None)
 def test_every_lead_ends_in_exactly_one_final_state(pipe, leads, seed):
     funnel, nurture = pipe
-    res = simulate_pipeline(funnel, leads, seed, nurture=nurture)
+    res = simulate_pipeline(funnel, leads, seed=seed, nurture=nurture)
     a, s = res.leads, res.stages
     assert len(a) == leads and a["lead_id"].is_unique
     assert a["outcome"].notna().all() and set(a["outcome"]) <= {"won", "lost"}
@@ -121,8 +121,8 @@ def test_times_with_fixed_stage_times_and_delay_are_exact():
 
 def test_same_seed_same_pipeline():
     n = Nurture(0.4)
-    a = simulate_pipeline(TLTB, 1_000, 7, nurture=n)
-    b = simulate_pipeline(TLTB, 1_000, 7, nurture=n)
+    a = simulate_pipeline(TLTB, 1_000, seed=7, nurture=n)
+    b = simulate_pipeline(TLTB, 1_000, seed=7, nurture=n)
     assert a.leads.equals(b.leads) and a.stages.equals(b.stages)
     assert "win_rate=" in repr(a)
 
@@ -284,3 +284,9 @@ def test_expected_pipeline_every_column_by_hand():
     np.testing.assert_allclose(
         e["sd_leads"], np.sqrt(10 * np.array([0.2 * 0.8, 0.25, 0.3 * 0.7])), rtol=1e-15
     )
+
+
+def test_seed_is_keyword_only_with_one_release_of_grace():
+    with pytest.warns(DeprecationWarning, match=r"simulate_pipeline\(\): passing seed by position"):
+        old = simulate_pipeline(TLTB, 500, 3)
+    assert old.leads.equals(simulate_pipeline(TLTB, 500, seed=3).leads)

@@ -114,7 +114,7 @@ def test_viral_coefficient_from_nps_weights_segments():
         ({"fan": 1.0}, None, ValueError, r"unknown segment\(s\) \['fan'\]"),
         ({"promoter": 1.5, "detractor": -0.5}, None, ValueError, r"share of promoters must be"),
         ([9, 9], {"promoter": 1.0}, ValueError, r"missing \['passive', 'detractor'\]"),
-        ([9, 9], [1, 2, 3], TypeError, "invites must map each NPS segment"),
+        ([9, 9], [1, 2, 3], TypeError, "invites_per_user must map each NPS segment"),
         (
             [9, 9],
             {"promoter": -1, "passive": 0, "detractor": 0},
@@ -155,8 +155,12 @@ def test_cascade_frame_is_tidy_and_consistent():
 
 
 def test_same_seed_same_cascade_and_seed_is_recorded():
-    a = simulate_referrals(500, 4, 0.2, invites="negbin", dispersion=0.7, seed=7, replications=3)
-    b = simulate_referrals(500, 4, 0.2, invites="negbin", dispersion=0.7, seed=7, replications=3)
+    a = simulate_referrals(
+        500, 4, 0.2, invite_distribution="negbin", dispersion=0.7, seed=7, replications=3
+    )
+    b = simulate_referrals(
+        500, 4, 0.2, invite_distribution="negbin", dispersion=0.7, seed=7, replications=3
+    )
     pd.testing.assert_frame_equal(a.generations, b.generations)
     assert a.seed == 7
     c = simulate_referrals(500, 4, 0.2, seed=None)
@@ -195,10 +199,22 @@ def test_zero_seed_or_zero_k_stays_put():
         ({"seed_buyers": 1.5}, ValueError, "seed_buyers must be a whole number"),
         ({"invites_per_user": -2}, ValueError, "invites_per_user must be in"),
         ({"invite_conversion": 2}, ValueError, r"invite_conversion must be in \[0, 1\], got 2"),
-        ({"invites": "binomial"}, ValueError, r"invites must be one of \['negbin', 'poisson'\]"),
-        ({"invites": "negbin"}, ValueError, "needs a dispersion"),
-        ({"invites": "negbin", "dispersion": 0}, ValueError, "dispersion must be > 0, got 0"),
-        ({"dispersion": 2.0}, ValueError, "dispersion applies to invites='negbin' only"),
+        (
+            {"invite_distribution": "binomial"},
+            ValueError,
+            r"invite_distribution must be one of \['negbin', 'poisson'\]",
+        ),
+        ({"invite_distribution": "negbin"}, ValueError, "needs a dispersion"),
+        (
+            {"invite_distribution": "negbin", "dispersion": 0},
+            ValueError,
+            "dispersion must be > 0, got 0",
+        ),
+        (
+            {"dispersion": 2.0},
+            ValueError,
+            "dispersion applies to invite_distribution='negbin' only",
+        ),
         ({"cycle_time": 0}, ValueError, "cycle_time must be > 0, got 0"),
         (
             {"market_size": 50},
@@ -244,7 +260,7 @@ def test_simulate_referrals_validates(kwargs, exc, match):
 def test_subcritical_mean_total_is_seed_over_one_minus_k(kind, dispersion):
     reps, s = 4_000, 200
     r = simulate_referrals(
-        s, 2.0, 0.35, invites=kind, dispersion=dispersion, replications=reps, seed=11
+        s, 2.0, 0.35, invite_distribution=kind, dispersion=dispersion, replications=reps, seed=11
     )
     k = 0.7
     se = r.totals.std(ddof=1) / math.sqrt(reps)
@@ -262,7 +278,7 @@ def test_one_aggregate_draw_has_the_law_of_per_buyer_draws(kind, dispersion):
             n,
             lam,
             c,
-            invites=kind,
+            invite_distribution=kind,
             dispersion=dispersion,
             replications=reps,
             max_generations=1,
@@ -294,7 +310,7 @@ def test_negbin_dispersion_fattens_the_tail_of_totals():
     s, k, r, reps = 20, 0.8, 0.3, 3_000
     kw = {"replications": reps, "seed": 2}
     pois = simulate_referrals(s, 2, 0.4, **kw).totals
-    nb = simulate_referrals(s, 2, 0.4, invites="negbin", dispersion=r, **kw).totals
+    nb = simulate_referrals(s, 2, 0.4, invite_distribution="negbin", dispersion=r, **kw).totals
     for totals, sigma2, p0 in (
         (pois, k, math.exp(-s * k)),
         (nb, k + k**2 / r, (r / (r + k)) ** (s * r)),
@@ -328,13 +344,20 @@ def test_negbin_nps_mixture_keeps_the_mean_total():
     rates = {"promoter": 2.5, "passive": 1.0, "detractor": 0.0}
     k, reps, s = 0.3 * (0.3 * 2.5 + 0.3 * 1.0), 3_000, 50
     r = simulate_referrals(
-        s, rates, 0.3, segments=shares, invites="negbin", dispersion=0.6, replications=reps, seed=3
+        s,
+        rates,
+        0.3,
+        segments=shares,
+        invite_distribution="negbin",
+        dispersion=0.6,
+        replications=reps,
+        seed=3,
     )
     assert math.isclose(r.k, k)
     se = r.totals.std(ddof=1) / math.sqrt(reps)
     assert abs(r.totals.mean() - s / (1 - k)) < 4 * se
     one = simulate_referrals(
-        s, rates, 0.3, segments=shares, invites="negbin", dispersion=0.6, seed=3
+        s, rates, 0.3, segments=shares, invite_distribution="negbin", dispersion=0.6, seed=3
     )
     assert one.total >= s and one.generations["new_buyers"].iloc[-1] == 0
 
@@ -345,7 +368,14 @@ def test_a_generation_of_silent_segments_ends_every_replication(kind):
     rates = {"promoter": 3.0, "passive": 1.0, "detractor": 0.0}
     kw = {"dispersion": 0.5} if kind == "negbin" else {}
     r = simulate_referrals(
-        40, rates, 0.5, segments={"detractor": 1.0}, invites=kind, replications=4, seed=1, **kw
+        40,
+        rates,
+        0.5,
+        segments={"detractor": 1.0},
+        invite_distribution=kind,
+        replications=4,
+        seed=1,
+        **kw,
     )
     assert r.k == 0.0
     np.testing.assert_array_equal(r.totals, [40] * 4)
@@ -419,7 +449,7 @@ def test_finite_market_follows_the_mean_field_recursion():
     seed=st.integers(0, 2**32),
 )
 def test_cascade_invariants(s, lam, c, market, negbin, scores, reps, seed):
-    kw: dict = {"invites": "negbin", "dispersion": 1.3} if negbin else {}
+    kw: dict = {"invite_distribution": "negbin", "dispersion": 1.3} if negbin else {}
     invites: float | dict = lam
     if scores is not None:  # NPS segments; detractors stay silent
         kw["segments"] = scores
@@ -679,3 +709,18 @@ def test_k_exactly_one():
     with pytest.warns(RuntimeWarning, match=r"still growing when stopped by max_generations=0"):
         r = simulate_referrals(10, 1.98, 0.5, max_generations=0, seed=3)
     assert r.expected_total == pytest.approx(10 / 0.01, rel=1e-12)
+
+
+def test_old_argument_names_work_for_one_release_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match=r"simulate_referrals\(invites=\.\.\.\) is dep"):
+        old = simulate_referrals(200, 3, 0.2, invites="negbin", dispersion=0.5, seed=4)
+    new = simulate_referrals(200, 3, 0.2, invite_distribution="negbin", dispersion=0.5, seed=4)
+    pd.testing.assert_frame_equal(old.generations, new.generations)
+    with pytest.raises(TypeError, match=r"got both invites= \(its old name\) and invite_distr"):
+        simulate_referrals(200, 3, 0.2, invites="negbin", invite_distribution="negbin")
+    rates = {"promoter": 2, "passive": 1, "detractor": 0}
+    with pytest.warns(
+        DeprecationWarning, match=r"use viral_coefficient_from_nps\(invites_per_user"
+    ):
+        k = viral_coefficient_from_nps([10, 9, 7, 2], invites=rates, invite_conversion=0.5)
+    assert k == viral_coefficient_from_nps([10, 9, 7, 2], rates, 0.5)

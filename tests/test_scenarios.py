@@ -261,7 +261,7 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
         ),
         (
             '[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\ninvites = "negbin"',
-            r"referral: invites='negbin' needs a dispersion",
+            r"referral: invite_distribution='negbin' needs a dispersion",
         ),
         (
             "[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\nsegments = 3",
@@ -381,7 +381,7 @@ def test_with_values_errors(change, message):
 def test_simulate_equals_the_engine_with_the_scenario_settings():
     sc = load_scenario("b2b_saas")
     got = sc.simulate()
-    want = fs.simulate(sc.funnel, sc.buyers, sc.seed, replications=sc.replications)
+    want = fs.simulate(sc.funnel, sc.buyers, seed=sc.seed, replications=sc.replications)
     np.testing.assert_array_equal(got.counts, want.counts)
     assert got.seed == 7
     small = sc.simulate(seed=3, buyers=10, replications=1, events=True)
@@ -711,7 +711,7 @@ def test_sweep_over_a_section_key(full):
         ),
         (
             ("invites_per_user = 2.0", "invites_per_user = 2.0\ndispersion = 1.0"),
-            r"referral: dispersion applies to invites='negbin' only",
+            r"referral: dispersion applies to invite_distribution='negbin' only",
         ),
         (
             ("invites_per_user = 2.0", "invites_per_user = { promoter = 2.0, fans = 1.0 }"),

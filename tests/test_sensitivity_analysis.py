@@ -183,7 +183,7 @@ def test_sensitivity_with_a_generator_seed_keeps_common_random_numbers():
     again = sensitivity(TLTB, buyers=2000, method="simulate", replications=20, seed=seed)
     np.testing.assert_array_equal(again["outcome_low"], gen["outcome_low"])
     # Every variant restarts from that seed, so the base run is one plain simulation.
-    plain = fs.simulate(TLTB, 2000, seed, mode="counts", replications=20)
+    plain = fs.simulate(TLTB, 2000, seed=seed, mode="counts", replications=20)
     assert gen["base"].iloc[0] == plain.counts[:, -1].mean()
 
 

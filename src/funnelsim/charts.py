@@ -1204,7 +1204,7 @@ def _events_of(source: Any) -> pd.DataFrame:
         if events is None:
             raise ValueError(
                 "time charts need an event log: simulate with events=True, "
-                "e.g. fs.simulate(funnel, buyers, seed, events=True)"
+                "e.g. fs.simulate(funnel, buyers, seed=1, events=True)"
             )
     else:
         raise TypeError(

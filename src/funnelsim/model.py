@@ -393,6 +393,20 @@ class Funnel:
         return f"{self.name}: {steps}"
 
 
+def check_funnel(funnel: Any) -> Funnel:
+    """Return ``funnel`` if it is a :class:`Funnel`, else raise a ``TypeError`` naming it.
+
+    The one check every simulator and metric runs on its ``funnel`` argument
+    (a Funnel validates itself when it is built, so its type is all that is
+    left to check).
+    """
+    if not isinstance(funnel, Funnel):
+        raise TypeError(
+            f"funnel must be a Funnel (e.g. funnelsim.aaarrr()), got {type(funnel).__name__}"
+        )
+    return funnel
+
+
 def _merge(mapping: Mapping[str, Any] | None, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     if mapping is not None and not isinstance(mapping, Mapping):
         raise TypeError(f"expected a mapping of stage name to value, got {type(mapping).__name__}")

@@ -75,6 +75,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from funnelsim._deprecation import renamed_keywords
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._validation import (
     check_choice,
@@ -260,14 +261,14 @@ def _check_segments(segments: Any) -> pd.Series:
 def _check_segment_invites(invites: Any) -> pd.Series:
     if not isinstance(invites, Mapping):
         raise TypeError(
-            "invites must map each NPS segment to its invites per user, e.g. "
+            "invites_per_user must map each NPS segment to its invites per user, e.g. "
             f"{{'promoter': 2.0, 'passive': 0.5, 'detractor': 0.0}}, got {invites!r}"
         )
     missing = [k for k in NPS_SEGMENTS if k not in invites]
     unknown = [k for k in invites if k not in NPS_SEGMENTS]
     if missing or unknown:
         raise ValueError(
-            f"invites must give exactly the segments {list(NPS_SEGMENTS)}; "
+            f"invites_per_user must give exactly the segments {list(NPS_SEGMENTS)}; "
             f"missing {missing}, unknown {unknown}"
         )
     return pd.Series(
@@ -279,21 +280,24 @@ def _check_segment_invites(invites: Any) -> pd.Series:
     )
 
 
+@renamed_keywords(invites="invites_per_user")
 def viral_coefficient_from_nps(
-    segments: Any, invites: Mapping[str, float], invite_conversion: float
+    segments: Any, invites_per_user: Mapping[str, float], invite_conversion: float
 ) -> float:
     """K when promoters, passives and detractors invite at their own rates.
 
-    ``K = invite_conversion × Σ share[s] × invites[s]`` over the three segments.
+    ``K = invite_conversion × Σ share[s] × invites_per_user[s]`` over the three segments.
 
     Parameters
     ----------
     segments : mapping, pandas.Series or sequence of int
         Shares ``{"promoter": .., "passive": .., "detractor": ..}`` summing to 1
         (e.g. the output of :func:`nps_breakdown`), or raw 0–10 scores.
-    invites : mapping
+    invites_per_user : mapping
         Mean invites per user of each segment, e.g.
-        ``{"promoter": 2.0, "passive": 0.5, "detractor": 0.0}``.
+        ``{"promoter": 2.0, "passive": 0.5, "detractor": 0.0}``. (Called
+        ``invites`` before; the old name works for one more release, with a
+        ``DeprecationWarning``.)
     invite_conversion : float
         Probability that an invite converts, in [0, 1].
 
@@ -309,7 +313,7 @@ def viral_coefficient_from_nps(
     0.625
     """
     shares = _check_segments(segments)
-    rates = _check_segment_invites(invites)
+    rates = _check_segment_invites(invites_per_user)
     c = check_probability("invite_conversion", invite_conversion)
     return float((shares * rates).sum() * c)
 
@@ -391,12 +395,13 @@ class ReferralResult:
         )
 
 
+@renamed_keywords(invites="invite_distribution")
 def simulate_referrals(
     seed_buyers: int,
     invites_per_user: float | Mapping[str, float],
     invite_conversion: float,
     *,
-    invites: Literal["poisson", "negbin"] = "poisson",
+    invite_distribution: Literal["poisson", "negbin"] = "poisson",
     dispersion: float | None = None,
     segments: Any = None,
     cycle_time: float = 1.0,
@@ -425,9 +430,11 @@ def simulate_referrals(
         ``{"promoter": .., "passive": .., "detractor": ..}`` of invites per segment.
     invite_conversion : float
         Probability that an invite converts, in [0, 1].
-    invites : {"poisson", "negbin"}
-        Distribution of one buyer's invites: Poisson, or negative binomial with
+    invite_distribution : {"poisson", "negbin"}
+        Law of one buyer's number of invites: Poisson, or negative binomial with
         the same mean and size ``dispersion`` (variance ``i + i²/dispersion``).
+        (Called ``invites`` before; the old name works for one more release,
+        with a ``DeprecationWarning``.)
     dispersion : float, optional
         Negative-binomial size ``r > 0`` (small = a few buyers send most
         invites). Required for ``"negbin"``, not allowed for ``"poisson"``.
@@ -477,16 +484,19 @@ def simulate_referrals(
     """
     s0 = check_int("seed_buyers", seed_buyers, low=0, high=MAX_BUYERS)
     c = check_probability("invite_conversion", invite_conversion)
-    kind = check_choice("invites", invites, ("poisson", "negbin"))
+    kind = check_choice("invite_distribution", invite_distribution, ("poisson", "negbin"))
     if kind == "negbin":
         if dispersion is None:
             raise ValueError(
-                "invites='negbin' needs a dispersion (negative-binomial size > 0), got None"
+                "invite_distribution='negbin' needs a dispersion (negative-binomial size > 0), "
+                "got None"
             )
         r = check_real("dispersion", dispersion, low=0.0, low_open=True)
     else:
         if dispersion is not None:
-            raise ValueError(f"dispersion applies to invites='negbin' only, got {dispersion!r}")
+            raise ValueError(
+                f"dispersion applies to invite_distribution='negbin' only, got {dispersion!r}"
+            )
         r = math.inf
     if segments is None:
         if isinstance(invites_per_user, Mapping):

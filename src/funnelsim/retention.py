@@ -61,7 +61,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import integrate, optimize, special
+from scipy import special
 
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._time import (
@@ -213,6 +213,8 @@ def _discounted_tail_integral(a: float, c: float, d: float) -> float:
 
     scale = d * c / max(a, 1.0)  # Python floats: an extreme product is inf, not an error
     points = [scale * 10.0**k for k in range(16) if scale * 10.0**k < _U_MAX]
+    from scipy import integrate  # here, not at the top: a scenario run rarely needs it
+
     value, _ = integrate.quad(
         integrand, 0.0, _U_MAX, points=points or None, limit=200, epsabs=0.0, epsrel=1e-13
     )
@@ -1106,6 +1108,8 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
     theta = float(np.clip(_geometric_mle(died, censored)[0], 0.01, 0.99))
     x0 = np.log([theta, 1.0 - theta])  # a Beta with the pooled churn as its mean
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * 2
+    from scipy import optimize  # here, not at the top: it alone doubles the module's import
+
     res = optimize.minimize(
         _negloglik, x0, args=(died, censored), jac=True, method="L-BFGS-B", bounds=bounds
     )

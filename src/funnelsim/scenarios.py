@@ -526,7 +526,7 @@ class Scenario:
                 )
         settings = {key: overrides.get(key, getattr(self, key)) for key in allowed}
         buyers = settings.pop("buyers")
-        return simulate(self.funnel, buyers, self.seed if seed is None else seed, **settings)
+        return simulate(self.funnel, buyers, seed=self.seed if seed is None else seed, **settings)
 
     def run(self, seed: Any = None) -> ScenarioRun:
         """Run everything the scenario describes and collect the results.
@@ -996,7 +996,7 @@ class ReferralSettings(_Section):
         return {
             "invites_per_user": dict(invites) if isinstance(invites, tuple) else invites,
             "invite_conversion": self.invite_conversion,
-            "invites": self.invites,
+            "invite_distribution": self.invites,
             "dispersion": self.dispersion,
             "segments": None if self.segments is None else dict(self.segments),
             "cycle_time": self.cycle_time,
