@@ -72,7 +72,10 @@ def test_rate_specs_match_the_model_defaults() -> None:
 def test_metric_format() -> None:
     m = Metric("x", "X", "{:,.0f}")
     assert m.format(12345.4) == "12,345"
-    assert m.format(math.nan) == m.format(None) == m.format(math.inf) == "–"
+    assert m.format(math.nan) == m.format(None) == "–"
+    assert m.format(math.inf) == "∞"  # an infinite lifetime is not an undefined one
+    assert Metric("payback", "Payback", infinite="never").format(math.inf) == "never"
+    assert Metric("k", "K", "{}").format(0.1 * 3) == "0.3"  # no float noise on a card
 
 
 def test_signed_changes_of_metrics() -> None:
@@ -105,9 +108,12 @@ def test_funnel_metrics_follow_their_definitions() -> None:
     referrers = float(result.counts[0, 5])
     assert m["customers"] == customers
     assert m["revenue"] == pytest.approx(customers * 20)
-    assert m["cac"] == pytest.approx(50_000 * 0.2 / customers)
+    # CAC: spend over the customers the funnel is expected to bring (not this run's draw)
+    expected = 50_000 * float(fs.aaarrr().reach[4])
+    assert m["cac"] == pytest.approx(50_000 * 0.2 / expected, rel=1e-12)
     assert m["ltv"] == pytest.approx(20 * 0.5 / 0.1)
     assert m["ltv_cac"] == pytest.approx(m["ltv"] / m["cac"])
+    assert m["payback"] == fs.economics.payback_period(m["cac"], 20.0, 0.5, 0.1)
     assert m["k"] == pytest.approx(referrers / customers * 4 * 0.25)
 
 
@@ -116,7 +122,9 @@ def test_funnel_metrics_without_customers_are_undefined_not_errors() -> None:
     values = {c.name: c.default for c in FUNNEL_PRESETS["aaarrr"].economics}
     m = funnel_metrics(result, FUNNEL_PRESETS["aaarrr"], values)
     assert m["customers"] == 0
-    assert math.isnan(m["cac"]) and math.isnan(m["ltv_cac"]) and math.isnan(m["k"])
+    # spend that is expected to bring nobody: CAC unbounded, LTV:CAC 0, never pays back
+    assert m["cac"] == math.inf and m["ltv_cac"] == 0.0 and m["payback"] == math.inf
+    assert math.isnan(m["k"])
 
 
 # -- the explorer ----------------------------------------------------------------------------
@@ -585,7 +593,7 @@ def test_section_explorers_take_what_the_file_says() -> None:
     assert ret.values["cohort_size"] == round(b2c.buyers * b2c.funnel.reach[-2])  # Revenue
     eco = EconomicsExplorer(threaded=False)
     eco.load("b2b_saas")
-    customers = round(saas.buyers * saas.funnel.reach[-1])
+    customers = saas.buyers * saas.funnel.reach[-1]  # expected, not rounded
     assert eco.values["cac"] == pytest.approx(saas.economics.paid_spend / customers)
     assert eco.values["churn"] == pytest.approx(saas.retention.mean_churn)
     deal = B2BExplorer(threaded=False)

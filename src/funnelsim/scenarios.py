@@ -1149,6 +1149,8 @@ class EconomicsSettings(_Section):
         paid = self.referral_reward + self.referrer_reward
         if referred is None or paid * referred + self.programme_cost <= 0:
             return None
+        if math.isinf(ltv):  # sBG with alpha <= 1 and no discount: unbounded value
+            return math.inf if referred > 0 else -1.0
         return float(
             economics.referral_programme_roi(
                 referred,

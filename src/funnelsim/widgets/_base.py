@@ -72,6 +72,8 @@ class Outcome:
     result: Any
     #: Headline numbers by metric name (NaN when undefined).
     metrics: Mapping[str, float] = field(default_factory=dict)
+    #: The unit economics behind the money cards, if the explorer shows any.
+    economics: Any = None
 
 
 def in_kernel() -> bool:
@@ -411,7 +413,14 @@ class Explorer:
         from funnelsim.scenarios import Scenario, load_scenario
 
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-        self._apply_scenario(sc, self._values_from(sc))
+        values = self._values_from(sc)
+        before = self._economics
+        self._adopt(sc)
+        try:
+            self._apply_scenario(sc, values)
+        except Exception:
+            self._economics = before  # a failed load changes nothing
+            raise
         self._loaded, self._loaded_values = sc, self.values
         self._defaults = dict(self._loaded_values)  # Reset returns to the file's values
         return sc
@@ -439,6 +448,36 @@ class Explorer:
         return out
 
     # Hooks of the explorers that read and write scenario files.
+    def _adopt(self, sc: Any) -> None:
+        """Take what the scenario decides and no slider shows (e.g. its churn model)."""
+        self._economics = scenario_economics(sc)
+
+    #: The loaded scenario's economics model (:func:`scenario_economics`), or None.
+    _economics: Any = None
+
+    def unit_economics(
+        self,
+        arpu: float,
+        margin: float,
+        churn: float,
+        *,
+        cac: float | None = None,
+        discount: float | None = None,
+    ) -> Any:
+        """:func:`funnelsim.economics.unit_economics` under the model the scenario chose.
+
+        The churn model is the loaded scenario's (sBG keeps its polarization
+        when the slider moves the mean churn; geometric otherwise) and so is the
+        discount rate unless the explorer has a slider for it; without a loaded
+        scenario, geometric churn and no discount. Periods are months.
+        """
+        from funnelsim.economics import unit_economics
+
+        model = churn_model(churn, None if self._economics is None else self._economics.churn)
+        if discount is None:
+            discount = 0.0 if self._economics is None else self._economics.discount
+        return unit_economics(arpu, margin, model, cac=cac, discount=discount, period="month")
+
     def _values_from(self, sc: Any) -> dict[str, Any]:
         """Control values taken from scenario ``sc`` (ValueError if it lacks what is needed)."""
         raise NotImplementedError(f"{type(self).__name__} does not read scenario files")
@@ -582,6 +621,39 @@ class Explorer:
         _close_tree(self.widget)
 
 
+def scenario_economics(sc: Any) -> Any:
+    """The scenario's :class:`~funnelsim.economics.UnitEconomics` (None without ``[economics]``).
+
+    Without an ``[economics]`` section, a ``[retention]`` section still decides
+    the churn model (ARPU 1, no discount), so the retention explorer's LTV card
+    follows it.
+    """
+    from funnelsim.economics import unit_economics
+
+    if sc.economics is not None:
+        return sc.unit_economics()
+    if sc.retention is not None:
+        return unit_economics(1.0, 1.0, sc.retention.model, period="month")
+    return None
+
+
+def churn_model(mean: float, loaded: Any) -> Any:
+    """Churn model with mean churn ``mean`` of the kind of ``loaded`` (a ChurnModel or None).
+
+    The loaded model itself while the mean is unchanged; an sBG model keeps its
+    polarization ``1 / (α + β + 1)`` when the mean moves; otherwise geometric.
+    """
+    from funnelsim.retention import ChurnModel
+
+    if loaded is None:
+        return ChurnModel.geometric(mean)
+    if loaded.mean_churn == mean:
+        return loaded
+    if loaded.kind == "sbg" and 0 < mean < 1:
+        return ChurnModel.sbg_mean(mean, 1.0 / (loaded.alpha + loaded.beta + 1.0))
+    return ChurnModel.geometric(mean)
+
+
 def check_loaded(controls: Mapping[str, Control], values: Mapping[str, Any]) -> None:
     """Check values read from a scenario against the sliders' ranges, naming the key."""
     for name, value in values.items():
@@ -625,9 +697,9 @@ def _signed(metric: Metric, delta: float) -> str:
 
     A change of a percentage is in percentage points (18 % − 21 % is −3 pp).
     """
+    if not math.isfinite(delta):
+        return "–"
     text = metric.format(abs(delta))
-    if text == "–":
-        return text
     if text.endswith("%"):
         text = text[:-1] + " pp"
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"

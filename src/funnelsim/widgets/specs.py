@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from funnelsim._format import tidy
 from funnelsim._validation import check_choice, check_real
 
 __all__ = [
@@ -114,12 +115,16 @@ class Metric:
     fmt: str = "{:,.2f}"
     #: What the number means (tooltip).
     help: str = ""
+    #: How +infinity reads ("∞"; "never" for a payback).
+    infinite: str = "∞"
 
     def format(self, value: float | None) -> str:
-        """The value as text; NaN, infinity or None show as an en dash."""
-        if value is None or not math.isfinite(value):
+        """The value as text; NaN or None show as an en dash, +inf as :attr:`infinite`."""
+        if value is None or math.isnan(value):
             return "–"
-        return self.fmt.format(value)
+        if math.isinf(value):
+            return self.infinite if value > 0 else "−∞"
+        return self.fmt.format(tidy(value))
 
 
 def by_name(controls: Sequence[Control]) -> dict[str, Control]:
@@ -261,12 +266,22 @@ def custom_preset(
 #: Headline numbers of the funnel explorer.
 FUNNEL_METRICS = (
     Metric("customers", "Customers", "{:,.0f}", "Buyers who reached the paying stage."),
-    Metric("revenue", "Revenue / month", "${:,.0f}", "Customers × ARPU."),
-    Metric("cac", "CAC", "${:,.0f}", "Marketing spend / customers."),
-    Metric("ltv", "LTV", "${:,.0f}", "ARPU × margin / churn."),
+    Metric("revenue", "Revenue ($ / month)", "${:,.0f}", "Customers × ARPU."),
+    Metric(
+        "cac", "CAC ($ / customer)", "${:,.2f}",
+        "Marketing spend / customers the funnel is expected to bring.",
+    ),
+    Metric(
+        "ltv", "LTV ($ / customer)", "${:,.2f}",
+        "Expected gross profit of a customer (the scenario's churn model and discount).",
+    ),
     Metric("ltv_cac", "LTV:CAC", "{:.2f}", "Lifetime value per dollar of acquisition."),
+    Metric(
+        "payback", "Payback (months)", "{:,.0f}",
+        "First month the cumulative profit reaches CAC.", infinite="never",
+    ),
     Metric("k", "Viral K", "{:.3f}", "New buyers each customer brings through referrals."),
-)
+)  # fmt: skip
 
 
 # -- the growth model / instructor dashboard ----------------------------------------------------
@@ -316,8 +331,12 @@ GROWTH_HORIZON = (
 #: Headline numbers of the growth explorer and the dashboard.
 GROWTH_METRICS = (
     Metric("customers", "Active customers (end)", "{:,.0f}"),
-    Metric("revenue", "Revenue (all periods)", "${:,.0f}"),
-    Metric("ltv_cac", "LTV:CAC", "{:.2f}", "Lifetime gross profit per dollar of acquisition."),
+    Metric("revenue", "Revenue ($, all periods)", "${:,.0f}"),
+    Metric(
+        "ltv_cac", "LTV:CAC (whole run, blended)", "{:.2f}",
+        "The growth model's paid and referred customers together: their LTV (geometric "
+        "churn of this model, undiscounted) per dollar of all acquisition spend.",
+    ),
     Metric(
         "k", "Viral K (per customer lifetime)", "{:.2f}",
         "Customers one customer brings in over its lifetime; above 1 the loop feeds itself.",
@@ -358,7 +377,7 @@ REFERRAL_METRICS = (
 RETENTION_CONTROLS = (
     Control("churn", "Mean churn per period", 0.01, 0.6, 0.01, 0.25, readout=".0%"),
     Control(
-        "polarization", "Polarization of churn", 0.01, 0.9, 0.01, 0.2, readout=".2f",
+        "polarization", "Polarization of churn", 0.0, 0.9, 0.01, 0.2, readout=".2f",
         help="0: everyone churns alike (geometric); near 1: loyal few, fast leavers.",
     ),
     Control(
@@ -380,7 +399,12 @@ RETENTION_METRICS = (
     Metric("beta", "Fitted β", "{:.2f}"),
     Metric("retained", "Active after the last period", "{:.0%}", "Pooled over cohorts."),
     Metric("lifetime", "Expected lifetime (periods)", "{:.1f}", "Infinite when α ≤ 1."),
-    Metric("ltv", "LTV (fitted sBG, 1 % discount)", "${:,.0f}"),
+    Metric(
+        "ltv",
+        "LTV ($ / customer)",
+        "${:,.2f}",
+        "This churn model, discounted at the scenario's rate (none without a scenario).",
+    ),
 )
 
 # -- unit economics ------------------------------------------------------------------------------
@@ -415,11 +439,15 @@ ECONOMICS_CONTROLS = (
 )
 
 ECONOMICS_METRICS = (
-    Metric("ltv", "LTV (discounted)", "${:,.0f}"),
+    Metric("ltv", "LTV ($ / customer)", "${:,.0f}", "Expected (discounted) gross profit."),
+    Metric("cac", "CAC ($ / customer)", "${:,.0f}", "Acquisition cost of one customer."),
     Metric("ltv_cac", "LTV:CAC", "{:.2f}", "A common rule of thumb wants 3 or more."),
-    Metric("payback", "Payback (months)", "{:,.0f}", "Months until profit covers CAC."),
-    Metric("lifetime", "Expected lifetime (months)", "{:.1f}"),
-)
+    Metric(
+        "payback", "Payback (months)", "{:,.0f}",
+        "First month the cumulative profit curve reaches CAC.", infinite="never",
+    ),
+    Metric("lifetime", "Expected lifetime (months)", "{:.1f}", "Undiscounted; – if infinite."),
+)  # fmt: skip
 
 # -- the B2B deal --------------------------------------------------------------------------------
 
