@@ -654,3 +654,64 @@ def test_section_explorers_start_from_a_scenario() -> None:
         ReferralExplorer(scenario="b2b_saas", threaded=False)
     with pytest.raises(FileNotFoundError, match=r"no scenario file 'no_such_file\.toml'"):
         ReferralExplorer(scenario="no_such_file.toml", threaded=False)
+
+
+# -- exact sliders: whole step counts, reachable ends, no silent clipping ----------------------
+
+
+def _all_controls() -> list[Any]:
+    import funnelsim.widgets.specs as specs
+
+    found = []
+    for name in dir(specs):
+        value = getattr(specs, name)
+        if name.isupper() and isinstance(value, tuple):
+            found.extend(c for c in value if isinstance(c, Control))
+    return found
+
+
+def test_every_control_spans_a_whole_number_of_steps() -> None:
+    from funnelsim.widgets._base import _slider
+
+    controls = _all_controls()
+    assert len(controls) > 50
+    for c in controls:
+        widget = _slider(c)
+        if c.integer and c.scale == "linear":
+            assert (widget.max - widget.min) % widget.step == 0, c.name
+            continue
+        values = list(widget._options_values)
+        assert values[0] == c.min and values[-1] == c.max, c.name  # both ends reachable
+        assert len(values) == c.steps + 1, c.name
+        if c.scale == "linear":
+            # every value is min + i × step, exactly as typed (no 0.07000000000000001)
+            assert all(repr(v) == repr(float(f"{v:.12g}")) for v in values), c.name
+        widget.close()
+
+
+def test_retention_churn_slider_reaches_its_top_value() -> None:
+    from funnelsim.widgets.specs import RETENTION_CONTROLS
+
+    churn = next(c for c in RETENTION_CONTROLS if c.name == "churn")
+    assert churn.steps == 59  # (0.6 − 0.01) / 0.01 is 58.99999999999999 in floats
+    assert churn.options()[-1] == 0.6
+
+
+def test_a_range_that_is_not_whole_steps_is_refused() -> None:
+    with pytest.raises(ValueError, match="must span a whole number of steps"):
+        Control("x", "X", 0.0, 1.0, 0.3, 0.3)
+
+
+def test_a_slider_value_out_of_range_or_between_steps_raises(explorer: FunnelExplorer) -> None:
+    from traitlets import TraitError
+
+    with pytest.raises(TraitError, match=r"Seed must be in \[0, 9,999\], got 12345"):
+        explorer.control("seed").value = 12_345
+    with pytest.raises(TraitError, match="is not a value of the slider"):
+        explorer.control("activation").value = 1.5
+    with pytest.raises(TraitError, match="is not a value of the slider"):
+        explorer.control("activation").value = 0.505
+    with pytest.raises(ValueError, match=r"activation .* must be in \[0, 1\], got 1.5"):
+        explorer.set_values(activation=1.5)
+    explorer.set_values(activation=0.505)  # in range, between steps: kept exactly
+    assert explorer.values["activation"] == 0.505

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 
 from funnelsim import charts
 from funnelsim.widgets.specs import Control, Metric, by_name
@@ -138,46 +139,79 @@ class _LatestWins:
                     self._cond.notify_all()
 
 
+class _IntSlider(w.IntSlider):
+    """An IntSlider that refuses a value outside its range instead of clipping it."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal: Any) -> Any:
+        value = proposal["value"]
+        if not self.min <= value <= self.max:
+            raise traitlets.TraitError(
+                f"{self.description} must be in [{self.min:,}, {self.max:,}], got {value!r}"
+            )
+        return value
+
+
+class _StepSlider(w.SelectionSlider):
+    """A slider over exact values (``min + i × step``, or 1-2-5 per decade).
+
+    Every value, the top one included, is reachable and reads exactly as it is
+    simulated (no 58.99999999999999 step counts). Setting a value that is not
+    on the slider raises instead of snapping or clipping it silently
+    (:meth:`Explorer.set_values` adds an in-range value between steps).
+    """
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal: Any) -> Any:
+        value = proposal["value"]
+        if value is None or value in self._options_values:
+            return value
+        values = self._options_values
+        raise traitlets.TraitError(
+            f"{self.description} = {value!r} is not a value of the slider "
+            f"({values[0]:g} to {values[-1]:g}); use set_values(...) for one between steps"
+        )
+
+
 def _slider(control: Control) -> w.Widget:
     common: dict[str, Any] = {
         "description": control.label,
         "description_allow_html": False,
-        "readout_format": control.readout,
         "continuous_update": not control.slow,
         "style": {"description_width": _LABEL_WIDTH},
         "layout": w.Layout(width=_SLIDER_WIDTH),
         "tooltip": control.help or None,
     }
-    if control.scale == "log":
-        # Nice values (1-2-5 per decade) instead of a FloatLogSlider: the readout shows
-        # exactly the number simulated, and a key press moves to the next round number.
-        common.pop("readout_format")
-        return w.SelectionSlider(options=_log_options(control), value=control.default, **common)
-    if control.integer:
-        return w.IntSlider(
+    if control.integer and control.scale == "linear":
+        return _IntSlider(
             value=int(control.default),
             min=int(control.min),
             max=int(control.max),
             step=max(1, int(control.step)),
+            readout_format=control.readout,
             **common,
         )
-    return w.FloatSlider(
-        value=control.default, min=control.min, max=control.max, step=control.step, **common
-    )
+    # Nice values instead of a FloatSlider or FloatLogSlider: the readout shows exactly
+    # the number simulated, and a key press moves to the next value on the grid.
+    return _StepSlider(options=_options(control), value=control.default, **common)
 
 
-def _log_options(control: Control, *extra: float) -> list[tuple[str, float | int]]:
-    """(label, value) pairs of a log slider: 2,500 not 2,500.0; 12.5 stays 12.5."""
-    return [
-        (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}", v) for v in control.options(*extra)
-    ]
+def _options(control: Control, *extra: float) -> list[tuple[str, float | int]]:
+    """(label, value) pairs of a slider: its grid, ``extra`` values, in order."""
+    values = control.options(*extra)
+    if control.scale == "log":
+        return [(f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}", v) for v in values]
+    return [(format(v, control.readout), v) for v in values]
+
+
+_log_options = _options  # the name the log sliders used
 
 
 def _put(control: Control, widget: w.Widget, value: Any) -> None:
-    """Set a slider, adding an off-grid value to a log slider's options first."""
-    if control.scale == "log" and value not in widget.options:
+    """Set a slider, adding an off-grid (in-range) value to a step slider's options first."""
+    if isinstance(widget, w.SelectionSlider) and value not in widget._options_values:
         with widget.hold_trait_notifications():
-            widget.options = _log_options(control, value)
+            widget.options = _options(control, value)
     widget.value = value
 
 

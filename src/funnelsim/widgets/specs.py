@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 from funnelsim._format import tidy
@@ -74,23 +75,42 @@ class Control:
             raise ValueError(f"log control {self.name!r} needs min > 0, got {low:g}")
         self.check(self.default)
         if self.scale == "linear":
-            steps = (self.default - low) / self.step
-            if abs(steps - round(steps)) > 1e-6:
+            if not _whole(high - low, self.step):
+                raise ValueError(
+                    f"control {self.name!r} must span a whole number of steps "
+                    f"(max − min = {high - low:g}, step {self.step:g}), so its top value "
+                    f"is reachable"
+                )
+            if not _whole(self.default - low, self.step):
                 raise ValueError(
                     f"default of control {self.name!r} must be min + a whole number of steps "
                     f"(the slider would snap it), got {self.default!r}"
                 )
 
+    @property
+    def steps(self) -> int:
+        """Number of steps from min to max (a whole number; 1-2-5 values for "log")."""
+        if self.scale == "log":
+            return len(self.options()) - 1
+        return round((self.max - self.min) / self.step)
+
     def options(self, *extra: float) -> list[float | int]:
-        """Values a "log" slider steps through: 1-2-5 per decade, ``extra`` and the default."""
-        values: set[float] = {float(self.default), *map(float, extra)}
-        decade = 10.0 ** math.floor(math.log10(self.min))
-        while decade <= self.max:
-            for m in (1, 2, 5):
-                v = m * decade
-                if self.min <= v <= self.max:
-                    values.add(v)
-            decade *= 10
+        """Values the slider steps through, with ``extra`` values and the default.
+
+        ``min + i × step`` for a linear control (exact to 12 significant digits:
+        0.07 not 0.07000000000000001), 1-2-5 per decade for a "log" one.
+        """
+        values: set[float] = {tidy(self.default), *map(float, extra)}  # extras exact
+        if self.scale == "linear":
+            values.update(tidy(self.min + i * self.step) for i in range(self.steps + 1))
+        else:
+            decade = 10.0 ** math.floor(math.log10(self.min))
+            while decade <= self.max:
+                for m in (1, 2, 5):
+                    v = m * decade
+                    if self.min <= v <= self.max:
+                        values.add(tidy(v))
+                decade *= 10
         ordered = sorted(values)
         return [int(v) for v in ordered] if self.integer else ordered
 
@@ -125,6 +145,12 @@ class Metric:
         if math.isinf(value):
             return self.infinite if value > 0 else "−∞"
         return self.fmt.format(tidy(value))
+
+
+def _whole(span: float, step: float) -> bool:
+    """Whether ``span`` is a whole number of ``step``, judged in decimal (0.59 / 0.01 = 59)."""
+    ratio = Decimal(repr(span)) / Decimal(repr(step))
+    return abs(ratio - ratio.to_integral_value()) < Decimal("1e-9")
 
 
 def by_name(controls: Sequence[Control]) -> dict[str, Control]:
