@@ -254,6 +254,17 @@ def test_save_and_load_scenario_files(explorer: FunnelExplorer, tmp_path: Path) 
     other.load(tmp_path / "missing.toml")
     assert "Load failed" in other._status.value and "missing.toml" in other._status.value
     assert other.values["seed"] == 77  # a failed load changes nothing
+    # Save never replaces a file silently: it refuses and says why, unless asked to.
+    other.set_values(seed=78)
+    before = path.read_text(encoding="utf-8")
+    assert other.save(path) is None
+    assert "Not saved" in other._status.value and "already exists" in other._status.value
+    assert path.read_text(encoding="utf-8") == before
+    other._path.value = str(path)
+    other._overwrite.value = True  # the Overwrite box beside Save
+    other._save_button.click()
+    assert "Saved" in other._status.value
+    assert fs.load_scenario(path).seed == 78
     other.close()
 
 

@@ -246,7 +246,10 @@ class _Table:
 
 
 def _describe(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
 
 
 def _check_str(key: str, value: Any) -> str:
@@ -1669,7 +1672,85 @@ def _parse(raw: bytes, source: str | None) -> Scenario:
         raise ScenarioError(f"is not UTF-8 text ({err.reason})", source=source) from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"is not valid TOML: {err}", source=source) from None
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > _MAX_DEPTH:
+        key, line = _too_deep(raw.decode("utf-8-sig"))
+        raise ScenarioError(
+            f"nests arrays or inline tables more than {_MAX_DEPTH} levels deep (line {line}); "
+            "no scenario key needs more than 2",
+            key=key,
+            source=source,
+        )
     return Scenario.from_dict(data, source=source)
+
+
+def _depth(data: Any) -> int:
+    """Nesting depth of lists and tables in parsed TOML (without recursion)."""
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > _MAX_DEPTH:
+            break
+        if isinstance(node, Mapping):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return deepest
+
+
+#: Nesting depth of arrays and inline tables reported as "too deep" (tomllib gives
+#: up with a RecursionError a few hundred levels down).
+_MAX_DEPTH = 50
+
+
+def _too_deep(text: str) -> tuple[str, int]:
+    """The dotted key and line number where ``text`` first nests deeper than :data:`_MAX_DEPTH`.
+
+    A light scan (strings and comments skipped, table headers followed), enough
+    to name the culprit in an error message; the TOML itself was already refused.
+    """
+    table, key, depth, line = "", "", 0, 1
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        if quote is not None:
+            if ch == "\\" and quote == '"':
+                i += 2
+                continue
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = None
+                continue
+        elif ch == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif ch in "\"'":
+            quote = ch * 3 if text.startswith(ch * 3, i) else ch
+            i += len(quote)
+            continue
+        elif depth == 0 and ch == "[" and not text[text.rfind("\n", 0, i) + 1 : i].strip():
+            end = text.find("\n", i)
+            header = text[i : len(text) if end < 0 else end].split("#", 1)[0].strip()
+            table = header.strip("[]").strip()
+            i = len(text) if end < 0 else end
+            continue
+        elif ch == "=" and depth == 0:
+            start = text.rfind("\n", 0, i) + 1
+            key = text[start:i].strip()
+        elif ch in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return (f"{table}.{key}" if table else key), line
+        elif ch in "]}":
+            depth -= 1
+        i += 1
+    return (f"{table}.{key}" if table else key) or "?", line
 
 
 # -- sweeps ----------------------------------------------------------------------------

@@ -412,10 +412,18 @@ class Explorer:
         save = w.Button(description="Save", icon="save", layout=w.Layout(width="80px"))
         load.add_class("fs-load")
         save.add_class("fs-save")
+        overwrite = w.Checkbox(
+            value=False,
+            description="Overwrite",
+            indent=False,
+            layout=w.Layout(width="100px"),
+            tooltip="Let Save replace an existing file",
+        )
+        overwrite.add_class("fs-overwrite")
         load.on_click(lambda _: self.load(box.value))
-        save.on_click(lambda _: self.save(box.value))
-        self._path = box
-        return [box, load, save]
+        save.on_click(lambda _: self.save(box.value, overwrite=overwrite.value))
+        self._path, self._overwrite, self._save_button = box, overwrite, save
+        return [box, load, save, overwrite]
 
     def _say(self, text: str, *, ok: bool) -> None:
         self._status.value = _status_html(text, error=not ok)
@@ -471,10 +479,23 @@ class Explorer:
         changed = {k: v for k, v in values.items() if self._loaded_values.get(k) != v}
         return dataclasses.replace(self._scenario_with(self._loaded, changed, values), source=None)
 
-    def save(self, path: Any) -> Any:
-        """Write :meth:`scenario` as a TOML file; returns its path (None on failure)."""
+    def save(self, path: Any, *, overwrite: bool = False) -> Any:
+        """Write :meth:`scenario` as a TOML file; returns its path (None if not saved).
+
+        An existing file is replaced only with ``overwrite=True`` (the
+        Overwrite box beside the Save button); otherwise nothing is written and
+        the status line says so.
+        """
         try:
-            out = Path(self.scenario().save(path))
+            target = Path(path)
+            if target.exists() and not overwrite:
+                self._say(
+                    f"Not saved: {target} already exists; tick Overwrite to replace it "
+                    "or choose another name",
+                    ok=False,
+                )
+                return None
+            out = Path(self.scenario().save(target))
         except (OSError, TypeError, ValueError) as err:
             self._say(f"Save failed: {err}", ok=False)
             return None
