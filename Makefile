@@ -53,7 +53,7 @@ typecheck: setup ## mypy on src/
 	$(BIN)/mypy
 
 unit: setup ## Unit, property and statistical tests (+ README example and doctests)
-	$(PYTEST) -n 2 -m "not browser" tests --doctest-modules src/funnelsim --doctest-glob=README.md README.md
+	$(PYTEST) -n 2 -m "not browser" tests --ignore=tests/notebooks --doctest-modules src/funnelsim --doctest-glob=README.md README.md
 
 # Notebook kernels run one at a time: kernels started in parallel can race for the same
 # TCP port (seen here as 'Address already in use').

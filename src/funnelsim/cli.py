@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from funnelsim import __version__
 from funnelsim._format import CSV_FLOAT_FORMAT
+from funnelsim._io import atomic_write, atomic_write_set
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,11 +156,11 @@ def _output_format(path: Path, given: str | None) -> str:
     )
 
 
-def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+def _frame_writer(frame: pd.DataFrame, fmt: str) -> Callable[[Path], object]:
+    """A function writing ``frame`` to the path it is given (for :mod:`funnelsim._io`)."""
     if fmt == "parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT)
+        return lambda path: frame.to_parquet(path, index=False)
+    return lambda path: frame.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT)
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -232,14 +233,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     run = scenario.run()
     print(_summary_text(scenario, run))
     if args.output is not None:
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, frame in run.tables().items():
-            path = out / f"{name}.{args.format}"
-            _write_frame(frame, path, args.format)
-            written.append(str(path))
-        print(f"wrote {', '.join(written)}", file=sys.stderr)
+        # All tables or none: each is written in full to a temporary folder, then renamed.
+        files = {
+            f"{name}.{args.format}": _frame_writer(frame, args.format)
+            for name, frame in run.tables().items()
+        }
+        written = atomic_write_set(Path(args.output), files)
+        print(f"wrote {', '.join(map(str, written))}", file=sys.stderr)
     return 0
 
 
@@ -262,7 +262,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     else:
         if out.parent != Path():
             out.parent.mkdir(parents=True, exist_ok=True)
-        _write_frame(frame, out, fmt)
+        atomic_write(out, _frame_writer(frame, fmt))
         print(f"wrote {len(frame)} rows to {out}", file=sys.stderr)
     return 0
 

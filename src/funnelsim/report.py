@@ -24,6 +24,7 @@ import pandas as pd
 
 from funnelsim import __version__, _format, charts
 from funnelsim._format import count as _format_count
+from funnelsim._io import atomic_write
 from funnelsim.scenarios import (
     Scenario,
     ScenarioRun,
@@ -366,5 +367,5 @@ def write_report(scenario: Scenario, path: str | Path, *, seed: Any = None) -> P
     render_report : the page as a string.
     """
     out = Path(path)
-    out.write_text(render_report(scenario, seed=seed), encoding="utf-8")
+    atomic_write(out, render_report(scenario, seed=seed))  # the old page or the whole new one
     return out

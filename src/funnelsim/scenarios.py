@@ -130,6 +130,7 @@ import pandas as pd
 
 import funnelsim.economics as economics
 from funnelsim import _format
+from funnelsim._io import atomic_write
 from funnelsim._validation import check_choice, check_int, check_probability, check_real
 from funnelsim.b2b import AccountsResult, Committee, buying_committee, simulate_accounts
 from funnelsim.economics import REFERRED_LTV_UPLIFT, UnitEconomics
@@ -448,7 +449,7 @@ class Scenario:
             ``path``.
         """
         target = Path(path)
-        target.write_text(dumps_toml(self.to_dict()), encoding="utf-8")
+        atomic_write(target, dumps_toml(self.to_dict()))  # the old file or the whole new one
         return target
 
     # -- deriving --------------------------------------------------------------------
