@@ -226,7 +226,9 @@ def sensitivity(
     else:
         kind = check_choice("outcome", outcome, _OUTCOMES)
         if kind == "ltv_cac" and val < 0:
-            raise ValueError(f"value (the LTV per customer) must be >= 0 for 'ltv_cac', got {value!r}")
+            raise ValueError(
+                f"value (the LTV per customer) must be >= 0 for 'ltv_cac', got {value!r}"
+            )
         reps = check_int("replications", replications, low=1)
         if how == "simulate":
             seed = _shared_seed(seed)
