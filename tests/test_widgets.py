@@ -599,14 +599,14 @@ def test_section_explorers_take_what_the_file_says() -> None:
     assert with_ref.metrics["customers"] <= 40_000  # the campus caps the cascade
     ret = RetentionExplorer(threaded=False)
     ret.load("b2c_referral")
-    assert ret.values["churn"] == pytest.approx(b2c.retention.mean_churn)
+    assert ret.values["churn"] == pytest.approx(b2c.retention.model.mean_churn)
     assert ret.values["polarization"] == pytest.approx(0.1)
     assert ret.values["cohort_size"] == round(b2c.buyers * b2c.funnel.reach[-2])  # Revenue
     eco = EconomicsExplorer(threaded=False)
     eco.load("b2b_saas")
     customers = saas.buyers * saas.funnel.reach[-1]  # expected, not rounded
     assert eco.values["cac"] == pytest.approx(saas.economics.paid_spend / customers)
-    assert eco.values["churn"] == pytest.approx(saas.retention.mean_churn)
+    assert eco.values["churn"] == pytest.approx(saas.retention.model.mean_churn)
     deal = B2BExplorer(threaded=False)
     deal.load("b2b_saas")
     # X is set so that Beckhard's rule gives the file's Buy rate.

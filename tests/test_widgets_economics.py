@@ -144,3 +144,15 @@ def test_every_money_card_and_axis_says_its_unit(explorers) -> None:
     titles = [str(layer["encoding"]["y"].get("title")) for layer in spec["layer"][:1]]
     assert "$ / customer" in titles[0]
     assert "months" in spec["layer"][0]["encoding"]["x"]["title"]
+
+
+def test_the_payback_chart_draws_unit_economics_and_crosses_at_the_payback() -> None:
+    from funnelsim import charts
+    from funnelsim.economics import unit_economics
+
+    ue = unit_economics(20.0, 0.5, 0.05, cac=80.0, period="month")
+    spec = charts.payback_chart(ue).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    crossed = [r for r in rows if r["cumulative"] >= r["cac"]]
+    # 10 × (1 − 0.95ⁿ) / 0.05 ≥ 80 first at n = 10 (0.95ⁿ ≤ 0.6)
+    assert crossed[0]["month" if "month" in crossed[0] else "period"] == ue.payback == 10

@@ -534,8 +534,18 @@ class Explorer:
         return unit_economics(arpu, margin, model, cac=cac, discount=discount, period="month")
 
     def _values_from(self, sc: Any) -> dict[str, Any]:
-        """Control values taken from scenario ``sc`` (ValueError if it lacks what is needed)."""
-        raise NotImplementedError(f"{type(self).__name__} does not read scenario files")
+        """Control values taken from scenario ``sc``: each control's :attr:`Control.setting`.
+
+        Explorers add what no single setting holds (ValueError if ``sc`` lacks
+        what they need).
+        """
+        values = {}
+        for name, c in self._controls.items():
+            if c.setting:
+                value = sc.value(c.setting)
+                if value is not None:
+                    values[name] = value
+        return values
 
     def _apply_scenario(self, sc: Any, values: dict[str, Any]) -> None:
         """Show ``values`` read from ``sc`` (checked first: nothing changes on an error)."""
@@ -547,8 +557,14 @@ class Explorer:
         raise NotImplementedError(f"{type(self).__name__} does not write scenario files")
 
     def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        """``sc`` with the ``changed`` controls written back (``values``: all of them)."""
-        raise NotImplementedError(f"{type(self).__name__} does not write scenario files")
+        """``sc`` with the ``changed`` controls written back to their settings.
+
+        Explorers add what no single setting holds (``values``: all controls).
+        """
+        moved = {
+            self._controls[k].setting: v for k, v in changed.items() if self._controls[k].setting
+        }
+        return sc.with_values(moved) if moved else sc
 
     # -- A/B ------------------------------------------------------------------------
     def _on_ab(self, change: dict[str, Any]) -> None:

@@ -38,7 +38,7 @@ def payback_frame(values: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def _frame(ue: Any, months: int) -> pd.DataFrame:
-    curve = ue.curve(months)
+    curve = ue.payback_curve(months)
     return pd.DataFrame(
         {"month": curve["period"], "profit": curve["cumulative_margin"], "cac": curve["cac"]}
     )

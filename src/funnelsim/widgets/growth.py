@@ -105,7 +105,7 @@ class GrowthExplorer(Explorer):
 
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:
-        """The funnel rates, seed and ``[growth]`` section of an AAARRR scenario.
+        """Each slider's setting (funnel rates, seed, ``[growth]``) of an AAARRR scenario.
 
         Keys the explorer has no slider for (e.g. ``new_leads``) stay in the
         scenario and are written back unchanged by :meth:`save`.
@@ -116,17 +116,7 @@ class GrowthExplorer(Explorer):
             raise ValueError(
                 f"the growth explorer needs an AAARRR funnel, got stages {list(sc.funnel.names)}"
             )
-        values: dict[str, Any] = {c.name: sc.funnel[c.name].rate for c in AAARRR_RATES}
-        if sc.seed is not None:
-            values["seed"] = sc.seed
-        if sc.growth is not None:
-            values["periods"] = sc.growth.periods
-            params = sc.growth.params
-            for key in _GROWTH_KEYS:
-                value = getattr(params, key)
-                if value is not None:
-                    values[key] = value
-        return values
+        return super()._values_from(sc)
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.growth import GrowthParams
@@ -142,25 +132,8 @@ class GrowthExplorer(Explorer):
         )
 
     def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        import dataclasses
-
-        from funnelsim.scenarios import GrowthSettings
-
-        funnel = sc.funnel.with_rates(
-            {c.name: changed[c.name] for c in AAARRR_RATES if c.name in changed}
-        )
-        top = {"seed": changed["seed"]} if "seed" in changed else {}
-        growth = sc.growth
-        if growth is None:
-            growth = self._new_scenario(values).growth
-        else:
-            params = dataclasses.replace(
-                growth.params,
-                funnel=funnel,
-                **{k: changed[k] for k in _GROWTH_KEYS if k in changed},
-            )
-            growth = GrowthSettings(values["periods"], growth.replications, params)
-        return dataclasses.replace(sc, funnel=funnel, growth=growth, **top)
+        # A scenario without [growth] gets the whole section the sliders show.
+        return super()._scenario_with(sc, values if sc.growth is None else changed, values)
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim.growth import simulate_growth

@@ -74,7 +74,7 @@ class RetentionExplorer(Explorer):
         if size is None:
             size = expected_at(sc, ret.cohort_stage)
         values: dict[str, Any] = {
-            "churn": ret.mean_churn,
+            "churn": ret.model.mean_churn,
             "polarization": polarization,
             "cohort_size": size,
             "cohorts": ret.cohorts,

@@ -49,24 +49,13 @@ class SensitivityExplorer(Explorer):
                 "the sensitivity explorer needs an AAARRR funnel, "
                 f"got stages {list(sc.funnel.names)}"
             )
-        values: dict[str, Any] = {c.name: sc.funnel[c.name].rate for c in AAARRR_RATES}
-        values["buyers"] = sc.buyers
-        return values
+        return super()._values_from(sc)
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.scenarios import Scenario
 
         funnel = aaarrr(**{c.name: values[c.name] for c in AAARRR_RATES})
         return Scenario(funnel=funnel, name="sensitivity scenario", buyers=values["buyers"])
-
-    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        import dataclasses
-
-        funnel = sc.funnel.with_rates(
-            {c.name: changed[c.name] for c in AAARRR_RATES if c.name in changed}
-        )
-        top = {"buyers": changed["buyers"]} if "buyers" in changed else {}
-        return dataclasses.replace(sc, funnel=funnel, **top)
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim.sensitivity_analysis import sensitivity

@@ -10,6 +10,7 @@ editing a table here, not the explorer code.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,11 @@ class Control:
     slow: bool = False
     #: One sentence shown as a tooltip.
     help: str = ""
+    #: The scenario value this slider drives, as a dotted path of
+    #: :meth:`funnelsim.scenarios.Scenario.with_values` ("economics.arpu",
+    #: "funnel.rates.activation", "seed"); the explorers load and save it
+    #: generically. "" for a slider with no single scenario value.
+    setting: str = ""
 
     def __post_init__(self) -> None:
         low = check_real(f"min of control {self.name!r}", self.min)
@@ -163,6 +169,14 @@ def by_name(controls: Sequence[Control]) -> dict[str, Control]:
     return out
 
 
+def _driving(prefix: str, controls: Sequence[Control], **settings: str) -> tuple[Control, ...]:
+    """``controls``, each declaring the scenario setting it drives (``prefix + name``, or
+    ``settings[name]``; "" for none)."""
+    return tuple(
+        dataclasses.replace(c, setting=settings.get(c.name, f"{prefix}{c.name}")) for c in controls
+    )
+
+
 def _rate(name: str, label: str, default: float, help: str = "") -> Control:
     return Control(name, label, 0.0, 1.0, 0.01, default, readout=".0%", help=help)
 
@@ -170,13 +184,13 @@ def _rate(name: str, label: str, default: float, help: str = "") -> Control:
 # -- the funnel explorer ------------------------------------------------------------------
 
 #: Step rates of the AAARRR funnel (defaults: :func:`funnelsim.aaarrr`).
-AAARRR_RATES = (
+AAARRR_RATES = _driving("funnel.rates.", (
     _rate("acquisition", "Acquisition (aware → sign-up)", 0.30, "Aware visitors who sign up."),
     _rate("activation", "Activation (sign-up → active)", 0.50, "Sign-ups who use it for real."),
     _rate("retention", "Retention (active → retained)", 0.60, "Active users who keep coming."),
     _rate("revenue", "Revenue (retained → paying)", 0.40, "Retained users who pay."),
     _rate("referral", "Referral (paying → referrer)", 0.25, "Payers who invite others."),
-)
+))  # fmt: skip
 
 #: Step rates of Trigger-Learn-Try-Buy (defaults: :func:`funnelsim.trigger_learn_try_buy`).
 TLTB_RATES = (
@@ -186,7 +200,7 @@ TLTB_RATES = (
 )
 
 #: Population and randomness, shared by the simulation explorers.
-POPULATION = (
+POPULATION = _driving("", (
     Control(
         "buyers", "Buyers entering", 100, 1_000_000, 1, 10_000,
         integer=True, scale="log", readout=",.0f", slow=True,
@@ -196,7 +210,7 @@ POPULATION = (
         "seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d",
         help="Same seed, same run: move it to see Monte Carlo noise.",
     ),
-)  # fmt: skip
+))  # fmt: skip
 
 #: Unit economics of a consumer app (per month).
 B2C_ECONOMICS = (
@@ -313,16 +327,19 @@ FUNNEL_METRICS = (
 # -- the growth model / instructor dashboard ----------------------------------------------------
 
 #: Paid acquisition per period.
-GROWTH_PAID = (
+GROWTH_PAID = _driving("growth.", (
     Control(
         "budget", "Paid budget ($ / period)", 0, 100_000, 1_000, 20_000, readout=",.0f",
         help="Marketing spend on paid leads each period.",
     ),
-    Control("cost_per_lead", "Cost per paid lead ($)", 0.05, 5.0, 0.05, 0.50, readout=",.2f"),
-)  # fmt: skip
+    Control(
+        "cost_per_lead", "Cost per paid lead ($)", 0.05, 5.0, 0.05, 0.50, readout=",.2f",
+        help="A lead is anyone entering the funnel's first stage (Awareness).",
+    ),
+))  # fmt: skip
 
 #: The referral loop.
-GROWTH_REFERRAL = (
+GROWTH_REFERRAL = _driving("growth.", (
     Control(
         "invites_per_customer", "Invites / customer / period", 0, 3, 0.05, 0.5,
         readout=".2f", help="Mean invites an active customer sends each period.",
@@ -332,17 +349,20 @@ GROWTH_REFERRAL = (
         "referral_reward", "Reward per referral ($)", 0, 100, 1, 0,
         readout=",.0f",
     ),
-)  # fmt: skip
+))  # fmt: skip
 
 #: Retention and money per active customer.
-GROWTH_ECONOMICS = (
-    Control("churn", "Churn per period", 0.01, 0.5, 0.01, 0.06, readout=".0%"),
-    Control("arpu", "ARPU ($ / customer / period)", 1, 100, 1, 12, readout=",.0f"),
-    _rate("margin", "Gross margin", 0.80),
+GROWTH_ECONOMICS = _driving(
+    "growth.",
+    (
+        Control("churn", "Churn per period", 0.01, 0.5, 0.01, 0.06, readout=".0%"),
+        Control("arpu", "ARPU ($ / customer / period)", 1, 100, 1, 12, readout=",.0f"),
+        _rate("margin", "Gross margin", 0.80),
+    ),
 )
 
 #: Horizon and market.
-GROWTH_HORIZON = (
+GROWTH_HORIZON = _driving("growth.", (
     Control("periods", "Periods (months)", 6, 60, 1, 36, integer=True, readout="d"),
     Control(
         "market_size", "Market size (people)", 10_000, 100_000_000, 1, 5_000_000,
@@ -352,7 +372,7 @@ GROWTH_HORIZON = (
         "seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d",
         help="Same seed, same run: move it to see Monte Carlo noise.",
     ),
-)  # fmt: skip
+), seed="seed")  # fmt: skip
 
 #: Headline numbers of the growth explorer and the dashboard.
 GROWTH_METRICS = (
@@ -517,7 +537,7 @@ B2B_METRICS = (
 
 # -- sensitivity ---------------------------------------------------------------------------------
 
-SENSITIVITY_CONTROLS = (
+SENSITIVITY_CONTROLS = _driving("", (
     Control(
         "delta", "Change of each rate (± points)", 0.01, 0.2, 0.01, 0.05, readout=".0%",
         help="Each step's rate moves down and up by this much, one at a time.",
@@ -526,7 +546,7 @@ SENSITIVITY_CONTROLS = (
         "buyers", "Buyers entering", 100, 1_000_000, 1, 10_000, integer=True, scale="log",
         readout=",.0f",
     ),
-)  # fmt: skip
+), delta="")  # fmt: skip
 
 SENSITIVITY_METRICS = (
     Metric("customers", "Customers (base)", "{:,.0f}", "Buyers reaching the last stage."),
