@@ -156,3 +156,20 @@ def test_the_payback_chart_draws_unit_economics_and_crosses_at_the_payback() -> 
     crossed = [r for r in rows if r["cumulative"] >= r["cac"]]
     # 10 × (1 − 0.95ⁿ) / 0.05 ≥ 80 first at n = 10 (0.95ⁿ ≤ 0.6)
     assert crossed[0]["month" if "month" in crossed[0] else "period"] == ue.payback == 10
+
+
+@pytest.mark.parametrize("cls", [EconomicsExplorer, FunnelExplorer])
+def test_a_saved_explorer_file_computes_what_the_explorer_showed(cls, tmp_path) -> None:
+    # Moving mean churn on an sBG scenario keeps the sBG model in the saved file
+    # (it used to write a geometric [economics] churn: another LTV on reload).
+    ex = cls(scenario="b2c_referral", threaded=False)
+    try:
+        ex.set_values(churn=0.12, arpu=9 if cls is FunnelExplorer else 9.0)
+        path = ex.save(tmp_path / "moved.toml")
+        again = fs.load_scenario(path)
+        assert again.economics.churn is None and again.retention.polarization == pytest.approx(0.1)
+        ue = again.unit_economics()
+        for key, value in (("ltv", ue.ltv), ("cac", ue.cac), ("payback", ue.payback)):
+            _same(ex.metrics[key], value)
+    finally:
+        ex.close()

@@ -708,6 +708,28 @@ def scenario_economics(sc: Any) -> Any:
     return None
 
 
+def with_mean_churn(sc: Any, churn: float) -> Any:
+    """``sc`` with the mean churn its unit economics use set to ``churn``, its model kept.
+
+    The ``[economics]`` churn if the section has its own (geometric); otherwise
+    the ``[retention]`` model's mean, an sBG model keeping its polarization (so
+    the saved file computes what the explorer showed).
+    """
+    if sc.economics is not None and sc.economics.churn is not None:
+        return replace_section(sc, "economics", churn=churn)
+    if sc.retention is None:
+        return replace_section(sc, "economics", churn=churn)
+    model = churn_model(churn, sc.retention.model)
+    if model.kind == "geometric":
+        return replace_section(
+            sc, "retention", churn=churn, polarization=None, alpha=None, beta=None
+        )
+    polarization = 1.0 / (model.alpha + model.beta + 1.0)
+    return replace_section(
+        sc, "retention", churn=churn, polarization=polarization, alpha=None, beta=None
+    )
+
+
 def churn_model(mean: float, loaded: Any) -> Any:
     """Churn model with mean churn ``mean`` of the kind of ``loaded`` (a ChurnModel or None).
 

@@ -15,6 +15,7 @@ from funnelsim.widgets._base import (
     Outcome,
     replace_section,
     require_section,
+    with_mean_churn,
 )
 from funnelsim.widgets.specs import ECONOMICS_CONTROLS, ECONOMICS_METRICS
 
@@ -102,10 +103,12 @@ class EconomicsExplorer(Explorer):
         return Scenario(name="unit economics scenario", economics=economics)
 
     def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        econ = {k: changed[k] for k in ("arpu", "margin", "churn", "discount") if k in changed}
+        sc = super()._scenario_with(sc, changed, values)  # arpu, margin, discount
         if "cac" in changed:
-            econ.update(cac=changed["cac"], paid_spend=None)
-        return replace_section(sc, "economics", **econ)
+            sc = replace_section(sc, "economics", cac=changed["cac"], paid_spend=None)
+        if "churn" in changed:
+            sc = with_mean_churn(sc, changed["churn"])  # in the model the scenario chose
+        return sc
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         ue = self.unit_economics(

@@ -13,7 +13,13 @@ from funnelsim import charts, model
 from funnelsim._validation import check_choice
 from funnelsim.engine import SimulationResult, simulate
 from funnelsim.model import AAARRR_STAGES, TLTB_STAGES, Funnel
-from funnelsim.widgets._base import Explorer, Outcome, check_loaded, replace_section
+from funnelsim.widgets._base import (
+    Explorer,
+    Outcome,
+    check_loaded,
+    replace_section,
+    with_mean_churn,
+)
 from funnelsim.widgets.referral import mean_invites
 from funnelsim.widgets.specs import (
     FUNNEL_METRICS,
@@ -310,7 +316,9 @@ class FunnelExplorer(Explorer):
         top = {k: changed[k] for k in ("buyers", "seed") if k in changed}
         sc = dataclasses.replace(sc, funnel=funnel, **top)
         if sc.economics is not None:
-            econ = {k: changed[k] for k in ("arpu", "margin", "churn") if k in changed}
+            econ = {k: changed[k] for k in ("arpu", "margin") if k in changed}
+            if "churn" in changed:
+                sc = with_mean_churn(sc, changed["churn"])  # in the model the scenario chose
             if sc.economics.paid_spend is not None and {"cost_per_buyer", "buyers"} & set(changed):
                 econ["paid_spend"] = values["cost_per_buyer"] * values["buyers"]
             sc = replace_section(sc, "economics", **econ)

@@ -455,33 +455,39 @@ RETENTION_METRICS = (
 
 # -- unit economics ------------------------------------------------------------------------------
 
-ECONOMICS_CONTROLS = (
-    Control(
-        "arpu",
-        "ARPU ($ / customer / month)",
-        1,
-        50_000,
-        1,
-        30,
-        scale="log",
-        readout=",.0f",
-        help="Log scale: consumer apps to enterprise contracts.",
+ECONOMICS_CONTROLS = _driving(
+    "economics.",
+    (
+        Control(
+            "arpu",
+            "ARPU ($ / customer / month)",
+            1,
+            50_000,
+            1,
+            30,
+            scale="log",
+            readout=",.0f",
+            help="Log scale: consumer apps to enterprise contracts.",
+        ),
+        _rate("margin", "Gross margin", 0.80),
+        Control("churn", "Monthly churn", 0.01, 0.5, 0.01, 0.05, readout=".0%"),
+        Control(
+            "cac",
+            "CAC ($ per customer)",
+            10,
+            200_000,
+            10,
+            300,
+            scale="log",
+            readout=",.0f",
+            help="Acquisition cost of one customer (log scale).",
+        ),
+        Control("discount", "Discount rate per month", 0.0, 0.05, 0.001, 0.01, readout=".1%"),
+        Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
     ),
-    _rate("margin", "Gross margin", 0.80),
-    Control("churn", "Monthly churn", 0.01, 0.5, 0.01, 0.05, readout=".0%"),
-    Control(
-        "cac",
-        "CAC ($ per customer)",
-        10,
-        200_000,
-        10,
-        300,
-        scale="log",
-        readout=",.0f",
-        help="Acquisition cost of one customer (log scale).",
-    ),
-    Control("discount", "Discount rate per month", 0.0, 0.05, 0.001, 0.01, readout=".1%"),
-    Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
+    churn="",
+    cac="",
+    months="",
 )
 
 ECONOMICS_METRICS = (
