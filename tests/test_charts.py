@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import altair as alt
@@ -535,11 +536,22 @@ def _result_cases() -> list[tuple[str, Any]]:
     from funnelsim.b2b import simulate_accounts
     from funnelsim.referral import simulate_bass, simulate_referrals
     from funnelsim.retention import ChurnModel, simulate_cohorts
+    from funnelsim.widgets.economics import payback_frame
 
     sim = fs.simulate(fs.trigger_learn_try_buy(), 300, seed=1, events=True)
     growth = fs.simulate_growth(6, funnel=fs.aaarrr(), new_leads=2_000, seed=1)
     cohorts = simulate_cohorts(ChurnModel.sbg(1.0, 3.0), [300] * 4, 5, seed=1)
     accounts = simulate_accounts(300, seed=1)
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 3, 3, 3, 4],
+            "date": pd.to_datetime(["2024-01-05", "2024-06-01", "2024-03-03", "2024-02-01",
+                                    "2024-09-09", "2024-12-01", "2024-12-20"]),
+            "amount": [10.0, 20.0, 5.0, 7.0, 8.0, 30.0, 12.0],
+        }
+    )  # fmt: skip
+    economics = {"arpu": 10.0, "margin": 0.6, "churn": 0.1, "discount": 0.0, "cac": 30.0}
+    economics["months"] = 12
     return [
         ("funnel_chart", lambda: charts.funnel_chart(sim)),
         ("funnel_chart (accounts)", lambda: charts.funnel_chart(accounts)),
@@ -563,19 +575,69 @@ def _result_cases() -> list[tuple[str, Any]]:
         ("bant_gain_chart", lambda: charts.bant_gain_chart(fs.simulate_bant_pipeline(seed=1))),
         ("committee_chart", lambda: charts.committee_chart(accounts)),
         ("compare_chart", lambda: charts.compare_chart(fs.compare(sim, sim))),
+        ("rfm_chart", lambda: charts.rfm_chart(fs.rfm(tx, as_of="2024-12-31"))),
+        ("payback_chart", lambda: charts.payback_chart(payback_frame(economics))),
     ]
+
+
+#: Words that say what an axis counts or measures in.
+_UNITS = (
+    "(%)",
+    "(currency)",
+    "percentage points",
+    "buyers",
+    "customers",
+    "people",
+    "period",
+    "months",
+    "time units",
+    "days",
+    "accounts",
+    "points",
+    "cohort",
+    "generation",
+    "converters",
+)
+
+
+def _fields_present(spec: dict[str, Any]) -> None:
+    """Every field a view encodes is a column of its data (or made by its transforms)."""
+    rows = {
+        name: set().union(*(r.keys() for r in values))
+        for name, values in spec.get("datasets", {}).items()
+    }
+
+    def walk(node: dict[str, Any], inherited: set[str] | None) -> None:
+        data = node.get("data")
+        if isinstance(data, dict) and data.get("name") in rows:
+            inherited = rows[data["name"]]
+        made: set[str] = set()
+        for t in node.get("transform", []):
+            made |= set(t.get("as", [])) if isinstance(t.get("as"), list) else {t.get("as")}
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            for sub in node.get(key, []):
+                walk(sub, inherited)
+        if "spec" in node:
+            walk(node["spec"], inherited)
+        if "mark" in node and inherited is not None:
+            for enc in node.get("encoding", {}).values():
+                if isinstance(enc, dict) and "field" in enc and "aggregate" not in enc:
+                    assert enc["field"] in inherited | made, enc["field"]
+
+    walk(spec, None)
 
 
 @pytest.mark.parametrize(("name", "call"), _result_cases(), ids=lambda x: str(x)[:30])
 def test_every_builder_takes_its_result_object(name: str, call: Any) -> None:
     chart = call()
     spec = chart.to_dict()
-    for view in _layers(spec):  # every axis says what it measures
-        for channel in ("x", "y"):
-            enc = view.get("encoding", {}).get(channel)
-            if isinstance(enc, dict) and "field" in enc and enc.get("title", "") != "":
-                assert enc.get("title") is None or enc["title"].strip(), name
-    _render(chart)
+    _fields_present(spec)
+    svg = _render(chart)
+    # Every axis says its unit: each title vega draws names one.
+    titles = re.findall(r"aria-label=\"[XY]-axis titled '(.*?)' for ", svg)
+    assert titles, name
+    for title in titles:
+        assert any(unit in title for unit in _UNITS), (name, title)
 
 
 def test_bant_chart_reads_the_pipeline_accounts() -> None:
@@ -620,8 +682,11 @@ def test_payback_chart_draws_the_explorers_frame() -> None:
     # curve crosses CAC at the payback month itself: 0, 10, 19.5, 28.525, ...
     assert [r["cumulative"] for r in rows[:4]] == pytest.approx([0.0, 10.0, 19.5, 28.525])
     assert {r["cac"] for r in rows} == {80.0}
-    margin, cac = _layers(spec)
+    margin, cac, point, _ = _layers(spec)
     assert margin["encoding"]["x"]["title"] == "months since acquisition"
+    # cumulative at month t: 200 (1 - 0.95^(t+1)); 74.0 at month 8, 80.3 at month 9
+    assert [r["period"] for r in rows if r["payback"] is not None] == [9.0]
+    assert point["encoding"]["x"]["field"] == "payback"
     assert margin["encoding"]["y"]["title"] == "cumulative margin per customer (currency)"
     assert cac["mark"]["strokeDash"] == [6, 3]
     # a frame without a cac column takes cac=, and a period column says "periods"
@@ -630,6 +695,23 @@ def test_payback_chart_draws_the_explorers_frame() -> None:
     assert {r["cac"] for r in _data(spec, spec)} == {10.0}
     assert _layers(spec)[0]["encoding"]["x"]["title"] == "periods since acquisition"
     _render(charts.payback_chart(frame))
+
+
+def test_payback_chart_of_unit_economics_marks_the_payback_card() -> None:
+    from funnelsim import economics as ec
+
+    ue = ec.unit_economics(30.0, 0.8, 0.05, cac=300.0)
+    spec = charts.payback_chart(ue).to_dict()
+    rows = _data(spec, spec)
+    curve = ec.payback_curve(ue)
+    assert [r["cumulative"] for r in rows] == curve["cumulative_margin"].tolist()
+    marked = [r for r in rows if r["payback"] is not None]
+    assert [r["payback"] for r in marked] == [ue.payback]  # the card's number, on the curve
+    assert marked[0]["payback_label"] == f"payback: {ue.payback:.0f} {ue.period}s"
+    assert _layers(spec)[0]["encoding"]["x"]["title"] == f"{ue.period}s since acquisition"
+    never = ec.unit_economics(1.0, 0.5, 0.5, cac=100.0)  # LTV below CAC: no payback
+    rows = _data(*(lambda d: (d, d))(charts.payback_chart(never).to_dict()))
+    assert all(r["payback"] is None for r in rows)
 
 
 def test_payback_chart_takes_a_result_with_a_payback_curve() -> None:
@@ -642,7 +724,7 @@ def test_payback_chart_takes_a_result_with_a_payback_curve() -> None:
 
 
 def test_payback_chart_errors() -> None:
-    with pytest.raises(TypeError, match=r"payback_chart takes a frame .*got int"):
+    with pytest.raises(TypeError, match=r"payback_chart takes a UnitEconomics .*got int"):
         charts.payback_chart(3)
     with pytest.raises(ValueError, match=r"needs a time column \(one of \['month', 'period'\]\)"):
         charts.payback_chart(pd.DataFrame({"t": [0], "profit": [1.0], "cac": [2.0]}))
@@ -667,6 +749,10 @@ def test_bant_gain_frame_random_order_is_the_diagonal() -> None:
     spec = charts.bant_gain_chart(pipeline).to_dict()
     assert f"{40 / 400:.0%} of accounts" in spec["title"]
     assert [_mark(v) for v in _layers(spec)] == ["line", "rule"]
+    line = _layers(spec)[0]
+    rows = _data(spec, spec)
+    assert {line["encoding"][c]["field"] for c in ("x", "y", "color")} <= set(rows[0])
+    assert {r[line["encoding"]["color"]["field"]] for r in rows} == {"BANT order", "random order"}
 
 
 def test_bant_gain_curve_is_flat_gain_for_a_worthless_score() -> None:
@@ -838,3 +924,31 @@ def test_charts_reexports_the_rendering_machinery() -> None:
 
     for name in render.__all__:
         assert getattr(charts, name) is getattr(render, name)
+
+
+def test_live_chart_swaps_the_data_of_the_new_public_plots(growth: Any) -> None:
+    from funnelsim import economics as ec
+
+    live = charts.LiveChart()
+    for churn in (0.05, 0.06):  # same shape, new data: the compiled spec is reused
+        plot = charts.payback_plot(ec.unit_economics(30.0, 0.8, churn, cac=300.0))
+        assert live.render(plot) == charts.to_svg(plot.chart())
+    for budget in (5_000, 6_000):
+        other = fs.simulate_growth(
+            12, funnel=fs.aaarrr(), budget=budget, cost_per_lead=0.5, churn=0.1, seed=3
+        )
+        plot = charts.growth_ab_plot(growth, other)
+        assert live.render(plot) == charts.to_svg(plot.chart())
+    assert len(live._cache) == 2
+    assert all(v is not None for v in live._cache.values())
+
+
+def test_retention_curves_of_a_log_one_period_long_draws_without_a_fit() -> None:
+    log = pd.DataFrame({"buyer_id": [1, 2, 2, 3], "entered_at": [0.1, 0.2, 0.5, 0.9]})
+    table = fs.cohort_retention(log)
+    with pytest.warns(UserWarning, match="no sBG fit: no cohort is observed beyond period 0"):
+        chart = charts.retention_curves(table)
+    spec = chart.to_dict()
+    series = {r["series"] for r in _data(spec, _layers(spec)[1])}
+    assert series == {"observed (all cohorts)"}
+    _render(chart)

@@ -206,3 +206,39 @@ def test_compare_of_the_same_funnel_clears_the_noise_about_five_percent_of_the_t
     rate = cleared / tested
     se = np.sqrt(0.05 * 0.95 / tested)
     assert abs(rate - 0.05) < 4 * se + 0.01, rate
+
+
+@given(
+    n_a=st.integers(0, 300),
+    n_b=st.integers(0, 300),
+    frac_a=st.floats(0, 1),
+    frac_b=st.floats(0, 1),
+)
+def test_newcombe_interval_properties(n_a: int, n_b: int, frac_a: float, frac_b: float) -> None:
+    k_a, k_b = round(frac_a * n_a), round(frac_b * n_b)
+    low, high = proportion_difference_ci(k_a, n_a, k_b, n_b)
+    if n_a == 0 or n_b == 0:
+        assert np.isnan(low) and np.isnan(high)
+        return
+    d = k_b / n_b - k_a / n_a
+    assert -1 - 1e-12 <= low <= d <= high <= 1 + 1e-12  # holds the estimate, inside [-1, 1]
+    # swapping the groups mirrors the interval
+    back_low, back_high = proportion_difference_ci(k_b, n_b, k_a, n_a)
+    assert back_low == pytest.approx(-high, abs=1e-12)
+    assert back_high == pytest.approx(-low, abs=1e-12)
+    # more confidence, a wider interval
+    wide_low, wide_high = proportion_difference_ci(k_a, n_a, k_b, n_b, confidence=0.99)
+    assert wide_low <= low + 1e-12 and high <= wide_high + 1e-12
+
+
+def test_compare_applies_a_window_to_event_logs(pair: tuple) -> None:
+    from funnelsim.analytics import funnel_table
+
+    a, b = pair
+    table = compare(a.events, b.events, window=3.0)
+    np.testing.assert_array_equal(table["reached_a"], funnel_table(a.events, window=3.0)["reached"])
+    np.testing.assert_array_equal(table["reached_b"], funnel_table(b.events, window=3.0)["reached"])
+    # one time unit per stage: within 3 units nobody reaches the fifth stage
+    assert table["reached_a"].iloc[-1] == 0 < a.counts[0, -1]
+    with pytest.raises(ValueError, match="window applies to event logs only, but a is a Simul"):
+        compare(a, b, window=3.0)

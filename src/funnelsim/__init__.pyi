@@ -7,6 +7,7 @@ must be in its module's ``__all__`` (tests/test_public_api.py checks it).
 
 from . import charts as charts
 from . import cli as cli
+from . import quiz as quiz
 from . import report as report
 from . import widgets as widgets
 
@@ -148,6 +149,16 @@ from .scoring import (
     rfm as rfm,
     rfm_summary as rfm_summary,
     simulate_bant_pipeline as simulate_bant_pipeline,
+)
+
+# the course: lessons, glossary, quiz progress
+from .course import (
+    LESSONS as LESSONS,
+    glossary as glossary,
+)
+from .quiz.progress import (
+    gather_progress as gather_progress,
+    progress as progress,
 )
 
 # scenario files (TOML)

@@ -978,7 +978,8 @@ def compare_chart(
             "ci_high": high.to_numpy(float),
             "verdict": verdict,
             "label": [
-                "" if not np.isfinite(d) else f"{d * 100:+.1f} pp" for d in diff.to_numpy(float)
+                "" if not np.isfinite(d) else f"{round(d * 100, 1) + 0.0:+.1f} pp"
+                for d in diff.to_numpy(float)
             ],
         }
     )
@@ -1027,16 +1028,22 @@ _PAYBACK_VALUE = ("cumulative_margin", "cumulative_profit", "profit")
 
 
 def _payback_frame(source: Any, cac: float | None) -> tuple[pd.DataFrame, str]:
-    """``period, cumulative, cac`` (+ ``scenario``) and the time column's name."""
+    """``period, cumulative, cac, scenario, paid_back`` and the name of one period."""
+    from funnelsim.economics import UnitEconomics, payback_curve
+
     frame = source
-    if not isinstance(source, pd.DataFrame):
+    unit = "period"
+    if isinstance(source, UnitEconomics):
+        frame, unit = payback_curve(source), source.period
+    elif not isinstance(source, pd.DataFrame):
         curve = getattr(source, "payback_curve", None)
         frame = curve() if callable(curve) else curve
+        unit = str(getattr(source, "period", unit))
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
-            "payback_chart takes a frame of the cumulative margin per period (e.g. "
-            "economics.payback_curve(...)) or a result with a payback_curve, "
-            f"got {type(source).__name__}"
+            "payback_chart takes a UnitEconomics (fs.economics.unit_economics), a frame of "
+            "the cumulative margin per period (economics.payback_curve) or a result with a "
+            f"payback_curve, got {type(source).__name__}"
         )
     time = next((c for c in _PAYBACK_TIME if c in frame.columns), None)
     value = next((c for c in _PAYBACK_VALUE if c in frame.columns), None)
@@ -1046,6 +1053,8 @@ def _payback_frame(source: Any, cac: float | None) -> tuple[pd.DataFrame, str]:
             f"cumulative margin column (one of {list(_PAYBACK_VALUE)}), "
             f"got columns {list(map(str, frame.columns))}"
         )
+    if time == "month":
+        unit = "month"
     if cac is None:
         if "cac" not in frame.columns:
             raise ValueError(
@@ -1055,26 +1064,40 @@ def _payback_frame(source: Any, cac: float | None) -> tuple[pd.DataFrame, str]:
         cac_values = frame["cac"].to_numpy(float)
     else:
         cac_values = np.full(len(frame), check_real("cac", cac, low=0.0))
+    cumulative = frame[value].to_numpy(float)
+    paid_back = (
+        frame["paid_back"].to_numpy(bool)
+        if "paid_back" in frame.columns and cac is None
+        else cumulative >= cac_values
+    )
     out = pd.DataFrame(
         {
             "period": frame[time].to_numpy(float),
-            "cumulative": frame[value].to_numpy(float),
+            "cumulative": cumulative,
             "cac": cac_values,
             "scenario": frame["scenario"].astype(str).to_numpy()
             if "scenario" in frame.columns
             else "this customer",
+            "paid_back": paid_back,
         }
     )
-    return out, time
+    # The payback point of each scenario: the first period whose margin reaches CAC.
+    first = out["paid_back"] & ~out.groupby("scenario", sort=False)["paid_back"].shift(
+        1, fill_value=False
+    ).astype(bool)
+    out["payback"] = np.where(first, out["period"], np.nan)
+    out["payback_label"] = [
+        f"payback: {p:.0f} {unit}s" if np.isfinite(p) else "" for p in out["payback"]
+    ]
+    return out, unit
 
 
 def payback_plot(
     curve: Any, *, cac: float | None = None, title: str | None = None, width: int = 460
 ) -> Plot:
     """:func:`payback_chart` as a :class:`Plot` (same parameters)."""
-    frame, time = _payback_frame(curve, cac)
+    frame, unit = _payback_frame(curve, cac)
     scenarios = list(pd.unique(frame["scenario"]))
-    unit = "months" if time == "month" else "periods"
     heading = title or "Cumulative margin per customer vs CAC (dashed)"
     shape = ("payback", tuple(scenarios), unit, heading, width)
 
@@ -1089,18 +1112,25 @@ def payback_plot(
             ),
             legend=alt.Legend(title=None, orient="top") if len(scenarios) > 1 else None,
         )
-        x = alt.X("period:Q", title=f"{unit} since acquisition")
+        x_title = f"{unit}s since acquisition"
+        x = alt.X("period:Q", title=x_title)
+        y_title = "cumulative margin per customer (currency)"
         margin = (
             alt.Chart()
             .mark_line()
-            .encode(
-                x=x,
-                y=alt.Y("cumulative:Q", title="cumulative margin per customer (currency)"),
-                color=colour,
-            )
+            .encode(x=x, y=alt.Y("cumulative:Q", title=y_title), color=colour)
         )
         cac_line = alt.Chart().mark_line(strokeDash=[6, 3]).encode(x=x, y="cac:Q", color=colour)
-        return alt.layer(margin, cac_line, data=data).properties(
+        point = (
+            alt.Chart()
+            .transform_filter("isValid(datum.payback)")
+            .mark_point(filled=True, size=90, shape="diamond")
+            .encode(x=alt.X("payback:Q", title=x_title), y="cumulative:Q", color=colour)
+        )
+        label = point.mark_text(align="left", dx=8, dy=14, fontSize=13).encode(
+            text="payback_label:N"
+        )
+        return alt.layer(margin, cac_line, point, label, data=data).properties(
             width=width, height=280, title=heading
         )
 
@@ -1113,18 +1143,21 @@ def payback_chart(
     """The payback curve: one customer's cumulative margin per period against CAC.
 
     The solid line is the expected cumulative (gross) margin of one customer,
-    the dashed line the cost of acquiring them; where the curve crosses the
-    line the customer has paid back, and the curve's limit is the LTV.
+    the dashed line the cost of acquiring them; the diamond marks the payback
+    period, the first period whose cumulative margin reaches CAC (labelled with
+    it), and the curve's limit is the LTV.
 
     Parameters
     ----------
-    curve : DataFrame or a result with ``payback_curve``
-        One row per period since acquisition: a time column (``month`` or
-        ``period``), the cumulative margin (``cumulative_margin``,
-        ``cumulative_profit`` or ``profit``, currency) and ``cac`` (or pass
-        ``cac=``); an optional ``scenario`` column draws one curve per
-        scenario (A vs B). A result (e.g. unit economics) whose
-        ``payback_curve`` (method or frame) gives such a frame works too.
+    curve : UnitEconomics, DataFrame or a result with ``payback_curve``
+        A :class:`funnelsim.economics.UnitEconomics` (drawn from
+        :func:`funnelsim.economics.payback_curve`, the one place payback is
+        computed, so the diamond sits where the payback card says); or one row
+        per period since acquisition: a time column (``period`` or
+        ``month``), the cumulative margin (``cumulative_margin``,
+        ``cumulative_profit`` or ``profit``, currency), ``cac`` (or pass
+        ``cac=``) and optionally ``paid_back``; an optional ``scenario``
+        column draws one curve per scenario (A vs B).
     cac : float, optional
         Acquisition cost per customer (currency), when the frame has no
         ``cac`` column.
@@ -1136,7 +1169,8 @@ def payback_chart(
     Returns
     -------
     altair.LayerChart
-        x: months (or periods) since acquisition; y: currency per customer.
+        x: periods (months for a monthly model) since acquisition; y: currency
+        per customer.
 
     Raises
     ------
@@ -1468,6 +1502,14 @@ def _fit_curves(long: pd.DataFrame, measure: str) -> Any:
     """:func:`funnelsim.retention.fit_sbg` on each cohort's counts of ``long`` (period 0 first)."""
     from funnelsim.retention import fit_sbg
 
+    if len(long) == 0 or int(long["period"].max()) < 1:
+        warnings.warn(
+            "retention_curves draws no sBG fit: no cohort is observed beyond period 0, "
+            "so there is no churn to fit yet",
+            UserWarning,
+            stacklevel=4,
+        )
+        return None
     ordered = long.sort_values("period", kind="stable")
     curves = [g.to_numpy(dtype=float) for _, g in ordered.groupby("cohort", sort=False)["active"]]
     for label, curve in zip(pd.unique(ordered["cohort"]), curves, strict=True):
@@ -1556,8 +1598,9 @@ def retention_curves(
         :meth:`funnelsim.CohortTable.from_counts` or
         :func:`funnelsim.cohort_retention` (an activity log).
     fit : True, SBGFit or None
-        ``True`` fits :func:`funnelsim.retention.fit_sbg` to the curves drawn;
-        an ``SBGFit`` is drawn as it is; ``None`` draws no fit.
+        ``True`` fits :func:`funnelsim.retention.fit_sbg` to the curves drawn
+        (with a warning and no fit when no cohort is observed beyond period
+        0); an ``SBGFit`` is drawn as it is; ``None`` draws no fit.
     periods : int, optional
         Draw the fit up to this period (default: the last observed one), to
         show its projection beyond the data.
@@ -2153,6 +2196,8 @@ def bant_gain_chart(
         As :func:`bant_gain_frame`.
     """
     frame = bant_gain_frame(pipeline)
+    capacity = frame.attrs.get("capacity")
+    frame = frame.assign(series=frame["strategy"])  # the field _solid_then_dashed encodes
     domain = list(pd.unique(frame["strategy"]))
     x = alt.X(
         "share_worked:Q",
@@ -2176,7 +2221,6 @@ def bant_gain_chart(
     )
     layers: list[alt.Chart] = [curves]
     default = "Gain curve: BANT order vs random order"
-    capacity = frame.attrs.get("capacity")
     if capacity is not None:
         n = frame["accounts_worked"].max()
         at = frame[frame["accounts_worked"] == capacity].set_index("strategy")["share_of_wins"]

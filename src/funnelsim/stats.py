@@ -256,10 +256,21 @@ def proportion_difference_ci(
     return low, high
 
 
-def _stage_counts(source: Any, name: str, stages: Any) -> tuple[list[str], np.ndarray, int]:
+def _stage_counts(
+    source: Any, name: str, stages: Any, window: Any
+) -> tuple[list[str], np.ndarray, int]:
     """Stage names, buyers reaching each stage and buyers entering, pooled over replications."""
     from funnelsim.engine import SimulationResult
 
+    is_log = isinstance(source, pd.DataFrame) and (
+        "reached" not in source.columns
+        and {"buyer_id", "stage", "entered_at"} <= set(source.columns)
+    )
+    if window is not None and not is_log:
+        raise ValueError(
+            f"window applies to event logs only, but {name} is a {type(source).__name__} "
+            "that is not one (buyer_id, stage, entered_at)"
+        )
     if isinstance(source, SimulationResult):
         counts = np.asarray(source.counts, dtype=np.int64)
         return list(source.funnel.names), counts.sum(axis=0), int(source.buyers) * len(counts)
@@ -273,10 +284,10 @@ def _stage_counts(source: Any, name: str, stages: Any) -> tuple[list[str], np.nd
             f"a per-stage table (stage, reached, drop_off) or a result with a table(), "
             f"got {type(source).__name__}"
         )
-    if "reached" not in table.columns and {"buyer_id", "stage", "entered_at"} <= set(table.columns):
+    if is_log:
         from funnelsim.analytics import funnel_table
 
-        table = funnel_table(table, stages=stages)
+        table = funnel_table(table, stages=stages, window=window)
     table = check_columns(table, ("stage", "reached", "drop_off"), name=name)
     if "replication" in table.columns:
         table = table.groupby("stage", sort=False, observed=True)[["reached", "drop_off"]].sum()
@@ -293,6 +304,7 @@ def compare(
     b: Any,
     *,
     stages: Any = None,
+    window: Any = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Per stage, how B differs from A, and whether the difference clears the noise.
@@ -321,6 +333,10 @@ def compare(
     stages : sequence of str, optional
         The stages of event logs, in funnel order (see
         :func:`~funnelsim.analytics.funnel_table`).
+    window : optional
+        Conversion window for event logs (as in
+        :func:`~funnelsim.analytics.funnel_table`, each log observed until its
+        own last event); only for event logs.
     confidence : float
         Coverage of each interval, in (0, 1). Each stage is a separate
         interval: with many stages, one may exclude 0 by chance (no
@@ -355,8 +371,8 @@ def compare(
     ['stage', 'reached_a', 'reached_b']
     """
     conf = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
-    names_a, reached_a, entered_a = _stage_counts(a, "a", stages)
-    names_b, reached_b, entered_b = _stage_counts(b, "b", stages)
+    names_a, reached_a, entered_a = _stage_counts(a, "a", stages, window)
+    names_b, reached_b, entered_b = _stage_counts(b, "b", stages, window)
     if names_a != names_b:
         raise ValueError(
             f"a and b must have the same stages in the same order, got {names_a} and {names_b}"
