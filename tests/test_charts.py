@@ -678,8 +678,9 @@ def test_payback_chart_draws_the_explorers_frame() -> None:
     frame = payback_frame({**values, "months": 24})
     spec = charts.payback_chart(frame).to_dict()
     rows = _data(spec, spec)
-    # month t adds arpu * margin * (1 - churn)^t: 10, 19.5, 28.525, ...
-    assert [r["cumulative"] for r in rows[:3]] == pytest.approx([10.0, 19.5, 28.525])
+    # month t holds the payments of months 0..t-1 (economics.payback_curve), so the
+    # curve crosses CAC at the payback month itself: 0, 10, 19.5, 28.525, ...
+    assert [r["cumulative"] for r in rows[:4]] == pytest.approx([0.0, 10.0, 19.5, 28.525])
     assert {r["cac"] for r in rows} == {80.0}
     margin, cac, point, _ = _layers(spec)
     assert margin["encoding"]["x"]["title"] == "months since acquisition"

@@ -49,7 +49,7 @@ import pandas as pd
 from funnelsim._deprecation import renamed_keywords
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_int, check_probability, check_real
-from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period
+from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period, unit_economics
 from funnelsim.model import Funnel, check_funnel
 
 __all__ = [
@@ -626,8 +626,10 @@ def _derived(
     new_paid = np.asarray(new_paid, dtype=float)
     new_ref = np.asarray(new_ref, dtype=float)
     new = new_paid + new_ref
-    ltv_paid, ltv_ref = params.ltv()
     arpu_ref = params.arpu * params.referred_arpu_multiplier
+    # Per channel, by the package's one unit-economics function (geometric, undiscounted).
+    ltv_paid = unit_economics(params.arpu, params.margin, params.churn).ltv
+    ltv_ref = unit_economics(arpu_ref, params.margin, params.referred_churn).ltv
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(new > 0, new_ref / new, np.nan)
         cac = np.where(new > 0, spend / new, np.nan)
@@ -644,14 +646,10 @@ def _derived(
     # gross profit covers the CAC: 0 for free customers, inf if it never does.
     payback = np.full(new.shape, np.nan)
     has = new > 0
-    ok = has & (value > 0) & (churn_mix < 1)
-    if ok.any():
-        payback[ok] = payback_period(cac[ok], arpu_mix[ok], params.margin, churn_mix[ok])
-    once = has & (value > 0) & (churn_mix >= 1)  # churn 1: everyone pays exactly once
-    payback[once] = np.where(cac[once] <= value[once], 1.0, np.inf)
-    never = has & ~(value > 0)  # nothing to earn back
-    payback[never] = np.inf
-    payback[has & (cac == 0)] = 0.0
+    if has.any():
+        # churn_mix can exceed 1 only by float rounding of value / ltv
+        churn_has = np.minimum(churn_mix[has], 1.0)
+        payback[has] = payback_period(cac[has], arpu_mix[has], params.margin, churn_has)
     return {
         "marketing_spend": spend,
         "new_customers": new.astype(np.int64),

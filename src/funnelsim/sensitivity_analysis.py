@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from funnelsim import economics
 from funnelsim._random import as_generator
 from funnelsim._validation import check_choice, check_int, check_real
 from funnelsim.engine import simulate
@@ -224,6 +225,10 @@ def sensitivity(
         metric: Callable[[Funnel], float] = outcome
     else:
         kind = check_choice("outcome", outcome, _OUTCOMES)
+        if kind == "ltv_cac" and val < 0:
+            raise ValueError(
+                f"value (the LTV per customer) must be >= 0 for 'ltv_cac', got {value!r}"
+            )
         reps = check_int("replications", replications, low=1)
         if how == "simulate":
             seed = _shared_seed(seed)
@@ -246,7 +251,10 @@ def sensitivity(
                 return n * w
             if kind == "revenue":
                 return n * w * val
-            return val * w / cpl  # LTV / (cost_per_lead * buyers / customers)
+            if w == 0:  # no customers: the spend buys no lifetime value
+                return 0.0
+            # LTV:CAC by the package's economics functions (CAC = spend / customers)
+            return float(economics.ltv_to_cac(val, economics.cac(cpl * n, n * w)))
 
     if stages is None:
         names = list(funnel.names[1:])
