@@ -128,6 +128,14 @@ bench: setup ## Benchmarks: medians and ratios against baselines measured in the
 figures: setup ## Regenerate the README's pictures (docs/figures) with vl-convert, offline
 	$(BIN)/python docs/make_figures.py
 
+# mutmut copies src/ and tests/ to mutants/ and runs, for each one-line change of a core module
+# ([tool.mutmut] in pyproject.toml), the tests that cover it. Hours on 2 cores, so one core at the
+# lowest priority; MUTANTS narrows it, e.g. make mutation MUTANTS='funnelsim.stats*'.
+MUTANTS ?=
+mutation: setup ## Mutation testing of the core modules (slow; not part of make test)
+	nice -n 19 env CI=true $(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results
+
 lock: ## Re-resolve the pinned set into constraints.txt (after changing dependencies)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet '.[dev]'
@@ -135,4 +143,4 @@ lock: ## Re-resolve the pinned set into constraints.txt (after changing dependen
 	rm -rf .lock-venv
 
 clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-output build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-output build dist mutants
