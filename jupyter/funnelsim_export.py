@@ -9,7 +9,8 @@ dashboard is blank. With this configuration an export is one self-contained file
   export time with ``latex2mathml`` (a maintained pure-Python converter; MathML Core
   is drawn natively by Chromium ≥ 109, Firefox and Safari), so no script is needed;
 * saved widget state is left out, so each widget output falls back to the static
-  picture (``image/svg+xml``) the widget put next to itself;
+  picture (``image/svg+xml``) the widget put next to itself, or, where the cell shows a
+  still of it already (the dashboard), is left out;
 * the ``funnelsim`` template (``nbconvert/templates/funnelsim``) drops the CDN
   ``<script>`` tags.
 
@@ -57,7 +58,27 @@ class OfflineHTMLPreprocessor(Preprocessor):
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = tex_to_mathml(cell.source)
+            elif cell.cell_type == "code":
+                cell.outputs = _without_duplicate_widget_pictures(cell.get("outputs", []))
         return nb, resources
+
+
+_PICTURES = frozenset({"image/png", "image/jpeg", "image/svg+xml"})
+
+
+def _without_duplicate_widget_pictures(outputs: list[Any]) -> list[Any]:
+    """Drop a widget's output when the cell already shows a still picture of it.
+
+    A widget cannot be live in an exported file; its output would show its own
+    fallback picture next to the still the notebook displays for this case.
+    """
+    widget = "application/vnd.jupyter.widget-view+json"
+    stills = [
+        o for o in outputs if widget not in o.get("data", {}) and set(o.get("data", {})) & _PICTURES
+    ]
+    if not stills:
+        return outputs
+    return [o for o in outputs if widget not in o.get("data", {})]
 
 
 def configure(c: Any) -> None:

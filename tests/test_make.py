@@ -107,6 +107,11 @@ def test_make_lab_serves_the_students_copy_on_loopback_offline_with_a_token(tmp_
         assert config["news"] == {"disabled": True}
         assert config["extensionManager"]["name"] == "read-only"
         assert config["extensionManager"]["can_install"] is False
+        # File > Save and Export Notebook As > HTML: one offline file, formulas as MathML
+        exported = f"{base}/nbconvert/html/00_start_here.ipynb?download=false&token={token}"
+        code, export = get(exported)
+        assert code == 200 and "<math" in export
+        assert not re.search(r"<script[^>]+src=", export), "the export loads a script"
         # the landing page is the start notebook
         with urllib.request.urlopen(f"{base}/?token={token}", timeout=5) as r:
             assert r.url.split("?")[0].endswith("/lab/tree/00_start_here.ipynb")
