@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -187,7 +188,7 @@ def test_repeated_events_are_matched_in_order() -> None:
     assert step_times(log)["converters"].tolist() == [3, 1]
     assert conversion_window(log, [2.9, 3.0])["converted"].tolist() == [0, 1]
     # From B: buyer 1 enters B at 2 and C at 4; buyers 2 and 3 never reach C.
-    from_b = conversion_window(log, [10.0], from_stage="B")
+    from_b = conversion_window(log, [10.0], from_stage="B", observed_until=np.inf)
     assert from_b[["entered", "converted"]].iloc[0].tolist() == [3, 1]
 
 
@@ -226,7 +227,7 @@ def test_funnel_paths_match_a_brute_force_search(rows, window) -> None:
     for b, s, t in rows:
         per_buyer.setdefault(b, {}).setdefault(s, []).append(float(t))
     best = {b: _best_path(times, STAGES, window) for b, times in per_buyer.items()}
-    table = funnel_table(log, window=window)
+    table = funnel_table(log, window=window, observed_until=np.inf)
     expected = [sum(not math.isnan(p[k]) for p in best.values()) for k in range(len(STAGES))]
     assert table["reached"].tolist() == expected
     ttc = time_to_convert(log, window=window).to_dict()
@@ -242,7 +243,7 @@ def test_stages_select_and_order_the_funnel() -> None:
     assert list(table["stage"].cat.categories) == ["A", "B"]
 
 
-def test_biggest_leak_by_rate_and_by_count() -> None:
+def test_biggest_leak_by_rate_and_by_buyers_lost() -> None:
     rows = [(i, "A", 0.0) for i in range(100)]
     rows += [(i, "B", 1.0) for i in range(40)]  # A->B loses 60 of 100 (60 %)
     rows += [(i, "C", 2.0) for i in range(4)]  # B->C loses 36 of 40 (90 %)
@@ -251,7 +252,7 @@ def test_biggest_leak_by_rate_and_by_count() -> None:
     assert (by_rate["from_stage"], by_rate["to_stage"]) == ("B", "C")
     assert by_rate["drop_off"] == 36
     assert by_rate["drop_off_rate"] == pytest.approx(0.9)
-    by_count = biggest_leak(log, by="count")
+    by_count = biggest_leak(log, by="lost")
     assert (by_count["from_stage"], by_count["to_stage"]) == ("A", "B")
     assert by_count["drop_off"] == 60
 
@@ -278,8 +279,10 @@ def test_empty_stages_give_nan_not_errors() -> None:
         (lambda log: funnel_table(log.drop(columns="stage")), ValueError,
          r"events is missing column\(s\) \['stage'\]"),
         (lambda log: funnel_table(log.to_numpy()), TypeError, r"events must be a pandas DataFrame"),
-        (lambda log: funnel_table(log, stages=["A", "Z"]), ValueError,
-         r"stage 'Z' is not in the event log"),
+        (lambda log: funnel_table(log, stages=["Y", "Z"]), ValueError,
+         r"none of stages \['Y', 'Z'\] is in the event log, whose stages are \['A', 'B'\]"),
+        (lambda log: funnel_table(log, stages=["A", 2]), TypeError,
+         r"stages must hold stage names \(str\), got 2"),
         (lambda log: funnel_table(log, stages="AB"), TypeError,
          r"stages must be a sequence of stage names"),
         (lambda log: funnel_table(log, stages=["A", "A"]), ValueError,
@@ -288,8 +291,10 @@ def test_empty_stages_give_nan_not_errors() -> None:
         (lambda log: funnel_table(log, window=-1), ValueError, r"window must be >= 0, got -1"),
         (lambda log: funnel_table(log, confidence=0), ValueError,
          r"confidence must be in \(0, 1\)"),
-        (lambda log: funnel_table(log.assign(entered_at="x")), TypeError,
-         r"entered_at must hold numbers or datetimes"),
+        (lambda log: funnel_table(log.assign(entered_at="x")), ValueError,
+         r"column 'entered_at' holds dates written like 'x', which is not ISO 8601"),
+        (lambda log: funnel_table(log.assign(entered_at=True)), TypeError,
+         r"entered_at must hold numbers or datetimes, got dtype bool"),
         (lambda log: funnel_table(log.assign(entered_at=np.nan)), ValueError,
          r"column 'entered_at' must not have missing values"),
         (lambda log: funnel_table(log.assign(buyer_id=[1.0, np.nan, 2.0])), ValueError,
@@ -303,7 +308,18 @@ def test_empty_stages_give_nan_not_errors() -> None:
          r"a funnel needs at least two stages to leak"),
         (lambda log: time_to_convert(log, from_stage="C", to_stage="A"), ValueError,
          r"to_stage must come after from_stage"),
-        (lambda log: time_to_convert(log, to_stage="Q"), ValueError, r"stage must be one of"),
+        (lambda log: time_to_convert(log, to_stage="Q"), ValueError,
+         r"to_stage must be one of \['A', 'B', 'C'\], got 'Q'"),
+        (lambda log: time_to_convert(log, from_stage="Q"), ValueError,
+         r"from_stage must be one of \['A', 'B', 'C'\], got 'Q'"),
+        (lambda log: conversion_window(log, 5, from_stage=["A"]), TypeError,
+         r"from_stage must be a string"),
+        (lambda log: funnel_table(log, observed_until=0.5), ValueError,
+         r"observed_until must not be before the log's last event \(1\), got 0.5"),
+        (lambda log: funnel_table(log, window="5D"), TypeError,
+         r"window must be a number in the log's time unit .* got '5D'"),
+        (lambda log: funnel_table(log, window=np.nan), ValueError,
+         r"window must be a duration, got nan"),
         (lambda log: conversion_window(log, []), ValueError, r"windows must be a number or a 1-D"),
         (lambda log: conversion_window(log, [1, -2]), ValueError, r"window must be >= 0, got -2"),
         (lambda log: conversion_window(log, 5, from_stage="B", to_stage="B"), ValueError,
@@ -446,7 +462,7 @@ def test_cohort_retention_on_simulated_subscriptions() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"customer": "user"}, ValueError, r"log is missing column\(s\) \['user'\]"),
+        ({"customer": "user"}, ValueError, r"events is missing column\(s\) \['user'\]"),
         ({"period": 0}, ValueError, r"period must be > 0, got 0"),
         ({"period": "M"}, TypeError, r"period must be a positive number"),
         ({"period": 1e-6}, ValueError, r"period=1e-06 is too short for this log"),
@@ -460,14 +476,16 @@ def test_cohort_retention_validation(kwargs, error, match) -> None:
 
 
 def test_cohort_retention_rejects_bad_logs() -> None:
-    with pytest.raises(ValueError, match=r"log must hold at least one event"):
+    with pytest.raises(ValueError, match=r"events must hold at least one event"):
         cohort_retention(pd.DataFrame({"buyer_id": [], "entered_at": []}))
     with pytest.raises(ValueError, match=r"column 'buyer_id' must not have missing values"):
         cohort_retention(pd.DataFrame({"buyer_id": [1, None], "entered_at": [0.0, 1.0]}))
     with pytest.raises(ValueError, match=r"times must be finite"):
         cohort_retention(pd.DataFrame({"buyer_id": [1, 2], "entered_at": [0.0, np.inf]}))
+    with pytest.raises(ValueError, match=r"column 'entered_at' holds dates written like 'monday'"):
+        cohort_retention(pd.DataFrame({"buyer_id": [1], "entered_at": ["monday"]}), period="D")
     with pytest.raises(TypeError, match=r"times must be datetimes or numbers"):
-        cohort_retention(pd.DataFrame({"buyer_id": [1], "entered_at": ["monday"]}))
+        cohort_retention(pd.DataFrame({"buyer_id": [1], "entered_at": [True]}))
     dated = pd.DataFrame({"buyer_id": [1, 1], "entered_at": pd.to_datetime(["2024-01", "2024-03"])})
     with pytest.raises(ValueError, match=r"period needs a fixed length: 'D' or 'W'.*got 'M'"):
         cohort_retention(dated, period="M", anchor="first_event")
@@ -478,3 +496,271 @@ def test_cohort_retention_rejects_bad_logs() -> None:
             time="date",
             period="M",
         )
+
+
+# ---------------------------------------------------------------------------
+# Issue 9: one path, observation ends, exact time, ties and window edges
+# ---------------------------------------------------------------------------
+
+
+def _dated(rows: list[tuple[str, str, str]], stages: list[str]) -> pd.DataFrame:
+    buyer, stage, t = zip(*rows, strict=True)
+    return pd.DataFrame(
+        {
+            "buyer_id": list(buyer),
+            "stage": pd.Categorical(stage, categories=stages, ordered=True),
+            "entered_at": pd.to_datetime(list(t)),
+        }
+    )
+
+
+def test_time_to_convert_and_conversion_window_read_the_same_path() -> None:
+    log = _log(
+        [(1, "B", 0.0), (1, "A", 1.0), (1, "B", 2.0), (1, "C", 3.0), (2, "B", 0.0), (2, "C", 5.0)],
+        STAGES,
+    )
+    ttc = time_to_convert(log, from_stage="B", to_stage="C")
+    assert ttc.to_dict() == {1: 1.0}  # buyer 2 never entered A, so is not on the funnel
+    curve = conversion_window(log, [1, np.inf], from_stage="B", to_stage="C")
+    assert curve["entered"].tolist() == [1, 1]
+    assert curve["converted"].tolist() == [1, 1]
+    # converted at W is exactly the number of times-to-convert <= W, for any W.
+    for w in (0.0, 0.5, 1.0, 2.0):
+        got = conversion_window(log, [w], from_stage="B", to_stage="C", observed_until=np.inf)
+        assert got["converted"].iloc[0] == int((ttc <= w).sum())
+    # A funnel that starts at B counts both buyers.
+    sub = conversion_window(log, [np.inf], stages=["B", "C"])
+    assert sub[["entered", "converted"]].iloc[0].tolist() == [2, 2]
+    assert time_to_convert(log, stages=["B", "C"]).to_dict() == {1: 3.0, 2: 5.0}
+
+
+def test_entrants_without_the_whole_window_are_left_out() -> None:
+    log = _log(
+        [(1, "A", 0.0), (1, "B", 10.0), (2, "A", 95.0), (3, "A", 99.0), (1, "use", 100.0)],
+    )
+    curve = conversion_window(log, [30.0, np.inf], stages=["A", "B"])
+    assert curve["entered"].tolist() == [1, 3]  # 95 and 99 are not observed for 30 days
+    assert curve["converted"].tolist() == [1, 1]
+    assert curve["rate"].tolist() == [1.0, pytest.approx(1 / 3)]
+    table = funnel_table(log, stages=["A", "B"], window=30.0)
+    assert table["reached"].tolist() == [1, 1]
+    assert funnel_table(log, stages=["A", "B"])["reached"].tolist() == [3, 1]  # no window
+    # observed_until: a later end brings them back; the window edge itself is observed.
+    later = conversion_window(log, [30.0], stages=["A", "B"], observed_until=125.0)
+    assert later[["entered", "converted"]].iloc[0].tolist() == [2, 1]  # 95 + 30 <= 125
+    full = funnel_table(log, stages=["A", "B"], window=30.0, observed_until=np.inf)
+    assert full["reached"].tolist() == [3, 1]
+    leak = biggest_leak(log, stages=["A", "B"], window=30.0)
+    assert leak["drop_off"] == 0
+
+
+def test_a_window_edge_is_exact_whatever_other_buyers_did() -> None:
+    log = _dated(
+        [
+            ("a", "s", "2024-03-01 12:00"),
+            ("a", "p", "2024-03-01 12:15"),
+            ("b", "s", "2024-03-01 14:00"),
+            ("b", "p", "2024-03-01 14:05"),  # exactly 5 minutes: inside a 5-minute window
+        ],
+        ["s", "p"],
+    )
+    five = pd.Timedelta(minutes=5)
+    assert funnel_table(log, window=five)["reached"].tolist() == [2, 1]  # a took 15 minutes
+    # b entered 5 minutes before the log ends: not observed for a 15-minute window.
+    assert funnel_table(log, window="15min")["reached"].tolist() == [1, 1]
+    assert funnel_table(log, window="15min", observed_until=np.inf)["reached"].tolist() == [2, 2]
+    assert funnel_table(log, window="299s")["reached"].tolist() == [2, 0]
+    alone = log[log["buyer_id"] == "b"]
+    assert funnel_table(alone, window=five)["reached"].tolist() == [1, 1]
+    with pytest.warns(DeprecationWarning, match=r"bare number of days .* deprecated"):
+        days = funnel_table(log, window=5 / 1440)
+    assert days["reached"].tolist() == [2, 1]
+    assert time_to_convert(log, window=five).to_dict() == {"b": 5 / 1440}
+    assert step_times(log, window=five)["converters"].tolist() == [1]
+    curve = conversion_window(log, [five, "15min", "14min"], observed_until=np.inf)
+    assert curve["converted"].tolist() == [1, 2, 1]
+    assert curve["window"].tolist() == [5 / 1440, 15 / 1440, 14 / 1440]
+    # The window edge on numbers: exactly W counts, a hair more does not.
+    nums = _log([(1, "A", 0.1), (1, "B", 0.4), (2, "A", 0.2), (2, "B", 0.5)], ["A", "B"])
+    assert funnel_table(nums, window=0.3, observed_until=np.inf)["reached"].tolist()[1] == (
+        int(0.4 - 0.1 <= 0.3) + int(0.5 - 0.2 <= 0.3)
+    )
+
+
+def test_ties_between_timestamps_count_in_order() -> None:
+    log = _log(
+        [
+            (1, "A", 5.0), (1, "B", 5.0), (1, "C", 5.0),  # all at once: converts in 0
+            (2, "B", 3.0), (2, "A", 3.0), (2, "C", 4.0),  # B listed before A, same time
+            (3, "A", 1.0), (3, "A", 1.0), (3, "B", 2.0), (3, "B", 2.0),  # duplicated rows
+        ],
+        STAGES,
+    )  # fmt: skip
+    table = funnel_table(log)
+    assert table["reached"].tolist() == [3, 3, 2]
+    assert time_to_convert(log).sort_index().to_dict() == {1: 0.0, 2: 1.0}
+    assert conversion_window(log, [0.0, 1.0])["converted"].tolist() == [1, 1]  # log ends at 5
+    curve = conversion_window(log, [0.0, 1.0], observed_until=np.inf)
+    assert curve["converted"].tolist() == [1, 2]
+    edge = funnel_table(log, window=1.0, observed_until=np.inf)
+    assert edge["reached"].tolist() == [3, 3, 2]  # buyer 2's C at exactly the window
+    assert funnel_table(log, window=0.5, observed_until=np.inf)["reached"].tolist() == [3, 2, 1]
+
+
+def test_every_column_of_the_funnel_results_by_hand() -> None:
+    log = _log(
+        [
+            (1, "A", 0.0), (1, "B", 1.0), (1, "C", 4.0),
+            (2, "A", 0.0), (2, "B", 3.0),
+            (3, "A", 1.0), (3, "B", 2.0), (3, "C", 3.0),
+            (4, "A", 2.0),
+        ],
+        STAGES,
+    )  # fmt: skip
+    table = funnel_table(log)
+    assert table["stage"].astype(str).tolist() == STAGES
+    assert table["reached"].tolist() == [4, 3, 2]
+    assert table["step_conversion"].tolist() == [1.0, 0.75, pytest.approx(2 / 3)]
+    low, high = fs.proportion_ci(np.array([4, 3, 2]), np.array([4, 4, 3]))
+    assert table["ci_low"].to_numpy() == pytest.approx(low)
+    assert table["ci_high"].to_numpy() == pytest.approx(high)
+    assert table["cumulative_conversion"].tolist() == [1.0, 0.75, 0.5]
+    assert table["drop_off"].tolist() == [0, 1, 1]
+    assert table["drop_off_rate"].tolist() == [0.0, 0.25, pytest.approx(1 / 3)]
+    leak = biggest_leak(log)
+    assert leak.to_dict() == {
+        "from_stage": "B",
+        "to_stage": "C",
+        "step_conversion": pytest.approx(2 / 3),
+        "ci_low": pytest.approx(low[2]),
+        "ci_high": pytest.approx(high[2]),
+        "drop_off": 1,
+        "drop_off_rate": pytest.approx(1 / 3),
+    }
+    lost = biggest_leak(log, by="lost")  # a tie at 1 lost: the earliest step
+    assert (lost["from_stage"], lost["to_stage"]) == ("A", "B")
+    with pytest.warns(DeprecationWarning, match=r"by='lost'"):
+        assert biggest_leak(log, by="count")["to_stage"] == "B"
+    steps = step_times(log)
+    # A->B: 1, 3, 1 days; B->C: 3, 1 days.
+    assert steps["from_stage"].tolist() == ["A", "B"]
+    assert steps["to_stage"].tolist() == ["B", "C"]
+    assert steps["converters"].tolist() == [3, 2]
+    assert steps["mean"].tolist() == [pytest.approx(5 / 3), 2.0]
+    assert steps["sd"].tolist() == [pytest.approx(np.std([1, 3, 1], ddof=1)), pytest.approx(2**0.5)]
+    assert steps["se"].tolist() == [
+        pytest.approx(np.std([1, 3, 1], ddof=1) / 3**0.5),
+        pytest.approx(1.0),
+    ]
+    assert steps["median"].tolist() == [1.0, 2.0]
+    assert steps["q25"].tolist() == [1.0, 1.5]
+    assert steps["q75"].tolist() == [2.0, 2.5]
+    curve = conversion_window(log, [1.0, 2.0, 4.0], observed_until=5.5)
+    # Entrants at 0, 0, 1, 2; converters after 4 (buyer 1) and 2 (buyer 3) days.
+    assert curve["window"].tolist() == [1.0, 2.0, 4.0]
+    assert curve["entered"].tolist() == [4, 4, 3]  # buyer 4 (at 2) is not observed for 4 days
+    assert curve["converted"].tolist() == [0, 1, 2]
+    assert curve["rate"].tolist() == [0.0, 0.25, pytest.approx(2 / 3)]
+    low, high = fs.proportion_ci(np.array([0, 1, 2]), np.array([4, 4, 3]))
+    assert curve["ci_low"].to_numpy() == pytest.approx(low)
+    assert curve["ci_high"].to_numpy() == pytest.approx(high)
+
+
+def test_a_listed_stage_nobody_reached_is_a_row_of_zeros() -> None:
+    log = _log([(1, "A", 0.0), (1, "B", 1.0), (2, "A", 0.0)])
+    table = funnel_table(log, stages=["A", "B", "Paid"])
+    assert table["reached"].tolist() == [2, 1, 0]
+    assert table["drop_off"].tolist() == [0, 1, 1]
+    assert funnel_table(log, stages=["Visit", "A"])["reached"].tolist() == [0, 0]
+
+
+def test_dates_as_text_and_time_zones() -> None:
+    rows = [("a", "s", "01.03.2024 12:00"), ("a", "p", "02.03.2024 12:00")]
+    log = pd.DataFrame(rows, columns=["buyer_id", "stage", "entered_at"])
+    with pytest.raises(ValueError, match=r"'01.03.2024 12:00', which is not ISO 8601"):
+        time_to_convert(log, stages=["s", "p"])
+    ttc = time_to_convert(log, stages=["s", "p"], date_format="%d.%m.%Y %H:%M")
+    assert ttc.tolist() == [1.0]
+    assert time_to_convert(log, stages=["s", "p"], dayfirst=True).tolist() == [1.0]
+    iso = log.assign(entered_at=["2024-03-01T12:00", "2024-03-02T12:00"])
+    assert time_to_convert(iso, stages=["s", "p"]).tolist() == [1.0]
+    until = conversion_window(
+        log, ["1D"], stages=["s", "p"], observed_until="02.03.2024 12:00", dayfirst=True
+    )
+    assert until[["entered", "converted"]].iloc[0].tolist() == [1, 1]
+    aware = iso.assign(entered_at=pd.to_datetime(iso["entered_at"]).dt.tz_localize("Asia/Tokyo"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert time_to_convert(aware, stages=["s", "p"]).tolist() == [1.0]
+        monthly = cohort_retention(aware, period="ME")
+        assert [str(c) for c in monthly.cohorts] == ["2024-03"]
+        utc = pd.Timestamp("2024-03-02 04:00", tz="UTC")  # 13:00 in Tokyo
+        assert funnel_table(aware, stages=["s", "p"], window="1D", observed_until=utc)[
+            "reached"
+        ].tolist() == [1, 1]
+    with pytest.raises(ValueError, match=r"observed_until and the log's times must both carry"):
+        funnel_table(aware, stages=["s", "p"], window="1D", observed_until="2024-03-05")
+
+
+def test_cohort_retention_takes_events_and_period_aliases() -> None:
+    log = pd.DataFrame(
+        {
+            "buyer_id": [1, 1, 2, 3, 3],
+            "entered_at": pd.to_datetime(
+                ["2024-01-03", "2024-02-10", "2024-01-20", "2024-02-01", "2024-03-31"]
+            ),
+        }
+    )
+    table = cohort_retention(events=log, period="M")
+    assert table.long["cohort"].astype(str).tolist() == [
+        "2024-01", "2024-01", "2024-01", "2024-02", "2024-02"
+    ]  # fmt: skip
+    assert table.long["period"].tolist() == [0, 1, 2, 0, 1]
+    assert table.long["calendar_period"].astype(str).tolist() == [
+        "2024-01", "2024-02", "2024-03", "2024-02", "2024-03"
+    ]  # fmt: skip
+    assert table.long["size"].tolist() == [2, 2, 2, 1, 1]
+    assert table.long["active"].tolist() == [2, 1, 0, 1, 1]
+    assert table.long["retention"].tolist() == [1.0, 0.5, 0.0, 1.0, 1.0]
+    low, high = fs.proportion_ci(np.array([2, 1, 0, 1, 1]), np.array([2, 2, 2, 1, 1]))
+    assert table.long["ci_low"].to_numpy() == pytest.approx(low)
+    assert table.long["ci_high"].to_numpy() == pytest.approx(high)
+    assert table.long["active_on_or_after"].tolist() == [2, 1, 0, 1, 1]
+    assert table.long["retention_on_or_after"].tolist() == [1.0, 0.5, 0.0, 1.0, 1.0]
+    for alias in ("ME", "MS"):
+        same = cohort_retention(log, period=alias)
+        pd.testing.assert_frame_equal(same.long, table.long)
+    with pytest.warns(DeprecationWarning, match=r"cohort_retention\(log=\.\.\.\) is deprecated"):
+        old = cohort_retention(log=log, period="M")
+    pd.testing.assert_frame_equal(old.long, table.long)
+    with pytest.raises(TypeError, match=r"got both 'events' and its old name 'log'"):
+        cohort_retention(log, log=log)
+    text = log.assign(entered_at=log["entered_at"].dt.strftime("%d.%m.%Y"))
+    pd.testing.assert_frame_equal(
+        cohort_retention(text, period="M", date_format="%d.%m.%Y").long, table.long
+    )
+
+
+def test_buyer_ids_of_any_kind_give_the_same_answers() -> None:
+    rows = [
+        (0, "A", 0.0),
+        (0, "B", 1.0),
+        (3, "A", 0.5),
+        (3, "B", 2.5),
+        (3, "C", 3.0),
+        (7, "A", 1.0),
+    ]
+    log = _log(rows, STAGES)
+    sparse = log.assign(buyer_id=log["buyer_id"] * 10**12)  # too sparse to index directly
+    text = log.assign(buyer_id=log["buyer_id"].map(lambda b: f"u{b}"))
+    base = funnel_table(log)
+    for other in (sparse, text):
+        pd.testing.assert_frame_equal(funnel_table(other), base)
+    assert time_to_convert(log).to_dict() == {3: 2.5}
+    assert time_to_convert(sparse).to_dict() == {3 * 10**12: 2.5}
+    assert time_to_convert(text).to_dict() == {"u3": 2.5}
+    reps = pd.concat([log.assign(replication=0), sparse.assign(replication=1)])
+    assert funnel_table(reps)["reached"].tolist() == [6, 4, 2]
+    ttc = time_to_convert(reps)
+    assert ttc.index.names == ["replication", "buyer_id"]
+    assert ttc.to_dict() == {(0, 3): 2.5, (1, 3 * 10**12): 2.5}

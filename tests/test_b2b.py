@@ -105,6 +105,51 @@ def test_contribution_equals_run_without_member_on_common_random_numbers():
     assert res.contributions.set_index("member").loc["saboteur", "wins_added"] < 0
 
 
+def test_every_contribution_column_by_hand():
+    # Two members on a funnel whose steps are certain except Buy (rate 0.5): the champion
+    # (always for, odds x3 on Buy) is in every account, the saboteur (always against,
+    # odds /3 on Buy) in none, so every account buys with odds 3 (p = 0.75) and, without
+    # the champion, with p = 0.5 on the same uniforms.
+    funnel = fs.Funnel.from_rates({"Trigger": 1.0, "Learn": 1.0, "Try": 1.0, "Buy": 0.5})
+    committee = Committee(
+        (
+            Member("champion", "Champion", 1.0, 1.0, {"Buy": 3.0}),
+            Member("saboteur", "Saboteur", 0.0, 0.0, {"Buy": 3.0}),
+        )
+    )
+    n = 400
+    res = simulate_accounts(n, committee=committee, funnel=funnel, seed=3)
+    # draw order: presence (n x 2), stance (n x 2), then one uniform per account and step
+    u_buy = np.random.default_rng(3).random(8 * n)[4 * n :].reshape(n, 4)[:, 3]
+    wins, wins_without = int((u_buy < 0.75).sum()), int((u_buy < 0.5).sum())
+    table = res.contributions.set_index("member")
+    assert table.loc["champion"].to_dict() == {
+        "label": "Champion",
+        "share_present": 1.0,
+        "win_rate": wins / n,
+        "win_rate_without": wins_without / n,
+        "contribution": (wins - wins_without) / n,
+        "wins_added": wins - wins_without,
+    }
+    assert table.loc["saboteur"].to_dict() == {
+        "label": "Saboteur",
+        "share_present": 0.0,
+        "win_rate": wins / n,
+        "win_rate_without": wins / n,
+        "contribution": 0.0,
+        "wins_added": 0,
+    }
+    assert res.win_rate == wins / n
+    np.testing.assert_allclose(res.accounts["p_buy"], 0.75, rtol=1e-15)
+
+
+def test_share_present_is_the_share_of_accounts_with_the_member():
+    res = simulate_accounts(1_000, champion=0.3, saboteur=0.2, seed=5)
+    for key, row in res.contributions.set_index("member").iterrows():
+        present = int((res.accounts[key] != "absent").sum())
+        assert row["share_present"] == present / 1_000
+
+
 def test_champion_raises_win_rate_and_saboteur_lowers_it_exactly():
     base = expected_accounts(1, committee=buying_committee(0.0, 0.0))["reach_probability"].iloc[-1]
     champ = expected_accounts(1, committee=buying_committee(1.0, 0.0))["reach_probability"].iloc[-1]
@@ -347,6 +392,15 @@ def test_empty_committee_is_the_plain_funnel():
     for n in (3, 4, 5):  # n equal to the number of stages once broadcast silently
         res = simulate_accounts(n, committee=empty, seed=0)
         assert res.n_accounts == n and res.contributions.empty
+        assert list(res.contributions.columns) == [
+            "member",
+            "label",
+            "share_present",
+            "win_rate",
+            "win_rate_without",
+            "contribution",
+            "wins_added",
+        ]
         assert (res.accounts["p_buy"] == TLTB.rates[-1]).all()
 
 

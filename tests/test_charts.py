@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import altair as alt
@@ -138,8 +139,8 @@ def test_funnel_frame_accepts_table_and_checks_columns(result: fs.SimulationResu
     assert list(frame["stage"]) == list(fs.AAARRR_STAGES)
     with pytest.raises(ValueError, match=r"funnel table is missing column\(s\) \['ci_low'"):
         charts.funnel_frame(result.table().drop(columns=["ci_low"]))
-    with pytest.raises(TypeError, match="funnel table must be a pandas DataFrame, got list"):
-        charts.funnel_frame([1, 2])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"funnel charts take a SimulationResult.*got list"):
+        charts.funnel_frame([1, 2])
 
 
 def test_funnel_chart_spec(result: fs.SimulationResult) -> None:
@@ -190,22 +191,22 @@ def test_live_chart_matches_full_render_and_reuses_the_compiled_spec(
     live = charts.LiveChart()
     other = fs.simulate(fs.aaarrr(acquisition=0.0), buyers=20_000, seed=7)
     for source in (result, other, result, {"A": result, "B": other}):
-        plot = charts._funnel_plot(source, title="t", confidence=0.95, width=None)
+        plot = charts.funnel_plot(source, title="t", confidence=0.95, width=None)
         assert live.render(plot) == charts.to_svg(plot.chart())
     assert len(live._cache) == 2  # one single-funnel shape, one comparison shape
 
 
 def test_tornado_and_referral_charts_take_the_data_swap_path() -> None:
-    from funnelsim.pipeline import sensitivity
+    from funnelsim.sensitivity_analysis import sensitivity
 
     live = charts.LiveChart()
     for activation in (0.5, 0.55):  # same ranking of the steps: one compiled shape
         frame = sensitivity(fs.aaarrr(activation=activation))
-        plot = charts._tornado_plot(frame, title="t", width=300, outcome="customers won")
+        plot = charts.tornado_plot(frame, title="t", width=300, outcome="customers won")
         assert live.render(plot) == charts.to_svg(plot.chart())
     for conversion in (0.2, 0.3):
         res = fs.simulate_referrals(100, 2.0, conversion, seed=1)
-        plot = charts._referral_plot(res, title="t", width=300)
+        plot = charts.referral_generations_plot(res, title="t", width=300)
         assert live.render(plot) == charts.to_svg(plot.chart())
     assert len(live._cache) == 2
     assert all(v is not None for v in live._cache.values())  # data swapped, not rebuilt
@@ -217,7 +218,7 @@ def test_retention_panels_share_one_data_set(cohorts: Any) -> None:
     from funnelsim.retention import fit_sbg
 
     fit = fit_sbg(cohorts.table)
-    plot = charts._retention_plot(cohorts, fit, periods=12, width=300, cell=20)
+    plot = charts.retention_panel_plot(cohorts, fit=fit, periods=12, width=300, cell=20)
     spec = plot.chart().to_dict()
     assert len(spec["datasets"]) == 1  # so LiveChart can swap the data
     rows = next(iter(spec["datasets"].values()))
@@ -244,8 +245,8 @@ def test_plot_hconcat_keeps_one_data_set_and_swaps_data() -> None:
     for seed in (1, 2):  # two runs, same chart shape
         res = simulate_accounts(2_000, seed=seed)
         plot = charts.Plot.hconcat(
-            charts._funnel_plot(accounts_table(res), title="f", confidence=0.95, width=200),
-            charts._committee_plot(res, title="c", width=200),
+            charts.funnel_plot(accounts_table(res), title="f", confidence=0.95, width=200),
+            charts.committee_plot(res, title="c", width=200),
         )
         spec = plot.chart().to_dict()
         assert len(spec["datasets"]) == 1 and len(spec["hconcat"]) == 2
@@ -262,7 +263,7 @@ def test_plot_hconcat_keeps_one_data_set_and_swaps_data() -> None:
 
 
 def test_tornado_axis_says_what_the_outcome_is() -> None:
-    from funnelsim.pipeline import sensitivity
+    from funnelsim.sensitivity_analysis import sensitivity
 
     frame = sensitivity(fs.aaarrr())
     spec = charts.tornado_chart(frame).to_dict()
@@ -343,7 +344,7 @@ def test_revenue_chart_folds_revenue_and_spend(growth: Any) -> None:
 
 def test_dashboard_plot_has_four_panels_on_one_dataset(growth: Any) -> None:
     paid = fs.simulate(fs.aaarrr(), growth.params.paid_leads, seed=3, mode="counts")
-    plot = charts._dashboard_plot(paid, growth, title=None)
+    plot = charts.growth_dashboard_plot(growth, paid)
     assert set(plot.frame["panel"]) == {"funnel", "growth"}
     spec = plot.chart().to_dict()
     assert len(spec["datasets"]) == 1
@@ -352,14 +353,24 @@ def test_dashboard_plot_has_four_panels_on_one_dataset(growth: Any) -> None:
     assert live.render(plot) == charts.to_svg(plot.chart())
 
 
-def test_compare_chart(growth: Any, result: fs.SimulationResult) -> None:
+def test_ab_chart(growth: Any, result: fs.SimulationResult) -> None:
     other = fs.simulate(fs.aaarrr(activation=0.9), buyers=20_000, seed=7)
-    assert charts.compare_chart(result, other).to_dict()["facet"]["sort"] == ["A", "B"]
-    spec = charts.compare_chart(growth, growth, labels=("before", "after")).to_dict()
+    assert charts.ab_chart(result, other).to_dict()["facet"]["sort"] == ["A", "B"]
+    spec = charts.ab_chart(growth, growth, labels=("before", "after")).to_dict()
     assert {r["scenario"] for r in _data(spec, spec)} == {"before", "after"}
-    _render(charts.compare_chart(growth, growth))
-    with pytest.raises(TypeError, match="got SimulationResult and str"):
-        charts.compare_chart(result, "b")
+    _render(charts.ab_chart(growth, growth))
+    with pytest.raises(
+        TypeError, match=r"ab_chart takes two SimulationResults.*got SimulationResult and str"
+    ):
+        charts.ab_chart(result, "b")
+
+
+def test_compare_chart_with_two_results_is_the_deprecated_ab_chart(
+    growth: Any, result: fs.SimulationResult
+) -> None:
+    with pytest.warns(DeprecationWarning, match=r"compare_chart\(a, b\) is now ab_chart\(a, b\)"):
+        old = charts.compare_chart(growth, growth, labels=("before", "after"))
+    assert old.to_dict() == charts.ab_chart(growth, growth, labels=("before", "after")).to_dict()
 
 
 @pytest.fixture(scope="module")
@@ -456,7 +467,7 @@ def test_bass_chart() -> None:
 
 
 def test_tornado_chart() -> None:
-    from funnelsim.pipeline import sensitivity
+    from funnelsim.sensitivity_analysis import sensitivity
 
     frame = sensitivity(fs.aaarrr())
     spec = charts.tornado_chart(frame).to_dict()
@@ -515,3 +526,428 @@ def test_committee_chart() -> None:
     assert [r["contribution"] for r in rows] == res.contributions["contribution"].tolist()
     assert {r["sign"] for r in rows if r["label"] == "Champion"} == {"raises"}
     _render(charts.committee_chart(res))
+
+
+# -- every builder takes its result object ----------------------------------------------------
+
+
+def _result_cases() -> list[tuple[str, Any]]:
+    """(builder name, a call on the result object the builder draws)."""
+    from funnelsim.b2b import simulate_accounts
+    from funnelsim.referral import simulate_bass, simulate_referrals
+    from funnelsim.retention import ChurnModel, simulate_cohorts
+    from funnelsim.widgets.economics import payback_frame
+
+    sim = fs.simulate(fs.trigger_learn_try_buy(), 300, seed=1, events=True)
+    growth = fs.simulate_growth(6, funnel=fs.aaarrr(), new_leads=2_000, seed=1)
+    cohorts = simulate_cohorts(ChurnModel.sbg(1.0, 3.0), [300] * 4, 5, seed=1)
+    accounts = simulate_accounts(300, seed=1)
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 3, 3, 3, 4],
+            "date": pd.to_datetime(["2024-01-05", "2024-06-01", "2024-03-03", "2024-02-01",
+                                    "2024-09-09", "2024-12-01", "2024-12-20"]),
+            "amount": [10.0, 20.0, 5.0, 7.0, 8.0, 30.0, 12.0],
+        }
+    )  # fmt: skip
+    economics = {"arpu": 10.0, "margin": 0.6, "churn": 0.1, "discount": 0.0, "cac": 30.0}
+    economics["months"] = 12
+    return [
+        ("funnel_chart", lambda: charts.funnel_chart(sim)),
+        ("funnel_chart (accounts)", lambda: charts.funnel_chart(accounts)),
+        ("funnel_chart (event log)", lambda: charts.funnel_chart(sim.events)),
+        ("growth_chart", lambda: charts.growth_chart(growth)),
+        ("revenue_chart", lambda: charts.revenue_chart(growth)),
+        ("growth_dashboard_chart", lambda: charts.growth_dashboard_chart(growth)),
+        ("ab_chart", lambda: charts.ab_chart(growth, growth)),
+        ("time_in_stage_chart", lambda: charts.time_in_stage_chart(sim)),
+        ("time_to_convert_chart", lambda: charts.time_to_convert_chart(sim)),
+        ("cohort_heatmap", lambda: charts.cohort_heatmap(cohorts)),
+        ("retention_curves", lambda: charts.retention_curves(cohorts)),
+        ("retention_panel_chart", lambda: charts.retention_panel_chart(cohorts)),
+        (
+            "referral_generations_chart",
+            lambda: charts.referral_generations_chart(simulate_referrals(50, 1.5, 0.4, seed=1)),
+        ),
+        ("bass_chart", lambda: charts.bass_chart(simulate_bass(0.03, 0.4, 500, 8, seed=1))),
+        ("tornado_chart", lambda: charts.tornado_chart(fs.sensitivity(fs.aaarrr()))),
+        ("bant_chart", lambda: charts.bant_chart(fs.simulate_bant_pipeline(seed=1))),
+        ("bant_gain_chart", lambda: charts.bant_gain_chart(fs.simulate_bant_pipeline(seed=1))),
+        ("committee_chart", lambda: charts.committee_chart(accounts)),
+        ("compare_chart", lambda: charts.compare_chart(fs.compare(sim, sim))),
+        ("rfm_chart", lambda: charts.rfm_chart(fs.rfm(tx, as_of="2024-12-31"))),
+        ("payback_chart", lambda: charts.payback_chart(payback_frame(economics))),
+    ]
+
+
+#: Words that say what an axis counts or measures in.
+_UNITS = (
+    "(%)",
+    "(currency)",
+    "percentage points",
+    "buyers",
+    "customers",
+    "people",
+    "period",
+    "months",
+    "time units",
+    "days",
+    "accounts",
+    "points",
+    "cohort",
+    "generation",
+    "converters",
+)
+
+
+def _fields_present(spec: dict[str, Any]) -> None:
+    """Every field a view encodes is a column of its data (or made by its transforms)."""
+    rows = {
+        name: set().union(*(r.keys() for r in values))
+        for name, values in spec.get("datasets", {}).items()
+    }
+
+    def walk(node: dict[str, Any], inherited: set[str] | None) -> None:
+        data = node.get("data")
+        if isinstance(data, dict) and data.get("name") in rows:
+            inherited = rows[data["name"]]
+        made: set[str] = set()
+        for t in node.get("transform", []):
+            made |= set(t.get("as", [])) if isinstance(t.get("as"), list) else {t.get("as")}
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            for sub in node.get(key, []):
+                walk(sub, inherited)
+        if "spec" in node:
+            walk(node["spec"], inherited)
+        if "mark" in node and inherited is not None:
+            for enc in node.get("encoding", {}).values():
+                if isinstance(enc, dict) and "field" in enc and "aggregate" not in enc:
+                    assert enc["field"] in inherited | made, enc["field"]
+
+    walk(spec, None)
+
+
+@pytest.mark.parametrize(("name", "call"), _result_cases(), ids=lambda x: str(x)[:30])
+def test_every_builder_takes_its_result_object(name: str, call: Any) -> None:
+    chart = call()
+    spec = chart.to_dict()
+    _fields_present(spec)
+    svg = _render(chart)
+    # Every axis says its unit: each title vega draws names one.
+    titles = re.findall(r"aria-label=\"[XY]-axis titled '(.*?)' for ", svg)
+    assert titles, name
+    for title in titles:
+        assert any(unit in title for unit in _UNITS), (name, title)
+
+
+def test_bant_chart_reads_the_pipeline_accounts() -> None:
+    pipeline = fs.simulate_bant_pipeline(200, capacity=20, seed=1)
+    from_pipeline = charts.bant_chart(pipeline, top=5).to_dict()
+    from_frame = charts.bant_chart(pipeline.accounts, top=5).to_dict()
+    assert _data(from_pipeline, from_pipeline) == _data(from_frame, from_frame)
+    with pytest.raises(TypeError, match=r"bant_chart takes bant_score output .*got int"):
+        charts.bant_chart(3)
+
+
+def test_frames_and_results_draw_the_same_referral_and_committee() -> None:
+    from funnelsim.b2b import simulate_accounts
+    from funnelsim.referral import simulate_referrals
+
+    res = simulate_referrals(200, 2.0, 0.25, replications=3, seed=9)
+    a = charts.referral_generations_chart(res).to_dict()
+    b = charts.referral_generations_chart(res.generations, k=res.k).to_dict()
+    assert _data(a, _layers(a)[0]) == _data(b, _layers(b)[0])
+    bare = charts.referral_generations_chart(res.generations).to_dict()
+    assert all(r["expected"] is None for r in _data(bare, _layers(bare)[0]))
+    acc = simulate_accounts(500, seed=2)
+    c = charts.committee_chart(acc).to_dict()
+    d = charts.committee_chart(acc.contributions).to_dict()
+    assert _data(c, c) == _data(d, d)
+    assert d["title"] == "Who wins the deal"
+    with pytest.raises(TypeError, match="committee_chart takes an AccountsResult"):
+        charts.committee_chart(res)
+
+
+# -- the pictures only the UI had --------------------------------------------------------------
+
+
+def test_payback_chart_draws_the_explorers_frame() -> None:
+    from funnelsim.widgets.economics import payback_frame
+
+    values = {"arpu": 20.0, "margin": 0.5, "churn": 0.05, "discount": 0.0, "cac": 80.0}
+    frame = payback_frame({**values, "months": 24})
+    spec = charts.payback_chart(frame).to_dict()
+    rows = _data(spec, spec)
+    # month t adds arpu * margin * (1 - churn)^t: 10, 19.5, 28.525, ...
+    assert [r["cumulative"] for r in rows[:3]] == pytest.approx([10.0, 19.5, 28.525])
+    assert {r["cac"] for r in rows} == {80.0}
+    margin, cac, point, _ = _layers(spec)
+    assert margin["encoding"]["x"]["title"] == "months since acquisition"
+    # cumulative at month t: 200 (1 - 0.95^(t+1)); 74.0 at month 8, 80.3 at month 9
+    assert [r["period"] for r in rows if r["payback"] is not None] == [9.0]
+    assert point["encoding"]["x"]["field"] == "payback"
+    assert margin["encoding"]["y"]["title"] == "cumulative margin per customer (currency)"
+    assert cac["mark"]["strokeDash"] == [6, 3]
+    # a frame without a cac column takes cac=, and a period column says "periods"
+    other = pd.DataFrame({"period": [0, 1, 2], "cumulative_margin": [5.0, 9.0, 12.0]})
+    spec = charts.payback_chart(other, cac=10).to_dict()
+    assert {r["cac"] for r in _data(spec, spec)} == {10.0}
+    assert _layers(spec)[0]["encoding"]["x"]["title"] == "periods since acquisition"
+    _render(charts.payback_chart(frame))
+
+
+def test_payback_chart_of_unit_economics_marks_the_payback_card() -> None:
+    from funnelsim import economics as ec
+
+    ue = ec.unit_economics(30.0, 0.8, 0.05, cac=300.0)
+    spec = charts.payback_chart(ue).to_dict()
+    rows = _data(spec, spec)
+    curve = ec.payback_curve(ue)
+    assert [r["cumulative"] for r in rows] == curve["cumulative_margin"].tolist()
+    marked = [r for r in rows if r["payback"] is not None]
+    assert [r["payback"] for r in marked] == [ue.payback]  # the card's number, on the curve
+    assert marked[0]["payback_label"] == f"payback: {ue.payback:.0f} {ue.period}s"
+    assert _layers(spec)[0]["encoding"]["x"]["title"] == f"{ue.period}s since acquisition"
+    never = ec.unit_economics(1.0, 0.5, 0.5, cac=100.0)  # LTV below CAC: no payback
+    rows = _data(*(lambda d: (d, d))(charts.payback_chart(never).to_dict()))
+    assert all(r["payback"] is None for r in rows)
+
+
+def test_payback_chart_takes_a_result_with_a_payback_curve() -> None:
+    class Economics:
+        def payback_curve(self) -> pd.DataFrame:
+            return pd.DataFrame({"period": [0, 1], "cumulative_margin": [1.0, 2.0], "cac": 1.5})
+
+    spec = charts.payback_chart(Economics()).to_dict()
+    assert [r["cumulative"] for r in _data(spec, spec)] == [1.0, 2.0]
+
+
+def test_payback_chart_errors() -> None:
+    with pytest.raises(TypeError, match=r"payback_chart takes a UnitEconomics .*got int"):
+        charts.payback_chart(3)
+    with pytest.raises(ValueError, match=r"needs a time column \(one of \['month', 'period'\]\)"):
+        charts.payback_chart(pd.DataFrame({"t": [0], "profit": [1.0], "cac": [2.0]}))
+    with pytest.raises(ValueError, match="needs a 'cac' column, or pass cac="):
+        charts.payback_chart(pd.DataFrame({"month": [0], "profit": [1.0]}))
+    with pytest.raises(ValueError, match="cac must be >= 0, got -1"):
+        charts.payback_chart(pd.DataFrame({"month": [0], "profit": [1.0]}), cac=-1)
+
+
+def test_bant_gain_frame_random_order_is_the_diagonal() -> None:
+    pipeline = fs.simulate_bant_pipeline(400, capacity=40, seed=3)
+    frame = charts.bant_gain_frame(pipeline)
+    rand = frame[frame["strategy"] == "random order"]
+    np.testing.assert_allclose(rand["share_of_wins"], rand["share_worked"])
+    ranked = frame[frame["strategy"] == "BANT order"]
+    assert (ranked["share_of_wins"].to_numpy() >= ranked["share_worked"].to_numpy() - 1e-12).all()
+    # at capacity, the share of wins is summary()'s expected wins over all expected wins
+    summary = pipeline.summary().set_index("strategy")["expected_wins"]
+    total = pipeline.accounts["p_win"].sum()
+    at = ranked.set_index("accounts_worked").loc[40, "share_of_wins"]
+    assert at == pytest.approx(summary["bant"] / total)
+    spec = charts.bant_gain_chart(pipeline).to_dict()
+    assert f"{40 / 400:.0%} of accounts" in spec["title"]
+    assert [_mark(v) for v in _layers(spec)] == ["line", "rule"]
+    line = _layers(spec)[0]
+    rows = _data(spec, spec)
+    assert {line["encoding"][c]["field"] for c in ("x", "y", "color")} <= set(rows[0])
+    assert {r[line["encoding"]["color"]["field"]] for r in rows} == {"BANT order", "random order"}
+
+
+def test_bant_gain_curve_is_flat_gain_for_a_worthless_score() -> None:
+    pipeline = fs.simulate_bant_pipeline(300, capacity=30, strength=0.0, seed=1)
+    frame = charts.bant_gain_frame(pipeline)
+    ranked = frame[frame["strategy"] == "BANT order"]
+    np.testing.assert_allclose(ranked["share_of_wins"], ranked["share_worked"])
+
+
+def test_growth_dashboard_chart_defaults_to_the_expected_funnel(growth: Any) -> None:
+    spec = charts.growth_dashboard_chart(growth).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    reached = [r["end"] for r in rows if r.get("panel") == "funnel" and r["part"] == "reached"]
+    expected = fs.expected(growth.params.funnel, growth.params.paid_leads)
+    assert reached == pytest.approx(expected["expected_reached"].tolist())
+    assert all(r["reached_low"] is None for r in rows if r.get("panel") == "funnel")
+    paid = fs.simulate(growth.params.funnel, growth.params.paid_leads, seed=3, mode="counts")
+    with_sim = charts.growth_dashboard_chart(growth, paid).to_dict()
+    assert with_sim == charts.growth_dashboard_plot(growth, paid).chart().to_dict()
+
+
+def test_compare_chart_marks_what_clears_the_noise() -> None:
+    a = fs.simulate(fs.aaarrr(activation=0.4), buyers=10_000, seed=4)
+    b = fs.simulate(fs.aaarrr(activation=0.6), buyers=10_000, seed=4)
+    table = fs.compare(a, b)
+    spec = charts.compare_chart(table).to_dict()
+    rows = _data(spec, spec)
+    verdict = {r["stage"]: r["verdict"] for r in rows}
+    assert verdict["Activation"] == "clears the noise"
+    assert verdict["Acquisition"] == "within the noise"  # same seed, same counts
+    act = next(r for r in rows if r["stage"] == "Activation")
+    assert act["ci_low"] == pytest.approx(table.set_index("stage").loc["Activation", "step_ci_low"])
+    point = next(v for v in _layers(spec) if _mark(v) == "point")
+    assert point["encoding"]["x"]["title"] == "step conversion: B − A (percentage points)"
+    reach = charts.compare_chart(table, rate="reach", labels=("old", "new")).to_dict()
+    assert (
+        "reach: new − old"
+        in next(v for v in _layers(reach) if _mark(v) == "point")["encoding"]["x"]["title"]
+    )
+    with pytest.raises(ValueError, match=r"rate must be one of \['reach', 'step'\], got 'x'"):
+        charts.compare_chart(table, rate="x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"comparison is missing column"):
+        charts.compare_chart(a.table())
+    with pytest.raises(
+        TypeError, match=r"compare_chart takes the frame fs.compare\(a, b\) returns"
+    ):
+        charts.compare_chart(a)
+    _render(charts.compare_chart(table))
+
+
+# -- retention on an activity log (issue 9, item 12) ------------------------------------------
+
+
+def _skipping_log() -> pd.DataFrame:
+    """Customers who skip periods: c1 is active in periods 0, 2, 3; c2 in 0 and 3; c3 in 0 only."""
+    rows = [
+        ("c1", 0.2), ("c1", 2.5), ("c1", 3.1),
+        ("c2", 0.7), ("c2", 3.6),
+        ("c3", 0.1),
+        ("d1", 1.2), ("d1", 3.3),
+        ("d2", 1.9),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["buyer_id", "entered_at"])
+
+
+def _activity_log(customers: int = 3_000, periods: int = 8, seed: int = 5) -> pd.DataFrame:
+    """Subscribers of 4 monthly cohorts with sBG-like churn who use the product in 70 % of
+    the periods they are subscribed (always in their first): many skip a period."""
+    rng = np.random.default_rng(seed)
+    start = rng.integers(0, 4, customers)
+    churn = rng.beta(1.0, 4.0, customers)
+    life = rng.geometric(churn)  # periods subscribed, >= 1
+    rows = []
+    for c in range(customers):
+        for t in range(int(min(life[c], periods - start[c]))):
+            if t == 0 or rng.random() < 0.7:
+                rows.append((c, start[c] + t + 0.5))
+    return pd.DataFrame(rows, columns=["buyer_id", "entered_at"])
+
+
+def test_retention_curves_default_call_draws_an_activity_log() -> None:
+    table = fs.cohort_retention(_activity_log())
+    skipped = table.long["active"] < table.long["active_on_or_after"]
+    assert skipped.sum() > 10  # customers who skip a period and come back
+    chart = charts.retention_curves(table)  # the default call fits and draws
+    spec = chart.to_dict()
+    thin, lines = _layers(spec)
+    assert thin["encoding"]["y"]["title"] == "share not churned yet (%)"
+    fitted = [r for r in _data(spec, lines) if r["series"].startswith("sBG fit")]
+    observed = [r for r in _data(spec, lines) if r["series"] == "observed (all cohorts)"]
+    assert len(fitted) == len(observed) == 8
+    # what is fitted: the sBG model on each cohort's customers not churned yet
+    fit = fs.fit_sbg(table.counts("active_on_or_after"))
+    assert [r["survival"] for r in fitted] == pytest.approx(fit.project(7)["survival"].tolist())
+    _render(chart)
+
+
+def test_retention_curves_not_churned_yet_values() -> None:
+    table = fs.cohort_retention(_skipping_log())
+    spec = charts.retention_curves(table, fit=None).to_dict()
+    thin, lines = _layers(spec)
+    cohort0 = [r for r in _data(spec, thin) if r["cohort"] == "0"]
+    # cohort 0 (c1, c2, c3): not churned yet 3, 2, 2, 2 of 3
+    assert [r["survival"] for r in cohort0] == pytest.approx([1, 2 / 3, 2 / 3, 2 / 3])
+    observed = [r for r in _data(spec, lines) if r["series"] == "observed (all cohorts)"]
+    # pooled: period 0: 5 of 5; period 1: 2 + 1 of 5; period 2: 2 + 1 of 5; period 3: 2 of 3
+    assert [r["survival"] for r in observed] == pytest.approx([1.0, 0.6, 0.6, 2 / 3])
+
+
+def test_retention_curves_active_measure_explains_why_it_cannot_fit() -> None:
+    table = fs.cohort_retention(_skipping_log())
+    with pytest.raises(
+        ValueError, match=r"cohort 0's active customers rise .*measure='not_churned'"
+    ):
+        charts.retention_curves(table, measure="active")
+    spec = charts.retention_curves(table, measure="active", fit=None).to_dict()
+    assert _layers(spec)[0]["encoding"]["y"]["title"] == "share still active (%)"
+    with pytest.raises(ValueError, match=r"measure must be one of .*got 'x'"):
+        charts.retention_curves(table, measure="x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="cohort charts take a CohortTable"):
+        charts.retention_curves([1, 2, 3])
+
+
+def test_retention_panel_on_an_activity_log() -> None:
+    table = fs.cohort_retention(_skipping_log())
+    plot = charts.retention_panel_plot(table, fit=None)
+    spec = plot.chart().to_dict()
+    assert len(spec["datasets"]) == 1
+    rows = next(iter(spec["datasets"].values()))
+    heat = [r for r in rows if r["part"] == "cohort" and r["cohort"] == "0"]
+    # the heatmap shows who was active in the period: c1, c2, c3 -> 3, 0, 1, 2 of 3
+    assert [r["survival"] for r in heat] == pytest.approx([1, 0, 1 / 3, 2 / 3])
+    _render(charts.retention_panel_chart(fs.cohort_retention(_activity_log())))
+
+
+# -- without vl-convert (issue 11) --------------------------------------------------------------
+
+
+def test_without_vl_convert_charts_fall_back_and_export_says_why(
+    monkeypatch: pytest.MonkeyPatch, result: fs.SimulationResult
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "vl_convert", None)  # import vl_convert -> ImportError
+    assert not charts.has_vl_convert()
+    before_renderer, before_theme = alt.renderers.active, alt.theme.active
+    try:
+        with pytest.warns(RuntimeWarning, match="vl-convert is not installed.*default renderer"):
+            charts.setup()
+        assert alt.renderers.active == "default"
+        assert alt.theme.active == charts.THEME_NAME
+        chart = charts.funnel_chart(result)
+        bundle = chart._repr_mimebundle_()
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        assert any("vegalite" in kind or kind == "text/html" for kind in data)  # it displays
+    finally:
+        alt.renderers.enable(before_renderer)
+        alt.theme.enable(before_theme)
+    with pytest.raises(ImportError, match="needs vl-convert, which is not installed"):
+        charts.to_svg(charts.funnel_chart(result))
+    with pytest.raises(ImportError, match="needs vl-convert"):
+        charts.save(charts.funnel_chart(result), "x.svg")
+    with pytest.raises(ImportError, match="needs vl-convert"):
+        charts.LiveChart().render(charts.funnel_plot(result))
+
+
+def test_charts_reexports_the_rendering_machinery() -> None:
+    from funnelsim import render
+
+    for name in render.__all__:
+        assert getattr(charts, name) is getattr(render, name)
+
+
+def test_live_chart_swaps_the_data_of_the_new_public_plots(growth: Any) -> None:
+    from funnelsim import economics as ec
+
+    live = charts.LiveChart()
+    for churn in (0.05, 0.06):  # same shape, new data: the compiled spec is reused
+        plot = charts.payback_plot(ec.unit_economics(30.0, 0.8, churn, cac=300.0))
+        assert live.render(plot) == charts.to_svg(plot.chart())
+    for budget in (5_000, 6_000):
+        other = fs.simulate_growth(
+            12, funnel=fs.aaarrr(), budget=budget, cost_per_lead=0.5, churn=0.1, seed=3
+        )
+        plot = charts.growth_ab_plot(growth, other)
+        assert live.render(plot) == charts.to_svg(plot.chart())
+    assert len(live._cache) == 2
+    assert all(v is not None for v in live._cache.values())
+
+
+def test_retention_curves_of_a_log_one_period_long_draws_without_a_fit() -> None:
+    log = pd.DataFrame({"buyer_id": [1, 2, 2, 3], "entered_at": [0.1, 0.2, 0.5, 0.9]})
+    table = fs.cohort_retention(log)
+    with pytest.warns(UserWarning, match="no sBG fit: no cohort is observed beyond period 0"):
+        chart = charts.retention_curves(table)
+    spec = chart.to_dict()
+    series = {r["series"] for r in _data(spec, _layers(spec)[1])}
+    assert series == {"observed (all cohorts)"}
+    _render(chart)

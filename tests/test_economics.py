@@ -175,12 +175,27 @@ def test_referral_programme_roi():
         (lambda: ec.ltv_sbg(30, 0.8, 0, 1, 0.1), ValueError, "alpha must be > 0"),
         (lambda: ec.ltv_sbg(30, 0.8, 1, 1, -1), ValueError, "discount must be >= 0"),
         (lambda: ec.ltv_to_cac(100, 0), ValueError, "cac must be > 0, got 0"),
-        (lambda: ec.payback_period(100, 0, 0.5), ValueError, "arpu must be > 0, got 0"),
-        (lambda: ec.payback_period(100, 10, 0), ValueError, r"margin must be in \(0, 1\]"),
+        (lambda: ec.payback_period(100, -1, 0.5), ValueError, "arpu must be >= 0, got -1"),
+        (lambda: ec.payback_period(100, 10, 1.5), ValueError, r"margin must be in \[0, 1\]"),
         (
-            lambda: ec.payback_period(100, 10, 0.5, 1.0),
+            lambda: ec.payback_period(100, 10, 0.5, 1.5),
             ValueError,
-            r"churn must be in \[0, 1\), got 1.0",
+            r"churn must be in \[0, 1\], got 1.5",
+        ),
+        (
+            lambda: ec.payback_period(100, 10, 0.5, 0.1, -0.1),
+            ValueError,
+            "discount must be >= 0, got -0.1",
+        ),
+        (lambda: ec.unit_economics(10, 0.5, "high"), TypeError, "churn must be a probability"),
+        (lambda: ec.unit_economics(10, 0.5, 1.2), ValueError, r"churn must be in \[0, 1\]"),
+        (lambda: ec.unit_economics(10, 0.5, 0.1, cac=-1), ValueError, "cac must be >= 0"),
+        (lambda: ec.unit_economics(10, 0.5, 0.1, period=""), TypeError, "period must be"),
+        (lambda: ec.payback_curve(None), TypeError, "economics must be a UnitEconomics"),
+        (
+            lambda: ec.payback_curve(ec.unit_economics(10, 0.5, 0.1), 0),
+            ValueError,
+            "periods must be",
         ),
         (lambda: ec.roi(10, 0), ValueError, "cost must be > 0, got 0"),
         (lambda: ec.romi(10, 5, margin=2), ValueError, r"margin must be in \[0, 1\], got 2"),
@@ -291,3 +306,104 @@ def test_package_exports_economics():
         "arpu_from_price",
     ):
         assert name in fs.__all__ and getattr(fs, name) is getattr(ec, name)
+
+
+# -- unit_economics: the one place LTV, LTV:CAC and payback are computed -------------------
+
+
+def test_unit_economics_hand_worked_geometric():
+    # 10 a period, half the customers leave each period: 10, 5, 2.5, ... -> LTV 20.
+    ue = ec.unit_economics(10.0, 1.0, 0.5, cac=15.0)
+    assert ue.ltv == 20.0
+    assert ue.ltv_to_cac == pytest.approx(4 / 3, rel=1e-15)
+    assert ue.payback == 2.0  # 10 + 5 = 15 reaches the CAC exactly
+    assert ue.expected_lifetime == 2.0
+    assert ue.label == "LTV: geometric churn 50.0%/period, no discount"
+    curve = ue.curve(4)
+    assert curve["cumulative_margin"].tolist() == [0.0, 10.0, 15.0, 17.5, 18.75]
+    assert curve["paid_back"].tolist() == [False, False, True, True, True]
+    assert list(curve.columns) == ["period", "cumulative_margin", "cac", "paid_back"]
+
+
+def test_unit_economics_hand_worked_discounted():
+    # No churn, 100 % discount a period: 100, 50, 25, ... -> LTV 200, 160 reached at 3.
+    ue = ec.unit_economics(100.0, 1.0, 0.0, cac=160.0, discount=1.0, period="year")
+    assert ue.ltv == 200.0
+    assert ue.payback == 3.0
+    assert ue.curve(3)["cumulative_margin"].tolist() == [0.0, 100.0, 150.0, 175.0]
+    assert ue.label == "LTV: geometric churn 0.0%/year, 100.0%/year discount"
+    assert ue.expected_lifetime == math.inf
+
+
+def test_churn_one_is_one_rule_everywhere():
+    # ltv accepted churn 1 and payback_period refused it (issue 9): one payment, then gone.
+    assert ec.ltv(10.0, 1.0, 1.0) == 10.0
+    assert ec.ltv_discounted(10.0, 1.0, 1.0, 0.05) == pytest.approx(10.0, rel=1e-15)
+    assert ec.payback_period(10.0, 10.0, 1.0, 1.0) == 1.0
+    assert ec.payback_period(10.5, 10.0, 1.0, 1.0) == math.inf
+    ue = ec.unit_economics(10.0, 1.0, 1.0, cac=10.0)
+    assert (ue.ltv, ue.payback, ue.expected_lifetime) == (10.0, 1.0, 1.0)
+
+
+def test_cac_at_the_ltv_never_pays_back_and_no_cac_gives_nan():
+    ue = ec.unit_economics(1.0, 1.0, 0.5, cac=2.0)
+    assert ue.ltv_to_cac == 1.0 and ue.payback == math.inf
+    none = ec.unit_economics(1.0, 1.0, 0.5)
+    assert math.isnan(none.cac) and math.isnan(none.ltv_to_cac) and math.isnan(none.payback)
+    assert not none.curve(5)["paid_back"].any()
+    free = ec.unit_economics(1.0, 1.0, 0.5, cac=0.0)
+    assert free.payback == 0.0 and free.ltv_to_cac == math.inf
+    nobody = ec.unit_economics(1.0, 1.0, 0.5, cac=math.inf)
+    assert nobody.payback == math.inf and nobody.ltv_to_cac == 0.0
+
+
+def test_unit_economics_sbg_matches_ltv_sbg_and_a_direct_sum():
+    from funnelsim.retention import ChurnModel, sbg_survival
+
+    model = ChurnModel.sbg(1.6, 6.0)
+    ue = ec.unit_economics(30.0, 0.8, model, cac=150.0, discount=0.01, period="month")
+    assert ue.ltv == ec.ltv_sbg(30.0, 0.8, 1.6, 6.0, 0.01)
+    t = np.arange(20_000)
+    series = 24.0 * np.cumsum(sbg_survival(t, 1.6, 6.0) / 1.01**t)
+    assert ue.ltv == pytest.approx(series[-1], rel=1e-6)
+    first = int(np.argmax(series >= 150.0)) + 1  # payments 0..n-1
+    assert ue.payback == first
+    curve = ue.curve(first + 5)
+    np.testing.assert_allclose(curve["cumulative_margin"].iloc[1:], series[: first + 5], rtol=1e-12)
+    assert ue.expected_lifetime == pytest.approx((1.6 + 6.0 - 1) / 0.6)
+    assert ue.label == "LTV: sBG(α = 1.6, β = 6), 1.0%/month discount"
+
+
+@given(
+    arpu=st.floats(0.5, 5_000),
+    margin=st.floats(0.05, 1.0),
+    churn=st.floats(0.001, 1.0),
+    discount=st.sampled_from([0.0, 0.005, 0.01, 0.1]),
+    ratio=st.floats(0.05, 20.0),
+    polarization=st.one_of(st.none(), st.floats(0.01, 0.9)),
+)
+def test_payback_is_where_the_curve_crosses_cac(arpu, margin, churn, discount, ratio, polarization):
+    from funnelsim.retention import ChurnModel
+
+    if polarization is not None:
+        if churn >= 1.0:
+            churn = 0.999
+        model = ChurnModel.sbg_mean(churn, polarization)
+    else:
+        model = ChurnModel.geometric(churn)
+    probe = ec.unit_economics(arpu, margin, model, discount=discount)
+    if not math.isfinite(probe.ltv):
+        return
+    cac = probe.ltv / ratio
+    ue = ec.unit_economics(arpu, margin, model, cac=cac, discount=discount)
+    assert ue.ltv_to_cac == pytest.approx(ratio, rel=1e-12)
+    # one definition: LTV:CAC above 1 exactly when the customer pays back
+    assert math.isfinite(ue.payback) == (ue.ltv > cac or (model.kind == "geometric" and churn == 1))
+    if math.isfinite(ue.payback) and ue.payback < 5_000:
+        curve = ue.curve(int(ue.payback) + 2)
+        crossed = curve.loc[curve["cumulative_margin"] >= cac * (1 - 1e-12), "period"]
+        assert int(crossed.iloc[0]) == ue.payback
+        assert int(curve.loc[curve["paid_back"], "period"].iloc[0]) == ue.payback
+    if model.kind == "geometric":
+        assert ue.payback == ec.payback_period(cac, arpu, margin, churn, discount)
+        assert ue.ltv == pytest.approx(ec.ltv_discounted(arpu, margin, churn, discount), rel=1e-12)

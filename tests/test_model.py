@@ -204,6 +204,25 @@ def test_time_distributions_have_the_requested_mean(time):
     assert stats.kstest(draws[:5000], dist.cdf).pvalue > 1e-3
 
 
+@pytest.mark.parametrize(
+    "time",
+    [
+        TimeInStage.exponential(3),
+        TimeInStage.gamma(4, 2.5),
+        TimeInStage.gamma(1, 0.3),
+        TimeInStage.lognormal(5, 0.8),
+        TimeInStage.lognormal(2, 3.0),
+    ],
+)
+def test_sampling_without_scipy_equals_scipys_draws_and_variance(time):
+    # sample() uses numpy's standard variates so that simulating never imports
+    # scipy.stats; it must give scipy's rvs value for value from the same stream.
+    mine = time.sample(np.random.default_rng(3), 1001)
+    theirs = time.dist.rvs(size=1001, random_state=np.random.default_rng(3))
+    np.testing.assert_array_equal(mine, theirs)
+    assert time.var == pytest.approx(time.dist.var(), rel=1e-12)
+
+
 def test_fixed_time():
     t = TimeInStage.fixed(2.5)
     assert t.dist is None and t.var == 0

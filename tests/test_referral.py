@@ -57,11 +57,21 @@ def test_nps_segments_and_bounds():
     assert nps(np.array([9.0, 7.0, 3.0, 10.0])) == 25.0  # integral floats are fine
 
 
+def test_nps_of_whole_numbers_is_whole():
+    # 1 promoter, 4 detractors, 5 passives: -30 exactly, not -30.000000000000004
+    assert nps([10] + [0] * 4 + [8] * 5) == -30.0
+    assert nps([9, 9, 9] + [1] * 7) == -40.0
+    shares = nps_breakdown([10] + [0] * 4 + [8] * 5)
+    assert shares.to_dict() == {"promoter": 0.1, "passive": 0.5, "detractor": 0.4}
+
+
 @given(st.lists(st.integers(0, 10), min_size=1, max_size=200))
 def test_nps_matches_its_definition(scores):
     a = np.array(scores)
-    expected = 100 * (np.mean(a >= 9) - np.mean(a <= 6))
-    assert math.isclose(nps(scores), expected, abs_tol=1e-9)
+    promoters, detractors = int(np.sum(a >= 9)), int(np.sum(a <= 6))
+    assert nps(scores) == 100 * (promoters - detractors) / a.size  # the counts, exactly
+    if 100 * (promoters - detractors) % a.size == 0:
+        assert nps(scores) == (100 * (promoters - detractors)) // a.size
     assert -100 <= nps(scores) <= 100
     assert math.isclose(nps_breakdown(scores).sum(), 1.0)
 

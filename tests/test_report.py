@@ -181,9 +181,12 @@ def test_report_tables_use_readable_numbers():
     text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
     assert not re.search(r"\d(\.\d+)?e[+-]\d", text), "scientific notation in a table"
     run = scenario.run()
-    assert f"<td>{run.economics['ltv']:,.1f}</td>" in text
-    assert "<td>75.00%</td>" in text  # the margin, as a share
-    assert f"<td>{run.economics['churn']:.2%}</td>" in text
+    # money with its unit and cents below $1,000, shares in percent, periods with their unit
+    assert f"<td>${run.economics.ltv:,.0f}</td>" in text
+    assert "<td>Gross margin</td>\n      <td>75.0%</td>" in text
+    assert f"<td>{run.economics.mean_churn:.1%}</td>" in text
+    assert f"<td>{run.economics.payback:.0f} months</td>" in text
+    assert f"Model: {run.economics.label}." in html_unescape(text)
 
 
 def test_report_growth_table_shows_shares_and_returns_in_percent():

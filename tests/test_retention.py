@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,6 @@ from funnelsim.datasets import load_cdnow
 from funnelsim.retention import (
     ChurnModel,
     CohortTable,
-    _hyp2f1_unit_a,
     fit_sbg,
     repeat_purchase_rate,
     sbg_derl,
@@ -27,19 +27,33 @@ from funnelsim.retention import (
 from funnelsim.stats import proportion_ci
 
 
-def _derl_series(alpha: float, beta: float, d: float, n: int, terms: int = 200_000) -> float:
-    """Fader & Hardie's DERL as the raw sum of discounted survival probabilities."""
-    t = np.arange(n + 1, n + 1 + terms)
-    surv = np.exp(special.betaln(alpha, beta + t) - special.betaln(alpha, beta + n))
-    return float(np.sum(surv * np.exp(-(t - n - 1) * np.log1p(d))))
+def _derl_series(alpha: float, beta: float, d: float, n: int) -> float:
+    """Fader & Hardie's DERL as the raw sum of discounted survival probabilities.
+
+    ``S(n + k) / S(n)`` is built from the period-to-period retention rates
+    ``(beta + t - 1) / (alpha + beta + t - 1)`` (a product, summed in logs), and
+    the sum runs until the discount factor alone is below e-80.
+    """
+    k = np.arange(1, int(80 / math.log1p(d)) + 10)
+    log_rate = -np.log1p(alpha / (beta + n + k - 1))
+    return math.fsum(np.exp(np.cumsum(log_rate) - (k - 1) * math.log1p(d)))
 
 
-@pytest.mark.parametrize(
-    ("alpha", "beta", "d", "n"),
-    [(0.704, 1.182, 0.1, 0), (0.704, 1.182, 0.1, 4), (0.668, 3.806, 0.1, 0), (2.0, 5.0, 0.02, 7)],
-)
+@pytest.mark.parametrize("alpha", [0.05, 0.5, 1.0, 2.0, 3.0, 7.5, 1e3, 1e5])
+@pytest.mark.parametrize("beta", [0.2, 5.0, 1e5])
+@pytest.mark.parametrize(("d", "n"), [(1e-4, 0), (1e-3, 3), (0.1, 0), (10.0, 2)])
 def test_sbg_derl_equals_the_discounted_survival_sum(alpha, beta, d, n) -> None:
-    assert sbg_derl(alpha, beta, d, n) == pytest.approx(_derl_series(alpha, beta, d, n), rel=1e-9)
+    # whole-number alpha with small discounts is where scipy's hyp2f1 went wrong
+    assert sbg_derl(alpha, beta, d, n) == pytest.approx(_derl_series(alpha, beta, d, n), rel=1e-11)
+
+
+def test_sbg_derl_at_a_whole_number_alpha_and_a_small_discount() -> None:
+    # the reported case: scipy's hyp2f1 gave -4.958; the summed series is 1.32574...
+    assert sbg_derl(1.0, 0.2, 0.001) == pytest.approx(1.3257449160, rel=1e-10)
+    # alpha = 1, beta = 1: S(k) = 1 / (k + 1), so DERL = sum z^(k-1) / (k + 1)
+    # = (-log(1 - z) - z) / z^2 with z = 1 / (1 + d)
+    z = 1 / 1.01
+    assert sbg_derl(1.0, 1.0, 0.01) == pytest.approx((-math.log1p(-z) - z) / z**2, rel=1e-12)
 
 
 def test_sbg_derl_of_the_regular_segment() -> None:
@@ -69,11 +83,6 @@ def test_sbg_derl_tends_to_the_geometric_value(scale: float) -> None:
 def test_sbg_derl_grows_with_tenure() -> None:
     values = [sbg_derl(0.704, 1.182, 0.1, n) for n in range(6)]
     assert np.all(np.diff(values) > 0)
-
-
-def test_series_fallback_agrees_with_scipy_where_scipy_works() -> None:
-    for b, c, z in [(2.182, 2.886, 1 / 1.1), (51.0, 61.0, 0.99), (1.5, 40.0, 0.5)]:
-        assert _hyp2f1_unit_a(b, c, z) == pytest.approx(special.hyp2f1(1, b, c, z), rel=1e-10)
 
 
 @pytest.mark.parametrize(
@@ -458,6 +467,70 @@ def test_fit_sbg_warns_on_homogeneous_data() -> None:
     assert fit.loglik == pytest.approx(fit.geometric_loglik, abs=0.05)
 
 
+def test_fit_sbg_warns_on_all_or_nothing_churn() -> None:
+    # 40 % leave at once, the rest never: alpha + beta -> 0, the opposite of homogeneous
+    with pytest.warns(RuntimeWarning, match=r"extreme heterogeneity .*alpha \+ beta = .* < 0.001"):
+        fit = fit_sbg([100, 60, 60, 60])
+    assert fit.alpha + fit.beta < 1e-3
+    assert fit.mean_churn == pytest.approx(0.4, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("curve", "match"),
+    [
+        ([100, 100, 100], r"no customer churned"),
+        ([100, 0, 0], r"every customer churned in period 1"),
+    ],
+)
+def test_fit_sbg_warns_when_the_mean_churn_is_at_its_edge(curve, match) -> None:
+    with pytest.warns(RuntimeWarning, match=match):
+        fit_sbg(curve)
+
+
+@pytest.mark.parametrize("data", [[100, 50], [[100, 50], [200, 120]]])
+def test_fit_sbg_refuses_a_single_period(data) -> None:
+    # one period only identifies alpha / (alpha + beta): the likelihood is flat along it
+    with pytest.raises(ValueError, match=r"up to period 1 only cannot identify alpha and beta"):
+        fit_sbg(data)
+
+
+def test_fit_sbg_regular_data_fit_without_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit_sbg(REGULAR[:8])
+
+
+def _sbg_loglik(alpha: float, beta: float, curve: np.ndarray) -> float:
+    """Fader & Hardie (2007) eq. 7, written out: churners by period plus the survivors."""
+    t = np.arange(1, curve.size)
+    p = special.beta(alpha + 1, beta + t - 1) / special.beta(alpha, beta)
+    s_last = special.beta(alpha, beta + t[-1]) / special.beta(alpha, beta)
+    return float(np.dot(curve[:-1] - curve[1:], np.log(p)) + curve[-1] * np.log(s_last))
+
+
+def test_fit_sbg_standard_errors_are_the_inverse_observed_information() -> None:
+    curve = np.array(REGULAR[:8], dtype=float)
+    fit = fit_sbg(curve)
+    # Hessian of the log-likelihood in (alpha, beta) by central differences of a separate
+    # implementation; at the maximum, the delta method in logs gives the same errors.
+    h = 1e-4
+    x = np.array([fit.alpha, fit.beta])
+    hess = np.empty((2, 2))
+    for i in range(2):
+        for j in range(2):
+            ei, ej = np.eye(2)[i] * h, np.eye(2)[j] * h
+            hess[i, j] = (
+                _sbg_loglik(*(x + ei + ej), curve)
+                - _sbg_loglik(*(x + ei - ej), curve)
+                - _sbg_loglik(*(x - ei + ej), curve)
+                + _sbg_loglik(*(x - ei - ej), curve)
+            ) / (4 * h * h)
+    se = np.sqrt(np.diag(np.linalg.inv(-hess)))
+    assert fit.se_alpha == pytest.approx(se[0], rel=1e-3)
+    assert fit.se_beta == pytest.approx(se[1], rel=1e-3)
+    assert fit.loglik == pytest.approx(_sbg_loglik(fit.alpha, fit.beta, curve), rel=1e-12)
+
+
 def test_fit_sbg_geometric_comparison() -> None:
     fit = fit_sbg(REGULAR[:8])
     n = np.array(REGULAR[:8], dtype=float)
@@ -558,7 +631,11 @@ def test_repeat_purchase_rate_cdnow() -> None:
     ("kwargs", "error", "match"),
     [
         ({"customer": "user"}, ValueError, r"transactions is missing column\(s\) \['user'\]"),
-        ({"within": "soon"}, ValueError, r"within must be a time span"),
+        ({"within": "soon"}, ValueError, r"within must be a duration such as '90D'"),
+        ({"within": 90}, TypeError, r"within must be a duration with a unit .* such as '90D'"),
+        ({"within": float("nan")}, ValueError, r"within must be a duration, got nan"),
+        ({"within": "90"}, ValueError, r"within must name its unit, such as '90D'"),
+        ({"within": True}, TypeError, r"within must be a duration, got True \(bool\)"),
         ({"within": "-3D"}, ValueError, r"within must be >= 0"),
         ({"period": 7}, TypeError, r"period must be a pandas period alias"),
         ({"period": "fortnight"}, ValueError, r"period must be a pandas period alias"),
@@ -573,9 +650,21 @@ def test_repeat_purchase_rate_validation(kwargs, error, match) -> None:
         repeat_purchase_rate(log, **kwargs)
 
 
-def test_repeat_purchase_rate_rejects_text_times() -> None:
+def test_repeat_purchase_rate_reads_text_dates_only_by_a_stated_rule() -> None:
+    text = pd.DataFrame(
+        {"customer_id": ["a", "a", "b"], "date": ["08.03.2014", "01.12.2014", "02.03.2014"]}
+    )
+    with pytest.raises(ValueError, match=r"'08.03.2014', which is not ISO 8601 .* dayfirst"):
+        repeat_purchase_rate(text)
+    out = repeat_purchase_rate(text, within="250D", date_format="%d.%m.%Y")
+    assert out["repeat_customers"].iloc[0] == 0  # 8 March -> 1 December is 268 days
+    assert repeat_purchase_rate(text, dayfirst=True)["repeat_customers"].iloc[0] == 1
+    month_first = repeat_purchase_rate(text, within="250D", dayfirst=False)
+    assert month_first["repeat_customers"].iloc[0] == 1  # 12 January -> 3 August: 203 days
+    iso = pd.DataFrame({"customer_id": ["a", "a"], "date": ["2024-01-01", "2024-01-09"]})
+    assert repeat_purchase_rate(iso)["repeat_customers"].iloc[0] == 1
     with pytest.raises(TypeError, match=r"column 'date' must hold datetimes or numbers"):
-        repeat_purchase_rate(pd.DataFrame({"customer_id": ["a"], "date": ["2024-01-01"]}))
+        repeat_purchase_rate(pd.DataFrame({"customer_id": ["a"], "date": [True]}))
     with pytest.raises(TypeError, match=r"period must be a positive number"):
         repeat_purchase_rate(pd.DataFrame({"customer_id": [1], "date": [1.0]}), period="M")
     with pytest.raises(TypeError, match=r"transactions must be a pandas DataFrame"):
@@ -589,3 +678,55 @@ def test_repeat_purchase_rate_rejects_missing_values() -> None:
     dates = pd.to_datetime(["2024-01-01", None, "2024-02-01"])
     with pytest.raises(ValueError, match=r"column 'date' must not have missing values, got 1 of"):
         repeat_purchase_rate(pd.DataFrame({"customer_id": ["a", "a", "b"], "date": dates}))
+
+
+def test_average_of_fractional_counts_has_no_binomial_interval() -> None:
+    pooled = CohortTable.from_counts([[100, 63.1, 46.8], [100, 70]]).average()
+    assert pooled["retention"].tolist() == [1.0, 133.1 / 200, 46.8 / 100]
+    assert pooled[["ci_low", "ci_high"]].isna().all().all()
+    whole = CohortTable.from_counts([[100, 63, 46], [100, 70]]).average()
+    low, high = proportion_ci([200, 133, 46], [200, 200, 100])
+    np.testing.assert_array_equal(whole["ci_low"], low)
+    np.testing.assert_array_equal(whole["ci_high"], high)
+    assert whole["cohorts"].tolist() == [2, 2, 1]
+    assert whole["size"].tolist() == [200, 200, 100]
+    assert whole["active"].tolist() == [200, 133, 46]
+
+
+def test_repeat_purchase_rate_within_is_a_duration_on_cdnow() -> None:
+    cdnow = load_cdnow()
+    days = cdnow.drop_duplicates(["customer_id", "date"]).sort_values(["customer_id", "date"])
+    gap = days.groupby("customer_id")["date"].apply(
+        lambda d: (d.iloc[1] - d.iloc[0]).days if len(d) > 1 else np.inf
+    )
+    expected = int((gap <= 90).sum())
+    for within in ("90D", pd.Timedelta(days=90), np.timedelta64(90, "D")):
+        out = repeat_purchase_rate(cdnow, within=within)
+        assert out["repeat_customers"].iloc[0] == expected
+    assert expected == 6_887
+    with pytest.raises(TypeError, match=r"bare number 90, which pandas would read as nanoseconds"):
+        repeat_purchase_rate(cdnow, within=90)
+
+
+def test_repeat_purchase_rate_counts_days_on_the_local_clock() -> None:
+    log = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "date": pd.to_datetime(
+                ["2024-01-01 09:00", "2024-01-01 21:00", "2024-01-01 23:30", "2024-01-02 00:30"]
+            ).tz_localize("Europe/Moscow"),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = repeat_purchase_rate(log, period="ME")
+    assert out["customers"].tolist() == [2]
+    assert out["repeat_customers"].tolist() == [1]  # b came back the next (Moscow) day
+    assert str(out["cohort"].iloc[0]) == "2024-01"
+    assert out.columns.tolist() == [
+        "cohort", "customers", "repeat_customers", "repeat_rate", "ci_low", "ci_high"
+    ]  # fmt: skip
+    low, high = proportion_ci(1, 2)
+    assert out["repeat_rate"].iloc[0] == 0.5
+    assert out["ci_low"].iloc[0] == pytest.approx(float(low))
+    assert out["ci_high"].iloc[0] == pytest.approx(float(high))

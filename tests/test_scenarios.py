@@ -618,13 +618,18 @@ def test_no_section_shares_a_stream_with_a_replication():
 def test_economics_follow_the_closed_forms(full):
     run = full.run()
     m = run.metrics()
-    customers = run.result.counts[0, -1]
-    assert m["cac"] == pytest.approx(10000.0 / customers)
+    # CAC: the spend over the customers the funnel is expected to bring (not one run's).
+    expected = full.buyers * float(full.funnel.reach[-1])
+    assert m["cac"] == pytest.approx(10000.0 / expected, rel=1e-15)
     # Churn comes from the sBG retention section: its mean, and the sBG LTV.
     assert m["churn"] == pytest.approx(1.5 / 7.5)
     assert m["ltv"] == pytest.approx(fs.economics.ltv_sbg(100.0, 0.5, 1.5, 6.0, 0.0))
     assert m["ltv_to_cac"] == pytest.approx(m["ltv"] / m["cac"])
-    assert m["payback_periods"] == fs.economics.payback_period(m["cac"], 100.0, 0.5, 0.2)
+    # Payback under the same sBG model: where 50 × Σ S(t) first reaches the CAC.
+    t = np.arange(1000)
+    cumulative = 50.0 * np.cumsum(fs.retention.sbg_survival(t, 1.5, 6.0))
+    assert m["payback_periods"] == int(np.argmax(cumulative >= m["cac"])) + 1
+    assert run.economics.label == "LTV: sBG(α = 1.5, β = 6), no discount"
     referred = run.referral.total - run.referral.seed_buyers
     assert m["referred"] == referred
     assert m["referral_roi"] == pytest.approx(
@@ -645,11 +650,16 @@ def test_economics_with_its_own_churn_is_geometric():
 def test_economics_highlight_without_a_cac_or_customers():
     no_cac = {"arpu": 10, "churn": 0.1}
     run = Scenario.from_dict({"buyers": 100, "seed": 1, "economics": no_cac}).run()
-    assert run.highlights()["economics"] == "LTV 100.00."
+    assert run.highlights()["economics"] == (
+        "LTV $100.00 (LTV: geometric churn 10.0%/month, no discount)."
+    )
     assert np.isnan(run.metrics()["cac"])
     spent = {**no_cac, "paid_spend": 100.0}
     run = Scenario.from_dict({"buyers": 0, "seed": 1, "economics": spent}).run()
-    assert run.highlights()["economics"] == "LTV 100.00, CAC unbounded (spend but no customers)."
+    assert run.highlights()["economics"] == (
+        "LTV $100.00, CAC unbounded (spend but no customers expected) "
+        "(LTV: geometric churn 10.0%/month, no discount)."
+    )
 
 
 def test_run_tables_name_every_section(full):

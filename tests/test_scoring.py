@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -235,9 +236,9 @@ def test_rfm_ties_share_a_score_and_as_of_shifts_recency():
     )
     out = rfm(tx, customer="cust", date="day", amount="value", as_of="2024-01-20", bins=4)
     assert out["recency"].tolist() == [10.0] * 4
-    assert out["r"].tolist() == [1, 1, 1, 1]  # everyone tied: no one is worse than anyone
-    assert out["f"].tolist() == [1, 1, 1, 1]
-    assert out["m"].tolist() == [1, 1, 1, 4]  # 3 of 4 strictly below d: 1 + floor(4 * 3/4)
+    assert out["r"].tolist() == [4, 4, 4, 4]  # everyone tied at the best value: the best score
+    assert out["f"].tolist() == [4, 4, 4, 4]
+    assert out["m"].tolist() == [1, 1, 1, 4]  # a tie at the worst value: the worst score
     assert list(out.columns[:1]) == ["cust"]
 
 
@@ -277,11 +278,20 @@ def test_rfm_summary_counts_every_customer():
             ValueError,
             r"column 'date' is missing a date at row 0",
         ),
-        pytest.param(
+        (
             lambda d: d.assign(date="not a date"),
             ValueError,
-            r"column 'date' must hold dates",
-            marks=pytest.mark.filterwarnings("ignore:Could not infer format"),
+            r"column 'date' holds dates written like 'not a date', which is not ISO 8601",
+        ),
+        (
+            lambda d: d.assign(date=d["date"].dt.strftime("%d.%m.%Y")),
+            ValueError,
+            r"column 'date' holds dates written like '01.01.2024'.*pass date_format=",
+        ),
+        (
+            lambda d: d.assign(date=np.arange(15)),
+            TypeError,
+            r"column 'date' must hold dates \(datetimes or text\), got dtype int64",
         ),
         (
             lambda d: d.assign(customer_id=[None] + ["x"] * 14),
@@ -304,8 +314,16 @@ def test_rfm_parameter_validation():
         ValueError, match=r"as_of 2024-03-01 is before the last transaction \(2024-05-05\)"
     ):
         rfm(tx, as_of="2024-03-01")
-    with pytest.raises(ValueError, match=r"as_of must be a date, got 'soon'"):
+    with pytest.raises(ValueError, match=r"as_of holds dates written like 'soon'"):
         rfm(tx, as_of="soon")
+    with pytest.raises(ValueError, match=r"as_of holds dates written like '31.12.2024'"):
+        rfm(tx, as_of="31.12.2024")
+    with pytest.raises(TypeError, match=r"as_of must be a date .*got 20240601"):
+        rfm(tx, as_of=20240601)
+    with pytest.raises(ValueError, match=r"frequency must be one of \['days', 'orders'\]"):
+        rfm(tx, frequency="rows")
+    with pytest.raises(TypeError, match=r"give date_format or dayfirst, not both"):
+        rfm(tx, date_format="%Y-%m-%d", dayfirst=True)
 
 
 def test_rfm_on_the_real_cdnow_log_is_fast_and_complete():
@@ -315,7 +333,9 @@ def test_rfm_on_the_real_cdnow_log_is_fast_and_complete():
     elapsed = time.perf_counter() - start
     assert elapsed < 1.0, f"rfm on CDNOW took {elapsed:.2f} s"
     assert len(out) == 23_570 and out["customer_id"].is_unique
-    assert out["frequency"].sum() == len(tx)
+    assert out["frequency"].sum() == 67_591  # distinct customer-days (datasheet)
+    orders = rfm(tx, frequency="orders")
+    assert orders["frequency"].sum() == len(tx)
     assert out["monetary"].sum() == pytest.approx(tx["amount"].sum())
     for col in ("r", "f", "m"):
         assert out[col].between(1, 5).all()
@@ -372,7 +392,7 @@ def test_rfm_segment_rules_are_exactly_the_segments_assigned():
             day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=r)
             rows += [(cust, day, 1.0)] * f
     tx = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
-    out = rfm(tx).set_index("customer_id")
+    out = rfm(tx, frequency="orders").set_index("customer_id")  # f orders on one day
     for (r, f), segment in cells.items():
         row = out.loc[f"c{r}{f}"]
         assert (row["r"], row["f"]) == (r, f)
@@ -386,8 +406,11 @@ def test_rfm_scores_on_cdnow_follow_the_tie_rule_exactly():
     out = rfm(tx)
     n = len(out)
     for col, value in (("r", -out["recency"]), ("f", out["frequency"]), ("m", out["monetary"])):
-        strictly_worse = stats.rankdata(value, method="min") - 1
-        np.testing.assert_array_equal(out[col], 1 + (5 * strictly_worse) // n)
+        below = stats.rankdata(value, method="min") - 1
+        above = n - stats.rankdata(value, method="max")
+        others = below + above
+        expected = np.where(others == 0, 5, np.minimum(5, 1 + (5 * below) // others))
+        np.testing.assert_array_equal(out[col], expected)
 
 
 def test_rfm_output_names_and_time_zones():
@@ -404,3 +427,136 @@ def test_rfm_output_names_and_time_zones():
         rfm_summary(rfm(tx).drop(columns="segment"))
     with pytest.raises(TypeError, match=r"scores must be a pandas DataFrame, got list"):
         rfm_summary([1, 2])  # type: ignore[arg-type]
+
+
+# -- issue 9: ties, small tables, dates, frequency -----------------------------------------
+
+
+def _same_day(n_last: int, n: int = 10) -> pd.DataFrame:
+    """n customers, one purchase each; n_last of them on the last day, the rest earlier."""
+    days = [pd.Timestamp("2024-05-01")] * n_last + [
+        pd.Timestamp("2024-04-01") - pd.Timedelta(days=i) for i in range(n - n_last)
+    ]
+    return pd.DataFrame(
+        {"customer_id": [f"c{i:02d}" for i in range(n)], "date": days, "amount": 10.0}
+    )
+
+
+def test_rfm_a_tie_at_the_best_value_gets_the_best_score():
+    everyone = rfm(_same_day(10))
+    assert everyone["r"].tolist() == [5] * 10
+    assert everyone["recency"].tolist() == [0.0] * 10
+    assert not (everyone["segment"] == "Hibernating").any()
+    assert set(everyone["segment"].astype(str)) == {"Champions"}  # one value: best everywhere
+    six = rfm(_same_day(6)).set_index("customer_id")
+    # The earlier four have below = 3, 2, 1, 0 worse customers among the 9 others each:
+    # 1 + floor(5 * below / 9) = 2, 2, 1, 1.
+    assert six["r"].tolist() == [5] * 6 + [2, 2, 1, 1]
+    assert six["recency"].tolist() == [0.0] * 6 + [30.0, 31.0, 32.0, 33.0]
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
+def test_rfm_small_tables_span_the_whole_scale(n):
+    tx = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(n), unit="D"),
+            "amount": np.arange(1.0, n + 1),
+        }
+    )
+    out = rfm(tx)
+    assert out["r"].min() == 1 and out["r"].max() == 5
+    assert out["m"].min() == 1 and out["m"].max() == 5
+    expected = [min(5, 1 + (5 * k) // (n - 1)) for k in range(n)]
+    assert out["m"].tolist() == expected
+    for bins in (2, 3, 7, 9):
+        scored = rfm(tx, bins=bins)
+        assert scored["m"].min() == 1 and scored["m"].max() == bins
+
+
+def test_rfm_reads_day_first_dates_only_when_told():
+    tx = pd.DataFrame(
+        {"customer_id": ["a", "b"], "date": ["08.03.2014", "01.12.2014"], "amount": [5.0, 7.0]}
+    )
+    with pytest.raises(ValueError, match=r"'08.03.2014', which is not ISO 8601"):
+        rfm(tx, as_of="2014-12-31")
+    for kwargs in ({"dayfirst": True}, {"date_format": "%d.%m.%Y"}):
+        out = rfm(tx, as_of="31.12.2014", **kwargs)
+        assert out["recency"].tolist() == [298.0, 30.0]
+    month_first = rfm(tx, as_of="12.31.2014", dayfirst=False)
+    assert month_first["recency"].tolist() == [
+        (pd.Timestamp("2014-12-31") - pd.Timestamp(d)).days for d in ("2014-08-03", "2014-01-12")
+    ]
+    with pytest.raises(
+        ValueError, match=r"must hold dates in the format '%d.%m.%Y', got '2014-13'"
+    ):
+        rfm(tx.assign(date=["01.01.2014", "2014-13"]), date_format="%d.%m.%Y")
+
+
+def test_rfm_frequency_counts_days_or_orders_and_agrees_with_repeat_purchase_rate():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b", "b", "c"],
+            "date": pd.to_datetime(
+                ["2024-01-01 09:00", "2024-01-01 17:00", "2024-01-02 00:00",
+                 "2024-01-05 00:00", "2024-01-05 00:00", "2024-01-07 00:00"]
+            ),
+            "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )  # fmt: skip
+    days = rfm(tx).set_index("customer_id")
+    assert days["frequency"].to_dict() == {"a": 1, "b": 2, "c": 1}
+    orders = rfm(tx, frequency="orders").set_index("customer_id")
+    assert orders["frequency"].to_dict() == {"a": 2, "b": 3, "c": 1}
+    assert days["monetary"].to_dict() == {"a": 3.0, "b": 12.0, "c": 6.0}
+    repeat = fs.repeat_purchase_rate(tx)["repeat_customers"].iloc[0]
+    assert repeat == int((days["frequency"] >= 2).sum()) == 1
+    cdnow = load_cdnow()
+    scores = rfm(cdnow)
+    assert int((scores["frequency"] >= 2).sum()) == 11_516
+    assert fs.repeat_purchase_rate(cdnow)["repeat_customers"].iloc[0] == 11_516
+
+
+def test_rfm_every_column_by_hand():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["x", "y", "y", "z", "z", "z"],
+            "date": pd.to_datetime(
+                ["2024-03-01", "2024-03-05", "2024-03-09", "2024-03-02", "2024-03-08",
+                 "2024-03-10"]
+            ),
+            "amount": [50.0, 10.0, 10.0, 5.0, 5.0, 10.0],
+        }
+    )  # fmt: skip
+    out = rfm(tx, as_of="2024-03-11", bins=3)
+    assert out["customer_id"].tolist() == ["x", "y", "z"]
+    assert out["recency"].tolist() == [10.0, 2.0, 1.0]
+    assert out["frequency"].tolist() == [1, 2, 3]
+    assert out["monetary"].tolist() == [50.0, 20.0, 20.0]
+    # n = 3 distinct recencies/frequencies: 1 + floor(3 * k / 2) -> 1, 2, 3 (capped).
+    assert out["r"].tolist() == [1, 2, 3]
+    assert out["f"].tolist() == [1, 2, 3]
+    # Monetary: y and z tie at the worst value (1); x is best (3).
+    assert out["m"].tolist() == [3, 1, 1]
+    assert out["rfm_code"].tolist() == ["113", "221", "331"]
+    assert out["rfm_score"].tolist() == [5, 5, 7]
+    # 5-point R and F: ceil(score * 5 / 3) = 2, 4, 5.
+    assert out["segment"].astype(str).tolist() == ["Hibernating", "Loyal", "Champions"]
+    summary = rfm_summary(out).set_index("segment")
+    assert summary.loc["Champions", "customers"] == 1
+    assert summary.loc["Champions", "mean_recency"] == 1.0
+    assert summary.loc["Loyal", "mean_frequency"] == 2.0
+    assert summary.loc["Hibernating", "mean_monetary"] == 50.0
+    assert summary.loc["Hibernating", "total_monetary"] == 50.0
+    assert summary.loc["Hibernating", "share_of_revenue"] == pytest.approx(50 / 90)
+    assert summary.loc["Loyal", "share"] == pytest.approx(1 / 3)
+    assert summary.loc["At risk", "customers"] == 0
+
+
+def test_rfm_time_zone_aware_dates_raise_no_warning():
+    tx = _transactions()
+    aware = tx.assign(date=tx["date"].dt.tz_localize("Europe/Moscow"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = rfm(aware)
+    pd.testing.assert_frame_equal(out, rfm(tx))

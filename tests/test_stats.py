@@ -29,6 +29,53 @@ def test_bad_input():
         proportion_ci(1, 3, confidence=1.5)
 
 
+@pytest.mark.parametrize(
+    ("successes", "trials", "error", "match"),
+    [
+        (float("nan"), 10, ValueError, r"successes must be whole numbers >= 0 \(counts\), got nan"),
+        (None, 10, TypeError, r"successes must be a count or an array of counts, got None"),
+        (3, 10.5, ValueError, r"trials must be whole numbers >= 0 \(counts\), got 10.5"),
+        (3, True, TypeError, r"trials must be a count or an array of counts, got True"),
+        (
+            [1, True],
+            [5, 5],
+            TypeError,
+            r"successes must be counts \(whole numbers\), got True at position 1",
+        ),
+        (np.array([True, False]), 5, TypeError, r"successes must be counts .*dtype bool"),
+        (
+            [1, 2],
+            [5, np.inf],
+            ValueError,
+            r"trials must be whole numbers >= 0 \(counts\), got inf at position 1",
+        ),
+        (
+            [1, None],
+            [5, 5],
+            TypeError,
+            r"successes must be counts \(whole numbers\), got None at position 1",
+        ),
+        ("3", 10, TypeError, r"successes must be a count or an array of counts, got '3'"),
+        (-1, 10, ValueError, r"successes must be whole numbers >= 0 \(counts\), got -1$"),
+        ([1, 6], [5, 5], ValueError, r"got 6 successes of 5 trials at position 1"),
+        ([1, 2, 3], [5, 5], ValueError, r"shapes that broadcast together, got \(3,\) and \(2,\)"),
+    ],
+)
+def test_counts_that_are_not_counts_are_refused(successes, trials, error, match):
+    with pytest.raises(error, match=match):
+        proportion_ci(successes, trials)
+
+
+def test_whole_floats_and_pandas_counts_are_counts():
+    import pandas as pd
+
+    low, high = proportion_ci(30.0, np.float64(100))
+    ref = stats.binomtest(30, 100).proportion_ci(method="exact")
+    assert (float(low), float(high)) == pytest.approx((ref.low, ref.high), abs=1e-12)
+    low, high = proportion_ci(pd.Series([0, 30]), pd.Series([0, 100]))
+    assert np.isnan(low[0]) and float(low[1]) == pytest.approx(ref.low, abs=1e-12)
+
+
 def test_coverage_is_at_least_nominal(rng):
     # Clopper-Pearson never undercovers: check at n=40, p=0.3 over many draws.
     n, p = 40, 0.3

@@ -91,6 +91,12 @@ def test_check_columns():
         check_columns(df, ["a", "c"], name="events")
     with pytest.raises(TypeError, match=r"events must be a pandas DataFrame, got dict"):
         check_columns({"a": [1]}, ["a"], name="events")
+    with pytest.raises(
+        TypeError,
+        match=r"a column name for events must be one label such as 'date', got \['a', 'b'\] "
+        r"\(list\); pass one column name, not a list",
+    ):
+        check_columns(df, ["a", ["a", "b"]], name="events")
 
 
 def test_check_real_array_scalars_stay_floats_and_arrays_become_float_arrays():
@@ -124,3 +130,18 @@ def test_check_real_array_scalars_stay_floats_and_arrays_become_float_arrays():
 def test_check_real_array_rejects(value, bounds, error, pattern):
     with pytest.raises(error, match=pattern):
         check_real_array("x", value, **bounds)
+
+
+def test_a_list_as_a_column_name_is_a_clear_type_error_in_every_reader():
+    import funnelsim as fs
+
+    tx = pd.DataFrame(
+        {"customer_id": ["a"], "date": pd.to_datetime(["2024-01-01"]), "amount": [1.0]}
+    )
+    for call in (
+        lambda: fs.rfm(tx, customer=["customer_id"]),
+        lambda: fs.repeat_purchase_rate(tx, time=["date"]),
+        lambda: fs.cohort_retention(tx, customer=["customer_id"], time="date", period="D"),
+    ):
+        with pytest.raises(TypeError, match=r"pass one column name, not a list"):
+            call()

@@ -390,7 +390,7 @@ def test_b2b_explorer_champion_and_beckhard() -> None:
 
 
 def test_sensitivity_explorer_names_the_step_to_fix() -> None:
-    from funnelsim.pipeline import sensitivity
+    from funnelsim.sensitivity_analysis import sensitivity
     from funnelsim.widgets import SensitivityExplorer
 
     ex = SensitivityExplorer(threaded=False)

@@ -49,13 +49,32 @@ def spawn(rng: np.random.Generator, n: int) -> list[np.random.Generator]:
 
 
 def seed_entropy(rng: np.random.Generator) -> int | None:
-    """The entropy that seeded ``rng`` (the int to pass as ``seed`` to repeat a run).
+    """The int to pass as ``seed`` to repeat a run that starts from ``rng`` now, or ``None``.
 
-    ``None`` when ``rng`` is a spawned child, whose stream the entropy alone
-    does not reproduce.
+    Call it right after :func:`as_generator`, before any draw. The result
+    types record it as their ``seed``, and it must be honest: re-running with
+    ``seed=<recorded value>`` reproduces the run exactly. That holds when
+    ``rng`` is exactly what ``numpy.random.default_rng(entropy)`` builds:
+
+    * ``seed=int`` — the int itself;
+    * ``seed=None`` — the fresh OS entropy (a 128-bit int) drawn for the run;
+    * a fresh ``SeedSequence`` or an unused ``default_rng(n)`` Generator — its
+      entropy.
+
+    It is ``None`` for everything else, because no int reproduces it: a
+    Generator that has already drawn numbers or spawned children (its entropy
+    would restart the stream from the beginning), a spawned child (its stream
+    depends on its spawn key too), or another bit generator than PCG64 (such as
+    ``Generator(MT19937(7))``). To repeat such a run, keep the Generator's
+    state yourself (``rng.bit_generator.state``).
     """
     seq = rng.bit_generator.seed_seq
-    if isinstance(seq, np.random.SeedSequence) and not seq.spawn_key:
-        entropy = seq.entropy
-        return int(entropy) if isinstance(entropy, numbers.Integral) else None
-    return None
+    if not isinstance(seq, np.random.SeedSequence) or seq.spawn_key or seq.n_children_spawned:
+        return None
+    entropy = seq.entropy
+    if not isinstance(entropy, numbers.Integral):
+        return None  # a sequence of ints: not one seed
+    fresh = np.random.default_rng(int(entropy))
+    if fresh.bit_generator.state != rng.bit_generator.state:
+        return None  # used already, another bit generator, or another pool size
+    return int(entropy)

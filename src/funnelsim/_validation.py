@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Collection, Iterable
-from typing import Any
+from collections.abc import Collection, Hashable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported by check_columns only: simulating needs numpy alone
+    import pandas as pd
 
 __all__ = [
     "check_choice",
@@ -163,8 +165,17 @@ def check_choice(name: str, value: Any, choices: Collection[str]) -> str:
 
 def check_columns(data: Any, required: Iterable[str], *, name: str = "data") -> pd.DataFrame:
     """Check that ``data`` is a DataFrame holding every column in ``required``."""
+    import pandas as pd
+
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
+    required = list(required)
+    for c in required:
+        if not isinstance(c, Hashable):
+            raise TypeError(
+                f"a column name for {name} must be one label such as 'date', got "
+                f"{_describe(c)}; pass one column name, not a list"
+            )
     missing = [c for c in required if c not in data.columns]
     if missing:
         raise ValueError(

@@ -4,30 +4,74 @@ Every function reads an event log in the schema of :mod:`funnelsim.engine`
 (``buyer_id, stage, entered_at, exited_at, converted``; an optional leading
 ``replication`` column) — a simulated one from ``simulate(..., events=True)``
 or a real export renamed to those columns — so a lesson can run the same
-analysis on simulated and on real data and compare.
+analysis on simulated and on real data and compare. The log is passed as
+``events`` everywhere.
 
-Funnels
--------
-A buyer *reaches* stage *k* of a funnel when they entered stages 1 .. *k* in
-that order. The path starts at the buyer's first entry into stage 1; each
-next stage counts from its earliest entry at or after the entry matched at the
-stage before (so a repeated event, common in real logs, can complete a step
-that an earlier one could not), and with a conversion ``window`` no later than
-``window`` time units after the start (PostHog's conversion window; a later
-stage-1 entry does not start a new attempt). Entries at the same time count as
-in order. Rows whose stage is not in the funnel (e.g. activity events) are
-ignored. Times may be numbers (the engine's unit) or datetimes (converted to
-days). In a log with a ``replication`` column each (replication, buyer_id)
-pair is a buyer, so the replications are pooled. Buyer ids and times must not
-be missing.
+The path through a funnel (one definition for every function)
+-------------------------------------------------------------
+For the funnel ``stages = [S1, ..., Sm]`` each buyer has one *path*: the time
+of their first entry into S1, then for each next stage the earliest entry at
+or after the entry matched at the stage before (so a repeated event, common in
+real logs, can complete a step an earlier one could not; entries at the same
+time count as in order). With a conversion ``window`` a stage counts only if
+entered at most ``window`` after the path's start (PostHog's conversion window).
+A buyer *reaches* stage k when the path has an entry there.
+:func:`funnel_table`, :func:`biggest_leak`, :func:`time_to_convert`,
+:func:`step_times` and :func:`conversion_window` all read this one path:
+``from_stage``/``to_stage`` pick two of its entries, so the time from B to C
+is measured between the B and the C *on the path* (a B before the buyer's first
+S1 does not count; for a funnel that starts at B, pass ``stages`` starting at
+B). Rows whose stage is not in the funnel (e.g. activity events) are ignored;
+a listed stage that nobody reached gives a row of zeros. In a log with a
+``replication`` column each (replication, buyer_id) pair is a buyer, so the
+replications are pooled. Buyer ids and times must not be missing.
 
+Time
+----
+Times are numbers (the engine's unit) or datetimes. Elapsed times are exact:
+datetimes are compared as integer nanoseconds (:mod:`funnelsim._time`), so a
+5-minute step in a 5-minute window counts whatever other buyers did. Durations
+on a datetime log carry a unit (``window="5min"``, ``pd.Timedelta(days=30)``);
+a bare number there is still read as days for one release, with a
+``DeprecationWarning``. Results in time units (``time_to_convert``,
+``step_times``, the ``window`` column) are in days for datetime logs. Dates as
+text are read by the package's one rule: ISO 8601, or ``date_format=`` /
+``dayfirst=`` — never guessed.
+
+Observation ends
+----------------
+A log stops somewhere: a buyer who entered two days before its end cannot have
+converted within a 30-day window yet. ``observed_until`` (default: the log's
+last timestamp; ``inf`` for a simulated log that follows every buyer to the
+end) leaves such buyers out of the denominator — and the numerator — of
+:func:`conversion_window` and of :func:`funnel_table`/:func:`biggest_leak` with a
+``window``, as Amplitude and Mixpanel leave incomplete conversion windows out.
+Without a window nothing is left out: the counts are conversions observed so far.
+
+Where funnelsim and PostHog differ
+----------------------------------
+* A later entry into S1 does not start a new attempt. Without a window this
+  changes nothing (the first entry reaches as far as any later one). With a
+  window PostHog retries from a later S1 entry, so on logs with repeated
+  sign-ups PostHog can report more conversions than funnelsim; funnelsim's count
+  is then the conversions of first attempts.
+* A stage listed in ``stages`` that nobody reached shows a row of zeros, as in
+  PostHog (earlier versions of funnelsim raised).
+* Retention cohorts are "first seen" (a customer's cohort is the period of
+  their first event), not PostHog's default "recurring" retention, in which a
+  customer belongs to every period they were active in. "First seen" is the
+  classic cohort triangle; it is PostHog's "first time" option.
+
+Functions
+---------
 * :func:`funnel_table` — per-stage counts, step conversion with exact
   confidence intervals, drop-off.
 * :func:`biggest_leak` — the step that loses the largest share of buyers.
 * :func:`time_to_convert` — each converter's time from one stage to another
   (the distribution); :func:`step_times` — its mean, spread and median per step.
-* :func:`conversion_window` — share converted within *W* time units, for one
-  or many *W* (the conversion-by-window curve).
+* :func:`conversion_window` — share converted within *W*, for one or many *W*
+  (the conversion-by-window curve: the distribution of :func:`time_to_convert`,
+  scaled by the conversion rate).
 
 Retention
 ---------
@@ -41,18 +85,43 @@ calendar days, weeks, months), as in PostHog's retention table and
 Amplitude's "calendar date" option; ``anchor="first_event"`` counts windows
 from each customer's own first event instead (24-hour windows for
 ``period="D"``), as Mixpanel and Amplitude do by default.
+
+Speed
+-----
+Each call makes one pass per stage over the log, with no sort of the log: a
+buyer's earliest entry is a scatter-minimum (:func:`numpy.minimum.at`) into an
+array indexed by buyer, and integer buyer ids that are already small (the
+engine's ``0 .. n-1``) are used as that index without hashing. Distinct
+(customer, period) pairs in :func:`cohort_retention` are marked in a bitmap
+when it is small (a sort otherwise). ``bench/bench_analytics.py`` measures
+them against duckdb and polars on the same log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import math
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from funnelsim._time import (
+    DAY_NS,
+    as_datetimes,
+    as_duration,
+    as_timestamp,
+    check_complete,
+    dense_unique,
+    distinct_keys,
+    is_datetime,
+    time_bins,
+    to_ns,
+)
 from funnelsim._validation import check_choice, check_columns, check_real
-from funnelsim.retention import CohortTable, _check_complete, _time_bins
+from funnelsim.retention import CohortTable
 from funnelsim.stats import proportion_ci, step_table
 
 __all__ = [
@@ -67,64 +136,235 @@ __all__ = [
 _FUNNEL_COLUMNS = ("buyer_id", "stage", "entered_at")
 #: Largest cohort table (cohorts x periods) cohort_retention builds.
 _MAX_CELLS = 20_000_000
+#: Integer ids up to this multiple of the row count are used as array positions directly.
+_DENSE_FACTOR = 2
+
+
+def _renamed(old: str, new: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Accept the keyword ``old`` for ``new`` for one release, with a DeprecationWarning."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            if old in kwargs:
+                if new in kwargs or args:
+                    raise TypeError(f"{fn.__name__}() got both {new!r} and its old name {old!r}")
+                warnings.warn(
+                    f"{fn.__name__}({old}=...) is deprecated; the argument is now called {new!r}",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+                kwargs[new] = kwargs.pop(old)
+            return fn(*args, **kwargs)
+
+        return inner
+
+    return wrap
+
+
+class _Clock:
+    """The times of a log as exact numbers, with durations and instants on the same clock.
+
+    Datetimes become int64 nanoseconds since the epoch; numbers float64. ``never``
+    is the largest value of the dtype and marks "not reached".
+    """
+
+    def __init__(
+        self,
+        column: pd.Series,
+        *,
+        name: str,
+        date_format: str | None = None,
+        dayfirst: bool | None = None,
+    ) -> None:
+        check_complete(column, name)
+        if pd.api.types.is_bool_dtype(column) or not (
+            is_datetime(column) or pd.api.types.is_numeric_dtype(column)
+        ):
+            if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "datetime", "date"):
+                raise TypeError(f"{name} must hold numbers or datetimes, got dtype {column.dtype}")
+            column = as_datetimes(
+                column, name=f"column {name!r}", date_format=date_format, dayfirst=dayfirst
+            )
+        self.datetimes = is_datetime(column)
+        self.tz = column.dt.tz if self.datetimes else None
+        self.values: np.ndarray
+        if self.datetimes:
+            self.values = to_ns(column)
+            self.never: float | int = int(np.iinfo(np.int64).max)
+        else:
+            self.values = column.to_numpy(dtype=np.float64)
+            if not np.isfinite(self.values).all():
+                raise ValueError(f"column {name!r} must hold finite times")
+            self.never = math.inf
+        self.last = self.values.max() if self.values.size else None
+
+    def duration(self, name: str, value: Any, *, allow_inf: bool = False) -> float | int:
+        return as_duration(
+            name, value, datetimes=self.datetimes, allow_inf=allow_inf, days_deprecated=True
+        )
+
+    def instant(
+        self, name: str, value: Any, date_format: str | None, dayfirst: bool | None
+    ) -> float | int:
+        """``observed_until`` on this clock (``inf``: forever); never before the log's end."""
+        if value is None:
+            return self.last if self.last is not None else math.inf
+        if isinstance(value, float | np.floating) and math.isinf(value) and value > 0:
+            return math.inf
+        if self.datetimes:
+            ts = as_timestamp(value, name=name, date_format=date_format, dayfirst=dayfirst)
+            if (ts.tz is None) != (self.tz is None):
+                raise ValueError(
+                    f"{name} and the log's times must both carry a time zone or both not, "
+                    f"got {name}={str(ts)!r} and times in zone {self.tz}"
+                )
+            at: float | int = int(ts.as_unit("ns").value)
+            shown = str(ts)
+        else:
+            at = check_real(name, value)
+            shown = repr(value)
+        if self.last is not None and at < self.last:
+            end = (
+                str(pd.Timestamp(int(self.last), tz=self.tz))
+                if self.datetimes
+                else f"{self.last:g}"
+            )
+            raise ValueError(
+                f"{name} must not be before the log's last event ({end}), got {shown}; "
+                "filter the log first to look at an earlier moment"
+            )
+        return at
+
+    def days(self, delta: np.ndarray) -> np.ndarray:
+        """Differences of this clock as floats: days for datetimes, the log's unit otherwise."""
+        if self.datetimes:
+            return delta.astype(np.float64) / DAY_NS
+        return delta.astype(np.float64)
+
+
+def _dense_ints(column: pd.Series, limit: int) -> np.ndarray | None:
+    """An integer column as int64 if its values lie in ``[0, limit)``, else None."""
+    if not pd.api.types.is_integer_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return None
+    values = column.to_numpy()
+    if values.size == 0 or values.min() < 0 or values.max() >= limit:
+        return None
+    return values.astype(np.int64, copy=False)
+
+
+class _Buyers:
+    """An integer code per row for the buyer key, the number of codes, and their labels."""
+
+    def __init__(self, log: pd.DataFrame, keys: list[str]) -> None:
+        for key in keys:
+            check_complete(log[key], key)
+        self.keys = keys
+        limit = _DENSE_FACTOR * len(log) + 1024
+        dense = [_dense_ints(log[k], limit) for k in keys]
+        self._uniques: Any = None
+        if all(d is not None for d in dense):
+            ids = dense[-1]
+            assert ids is not None
+            self.width = int(ids.max()) + 1 if ids.size else 1
+            if len(keys) == 1:
+                self.codes, self.n = ids, self.width
+                return
+            rep = dense[0]
+            assert rep is not None
+            n = (int(rep.max()) + 1) * self.width
+            if n <= limit:
+                self.codes, self.n = rep * self.width + ids, n
+                return
+        if len(keys) == 1:
+            raw, uniques = pd.factorize(log[keys[0]], sort=True)
+        else:
+            raw, uniques = pd.factorize(pd.MultiIndex.from_frame(log[keys]), sort=True)
+        self.codes = np.asarray(raw, dtype=np.int64)
+        self.n = len(uniques)
+        self._uniques = uniques
+
+    def index(self, codes: np.ndarray) -> pd.Index:
+        """The buyer labels of ``codes``: ``buyer_id`` (or ``replication, buyer_id``)."""
+        if self._uniques is not None:
+            picked = self._uniques[codes]
+            if len(self.keys) == 1:
+                return pd.Index(picked, name=self.keys[0])
+            return pd.MultiIndex.from_tuples(list(picked), names=self.keys)
+        if len(self.keys) == 1:
+            return pd.Index(codes, name=self.keys[0])
+        rep, ids = np.divmod(codes, self.width)
+        return pd.MultiIndex.from_arrays([rep, ids], names=self.keys)
 
 
 class _Entries:
-    """Every entry of every buyer into the funnel's stages, and the paths through them."""
+    """Every entry of every buyer into the funnel's stages, and the one path through them."""
 
-    def __init__(self, events: Any, stages: Sequence[str] | None) -> None:
+    def __init__(
+        self,
+        events: Any,
+        stages: Sequence[str] | None,
+        *,
+        date_format: str | None = None,
+        dayfirst: bool | None = None,
+    ) -> None:
         log = check_columns(events, _FUNNEL_COLUMNS, name="events")
         self.stages = _resolve_stages(log["stage"], stages)
         keys = ["replication", "buyer_id"] if "replication" in log.columns else ["buyer_id"]
-        codes, first_rows = _buyer_codes(log, keys)
-        self.index = _key_index(log, keys, first_rows)
+        self.buyers = _Buyers(log, keys)
         stage_code = _stage_codes(log["stage"], self.stages)
-        times = _as_float_times(log["entered_at"])
-        keep = stage_code >= 0
-        code, stage, t = codes[keep], stage_code[keep], times[keep]
-        order = np.lexsort((t, code, stage))  # by stage, then buyer, then time
-        self._code, self._time = code[order], t[order]
-        #: Rows of stage k are ``_bounds[k]:_bounds[k + 1]`` of ``_code`` and ``_time``.
-        self._bounds = np.searchsorted(stage[order], np.arange(len(self.stages) + 1))
+        self.clock = _Clock(
+            log["entered_at"], name="entered_at", date_format=date_format, dayfirst=dayfirst
+        )
+        if stages is not None and len(log) and not (stage_code >= 0).any():
+            known = sorted(str(s) for s in pd.unique(log["stage"]))
+            raise ValueError(
+                f"none of stages {self.stages} is in the event log, whose stages are {known}"
+            )
+        self._stage_code = stage_code
+        self._paths: dict[Any, np.ndarray] = {}
 
-    def _stage(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self._bounds[k], self._bounds[k + 1]
-        return self._code[lo:hi], self._time[lo:hi]
+    def _rows(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        sel = self._stage_code == k
+        return self.buyers.codes[sel], self.clock.values[sel]
 
-    def path(self, window: float | None, first: int = 0, last: int | None = None) -> np.ndarray:
-        """When each buyer entered stages ``first .. last`` on their way through the funnel.
+    @property
+    def never(self) -> float | int:
+        return self.clock.never
 
-        Float array (buyers x stages): the buyer's first entry into stage
-        ``first``, then for each next stage the earliest entry at or after the
-        entry matched at the stage before (the greedy match, which reaches as
-        far as any order-respecting choice of entries). NaN from the first stage
-        the buyer did not reach in order, or reached more than ``window`` time
-        units after the start.
+    def path(self, window: float | int | None) -> np.ndarray:
+        """When each buyer entered each stage on their path (buyers x stages).
+
+        The buyer's first entry into the first stage, then for each next stage
+        the earliest entry at or after the entry matched at the stage before and
+        at most ``window`` after the start (the greedy match, which reaches as far
+        as any order-respecting choice of entries). ``never`` from the first
+        stage not reached. Cached per window.
         """
-        stop = len(self.stages) - 1 if last is None else last
-        n = self.index.size
-        out = np.full((n, stop - first + 1), np.nan)
-        code, t = self._stage(first)
-        earliest = np.ones(code.size, dtype=bool)
-        earliest[1:] = code[1:] != code[:-1]
-        out[code[earliest], 0] = t[earliest]
-        for j in range(1, out.shape[1]):  # a loop over stages
-            who = np.flatnonzero(~np.isnan(out[:, j - 1]))
-            code, t = self._stage(first + j)
-            out[who, j] = _next_entry(who, out[who, j - 1], code, t)
-            if window is not None:
-                with np.errstate(invalid="ignore"):
-                    out[out[:, j] - out[:, 0] > window, j] = np.nan
-        return out
-
-    def reached(self, window: float | None) -> np.ndarray:
-        """Boolean (buyers x stages): reached each stage in order (within ``window``)."""
-        return ~np.isnan(self.path(window))
+        if window in self._paths:
+            return self._paths[window]
+        n, never = self.buyers.n, self.never
+        dtype = self.clock.values.dtype
+        out = np.full((len(self.stages), n), never, dtype=dtype)
+        code, t = self._rows(0)
+        np.minimum.at(out[0], code, t)
+        limited = window is not None and not math.isinf(window)
+        for k in range(1, len(self.stages)):  # a loop over stages
+            code, t = self._rows(k)
+            ok = t >= out[k - 1][code]  # never reached before: never >= any time
+            code, t = code[ok], t[ok]
+            if limited:
+                within = (t - out[0][code]) <= window
+                code, t = code[within], t[within]
+            np.minimum.at(out[k], code, t)
+        path = out.T
+        self._paths[window] = path
+        return path
 
     def steps(self, from_stage: str | None, to_stage: str | None) -> tuple[int, int]:
         """Positions of ``from_stage`` (default the first) and ``to_stage`` (default the last)."""
-        i = self._position(from_stage, 0)
-        j = self._position(to_stage, len(self.stages) - 1)
+        i = self._position("from_stage", from_stage, 0)
+        j = self._position("to_stage", to_stage, len(self.stages) - 1)
         if j <= i:
             raise ValueError(
                 f"to_stage must come after from_stage in the funnel {self.stages}, "
@@ -132,60 +372,29 @@ class _Entries:
             )
         return i, j
 
-    def _position(self, stage: str | None, default: int) -> int:
+    def _position(self, name: str, stage: str | None, default: int) -> int:
         if stage is None:
             return default
-        check_choice("stage", stage, self.stages)
+        check_choice(name, stage, self.stages)
         return self.stages.index(stage)
 
 
-def _next_entry(
-    who: np.ndarray, after: np.ndarray, code: np.ndarray, time: np.ndarray
-) -> np.ndarray:
-    """For each buyer ``who[i]``, their earliest entry time >= ``after[i]`` (NaN if none).
-
-    ``code``/``time`` are a stage's entries sorted by buyer then time. Queries
-    and entries are merged in (buyer, time) order, queries first on a tie, and
-    each query takes the next entry after it if it belongs to the same buyer.
-    """
-    q = who.size
-    buyer = np.concatenate([who, code])
-    when = np.concatenate([after, time])
-    is_entry = np.concatenate([np.zeros(q, dtype=bool), np.ones(code.size, dtype=bool)])
-    order = np.lexsort((is_entry, when, buyer))
-    size = order.size
-    entry_at = np.where(is_entry[order], np.arange(size), size)
-    following = np.minimum.accumulate(entry_at[::-1])[::-1]  # next entry at or after
-    rank = np.empty(size, dtype=np.int64)
-    rank[order] = np.arange(size)
-    nxt = following[rank[:q]]
-    found = nxt < size
-    out = np.full(q, np.nan)
-    hit = order[nxt[found]]
-    same = buyer[hit] == who[found]
-    out[np.flatnonzero(found)[same]] = when[hit[same]]
-    return out
-
-
 def _resolve_stages(column: pd.Series, stages: Sequence[str] | None) -> list[str]:
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        known = [str(c) for c in column.cat.categories]
-    else:
-        known = [str(c) for c in pd.unique(column)]
     if stages is None:
         if not isinstance(column.dtype, pd.CategoricalDtype):
+            known = sorted(str(c) for c in pd.unique(column))
             raise ValueError(
                 "stages must be given (the funnel's stage names in order) when the stage "
-                f"column is not categorical; it holds {sorted(known)}"
+                f"column is not categorical; it holds {known}"
             )
-        chosen = known
+        chosen = [str(c) for c in column.cat.categories]
     else:
         if isinstance(stages, str) or not isinstance(stages, Sequence):
             raise TypeError(f"stages must be a sequence of stage names, got {stages!r}")
         chosen = list(stages)
         for s in chosen:
-            if s not in known:
-                raise ValueError(f"stage {s!r} is not in the event log, whose stages are {known}")
+            if not isinstance(s, str):
+                raise TypeError(f"stages must hold stage names (str), got {s!r}")
         if len(set(chosen)) != len(chosen):
             raise ValueError(f"stages must not repeat a stage, got {chosen}")
     if not chosen:
@@ -198,54 +407,28 @@ def _stage_codes(column: pd.Series, stages: list[str]) -> np.ndarray:
     wanted = pd.Index(stages)
     if isinstance(column.dtype, pd.CategoricalDtype):
         lookup = np.append(wanted.get_indexer(column.cat.categories.astype(str)), -1)
-        return lookup[column.cat.codes.to_numpy()]  # code -1 (missing) maps to the last entry
-    return np.asarray(wanted.get_indexer(pd.Index(column.astype(str))), dtype=np.int64)
+        return lookup.astype(np.int16)[column.cat.codes.to_numpy()]  # code -1 maps to the last
+    return np.asarray(wanted.get_indexer(pd.Index(column.astype(str))), dtype=np.int16)
 
 
-def _buyer_codes(log: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Integer code per row for the buyer key, and the first row of each code."""
-    for key in keys:
-        _check_complete(log[key], key)
-    raw: Any = (
-        pd.factorize(log[keys[0]])[0]
-        if len(keys) == 1
-        else log.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
-    )
-    codes = np.asarray(raw, dtype=np.int64)
-    _, first_rows = np.unique(codes, return_index=True)
-    return codes, first_rows
-
-
-def _key_index(log: pd.DataFrame, keys: list[str], rows: np.ndarray) -> pd.Index:
-    part = log[keys].iloc[rows]
-    if len(keys) == 1:
-        return pd.Index(part[keys[0]].to_numpy(), name=keys[0])
-    return pd.MultiIndex.from_frame(part.reset_index(drop=True))
-
-
-def _as_float_times(column: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(column):
-        _check_complete(column, "entered_at")
-        delta = column - column.min()
-        return (delta / pd.Timedelta(days=1)).to_numpy(dtype=float)
-    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
-        raise TypeError(f"entered_at must hold numbers or datetimes, got dtype {column.dtype}")
-    _check_complete(column, "entered_at")
-    return column.to_numpy(dtype=float)
-
-
-def _window(window: Any) -> float | None:
-    if window is None:
+def _observable(
+    entries: _Entries, start: np.ndarray, window: float | int | None, until: float | int
+) -> np.ndarray | None:
+    """Which path starts leave the whole ``window`` before ``until`` (None: all of them)."""
+    if window is None or math.isinf(window) or math.isinf(until):
         return None
-    return check_real("window", window, low=0.0, allow_inf=True)
+    return start <= until - window
 
 
 def funnel_table(
     events: pd.DataFrame,
     *,
     stages: Sequence[str] | None = None,
-    window: float | None = None,
+    window: Any = None,
     confidence: float = 0.95,
+    observed_until: Any = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Per-stage counts and step conversion of a funnel, from an event log.
 
@@ -255,12 +438,23 @@ def funnel_table(
         Event log with ``buyer_id, stage, entered_at`` (see the module docs).
     stages : sequence of str, optional
         The funnel's stages in order; default: the categories of the ``stage``
-        column (the engine's logs are categorical in funnel order).
-    window : float, optional
+        column (the engine's logs are categorical in funnel order). A stage
+        nobody reached gives a row of zeros.
+    window : float or duration, optional
         Conversion window: a stage counts only if entered at most ``window``
-        time units after the first stage. Default: no limit.
+        after the first stage — a number in the log's time unit, or a duration
+        such as ``"30D"`` or ``pd.Timedelta(minutes=5)`` for datetimes. Default:
+        no limit.
     confidence : float
         Coverage of the exact (Clopper–Pearson) interval of each step rate.
+    observed_until : date-like or float, optional
+        When observation of the log ends (see the module docs): with a window,
+        buyers who entered less than the window before it are left out.
+        Default: the log's last ``entered_at``; ``inf`` for a log that follows
+        every buyer to the end (a simulation). Not before the last event.
+    date_format, dayfirst : optional
+        How to read dates given as text (``entered_at``, ``observed_until``),
+        e.g. ``date_format="%d.%m.%Y"``; ISO 8601 text needs neither.
 
     Returns
     -------
@@ -279,10 +473,16 @@ def funnel_table(
     >>> bool((table["reached"].to_numpy() == sim.counts[0]).all())
     True
     """
-    w = _window(window)
-    entries = _Entries(events, stages)
-    reached = entries.reached(w).sum(axis=0).astype(np.int64)
-    table = step_table(entries.stages, reached, confidence=confidence)
+    entries = _Entries(events, stages, date_format=date_format, dayfirst=dayfirst)
+    w = None if window is None else entries.clock.duration("window", window, allow_inf=True)
+    until = entries.clock.instant("observed_until", observed_until, date_format, dayfirst)
+    path = entries.path(w)
+    reached = path != entries.never
+    keep = _observable(entries, path[:, 0], w, until)
+    if keep is not None:
+        reached &= keep[:, None]
+    counts = reached.sum(axis=0).astype(np.int64)
+    table = step_table(entries.stages, counts, confidence=confidence)
     table["drop_off_rate"] = 1.0 - table["step_conversion"]
     return table
 
@@ -291,19 +491,24 @@ def biggest_leak(
     events: pd.DataFrame,
     *,
     stages: Sequence[str] | None = None,
-    window: float | None = None,
-    by: Literal["rate", "count"] = "rate",
+    window: Any = None,
+    by: Literal["rate", "lost"] = "rate",
     confidence: float = 0.95,
+    observed_until: Any = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.Series:
     """The funnel step that loses the most buyers.
 
     Parameters
     ----------
-    events, stages, window, confidence
+    events, stages, window, confidence, observed_until, date_format, dayfirst
         As in :func:`funnel_table`.
-    by : {"rate", "count"}
+    by : {"rate", "lost"}
         Rank steps by the share of buyers lost (``drop_off_rate``, the usual
-        choice: where is conversion worst?) or by the number lost.
+        choice: where is conversion worst?) or by the number lost
+        (``drop_off``), as :func:`funnelsim.bottleneck` does. ``"count"``, the
+        old name of ``"lost"``, works for one release with a DeprecationWarning.
 
     Returns
     -------
@@ -319,8 +524,23 @@ def biggest_leak(
     >>> biggest_leak(sim.events)["to_stage"]
     'Pay'
     """
-    check_choice("by", by, ("rate", "count"))
-    table = funnel_table(events, stages=stages, window=window, confidence=confidence)
+    if by == "count":
+        warnings.warn(
+            "biggest_leak(by='count') is deprecated; use by='lost' (the name bottleneck uses)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        by = "lost"
+    check_choice("by", by, ("rate", "lost"))
+    table = funnel_table(
+        events,
+        stages=stages,
+        window=window,
+        confidence=confidence,
+        observed_until=observed_until,
+        date_format=date_format,
+        dayfirst=dayfirst,
+    )
     if len(table) < 2:
         raise ValueError(f"a funnel needs at least two stages to leak, got {list(table['stage'])}")
     steps = table.iloc[1:].reset_index(drop=True)
@@ -349,14 +569,19 @@ def time_to_convert(
     from_stage: str | None = None,
     to_stage: str | None = None,
     stages: Sequence[str] | None = None,
-    window: float | None = None,
+    window: Any = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.Series:
     """Each converter's time from entering ``from_stage`` to entering ``to_stage``.
 
+    Both entries are those on the buyer's path (see the module docs), so the
+    values are exactly what :func:`conversion_window` accumulates.
+
     Parameters
     ----------
-    events, stages, window
-        As in :func:`funnel_table`.
+    events, stages, window, date_format, dayfirst
+        As in :func:`funnel_table` (``window`` counts from the first stage).
     from_stage, to_stage : str, optional
         Defaults: the first and the last stage of the funnel. ``to_stage``
         must come after ``from_stage``.
@@ -365,9 +590,10 @@ def time_to_convert(
     -------
     Series
         One value per buyer who reached ``to_stage`` (in order, within the
-        window), indexed by ``buyer_id`` (and ``replication``): the
-        distribution to plot; ``.median()`` and ``.describe()`` summarise it.
-        In time units of the log (days for datetimes).
+        window), indexed by ``buyer_id`` (and ``replication``) in sorted order:
+        the distribution to plot; ``.median()`` and ``.describe()`` summarise it.
+        In time units of the log (days for datetimes, computed exactly from
+        nanoseconds).
 
     Examples
     --------
@@ -377,46 +603,50 @@ def time_to_convert(
     >>> float(time_to_convert(sim.events).median())
     5.0
     """
-    w = _window(window)
-    entries = _Entries(events, stages)
+    entries = _Entries(events, stages, date_format=date_format, dayfirst=dayfirst)
     i, j = entries.steps(from_stage, to_stage)
+    w = None if window is None else entries.clock.duration("window", window, allow_inf=True)
     path = entries.path(w)
-    mask = ~np.isnan(path[:, j])
-    values = path[mask, j] - path[mask, i]
-    return pd.Series(values, index=entries.index[mask], name="time_to_convert")
+    who = np.flatnonzero(path[:, j] != entries.never)
+    values = entries.clock.days(path[who, j] - path[who, i])
+    return pd.Series(values, index=entries.buyers.index(who), name="time_to_convert")
 
 
 def step_times(
     events: pd.DataFrame,
     *,
     stages: Sequence[str] | None = None,
-    window: float | None = None,
+    window: Any = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Time to convert on every step of the funnel: mean, spread, median.
 
-    For the buyers who made step *k-1* → *k*, the time between entering the
-    two stages — in an engine log, the time spent in stage *k-1* by those who
-    moved on.
+    For the buyers who made step *k-1* → *k*, the time between their entries
+    into the two stages on their path — in an engine log, the time spent in
+    stage *k-1* by those who moved on.
 
     Parameters
     ----------
-    events, stages, window
+    events, stages, window, date_format, dayfirst
         As in :func:`funnel_table`.
 
     Returns
     -------
     DataFrame
         One row per step: ``from_stage, to_stage, converters, mean, sd, se,
-        median, q25, q75``; ``se = sd / sqrt(converters)`` is the standard error
-        of the mean. NaN where nobody converted (``sd``/``se`` also with one).
+        median, q25, q75`` (days for datetime logs); ``se = sd / sqrt(converters)``
+        is the standard error of the mean. NaN where nobody converted
+        (``sd``/``se`` also with one). Quantiles are numpy's default (linear
+        interpolation, Hyndman & Fan type 7).
     """
-    w = _window(window)
-    entries = _Entries(events, stages)
+    entries = _Entries(events, stages, date_format=date_format, dayfirst=dayfirst)
+    w = None if window is None else entries.clock.duration("window", window, allow_inf=True)
     path = entries.path(w)
     rows = []
     for k in range(1, len(entries.stages)):  # a loop over steps
-        made = ~np.isnan(path[:, k])
-        d = path[made, k] - path[made, k - 1]
+        made = path[:, k] != entries.never
+        d = entries.clock.days(path[made, k] - path[made, k - 1])
         n = d.size
         sd = float(np.std(d, ddof=1)) if n > 1 else np.nan
         q25, q50, q75 = np.quantile(d, [0.25, 0.5, 0.75]) if n else (np.nan,) * 3
@@ -445,56 +675,74 @@ def conversion_window(
     to_stage: str | None = None,
     stages: Sequence[str] | None = None,
     confidence: float = 0.95,
+    observed_until: Any = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
-    """Share of buyers converting within each time window of entering the funnel.
+    """Share of buyers converting within each time window of entering ``from_stage``.
 
-    A buyer who entered ``from_stage`` converts within ``W`` if they reached
-    ``to_stage`` (through every stage between, in order) at most ``W`` time
-    units after entering ``from_stage``.
+    A buyer who entered ``from_stage`` on their path converts within ``W`` if
+    their path reaches ``to_stage`` at most ``W`` after that entry — the same
+    entries :func:`time_to_convert` measures, so ``converted`` at ``W`` is the
+    number of its values ``<= W``. Buyers who entered ``from_stage`` less than
+    ``W`` before ``observed_until`` are left out of that row.
 
     Parameters
     ----------
-    events, stages, confidence
+    events, stages, confidence, observed_until, date_format, dayfirst
         As in :func:`funnel_table`.
-    windows : float or array_like of float
-        One or more windows ``W >= 0`` in the time unit of the log (days for
-        datetimes); ``inf`` = no limit.
+    windows : float, duration or array_like of them
+        One or more windows ``W >= 0``: numbers in the time unit of the log, or
+        durations (``"7D"``, ``pd.Timedelta(hours=6)``) for datetimes; ``inf`` =
+        no limit (everyone who entered, conversions observed so far).
     from_stage, to_stage : str, optional
         Defaults: the first and the last stage.
 
     Returns
     -------
     DataFrame
-        One row per window: ``window, entered, converted, rate, ci_low, ci_high``
-        — ``rate = converted / entered`` with its exact interval. Plotted against
-        ``window`` it is the cumulative distribution of the time to convert,
-        scaled by the conversion rate.
+        One row per window: ``window`` (days for datetime logs), ``entered``,
+        ``converted``, ``rate``, ``ci_low``, ``ci_high`` — ``rate = converted /
+        entered`` with its exact interval. Plotted against ``window`` it is the
+        cumulative distribution of the time to convert, scaled by the
+        conversion rate.
 
     Examples
     --------
     >>> import funnelsim as fs
     >>> funnel = fs.Funnel.from_rates({"Trial": 1, "Paid": 1.0}, times={"Trial": 14.0})
     >>> sim = fs.simulate(funnel, buyers=50, seed=4, events=True)
-    >>> conversion_window(sim.events, [7, 14])["rate"].tolist()
+    >>> conversion_window(sim.events, [7, 14], observed_until=float("inf"))["rate"].tolist()
     [0.0, 1.0]
     """
     arr = np.atleast_1d(np.asarray(windows, dtype=object))
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"windows must be a number or a 1-D sequence of numbers, got {windows!r}")
-    ws = np.array([check_real("window", w, low=0.0, allow_inf=True) for w in arr])
-    entries = _Entries(events, stages)
+    entries = _Entries(events, stages, date_format=date_format, dayfirst=dayfirst)
+    ws = [entries.clock.duration("window", w, allow_inf=True) for w in arr]
+    until = entries.clock.instant("observed_until", observed_until, date_format, dayfirst)
     i, j = entries.steps(from_stage, to_stage)
-    path = entries.path(None, first=i, last=j)
-    entered = int(np.count_nonzero(~np.isnan(path[:, 0])))
-    done = ~np.isnan(path[:, -1])
-    elapsed = np.sort(path[done, -1] - path[done, 0])
-    converted = np.searchsorted(elapsed, ws, side="right").astype(np.int64)
+    path = entries.path(None)
+    has = path[:, i] != entries.never
+    start = path[has, i]
+    done = path[has, j] != entries.never
+    elapsed = np.where(done, path[has, j] - start, 0)
+    entered = np.empty(len(ws), dtype=np.int64)
+    converted = np.empty(len(ws), dtype=np.int64)
+    for k, w in enumerate(ws):  # a loop over windows
+        keep = _observable(entries, start, w, until)
+        hit = done & (elapsed <= w)
+        if keep is None:
+            entered[k], converted[k] = start.size, np.count_nonzero(hit)
+        else:
+            entered[k], converted[k] = np.count_nonzero(keep), np.count_nonzero(hit & keep)
     low, high = proportion_ci(converted, entered, confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = converted / entered if entered else np.full(ws.shape, np.nan)
+        rate = np.where(entered > 0, converted / np.maximum(entered, 1), np.nan)
+    shown = np.array([w if math.isinf(w) else entries.clock.days(np.array(w)) for w in ws])
     return pd.DataFrame(
         {
-            "window": ws,
+            "window": shown.astype(np.float64),
             "entered": entered,
             "converted": converted,
             "rate": rate,
@@ -504,19 +752,23 @@ def conversion_window(
     )
 
 
+@_renamed("log", "events")
 def cohort_retention(
-    log: pd.DataFrame,
+    events: pd.DataFrame,
     *,
     customer: str = "buyer_id",
     time: str = "entered_at",
     period: Any = 1.0,
     anchor: Literal["calendar", "first_event"] = "calendar",
     confidence: float = 0.95,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> CohortTable:
     """Cohort retention from an activity log, as in a product-analytics tool.
 
     Customers are grouped by the calendar period in which they were first
-    seen. For each cohort and each period ``n`` since (0, 1, 2, ... up to the
+    seen ("first seen" cohorts; PostHog's default is "recurring", see the module
+    docs). For each cohort and each period ``n`` since (0, 1, 2, ... up to the
     end of the log):
 
     * ``active`` — customers with at least one event in period ``n``
@@ -527,15 +779,17 @@ def cohort_retention(
 
     Parameters
     ----------
-    log : DataFrame
+    events : DataFrame
         Any table of events or transactions with a customer and a time column.
+        (``log=``, its old name, works for one release with a DeprecationWarning.)
     customer, time : str
         Column names: default the event-log schema (``buyer_id``,
         ``entered_at``); for CDNOW use ``customer="customer_id", time="date"``.
     period : float or str
         Period length: a positive number in the log's time unit for numeric
         times (period ``k`` is ``[k * period, (k + 1) * period)``), or a pandas
-        period alias (``"D"``, ``"W"``, ``"M"``, ``"Q"``) for datetimes.
+        period alias (``"D"``, ``"W"``, ``"M"`` or ``"ME"``, ``"Q"``) for
+        datetimes; zone-aware times are binned by their local date.
     anchor : {"calendar", "first_event"}
         Where period ``n`` lies. ``"calendar"``: the ``n``-th calendar period
         after the cohort's (PostHog; Amplitude's "calendar date" option), so
@@ -544,9 +798,11 @@ def cohort_retention(
         ``[n * period, (n + 1) * period)`` after the customer's own first event
         (Mixpanel; Amplitude's default 24-hour windows) — that customer is
         then active on day 0 only. Needs a fixed length: a number, or ``"D"``
-        or ``"W"`` for datetimes.
+        or ``"W"`` for datetimes (exact nanoseconds).
     confidence : float
         Coverage of the exact interval of ``retention``.
+    date_format, dayfirst : optional
+        How to read a time column of text that is not ISO 8601.
 
     Returns
     -------
@@ -568,34 +824,53 @@ def cohort_retention(
     >>> table.wide("active").iloc[0, :3].tolist()  # January 1997 customers
     [7846.0, 1157.0, 964.0]
     """
-    data = check_columns(log, (customer, time), name="log")
+    data = check_columns(events, (customer, time), name="events")
     mode = check_choice("anchor", anchor, ("calendar", "first_event"))
-    bins, label = _time_bins(data[time], period, column=time)
+    times = data[time]
+    check_complete(times, time)
+    if not (is_datetime(times) or pd.api.types.is_numeric_dtype(times)):
+        if pd.api.types.infer_dtype(times, skipna=True) not in ("string", "datetime", "date"):
+            raise TypeError(
+                f"times must be datetimes or numbers, got dtype {times.dtype} in column {time!r}"
+            )
+        times = as_datetimes(
+            times, name=f"column {time!r}", date_format=date_format, dayfirst=dayfirst
+        )
+    bins, label = time_bins(times, period, column=time)
     if bins.size == 0:
-        raise ValueError("log must hold at least one event, got an empty table")
-    _check_complete(data[customer], customer)
-    codes = np.asarray(pd.factorize(data[customer])[0], dtype=np.int64)
+        raise ValueError("events must hold at least one event, got an empty table")
+    buyers = _Buyers(data, [customer])
+    codes, n_codes = buyers.codes, buyers.n
     if mode == "calendar":
-        clock, width = bins.astype(float), 1.0  # whole calendar periods
+        clock: np.ndarray = bins
+        width: float | int = 1
     else:
-        clock, width = _elapsed(data[time], period)
-
+        clock, width = _elapsed(times, period)
+    big = np.iinfo(np.int64).max if clock.dtype.kind == "i" else np.inf
     # Each customer's first event sets their cohort (its calendar period) and clock zero.
-    order = np.lexsort((clock, codes))
-    head = np.ones(order.size, dtype=bool)
-    head[1:] = codes[order[1:]] != codes[order[:-1]]
-    first_row = order[head]  # one row per customer, by code 0, 1, 2, ...
-    t0 = clock[first_row]
-    age = np.floor((clock - t0[codes]) / width).astype(np.int64)
-    starts_at, cohort = np.unique(bins[first_row], return_inverse=True)
+    t0 = np.full(n_codes, big, dtype=clock.dtype)
+    np.minimum.at(t0, codes, clock)
+    first_bin = np.full(n_codes, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_bin, codes, bins)
+    present = np.flatnonzero(first_bin != np.iinfo(np.int64).max)
+    if clock.dtype.kind == "i":
+        age = (clock - t0[codes]) // int(width)
+    else:
+        age = np.floor((clock - t0[codes]) / width).astype(np.int64)
+    starts_at, cohort_of = dense_unique(first_bin[present])
+    cohort = np.zeros(n_codes, dtype=np.int64)
+    cohort[present] = cohort_of
     n_cohorts = starts_at.size
     # The last period each cohort has reached by the end of the log.
     if mode == "calendar":
         horizon = int(bins.max()) - starts_at
     else:
-        earliest = np.full(n_cohorts, np.inf)
-        np.minimum.at(earliest, cohort, t0)
-        horizon = np.floor((clock.max() - earliest) / width).astype(np.int64)
+        earliest = np.full(n_cohorts, big, dtype=clock.dtype)
+        np.minimum.at(earliest, cohort_of, t0[present])
+        if clock.dtype.kind == "i":
+            horizon = (clock.max() - earliest) // int(width)
+        else:
+            horizon = np.floor((clock.max() - earliest) / width).astype(np.int64)
     span = int(horizon.max()) + 1
     if n_cohorts * span > _MAX_CELLS:
         raise ValueError(
@@ -603,14 +878,14 @@ def cohort_retention(
             f"{n_cohorts:,} cohorts x {span:,} periods (more than {_MAX_CELLS:,} cells)"
         )
     cells = n_cohorts * span
-    pairs = np.unique(codes * span + age)  # distinct (customer, period since), sorted
-    who, since = pairs // span, pairs % span
+    pairs = distinct_keys(codes * span + age, n_codes * span)  # (customer, period since), sorted
+    who, since = np.divmod(pairs, span)
     tail = np.flatnonzero(np.append(who[1:] != who[:-1], True))  # each customer's last pair
-    last = np.empty(cohort.size, dtype=np.int64)
+    last = np.zeros(n_codes, dtype=np.int64)
     last[who[tail]] = since[tail]
     active = np.bincount(cohort[who] * span + since, minlength=cells).reshape(n_cohorts, span)
-    size = np.bincount(cohort, minlength=n_cohorts)
-    ends = np.bincount(cohort * span + last, minlength=cells).reshape(n_cohorts, span)
+    size = np.bincount(cohort_of, minlength=n_cohorts)
+    ends = np.bincount(cohort_of * span + last[present], minlength=cells).reshape(n_cohorts, span)
     on_or_after = np.cumsum(ends[:, ::-1], axis=1)[:, ::-1]
 
     observed = np.arange(span)[None, :] <= horizon[:, None]
@@ -637,18 +912,17 @@ def cohort_retention(
     return CohortTable(long)
 
 
-#: Period lengths (days) that windows from a customer's first event accept for datetimes.
-_FIXED_PERIODS = {"D": 1.0, "W": 7.0}
+#: Period lengths (ns) that windows from a customer's first event accept for datetimes.
+_FIXED_PERIODS = {"D": DAY_NS, "W": 7 * DAY_NS}
 
 
-def _elapsed(values: pd.Series, period: Any) -> tuple[np.ndarray, float]:
-    """Times as floats and the period length in the same unit (days for datetimes)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
+def _elapsed(values: pd.Series, period: Any) -> tuple[np.ndarray, float | int]:
+    """Times as exact numbers and the period length on the same clock (ns for datetimes)."""
+    if is_datetime(values):
         if period not in _FIXED_PERIODS:
             raise ValueError(
                 "with anchor='first_event' the period needs a fixed length: 'D' or 'W' for "
                 f"datetimes, got {period!r}"
             )
-        days = (values - values.min()) / pd.Timedelta(days=1)
-        return days.to_numpy(dtype=float), _FIXED_PERIODS[period]
+        return to_ns(values), _FIXED_PERIODS[period]
     return values.to_numpy(dtype=float), float(period)

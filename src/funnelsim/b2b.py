@@ -82,6 +82,17 @@ _STANCES = ("against", "absent", "for")
 #: Largest number of members for the exact (enumerating) expectation: 3**members states.
 _MAX_EXACT_MEMBERS = 10
 
+#: Columns of :attr:`AccountsResult.contributions` (also when the committee is empty).
+_CONTRIBUTION_COLUMNS = (
+    "member",
+    "label",
+    "share_present",
+    "win_rate",
+    "win_rate_without",
+    "contribution",
+    "wins_added",
+)
+
 #: Largest n_accounts simulated at once (about 100 bytes per account and member).
 MAX_ACCOUNTS = 20_000_000
 
@@ -460,7 +471,8 @@ class AccountsResult:
     #: One row per member: ``member, label, share_present, win_rate,
     #: win_rate_without, contribution, wins_added`` (see :func:`simulate_accounts`).
     contributions: pd.DataFrame
-    #: Seed entropy to repeat the run (None when a spawned Generator was passed).
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
     #: The ``buy_rate`` given to :func:`simulate_accounts` (0-d or one per
     #: account), None when the funnel's own Buy rate was used.
@@ -475,7 +487,7 @@ class AccountsResult:
     def win_rate(self) -> float:
         """Share of accounts that reached the last stage (bought)."""
         won = self.accounts["won"]
-        return float(won.mean()) if len(won) else float("nan")
+        return int(won.sum()) / len(won) if len(won) else float("nan")
 
     @property
     def cycle_lengths(self) -> np.ndarray:
@@ -696,7 +708,7 @@ def simulate_accounts(
                 "wins_added": wins - wins_off,
             }
         )
-    contributions = pd.DataFrame(rows)
+    contributions = pd.DataFrame(rows, columns=list(_CONTRIBUTION_COLUMNS))
     return AccountsResult(funnel, committee, accounts, contributions, recorded, buy)
 
 

@@ -11,27 +11,36 @@ funnelsim look::
     charts.setup()
     charts.funnel_chart(fs.simulate(fs.aaarrr(), buyers=10_000, seed=1))
 
-Why the ``svg`` renderer
-------------------------
-The course must work in a classroom without internet, in JupyterLab, in Voila
-and under CI (papermill, nbval). Measured with JupyterLab 4, altair 6 and
-ipywidgets 8:
+What there is to draw
+---------------------
+=========================================  ==============================================
+funnels                                    :func:`funnel_chart` (one, or A and B side by side)
+two funnels: does a difference count?      :func:`compare_chart` of :func:`funnelsim.compare`
+scenario A vs scenario B                   :func:`ab_chart` (funnels or growth runs)
+growth over periods                        :func:`growth_chart`, :func:`revenue_chart`,
+                                           :func:`growth_dashboard_chart` (the dashboard panel)
+time in stage, time to convert             :func:`time_in_stage_chart`,
+                                           :func:`time_to_convert_chart`
+cohorts and retention                      :func:`cohort_heatmap`, :func:`retention_curves`,
+                                           :func:`retention_panel_chart`
+referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`
+unit economics                             :func:`payback_chart` (cumulative margin vs CAC)
+sensitivity                                :func:`tornado_chart`
+BANT, RFM, the buying committee            :func:`bant_chart`, :func:`bant_gain_chart`,
+                                           :func:`rfm_chart`, :func:`committee_chart`
+=========================================  ==============================================
 
-* altair's default ``html`` renderer loads vega/vega-lite from a CDN: offline it
-  shows an error instead of a chart;
-* JupyterLab's built-in Vega mimetype renderer does not know Vega-Lite 6;
-* ``alt.JupyterChart`` works offline but took about 300 ms per redraw and hung
-  under nbclient/papermill;
-* the ``svg`` renderer compiles and renders the chart **in the kernel** with
-  vl-convert (a self-contained binary, no network, no browser-side JavaScript).
-  The notebook stores plain SVG, identical from run to run (so nbval compares it
-  as it is), and a widget redraw after a slider key press took about 75-105 ms
-  in Chromium.
+Each ``*_plot`` function (:func:`funnel_plot`, :func:`growth_dashboard_plot`,
+...) builds the same picture as its ``*_chart`` namesake but returns a
+:class:`Plot`, the chart split into its data and the rest: that is what the
+explorers hand to :class:`LiveChart`, which only swaps the data when a slider
+moves. Every axis names its unit (buyers, customers, currency, periods, %,
+percentage points).
 
-So :func:`setup` enables ``svg``. The cost: charts are static pictures
-(tooltips are dropped, no pan/zoom); the explorers in :mod:`funnelsim.widgets`
-provide the interaction with sliders instead. :func:`to_svg` and
-:func:`save` render with the funnelsim theme for reports and the README.
+The rendering machinery (the theme, offline SVG/PNG/PDF export, the explorers'
+fast redraws, and what happens without vl-convert) lives in
+:mod:`funnelsim.render`; its public names are re-exported here, so
+``charts.setup()``, ``charts.to_svg`` and ``charts.save`` work as before.
 
 Style
 -----
@@ -43,39 +52,66 @@ conversion rates are shown as percentages.
 
 from __future__ import annotations
 
-import math
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeAlias
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from funnelsim._io import atomic_write
-from funnelsim._validation import check_choice, check_columns
+from funnelsim._validation import check_choice, check_columns, check_real
 from funnelsim.engine import SimulationResult
+from funnelsim.render import (
+    MUTED,
+    MUTED_DARK,
+    PALETTE,
+    THEME_NAME,
+    AnyChart,
+    LiveChart,
+    Plot,
+    has_vl_convert,
+    save,
+    setup,
+    theme,
+    to_svg,
+)
 from funnelsim.stats import proportion_ci
 
 __all__ = [
     "CHANNEL_COLOURS",
+    "MUTED",
+    "MUTED_DARK",
     "PALETTE",
     "THEME_NAME",
+    "AnyChart",
     "LiveChart",
     "Plot",
+    "ab_chart",
     "bant_chart",
+    "bant_gain_chart",
+    "bant_gain_frame",
     "bass_chart",
     "cohort_heatmap",
     "committee_chart",
+    "committee_plot",
     "compare_chart",
     "funnel_chart",
     "funnel_frame",
+    "funnel_plot",
+    "growth_ab_plot",
     "growth_chart",
+    "growth_dashboard_chart",
+    "growth_dashboard_plot",
     "growth_frame",
+    "has_vl_convert",
+    "payback_chart",
+    "payback_plot",
     "referral_generations_chart",
+    "referral_generations_plot",
     "retention_curves",
+    "retention_panel_chart",
+    "retention_panel_plot",
     "revenue_chart",
     "rfm_chart",
     "save",
@@ -85,259 +121,8 @@ __all__ = [
     "time_to_convert_chart",
     "to_svg",
     "tornado_chart",
+    "tornado_plot",
 ]
-
-#: Any chart a builder returns (single, layered or composed).
-AnyChart: TypeAlias = (
-    alt.Chart | alt.LayerChart | alt.HConcatChart | alt.VConcatChart | alt.FacetChart
-)
-
-#: Okabe-Ito colours, in the order categories get them: blue, orange, bluish
-#: green, vermillion, sky blue, reddish purple, yellow, black.
-PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#D55E00",
-    "#56B4E9",
-    "#CC79A7",
-    "#F0E442",
-    "#000000",
-)
-#: Colour of "lost" parts (drop-off, churned): a neutral grey that reads as background.
-MUTED = "#BBBBBB"
-#: A darker grey for a frozen reference scenario (A in A/B mode).
-MUTED_DARK = "#777777"
-#: Name under which :func:`setup` registers the theme with altair.
-THEME_NAME = "funnelsim"
-
-_FONT = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif"
-#: vl-convert's name for the Vega-Lite version altair writes ("v6_4" for schema v6.4.1).
-_VL_VERSION = "v" + "_".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-
-
-def theme() -> dict[str, Any]:
-    """The funnelsim altair theme (a Vega-Lite ``config`` wrapped in a dict).
-
-    Okabe-Ito categories, viridis for sequential scales, a blue/orange diverging
-    scheme, 13-15 px labels, no chart border. Register it yourself with
-    ``alt.theme.register("funnelsim", enable=True)(charts.theme)`` or simply
-    call :func:`setup`.
-    """
-    return {
-        "config": {
-            "font": _FONT,
-            "background": "white",
-            "view": {"stroke": None, "continuousWidth": 480, "continuousHeight": 280},
-            "range": {
-                "category": list(PALETTE),
-                "ordinal": {"scheme": "viridis"},
-                "heatmap": {"scheme": "viridis"},
-                "ramp": {"scheme": "viridis"},
-                "diverging": {"scheme": "blueorange"},
-            },
-            "title": {"fontSize": 16, "anchor": "start", "offset": 10, "subtitleFontSize": 13},
-            "axis": {
-                "labelFontSize": 13,
-                "titleFontSize": 13,
-                "titleFontWeight": "normal",
-                "labelLimit": 220,
-                "gridColor": "#E6E6E6",
-                "domainColor": "#888888",
-                "tickColor": "#888888",
-            },
-            "legend": {"labelFontSize": 13, "titleFontSize": 13, "titleFontWeight": "normal"},
-            "header": {"labelFontSize": 13, "titleFontSize": 14},
-            "text": {"fontSize": 13},
-            "bar": {"color": PALETTE[0]},
-            "line": {"color": PALETTE[0], "strokeWidth": 2.5},
-            "point": {"color": PALETTE[0], "filled": True},
-            "area": {"color": PALETTE[0]},
-        }
-    }
-
-
-def setup(renderer: Literal["svg", "png"] = "svg") -> None:
-    """Switch on the offline renderer and the funnelsim theme for this kernel.
-
-    Parameters
-    ----------
-    renderer : {"svg", "png"}
-        ``"svg"`` (default): sharp, small, deterministic output rendered in the
-        kernel by vl-convert; works offline and in Voila (see the module
-        docstring for why). ``"png"`` is the same engine producing a bitmap,
-        for very dense charts.
-
-    Calling it again is harmless.
-    """
-    check_choice("renderer", renderer, ("svg", "png"))
-    if THEME_NAME not in alt.theme.names():
-        alt.theme.register(THEME_NAME, enable=False)(theme)  # type: ignore[arg-type]
-    alt.theme.enable(THEME_NAME)
-    alt.renderers.enable(renderer)
-
-
-def _themed_spec(chart: AnyChart) -> dict[str, Any]:
-    """The chart's Vega-Lite dict with the funnelsim theme applied, whatever is enabled."""
-    if THEME_NAME not in alt.theme.names():
-        alt.theme.register(THEME_NAME, enable=False)(theme)  # type: ignore[arg-type]
-    with alt.theme.enable(THEME_NAME):
-        return chart.to_dict()
-
-
-def to_svg(chart: AnyChart) -> str:
-    """Render ``chart`` to an SVG string offline (vl-convert), with the funnelsim theme.
-
-    This is what the explorers show and what reports embed.
-    """
-    import vl_convert as vlc
-
-    return str(vlc.vegalite_to_svg(_themed_spec(chart), vl_version=_VL_VERSION))
-
-
-def save(chart: AnyChart, path: str | Path, *, scale: float = 2.0) -> Path:
-    """Write ``chart`` to ``path`` (``.svg``, ``.png`` or ``.pdf``) offline, themed.
-
-    ``scale`` multiplies the pixel size of PNG output (2 = sharp on high-DPI screens).
-    Returns the path written.
-    """
-    import vl_convert as vlc
-
-    out = Path(path)
-    kind = check_choice("file suffix", out.suffix.lower(), (".svg", ".png", ".pdf"))
-    spec = _themed_spec(chart)
-    if kind == ".svg":
-        atomic_write(out, vlc.vegalite_to_svg(spec, vl_version=_VL_VERSION))
-    elif kind == ".png":
-        atomic_write(out, vlc.vegalite_to_png(spec, vl_version=_VL_VERSION, scale=scale))
-    else:
-        atomic_write(out, vlc.vegalite_to_pdf(spec, vl_version=_VL_VERSION))
-    return out
-
-
-# -- live re-rendering -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Plot:
-    """A chart split into its one data frame and everything else.
-
-    Builders make a :class:`Plot` and return ``plot.chart()``. The split lets
-    :class:`LiveChart` compile a chart once and afterwards swap in new data
-    only, which is what makes slider redraws fast.
-    """
-
-    #: The single tidy data set every layer of the chart reads.
-    frame: pd.DataFrame
-    #: A hashable description of the rest of the spec (stage order, sizes,
-    #: title ...): two plots with equal ``shape`` differ in their data only.
-    #: None: nothing to reuse, render from scratch (see :meth:`of`).
-    shape: tuple[Any, ...] | None
-    #: Makes the chart from a frame shaped like ``frame``.
-    build: Callable[[pd.DataFrame], AnyChart]
-
-    def chart(self) -> AnyChart:
-        """The altair chart for :attr:`frame`."""
-        return self.build(self.frame)
-
-    @classmethod
-    def of(cls, chart: AnyChart) -> Plot:
-        """Wrap any chart; :class:`LiveChart` renders it from scratch every time."""
-        return cls(pd.DataFrame(), None, lambda _: chart)
-
-    @classmethod
-    def hconcat(cls, *plots: Plot, spacing: int = 30) -> Plot:
-        """Plots side by side on one data set, so :class:`LiveChart` can still swap data.
-
-        Each panel reads the rows tagged with its position (column ``_panel``);
-        colour scales stay independent. A panel without a shape (:meth:`of`)
-        makes the whole a chart rendered from scratch.
-        """
-        if any(p.shape is None for p in plots):
-            return cls.of(alt.hconcat(*(p.chart() for p in plots), spacing=spacing))
-        frame = pd.concat(
-            [p.frame.assign(_panel=i) for i, p in enumerate(plots)], ignore_index=True
-        )
-
-        def build(data: pd.DataFrame) -> AnyChart:
-            panels = []
-            for i, p in enumerate(plots):
-                panel = p.build(p.frame.iloc[:0])
-                panel.data = alt.Undefined  # rows come from the concatenation
-                panels.append(panel.transform_filter(f"datum._panel == {i}"))
-            return alt.hconcat(*panels, data=data, spacing=spacing).resolve_scale(
-                color="independent"
-            )
-
-        shape = ("hconcat", tuple(p.shape for p in plots), spacing)
-        return cls(frame, shape, build)
-
-
-class LiveChart:
-    """Render a stream of :class:`Plot` s to SVG, recompiling only when the shape changes.
-
-    Rendering a chart from scratch runs altair (build + validate + ``to_dict``),
-    compiles Vega-Lite to Vega and draws the Vega scene. When only the data
-    change (a slider moved), the compiled Vega spec is reused with the new rows
-    put in, which skips the first two steps and roughly halves the time. The
-    SVG is identical to :func:`to_svg` of the same chart (tested).
-
-    Parameters
-    ----------
-    cache_size : int
-        Compiled shapes kept (least recently used are dropped).
-    """
-
-    def __init__(self, cache_size: int = 16) -> None:
-        self._cache: OrderedDict[tuple[Any, ...], tuple[dict[str, Any], int] | None] = OrderedDict()
-        self._size = cache_size
-
-    def render(self, plot: Plot) -> str:
-        """The SVG text of ``plot``'s chart, themed."""
-        import vl_convert as vlc
-
-        key = plot.shape
-        if key is None:
-            return to_svg(plot.chart())
-        if key not in self._cache:
-            spec = _themed_spec(plot.chart())
-            datasets = list(spec.get("datasets", {}))
-            template: tuple[dict[str, Any], int] | None = None
-            if len(datasets) == 1:  # one frame: the data can be swapped later
-                vega = vlc.vegalite_to_vega(spec, vl_version=_VL_VERSION)
-                where = [i for i, d in enumerate(vega["data"]) if d.get("name") == datasets[0]]
-                if where:
-                    template = (vega, where[0])
-            self._cache[key] = template
-            if len(self._cache) > self._size:
-                self._cache.popitem(last=False)
-            if template is None:
-                return str(vlc.vegalite_to_svg(spec, vl_version=_VL_VERSION))
-            return str(vlc.vega_to_svg(template[0]))
-        self._cache.move_to_end(key)
-        cached = self._cache[key]
-        if cached is None:
-            return to_svg(plot.chart())
-        vega, index = cached
-        data = list(vega["data"])
-        data[index] = {**data[index], "values": _records(plot.frame)}
-        return str(vlc.vega_to_svg({**vega, "data": data}))
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts, non-finite numbers as None (what altair sends, faster)."""
-    columns: list[list[Any]] = []
-    for name in frame.columns:
-        values = frame[name].to_numpy()
-        if values.dtype.kind == "f":
-            columns.append([v if math.isfinite(v) else None for v in values.tolist()])
-        elif values.dtype.kind in "iub":
-            columns.append(values.tolist())
-        else:
-            columns.append([None if v is None or v is pd.NA else str(v) for v in values.tolist()])
-    names = [str(c) for c in frame.columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-
 
 # -- helpers ----------------------------------------------------------------------------
 
@@ -357,6 +142,24 @@ def _pct(x: float) -> str:
 
 def _count(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def _frame_of(
+    source: Any, attribute: str, *, builder: str, expects: str, method: bool = False
+) -> pd.DataFrame:
+    """The frame a builder draws: ``source`` itself, or its ``attribute`` (called if ``method``).
+
+    Raises a TypeError naming the builder, what it takes and what it got, instead
+    of an AttributeError from deep inside.
+    """
+    if isinstance(source, pd.DataFrame):
+        return source
+    value = getattr(source, attribute, None)
+    if method and callable(value):
+        value = value()
+    if isinstance(value, pd.DataFrame):
+        return value
+    raise TypeError(f"{builder} takes {expects}, got {type(source).__name__}")
 
 
 def _titled(chart: Any, title: str | None) -> Any:
@@ -398,7 +201,31 @@ def _count_axis(title: str | None = None) -> alt.Axis:
 
 _FUNNEL_COLUMNS = ("stage", "reached", "step_conversion", "ci_low", "ci_high", "drop_off")
 
-FunnelSource: TypeAlias = SimulationResult | pd.DataFrame
+#: What the funnel builders take: a simulation, an accounts result (anything with
+#: a per-stage ``table()``), a per-stage table or an event log.
+FunnelSource: TypeAlias = SimulationResult | pd.DataFrame | Any
+
+_EVENT_LOG_COLUMNS = ("buyer_id", "stage", "entered_at")
+
+
+def _funnel_table(source: Any) -> pd.DataFrame:
+    """A per-stage table (``stage, reached, drop_off, ...``) from any funnel source."""
+    if isinstance(source, pd.DataFrame):
+        if "reached" not in source.columns and set(_EVENT_LOG_COLUMNS) <= set(source.columns):
+            from funnelsim.analytics import funnel_table
+
+            return funnel_table(source)
+        return source
+    table = getattr(source, "table", None)
+    if callable(table):
+        frame = table()
+        if isinstance(frame, pd.DataFrame) and {"reached", "drop_off"} <= set(frame.columns):
+            return frame
+    raise TypeError(
+        "funnel charts take a SimulationResult, an AccountsResult, a per-stage table "
+        f"(stage, reached, step_conversion, ci_low, ci_high, drop_off) or an event log "
+        f"(buyer_id, stage, entered_at), got {type(source).__name__}"
+    )
 
 
 def funnel_frame(result_or_table: FunnelSource, confidence: float = 0.95) -> pd.DataFrame:
@@ -406,10 +233,13 @@ def funnel_frame(result_or_table: FunnelSource, confidence: float = 0.95) -> pd.
 
     Parameters
     ----------
-    result_or_table : SimulationResult or DataFrame
-        A result, or a frame like ``result.table()`` (columns ``stage, reached,
-        step_conversion, ci_low, ci_high, drop_off``; an optional ``replication``
-        column is pooled).
+    result_or_table : SimulationResult, AccountsResult, DataFrame or event log
+        A result of :func:`funnelsim.simulate` or
+        :func:`funnelsim.b2b.simulate_accounts`; a frame like ``result.table()``
+        (columns ``stage, reached, step_conversion, ci_low, ci_high,
+        drop_off``; an optional ``replication`` column is pooled); or an event
+        log (``buyer_id, stage, entered_at``), counted by
+        :func:`funnelsim.analytics.funnel_table`.
     confidence : float
         Coverage of the step-conversion interval when replications are pooled.
 
@@ -421,6 +251,13 @@ def funnel_frame(result_or_table: FunnelSource, confidence: float = 0.95) -> pd.
         ``drop_off``, ``step_conversion`` and its interval ``ci_low``/``ci_high``
         (shares), ``reached_low``/``reached_high`` (the interval in buyers:
         ``entered * ci``), ``cumulative_conversion`` and a text ``label``.
+
+    Raises
+    ------
+    TypeError
+        For anything else (naming what it got).
+    ValueError
+        For a table missing one of the columns above.
     """
     if isinstance(result_or_table, SimulationResult):
         # Straight from the counts (numpy only: this runs on every slider move).
@@ -430,7 +267,7 @@ def funnel_frame(result_or_table: FunnelSource, confidence: float = 0.95) -> pd.
         order = list(res.funnel.names)
         frame = _pooled(order, counts.sum(axis=0), entered.sum(axis=0), len(counts), confidence)
     else:
-        table = check_columns(result_or_table, _FUNNEL_COLUMNS, name="funnel table")
+        table = check_columns(_funnel_table(result_or_table), _FUNNEL_COLUMNS, name="funnel table")
         order = _stage_order(table)
         stage = table["stage"].astype(str)
         if "replication" in table.columns and table["replication"].nunique() > 1:
@@ -560,13 +397,25 @@ def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.C
     return [bars, whiskers, labels]
 
 
-def _funnel_plot(
+def funnel_plot(
     source: FunnelSource | Mapping[str, FunnelSource],
     *,
-    title: str | None,
-    confidence: float,
-    width: int | None,
+    title: str | None = None,
+    confidence: float = 0.95,
+    width: int | None = None,
 ) -> Plot:
+    """The funnel of :func:`funnel_chart` as a :class:`Plot` (its data and the rest apart).
+
+    What the explorers redraw: :class:`LiveChart` swaps the data of a plot
+    whose shape it has seen. Parameters as for :func:`funnel_chart`;
+    ``plot.chart()`` is the chart :func:`funnel_chart` returns.
+
+    Returns
+    -------
+    Plot
+        ``frame`` has two rows per stage (``part`` "reached" / "dropped"; plus a
+        ``scenario`` column for a mapping).
+    """
     width = _default_width(source, width)
     if isinstance(source, Mapping):
         if not source:
@@ -630,9 +479,11 @@ def funnel_chart(
 
     Parameters
     ----------
-    result_or_table : SimulationResult, DataFrame, or a mapping of them
-        A :class:`~funnelsim.SimulationResult` or its ``table()``;
-        replications are pooled (see :func:`funnel_frame`). A mapping such as
+    result_or_table : SimulationResult, AccountsResult, DataFrame, or a mapping of them
+        A :class:`~funnelsim.SimulationResult`, an
+        :class:`~funnelsim.AccountsResult`, a per-stage table such as
+        ``result.table()`` or an event log; replications are pooled (see
+        :func:`funnel_frame`). A mapping such as
         ``{"A": result_a, "B": result_b}`` draws the funnels side by side on
         a shared axis (scenario A vs B); they must have the same stages.
     title : str, optional
@@ -647,8 +498,15 @@ def funnel_chart(
     Returns
     -------
     altair.LayerChart, or altair.FacetChart for a mapping
+        The x axis counts buyers (accounts for an accounts result).
+
+    Raises
+    ------
+    TypeError, ValueError
+        See :func:`funnel_frame`; a mapping must be non-empty and its funnels
+        must have the same stages.
     """
-    return _funnel_plot(result_or_table, title=title, confidence=confidence, width=width).chart()
+    return funnel_plot(result_or_table, title=title, confidence=confidence, width=width).chart()
 
 
 def _default_width(source: object, width: int | None) -> int:
@@ -666,18 +524,33 @@ def growth_frame(result: Any) -> pd.DataFrame:
 
     Parameters
     ----------
-    result : funnelsim.growth.GrowthResult
-        What :func:`funnelsim.growth.simulate_growth` returns.
+    result : GrowthResult or DataFrame
+        What :func:`funnelsim.growth.simulate_growth` returns, or its
+        ``periods`` frame (``period, new_paid, new_referral, active_paid,
+        active_referral, revenue``; ``cumulative_revenue`` and
+        ``cumulative_spend`` if present; an optional ``replication`` column).
 
     Returns
     -------
     DataFrame
-        Columns ``period, channel`` ("paid" / "referral"), ``new``, ``active``,
-        and per period (repeated on both rows) ``revenue``,
-        ``cumulative_revenue``, ``cumulative_spend``.
+        Columns ``period, channel`` ("paid" / "referral"), ``new``, ``active``
+        (customers), and per period (repeated on both rows) ``revenue``,
+        ``cumulative_revenue``, ``cumulative_spend`` (currency).
+
+    Raises
+    ------
+    TypeError
+        For anything but a growth result or a frame.
+    ValueError
+        For a frame missing one of the columns above.
     """
     periods = check_columns(
-        getattr(result, "periods", None) if not isinstance(result, pd.DataFrame) else result,
+        _frame_of(
+            result,
+            "periods",
+            builder="growth charts",
+            expects="a GrowthResult or its periods frame",
+        ),
         ("period", "new_paid", "new_referral", "active_paid", "active_referral", "revenue"),
         name="growth periods",
     )
@@ -712,6 +585,10 @@ def _channel_colour(title: str | None = "channel") -> alt.Color:
     )
 
 
+#: The x axis of every chart over the growth model's periods.
+_PERIOD_TITLE = "period (the model's time step)"
+
+
 def _growth_layer(measure: str, where: str | None = None) -> alt.Chart:
     chart = alt.Chart()
     if where:
@@ -719,11 +596,11 @@ def _growth_layer(measure: str, where: str | None = None) -> alt.Chart:
     label = {"active": "active customers", "new": "new customers per period"}[measure]
     mark = chart.mark_area(opacity=0.9) if measure == "active" else chart.mark_bar()
     return mark.encode(
-        x=alt.X("period:Q", title="period")
+        x=alt.X("period:Q", title=_PERIOD_TITLE)
         if measure == "active"
         else alt.X(
             "period:O",
-            title="period",
+            title=_PERIOD_TITLE,
             axis=alt.Axis(labelAngle=0, labelExpr="datum.value % 6 == 0 ? datum.label : ''"),
         ),
         y=alt.Y(f"{measure}:Q", stack="zero", title=label, axis=_count_axis()),
@@ -744,8 +621,8 @@ def _money_layer(where: str | None = None) -> alt.Chart:
         )
         .mark_line()
         .encode(
-            x=alt.X("period:Q", title="period"),
-            y=alt.Y("amount:Q", title="cumulative amount", axis=_count_axis()),
+            x=alt.X("period:Q", title=_PERIOD_TITLE),
+            y=alt.Y("amount:Q", title="cumulative amount (currency)", axis=_count_axis()),
             **_solid_then_dashed(["revenue", "marketing spend"], [PALETTE[2], PALETTE[3]]),
         )
     )
@@ -763,8 +640,8 @@ def growth_chart(
 
     Parameters
     ----------
-    result : funnelsim.growth.GrowthResult or its ``periods`` frame
-        Replications are averaged per period.
+    result : GrowthResult or its ``periods`` frame
+        Replications are averaged per period (see :func:`growth_frame`).
     measure : {"active", "new"}
         Active customers at the end of each period (stacked area), or new
         customers won in each period (stacked bars).
@@ -776,6 +653,7 @@ def growth_chart(
     Returns
     -------
     altair.Chart
+        x: period; y: customers.
     """
     check_choice("measure", measure, ("active", "new"))
     frame = growth_frame(result)
@@ -789,6 +667,20 @@ def revenue_chart(
 
     Where the lines cross the business has earned back what it spent on
     acquisition (in revenue; multiply by the margin for profit).
+
+    Parameters
+    ----------
+    result : GrowthResult or its ``periods`` frame
+        See :func:`growth_frame`.
+    title : str, optional
+        Chart title (default: none).
+    width, height : int
+        Plot size in pixels.
+
+    Returns
+    -------
+    altair.Chart
+        x: period; y: currency.
     """
     frame = growth_frame(result)
     return _titled(_money_layer().properties(data=frame, width=width, height=height), title)
@@ -797,16 +689,51 @@ def revenue_chart(
 # -- the dashboard: several panels, one data set ------------------------------------------------
 
 
-def _dashboard_plot(funnel_result: SimulationResult, growth: Any, *, title: str | None) -> Plot:
-    """Funnel, active customers by channel, new customers, money: a 2 × 2 grid.
+def _expected_paid_funnel(growth: Any) -> pd.DataFrame:
+    """One period's paid leads through the growth model's funnel, in expectation.
 
-    One data set with a ``panel`` column feeds all four panels, so
-    :class:`LiveChart` can swap the data in a single step.
+    A per-stage table (``stage, reached, drop_off, step_conversion``) with no
+    interval: the numbers are exact expectations, not a sample.
     """
-    funnel = _funnel_long(funnel_frame(funnel_result)).assign(panel="funnel")
+    from funnelsim.engine import expected
+
+    params = getattr(growth, "params", None)
+    if params is None:
+        raise TypeError(
+            "growth_dashboard_chart without funnel_result takes a GrowthResult (its params "
+            f"give the funnel), got {type(growth).__name__}"
+        )
+    exp = expected(params.funnel, params.paid_leads)
+    reached = exp["expected_reached"].to_numpy(float)
+    entered = np.concatenate([[float(params.paid_leads)], reached[:-1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        step = np.where(entered > 0, reached / np.where(entered > 0, entered, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "stage": exp["stage"],
+            "reached": reached,
+            "step_conversion": step,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "drop_off": entered - reached,
+        }
+    )
+
+
+def growth_dashboard_plot(
+    growth: Any, funnel_result: FunnelSource | None = None, *, title: str | None = None
+) -> Plot:
+    """The growth dashboard's 2 × 2 grid as a :class:`Plot` (see :func:`growth_dashboard_chart`).
+
+    One data set with a ``panel`` column ("funnel" / "growth") feeds all four
+    panels, so :class:`LiveChart` swaps the data in a single step.
+    """
+    table = _expected_paid_funnel(growth) if funnel_result is None else funnel_result
+    funnel = funnel_frame(table)
+    long = _funnel_long(funnel).assign(panel="funnel")
     grow = growth_frame(growth).assign(panel="growth")
-    frame = pd.concat([funnel, grow], ignore_index=True)
-    order = list(funnel_result.funnel.names)
+    frame = pd.concat([long, grow], ignore_index=True)
+    order = list(funnel["stage"])
     n_periods = int(grow["period"].nunique())
     shape = ("dashboard", tuple(order), n_periods, title)
     size = {"width": 340, "height": 200}
@@ -835,8 +762,64 @@ def _dashboard_plot(funnel_result: SimulationResult, growth: Any, *, title: str 
     return Plot(frame, shape, build)
 
 
-def _growth_compare_plot(a: Any, b: Any, labels: tuple[str, str] = ("A (frozen)", "B")) -> Plot:
-    """Two growth runs side by side: active customers and cumulative revenue, A vs B."""
+def growth_dashboard_chart(
+    growth: Any, funnel_result: FunnelSource | None = None, *, title: str | None = None
+) -> alt.VConcatChart:
+    """The growth dashboard panel: funnel, active and new customers by channel, money.
+
+    The picture the instructor dashboard's first tab shows, for a lesson:
+    top left one period's paid leads through the funnel, top right active
+    customers by channel (stacked area), bottom left new customers per period
+    (stacked bars), bottom right cumulative revenue against cumulative
+    marketing spend.
+
+    Parameters
+    ----------
+    growth : GrowthResult
+        What :func:`funnelsim.growth.simulate_growth` returns (or its
+        ``periods`` frame, together with ``funnel_result``).
+    funnel_result : SimulationResult or per-stage table, optional
+        The funnel panel's data, e.g. ``fs.simulate(funnel,
+        growth.params.paid_leads, seed=...)`` (what the dashboard shows, with
+        intervals). Default: the expected numbers of one period's paid leads
+        (:func:`funnelsim.expected` on ``growth.params``), without intervals.
+    title : str, optional
+        Title over the grid (default: none).
+
+    Returns
+    -------
+    altair.VConcatChart
+        Axes: buyers; customers and currency against the period.
+
+    Raises
+    ------
+    TypeError
+        For a ``growth`` that is not a growth result (or, with a
+        ``funnel_result``, its periods frame).
+    """
+    chart = growth_dashboard_plot(growth, funnel_result, title=title).chart()
+    return chart  # type: ignore[return-value]
+
+
+# -- scenario A vs scenario B -----------------------------------------------------------------
+
+
+def growth_ab_plot(a: Any, b: Any, *, labels: tuple[str, str] = ("A (frozen)", "B")) -> Plot:
+    """Two growth runs side by side as a :class:`Plot`: active customers and revenue, A vs B.
+
+    Parameters
+    ----------
+    a, b : GrowthResult or its ``periods`` frame
+        The reference scenario (dashed grey) and the new one (solid blue).
+    labels : (str, str)
+        Legend names of ``a`` and ``b``.
+
+    Returns
+    -------
+    Plot
+        Left: active customers per period; right: cumulative revenue
+        (currency) per period.
+    """
     frames = []
     for label, result in zip(labels, (a, b), strict=True):
         g = growth_frame(result)
@@ -865,12 +848,16 @@ def _growth_compare_plot(a: Any, b: Any, labels: tuple[str, str] = ("A (frozen)"
         dash = alt.StrokeDash(
             "scenario:N", scale=alt.Scale(domain=list(labels), range=[[6, 3], [1, 0]]), legend=None
         )
-        base = alt.Chart().mark_line().encode(x=alt.X("period:Q", title="period"), color=colour)
+        base = (
+            alt.Chart().mark_line().encode(x=alt.X("period:Q", title=_PERIOD_TITLE), color=colour)
+        )
         active = base.encode(
             y=alt.Y("active:Q", title="active customers", axis=_count_axis()), strokeDash=dash
         ).properties(title="Active customers: A vs B", width=340, height=240)
         revenue = base.encode(
-            y=alt.Y("cumulative_revenue:Q", title="cumulative revenue", axis=_count_axis()),
+            y=alt.Y(
+                "cumulative_revenue:Q", title="cumulative revenue (currency)", axis=_count_axis()
+            ),
             strokeDash=dash,
         ).properties(title="Cumulative revenue: A vs B", width=340, height=240)
         return alt.hconcat(active, revenue, data=data, spacing=60)
@@ -878,21 +865,319 @@ def _growth_compare_plot(a: Any, b: Any, labels: tuple[str, str] = ("A (frozen)"
     return Plot(frame, shape, build)
 
 
-def compare_chart(a: Any, b: Any, *, labels: tuple[str, str] = ("A", "B")) -> AnyChart:
+def _is_growth(x: Any) -> bool:
+    return hasattr(x, "periods") and not isinstance(x, pd.DataFrame)
+
+
+def ab_chart(a: Any, b: Any, *, labels: tuple[str, str] = ("A", "B")) -> AnyChart:
     """Scenario A vs B side by side, for two funnel results or two growth results.
 
-    Two :class:`~funnelsim.SimulationResult` s give their funnels side by side
-    on a shared axis (:func:`funnel_chart` with a mapping); two growth results
-    give active customers and cumulative revenue, A dashed grey, B solid blue.
+    Parameters
+    ----------
+    a, b : SimulationResult, or GrowthResult
+        Two funnel simulations give their funnels side by side on a shared
+        axis (:func:`funnel_chart` with a mapping); two growth results give
+        active customers and cumulative revenue, A dashed grey, B solid blue
+        (:func:`growth_ab_plot`).
+    labels : (str, str)
+        Names of ``a`` and ``b``.
+
+    Returns
+    -------
+    altair.FacetChart or altair.HConcatChart
+
+    Raises
+    ------
+    TypeError
+        For any other pair.
+
+    See Also
+    --------
+    compare_chart : whether the per-stage differences of two funnels clear the noise.
     """
     if isinstance(a, SimulationResult) and isinstance(b, SimulationResult):
         return funnel_chart({labels[0]: a, labels[1]: b}, title=f"{labels[0]} vs {labels[1]}")
-    if hasattr(a, "periods") and hasattr(b, "periods"):
-        return _growth_compare_plot(a, b, labels).chart()
+    if _is_growth(a) and _is_growth(b):
+        return growth_ab_plot(a, b, labels=labels).chart()
     raise TypeError(
-        "compare_chart takes two SimulationResults or two growth results, "
+        "ab_chart takes two SimulationResults or two growth results, "
         f"got {type(a).__name__} and {type(b).__name__}"
     )
+
+
+def compare_chart(
+    comparison: Any,
+    b: Any = None,
+    *,
+    rate: Literal["step", "reach"] = "step",
+    labels: tuple[str, str] | None = None,
+    title: str | None = None,
+    width: int = 420,
+) -> AnyChart:
+    """Per stage, B minus A with its confidence interval: which differences clear the noise.
+
+    Each stage is a point (the difference, in percentage points) with a
+    whisker (its interval, see :func:`funnelsim.compare`) and a rule at 0.
+    Stages whose interval excludes 0 are drawn in colour ("clears the noise"),
+    the others in grey ("within the noise").
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        What :func:`funnelsim.compare` returns.
+    b : optional
+        Deprecated: ``compare_chart(a, b)`` with two results is the side-by-side
+        picture now called :func:`ab_chart`; it still works for this release
+        with a ``DeprecationWarning``.
+    rate : {"step", "reach"}
+        Which difference to draw: step conversion or reach.
+    labels : (str, str), optional
+        Names of A and B for the axis title (default "A", "B"; with the
+        deprecated two-result call, as for :func:`ab_chart`).
+    title : str, optional
+        Chart title (default: how many stages clear the noise).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: difference B - A (percentage points); y: stage.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a :func:`funnelsim.compare` frame, or an unknown ``rate``.
+    """
+    if b is not None:
+        warnings.warn(
+            "compare_chart(a, b) is now ab_chart(a, b) (scenario A vs B side by side); "
+            "compare_chart(fs.compare(a, b)) draws the per-stage differences with their "
+            "intervals. The old call will stop working in the next release.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ab_chart(comparison, b, labels=labels or ("A", "B"))
+    check_choice("rate", rate, ("step", "reach"))
+    columns = [f"{rate}_{c}" for c in ("difference", "ci_low", "ci_high", "clears_noise")]
+    if not isinstance(comparison, pd.DataFrame):
+        raise TypeError(
+            "compare_chart takes the frame fs.compare(a, b) returns, "
+            f"got {type(comparison).__name__}"
+        )
+    frame = check_columns(comparison, ("stage", *columns), name="comparison")
+    name_a, name_b = labels or ("A", "B")
+    order = _stage_order(frame)
+    diff, low, high, clears = (frame[c] for c in columns)
+    verdict = np.where(clears.to_numpy(bool), "clears the noise", "within the noise")
+    data = pd.DataFrame(
+        {
+            "stage": frame["stage"].astype(str).to_numpy(),
+            "difference": diff.to_numpy(float),
+            "ci_low": low.to_numpy(float),
+            "ci_high": high.to_numpy(float),
+            "verdict": verdict,
+            "label": [
+                "" if not np.isfinite(d) else f"{round(d * 100, 1) + 0.0:+.1f} pp"
+                for d in diff.to_numpy(float)
+            ],
+        }
+    )
+    what = {"step": "step conversion", "reach": "reach"}[rate]
+    x_title = f"{what}: {name_b} − {name_a} (percentage points)"
+    x_axis = alt.Axis(labelExpr="format(datum.value * 100, '+.1~f')", tickCount=6)
+    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+    colour = alt.Color(
+        "verdict:N",
+        scale=alt.Scale(
+            domain=["clears the noise", "within the noise"], range=[PALETTE[0], MUTED_DARK]
+        ),
+        legend=alt.Legend(title=None, orient="top"),
+    )
+    whiskers = (
+        alt.Chart()
+        .mark_rule(strokeWidth=2)
+        .encode(y=y, x=alt.X("ci_low:Q", title=x_title, axis=x_axis), x2="ci_high:Q", color=colour)
+    )
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, size=80)
+        .encode(y=y, x=alt.X("difference:Q", title=x_title, axis=x_axis), color=colour)
+    )
+    text = (
+        alt.Chart()
+        .mark_text(align="left", dx=8, dy=-10, fontSize=12)
+        .encode(y=y, x="difference:Q", text="label:N")
+    )
+    zero = alt.Chart().mark_rule(color="#222222").encode(x=alt.datum(0))
+    n_clear = int(clears.sum())
+    confidence = frame.attrs.get("confidence", 0.95)
+    default = (
+        f"{what.capitalize()}: {n_clear} of {len(frame)} stage differences clear the noise "
+        f"({confidence:.0%} intervals)"
+    )
+    chart = alt.layer(zero, whiskers, points, text, data=data)
+    return chart.properties(width=width, height=max(120, 38 * len(order)), title=title or default)
+
+
+# -- unit economics: the payback curve ---------------------------------------------------------
+
+#: Column names a payback frame may use, first match wins.
+_PAYBACK_TIME = ("month", "period")
+_PAYBACK_VALUE = ("cumulative_margin", "cumulative_profit", "profit")
+
+
+def _payback_frame(source: Any, cac: float | None) -> tuple[pd.DataFrame, str]:
+    """``period, cumulative, cac, scenario, paid_back`` and the name of one period."""
+    from funnelsim.economics import UnitEconomics, payback_curve
+
+    frame = source
+    unit = "period"
+    if isinstance(source, UnitEconomics):
+        frame, unit = payback_curve(source), source.period
+    elif not isinstance(source, pd.DataFrame):
+        curve = getattr(source, "payback_curve", None)
+        frame = curve() if callable(curve) else curve
+        unit = str(getattr(source, "period", unit))
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            "payback_chart takes a UnitEconomics (fs.economics.unit_economics), a frame of "
+            "the cumulative margin per period (economics.payback_curve) or a result with a "
+            f"payback_curve, got {type(source).__name__}"
+        )
+    time = next((c for c in _PAYBACK_TIME if c in frame.columns), None)
+    value = next((c for c in _PAYBACK_VALUE if c in frame.columns), None)
+    if time is None or value is None:
+        raise ValueError(
+            f"payback frame needs a time column (one of {list(_PAYBACK_TIME)}) and a "
+            f"cumulative margin column (one of {list(_PAYBACK_VALUE)}), "
+            f"got columns {list(map(str, frame.columns))}"
+        )
+    if time == "month":
+        unit = "month"
+    if cac is None:
+        if "cac" not in frame.columns:
+            raise ValueError(
+                "payback frame needs a 'cac' column, or pass cac= (acquisition cost per "
+                "customer, currency)"
+            )
+        cac_values = frame["cac"].to_numpy(float)
+    else:
+        cac_values = np.full(len(frame), check_real("cac", cac, low=0.0))
+    cumulative = frame[value].to_numpy(float)
+    paid_back = (
+        frame["paid_back"].to_numpy(bool)
+        if "paid_back" in frame.columns and cac is None
+        else cumulative >= cac_values
+    )
+    out = pd.DataFrame(
+        {
+            "period": frame[time].to_numpy(float),
+            "cumulative": cumulative,
+            "cac": cac_values,
+            "scenario": frame["scenario"].astype(str).to_numpy()
+            if "scenario" in frame.columns
+            else "this customer",
+            "paid_back": paid_back,
+        }
+    )
+    # The payback point of each scenario: the first period whose margin reaches CAC.
+    first = out["paid_back"] & ~out.groupby("scenario", sort=False)["paid_back"].shift(
+        1, fill_value=False
+    ).astype(bool)
+    out["payback"] = np.where(first, out["period"], np.nan)
+    out["payback_label"] = [
+        f"payback: {p:.0f} {unit}s" if np.isfinite(p) else "" for p in out["payback"]
+    ]
+    return out, unit
+
+
+def payback_plot(
+    curve: Any, *, cac: float | None = None, title: str | None = None, width: int = 460
+) -> Plot:
+    """:func:`payback_chart` as a :class:`Plot` (same parameters)."""
+    frame, unit = _payback_frame(curve, cac)
+    scenarios = list(pd.unique(frame["scenario"]))
+    heading = title or "Cumulative margin per customer vs CAC (dashed)"
+    shape = ("payback", tuple(scenarios), unit, heading, width)
+
+    def build(data: pd.DataFrame) -> AnyChart:
+        colour = alt.Color(
+            "scenario:N",
+            scale=alt.Scale(
+                domain=scenarios,
+                range=[MUTED_DARK, PALETTE[0]][-len(scenarios) :]
+                if len(scenarios) <= 2
+                else list(PALETTE),
+            ),
+            legend=alt.Legend(title=None, orient="top") if len(scenarios) > 1 else None,
+        )
+        x_title = f"{unit}s since acquisition"
+        x = alt.X("period:Q", title=x_title)
+        y_title = "cumulative margin per customer (currency)"
+        margin = (
+            alt.Chart()
+            .mark_line()
+            .encode(x=x, y=alt.Y("cumulative:Q", title=y_title), color=colour)
+        )
+        cac_line = alt.Chart().mark_line(strokeDash=[6, 3]).encode(x=x, y="cac:Q", color=colour)
+        point = (
+            alt.Chart()
+            .transform_filter("isValid(datum.payback)")
+            .mark_point(filled=True, size=90, shape="diamond")
+            .encode(x=alt.X("payback:Q", title=x_title), y="cumulative:Q", color=colour)
+        )
+        label = point.mark_text(align="left", dx=8, dy=14, fontSize=13).encode(
+            text="payback_label:N"
+        )
+        return alt.layer(margin, cac_line, point, label, data=data).properties(
+            width=width, height=280, title=heading
+        )
+
+    return Plot(frame, shape, build)
+
+
+def payback_chart(
+    curve: Any, *, cac: float | None = None, title: str | None = None, width: int = 460
+) -> alt.LayerChart:
+    """The payback curve: one customer's cumulative margin per period against CAC.
+
+    The solid line is the expected cumulative (gross) margin of one customer,
+    the dashed line the cost of acquiring them; the diamond marks the payback
+    period, the first period whose cumulative margin reaches CAC (labelled with
+    it), and the curve's limit is the LTV.
+
+    Parameters
+    ----------
+    curve : UnitEconomics, DataFrame or a result with ``payback_curve``
+        A :class:`funnelsim.economics.UnitEconomics` (drawn from
+        :func:`funnelsim.economics.payback_curve`, the one place payback is
+        computed, so the diamond sits where the payback card says); or one row
+        per period since acquisition: a time column (``period`` or
+        ``month``), the cumulative margin (``cumulative_margin``,
+        ``cumulative_profit`` or ``profit``, currency), ``cac`` (or pass
+        ``cac=``) and optionally ``paid_back``; an optional ``scenario``
+        column draws one curve per scenario (A vs B).
+    cac : float, optional
+        Acquisition cost per customer (currency), when the frame has no
+        ``cac`` column.
+    title : str, optional
+        Chart title.
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: periods (months for a monthly model) since acquisition; y: currency
+        per customer.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For another kind of input, or a frame without the columns above.
+    """
+    return payback_plot(curve, cac=cac, title=title, width=width).chart()  # type: ignore[return-value]
 
 
 # -- time in stage and time to convert ----------------------------------------------------------
@@ -912,13 +1197,30 @@ def _histogram(values: np.ndarray, bins: int, edges: np.ndarray | None = None) -
 
 
 def _events_of(source: Any) -> pd.DataFrame:
-    events = source.events if isinstance(source, SimulationResult) else source
-    if events is None:
-        raise ValueError(
-            "time charts need an event log: simulate with events=True, "
-            "e.g. fs.simulate(funnel, buyers, seed, events=True)"
+    if isinstance(source, pd.DataFrame):
+        events = source
+    elif hasattr(source, "events"):
+        events = source.events
+        if events is None:
+            raise ValueError(
+                "time charts need an event log: simulate with events=True, "
+                "e.g. fs.simulate(funnel, buyers, seed, events=True)"
+            )
+    else:
+        raise TypeError(
+            "time charts take a SimulationResult run with events=True or an event log "
+            f"(buyer_id, stage, entered_at, exited_at), got {type(source).__name__}"
         )
     return check_columns(events, ("buyer_id", "stage", "entered_at", "exited_at"), name="events")
+
+
+def _durations(values: Any, unit: str | None) -> tuple[np.ndarray, str]:
+    """Durations as floats and the unit they are in (days for timedeltas)."""
+    series = pd.Series(values)
+    if pd.api.types.is_timedelta64_dtype(series):
+        days = series.dt.total_seconds().to_numpy(dtype=float) / 86_400.0
+        return days, unit or "days"
+    return series.to_numpy(dtype=float), unit or "time units of the funnel"
 
 
 def time_in_stage_chart(
@@ -927,6 +1229,7 @@ def time_in_stage_chart(
     bins: int = 30,
     title: str | None = "Time spent in each stage",
     width: int = 460,
+    unit: str | None = None,
 ) -> alt.FacetChart:
     """Histogram of the time buyers spend in each stage, one row per stage.
 
@@ -940,16 +1243,26 @@ def time_in_stage_chart(
         Chart title.
     width : int
         Width of each histogram in pixels.
+    unit : str, optional
+        The time unit, for the axis title (default: "days" for datetime logs,
+        else the funnel's time unit, days or weeks as the lesson sets them).
 
     Returns
     -------
     altair.FacetChart
         Bars (share of the stage's buyers per bin) and a rule at each stage's
         median time.
+
+    Raises
+    ------
+    TypeError
+        For anything but a result or an event log.
+    ValueError
+        For a result simulated without ``events=True``, or a log missing a column.
     """
     events = _events_of(result_or_events)
     order = _stage_order(events)
-    spent = (events["exited_at"] - events["entered_at"]).to_numpy(dtype=float)
+    spent, unit = _durations(events["exited_at"] - events["entered_at"], unit)
     finite = spent[np.isfinite(spent)]
     hi = float(finite.max()) if finite.size else 1.0
     edges = np.linspace(0.0, hi if hi > 0 else 1.0, bins + 1)
@@ -964,9 +1277,13 @@ def time_in_stage_chart(
         alt.Chart()
         .mark_bar(color=PALETTE[0])
         .encode(
-            x=alt.X("start:Q", title="time in stage"),
+            x=alt.X("start:Q", title=f"time in stage ({unit})"),
             x2="end:Q",
-            y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%", tickCount=3)),
+            y=alt.Y(
+                "share:Q",
+                title="share of the stage's buyers (%)",
+                axis=alt.Axis(format="%", tickCount=3),
+            ),
             y2=alt.datum(0),
         )
     )
@@ -988,25 +1305,50 @@ def time_to_convert_chart(
     bins: int = 40,
     title: str | None = None,
     width: int = 460,
+    unit: str | None = None,
 ) -> alt.LayerChart:
     """Distribution of converters' time from ``from_stage`` to ``to_stage``, with its median.
 
-    Uses :func:`funnelsim.analytics.time_to_convert` (defaults: first to last
-    stage, i.e. the sales cycle of won buyers).
+    Parameters
+    ----------
+    result_or_events : SimulationResult (with ``events=True``) or an event log
+        Times come from :func:`funnelsim.analytics.time_to_convert`.
+    from_stage, to_stage : str, optional
+        The step measured (defaults: first to last stage, i.e. the sales cycle
+        of won buyers).
+    bins : int
+        Histogram bars.
+    title : str, optional
+        Chart title (default: the number of converters).
+    width : int
+        Plot width in pixels.
+    unit : str, optional
+        The time unit, for the axis title (as in :func:`time_in_stage_chart`).
+
+    Returns
+    -------
+    altair.LayerChart
+        Bars (converters per bin) and a rule at the median.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`time_in_stage_chart`.
     """
     from funnelsim.analytics import time_to_convert
 
     events = _events_of(result_or_events)
-    times = time_to_convert(events, from_stage=from_stage, to_stage=to_stage).to_numpy(float)
+    spent = time_to_convert(events, from_stage=from_stage, to_stage=to_stage)
+    times, unit = _durations(spent, unit)
     frame = _histogram(times, bins)
     median = float(np.median(times)) if times.size else float("nan")
     bars = (
         alt.Chart(frame)
         .mark_bar(color=PALETTE[0])
         .encode(
-            x=alt.X("start:Q", title="time to convert"),
+            x=alt.X("start:Q", title=f"time to convert ({unit})"),
             x2="end:Q",
-            y=alt.Y("count:Q", title="converters"),
+            y=alt.Y("count:Q", title="converters (buyers)"),
             y2=alt.datum(0),
         )
     )
@@ -1025,11 +1367,49 @@ def time_to_convert_chart(
 # -- cohorts and retention ---------------------------------------------------------------------
 
 
-def _cohort_long(table: Any) -> pd.DataFrame:
-    long = getattr(table, "long", table)
-    long = check_columns(long, ("cohort", "period", "size", "active"), name="cohort table")
+#: What a retention curve measures: customers active in the period, or customers
+#: not churned yet (active in the period or any later one).
+RetentionMeasure: TypeAlias = Literal["auto", "active", "not_churned"]
+
+_MEASURE_AXIS = {
+    "active": "share still active (%)",
+    "not_churned": "share not churned yet (%)",
+}
+
+
+def _cohort_source(table: Any) -> pd.DataFrame:
+    long = table if isinstance(table, pd.DataFrame) else getattr(table, "long", None)
+    if not isinstance(long, pd.DataFrame):
+        raise TypeError(
+            "cohort charts take a CohortTable (e.g. fs.cohort_retention(log)), a "
+            f"CohortSimulation or the table's long frame, got {type(table).__name__}"
+        )
+    return check_columns(long, ("cohort", "period", "size", "active"), name="cohort table")
+
+
+def _resolve_measure(long: pd.DataFrame, measure: str) -> str:
+    check_choice("measure", measure, ("auto", "active", "not_churned"))
+    if measure == "auto":
+        return "not_churned" if "active_on_or_after" in long.columns else "active"
+    if measure == "not_churned" and "active_on_or_after" not in long.columns:
+        # A contractual table: nobody comes back, so the two counts agree.
+        return "active"
+    return measure
+
+
+def _cohort_long(table: Any, measure: str = "active") -> pd.DataFrame:
+    """``cohort, period, size, active, survival`` with ``active`` the counts ``measure`` names.
+
+    ``measure`` "not_churned" reads ``active_on_or_after`` (customers active in
+    the period or a later one); the cohort labels become strings.
+    """
+    long = _cohort_source(table)
     out = long[["cohort", "period", "size", "active"]].copy()
-    if "survival" in long:
+    if measure == "not_churned" and "active_on_or_after" in long.columns:
+        out["active"] = long["active_on_or_after"].to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["survival"] = out["active"] / out["size"]
+    elif "survival" in long:
         out["survival"] = long["survival"].to_numpy(float)
     else:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -1047,7 +1427,7 @@ def _heat_layers(
         chart = alt.Chart() if data is None else alt.Chart(data)
         return chart if where is None else chart.transform_filter(where)
 
-    y = alt.Y("cohort:O", sort=list(cohorts), title="cohort")
+    y = alt.Y("cohort:O", sort=list(cohorts), title="cohort (period acquired)")
     x = alt.X("period:O", title="periods since acquisition", axis=alt.Axis(labelAngle=0))
     rect = (
         base()
@@ -1058,7 +1438,7 @@ def _heat_layers(
             color=alt.Color(
                 "survival:Q",
                 scale=alt.Scale(scheme="viridis", domain=[0, 1]),
-                legend=alt.Legend(title="active", format="%"),
+                legend=alt.Legend(title="share active (%)", format="%"),
             ),
         )
     )
@@ -1095,6 +1475,16 @@ def cohort_heatmap(
         Chart title.
     cell : int
         Size of one cell in pixels; from 30 up each cell is labelled with its share.
+
+    Returns
+    -------
+    altair.LayerChart
+        Colour: the share of the cohort active in the period (%).
+
+    Raises
+    ------
+    TypeError
+        For anything but a cohort table.
     """
     long = _heat_frame(table)
     cohorts = list(pd.unique(long["cohort"]))
@@ -1108,8 +1498,38 @@ def cohort_heatmap(
     return _titled(chart, title)
 
 
+def _fit_curves(long: pd.DataFrame, measure: str) -> Any:
+    """:func:`funnelsim.retention.fit_sbg` on each cohort's counts of ``long`` (period 0 first)."""
+    from funnelsim.retention import fit_sbg
+
+    if len(long) == 0 or int(long["period"].max()) < 1:
+        warnings.warn(
+            "retention_curves draws no sBG fit: no cohort is observed beyond period 0, "
+            "so there is no churn to fit yet",
+            UserWarning,
+            stacklevel=4,
+        )
+        return None
+    ordered = long.sort_values("period", kind="stable")
+    curves = [g.to_numpy(dtype=float) for _, g in ordered.groupby("cohort", sort=False)["active"]]
+    for label, curve in zip(pd.unique(ordered["cohort"]), curves, strict=True):
+        if np.any(np.diff(curve) > 1e-9 * curve[0]):
+            raise ValueError(
+                f"retention_curves cannot fit a churn model to measure={measure!r}: cohort "
+                f"{label}'s active customers rise from one period to a later one (customers "
+                "of an activity log skip periods and come back); draw the customers not "
+                "churned yet with measure='not_churned' (the default for activity logs), "
+                "or pass fit=None"
+            )
+    return fit_sbg(curves)
+
+
 def _curve_lines(
-    table: Any, long: pd.DataFrame, fit: Any, periods: int | None, fit_label: str | None = None
+    long: pd.DataFrame,
+    fit: Any,
+    periods: int | None,
+    measure: str,
+    fit_label: str | None = None,
 ) -> pd.DataFrame:
     """The pooled observed curve and the sBG fit (``period, survival, series``)."""
     pooled = long.groupby("period", sort=True)[["active", "size"]].sum()
@@ -1123,10 +1543,8 @@ def _curve_lines(
         )
     ]
     if fit is True:
-        from funnelsim.retention import fit_sbg
-
-        fit = fit_sbg(table if not isinstance(table, pd.DataFrame) else _as_table(table))
-    if fit is not None:
+        fit = _fit_curves(long, measure)
+    if fit is not None and fit is not False:
         last = int(long["period"].max()) if periods is None else int(periods)
         proj = fit.project(last)
         label = fit_label or f"sBG fit (α={fit.alpha:.2f}, β={fit.beta:.2f})"
@@ -1141,6 +1559,7 @@ def _curve_layers(
     cohorts: pd.DataFrame | None = None,
     lines: pd.DataFrame | None = None,
     where: tuple[str, str] | None = None,
+    measure: str = "active",
 ) -> list[alt.Chart]:
     """Thin per-cohort lines, then the observed and fitted curves (rows ``where`` holds)."""
     thin = alt.Chart() if cohorts is None else alt.Chart(cohorts)
@@ -1150,7 +1569,7 @@ def _curve_layers(
     return [
         thin.mark_line(color=MUTED, strokeWidth=1).encode(
             x=alt.X("period:Q", title="periods since acquisition"),
-            y=alt.Y("survival:Q", title="share still active", axis=alt.Axis(format="%")),
+            y=alt.Y("survival:Q", title=_MEASURE_AXIS[measure], axis=alt.Axis(format="%")),
             detail="cohort:N",
         ),
         bold.mark_line(point=True).encode(
@@ -1166,105 +1585,252 @@ def retention_curves(
     *,
     fit: Any = True,
     periods: int | None = None,
+    measure: RetentionMeasure = "auto",
     title: str | None = "Retention curves and the sBG fit",
     width: int = 460,
 ) -> alt.LayerChart:
-    """Each cohort's share still active (thin grey lines), their pooled mean, and the sBG fit.
+    """Each cohort's retention curve (thin grey lines), their pooled mean, and the sBG fit.
 
     Parameters
     ----------
     table : CohortTable, CohortSimulation or its ``long`` frame
+        From :func:`funnelsim.simulate_cohorts`,
+        :meth:`funnelsim.CohortTable.from_counts` or
+        :func:`funnelsim.cohort_retention` (an activity log).
     fit : True, SBGFit or None
-        ``True`` fits :func:`funnelsim.retention.fit_sbg` to ``table``; an
-        ``SBGFit`` is drawn as it is; ``None`` draws no fit.
+        ``True`` fits :func:`funnelsim.retention.fit_sbg` to the curves drawn
+        (with a warning and no fit when no cohort is observed beyond period
+        0); an ``SBGFit`` is drawn as it is; ``None`` draws no fit.
     periods : int, optional
         Draw the fit up to this period (default: the last observed one), to
         show its projection beyond the data.
+    measure : {"auto", "active", "not_churned"}
+        What a curve counts. ``"active"``: customers active in the period
+        (``active``). ``"not_churned"``: customers active in the period or any
+        later one (``active_on_or_after``, "unbounded" retention), which never
+        rises, so a churn model fits it even when customers skip periods.
+        ``"auto"`` (default): ``"not_churned"`` for a table from an activity log
+        (it has that column), else ``"active"`` (for a subscription table the
+        two are the same).
+    title : str, optional
+        Chart title.
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: periods since acquisition; y: share of the cohort (%).
+
+    Raises
+    ------
+    TypeError
+        For anything but a cohort table.
+    ValueError
+        For an unknown ``measure``, or ``fit=True`` with ``measure="active"``
+        on a log whose customers come back after a quiet period (no churn
+        model describes counts that rise).
     """
-    long = _cohort_long(table)
-    lines = _curve_lines(table, long, fit, periods)
+    source = _cohort_source(table)
+    how = _resolve_measure(source, measure)
+    long = _cohort_long(source, how)
+    lines = _curve_lines(long, fit, periods, how)
     names = list(pd.unique(lines["series"]))
-    layers = _curve_layers(names, long, lines)
+    layers = _curve_layers(names, long, lines, measure=how)
     return _titled(alt.LayerChart(layer=layers, width=width, height=280), title)
 
 
-def _retention_plot(
-    sim: Any, fit: Any, *, periods: int, width: int, cell: int, title: str | None = None
+def retention_panel_plot(
+    table: Any,
+    *,
+    fit: Any = True,
+    periods: int | None = None,
+    measure: RetentionMeasure = "auto",
+    width: int = 380,
+    cell: int = 22,
+    title: str | None = None,
 ) -> Plot:
-    """Retention curves with the sBG fit beside the cohort heatmap, on one data set.
+    """Retention curves with the sBG fit beside the cohort heatmap, as a :class:`Plot`.
 
-    The fit's legend entry is "sBG fit" (α and β are headline numbers), so a
-    slider move only swaps the data (:class:`LiveChart`).
+    The retention explorer's picture; :func:`retention_panel_chart` has the
+    parameters. The fit's legend entry is "sBG fit (projection)" (α and β are
+    headline numbers elsewhere), so a slider move only swaps the data.
     """
-    long = _heat_frame(sim)
-    lines = _curve_lines(sim, long, fit, periods, fit_label="sBG fit (projection)")
-    frame = pd.concat([long.assign(part="cohort"), lines.assign(part="line")], ignore_index=True)
+    source = _cohort_source(table)
+    how = _resolve_measure(source, measure)
+    heat = _heat_frame(source)
+    long = _cohort_long(source, how)
+    lines = _curve_lines(long, fit, periods, how, fit_label="sBG fit (projection)")
+    curves = long.assign(label="")
+    frame = pd.concat(
+        [
+            heat.assign(part="cohort"),
+            curves.assign(part="curve"),
+            lines.assign(part="line"),
+        ],
+        ignore_index=True,
+    )
     names = list(pd.unique(lines["series"]))
-    cohorts = list(pd.unique(long["cohort"]))
-    n_periods = int(long["period"].max()) + 1 if len(long) else 1
-    cohort_rows, line_rows = "datum.part == 'cohort'", "datum.part == 'line'"
+    cohorts = list(pd.unique(heat["cohort"]))
+    n_periods = int(heat["period"].max()) + 1 if len(heat) else 1
+    heat_rows, curve_rows, line_rows = (
+        "datum.part == 'cohort'",
+        "datum.part == 'curve'",
+        "datum.part == 'line'",
+    )
 
     def build(data: pd.DataFrame) -> AnyChart:
         curves = alt.LayerChart(
-            layer=_curve_layers(names, where=(cohort_rows, line_rows)),
+            layer=_curve_layers(names, where=(curve_rows, line_rows), measure=how),
             width=width,
             height=280,
             title="Retention curves and the sBG fit",
         )
         heat = alt.LayerChart(
-            layer=_heat_layers(cohorts, cell, where=cohort_rows),
+            layer=_heat_layers(cohorts, cell, where=heat_rows),
             width=cell * n_periods,
             height=cell * len(cohorts),
-            title="Share of each cohort still active",
+            title="Share of each cohort active in the period",
         )
         both = alt.hconcat(curves, heat, spacing=40, data=data)
         return _titled(both.resolve_scale(color="independent"), title)
 
-    return Plot(frame, ("retention", tuple(names), tuple(cohorts), n_periods, width, cell), build)
+    shape = ("retention", tuple(names), tuple(cohorts), n_periods, width, cell, how)
+    return Plot(frame, shape, build)
 
 
-def _as_table(long: pd.DataFrame) -> Any:
-    from funnelsim.retention import CohortTable
+def retention_panel_chart(
+    table: Any,
+    *,
+    fit: Any = True,
+    periods: int | None = None,
+    measure: RetentionMeasure = "auto",
+    width: int = 380,
+    cell: int = 22,
+    title: str | None = None,
+) -> alt.HConcatChart:
+    """Retention curves and the sBG fit (left) beside the cohort heatmap (right).
 
-    return CohortTable(long)
+    The retention explorer's picture, for a lesson.
+
+    Parameters
+    ----------
+    table, fit, periods, measure
+        As for :func:`retention_curves`.
+    width : int
+        Width of the curves in pixels.
+    cell : int
+        Size of one heatmap cell in pixels (labelled from 30 up).
+    title : str, optional
+        Title over both panels (default: none).
+
+    Returns
+    -------
+    altair.HConcatChart
+        Left: share of the cohort (%) against periods since acquisition; right:
+        the share active in each period, cohort by cohort.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`retention_curves`.
+    """
+    plot = retention_panel_plot(
+        table, fit=fit, periods=periods, measure=measure, width=width, cell=cell, title=title
+    )
+    return plot.chart()  # type: ignore[return-value]
 
 
 # -- referral and diffusion --------------------------------------------------------------------
 
 
 def referral_generations_chart(
-    result: Any, *, title: str | None = None, width: int = 460
+    result: Any, *, title: str | None = None, width: int = 460, k: float | None = None
 ) -> alt.LayerChart:
     """New buyers per referral generation (bars) against the geometric expectation ``s·Kᵍ``.
 
     Replications are averaged. Without a market limit the expectation is exact
-    in the mean; with one, the bars fall below it as invitations are wasted.
+    in the mean (Galton-Watson branching: generation ``g`` has mean
+    ``s·Kᵍ`` from ``s`` seed buyers); with one, the bars fall below it as
+    invitations are wasted.
+
+    Parameters
+    ----------
+    result : ReferralResult or DataFrame
+        What :func:`funnelsim.simulate_referrals` returns, or its
+        ``generations`` frame (``generation, new_buyers``; an optional
+        ``replication`` column is averaged).
+    title : str, optional
+        Chart title (default: K and the total).
+    width : int
+        Plot width in pixels.
+    k : float, optional
+        The viral coefficient for the expectation when ``result`` is a frame
+        (a result carries its own); without it a frame is drawn without the
+        expectation.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: generation; y: new buyers (bars) and their expectation (diamonds).
+
+    Raises
+    ------
+    TypeError
+        For anything but a referral result or its generations frame.
     """
-    return _referral_plot(result, title=title, width=width).chart()  # type: ignore[return-value]
+    plot = referral_generations_plot(result, title=title, width=width, k=k)
+    return plot.chart()  # type: ignore[return-value]
 
 
-def _referral_plot(result: Any, *, title: str | None, width: int) -> Plot:
+def referral_generations_plot(
+    result: Any, *, title: str | None = None, width: int = 460, k: float | None = None
+) -> Plot:
+    """:func:`referral_generations_chart` as a :class:`Plot` (same parameters)."""
     gens = check_columns(
-        result.generations, ("generation", "new_buyers"), name="referral generations"
+        _frame_of(
+            result,
+            "generations",
+            builder="referral_generations_chart",
+            expects="a ReferralResult or its generations frame",
+        ),
+        ("generation", "new_buyers"),
+        name="referral generations",
     )
     mean = gens.groupby("generation", sort=True)["new_buyers"].mean()
     g = mean.index.to_numpy()
+    is_frame = isinstance(result, pd.DataFrame)
+    seed_buyers = (
+        float(mean.iloc[0]) if is_frame and len(mean) else getattr(result, "seed_buyers", 0)
+    )
+    k_value = k if is_frame else float(result.k)
+    expected = (
+        np.full(g.shape, np.nan)
+        if k_value is None
+        else seed_buyers * np.power(float(k_value), g.astype(float))
+    )
+    if is_frame:
+        total = float(mean.sum())
+        default = f"Referral generations: total {total:,.0f} buyers"
+        if k_value is not None:
+            default = f"Referral generations: K = {k_value:.2f}, total {total:,.0f} buyers"
+    else:
+        default = f"Referral generations: K = {result.k:.2f}, total {result.total:,.0f} buyers"
+    heading = title or default
     frame = pd.DataFrame(
         {
             "generation": g,
             "new_buyers": mean.to_numpy(float),
-            "expected": result.seed_buyers * np.power(float(result.k), g.astype(float)),
+            "expected": expected,
         }
     )
-    default = f"Referral generations: K = {result.k:.2f}, total {result.total:,.0f} buyers"
-    heading = title or default
 
     def build(data: pd.DataFrame) -> AnyChart:
         x = alt.X("generation:O", title="generation (0 = seed buyers)", axis=alt.Axis(labelAngle=0))
         bars = (
             alt.Chart()
             .mark_bar(color=PALETTE[1])
-            .encode(x=x, y=alt.Y("new_buyers:Q", title="new buyers", axis=_count_axis()))
+            .encode(x=x, y=alt.Y("new_buyers:Q", title="new buyers (people)", axis=_count_axis()))
         )
         expected = (
             alt.Chart()
@@ -1282,11 +1848,35 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
     """Bass diffusion: simulated cumulative adopters vs the closed form, and who adopted why.
 
     Left: cumulative adopters (simulation, solid) against the continuous-time
-    closed form (dashed). Right: new adopters per period, stacked by source:
-    innovators (external: advertising, paid) and imitators (word of mouth).
+    closed form (dashed; Bass 1969, Management Science 15:215-227). Right: new
+    adopters per period, stacked by source: innovators (external: advertising,
+    paid) and imitators (word of mouth).
+
+    Parameters
+    ----------
+    result : BassResult or DataFrame
+        What :func:`funnelsim.simulate_bass` returns, or its ``periods`` frame
+        (``period, innovators, imitators, cumulative_adopters, closed_form``;
+        replications are averaged).
+    title : str, optional
+        Chart title (default: p, q and m of a result).
+    width : int
+        Width of each panel in pixels.
+
+    Returns
+    -------
+    altair.HConcatChart
+        x: period; y: adopters (people).
+
+    Raises
+    ------
+    TypeError
+        For anything but a Bass result or its periods frame.
     """
     p = check_columns(
-        result.periods,
+        _frame_of(
+            result, "periods", builder="bass_chart", expects="a BassResult or its periods frame"
+        ),
         ("period", "innovators", "imitators", "cumulative_adopters", "closed_form"),
         name="Bass periods",
     )
@@ -1302,13 +1892,13 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
             "new": np.concatenate([means["innovators"], means["imitators"]]),
         }
     )
-    x = alt.X("period:Q", title="period", axis=alt.Axis(tickCount=6))
+    x = alt.X("period:Q", title="period (the p and q time step)", axis=alt.Axis(tickCount=6))
     curves = (
         alt.Chart()
         .mark_line()
         .encode(
             x=x,
-            y=alt.Y("cumulative:Q", title="cumulative adopters", axis=_count_axis()),
+            y=alt.Y("cumulative:Q", title="cumulative adopters (people)", axis=_count_axis()),
             **_solid_then_dashed(["simulation", "closed form"], [PALETTE[0], PALETTE[3]]),
         )
         .properties(width=width, height=240, title="Cumulative adopters")
@@ -1319,7 +1909,7 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
         .mark_area()
         .encode(
             x=x,
-            y=alt.Y("new:Q", stack="zero", title="new adopters", axis=_count_axis()),
+            y=alt.Y("new:Q", stack="zero", title="new adopters (people)", axis=_count_axis()),
             color=alt.Color(
                 "source:N",
                 scale=alt.Scale(domain=sources, range=[PALETTE[0], PALETTE[1]]),
@@ -1329,7 +1919,11 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
         )
         .properties(width=width, height=240, title="New adopters per period")
     )
-    default = f"Bass diffusion: p = {result.p:g}, q = {result.q:g}, m = {result.m:,}"
+    default = (
+        "Bass diffusion"
+        if isinstance(result, pd.DataFrame)
+        else f"Bass diffusion: p = {result.p:g}, q = {result.q:g}, m = {result.m:,}"
+    )
     chart = alt.hconcat(curves, new, data=frame, spacing=50).resolve_scale(
         color="independent", strokeDash="independent"
     )
@@ -1351,7 +1945,7 @@ def tornado_chart(
     Parameters
     ----------
     frame : DataFrame
-        :func:`funnelsim.pipeline.sensitivity` output (``stage, low, high,
+        :func:`funnelsim.sensitivity_analysis.sensitivity` output (``stage, low, high,
         base, outcome_low, outcome_high, swing``), biggest swing first.
     title : str, optional
         Chart title (default: names the base value).
@@ -1359,19 +1953,33 @@ def tornado_chart(
         Plot width in pixels.
     outcome : str, optional
         What the outcome is, for the x-axis title (default: ``frame.attrs["outcome"]``
-        if set, else the default outcome of :func:`~funnelsim.pipeline.sensitivity`,
+        if set, else the default outcome of :func:`~funnelsim.sensitivity_analysis.sensitivity`,
         expected customers won). Pass it when the frame measured something else.
 
-    Bars start at the base outcome; the blue bar is the rate lowered, the
-    orange one the rate raised; the labels give the rates used.
+    Returns
+    -------
+    altair.LayerChart
+        Bars start at the base outcome; the blue bar is the rate lowered, the
+        orange one the rate raised; the labels give the rates used. The x axis
+        is in the outcome's own unit (its title says which).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a frame with the columns above.
     """
-    plot = _tornado_plot(frame, title=title, width=width, outcome=outcome)
+    plot = tornado_plot(frame, title=title, width=width, outcome=outcome)
     return plot.chart()  # type: ignore[return-value]
 
 
-def _tornado_plot(
-    frame: pd.DataFrame, *, title: str | None, width: int, outcome: str | None
+def tornado_plot(
+    frame: pd.DataFrame,
+    *,
+    title: str | None = None,
+    width: int = 420,
+    outcome: str | None = None,
 ) -> Plot:
+    """:func:`tornado_chart` as a :class:`Plot` (same parameters)."""
     frame = check_columns(
         frame,
         ("stage", "low", "high", "base", "outcome_low", "outcome_high", "swing"),
@@ -1429,17 +2037,47 @@ def _tornado_plot(
     return Plot(data, ("tornado", tuple(order), heading, width, outcome), build)
 
 
+def _bant_accounts(scores: Any, account: str) -> pd.DataFrame:
+    frame = _frame_of(
+        scores,
+        "accounts",
+        builder="bant_chart",
+        expects="bant_score output or a BantPipeline (fs.simulate_bant_pipeline)",
+    )
+    return check_columns(
+        frame, (account, "budget", "authority", "need", "time", "bant"), name="BANT scores"
+    )
+
+
 def bant_chart(
-    scores: pd.DataFrame, *, top: int = 15, account: str = "account", title: str | None = None
+    scores: Any, *, top: int = 15, account: str = "account", title: str | None = None
 ) -> AnyChart:
     """The top accounts by BANT score (Budget × Authority × Need × Time), best first.
 
-    ``scores`` is :func:`funnelsim.scoring.bant_score` output. Labels show the
-    four 1–5 factors, so a class can see *why* an account ranks high.
+    Parameters
+    ----------
+    scores : DataFrame or BantPipeline
+        :func:`funnelsim.scoring.bant_score` output, or what
+        :func:`funnelsim.simulate_bant_pipeline` returns (its ``accounts``).
+    top : int
+        Accounts shown.
+    account : str
+        The column naming the accounts.
+    title : str, optional
+        Chart title (default: "Top N accounts by BANT").
+
+    Returns
+    -------
+    altair.LayerChart
+        x: BANT score (product of four 1-5 scores, 1 to 625); labels show the
+        four factors, so a class can see *why* an account ranks high.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything else, or a frame missing a column.
     """
-    scores = check_columns(
-        scores, (account, "budget", "authority", "need", "time", "bant"), name="BANT scores"
-    )
+    scores = _bant_accounts(scores, account)
     best = scores.sort_values("bant", ascending=False, kind="stable").head(top).copy()
     best[account] = best[account].astype(str)
     best["factors"] = [
@@ -1454,7 +2092,12 @@ def bant_chart(
         alt.Chart()
         .mark_bar(color=PALETTE[0])
         .encode(
-            y=y, x=alt.X("bant:Q", title="BANT score (max 625)", scale=alt.Scale(domain=[0, 625]))
+            y=y,
+            x=alt.X(
+                "bant:Q",
+                title="BANT score (points, 1-625)",
+                scale=alt.Scale(domain=[0, 625]),
+            ),
         )
     )
     text = (
@@ -1466,10 +2109,158 @@ def bant_chart(
     return chart.properties(title=title or f"Top {len(best)} accounts by BANT")
 
 
+def bant_gain_frame(pipeline: Any) -> pd.DataFrame:
+    """The BANT gain curve: share of wins captured against share of accounts worked.
+
+    Working accounts in BANT order (best first) against working them in a
+    random order; the cumulative-gains chart of direct marketing and credit
+    scoring (Berry & Linoff, *Data Mining Techniques*, 3rd ed., 2011, ch. 5).
+    Wins are expected wins (sums of ``p_win``), so the curves are exact, not
+    one draw: in random order every account adds the mean ``p_win``, so that
+    curve is the diagonal.
+
+    Parameters
+    ----------
+    pipeline : BantPipeline or DataFrame
+        What :func:`funnelsim.simulate_bant_pipeline` returns, or its
+        ``gain_curve()`` frame (``strategy, accounts_worked, expected_wins``).
+
+    Returns
+    -------
+    DataFrame
+        Long format, one row per strategy ("BANT order", "random order") and
+        number of accounts worked (0 to all): ``strategy, accounts_worked,
+        expected_wins, share_worked, share_of_wins`` (shares in [0, 1]); the
+        capacity (accounts sales can work) in ``attrs["capacity"]`` when known.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything else, or a frame missing a column.
+    """
+    frame = check_columns(
+        _frame_of(
+            pipeline,
+            "gain_curve",
+            builder="bant_gain_chart",
+            expects="a BantPipeline (fs.simulate_bant_pipeline) or its gain_curve() frame",
+            method=True,
+        ),
+        ("strategy", "accounts_worked", "expected_wins"),
+        name="gain curve",
+    )
+    names = {"bant": "BANT order", "random": "random order"}
+    out = frame[["strategy", "accounts_worked", "expected_wins"]].copy()
+    out["strategy"] = [names.get(str(s), str(s)) for s in out["strategy"]]
+    grouped = out.groupby("strategy", sort=False)
+    worked_all = grouped["accounts_worked"].transform("max").to_numpy(float)
+    wins_all = grouped["expected_wins"].transform("max").to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share_worked"] = out["accounts_worked"].to_numpy(float) / worked_all
+        out["share_of_wins"] = np.where(
+            wins_all > 0, out["expected_wins"].to_numpy(float) / wins_all, np.nan
+        )
+    capacity = getattr(pipeline, "capacity", None)
+    if capacity is not None:
+        out.attrs["capacity"] = int(capacity)
+    return out.reset_index(drop=True)
+
+
+def bant_gain_chart(
+    pipeline: Any, *, title: str | None = None, width: int = 420, height: int = 320
+) -> alt.LayerChart:
+    """Gain curve: share of wins captured against share of accounts worked, BANT vs random.
+
+    The higher the BANT curve above the diagonal, the more the ranking is
+    worth; with a worthless score (``strength=0``) the two coincide. A vertical
+    rule marks the share sales can work (the pipeline's ``capacity``), where
+    :meth:`funnelsim.BantPipeline.summary` compares the two strategies.
+
+    Parameters
+    ----------
+    pipeline : BantPipeline or DataFrame
+        See :func:`bant_gain_frame`.
+    title : str, optional
+        Chart title (default: the share of wins at capacity, both ways).
+    width, height : int
+        Plot size in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: share of accounts worked (%); y: share of the expected wins (%).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`bant_gain_frame`.
+    """
+    frame = bant_gain_frame(pipeline)
+    capacity = frame.attrs.get("capacity")
+    frame = frame.assign(series=frame["strategy"])  # the field _solid_then_dashed encodes
+    domain = list(pd.unique(frame["strategy"]))
+    x = alt.X(
+        "share_worked:Q",
+        title="share of accounts worked (%)",
+        axis=alt.Axis(format="%"),
+        scale=alt.Scale(domain=[0, 1]),
+    )
+    curves = (
+        alt.Chart()
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y(
+                "share_of_wins:Q",
+                title="share of the expected wins (%)",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            **_solid_then_dashed(domain, [PALETTE[0], MUTED_DARK]),
+        )
+    )
+    layers: list[alt.Chart] = [curves]
+    default = "Gain curve: BANT order vs random order"
+    if capacity is not None:
+        n = frame["accounts_worked"].max()
+        at = frame[frame["accounts_worked"] == capacity].set_index("strategy")["share_of_wins"]
+        share = capacity / n if n else np.nan
+        cap = pd.DataFrame({"share_worked": [share]})
+        layers.append(
+            alt.Chart(cap)
+            .mark_rule(color="#222222", strokeDash=[2, 2])
+            .encode(x=alt.X("share_worked:Q", title="share of accounts worked (%)"))
+        )
+        if {"BANT order", "random order"} <= set(at.index):
+            default = (
+                f"Working {share:.0%} of accounts: {at['BANT order']:.0%} of the wins "
+                f"in BANT order, {at['random order']:.0%} at random"
+            )
+    chart = alt.layer(*layers, data=frame).properties(width=width, height=height)
+    return chart.properties(title=title or default)  # type: ignore[return-value]
+
+
 def rfm_chart(scores: pd.DataFrame, *, title: str | None = None) -> AnyChart:
     """Customers per RFM segment, with each segment's average spend.
 
-    ``scores`` is :func:`funnelsim.scoring.rfm` output (``segment, monetary``).
+    Parameters
+    ----------
+    scores : DataFrame
+        :func:`funnelsim.scoring.rfm` output (``segment, monetary, recency,
+        frequency``), one row per customer.
+    title : str, optional
+        Chart title (default: the number of customers).
+
+    Returns
+    -------
+    altair.LayerChart
+        x: customers per segment; colour: the segment's mean spend
+        (``monetary``, in the data's currency).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a frame with the columns above.
     """
     scores = check_columns(
         scores, ("segment", "monetary", "recency", "frequency"), name="RFM scores"
@@ -1481,7 +2272,7 @@ def rfm_chart(scores: pd.DataFrame, *, title: str | None = None) -> AnyChart:
     seg["segment"] = seg["segment"].astype(str)
     total = max(int(seg["customers"].sum()), 1)
     seg["label"] = [
-        f"{c:,} ({c / total:.0%}) · avg ${m:,.0f}"
+        f"{c:,} ({c / total:.0%}) · avg spend {m:,.0f}"
         for c, m in zip(seg["customers"], seg["monetary"], strict=True)
     ]
     order = list(seg["segment"])
@@ -1491,11 +2282,11 @@ def rfm_chart(scores: pd.DataFrame, *, title: str | None = None) -> AnyChart:
         .mark_bar()
         .encode(
             y=y,
-            x=alt.X("customers:Q", title="customers"),
+            x=alt.X("customers:Q", title="customers (people)"),
             color=alt.Color(
                 "monetary:Q",
                 scale=alt.Scale(scheme="viridis"),
-                legend=alt.Legend(title="avg spend ($)"),
+                legend=alt.Legend(title="avg spend (currency)"),
             ),
         )
     )
@@ -1511,16 +2302,41 @@ def rfm_chart(scores: pd.DataFrame, *, title: str | None = None) -> AnyChart:
 def committee_chart(result: Any, *, title: str | None = None, width: int = 380) -> AnyChart:
     """Each buying-committee member's effect on the win rate (percentage points).
 
-    ``result`` is :func:`funnelsim.b2b.simulate_accounts` output: the bar is
-    the win rate with the member's current presence minus the win rate
-    without them (``contribution``); champions push it up, saboteurs down.
+    The bar is the win rate with the member's current presence minus the win
+    rate without them (``contribution``); champions push it up, saboteurs down.
+
+    Parameters
+    ----------
+    result : AccountsResult or DataFrame
+        What :func:`funnelsim.b2b.simulate_accounts` returns, or its
+        ``contributions`` frame (``member, label, share_present, contribution``).
+    title : str, optional
+        Chart title (default: the win rate of a result).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: effect on the win rate (percentage points).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything else, or a frame missing a column.
     """
-    return _committee_plot(result, title=title, width=width).chart()
+    return committee_plot(result, title=title, width=width).chart()
 
 
-def _committee_plot(result: Any, *, title: str | None, width: int) -> Plot:
+def committee_plot(result: Any, *, title: str | None = None, width: int = 380) -> Plot:
+    """:func:`committee_chart` as a :class:`Plot` (same parameters)."""
     c = check_columns(
-        result.contributions,
+        _frame_of(
+            result,
+            "contributions",
+            builder="committee_chart",
+            expects="an AccountsResult or its contributions frame",
+        ),
         ("member", "label", "share_present", "contribution"),
         name="contributions",
     )
@@ -1536,7 +2352,10 @@ def _committee_plot(result: Any, *, title: str | None, width: int) -> Plot:
         }
     )
     order = list(frame["label"])
-    default = f"Who wins the deal: win rate {result.win_rate:.1%}"
+    win_rate = None if isinstance(result, pd.DataFrame) else getattr(result, "win_rate", None)
+    default = (
+        "Who wins the deal" if win_rate is None else f"Who wins the deal: win rate {win_rate:.1%}"
+    )
     shape = ("committee", tuple(order), title, width)
 
     def build(data: pd.DataFrame) -> AnyChart:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from funnelsim import __version__
+from funnelsim._format import CSV_FLOAT_FORMAT
 from funnelsim._io import atomic_write, atomic_write_set
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def _frame_writer(frame: pd.DataFrame, fmt: str) -> Callable[[Path], object]:
     """A function writing ``frame`` to the path it is given (for :mod:`funnelsim._io`)."""
     if fmt == "parquet":
         return lambda path: frame.to_parquet(path, index=False)
-    return lambda path: frame.to_csv(path, index=False)
+    return lambda path: frame.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT)
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -192,7 +193,7 @@ def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
     import numpy as np
     import pandas as pd
 
-    from funnelsim.scenarios import _format_count
+    from funnelsim._format import count as _format_count
 
     result = run.result
     seed = "fresh seed" if result.seed is None else f"seed {result.seed}"
@@ -220,7 +221,9 @@ def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
 
 
 def _pct(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{x:.2%}"
+    from funnelsim._format import percent
+
+    return percent(x, 2)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -255,7 +258,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     frame = sweep(scenario, grid, progress=progress)
     if out is None:
-        frame.to_csv(sys.stdout, index=False)
+        frame.to_csv(sys.stdout, index=False, float_format=CSV_FLOAT_FORMAT)
     else:
         if out.parent != Path():
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -27,17 +27,24 @@ defaults of parameters (:data:`REFERRED_RETENTION_UPLIFT`,
 
 from __future__ import annotations
 
+import math
+import numbers
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
-from funnelsim._validation import check_real, check_real_array
-from funnelsim.retention import sbg_derl
+from funnelsim import _format
+from funnelsim._validation import check_int, check_real, check_real_array
+from funnelsim.retention import ChurnModel, sbg_derl
 
 __all__ = [
+    "MAX_PAYBACK_PERIODS",
     "REFERRED_LTV_UPLIFT",
     "REFERRED_RETENTION_UPLIFT",
+    "UnitEconomics",
     "arpu",
     "arpu_from_price",
     "cac",
@@ -47,6 +54,7 @@ __all__ = [
     "ltv_discounted",
     "ltv_sbg",
     "ltv_to_cac",
+    "payback_curve",
     "payback_period",
     "referral_programme_roi",
     "referred_churn",
@@ -54,6 +62,7 @@ __all__ = [
     "revenue_per_referral",
     "roi",
     "romi",
+    "unit_economics",
 ]
 
 #: Default relative retention gain of referred customers: their expected lifetime is
@@ -342,33 +351,69 @@ def ltv_to_cac(ltv: Any, cac: Any) -> Any:
     return _per("ltv", ltv, "cac", cac)
 
 
-def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0) -> Any:
+def _geometric_cumulative(per: Any, q: Any, n: Any) -> Any:
+    """Expected cumulative (discounted) margin after ``n`` payments, geometric survival.
+
+    ``per × Σ_{t<n} q^t`` with ``q = (1 − churn) / (1 + d)``: ``per × n`` when
+    ``q = 1``, ``per × (1 − q^n) / (1 − q)`` otherwise. The one formula behind
+    :func:`payback_period` and :func:`payback_curve`, so a payback period and
+    the curve it is read from never disagree.
+    """
+    per, q, n = np.broadcast_arrays(
+        np.asarray(per, float), np.asarray(q, float), np.asarray(n, float)
+    )
+    out = per * n
+    sub = q < 1
+    with np.errstate(all="ignore"):
+        # 0 ** 0 = 1: the first payment always arrives.
+        out = np.where(sub, per * -np.expm1(n * np.log(np.where(sub, q, 0.5))) / (1 - q), out)
+        out = np.where(sub & (q == 0), np.where(n > 0, per, 0.0), out)
+    return out
+
+
+#: Relative tolerance of "the cumulative margin reaches CAC": forgives float
+#: noise such as 299.99999999999994 for 300 (10 payments of 30).
+_REACH_RTOL = 1e-12
+#: Paybacks are searched up to this many periods; beyond it (a CAC within a hair
+#: of the LTV) the payback is reported as ``inf``, never.
+MAX_PAYBACK_PERIODS = 1_000_000
+
+
+def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0, discount: Any = 0.0) -> Any:
     """Whole periods until a customer's expected cumulative gross profit covers their CAC.
 
-    With the module's timing (a payment at the start of each active period),
-    the expected cumulative gross profit after ``n`` periods is
-    ``arpu × margin × n`` without churn and ``arpu × margin × (1 − (1 − churn)^n) / churn``
-    with it, which never exceeds the LTV ``arpu × margin / churn``. The payback
-    period is the smallest ``n`` at which it reaches ``cac``:
-    ``ceil(cac / (arpu × margin))`` without churn,
-    ``ceil(log(1 − cac × churn / (arpu × margin)) / log(1 − churn))`` with churn
-    when ``cac < LTV``, and ``inf`` (never pays back) otherwise.
+    One definition for the whole package: with the module's timing (a payment
+    at the start of each active period), the expected cumulative margin after
+    ``n`` periods, discounted at ``discount`` per period, is
+    ``arpu × margin × Σ_{t<n} q^t`` with ``q = (1 − churn) / (1 + discount)``
+    (the curve of :func:`payback_curve`); the payback period is the first
+    ``n`` at which it reaches ``cac``. In closed form,
+    ``ceil(cac / (arpu × margin))`` when ``q = 1`` and
+    ``ceil(log(1 − cac × (1 − q) / (arpu × margin)) / log(q))`` otherwise
+    when ``cac`` is below the LTV ``arpu × margin / (1 − q)``; ``inf`` (never
+    pays back) when it is not. The curve is evaluated at the closed form's
+    answer and its neighbour, so the result is exactly where the curve first
+    reaches CAC (within a relative 1e-12 of float noise).
 
     Parameters
     ----------
     cac : float or array_like
-        Acquisition cost per customer, ``>= 0``.
+        Acquisition cost per customer (currency), ``>= 0``.
     arpu : float or array_like
-        Revenue per customer per period, ``> 0``.
+        Revenue per customer per period (currency), ``>= 0``.
     margin : float or array_like
-        Gross margin, in (0, 1].
+        Gross margin, in [0, 1].
     churn : float or array_like
-        Probability of leaving per period, in [0, 1).
+        Probability of leaving per period, in [0, 1] (the same rule as
+        :func:`ltv_discounted`; churn 1 means one payment, then gone).
+    discount : float or array_like
+        Discount rate per period, ``>= 0``.
 
     Returns
     -------
     float or numpy.ndarray
-        Whole periods (as floats), or ``inf``.
+        Whole periods (as floats): 0 for a free customer, ``inf`` if the margin
+        never covers the CAC.
 
     Examples
     --------
@@ -376,26 +421,340 @@ def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0) -> Any:
     10.0
     >>> payback_period(300.0, 50.0, 0.6, churn=0.05)
     14.0
+    >>> payback_period(30.0, 50.0, 0.6, churn=1.0)  # one payment of 30 covers it
+    1.0
     """
     k = check_real_array("cac", cac, low=0.0)
-    a = check_real_array("arpu", arpu, low=0.0, low_open=True)
-    m = check_real_array("margin", margin, low=0.0, high=1.0, low_open=True)
-    c = check_real_array("churn", churn, low=0.0, high=1.0, high_open=True)
+    a = check_real_array("arpu", arpu, low=0.0)
+    m = check_real_array("margin", margin, low=0.0, high=1.0)
+    c = check_real_array("churn", churn, low=0.0, high=1.0)
+    d = check_real_array("discount", discount, low=0.0)
     per = np.multiply(a, m)
-    k, per, c = np.broadcast_arrays(
-        np.asarray(k, float), np.asarray(per, float), np.asarray(c, float)
+    k, per, c, d = np.broadcast_arrays(
+        np.asarray(k, float), np.asarray(per, float), np.asarray(c, float), np.asarray(d, float)
     )
+    q = (1.0 - c) / (1.0 + d)
+    target = k * (1.0 - _REACH_RTOL)
     periods = np.full(k.shape, np.inf)
-    no_churn = c == 0
-    periods[no_churn] = k[no_churn] / per[no_churn]
-    share = k * c / per  # share of the LTV that CAC eats
-    ok = ~no_churn & (share < 1)
-    periods[ok] = np.log1p(-share[ok]) / np.log1p(-c[ok])
-    # round up to whole periods, forgiving float noise such as 10.000000000000002
+    flat = (q == 1) & (per > 0)
+    periods[flat] = np.ceil(target[flat] / per[flat])
+    with np.errstate(all="ignore"):
+        share = np.where(per > 0, target * (1 - q) / np.where(per > 0, per, 1.0), np.inf)
+        # A CAC equal to the LTV is never reached (the curve only approaches its
+        # limit), except with churn 1, where the one payment is the whole LTV.
+        limit = per * (1.0 + d) / (d + c)
+        ok = (q < 1) & (share < 1) & ((k < limit) | (q == 0))
+        log_q = np.log(np.where(q[ok] > 0, q[ok], 0.5))
+        guess = np.where(q[ok] > 0, np.log1p(-share[ok]) / log_q, 1.0)
+    periods[ok] = np.ceil(guess)
+    # The closed form's answer, checked on the curve itself (float noise can put
+    # the log formula one period off either way).
     finite = np.isfinite(periods)
-    periods[finite] = np.ceil(periods[finite] * (1.0 - 1e-12))
-    # a positive CAC needs at least one payment (also when k × churn underflows to 0)
-    return _out(np.where(k > 0, np.maximum(periods, 1.0), 0.0))
+    n = np.maximum(periods[finite], 1.0)
+    pf, qf, tf = per[finite], q[finite], target[finite]
+    n = np.where(_geometric_cumulative(pf, qf, n - 1) >= tf, n - 1, n)
+    n = np.where(_geometric_cumulative(pf, qf, n) >= tf, n, n + 1)
+    periods[finite] = np.maximum(n, 1.0)
+    periods[periods > MAX_PAYBACK_PERIODS] = np.inf
+    return _out(np.where(k > 0, periods, 0.0))
+
+
+# -- one customer's unit economics: the record every view shows ----------------------------
+
+
+def _sbg_terms(alpha: float, beta: float, d: float, stop: int) -> np.ndarray:
+    """``S(t) / (1 + d)^t`` for ``t = 0 .. stop − 1``, sBG survival (in logs: no overflow)."""
+    t = np.arange(stop, dtype=float)
+    log_s = (
+        special.gammaln(beta + t)
+        - special.gammaln(beta)
+        + special.gammaln(alpha + beta)
+        - special.gammaln(alpha + beta + t)
+    )
+    return np.exp(log_s - t * np.log1p(d))
+
+
+def _cumulative(model: ChurnModel, per: float, d: float, stop: int) -> np.ndarray:
+    """Expected cumulative discounted margin after ``n = 0 .. stop`` payments."""
+    n = np.arange(stop + 1, dtype=float)
+    if model.kind == "geometric":
+        assert model.churn is not None
+        return np.asarray(_geometric_cumulative(per, (1.0 - model.churn) / (1.0 + d), n))
+    assert model.alpha is not None and model.beta is not None
+    terms = _sbg_terms(model.alpha, model.beta, d, stop)
+    return np.concatenate([[0.0], per * np.cumsum(terms)])
+
+
+def _sbg_payback(model: ChurnModel, per: float, d: float, cac: float, ltv: float) -> float:
+    """First ``n`` whose sBG cumulative margin reaches ``cac`` (see :func:`payback_period`)."""
+    target = cac * (1.0 - _REACH_RTOL)
+    if cac == 0:
+        return 0.0
+    if per == 0 or cac >= ltv:  # the curve only approaches the LTV
+        return math.inf
+    stop = 1024
+    while True:
+        cum = _cumulative(model, per, d, stop)
+        hit = np.flatnonzero(cum >= target)
+        if hit.size:
+            return float(hit[0])
+        if stop >= MAX_PAYBACK_PERIODS:
+            return math.inf
+        stop = min(stop * 8, MAX_PAYBACK_PERIODS)
+
+
+def _churn_model(churn: Any) -> ChurnModel:
+    if isinstance(churn, ChurnModel):
+        return churn
+    if isinstance(churn, bool) or not isinstance(churn, numbers.Real):
+        raise TypeError(
+            f"churn must be a probability per period or a funnelsim.retention.ChurnModel, "
+            f"got {churn!r} ({type(churn).__name__})"
+        )
+    return ChurnModel.geometric(check_real("churn", churn, low=0.0, high=1.0))
+
+
+def _model_label(model: ChurnModel, d: float, period: str) -> str:
+    if model.kind == "geometric":
+        churn = f"geometric churn {_format.percent(model.churn)}/{period}"
+    else:
+        churn = f"sBG(α = {model.alpha:.3g}, β = {model.beta:.3g})"
+    rate = "no discount" if d == 0 else f"{_format.percent(d)}/{period} discount"
+    return f"LTV: {churn}, {rate}"
+
+
+@dataclass(frozen=True)
+class UnitEconomics:
+    """One customer's unit economics under one churn model: what every view shows.
+
+    Built by :func:`unit_economics`, the only place the package computes LTV,
+    LTV:CAC, payback and expected lifetime from a churn model (scenario runs,
+    the command line, the report, every explorer card and chart). Money is in
+    the currency of ``arpu`` and ``cac``; periods are those of the churn model
+    and the discount rate (``period`` names them).
+    """
+
+    #: Revenue per customer per period (currency).
+    arpu: float
+    #: Gross margin, a fraction in [0, 1].
+    margin: float
+    #: How customers churn (geometric or sBG).
+    churn: ChurnModel
+    #: Discount rate per period (0: undiscounted).
+    discount: float
+    #: Acquisition cost per customer (currency); NaN when none was given.
+    cac: float
+    #: Lifetime value: expected discounted gross profit of a new customer (currency).
+    ltv: float
+    #: LTV / CAC (NaN without a CAC, ``inf`` for a free customer with value).
+    ltv_to_cac: float
+    #: Whole periods until the cumulative margin curve reaches CAC (``inf``: never).
+    payback: float
+    #: Expected number of periods a new customer pays (undiscounted; ``inf`` for sBG with α ≤ 1).
+    expected_lifetime: float
+    #: The model in words, e.g. "LTV: sBG(α = 0.72, β = 8.28), 1.0%/month discount".
+    label: str
+    #: Name of one period ("month"), for cards and axes.
+    period: str = "period"
+
+    @property
+    def mean_churn(self) -> float:
+        """Average churn probability per period of a new customer."""
+        return float(self.churn.mean_churn)
+
+    def as_dict(self) -> dict[str, float]:
+        """The numbers by name: arpu, margin, mean_churn, discount, cac, ltv, ltv_to_cac,
+        payback_periods, expected_lifetime (the keys of scenario metrics)."""
+        return {
+            "arpu": self.arpu,
+            "margin": self.margin,
+            "churn": self.mean_churn,
+            "discount": self.discount,
+            "cac": self.cac,
+            "ltv": self.ltv,
+            "ltv_to_cac": self.ltv_to_cac,
+            "payback_periods": self.payback,
+            "expected_lifetime": self.expected_lifetime,
+        }
+
+    def curve(self, periods: int | None = None) -> pd.DataFrame:
+        """:func:`payback_curve` of these economics."""
+        return payback_curve(self, periods)
+
+    def __str__(self) -> str:
+        unit = self.period
+        return (
+            f"LTV {_format.money(self.ltv)}, CAC {_format.money(self.cac)}, "
+            f"LTV:CAC {_format.ratio(self.ltv_to_cac)}, "
+            f"payback {_format.periods(self.payback, unit)} ({self.label})"
+        )
+
+
+def unit_economics(
+    arpu: float,
+    margin: float,
+    churn: float | ChurnModel,
+    *,
+    cac: float | None = None,
+    discount: float = 0.0,
+    period: str = "period",
+) -> UnitEconomics:
+    """LTV, LTV:CAC, payback and expected lifetime of one customer, under one churn model.
+
+    The single place these numbers are computed (see the module docstring for
+    the timing: a payment at the start of every active period).
+
+    * ``ltv`` is :func:`ltv_discounted` for geometric churn and :func:`ltv_sbg`
+      for sBG churn: the limit of the cumulative margin curve.
+    * ``payback`` is the first period at which the cumulative (discounted, if
+      ``discount > 0``) expected margin reaches ``cac``: the point where the
+      curve of :func:`payback_curve` crosses CAC, and :func:`payback_period`
+      for geometric churn. Finite exactly when CAC is below the LTV (up to a
+      relative 1e-12 of float noise; for sBG with α ≤ 1 and no discount,
+      paybacks beyond :data:`MAX_PAYBACK_PERIODS` read as ``inf``).
+    * ``expected_lifetime`` is the undiscounted expected number of payments,
+      ``Σ S(t)`` (:attr:`funnelsim.retention.ChurnModel.expected_lifetime`).
+
+    Parameters
+    ----------
+    arpu : float
+        Revenue per customer per period (currency), ``>= 0``.
+    margin : float
+        Gross margin, in [0, 1].
+    churn : float or ChurnModel
+        A churn probability per period in [0, 1] (geometric), or a
+        :class:`funnelsim.retention.ChurnModel` (geometric or sBG; Fader &
+        Hardie 2007, 2010).
+    cac : float, optional
+        Acquisition cost per customer (currency), ``>= 0`` (``inf`` allowed:
+        spend that brings nobody). None: LTV:CAC and payback are NaN.
+    discount : float
+        Discount rate per period, ``>= 0``.
+    period : str
+        Name of one period ("month"), used in :attr:`UnitEconomics.label`.
+
+    Returns
+    -------
+    UnitEconomics
+
+    Raises
+    ------
+    ValueError
+        For a value out of range, or an infinite LTV with a finite curve
+        needed (churn 0 and no discount is allowed: LTV and lifetime are
+        ``inf``).
+
+    Examples
+    --------
+    >>> ue = unit_economics(30.0, 0.8, 0.05, cac=300.0)
+    >>> ue.ltv, ue.ltv_to_cac, ue.payback
+    (480.0, 1.6, 20.0)
+    >>> ue.label
+    'LTV: geometric churn 5.0%/period, no discount'
+    """
+    a = check_real("arpu", arpu, low=0.0)
+    m = check_real("margin", margin, low=0.0, high=1.0)
+    model = _churn_model(churn)
+    d = check_real("discount", discount, low=0.0)
+    if not isinstance(period, str) or not period:
+        raise TypeError(f"period must be a non-empty string such as 'month', got {period!r}")
+    k = math.nan if cac is None else check_real("cac", cac, low=0.0, allow_inf=True)
+    per = a * m
+    if model.kind == "geometric":
+        assert model.churn is not None
+        c = model.churn
+        value = math.inf if c + d == 0 else per * (1.0 + d) / (d + c)
+        if per == 0:
+            value = 0.0
+        if math.isnan(k):
+            payback = math.nan
+        elif math.isinf(k):
+            payback = math.inf
+        else:
+            payback = float(payback_period(k, a, m, c, d))
+    else:
+        assert model.alpha is not None and model.beta is not None
+        value = float(ltv_sbg(a, m, model.alpha, model.beta, d)) if per > 0 else 0.0
+        if math.isnan(k):
+            payback = math.nan
+        elif math.isinf(k):
+            payback = math.inf
+        else:
+            payback = _sbg_payback(model, per, d, k, value)
+    if math.isnan(k):
+        ratio = math.nan
+    elif k == 0:
+        ratio = math.inf if value > 0 else math.nan
+    else:
+        ratio = value / k
+    return UnitEconomics(
+        arpu=a,
+        margin=m,
+        churn=model,
+        discount=d,
+        cac=k,
+        ltv=float(value),
+        ltv_to_cac=float(ratio),
+        payback=float(payback),
+        expected_lifetime=float(model.expected_lifetime),
+        label=_model_label(model, d, period),
+        period=period,
+    )
+
+
+def payback_curve(economics: UnitEconomics, periods: int | None = None) -> pd.DataFrame:
+    """Expected cumulative margin of one customer, period by period, against CAC.
+
+    Parameters
+    ----------
+    economics : UnitEconomics
+        From :func:`unit_economics` (its churn model, discount, ARPU, margin, CAC).
+    periods : int, optional
+        Last period shown, ``>= 1``. Default: twice the payback period when it
+        is finite (at least 12), else 36.
+
+    Returns
+    -------
+    DataFrame
+        One row per period ``0 .. periods``: ``period`` (periods since
+        acquisition; the payments at the start of periods ``0 .. period − 1``
+        are in), ``cumulative_margin`` (expected, discounted like the LTV;
+        currency per customer), ``cac`` (currency per customer) and
+        ``paid_back`` (the cumulative margin has reached CAC). The first
+        ``period`` with ``paid_back`` is ``economics.payback``, by the same
+        formula (:func:`payback_period`).
+
+    Examples
+    --------
+    >>> curve = payback_curve(unit_economics(30.0, 0.8, 0.05, cac=300.0))
+    >>> int(curve.loc[curve["paid_back"], "period"].iloc[0])
+    20
+    """
+    if not isinstance(economics, UnitEconomics):
+        raise TypeError(
+            f"economics must be a UnitEconomics (from unit_economics), "
+            f"got {type(economics).__name__}"
+        )
+    if periods is None:
+        pb = economics.payback
+        n = max(12, int(2 * pb)) if math.isfinite(pb) and pb <= 500 else 36
+    else:
+        n = check_int("periods", periods, low=1, high=MAX_PAYBACK_PERIODS)
+    per = economics.arpu * economics.margin
+    cum = _cumulative(economics.churn, per, economics.discount, n)
+    k = economics.cac
+    if math.isnan(k):
+        reached = np.zeros(n + 1, dtype=bool)
+    else:
+        reached = np.arange(n + 1) >= economics.payback
+    return pd.DataFrame(
+        {
+            "period": np.arange(n + 1),
+            "cumulative_margin": cum,
+            "cac": k,
+            "paid_back": reached,
+        }
+    )
 
 
 def roi(gain: Any, cost: Any) -> Any:

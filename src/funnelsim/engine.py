@@ -41,15 +41,20 @@ the next stage at the moment it exits this one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_choice, check_int, check_real
 from funnelsim.model import Funnel
-from funnelsim.stats import step_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas (and scipy, for the intervals of table()) are imported where a frame is
+# built: a simulation itself needs only numpy, so the first result in a fresh
+# kernel or command comes back after numpy's import alone.
 
 __all__ = ["EVENT_COLUMNS", "SimulationResult", "expected", "simulate"]
 
@@ -92,6 +97,8 @@ def expected(funnel: Funnel, buyers: int) -> pd.DataFrame:
         One row per stage: ``stage, rate, reach_probability, expected_reached,
         sd_reached, expected_entry_time``.
     """
+    import pandas as pd
+
     funnel = _check_funnel(funnel)
     n = check_int("buyers", buyers, low=0)
     reach = funnel.reach
@@ -123,8 +130,8 @@ class SimulationResult:
     mode: str
     #: Buyers reaching each stage, shape (replications, stages).
     counts: np.ndarray
-    #: Seed entropy: pass it back as ``seed=`` to repeat the run (None when the
-    #: caller passed a spawned Generator).
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
     #: Number of stages each buyer reached (1 = only the first), shape
     #: (replications, buyers), uint8; None in counts mode.
@@ -140,6 +147,8 @@ class SimulationResult:
     @property
     def reached(self) -> pd.Series:
         """Buyers reaching each stage (mean over replications), indexed by stage name."""
+        import pandas as pd
+
         return pd.Series(self.counts.mean(axis=0), index=list(self.funnel.names), name="reached")
 
     @property
@@ -160,6 +169,8 @@ class SimulationResult:
         previous stage and this one. A step whose previous stage is empty has an
         undefined (NaN) conversion.
         """
+        from funnelsim.stats import step_table
+
         r, k = self.counts.shape
         frame = step_table(self.funnel.names, self.counts, self.buyers, confidence)
         frame.insert(6, "expected_reached", np.tile(self.buyers * self.funnel.reach, r))
@@ -172,6 +183,8 @@ class SimulationResult:
 
         Shows the Monte Carlo spread a student should expect from run to run.
         """
+        import pandas as pd
+
         lo, hi = quantiles
         c = self.counts
         return pd.DataFrame(
@@ -329,6 +342,8 @@ def _event_log(
     rng: np.random.Generator, funnel: Funnel, depth: np.ndarray, window: float
 ) -> pd.DataFrame:
     """Expand per-buyer depths into the event log, buyer-major, no per-buyer loop."""
+    import pandas as pd
+
     n = depth.shape[0]
     d = depth.astype(np.int64)
     total = int(d.sum())
@@ -365,6 +380,8 @@ def _event_log(
 
 
 def _concat_logs(logs: list[pd.DataFrame], funnel: Funnel) -> pd.DataFrame:
+    import pandas as pd
+
     reps = np.repeat(np.arange(len(logs), dtype=np.int64), [len(x) for x in logs])
     out = pd.concat(logs, ignore_index=True)
     out.insert(0, "replication", reps)

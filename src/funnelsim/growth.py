@@ -104,7 +104,8 @@ class FunnelReferralResult:
     #: Referred entrants brought, on average, by one referred entrant: invites ×
     #: conversion × the probability of getting from the entry to the referral stage.
     k: float
-    #: Seed entropy, or None.
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     def summary(self) -> pd.DataFrame:
@@ -483,7 +484,7 @@ class GrowthParams:
         ref_value = paid_value * self.referred_arpu_multiplier
         return (
             paid_value / self.churn if self.churn > 0 else math.inf,
-            ref_value / self.referred_churn if self.churn > 0 else math.inf,
+            ref_value / self.referred_churn if self.referred_churn > 0 else math.inf,
         )
 
 
@@ -497,7 +498,8 @@ class GrowthResult:
     params: GrowthParams
     #: True if a run stopped early because it exceeded 10¹² people (no market size).
     capped: bool
-    #: Seed entropy, or None.
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     def unit_economics(self) -> pd.DataFrame:

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
 
 from funnelsim._validation import check_choice, check_probability, check_real
 
@@ -44,9 +43,11 @@ __all__ = [
 TimeKind = Literal["fixed", "exponential", "gamma", "lognormal"]
 _TIME_KINDS = ("fixed", "exponential", "gamma", "lognormal")
 
-#: The course's spine, in order (SEED-DIGEST section 4).
+#: The course's spine, in order: McClure's "pirate metrics" (AARRR, *Startup Metrics for
+#: Pirates*, 2007) with Awareness in front, the AAARRR of later growth-marketing practice.
 AAARRR_STAGES = ("Awareness", "Acquisition", "Activation", "Retention", "Revenue", "Referral")
-#: The B2B buyer's path (SEED-DIGEST section 3).
+#: The B2B buyer's path: trigger, learn, try, buy — the buyer's journey told from the buyer's
+#: side rather than the seller's pipeline (the course's B2B lesson).
 TLTB_STAGES = ("Trigger", "Learn", "Try", "Buy")
 
 
@@ -104,29 +105,62 @@ class TimeInStage:
 
     @property
     def dist(self) -> Any:
-        """The scipy.stats frozen distribution (``None`` for a fixed time)."""
+        """The scipy.stats frozen distribution (``None`` for a fixed time).
+
+        scipy.stats is imported here, on first use: simulating needs only numpy
+        (:meth:`sample`), and scipy.stats alone takes longer to import than numpy.
+        """
+        if self.kind == "fixed":
+            return None
+        from scipy import stats
+
         if self.kind == "exponential":
             return stats.expon(scale=self.mean)
+        assert self.shape is not None
         if self.kind == "gamma":
-            assert self.shape is not None
             return stats.gamma(self.shape, scale=self.mean / self.shape)
-        if self.kind == "lognormal":
-            assert self.shape is not None
-            return stats.lognorm(self.shape, scale=self.mean * math.exp(-(self.shape**2) / 2))
-        return None
+        return stats.lognorm(self.shape, scale=self._lognormal_scale)
+
+    @property
+    def _lognormal_scale(self) -> float:
+        """``exp(mu)`` of a lognormal with this mean and log-sd: ``mean * exp(-shape² / 2)``."""
+        assert self.shape is not None
+        return self.mean * math.exp(-(self.shape**2) / 2)
 
     @property
     def var(self) -> float:
-        """Variance of the time in stage."""
-        dist = self.dist
-        return 0.0 if dist is None else float(dist.var())
+        """Variance of the time in stage.
+
+        Closed forms for the mean parameterisation: exponential ``mean²``; gamma
+        ``mean² / shape``; lognormal ``(exp(shape²) − 1) · mean²`` (Johnson, Kotz &
+        Balakrishnan, *Continuous Univariate Distributions*, vol. 1, chs. 14, 17, 19).
+        """
+        if self.kind == "fixed":
+            return 0.0
+        if self.kind == "exponential":
+            return self.mean**2
+        assert self.shape is not None
+        if self.kind == "gamma":
+            return self.mean**2 / self.shape
+        return math.expm1(self.shape**2) * self.mean**2
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """``size`` independent draws (float64) using ``rng``."""
-        dist = self.dist
-        if dist is None:
+        """``size`` independent draws (float64) using ``rng``.
+
+        The draws are numpy's standard variates scaled as scipy.stats scales them
+        (``standard_exponential``, ``standard_gamma(shape)``,
+        ``exp(shape * standard_normal)``, times the scale), so they equal
+        ``self.dist.rvs(size, random_state=rng)`` value for value without importing
+        scipy.stats.
+        """
+        if self.kind == "fixed":
             return np.full(size, self.mean)
-        return np.asarray(dist.rvs(size=size, random_state=rng), dtype=float)
+        if self.kind == "exponential":
+            return rng.standard_exponential(size) * self.mean
+        assert self.shape is not None
+        if self.kind == "gamma":
+            return rng.standard_gamma(self.shape, size) * (self.mean / self.shape)
+        return np.exp(self.shape * rng.standard_normal(size)) * self._lognormal_scale
 
     def __str__(self) -> str:
         if self.kind == "fixed":

@@ -180,14 +180,15 @@ def nps_breakdown(scores: Any) -> pd.Series:
         1), name ``"share"``. It can be passed as ``segments`` to
         :func:`simulate_referrals` or :func:`viral_coefficient_from_nps`.
     """
-    s = _check_scores(scores)
-    n = s.size
-    counts = [
-        np.count_nonzero(s >= 9),
-        np.count_nonzero((s >= 7) & (s <= 8)),
-        np.count_nonzero(s <= 6),
-    ]
-    return pd.Series(np.array(counts, dtype=float) / n, index=list(NPS_SEGMENTS), name="share")
+    counts = _segment_counts(_check_scores(scores))
+    return pd.Series(counts / counts.sum(), index=list(NPS_SEGMENTS), name="share")
+
+
+def _segment_counts(s: np.ndarray) -> np.ndarray:
+    """Promoters (9-10), passives (7-8) and detractors (0-6) among checked scores, int64."""
+    promoters = np.count_nonzero(s >= 9)
+    detractors = np.count_nonzero(s <= 6)
+    return np.array([promoters, s.size - promoters - detractors, detractors], dtype=np.int64)
 
 
 def nps(scores: Any) -> float:
@@ -202,7 +203,10 @@ def nps(scores: Any) -> float:
     Returns
     -------
     float
-        The NPS in percentage points.
+        The NPS in percentage points, ``100 * (promoters - detractors) / answers``
+        computed from the counts in that order, so a whole-number score comes out
+        whole (subtracting the two shares would give -30.000000000000004 for 1
+        promoter and 4 detractors among 10 answers).
 
     Examples
     --------
@@ -210,9 +214,11 @@ def nps(scores: Any) -> float:
     0.0
     >>> nps([10, 10, 10, 3])
     50.0
+    >>> nps([10] + [0] * 4 + [8] * 5)
+    -30.0
     """
-    shares = nps_breakdown(scores)
-    return float(100.0 * (shares["promoter"] - shares["detractor"]))
+    promoters, _, detractors = (int(c) for c in _segment_counts(_check_scores(scores)))
+    return 100 * (promoters - detractors) / (promoters + _ + detractors)
 
 
 def _check_segments(segments: Any) -> pd.Series:
@@ -316,7 +322,8 @@ class ReferralResult:
     #: True for the replications stopped by ``max_generations`` or ``max_buyers``
     #: while still growing, shape (replications,).
     capped: np.ndarray
-    #: Seed entropy (pass back as ``seed=`` to repeat the run), or None.
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     @property
@@ -636,7 +643,8 @@ class BassResult:
     q: float
     #: Market potential.
     m: int
-    #: Seed entropy, or None.
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     def __repr__(self) -> str:

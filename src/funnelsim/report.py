@@ -16,19 +16,18 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import math
 import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from funnelsim import __version__, charts
+from funnelsim import __version__, _format, charts
+from funnelsim._format import count as _format_count
 from funnelsim._io import atomic_write
 from funnelsim.scenarios import (
     Scenario,
     ScenarioRun,
-    _format_count,
     dumps_toml,
     load_scenario,
     scenario_text,
@@ -57,7 +56,7 @@ footer { color: #777; font-size: 0.85rem; margin-top: 2rem; }
 
 
 def _fmt_pct(x: float) -> str:
-    return "–" if not math.isfinite(x) else f"{x:.2%}"
+    return _format.percent(x, 2)
 
 
 def _card(label: str, value: str) -> str:
@@ -115,15 +114,7 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _fmt_number(x: float) -> str:
-    """A readable number: separators for large values, 3 significant digits for small."""
-    if not math.isfinite(x):
-        return "–" if math.isnan(x) else ("∞" if x > 0 else "−∞")
-    if float(x).is_integer():
-        return f"{x:,.0f}"
-    if abs(x) >= 100:
-        return f"{x:,.1f}"
-    return f"{x:.3g}"
+_fmt_number = _format.number
 
 
 def _referral_parts(run: ScenarioRun) -> list[str]:
@@ -150,16 +141,24 @@ def _retention_parts(run: ScenarioRun) -> list[str]:
 
 
 def _economics_parts(run: ScenarioRun) -> list[str]:
-    assert run.economics is not None
-    frame = pd.DataFrame(
-        {
-            "metric": list(run.economics),
-            "value": [
-                _fmt_pct(v) if _is_share(k) else _fmt_number(v) for k, v in run.economics.items()
-            ],
-        }
-    )
-    return [_table_html(frame)]
+    e = run.economics
+    assert e is not None
+    unit = e.period
+    rows = [
+        (f"ARPU ($ / customer / {unit})", _format.money(e.arpu)),
+        ("Gross margin", _format.percent(e.margin)),
+        (f"Mean churn (per {unit})", _format.percent(e.mean_churn)),
+        (f"Discount rate (per {unit})", _format.percent(e.discount)),
+        ("CAC ($ / customer)", _format.money(e.cac)),
+        ("LTV ($ / customer)", _format.money(e.ltv)),
+        ("LTV:CAC", _format.ratio(e.ltv_to_cac)),
+        (f"Payback ({unit}s)", _format.periods(e.payback, unit)),
+        (f"Expected lifetime ({unit}s)", _format.number(e.expected_lifetime)),
+    ]
+    if run.referral_roi is not None:
+        rows.append(("Referral programme ROI", _format.percent(run.referral_roi)))
+    frame = pd.DataFrame(rows, columns=["metric", "value"])
+    return [f"<p>Model: {html.escape(e.label)}.</p>", _table_html(frame)]
 
 
 def _b2b_parts(run: ScenarioRun) -> list[str]:
@@ -192,6 +191,9 @@ def _growth_parts(run: ScenarioRun) -> list[str]:
             charts.revenue_chart(run.growth),
             "Cumulative revenue against cumulative marketing spend.",
         ),
+        "<p>The growth model's own unit economics, blended over the whole run "
+        "(paid and referred customers, the geometric churn of the [growth] section, "
+        "undiscounted; money in $, payback in months):</p>",
         _table_html(_formatted(run.growth.unit_economics())),
     ]
 

@@ -55,9 +55,18 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import integrate, optimize, special
 
 from funnelsim._random import as_generator, seed_entropy
+from funnelsim._time import (
+    DAY_NS,
+    as_datetimes,
+    as_duration,
+    check_complete,
+    is_datetime,
+    local_days,
+    time_bins,
+)
 from funnelsim._validation import check_choice, check_columns, check_int, check_real
 from funnelsim.stats import proportion_ci
 
@@ -81,7 +90,7 @@ def sbg_derl(alpha: float, beta: float, discount: float, periods_survived: int =
     The expected number of renewal payments a customer will still make,
     discounted, valued at the moment of their next renewal decision (Fader &
     Hardie 2010, "Customer-base valuation in a contractual setting: the perils
-    of ignoring heterogeneity", *Marketing Science* 29(1), 85-93)::
+    of ignoring heterogeneity", *Marketing Science* 29(1), 85-93, eq. 6)::
 
         DERL = sum over k >= 1 of  P(still a customer k periods from now)
                                    / (1 + discount)**(k - 1)
@@ -111,8 +120,34 @@ def sbg_derl(alpha: float, beta: float, discount: float, periods_survived: int =
         ``discount == 0`` and ``alpha <= 1``: the undiscounted mean lifetime of
         an sBG cohort is then infinite.
 
+    Raises
+    ------
+    ValueError, TypeError
+        For ``alpha`` or ``beta`` not > 0, a negative or non-finite ``discount``
+        or a ``periods_survived`` that is not a whole number >= 0.
+
     Notes
     -----
+    * How it is computed. ``scipy.special.hyp2f1`` is not used: near ``z = 1``
+      (small discounts) it transforms to ``1 - z``, a formula that degenerates
+      when ``alpha`` is a whole number, and it returns finite wrong values there
+      (``sbg_derl(1, 0.2, 0.001)`` came out as -4.96 instead of 1.3257). With
+      ``z = 1 / (1 + d)``, ``c = alpha + beta + n``, the incomplete-beta form of
+      the hypergeometric function (DLMF 8.17.9, continued analytically in its
+      second parameter ``1 - alpha``; Abramowitz & Stegun 26.5.23) and the
+      substitution ``t = z exp(-u / c)`` give, for every ``alpha > 0``::
+
+          2F1(1, beta + n + 1; c + 1; z)
+              = (1 + d) / d * integral over u in (0, inf) of
+                exp(-u) * (1 - expm1(-u / c) / d) ** (-alpha)  du
+
+      The integrand is positive, smooth and at most ``exp(-u)``, so an
+      adaptive Gauss-Kronrod rule (``scipy.integrate.quad``, QUADPACK) with
+      break points at the integrand's scale ``d c / max(alpha, 1)`` reaches
+      about 1e-14 relative accuracy, with no cancellation, for integer and
+      non-integer ``alpha``, large ``alpha, beta`` (near-homogeneous churn)
+      and small discounts alike. The tests check it against the direct sum of
+      the discounted survival series on such a grid.
     * Expected discounted lifetime of a customer at acquisition, counting the
       first payment (the paper's DEL, the factor in a new customer's value)::
 
@@ -122,9 +157,6 @@ def sbg_derl(alpha: float, beta: float, discount: float, periods_survived: int =
       ``alpha / (alpha + beta) = theta`` fixed, DERL tends to the geometric
       value ``(1 - theta) * (1 + d) / (d + theta)``.
     * Without discounting (``d = 0``, ``alpha > 1``) DERL is ``(beta + n) / (alpha - 1)``.
-    * ``scipy.special.hyp2f1`` loses its way when ``alpha`` and ``beta`` are
-      both large (around 100 and above, near-homogeneous churn); the series
-      above is then summed directly (its terms fall at least geometrically).
 
     Examples
     --------
@@ -132,6 +164,8 @@ def sbg_derl(alpha: float, beta: float, discount: float, periods_survived: int =
     2.965
     >>> round(sbg_derl(0.704, 1.182, discount=0.10, periods_survived=4), 3)
     5.894
+    >>> round(sbg_derl(1.0, 0.2, discount=0.001), 4)  # a whole-number alpha, a small discount
+    1.3257
     """
     a = check_real("alpha", alpha, low=0.0, low_open=True)
     b = check_real("beta", beta, low=0.0, low_open=True)
@@ -139,33 +173,34 @@ def sbg_derl(alpha: float, beta: float, discount: float, periods_survived: int =
     n = check_int("periods_survived", periods_survived, low=0)
     if d == 0.0:
         return (b + n) / (a - 1.0) if a > 1.0 else math.inf
-    lead = (b + n) / (a + b + n)
-    value = float(special.hyp2f1(1.0, b + n + 1.0, a + b + n + 1.0, 1.0 / (1.0 + d)))
-    if not math.isfinite(value):
-        value = _hyp2f1_unit_a(b + n + 1.0, a + b + n + 1.0, 1.0 / (1.0 + d))
-    return lead * value
+    c = a + b + n
+    return (b + n) / c * (1.0 + d) / d * _discounted_tail_integral(a, c, d)
 
 
-def _hyp2f1_unit_a(b: float, c: float, z: float) -> float:
-    """``2F1(1, b; c; z)`` for ``0 < b < c`` and ``0 < z < 1`` by direct summation.
+#: Upper limit of the DERL integral: exp(-_U_MAX) is below 1e-19 of its value.
+_U_MAX = 45.0
 
-    Term ``k`` is ``(b)_k / (c)_k * z**k``, computed in logs; consecutive terms
-    fall by the factor ``z (b + k) / (c + k) < z``, so once a term is below
-    ``1e-17 (1 - z)`` times the running sum, the rest of the tail is too.
+
+def _discounted_tail_integral(a: float, c: float, d: float) -> float:
+    """``integral_0^inf exp(-u) (1 - expm1(-u / c) / d) ** (-a) du`` (see :func:`sbg_derl`).
+
+    The factor ``f(u) = (1 - expm1(-u / c) / d) ** (-a)`` falls from 1 at ``u = 0``
+    over a scale of about ``d c / max(a, 1)``; break points at that scale and its
+    powers of ten let QUADPACK resolve it however small ``d`` is. As ``f`` is
+    decreasing, the tail beyond ``u = 45`` is at most ``f(45) exp(-45)`` and the
+    integral up to 45 at least ``f(45) (1 - exp(-45))``: cutting there loses less
+    than 3e-20 of the value.
     """
-    log_z = math.log(z)
-    base = special.gammaln(c) - special.gammaln(b)
-    total = 0.0
-    start = 0
-    chunk = 4096
-    while True:
-        k = np.arange(start, start + chunk, dtype=float)
-        terms = np.exp(base + special.gammaln(b + k) - special.gammaln(c + k) + k * log_z)
-        total += float(terms.sum())
-        if terms[-1] <= 1e-17 * (1.0 - z) * total:
-            return total
-        start += chunk
-        chunk = min(chunk * 2, 1 << 20)
+
+    def integrand(u: float) -> float:
+        return math.exp(-u - a * math.log1p(-math.expm1(-u / c) / d))
+
+    scale = d * c / max(a, 1.0)
+    points = [p for p in scale * np.logspace(0.0, 15.0, 16) if p < _U_MAX]
+    value, _ = integrate.quad(
+        integrand, 0.0, _U_MAX, points=points or None, limit=200, epsabs=0.0, epsrel=1e-13
+    )
+    return float(value)
 
 
 # ---------------------------------------------------------------------------
@@ -539,8 +574,10 @@ class CohortTable:
         DataFrame
             ``period, cohorts, size, active, retention, ci_low, ci_high`` with
             ``retention = active / size`` (the pooled survival for a
-            contractual table), plus ``active_on_or_after`` and
-            ``retention_on_or_after`` when the table has them.
+            contractual table; its exact interval is NaN when the table holds
+            fractional counts, e.g. percentages, which are not binomial), plus
+            ``active_on_or_after`` and ``retention_on_or_after`` when the table
+            has them.
         """
         extra = ["active_on_or_after"] if "active_on_or_after" in self.long.columns else []
         grouped = self.long.groupby("period", sort=True)
@@ -552,7 +589,12 @@ class CohortTable:
             out["retention"] = out["active"] / size
             if extra:
                 out["retention_on_or_after"] = out["active_on_or_after"] / size
-        out["ci_low"], out["ci_high"] = proportion_ci(out["active"], size, confidence)
+        active = out["active"].to_numpy(dtype=float)
+        if np.all(active == np.floor(active)) and np.all(size == np.floor(size)):
+            out["ci_low"], out["ci_high"] = proportion_ci(active, size, confidence)
+        else:  # shares or expected counts: no binomial interval
+            check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
+            out["ci_low"] = out["ci_high"] = np.nan
         order = ["period", "cohorts", "size", "active", "retention", "ci_low", "ci_high"]
         return out[order + [c for c in out.columns if c not in order]]
 
@@ -612,7 +654,8 @@ class CohortSimulation:
     #: Periods each customer was active (>= 1), int64, capped at ``periods + 1``
     #: (= still active at the end of the horizon).
     lifetime: np.ndarray
-    #: Seed entropy to repeat the run (None for a spawned Generator).
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     @property
@@ -715,6 +758,33 @@ def _geometric_lifetimes(p: np.ndarray, u: np.ndarray, cap: int) -> np.ndarray:
 _LOG_BOUND = 12.0
 #: Above this alpha + beta (polarization below 0.001) churn is practically homogeneous.
 _NO_SPREAD = 1000.0
+#: Below this alpha + beta (polarization above 0.999) churn is all-or-nothing.
+_ALL_SPREAD = 1e-3
+
+
+def _boundary_problem(a: float, b: float, x: np.ndarray, geo_churn: float) -> str | None:
+    """Why an sBG fit is not determined by its data (a warning text), or None."""
+    if geo_churn == 0.0 or geo_churn == 1.0:
+        what = "no customer churned" if geo_churn == 0.0 else "every customer churned in period 1"
+        return (
+            f"the sBG fit is not determined: {what}, so the mean churn sits at "
+            f"{geo_churn:g} and alpha={a:.3g}, beta={b:.3g} only mark where the search stopped"
+        )
+    if np.any(x >= _LOG_BOUND - 1e-6) or a + b > _NO_SPREAD:
+        return (
+            f"the sBG fit found no measurable heterogeneity (alpha={a:.3g}, beta={b:.3g}, "
+            f"alpha + beta = {a + b:.3g} > {_NO_SPREAD:g}): the estimates are poorly "
+            f"determined and the geometric model with churn {geo_churn:.4g} describes the "
+            "data as well"
+        )
+    if np.any(x <= -_LOG_BOUND + 1e-6) or a + b < _ALL_SPREAD:
+        return (
+            f"the sBG fit found extreme heterogeneity (alpha={a:.3g}, beta={b:.3g}, "
+            f"alpha + beta = {a + b:.3g} < {_ALL_SPREAD:g}): the data look like two groups, "
+            "one leaving at once and one never leaving, and the estimates sit at the edge "
+            "of the search and are poorly determined"
+        )
+    return None
 
 
 def _curves(data: Any, cohort_size: Any, *, name: str = "survivors") -> list[np.ndarray]:
@@ -764,7 +834,7 @@ def _curves(data: Any, cohort_size: Any, *, name: str = "survivors") -> list[np.
                     f"with cohort_size, {name} are percentages and must start at 100 "
                     f"(period 0), got {r[0]:g}"
                 )
-        rows = [r / 100.0 * n for r, n in zip(rows, sizes_f, strict=True)]
+        rows = [r * n / 100.0 for r, n in zip(rows, sizes_f, strict=True)]
     for r in rows:
         if r.ndim != 1 or r.size < 1:
             raise ValueError(f"each curve in {name} needs at least period 0, got {r}")
@@ -951,12 +1021,26 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
         ``alpha``, ``beta``, ``loglik``, standard errors, and ``survival(t)``,
         ``retention_rate(t)``, ``project(periods)``, ``derl(discount)``.
 
+    Raises
+    ------
+    ValueError
+        If no cohort is observed beyond period 1: one period of churn
+        identifies the mean churn ``alpha / (alpha + beta)`` only, not the
+        two parameters (the likelihood is flat along that ratio).
+
     Warns
     -----
     RuntimeWarning
-        If an estimate sits at the search bound (``alpha``, ``beta`` outside
-        [6e-6, 1.6e5]) — e.g. churn with no detectable heterogeneity, where
-        ``alpha, beta -> inf`` and the geometric model fits as well.
+        When the estimates are not determined by the data, naming the case:
+
+        * no measurable heterogeneity — ``alpha + beta > 1000`` or an estimate
+          at the upper search bound (1.6e5): the geometric model fits as well;
+        * extreme heterogeneity — ``alpha + beta < 0.001`` or an estimate at the
+          lower search bound (6e-6): the data look like two groups, one leaving
+          at once and one never leaving (a survival curve that is flat after a
+          drop, e.g. ``[100, 60, 60, 60]``);
+        * no churn at all, or every customer gone in period 1 (the pooled churn
+          is 0 or 1), where the mean churn sits at its edge.
 
     Examples
     --------
@@ -966,9 +1050,17 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
     (0.704, 1.182)
     """
     curves = _curves(survivors, cohort_size)
-    if max(r.size for r in curves) < 2:
+    longest = max(r.size for r in curves) - 1
+    if longest < 1:
         raise ValueError(
             "survivors need at least one cohort observed beyond period 0 to show any churn"
+        )
+    if longest < 2:
+        raise ValueError(
+            "survivors observed up to period 1 only cannot identify alpha and beta: every "
+            "pair with the same alpha / (alpha + beta) fits them equally well; the sBG "
+            "model needs at least one cohort observed up to period 2 (for one period, "
+            f"the churn estimate is {_geometric_mle(*_sufficient(curves))[0]:.4g})"
         )
     died, censored = _sufficient(curves)
     theta = float(np.clip(_geometric_mle(died, censored)[0], 0.01, 0.99))
@@ -979,15 +1071,9 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
     )
     x = res.x
     geo_churn, geo_ll = _geometric_mle(died, censored)
-    if np.any(np.abs(x) >= _LOG_BOUND - 1e-6) or math.exp(x[0]) + math.exp(x[1]) > _NO_SPREAD:
-        warnings.warn(
-            f"the sBG fit found no measurable heterogeneity (alpha={math.exp(x[0]):.3g}, "
-            f"beta={math.exp(x[1]):.3g}, alpha + beta > {_NO_SPREAD:g}): the estimates are "
-            f"poorly determined and the geometric model with churn {geo_churn:.4g} describes "
-            "the data as well",
-            RuntimeWarning,
-            stacklevel=2,
-        )
+    problem = _boundary_problem(float(math.exp(x[0])), float(math.exp(x[1])), x, geo_churn)
+    if problem is not None:
+        warnings.warn(problem, RuntimeWarning, stacklevel=2)
     se = _standard_errors(x, died, censored)
     return SBGFit(
         alpha=float(math.exp(x[0])),
@@ -1041,65 +1127,8 @@ def _standard_errors(x: np.ndarray, died: np.ndarray, censored: np.ndarray) -> t
 
 
 # ---------------------------------------------------------------------------
-# Transaction logs: repeat purchases (and the time binning the analytics share)
+# Transaction logs: repeat purchases (time handling lives in funnelsim._time)
 # ---------------------------------------------------------------------------
-
-
-def _check_complete(values: pd.Series, column: str) -> None:
-    """Reject missing values (NaN, None, NaT) in a key or time column, naming the column."""
-    missing = int(values.isna().sum())
-    if missing:
-        raise ValueError(
-            f"column {column!r} must not have missing values, got {missing} of {len(values)} "
-            "rows missing"
-        )
-
-
-def _time_bins(
-    values: pd.Series, period: Any, *, column: str, name: str = "period"
-) -> tuple[np.ndarray, Any]:
-    """Bin the times of ``column`` into consecutive integer periods; return bins and a labeller.
-
-    Datetimes take a pandas period alias (``"D"``, ``"W"``, ``"M"``, ``"Q"``,
-    ``"Y"``) and are labelled with ``pandas.Period``; numbers take a positive
-    bin width and are labelled with the bin index ``floor(time / width)``.
-    """
-    _check_complete(values, column)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        if not isinstance(period, str):
-            raise TypeError(
-                f"{name} must be a pandas period alias such as 'D', 'W' or 'M' for datetime "
-                f"times, got {period!r}"
-            )
-        try:
-            periods = values.dt.to_period(period)
-        except ValueError:
-            raise ValueError(
-                f"{name} must be a pandas period alias such as 'D', 'W' or 'M', got {period!r}"
-            ) from None
-        ordinals = np.asarray(periods.array.asi8, dtype=np.int64)
-
-        def label(codes: np.ndarray) -> Any:
-            return pd.PeriodIndex.from_ordinals(codes, freq=period)  # type: ignore[attr-defined]
-
-        return ordinals, label
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        if isinstance(period, str):
-            raise TypeError(
-                f"{name} must be a positive number (bin width in time units) for numeric "
-                f"times, got {period!r}"
-            )
-        width = check_real(name, period, low=0.0, low_open=True)
-        t = values.to_numpy(dtype=float)
-        if not np.all(np.isfinite(t)):
-            raise ValueError(
-                f"times must be finite, got {int((~np.isfinite(t)).sum())} non-finite in "
-                f"column {column!r}"
-            )
-        return np.floor(t / width).astype(np.int64), lambda codes: codes
-    raise TypeError(
-        f"times must be datetimes or numbers, got dtype {values.dtype} in column {column!r}"
-    )
 
 
 def repeat_purchase_rate(
@@ -1110,29 +1139,38 @@ def repeat_purchase_rate(
     within: Any = None,
     period: Any = None,
     confidence: float = 0.95,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Share of customers who bought again after their first purchase.
 
-    A repeat customer has purchases at two or more distinct times (for a
-    daily log such as CDNOW: on two different days — several orders on the
-    first day do not count as a repeat).
+    A repeat customer has purchases on two or more distinct days (datetimes:
+    calendar days of the log's own clock, so several orders on the first day do
+    not count as a repeat — the CDNOW datasheet's advice) or at two or more
+    distinct times (numbers). This is exactly ``frequency >= 2`` in
+    :func:`funnelsim.rfm` with its default ``frequency="days"``.
 
     Parameters
     ----------
     transactions : DataFrame
         One row per purchase, with the customer and time columns.
     customer, time : str
-        Column names of the customer id and the purchase time (datetimes or
-        numbers).
-    within : timedelta-like or float, optional
-        Count a repeat only if it happens within this long after the first
-        purchase (a ``pandas.Timedelta`` or string like ``"90D"`` for datetimes,
-        a number for numeric times). Default: at any time in the log.
+        Column names of the customer id and the purchase time (datetimes,
+        dates as text, or numbers).
+    within : duration or float, optional
+        Count a repeat only if its day (time) is at most this long after the
+        first purchase's day (time): a ``pandas.Timedelta``, ``timedelta`` or text
+        with a unit like ``"90D"`` for datetimes — a bare number is refused there,
+        as it has no unit — and a number for numeric times. Default: at any time
+        in the log.
     period : str or float, optional
         Group customers into cohorts by the period of their first purchase
-        (``"M"``, ``"W"``... or a bin width); default one row for everyone.
+        (``"M"``/``"ME"``, ``"W"``... or a bin width); default one row for everyone.
     confidence : float
         Coverage of the Clopper–Pearson interval of each rate.
+    date_format, dayfirst : optional
+        How to read a time column of text that is not ISO 8601 (e.g.
+        ``date_format="%d.%m.%Y"``); never guessed.
 
     Returns
     -------
@@ -1145,44 +1183,42 @@ def repeat_purchase_rate(
     >>> from funnelsim.datasets import load_cdnow
     >>> round(float(repeat_purchase_rate(load_cdnow())["repeat_rate"].iloc[0]), 4)
     0.4886
+    >>> round(float(repeat_purchase_rate(load_cdnow(), within="90D")["repeat_rate"].iloc[0]), 4)
+    0.2922
     """
     data = check_columns(transactions, (customer, time), name="transactions")
     times = data[time]
-    is_datetime = pd.api.types.is_datetime64_any_dtype(times)
-    if not is_datetime and not (
-        pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times)
+    check_complete(times, time)
+    check_complete(data[customer], customer)
+    if pd.api.types.is_bool_dtype(times) or not (
+        is_datetime(times) or pd.api.types.is_numeric_dtype(times)
     ):
-        raise TypeError(f"column {time!r} must hold datetimes or numbers, got dtype {times.dtype}")
-    _check_complete(data[customer], customer)
-    _check_complete(times, time)
-    pairs = data[[customer, time]].drop_duplicates().sort_values([customer, time], kind="stable")
-    rank = pairs.groupby(customer, sort=False).cumcount()
-    second = pairs[rank == 1].set_index(customer)[time]
-    firsts = pairs[rank == 0].set_index(customer)[time]
-    gap = second.reindex(firsts.index) - firsts
-    repeat = gap.notna().to_numpy().copy()
-    if within is not None:
-        if is_datetime:
-            try:
-                limit: Any = pd.Timedelta(within)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"within must be a time span such as '90D', got {within!r}"
-                ) from None
-            if limit < pd.Timedelta(0):
-                raise ValueError(f"within must be >= 0, got {within!r}")
-        else:
-            limit = check_real("within", within, low=0.0)
-        repeat &= (gap <= limit).to_numpy()
+        if pd.api.types.infer_dtype(times, skipna=True) not in ("string", "datetime", "date"):
+            raise TypeError(
+                f"column {time!r} must hold datetimes or numbers, got dtype {times.dtype}"
+            )
+        times = as_datetimes(
+            times, name=f"transactions column {time!r}", date_format=date_format, dayfirst=dayfirst
+        )
+    dated = is_datetime(times)
+    limit = None if within is None else as_duration("within", within, datetimes=dated)
+    occasion = local_days(times) if dated else times.to_numpy(dtype=float)
+    if not dated and not np.isfinite(occasion).all():
+        raise ValueError(f"column {time!r} must hold finite times")
+    codes, ids = pd.factorize(data[customer], sort=True)
+    first, second = _first_two(np.asarray(codes, dtype=np.int64), occasion, len(ids))
+    repeat = ~np.isnan(second) if not dated else second != _NO_DAY
+    if limit is not None:
+        bound = limit / DAY_NS if dated else limit  # in whole days for datetimes
+        repeat[repeat] = (second[repeat] - first[repeat]) <= bound
     if period is None:
-        n = np.array([repeat.size])
-        k = np.array([int(repeat.sum())])
-        out = pd.DataFrame({"customers": n, "repeat_customers": k})
+        out = pd.DataFrame({"customers": [repeat.size], "repeat_customers": [int(repeat.sum())]})
     else:
-        bins, label = _time_bins(firsts.reset_index(drop=True), period, column=time)
-        codes, uniq = pd.factorize(bins, sort=True)
-        n = np.bincount(codes)
-        k = np.bincount(codes, weights=repeat).astype(np.int64)
+        firsts = times.groupby(codes).min().reset_index(drop=True)
+        bins, label = time_bins(firsts, period, column=time)
+        cohort, uniq = pd.factorize(bins, sort=True)
+        n = np.bincount(cohort)
+        k = np.bincount(cohort, weights=repeat).astype(np.int64)
         out = pd.DataFrame(
             {"cohort": label(np.asarray(uniq)), "customers": n, "repeat_customers": k}
         )
@@ -1191,3 +1227,21 @@ def repeat_purchase_rate(
     out["ci_low"] = low
     out["ci_high"] = high
     return out
+
+
+#: "No second purchase day" in :func:`_first_two` for day numbers.
+_NO_DAY = np.iinfo(np.int64).max
+
+
+def _first_two(codes: np.ndarray, when: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's first and second distinct purchase time (``_NO_DAY``/NaN if none)."""
+    none = _NO_DAY if when.dtype.kind == "i" else np.nan
+    big = _NO_DAY if when.dtype.kind == "i" else np.inf
+    first = np.full(n, big, dtype=when.dtype)
+    np.minimum.at(first, codes, when)
+    later = when > first[codes]
+    second = np.full(n, big, dtype=when.dtype)
+    np.minimum.at(second, codes[later], when[later])
+    if when.dtype.kind == "f":
+        second[second == np.inf] = none
+    return first, second

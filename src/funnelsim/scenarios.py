@@ -129,10 +129,11 @@ import numpy as np
 import pandas as pd
 
 import funnelsim.economics as economics
+from funnelsim import _format
 from funnelsim._io import atomic_write
 from funnelsim._validation import check_choice, check_int, check_probability, check_real
 from funnelsim.b2b import AccountsResult, Committee, buying_committee, simulate_accounts
-from funnelsim.economics import REFERRED_LTV_UPLIFT
+from funnelsim.economics import REFERRED_LTV_UPLIFT, UnitEconomics
 from funnelsim.engine import SimulationResult, simulate
 from funnelsim.growth import GrowthParams, GrowthResult, simulate_growth
 from funnelsim.model import (
@@ -158,6 +159,7 @@ __all__ = [
     "ScenarioRun",
     "default_metrics",
     "dumps_toml",
+    "expected_customers",
     "list_scenarios",
     "load_scenario",
     "loads_scenario",
@@ -557,11 +559,49 @@ class Scenario:
         if self.b2b is not None:
             b2b = self.b2b.run(self, stream(self.b2b))
         growth = None if self.growth is None else self.growth.run(stream(self.growth))
-        econ = None
+        econ = roi = None
         if self.economics is not None:
+            econ = self.unit_economics()
             referred = None if referral is None else float(referral.total) - referral.seed_buyers
-            econ = self.economics.metrics(result, self.retention, referred)
-        return ScenarioRun(self, result, referral, retention, b2b, econ, growth)
+            roi = self.economics.referral_roi(econ.ltv, referred)
+        return ScenarioRun(self, result, referral, retention, b2b, econ, growth, roi)
+
+    def unit_economics(self) -> UnitEconomics:
+        """The ``[economics]`` section's numbers, by :func:`funnelsim.economics.unit_economics`.
+
+        The scenario chooses the model, whichever view shows it: churn is the
+        section's own ``churn`` (geometric) or, without it, the ``[retention]``
+        section's churn model (sBG when heterogeneous), discounted at the
+        section's ``discount``. CAC is ``cac``, or ``paid_spend`` over the
+        customers the funnel is *expected* to bring to ``customer_stage``
+        (buyers × reach, :func:`expected_customers`): a property of the
+        scenario, not of one random run, so the command line, the report and
+        every explorer show the same CAC (``inf`` for spend that is expected
+        to bring nobody). Periods are months, money the file's currency.
+
+        Raises
+        ------
+        ValueError
+            If the scenario has no ``[economics]`` section.
+        """
+        econ = self.economics
+        if econ is None:
+            raise ValueError(f"scenario {self.name!r} has no [economics] section")
+        if econ.churn is not None:
+            model = ChurnModel.geometric(econ.churn)
+        else:
+            assert self.retention is not None  # checked when the scenario was built
+            model = self.retention.model
+        cac: float | None = econ.cac
+        if cac is None and econ.paid_spend is not None:
+            customers = expected_customers(self, econ.customer_stage)
+            if customers > 0:
+                cac = econ.paid_spend / customers
+            else:
+                cac = math.inf if econ.paid_spend > 0 else 0.0
+        return economics.unit_economics(
+            econ.arpu, econ.margin, model, cac=cac, discount=econ.discount, period="month"
+        )
 
     def to_parameters(self, **extra: Any) -> dict[str, Any]:
         """Papermill parameters that make a lesson use this scenario.
@@ -618,10 +658,12 @@ class ScenarioRun:
     retention: CohortSimulation | None = None
     #: The accounts with buying committees.
     b2b: AccountsResult | None = None
-    #: Unit economics by name (ltv, cac, ltv_to_cac, ...).
-    economics: dict[str, float] | None = None
+    #: Unit economics of one customer (:meth:`Scenario.unit_economics`).
+    economics: UnitEconomics | None = None
     #: The growth model's periods.
     growth: GrowthResult | None = None
+    #: ROI of the referral programme (with referrals and rewards), or None.
+    referral_roi: float | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Tidy frames by name, for files and charts.
@@ -652,9 +694,17 @@ class ScenarioRun:
             out["growth_channels"] = self.growth.by_channel()
             out["growth_economics"] = self.growth.unit_economics()
         if self.economics is not None:
+            numbers = self._economics_numbers()
             out["economics"] = pd.DataFrame(
-                {"metric": list(self.economics), "value": list(self.economics.values())}
+                {"metric": list(numbers), "value": list(numbers.values())}
             )
+        return out
+
+    def _economics_numbers(self) -> dict[str, float]:
+        assert self.economics is not None
+        out = self.economics.as_dict()
+        if self.referral_roi is not None:
+            out["referral_roi"] = self.referral_roi
         return out
 
     def highlights(self) -> dict[str, str]:
@@ -684,18 +734,16 @@ class ScenarioRun:
             )
         if self.economics is not None:
             e = self.economics
-            parts = [f"LTV {e['ltv']:,.2f}"]
-            if math.isinf(e["cac"]):
-                parts.append("CAC unbounded (spend but no customers)")
-            elif math.isfinite(e["cac"]):
-                parts.append(f"CAC {e['cac']:,.2f}")
-            if "ltv_to_cac" in e:
-                parts.append(f"LTV:CAC {e['ltv_to_cac']:.2f}")
-            if "payback_periods" in e:
-                parts.append(f"payback {e['payback_periods']:g} periods")
-            if "referral_roi" in e:
-                parts.append(f"referral programme ROI {e['referral_roi']:.0%}")
-            out["economics"] = ", ".join(parts) + "."
+            parts = [f"LTV {_format.money(e.ltv)}"]
+            if math.isinf(e.cac):
+                parts.append("CAC unbounded (spend but no customers expected)")
+            elif math.isfinite(e.cac):
+                parts.append(f"CAC {_format.money(e.cac)}")
+                parts.append(f"LTV:CAC {_format.ratio(e.ltv_to_cac)}")
+                parts.append(f"payback {_format.periods(e.payback, e.period)}")
+            if self.referral_roi is not None:
+                parts.append(f"referral programme ROI {_format.percent(self.referral_roi, 0)}")
+            out["economics"] = ", ".join(parts) + f" ({e.label})."
         if self.b2b is not None:
             cycle = m["b2b_median_cycle"]
             out["b2b"] = (
@@ -739,7 +787,7 @@ class ScenarioRun:
             first = long[long["cohort"] == long["cohort"].iloc[0]]
             out["retention_survival"] = float(first["survival"].iloc[-1])
         if self.economics is not None:
-            out.update(self.economics)
+            out.update(self._economics_numbers())
         if self.b2b is not None:
             out["b2b_win_rate"] = self.b2b.win_rate
             cycles = self.b2b.cycle_lengths
@@ -888,6 +936,17 @@ class _Section:
                 continue
             out[f.name] = _Inline(value) if isinstance(value, tuple) else value
         return out
+
+
+def expected_customers(scenario: Scenario, stage: str | None = None) -> float:
+    """Buyers of ``scenario`` expected to reach ``stage`` (default: the last stage).
+
+    ``buyers × reach``, the expectation of the funnel run (not rounded): what
+    a paid spend buys on average, hence the CAC's denominator.
+    """
+    funnel = scenario.funnel
+    index = len(funnel) - 1 if stage is None else funnel.index(stage)
+    return scenario.buyers * float(funnel.reach[index])
 
 
 def _stage_count(result: SimulationResult, stage: str | None) -> int:
@@ -1063,8 +1122,8 @@ class EconomicsSettings(_Section):
     cac: float | None = _checked(_real(low=0.0))
     #: Paid acquisition spend for the buyers of the run (currency), >= 0.
     paid_spend: float | None = _checked(_real(low=0.0))
-    #: Churn probability per period, in (0, 1); default from [retention].
-    churn: float | None = _checked(_real(low=0.0, high=1.0, low_open=True, high_open=True))
+    #: Churn probability per period, in (0, 1]; default from [retention].
+    churn: float | None = _checked(_real(low=0.0, high=1.0, low_open=True))
     #: Discount rate per period, >= 0.
     discount: float = _checked(_real(low=0.0), 0.0)
     #: Reward paid to each referred customer (currency).
@@ -1082,64 +1141,25 @@ class EconomicsSettings(_Section):
         if self.cac is not None and self.paid_spend is not None:
             raise ValueError(f"{self.KEY}: give cac or paid_spend, not both")
 
-    def metrics(
-        self,
-        funnel: SimulationResult,
-        retention: RetentionSettings | None,
-        referred: float | None,
-    ) -> dict[str, float]:
-        """LTV, CAC, LTV:CAC, payback and (with referrals and rewards) programme ROI."""
-        customers = float(_stage_count(funnel, self.customer_stage))
-        if self.cac is not None:
-            cac_value = self.cac
-        elif self.paid_spend is not None:
-            cac_value = self.paid_spend / customers if customers else math.inf
-        else:
-            cac_value = math.nan
-        churn: float
-        if self.churn is not None:
-            churn = self.churn
-            ltv_value = economics.ltv_discounted(self.arpu, self.margin, churn, self.discount)
-        elif retention is not None:
-            model = retention.model
-            churn = retention.mean_churn
-            if model.kind == "sbg":
-                assert model.alpha is not None and model.beta is not None
-                ltv_value = economics.ltv_sbg(
-                    self.arpu, self.margin, model.alpha, model.beta, self.discount
-                )
-            else:
-                ltv_value = economics.ltv_discounted(self.arpu, self.margin, churn, self.discount)
-        else:
-            raise ValueError(
-                f"{self.KEY} needs a churn (or a [retention] section) to compute the LTV"
-            )
-        out = {
-            "arpu": self.arpu,
-            "margin": self.margin,
-            "churn": float(churn),
-            "ltv": float(ltv_value),
-        }
-        out["cac"] = float(cac_value)
-        if math.isfinite(cac_value) and cac_value > 0:
-            out["ltv_to_cac"] = float(economics.ltv_to_cac(ltv_value, cac_value))
-            if churn < 1:
-                out["payback_periods"] = float(
-                    economics.payback_period(cac_value, self.arpu, self.margin, churn)
-                )
+    def referral_roi(self, ltv: float, referred: float | None) -> float | None:
+        """ROI of the referral programme for ``referred`` customers worth ``ltv`` each.
+
+        None without a referral cascade or without any programme cost (the ROI
+        is then undefined); see :func:`funnelsim.economics.referral_programme_roi`.
+        """
         paid = self.referral_reward + self.referrer_reward
-        if referred is not None and (paid * referred + self.programme_cost) > 0:
-            out["referral_roi"] = float(
-                economics.referral_programme_roi(
-                    referred,
-                    ltv_value,
-                    referral_reward=self.referral_reward,
-                    referrer_reward=self.referrer_reward,
-                    programme_cost=self.programme_cost,
-                    ltv_uplift=self.ltv_uplift,
-                )
+        if referred is None or paid * referred + self.programme_cost <= 0:
+            return None
+        return float(
+            economics.referral_programme_roi(
+                referred,
+                ltv,
+                referral_reward=self.referral_reward,
+                referrer_reward=self.referrer_reward,
+                programme_cost=self.programme_cost,
+                ltv_uplift=self.ltv_uplift,
             )
-        return out
+        )
 
 
 @dataclass(frozen=True)
@@ -1729,13 +1749,8 @@ def sweep(
     return pd.DataFrame(rows)
 
 
-def _format_count(x: float) -> str:
-    """A count for people: thousands separated, one decimal for a mean (``"1,234.5"``)."""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
-
-
-def _share(x: float) -> str:
-    return f"{x:.1%}" if math.isfinite(x) else "n/a"
+_format_count = _format.count
+_share = _format.percent
 
 
 def default_metrics(scenario: Scenario, result: SimulationResult) -> dict[str, float]:

@@ -7,23 +7,32 @@ BANT (SEED-DIGEST §7)
     :func:`simulate_bant_pipeline` shows what ranking buys when the score
     carries information about the win probability.
 
-RFM (SEED-DIGEST §5)
+RFM (Hughes 1994, *Strategic Database Marketing*)
     Score customers from their transactions on Recency (days since the last
-    purchase), Frequency (number of purchases) and Monetary value (total
-    spend), each on a 1–``bins`` scale by quantiles, then name segments.
+    purchase), Frequency (purchase days, or orders) and Monetary value (total
+    spend), each on a 1–``bins`` scale by quantiles (ties kept together, the
+    best tie scored best: see :func:`rfm`), then name segments.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from funnelsim._random import as_generator, seed_entropy
-from funnelsim._validation import check_columns, check_int, check_real
+from funnelsim._time import (
+    DAY_NS,
+    as_datetimes,
+    as_timestamp,
+    distinct_keys,
+    local_days,
+    to_ns,
+)
+from funnelsim._validation import check_choice, check_columns, check_int, check_real
 
 __all__ = [
     "BANT_COLUMNS",
@@ -124,7 +133,8 @@ class BantPipeline:
     accounts: pd.DataFrame
     #: Accounts sales can work.
     capacity: int
-    #: Seed entropy to repeat the run.
+    #: The int that repeats the run when passed back as ``seed=``; None when no int does
+    #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
 
     def summary(self) -> pd.DataFrame:
@@ -311,16 +321,21 @@ _RFM_OUTPUT = (
 
 
 def _quantile_score(x: np.ndarray, bins: int) -> np.ndarray:
-    """Score 1..bins: ``1 + floor(bins * (share of values strictly below x))``.
+    """Score 1..bins: ``min(bins, 1 + floor(bins * below / (below + above)))``.
 
-    Equal values get equal scores (rank ``method="min"``); without ties the
-    scores are exact quantile bins (equal counts when ``bins`` divides n).
+    ``below``/``above`` count the customers with a strictly worse / better value
+    (see the tie rule in :func:`rfm`); a column of one value scores ``bins``.
+    Integer arithmetic, so boundaries are exact.
     """
     n = x.size
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    below = pd.Series(x).rank(method="min").to_numpy(dtype=np.int64) - 1
-    return 1 + (bins * below) // n
+    ordered = np.sort(x)
+    below = np.searchsorted(ordered, x, side="left").astype(np.int64)
+    above = n - np.searchsorted(ordered, x, side="right").astype(np.int64)
+    others = below + above
+    score = 1 + (bins * below) // np.maximum(others, 1)
+    return np.where(others == 0, bins, np.minimum(score, bins)).astype(np.int64)
 
 
 def rfm(
@@ -331,6 +346,9 @@ def rfm(
     amount: str = "amount",
     as_of: Any = None,
     bins: int = 5,
+    frequency: Literal["days", "orders"] = "days",
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Recency, frequency and monetary scores per customer, with named segments.
 
@@ -339,42 +357,67 @@ def rfm(
     transactions : DataFrame
         One row per purchase (e.g. :func:`funnelsim.datasets.load_cdnow`).
     customer, date, amount : str
-        Column names: customer id, purchase date (datetime or parseable),
-        purchase value (number; refunds may be negative).
+        Column names: customer id, purchase date (datetimes, or text read by
+        ``date_format``/``dayfirst``), purchase value (number; refunds may be
+        negative).
     as_of : date-like, optional
         The day the analysis is made; default the last purchase date in the
         data. Recency is measured back from it. A transaction after ``as_of``
-        is an error (filter the log first to look at an earlier moment).
+        is an error (filter the log first to look at an earlier moment). Text
+        is read by the same rule as the dates.
     bins : int
         Points on each scale, 2–9 (default 5: quintiles).
+    frequency : {"days", "orders"}
+        What F counts: distinct purchase days (default; several orders on one
+        day are one visit, as the CDNOW datasheet recommends, so ``frequency >= 2``
+        is exactly a repeat customer of :func:`funnelsim.repeat_purchase_rate`) or
+        rows (orders).
+    date_format, dayfirst : optional
+        How to read dates given as text that is not ISO 8601, e.g.
+        ``date_format="%d.%m.%Y"`` or ``dayfirst=True`` for dd.mm.yyyy; without
+        one such text is refused, never guessed.
 
     Returns
     -------
     DataFrame
         One row per customer, sorted by customer: ``customer`` (named after the
-        ``customer`` column), ``recency`` (days since the last purchase,
-        float), ``frequency`` (number of purchases, i.e. rows), ``monetary``
-        (total amount, in the unit of ``amount``), scores ``r, f, m`` (1 =
-        worst, ``bins`` = best; the most recent buyers get the highest ``r``),
-        ``rfm_code`` (e.g. "545"),
-        ``rfm_score`` (r + f + m) and ``segment`` (see :data:`RFM_SEGMENTS`).
+        ``customer`` column), ``recency`` (days from the last purchase to
+        ``as_of``, float; exact, from nanoseconds), ``frequency`` (purchase days or
+        orders), ``monetary`` (total amount, in the unit of ``amount``), scores
+        ``r, f, m`` (1 = worst, ``bins`` = best; the most recent buyers get the
+        highest ``r``), ``rfm_code`` (e.g. "545"), ``rfm_score`` (r + f + m) and
+        ``segment`` (see :data:`RFM_SEGMENTS`).
 
     Notes
     -----
-    **Tie rule.** A score is ``1 + floor(bins * s)`` where ``s`` is the share of
-    customers with a strictly worse value. Customers with equal values always
-    get equal scores, and the result does not depend on row order; without
-    ties the scores are exact quantile groups. With heavy ties (most CDNOW
-    customers bought once) some scores stay empty: every one-time buyer gets
-    f = 1 and the next frequency jumps to the score its share implies.
-    Segments use R and F rescaled to 5 points, ``ceil(score * 5 / bins)``.
+    **Tie rule.** With ``below`` and ``above`` the numbers of customers whose
+    value is strictly worse and strictly better, a customer scores
+    ``min(bins, 1 + floor(bins * below / (below + above)))``: the share of the
+    customers *with a different value* who are worse, cut into ``bins`` equal
+    intervals (all customers tied: ``bins``). Without ties this is the
+    inclusive percentile rank ``(rank - 1) / (n - 1)`` (Excel's
+    ``PERCENTRANK.INC``; the plotting position of Hyndman and Fan's type-7
+    quantile, 1996), cut into ``bins`` intervals: the worst customer scores 1,
+    the best ``bins``, and the groups have equal size when ``bins`` divides n —
+    so even a classroom table of three customers spans 1..``bins``. Ties are
+    ranked only against customers who differ, so equal values share a score,
+    a tie at the best value gets the best score (ten customers who all bought on
+    the last day all get r = ``bins``), a tie at the worst value the worst
+    (every one-time buyer f = 1), the rule is symmetric (reversing the order of a
+    column mirrors its scores up to the floor), and the result does not depend on
+    row order. Keeping tied customers in one score is the standard requirement
+    of RFM scoring (Miglautsch 2000, "Thoughts on RFM scoring", *Journal of
+    Database Marketing* 8(1)); the textbook alternative of breaking ties by
+    sort order gives equal customers different scores. With heavy ties (half of
+    the CDNOW customers bought once) some scores stay empty. Segments use R and F
+    rescaled to 5 points, ``ceil(score * 5 / bins)``.
 
     Examples
     --------
     >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
-    ...                    "date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-02-01"]),
+    ...                    "date": ["01.01.2024", "01.03.2024", "01.02.2024"],
     ...                    "amount": [10.0, 30.0, 5.0]})
-    >>> scores = rfm(tx, bins=2)
+    >>> scores = rfm(tx, bins=2, date_format="%d.%m.%Y")
     >>> scores[["customer_id", "recency", "frequency"]].to_dict("list")
     {'customer_id': ['a', 'b'], 'recency': [0.0, 29.0], 'frequency': [2, 1]}
     >>> scores["rfm_code"].tolist()
@@ -387,18 +430,23 @@ def rfm(
             f"{list(_RFM_OUTPUT)}; rename it first"
         )
     nbins = check_int("bins", bins, low=2, high=9)
+    mode = check_choice("frequency", frequency, ("days", "orders"))
     ids = transactions[customer]
     if ids.isna().any():
         i = int(np.flatnonzero(ids.isna().to_numpy())[0])
         raise ValueError(
             f"transactions column {customer!r} is missing at row {transactions.index[i]!r}"
         )
-    dates = _as_dates(transactions[date], date, transactions.index)
+    dates = _as_dates(transactions[date], date, transactions.index, date_format, dayfirst)
     amounts = _as_amounts(transactions[amount], amount, transactions.index)
     if len(dates) == 0:
         raise ValueError("transactions is empty: RFM needs at least one purchase")
     last_seen = pd.Timestamp(dates.max())
-    ref = last_seen if as_of is None else _as_of(as_of)
+    ref = (
+        last_seen
+        if as_of is None
+        else as_timestamp(as_of, name="as_of", date_format=date_format, dayfirst=dayfirst)
+    )
     if (ref.tz is None) != (last_seen.tz is None):
         raise ValueError(
             f"as_of and transactions[{date!r}] must both carry a time zone or both not, "
@@ -409,27 +457,36 @@ def rfm(
             f"as_of {ref.date()} is before the last transaction ({last_seen.date()}); "
             f"filter transactions[{date!r}] <= as_of first"
         )
-    frame = pd.DataFrame({"c": ids.to_numpy(), "d": dates.to_numpy(), "a": amounts})
-    g = frame.groupby("c", sort=True)
-    last = g["d"].max()
-    frequency = g.size().to_numpy(dtype=np.int64)
-    monetary = g["a"].sum().to_numpy(dtype=float)
-    days = (ref - pd.DatetimeIndex(last)) / pd.Timedelta(days=1)
-    recency = np.asarray(days, dtype=np.float64)
+    raw_codes, uniques = pd.factorize(ids, sort=True)
+    codes = np.asarray(raw_codes, dtype=np.int64)
+    n = len(uniques)
+    ns = to_ns(dates)
+    last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last, codes, ns)
+    if mode == "orders":
+        freq = np.bincount(codes, minlength=n)
+    else:
+        day = local_days(dates)
+        low = int(day.min())
+        span = int(day.max()) - low + 1
+        pairs = distinct_keys(codes * span + (day - low), n * span)
+        freq = np.bincount(pairs // span, minlength=n)
+    freq = freq.astype(np.int64)
+    monetary = np.bincount(codes, weights=amounts, minlength=n)
+    recency = (int(ref.as_unit("ns").value) - last) / DAY_NS
     r = _quantile_score(np.negative(recency), nbins)
-    f = _quantile_score(frequency.astype(float), nbins)
+    f = _quantile_score(freq, nbins)
     m = _quantile_score(monetary, nbins)
     r5 = (r * 5 + nbins - 1) // nbins
     f5 = (f * 5 + nbins - 1) // nbins
     seg = _SEGMENT_CODES[r5 - 1, f5 - 1] if r.size else np.zeros(0, dtype=np.int64)
-    code = (
-        pd.Series(r).astype(str) + pd.Series(f).astype(str) + pd.Series(m).astype(str)
-    ).to_numpy()
+    digits = np.array(list("0123456789"), dtype=object)
+    code = digits[r] + digits[f] + digits[m] if r.size else np.zeros(0, dtype=object)
     return pd.DataFrame(
         {
-            customer: last.index.to_numpy(),
+            customer: uniques,
             "recency": recency,
-            "frequency": frequency,
+            "frequency": freq,
             "monetary": monetary,
             "r": r,
             "f": f,
@@ -443,28 +500,25 @@ def rfm(
     )
 
 
-def _as_of(value: Any) -> pd.Timestamp:
-    try:
-        ref = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"as_of must be a date, got {value!r}") from None
-    if pd.isna(ref):
-        raise ValueError(f"as_of must be a date, got {value!r}")
-    return ref
-
-
-def _as_dates(col: pd.Series, name: str, index: pd.Index) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(col):
-        dates = col
-    else:
-        try:
-            dates = pd.to_datetime(col)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"transactions column {name!r} must hold dates: {exc}") from None
-    if dates.isna().any():
-        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+def _as_dates(
+    col: pd.Series,
+    name: str,
+    index: pd.Index,
+    date_format: str | None,
+    dayfirst: bool | None,
+) -> pd.Series:
+    missing = col.isna().to_numpy()
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
         raise ValueError(f"transactions column {name!r} is missing a date at row {index[i]!r}")
-    return dates
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+        raise TypeError(
+            f"transactions column {name!r} must hold dates (datetimes or text), got dtype "
+            f"{col.dtype}"
+        )
+    return as_datetimes(
+        col, name=f"transactions column {name!r}", date_format=date_format, dayfirst=dayfirst
+    )
 
 
 def _as_amounts(col: pd.Series, name: str, index: pd.Index) -> np.ndarray:

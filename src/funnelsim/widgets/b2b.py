@@ -158,10 +158,10 @@ class B2BExplorer(Explorer):
             )
         # Fixed titles (the win rate is a headline number): a slider move swaps the data.
         return charts.Plot.hconcat(
-            charts._funnel_plot(
+            charts.funnel_plot(
                 accounts_table(b), title="Accounts through the funnel", confidence=0.95, width=300
             ),
-            charts._committee_plot(
+            charts.committee_plot(
                 b, title="Who wins the deal: each member's effect on the win rate", width=260
             ),
         )

@@ -307,8 +307,8 @@ class FunnelExplorer(Explorer):
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         b = outcome.result
         if a is None:
-            return charts._funnel_plot(b, title=None, confidence=0.95, width=None)
-        return charts._funnel_plot(
+            return charts.funnel_plot(b, title=None, confidence=0.95, width=None)
+        return charts.funnel_plot(
             {"A (frozen)": a.result, "B": b},
             title=f"{b.funnel.name}: scenario A vs B",
             confidence=0.95,

@@ -178,8 +178,8 @@ class GrowthExplorer(Explorer):
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         paid, growth = outcome.result
         if a is None:
-            return charts._dashboard_plot(paid, growth, title=None)
-        return charts._growth_compare_plot(a.result[1], growth)
+            return charts.growth_dashboard_plot(growth, paid)
+        return charts.growth_ab_plot(a.result[1], growth)
 
     def summary(self) -> str:
         v = self.values

@@ -136,7 +136,7 @@ class ReferralExplorer(Explorer):
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         if a is None:  # a fixed title (K is a headline number): the data swap path
-            return charts._referral_plot(outcome.result, title=_TITLE, width=460)
+            return charts.referral_generations_plot(outcome.result, title=_TITLE, width=460)
         left = charts.referral_generations_chart(
             a.result, title=f"A (frozen): K = {a.result.k:.2f}"
         )

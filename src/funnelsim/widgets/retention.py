@@ -131,7 +131,7 @@ class RetentionExplorer(Explorer):
         sim, fit = outcome.result
         horizon = math.ceil(sim.long["period"].max() * 1.5)
         if a is None:  # one data set: a slider move swaps the data into the compiled chart
-            return charts._retention_plot(sim, fit, periods=horizon, width=380, cell=22)
+            return charts.retention_panel_plot(sim, fit=fit, periods=horizon, width=380, cell=22)
         a_sim, a_fit = a.result
         frozen = charts.retention_curves(
             a_sim, fit=a_fit, periods=horizon, width=380, title="A (frozen)"

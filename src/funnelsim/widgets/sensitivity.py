@@ -20,7 +20,7 @@ _OUTCOME = "customers reaching Referral (expected)"
 class SensitivityExplorer(Explorer):
     """Move each AAARRR rate down and up by δ, one at a time; rank the steps by effect.
 
-    Uses :func:`funnelsim.pipeline.sensitivity` (exact expectations, customers
+    Uses :func:`funnelsim.sensitivity_analysis.sensitivity` (exact expectations, customers
     reaching the last stage). The chart title names the step to fix first.
     """
 
@@ -34,7 +34,7 @@ class SensitivityExplorer(Explorer):
         )
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
-        from funnelsim.pipeline import sensitivity
+        from funnelsim.sensitivity_analysis import sensitivity
 
         funnel = aaarrr(**{c.name: values[c.name] for c in AAARRR_RATES})
         frame = sensitivity(funnel, delta=values["delta"], buyers=values["buyers"])
@@ -51,7 +51,7 @@ class SensitivityExplorer(Explorer):
         frame = outcome.result
         title = f"Fix {frame['stage'].iloc[0]} first: customers ± δ on each step"
         if a is None:  # data swapped into a compiled chart while the ranking holds
-            return charts._tornado_plot(frame, title=title, width=420, outcome=_OUTCOME)
+            return charts.tornado_plot(frame, title=title, width=420, outcome=_OUTCOME)
         frozen = charts.tornado_chart(a.result, title="A (frozen)", outcome=_OUTCOME)
         chart = charts.tornado_chart(frame, title="B", outcome=_OUTCOME)
         return charts.Plot.of(alt.hconcat(frozen, chart))

@@ -1,0 +1,160 @@
+"""Type stub of funnelsim's public surface, and the one list of it.
+
+Type checkers read this file; at run time ``lazy_loader.attach_stub`` reads the same
+imports to load each name on first use (Scientific Python SPEC 1). A name listed here
+must be in its module's ``__all__`` (tests/test_public_api.py checks it).
+"""
+
+from . import charts as charts
+from . import cli as cli
+from . import report as report
+from . import widgets as widgets
+
+# stages, funnels and their presets
+from .model import (
+    AAARRR_STAGES as AAARRR_STAGES,
+    TLTB_STAGES as TLTB_STAGES,
+    Funnel as Funnel,
+    Stage as Stage,
+    TimeInStage as TimeInStage,
+    aaarrr as aaarrr,
+    trigger_learn_try_buy as trigger_learn_try_buy,
+)
+
+# the Monte Carlo engine and its closed form
+from .engine import (
+    EVENT_COLUMNS as EVENT_COLUMNS,
+    SimulationResult as SimulationResult,
+    expected as expected,
+    simulate as simulate,
+)
+
+# confidence intervals
+from .stats import (
+    compare as compare,
+    proportion_ci as proportion_ci,
+)
+
+# referral cascades, the viral coefficient, Bass diffusion, NPS
+from .referral import (
+    NPS_SEGMENTS as NPS_SEGMENTS,
+    BassResult as BassResult,
+    ReferralResult as ReferralResult,
+    bass_adopters as bass_adopters,
+    nps as nps,
+    nps_breakdown as nps_breakdown,
+    simulate_bass as simulate_bass,
+    simulate_referrals as simulate_referrals,
+    viral_coefficient as viral_coefficient,
+    viral_coefficient_from_nps as viral_coefficient_from_nps,
+)
+
+# unit economics: ARPU, CAC, LTV, payback, ROI
+from .economics import (
+    REFERRED_LTV_UPLIFT as REFERRED_LTV_UPLIFT,
+    REFERRED_RETENTION_UPLIFT as REFERRED_RETENTION_UPLIFT,
+    arpu as arpu,
+    arpu_from_price as arpu_from_price,
+    cac as cac,
+    cac_by_channel as cac_by_channel,
+    gross_margin as gross_margin,
+    ltv as ltv,
+    ltv_discounted as ltv_discounted,
+    ltv_sbg as ltv_sbg,
+    ltv_to_cac as ltv_to_cac,
+    payback_period as payback_period,
+    referral_programme_roi as referral_programme_roi,
+    referred_churn as referred_churn,
+    referred_ltv as referred_ltv,
+    revenue_per_referral as revenue_per_referral,
+    roi as roi,
+    romi as romi,
+)
+
+# the period-by-period growth model
+from .growth import (
+    FunnelReferralResult as FunnelReferralResult,
+    GrowthParams as GrowthParams,
+    GrowthResult as GrowthResult,
+    simulate_funnel_with_referrals as simulate_funnel_with_referrals,
+    simulate_growth as simulate_growth,
+)
+
+# churn, cohorts and the shifted-beta-geometric model
+from .retention import (
+    ChurnModel as ChurnModel,
+    CohortSimulation as CohortSimulation,
+    CohortTable as CohortTable,
+    SBGFit as SBGFit,
+    fit_sbg as fit_sbg,
+    repeat_purchase_rate as repeat_purchase_rate,
+    sbg_derl as sbg_derl,
+    sbg_retention_rate as sbg_retention_rate,
+    sbg_survival as sbg_survival,
+    simulate_cohorts as simulate_cohorts,
+)
+
+# product analytics on any event log
+from .analytics import (
+    biggest_leak as biggest_leak,
+    cohort_retention as cohort_retention,
+    conversion_window as conversion_window,
+    funnel_table as funnel_table,
+    step_times as step_times,
+    time_to_convert as time_to_convert,
+)
+
+# real and synthetic data
+from .datasets import (
+    load_cdnow as load_cdnow,
+    load_saas_events as load_saas_events,
+)
+
+# accounts, buying committees, champions, Beckhard's formula
+from .b2b import (
+    BUYER_CLASSES as BUYER_CLASSES,
+    AccountsResult as AccountsResult,
+    Committee as Committee,
+    Member as Member,
+    beckhard as beckhard,
+    beckhard_probability as beckhard_probability,
+    buyer_class_effect as buyer_class_effect,
+    buying_committee as buying_committee,
+    expected_accounts as expected_accounts,
+    simulate_accounts as simulate_accounts,
+)
+
+# pipelines that lose no lead
+from .pipeline import (
+    Nurture as Nurture,
+    PipelineResult as PipelineResult,
+    expected_pipeline as expected_pipeline,
+    simulate_pipeline as simulate_pipeline,
+)
+
+# which stage to fix first: bottleneck, one-at-a-time sensitivity
+from .sensitivity_analysis import (
+    bottleneck as bottleneck,
+    fix_first as fix_first,
+    sensitivity as sensitivity,
+)
+
+# BANT and RFM
+from .scoring import (
+    BANT_COLUMNS as BANT_COLUMNS,
+    RFM_SEGMENTS as RFM_SEGMENTS,
+    BantPipeline as BantPipeline,
+    bant_score as bant_score,
+    rfm as rfm,
+    rfm_summary as rfm_summary,
+    simulate_bant_pipeline as simulate_bant_pipeline,
+)
+
+# scenario files (TOML)
+from .scenarios import (
+    Scenario as Scenario,
+    list_scenarios as list_scenarios,
+    load_scenario as load_scenario,
+)
+
+__version__: str

@@ -1,0 +1,664 @@
+"""Quizzes: banks and their validation, grading of every type, the student's seed,
+progress files (two processes, torn and corrupt files), the static page, the widget."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from funnelsim import quiz
+from funnelsim.quiz import bank as qb
+from funnelsim.quiz.static import decode_key, encode_key
+
+ROOT = Path(__file__).resolve().parents[1]
+START = "00_start_here"
+
+
+@pytest.fixture(autouse=True)
+def _own_progress_dir(tmp_path, monkeypatch):
+    """Every test writes its progress and student files into its own folder."""
+    monkeypatch.setenv("FUNNELSIM_PROGRESS_DIR", str(tmp_path / "progress"))
+    for name in (
+        "FUNNELSIM_STUDENT_SEED",
+        "FUNNELSIM_STUDENT",
+        "JUPYTERHUB_USER",
+        "FUNNELSIM_LANG",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def start() -> qb.Quiz:
+    return quiz.load_quiz(START)
+
+
+# --------------------------------------------------------------------------- the bank
+
+
+def test_the_start_bank_has_every_question_type_and_a_simulated_one(start):
+    assert start.lesson == START
+    assert {q.kind for q in start.questions} == set(quiz.QUESTION_TYPES)
+    assert start.needs_seed
+    glossary_drawn = start["glossary-terms"]
+    assert isinstance(glossary_drawn, qb.Matching)
+    assert glossary_drawn.pairs[0][0].en == "Step conversion"
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_every_solution_grades_correct_in_both_languages(start, lang):
+    for q in start.questions:
+        grade = q.grade(q.solution(seed=3), lang=lang, seed=3)
+        assert grade.correct and grade.score == 1.0, q.id
+        assert grade.feedback.startswith("Верно." if lang == "ru" else "Correct."), q.id
+
+
+def test_every_text_comes_in_english_and_russian(start):
+    cyrillic = set("абвгдежзийклмнопрстуфхцчшщъыьэюя")
+    for q in start.questions:
+        assert q.text.en != q.text.ru, q.id
+        assert cyrillic & set(q.text.ru.lower()), q.id
+    assert start.title("ru") == "Проверьте себя: стартовая страница"
+
+
+def test_shown_order_is_shuffled_but_the_same_every_time(start):
+    order = start["aaarrr-order"]
+    assert order.shown != list(range(6))
+    assert quiz.load_quiz(START)["aaarrr-order"].shown == order.shown
+
+
+# --------------------------------------------------------------------------- validation
+
+GOOD_SINGLE = """
+lesson = "00_start_here"
+title = { en = "T", ru = "Т" }
+[[question]]
+id = "q1"
+type = "single"
+text = { en = "Q?", ru = "В?" }
+[[question.choice]]
+text = { en = "yes", ru = "да" }
+correct = true
+[[question.choice]]
+text = { en = "no", ru = "нет" }
+"""
+
+
+def _bank(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "my_bank.toml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_a_minimal_bank_loads_from_a_path(tmp_path):
+    bank = quiz.load_quiz(_bank(tmp_path, GOOD_SINGLE))
+    assert [q.id for q in bank.questions] == ["q1"]
+
+
+SIM = """
+lesson = "00_start_here"
+title = { en = "T", ru = "Т" }
+[[question]]
+id = "sim"
+type = "numeric"
+text = { en = "seed {seed}", ru = "seed {seed}" }
+[question.simulation]
+buyers = 100
+rates = { acquisition = 0.3, activation = 0.5, retention = 0.6, revenue = 0.4, referral = 0.25 }
+stage = "Revenue"
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        ("lesson = ", r"my_bank.toml: not valid TOML"),
+        ("author = 'me'\n" + GOOD_SINGLE, r"my_bank.toml: field 'author': unknown top-level"),
+        (GOOD_SINGLE.replace('"00_start_here"', '"00_start"'), r"field 'lesson': must be one of"),
+        (GOOD_SINGLE.replace(', ru = "Т"', ""), r"field 'title.ru': must be a non-empty text"),
+        (
+            GOOD_SINGLE.replace('{ en = "Q?", ru = "В?" }', '{ en = "Q?", ru = " " }'),
+            r"question 'q1' \(#1\), field 'text.ru': must be a non-empty text",
+        ),
+        (
+            GOOD_SINGLE.replace('{ en = "Q?", ru = "В?" }', '{ en = "Q?", ru = "В?", de = "F?" }'),
+            r"question 'q1' \(#1\), field 'text.de': unknown language",
+        ),
+        (
+            GOOD_SINGLE.replace('type = "single"', 'type = "essay"'),
+            r"question 'q1' \(#1\), field 'type': must be one of",
+        ),
+        (
+            GOOD_SINGLE.replace(
+                'text = { en = "no", ru = "нет" }',
+                'text = { en = "no", ru = "нет" }\ncorrect = true',
+            ),
+            r"question 'q1' \(#1\), field 'choice': "
+            r"a single-choice question needs exactly one correct = true, got 2",
+        ),
+        (
+            GOOD_SINGLE.replace("correct = true", 'correct = "yes"'),
+            r"question 'q1' \(#1\), field 'choice\[0\].correct': must be true or false",
+        ),
+        (
+            GOOD_SINGLE.replace("correct = true", "correct = true\nwhy_not = 1"),
+            r"question 'q1' \(#1\), field 'choice\[0\].why_not': unknown field",
+        ),
+        (
+            GOOD_SINGLE.replace('id = "q1"', 'id = "q1"\nanswer = 3'),
+            r"question 'q1' \(#1\), field 'answer': is not a field of a 'single' question",
+        ),
+        (GOOD_SINGLE + GOOD_SINGLE.split("\n", 3)[3], r"question 'q1' \(#2\), field 'id': repeats"),
+        (
+            GOOD_SINGLE.replace('id = "q1"', "id = 7"),
+            r"question #1 field 'id': must be a non-empty string, got 7",
+        ),
+        (
+            SIM.replace("seed {seed}", "no seed"),
+            r"question 'sim' \(#1\), field 'text.en': must contain \{seed\}",
+        ),
+        (SIM.replace(", referral = 0.25", ""), r"field 'simulation.rates': must give exactly"),
+        (
+            SIM.replace("revenue = 0.4", "revenue = 1.4"),
+            r"field 'simulation.rates.revenue': must be in \[0, 1\], got 1.4",
+        ),
+        (SIM.replace('"Revenue"', '"Money"'), r"field 'simulation.stage': must be one of"),
+        (
+            SIM.replace("buyers = 100", "buyers = 0"),
+            r"field 'simulation.buyers': must be a positive integer",
+        ),
+        (SIM + "answer = 3\n", r"field 'simulation.answer': unknown field"),
+        (
+            SIM.replace("[question.simulation]", "answer = 3\n[question.simulation]"),
+            r"field 'answer': give exactly one of 'answer' and a \[question.simulation\]",
+        ),
+        (
+            SIM.replace("[question.simulation]", "tolerance = 3\n[question.simulation]"),
+            r"field 'tolerance': comes from the standard error with a simulation; use se_fraction",
+        ),
+        (
+            """
+            lesson = "00_start_here"
+            title = { en = "T", ru = "Т" }
+            [[question]]
+            id = "m"
+            type = "matching"
+            text = { en = "Match", ru = "Сопоставьте" }
+            glossary = ["ltv", "no_such_term"]
+            """,
+            r"question 'm' \(#1\), field 'glossary': no glossary term with key 'no_such_term'",
+        ),
+        (
+            """
+            lesson = "00_start_here"
+            title = { en = "T", ru = "Т" }
+            [[question]]
+            id = "c"
+            type = "classification"
+            text = { en = "Sort", ru = "Распределите" }
+            [[question.category]]
+            id = "a"
+            text = { en = "A", ru = "А" }
+            [[question.category]]
+            id = "b"
+            text = { en = "B", ru = "Б" }
+            [[question.item]]
+            text = { en = "x", ru = "х" }
+            category = "a"
+            [[question.item]]
+            text = { en = "y", ru = "у" }
+            category = "z"
+            """,
+            r"question 'c' \(#1\), field 'item\[1\].category': "
+            r"must be one of \['a', 'b'\], got 'z'",
+        ),
+        (
+            """
+            lesson = "00_start_here"
+            title = { en = "T", ru = "Т" }
+            [[question]]
+            id = "o"
+            type = "ordering"
+            text = { en = "Order", ru = "Порядок" }
+            [[question.item]]
+            text = { en = "x", ru = "х" }
+            """,
+            r"question 'o' \(#1\), field 'item': "
+            r"needs at least 3 \[\[question.item\]\] tables, got 1",
+        ),
+    ],
+)
+def test_a_bad_bank_names_the_file_the_question_and_the_field(tmp_path, body, match):
+    with pytest.raises(ValueError, match=match):
+        quiz.load_quiz(_bank(tmp_path, body))
+
+
+def test_missing_banks_say_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match="there is no quiz for lesson '14_capstone' yet"):
+        quiz.load_quiz("14_capstone")
+    with pytest.raises(FileNotFoundError, match="no question bank at"):
+        quiz.load_quiz(tmp_path / "nope.toml")
+
+
+# --------------------------------------------------------------------------- grading
+
+
+def _index(q: qb.SingleChoice | qb.MultipleChoice, startswith: str) -> int:
+    return next(i for i, c in enumerate(q.shown_choices()) if c.text.en.startswith(startswith))
+
+
+def test_single_choice_wrong_answer_explains_that_choice(start):
+    q = start["reach-meaning"]
+    grade = q.grade(_index(q, "The share of retained"), lang="en")
+    assert (grade.correct, grade.score) == (False, 0.0)
+    assert "step conversion `rate` of Revenue (0.40)" in grade.feedback
+    with pytest.raises(
+        ValueError,
+        match=r"answer to 'reach-meaning': every entry must be an index in \[0, 3\], got 9",
+    ):
+        q.grade(9)
+
+
+def test_multiple_choice_partial_credit(start):
+    q = start["halve-activation"]
+    right = q.solution()
+    wrong = [i for i in range(len(q.choices)) if i not in right]
+    assert len(right) == 2
+    assert q.grade(right[:1]).score == 0.5
+    assert q.grade([*right[:1], wrong[0]]).score == 0.0
+    assert q.grade([*right, wrong[0]]).score == 0.5
+    assert q.grade([]).score == 0.0
+    grade = q.grade([*right, _index(q, "The step conversion of Retention")], lang="en")
+    assert "1 answer(s) to change." in grade.feedback
+    assert "still 0.60" in grade.feedback
+    assert grade.feedback.startswith("Partly right.")
+
+
+def test_numeric_tolerance_comma_and_direction(start):
+    q = start["buyers-per-referral"]
+    assert q.grade(111).correct and q.grade("110,5").correct and q.grade(" 112 ").correct
+    low = q.grade(100, lang="en")
+    assert (
+        not low.correct and "too low" in low.feedback and "take one divided by it" in low.feedback
+    )
+    assert "слишком велико" in q.grade(1e3, lang="ru").feedback
+    with pytest.raises(
+        ValueError, match=r"answer to 'buyers-per-referral' must be a number, got 'lots'"
+    ):
+        q.grade("lots")
+    with pytest.raises(TypeError, match="must be a number, got None"):
+        q.grade(None)
+
+
+def test_ordering_scores_pairs_in_the_right_relative_order(start):
+    q = start["aaarrr-order"]
+    right = q.solution()
+    swapped = [*right[:2], right[3], right[2], *right[4:]]
+    assert q.grade(swapped).score == pytest.approx(14 / 15)
+    assert "2 item(s) are not in their place" in q.grade(swapped, lang="en").feedback
+    assert q.grade(right[::-1]).score == 0.0
+    with pytest.raises(ValueError, match="must use every item exactly once"):
+        q.grade([right[0]] * 6)
+    with pytest.raises(ValueError, match="must have 6 entries, got 5"):
+        q.grade(right[:5])
+
+
+def test_matching_scores_the_share_matched_and_names_the_wrong_ones(start):
+    q = start["table-columns"]
+    right = q.solution()
+    crossed = [right[1], right[0], *right[2:]]
+    grade = q.grade(crossed, lang="en")
+    assert grade.score == pytest.approx(3 / 5)
+    assert "Check the match for: `reached`; `step_conversion`." in grade.feedback
+
+
+def test_classification_scores_the_share_sorted_and_explains_each_mistake(start):
+    q = start["what-the-seed-moves"]
+    answer = q.solution()
+    answer[2] = "moves"  # expected_reached
+    grade = q.grade(answer, lang="en")
+    assert grade.score == pytest.approx(5 / 6)
+    assert "a formula with no randomness" in grade.feedback
+    with pytest.raises(
+        ValueError, match=r"category must be one of \['moves', 'fixed'\], got 'maybe'"
+    ):
+        q.grade(["maybe"] * 6)
+
+
+def test_check_records_every_attempt(start, tmp_path):
+    path = tmp_path / "p.jsonl"
+    q = start["aaarrr-order"]
+    first = quiz.check(START, "aaarrr-order", q.solution()[::-1], path=path)
+    second = quiz.check(start, "aaarrr-order", q.solution(), path=path, lang="ru")
+    assert (first.correct, second.correct) == (False, True)
+    table = quiz.progress(path)
+    assert list(table.columns) == list(quiz.PROGRESS_COLUMNS)
+    assert table["correct"].tolist() == [False, True]
+    assert table["lang"].tolist() == ["en", "ru"]
+    assert json.loads(table["answer"][1]) == q.solution()
+    assert table["time"].is_monotonic_increasing
+    with pytest.raises(KeyError, match="quiz '00_start_here' has no question 'nope'"):
+        quiz.check(START, "nope", 1)
+
+
+# --------------------------------------------------------------------------- the student's seed
+
+
+def test_simulated_answer_comes_from_the_students_own_run(start):
+    import funnelsim as fs
+
+    q = start["your-paying-customers"]
+    counts = fs.simulate(fs.aaarrr(0.30, 0.50, 0.60, 0.40, 0.25), 2000, seed=1234).counts
+    assert q.solution(seed=1234) == counts[0, 4]
+    assert q.grade(int(counts[0, 4]), seed=1234).correct
+    assert "seed=1234" in q.prompt(1234).en and ", 2000, " in q.prompt(1234).en
+    se = math.sqrt(2000 * 0.036 * 0.964)
+    assert q.simulation.tolerance() == pytest.approx(0.25 * se)
+    with pytest.raises(ValueError, match="pass seed="):
+        q.grade(70)
+
+
+@pytest.mark.slow
+def test_a_neighbours_number_is_wrong_for_you_in_most_cases(start):
+    """P(|X - Y| <= tol) for two students' counts, X, Y ~ Binomial(2000, 0.036) iid."""
+    q = start["your-paying-customers"]
+    tol = q.simulation.tolerance()
+    pmf = stats.binom(2000, 0.036).pmf(np.arange(2001))
+    diff = np.convolve(pmf, pmf[::-1])  # pmf of X - Y, centred at index 2000
+    lags = np.arange(-2000, 2001)
+    p_accept = diff[np.abs(lags) <= tol].sum()
+    assert p_accept < 0.25  # theory: a neighbour passes in fewer than one case in four
+    pairs = 300
+    accepted = sum(q.grade(q.solution(seed=2 * i + 1), seed=2 * i).correct for i in range(pairs))
+    se = math.sqrt(p_accept * (1 - p_accept) / pairs)
+    assert abs(accepted / pairs - p_accept) < 4 * se
+    assert accepted / pairs < 0.3
+
+
+def test_student_seed_from_the_environment_or_stored_once(monkeypatch, tmp_path):
+    first = quiz.student_seed()
+    assert first == quiz.student_seed()  # stored in student.json, stable
+    stored = json.loads((tmp_path / "progress" / "student.json").read_text())
+    assert stored["seed"] == first and quiz.student_id() == stored["student"]
+    monkeypatch.setenv("FUNNELSIM_STUDENT_SEED", "42")
+    assert quiz.student_seed() == 42
+    monkeypatch.setenv("FUNNELSIM_STUDENT_SEED", "-1")
+    with pytest.raises(
+        ValueError, match="FUNNELSIM_STUDENT_SEED must be a non-negative integer, got '-1'"
+    ):
+        quiz.student_seed()
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    assert quiz.student_id() == "ada"
+
+
+def test_an_unreadable_student_file_is_replaced_with_a_warning(tmp_path):
+    folder = tmp_path / "progress"
+    folder.mkdir()
+    (folder / "student.json").write_text("{not json")
+    with pytest.warns(UserWarning, match="student file .* is unreadable"):
+        seed = quiz.student_seed()
+    assert json.loads((folder / "student.json").read_text())["seed"] == seed
+    assert len(list(folder.glob("student.json.corrupt-*"))) == 1
+
+
+# --------------------------------------------------------------------------- progress files
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from funnelsim.quiz.progress import append_record
+path, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+folder = Path(path).parent
+(folder / f"ready-{who}").touch()
+while not (folder / "go").exists():  # start together with the other writer
+    time.sleep(0.001)
+for i in range(n):
+    append_record({"student": who, "lesson": "00_start_here", "question": f"q{i}",
+                   "answer": "x" * 5000, "correct": i % 2 == 0, "score": 1.0,
+                   "time": f"2026-01-01T00:00:{i % 60:02d}+00:00"}, path)
+"""
+
+
+def test_two_processes_appending_at_once_corrupt_nothing(tmp_path):
+    """Two kernels answering at the same moment: records larger than PIPE_BUF, interleaved."""
+    path = tmp_path / "shared.jsonl"
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    n = 150
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), who, str(n)], env=env)
+        for who in ("kernel-a", "kernel-b")
+    ]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{who}").exists() for who in ("kernel-a", "kernel-b")):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = quiz.progress(path)
+    assert len(table) == 2 * n
+    assert table.groupby("student").size().to_dict() == {"kernel-a": n, "kernel-b": n}
+    assert (table["answer"] == json.dumps("x" * 5000)).all()
+    switches = (table["student"] != table["student"].shift()).sum() - 1
+    assert switches >= 2, "the two writers did not overlap; the test proved nothing"
+
+
+def test_a_torn_last_record_loses_nothing_else(tmp_path):
+    path = tmp_path / "p.jsonl"
+    good = {
+        "student": "s",
+        "lesson": "l",
+        "question": "q",
+        "answer": 1,
+        "correct": True,
+        "score": 1.0,
+        "time": "2026-01-01T00:00:00+00:00",
+    }
+    from funnelsim.quiz.progress import append_record
+
+    append_record(good, path)
+    with open(path, "a") as f:  # a kernel killed in the middle of its write
+        f.write('{"student": "s", "lesson": "l", "quest')
+    append_record({**good, "question": "after"}, path)
+    with pytest.warns(
+        UserWarning, match=r"1 unreadable line\(s\) \(first: line 2\); moved it to p.jsonl.corrupt-"
+    ):
+        table = quiz.progress(path)
+    assert table["question"].tolist() == ["q", "after"]
+    assert len(list(tmp_path.glob("p.jsonl.corrupt-*"))) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert quiz.progress(path)["question"].tolist() == ["q", "after"]
+
+
+def test_a_corrupt_file_is_moved_aside_and_a_new_one_started(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(b"\x00\xff garbage\n[1, 2]\n")
+    with pytest.warns(UserWarning, match="moved it to"):
+        table = quiz.progress(path)
+    assert table.empty and list(table.columns) == list(quiz.PROGRESS_COLUMNS)
+    assert path.read_text() == ""
+    quiz.check(START, "buyers-per-referral", 111, path=path)
+    assert len(quiz.progress(path)) == 1
+
+
+def test_no_file_means_no_attempts(tmp_path):
+    assert quiz.progress(tmp_path / "none.jsonl").empty
+
+
+def _attempts(path: Path, student: str, answers: list[tuple[str, bool]]) -> None:
+    from funnelsim.quiz.progress import append_record
+
+    for i, (question, correct) in enumerate(answers):
+        append_record(
+            {
+                "student": student,
+                "lesson": START,
+                "question": question,
+                "answer": None,
+                "correct": correct,
+                "score": float(correct),
+                "time": f"2026-01-01T10:00:0{i}+00:00",
+            },
+            path,
+        )
+
+
+def test_the_instructor_gathers_a_class_in_one_call(tmp_path):
+    _attempts(tmp_path / "ada" / "progress.jsonl", "ada", [("a", False), ("a", True), ("b", True)])
+    _attempts(tmp_path / "bob" / "progress.jsonl", "bob", [("a", True)])
+    with open(tmp_path / "bob" / "progress.jsonl", "a") as f:
+        f.write("oops\n")
+    with pytest.warns(UserWarning, match=r"bob/progress.jsonl: skipped 1 unreadable line"):
+        table = quiz.gather_progress(tmp_path)
+    assert table["student"].tolist() == ["ada", "ada", "ada", "bob"]
+    assert table["source"].str.endswith("progress.jsonl").all()
+    assert (tmp_path / "bob" / "progress.jsonl").read_text().endswith("oops\n")  # left as it was
+    summary = quiz.score_table(table).set_index("student")
+    assert summary.loc["ada"].to_dict() == {
+        "lesson": START,
+        "questions": 2,
+        "correct": 2,
+        "first_try": 1,
+        "score": 2.0,
+        "attempts": 3,
+    }
+    assert summary.loc["bob", "first_try"] == 1
+    with pytest.raises(FileNotFoundError, match="no progress file or folder at"):
+        quiz.gather_progress([tmp_path / "carol"])
+
+
+def test_the_command_line_entry(tmp_path, capsys):
+    _attempts(tmp_path / "ada.jsonl", "ada", [("a", True)])
+    assert quiz.main([str(tmp_path), "--summary"]) == 0
+    assert "ada" in capsys.readouterr().out
+    out = tmp_path / "out" / "class.csv"
+    assert quiz.main([str(tmp_path / "ada.jsonl"), "-o", str(out)]) == 0
+    assert out.read_text().splitlines()[0] == ",".join([*quiz.PROGRESS_COLUMNS, "source"])
+    assert quiz.main([str(tmp_path / "missing")]) == 2
+    assert "no progress file or folder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- without a kernel
+
+
+def _secrets(q: qb.Question, lang: str) -> list[str]:
+    """Texts that would give the answer away if they were in plain sight."""
+    out = [q.explanation(lang)] if q.explanation else []
+    if isinstance(q, qb.SingleChoice | qb.MultipleChoice):
+        out += [c.why(lang) for c in q.choices if c.why]
+    if isinstance(q, qb.Classification):
+        out += [w(lang) for w in q.why if w]
+    if isinstance(q, qb.Numeric) and q.answer is not None:
+        out.append(repr(q.answer))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_static_page_is_readable_and_gives_no_answer_away(start, lang):
+    html = quiz.to_html(start, lang=lang)
+    text = quiz.to_text(start, lang=lang)
+    for q in start.questions:
+        assert q.prompt(0)(lang).split("`")[0][:30] in text
+        for secret in _secrets(q, lang):
+            assert secret not in html and secret not in text, (q.id, secret)
+    assert '"correct":' not in html and '"answer":' not in html
+    assert "http://" not in html and "https://" not in html and " src=" not in html
+    assert "seed=0" in text  # simulated questions show the example seed, the same for everyone
+
+
+def test_static_keys_decode_to_the_grading_key(start):
+    q = start["reach-meaning"]
+    seed, blob = encode_key(q.key(0, "en"), "reach-meaning/en")
+    assert decode_key(seed, blob) == q.key(0, "en")
+    assert decode_key(*encode_key({"a": "ЛПР"}, "x")) == {"a": "ЛПР"}
+
+
+def test_language_follows_the_environment(start, monkeypatch):
+    monkeypatch.setenv("FUNNELSIM_LANG", "ru")
+    assert "Проверьте себя" in quiz.to_text(start)
+
+
+def test_show_returns_a_widget_that_falls_back_to_the_static_quiz(start):
+    view = quiz.show(START, seed=5)
+    bundle = view._repr_mimebundle_()
+    assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/html", "text/plain"}
+    assert bundle["text/html"] == quiz.to_html(start)  # static: the example seed, not the student's
+    assert "VBox" not in bundle["text/plain"]
+
+
+def test_the_widget_grades_explains_scores_and_records(start, tmp_path):
+    path = tmp_path / "w.jsonl"
+    view = quiz.show(START, seed=5, path=path, lang="en")
+    rows = {row.q.id: row for row in view.rows}
+    row = rows["buyers-per-referral"]
+    row.button.click()  # nothing entered yet
+    assert "Answer every part first." in row.feedback.value
+    row.inputs[0].value = "lots"
+    row.button.click()
+    assert "Enter a number." in row.feedback.value
+    row.inputs[0].value = "90"
+    row.button.click()
+    assert "too low" in row.feedback.value
+    row.inputs[0].value = "111,1"
+    row.button.click()
+    assert "Correct." in row.feedback.value
+    order = rows["aaarrr-order"]
+    for box, pick in zip(order.inputs, order.q.solution(), strict=True):
+        box.value = pick
+    assert order.check().correct
+    sim = rows["your-paying-customers"]
+    assert "seed=5" in sim.box.children[0].value
+    sim.inputs[0].value = str(int(sim.q.solution(seed=5)))
+    assert sim.check().correct
+    multi = rows["halve-activation"]
+    multi.inputs[multi.q.solution()[0]].value = True
+    assert multi.check().score == 0.5
+    assert "Score: 3.5 / 9" in view.score.value
+    table = quiz.progress(path)
+    assert table["question"].tolist() == [
+        "buyers-per-referral",
+        "buyers-per-referral",
+        "aaarrr-order",
+        "your-paying-customers",
+        "halve-activation",
+    ]
+    assert table["seed"].tolist()[3] == 5 and table["seed"].isna().sum() == 4
+
+
+def test_bad_show_arguments_are_named():
+    with pytest.raises(ValueError, match=r"seed must be >= 0, got -3"):
+        quiz.show(START, seed=-3)
+    with pytest.raises(ValueError, match=r"lang must be one of \['en', 'ru'\], got 'de'"):
+        quiz.show(START, lang="de")
+
+
+# --------------------------------------------------------------------------- from the glossary
+
+
+def test_matching_questions_drawn_from_the_glossary():
+    a = quiz.matching_from_glossary(lesson="06_unit_economics", n=4, seed=1)
+    b = quiz.matching_from_glossary(lesson="06_unit_economics", n=4, seed=1)
+    assert a == b and len(a.pairs) == 4
+    assert a.grade(a.solution()).correct
+    keys = quiz.matching_from_glossary(["ltv", "cac"])
+    assert keys.pairs[0][0].en == "Lifetime value (LTV)"
+    assert keys.pairs[1][1].ru.startswith("Все расходы на привлечение")
+    practice = quiz.glossary_quiz("08_b2b_buying", n=3, seed=2)
+    assert practice.lesson == "08_b2b_buying" and len(practice) == 1
+    with pytest.raises(
+        ValueError, match=r"n must be at most 3 \(the terms of '01_value_proposition'\), got 9"
+    ):
+        quiz.matching_from_glossary(lesson="01_value_proposition", n=9)
+    with pytest.raises(ValueError, match="lesson must be one of"):
+        quiz.glossary_quiz("99")
