@@ -16,8 +16,8 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 JUPYTER_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # The course's own Jupyter data and config (jupyter/README.md): the offline Voila template, and
 # HTML exports with MathML instead of MathJax from a CDN (JupyterLab's export menu and nbconvert).
-export JUPYTER_PATH := $(CURDIR)/jupyter
-export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter/config
+export JUPYTER_PATH := $(CURDIR)/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
+export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter/config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 # Offline Jupyter: no news feed (nor its prompt), no update check, an extension manager that
 # lists what is installed and never asks an index.
 OFFLINE := --LabApp.news_url=None --LabApp.extension_manager=readonly \

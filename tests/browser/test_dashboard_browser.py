@@ -54,6 +54,8 @@ def _assert_chart_readable_at_1366(page: Any, prefix: str) -> None:
     assert shown >= min(0.75 * natural, 0.9 * explorer) - 1, (
         f"chart squeezed to {shown:.0f} px (natural {natural:.0f}, row {explorer:.0f})"
     )
+    print(f"{prefix} at 1366 px: chart {shown:.0f} px of {natural:.0f}, row {explorer:.0f}")
+    page.locator(CHART_SVG).first.scroll_into_view_if_needed()
     page.screenshot(path=str(OUTPUT / f"{prefix}-1366.png"))
     page.set_viewport_size({"width": 1500, "height": 1100})
 
