@@ -13,7 +13,8 @@ In the kernel (FunnelExplorer, AAARRR, 10⁵ buyers, one slider step per move):
   (altair → Vega-Lite → Vega → SVG), for the ratio LiveChart saves
 * the instructor Dashboard's full redraw (four panels), for scale
 * every explorer at its defaults: one slider step → new chart and metrics, and the
-  model + chart-data part alone (``compute`` + ``plot``), to show where time goes
+  model + chart-data part alone (``compute`` + ``plot``), to show where time goes; the rest
+  is LiveChart's SVG (vl-convert's ``vega_to_svg``) and the widget update   (target ≤ 50 ms)
 
 In a real browser (Debian's Chromium driving JupyterLab; skipped without it):
 key press on a slider → the chart's DOM node replaced and painted (one
