@@ -943,6 +943,15 @@ def test_live_chart_swaps_the_data_of_the_new_public_plots(growth: Any) -> None:
     assert all(v is not None for v in live._cache.values())
 
 
+def test_retention_curves_observed_up_to_period_1_draw_without_a_fit() -> None:
+    # fit_sbg refuses one period (mean churn only): the chart draws the data and says why
+    table = fs.CohortTable.from_counts([[100, 60], [80]])
+    with pytest.warns(UserWarning, match="no sBG fit: no cohort is observed beyond period 1"):
+        chart = charts.retention_curves(table)
+    spec = chart.to_dict()
+    assert {r["series"] for r in _data(spec, _layers(spec)[1])} == {"observed (all cohorts)"}
+
+
 def test_retention_curves_of_a_log_one_period_long_draws_without_a_fit() -> None:
     log = pd.DataFrame({"buyer_id": [1, 2, 2, 3], "entered_at": [0.1, 0.2, 0.5, 0.9]})
     table = fs.cohort_retention(log)

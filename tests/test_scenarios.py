@@ -235,6 +235,17 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
             CUSTOM.replace("shape = 3.0", "shape = 0"),
             r"funnel\.stages\[1\]\.time\.shape must be > 0, got 0",
         ),
+        (
+            CUSTOM.replace(
+                'kind = "gamma", mean = 2.0, shape = 3.0',
+                'kind = "lognormal", mean = 2.0, shape = 1e300',
+            ),
+            r"funnel\.stages\[1\]\.time: lognormal shape must be in \(0, 10\], got 1e\+300",
+        ),
+        (
+            CUSTOM.replace('time = { kind = "gamma", mean = 2.0, shape = 3.0 }', "time = 1e308"),
+            r"funnel\.stages\[1\]\.time.* \[0, 1e\+12\], got 1e\+308",
+        ),
         (CUSTOM + "\n[funnel.times]\nPay = 1.0\n", r"funnel\.times: times go with a preset"),
         ("replications = 0", r"replications must be >= 1, got 0"),
         ('events = "yes"', r"events must be true or false, got 'yes'"),
@@ -250,7 +261,7 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
         ),
         (
             '[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\ninvites = "negbin"',
-            r"referral: invites='negbin' needs a dispersion",
+            r"referral: invite_distribution='negbin' needs a dispersion",
         ),
         (
             "[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\nsegments = 3",
@@ -376,7 +387,7 @@ def test_with_values_errors(change, message):
 def test_simulate_equals_the_engine_with_the_scenario_settings():
     sc = load_scenario("b2b_saas")
     got = sc.simulate()
-    want = fs.simulate(sc.funnel, sc.buyers, sc.seed, replications=sc.replications)
+    want = fs.simulate(sc.funnel, sc.buyers, seed=sc.seed, replications=sc.replications)
     np.testing.assert_array_equal(got.counts, want.counts)
     assert got.seed == 7
     small = sc.simulate(seed=3, buyers=10, replications=1, events=True)
@@ -711,7 +722,7 @@ def test_sweep_over_a_section_key(full):
         ),
         (
             ("invites_per_user = 2.0", "invites_per_user = 2.0\ndispersion = 1.0"),
-            r"referral: dispersion applies to invites='negbin' only",
+            r"referral: dispersion applies to invite_distribution='negbin' only",
         ),
         (
             ("invites_per_user = 2.0", "invites_per_user = { promoter = 2.0, fans = 1.0 }"),
@@ -881,7 +892,8 @@ def test_papermill_runs_a_lesson_with_a_scenario(tmp_path):
 _times = st.one_of(
     st.floats(0, 1e6, allow_nan=False).map(fs.TimeInStage.fixed),
     st.floats(1e-6, 1e6).map(fs.TimeInStage.exponential),
-    st.tuples(st.floats(1e-6, 1e6), st.floats(1e-3, 1e3)).map(lambda a: fs.TimeInStage.gamma(*a)),
+    # gamma shapes from MIN_GAMMA_SHAPE (0.05): below it the draws underflow to 0
+    st.tuples(st.floats(1e-6, 1e6), st.floats(0.05, 1e3)).map(lambda a: fs.TimeInStage.gamma(*a)),
     st.tuples(st.floats(1e-6, 1e6), st.floats(1e-3, 5)).map(lambda a: fs.TimeInStage.lognormal(*a)),
 )
 _names = st.text(min_size=1, max_size=12).filter(lambda s: s.strip())

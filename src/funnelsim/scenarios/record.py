@@ -275,7 +275,7 @@ class Scenario:
                 )
         settings = {key: overrides.get(key, getattr(self, key)) for key in allowed}
         buyers = settings.pop("buyers")
-        return simulate(self.funnel, buyers, self.seed if seed is None else seed, **settings)
+        return simulate(self.funnel, buyers, seed=self.seed if seed is None else seed, **settings)
 
     def run(self, seed: Any = None) -> ScenarioRun:
         """Run everything the scenario describes and collect the results.

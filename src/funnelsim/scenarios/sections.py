@@ -158,7 +158,7 @@ class ReferralSettings(_Section):
         return {
             "invites_per_user": dict(invites) if isinstance(invites, tuple) else invites,
             "invite_conversion": self.invite_conversion,
-            "invites": self.invites,
+            "invite_distribution": self.invites,
             "dispersion": self.dispersion,
             "segments": None if self.segments is None else dict(self.segments),
             "cycle_time": self.cycle_time,

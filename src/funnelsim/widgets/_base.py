@@ -298,11 +298,20 @@ class Explorer:
         tools = w.HBox([*toolbar, self._ab, self._reset], layout=w.Layout(flex_flow="row wrap"))
         right = w.VBox(
             [self._metrics, self._chart, self._status],
-            layout=w.Layout(flex="1 1 auto", min_width="0", padding="0 0 0 12px"),
+            # Below 440 + 600 px (JupyterLab at 1366 px with its sidebar open) the charts
+            # wrap under the controls at full width instead of shrinking beside them.
+            layout=w.Layout(flex="1 1 600px", min_width="0", padding="0 0 0 12px"),
         )
         heading = w.HTML(f"{_SVG_CSS}<h3 style='margin:4px 0'>{html.escape(title)}</h3>")
         self.widget = w.VBox(
-            [heading, tools, w.HBox([self._sections_box, right], layout=w.Layout(width="100%"))],
+            [
+                heading,
+                tools,
+                w.HBox(
+                    [self._sections_box, right],
+                    layout=w.Layout(width="100%", flex_flow="row wrap"),
+                ),
+            ],
             layout=w.Layout(width="100%"),
         )
         self.widget.add_class("fs-explorer")
