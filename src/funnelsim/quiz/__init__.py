@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from .._random import as_generator
-from ..cli import add_progress_arguments
 from .._validation import check_int
+from ..cli import add_progress_arguments
 from ..course import LESSON_TITLES, entries, glossary, language
 from .bank import (
     AAARRR_ORDER,
