@@ -59,8 +59,7 @@ from funnelsim._validation import (
     check_real,
     check_real_array,
 )
-from funnelsim.engine import _check_funnel as _check_any_funnel
-from funnelsim.model import Funnel, _key, trigger_learn_try_buy
+from funnelsim.model import Funnel, _key, check_funnel, trigger_learn_try_buy
 from funnelsim.stats import step_table
 
 __all__ = [
@@ -294,7 +293,7 @@ def buying_committee(
 
 def _check_funnel(funnel: Any) -> Funnel:
     """The funnel, Trigger-Learn-Try-Buy by default."""
-    return trigger_learn_try_buy() if funnel is None else _check_any_funnel(funnel)
+    return trigger_learn_try_buy() if funnel is None else check_funnel(funnel)
 
 
 def _check_committee(committee: Any, funnel: Funnel) -> Committee:
