@@ -2,10 +2,11 @@
 
 The site is built into a temporary folder (``book/build.py``), served by Python's
 ``http.server`` on a free loopback port, and every page is opened with every request
-watched: a request to any host other than 127.0.0.1 is aborted and fails the test, and so
-does a local request that answers 404. On the pages: the start page's chart (an SVG image)
-is drawn, its formula is typeset by the site's own MathJax (``mjx-container``), and the
-glossary's quiz is live (its script shows the Check button and grades an answer).
+watched: a request to any host other than 127.0.0.1 is aborted and fails the test (the
+shared fixtures of tests/browser/conftest.py), and so does a local request that fails (404).
+On the pages: the start page's chart (an SVG image) is drawn, its formula is typeset by the
+site's own MathJax (``mjx-container``), and the glossary's quiz is live (its
+script shows the Check button and grades an answer).
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import _free_port
+from tests.browser.conftest import Traffic, _free_port
 from tests.test_book import book, ensure_mathjax
 
 
@@ -40,28 +40,24 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 class Watch:
-    """Aborts and records every request that leaves 127.0.0.1; records local failures."""
+    """Records local requests that fail (a missing MathJax font, a broken image link).
 
-    def __init__(self, page: Any) -> None:
-        self.foreign: list[str] = []
+    Requests that leave the machine are aborted by the shared ``browser_context`` and fail
+    the test through the ``page`` and ``traffic`` fixtures (tests/browser/conftest.py).
+    """
+
+    def __init__(self, page: Any, traffic: Traffic) -> None:
         self.failed: list[str] = []
-        page.route("**/*", self._route)
+        self.traffic = traffic
         page.on("response", self._response)
-
-    def _route(self, route: Any) -> None:
-        url = urlsplit(route.request.url)
-        if url.scheme in {"data", "blob", "about"} or url.hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            self.foreign.append(route.request.url)
-            route.abort()
 
     def _response(self, response: Any) -> None:
         if response.status >= 400:
             self.failed.append(f"{response.status} {response.url}")
 
     def check(self) -> None:
-        assert not self.foreign, f"requests to another host: {self.foreign}"
+        assert self.traffic.seen, "the page made no request at all"
+        assert not self.traffic.outside, f"requests to another host: {self.traffic.outside}"
         assert not self.failed, f"local requests that failed: {self.failed}"
 
 
@@ -69,17 +65,19 @@ PAGES = ["index.html", "search.html", *(f"notebooks/{nb.stem}.html" for nb in bo
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_loads_from_the_site_alone(page: Any, site_url: str, path: str) -> None:
-    watch = Watch(page)
+def test_every_page_loads_from_the_site_alone(
+    page: Any, traffic: Traffic, site_url: str, path: str
+) -> None:
+    watch = Watch(page, traffic)
     page.goto(f"{site_url}/{path}", wait_until="networkidle")
     assert page.locator("h1").first.inner_text().strip()
     watch.check()
 
 
 def test_start_page_draws_its_chart_and_typesets_its_formula(
-    page: Any, site_url: str, screenshots: Path
+    page: Any, traffic: Traffic, site_url: str, screenshots: Path
 ) -> None:
-    watch = Watch(page)
+    watch = Watch(page, traffic)
     page.goto(f"{site_url}/notebooks/00_start_here.html", wait_until="networkidle")
     chart = page.locator("img[src*='_images/'][src$='.svg']").first
     chart.scroll_into_view_if_needed()
@@ -94,8 +92,10 @@ def test_start_page_draws_its_chart_and_typesets_its_formula(
     watch.check()
 
 
-def test_glossary_quiz_grades_in_the_static_page(page: Any, site_url: str) -> None:
-    watch = Watch(page)
+def test_glossary_quiz_grades_in_the_static_page(
+    page: Any, traffic: Traffic, site_url: str
+) -> None:
+    watch = Watch(page, traffic)
     page.goto(f"{site_url}/notebooks/glossary.html", wait_until="networkidle")
     question = page.locator(".fsq .fsq-q").first
     check = question.locator(".fsq-check")
