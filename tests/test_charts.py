@@ -684,8 +684,8 @@ def test_payback_chart_draws_the_explorers_frame() -> None:
     assert {r["cac"] for r in rows} == {80.0}
     margin, cac, point, _ = _layers(spec)
     assert margin["encoding"]["x"]["title"] == "months since acquisition"
-    # cumulative at month t: 200 (1 - 0.95^(t+1)); 74.0 at month 8, 80.3 at month 9
-    assert [r["period"] for r in rows if r["payback"] is not None] == [9.0]
+    # cumulative at month t: 200 (1 - 0.95^t); 74.0 at month 9, 80.3 at month 10
+    assert [r["period"] for r in rows if r["payback"] is not None] == [10.0]
     assert point["encoding"]["x"]["field"] == "payback"
     assert margin["encoding"]["y"]["title"] == "cumulative margin per customer (currency)"
     assert cac["mark"]["strokeDash"] == [6, 3]

@@ -228,7 +228,7 @@ def test_pipeline_frames_every_column_by_hand():
     # three passes of 2 time units through A and two nurture delays of 0.5 = 7.
     f = fs.Funnel.from_rates({"A": 1.0, "B": 0.0}, times=2.0)
     nurture = Nurture(1.0, delay=0.5, max_rounds=2)
-    res = simulate_pipeline(f, 10, 1, nurture=nurture)
+    res = simulate_pipeline(f, 10, seed=1, nurture=nurture)
     st = res.stages
     assert list(st.columns) == [
         "stage",
@@ -268,7 +268,7 @@ def test_pipeline_frames_every_column_by_hand():
     assert out["probability"].tolist() == [0.0, 1.0]
     assert out["expected_leads"].tolist() == [0.0, 10.0] and out["sd_leads"].tolist() == [0, 0]
     # and everyone through a certain funnel: won at the last stage after 3 stages of 1
-    sure = simulate_pipeline(fs.Funnel.from_rates({"A": 1, "B": 1, "C": 1}), 4, 1)
+    sure = simulate_pipeline(fs.Funnel.from_rates({"A": 1, "B": 1, "C": 1}), 4, seed=1)
     assert sure.stages["entries"].tolist() == [4, 4, 4]
     assert sure.stages["won"].tolist() == [0, 0, 4]
     assert sure.leads["time"].tolist() == [3.0] * 4 and sure.win_rate == 1.0

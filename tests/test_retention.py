@@ -867,3 +867,17 @@ def test_documented_non_default_settings() -> None:
     # the sBG model's survivors are the loyal ones: DERL grows with tenure
     s = ChurnModel.sbg(0.704, 1.182)
     assert s.derl(0.1, periods_survived=4) == sbg_derl(0.704, 1.182, 0.1, 4) > s.derl(0.1)
+
+
+def test_seed_is_keyword_only_with_one_release_of_grace() -> None:
+    model = ChurnModel.sbg(1.0, 2.0)
+    with pytest.warns(DeprecationWarning, match=r"simulate_cohorts\(\): passing seed by position"):
+        old = simulate_cohorts(model, [50, 60], 4, 5)
+    new = simulate_cohorts(model, [50, 60], 4, seed=5)
+    assert np.array_equal(old.lifetime, new.lifetime) and old.long.equals(new.long)
+    with pytest.warns(DeprecationWarning, match=r"sample_lifetimes\(\): passing seed by position"):
+        a = model.sample_lifetimes(100, 10, 7)
+    assert np.array_equal(a, model.sample_lifetimes(100, 10, seed=7))
+    with pytest.warns(DeprecationWarning, match=r"sample_churn\(\): passing seed by position"):
+        c = model.sample_churn(100, 7)
+    assert np.array_equal(c, model.sample_churn(100, seed=7))

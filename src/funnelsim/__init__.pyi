@@ -54,6 +54,7 @@ from .referral import (
 from .economics import (
     REFERRED_LTV_UPLIFT as REFERRED_LTV_UPLIFT,
     REFERRED_RETENTION_UPLIFT as REFERRED_RETENTION_UPLIFT,
+    UnitEconomics as UnitEconomics,
     arpu as arpu,
     arpu_from_price as arpu_from_price,
     cac as cac,
@@ -63,6 +64,7 @@ from .economics import (
     ltv_discounted as ltv_discounted,
     ltv_sbg as ltv_sbg,
     ltv_to_cac as ltv_to_cac,
+    payback_curve as payback_curve,
     payback_period as payback_period,
     referral_programme_roi as referral_programme_roi,
     referred_churn as referred_churn,
@@ -70,6 +72,7 @@ from .economics import (
     revenue_per_referral as revenue_per_referral,
     roi as roi,
     romi as romi,
+    unit_economics as unit_economics,
 )
 
 # the period-by-period growth model

@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from funnelsim._deprecation import positional_seed
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._time import (
     DAY_NS,
@@ -428,7 +429,8 @@ class ChurnModel:
             return math.inf
         return (1.0 - self.churn) * (1.0 + d) / (d + self.churn)
 
-    def sample_churn(self, size: int, seed: Any = None) -> np.ndarray:
+    @positional_seed
+    def sample_churn(self, size: int, *, seed: Any = None) -> np.ndarray:
         """Each of ``size`` new customers' own churn probability per period (float64).
 
         Parameters
@@ -446,7 +448,8 @@ class ChurnModel:
         n = check_int("size", size, low=0, high=MAX_CUSTOMERS)
         return self._churn(as_generator(seed), n)
 
-    def sample_lifetimes(self, size: int, cap: int, seed: Any = None) -> np.ndarray:
+    @positional_seed
+    def sample_lifetimes(self, size: int, cap: int, *, seed: Any = None) -> np.ndarray:
         """Lifetimes (periods active, >= 1) of ``size`` new customers, capped at ``cap``.
 
         One Beta draw (sBG only) and one uniform per customer: with churn
@@ -693,8 +696,9 @@ class CohortSimulation:
         )
 
 
+@positional_seed
 def simulate_cohorts(
-    model: ChurnModel, cohort_sizes: Any, periods: int, seed: Any = None
+    model: ChurnModel, cohort_sizes: Any, periods: int, *, seed: Any = None
 ) -> CohortSimulation:
     """Simulate cohorts of customers churning period by period.
 

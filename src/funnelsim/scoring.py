@@ -1,6 +1,6 @@
 """Scoring accounts and customers: BANT for B2B prospects, RFM for buyers.
 
-BANT (SEED-DIGEST §7)
+BANT (IBM's sales-qualification checklist, 1960s; lesson 11)
     Rank target accounts by Budget, Authority (the source calls it "Account":
     is our contact a decision maker or only an influencer?), Need and Time,
     each scored 1–5 and **multiplied** (1 to 625), highest first.
