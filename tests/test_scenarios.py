@@ -1080,3 +1080,16 @@ def test_renamed_scenario_keys_still_read_with_a_warning(tmp_path, text, old, ne
 def test_renamed_scenario_key_given_twice_is_refused(text, match):
     with pytest.raises(ScenarioError, match=match):
         loads_scenario(text)
+
+
+@pytest.mark.parametrize("method", ["simulate", "run"])
+def test_scenario_seed_is_keyword_only_positional_still_works(method):
+    sc = load_scenario("b2c_referral")
+    with pytest.warns(DeprecationWarning, match=rf"Scenario\.{method}\(\): passing seed by pos"):
+        old = getattr(sc, method)(7)
+    new = getattr(sc, method)(seed=7)
+    if method == "run":
+        pd.testing.assert_frame_equal(old.referral.generations, new.referral.generations)
+        old, new = old.result, new.result
+    pd.testing.assert_frame_equal(old.table(), new.table())
+    assert not new.table().equals(sc.simulate(seed=8).table())
