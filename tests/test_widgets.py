@@ -726,3 +726,22 @@ def test_a_slider_value_out_of_range_or_between_steps_raises(explorer: FunnelExp
         explorer.set_values(activation=1.5)
     explorer.set_values(activation=0.505)  # in range, between steps: kept exactly
     assert explorer.values["activation"] == 0.505
+
+
+def test_renamed_controls_still_answer_to_their_old_names() -> None:
+    from funnelsim.widgets import GrowthExplorer
+
+    match = r"GrowthExplorer: the control 'invites_per_customer' is deprecated.*'invites_per_user'"
+    with pytest.warns(DeprecationWarning, match=match):
+        ex = GrowthExplorer(threaded=False, periods=6, invites_per_customer=1.25)
+    try:
+        assert ex.values["invites_per_user"] == 1.25
+        with pytest.warns(DeprecationWarning, match=match):
+            ex.set_values(invites_per_customer=0.75)
+        assert ex.values["invites_per_user"] == 0.75
+        with pytest.warns(DeprecationWarning, match=match):
+            assert ex.control("invites_per_customer") is ex.control("invites_per_user")
+        with pytest.raises(TypeError, match=r"got both invites_per_customer= \(its old name\)"):
+            ex.set_values(invites_per_customer=1.0, invites_per_user=1.0)
+    finally:
+        ex.close()
