@@ -29,7 +29,7 @@ def main() -> None:
         36,
         funnel=funnel,
         new_leads=40_000,
-        invites_per_customer=0.5,
+        invites_per_user=0.5,
         invite_conversion=0.3,
         market_size=5_000_000,
         seed=2026,

@@ -306,7 +306,7 @@ def growth() -> Any:
         funnel=fs.aaarrr(),
         budget=5_000,
         cost_per_lead=0.5,
-        invites_per_customer=0.5,
+        invites_per_user=0.5,
         invite_conversion=0.3,
         churn=0.1,
         market_size=1_000_000,

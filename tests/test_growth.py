@@ -115,7 +115,7 @@ def test_growth_frame_columns_and_accounting():
         funnel=fs.aaarrr(),
         new_leads=20_000,
         budget=30_000,
-        invites_per_customer=0.8,
+        invites_per_user=0.8,
         invite_conversion=0.4,
         referral_reward=15.0,
         arpu=25.0,
@@ -208,7 +208,7 @@ def test_unit_economics_split_cac_by_channel_like_cac_by_channel():
         10,
         new_leads=2_000,
         budget=8_000.0,
-        invites_per_customer=0.6,
+        invites_per_user=0.6,
         invite_conversion=0.5,
         referral_reward=12.0,
         seed=4,
@@ -231,7 +231,7 @@ def test_referred_customers_retain_better_by_default():
 
 
 def test_long_and_by_channel_helpers():
-    r = simulate_growth(6, new_leads=100, invites_per_customer=1, invite_conversion=0.3, seed=2)
+    r = simulate_growth(6, new_leads=100, invites_per_user=1, invite_conversion=0.3, seed=2)
     long = r.long()
     assert list(long.columns) == ["period", "metric", "value"]
     assert len(long) == 6 * 7
@@ -252,7 +252,7 @@ def test_long_and_by_channel_helpers():
 def test_growth_is_deterministic_for_a_seed():
     kw = {
         "new_leads": 500,
-        "invites_per_customer": 2,
+        "invites_per_user": 2,
         "invite_conversion": 0.2,
         "market_size": 10**5,
     }
@@ -274,7 +274,7 @@ def test_growth_is_deterministic_for_a_seed():
         ({"churn": 0.8, "referred_churn_multiplier": 2}, ValueError, "must be <= 1"),
         ({"referred_churn_multiplier": 0}, ValueError, "referred_churn_multiplier must be > 0"),
         ({"margin": -0.1}, ValueError, r"margin must be in \[0, 1\]"),
-        ({"invites_per_customer": -1}, ValueError, "invites_per_customer must be in"),
+        ({"invites_per_user": -1}, ValueError, "invites_per_user must be in"),
         ({"market_size": 10**10}, ValueError, "market_size must be in"),
         ({"initial_customers": 10, "market_size": 5}, ValueError, "market_size must be in .10,"),
         ({"customer_stage": "Revenue"}, ValueError, "need a funnel"),
@@ -366,7 +366,7 @@ def test_referral_growth_follows_the_linear_recursion():
         periods,
         new_leads=leads,
         churn=churn,
-        invites_per_customer=inv,
+        invites_per_user=inv,
         invite_conversion=conv,
         referred_churn_multiplier=1.0,
         replications=reps,
@@ -388,7 +388,7 @@ def test_explosive_referral_is_bounded_by_the_market():
         r = simulate_growth(
             40,
             initial_customers=10,
-            invites_per_customer=5,
+            invites_per_user=5,
             invite_conversion=0.5,
             churn=0.01,
             market_size=m,
@@ -408,7 +408,7 @@ def test_explosive_referral_without_a_market_warns_and_stops():
         r = simulate_growth(
             200,
             initial_customers=10,
-            invites_per_customer=50,
+            invites_per_user=50,
             invite_conversion=1.0,
             churn=0.0,
             seed=1,
@@ -436,7 +436,7 @@ def test_growth_invariants(leads, churn, ref_churn, inv, conv, market, initial, 
         "initial_customers": initial,
         "churn": churn,
         "referred_churn_multiplier": ref_churn,
-        "invites_per_customer": inv,
+        "invites_per_user": inv,
         "invite_conversion": conv,
         "market_size": market,
     }
@@ -490,3 +490,19 @@ def test_invites_per_referrer_is_the_old_name_of_invites_per_user():
         f, 5_000, invites_per_user=3, invite_conversion=0.5, seed=2
     )
     np.testing.assert_array_equal(old.counts, new.counts)
+
+
+def test_invites_per_customer_is_the_old_name_of_invites_per_user():
+    with pytest.warns(DeprecationWarning, match=r"simulate_growth\(invites_per_customer=\.\.\.\)"):
+        old = simulate_growth(
+            6, new_leads=100, invites_per_customer=1, invite_conversion=0.3, seed=2
+        )
+    new = simulate_growth(6, new_leads=100, invites_per_user=1, invite_conversion=0.3, seed=2)
+    pd.testing.assert_frame_equal(old.periods, new.periods)
+    with pytest.warns(DeprecationWarning, match=r"GrowthParams\(invites_per_customer=\.\.\.\)"):
+        params = GrowthParams(invites_per_customer=0.7)
+    assert params.invites_per_user == 0.7
+    with pytest.warns(DeprecationWarning, match=r"GrowthParams\.invites_per_customer is dep"):
+        assert params.invites_per_customer == 0.7
+    with pytest.raises(TypeError, match=r"got both invites_per_customer= \(its old name\)"):
+        simulate_growth(6, invites_per_customer=1, invites_per_user=1)

@@ -260,7 +260,8 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
             r"referral\.invites_per_user must be a real number, got 'many'",
         ),
         (
-            '[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\ninvites = "negbin"',
+            "[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\n"
+            'invite_distribution = "negbin"',
             r"referral: invite_distribution='negbin' needs a dispersion",
         ),
         (
@@ -777,7 +778,7 @@ GROWTH = {
         "periods": 6,
         "replications": 2,
         "new_leads": 5000,
-        "invites_per_customer": 0.4,
+        "invites_per_user": 0.4,
         "invite_conversion": 0.5,
         "churn": 0.1,
         "market_size": 200_000,
@@ -1029,3 +1030,66 @@ def test_removing_and_adding_values_patches_the_file(tmp_path):
     assert text.startswith("# my class\nbuyers = 500  # one class\n")
     assert "seed" not in text and "churn = 0.1  # monthly" in text and "discount = 0.01" in text
     assert load_scenario(path) == sc
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "new", "attr"),
+    [
+        (
+            '[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\ninvites = "negbin"\n'
+            "dispersion = 0.5",
+            "referral.invites",
+            "referral.invite_distribution",
+            lambda sc: sc.referral.invite_distribution == "negbin",
+        ),
+        (
+            "[growth]\nnew_leads = 100\ninvites_per_customer = 0.4",
+            "growth.invites_per_customer",
+            "growth.invites_per_user",
+            lambda sc: sc.growth.params.invites_per_user == 0.4,
+        ),
+    ],
+)
+def test_renamed_scenario_keys_still_read_with_a_warning(tmp_path, text, old, new, attr):
+    path = write(tmp_path, text, "old.toml")
+    with pytest.warns(
+        DeprecationWarning,
+        match=rf"old\.toml: the scenario key {old} is deprecated.*call it {new}$",
+    ):
+        sc = load_scenario(path)
+    assert attr(sc)
+    written = sc.to_toml()  # written back under the new name only
+    assert re.search(rf"^{new.split('.')[1]}\s*=", written, re.MULTILINE)
+    assert not re.search(rf"^{old.split('.')[1]}\s*=", written, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (
+            '[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\ninvites = "negbin"\n'
+            'invite_distribution = "negbin"\ndispersion = 0.5',
+            r"referral\.invites: give invite_distribution only \(invites is its old name\)",
+        ),
+        (
+            "[growth]\nnew_leads = 1\ninvites_per_customer = 0.4\ninvites_per_user = 0.4",
+            r"growth\.invites_per_customer: give invites_per_user only",
+        ),
+    ],
+)
+def test_renamed_scenario_key_given_twice_is_refused(text, match):
+    with pytest.raises(ScenarioError, match=match):
+        loads_scenario(text)
+
+
+@pytest.mark.parametrize("method", ["simulate", "run"])
+def test_scenario_seed_is_keyword_only_positional_still_works(method):
+    sc = load_scenario("b2c_referral")
+    with pytest.warns(DeprecationWarning, match=rf"Scenario\.{method}\(\): passing seed by pos"):
+        old = getattr(sc, method)(7)
+    new = getattr(sc, method)(seed=7)
+    if method == "run":
+        pd.testing.assert_frame_equal(old.referral.generations, new.referral.generations)
+        old, new = old.result, new.result
+    pd.testing.assert_frame_equal(old.table(), new.table())
+    assert not new.table().equals(sc.simulate(seed=8).table())

@@ -100,7 +100,7 @@ def test_funnel_metrics_follow_their_definitions() -> None:
         "margin": 0.5,
         "churn": 0.1,
         "cost_per_buyer": 0.2,
-        "invites": 4.0,
+        "invites_per_user": 4.0,
         "invite_conversion": 0.25,
     }
     m = funnel_metrics(result, FUNNEL_PRESETS["aaarrr"], values)
@@ -298,7 +298,7 @@ def test_growth_explorer_and_dashboard() -> None:
     ex = GrowthExplorer(threaded=False, periods=12)
     try:
         before = ex.metrics
-        ex.control("invites_per_customer").value = 1.5
+        ex.control("invites_per_user").value = 1.5
         assert ex.metrics["k"] == pytest.approx(3 * before["k"])
         assert ex.metrics["referral_share"] > before["referral_share"]
         v = ex.values
@@ -308,7 +308,7 @@ def test_growth_explorer_and_dashboard() -> None:
             seed=v["seed"],
             budget=v["budget"],
             cost_per_lead=v["cost_per_lead"],
-            invites_per_customer=1.5,
+            invites_per_user=1.5,
             invite_conversion=v["invite_conversion"],
             referral_reward=v["referral_reward"],
             churn=v["churn"],
@@ -501,7 +501,7 @@ def test_funnel_explorer_shows_a_funnel_of_its_own() -> None:
         assert ex.outcome.result.funnel["Inviter"].rate == 0.35
         # Its times stay the file's, and K uses the [referral] section's invites.
         assert ex.outcome.result.funnel["Weekly active"].time.mean == 7.0
-        assert ex.values["invites"] == 5.0 and ex.values["invite_conversion"] == 0.5
+        assert ex.values["invites_per_user"] == 5.0 and ex.values["invite_conversion"] == 0.5
         # Users who install are the ones who invite: K is the [referral] section's.
         assert ex.metrics["k"] == pytest.approx(5.0 * 0.5)
         assert ex.metrics["customers"] == ex.outcome.result.reached["Installed"]
@@ -522,7 +522,7 @@ def test_funnel_explorer_economics_round_trip(tmp_path: Path) -> None:
         sc = load_scenario("b2c_referral")
         assert ex.values["arpu"] == sc.economics.arpu
         assert ex.values["cost_per_buyer"] == pytest.approx(sc.economics.paid_spend / sc.buyers)
-        assert ex.values["invites"] == pytest.approx(0.45 * 2.0 + 0.35 * 0.6 + 0.20 * 0.1)
+        assert ex.values["invites_per_user"] == pytest.approx(0.45 * 2.0 + 0.35 * 0.6 + 0.20 * 0.1)
         ex.set_values(arpu=9, buyers=50_000)
         again = load_scenario(ex.save(tmp_path / "b2c.toml"))
         assert again.economics.arpu == 9
@@ -595,7 +595,7 @@ def test_section_explorers_take_what_the_file_says() -> None:
     # Seed buyers default to those expected at seed_stage; negbin invites are kept.
     assert with_ref.values["seed_buyers"] == 400
     assert with_ref.outcome is not None and with_ref.metrics["k"] == pytest.approx(2.5)
-    assert with_ref._kept["invites"] == "negbin"
+    assert with_ref._kept["invite_distribution"] == "negbin"
     assert with_ref.metrics["customers"] <= 40_000  # the campus caps the cascade
     ret = RetentionExplorer(threaded=False)
     ret.load("b2c_referral")
@@ -726,3 +726,22 @@ def test_a_slider_value_out_of_range_or_between_steps_raises(explorer: FunnelExp
         explorer.set_values(activation=1.5)
     explorer.set_values(activation=0.505)  # in range, between steps: kept exactly
     assert explorer.values["activation"] == 0.505
+
+
+def test_renamed_controls_still_answer_to_their_old_names() -> None:
+    from funnelsim.widgets import GrowthExplorer
+
+    match = r"GrowthExplorer: the control 'invites_per_customer' is deprecated.*'invites_per_user'"
+    with pytest.warns(DeprecationWarning, match=match):
+        ex = GrowthExplorer(threaded=False, periods=6, invites_per_customer=1.25)
+    try:
+        assert ex.values["invites_per_user"] == 1.25
+        with pytest.warns(DeprecationWarning, match=match):
+            ex.set_values(invites_per_customer=0.75)
+        assert ex.values["invites_per_user"] == 0.75
+        with pytest.warns(DeprecationWarning, match=match):
+            assert ex.control("invites_per_customer") is ex.control("invites_per_user")
+        with pytest.raises(TypeError, match=r"got both invites_per_customer= \(its old name\)"):
+            ex.set_values(invites_per_customer=1.0, invites_per_user=1.0)
+    finally:
+        ex.close()

@@ -18,7 +18,7 @@ Two entry points:
        ``cost_per_lead``; or, given a ``paid_cac`` (cost per paid customer), as
        many leads as make ``budget / paid_cac`` customers on average;
     2. every customer active at the end of the previous period sends invites
-       (Poisson, mean ``invites_per_customer``), each accepted with probability
+       (Poisson, mean ``invites_per_user``), each accepted with probability
        ``invite_conversion``; invitees enter the funnel at ``referral_entry``;
     3. with a ``market_size``, paid leads and invitations that land on people
        already reached are wasted (hypergeometric thinning), so even explosive
@@ -358,7 +358,7 @@ class GrowthParams:
     #: or the customer stage if that is the first.
     referral_entry: str | None = None
     #: Mean invites an active customer sends per period (Poisson), in [0, 10⁶].
-    invites_per_customer: float = 0.0
+    invites_per_user: float = 0.0
     #: Probability that an invite brings the invitee into the funnel, in [0, 1].
     invite_conversion: float = 0.0
     #: Reward paid per referred customer (both sides together), >= 0.
@@ -405,8 +405,8 @@ class GrowthParams:
         elif self.customer_stage is not None or self.referral_entry is not None:
             raise ValueError("customer_stage and referral_entry need a funnel, got funnel=None")
         set_(
-            "invites_per_customer",
-            check_real("invites_per_customer", self.invites_per_customer, low=0.0, high=1e6),
+            "invites_per_user",
+            check_real("invites_per_user", self.invites_per_user, low=0.0, high=1e6),
         )
         set_("invite_conversion", check_probability("invite_conversion", self.invite_conversion))
         set_("referral_reward", check_real("referral_reward", self.referral_reward, low=0.0))
@@ -511,6 +511,23 @@ class GrowthParams:
             paid_value / self.churn if self.churn > 0 else math.inf,
             ref_value / self.referred_churn if self.referred_churn > 0 else math.inf,
         )
+
+    @property
+    def invites_per_customer(self) -> float:
+        """Deprecated: the field is :attr:`invites_per_user`."""
+        warnings.warn(
+            "GrowthParams.invites_per_customer is deprecated and will be removed in the next "
+            "release; use GrowthParams.invites_per_user",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.invites_per_user
+
+
+# The old field name still constructs (and ``dataclasses.replace``s) for one release.
+GrowthParams.__init__ = renamed_keywords(  # type: ignore[method-assign]
+    invites_per_customer="invites_per_user"
+)(GrowthParams.__init__)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -661,6 +678,7 @@ def _derived(
     }
 
 
+@renamed_keywords(invites_per_customer="invites_per_user")
 def simulate_growth(
     periods: int,
     *,
@@ -766,7 +784,7 @@ def _run_growth(
     rates = prm.funnel.rates if prm.funnel is not None else np.ones(1)
     paid_rates = rates[1 : cust + 1]
     ref_rates = rates[entry + 1 : cust + 1]
-    invite_mean = prm.invites_per_customer * prm.invite_conversion
+    invite_mean = prm.invites_per_user * prm.invite_conversion
     stay_paid = 1.0 - prm.churn
     stay_ref = 1.0 - prm.referred_churn
 

@@ -243,7 +243,7 @@ def render_report(scenario: Scenario, *, seed: Any = None) -> str:
     with_events = (
         scenario.mode == "buyers" and scenario.buyers * scenario.replications <= _EVENTS_LIMIT
     )
-    run = (dataclasses.replace(scenario, events=True) if with_events else scenario).run(seed)
+    run = (dataclasses.replace(scenario, events=True) if with_events else scenario).run(seed=seed)
     result = run.result
     metrics = run.metrics()
     title = html.escape(scenario.name)

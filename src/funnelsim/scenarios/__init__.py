@@ -62,7 +62,7 @@ runs each one the scenario has, fed by the funnel run where that makes sense:
     A referral cascade (:func:`funnelsim.simulate_referrals`) seeded by the
     buyers who reached ``seed_stage``: ``invites_per_user`` (a number, or a
     table by NPS segment with ``segments``), ``invite_conversion``,
-    ``invites``, ``dispersion``, ``cycle_time``, ``market_size``, ...
+    ``invite_distribution``, ``dispersion``, ``cycle_time``, ``market_size``, ...
 ``[retention]`` (:class:`RetentionSettings`)
     Cohorts of the customers at ``cohort_stage`` churning period by period
     (:func:`funnelsim.retention.simulate_cohorts`): ``churn``; ``churn`` and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -65,6 +66,21 @@ class _Table:
         if name not in self.data:
             return None
         return _Table(self.data[name], self.key(name), self.source)
+
+    def renamed(self, old: str, new: str) -> None:
+        """Read a key's old name ``old`` as ``new``, with a ``DeprecationWarning`` (one release)."""
+        if old not in self.data:
+            return
+        if new in self.data:
+            raise self.error(f"give {new} only ({old} is its old name)", self.key(old))
+        where = f"{self.source}: " if self.source else ""
+        warnings.warn(
+            f"{where}the scenario key {self.key(old)} is deprecated and will stop being read in "
+            f"the next release; call it {self.key(new)}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        self.data = {(new if k == old else k): v for k, v in self.data.items()}
 
     def finish(self, allowed: Iterable[str] | None = None) -> None:
         """Raise on any key not in ``allowed`` (default: the keys read), naming the closest."""

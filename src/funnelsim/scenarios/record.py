@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from funnelsim._deprecation import positional_seed
 from funnelsim._validation import check_probability
 from funnelsim.economics import UnitEconomics
 from funnelsim.engine import SimulationResult, simulate
@@ -251,7 +252,8 @@ class Scenario:
         raise ScenarioError("cannot read this path", key=path, source=self.source)
 
     # -- running ---------------------------------------------------------------------
-    def simulate(self, seed: Any = None, **overrides: Any) -> SimulationResult:
+    @positional_seed
+    def simulate(self, *, seed: Any = None, **overrides: Any) -> SimulationResult:
         """Run the funnel with the scenario's settings.
 
         Parameters
@@ -265,7 +267,7 @@ class Scenario:
         Returns
         -------
         SimulationResult
-            Equal to ``funnelsim.simulate(sc.funnel, sc.buyers, sc.seed, ...)``.
+            Equal to ``funnelsim.simulate(sc.funnel, sc.buyers, seed=sc.seed, ...)``.
         """
         allowed = ("buyers", "mode", "events", "replications", "entry_window")
         for key in overrides:
@@ -277,7 +279,8 @@ class Scenario:
         buyers = settings.pop("buyers")
         return simulate(self.funnel, buyers, seed=self.seed if seed is None else seed, **settings)
 
-    def run(self, seed: Any = None) -> ScenarioRun:
+    @positional_seed
+    def run(self, *, seed: Any = None) -> ScenarioRun:
         """Run everything the scenario describes and collect the results.
 
         Parameters

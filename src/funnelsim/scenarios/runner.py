@@ -249,7 +249,7 @@ _share = _format.percent
 def run_scenario(scenario: Scenario, seed: Any = None) -> ScenarioRun:
     """Run everything ``scenario`` describes (see :meth:`Scenario.run`)."""
     given = scenario.seed if seed is None else seed
-    result = scenario.simulate(given)
+    result = scenario.simulate(seed=given)
     entropy = result.seed if result.seed is not None else _section_entropy(given)
 
     def stream(section: Any) -> np.random.SeedSequence:

@@ -37,6 +37,14 @@ if TYPE_CHECKING:
 # read, not halfway through a class.
 
 
+#: Keys renamed in a section, ``{section: {old: new}}``: the old name is still read
+#: for one release, with a ``DeprecationWarning``, and a saved file gets the new one.
+RENAMED_KEYS: dict[str, dict[str, str]] = {
+    "referral": {"invites": "invite_distribution"},
+    "growth": {"invites_per_customer": "invites_per_user"},
+}
+
+
 def _checked(check: Callable[[str, Any], Any], default: Any = None, doc: str = "") -> Any:
     return field(default=default, metadata={"check": check, "doc": doc})
 
@@ -96,6 +104,8 @@ class _Section:
 
     @classmethod
     def read(cls, table: _Table) -> Any:
+        for old, new in RENAMED_KEYS.get(cls.KEY, {}).items():
+            table.renamed(old, new)
         table.finish([f.name for f in dataclasses.fields(cls)])  # type: ignore[arg-type]
         kwargs = {}
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
@@ -136,9 +146,9 @@ class ReferralSettings(_Section):
     )
     #: Probability that an invite converts, in [0, 1].
     invite_conversion: float = _checked(check_probability, dataclasses.MISSING)
-    #: "poisson" or "negbin" (over-dispersed invites).
-    invites: str = _checked(_choice("poisson", "negbin"), "poisson")
-    #: Negative-binomial size (> 0) with invites = "negbin".
+    #: The law of each buyer's invite count: "poisson" or "negbin" (over-dispersed).
+    invite_distribution: str = _checked(_choice("poisson", "negbin"), "poisson")
+    #: Negative-binomial size (> 0) with invite_distribution = "negbin".
     dispersion: float | None = _checked(_real(low=0.0, low_open=True))
     #: NPS mix of every generation: shares by segment (promoter, passive, detractor).
     segments: tuple[tuple[str, float], ...] | None = _checked(_by_segment)
@@ -158,7 +168,7 @@ class ReferralSettings(_Section):
         return {
             "invites_per_user": dict(invites) if isinstance(invites, tuple) else invites,
             "invite_conversion": self.invite_conversion,
-            "invite_distribution": self.invites,
+            "invite_distribution": self.invite_distribution,
             "dispersion": self.dispersion,
             "segments": None if self.segments is None else dict(self.segments),
             "cycle_time": self.cycle_time,
@@ -367,6 +377,8 @@ class GrowthSettings:
     @classmethod
     def read(cls, table: _Table, funnel: Funnel) -> GrowthSettings:
         names = cls._param_names()
+        for old, new in RENAMED_KEYS[cls.KEY].items():
+            table.renamed(old, new)
         table.finish(["periods", "replications", *names])
         periods = table.get("periods", lambda k, v: check_int(k, v, low=1, high=10_000), 24)
         reps = table.get("replications", lambda k, v: check_int(k, v, low=1), 1)

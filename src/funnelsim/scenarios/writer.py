@@ -10,6 +10,7 @@ the layout-keeping; writing TOML by hand is not this package's job.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from funnelsim._io import atomic_write
 from funnelsim.model import Funnel, TimeInStage
 from funnelsim.scenarios.errors import _describe, _Inline, _keyword
 from funnelsim.scenarios.reader import _PRESETS
-from funnelsim.scenarios.sections import _SECTIONS
+from funnelsim.scenarios.sections import _SECTIONS, RENAMED_KEYS
 
 if TYPE_CHECKING:
     from funnelsim.scenarios.record import Scenario
@@ -194,7 +195,17 @@ def scenario_toml(scenario: Scenario) -> str:
     from funnelsim.scenarios.reader import loads_scenario
 
     document = tomlkit.parse(scenario.origin)
-    _patch(document, scenario_to_dict(loads_scenario(scenario.origin)), new)
+    for section, renames in RENAMED_KEYS.items():
+        table = document.get(section)
+        for old, new_key in renames.items():
+            if isinstance(table, Table | dict) and old in table and new_key not in table:
+                value = table[old]
+                del table[old]
+                table[new_key] = value
+    with warnings.catch_warnings():  # the file's old key names were warned about when read
+        warnings.simplefilter("ignore", DeprecationWarning)
+        origin = loads_scenario(scenario.origin)
+    _patch(document, scenario_to_dict(origin), new)
     return tomlkit.dumps(document)
 
 

@@ -35,6 +35,7 @@ import math
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,6 +208,30 @@ def _options(control: Control, *extra: float) -> list[tuple[str, float | int]]:
 _log_options = _options  # the name the log sliders used
 
 
+#: Controls renamed for one name per concept: ``old: new``. The old name is still
+#: accepted (starting values, :meth:`Explorer.set_values`, :meth:`Explorer.control`)
+#: for one release, with a ``DeprecationWarning``.
+RENAMED_CONTROLS = {"invites": "invites_per_user", "invites_per_customer": "invites_per_user"}
+
+
+def _new_names(owner: str, values: Mapping[str, Any], stacklevel: int) -> dict[str, Any]:
+    """``values`` with renamed controls under their new names (warns once per old name)."""
+    out = dict(values)
+    for old, new in RENAMED_CONTROLS.items():
+        if old not in out:
+            continue
+        if new in out:
+            raise TypeError(f"{owner} got both {old}= (its old name) and {new}=; give {new}= only")
+        warnings.warn(
+            f"{owner}: the control {old!r} is deprecated and will be removed in the next "
+            f"release; it is called {new!r}",
+            DeprecationWarning,
+            stacklevel=stacklevel + 1,
+        )
+        out[new] = out.pop(old)
+    return out
+
+
 def _put(control: Control, widget: w.Widget, value: Any) -> None:
     """Set a slider, adding an off-grid (in-range) value to a step slider's options first."""
     if isinstance(widget, w.SelectionSlider) and value not in widget._options_values:
@@ -293,7 +318,7 @@ class Explorer:
         self._controls: dict[str, Control] = {}
         self._widgets: dict[str, w.Widget] = {}
         self._defaults: dict[str, Any] = {}
-        self._set_sections(sections, values or {})
+        self._set_sections(sections, _new_names(type(self).__name__, values or {}, 3))
 
         tools = w.HBox([*toolbar, self._ab, self._reset], layout=w.Layout(flex_flow="row wrap"))
         right = w.VBox(
@@ -360,6 +385,8 @@ class Explorer:
 
     def control(self, name: str) -> w.Widget:
         """The slider driving parameter ``name``."""
+        if name in RENAMED_CONTROLS and name not in self._widgets:
+            (name,) = _new_names(type(self).__name__, {name: None}, 2)
         if name not in self._widgets:
             raise KeyError(f"no control {name!r}; controls are {list(self._widgets)}")
         return self._widgets[name]
@@ -376,7 +403,7 @@ class Explorer:
 
     def set_values(self, values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> None:
         """Move several controls at once, then redraw once."""
-        changes = {**(dict(values) if values else {}), **kwargs}
+        changes = _new_names(type(self).__name__, {**(dict(values) if values else {}), **kwargs}, 2)
         for name, value in changes.items():
             if name not in self._controls:
                 raise KeyError(f"no control {name!r}; controls are {list(self._controls)}")

@@ -46,7 +46,7 @@ def funnel_metrics(
 
     ``values`` holds the economics controls of ``preset`` (``arpu``, ``margin``,
     ``churn``, ``cost_per_buyer`` and, for funnels with a referral stage,
-    ``invites`` and ``invite_conversion``). LTV, CAC, LTV:CAC and payback are
+    ``invites_per_user`` and ``invite_conversion``). LTV, CAC, LTV:CAC and payback are
     ``economics`` (a :class:`funnelsim.economics.UnitEconomics`; default: the
     geometric, undiscounted one of ``values`` with CAC from
     :func:`funnel_cac`). Undefined numbers (no customers) are NaN.
@@ -66,7 +66,7 @@ def funnel_metrics(
     k = math.nan
     if preset.referral_stage is not None and customers > 0:
         share = float(reached[preset.referral_stage]) / customers
-        k = share * viral_coefficient(values["invites"], values["invite_conversion"])
+        k = share * viral_coefficient(values["invites_per_user"], values["invite_conversion"])
     return {
         "customers": customers,
         "revenue": customers * float(values["arpu"]),
@@ -154,7 +154,7 @@ class FunnelExplorer(Explorer):
     The headline numbers are customers (buyers reaching the paying stage),
     monthly revenue (customers × ARPU), CAC (marketing spend ÷ customers), LTV
     (ARPU × margin ÷ churn), LTV:CAC and, for AAARRR, the viral coefficient
-    K = (referrers ÷ customers) × invites × invite conversion.
+    K = (referrers ÷ customers) × invites per user × invite conversion.
     """
 
     def __init__(
@@ -277,7 +277,7 @@ class FunnelExplorer(Explorer):
                     econ.cac * expected_customers(sc, econ.customer_stage) / sc.buyers
                 )
         if sc.referral is not None and preset != "tltb":
-            values["invites"] = mean_invites(sc.referral)
+            values["invites_per_user"] = mean_invites(sc.referral)
             values["invite_conversion"] = sc.referral.invite_conversion
         return values
 
@@ -324,8 +324,8 @@ class FunnelExplorer(Explorer):
             sc = replace_section(sc, "economics", **econ)
         if sc.referral is not None:
             ref = {}
-            if "invites" in changed:
-                ref["invites_per_user"] = changed["invites"]
+            if "invites_per_user" in changed:
+                ref["invites_per_user"] = changed["invites_per_user"]
             if "invite_conversion" in changed:
                 ref["invite_conversion"] = changed["invite_conversion"]
             sc = replace_section(sc, "referral", **ref)

@@ -24,7 +24,7 @@ __all__ = ["Dashboard", "GrowthExplorer", "growth_metrics"]
 _GROWTH_KEYS = (
     "budget",
     "cost_per_lead",
-    "invites_per_customer",
+    "invites_per_user",
     "invite_conversion",
     "referral_reward",
     "churn",
@@ -50,7 +50,7 @@ def growth_metrics(result: Any) -> dict[str, float]:
     _, ref_conversion = params.conversion()
     churn = params.referred_churn
     k = (
-        params.invites_per_customer * params.invite_conversion * ref_conversion / churn
+        params.invites_per_user * params.invite_conversion * ref_conversion / churn
         if churn > 0
         else math.inf
     )
@@ -79,7 +79,7 @@ class GrowthExplorer(Explorer):
     threaded : bool, optional
         Redraw on a worker thread (default: inside a Jupyter kernel only).
     **values
-        Starting values by control name (``churn=0.03, invites_per_customer=1``).
+        Starting values by control name (``churn=0.03, invites_per_user=1``).
     """
 
     _title = "Growth model: paid + referral → funnel → customers → revenue"

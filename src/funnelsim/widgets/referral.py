@@ -24,7 +24,7 @@ __all__ = ["ReferralExplorer", "mean_invites"]
 _TITLE = "New buyers per referral generation (bars) vs the expectation s·Kᵍ (diamonds)"
 
 #: Settings of a loaded ``[referral]`` section that have no slider but shape the cascade.
-_KEPT = ("invites", "dispersion", "cycle_time", "max_generations")
+_KEPT = ("invite_distribution", "dispersion", "cycle_time", "max_generations")
 
 
 def mean_invites(referral: Any) -> float:
@@ -124,8 +124,7 @@ class ReferralExplorer(Explorer):
             market_size=values["market_size"],
             replications=values["replications"],
             seed=values["seed"],
-            # the scenario's "invites" key is simulate_referrals' invite_distribution
-            **{("invite_distribution" if k == "invites" else k): v for k, v in self._kept.items()},
+            **self._kept,
         )
         metrics = {
             "k": float(result.k),

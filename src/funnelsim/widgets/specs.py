@@ -221,7 +221,7 @@ B2C_ECONOMICS = (
         "cost_per_buyer", "Marketing cost per buyer ($)", 0.0, 5.0, 0.05, 0.40,
         readout=",.2f", help="Spend divided by buyers entering: drives CAC.",
     ),
-    Control("invites", "Invites per referrer", 0, 10, 0.5, 3.0, readout=".1f"),
+    Control("invites_per_user", "Invites per referrer", 0, 10, 0.5, 3.0, readout=".1f"),
     _rate("invite_conversion", "Invite conversion", 0.20, "Invites that become new buyers."),
 )  # fmt: skip
 
@@ -341,7 +341,7 @@ GROWTH_PAID = _driving("growth.", (
 #: The referral loop.
 GROWTH_REFERRAL = _driving("growth.", (
     Control(
-        "invites_per_customer", "Invites / customer / period", 0, 3, 0.05, 0.5,
+        "invites_per_user", "Invites / customer / period", 0, 3, 0.05, 0.5,
         readout=".2f", help="Mean invites an active customer sends each period.",
     ),
     _rate("invite_conversion", "Invite acceptance", 0.30, "Invitees who enter the funnel."),
