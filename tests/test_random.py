@@ -76,7 +76,7 @@ def _runs() -> dict[str, Any]:
         ),
         "BassResult": lambda seed: referral.simulate_bass(0.03, 0.4, 1000, 8, seed=seed),
         "CohortSimulation": lambda seed: retention.simulate_cohorts(
-            retention.ChurnModel.sbg(0.7, 1.2), [300, 200], 4, seed
+            retention.ChurnModel.sbg(0.7, 1.2), [300, 200], 4, seed=seed
         ),
         "AccountsResult": lambda seed: b2b.simulate_accounts(200, seed=seed),
         "PipelineResult": lambda seed: pipeline.simulate_pipeline(tltb, 300, seed=seed),

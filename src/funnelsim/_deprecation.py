@@ -24,7 +24,17 @@ import warnings
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["positional_seed", "renamed_keywords"]
+__all__ = ["FunnelsimDeprecationWarning", "positional_seed", "renamed_keywords"]
+
+
+class FunnelsimDeprecationWarning(DeprecationWarning):
+    """A funnelsim name or form that still works for one release.
+
+    A subclass of :class:`DeprecationWarning`, so ordinary filters and
+    ``pytest.warns(DeprecationWarning)`` see it; its own class lets the project's
+    tests and notebooks turn funnelsim's deprecations (and only those) into errors.
+    """
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -62,7 +72,7 @@ def renamed_keywords(**renames: str) -> Callable[[Callable[P, R]], Callable[P, R
                 warnings.warn(
                     f"{name}({old}=...) is deprecated and will be removed in the next "
                     f"release; use {name}({new}=...)",
-                    DeprecationWarning,
+                    FunnelsimDeprecationWarning,
                     stacklevel=2,
                 )
                 kwargs[new] = kwargs.pop(old)
@@ -91,7 +101,7 @@ def positional_seed(func: Callable[P, R]) -> Callable[P, R]:
             warnings.warn(
                 f"{name}(): passing seed by position is deprecated and will stop working in "
                 f"the next release; pass seed=... by keyword",
-                DeprecationWarning,
+                FunnelsimDeprecationWarning,
                 stacklevel=2,
             )
             *args_, seed = args

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
+from funnelsim._deprecation import FunnelsimDeprecationWarning
 from funnelsim._validation import check_real
 
 __all__ = [
@@ -267,7 +268,7 @@ def as_duration(
                 f"{name}={value!r} as a bare number of days on a log with datetime times is "
                 f"deprecated; pass a duration with its unit, e.g. {name}='{value:g}D' or "
                 f"pd.Timedelta(days={value:g})",
-                DeprecationWarning,
+                FunnelsimDeprecationWarning,
                 stacklevel=outside_stacklevel(),
             )
             return round(x * DAY_NS)

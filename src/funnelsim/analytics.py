@@ -111,6 +111,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from funnelsim._deprecation import FunnelsimDeprecationWarning
 from funnelsim._time import (
     DAY_NS,
     as_datetimes,
@@ -155,7 +156,7 @@ def _renamed(old: str, new: str) -> Callable[[Callable[..., Any]], Callable[...,
                     raise TypeError(f"{fn.__name__}() got both {new!r} and its old name {old!r}")
                 warnings.warn(
                     f"{fn.__name__}({old}=...) is deprecated; the argument is now called {new!r}",
-                    DeprecationWarning,
+                    FunnelsimDeprecationWarning,
                     stacklevel=outside_stacklevel(),
                 )
                 kwargs[new] = kwargs.pop(old)
@@ -531,7 +532,7 @@ def biggest_leak(
     if by == "count":
         warnings.warn(
             "biggest_leak(by='count') is deprecated; use by='lost' (the name bottleneck uses)",
-            DeprecationWarning,
+            FunnelsimDeprecationWarning,
             stacklevel=outside_stacklevel(),
         )
         by = "lost"

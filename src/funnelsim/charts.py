@@ -60,6 +60,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from funnelsim._deprecation import FunnelsimDeprecationWarning
 from funnelsim._validation import check_choice, check_columns, check_real
 from funnelsim.engine import SimulationResult
 from funnelsim.render import (
@@ -954,7 +955,7 @@ def compare_chart(
             "compare_chart(a, b) is now ab_chart(a, b) (scenario A vs B side by side); "
             "compare_chart(fs.compare(a, b)) draws the per-stage differences with their "
             "intervals. The old call will stop working in the next release.",
-            DeprecationWarning,
+            FunnelsimDeprecationWarning,
             stacklevel=2,
         )
         return ab_chart(comparison, b, labels=labels or ("A", "B"))

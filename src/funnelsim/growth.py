@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from funnelsim._deprecation import renamed_keywords
+from funnelsim._deprecation import FunnelsimDeprecationWarning, renamed_keywords
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_int, check_probability, check_real
 from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period, unit_economics
@@ -518,7 +518,7 @@ class GrowthParams:
         warnings.warn(
             "GrowthParams.invites_per_customer is deprecated and will be removed in the next "
             "release; use GrowthParams.invites_per_user",
-            DeprecationWarning,
+            FunnelsimDeprecationWarning,
             stacklevel=2,
         )
         return self.invites_per_user

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from funnelsim._deprecation import positional_seed
+from funnelsim._deprecation import FunnelsimDeprecationWarning, positional_seed
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._validation import check_int, check_probability, check_real
 from funnelsim.model import Funnel, TimeInStage, check_funnel
@@ -350,7 +350,7 @@ def __getattr__(name: str) -> Any:
         warnings.warn(
             f"funnelsim.pipeline.{name} moved to funnelsim.sensitivity_analysis.{name} "
             f"(also funnelsim.{name}); the old path will be removed in the next release",
-            DeprecationWarning,
+            FunnelsimDeprecationWarning,
             stacklevel=2,
         )
         return getattr(sensitivity_analysis, name)

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from funnelsim._deprecation import FunnelsimDeprecationWarning
 from funnelsim._validation import check_choice, check_int, check_real
 
 
@@ -77,7 +78,7 @@ class _Table:
         warnings.warn(
             f"{where}the scenario key {self.key(old)} is deprecated and will stop being read in "
             f"the next release; call it {self.key(new)}",
-            DeprecationWarning,
+            FunnelsimDeprecationWarning,
             stacklevel=2,
         )
         self.data = {(new if k == old else k): v for k, v in self.data.items()}

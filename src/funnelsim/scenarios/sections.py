@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from funnelsim._deprecation import FunnelsimDeprecationWarning
 from funnelsim._validation import check_choice, check_int, check_probability, check_real
 from funnelsim.b2b import Committee, buying_committee
 from funnelsim.economics import REFERRED_LTV_UPLIFT
@@ -428,6 +429,6 @@ _SECTIONS: dict[str, type[_Section]] = {
 def _moved(old: str, new: str) -> None:
     warnings.warn(
         f"{old} is deprecated and will be removed in the next release; use {new}",
-        DeprecationWarning,
+        FunnelsimDeprecationWarning,
         stacklevel=3,
     )

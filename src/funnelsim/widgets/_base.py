@@ -45,6 +45,7 @@ import ipywidgets as w
 import traitlets
 
 from funnelsim import charts
+from funnelsim._deprecation import FunnelsimDeprecationWarning
 from funnelsim.widgets.specs import Control, Metric, by_name
 
 __all__ = ["Explorer", "Outcome"]
@@ -225,7 +226,7 @@ def _new_names(owner: str, values: Mapping[str, Any], stacklevel: int) -> dict[s
         warnings.warn(
             f"{owner}: the control {old!r} is deprecated and will be removed in the next "
             f"release; it is called {new!r}",
-            DeprecationWarning,
+            FunnelsimDeprecationWarning,
             stacklevel=stacklevel + 1,
         )
         out[new] = out.pop(old)
