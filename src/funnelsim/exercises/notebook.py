@@ -56,6 +56,7 @@ _END = re.compile(r"^\s*#\s*END SOLUTION\b.*$")
 _LINE = re.compile(r"^(\s*)(.*?)\s*#\s*SOLUTION\s*$")
 _MD = re.compile(r"<!--\s*BEGIN SOLUTION\s*-->.*?<!--\s*END SOLUTION\s*-->", re.DOTALL)
 _MARKER = "FUNNELSIM-ANSWERS "
+_TARGET = re.compile(r"^[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_][\w.]*)*$")
 
 
 def _strip_code(source: str, where: str) -> str:
@@ -78,8 +79,8 @@ def _strip_code(source: str, where: str) -> str:
         single = _LINE.match(line)
         if single:
             indent, code = single.groups()
-            left, sep, _ = code.partition("=")
-            if not sep or left.strip().endswith(("=", "!", "<", ">")):
+            left, sep, right = code.partition("=")
+            if not sep or right.startswith("=") or not _TARGET.match(left.strip()):
                 raise ValueError(
                     f"{where}, line {number}: a '# SOLUTION' line must be an assignment "
                     f"'name = value', got {code!r}"
