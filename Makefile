@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 JUPYTER_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup lab test lint format typecheck unit notebooks nbval papermill exercises \
+.PHONY: help setup lab test lint format typecheck unit notebooks nbval papermill exercises student-copies grade \
         browser browser-deps bench figures lock present clean
 
 help: ## List the targets
@@ -65,10 +65,15 @@ nbval: setup ## Re-execute committed notebooks and compare their outputs
 papermill: setup ## Run every notebook under other parameter sets
 	$(PYTEST) tests/notebooks/test_papermill.py
 
-exercises: setup ## Exercise notebooks: student copies generated, master checks pass
-	@if compgen -G "exercises/*.ipynb" > /dev/null; then \
-	    $(PYTEST) --nbval-lax --nbval-current-env exercises; \
-	else echo "exercises: none yet"; fi
+exercises: setup ## Student copies up to date with their masters (execution and grading: tests/test_exercise.py)
+	$(BIN)/python -m funnelsim.exercises generate --check
+
+student-copies: setup ## Regenerate exercises/student/ from exercises/masters/ (solutions -> ...)
+	$(BIN)/python -m funnelsim.exercises generate
+
+SUBMISSIONS ?= submissions
+grade: setup ## Grade a folder of submitted copies: make grade SUBMISSIONS=dir (writes grades.csv)
+	$(BIN)/python -m funnelsim.exercises grade $(SUBMISSIONS) --out grades.csv
 
 browser: setup ## Real-browser tests (Chromium + JupyterLab + Voila)
 	@if [ -d tests/browser ]; then $(PYTEST) -m browser tests/browser; else echo "browser: none yet"; fi
