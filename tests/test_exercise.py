@@ -420,3 +420,34 @@ def test_grade_folder_refuses_bad_folders(tmp_path):
     (tmp_path / "x.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
     with pytest.raises(ValueError, match=r"x.ipynb: metadata funnelsim.exercise must be one of"):
         grade_folder(tmp_path)
+
+
+def test_every_master_is_a_registered_exercise_and_back():
+    from funnelsim.exercises import EXERCISES
+    from funnelsim.exercises.notebook import exercise_of
+
+    masters = sorted(MASTERS.glob("*.ipynb"))
+    ids = [exercise_of(nbformat.read(m, as_version=4), m) for m in masters]
+    assert ids == [m.stem for m in masters]
+    assert sorted(ids) == sorted(EXERCISES)
+
+
+def test_grade_and_seed_commands(tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    import funnelsim.exercises.notebook as nb_module
+
+    table = pd.DataFrame([("alice", "02_aaarrr_funnel", "q", 1.0, 2.0, "f")], columns=GRADE_COLUMNS)
+    seen = {}
+
+    def fake(folder, *, timeout):
+        seen.update(folder=folder, timeout=timeout)
+        return table
+
+    monkeypatch.setattr(nb_module, "grade_folder", fake)
+    out = tmp_path / "grades.csv"
+    assert main(["grade", str(tmp_path), "--out", str(out), "--timeout", "30"]) == 0
+    assert seen == {"folder": tmp_path, "timeout": 30.0}
+    assert pd.read_csv(out).equals(table)
+    assert main(["seed", "02_aaarrr_funnel", "alice"]) == 0
+    assert capsys.readouterr().out.strip().endswith(str(student_seed("02_aaarrr_funnel", "alice")))
