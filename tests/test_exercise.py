@@ -451,3 +451,9 @@ def test_grade_and_seed_commands(tmp_path, monkeypatch, capsys):
     assert pd.read_csv(out).equals(table)
     assert main(["seed", "02_aaarrr_funnel", "alice"]) == 0
     assert capsys.readouterr().out.strip().endswith(str(student_seed("02_aaarrr_funnel", "alice")))
+
+
+def test_command_errors_are_one_line(tmp_path, capsys):
+    assert main(["grade", str(tmp_path / "missing")]) == 1
+    assert "funnelsim exercise: error: folder must be a directory" in capsys.readouterr().err
+    assert main(["frobnicate"]) == 2

@@ -321,7 +321,11 @@ def grade_folder(folder: Path, *, timeout: float = 120.0) -> pd.DataFrame:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``generate [--check]``, ``grade FOLDER [--out CSV]``, ``seed ID STUDENT``."""
+    """Command line: ``generate [--check]``, ``grade FOLDER [--out CSV]``, ``seed ID STUDENT``.
+
+    Returns the exit status: 0 success, 1 stale copies or a failed run (one line on
+    stderr), 2 a wrong command line.
+    """
     parser = argparse.ArgumentParser(prog="funnelsim exercise", description=main.__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write the student copies of every master")
@@ -335,7 +339,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed = sub.add_parser("seed", help="print a student's seed for an exercise")
     seed.add_argument("exercise", choices=sorted(EXERCISES))
     seed.add_argument("student")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return int(exc.code) if isinstance(exc.code, int) else 2
+    try:
+        return _run(args)
+    except (ValueError, OSError) as err:
+        sys.stderr.write(f"funnelsim exercise: error: {err}\n")
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "generate":
         if args.check:
             stale = stale_copies(args.masters, args.student)
