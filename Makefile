@@ -4,37 +4,79 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.funnelsim-installed
-LOCK   := constraints.txt
+LOCK   ?= constraints.txt
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 # Headless runs: no progress bars, no stray browser windows, quiet pip.
 export TQDM_DISABLE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 JUPYTER_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# The course's own Jupyter data and config (jupyter/README.md): the offline Voila template, and
+# HTML exports with MathML instead of MathJax from a CDN (JupyterLab's export menu and nbconvert).
+export JUPYTER_PATH := $(CURDIR)/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
+export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter/config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
+# Offline Jupyter: no news feed (nor its prompt), no update check, an extension manager that
+# lists what is installed and never asks an index.
+OFFLINE := --LabApp.news_url=None --LabApp.extension_manager=readonly \
+           --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+# Students work on their own copies of the lessons (git-ignored); the course's files stay as shipped.
+COURSE ?= my-course
 
-.PHONY: help setup lab test lint format typecheck unit notebooks nbval papermill exercises student-copies grade \
-        browser browser-deps bench figures lock present clean
+.PHONY: help setup lab course reset test lint format typecheck unit notebooks nbval papermill \
+        exercises student-copies grade browser browser-deps bench figures lock present mutation clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## Create .venv from nothing and install the pinned set (constraints.txt)
 
+# Python >= 3.11 is checked first (older ones fail deep in the resolver). A .venv made by an
+# older Python is replaced; a fresh .venv whose install fails is removed again, so no later
+# run reuses a broken one (an existing .venv keeps its packages and no stamp).
+PY_OK := 'import sys; sys.exit(sys.version_info[:2] < (3, 11))'
 $(STAMP): pyproject.toml $(LOCK)
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --editable '.[dev]'
+	@$(PYTHON) -c $(PY_OK) 2> /dev/null || { \
+	    echo "make setup: funnelsim needs Python ≥ 3.11; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 \
+	    | head -n 1 || true) (run e.g. 'make setup PYTHON=python3.12')" >&2; exit 1; }
+	@if [ -e $(VENV) ] && ! $(BIN)/python -c $(PY_OK) 2> /dev/null; then \
+	    echo "make setup: replacing $(VENV), made by an unusable or older Python" >&2; rm -rf $(VENV); fi
+	@fresh=; if [ ! -e $(VENV) ]; then fresh=1; $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }; fi; \
+	if ! $(BIN)/python -m pip install --quiet --constraint $(LOCK) --editable '.[dev]'; then \
+	    if [ -n "$$fresh" ]; then rm -rf $(VENV); \
+	        echo "make setup: the install failed; the new $(VENV) was removed" >&2; \
+	    else echo "make setup: the install failed; $(VENV) is not marked ready ('make clean' starts over)" >&2; fi; \
+	    exit 1; fi
 	@touch $@
 
+course: ## Copy the lessons to my-course/ (yours to edit; new lessons are added, none overwritten)
+	@mkdir -p $(COURSE)
+	@for nb in notebooks/*.ipynb; do name=$${nb##*/}; \
+	    if [ ! -e "$(COURSE)/$$name" ]; then cp "$$nb" "$(COURSE)/.$$name.tmp" && \
+	        mv "$(COURSE)/.$$name.tmp" "$(COURSE)/$$name" && echo "course: $(COURSE)/$$name (your copy)"; fi; \
+	done
+
+LESSON ?=
+reset: ## One lesson as shipped again (yours kept in backups/): make reset LESSON=00_start_here
+	@test -n "$(LESSON)" || { echo "make reset: name the lesson, e.g. make reset LESSON=00_start_here" >&2; exit 2; }
+	@name=$(basename $(notdir $(LESSON))).ipynb; \
+	if [ ! -f "notebooks/$$name" ]; then echo "make reset: no lesson '$(LESSON)'; the lessons are:" \
+	    $$(cd notebooks && ls *.ipynb | sed 's/\.ipynb$$//') >&2; exit 2; fi; \
+	mkdir -p $(COURSE)/backups; \
+	if [ -e "$(COURSE)/$$name" ]; then kept=$(COURSE)/backups/$${name%.ipynb}-$$(date +%Y%m%d-%H%M%S).ipynb; \
+	    mv "$(COURSE)/$$name" "$$kept"; echo "reset: your version is kept as $$kept"; fi; \
+	cp "notebooks/$$name" "$(COURSE)/.$$name.tmp" && mv "$(COURSE)/.$$name.tmp" "$(COURSE)/$$name"; \
+	echo "reset: $(COURSE)/$$name is the original again"
+
 LAB_ARGS ?=
-lab: setup ## Open the course in JupyterLab (127.0.0.1, token on) at the start page
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. $(JUPYTER_ROOT) \
-	    --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(LAB_ARGS)
+lab: setup course ## Open your copy of the course (my-course/) in JupyterLab (127.0.0.1, token on)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(COURSE) $(JUPYTER_ROOT) \
+	    --LabApp.default_url=/lab/tree/00_start_here.ipynb $(OFFLINE) $(LAB_ARGS)
 
 present: setup ## Serve the instructor dashboard as an app with Voila on 127.0.0.1
-	$(BIN)/voila --Voila.ip=127.0.0.1 --no-browser \
+	$(BIN)/voila --Voila.ip=127.0.0.1 --no-browser --template=funnelsim \
 	    --MappingKernelManager.cull_idle_timeout=600 --MappingKernelManager.cull_interval=60 \
 	    notebooks/dashboard.ipynb
 
@@ -52,18 +94,24 @@ format: setup ## Apply ruff's formatting and safe fixes
 typecheck: setup ## mypy on src/
 	$(BIN)/mypy
 
+# tests/notebooks (papermill) and tests/browser have their own targets: nothing runs twice.
 unit: setup ## Unit, property and statistical tests (+ README example and doctests)
-	$(PYTEST) -n 2 -m "not browser" tests --ignore=tests/notebooks --doctest-modules src/funnelsim --doctest-glob=README.md README.md
+	$(PYTEST) -n 2 -m "not browser" --ignore=tests/notebooks --ignore=tests/browser tests \
+	    --doctest-modules src/funnelsim --doctest-glob=README.md README.md
 
-# Notebook kernels run one at a time: kernels started in parallel can race for the same
-# TCP port (seen here as 'Address already in use').
+# Notebooks run 2 at a time. Kernels started in parallel used to race for the same TCP port
+# ('Address already in use'); tests/notebooks/kernels.py gives every kernel Unix sockets named
+# after its own connection file instead. nbval keeps a notebook's cells (one kernel) on one
+# worker (--dist loadfile); papermill's runs are independent.
+NOTEBOOK_RUN := $(PYTEST) -n 2 -p tests.notebooks.kernels
+NBVAL := --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 notebooks: nbval papermill ## Both notebook gates
 
 nbval: setup ## Re-execute committed notebooks and compare their outputs
-	$(PYTEST) --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+	$(NOTEBOOK_RUN) $(NBVAL) notebooks
 
 papermill: setup ## Run every notebook under other parameter sets
-	$(PYTEST) tests/notebooks/test_papermill.py
+	$(NOTEBOOK_RUN) tests/notebooks
 
 exercises: setup ## Student copies up to date with their masters (execution and grading: tests/test_exercise.py)
 	$(BIN)/python -m funnelsim.exercises generate --check
@@ -87,6 +135,14 @@ bench: setup ## Benchmarks: medians and ratios against baselines measured in the
 figures: setup ## Regenerate the README's pictures (docs/figures) with vl-convert, offline
 	$(BIN)/python docs/make_figures.py
 
+# mutmut copies src/ and tests/ to mutants/ and runs, for each one-line change of a core module
+# ([tool.mutmut] in pyproject.toml), the tests that cover it. Hours on 2 cores, so one core at the
+# lowest priority; MUTANTS narrows it, e.g. make mutation MUTANTS='funnelsim.stats*'.
+MUTANTS ?=
+mutation: setup ## Mutation testing of the core modules (slow; not part of make test)
+	nice -n 19 env CI=true $(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results
+
 lock: ## Re-resolve the pinned set into constraints.txt (after changing dependencies)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet '.[dev]'
@@ -94,4 +150,4 @@ lock: ## Re-resolve the pinned set into constraints.txt (after changing dependen
 	rm -rf .lock-venv
 
 clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-output build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-output build dist mutants

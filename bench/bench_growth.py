@@ -28,12 +28,24 @@ For each, ``simulate_referrals`` (one Poisson, plus one hypergeometric with a
 market, per generation) against baseline A, the same aggregate draws in a bare
 loop (checked to give the identical total), and baseline B, one Poisson
 (invites) and one binomial (conversions) per buyer, then the same thinning.
+
+The counts-mode referral funnel (issue 10, target ≤ 5 × plain numpy):
+``simulate_funnel_with_referrals`` (AAARRR, 10⁵ paid buyers, 4 invites per
+referrer, 25 % accepted, 5 generations) against the same binomial chains,
+Poissons and binomials in a bare loop, checked to give the identical counts.
+Times are CPU medians with the two calls interleaved (``_common.median_cpu_times``).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from _common import median_time, report  # bench/ is on sys.path when run as a script
+from _common import (  # bench/ is on sys.path when run as a script
+    load_average,
+    median_cpu_times,
+    median_time,
+    report,
+    verdict,
+)
 
 import funnelsim as fs
 
@@ -134,6 +146,38 @@ def referral_per_buyer(rng: np.random.Generator, case: str) -> int:
     return cum
 
 
+# -- the referral loop as a funnel stage, counts mode ----------------------------------------
+
+FUNNEL_REFERRAL = (100_000, 4.0, 0.25, 5)  # paid buyers, invites per user, conversion, generations
+
+
+def funnel_referral_library(seed: object, funnel: fs.Funnel) -> np.ndarray:
+    paid, invites, conversion, generations = FUNNEL_REFERRAL
+    r = fs.simulate_funnel_with_referrals(funnel, paid, invites, conversion, generations, seed=seed)
+    return r.counts[0, :, :, -1]  # people reaching the last stage, per generation and channel
+
+
+def funnel_referral_numpy(seed: object, rates: list[float]) -> np.ndarray:
+    """The same draws in a bare loop: a binomial chain per generation, a Poisson of
+    invites and a binomial of acceptances; referred people enter at the second stage."""
+    paid, invites, conversion, generations = FUNNEL_REFERRAL
+    rng = np.random.default_rng(seed)
+    last = np.zeros((generations + 1, 2), dtype=np.int64)
+    n = paid
+    for p in rates[1:]:
+        n = rng.binomial(n, p)
+    last[0, 0] = referrers = n
+    for gen in range(1, generations + 1):
+        entrants = rng.binomial(rng.poisson(referrers * invites), conversion)
+        if entrants == 0:
+            return last[:gen]
+        n = entrants
+        for p in rates[2:]:
+            n = rng.binomial(n, p)
+        last[gen, 1] = referrers = n
+    return last
+
+
 def check_same_draws() -> None:
     """Baselines A consume the library's draws in the library's order: same seed, same result."""
     for s in range(3):
@@ -144,9 +188,14 @@ def check_same_draws() -> None:
             lib = referral_library(np.random.default_rng(s), case)
             if lib != referral_aggregate(np.random.default_rng(s), case):
                 raise AssertionError(f"referral baseline A ({case}) no longer makes the same draws")
+        rates = fs.aaarrr().rates.tolist()
+        lib = funnel_referral_library(s, fs.aaarrr())
+        if not np.array_equal(lib, funnel_referral_numpy(s, rates)):
+            raise AssertionError("the funnel-referral baseline no longer makes the same draws")
 
 
 def main() -> dict[str, float]:
+    print(load_average())
     check_same_draws()
     print("baselines A reproduce the library's results draw for draw (3 seeds, each case)")
     rng = np.random.default_rng(2026)
@@ -205,6 +254,30 @@ def main() -> dict[str, float]:
                 f"B = {r_per / r_lib:.0f} x library",
             ),
         ]
+    funnel = fs.aaarrr()
+    rates = funnel.rates.tolist()
+    cpu = median_cpu_times(
+        {
+            "library": lambda: funnel_referral_library(rng, funnel),
+            "numpy": lambda: funnel_referral_numpy(rng, rates),
+        },
+        201,
+    )
+    ratio = cpu["library"] / cpu["numpy"]
+    out |= {
+        "funnel_referral_library_us": cpu["library"] * 1e6,
+        "funnel_referral_numpy_us": cpu["numpy"] * 1e6,
+        "funnel_referral_library_over_numpy": ratio,
+    }
+    rows += [
+        (
+            "funnel + referral loop, counts mode (10^5 paid)",
+            f"{cpu['library'] * 1e6:.0f} us",
+            "simulate_funnel_with_referrals, CPU",
+        ),
+        ("funnel + referral loop: same draws, plain numpy", f"{cpu['numpy'] * 1e6:.0f} us", ""),
+        ("funnel + referral loop: library / numpy", f"{ratio:.2f}", verdict(ratio, 5)),
+    ]
     report(rows, "growth", out)
     return out
 

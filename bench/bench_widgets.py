@@ -13,7 +13,8 @@ In the kernel (FunnelExplorer, AAARRR, 10⁵ buyers, one slider step per move):
   (altair → Vega-Lite → Vega → SVG), for the ratio LiveChart saves
 * the instructor Dashboard's full redraw (four panels), for scale
 * every explorer at its defaults: one slider step → new chart and metrics, and the
-  model + chart-data part alone (``compute`` + ``plot``), to show where time goes
+  model + chart-data part alone (``compute`` + ``plot``), to show where time goes; the rest
+  is LiveChart's SVG (vl-convert's ``vega_to_svg``) and the widget update   (target ≤ 50 ms)
 
 In a real browser (Debian's Chromium driving JupyterLab; skipped without it):
 key press on a slider → the chart's DOM node replaced and painted (one
@@ -28,6 +29,7 @@ key press on a slider → the chart's DOM node replaced and painted (one
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import statistics
 import sys
@@ -273,6 +275,8 @@ def _key_latency(page: Any, url: str) -> float:
 
 
 def main() -> None:
+    one, five, fifteen = os.getloadavg()
+    print(f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs")
     out: dict[str, Any] = dict(kernel())
     print(f"{'kernel, FunnelExplorer, 10^5 buyers':<48} median")
     print(
@@ -291,9 +295,14 @@ def main() -> None:
     print(f"{'  Dashboard full redraw (4 panels)':<48} {out['dashboard_redraw_ms']:7.1f} ms")
     each = explorers()
     out["explorers"] = each
-    print(f"{'kernel, each explorer at its defaults':<48} redraw   model+plot")
+    print(f"{'kernel, each explorer at its defaults':<40} redraw   model+plot  SVG+widget")
     for name, t in each.items():
-        print(f"  {name:<46} {t['redraw_ms']:7.1f} ms {t['model_and_plot_ms']:7.1f} ms")
+        rest = t["redraw_ms"] - t["model_and_plot_ms"]  # LiveChart's vl-convert SVG, the widget
+        ok = "met" if t["redraw_ms"] <= 50 else "NOT met"
+        print(
+            f"  {name:<38} {t['redraw_ms']:7.1f} ms {t['model_and_plot_ms']:7.1f} ms "
+            f"{rest:7.1f} ms  target <= 50: {ok}"
+        )
     if "--no-browser" not in sys.argv:
         res = browser()
         if res:

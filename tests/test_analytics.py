@@ -764,3 +764,55 @@ def test_buyer_ids_of_any_kind_give_the_same_answers() -> None:
     ttc = time_to_convert(reps)
     assert ttc.index.names == ["replication", "buyer_id"]
     assert ttc.to_dict() == {(0, 3): 2.5, (1, 3 * 10**12): 2.5}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from(STAGES), st.integers(0, 12)),
+        min_size=1,
+        max_size=30,
+    ),
+    steps=st.sampled_from([("A", "B"), ("A", "C"), ("B", "C")]),
+    w=st.integers(0, 12),
+    until=st.one_of(st.just(math.inf), st.integers(12, 30)),
+)
+def test_every_function_reads_the_same_path(rows, steps, w, until) -> None:
+    log = _log([(b, s, float(t)) for b, s, t in rows], STAGES)
+    per_buyer: dict[int, dict[str, list[float]]] = {}
+    for b, s, t in rows:
+        per_buyer.setdefault(b, {}).setdefault(s, []).append(float(t))
+    paths = {b: _best_path(times, STAGES, None) for b, times in per_buyer.items()}
+    i, j = STAGES.index(steps[0]), STAGES.index(steps[1])
+    ttc = time_to_convert(log, from_stage=steps[0], to_stage=steps[1])
+    assert ttc.to_dict() == {b: p[j] - p[i] for b, p in paths.items() if not math.isnan(p[j])}
+    curve = conversion_window(
+        log, [float(w)], from_stage=steps[0], to_stage=steps[1], observed_until=float(until)
+    )
+    seen = [p for p in paths.values() if not math.isnan(p[i]) and p[i] + w <= until]
+    assert curve["entered"].iloc[0] == len(seen)
+    assert curve["converted"].iloc[0] == sum(
+        not math.isnan(p[j]) and p[j] - p[i] <= w for p in seen
+    )
+    if until == math.inf:
+        assert curve["converted"].iloc[0] == int((ttc <= w).sum())
+    table = funnel_table(log, window=float(w), observed_until=float(until))
+    windowed = {b: _best_path(times, STAGES, float(w)) for b, times in per_buyer.items()}
+    starts = [p for p in windowed.values() if not math.isnan(p[0]) and p[0] + w <= until]
+    assert table["reached"].tolist() == [
+        sum(not math.isnan(p[k]) for p in starts) for k in range(len(STAGES))
+    ]
+
+
+def test_deprecations_point_at_the_callers_line() -> None:
+    dated = _dated([("a", "s", "2024-03-01"), ("a", "p", "2024-03-02")], ["s", "p"])
+    for call in (
+        lambda: conversion_window(dated, [1]),
+        lambda: biggest_leak(dated, window=1),
+        lambda: funnel_table(dated, window=1),
+        lambda: biggest_leak(dated, by="count"),
+        lambda: cohort_retention(log=dated, period="D"),
+    ):
+        with pytest.warns(DeprecationWarning) as record:
+            call()
+        assert all(w.filename == __file__ for w in record)

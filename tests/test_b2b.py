@@ -143,6 +143,63 @@ def test_every_contribution_column_by_hand():
     np.testing.assert_allclose(res.accounts["p_buy"], 0.75, rtol=1e-15)
 
 
+def test_every_account_and_table_column_by_hand():
+    # Same deal: only Buy is uncertain; the champion is always there and for it (odds x3:
+    # p = 0.75); each stage takes 1 week (from_rates' default), so a cycle is its depth.
+    funnel = fs.Funnel.from_rates({"Trigger": 1.0, "Learn": 1.0, "Try": 1.0, "Buy": 0.5})
+    committee = Committee((Member("champion", "Champion", 1.0, 1.0, {"Buy": 3.0}),))
+    n = 200
+    res = simulate_accounts(n, committee=committee, funnel=funnel, seed=8)
+    u_buy = np.random.default_rng(8).random(6 * n)[2 * n :].reshape(n, 4)[:, 3]
+    won = u_buy < 0.75
+    wins = int(won.sum())
+    a = res.accounts
+    assert list(a.columns) == [
+        "account_id",
+        "champion",
+        "p_learn",
+        "p_try",
+        "p_buy",
+        "depth",
+        "stage_reached",
+        "won",
+        "cycle_length",
+    ]
+    assert a["account_id"].tolist() == list(range(n))
+    assert (a["champion"] == "for").all()
+    assert (a["p_learn"] == 1.0).all() and (a["p_try"] == 1.0).all()
+    np.testing.assert_array_equal(a["won"], won)
+    np.testing.assert_array_equal(a["depth"], np.where(won, 4, 3))
+    assert a["stage_reached"].astype(str).tolist() == np.where(won, "Buy", "Try").tolist()
+    np.testing.assert_array_equal(a["cycle_length"], np.where(won, 4.0, 3.0))
+    t = res.table()
+    assert t["reached"].tolist() == [n, n, n, wins]
+    np.testing.assert_allclose(t["step_conversion"], [1, 1, 1, wins / n])
+    np.testing.assert_allclose(t["cumulative_conversion"], [1, 1, 1, wins / n])
+    assert t["drop_off"].tolist() == [0, 0, 0, n - wins]
+    np.testing.assert_allclose(t["expected_reached"], [n, n, n, 0.75 * n], rtol=1e-12)
+    c = res.cycle_summary(quantiles=(0.5,))
+    assert list(c.columns) == ["outcome", "accounts", "mean", "sd", "q0.5"]
+    assert c["outcome"].tolist() == ["won", "lost"]
+    assert c["accounts"].tolist() == [wins, n - wins]
+    assert c["mean"].tolist() == [4.0, 3.0] and c["sd"].tolist() == [0.0, 0.0]
+    assert c["q0.5"].tolist() == [4.0, 3.0]
+    np.testing.assert_array_equal(res.cycle_lengths, np.full(wins, 4.0))
+    e = expected_accounts(n, committee=committee, funnel=funnel)
+    assert list(e.columns) == [
+        "stage",
+        "base_rate",
+        "step_rate",
+        "reach_probability",
+        "expected_reached",
+        "sd_reached",
+    ]
+    assert e["base_rate"].tolist() == [1.0, 1.0, 1.0, 0.5]
+    np.testing.assert_allclose(e["step_rate"], [1, 1, 1, 0.75], rtol=1e-12)
+    np.testing.assert_allclose(e["reach_probability"], [1, 1, 1, 0.75], rtol=1e-12)
+    np.testing.assert_allclose(e["sd_reached"], [0, 0, 0, (n * 0.75 * 0.25) ** 0.5], atol=1e-9)
+
+
 def test_share_present_is_the_share_of_accounts_with_the_member():
     res = simulate_accounts(1_000, champion=0.3, saboteur=0.2, seed=5)
     for key, row in res.contributions.set_index("member").iterrows():

@@ -678,13 +678,14 @@ def test_payback_chart_draws_the_explorers_frame() -> None:
     frame = payback_frame({**values, "months": 24})
     spec = charts.payback_chart(frame).to_dict()
     rows = _data(spec, spec)
-    # month t adds arpu * margin * (1 - churn)^t: 10, 19.5, 28.525, ...
-    assert [r["cumulative"] for r in rows[:3]] == pytest.approx([10.0, 19.5, 28.525])
+    # month t holds the payments of months 0..t-1 (economics.payback_curve), so the
+    # curve crosses CAC at the payback month itself: 0, 10, 19.5, 28.525, ...
+    assert [r["cumulative"] for r in rows[:4]] == pytest.approx([0.0, 10.0, 19.5, 28.525])
     assert {r["cac"] for r in rows} == {80.0}
     margin, cac, point, _ = _layers(spec)
     assert margin["encoding"]["x"]["title"] == "months since acquisition"
-    # cumulative at month t: 200 (1 - 0.95^(t+1)); 74.0 at month 8, 80.3 at month 9
-    assert [r["period"] for r in rows if r["payback"] is not None] == [9.0]
+    # cumulative at month t: 200 (1 - 0.95^t); 74.0 at month 9, 80.3 at month 10
+    assert [r["period"] for r in rows if r["payback"] is not None] == [10.0]
     assert point["encoding"]["x"]["field"] == "payback"
     assert margin["encoding"]["y"]["title"] == "cumulative margin per customer (currency)"
     assert cac["mark"]["strokeDash"] == [6, 3]
@@ -940,6 +941,15 @@ def test_live_chart_swaps_the_data_of_the_new_public_plots(growth: Any) -> None:
         assert live.render(plot) == charts.to_svg(plot.chart())
     assert len(live._cache) == 2
     assert all(v is not None for v in live._cache.values())
+
+
+def test_retention_curves_observed_up_to_period_1_draw_without_a_fit() -> None:
+    # fit_sbg refuses one period (mean churn only): the chart draws the data and says why
+    table = fs.CohortTable.from_counts([[100, 60], [80]])
+    with pytest.warns(UserWarning, match="no sBG fit: no cohort is observed beyond period 1"):
+        chart = charts.retention_curves(table)
+    spec = chart.to_dict()
+    assert {r["series"] for r in _data(spec, _layers(spec)[1])} == {"observed (all cohorts)"}
 
 
 def test_retention_curves_of_a_log_one_period_long_draws_without_a_fit() -> None:

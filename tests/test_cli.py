@@ -1,3 +1,4 @@
+import io
 import os
 import re
 import subprocess
@@ -268,6 +269,41 @@ def test_malformed_file_error_names_the_file(tmp_path, capsys):
     assert main(["simulate", str(path)]) == 1
     err = capsys.readouterr().err
     assert err == f"funnelsim: error: {path}: funnel.rates.activation must be in [0, 1], got 2\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line"),
+    [
+        ("buyers = " + "[" * 3000 + "]" * 3000, "buyers", 1),  # tomllib's RecursionError
+        ('name = "a # [b"\n[economics]\narpu = ' + "[" * 200 + "]" * 200, "economics.arpu", 3),
+        ("a = " + "{b=" * 400 + "1" + "}" * 400, "a", 1),
+    ],
+)
+def test_deeply_nested_file_is_one_line_naming_the_key(tmp_path, capsys, text, key, line):
+    path = tmp_path / "deep.toml"
+    path.write_text(text + "\n", encoding="utf-8")
+    assert main(["simulate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"funnelsim: error: {path}: {key}: nests arrays or inline tables more than 50 levels "
+        f"deep (line {line}); no scenario key needs more than 2\n"
+    )
+
+
+def test_sweep_csv_has_no_float_noise(capsys):
+    # values computed elsewhere carry binary noise: 0.1 * 3, 0.7 * 0.1 * 4 ...
+    values = ",".join(repr(v) for v in (0.02, 0.1 * 0.4, 0.1 * 3 * 0.2, 0.7 * 0.1 * 4 / 3.5))
+    assert "0.06000000000000001" in values and "0.07999999999999999" in values
+    argv = ["sweep", "b2c_referral", "--param", f"funnel.rates.activation={values}"]
+    assert main([*argv, "--set", "mode=counts"]) == 0
+    out = capsys.readouterr().out
+    assert "0000000" not in out and "9999999" not in out
+    assert pd.read_csv(io.StringIO(out))["funnel.rates.activation"].tolist() == [
+        0.02,
+        0.04,
+        0.06,
+        0.08,
+    ]
 
 
 def test_unwritable_output_is_a_runtime_error(tmp_path, capsys):

@@ -37,6 +37,15 @@ def test_every_link_of_the_data_points_at_a_notebook_or_is_coming():
             assert (ROOT / "notebooks" / e.notebook).is_file(), e.id
 
 
+def test_no_existing_notebook_is_marked_coming():
+    for e in load_lessons():
+        if e.coming:
+            assert not (ROOT / "notebooks" / e.notebook).exists(), (
+                f"notebooks/{e.notebook} exists: remove 'coming = true' for {e.id!r} in "
+                "src/funnelsim/course/lessons.toml and re-execute notebooks/course_map.ipynb"
+            )
+
+
 def _rendered_links() -> list[str]:
     cells = json.loads(MAP.read_text(encoding="utf-8"))["cells"]
     text = "".join("".join(c["source"]) if c["cell_type"] == "markdown" else "" for c in cells)

@@ -89,9 +89,9 @@ def test_saas_events_schema(saas: pd.DataFrame) -> None:
     assert list(saas["stage"].cat.categories) == list(make_saas_events.STAGES)
     assert saas["stage"].cat.ordered
     assert saas["converted"].dtype == bool
-    assert len(saas) == 58_113
+    assert len(saas) == 58_747
     counts = saas["stage"].value_counts()
-    assert [counts[s] for s in make_saas_events.STAGES] == [12_000, 4_187, 2_308, 718, 38_900]
+    assert [counts[s] for s in make_saas_events.STAGES] == [12_000, 4_238, 2_309, 707, 39_493]
     assert saas["entered_at"].between(0, make_saas_events.END_DAY).all()
     active = saas[saas["stage"] == "Active"]
     assert (active["exited_at"] == active["entered_at"]).all()

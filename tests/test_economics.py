@@ -319,7 +319,7 @@ def test_unit_economics_hand_worked_geometric():
     assert ue.payback == 2.0  # 10 + 5 = 15 reaches the CAC exactly
     assert ue.expected_lifetime == 2.0
     assert ue.label == "LTV: geometric churn 50.0%/period, no discount"
-    curve = ue.curve(4)
+    curve = ue.payback_curve(4)
     assert curve["cumulative_margin"].tolist() == [0.0, 10.0, 15.0, 17.5, 18.75]
     assert curve["paid_back"].tolist() == [False, False, True, True, True]
     assert list(curve.columns) == ["period", "cumulative_margin", "cac", "paid_back"]
@@ -330,7 +330,7 @@ def test_unit_economics_hand_worked_discounted():
     ue = ec.unit_economics(100.0, 1.0, 0.0, cac=160.0, discount=1.0, period="year")
     assert ue.ltv == 200.0
     assert ue.payback == 3.0
-    assert ue.curve(3)["cumulative_margin"].tolist() == [0.0, 100.0, 150.0, 175.0]
+    assert ue.payback_curve(3)["cumulative_margin"].tolist() == [0.0, 100.0, 150.0, 175.0]
     assert ue.label == "LTV: geometric churn 0.0%/year, 100.0%/year discount"
     assert ue.expected_lifetime == math.inf
 
@@ -350,7 +350,7 @@ def test_cac_at_the_ltv_never_pays_back_and_no_cac_gives_nan():
     assert ue.ltv_to_cac == 1.0 and ue.payback == math.inf
     none = ec.unit_economics(1.0, 1.0, 0.5)
     assert math.isnan(none.cac) and math.isnan(none.ltv_to_cac) and math.isnan(none.payback)
-    assert not none.curve(5)["paid_back"].any()
+    assert not none.payback_curve(5)["paid_back"].any()
     free = ec.unit_economics(1.0, 1.0, 0.5, cac=0.0)
     assert free.payback == 0.0 and free.ltv_to_cac == math.inf
     nobody = ec.unit_economics(1.0, 1.0, 0.5, cac=math.inf)
@@ -368,7 +368,7 @@ def test_unit_economics_sbg_matches_ltv_sbg_and_a_direct_sum():
     assert ue.ltv == pytest.approx(series[-1], rel=1e-6)
     first = int(np.argmax(series >= 150.0)) + 1  # payments 0..n-1
     assert ue.payback == first
-    curve = ue.curve(first + 5)
+    curve = ue.payback_curve(first + 5)
     np.testing.assert_allclose(curve["cumulative_margin"].iloc[1:], series[: first + 5], rtol=1e-12)
     assert ue.expected_lifetime == pytest.approx((1.6 + 6.0 - 1) / 0.6)
     assert ue.label == "LTV: sBG(α = 1.6, β = 6), 1.0%/month discount"
@@ -400,7 +400,7 @@ def test_payback_is_where_the_curve_crosses_cac(arpu, margin, churn, discount, r
     # one definition: LTV:CAC above 1 exactly when the customer pays back
     assert math.isfinite(ue.payback) == (ue.ltv > cac or (model.kind == "geometric" and churn == 1))
     if math.isfinite(ue.payback) and ue.payback < 5_000:
-        curve = ue.curve(int(ue.payback) + 2)
+        curve = ue.payback_curve(int(ue.payback) + 2)
         crossed = curve.loc[curve["cumulative_margin"] >= cac * (1 - 1e-12), "period"]
         assert int(crossed.iloc[0]) == ue.payback
         assert int(curve.loc[curve["paid_back"], "period"].iloc[0]) == ue.payback

@@ -29,16 +29,48 @@ funnels = st.lists(rates, min_size=0, max_size=7).map(
 # -- the law -----------------------------------------------------------------------------
 
 
+def _integer_threshold_depth(u32: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Stages reached: 1 + the stages whose threshold floor(reach * 2**32) exceeds u."""
+    limits = np.floor(reach[1:] * 2.0**32).astype(np.int64)
+    return 1 + (u32.astype(np.int64)[:, None] < limits[None, :]).sum(axis=1)
+
+
 def test_depth_equals_per_buyer_comparison_of_the_same_uniforms():
-    # The chunked kernel must give exactly what comparing each buyer's uniform with the
-    # cumulative reach probabilities gives (and so not depend on the chunk size).
+    # The chunked kernel must give exactly what comparing each buyer's 32-bit uniform
+    # (the halves of the generator's raw 64-bit outputs, low half first) with the
+    # integer thresholds gives, and so not depend on the chunk size.
     f = fs.aaarrr()
-    n = 300_000  # spans several chunks, and a partial last one
+    n = 300_001  # spans several chunks, a partial last one, and half a raw output
     result = fs.simulate(f, n, seed=11)
-    u = np.random.default_rng(11).random(n)
-    depth = 1 + (u[:, None] < f.reach[None, 1:]).sum(axis=1)
+    raw = np.random.default_rng(11).bit_generator.random_raw((n + 1) // 2)
+    u = np.stack([raw & 0xFFFFFFFF, raw >> 32], axis=1).ravel()[:n]
+    depth = _integer_threshold_depth(u, f.reach)
     np.testing.assert_array_equal(result.depth[0], depth)
     np.testing.assert_array_equal(result.counts[0], [(depth > k).sum() for k in range(len(f))])
+
+
+def test_a_32_bit_generator_uses_numpys_32_bit_draws():
+    # MT19937's raw output holds 32 random bits only: its buyers use rng.integers(uint32).
+    f = fs.aaarrr()
+    n = 70_001
+    result = fs.simulate(f, n, seed=np.random.Generator(np.random.MT19937(4)))
+    u = np.random.Generator(np.random.MT19937(4)).integers(0, 2**32, n, dtype=np.uint32)
+    np.testing.assert_array_equal(result.depth[0], _integer_threshold_depth(u, f.reach))
+
+
+def test_quantisation_of_the_integer_threshold_is_below_2_to_the_minus_32():
+    # Reach probabilities on the 2**-32 grid are used exactly; others are rounded down by
+    # less than 2**-32; a reach below 2**-32 is reached by nobody.
+    f = Funnel.from_rates({"A": 1.0, "B": 0.5, "C": 0.5, "D": 2.0**-32, "E": 0.5})
+    limits = np.floor(f.reach[1:] * 2.0**32)
+    assert limits.tolist() == [2**31, 2**30, 0.0, 0.0]
+    reach = fs.aaarrr().reach[1:]
+    error = reach - np.floor(reach * 2.0**32) / 2.0**32
+    assert np.all((error >= 0) & (error < 2.0**-32))
+    counts = fs.simulate(f, 200_000, seed=2).counts[0]
+    assert counts[3] == counts[4] == 0
+    half = stats.binomtest(int(counts[1]), 200_000, 0.5).pvalue
+    assert half > 1e-4
 
 
 def test_deepest_stage_follows_the_stage_by_stage_law():
@@ -54,7 +86,7 @@ def test_deepest_stage_follows_the_stage_by_stage_law():
 @given(funnel=funnels, buyers=st.integers(0, 3000), seed=st.integers(0, 2**32))
 def test_counts_are_non_increasing_and_near_expected(funnel, buyers, seed):
     for mode in ("buyers", "counts"):
-        counts = fs.simulate(funnel, buyers, seed, mode=mode).counts[0]
+        counts = fs.simulate(funnel, buyers, seed=seed, mode=mode).counts[0]
         assert counts[0] == buyers
         assert np.all(np.diff(counts) <= 0)
         exp = fs.expected(funnel, buyers)
@@ -64,12 +96,12 @@ def test_counts_are_non_increasing_and_near_expected(funnel, buyers, seed):
 
 @given(funnel=funnels, buyers=st.integers(0, 500), seed=st.integers(0, 2**32))
 def test_same_seed_same_result_bit_for_bit(funnel, buyers, seed):
-    a = fs.simulate(funnel, buyers, seed, events=True)
-    b = fs.simulate(funnel, buyers, seed, events=True)
+    a = fs.simulate(funnel, buyers, seed=seed, events=True)
+    b = fs.simulate(funnel, buyers, seed=seed, events=True)
     np.testing.assert_array_equal(a.depth, b.depth)
     pd.testing.assert_frame_equal(a.events, b.events)
-    c = fs.simulate(funnel, buyers, seed, mode="counts", replications=3)
-    d = fs.simulate(funnel, buyers, seed, mode="counts", replications=3)
+    c = fs.simulate(funnel, buyers, seed=seed, mode="counts", replications=3)
+    d = fs.simulate(funnel, buyers, seed=seed, mode="counts", replications=3)
     np.testing.assert_array_equal(c.counts, d.counts)
 
 
@@ -77,8 +109,8 @@ def test_same_seed_same_result_bit_for_bit(funnel, buyers, seed):
 @given(funnel=funnels, seed=st.integers(0, 2**32))
 def test_counts_mode_and_buyers_mode_agree_in_distribution(funnel, seed):
     reps, n = 300, 400
-    a = fs.simulate(funnel, n, seed, mode="buyers", replications=reps).counts
-    b = fs.simulate(funnel, n, seed + 1, mode="counts", replications=reps).counts
+    a = fs.simulate(funnel, n, seed=seed, mode="buyers", replications=reps).counts
+    b = fs.simulate(funnel, n, seed=seed + 1, mode="counts", replications=reps).counts
     sd = np.sqrt(n * funnel.reach * (1 - funnel.reach))
     # means: two-sample z within 5 SE
     assert np.all(np.abs(a.mean(0) - b.mean(0)) <= 5 * sd * np.sqrt(2 / reps) + 1e-9)
@@ -170,6 +202,54 @@ def test_table_columns_and_values():
     assert r.conversion == c[-1] / 10_000
 
 
+def test_replicated_result_by_hand():
+    # Two replications of 10 buyers through rates 1, 0.5, 0.4, with counts set by hand.
+    from funnelsim.engine import SimulationResult
+
+    f = Funnel.from_rates({"A": 1.0, "B": 0.5, "C": 0.4})
+    r = SimulationResult(f, 10, "counts", np.array([[10, 6, 3], [10, 4, 1]]), seed=None)
+    assert r.conversion == 4 / 20  # pooled: never the sum of shares (which would be 0.4)
+    assert 0 <= r.conversion <= 1
+    assert r.reached.to_dict() == {"A": 10.0, "B": 5.0, "C": 2.0}
+    s = r.summary()
+    assert list(s.columns) == [
+        "stage",
+        "mean_reached",
+        "sd_reached",
+        "q0.05",
+        "q0.95",
+        "expected_reached",
+    ]
+    assert s["mean_reached"].tolist() == [10.0, 5.0, 2.0]
+    np.testing.assert_allclose(s["sd_reached"], [0.0, 2**0.5, 2**0.5], rtol=1e-15)  # ddof=1
+    # linear interpolation between the two runs: low + q (high - low)
+    np.testing.assert_allclose(s["q0.05"], [10.0, 4.1, 1.1], rtol=1e-12)
+    np.testing.assert_allclose(s["q0.95"], [10.0, 5.9, 2.9], rtol=1e-12)
+    np.testing.assert_allclose(s["expected_reached"], [10.0, 5.0, 2.0], rtol=1e-15)
+    s = r.summary(quantiles=(0.25, 0.5))
+    np.testing.assert_allclose(s["q0.25"], [10.0, 4.5, 1.5])
+    np.testing.assert_allclose(s["q0.5"], [10.0, 5.0, 2.0])
+    t = r.table()
+    assert t["replication"].tolist() == [0, 0, 0, 1, 1, 1]
+    assert t["reached"].tolist() == [10, 6, 3, 10, 4, 1]
+    np.testing.assert_allclose(t["step_conversion"], [1, 0.6, 0.5, 1, 0.4, 0.25])
+    np.testing.assert_allclose(t["cumulative_conversion"], [1, 0.6, 0.3, 1, 0.4, 0.1])
+    assert t["drop_off"].tolist() == [0, 4, 3, 0, 6, 3]
+    np.testing.assert_allclose(t["expected_reached"], [10, 5, 2, 10, 5, 2])
+    ci = stats.binomtest(1, 4).proportion_ci(confidence_level=0.9, method="exact")
+    t90 = r.table(confidence=0.9)
+    assert (t90.loc[5, "ci_low"], t90.loc[5, "ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert (t.loc[0, "ci_low"], t.loc[0, "ci_high"]) == pytest.approx(
+        (stats.beta.ppf(0.025, 10, 1), 1.0)
+    )
+
+
+def test_simulated_conversion_with_replications_is_a_share():
+    r = fs.simulate(fs.aaarrr(referral=1.0), 50, seed=3, replications=7, mode="counts")
+    assert r.conversion == r.counts[:, -1].sum() / 350
+    assert 0 <= r.conversion <= 1
+
+
 def test_expected_closed_form():
     f = fs.trigger_learn_try_buy()
     e = fs.expected(f, 1000)
@@ -241,12 +321,22 @@ def test_entry_window_spreads_arrivals_uniformly_and_leaves_depth_unchanged():
 @pytest.mark.parametrize(
     ("kwargs", "error", "pattern"),
     [
-        ({"buyers": -5}, ValueError, r"buyers must be >= 0, got -5"),
+        ({"buyers": -5}, ValueError, r"buyers must be in \[0, 1000000000000000\], got -5"),
+        (
+            {"buyers": 10**19, "mode": "counts"},
+            ValueError,
+            r"buyers must be in \[0, 1000000000000000\], got 10000000000000000000",
+        ),
+        (
+            {"replications": 10**7, "mode": "counts"},
+            ValueError,
+            r"replications must be in \[1, 1000000\], got 10000000",
+        ),
         ({"buyers": 10.5}, ValueError, r"buyers must be a whole number, got 10.5"),
         ({"buyers": "100"}, TypeError, r"buyers must be an integer, got '100' \(str\)"),
         ({"mode": "fast"}, ValueError, r"mode must be one of \['buyers', 'counts'\], got 'fast'"),
         ({"events": "yes"}, TypeError, r"events must be True or False, got 'yes'"),
-        ({"replications": 0}, ValueError, r"replications must be >= 1, got 0"),
+        ({"replications": 0}, ValueError, r"replications must be in \[1, 1000000\], got 0"),
         ({"entry_window": -1}, ValueError, r"entry_window must be >= 0, got -1"),
         ({"seed": "abc"}, TypeError, r"seed must be an int"),
         ({"mode": "counts", "events": True}, ValueError, r"events=True needs mode='buyers'"),
@@ -268,6 +358,19 @@ def test_bad_arguments(kwargs, error, pattern):
         fs.simulate(fs.aaarrr(), **args)
 
 
+@pytest.mark.parametrize("stages", [129, 300])
+def test_event_log_of_a_funnel_with_many_stages(stages):
+    # stage codes were int8 (128 stages) and depths uint8 (255 stages)
+    funnel = Funnel.from_rates({f"s{i}": 1.0 if i == 0 else 0.999 for i in range(stages)})
+    res = fs.simulate(funnel, 200, seed=1, events=True)
+    per_stage = res.events.groupby("stage", observed=False).size().to_numpy()
+    np.testing.assert_array_equal(per_stage, res.counts[0])
+    np.testing.assert_array_equal(
+        np.bincount(res.depth[0], minlength=stages + 1)[1:][::-1].cumsum()[::-1], res.counts[0]
+    )
+    assert res.events["stage"].cat.categories[-1] == f"s{stages - 1}"
+
+
 def test_funnel_must_be_a_funnel():
     with pytest.raises(
         TypeError, match=r"funnel must be a Funnel \(e.g. funnelsim.aaarrr\(\)\), got list"
@@ -283,3 +386,14 @@ def test_repr_is_short_and_informative():
     assert text.startswith(
         "SimulationResult('Trigger-Learn-Try-Buy', buyers=100, mode='buyers', seed=3: Trigger=100"
     )
+
+
+def test_seed_is_keyword_only_and_a_positional_seed_still_works_for_one_release():
+    import inspect
+
+    assert inspect.signature(fs.simulate).parameters["seed"].kind is inspect.Parameter.KEYWORD_ONLY
+    with pytest.warns(DeprecationWarning, match=r"simulate\(\): passing seed by position"):
+        old = fs.simulate(fs.aaarrr(), 1000, 5)
+    np.testing.assert_array_equal(old.depth, fs.simulate(fs.aaarrr(), 1000, seed=5).depth)
+    with pytest.raises(TypeError, match="positional argument"):
+        fs.simulate(fs.aaarrr(), 1000, 5, "counts")

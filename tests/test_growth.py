@@ -89,7 +89,7 @@ def test_referral_loop_entry_and_referral_stages_can_move():
         simulate_funnel_with_referrals(f, 1, 1, 1.5)
     with pytest.raises(ValueError, match="generations must be in"):
         simulate_funnel_with_referrals(f, 1, 1, 0.5, generations=5_000)
-    with pytest.raises(ValueError, match="invites_per_referrer must be in"):
+    with pytest.raises(ValueError, match="invites_per_user must be in"):
         simulate_funnel_with_referrals(f, 1, -1, 0.5)
     with pytest.raises(ValueError, match="replications must be >= 1"):
         simulate_funnel_with_referrals(f, 1, 1, 0.5, replications=0)
@@ -476,3 +476,17 @@ def test_growth_needs_some_acquisition_to_simulate():
         simulate_growth(12, budget=5000.0, seed=1)
     # an explicit zero inflow is a valid (if empty) model, e.g. a slider moved to 0
     assert simulate_growth(3, new_leads=0, seed=1).periods["active"].eq(0).all()
+
+
+def test_invites_per_referrer_is_the_old_name_of_invites_per_user():
+    f = fs.aaarrr()
+    with pytest.warns(
+        DeprecationWarning, match=r"use simulate_funnel_with_referrals\(invites_per_u"
+    ):
+        old = simulate_funnel_with_referrals(
+            f, 5_000, invites_per_referrer=3, invite_conversion=0.5, seed=2
+        )
+    new = simulate_funnel_with_referrals(
+        f, 5_000, invites_per_user=3, invite_conversion=0.5, seed=2
+    )
+    np.testing.assert_array_equal(old.counts, new.counts)

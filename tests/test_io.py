@@ -155,7 +155,7 @@ def test_saving_a_scenario_over_a_file_is_atomic(tmp_path: Path, monkeypatch: py
     def boom(scenario: object) -> str:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(scenarios, "dumps_toml", boom)
+    monkeypatch.setattr(scenarios.writer, "scenario_toml", boom)  # the text save writes
     with pytest.raises(KeyboardInterrupt):
         scenarios.load_scenario("b2b_saas").save(target)
     assert target.read_text() == before

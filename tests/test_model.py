@@ -151,11 +151,11 @@ def test_stage_type_errors():
 
 def test_time_validation_names_stage_and_value():
     with pytest.raises(
-        ValueError, match=r"time for stage 'Try' must be a finite number >= 0, got -2"
+        ValueError, match=r"time for stage 'Try' must be a finite number in \[0, 1e\+12\], got -2"
     ):
         Stage("Try", 0.5, time=-2)
     with pytest.raises(
-        ValueError, match=r"time for stage 'Try' must be a finite number >= 0, got inf"
+        ValueError, match=r"time for stage 'Try' must be a finite number in \[0, 1e\+12\], got inf"
     ):
         Stage("Try", 0.5, time=float("inf"))
     with pytest.raises(
@@ -167,12 +167,23 @@ def test_time_validation_names_stage_and_value():
 @pytest.mark.parametrize(
     ("make", "pattern"),
     [
-        (lambda: TimeInStage.exponential(-1), r"mean time must be >= 0, got -1"),
+        (lambda: TimeInStage.exponential(-1), r"mean time must be in \[0, 1e\+12\], got -1"),
+        (lambda: TimeInStage.fixed(1e308), r"mean time must be in \[0, 1e\+12\], got 1e\+308"),
+        (
+            lambda: TimeInStage.exponential(1e-300),
+            r"mean time of a exponential distribution must be >= 1e-09 \(MIN_RANDOM_TIME",
+        ),
+        (
+            lambda: TimeInStage.lognormal(1.0, shape=1e300),
+            r"lognormal shape must be in \(0, 10\], got 1e\+300",
+        ),
+        (lambda: TimeInStage.lognormal(1.0, shape=40), r"lognormal shape must be in \(0, 10\]"),
+        (lambda: TimeInStage.gamma(1.0, shape=0.01), r"gamma shape must be >= 0.05, got 0.01"),
         (
             lambda: TimeInStage.exponential(0),
             r"mean time of a exponential distribution must be > 0",
         ),
-        (lambda: TimeInStage.gamma(2, shape=0), r"gamma shape must be > 0, got 0"),
+        (lambda: TimeInStage.gamma(2, shape=0), r"gamma shape must be >= 0.05, got 0"),
         (
             lambda: TimeInStage.lognormal(2, shape=float("nan")),
             r"lognormal shape must be a finite number",
@@ -207,6 +218,22 @@ def test_time_distributions_have_the_requested_mean(time):
 @pytest.mark.parametrize(
     "time",
     [
+        TimeInStage.lognormal(1e-9, 10.0),
+        TimeInStage.lognormal(1e12, 10.0),
+        TimeInStage.gamma(1e-9, 0.05),
+        TimeInStage.gamma(1e12, 0.05),
+        TimeInStage.exponential(1e-9),
+        TimeInStage.exponential(1e12),
+    ],
+)
+def test_times_at_the_limits_are_positive_and_finite(time):
+    draws = time.sample(np.random.default_rng(1), 100_000)
+    assert np.all(np.isfinite(draws)) and np.all(draws > 0)
+
+
+@pytest.mark.parametrize(
+    "time",
+    [
         TimeInStage.exponential(3),
         TimeInStage.gamma(4, 2.5),
         TimeInStage.gamma(1, 0.3),
@@ -234,3 +261,20 @@ def test_str():
     assert str(fs.trigger_learn_try_buy()) == (
         "Trigger-Learn-Try-Buy: Trigger (100%) -> Learn (40%) -> Try (30%) -> Buy (25%)"
     )
+
+
+def test_check_funnel_is_the_one_funnel_check():
+    # engine, growth, pipeline, sensitivity analysis and b2b share model.check_funnel.
+    import importlib
+
+    from funnelsim.model import check_funnel
+
+    for name in ("engine", "growth", "pipeline", "sensitivity_analysis", "b2b"):
+        module = importlib.import_module(f"funnelsim.{name}")
+        assert module.check_funnel is check_funnel
+    f = fs.aaarrr()
+    assert check_funnel(f) is f
+    with pytest.raises(
+        TypeError, match=r"funnel must be a Funnel \(e.g. funnelsim.aaarrr\(\)\), got str"
+    ):
+        check_funnel("aaarrr")

@@ -95,7 +95,7 @@ def pipelines(draw):
 @settings(max_examples=60, deadline=None)
 def test_every_lead_ends_in_exactly_one_final_state(pipe, leads, seed):
     funnel, nurture = pipe
-    res = simulate_pipeline(funnel, leads, seed, nurture=nurture)
+    res = simulate_pipeline(funnel, leads, seed=seed, nurture=nurture)
     a, s = res.leads, res.stages
     assert len(a) == leads and a["lead_id"].is_unique
     assert a["outcome"].notna().all() and set(a["outcome"]) <= {"won", "lost"}
@@ -121,8 +121,8 @@ def test_times_with_fixed_stage_times_and_delay_are_exact():
 
 def test_same_seed_same_pipeline():
     n = Nurture(0.4)
-    a = simulate_pipeline(TLTB, 1_000, 7, nurture=n)
-    b = simulate_pipeline(TLTB, 1_000, 7, nurture=n)
+    a = simulate_pipeline(TLTB, 1_000, seed=7, nurture=n)
+    b = simulate_pipeline(TLTB, 1_000, seed=7, nurture=n)
     assert a.leads.equals(b.leads) and a.stages.equals(b.stages)
     assert "win_rate=" in repr(a)
 
@@ -218,3 +218,75 @@ def test_unknown_pipeline_attribute_is_a_clear_error():
 
     with pytest.raises(AttributeError, match=r"'funnelsim.pipeline' has no attribute 'nope'"):
         pipeline.nope  # noqa: B018
+
+
+# -- every column by hand ----------------------------------------------------------------
+
+
+def test_pipeline_frames_every_column_by_hand():
+    # Nobody passes B; every failure re-enters A twice (max_rounds=2), then is closed:
+    # three passes of 2 time units through A and two nurture delays of 0.5 = 7.
+    f = fs.Funnel.from_rates({"A": 1.0, "B": 0.0}, times=2.0)
+    nurture = Nurture(1.0, delay=0.5, max_rounds=2)
+    res = simulate_pipeline(f, 10, seed=1, nurture=nurture)
+    st = res.stages
+    assert list(st.columns) == [
+        "stage",
+        "entries",
+        "unique_leads",
+        "failed",
+        "nurtured",
+        "closed_lost",
+        "won",
+    ]
+    assert st["stage"].tolist() == ["A", "B"]
+    assert st["entries"].tolist() == [30, 0]
+    assert st["unique_leads"].tolist() == [10, 0]
+    assert st["failed"].tolist() == [30, 0]
+    assert st["nurtured"].tolist() == [20, 0]
+    assert st["closed_lost"].tolist() == [10, 0]
+    assert st["won"].tolist() == [0, 0]
+    leads = res.leads
+    assert list(leads.columns) == ["lead_id", "outcome", "final_stage", "nurture_rounds", "time"]
+    assert leads["lead_id"].tolist() == list(range(10))
+    assert (leads["outcome"] == "lost").all() and (leads["final_stage"] == "A").all()
+    assert leads["nurture_rounds"].tolist() == [2] * 10
+    assert leads["time"].tolist() == [7.0] * 10
+    assert res.win_rate == 0.0
+    out = res.outcomes()
+    assert list(out.columns) == [
+        "outcome",
+        "stage",
+        "leads",
+        "share",
+        "probability",
+        "expected_leads",
+        "sd_leads",
+    ]
+    assert out["outcome"].tolist() == ["won", "lost at A"]
+    assert out["leads"].tolist() == [0, 10] and out["share"].tolist() == [0.0, 1.0]
+    assert out["probability"].tolist() == [0.0, 1.0]
+    assert out["expected_leads"].tolist() == [0.0, 10.0] and out["sd_leads"].tolist() == [0, 0]
+    # and everyone through a certain funnel: won at the last stage after 3 stages of 1
+    sure = simulate_pipeline(fs.Funnel.from_rates({"A": 1, "B": 1, "C": 1}), 4, seed=1)
+    assert sure.stages["entries"].tolist() == [4, 4, 4]
+    assert sure.stages["won"].tolist() == [0, 0, 4]
+    assert sure.leads["time"].tolist() == [3.0] * 4 and sure.win_rate == 1.0
+
+
+def test_expected_pipeline_every_column_by_hand():
+    f = fs.Funnel.from_rates({"A": 1.0, "B": 0.5, "C": 0.4})
+    e = expected_pipeline(f, 10)
+    assert e["outcome"].tolist() == ["won", "lost at A", "lost at B"]
+    assert e["stage"].tolist() == ["C", "A", "B"]
+    np.testing.assert_allclose(e["probability"], [0.2, 0.5, 0.3], rtol=1e-15)
+    np.testing.assert_allclose(e["expected_leads"], [2.0, 5.0, 3.0], rtol=1e-15)
+    np.testing.assert_allclose(
+        e["sd_leads"], np.sqrt(10 * np.array([0.2 * 0.8, 0.25, 0.3 * 0.7])), rtol=1e-15
+    )
+
+
+def test_seed_is_keyword_only_with_one_release_of_grace():
+    with pytest.warns(DeprecationWarning, match=r"simulate_pipeline\(\): passing seed by position"):
+        old = simulate_pipeline(TLTB, 500, 3)
+    assert old.leads.equals(simulate_pipeline(TLTB, 500, seed=3).leads)

@@ -3,8 +3,10 @@ progress files (two processes, torn and corrupt files), the static page, the wid
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import textwrap
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from funnelsim import quiz
@@ -22,6 +26,7 @@ from funnelsim.quiz.static import decode_key, encode_key
 
 ROOT = Path(__file__).resolve().parents[1]
 START = "00_start_here"
+BANK = quiz.load_quiz(START)  # for property tests, which cannot take function-scoped fixtures
 
 
 @pytest.fixture(autouse=True)
@@ -547,6 +552,13 @@ def test_the_command_line_entry(tmp_path, capsys):
     assert out.read_text().splitlines()[0] == ",".join([*quiz.PROGRESS_COLUMNS, "source"])
     assert quiz.main([str(tmp_path / "missing")]) == 2
     assert "no progress file or folder" in capsys.readouterr().err
+    parser = argparse.ArgumentParser(prog="funnelsim")  # as a subcommand of the main CLI
+    commands = parser.add_subparsers(dest="command", required=True)
+    sub = quiz.add_progress_arguments(commands.add_parser("progress"))
+    sub.set_defaults(func=quiz.run_progress)
+    args = parser.parse_args(["progress", str(tmp_path / "ada.jsonl"), "--summary"])
+    assert args.func(args) == 0
+    assert "first_try" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- without a kernel
@@ -656,9 +668,122 @@ def test_matching_questions_drawn_from_the_glossary():
     assert keys.pairs[1][1].ru.startswith("Все расходы на привлечение")
     practice = quiz.glossary_quiz("08_b2b_buying", n=3, seed=2)
     assert practice.lesson == "08_b2b_buying" and len(practice) == 1
+    last = quiz.glossary_quiz("14_capstone", n=8, seed=0)  # a lesson with one term of its own
+    assert len(last.questions[0].pairs) == 8
     with pytest.raises(
         ValueError, match=r"n must be at most 3 \(the terms of '01_value_proposition'\), got 9"
     ):
         quiz.matching_from_glossary(lesson="01_value_proposition", n=9)
     with pytest.raises(ValueError, match="lesson must be one of"):
         quiz.glossary_quiz("99")
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_static_quiz_grades_in_a_browser_and_asks_no_other_host(start, tmp_path, lang):
+    """The script-only quiz of a page without a kernel, in Debian's Chromium."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    page_file = tmp_path / "quiz.html"
+    page_file.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body>"
+        + quiz.to_html(start, lang=lang)
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    right, partly = ("Correct.", "Partly right.") if lang == "en" else ("Верно.", "Частично верно.")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            requests: list[str] = []
+            errors: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(page_file.as_uri())
+            questions = page.locator("li.fsq-q")
+            assert questions.count() == len(start)
+            for i, q in enumerate(start.questions):
+                li = questions.nth(i)
+                answer = q.solution(seed=quiz.EXAMPLE_SEED)
+                if q.id == "halve-activation":
+                    answer = answer[:1]  # half the right ticks: partial credit
+                if isinstance(q, qb.SingleChoice):
+                    li.locator(f"input[value='{answer}']").check()
+                elif isinstance(q, qb.MultipleChoice):
+                    for k in answer:
+                        li.locator(f"input[value='{k}']").check()
+                elif isinstance(q, qb.Numeric):
+                    li.locator("input").fill(str(answer).replace(".", ","))
+                else:
+                    for select, value in zip(li.locator("select").all(), answer, strict=True):
+                        select.select_option(str(value))
+                li.locator("button.fsq-check").click()
+                feedback = li.locator(".fsq-fb").inner_text()
+                expected = partly if q.id == "halve-activation" else right
+                assert feedback.startswith(expected), (q.id, feedback)
+            score = page.locator(".fsq-score").inner_text()
+        finally:
+            browser.close()
+    assert score.endswith(f"{len(start) - 0.5:g} / {len(start)}")
+    assert errors == []
+    assert requests == [page_file.as_uri()]  # nothing from any other host
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@given(st.permutations(list(range(6))))
+def test_ordering_score_is_the_share_of_pairs_in_order(picks):
+    q = BANK["aaarrr-order"]
+    grade = q.grade(picks)
+    ranks = [q.shown[i] for i in picks]
+    concordant = sum(ranks[a] < ranks[b] for a in range(6) for b in range(a + 1, 6))
+    assert grade.score == pytest.approx(concordant / 15)
+    assert grade.correct == (picks == q.solution())
+
+
+@given(st.lists(st.integers(0, 4), unique=True))
+def test_multiple_choice_score_stays_in_0_1_and_is_1_only_for_the_right_set(ticked):
+    q = BANK["halve-activation"]
+    grade = q.grade(ticked)
+    assert 0.0 <= grade.score <= 1.0
+    assert grade.correct == (sorted(ticked) == q.solution())
+
+
+@given(st.lists(st.integers(0, 4), min_size=5, max_size=5))
+def test_matching_score_is_the_share_matched(picks):
+    q = BANK["table-columns"]
+    right = q.solution()
+    assert q.grade(picks).score == pytest.approx(
+        np.mean([a == b for a, b in zip(picks, right, strict=True)])
+    )
+
+
+@given(st.floats(-1e9, 1e9, allow_nan=False))
+def test_numbers_read_back_with_a_decimal_comma(x):
+    text = repr(x).replace(".", ",")
+    assert qb.parse_number(text) == x
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(JSON, st.text(min_size=1))
+def test_static_keys_round_trip(key, salt):
+    assert decode_key(*encode_key(key, salt)) == key

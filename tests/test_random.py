@@ -67,9 +67,9 @@ def _runs() -> dict[str, Any]:
 
     tltb = trigger_learn_try_buy()
     return {
-        "SimulationResult": lambda seed: engine.simulate(aaarrr(), 500, seed, events=True),
+        "SimulationResult": lambda seed: engine.simulate(aaarrr(), 500, seed=seed, events=True),
         "SimulationResult (replications)": lambda seed: engine.simulate(
-            aaarrr(), 200, seed, replications=3, mode="counts"
+            aaarrr(), 200, seed=seed, replications=3, mode="counts"
         ),
         "ReferralResult": lambda seed: referral.simulate_referrals(
             50, 2.0, 0.3, replications=2, seed=seed
@@ -79,7 +79,7 @@ def _runs() -> dict[str, Any]:
             retention.ChurnModel.sbg(0.7, 1.2), [300, 200], 4, seed
         ),
         "AccountsResult": lambda seed: b2b.simulate_accounts(200, seed=seed),
-        "PipelineResult": lambda seed: pipeline.simulate_pipeline(tltb, 300, seed),
+        "PipelineResult": lambda seed: pipeline.simulate_pipeline(tltb, 300, seed=seed),
         "BantPipeline": lambda seed: scoring.simulate_bant_pipeline(200, capacity=50, seed=seed),
         "GrowthResult": lambda seed: growth.simulate_growth(
             6, new_leads=200, replications=2, seed=seed

@@ -114,7 +114,7 @@ def test_viral_coefficient_from_nps_weights_segments():
         ({"fan": 1.0}, None, ValueError, r"unknown segment\(s\) \['fan'\]"),
         ({"promoter": 1.5, "detractor": -0.5}, None, ValueError, r"share of promoters must be"),
         ([9, 9], {"promoter": 1.0}, ValueError, r"missing \['passive', 'detractor'\]"),
-        ([9, 9], [1, 2, 3], TypeError, "invites must map each NPS segment"),
+        ([9, 9], [1, 2, 3], TypeError, "invites_per_user must map each NPS segment"),
         (
             [9, 9],
             {"promoter": -1, "passive": 0, "detractor": 0},
@@ -155,8 +155,12 @@ def test_cascade_frame_is_tidy_and_consistent():
 
 
 def test_same_seed_same_cascade_and_seed_is_recorded():
-    a = simulate_referrals(500, 4, 0.2, invites="negbin", dispersion=0.7, seed=7, replications=3)
-    b = simulate_referrals(500, 4, 0.2, invites="negbin", dispersion=0.7, seed=7, replications=3)
+    a = simulate_referrals(
+        500, 4, 0.2, invite_distribution="negbin", dispersion=0.7, seed=7, replications=3
+    )
+    b = simulate_referrals(
+        500, 4, 0.2, invite_distribution="negbin", dispersion=0.7, seed=7, replications=3
+    )
     pd.testing.assert_frame_equal(a.generations, b.generations)
     assert a.seed == 7
     c = simulate_referrals(500, 4, 0.2, seed=None)
@@ -191,19 +195,48 @@ def test_zero_seed_or_zero_k_stays_put():
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        ({"seed_buyers": -1}, ValueError, "seed_buyers must be >= 0, got -1"),
+        ({"seed_buyers": -1}, ValueError, r"seed_buyers must be in \[0, 1000000000\], got -1"),
         ({"seed_buyers": 1.5}, ValueError, "seed_buyers must be a whole number"),
         ({"invites_per_user": -2}, ValueError, "invites_per_user must be in"),
         ({"invite_conversion": 2}, ValueError, r"invite_conversion must be in \[0, 1\], got 2"),
-        ({"invites": "binomial"}, ValueError, r"invites must be one of \['negbin', 'poisson'\]"),
-        ({"invites": "negbin"}, ValueError, "needs a dispersion"),
-        ({"invites": "negbin", "dispersion": 0}, ValueError, "dispersion must be > 0, got 0"),
-        ({"dispersion": 2.0}, ValueError, "dispersion applies to invites='negbin' only"),
+        (
+            {"invite_distribution": "binomial"},
+            ValueError,
+            r"invite_distribution must be one of \['negbin', 'poisson'\]",
+        ),
+        ({"invite_distribution": "negbin"}, ValueError, "needs a dispersion"),
+        (
+            {"invite_distribution": "negbin", "dispersion": 0},
+            ValueError,
+            "dispersion must be > 0, got 0",
+        ),
+        (
+            {"dispersion": 2.0},
+            ValueError,
+            "dispersion applies to invite_distribution='negbin' only",
+        ),
         ({"cycle_time": 0}, ValueError, "cycle_time must be > 0, got 0"),
-        ({"market_size": 50}, ValueError, "market_size must be in .100, 999999999., got 50"),
-        ({"market_size": 10**10}, ValueError, "market_size must be in"),
+        (
+            {"market_size": 50},
+            ValueError,
+            r"market_size must be >= seed_buyers \(100\): the seed buyers are part of the "
+            r"market, got market_size=50",
+        ),
+        ({"market_size": 10**10}, ValueError, r"market_size must be in \[1, 999999999\]"),
+        (
+            {"seed_buyers": 10**12, "market_size": 5000},
+            ValueError,
+            r"seed_buyers must be in \[0, 1000000000\], got 1000000000000",
+        ),
+        ({"max_buyers": 10**10}, ValueError, r"max_buyers must be in \[1, 1000000000\]"),
+        (
+            {"replications": 10**6},
+            ValueError,
+            r"replications \* \(max_generations \+ 1\) must be <= 20,000,000 .*got "
+            r"1,000,000 \* 1,001",
+        ),
         ({"max_generations": -1}, ValueError, "max_generations must be >= 0"),
-        ({"max_buyers": 0}, ValueError, "max_buyers must be >= 1"),
+        ({"max_buyers": 0}, ValueError, r"max_buyers must be in \[1, 1000000000\], got 0"),
         ({"replications": 0}, ValueError, "replications must be >= 1"),
         ({"seed": -3}, ValueError, "seed must be a non-negative integer"),
         ({"invites_per_user": {"promoter": 1}}, ValueError, "pass segments= as well"),
@@ -227,7 +260,7 @@ def test_simulate_referrals_validates(kwargs, exc, match):
 def test_subcritical_mean_total_is_seed_over_one_minus_k(kind, dispersion):
     reps, s = 4_000, 200
     r = simulate_referrals(
-        s, 2.0, 0.35, invites=kind, dispersion=dispersion, replications=reps, seed=11
+        s, 2.0, 0.35, invite_distribution=kind, dispersion=dispersion, replications=reps, seed=11
     )
     k = 0.7
     se = r.totals.std(ddof=1) / math.sqrt(reps)
@@ -245,7 +278,7 @@ def test_one_aggregate_draw_has_the_law_of_per_buyer_draws(kind, dispersion):
             n,
             lam,
             c,
-            invites=kind,
+            invite_distribution=kind,
             dispersion=dispersion,
             replications=reps,
             max_generations=1,
@@ -277,7 +310,7 @@ def test_negbin_dispersion_fattens_the_tail_of_totals():
     s, k, r, reps = 20, 0.8, 0.3, 3_000
     kw = {"replications": reps, "seed": 2}
     pois = simulate_referrals(s, 2, 0.4, **kw).totals
-    nb = simulate_referrals(s, 2, 0.4, invites="negbin", dispersion=r, **kw).totals
+    nb = simulate_referrals(s, 2, 0.4, invite_distribution="negbin", dispersion=r, **kw).totals
     for totals, sigma2, p0 in (
         (pois, k, math.exp(-s * k)),
         (nb, k + k**2 / r, (r / (r + k)) ** (s * r)),
@@ -311,13 +344,20 @@ def test_negbin_nps_mixture_keeps_the_mean_total():
     rates = {"promoter": 2.5, "passive": 1.0, "detractor": 0.0}
     k, reps, s = 0.3 * (0.3 * 2.5 + 0.3 * 1.0), 3_000, 50
     r = simulate_referrals(
-        s, rates, 0.3, segments=shares, invites="negbin", dispersion=0.6, replications=reps, seed=3
+        s,
+        rates,
+        0.3,
+        segments=shares,
+        invite_distribution="negbin",
+        dispersion=0.6,
+        replications=reps,
+        seed=3,
     )
     assert math.isclose(r.k, k)
     se = r.totals.std(ddof=1) / math.sqrt(reps)
     assert abs(r.totals.mean() - s / (1 - k)) < 4 * se
     one = simulate_referrals(
-        s, rates, 0.3, segments=shares, invites="negbin", dispersion=0.6, seed=3
+        s, rates, 0.3, segments=shares, invite_distribution="negbin", dispersion=0.6, seed=3
     )
     assert one.total >= s and one.generations["new_buyers"].iloc[-1] == 0
 
@@ -328,7 +368,14 @@ def test_a_generation_of_silent_segments_ends_every_replication(kind):
     rates = {"promoter": 3.0, "passive": 1.0, "detractor": 0.0}
     kw = {"dispersion": 0.5} if kind == "negbin" else {}
     r = simulate_referrals(
-        40, rates, 0.5, segments={"detractor": 1.0}, invites=kind, replications=4, seed=1, **kw
+        40,
+        rates,
+        0.5,
+        segments={"detractor": 1.0},
+        invite_distribution=kind,
+        replications=4,
+        seed=1,
+        **kw,
     )
     assert r.k == 0.0
     np.testing.assert_array_equal(r.totals, [40] * 4)
@@ -340,6 +387,16 @@ def test_supercritical_without_market_warns_and_stops_at_the_cap():
         r = simulate_referrals(10, 3, 0.5, max_buyers=10**6, seed=4)
     assert r.capped.all()
     assert 10**6 <= r.total < 10**6 * 3  # the crossing generation is kept
+    assert r.max_buyers == 10**6
+    np.testing.assert_array_equal(r.over_cap, r.totals > 10**6)
+
+
+def test_passing_max_buyers_is_said():
+    # subcritical but stopped by the cap: the warning says the total passed it
+    with pytest.warns(RuntimeWarning, match=r"1 passed max_buyers \(the generation that crossed"):
+        r = simulate_referrals(1_000, 1.0, 0.9, max_buyers=1_500, seed=1)
+    assert r.over_cap.tolist() == [True] and r.total > 1_500
+    assert r.generations["cumulative_buyers"].iloc[-2] < 1_500 <= r.total
     with pytest.warns(RuntimeWarning, match="explosive"):
         r = simulate_referrals(10, 3, 0.5, max_generations=5, seed=4)
     assert r.generations["generation"].max() == 5
@@ -392,7 +449,7 @@ def test_finite_market_follows_the_mean_field_recursion():
     seed=st.integers(0, 2**32),
 )
 def test_cascade_invariants(s, lam, c, market, negbin, scores, reps, seed):
-    kw: dict = {"invites": "negbin", "dispersion": 1.3} if negbin else {}
+    kw: dict = {"invite_distribution": "negbin", "dispersion": 1.3} if negbin else {}
     invites: float | dict = lam
     if scores is not None:  # NPS segments; detractors stay silent
         kw["segments"] = scores
@@ -439,7 +496,7 @@ def test_bass_closed_form_values():
         ((0.0, 0.3, 100, 1.0), r"p must be in \(0, 1\], got 0.0"),
         ((0.1, -0.3, 100, 1.0), r"q must be in \[0, 1\]"),
         ((0.6, 0.6, 100, 1.0), r"p \+ q must be <= 1"),
-        ((0.1, 0.3, 0, 1.0), "m must be >= 1, got 0"),
+        ((0.1, 0.3, 0, 1.0), r"m must be in \[1, 1000000000000\], got 0"),
         ((0.1, 0.3, 100, -1.0), "t must be >= 0, got -1.0"),
         ((0.1, 0.3, 100, [1.0, np.nan]), "t must be finite numbers, got nan at position 1"),
         ((0.1, 0.3, 100, [2.0, -3.0]), "t must be >= 0, got -3 at position 1"),
@@ -474,9 +531,9 @@ def test_simulate_bass_frame_and_split():
     assert f["innovators"].iloc[0] > f["imitators"].iloc[0]
     assert f["imitators"].iloc[8] > f["innovators"].iloc[8]
     pd.testing.assert_frame_equal(f, simulate_bass(0.03, 0.38, 10_000, 25, seed=3).periods)
-    with pytest.raises(ValueError, match="periods must be >= 1"):
+    with pytest.raises(ValueError, match=r"periods must be in \[1, 20000000\], got 0"):
         simulate_bass(0.03, 0.38, 10_000, 0)
-    with pytest.raises(ValueError, match="replications must be >= 1"):
+    with pytest.raises(ValueError, match=r"replications must be in \[1, 20000000\], got 0"):
         simulate_bass(0.03, 0.38, 10_000, 5, replications=0)
     with pytest.raises(TypeError, match="p must be a real number"):
         simulate_bass("0.03", 0.38, 10_000, 5)
@@ -501,7 +558,7 @@ def test_simulate_bass_tracks_the_discrete_expectation():
     assert np.max(np.abs(bias)) < 1e-4 * m  # O(1) adopters: O(1/m) relative to the market
     # one step of the recursion is an Euler step of the Bass equation: with p + q = 0.32
     # per period the two differ by a few % of m ...
-    closed = by["closed_form"].first().to_numpy()
+    closed = by["continuous_bass"].first().to_numpy()
     assert 0.01 < np.max(np.abs(expected - closed)) / m < 0.1
 
 
@@ -525,9 +582,70 @@ def test_simulate_bass_new_adopters_have_the_binomial_law():
 def test_discrete_bass_approaches_the_closed_form_for_small_steps():
     # ... and with p + q = 0.055 per period (finer periods) by under 1 %.
     r = simulate_bass(0.005, 0.05, 100_000, 150, seed=1).periods
-    gap = np.abs(r["expected_cumulative"] - r["closed_form"]).max() / 100_000
+    gap = np.abs(r["expected_cumulative"] - r["continuous_bass"]).max() / 100_000
     assert gap < 0.01
-    assert np.abs(r["cumulative_adopters"] - r["closed_form"]).max() / 100_000 < 0.02
+    assert np.abs(r["cumulative_adopters"] - r["continuous_bass"]).max() / 100_000 < 0.02
+
+
+def test_the_gap_to_the_continuous_curve_grows_with_the_period_length():
+    # The same yearly rates p = 0.03, q = 0.38 in years, months and weeks: the largest
+    # relative gap falls roughly in proportion to the period (first-order Euler error).
+    gaps = []
+    for per_year in (1, 12, 52):
+        f = simulate_bass(0.03 / per_year, 0.38 / per_year, 10_000, 10 * per_year, seed=0).periods
+        np.testing.assert_allclose(
+            f["gap_to_continuous"], f["expected_cumulative"] - f["continuous_bass"], rtol=0
+        )
+        np.testing.assert_allclose(
+            f["continuous_bass"],
+            bass_adopters(0.03, 0.38, 10_000, f["period"].to_numpy() / per_year),
+            rtol=1e-12,
+        )
+        gaps.append(np.max(np.abs(f["gap_to_continuous"] / f["continuous_bass"])))
+    assert gaps[0] == pytest.approx(0.1846, abs=1e-4)  # the "18 % below" of yearly periods
+    assert 0.015 < gaps[1] < 0.02 and 0.003 < gaps[2] < 0.005
+    assert gaps[0] / gaps[1] == pytest.approx(12, rel=0.3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"m": 10**13}, r"m must be in \[1, 1000000000000\], got 10000000000000"),
+        ({"periods": 10**9}, r"periods must be in \[1, 20000000\]"),
+        (
+            {"periods": 1_000, "replications": 100_000},
+            r"replications \* periods must be <= 20,000,000 .*got 100,000 \* 1,000",
+        ),
+    ],
+)
+def test_simulate_bass_caps(kwargs, match):
+    args = {"p": 0.03, "q": 0.38, "m": 1_000, "periods": 10} | kwargs
+    with pytest.raises(ValueError, match=match):
+        simulate_bass(**args)
+    if "m" in kwargs:
+        with pytest.raises(ValueError, match=match):
+            bass_adopters(0.03, 0.38, kwargs["m"], 1.0)
+
+
+def test_simulate_bass_frame_by_hand():
+    # m = 10, p = 0.5, q = 0: expected adopters halve the non-adopters every period
+    f = simulate_bass(0.5, 0.0, 10, 3, seed=2).periods
+    assert list(f.columns) == [
+        "period",
+        "new_adopters",
+        "innovators",
+        "imitators",
+        "cumulative_adopters",
+        "expected_cumulative",
+        "continuous_bass",
+        "gap_to_continuous",
+    ]
+    assert f["period"].tolist() == [1, 2, 3]
+    assert f["expected_cumulative"].tolist() == [5.0, 7.5, 8.75]
+    np.testing.assert_allclose(f["continuous_bass"], 10 * (1 - np.exp(-0.5 * np.arange(1, 4))))
+    assert (f["imitators"] == 0).all()  # q = 0: every adopter is an innovator
+    assert (f["innovators"] == f["new_adopters"]).all()
+    assert (f["cumulative_adopters"] == f["new_adopters"].cumsum()).all()
 
 
 def test_package_exports_referral_names():
@@ -541,3 +659,68 @@ def test_package_exports_referral_names():
         "viral_coefficient_from_nps",
     ):
         assert name in fs.__all__ and callable(getattr(fs, name))
+
+
+# -- every column by hand; K exactly 1 ------------------------------------------------------
+
+
+def test_referral_frame_every_column_by_hand():
+    # nobody invites: generation 0 only, then an empty generation that stops the run
+    r = simulate_referrals(40, 0.0, 0.5, cycle_time=2.5, replications=2, seed=1)
+    g = r.generations
+    assert list(g.columns) == [
+        "replication",
+        "generation",
+        "time",
+        "new_buyers",
+        "cumulative_buyers",
+    ]
+    assert g["replication"].tolist() == [0, 0, 1, 1]
+    assert g["generation"].tolist() == [0, 1, 0, 1]
+    assert g["time"].tolist() == [0.0, 2.5, 0.0, 2.5]
+    assert g["new_buyers"].tolist() == [40, 0, 40, 0]
+    assert g["cumulative_buyers"].tolist() == [40, 40, 40, 40]
+    assert r.totals.tolist() == [40, 40] and r.total == 40.0
+    assert r.capped.tolist() == [False, False] and r.over_cap.tolist() == [False, False]
+    assert r.k == 0.0 and r.expected_total == 40.0
+    # everyone in a market of 40 is already a buyer: invitations are all wasted
+    full = simulate_referrals(40, 5.0, 1.0, market_size=40, seed=2)
+    assert full.generations["new_buyers"].tolist() == [40, 0]
+    assert full.expected_total == 40.0  # K >= 1: the market
+
+
+def test_k_exactly_one():
+    assert viral_coefficient(2, 0.5) == 1.0
+    assert (
+        viral_coefficient_from_nps(
+            {"promoter": 0.5, "passive": 0.5, "detractor": 0.0},
+            {"promoter": 3.0, "passive": 1.0, "detractor": 0.0},
+            0.5,
+        )
+        == 1.0
+    )
+    # critical cascade: it dies out with probability 1 but its mean total is infinite
+    with pytest.warns(RuntimeWarning, match=r"K = 1 >= 1 and no market_size"):
+        r = simulate_referrals(10, 2.0, 0.5, max_generations=20, seed=3)
+    assert r.k == 1.0 and r.expected_total == math.inf
+    r = simulate_referrals(10, 2.0, 0.5, market_size=1_000, max_generations=2_000, seed=3)
+    assert r.expected_total == 1_000.0
+    # just below 1 the closed form s / (1 - K) holds
+    with pytest.warns(RuntimeWarning, match=r"still growing when stopped by max_generations=0"):
+        r = simulate_referrals(10, 1.98, 0.5, max_generations=0, seed=3)
+    assert r.expected_total == pytest.approx(10 / 0.01, rel=1e-12)
+
+
+def test_old_argument_names_work_for_one_release_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match=r"simulate_referrals\(invites=\.\.\.\) is dep"):
+        old = simulate_referrals(200, 3, 0.2, invites="negbin", dispersion=0.5, seed=4)
+    new = simulate_referrals(200, 3, 0.2, invite_distribution="negbin", dispersion=0.5, seed=4)
+    pd.testing.assert_frame_equal(old.generations, new.generations)
+    with pytest.raises(TypeError, match=r"got both invites= \(its old name\) and invite_distr"):
+        simulate_referrals(200, 3, 0.2, invites="negbin", invite_distribution="negbin")
+    rates = {"promoter": 2, "passive": 1, "detractor": 0}
+    with pytest.warns(
+        DeprecationWarning, match=r"use viral_coefficient_from_nps\(invites_per_user"
+    ):
+        k = viral_coefficient_from_nps([10, 9, 7, 2], invites=rates, invite_conversion=0.5)
+    assert k == viral_coefficient_from_nps([10, 9, 7, 2], rates, 0.5)

@@ -17,6 +17,7 @@ from funnelsim.datasets import load_cdnow
 from funnelsim.retention import (
     ChurnModel,
     CohortTable,
+    SBGFit,
     fit_sbg,
     repeat_purchase_rate,
     sbg_derl,
@@ -54,6 +55,19 @@ def test_sbg_derl_at_a_whole_number_alpha_and_a_small_discount() -> None:
     # = (-log(1 - z) - z) / z^2 with z = 1 / (1 + d)
     z = 1 / 1.01
     assert sbg_derl(1.0, 1.0, 0.01) == pytest.approx((-math.log1p(-z) - z) / z**2, rel=1e-12)
+
+
+def test_sbg_derl_limits_at_extreme_inputs() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning on the way
+        # a huge discount leaves the next payment only: beta / (alpha + beta)
+        assert sbg_derl(1.0, 0.2, 1e300) == pytest.approx(0.2 / 1.2, rel=1e-12)
+        # alpha -> 0: nobody churns, the geometric value with churn 0 is (1 + d) / d
+        assert sbg_derl(1e-300, 1.0, 0.1) == pytest.approx(11.0, rel=1e-12)
+        # alpha -> inf: everyone churns at once
+        assert sbg_derl(1e300, 1.0, 0.1) == pytest.approx(1e-300, rel=1e-12)
+        # alpha = beta -> 0: half leave at once, half never: (1 + d) / (2 d)
+        assert sbg_derl(1e-300, 1e-300, 1e-3) == pytest.approx(500.5, rel=1e-9)
 
 
 def test_sbg_derl_of_the_regular_segment() -> None:
@@ -202,11 +216,11 @@ def test_lifetimes_are_geometric() -> None:
         assert abs(np.mean(life == k) - p) < 4 * se
     assert np.all(ChurnModel.geometric(1.0).sample_lifetimes(100, cap=10, seed=rng) == 1)
     assert np.all(ChurnModel.geometric(0.0).sample_lifetimes(100, cap=10, seed=rng) == 10)
-    with pytest.raises(ValueError, match=r"cap must be >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"cap must be in \[1, 9007199254740992\], got 0"):
         ChurnModel.geometric(0.5).sample_lifetimes(10, cap=0, seed=rng)
-    with pytest.raises(ValueError, match=r"size must be >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"size must be in \[0, 10000000\], got -1"):
         ChurnModel.geometric(0.5).sample_lifetimes(-1, cap=5, seed=rng)
-    with pytest.raises(ValueError, match=r"size must be >= 0, got -2"):
+    with pytest.raises(ValueError, match=r"size must be in \[0, 10000000\], got -2"):
         ChurnModel.sbg(1.0, 2.0).sample_churn(-2, seed=rng)
     with pytest.raises(TypeError, match=r"seed must be an int, a numpy Generator"):
         ChurnModel.sbg(1.0, 2.0).sample_lifetimes(5, cap=3, seed="x")
@@ -294,14 +308,39 @@ def test_simulate_cohorts_validation() -> None:
     m = ChurnModel.geometric(0.1)
     with pytest.raises(TypeError, match=r"model must be a ChurnModel"):
         simulate_cohorts(0.1, 10, 3)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"periods must be >= 2, got 1"):
+    with pytest.raises(ValueError, match=r"periods must be in \[2, 10000\], got 1"):
         simulate_cohorts(m, [10, 10, 10], 1)
-    with pytest.raises(ValueError, match=r"cohort size must be >= 0, got -5"):
+    with pytest.raises(ValueError, match=r"cohort size must be in \[0, 10000000\], got -5"):
         simulate_cohorts(m, [10, -5], 3)
     with pytest.raises(ValueError, match=r"cohort_sizes must hold at least one cohort"):
         simulate_cohorts(m, [], 3)
     with pytest.raises(TypeError, match=r"seed must be"):
         simulate_cohorts(m, 10, 3, seed="x")
+
+
+@pytest.mark.parametrize(
+    ("sizes", "periods", "match"),
+    [
+        (10**8, 3, r"cohort size must be in \[0, 10000000\], got 100000000"),
+        ([6_000_000, 6_000_000], 3, r"add up to at most 10,000,000 customers .*got 12,000,000"),
+        ([1] * 1_001, 2_000, r"at most 1,000 cohorts \(MAX_COHORTS\), got 1,001"),
+        # a (broadcast, memory-free) array of 10**8 sizes fails before any per-cohort work
+        (np.broadcast_to(1, (10**8,)), 2_000, r"at most 1,000 cohorts .*got 100,000,000"),
+        (10, 10**6, r"periods must be in \[0, 10000\], got 1000000"),
+    ],
+)
+def test_simulate_cohorts_caps(sizes, periods, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        simulate_cohorts(ChurnModel.geometric(0.1), sizes, periods, seed=0)
+
+
+def test_churn_model_samplers_caps() -> None:
+    m = ChurnModel.sbg(1.0, 2.0)
+    with pytest.raises(ValueError, match=r"size must be in \[0, 10000000\], got 100000000"):
+        m.sample_churn(10**8, seed=0)
+    with pytest.raises(ValueError, match=r"cap must be in \[1, 9007199254740992\]"):
+        m.sample_lifetimes(10, 2**60, seed=0)
+    assert m.sample_lifetimes(10, 2**53, seed=0).max() <= 2**53
 
 
 def test_cohort_table_from_counts() -> None:
@@ -730,3 +769,115 @@ def test_repeat_purchase_rate_counts_days_on_the_local_clock() -> None:
     assert out["repeat_rate"].iloc[0] == 0.5
     assert out["ci_low"].iloc[0] == pytest.approx(float(low))
     assert out["ci_high"].iloc[0] == pytest.approx(float(high))
+
+
+# ---------------------------------------------------------------------------
+# Every column of every frame, by hand
+# ---------------------------------------------------------------------------
+
+
+def test_cohort_table_every_column_by_hand() -> None:
+    long = CohortTable.from_counts([[100, 60, 45], [80, 40]]).long
+    assert list(long.columns) == [
+        "cohort",
+        "period",
+        "calendar_period",
+        "size",
+        "active",
+        "churned",
+        "survival",
+        "retention_rate",
+    ]
+    assert long["cohort"].tolist() == [0, 0, 0, 1, 1]
+    assert long["period"].tolist() == [0, 1, 2, 0, 1]
+    assert long["calendar_period"].tolist() == [0, 1, 2, 1, 2]
+    assert long["size"].tolist() == [100, 100, 100, 80, 80]
+    assert long["active"].tolist() == [100, 60, 45, 80, 40]
+    assert long["churned"].tolist() == [0, 40, 15, 0, 40]
+    assert long["survival"].tolist() == [1.0, 0.6, 0.45, 1.0, 0.5]
+    assert long["retention_rate"].tolist()[1:3] == [0.6, 0.75]
+    assert long["retention_rate"].tolist()[4] == 0.5
+    assert long["retention_rate"].isna().tolist() == [True, False, False, True, False]
+    labelled = CohortTable.from_counts([[100, 60]], cohorts=["Jan"]).long
+    assert labelled["cohort"].tolist() == ["Jan", "Jan"]
+    assert labelled["calendar_period"].isna().all()  # no arithmetic on text labels
+
+
+def test_sbg_fit_projection_by_hand() -> None:
+    # alpha = beta = 1: S(t) = 1 / (t + 1), r(t) = t / (t + 1)
+    fit = SBGFit(1.0, 1.0, -1.0, 0.1, 0.2, (200.0,), 3, True, 0.5, -2.0)
+    proj = fit.project(3)
+    assert list(proj.columns) == ["period", "survival", "retention_rate", "active"]
+    assert proj["period"].tolist() == [0, 1, 2, 3]
+    np.testing.assert_allclose(proj["survival"], [1, 1 / 2, 1 / 3, 1 / 4], rtol=1e-14)
+    np.testing.assert_allclose(proj["retention_rate"][1:], [1 / 2, 2 / 3, 3 / 4], rtol=1e-14)
+    assert math.isnan(proj["retention_rate"][0])
+    np.testing.assert_allclose(proj["active"], [200, 100, 200 / 3, 50], rtol=1e-14)
+    np.testing.assert_allclose(fit.project(1, cohort_size=30)["active"], [30, 15], rtol=1e-14)
+    assert fit.mean_churn == 0.5
+    assert repr(fit) == ("SBGFit(alpha=1 ± 0.1, beta=1 ± 0.2, loglik=-1.00, cohorts=1, periods=3)")
+
+
+@pytest.mark.parametrize(("churn", "active"), [(0.0, [7, 7, 7, 7]), (1.0, [7, 0, 0, 0])])
+def test_simulate_cohorts_every_column_by_hand(churn: float, active: list[int]) -> None:
+    # churn 0: nobody leaves; churn 1: everyone leaves after their first period
+    sim = simulate_cohorts(ChurnModel.geometric(churn), [7, 5], periods=3, seed=0)
+    long = sim.long
+    assert long["cohort"].tolist() == [0, 0, 0, 0, 1, 1, 1]
+    assert long["period"].tolist() == [0, 1, 2, 3, 0, 1, 2]
+    assert long["calendar_period"].tolist() == [0, 1, 2, 3, 1, 2, 3]
+    assert long["size"].tolist() == [7] * 4 + [5] * 3
+    second = [5, 5, 5] if churn == 0 else [5, 0, 0]
+    assert long["active"].tolist() == active + second
+    churned = np.diff(np.concatenate([[active[0]], active]))
+    assert long["churned"].tolist() == [*(-churned).tolist(), 0, 5 - second[1], 0]
+    np.testing.assert_array_equal(long["survival"], long["active"] / long["size"])
+    assert sim.lifetime.tolist() == ([4] * 7 + [4] * 5 if churn == 0 else [1] * 12)
+    assert sim.churn.tolist() == [churn] * 12
+    assert sim.cohort.tolist() == [0] * 7 + [1] * 5
+
+
+def test_geometric_churn_model_numbers_by_hand() -> None:
+    m = ChurnModel.geometric(0.25)
+    assert m.expected_lifetime == 4.0
+    assert m.mean_churn == 0.25
+    assert m.survival(2) == 0.5625
+    assert m.retention_rate(3) == 0.75
+    # (1 - churn)(1 + d) / (d + churn) = 0.75 * 1.1 / 0.35
+    assert m.derl(0.1) == pytest.approx(0.825 / 0.35, rel=1e-15)
+    s = ChurnModel.sbg(2.0, 3.0)
+    assert s.expected_lifetime == 4.0  # (alpha + beta - 1) / (alpha - 1)
+    assert s.mean_churn == 0.4
+    assert s.survival(1) == pytest.approx(0.6, rel=1e-14)
+    assert s.retention_rate(2) == pytest.approx(4 / 6, rel=1e-15)
+    assert ChurnModel.sbg_mean(0.4, 1 / 6).alpha == pytest.approx(2.0, rel=1e-14)
+
+
+def test_documented_non_default_settings() -> None:
+    table = CohortTable.from_counts([[100, 60, 45], [80, 40]])
+    low, high = proportion_ci([180, 100, 45], [180, 180, 100], confidence=0.8)
+    pooled = table.average(confidence=0.8)
+    np.testing.assert_array_equal(pooled["ci_low"], low)
+    np.testing.assert_array_equal(pooled["ci_high"], high)
+    wide = table.wide("survival")
+    assert wide.shape == (2, 3) and wide.loc[1, 1] == 0.5 and math.isnan(wide.loc[1, 2])
+    # the geometric model has no memory: the same DERL at any tenure
+    m = ChurnModel.geometric(0.2)
+    assert m.derl(0.1, periods_survived=7) == m.derl(0.1) == pytest.approx(0.8 * 1.1 / 0.3)
+    # the sBG model's survivors are the loyal ones: DERL grows with tenure
+    s = ChurnModel.sbg(0.704, 1.182)
+    assert s.derl(0.1, periods_survived=4) == sbg_derl(0.704, 1.182, 0.1, 4) > s.derl(0.1)
+
+
+def test_seed_is_keyword_only_with_one_release_of_grace() -> None:
+    model = ChurnModel.sbg(1.0, 2.0)
+    with pytest.warns(DeprecationWarning, match=r"simulate_cohorts\(\): passing seed by position"):
+        old = simulate_cohorts(model, [50, 60], 4, 5)
+    new = simulate_cohorts(model, [50, 60], 4, seed=5)
+    assert np.array_equal(old.lifetime, new.lifetime) and old.long.equals(new.long)
+    with pytest.warns(DeprecationWarning, match=r"sample_lifetimes\(\): passing seed by position"):
+        a = model.sample_lifetimes(100, 10, 7)
+    assert np.array_equal(a, model.sample_lifetimes(100, 10, seed=7))
+    with pytest.warns(DeprecationWarning, match=r"sample_churn\(\): passing seed by position"):
+        c = model.sample_churn(100, 7)
+    assert np.array_equal(c, model.sample_churn(100, seed=7))

@@ -235,6 +235,17 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
             CUSTOM.replace("shape = 3.0", "shape = 0"),
             r"funnel\.stages\[1\]\.time\.shape must be > 0, got 0",
         ),
+        (
+            CUSTOM.replace(
+                'kind = "gamma", mean = 2.0, shape = 3.0',
+                'kind = "lognormal", mean = 2.0, shape = 1e300',
+            ),
+            r"funnel\.stages\[1\]\.time: lognormal shape must be in \(0, 10\], got 1e\+300",
+        ),
+        (
+            CUSTOM.replace('time = { kind = "gamma", mean = 2.0, shape = 3.0 }', "time = 1e308"),
+            r"funnel\.stages\[1\]\.time.* \[0, 1e\+12\], got 1e\+308",
+        ),
         (CUSTOM + "\n[funnel.times]\nPay = 1.0\n", r"funnel\.times: times go with a preset"),
         ("replications = 0", r"replications must be >= 1, got 0"),
         ('events = "yes"', r"events must be true or false, got 'yes'"),
@@ -250,7 +261,7 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
         ),
         (
             '[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\ninvites = "negbin"',
-            r"referral: invites='negbin' needs a dispersion",
+            r"referral: invite_distribution='negbin' needs a dispersion",
         ),
         (
             "[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.1\nsegments = 3",
@@ -358,7 +369,13 @@ def test_with_values_by_file_path():
         ({"funnel.rates.nope": 0.5}, r"funnel\.rates\.nope: no stage named 'nope'"),
         ({"funnel.rates.awareness": 0.5}, r"funnel\.rates\.awareness: the first stage"),
         ({"buyerz": 5}, r"buyerz: unknown key; did you mean 'buyers'\?"),
-        ({"funnel.stages[9].rate": 0.5}, r"funnel\.stages\[9\]\.rate: no list 'stages'"),
+        (
+            {"funnel.stages[9].rate": 0.5},
+            r"funnel\.stages\[9\]\.rate: index 9 is out of range \(there are 6\)",
+        ),
+        ({"economics.arpoo": 5}, r"economics\.arpoo: unknown key; did you mean 'arpu'\?"),
+        ({"economics.arpu": -5}, r"economics\.arpu must be > 0, got -5"),
+        ({"growth.churnn": 0.1}, r"growth\.churnn: unknown key; did you mean 'churn'\?"),
         ({"funnel..rate": 0.5}, r"malformed scenario path"),
     ],
 )
@@ -370,7 +387,7 @@ def test_with_values_errors(change, message):
 def test_simulate_equals_the_engine_with_the_scenario_settings():
     sc = load_scenario("b2b_saas")
     got = sc.simulate()
-    want = fs.simulate(sc.funnel, sc.buyers, sc.seed, replications=sc.replications)
+    want = fs.simulate(sc.funnel, sc.buyers, seed=sc.seed, replications=sc.replications)
     np.testing.assert_array_equal(got.counts, want.counts)
     assert got.seed == 7
     small = sc.simulate(seed=3, buyers=10, replications=1, events=True)
@@ -530,7 +547,12 @@ def test_sections_are_read_and_round_trip(full, tmp_path):
 def test_nps_tables_round_trip(tmp_path):
     sc = load_scenario("b2c_referral")
     assert dict(sc.referral.segments) == {"promoter": 0.45, "passive": 0.35, "detractor": 0.2}
-    assert sc.referral.k == pytest.approx(0.2 * (0.45 * 2.0 + 0.35 * 0.6 + 0.2 * 0.1))
+    k = fs.scenarios.runner.referral_k(sc.referral)
+    assert k == pytest.approx(0.2 * (0.45 * 2.0 + 0.35 * 0.6 + 0.2 * 0.1))
+    with pytest.warns(DeprecationWarning, match=r"ReferralSettings\.k is deprecated"):
+        assert sc.referral.k == k
+    with pytest.warns(DeprecationWarning, match=r"RetentionSettings\.mean_churn is deprecated"):
+        assert sc.retention.mean_churn == sc.retention.model.mean_churn
     assert load_scenario(sc.save(tmp_path / "b.toml")) == sc
     assert hash(sc) == hash(load_scenario(tmp_path / "b.toml"))
 
@@ -700,7 +722,7 @@ def test_sweep_over_a_section_key(full):
         ),
         (
             ("invites_per_user = 2.0", "invites_per_user = 2.0\ndispersion = 1.0"),
-            r"referral: dispersion applies to invites='negbin' only",
+            r"referral: dispersion applies to invite_distribution='negbin' only",
         ),
         (
             ("invites_per_user = 2.0", "invites_per_user = { promoter = 2.0, fans = 1.0 }"),
@@ -870,7 +892,8 @@ def test_papermill_runs_a_lesson_with_a_scenario(tmp_path):
 _times = st.one_of(
     st.floats(0, 1e6, allow_nan=False).map(fs.TimeInStage.fixed),
     st.floats(1e-6, 1e6).map(fs.TimeInStage.exponential),
-    st.tuples(st.floats(1e-6, 1e6), st.floats(1e-3, 1e3)).map(lambda a: fs.TimeInStage.gamma(*a)),
+    # gamma shapes from MIN_GAMMA_SHAPE (0.05): below it the draws underflow to 0
+    st.tuples(st.floats(1e-6, 1e6), st.floats(0.05, 1e3)).map(lambda a: fs.TimeInStage.gamma(*a)),
     st.tuples(st.floats(1e-6, 1e6), st.floats(1e-3, 5)).map(lambda a: fs.TimeInStage.lognormal(*a)),
 )
 _names = st.text(min_size=1, max_size=12).filter(lambda s: s.strip())
@@ -933,3 +956,76 @@ def test_any_scenario_round_trips_through_toml(sc):
     again = loads_scenario(dumps_toml(sc.to_dict()))
     assert again == sc
     assert again.to_dict() == sc.to_dict()
+
+
+# -- with_values on the record, saving with tomlkit ----------------------------------------
+
+
+def test_with_values_sets_fields_on_the_record_without_a_round_trip(monkeypatch):
+    import funnelsim.scenarios.reader as reader
+
+    sc = load_scenario("b2c_referral")
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("with_values re-read the whole scenario")
+
+    monkeypatch.setattr(reader, "scenario_from_dict", no_reading)
+    changed = sc.with_values(
+        {
+            "economics.arpu": 12,
+            "retention.polarization": 0.3,
+            "referral.invite_conversion": 0.25,
+            "growth.churn": 0.05,
+            "growth.periods": 12,
+            "funnel.stages[2].rate": 0.4,
+            "seed": 3,
+        }
+    )
+    assert changed.economics.arpu == 12.0 and changed.economics.margin == sc.economics.margin
+    assert changed.retention.polarization == 0.3
+    assert changed.referral.invite_conversion == 0.25
+    assert changed.growth.params.churn == 0.05 and changed.growth.periods == 12
+    assert changed.growth.params.funnel == changed.funnel
+    assert changed.funnel.stages[2].rate == 0.4 and changed.seed == 3
+    assert changed.source is None and changed.origin == sc.origin
+    # keyword form of a dotted path, as the issue asks
+    assert sc.with_values(**{"economics.arpu": 12}).economics.arpu == 12.0
+
+
+def test_saving_a_loaded_file_keeps_its_comments_and_changes_only_what_moved(tmp_path):
+    original = fs.scenarios.scenario_text("b2c_referral")
+    sc = load_scenario("b2c_referral").with_values(
+        {"economics.arpu": 7.5, "funnel.rates.activation": 0.4}
+    )
+    text = sc.save(tmp_path / "mine.toml").read_text(encoding="utf-8")
+    before, after = original.splitlines(), text.splitlines()
+    assert len(before) == len(after)
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [
+        (
+            "activation = 0.35    # sign-ups who log a habit on three days of the first week",
+            "activation = 0.4    # sign-ups who log a habit on three days of the first week",
+        ),
+        (
+            "arpu = 6.0                # revenue per payer per month",
+            "arpu = 7.5                # revenue per payer per month",
+        ),
+    ]
+    assert load_scenario(tmp_path / "mine.toml") == sc
+    # unchanged, it is written back as it was
+    same = load_scenario("b2c_referral").save(tmp_path / "same.toml")
+    assert same.read_text(encoding="utf-8") == original
+
+
+def test_removing_and_adding_values_patches_the_file(tmp_path):
+    path = tmp_path / "a.toml"
+    path.write_text(
+        "# my class\nbuyers = 500  # one class\nseed = 1\n\n[economics]\n"
+        "churn = 0.1  # monthly\ncac = 20.0\n",
+        encoding="utf-8",
+    )
+    sc = load_scenario(path).with_values({"economics.discount": 0.01, "seed": None})
+    text = sc.save(path).read_text(encoding="utf-8")
+    assert text.startswith("# my class\nbuyers = 500  # one class\n")
+    assert "seed" not in text and "churn = 0.1  # monthly" in text and "discount = 0.01" in text
+    assert load_scenario(path) == sc

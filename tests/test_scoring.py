@@ -560,3 +560,24 @@ def test_rfm_time_zone_aware_dates_raise_no_warning():
         warnings.simplefilter("error")
         out = rfm(aware)
     pd.testing.assert_frame_equal(out, rfm(tx))
+
+
+@given(
+    values=st.lists(st.integers(0, 6), min_size=1, max_size=25),
+    bins=st.integers(2, 9),
+    scale=st.sampled_from([1.0, 0.37]),  # whole numbers (counted) and fractions (sorted)
+)
+@settings(max_examples=60, deadline=None)
+def test_rfm_tie_rule_matches_its_definition(values, bins, scale):
+    from funnelsim.scoring import _quantile_score
+
+    x = np.array(values, dtype=float) * scale
+    got = _quantile_score(x, bins)
+    for k, v in enumerate(x):
+        below, above = int((x < v).sum()), int((x > v).sum())
+        want = bins if below + above == 0 else min(bins, 1 + bins * below // (below + above))
+        assert got[k] == want
+    if len(set(values)) > 1:  # any two distinct values span the whole scale
+        assert got.min() == 1 and got.max() == bins
+    assert (got[x == x.max()] == bins).all()  # a tie at the best value gets the best score
+    assert (got[x == x.min()] == (1 if len(set(values)) > 1 else bins)).all()

@@ -183,7 +183,7 @@ def test_sensitivity_with_a_generator_seed_keeps_common_random_numbers():
     again = sensitivity(TLTB, buyers=2000, method="simulate", replications=20, seed=seed)
     np.testing.assert_array_equal(again["outcome_low"], gen["outcome_low"])
     # Every variant restarts from that seed, so the base run is one plain simulation.
-    plain = fs.simulate(TLTB, 2000, seed, mode="counts", replications=20)
+    plain = fs.simulate(TLTB, 2000, seed=seed, mode="counts", replications=20)
     assert gen["base"].iloc[0] == plain.counts[:, -1].mean()
 
 
@@ -237,3 +237,26 @@ def test_sensitivity_names_its_outcome_for_charts():
     assert fs.sensitivity(f, outcome="revenue").attrs["outcome"] == "revenue (expected)"
     custom = fs.sensitivity(f, outcome=lambda g: float(g.reach[-1]))
     assert custom.attrs["outcome"] == "outcome (expected)"
+
+
+def test_bottleneck_every_column_by_hand():
+    f = fs.Funnel.from_rates({"A": 1.0, "B": 0.5, "C": 0.4})
+    b = bottleneck(f, buyers=100, delta=0.1)
+    assert list(b.columns) == [
+        "stage",
+        "rate",
+        "entering",
+        "lost",
+        "lost_share",
+        "gain_per_delta",
+        "bottleneck",
+    ]
+    assert b["stage"].tolist() == ["C", "B"]
+    assert b["rate"].tolist() == [0.4, 0.5]
+    np.testing.assert_allclose(b["entering"], [50, 100])
+    np.testing.assert_allclose(b["lost"], [30, 50])
+    np.testing.assert_allclose(b["lost_share"], [0.6, 0.5])
+    # +0.1 on C: 100 * 0.5 * 0.1 = 5 more; on B: 100 * 0.1 * 0.4 = 4 more
+    np.testing.assert_allclose(b["gain_per_delta"], [5.0, 4.0])
+    assert b["bottleneck"].tolist() == [True, False]
+    assert bottleneck(f, buyers=100, by="lost")["stage"].tolist() == ["B", "C"]

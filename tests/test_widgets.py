@@ -72,7 +72,10 @@ def test_rate_specs_match_the_model_defaults() -> None:
 def test_metric_format() -> None:
     m = Metric("x", "X", "{:,.0f}")
     assert m.format(12345.4) == "12,345"
-    assert m.format(math.nan) == m.format(None) == m.format(math.inf) == "–"
+    assert m.format(math.nan) == m.format(None) == "–"
+    assert m.format(math.inf) == "∞"  # an infinite lifetime is not an undefined one
+    assert Metric("payback", "Payback", infinite="never").format(math.inf) == "never"
+    assert Metric("k", "K", "{}").format(0.1 * 3) == "0.3"  # no float noise on a card
 
 
 def test_signed_changes_of_metrics() -> None:
@@ -105,9 +108,12 @@ def test_funnel_metrics_follow_their_definitions() -> None:
     referrers = float(result.counts[0, 5])
     assert m["customers"] == customers
     assert m["revenue"] == pytest.approx(customers * 20)
-    assert m["cac"] == pytest.approx(50_000 * 0.2 / customers)
+    # CAC: spend over the customers the funnel is expected to bring (not this run's draw)
+    expected = 50_000 * float(fs.aaarrr().reach[4])
+    assert m["cac"] == pytest.approx(50_000 * 0.2 / expected, rel=1e-12)
     assert m["ltv"] == pytest.approx(20 * 0.5 / 0.1)
     assert m["ltv_cac"] == pytest.approx(m["ltv"] / m["cac"])
+    assert m["payback"] == fs.economics.payback_period(m["cac"], 20.0, 0.5, 0.1)
     assert m["k"] == pytest.approx(referrers / customers * 4 * 0.25)
 
 
@@ -116,7 +122,9 @@ def test_funnel_metrics_without_customers_are_undefined_not_errors() -> None:
     values = {c.name: c.default for c in FUNNEL_PRESETS["aaarrr"].economics}
     m = funnel_metrics(result, FUNNEL_PRESETS["aaarrr"], values)
     assert m["customers"] == 0
-    assert math.isnan(m["cac"]) and math.isnan(m["ltv_cac"]) and math.isnan(m["k"])
+    # spend that is expected to bring nobody: CAC unbounded, LTV:CAC 0, never pays back
+    assert m["cac"] == math.inf and m["ltv_cac"] == 0.0 and m["payback"] == math.inf
+    assert math.isnan(m["k"])
 
 
 # -- the explorer ----------------------------------------------------------------------------
@@ -246,6 +254,17 @@ def test_save_and_load_scenario_files(explorer: FunnelExplorer, tmp_path: Path) 
     other.load(tmp_path / "missing.toml")
     assert "Load failed" in other._status.value and "missing.toml" in other._status.value
     assert other.values["seed"] == 77  # a failed load changes nothing
+    # Save never replaces a file silently: it refuses and says why, unless asked to.
+    other.set_values(seed=78)
+    before = path.read_text(encoding="utf-8")
+    assert other.save(path) is None
+    assert "Not saved" in other._status.value and "already exists" in other._status.value
+    assert path.read_text(encoding="utf-8") == before
+    other._path.value = str(path)
+    other._overwrite.value = True  # the Overwrite box beside Save
+    other._save_button.click()
+    assert "Saved" in other._status.value
+    assert fs.load_scenario(path).seed == 78
     other.close()
 
 
@@ -580,14 +599,14 @@ def test_section_explorers_take_what_the_file_says() -> None:
     assert with_ref.metrics["customers"] <= 40_000  # the campus caps the cascade
     ret = RetentionExplorer(threaded=False)
     ret.load("b2c_referral")
-    assert ret.values["churn"] == pytest.approx(b2c.retention.mean_churn)
+    assert ret.values["churn"] == pytest.approx(b2c.retention.model.mean_churn)
     assert ret.values["polarization"] == pytest.approx(0.1)
     assert ret.values["cohort_size"] == round(b2c.buyers * b2c.funnel.reach[-2])  # Revenue
     eco = EconomicsExplorer(threaded=False)
     eco.load("b2b_saas")
-    customers = round(saas.buyers * saas.funnel.reach[-1])
+    customers = saas.buyers * saas.funnel.reach[-1]  # expected, not rounded
     assert eco.values["cac"] == pytest.approx(saas.economics.paid_spend / customers)
-    assert eco.values["churn"] == pytest.approx(saas.retention.mean_churn)
+    assert eco.values["churn"] == pytest.approx(saas.retention.model.mean_churn)
     deal = B2BExplorer(threaded=False)
     deal.load("b2b_saas")
     # X is set so that Beckhard's rule gives the file's Buy rate.
@@ -646,3 +665,64 @@ def test_section_explorers_start_from_a_scenario() -> None:
         ReferralExplorer(scenario="b2b_saas", threaded=False)
     with pytest.raises(FileNotFoundError, match=r"no scenario file 'no_such_file\.toml'"):
         ReferralExplorer(scenario="no_such_file.toml", threaded=False)
+
+
+# -- exact sliders: whole step counts, reachable ends, no silent clipping ----------------------
+
+
+def _all_controls() -> list[Any]:
+    import funnelsim.widgets.specs as specs
+
+    found = []
+    for name in dir(specs):
+        value = getattr(specs, name)
+        if name.isupper() and isinstance(value, tuple):
+            found.extend(c for c in value if isinstance(c, Control))
+    return found
+
+
+def test_every_control_spans_a_whole_number_of_steps() -> None:
+    from funnelsim.widgets._base import _slider
+
+    controls = _all_controls()
+    assert len(controls) > 50
+    for c in controls:
+        widget = _slider(c)
+        if c.integer and c.scale == "linear":
+            assert (widget.max - widget.min) % widget.step == 0, c.name
+            continue
+        values = list(widget._options_values)
+        assert values[0] == c.min and values[-1] == c.max, c.name  # both ends reachable
+        assert len(values) == c.steps + 1, c.name
+        if c.scale == "linear":
+            # every value is min + i × step, exactly as typed (no 0.07000000000000001)
+            assert all(repr(v) == repr(float(f"{v:.12g}")) for v in values), c.name
+        widget.close()
+
+
+def test_retention_churn_slider_reaches_its_top_value() -> None:
+    from funnelsim.widgets.specs import RETENTION_CONTROLS
+
+    churn = next(c for c in RETENTION_CONTROLS if c.name == "churn")
+    assert churn.steps == 59  # (0.6 − 0.01) / 0.01 is 58.99999999999999 in floats
+    assert churn.options()[-1] == 0.6
+
+
+def test_a_range_that_is_not_whole_steps_is_refused() -> None:
+    with pytest.raises(ValueError, match="must span a whole number of steps"):
+        Control("x", "X", 0.0, 1.0, 0.3, 0.3)
+
+
+def test_a_slider_value_out_of_range_or_between_steps_raises(explorer: FunnelExplorer) -> None:
+    from traitlets import TraitError
+
+    with pytest.raises(TraitError, match=r"Seed must be in \[0, 9,999\], got 12345"):
+        explorer.control("seed").value = 12_345
+    with pytest.raises(TraitError, match="is not a value of the slider"):
+        explorer.control("activation").value = 1.5
+    with pytest.raises(TraitError, match="is not a value of the slider"):
+        explorer.control("activation").value = 0.505
+    with pytest.raises(ValueError, match=r"activation .* must be in \[0, 1\], got 1.5"):
+        explorer.set_values(activation=1.5)
+    explorer.set_values(activation=0.505)  # in range, between steps: kept exactly
+    assert explorer.values["activation"] == 0.505

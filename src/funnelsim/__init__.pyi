@@ -7,6 +7,7 @@ must be in its module's ``__all__`` (tests/test_public_api.py checks it).
 
 from . import charts as charts
 from . import cli as cli
+from . import quiz as quiz
 from . import report as report
 from . import widgets as widgets
 
@@ -53,6 +54,7 @@ from .referral import (
 from .economics import (
     REFERRED_LTV_UPLIFT as REFERRED_LTV_UPLIFT,
     REFERRED_RETENTION_UPLIFT as REFERRED_RETENTION_UPLIFT,
+    UnitEconomics as UnitEconomics,
     arpu as arpu,
     arpu_from_price as arpu_from_price,
     cac as cac,
@@ -62,6 +64,7 @@ from .economics import (
     ltv_discounted as ltv_discounted,
     ltv_sbg as ltv_sbg,
     ltv_to_cac as ltv_to_cac,
+    payback_curve as payback_curve,
     payback_period as payback_period,
     referral_programme_roi as referral_programme_roi,
     referred_churn as referred_churn,
@@ -69,6 +72,7 @@ from .economics import (
     revenue_per_referral as revenue_per_referral,
     roi as roi,
     romi as romi,
+    unit_economics as unit_economics,
 )
 
 # the period-by-period growth model
@@ -148,6 +152,16 @@ from .scoring import (
     rfm as rfm,
     rfm_summary as rfm_summary,
     simulate_bant_pipeline as simulate_bant_pipeline,
+)
+
+# the course: lessons, glossary, quiz progress
+from .course import (
+    LESSONS as LESSONS,
+    glossary as glossary,
+)
+from .quiz.progress import (
+    gather_progress as gather_progress,
+    progress as progress,
 )
 
 # scenario files (TOML)

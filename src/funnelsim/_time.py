@@ -34,6 +34,7 @@ import datetime as _dt
 import math
 import numbers
 import re
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,7 @@ __all__ = [
     "distinct_keys",
     "is_datetime",
     "local_days",
+    "outside_stacklevel",
     "time_bins",
     "to_ns",
 ]
@@ -198,6 +200,21 @@ def local_days(values: pd.Series) -> np.ndarray:
     return to_ns(local) // DAY_NS
 
 
+def outside_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside funnelsim.
+
+    The same idea as pandas' ``find_stack_level``: a deprecation is reported
+    where the user's code made the call, however deep inside the package it is
+    noticed.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("funnelsim"):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
 def _has_unit(text: str) -> bool:
     return re.search(r"[A-Za-z]", text) is not None
 
@@ -251,7 +268,7 @@ def as_duration(
                 f"deprecated; pass a duration with its unit, e.g. {name}='{value:g}D' or "
                 f"pd.Timedelta(days={value:g})",
                 DeprecationWarning,
-                stacklevel=4,
+                stacklevel=outside_stacklevel(),
             )
             return round(x * DAY_NS)
         raise TypeError(
@@ -294,18 +311,26 @@ def dense_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq, inverse
 
 
-def distinct_keys(keys: np.ndarray, space: int) -> np.ndarray:
-    """Sorted distinct non-negative ``keys`` below ``space``: a bitmap if small, else a sort.
+#: Rows per chunk when keys are made and marked piece by piece (bounds the temporaries).
+_CHUNK = 1 << 20
 
-    numpy's :func:`numpy.unique` sorts; marking keys in a byte map and reading
-    it back in order is one pass when the key space is at most a few times
-    the number of keys (the usual case: customers x periods).
+
+def distinct_keys(keys: Callable[[int, int], np.ndarray], rows: int, space: int) -> np.ndarray:
+    """Sorted distinct non-negative keys below ``space``; ``keys(lo, hi)`` makes rows lo:hi.
+
+    numpy's :func:`numpy.unique` sorts; when the key space is at most a few
+    times the number of rows (the usual case: customers x periods), marking the
+    keys in a byte map, chunk by chunk, and reading it back in order is one pass
+    and never holds all the keys at once. Otherwise the keys are sorted.
     """
-    if space <= 8 * keys.size + 1024:
+    if space <= 8 * rows + 1024:
         seen = np.zeros(space, dtype=bool)
-        seen[keys] = True
+        for lo in range(0, rows, _CHUNK):  # a loop over chunks of rows
+            seen[keys(lo, min(lo + _CHUNK, rows))] = True
         return np.flatnonzero(seen)
-    ordered = np.sort(keys)
+    ordered = keys(0, rows)
+    if ordered.size > 1 and not (ordered[1:] >= ordered[:-1]).all():  # a sorted log needs none
+        ordered = np.sort(ordered)
     head = np.ones(ordered.size, dtype=bool)
     head[1:] = ordered[1:] != ordered[:-1]
     return ordered[head]

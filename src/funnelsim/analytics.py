@@ -45,7 +45,10 @@ converted within a 30-day window yet. ``observed_until`` (default: the log's
 last timestamp; ``inf`` for a simulated log that follows every buyer to the
 end) leaves such buyers out of the denominator — and the numerator — of
 :func:`conversion_window` and of :func:`funnel_table`/:func:`biggest_leak` with a
-``window``, as Amplitude and Mixpanel leave incomplete conversion windows out.
+``window``: their outcome is right-censored, and counting them as failures
+would bias the rate down (Kalbfleisch and Prentice, *The Statistical Analysis
+of Failure Time Data*, 2nd ed. 2002, ch. 1). A buyer counts if
+``start + window <= observed_until``, so the window's edge itself is observed.
 Without a window nothing is left out: the counts are conversions observed so far.
 
 Where funnelsim and PostHog differ
@@ -117,6 +120,7 @@ from funnelsim._time import (
     dense_unique,
     distinct_keys,
     is_datetime,
+    outside_stacklevel,
     time_bins,
     to_ns,
 )
@@ -152,7 +156,7 @@ def _renamed(old: str, new: str) -> Callable[[Callable[..., Any]], Callable[...,
                 warnings.warn(
                     f"{fn.__name__}({old}=...) is deprecated; the argument is now called {new!r}",
                     DeprecationWarning,
-                    stacklevel=2,
+                    stacklevel=outside_stacklevel(),
                 )
                 kwargs[new] = kwargs.pop(old)
             return fn(*args, **kwargs)
@@ -528,7 +532,7 @@ def biggest_leak(
         warnings.warn(
             "biggest_leak(by='count') is deprecated; use by='lost' (the name bottleneck uses)",
             DeprecationWarning,
-            stacklevel=2,
+            stacklevel=outside_stacklevel(),
         )
         by = "lost"
     check_choice("by", by, ("rate", "lost"))
@@ -853,10 +857,6 @@ def cohort_retention(
     first_bin = np.full(n_codes, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_bin, codes, bins)
     present = np.flatnonzero(first_bin != np.iinfo(np.int64).max)
-    if clock.dtype.kind == "i":
-        age = (clock - t0[codes]) // int(width)
-    else:
-        age = np.floor((clock - t0[codes]) / width).astype(np.int64)
     starts_at, cohort_of = dense_unique(first_bin[present])
     cohort = np.zeros(n_codes, dtype=np.int64)
     cohort[present] = cohort_of
@@ -878,7 +878,14 @@ def cohort_retention(
             f"{n_cohorts:,} cohorts x {span:,} periods (more than {_MAX_CELLS:,} cells)"
         )
     cells = n_cohorts * span
-    pairs = distinct_keys(codes * span + age, n_codes * span)  # (customer, period since), sorted
+
+    def pair_keys(lo: int, hi: int) -> np.ndarray:
+        """customer * span + periods since their first event, for rows lo:hi."""
+        who, since = codes[lo:hi], clock[lo:hi] - t0[codes[lo:hi]]
+        age = since // int(width) if clock.dtype.kind == "i" else np.floor(since / width)
+        return who * span + age.astype(np.int64)
+
+    pairs = distinct_keys(pair_keys, codes.size, n_codes * span)  # sorted (customer, age)
     who, since = np.divmod(pairs, span)
     tail = np.flatnonzero(np.append(who[1:] != who[:-1], True))  # each customer's last pair
     last = np.zeros(n_codes, dtype=np.int64)

@@ -25,7 +25,8 @@ with stance = +1 (for), -1 (against) or 0 (absent). Multipliers are > 0, so a
 step with rate 0 or 1 stays 0 or 1. With every multiplier equal to 1 the model
 is exactly the plain funnel: each account converts at the funnel's rates.
 
-:func:`buying_committee` builds the committee of the course (SEED-DIGEST §2):
+:func:`buying_committee` builds the committee taught in lesson 08 (the buying-centre roles of
+Webster & Wind 1972, *Organizational Buying Behavior*, as Russian practice names them):
 the Ultimate Decision Maker (ЛПР) decides Buy, the Economic Buyer (ЛВР) weighs
 ROI in Try and Buy, the Influencer (ЛФР) dominates Learn and Try, Users judge
 convenience in the pilot, a **champion** (always for) pushes every step and a
@@ -59,8 +60,7 @@ from funnelsim._validation import (
     check_real,
     check_real_array,
 )
-from funnelsim.engine import _check_funnel as _check_any_funnel
-from funnelsim.model import Funnel, _key, trigger_learn_try_buy
+from funnelsim.model import Funnel, _key, check_funnel, trigger_learn_try_buy
 from funnelsim.stats import step_table
 
 __all__ = [
@@ -259,7 +259,7 @@ def buying_committee(
         The six members below, in this order.
 
     ======================  ===============================  =======  ============================
-    member                  who (SEED-DIGEST §2)             support  odds multipliers
+    member                  who (lesson 08)                  support  odds multipliers
     ======================  ===============================  =======  ============================
     ``decision_maker``      Ultimate Decision Maker (ЛПР)    0.6      Buy ×2.5
     ``economic_buyer``      Economic Buyer (ЛВР)             0.5      Try ×1.3, Buy ×1.8
@@ -294,7 +294,7 @@ def buying_committee(
 
 def _check_funnel(funnel: Any) -> Funnel:
     """The funnel, Trigger-Learn-Try-Buy by default."""
-    return trigger_learn_try_buy() if funnel is None else _check_any_funnel(funnel)
+    return trigger_learn_try_buy() if funnel is None else check_funnel(funnel)
 
 
 def _check_committee(committee: Any, funnel: Funnel) -> Committee:

@@ -1204,7 +1204,7 @@ def _events_of(source: Any) -> pd.DataFrame:
         if events is None:
             raise ValueError(
                 "time charts need an event log: simulate with events=True, "
-                "e.g. fs.simulate(funnel, buyers, seed, events=True)"
+                "e.g. fs.simulate(funnel, buyers, seed=1, events=True)"
             )
     else:
         raise TypeError(
@@ -1502,13 +1502,15 @@ def _fit_curves(long: pd.DataFrame, measure: str) -> Any:
     """:func:`funnelsim.retention.fit_sbg` on each cohort's counts of ``long`` (period 0 first)."""
     from funnelsim.retention import fit_sbg
 
-    if len(long) == 0 or int(long["period"].max()) < 1:
-        warnings.warn(
-            "retention_curves draws no sBG fit: no cohort is observed beyond period 0, "
-            "so there is no churn to fit yet",
-            UserWarning,
-            stacklevel=4,
+    last = int(long["period"].max()) if len(long) else 0
+    if last < 2:  # fit_sbg needs a cohort observed to period 2 (one period: mean churn only)
+        why = (
+            "no cohort is observed beyond period 0, so there is no churn to fit yet"
+            if last < 1
+            else "no cohort is observed beyond period 1, and one period of churn "
+            "identifies the mean churn only, not alpha and beta"
         )
+        warnings.warn(f"retention_curves draws no sBG fit: {why}", UserWarning, stacklevel=4)
         return None
     ordered = long.sort_values("period", kind="stable")
     curves = [g.to_numpy(dtype=float) for _, g in ordered.groupby("cohort", sort=False)["active"]]
@@ -1856,7 +1858,7 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
     ----------
     result : BassResult or DataFrame
         What :func:`funnelsim.simulate_bass` returns, or its ``periods`` frame
-        (``period, innovators, imitators, cumulative_adopters, closed_form``;
+        (``period, innovators, imitators, cumulative_adopters, continuous_bass``;
         replications are averaged).
     title : str, optional
         Chart title (default: p, q and m of a result).
@@ -1877,7 +1879,7 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
         _frame_of(
             result, "periods", builder="bass_chart", expects="a BassResult or its periods frame"
         ),
-        ("period", "innovators", "imitators", "cumulative_adopters", "closed_form"),
+        ("period", "innovators", "imitators", "cumulative_adopters", "continuous_bass"),
         name="Bass periods",
     )
     means = p.groupby("period", sort=True).mean(numeric_only=True)
@@ -1887,7 +1889,7 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
         {
             "period": np.tile(t, 2),
             "series": np.repeat(["simulation", "closed form"], n),
-            "cumulative": np.concatenate([means["cumulative_adopters"], means["closed_form"]]),
+            "cumulative": np.concatenate([means["cumulative_adopters"], means["continuous_bass"]]),
             "source": np.repeat(["innovators (external)", "imitators (word of mouth)"], n),
             "new": np.concatenate([means["innovators"], means["imitators"]]),
         }

@@ -209,8 +209,8 @@ def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
         {
             "stage": list(result.funnel.names),
             "reached": [_format_count(v) for v in reached],
-            "step": [_pct(v) for v in step],
-            "cumulative": [_pct(v) for v in cumulative],
+            "step_conversion": [_pct(v) for v in step],
+            "cumulative_conversion": [_pct(v) for v in cumulative],
         }
     )
     lines.append(shown.to_string(index=False))

@@ -114,7 +114,7 @@ def load_saas_events() -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        58,113 rows, one per event, sorted by ``buyer_id`` then time:
+        58,747 rows, one per event, sorted by ``buyer_id`` then time:
 
         ===========  ==========  ================================================
         column       dtype       meaning

@@ -577,8 +577,8 @@ class UnitEconomics:
             "expected_lifetime": self.expected_lifetime,
         }
 
-    def curve(self, periods: int | None = None) -> pd.DataFrame:
-        """:func:`payback_curve` of these economics."""
+    def payback_curve(self, periods: int | None = None) -> pd.DataFrame:
+        """:func:`payback_curve` of these economics (what ``charts.payback_chart`` draws)."""
         return payback_curve(self, periods)
 
     def __str__(self) -> str:

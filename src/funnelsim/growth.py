@@ -37,6 +37,7 @@ Two entry points:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -45,11 +46,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from funnelsim._deprecation import renamed_keywords
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_int, check_probability, check_real
-from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period
-from funnelsim.engine import simulate
-from funnelsim.model import Funnel
+from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period, unit_economics
+from funnelsim.model import Funnel, check_funnel
 
 __all__ = [
     "FunnelReferralResult",
@@ -68,33 +69,25 @@ MAX_MARKET = 999_999_999
 CHANNELS = ("paid", "referral")
 
 
-def _check_funnel(funnel: Any) -> Funnel:
-    if not isinstance(funnel, Funnel):
-        raise TypeError(
-            f"funnel must be a Funnel (e.g. funnelsim.aaarrr()), got {type(funnel).__name__}"
-        )
-    return funnel
-
-
-def _tail(funnel: Funnel, start: int) -> Funnel:
-    """The funnel from stage ``start`` on, its first stage entered by everyone."""
-    first = dataclasses.replace(funnel.stages[start], rate=1.0)
-    return Funnel((first, *funnel.stages[start + 1 :]), name=funnel.name)
-
-
 # -- referral as a funnel stage ----------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class FunnelReferralResult:
-    """What :func:`simulate_funnel_with_referrals` returns."""
+    """What :func:`simulate_funnel_with_referrals` returns.
 
-    #: Tidy counts: ``generation, channel, stage, reached`` (plus ``replication``
-    #: when there are several). Referred people appear from their entry stage on.
-    stages: pd.DataFrame
-    #: One row per generation: ``generation, paid_entrants, referred_entrants,
-    #: referrers, invites, paid_reached_last, referred_reached_last``.
-    generations: pd.DataFrame
+    The run keeps its counts as arrays; the tidy frames :attr:`stages` and
+    :attr:`generations` are built on first access (and kept), so a run whose
+    frames nobody reads costs only its draws.
+    """
+
+    #: People per replication, generation, channel (0 paid, 1 referral) and stage,
+    #: shape (replications, generations, 2, stages); referred people are 0 before
+    #: the entry stage.
+    counts: np.ndarray
+    #: Per replication and generation: paid entrants, referred entrants, referrers
+    #: and invites, shape (replications, generations, 4).
+    generation_counts: np.ndarray
     #: The funnel simulated.
     funnel: Funnel
     #: Stage where referred people enter.
@@ -107,6 +100,18 @@ class FunnelReferralResult:
     #: The int that repeats the run when passed back as ``seed=``; None when no int does
     #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
     seed: int | None
+
+    @functools.cached_property
+    def stages(self) -> pd.DataFrame:
+        """Tidy counts: ``generation, channel, stage, reached`` (plus ``replication``
+        when there are several). Referred people appear from their entry stage on."""
+        return _referral_stage_frame(self.counts, self.funnel, self.funnel.index(self.entry_stage))
+
+    @functools.cached_property
+    def generations(self) -> pd.DataFrame:
+        """One row per generation: ``generation, paid_entrants, referred_entrants,
+        referrers, invites, paid_reached_last, referred_reached_last``."""
+        return _referral_generation_frame(self.generation_counts, self.counts)
 
     def summary(self) -> pd.DataFrame:
         """Mean (over replications) people per stage and channel, all generations together.
@@ -139,14 +144,15 @@ class FunnelReferralResult:
     def __repr__(self) -> str:
         return (
             f"FunnelReferralResult({self.funnel.name!r}, k={self.k:.3g}, "
-            f"generations={int(self.generations['generation'].max()) + 1})"
+            f"generations={self.counts.shape[1]})"
         )
 
 
+@renamed_keywords(invites_per_referrer="invites_per_user")
 def simulate_funnel_with_referrals(
     funnel: Funnel,
     paid_buyers: int,
-    invites_per_referrer: float,
+    invites_per_user: float,
     invite_conversion: float,
     generations: int = 5,
     *,
@@ -159,7 +165,7 @@ def simulate_funnel_with_referrals(
 
     Generation 0 is ``paid_buyers`` people entering the first stage (paid
     acquisition). Everyone of a generation who reaches ``referral_stage`` sends
-    Poisson(``invites_per_referrer``) invites (one aggregate Poisson draw: a sum
+    Poisson(``invites_per_user``) invites (one aggregate Poisson draw: a sum
     of Poissons is Poisson); each invite is accepted with probability
     ``invite_conversion`` (a binomial draw). The accepted invitees are the next
     generation; they enter at ``entry_stage`` (they skip the stages before it:
@@ -172,8 +178,10 @@ def simulate_funnel_with_referrals(
         E.g. :func:`funnelsim.aaarrr`.
     paid_buyers : int
         People entering the first stage in generation 0, ``>= 0``.
-    invites_per_referrer : float
-        Mean invites a referrer sends, ``>= 0``.
+    invites_per_user : float
+        Mean invites a referrer sends, ``>= 0``, in [0, 10⁶]. (Called
+        ``invites_per_referrer`` before; the old name works for one more
+        release, with a ``DeprecationWarning``.)
     invite_conversion : float
         Probability that an invite brings the invitee to ``entry_stage``, in [0, 1].
     generations : int
@@ -208,9 +216,9 @@ def simulate_funnel_with_referrals(
     >>> r.summary()[["stage", "paid", "referral"]].shape
     (6, 3)
     """
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     n0 = check_int("paid_buyers", paid_buyers, low=0)
-    lam = check_real("invites_per_referrer", invites_per_referrer, low=0.0, high=1e6)
+    lam = check_real("invites_per_user", invites_per_user, low=0.0, high=1e6)
     c = check_probability("invite_conversion", invite_conversion)
     n_gen = check_int("generations", generations, low=0, high=1_000)
     reps = check_int("replications", replications, low=1)
@@ -221,29 +229,37 @@ def simulate_funnel_with_referrals(
             f"referral_stage {funnel.names[r_idx]!r} comes before entry_stage "
             f"{funnel.names[e]!r}: referred people could never refer"
         )
-    tail = _tail(funnel, e)
-    k = lam * c * float(np.prod(funnel.rates[e + 1 : r_idx + 1]))
+    rates = funnel.rates.tolist()
+    k = lam * c * math.prod(rates[e + 1 : r_idx + 1])
 
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
     streams = [rng] if reps == 1 else spawn(rng, reps)
     n_stages = len(funnel)
-    # counts[rep, generation, channel, stage]; referred rows before the entry stage are dropped
+    # counts[rep, generation, channel, stage]; referred rows before the entry stage stay 0.
+    # The draws are those of funnelsim.simulate(mode="counts") per generation (a binomial
+    # chain), made here on Python ints: the per-call checks of simulate and numpy's
+    # array handling would cost more than the draws themselves.
     counts = np.zeros((reps, n_gen + 1, 2, n_stages), dtype=np.int64)
     gen_rows = np.zeros((reps, n_gen + 1, 4), dtype=np.int64)  # paid, referred, referrers, invites
     last_gen = 0
     stopped = False
     for i, g in enumerate(streams):
-        counts[i, 0, 0] = simulate(funnel, n0, seed=g, mode="counts").counts[0]
+        binomial, poisson = g.binomial, g.poisson
+        paid = _chain_counts(binomial, n0, rates, 0)
+        counts[i, 0, 0] = paid
         referred = 0
         for gen in range(n_gen + 1):
             if gen > 0:
-                counts[i, gen, 1, e:] = simulate(tail, referred, seed=g, mode="counts").counts[0]
-            referrers = int(counts[i, gen, 0, r_idx] + counts[i, gen, 1, r_idx])
-            invites = int(g.poisson(referrers * lam)) if gen < n_gen else 0
+                chain = _chain_counts(binomial, referred, rates, e)
+                counts[i, gen, 1, e:] = chain
+                referrers = chain[r_idx - e]
+            else:
+                referrers = paid[r_idx]
+            invites = int(poisson(referrers * lam)) if gen < n_gen else 0
             gen_rows[i, gen] = (n0 if gen == 0 else 0, referred, referrers, invites)
             last_gen = max(last_gen, gen)
-            referred = int(g.binomial(invites, c))
+            referred = int(binomial(invites, c))
             if referred > MAX_PEOPLE:
                 stopped = True
                 break
@@ -256,14 +272,23 @@ def simulate_funnel_with_referrals(
             stacklevel=2,
         )
     return FunnelReferralResult(
-        _referral_stage_frame(counts[:, : last_gen + 1], funnel, e),
-        _referral_generation_frame(gen_rows[:, : last_gen + 1], counts[:, : last_gen + 1]),
+        counts[:, : last_gen + 1],
+        gen_rows[:, : last_gen + 1],
         funnel,
         funnel.names[e],
         funnel.names[r_idx],
         k,
         recorded,
     )
+
+
+def _chain_counts(binomial: Any, n: int, rates: list[float], start: int) -> list[int]:
+    """People reaching each stage from ``start`` on when ``n`` enter it: a binomial chain."""
+    out = [n]
+    for p in rates[start + 1 :]:
+        n = int(binomial(n, p))
+        out.append(n)
+    return out
 
 
 def _referral_stage_frame(counts: np.ndarray, funnel: Funnel, entry: int) -> pd.DataFrame:
@@ -370,7 +395,7 @@ class GrowthParams:
             )
         set_("initial_customers", check_int("initial_customers", self.initial_customers, low=0))
         if self.funnel is not None:
-            f = _check_funnel(self.funnel)
+            f = check_funnel(self.funnel)
             entry, cust = self.stage_indices
             if entry > cust:
                 raise ValueError(
@@ -601,8 +626,10 @@ def _derived(
     new_paid = np.asarray(new_paid, dtype=float)
     new_ref = np.asarray(new_ref, dtype=float)
     new = new_paid + new_ref
-    ltv_paid, ltv_ref = params.ltv()
     arpu_ref = params.arpu * params.referred_arpu_multiplier
+    # Per channel, by the package's one unit-economics function (geometric, undiscounted).
+    ltv_paid = unit_economics(params.arpu, params.margin, params.churn).ltv
+    ltv_ref = unit_economics(arpu_ref, params.margin, params.referred_churn).ltv
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(new > 0, new_ref / new, np.nan)
         cac = np.where(new > 0, spend / new, np.nan)
@@ -619,14 +646,10 @@ def _derived(
     # gross profit covers the CAC: 0 for free customers, inf if it never does.
     payback = np.full(new.shape, np.nan)
     has = new > 0
-    ok = has & (value > 0) & (churn_mix < 1)
-    if ok.any():
-        payback[ok] = payback_period(cac[ok], arpu_mix[ok], params.margin, churn_mix[ok])
-    once = has & (value > 0) & (churn_mix >= 1)  # churn 1: everyone pays exactly once
-    payback[once] = np.where(cac[once] <= value[once], 1.0, np.inf)
-    never = has & ~(value > 0)  # nothing to earn back
-    payback[never] = np.inf
-    payback[has & (cac == 0)] = 0.0
+    if has.any():
+        # churn_mix can exceed 1 only by float rounding of value / ltv
+        churn_has = np.minimum(churn_mix[has], 1.0)
+        payback[has] = payback_period(cac[has], arpu_mix[has], params.margin, churn_has)
     return {
         "marketing_spend": spend,
         "new_customers": new.astype(np.int64),

@@ -43,6 +43,21 @@ __all__ = [
 TimeKind = Literal["fixed", "exponential", "gamma", "lognormal"]
 _TIME_KINDS = ("fixed", "exponential", "gamma", "lognormal")
 
+#: Largest mean time in a stage, in the course's time unit: sums of stage times
+#: over a funnel stay finite and exact to well below one unit.
+MAX_TIME = 1e12
+#: Smallest mean of a random (non-fixed) time in stage: smaller draws would lose
+#: precision or underflow to 0.
+MIN_RANDOM_TIME = 1e-9
+#: Largest lognormal shape (sigma of the log). The median is ``mean *
+#: exp(-shape**2 / 2)``: at 10 it is e^-50 of the mean and the draws carrying the
+#: mean are far too rare to occur; near 38 it underflows, so every draw is 0.0,
+#: and ``shape**2`` overflows near 1e154.
+MAX_LOGNORMAL_SHAPE = 10.0
+#: Smallest gamma shape: below it numpy's draws underflow to exactly 0.0 (at 0.01,
+#: about one draw in 1,700).
+MIN_GAMMA_SHAPE = 0.05
+
 #: The course's spine, in order: McClure's "pirate metrics" (AARRR, *Startup Metrics for
 #: Pirates*, 2007) with Awareness in front, the AAARRR of later growth-marketing practice.
 AAARRR_STAGES = ("Awareness", "Acquisition", "Activation", "Retention", "Revenue", "Referral")
@@ -59,24 +74,41 @@ class TimeInStage:
     ``TimeInStage.fixed(2)``, ``.exponential(mean=3)``, ``.gamma(mean=4, shape=2)``,
     ``.lognormal(mean=5, shape=0.8)``. Every kind is parameterised by its mean, so
     changing the kind keeps the average sales cycle the same.
+
+    What could overflow or underflow is refused here, at construction (so a
+    scenario file fails when it is loaded): a mean above ``MAX_TIME`` (10¹²),
+    a random time with a mean below ``MIN_RANDOM_TIME`` (10⁻⁹), a lognormal
+    shape above ``MAX_LOGNORMAL_SHAPE`` (10) and a gamma shape below
+    ``MIN_GAMMA_SHAPE`` (0.05).
     """
 
     #: "fixed", "exponential", "gamma" or "lognormal".
     kind: TimeKind = "fixed"
-    #: Mean time in the stage, in the course's time unit (days or weeks), >= 0.
+    #: Mean time in the stage, in the course's time unit (days or weeks), in
+    #: [0, 1e12]; a random kind needs >= 1e-9.
     mean: float = 1.0
-    #: scipy's shape parameter: ``a`` for gamma (larger = less spread), ``s`` (sigma
-    #: of the log) for lognormal; unused for fixed and exponential.
+    #: scipy's shape parameter: ``a`` for gamma (larger = less spread, >= 0.05), ``s``
+    #: (sigma of the log, in (0, 10]) for lognormal; unused for fixed and exponential.
     shape: float | None = None
 
     def __post_init__(self) -> None:
         check_choice("time kind", self.kind, _TIME_KINDS)
-        mean = check_real("mean time", self.mean, low=0.0)
+        mean = check_real("mean time", self.mean, low=0.0, high=MAX_TIME)
         object.__setattr__(self, "mean", mean)
+        if self.kind != "fixed" and 0.0 < mean < MIN_RANDOM_TIME:
+            raise ValueError(
+                f"mean time of a {self.kind} distribution must be >= {MIN_RANDOM_TIME:g} "
+                f"(MIN_RANDOM_TIME; smaller draws underflow), got {self.mean!r}"
+            )
         if self.kind in ("gamma", "lognormal"):
             if self.shape is None:
                 raise ValueError(f"{self.kind} time needs a shape parameter, got None")
-            shape = check_real(f"{self.kind} shape", self.shape, low=0.0, low_open=True)
+            if self.kind == "gamma":
+                shape = check_real("gamma shape", self.shape, low=MIN_GAMMA_SHAPE)
+            else:
+                shape = check_real(
+                    "lognormal shape", self.shape, low=0.0, high=MAX_LOGNORMAL_SHAPE, low_open=True
+                )
             object.__setattr__(self, "shape", shape)
         elif self.shape is not None:
             raise ValueError(f"{self.kind} time takes no shape parameter, got {self.shape!r}")
@@ -180,7 +212,9 @@ def _as_time(value: Any, where: str) -> TimeInStage:
     try:
         return TimeInStage.fixed(float(value))
     except ValueError:
-        raise ValueError(f"time for {where} must be a finite number >= 0, got {value!r}") from None
+        raise ValueError(
+            f"time for {where} must be a finite number in [0, {MAX_TIME:g}], got {value!r}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -357,6 +391,20 @@ class Funnel:
     def __str__(self) -> str:
         steps = " -> ".join(f"{s.name} ({s.rate:.0%})" for s in self.stages)
         return f"{self.name}: {steps}"
+
+
+def check_funnel(funnel: Any) -> Funnel:
+    """Return ``funnel`` if it is a :class:`Funnel`, else raise a ``TypeError`` naming it.
+
+    The one check every simulator and metric runs on its ``funnel`` argument
+    (a Funnel validates itself when it is built, so its type is all that is
+    left to check).
+    """
+    if not isinstance(funnel, Funnel):
+        raise TypeError(
+            f"funnel must be a Funnel (e.g. funnelsim.aaarrr()), got {type(funnel).__name__}"
+        )
+    return funnel
 
 
 def _merge(mapping: Mapping[str, Any] | None, kwargs: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from funnelsim._deprecation import positional_seed
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._validation import check_int, check_probability, check_real
-from funnelsim.engine import _check_funnel
-from funnelsim.model import Funnel, TimeInStage
+from funnelsim.model import Funnel, TimeInStage, check_funnel
 
 __all__ = ["Nurture", "PipelineResult", "expected_pipeline", "simulate_pipeline"]
 
@@ -139,7 +139,7 @@ def expected_pipeline(funnel: Funnel, leads: int, nurture: Nurture | None = None
         otherwise), ``probability, expected_leads, sd_leads``. Probabilities
         sum to 1.
     """
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     nurture = _check_nurture(nurture)
     n = check_int("leads", leads, low=0)
     prob = np.clip(_final_state_probabilities(funnel, nurture), 0.0, 1.0)
@@ -215,8 +215,9 @@ class PipelineResult:
         )
 
 
+@positional_seed
 def simulate_pipeline(
-    funnel: Funnel, leads: int, seed: Any = None, *, nurture: Nurture | None = None
+    funnel: Funnel, leads: int, *, seed: Any = None, nurture: Nurture | None = None
 ) -> PipelineResult:
     """Run ``leads`` leads through ``funnel`` with a nurture track; no lead is lost from view.
 
@@ -227,7 +228,8 @@ def simulate_pipeline(
     leads : int
         Leads entering the first stage.
     seed : int, numpy.random.Generator, SeedSequence or None
-        The only source of randomness.
+        The only source of randomness, keyword-only (by position it still works
+        for one more release, with a ``DeprecationWarning``).
     nurture : Nurture, optional
         The nurture track; default none (a failing lead is closed-lost at once,
         the plain funnel).
@@ -249,7 +251,7 @@ def simulate_pipeline(
     >>> int(res.outcomes()["leads"].sum())
     10000
     """
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     nurture = _check_nurture(nurture)
     n = check_int("leads", leads, low=0, high=MAX_LEADS)
     rng = as_generator(seed)

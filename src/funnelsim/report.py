@@ -82,7 +82,7 @@ def _funnel_table(run: ScenarioRun) -> pd.DataFrame:
                 "" if i == 0 else f"{_fmt_pct(lo)} – {_fmt_pct(hi)}"
                 for i, (lo, hi) in enumerate(zip(frame["ci_low"], frame["ci_high"], strict=True))
             ],
-            "cumulative": [_fmt_pct(v) for v in frame["cumulative_conversion"]],
+            "cumulative conversion": [_fmt_pct(v) for v in frame["cumulative_conversion"]],
             "drop-off": [_format_count(v) for v in frame["drop_off"]],
         }
     )

@@ -42,6 +42,12 @@ What is here
   comparison.
 * :func:`repeat_purchase_rate`: the share of customers who bought again, from
   a transaction log such as CDNOW.
+
+Limits
+------
+Sizes are checked before any work, with the parameter and the cap named:
+``MAX_CUSTOMERS`` (10⁷ customers per simulation, about 50 bytes each),
+``MAX_COHORTS`` (1,000) and ``MAX_PERIODS`` (10,000 calendar periods).
 """
 
 from __future__ import annotations
@@ -55,8 +61,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import integrate, optimize, special
+from scipy import special
 
+from funnelsim._deprecation import positional_seed
 from funnelsim._random import as_generator, seed_entropy
 from funnelsim._time import (
     DAY_NS,
@@ -82,6 +89,16 @@ __all__ = [
     "sbg_survival",
     "simulate_cohorts",
 ]
+
+
+#: Largest number of customers :func:`simulate_cohorts` (or a ``ChurnModel`` sampler)
+#: draws at once: about 50 bytes each while simulating, so 10⁷ customers take ~0.5 GB.
+MAX_CUSTOMERS = 10_000_000
+#: Largest ``periods`` (calendar horizon) of :func:`simulate_cohorts`.
+MAX_PERIODS = 10_000
+#: Largest number of cohorts of :func:`simulate_cohorts` (the cohort table has
+#: cohorts × (periods + 2) cells).
+MAX_COHORTS = 1_000
 
 
 def sbg_derl(alpha: float, beta: float, discount: float, periods_survived: int = 0) -> float:
@@ -195,8 +212,10 @@ def _discounted_tail_integral(a: float, c: float, d: float) -> float:
     def integrand(u: float) -> float:
         return math.exp(-u - a * math.log1p(-math.expm1(-u / c) / d))
 
-    scale = d * c / max(a, 1.0)
-    points = [p for p in scale * np.logspace(0.0, 15.0, 16) if p < _U_MAX]
+    scale = d * c / max(a, 1.0)  # Python floats: an extreme product is inf, not an error
+    points = [scale * 10.0**k for k in range(16) if scale * 10.0**k < _U_MAX]
+    from scipy import integrate  # here, not at the top: a scenario run rarely needs it
+
     value, _ = integrate.quad(
         integrand, 0.0, _U_MAX, points=points or None, limit=200, epsabs=0.0, epsrel=1e-13
     )
@@ -410,13 +429,14 @@ class ChurnModel:
             return math.inf
         return (1.0 - self.churn) * (1.0 + d) / (d + self.churn)
 
-    def sample_churn(self, size: int, seed: Any = None) -> np.ndarray:
+    @positional_seed
+    def sample_churn(self, size: int, *, seed: Any = None) -> np.ndarray:
         """Each of ``size`` new customers' own churn probability per period (float64).
 
         Parameters
         ----------
         size : int
-            Number of customers, >= 0.
+            Number of customers, in [0, ``MAX_CUSTOMERS``].
         seed : int, numpy.random.Generator, SeedSequence or None
             The only source of randomness (a Generator is used and advanced).
 
@@ -425,10 +445,11 @@ class ChurnModel:
         ndarray
             ``churn`` repeated (geometric) or ``Beta(alpha, beta)`` draws (sBG).
         """
-        n = check_int("size", size, low=0)
+        n = check_int("size", size, low=0, high=MAX_CUSTOMERS)
         return self._churn(as_generator(seed), n)
 
-    def sample_lifetimes(self, size: int, cap: int, seed: Any = None) -> np.ndarray:
+    @positional_seed
+    def sample_lifetimes(self, size: int, cap: int, *, seed: Any = None) -> np.ndarray:
         """Lifetimes (periods active, >= 1) of ``size`` new customers, capped at ``cap``.
 
         One Beta draw (sBG only) and one uniform per customer: with churn
@@ -438,10 +459,11 @@ class ChurnModel:
         Parameters
         ----------
         size : int
-            Number of customers, >= 0.
+            Number of customers, in [0, ``MAX_CUSTOMERS``].
         cap : int
-            Longest lifetime reported, >= 1: a value of ``cap`` means "still
-            active after ``cap - 1`` periods" (right-censored).
+            Longest lifetime reported, in [1, 2**53] (whole numbers exact as
+            floats): a value of ``cap`` means "still active after ``cap - 1``
+            periods" (right-censored).
         seed : int, numpy.random.Generator, SeedSequence or None
             The only source of randomness (a Generator is used and advanced).
 
@@ -450,8 +472,8 @@ class ChurnModel:
         ndarray
             int64 lifetimes in periods, in ``1 .. cap``.
         """
-        n = check_int("size", size, low=0)
-        top = check_int("cap", cap, low=1)
+        n = check_int("size", size, low=0, high=MAX_CUSTOMERS)
+        top = check_int("cap", cap, low=1, high=_MAX_LIFETIME)
         rng = as_generator(seed)
         return _geometric_lifetimes(self._churn(rng, n), 1.0 - rng.random(n), top)
 
@@ -674,8 +696,9 @@ class CohortSimulation:
         )
 
 
+@positional_seed
 def simulate_cohorts(
-    model: ChurnModel, cohort_sizes: Any, periods: int, seed: Any = None
+    model: ChurnModel, cohort_sizes: Any, periods: int, *, seed: Any = None
 ) -> CohortSimulation:
     """Simulate cohorts of customers churning period by period.
 
@@ -691,9 +714,12 @@ def simulate_cohorts(
     model : ChurnModel
         E.g. ``ChurnModel.geometric(0.2)`` or ``ChurnModel.sbg(0.7, 1.2)``.
     cohort_sizes : int or sequence of int
-        Customers acquired in each period (one number = a single cohort).
+        Customers acquired in each period (one number = a single cohort); at
+        most ``MAX_COHORTS`` (1,000) cohorts and ``MAX_CUSTOMERS`` (10⁷)
+        customers in all.
     periods : int
-        Last calendar period observed, >= number of cohorts - 1.
+        Last calendar period observed, >= number of cohorts - 1 and <=
+        ``MAX_PERIODS`` (10,000).
     seed : int, numpy.random.Generator, SeedSequence or None
         The only source of randomness; same seed, same result.
 
@@ -717,12 +743,28 @@ def simulate_cohorts(
             f"got {type(model).__name__}"
         )
     scalar = np.ndim(cohort_sizes) == 0
-    raw = [cohort_sizes] if scalar else list(np.asarray(cohort_sizes, dtype=object).ravel())
+    # counted before any per-cohort work (an array of 10**8 sizes must fail at once)
+    count = np.size(cohort_sizes) if isinstance(cohort_sizes, np.ndarray) else None
+    raw: list[Any] = []
+    if count is None or count <= MAX_COHORTS:
+        raw = [cohort_sizes] if scalar else list(np.asarray(cohort_sizes, dtype=object).ravel())
+        count = len(raw)
+    if count > MAX_COHORTS:
+        raise ValueError(
+            f"cohort_sizes must hold at most {MAX_COHORTS:,} cohorts (MAX_COHORTS), got {count:,}"
+        )
     if not raw:
         raise ValueError("cohort_sizes must hold at least one cohort, got an empty sequence")
-    sizes = np.array([check_int("cohort size", s, low=0) for s in raw], dtype=np.int64)
+    sizes = np.array(
+        [check_int("cohort size", s, low=0, high=MAX_CUSTOMERS) for s in raw], dtype=np.int64
+    )
+    if int(sizes.sum()) > MAX_CUSTOMERS:
+        raise ValueError(
+            f"cohort_sizes must add up to at most {MAX_CUSTOMERS:,} customers (MAX_CUSTOMERS, "
+            f"about 50 bytes each), got {int(sizes.sum()):,}"
+        )
     n_cohorts = sizes.size
-    horizon = check_int("periods", periods, low=n_cohorts - 1)
+    horizon = check_int("periods", periods, low=n_cohorts - 1, high=MAX_PERIODS)
 
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
@@ -753,6 +795,10 @@ def _geometric_lifetimes(p: np.ndarray, u: np.ndarray, cap: int) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # Fitting the sBG model
 # ---------------------------------------------------------------------------
+
+#: Largest lifetime cap of ``ChurnModel.sample_lifetimes`` (every whole number up to
+#: it is exact in float64, where the inverse transform computes).
+_MAX_LIFETIME = 2**53
 
 #: Bounds of log(alpha) and log(beta) in the fit: alpha, beta in [6e-6, 1.6e5].
 _LOG_BOUND = 12.0
@@ -1066,6 +1112,8 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
     theta = float(np.clip(_geometric_mle(died, censored)[0], 0.01, 0.99))
     x0 = np.log([theta, 1.0 - theta])  # a Beta with the pooled churn as its mean
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * 2
+    from scipy import optimize  # here, not at the top: it alone doubles the module's import
+
     res = optimize.minimize(
         _negloglik, x0, args=(died, censored), jac=True, method="L-BFGS-B", bounds=bounds
     )

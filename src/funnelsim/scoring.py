@@ -1,6 +1,6 @@
 """Scoring accounts and customers: BANT for B2B prospects, RFM for buyers.
 
-BANT (SEED-DIGEST §7)
+BANT (IBM's sales-qualification checklist, 1960s; lesson 11)
     Rank target accounts by Budget, Authority (the source calls it "Account":
     is our contact a decision maker or only an influencer?), Need and Time,
     each scored 1–5 and **multiplied** (1 to 625), highest first.
@@ -320,6 +320,10 @@ _RFM_OUTPUT = (
 )
 
 
+#: "111" ... "999": the rfm_code of every score triple, looked up by r * 100 + f * 10 + m.
+_RFM_CODES = pd.array([f"{i:03d}" for i in range(1000)], dtype="str")
+
+
 def _quantile_score(x: np.ndarray, bins: int) -> np.ndarray:
     """Score 1..bins: ``min(bins, 1 + floor(bins * below / (below + above)))``.
 
@@ -330,12 +334,35 @@ def _quantile_score(x: np.ndarray, bins: int) -> np.ndarray:
     n = x.size
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    ordered = np.sort(x)
-    below = np.searchsorted(ordered, x, side="left").astype(np.int64)
-    above = n - np.searchsorted(ordered, x, side="right").astype(np.int64)
+    low, high = x.min(), x.max()
+    whole = x.dtype.kind in "iu" or (np.isfinite(low) and np.isfinite(high))
+    if (
+        whole
+        and float(high) - float(low) <= 4 * n
+        and (x.dtype.kind in "iu" or (x == np.round(x)).all())
+    ):
+        # Whole numbers in a small range (frequencies, daily recencies): count them.
+        offset = (x - low).astype(np.int64)
+        counts = np.bincount(offset)
+        at_or_below = np.cumsum(counts)
+        below = (at_or_below - counts)[offset]
+        above = n - at_or_below[offset]
+        others = below + above
+        score = np.minimum(bins, 1 + (bins * below) // np.maximum(others, 1))
+        return np.where(others == 0, bins, score).astype(np.int64)
+    order = np.argsort(x)
+    ordered = x[order]
+    head = np.ones(n, dtype=bool)
+    head[1:] = ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(head)  # each run of equal values: [start, end)
+    run = np.cumsum(head) - 1
+    below = starts[run]
+    above = n - np.append(starts[1:], n)[run]
     others = below + above
-    score = 1 + (bins * below) // np.maximum(others, 1)
-    return np.where(others == 0, bins, np.minimum(score, bins)).astype(np.int64)
+    score = np.minimum(bins, 1 + (bins * below) // np.maximum(others, 1))
+    out = np.empty(n, dtype=np.int64)
+    out[order] = np.where(others == 0, bins, score)
+    return out
 
 
 def rfm(
@@ -457,8 +484,7 @@ def rfm(
             f"as_of {ref.date()} is before the last transaction ({last_seen.date()}); "
             f"filter transactions[{date!r}] <= as_of first"
         )
-    raw_codes, uniques = pd.factorize(ids, sort=True)
-    codes = np.asarray(raw_codes, dtype=np.int64)
+    codes, uniques = _sorted_codes(ids)
     n = len(uniques)
     ns = to_ns(dates)
     last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
@@ -469,7 +495,9 @@ def rfm(
         day = local_days(dates)
         low = int(day.min())
         span = int(day.max()) - low + 1
-        pairs = distinct_keys(codes * span + (day - low), n * span)
+        pairs = distinct_keys(
+            lambda lo, hi: codes[lo:hi] * span + (day[lo:hi] - low), codes.size, n * span
+        )
         freq = np.bincount(pairs // span, minlength=n)
     freq = freq.astype(np.int64)
     monetary = np.bincount(codes, weights=amounts, minlength=n)
@@ -480,8 +508,7 @@ def rfm(
     r5 = (r * 5 + nbins - 1) // nbins
     f5 = (f * 5 + nbins - 1) // nbins
     seg = _SEGMENT_CODES[r5 - 1, f5 - 1] if r.size else np.zeros(0, dtype=np.int64)
-    digits = np.array(list("0123456789"), dtype=object)
-    code = digits[r] + digits[f] + digits[m] if r.size else np.zeros(0, dtype=object)
+    code = _RFM_CODES.take(r * 100 + f * 10 + m)
     return pd.DataFrame(
         {
             customer: uniques,
@@ -498,6 +525,17 @@ def rfm(
             ),
         }
     )
+
+
+def _sorted_codes(ids: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(ids, sort=True)``, sorting only the distinct ids (twice as fast)."""
+    raw, uniques = pd.factorize(ids, sort=False)
+    if uniques.is_monotonic_increasing:  # a log sorted by customer, such as CDNOW
+        return np.asarray(raw, dtype=np.int64), uniques
+    order = np.asarray(uniques.argsort())
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return rank[raw], uniques[order]
 
 
 def _as_dates(

@@ -30,10 +30,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from funnelsim import economics
 from funnelsim._random import as_generator
 from funnelsim._validation import check_choice, check_int, check_real
-from funnelsim.engine import _check_funnel, simulate
-from funnelsim.model import Funnel
+from funnelsim.engine import simulate
+from funnelsim.model import Funnel, check_funnel
 from funnelsim.pipeline import Nurture, expected_pipeline, simulate_pipeline
 
 __all__ = ["bottleneck", "fix_first", "sensitivity"]
@@ -80,7 +81,7 @@ def bottleneck(
         ``delta``, capped at a rate of 1; largest for the lowest rate) and
         ``bottleneck`` (True on the first row). Ties keep funnel order.
     """
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     n = check_int("buyers", buyers, low=0)
     d = check_real("delta", delta, low=0.0, high=1.0, low_open=True)
     order = check_choice("by", by, ("rate", "lost"))
@@ -198,7 +199,7 @@ def sensitivity(
     >>> tornado["stage"].iloc[0]   # the lowest rate moves customers most
     'Buy'
     """
-    funnel = _check_funnel(funnel)
+    funnel = check_funnel(funnel)
     if len(funnel) < 2:
         raise ValueError(f"sensitivity needs a funnel with at least 2 stages, got {len(funnel)}")
     if not isinstance(relative, bool | np.bool_):
@@ -224,6 +225,10 @@ def sensitivity(
         metric: Callable[[Funnel], float] = outcome
     else:
         kind = check_choice("outcome", outcome, _OUTCOMES)
+        if kind == "ltv_cac" and val < 0:
+            raise ValueError(
+                f"value (the LTV per customer) must be >= 0 for 'ltv_cac', got {value!r}"
+            )
         reps = check_int("replications", replications, low=1)
         if how == "simulate":
             seed = _shared_seed(seed)
@@ -234,9 +239,9 @@ def sensitivity(
                     return float(f.reach[-1])
                 return float(expected_pipeline(f, 1, nurture_)["probability"].iloc[0])
             if nurture_ is None:
-                res = simulate(f, n, seed, mode="counts", replications=reps)
+                res = simulate(f, n, seed=seed, mode="counts", replications=reps)
                 return int(res.counts[:, -1].sum()) / (n * reps)
-            return simulate_pipeline(f, n * reps, seed, nurture=nurture_).win_rate
+            return simulate_pipeline(f, n * reps, seed=seed, nurture=nurture_).win_rate
 
         def metric(f: Funnel) -> float:
             w = win_probability(f)
@@ -246,7 +251,10 @@ def sensitivity(
                 return n * w
             if kind == "revenue":
                 return n * w * val
-            return val * w / cpl  # LTV / (cost_per_lead * buyers / customers)
+            if w == 0:  # no customers: the spend buys no lifetime value
+                return 0.0
+            # LTV:CAC by the package's economics functions (CAC = spend / customers)
+            return float(economics.ltv_to_cac(val, economics.cac(cpl * n, n * w)))
 
     if stages is None:
         names = list(funnel.names[1:])

@@ -9,6 +9,12 @@ changes what the test sees, and nothing the test does leaks out.
 Chromium: ``/usr/bin/chromium`` (``apt-get install chromium``), never a
 Playwright browser download. Missing, it is an error in CI (``CI`` set) and a
 skip with the install command elsewhere.
+
+Offline: every request the browser makes is recorded through Playwright's
+request events (the DevTools protocol underneath); one to a host other than the
+loopback is aborted, and the test that caused it fails at teardown with the
+list of addresses. The class has no network in the room, so a page that works
+here only because a CDN answered would be blank there.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -158,7 +165,9 @@ def jupyter_env(home: Path) -> dict[str, str]:
     )
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["TQDM_DISABLE"] = "1"
-    env.pop("JUPYTER_PATH", None)
+    # The course's own Jupyter data and config, as make lab/present set them.
+    env["JUPYTER_PATH"] = str(ROOT / "jupyter")
+    env["JUPYTER_CONFIG_PATH"] = str(ROOT / "jupyter" / "config")
     return env
 
 
@@ -241,6 +250,7 @@ def voila(
         "--Voila.ip=127.0.0.1",
         f"--Voila.port={port}",
         "--no-browser",
+        "--template=funnelsim",  # as make present: the offline template
         *CULLING,
         str(notebook_dir / "dashboard.ipynb"),
     ]
@@ -253,9 +263,39 @@ def voila(
         _stop(proc)
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+#: Schemes that never leave the machine.
+LOCAL_SCHEMES = frozenset({"data", "blob", "about", "file", "chrome", "devtools"})
+
+
+def is_local(url: str) -> bool:
+    """True for a URL that stays on this machine (loopback host, data:, blob:, file: ...)."""
+    parts = urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return True
+    return (parts.hostname or "") in LOOPBACK_HOSTS
+
+
+@dataclass
+class Traffic:
+    """Every URL the browser asked for while a test ran, and those that left the machine."""
+
+    seen: list[str]
+    outside: list[str]
+
+    def record(self, request: Any) -> None:
+        self.seen.append(request.url)
+        if not is_local(request.url):
+            self.outside.append(request.url)
+
+
 @pytest.fixture(scope="session")
 def browser_context(chromium: Path, tmp_path_factory: Any) -> Iterator[Any]:
-    """A Playwright context on Debian's Chromium with a fresh user-data-dir."""
+    """A Playwright context on Debian's Chromium with a fresh user-data-dir.
+
+    Requests to any host but the loopback are aborted (so nothing leaves the
+    machine even by mistake); the :func:`traffic` fixture records them.
+    """
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")
@@ -267,6 +307,7 @@ def browser_context(chromium: Path, tmp_path_factory: Any) -> Iterator[Any]:
             args=CHROMIUM_ARGS,
             viewport={"width": 1500, "height": 1100},
         )
+        context.route(lambda url: not is_local(url), lambda route: route.abort())
         try:
             yield context
         finally:
@@ -274,13 +315,27 @@ def browser_context(chromium: Path, tmp_path_factory: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser_context: Any) -> Iterator[Any]:
+def traffic(browser_context: Any) -> Iterator[Traffic]:
+    """Records the browser's requests during one test (see :class:`Traffic`)."""
+    log = Traffic([], [])
+    browser_context.on("request", log.record)
+    try:
+        yield log
+    finally:
+        browser_context.remove_listener("request", log.record)
+
+
+@pytest.fixture
+def page(browser_context: Any, traffic: Traffic) -> Iterator[Any]:
+    """A fresh page; the test fails if the page asked a host other than the loopback."""
     pg = browser_context.new_page()
     pg.set_default_timeout(60_000)
     try:
         yield pg
     finally:
         pg.close()
+    outside = sorted(set(traffic.outside))
+    assert not outside, f"the page asked {len(outside)} address(es) off this machine: {outside}"
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import NOTEBOOK_OPEN_JS, RUN_ALL_JS, Server
+from tests.browser.conftest import NOTEBOOK_OPEN_JS, OUTPUT, RUN_ALL_JS, Server
 
 CHART_SVG = ".fs-chart svg"
 SLIDER = ".fs-control-activation"
@@ -34,6 +34,30 @@ def _wait_shown(page: Any, name: str, value: float) -> None:
         " return e && Math.abs(JSON.parse(e.dataset.values)[name] - value) < 1e-9; }",
         arg=[name, value],
     )
+
+
+#: (shown width, natural width, explorer width) of the first live chart.
+CHART_WIDTHS_JS = """() => {
+    const svg = document.querySelector('.fs-explorer .fs-chart svg');
+    const explorer = svg.closest('.fs-explorer');
+    return [svg.getBoundingClientRect().width, svg.width.baseVal.value,
+            explorer.getBoundingClientRect().width];
+}"""
+
+
+def _assert_chart_readable_at_1366(page: Any, prefix: str) -> None:
+    """On a 1366 px laptop screen the chart shows at >= 75 % of its own size (13 px text
+    stays >= 10 px) or fills the row (wrapped under the controls)."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.wait_for_timeout(500)  # one layout pass after the resize
+    shown, natural, explorer = page.evaluate(CHART_WIDTHS_JS)
+    assert shown >= min(0.75 * natural, 0.9 * explorer) - 1, (
+        f"chart squeezed to {shown:.0f} px (natural {natural:.0f}, row {explorer:.0f})"
+    )
+    print(f"{prefix} at 1366 px: chart {shown:.0f} px of {natural:.0f}, row {explorer:.0f}")
+    page.locator(CHART_SVG).first.scroll_into_view_if_needed()
+    page.screenshot(path=str(OUTPUT / f"{prefix}-1366.png"))
+    page.set_viewport_size({"width": 1500, "height": 1100})
 
 
 def _chart(page: Any) -> str:
@@ -76,11 +100,21 @@ def test_dashboard_in_jupyterlab(lab: Server, page: Any, screenshots: Path) -> N
     url = f"{lab.url}/lab/workspaces/fs-browser-test/tree/dashboard.ipynb?reset&token={lab.token}"
     page.goto(url)
     page.wait_for_function(NOTEBOOK_OPEN_JS)
+    # Not run yet (as without a kernel): the committed still of the dashboard is on the page.
+    still = page.locator(".jp-Cell .jp-RenderedImage img").first
+    still.wait_for(state="visible")
+    assert still.evaluate("e => e.complete && e.naturalWidth") > 600
     page.evaluate(RUN_ALL_JS)
     # The live widget (not the static SVG fallback) is what we drive.
     page.locator(f".jp-OutputArea-output .fs-explorer {CHART_SVG}").first.wait_for(
         state="visible", timeout=90_000
     )
+    # ... and once it draws, the still is hidden (one chart on screen, the live one)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-Cell .jp-RenderedImage')]"
+        ".every(e => e.offsetParent === null)"
+    )
+    _assert_chart_readable_at_1366(page, "lab")
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert errors.count() == 0, errors.first.inner_text()
     _move_slider_and_check(page, screenshots, "lab")
@@ -109,6 +143,13 @@ def test_dashboard_in_voila(voila: Server, page: Any, screenshots: Path) -> None
     page.goto(voila.url, timeout=120_000)
     page.locator(f".fs-explorer {CHART_SVG}").first.wait_for(state="visible", timeout=120_000)
     assert page.locator(".cm-editor, .jp-InputArea-editor").count() == 0  # no code shown
+    # The class sees the dashboard's title, not the notes for the instructor (tag 'instructor')
+    assert page.get_by_text("Growth dashboard").count() == 1
+    assert page.get_by_text("For the instructor").count() == 0
+    assert page.get_by_text("make present").count() == 0
+    # the still is hidden once the live dashboard draws
+    assert all(not e.is_visible() for e in page.locator(".jp-RenderedImage").all())
+    _assert_chart_readable_at_1366(page, "voila")
     _move_slider_and_check(page, screenshots, "voila")
     # Another topic: its explorer is built when its tab is first opened.
     page.locator(".lm-TabBar-tab", has_text="B2B deal").click()

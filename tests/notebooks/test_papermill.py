@@ -10,6 +10,10 @@ It also checks the course's notebook rules: every notebook has a cell tagged
 ``parameters``, is committed executed (no unrun code cell) and without errors,
 and every overridden parameter exists in that cell (a typo would otherwise be
 injected as a new, unused variable).
+
+``make notebooks`` runs this module and nbval in one pytest run on two xdist
+workers; the kernels talk over Unix sockets (``kernels.py``), so they can start
+in parallel. ``make unit`` leaves this folder out: nothing runs twice.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from pathlib import Path
 
 import papermill as pm
 import pytest
+
+from tests.notebooks.kernels import IPCKernelManager
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -69,6 +75,7 @@ def test_notebook_runs_with_parameters(nb: Path, name: str, params: dict, tmp_pa
         str(tmp_path / nb.name),
         parameters=params,
         kernel_name="python3",
+        kernel_manager_class=IPCKernelManager,  # parallel-safe: no TCP ports to race for
         cwd=str(nb.parent),
         progress_bar=False,
         execution_timeout=300,

@@ -73,6 +73,7 @@ __all__ = [
     "Quiz",
     "StaticQuiz",
     "Text",
+    "add_progress_arguments",
     "check",
     "gather_progress",
     "glossary_quiz",
@@ -83,6 +84,7 @@ __all__ = [
     "progress",
     "progress_dir",
     "progress_file",
+    "run_progress",
     "score_table",
     "show",
     "student_id",
@@ -220,6 +222,7 @@ def matching_from_glossary(
     keys: Sequence[str] | None = None,
     *,
     lesson: str | None = None,
+    until: bool = False,
     n: int = 4,
     seed: Any = None,
     question_id: str | None = None,
@@ -233,6 +236,9 @@ def matching_from_glossary(
         drawn at random.
     lesson : str, optional
         The lesson whose terms are drawn (any lesson when omitted).
+    until : bool, default False
+        Draw from every lesson up to and including ``lesson``
+        (:func:`funnelsim.course.glossary`).
     n : int, default 4
         How many terms to draw (at least 2).
     seed : int, numpy Generator or None, keyword-only
@@ -253,7 +259,7 @@ def matching_from_glossary(
     """
     if keys is None:
         n = check_int("n", n, low=2)
-        pool = glossary(lesson)["key"].tolist()
+        pool = glossary(lesson, until=until)["key"].tolist()
         if len(pool) < n:
             raise ValueError(f"n must be at most {len(pool)} (the terms of {lesson!r}), got {n}")
         rng = as_generator(seed)
@@ -275,14 +281,17 @@ def matching_from_glossary(
 
 
 def glossary_quiz(lesson: str, *, n: int = 4, seed: Any = None) -> Quiz:
-    """A one-question practice quiz: ``n`` of ``lesson``'s glossary terms to match.
+    """A one-question practice quiz: match ``n`` glossary terms met by ``lesson``.
+
+    The terms are drawn from every lesson up to and including ``lesson``, so
+    every lesson has enough of them and earlier terms come back for review.
 
     Parameters
     ----------
     lesson : str
         A lesson id from :data:`funnelsim.course.LESSONS`.
     n : int, default 4
-        Terms to match (at most the lesson's number of terms).
+        Terms to match (at least 2, at most the terms met so far).
     seed : int, numpy Generator or None, keyword-only
         Which terms are drawn.
 
@@ -292,7 +301,7 @@ def glossary_quiz(lesson: str, *, n: int = 4, seed: Any = None) -> Quiz:
     """
     if lesson not in LESSON_TITLES:
         raise ValueError(f"lesson must be one of {list(LESSON_TITLES)}, got {lesson!r}")
-    question = matching_from_glossary(lesson=lesson, n=n, seed=seed)
+    question = matching_from_glossary(lesson=lesson, until=True, n=n, seed=seed)
     title = Text(
         f"Glossary practice: {LESSON_TITLES[lesson]}",
         f"Тренировка по глоссарию: урок {lesson[:2]}",
@@ -300,22 +309,34 @@ def glossary_quiz(lesson: str, *, n: int = 4, seed: Any = None) -> Quiz:
     return Quiz(lesson=lesson, title=title, questions=(question,), source="glossary")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``funnelsim progress PATH...``: a class's progress files as one table.
+def add_progress_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give ``parser`` the arguments of ``funnelsim progress`` (for a CLI subcommand).
 
-    Prints the table of every attempt (or, with ``--summary``, one row per
-    student and lesson from :func:`score_table`), or writes it as CSV with
-    ``-o FILE`` (written to a temporary file and renamed into place). Returns
-    the exit status.
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        Typically ``subparsers.add_parser("progress", ...)``; pair it with
+        ``set_defaults(func=run_progress)``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The same parser.
     """
-    parser = argparse.ArgumentParser(
-        prog="funnelsim progress",
-        description="Gather students' quiz progress files (JSON Lines) into one table.",
-    )
     parser.add_argument("paths", nargs="+", help="progress files or folders searched for *.jsonl")
     parser.add_argument("--summary", action="store_true", help="one row per student and lesson")
     parser.add_argument("-o", "--output", help="write CSV to this file instead of printing")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    """Run ``funnelsim progress`` on parsed arguments; returns the exit status.
+
+    Prints the table of every attempt (or, with ``--summary``, one row per
+    student and lesson from :func:`score_table`), or writes it as CSV with
+    ``-o FILE`` (to a temporary file first, then renamed into place). A missing
+    path is exit status 2 with one line on stderr.
+    """
     try:
         table = gather_progress(args.paths)
     except FileNotFoundError as exc:
@@ -335,6 +356,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.replace(tmp.name, out)
     print(f"wrote {len(table)} rows to {out}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``funnelsim progress PATH...``: a class's progress files as one table.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status (:func:`run_progress`).
+    """
+    parser = argparse.ArgumentParser(
+        prog="funnelsim progress",
+        description="Gather students' quiz progress files (JSON Lines) into one table.",
+    )
+    return run_progress(add_progress_arguments(parser).parse_args(argv))
 
 
 def __getattr__(name: str) -> Any:

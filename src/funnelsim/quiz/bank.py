@@ -66,11 +66,11 @@ items placed right. A question is *correct* only with a score of 1.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import numbers
 import os
 import tomllib
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -78,7 +78,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .._random import as_generator
 from ..course import LANGUAGES, LESSON_TITLES, entries, language
 
 __all__ = [
@@ -208,9 +207,13 @@ class Question:
         raise NotImplementedError
 
     def _order(self, n: int) -> list[int]:
-        """The shown order of ``n`` options: file indices, shuffled once per question id."""
-        rng = as_generator(zlib.crc32(self.id.encode()))
-        order = [int(i) for i in rng.permutation(n)]
+        """The shown order of ``n`` options: file indices, shuffled once per question id.
+
+        Sorting by a SHA-256 of ``"<id>/<index>"`` gives an order that no numpy
+        version changes (a Generator's stream may), so recorded answers and
+        committed notebook outputs keep their meaning; it is never the file order.
+        """
+        order = sorted(range(n), key=lambda i: hashlib.sha256(f"{self.id}/{i}".encode()).digest())
         if n > 1 and order == list(range(n)):
             order = order[1:] + order[:1]
         return order
@@ -484,7 +487,7 @@ class Quiz:
     title: Text  # shown above the questions
     questions: tuple[Question, ...]  # in the order shown
     source: str = ""  # the file it was read from (for messages)
-    _by_id: dict[str, Question] = field(default_factory=dict, repr=False, compare=False)
+    _by_id: dict[str, Question] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({q.id: q for q in self.questions})

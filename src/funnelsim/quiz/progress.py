@@ -127,8 +127,12 @@ def _identity() -> dict[str, Any]:
         os.link(tmp.name, path)  # atomic, and fails if another kernel was first
     except FileExistsError:
         return json.loads(path.read_text(encoding="utf-8"))  # theirs wins
+    except OSError:  # a file system without hard links: last writer wins
+        os.replace(tmp.name, path)
+        return fresh
     finally:
-        os.unlink(tmp.name)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp.name)
     return fresh
 
 

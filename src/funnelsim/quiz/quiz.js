@@ -41,7 +41,7 @@
     var t = 0;
     for (var k in best) t += best[k];
     root.querySelector(".fsq-score").textContent =
-      UI.score + ": " + Math.round(t * 10) / 10 + " / " + qs.length;
+      UI.score + ": " + Math.round(t * 100) / 100 + " / " + qs.length;
   }
 
   function grade(li, K) {

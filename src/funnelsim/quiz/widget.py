@@ -70,8 +70,8 @@ class _Row:
         parts.append(w.HBox([self.button, self.feedback]))
         self.box = w.VBox(parts, layout=w.Layout(margin="0 0 1em 0"))
 
-    def _dropdown(self, options: list[tuple[str, Any]]) -> w.Dropdown:
-        box = w.Dropdown(options=options, value=None, layout=w.Layout(width="auto"))
+    def _dropdown(self, options: list[tuple[str, Any]], width: str = "18em") -> w.Dropdown:
+        box = w.Dropdown(options=options, value=None, layout=w.Layout(width=width))
         self.inputs.append(box)
         return box
 
@@ -84,12 +84,15 @@ class _Row:
             return [radio]
         if isinstance(q, MultipleChoice):
             self.inputs = [
-                w.Checkbox(value=False, description=plain(c.text(lang)), indent=False)
-                for c in q.shown_choices()
+                w.Checkbox(value=False, indent=False, layout=w.Layout(width="2em"))
+                for _ in q.shown_choices()
             ]
-            return list(self.inputs)
+            return [
+                w.HBox([box, w.HTML(markup(c.text(lang)))])
+                for box, c in zip(self.inputs, q.shown_choices(), strict=True)
+            ]
         if isinstance(q, Numeric):
-            box = w.Text(placeholder="0")
+            box = w.Text(placeholder="…", layout=w.Layout(width="12em"))
             self.inputs.append(box)
             unit = w.HTML(markup(q.unit(lang)) if q.unit else "")
             return [w.HBox([box, unit])]
@@ -110,7 +113,7 @@ class _Row:
             rows: list[Any] = [w.HTML(f"<ul style='list-style:none'>{listing}</ul>")]
             letter_options: list[tuple[str, Any]] = [(x, i) for i, x in enumerate(letters)]
             for left, _ in q.pairs:
-                pick = self._dropdown(letter_options)
+                pick = self._dropdown(letter_options, width="6em")
                 rows.append(w.HBox([w.HTML(markup(left(lang)) + " →"), pick]))
             return rows
         if isinstance(q, Classification):

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 
 from funnelsim import charts
 from funnelsim.widgets.specs import Control, Metric, by_name
@@ -72,6 +73,8 @@ class Outcome:
     result: Any
     #: Headline numbers by metric name (NaN when undefined).
     metrics: Mapping[str, float] = field(default_factory=dict)
+    #: The unit economics behind the money cards, if the explorer shows any.
+    economics: Any = None
 
 
 def in_kernel() -> bool:
@@ -136,46 +139,79 @@ class _LatestWins:
                     self._cond.notify_all()
 
 
+class _IntSlider(w.IntSlider):
+    """An IntSlider that refuses a value outside its range instead of clipping it."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal: Any) -> Any:
+        value = proposal["value"]
+        if not self.min <= value <= self.max:
+            raise traitlets.TraitError(
+                f"{self.description} must be in [{self.min:,}, {self.max:,}], got {value!r}"
+            )
+        return value
+
+
+class _StepSlider(w.SelectionSlider):
+    """A slider over exact values (``min + i × step``, or 1-2-5 per decade).
+
+    Every value, the top one included, is reachable and reads exactly as it is
+    simulated (no 58.99999999999999 step counts). Setting a value that is not
+    on the slider raises instead of snapping or clipping it silently
+    (:meth:`Explorer.set_values` adds an in-range value between steps).
+    """
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal: Any) -> Any:
+        value = proposal["value"]
+        if value is None or value in self._options_values:
+            return value
+        values = self._options_values
+        raise traitlets.TraitError(
+            f"{self.description} = {value!r} is not a value of the slider "
+            f"({values[0]:g} to {values[-1]:g}); use set_values(...) for one between steps"
+        )
+
+
 def _slider(control: Control) -> w.Widget:
     common: dict[str, Any] = {
         "description": control.label,
         "description_allow_html": False,
-        "readout_format": control.readout,
         "continuous_update": not control.slow,
         "style": {"description_width": _LABEL_WIDTH},
         "layout": w.Layout(width=_SLIDER_WIDTH),
         "tooltip": control.help or None,
     }
-    if control.scale == "log":
-        # Nice values (1-2-5 per decade) instead of a FloatLogSlider: the readout shows
-        # exactly the number simulated, and a key press moves to the next round number.
-        common.pop("readout_format")
-        return w.SelectionSlider(options=_log_options(control), value=control.default, **common)
-    if control.integer:
-        return w.IntSlider(
+    if control.integer and control.scale == "linear":
+        return _IntSlider(
             value=int(control.default),
             min=int(control.min),
             max=int(control.max),
             step=max(1, int(control.step)),
+            readout_format=control.readout,
             **common,
         )
-    return w.FloatSlider(
-        value=control.default, min=control.min, max=control.max, step=control.step, **common
-    )
+    # Nice values instead of a FloatSlider or FloatLogSlider: the readout shows exactly
+    # the number simulated, and a key press moves to the next value on the grid.
+    return _StepSlider(options=_options(control), value=control.default, **common)
 
 
-def _log_options(control: Control, *extra: float) -> list[tuple[str, float | int]]:
-    """(label, value) pairs of a log slider: 2,500 not 2,500.0; 12.5 stays 12.5."""
-    return [
-        (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}", v) for v in control.options(*extra)
-    ]
+def _options(control: Control, *extra: float) -> list[tuple[str, float | int]]:
+    """(label, value) pairs of a slider: its grid, ``extra`` values, in order."""
+    values = control.options(*extra)
+    if control.scale == "log":
+        return [(f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}", v) for v in values]
+    return [(format(v, control.readout), v) for v in values]
+
+
+_log_options = _options  # the name the log sliders used
 
 
 def _put(control: Control, widget: w.Widget, value: Any) -> None:
-    """Set a slider, adding an off-grid value to a log slider's options first."""
-    if control.scale == "log" and value not in widget.options:
+    """Set a slider, adding an off-grid (in-range) value to a step slider's options first."""
+    if isinstance(widget, w.SelectionSlider) and value not in widget._options_values:
         with widget.hold_trait_notifications():
-            widget.options = _log_options(control, value)
+            widget.options = _options(control, value)
     widget.value = value
 
 
@@ -262,11 +298,20 @@ class Explorer:
         tools = w.HBox([*toolbar, self._ab, self._reset], layout=w.Layout(flex_flow="row wrap"))
         right = w.VBox(
             [self._metrics, self._chart, self._status],
-            layout=w.Layout(flex="1 1 auto", min_width="0", padding="0 0 0 12px"),
+            # Below 440 + 600 px (JupyterLab at 1366 px with its sidebar open) the charts
+            # wrap under the controls at full width instead of shrinking beside them.
+            layout=w.Layout(flex="1 1 600px", min_width="0", padding="0 0 0 12px"),
         )
         heading = w.HTML(f"{_SVG_CSS}<h3 style='margin:4px 0'>{html.escape(title)}</h3>")
         self.widget = w.VBox(
-            [heading, tools, w.HBox([self._sections_box, right], layout=w.Layout(width="100%"))],
+            [
+                heading,
+                tools,
+                w.HBox(
+                    [self._sections_box, right],
+                    layout=w.Layout(width="100%", flex_flow="row wrap"),
+                ),
+            ],
             layout=w.Layout(width="100%"),
         )
         self.widget.add_class("fs-explorer")
@@ -376,10 +421,18 @@ class Explorer:
         save = w.Button(description="Save", icon="save", layout=w.Layout(width="80px"))
         load.add_class("fs-load")
         save.add_class("fs-save")
+        overwrite = w.Checkbox(
+            value=False,
+            description="Overwrite",
+            indent=False,
+            layout=w.Layout(width="100px"),
+            tooltip="Let Save replace an existing file",
+        )
+        overwrite.add_class("fs-overwrite")
         load.on_click(lambda _: self.load(box.value))
-        save.on_click(lambda _: self.save(box.value))
-        self._path = box
-        return [box, load, save]
+        save.on_click(lambda _: self.save(box.value, overwrite=overwrite.value))
+        self._path, self._overwrite, self._save_button = box, overwrite, save
+        return [box, load, save, overwrite]
 
     def _say(self, text: str, *, ok: bool) -> None:
         self._status.value = _status_html(text, error=not ok)
@@ -411,7 +464,14 @@ class Explorer:
         from funnelsim.scenarios import Scenario, load_scenario
 
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-        self._apply_scenario(sc, self._values_from(sc))
+        values = self._values_from(sc)
+        before = self._economics
+        self._adopt(sc)
+        try:
+            self._apply_scenario(sc, values)
+        except Exception:
+            self._economics = before  # a failed load changes nothing
+            raise
         self._loaded, self._loaded_values = sc, self.values
         self._defaults = dict(self._loaded_values)  # Reset returns to the file's values
         return sc
@@ -428,10 +488,23 @@ class Explorer:
         changed = {k: v for k, v in values.items() if self._loaded_values.get(k) != v}
         return dataclasses.replace(self._scenario_with(self._loaded, changed, values), source=None)
 
-    def save(self, path: Any) -> Any:
-        """Write :meth:`scenario` as a TOML file; returns its path (None on failure)."""
+    def save(self, path: Any, *, overwrite: bool = False) -> Any:
+        """Write :meth:`scenario` as a TOML file; returns its path (None if not saved).
+
+        An existing file is replaced only with ``overwrite=True`` (the
+        Overwrite box beside the Save button); otherwise nothing is written and
+        the status line says so.
+        """
         try:
-            out = Path(self.scenario().save(path))
+            target = Path(path)
+            if target.exists() and not overwrite:
+                self._say(
+                    f"Not saved: {target} already exists; tick Overwrite to replace it "
+                    "or choose another name",
+                    ok=False,
+                )
+                return None
+            out = Path(self.scenario().save(target))
         except (OSError, TypeError, ValueError) as err:
             self._say(f"Save failed: {err}", ok=False)
             return None
@@ -439,9 +512,49 @@ class Explorer:
         return out
 
     # Hooks of the explorers that read and write scenario files.
+    def _adopt(self, sc: Any) -> None:
+        """Take what the scenario decides and no slider shows (e.g. its churn model)."""
+        self._economics = scenario_economics(sc)
+
+    #: The loaded scenario's economics model (:func:`scenario_economics`), or None.
+    _economics: Any = None
+
+    def unit_economics(
+        self,
+        arpu: float,
+        margin: float,
+        churn: float,
+        *,
+        cac: float | None = None,
+        discount: float | None = None,
+    ) -> Any:
+        """:func:`funnelsim.economics.unit_economics` under the model the scenario chose.
+
+        The churn model is the loaded scenario's (sBG keeps its polarization
+        when the slider moves the mean churn; geometric otherwise) and so is the
+        discount rate unless the explorer has a slider for it; without a loaded
+        scenario, geometric churn and no discount. Periods are months.
+        """
+        from funnelsim.economics import unit_economics
+
+        model = churn_model(churn, None if self._economics is None else self._economics.churn)
+        if discount is None:
+            discount = 0.0 if self._economics is None else self._economics.discount
+        return unit_economics(arpu, margin, model, cac=cac, discount=discount, period="month")
+
     def _values_from(self, sc: Any) -> dict[str, Any]:
-        """Control values taken from scenario ``sc`` (ValueError if it lacks what is needed)."""
-        raise NotImplementedError(f"{type(self).__name__} does not read scenario files")
+        """Control values taken from scenario ``sc``: each control's :attr:`Control.setting`.
+
+        Explorers add what no single setting holds (ValueError if ``sc`` lacks
+        what they need).
+        """
+        values = {}
+        for name, c in self._controls.items():
+            if c.setting:
+                value = sc.value(c.setting)
+                if value is not None:
+                    values[name] = value
+        return values
 
     def _apply_scenario(self, sc: Any, values: dict[str, Any]) -> None:
         """Show ``values`` read from ``sc`` (checked first: nothing changes on an error)."""
@@ -453,8 +566,14 @@ class Explorer:
         raise NotImplementedError(f"{type(self).__name__} does not write scenario files")
 
     def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        """``sc`` with the ``changed`` controls written back (``values``: all of them)."""
-        raise NotImplementedError(f"{type(self).__name__} does not write scenario files")
+        """``sc`` with the ``changed`` controls written back to their settings.
+
+        Explorers add what no single setting holds (``values``: all controls).
+        """
+        moved = {
+            self._controls[k].setting: v for k, v in changed.items() if self._controls[k].setting
+        }
+        return sc.with_values(moved) if moved else sc
 
     # -- A/B ------------------------------------------------------------------------
     def _on_ab(self, change: dict[str, Any]) -> None:
@@ -582,6 +701,61 @@ class Explorer:
         _close_tree(self.widget)
 
 
+def scenario_economics(sc: Any) -> Any:
+    """The scenario's :class:`~funnelsim.economics.UnitEconomics` (None without ``[economics]``).
+
+    Without an ``[economics]`` section, a ``[retention]`` section still decides
+    the churn model (ARPU 1, no discount), so the retention explorer's LTV card
+    follows it.
+    """
+    from funnelsim.economics import unit_economics
+
+    if sc.economics is not None:
+        return sc.unit_economics()
+    if sc.retention is not None:
+        return unit_economics(1.0, 1.0, sc.retention.model, period="month")
+    return None
+
+
+def with_mean_churn(sc: Any, churn: float) -> Any:
+    """``sc`` with the mean churn its unit economics use set to ``churn``, its model kept.
+
+    The ``[economics]`` churn if the section has its own (geometric); otherwise
+    the ``[retention]`` model's mean, an sBG model keeping its polarization (so
+    the saved file computes what the explorer showed).
+    """
+    if sc.economics is not None and sc.economics.churn is not None:
+        return replace_section(sc, "economics", churn=churn)
+    if sc.retention is None:
+        return replace_section(sc, "economics", churn=churn)
+    model = churn_model(churn, sc.retention.model)
+    if model.kind == "geometric":
+        return replace_section(
+            sc, "retention", churn=churn, polarization=None, alpha=None, beta=None
+        )
+    polarization = 1.0 / (model.alpha + model.beta + 1.0)
+    return replace_section(
+        sc, "retention", churn=churn, polarization=polarization, alpha=None, beta=None
+    )
+
+
+def churn_model(mean: float, loaded: Any) -> Any:
+    """Churn model with mean churn ``mean`` of the kind of ``loaded`` (a ChurnModel or None).
+
+    The loaded model itself while the mean is unchanged; an sBG model keeps its
+    polarization ``1 / (α + β + 1)`` when the mean moves; otherwise geometric.
+    """
+    from funnelsim.retention import ChurnModel
+
+    if loaded is None:
+        return ChurnModel.geometric(mean)
+    if loaded.mean_churn == mean:
+        return loaded
+    if loaded.kind == "sbg" and 0 < mean < 1:
+        return ChurnModel.sbg_mean(mean, 1.0 / (loaded.alpha + loaded.beta + 1.0))
+    return ChurnModel.geometric(mean)
+
+
 def check_loaded(controls: Mapping[str, Control], values: Mapping[str, Any]) -> None:
     """Check values read from a scenario against the sliders' ranges, naming the key."""
     for name, value in values.items():
@@ -625,9 +799,9 @@ def _signed(metric: Metric, delta: float) -> str:
 
     A change of a percentage is in percentage points (18 % − 21 % is −3 pp).
     """
+    if not math.isfinite(delta):
+        return "–"
     text = metric.format(abs(delta))
-    if text == "–":
-        return text
     if text.endswith("%"):
         text = text[:-1] + " pp"
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"

@@ -7,16 +7,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
-from funnelsim import charts
+from funnelsim import _format, charts
 from funnelsim.widgets._base import (
     Explorer,
     Outcome,
-    expected_at,
     replace_section,
     require_section,
+    with_mean_churn,
 )
 from funnelsim.widgets.specs import ECONOMICS_CONTROLS, ECONOMICS_METRICS
 
@@ -24,17 +23,26 @@ __all__ = ["EconomicsExplorer", "payback_frame"]
 
 
 def payback_frame(values: Mapping[str, Any]) -> pd.DataFrame:
-    """Expected cumulative discounted gross profit of one customer, month by month.
+    """Expected cumulative discounted gross profit of one customer, month by month (geometric).
 
-    Month ``t`` (0 = the month of acquisition) adds ``arpu × margin ×
-    (1 − churn)ᵗ / (1 + discount)ᵗ``; the sum to infinity is
-    :func:`funnelsim.economics.ltv_discounted`. Columns ``month, profit, cac``.
+    The curve of :func:`funnelsim.economics.payback_curve` for ``values``
+    (``arpu, margin, churn, discount, cac, months``) with geometric churn;
+    columns ``month, profit, cac``.
     """
-    t = np.arange(int(values["months"]) + 1)
-    per = values["arpu"] * values["margin"]
-    factor = (1 - values["churn"]) / (1 + values["discount"])
-    profit = np.cumsum(per * factor**t)
-    return pd.DataFrame({"month": t, "profit": profit, "cac": float(values["cac"])})
+    from funnelsim.economics import unit_economics
+
+    ue = unit_economics(
+        values["arpu"], values["margin"], values["churn"],
+        cac=values["cac"], discount=values["discount"], period="month",
+    )  # fmt: skip
+    return _frame(ue, int(values["months"]))
+
+
+def _frame(ue: Any, months: int) -> pd.DataFrame:
+    curve = ue.payback_curve(months)
+    return pd.DataFrame(
+        {"month": curve["period"], "profit": curve["cumulative_margin"], "cac": curve["cac"]}
+    )
 
 
 class EconomicsExplorer(Explorer):
@@ -42,11 +50,16 @@ class EconomicsExplorer(Explorer):
 
     The curve is the expected discounted gross profit of one customer over
     time, the flat line the cost of acquiring them; where the curve crosses
-    the line is the payback month, and the curve's limit is the LTV.
+    the line is the payback month (the Payback card, the same number), and the
+    curve's limit is the LTV. Every number comes from
+    :func:`funnelsim.economics.unit_economics`.
 
-    Loading a scenario takes its ``[economics]`` section: ARPU, margin,
-    discount, churn (or the ``[retention]`` section's mean churn) and CAC
-    (or its paid spend over the customers the funnel is expected to bring).
+    Loading a scenario takes its ``[economics]`` section through
+    :meth:`funnelsim.scenarios.Scenario.unit_economics`: ARPU, margin,
+    discount, the churn model (the section's churn, or the ``[retention]``
+    section's model: an sBG model keeps its polarization when the mean-churn
+    slider moves) and CAC (or its paid spend over the customers the funnel is
+    expected to bring).
     Pass ``scenario=`` (a file or ready-made name) to start from one.
     """
 
@@ -65,24 +78,21 @@ class EconomicsExplorer(Explorer):
 
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:
-        econ = require_section(sc, "economics")
-        churn = econ.churn if econ.churn is not None else sc.retention.mean_churn
+        require_section(sc, "economics")
+        ue = sc.unit_economics()
         values: dict[str, Any] = {
-            "arpu": econ.arpu,
-            "margin": econ.margin,
-            "churn": churn,
-            "discount": econ.discount,
+            "arpu": ue.arpu,
+            "margin": ue.margin,
+            "churn": ue.mean_churn,
+            "discount": ue.discount,
         }
-        if econ.cac is not None:
-            values["cac"] = econ.cac
-        elif econ.paid_spend is not None:
-            customers = expected_at(sc, econ.customer_stage)
-            if customers < 1:
-                raise ValueError(
-                    f"scenario {sc.name!r}: its funnel is expected to bring no customers, "
-                    f"so its paid_spend gives no CAC"
-                )
-            values["cac"] = econ.paid_spend / customers
+        if math.isinf(ue.cac):
+            raise ValueError(
+                f"scenario {sc.name!r}: its funnel is expected to bring no customers, "
+                f"so its paid_spend gives no CAC"
+            )
+        if math.isfinite(ue.cac):
+            values["cac"] = ue.cac
         return values
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
@@ -93,30 +103,29 @@ class EconomicsExplorer(Explorer):
         return Scenario(name="unit economics scenario", economics=economics)
 
     def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        econ = {k: changed[k] for k in ("arpu", "margin", "churn", "discount") if k in changed}
+        sc = super()._scenario_with(sc, changed, values)  # arpu, margin, discount
         if "cac" in changed:
-            econ.update(cac=changed["cac"], paid_spend=None)
-        return replace_section(sc, "economics", **econ)
+            sc = replace_section(sc, "economics", cac=changed["cac"], paid_spend=None)
+        if "churn" in changed:
+            sc = with_mean_churn(sc, changed["churn"])  # in the model the scenario chose
+        return sc
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
-        from funnelsim import economics as ec
-
-        ltv = float(
-            ec.ltv_discounted(values["arpu"], values["margin"], values["churn"], values["discount"])
+        ue = self.unit_economics(
+            values["arpu"],
+            values["margin"],
+            values["churn"],
+            cac=values["cac"],
+            discount=values["discount"],
         )
-        try:
-            payback = float(
-                ec.payback_period(values["cac"], values["arpu"], values["margin"], values["churn"])
-            )
-        except ValueError:  # never pays back
-            payback = math.nan
         metrics = {
-            "ltv": ltv,
-            "ltv_cac": float(ec.ltv_to_cac(ltv, values["cac"])),
-            "payback": payback,
-            "lifetime": 1.0 / values["churn"],
+            "ltv": ue.ltv,
+            "cac": ue.cac,
+            "ltv_cac": ue.ltv_to_cac,
+            "payback": ue.payback,
+            "lifetime": ue.expected_lifetime,
         }
-        return Outcome(dict(values), payback_frame(values), metrics)
+        return Outcome(dict(values), _frame(ue, int(values["months"])), metrics, ue)
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         frames = [outcome.result.assign(scenario="B" if a is not None else "this customer")]
@@ -124,7 +133,12 @@ class EconomicsExplorer(Explorer):
             frames.insert(0, a.result.assign(scenario="A (frozen)"))
         data = pd.concat(frames, ignore_index=True)
         scenarios = list(pd.unique(data["scenario"]))
-        shape = ("payback", tuple(scenarios), int(data["month"].max()))
+        ue = outcome.economics
+        title = [
+            "Cumulative profit per customer vs CAC (dashed)",
+            f"{ue.label}; payback {_format.periods(ue.payback, ue.period)}",
+        ]
+        shape = ("payback", tuple(scenarios), int(data["month"].max()), tuple(title))
 
         def build(frame: pd.DataFrame) -> Any:
             colour = alt.Color(
@@ -136,14 +150,9 @@ class EconomicsExplorer(Explorer):
                 legend=alt.Legend(title=None, orient="top") if len(scenarios) > 1 else None,
             )
             x = alt.X("month:Q", title="months since acquisition")
-            profit = (
-                alt.Chart()
-                .mark_line()
-                .encode(x=x, y=alt.Y("profit:Q", title="cumulative gross profit ($)"), color=colour)
-            )
+            y = alt.Y("profit:Q", title="expected cumulative gross profit ($ / customer)")
+            profit = alt.Chart().mark_line().encode(x=x, y=y, color=colour)
             cac = alt.Chart().mark_line(strokeDash=[6, 3]).encode(x=x, y="cac:Q", color=colour)
-            return alt.layer(profit, cac, data=frame).properties(
-                width=460, height=280, title="Cumulative profit per customer vs CAC (dashed)"
-            )
+            return alt.layer(profit, cac, data=frame).properties(width=460, height=280, title=title)
 
         return charts.Plot(data, shape, build)

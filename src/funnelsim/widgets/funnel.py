@@ -13,7 +13,13 @@ from funnelsim import charts, model
 from funnelsim._validation import check_choice
 from funnelsim.engine import SimulationResult, simulate
 from funnelsim.model import AAARRR_STAGES, TLTB_STAGES, Funnel
-from funnelsim.widgets._base import Explorer, Outcome, check_loaded, replace_section
+from funnelsim.widgets._base import (
+    Explorer,
+    Outcome,
+    check_loaded,
+    replace_section,
+    with_mean_churn,
+)
 from funnelsim.widgets.referral import mean_invites
 from funnelsim.widgets.specs import (
     FUNNEL_METRICS,
@@ -30,24 +36,33 @@ SCENARIO = "scenario"
 
 
 def funnel_metrics(
-    result: SimulationResult, preset: FunnelPreset, values: Mapping[str, Any]
+    result: SimulationResult,
+    preset: FunnelPreset,
+    values: Mapping[str, Any],
+    *,
+    economics: Any = None,
 ) -> dict[str, float]:
-    """Headline numbers of a funnel run: customers, revenue, CAC, LTV, LTV:CAC, K.
+    """Headline numbers of a funnel run: customers, revenue, CAC, LTV, LTV:CAC, payback, K.
 
     ``values`` holds the economics controls of ``preset`` (``arpu``, ``margin``,
     ``churn``, ``cost_per_buyer`` and, for funnels with a referral stage,
-    ``invites`` and ``invite_conversion``). Undefined numbers (no customers)
-    are NaN.
+    ``invites`` and ``invite_conversion``). LTV, CAC, LTV:CAC and payback are
+    ``economics`` (a :class:`funnelsim.economics.UnitEconomics`; default: the
+    geometric, undiscounted one of ``values`` with CAC from
+    :func:`funnel_cac`). Undefined numbers (no customers) are NaN.
     """
-    from funnelsim import economics
+    from funnelsim.economics import unit_economics
     from funnelsim.referral import viral_coefficient
 
     reached = result.reached
     customers = float(reached[preset.customer_stage])
-    spend = result.buyers * float(values["cost_per_buyer"])
-    ltv = float(economics.ltv(values["arpu"], values["margin"], values["churn"]))
-    cac = float(economics.cac(spend, customers)) if customers > 0 else math.nan
-    ratio = ltv / cac if customers > 0 and cac > 0 else math.nan
+    if economics is None:
+        cac = funnel_cac(
+            result.funnel, result.buyers, values["cost_per_buyer"], preset.customer_stage
+        )
+        economics = unit_economics(
+            values["arpu"], values["margin"], values["churn"], cac=cac, period="month"
+        )
     k = math.nan
     if preset.referral_stage is not None and customers > 0:
         share = float(reached[preset.referral_stage]) / customers
@@ -55,11 +70,27 @@ def funnel_metrics(
     return {
         "customers": customers,
         "revenue": customers * float(values["arpu"]),
-        "cac": cac,
-        "ltv": ltv,
-        "ltv_cac": ratio,
+        "cac": economics.cac,
+        "ltv": economics.ltv,
+        "ltv_cac": economics.ltv_to_cac,
+        "payback": economics.payback,
         "k": k,
     }
+
+
+def funnel_cac(funnel: Funnel, buyers: int, cost_per_buyer: float, stage: str) -> float:
+    """Marketing spend over the customers the funnel is expected to bring to ``stage``.
+
+    ``cost_per_buyer × buyers / (buyers × reach)``, the CAC of a scenario's
+    ``paid_spend`` (:meth:`funnelsim.scenarios.Scenario.unit_economics`): an
+    expectation, so it does not jump with the seed. ``inf`` when spend is
+    expected to bring nobody, 0 when nothing is spent.
+    """
+    expected = buyers * float(funnel.reach[funnel.index(stage)])
+    spend = cost_per_buyer * buyers
+    if expected > 0:
+        return spend / expected
+    return math.inf if spend > 0 else 0.0
 
 
 def _preset_of(funnel: Funnel) -> str:
@@ -154,6 +185,7 @@ class FunnelExplorer(Explorer):
             sc_values = self._values_from(loaded)
             check_loaded(_controls_for(loaded), sc_values)
             self._use_funnel(loaded)
+            self._adopt(loaded)
             values = {**sc_values, **values}
         super().__init__(
             "Funnel explorer",
@@ -234,11 +266,16 @@ class FunnelExplorer(Explorer):
             values["seed"] = sc.seed
         econ = sc.economics
         if econ is not None:
-            values["arpu"], values["margin"] = econ.arpu, econ.margin
-            churn = econ.churn if econ.churn is not None else sc.retention.mean_churn
-            values["churn"] = churn
+            ue = sc.unit_economics()
+            values["arpu"], values["margin"], values["churn"] = ue.arpu, ue.margin, ue.mean_churn
             if econ.paid_spend is not None and sc.buyers > 0:
                 values["cost_per_buyer"] = econ.paid_spend / sc.buyers
+            elif econ.cac is not None and sc.buyers > 0:
+                from funnelsim.scenarios import expected_customers
+
+                values["cost_per_buyer"] = (
+                    econ.cac * expected_customers(sc, econ.customer_stage) / sc.buyers
+                )
         if sc.referral is not None and preset != "tltb":
             values["invites"] = mean_invites(sc.referral)
             values["invite_conversion"] = sc.referral.invite_conversion
@@ -279,7 +316,9 @@ class FunnelExplorer(Explorer):
         top = {k: changed[k] for k in ("buyers", "seed") if k in changed}
         sc = dataclasses.replace(sc, funnel=funnel, **top)
         if sc.economics is not None:
-            econ = {k: changed[k] for k in ("arpu", "margin", "churn") if k in changed}
+            econ = {k: changed[k] for k in ("arpu", "margin") if k in changed}
+            if "churn" in changed:
+                sc = with_mean_churn(sc, changed["churn"])  # in the model the scenario chose
             if sc.economics.paid_spend is not None and {"cost_per_buyer", "buyers"} & set(changed):
                 econ["paid_spend"] = values["cost_per_buyer"] * values["buyers"]
             sc = replace_section(sc, "economics", **econ)
@@ -300,9 +339,22 @@ class FunnelExplorer(Explorer):
         return self._base.with_rates(**rates)
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
-        result = simulate(self.funnel(values), values["buyers"], seed=values["seed"])
-        metrics = funnel_metrics(result, self._presets[self._preset], values)
-        return Outcome(dict(values), result, metrics)
+        funnel = self.funnel(values)
+        result = simulate(funnel, values["buyers"], seed=values["seed"])
+        preset = self._presets[self._preset]
+        stage = self._customer_stage or preset.customer_stage
+        cac = funnel_cac(funnel, values["buyers"], values["cost_per_buyer"], stage)
+        ue = self.unit_economics(values["arpu"], values["margin"], values["churn"], cac=cac)
+        metrics = funnel_metrics(result, preset, values, economics=ue)
+        return Outcome(dict(values), result, metrics, ue)
+
+    #: Customers for the CAC: the loaded scenario's ``[economics]`` customer stage, if any.
+    _customer_stage: str | None = None
+
+    def _adopt(self, sc: Any) -> None:
+        super()._adopt(sc)
+        stage = None if sc.economics is None else sc.economics.customer_stage
+        self._customer_stage = None if stage is None else sc.funnel.names[sc.funnel.index(stage)]
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         b = outcome.result

@@ -105,7 +105,7 @@ class GrowthExplorer(Explorer):
 
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:
-        """The funnel rates, seed and ``[growth]`` section of an AAARRR scenario.
+        """Each slider's setting (funnel rates, seed, ``[growth]``) of an AAARRR scenario.
 
         Keys the explorer has no slider for (e.g. ``new_leads``) stay in the
         scenario and are written back unchanged by :meth:`save`.
@@ -116,17 +116,7 @@ class GrowthExplorer(Explorer):
             raise ValueError(
                 f"the growth explorer needs an AAARRR funnel, got stages {list(sc.funnel.names)}"
             )
-        values: dict[str, Any] = {c.name: sc.funnel[c.name].rate for c in AAARRR_RATES}
-        if sc.seed is not None:
-            values["seed"] = sc.seed
-        if sc.growth is not None:
-            values["periods"] = sc.growth.periods
-            params = sc.growth.params
-            for key in _GROWTH_KEYS:
-                value = getattr(params, key)
-                if value is not None:
-                    values[key] = value
-        return values
+        return super()._values_from(sc)
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.growth import GrowthParams
@@ -142,25 +132,8 @@ class GrowthExplorer(Explorer):
         )
 
     def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        import dataclasses
-
-        from funnelsim.scenarios import GrowthSettings
-
-        funnel = sc.funnel.with_rates(
-            {c.name: changed[c.name] for c in AAARRR_RATES if c.name in changed}
-        )
-        top = {"seed": changed["seed"]} if "seed" in changed else {}
-        growth = sc.growth
-        if growth is None:
-            growth = self._new_scenario(values).growth
-        else:
-            params = dataclasses.replace(
-                growth.params,
-                funnel=funnel,
-                **{k: changed[k] for k in _GROWTH_KEYS if k in changed},
-            )
-            growth = GrowthSettings(values["periods"], growth.replications, params)
-        return dataclasses.replace(sc, funnel=funnel, growth=growth, **top)
+        # A scenario without [growth] gets the whole section the sliders show.
+        return super()._scenario_with(sc, values if sc.growth is None else changed, values)
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim.growth import simulate_growth
@@ -186,45 +159,64 @@ class GrowthExplorer(Explorer):
         return f"{type(self).__name__}: {v['periods']} periods, seed {v['seed']}"
 
 
-class Dashboard(GrowthExplorer):
+class Dashboard:
     """The instructor dashboard: every lever of the course, one topic per tab.
 
     The first tab is the growth model with all its levers on one screen (the
     funnel rates, paid acquisition, the referral loop, churn and money, the
     market); the other tabs hold the funnel (AAARRR / B2B, scenario files), the
     B2B deal, referral, retention, unit economics and sensitivity explorers.
-    A tab's explorer is built the first time the tab is opened, so the app
-    starts as fast as one explorer. The Dashboard itself behaves as the growth
-    explorer (``control``, ``metrics``, A/B, reset); :meth:`explorer` returns
-    the others. Serve ``notebooks/dashboard.ipynb`` with Voila (``make present``).
+    The dashboard *contains* these explorers (:attr:`growth`,
+    :meth:`explorer`); it is not one of them. A tab's explorer is built the
+    first time the tab is opened, so the app starts as fast as one explorer;
+    it loads the Dashboard's scenario if it can read it (its status line says
+    why not otherwise), so every tab shows the scenario's own unit economics.
+    Attributes it does not define (``control``, ``metrics``, ``ab``, ``reset``,
+    ...) are the growth tab's. Serve ``notebooks/dashboard.ipynb`` with Voila
+    (``make present``).
 
     Parameters
     ----------
     scenario : str, Path or Scenario, optional
-        A scenario file or ready-made name to start from (see :meth:`load`).
+        A scenario file or ready-made name for every tab (see :meth:`load`);
+        a file that cannot be read raises here.
     threaded : bool, optional
         Redraw on worker threads (default: inside a Jupyter kernel only).
     **values
         Starting values of the growth tab's controls.
     """
 
-    _title = "Instructor dashboard: every lever on one screen"
+    title = "Instructor dashboard: every lever on one screen"
 
     def __init__(
         self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
     ) -> None:
         import ipywidgets as w
 
-        super().__init__(scenario=scenario, threaded=threaded, **values)
+        from funnelsim.scenarios import Scenario, load_scenario
+
+        self._scenario = None
+        if scenario is not None:
+            self._scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self._threaded = threaded
+        #: The growth model's explorer, the first tab.
+        self.growth = GrowthExplorer(threaded=threaded, **values)
+        if self._scenario is not None:
+            self.growth.load(self._scenario)
+            if values:
+                self.growth.set_values(values)
         self._tabs: dict[str, Any] = _tab_classes()
         self._built: dict[str, Explorer] = {}
         self._pages = {name: w.VBox() for name in self._tabs}
-        growth = self.widget
-        self.widget = w.Tab(children=[growth, *self._pages.values()])
+        self.widget = w.Tab(children=[self.growth.widget, *self._pages.values()])
         self.widget.titles = ("Growth model", *self._tabs)
         self.widget.add_class("fs-dashboard")
         self.widget.observe(self._on_tab, names="selected_index")
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("growth", "_built"):
+            raise AttributeError(name)
+        return getattr(self.growth, name)
 
     def _on_tab(self, change: dict[str, Any]) -> None:
         index = change["new"]
@@ -237,19 +229,47 @@ class Dashboard(GrowthExplorer):
             raise KeyError(f"no tab {name!r}; tabs are {list(self._tabs)}")
         if name not in self._built:
             ex = self._tabs[name](threaded=self._threaded)
+            if self._scenario is not None:
+                ex.load(self._scenario)
             self._built[name] = ex
             self._pages[name].children = (ex.widget,)
         return self._built[name]
+
+    def load(self, scenario: Any) -> None:
+        """Load a scenario into every tab that can read it (and tabs opened later)."""
+        from funnelsim.scenarios import Scenario, load_scenario
+
+        try:
+            sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        except (OSError, TypeError, ValueError) as err:
+            self.growth._say(f"Load failed: {err}", ok=False)
+            return
+        self._scenario = sc
+        for ex in (self.growth, *self._built.values()):
+            ex.load(sc)
 
     @property
     def tabs(self) -> list[str]:
         """Names of the tabs after the growth model."""
         return list(self._tabs)
 
+    def summary(self) -> str:
+        """One line for the notebook's text output."""
+        v = self.growth.values
+        return f"Dashboard: {v['periods']} periods, seed {v['seed']}"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = self.summary()
+        bundle["image/svg+xml"] = self.growth.svg
+        return bundle
+
     def close(self) -> None:
+        """Stop every explorer's worker thread and close the widgets."""
         for ex in self._built.values():
             ex.close()
-        super().close()
+        self.growth.close()
+        self.widget.close()
 
 
 def _tab_classes() -> dict[str, Any]:

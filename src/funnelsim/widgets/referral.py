@@ -124,7 +124,8 @@ class ReferralExplorer(Explorer):
             market_size=values["market_size"],
             replications=values["replications"],
             seed=values["seed"],
-            **self._kept,
+            # the scenario's "invites" key is simulate_referrals' invite_distribution
+            **{("invite_distribution" if k == "invites" else k): v for k, v in self._kept.items()},
         )
         metrics = {
             "k": float(result.k),

@@ -22,6 +22,13 @@ from funnelsim.widgets.specs import RETENTION_CONTROLS, RETENTION_METRICS
 __all__ = ["RetentionExplorer"]
 
 
+def _polarization(model: Any) -> float:
+    """Polarization ``1 / (α + β + 1)`` of an sBG model; 0 for geometric churn."""
+    if model.kind == "geometric":
+        return 0.0
+    return float(1.0 / (model.alpha + model.beta + 1.0))
+
+
 class RetentionExplorer(Explorer):
     """Simulate cohorts with heterogeneous churn, fit the sBG model, read the LTV.
 
@@ -32,9 +39,15 @@ class RetentionExplorer(Explorer):
     cohort heatmap. With polarization near 0 the curve is geometric; raise it
     and the survivors become ever more loyal, so retention *rises* with time.
 
+    The LTV card is :func:`funnelsim.economics.unit_economics` under the churn
+    model of the sliders (polarization 0: geometric), discounted at the loaded
+    scenario's ``[economics]`` discount (none otherwise): the same LTV the
+    scenario's other views show. The fitted α and β are estimates from the
+    simulated cohorts, shown beside it.
+
     Loading a scenario takes its ``[retention]`` section (mean churn and
-    polarization, also from alpha and beta; a geometric model shows as the
-    smallest polarization), cohorts, periods, cohort size (default: the buyers
+    polarization, also from alpha and beta; a geometric model shows as
+    polarization 0), cohorts, periods, cohort size (default: the buyers
     expected at its ``cohort_stage``), the seed, and ARPU and margin from
     ``[economics]`` if present.
     Pass ``scenario=`` (a file or ready-made name) to start from one.
@@ -56,16 +69,12 @@ class RetentionExplorer(Explorer):
     # -- scenario files ---------------------------------------------------------------------
     def _values_from(self, sc: Any) -> dict[str, Any]:
         ret = require_section(sc, "retention")
-        model = ret.model
-        if model.kind == "geometric":
-            polarization = self.controls["polarization"].min
-        else:
-            polarization = 1.0 / (model.alpha + model.beta + 1.0)
+        polarization = _polarization(ret.model)
         size = ret.cohort_size
         if size is None:
             size = expected_at(sc, ret.cohort_stage)
         values: dict[str, Any] = {
-            "churn": ret.mean_churn,
+            "churn": ret.model.mean_churn,
             "polarization": polarization,
             "cohort_size": size,
             "cohorts": ret.cohorts,
@@ -82,7 +91,7 @@ class RetentionExplorer(Explorer):
 
         retention = RetentionSettings(
             churn=values["churn"],
-            polarization=values["polarization"],
+            polarization=values["polarization"] or None,  # 0: geometric
             periods=values["periods"],
             cohorts=values["cohorts"],
             cohort_size=values["cohort_size"],
@@ -97,35 +106,62 @@ class RetentionExplorer(Explorer):
             k: changed[k] for k in ("periods", "cohorts", "cohort_size") if k in changed
         }
         if {"churn", "polarization"} & set(changed):
-            ret.update(
-                churn=values["churn"], polarization=values["polarization"], alpha=None, beta=None
-            )
+            polarization = values["polarization"] or None  # 0: geometric
+            ret.update(churn=values["churn"], polarization=polarization, alpha=None, beta=None)
         sc = replace_section(sc, "retention", **ret)
         if sc.economics is not None:
             money = {k: changed[k] for k in ("arpu", "margin") if k in changed}
             sc = replace_section(sc, "economics", **money)
         return dataclasses.replace(sc, seed=changed.get("seed", sc.seed))
 
-    def compute(self, values: Mapping[str, Any]) -> Outcome:
-        from funnelsim.economics import ltv_sbg
-        from funnelsim.retention import ChurnModel, fit_sbg, simulate_cohorts
+    def model(self, values: Mapping[str, Any] | None = None) -> Any:
+        """The churn model of ``values`` (default: the sliders'): geometric at polarization 0.
 
-        model = ChurnModel.sbg_mean(values["churn"], values["polarization"])
+        The loaded scenario's own model while its sliders have not moved.
+        """
+        from funnelsim.retention import ChurnModel
+
+        v = self.values if values is None else values
+        loaded = None if self._economics is None else self._economics.churn
+        if (
+            loaded is not None
+            and v["churn"] == loaded.mean_churn
+            and v["polarization"] == _polarization(loaded)
+        ):
+            return loaded
+        if v["polarization"] == 0:
+            return ChurnModel.geometric(v["churn"])
+        return ChurnModel.sbg_mean(v["churn"], v["polarization"])
+
+    def compute(self, values: Mapping[str, Any]) -> Outcome:
+        import warnings
+
+        from funnelsim.economics import unit_economics
+        from funnelsim.retention import fit_sbg, simulate_cohorts
+
+        model = self.model(values)
         sim = simulate_cohorts(
             model, [values["cohort_size"]] * values["cohorts"], values["periods"], values["seed"]
         )
-        fit = fit_sbg(sim.table)
+        with warnings.catch_warnings():
+            # e.g. "no measurable heterogeneity" for geometric churn: the fit is
+            # shown as it is, the LTV card does not depend on it.
+            warnings.simplefilter("ignore")
+            fit = fit_sbg(sim.table)
         long = sim.long
         last = long[long["period"] == long["period"].max()]
-        lifetime = fit.model.expected_lifetime
+        discount = 0.0 if self._economics is None else self._economics.discount
+        ue = unit_economics(
+            values["arpu"], values["margin"], model, discount=discount, period="period"
+        )
         metrics = {
             "alpha": fit.alpha,
             "beta": fit.beta,
             "retained": float(last["active"].sum() / last["size"].sum()),
-            "lifetime": lifetime,
-            "ltv": float(ltv_sbg(values["arpu"], values["margin"], fit.alpha, fit.beta, 0.01)),
+            "lifetime": ue.expected_lifetime,
+            "ltv": ue.ltv,
         }
-        return Outcome(dict(values), (sim, fit), metrics)
+        return Outcome(dict(values), (sim, fit), metrics, ue)
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         sim, fit = outcome.result

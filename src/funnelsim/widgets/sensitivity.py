@@ -22,16 +22,40 @@ class SensitivityExplorer(Explorer):
 
     Uses :func:`funnelsim.sensitivity_analysis.sensitivity` (exact expectations, customers
     reaching the last stage). The chart title names the step to fix first.
+    Loads and saves scenario files like the other explorers (an AAARRR
+    funnel's rates and buyers); pass ``scenario=`` to start from one.
     """
 
-    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+    def __init__(
+        self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
+    ) -> None:
         super().__init__(
             "Sensitivity: which step to fix first?",
             [("Funnel step rates", AAARRR_RATES), ("The experiment", SENSITIVITY_CONTROLS)],
             SENSITIVITY_METRICS,
             values=values,
             threaded=threaded,
+            toolbar=self._scenario_tools(),
         )
+        self._start_with(scenario, values)
+
+    # -- scenario files ---------------------------------------------------------------------
+    def _values_from(self, sc: Any) -> dict[str, Any]:
+        """The funnel rates and buyers of an AAARRR scenario (δ is the explorer's own)."""
+        from funnelsim.model import AAARRR_STAGES
+
+        if sc.funnel.names != AAARRR_STAGES:
+            raise ValueError(
+                "the sensitivity explorer needs an AAARRR funnel, "
+                f"got stages {list(sc.funnel.names)}"
+            )
+        return super()._values_from(sc)
+
+    def _new_scenario(self, values: Mapping[str, Any]) -> Any:
+        from funnelsim.scenarios import Scenario
+
+        funnel = aaarrr(**{c.name: values[c.name] for c in AAARRR_RATES})
+        return Scenario(funnel=funnel, name="sensitivity scenario", buyers=values["buyers"])
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim.sensitivity_analysis import sensitivity

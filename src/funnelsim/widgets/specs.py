@@ -10,11 +10,14 @@ editing a table here, not the explorer code.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
+from funnelsim._format import tidy
 from funnelsim._validation import check_choice, check_real
 
 __all__ = [
@@ -61,6 +64,11 @@ class Control:
     slow: bool = False
     #: One sentence shown as a tooltip.
     help: str = ""
+    #: The scenario value this slider drives, as a dotted path of
+    #: :meth:`funnelsim.scenarios.Scenario.with_values` ("economics.arpu",
+    #: "funnel.rates.activation", "seed"); the explorers load and save it
+    #: generically. "" for a slider with no single scenario value.
+    setting: str = ""
 
     def __post_init__(self) -> None:
         low = check_real(f"min of control {self.name!r}", self.min)
@@ -73,23 +81,42 @@ class Control:
             raise ValueError(f"log control {self.name!r} needs min > 0, got {low:g}")
         self.check(self.default)
         if self.scale == "linear":
-            steps = (self.default - low) / self.step
-            if abs(steps - round(steps)) > 1e-6:
+            if not _whole(high - low, self.step):
+                raise ValueError(
+                    f"control {self.name!r} must span a whole number of steps "
+                    f"(max − min = {high - low:g}, step {self.step:g}), so its top value "
+                    f"is reachable"
+                )
+            if not _whole(self.default - low, self.step):
                 raise ValueError(
                     f"default of control {self.name!r} must be min + a whole number of steps "
                     f"(the slider would snap it), got {self.default!r}"
                 )
 
+    @property
+    def steps(self) -> int:
+        """Number of steps from min to max (a whole number; 1-2-5 values for "log")."""
+        if self.scale == "log":
+            return len(self.options()) - 1
+        return round((self.max - self.min) / self.step)
+
     def options(self, *extra: float) -> list[float | int]:
-        """Values a "log" slider steps through: 1-2-5 per decade, ``extra`` and the default."""
-        values: set[float] = {float(self.default), *map(float, extra)}
-        decade = 10.0 ** math.floor(math.log10(self.min))
-        while decade <= self.max:
-            for m in (1, 2, 5):
-                v = m * decade
-                if self.min <= v <= self.max:
-                    values.add(v)
-            decade *= 10
+        """Values the slider steps through, with ``extra`` values and the default.
+
+        ``min + i × step`` for a linear control (exact to 12 significant digits:
+        0.07 not 0.07000000000000001), 1-2-5 per decade for a "log" one.
+        """
+        values: set[float] = {tidy(self.default), *map(float, extra)}  # extras exact
+        if self.scale == "linear":
+            values.update(tidy(self.min + i * self.step) for i in range(self.steps + 1))
+        else:
+            decade = 10.0 ** math.floor(math.log10(self.min))
+            while decade <= self.max:
+                for m in (1, 2, 5):
+                    v = m * decade
+                    if self.min <= v <= self.max:
+                        values.add(tidy(v))
+                decade *= 10
         ordered = sorted(values)
         return [int(v) for v in ordered] if self.integer else ordered
 
@@ -114,12 +141,22 @@ class Metric:
     fmt: str = "{:,.2f}"
     #: What the number means (tooltip).
     help: str = ""
+    #: How +infinity reads ("∞"; "never" for a payback).
+    infinite: str = "∞"
 
     def format(self, value: float | None) -> str:
-        """The value as text; NaN, infinity or None show as an en dash."""
-        if value is None or not math.isfinite(value):
+        """The value as text; NaN or None show as an en dash, +inf as :attr:`infinite`."""
+        if value is None or math.isnan(value):
             return "–"
-        return self.fmt.format(value)
+        if math.isinf(value):
+            return self.infinite if value > 0 else "−∞"
+        return self.fmt.format(tidy(value))
+
+
+def _whole(span: float, step: float) -> bool:
+    """Whether ``span`` is a whole number of ``step``, judged in decimal (0.59 / 0.01 = 59)."""
+    ratio = Decimal(repr(span)) / Decimal(repr(step))
+    return abs(ratio - ratio.to_integral_value()) < Decimal("1e-9")
 
 
 def by_name(controls: Sequence[Control]) -> dict[str, Control]:
@@ -132,6 +169,14 @@ def by_name(controls: Sequence[Control]) -> dict[str, Control]:
     return out
 
 
+def _driving(prefix: str, controls: Sequence[Control], **settings: str) -> tuple[Control, ...]:
+    """``controls``, each declaring the scenario setting it drives (``prefix + name``, or
+    ``settings[name]``; "" for none)."""
+    return tuple(
+        dataclasses.replace(c, setting=settings.get(c.name, f"{prefix}{c.name}")) for c in controls
+    )
+
+
 def _rate(name: str, label: str, default: float, help: str = "") -> Control:
     return Control(name, label, 0.0, 1.0, 0.01, default, readout=".0%", help=help)
 
@@ -139,13 +184,13 @@ def _rate(name: str, label: str, default: float, help: str = "") -> Control:
 # -- the funnel explorer ------------------------------------------------------------------
 
 #: Step rates of the AAARRR funnel (defaults: :func:`funnelsim.aaarrr`).
-AAARRR_RATES = (
+AAARRR_RATES = _driving("funnel.rates.", (
     _rate("acquisition", "Acquisition (aware → sign-up)", 0.30, "Aware visitors who sign up."),
     _rate("activation", "Activation (sign-up → active)", 0.50, "Sign-ups who use it for real."),
     _rate("retention", "Retention (active → retained)", 0.60, "Active users who keep coming."),
     _rate("revenue", "Revenue (retained → paying)", 0.40, "Retained users who pay."),
     _rate("referral", "Referral (paying → referrer)", 0.25, "Payers who invite others."),
-)
+))  # fmt: skip
 
 #: Step rates of Trigger-Learn-Try-Buy (defaults: :func:`funnelsim.trigger_learn_try_buy`).
 TLTB_RATES = (
@@ -155,7 +200,7 @@ TLTB_RATES = (
 )
 
 #: Population and randomness, shared by the simulation explorers.
-POPULATION = (
+POPULATION = _driving("", (
     Control(
         "buyers", "Buyers entering", 100, 1_000_000, 1, 10_000,
         integer=True, scale="log", readout=",.0f", slow=True,
@@ -165,7 +210,7 @@ POPULATION = (
         "seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d",
         help="Same seed, same run: move it to see Monte Carlo noise.",
     ),
-)  # fmt: skip
+))  # fmt: skip
 
 #: Unit economics of a consumer app (per month).
 B2C_ECONOMICS = (
@@ -261,27 +306,40 @@ def custom_preset(
 #: Headline numbers of the funnel explorer.
 FUNNEL_METRICS = (
     Metric("customers", "Customers", "{:,.0f}", "Buyers who reached the paying stage."),
-    Metric("revenue", "Revenue / month", "${:,.0f}", "Customers × ARPU."),
-    Metric("cac", "CAC", "${:,.0f}", "Marketing spend / customers."),
-    Metric("ltv", "LTV", "${:,.0f}", "ARPU × margin / churn."),
+    Metric("revenue", "Revenue ($ / month)", "${:,.0f}", "Customers × ARPU."),
+    Metric(
+        "cac", "CAC ($ / customer)", "${:,.2f}",
+        "Marketing spend / customers the funnel is expected to bring.",
+    ),
+    Metric(
+        "ltv", "LTV ($ / customer)", "${:,.2f}",
+        "Expected gross profit of a customer (the scenario's churn model and discount).",
+    ),
     Metric("ltv_cac", "LTV:CAC", "{:.2f}", "Lifetime value per dollar of acquisition."),
+    Metric(
+        "payback", "Payback (months)", "{:,.0f}",
+        "First month the cumulative profit reaches CAC.", infinite="never",
+    ),
     Metric("k", "Viral K", "{:.3f}", "New buyers each customer brings through referrals."),
-)
+)  # fmt: skip
 
 
 # -- the growth model / instructor dashboard ----------------------------------------------------
 
 #: Paid acquisition per period.
-GROWTH_PAID = (
+GROWTH_PAID = _driving("growth.", (
     Control(
         "budget", "Paid budget ($ / period)", 0, 100_000, 1_000, 20_000, readout=",.0f",
         help="Marketing spend on paid leads each period.",
     ),
-    Control("cost_per_lead", "Cost per paid lead ($)", 0.05, 5.0, 0.05, 0.50, readout=",.2f"),
-)  # fmt: skip
+    Control(
+        "cost_per_lead", "Cost per paid lead ($)", 0.05, 5.0, 0.05, 0.50, readout=",.2f",
+        help="A lead is anyone entering the funnel's first stage (Awareness).",
+    ),
+))  # fmt: skip
 
 #: The referral loop.
-GROWTH_REFERRAL = (
+GROWTH_REFERRAL = _driving("growth.", (
     Control(
         "invites_per_customer", "Invites / customer / period", 0, 3, 0.05, 0.5,
         readout=".2f", help="Mean invites an active customer sends each period.",
@@ -291,17 +349,20 @@ GROWTH_REFERRAL = (
         "referral_reward", "Reward per referral ($)", 0, 100, 1, 0,
         readout=",.0f",
     ),
-)  # fmt: skip
+))  # fmt: skip
 
 #: Retention and money per active customer.
-GROWTH_ECONOMICS = (
-    Control("churn", "Churn per period", 0.01, 0.5, 0.01, 0.06, readout=".0%"),
-    Control("arpu", "ARPU ($ / customer / period)", 1, 100, 1, 12, readout=",.0f"),
-    _rate("margin", "Gross margin", 0.80),
+GROWTH_ECONOMICS = _driving(
+    "growth.",
+    (
+        Control("churn", "Churn per period", 0.01, 0.5, 0.01, 0.06, readout=".0%"),
+        Control("arpu", "ARPU ($ / customer / period)", 1, 100, 1, 12, readout=",.0f"),
+        _rate("margin", "Gross margin", 0.80),
+    ),
 )
 
 #: Horizon and market.
-GROWTH_HORIZON = (
+GROWTH_HORIZON = _driving("growth.", (
     Control("periods", "Periods (months)", 6, 60, 1, 36, integer=True, readout="d"),
     Control(
         "market_size", "Market size (people)", 10_000, 100_000_000, 1, 5_000_000,
@@ -311,13 +372,17 @@ GROWTH_HORIZON = (
         "seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d",
         help="Same seed, same run: move it to see Monte Carlo noise.",
     ),
-)  # fmt: skip
+), seed="seed")  # fmt: skip
 
 #: Headline numbers of the growth explorer and the dashboard.
 GROWTH_METRICS = (
     Metric("customers", "Active customers (end)", "{:,.0f}"),
-    Metric("revenue", "Revenue (all periods)", "${:,.0f}"),
-    Metric("ltv_cac", "LTV:CAC", "{:.2f}", "Lifetime gross profit per dollar of acquisition."),
+    Metric("revenue", "Revenue ($, all periods)", "${:,.0f}"),
+    Metric(
+        "ltv_cac", "LTV:CAC (whole run, blended)", "{:.2f}",
+        "The growth model's paid and referred customers together: their LTV (geometric "
+        "churn of this model, undiscounted) per dollar of all acquisition spend.",
+    ),
     Metric(
         "k", "Viral K (per customer lifetime)", "{:.2f}",
         "Customers one customer brings in over its lifetime; above 1 the loop feeds itself.",
@@ -358,7 +423,7 @@ REFERRAL_METRICS = (
 RETENTION_CONTROLS = (
     Control("churn", "Mean churn per period", 0.01, 0.6, 0.01, 0.25, readout=".0%"),
     Control(
-        "polarization", "Polarization of churn", 0.01, 0.9, 0.01, 0.2, readout=".2f",
+        "polarization", "Polarization of churn", 0.0, 0.9, 0.01, 0.2, readout=".2f",
         help="0: everyone churns alike (geometric); near 1: loyal few, fast leavers.",
     ),
     Control(
@@ -380,46 +445,61 @@ RETENTION_METRICS = (
     Metric("beta", "Fitted β", "{:.2f}"),
     Metric("retained", "Active after the last period", "{:.0%}", "Pooled over cohorts."),
     Metric("lifetime", "Expected lifetime (periods)", "{:.1f}", "Infinite when α ≤ 1."),
-    Metric("ltv", "LTV (fitted sBG, 1 % discount)", "${:,.0f}"),
+    Metric(
+        "ltv",
+        "LTV ($ / customer)",
+        "${:,.2f}",
+        "This churn model, discounted at the scenario's rate (none without a scenario).",
+    ),
 )
 
 # -- unit economics ------------------------------------------------------------------------------
 
-ECONOMICS_CONTROLS = (
-    Control(
-        "arpu",
-        "ARPU ($ / customer / month)",
-        1,
-        50_000,
-        1,
-        30,
-        scale="log",
-        readout=",.0f",
-        help="Log scale: consumer apps to enterprise contracts.",
+ECONOMICS_CONTROLS = _driving(
+    "economics.",
+    (
+        Control(
+            "arpu",
+            "ARPU ($ / customer / month)",
+            1,
+            50_000,
+            1,
+            30,
+            scale="log",
+            readout=",.0f",
+            help="Log scale: consumer apps to enterprise contracts.",
+        ),
+        _rate("margin", "Gross margin", 0.80),
+        Control("churn", "Monthly churn", 0.01, 0.5, 0.01, 0.05, readout=".0%"),
+        Control(
+            "cac",
+            "CAC ($ per customer)",
+            10,
+            200_000,
+            10,
+            300,
+            scale="log",
+            readout=",.0f",
+            help="Acquisition cost of one customer (log scale).",
+        ),
+        Control("discount", "Discount rate per month", 0.0, 0.05, 0.001, 0.01, readout=".1%"),
+        Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
     ),
-    _rate("margin", "Gross margin", 0.80),
-    Control("churn", "Monthly churn", 0.01, 0.5, 0.01, 0.05, readout=".0%"),
-    Control(
-        "cac",
-        "CAC ($ per customer)",
-        10,
-        200_000,
-        10,
-        300,
-        scale="log",
-        readout=",.0f",
-        help="Acquisition cost of one customer (log scale).",
-    ),
-    Control("discount", "Discount rate per month", 0.0, 0.05, 0.001, 0.01, readout=".1%"),
-    Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
+    churn="",
+    cac="",
+    months="",
 )
 
 ECONOMICS_METRICS = (
-    Metric("ltv", "LTV (discounted)", "${:,.0f}"),
+    Metric("ltv", "LTV ($ / customer)", "${:,.0f}", "Expected (discounted) gross profit."),
+    Metric("cac", "CAC ($ / customer)", "${:,.0f}", "Acquisition cost of one customer."),
     Metric("ltv_cac", "LTV:CAC", "{:.2f}", "A common rule of thumb wants 3 or more."),
-    Metric("payback", "Payback (months)", "{:,.0f}", "Months until profit covers CAC."),
-    Metric("lifetime", "Expected lifetime (months)", "{:.1f}"),
-)
+    Metric(
+        "payback", "Payback (months)", "{:,.0f}",
+        "First month the cumulative profit curve reaches CAC.", infinite="never",
+    ),
+    Metric("lifetime", "Expected lifetime (months)", "{:.1f}", "Undiscounted; – if infinite."),
+)  # fmt: skip
 
 # -- the B2B deal --------------------------------------------------------------------------------
 
@@ -463,7 +543,7 @@ B2B_METRICS = (
 
 # -- sensitivity ---------------------------------------------------------------------------------
 
-SENSITIVITY_CONTROLS = (
+SENSITIVITY_CONTROLS = _driving("", (
     Control(
         "delta", "Change of each rate (± points)", 0.01, 0.2, 0.01, 0.05, readout=".0%",
         help="Each step's rate moves down and up by this much, one at a time.",
@@ -472,7 +552,7 @@ SENSITIVITY_CONTROLS = (
         "buyers", "Buyers entering", 100, 1_000_000, 1, 10_000, integer=True, scale="log",
         readout=",.0f",
     ),
-)  # fmt: skip
+), delta="")  # fmt: skip
 
 SENSITIVITY_METRICS = (
     Metric("customers", "Customers (base)", "{:,.0f}", "Buyers reaching the last stage."),

@@ -1,0 +1,93 @@
+"""Benchmark fresh-process start-up (issue 10): what a user waits for before the first result.
+
+Run with ``make bench`` or ``.venv/bin/python bench/bench_startup.py``. Each case
+runs in a new interpreter (``subprocess``), several times; the figure is the
+median wall time of the whole process, from exec to exit, next to the median
+CPU time (user + system) of the same runs, which a busy shared machine inflates
+far less than wall time. The load average at the time is printed too.
+
+* ``import funnelsim``                                          (no target; nothing heavy)
+* the first ``fs.simulate`` result (AAARRR, 10⁴ buyers)        (target ≤ 0.3 s)
+* the first ``table()`` of that result                         (target ≤ 0.6 s)
+* ``funnelsim --help``                                         (target ≤ 1 s)
+* ``funnelsim simulate b2c_referral`` (a shipped scenario)     (target ≤ 1 s)
+* a bare ``python -c pass``, the floor every process pays
+
+and, for the record, how many modules each case leaves loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _common import report  # bench/ is on sys.path when run as a script
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEATS = 9
+COUNT = "import sys; print(len(sys.modules), file=sys.stderr)"
+FIRST_SIM = "import funnelsim as fs; r = fs.simulate(fs.aaarrr(), 10_000, seed=1)"
+CASES: dict[str, tuple[list[str], float | None]] = {
+    "python -c pass (floor)": (["-c", f"pass; {COUNT}"], None),
+    "import funnelsim": (["-c", f"import funnelsim; {COUNT}"], None),
+    "first fs.simulate result": (["-c", f"{FIRST_SIM}; {COUNT}"], 0.3),
+    "first table()": (["-c", f"{FIRST_SIM}; r.table(); {COUNT}"], 0.6),
+    "funnelsim --help": (["-c", f"from funnelsim.cli import main; {COUNT}; main(['--help'])"], 1.0),
+    "funnelsim simulate b2c_referral": (
+        [
+            "-c",
+            "import sys, atexit; "
+            "atexit.register(lambda: print(len(sys.modules), file=sys.stderr)); "
+            "from funnelsim.cli import main; sys.exit(main(['simulate', 'b2c_referral']))",
+        ],
+        1.0,
+    ),
+}
+
+
+def run(args: list[str]) -> tuple[float, float, int]:
+    """Wall and CPU seconds of one fresh interpreter running ``args``, and its module count."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, check=False, env=env
+    )
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if out.returncode not in (0,):
+        raise RuntimeError(f"{args} failed: {out.stderr[-500:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, int(out.stderr.split()[-1])
+
+
+def main() -> dict[str, float]:
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
+    figures: dict[str, float] = {"load_1min": load[0]}
+    rows = []
+    for name, (args, target) in CASES.items():
+        run(args)  # warm the file cache
+        runs = [run(args) for _ in range(REPEATS)]
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        modules = runs[-1][2]
+        key = name.split(" (")[0].replace(" ", "_").replace("-", "").replace("()", "")
+        figures |= {f"{key}_wall_s": wall, f"{key}_cpu_s": cpu, f"{key}_modules": modules}
+        verdict = ""
+        if target is not None:
+            verdict = f"target <= {target:g} s: {'met' if wall <= target else 'NOT met'}"
+            if wall > target >= cpu:
+                verdict += " (CPU time meets it: the machine is busy)"
+        rows.append((name, f"{wall:.3f} s wall, {cpu:.3f} s CPU, {modules} modules", verdict))
+    report(rows, "startup", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    main()

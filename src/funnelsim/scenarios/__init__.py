@@ -1,0 +1,178 @@
+"""Scenario files: one TOML file describes a whole setup, and runs it.
+
+A scenario is what an instructor prepares before class and what a student,
+a papermill run and the ``funnelsim`` command line all load the same way::
+
+    import funnelsim as fs
+    sc = fs.load_scenario("b2c_referral")      # a ready-made one, or a path
+    result = sc.simulate()                     # the funnel, with the file's seed
+    run = sc.run()                             # the funnel and every section
+    sc.with_values({"funnel.rates.activation": 0.6}).save("mine.toml")
+
+The package is split by job: :mod:`~funnelsim.scenarios.reader` (files and
+names in, checked scenarios out), :mod:`~funnelsim.scenarios.writer` (tomlkit:
+a saved file keeps its comments and layout, only what moved changes),
+:mod:`~funnelsim.scenarios.record` (the :class:`Scenario` record and
+:meth:`Scenario.with_values`), :mod:`~funnelsim.scenarios.sections` (the
+optional sections: data and checks only), :mod:`~funnelsim.scenarios.runner`
+(running a scenario, its unit economics), :mod:`~funnelsim.scenarios.sweeps`
+and :mod:`~funnelsim.scenarios.papermill`. Import from ``funnelsim.scenarios``.
+
+The file format
+---------------
+Every key is optional. Top-level keys::
+
+    name = "Habit-tracker app"          # a title for tables, charts and reports
+    description = "..."                 # a sentence or two for the reader
+    seed = 2024                         # absent: fresh randomness every run
+    buyers = 100_000                    # buyers entering the first stage
+    mode = "buyers"                     # "buyers" or "counts" (see funnelsim.simulate)
+    replications = 1
+    events = false                      # also build the event log
+    entry_window = 0.0                  # buyers enter uniformly over [0, entry_window)
+
+The ``[funnel]`` table is either a preset with some values changed::
+
+    [funnel]
+    preset = "aaarrr"                   # or "trigger_learn_try_buy" (alias "tltb")
+    name = "Habit tracker"              # optional; defaults to the preset's name
+    [funnel.rates]                      # step rate into each stage, by stage name
+    activation = 0.45
+    [funnel.times]                      # time in stage: a number (fixed) or a table
+    activation = { kind = "exponential", mean = 2.0 }
+
+or a custom list of stages (the first stage's rate is 1 and may be left out)::
+
+    [[funnel.stages]]
+    name = "Visit"
+    [[funnel.stages]]
+    name = "Sign-up"
+    rate = 0.2
+    time = { kind = "gamma", mean = 3.0, shape = 2.0 }
+
+Time tables take ``kind`` ("fixed", "exponential", "gamma", "lognormal"),
+``mean`` and, for gamma and lognormal, ``shape`` (see
+:class:`funnelsim.TimeInStage`). Without ``[funnel]`` the scenario uses
+:func:`funnelsim.aaarrr` with its defaults.
+
+Optional sections add the other models of the course; :meth:`Scenario.run`
+runs each one the scenario has, fed by the funnel run where that makes sense:
+
+``[referral]`` (:class:`ReferralSettings`)
+    A referral cascade (:func:`funnelsim.simulate_referrals`) seeded by the
+    buyers who reached ``seed_stage``: ``invites_per_user`` (a number, or a
+    table by NPS segment with ``segments``), ``invite_conversion``,
+    ``invites``, ``dispersion``, ``cycle_time``, ``market_size``, ...
+``[retention]`` (:class:`RetentionSettings`)
+    Cohorts of the customers at ``cohort_stage`` churning period by period
+    (:func:`funnelsim.retention.simulate_cohorts`): ``churn``; ``churn`` and
+    ``polarization``; or ``alpha`` and ``beta``.
+``[economics]`` (:class:`EconomicsSettings`)
+    LTV, CAC (``cac``, or ``paid_spend`` over the customers at
+    ``customer_stage``), LTV:CAC, payback and the referral programme's ROI.
+``[b2b]`` (:class:`B2BSettings`)
+    Accounts with buying committees through the funnel
+    (:func:`funnelsim.simulate_accounts`): ``accounts``, ``champion``,
+    ``saboteur`` and the other roles' presence.
+``[growth]`` (:class:`GrowthSettings`)
+    The business over ``periods`` periods (:func:`funnelsim.growth.simulate_growth`),
+    with the keys of :class:`funnelsim.growth.GrowthParams`.
+
+Each section draws from its own random stream, spawned from the scenario's
+seed at a fixed position (:func:`section_seed`), so adding or removing one
+never changes the numbers of the others, and no section shares a stream with
+any of the funnel's replications.
+
+Every key is checked: an unknown key (a typo) is an error, and every error
+names the file, the key as a dotted path such as ``funnel.stages[2].rate``, and
+the problem, e.g. ``mine.toml: funnel.stages[2].rate must be in [0, 1], got 1.3``.
+
+Addresses
+---------
+:meth:`Scenario.with_values` and :func:`sweep` change values by the same dotted
+paths the file uses (``buyers``, ``seed``, ``funnel.stages[1].rate``). Two
+addresses work for every funnel, preset or custom: ``funnel.rates.<stage>``
+and ``funnel.times.<stage>``, where ``<stage>`` is the stage name or its
+keyword form (``activation`` for "Activation", ``try`` for "Try").
+
+Papermill
+---------
+The same file drives a papermill run of any lesson. The convention: every
+lesson's ``parameters`` cell has ``scenario = None`` beside its own parameters,
+and the lesson reads it right after::
+
+    # parameters cell (tagged "parameters")
+    scenario = None   # a scenario file or ready-made name; None = the values below
+    seed = 42
+    buyers = 10_000
+
+    # next cell
+    sc = fs.load_scenario(scenario) if scenario is not None else None
+    funnel = sc.funnel if sc is not None else fs.aaarrr()
+
+:meth:`Scenario.to_parameters` builds the parameters of such a run (the
+scenario's path or name, plus its ``seed`` and ``buyers`` for lessons that only
+read those)::
+
+    papermill.execute_notebook(nb, out, parameters=sc.to_parameters())
+"""
+
+from __future__ import annotations
+
+from funnelsim.scenarios.errors import ScenarioError
+from funnelsim.scenarios.papermill import to_parameters
+from funnelsim.scenarios.reader import (
+    SCENARIO_DIR,
+    list_scenarios,
+    load_scenario,
+    loads_scenario,
+    scenario_text,
+)
+from funnelsim.scenarios.record import Scenario
+from funnelsim.scenarios.runner import (
+    SECTION_SPAWN_KEY,
+    ScenarioRun,
+    default_metrics,
+    expected_customers,
+    section_seed,
+)
+from funnelsim.scenarios.sections import (
+    B2BSettings,
+    EconomicsSettings,
+    GrowthSettings,
+    ReferralSettings,
+    RetentionSettings,
+)
+from funnelsim.scenarios.sweeps import sweep
+from funnelsim.scenarios.writer import dumps_toml
+
+__all__ = [
+    "SCENARIO_DIR",
+    "SECTION_SPAWN_KEY",
+    "B2BSettings",
+    "EconomicsSettings",
+    "GrowthSettings",
+    "ReferralSettings",
+    "RetentionSettings",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioRun",
+    "default_metrics",
+    "dumps_toml",
+    "expected_customers",
+    "list_scenarios",
+    "load_scenario",
+    "loads_scenario",
+    "scenario_text",
+    "section_seed",
+    "sweep",
+    "to_parameters",
+]
+
+# The public names live in the package's modules by job; they show (and pickle)
+# as funnelsim.scenarios.<name>, the path users import them from.
+for _name in __all__:
+    _obj = globals()[_name]
+    if getattr(_obj, "__module__", "").startswith("funnelsim.scenarios."):
+        _obj.__module__ = __name__
+del _name, _obj
