@@ -177,6 +177,31 @@ def _student_env(student: str) -> Iterator[None]:
             os.environ[STUDENT_ID_ENV] = old
 
 
+def _ipc_kernel_manager() -> Any:
+    """A KernelManager on Unix sockets, so graders running side by side never share a port.
+
+    jupyter_client picks TCP ports by binding to port 0 and closing the socket; two
+    processes doing it at once can be handed the same port ("Address already in use").
+    ``transport="ipc"`` names each kernel's sockets after a fresh UUID instead (the same
+    fix as ``tests/notebooks/kernels.py``; jupyter_client's ``KernelManager.transport``).
+    """
+    import uuid
+
+    from jupyter_client.manager import KernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    class IPCKernelManager(KernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            if sys.platform != "win32":  # no IPC transport on Windows: TCP ports there
+                runtime = jupyter_runtime_dir()
+                os.makedirs(runtime, exist_ok=True)
+                kwargs.setdefault("transport", "ipc")
+                kwargs.setdefault("ip", os.path.join(runtime, f"kernel-{uuid.uuid4().hex}-ipc"))
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
 def execute(nb: Any, *, student: str, timeout: float = 120.0, cwd: Path | None = None) -> Any:
     """Run ``nb`` top to bottom in a fresh kernel as ``student``; errors stay in the outputs.
 
@@ -191,6 +216,7 @@ def execute(nb: Any, *, student: str, timeout: float = 120.0, cwd: Path | None =
             timeout=timeout,
             kernel_name="python3",
             allow_errors=True,
+            kernel_manager_class=_ipc_kernel_manager(),
             resources={"metadata": {"path": str(cwd or tmp)}},
         )
         client.execute()
