@@ -129,6 +129,16 @@ browser: setup ## Real-browser tests (Chromium + JupyterLab + Voila)
 browser-deps: ## Install Debian's Chromium (needs root) for the browser tests
 	command -v chromium > /dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+.PHONY: book
+book: setup ## Build the static course (offline HTML from the committed notebooks) into build/book
+	@test -f book/node_modules/mathjax/es5/tex-mml-chtml.js || npm ci --prefix book --no-audit --no-fund
+	$(BIN)/python book/build.py build/book
+
+.PHONY: hub
+hub: setup ## Smoke-test the class JupyterHub (hub/) on 127.0.0.1: two students run the start page
+	@test -x hub/node_modules/.bin/configurable-http-proxy || npm ci --prefix hub --no-audit --no-fund
+	$(PYTEST) -m hub hub
+
 bench: setup ## Benchmarks: medians and ratios against baselines measured in the same run
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 

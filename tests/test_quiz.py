@@ -559,6 +559,12 @@ def test_the_command_line_entry(tmp_path, capsys):
     args = parser.parse_args(["progress", str(tmp_path / "ada.jsonl"), "--summary"])
     assert args.func(args) == 0
     assert "first_try" in capsys.readouterr().out
+    # and as the installed command's subcommand
+    from funnelsim import cli
+
+    assert cli.main(["progress", str(tmp_path / "ada.jsonl"), "--summary"]) == 0
+    assert "ada" in capsys.readouterr().out
+    assert cli.main(["progress", str(tmp_path / "missing")]) == 2
 
 
 # --------------------------------------------------------------------------- without a kernel

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # numpy, pandas and the models are imported inside the commands that use them:
 # `funnelsim --help`, `--version` and usage errors answer without loading them.
 
-__all__ = ["main", "parse_grid", "parse_value"]
+__all__ = ["add_progress_arguments", "main", "parse_grid", "parse_value"]
 
 PROG = "funnelsim"
 _FORMATS = ("csv", "parquet")
@@ -164,6 +164,32 @@ def _frame_writer(frame: pd.DataFrame, fmt: str) -> Callable[[Path], object]:
 
 
 # -- commands ---------------------------------------------------------------------------
+
+
+def add_progress_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give ``parser`` the arguments of ``funnelsim progress``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        Typically ``subparsers.add_parser("progress", ...)``; pair it with
+        ``set_defaults(func=funnelsim.quiz.run_progress)``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The same parser.
+    """
+    parser.add_argument("paths", nargs="+", help="progress files or folders searched for *.jsonl")
+    parser.add_argument("--summary", action="store_true", help="one row per student and lesson")
+    parser.add_argument("-o", "--output", help="write CSV to this file instead of printing")
+    return parser
+
+
+def _cmd_progress(args: argparse.Namespace) -> int:
+    from funnelsim.quiz import run_progress  # pandas and the quiz machinery: only here
+
+    return run_progress(args)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -335,6 +361,15 @@ _COMMANDS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str, str |
         "buyers, funnel.rates.<stage>, funnel.stages[2].rate, ...",
     ),
     (
+        "progress",
+        _cmd_progress,
+        "gather students' quiz progress files into one table",
+        "Read the quiz progress files (JSON Lines) of a class, given as files or folders, "
+        "and print every attempt as one table, or one row per student and lesson with "
+        "--summary; -o FILE writes CSV.",
+        None,
+    ),
+    (
         "report",
         _cmd_report,
         "write a self-contained HTML report of a scenario",
@@ -368,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         sub[name] = p
         if name == "list":
+            continue
+        if name == "progress":
+            add_progress_arguments(p)
             continue
         p.add_argument("scenario", help=_SCENARIO_HELP)
         p.add_argument("--seed", type=int, help="replace the scenario's seed")

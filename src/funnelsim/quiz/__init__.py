@@ -37,6 +37,7 @@ from typing import Any
 
 from .._random import as_generator
 from .._validation import check_int
+from ..cli import add_progress_arguments
 from ..course import LESSON_TITLES, entries, glossary, language
 from .bank import (
     AAARRR_ORDER,
@@ -307,26 +308,6 @@ def glossary_quiz(lesson: str, *, n: int = 4, seed: Any = None) -> Quiz:
         f"Тренировка по глоссарию: урок {lesson[:2]}",
     )
     return Quiz(lesson=lesson, title=title, questions=(question,), source="glossary")
-
-
-def add_progress_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Give ``parser`` the arguments of ``funnelsim progress`` (for a CLI subcommand).
-
-    Parameters
-    ----------
-    parser : argparse.ArgumentParser
-        Typically ``subparsers.add_parser("progress", ...)``; pair it with
-        ``set_defaults(func=run_progress)``.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The same parser.
-    """
-    parser.add_argument("paths", nargs="+", help="progress files or folders searched for *.jsonl")
-    parser.add_argument("--summary", action="store_true", help="one row per student and lesson")
-    parser.add_argument("-o", "--output", help="write CSV to this file instead of printing")
-    return parser
 
 
 def run_progress(args: argparse.Namespace) -> int:

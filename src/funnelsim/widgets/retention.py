@@ -141,7 +141,10 @@ class RetentionExplorer(Explorer):
 
         model = self.model(values)
         sim = simulate_cohorts(
-            model, [values["cohort_size"]] * values["cohorts"], values["periods"], values["seed"]
+            model,
+            [values["cohort_size"]] * values["cohorts"],
+            values["periods"],
+            seed=values["seed"],
         )
         with warnings.catch_warnings():
             # e.g. "no measurable heterogeneity" for geometric churn: the fit is

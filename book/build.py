@@ -1,0 +1,116 @@
+"""Build the static course: every notebook, with its committed outputs, into an offline HTML site.
+
+Run ``make book`` (or ``python book/build.py [OUT]``, default ``build/book``). The site is written
+to ``OUT/html``; open ``OUT/html/index.html`` or copy the folder to any static host (see
+``docs/publishing.md``). Nothing is executed: the notebooks show the outputs CI checked.
+
+The Sphinx source tree is assembled in ``OUT/source`` from ``book/conf.py``, ``book/index.md``,
+the notebooks and MathJax 3 (the npm ``mathjax`` package pinned in ``book/package-lock.json``,
+installed by ``npm ci --prefix book``), so the repository itself is never written to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+BOOK = Path(__file__).resolve().parent
+ROOT = BOOK.parent
+MATHJAX = BOOK / "node_modules" / "mathjax" / "es5"
+#: The parts of MathJax's es5 bundle the pages use: TeX + MathML in, CommonHTML out (with its
+#: fonts), the extensions TeX autoloads, and the menu/accessibility modules it loads on demand.
+MATHJAX_PARTS = (
+    "tex-mml-chtml.js",
+    "input",
+    "output/chtml",
+    "output/chtml.js",
+    "a11y",
+    "ui",
+    "sre",
+)
+
+
+def notebooks(folder: Path = ROOT / "notebooks") -> list[Path]:
+    """The notebooks the book shows, in reading order.
+
+    Every ``*.ipynb`` in ``folder``: the course map first, then the numbered lessons by number,
+    then the rest (dashboard, glossary, ...) by name.
+    """
+
+    def key(nb: Path) -> tuple[int, str]:
+        return (0 if nb.stem == "course_map" else 1 if nb.stem[:1].isdigit() else 2, nb.stem)
+
+    return sorted(folder.glob("*.ipynb"), key=key)
+
+
+def toctree(books: list[Path]) -> str:
+    """The MyST table of contents listing ``books`` (paths relative to the source folder)."""
+    lines = ["```{toctree}", ":maxdepth: 1", ":caption: The course", ""]
+    lines += [f"notebooks/{nb.stem}" for nb in books]
+    return "\n".join([*lines, "```", ""])
+
+
+def build(out: Path, *, mathjax: Path = MATHJAX, source: Path = ROOT / "notebooks") -> Path:
+    """Build the site into ``out / "html"`` and return that folder.
+
+    Parameters
+    ----------
+    out
+        Build folder; ``out/source`` and ``out/html`` are replaced.
+    mathjax
+        MathJax 3's ``es5`` folder (``npm ci --prefix book`` installs it).
+    source
+        Folder of the notebooks to publish.
+
+    Raises
+    ------
+    FileNotFoundError
+        If MathJax is not installed or ``source`` holds no notebook.
+    subprocess.CalledProcessError
+        If Sphinx fails or warns (warnings are errors: a broken page is a failed build).
+    """
+    if not (mathjax / "tex-mml-chtml.js").is_file():
+        raise FileNotFoundError(
+            f"MathJax not found at {mathjax}; install it with `npm ci --prefix {BOOK}` "
+            "(`make book` does this)"
+        )
+    books = notebooks(source)
+    if not books:
+        raise FileNotFoundError(f"no notebook (*.ipynb) in source={str(source)!r}")
+    out = Path(out)
+    src, html = out / "source", out / "html"
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.rmtree(html, ignore_errors=True)
+    (src / "notebooks").mkdir(parents=True)
+    shutil.copy2(BOOK / "conf.py", src / "conf.py")
+    index = (BOOK / "index.md").read_text(encoding="utf-8")
+    (src / "index.md").write_text(f"{index}\n{toctree(books)}", encoding="utf-8")
+    for nb in books:
+        shutil.copy2(nb, src / "notebooks" / nb.name)
+    for part in MATHJAX_PARTS:
+        origin, target = mathjax / part, src / "_static" / "mathjax" / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_dir():
+            shutil.copytree(origin, target)
+        else:
+            shutil.copy2(origin, target)
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going"]
+    cmd += ["-d", str(out / "doctrees"), str(src), str(html)]
+    subprocess.run(cmd, check=True)
+    return html
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", default=str(ROOT / "build" / "book"), type=Path)
+    args = parser.parse_args(argv)
+    html = build(args.out)
+    print(f"static course: {html / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

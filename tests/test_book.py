@@ -1,0 +1,168 @@
+"""The static course (``book/build.py``, ``make book``): every notebook gets a page, offline.
+
+The site is built once into a temporary folder from the committed notebooks (no execution, a
+few seconds). Its pages must reference nothing on another host: every ``src``/``href`` of a
+script, stylesheet, image or frame is a relative path inside the site, and MathJax is one of
+the site's own files. The real-browser check (requests fail the test) is
+``tests/browser/test_book_offline.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_book() -> ModuleType:
+    """``book/build.py`` as a module (the book folder is not a package)."""
+    path = ROOT / "book" / "build.py"
+    spec = importlib.util.spec_from_file_location("funnelsim_book_build", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+book = load_book()
+
+
+def ensure_mathjax() -> None:
+    """Install MathJax from book/package-lock.json (npm registry, integrity-checked) if missing."""
+    if not (book.MATHJAX / "tex-mml-chtml.js").is_file():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(ROOT / "book")], check=True
+        )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ensure_mathjax()
+    return Path(book.build(tmp_path_factory.mktemp("book")))
+
+
+class Refs(HTMLParser):
+    """Collects the URLs a page loads (scripts, stylesheets, images, frames, media) and its h1."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: list[str] = []
+        self.h1: list[str] = []
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in {"script", "img", "iframe", "audio", "video", "source", "embed"} and a.get("src"):
+            self.loads.append(str(a["src"]))
+        navigation = {"canonical", "next", "prev", "index", "search", "author", "license", "help"}
+        if tag == "link" and a.get("href") and a.get("rel") not in navigation:
+            self.loads.append(str(a["href"]))
+        if tag == "object" and a.get("data"):
+            self.loads.append(str(a["data"]))
+        self._in_h1 = self._in_h1 or tag == "h1"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h1 and data.strip():
+            self.h1.append(data.strip())
+
+
+def refs(page: Path) -> Refs:
+    parser = Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def first_heading(nb: Path) -> str:
+    for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise AssertionError(f"{nb.name} has no '# ' title")
+
+
+NOTEBOOKS = book.notebooks()
+
+
+def test_the_course_has_notebooks() -> None:
+    assert {"00_start_here", "dashboard", "glossary"} <= {nb.stem for nb in NOTEBOOKS}
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_has_its_page(site: Path, nb: Path) -> None:
+    page = site / "notebooks" / f"{nb.stem}.html"
+    assert page.is_file(), f"no page for {nb.name}"
+    # The page's heading is the notebook's title.
+    title = first_heading(nb)
+    assert any(title.split()[0] in h for h in refs(page).h1), (title, refs(page).h1)
+
+
+def test_the_index_links_every_notebook_in_reading_order(site: Path) -> None:
+    text = (site / "index.html").read_text(encoding="utf-8")
+    positions = [text.find(f'href="notebooks/{nb.stem}.html"') for nb in NOTEBOOKS]
+    missing = [nb.stem for nb, p in zip(NOTEBOOKS, positions, strict=True) if p < 0]
+    assert not missing, f"index.html does not link {missing}"
+    assert positions == sorted(positions)
+
+
+def test_no_page_loads_anything_from_another_host(site: Path) -> None:
+    # Every page Sphinx wrote (the theme's Jinja macro files copied into _static are not pages).
+    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+    assert len(pages) >= len(NOTEBOOKS) + 1
+    for page in pages:
+        for url in refs(page).loads:
+            assert "//" not in url and not url.startswith(("http:", "https:", "data:text/html")), (
+                f"{page.relative_to(site)} loads {url}"
+            )
+            local = (page.parent / url.split("?")[0].split("#")[0]).resolve()
+            assert local.is_file(), f"{page.relative_to(site)} loads missing {url}"
+
+
+def test_mathjax_is_served_by_the_site(site: Path) -> None:
+    loads = refs(site / "notebooks" / "00_start_here.html").loads
+    mathjax = [u for u in loads if u.split("?")[0] == "../_static/mathjax/tex-mml-chtml.js"]
+    assert mathjax, loads
+    fonts = site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert any(fonts.glob("MathJax_Main-Regular.woff")), "MathJax's fonts are not in the site"
+
+
+def test_charts_and_formulas_are_in_the_pages(site: Path) -> None:
+    start = (site / "notebooks" / "00_start_here.html").read_text(encoding="utf-8")
+    images = [u for u in refs(site / "notebooks" / "00_start_here.html").loads if "_images/" in u]
+    assert images, "the start page's chart (an SVG output) is missing"
+    assert r"\sqrt{n\,p\,(1-p)}" in start  # the binomial standard deviation, left for MathJax
+
+
+def test_the_static_quiz_replaces_the_widget(site: Path) -> None:
+    glossary = (site / "notebooks" / "glossary.html").read_text(encoding="utf-8")
+    assert 'class="fsq"' in glossary and "fsq-check" in glossary
+    assert "application/vnd.jupyter.widget" not in glossary
+
+
+def test_reading_order_puts_the_course_map_and_lessons_first(tmp_path: Path) -> None:
+    for name in ("glossary", "02_retention", "course_map", "dashboard", "00_start_here"):
+        (tmp_path / f"{name}.ipynb").write_text("{}")
+    order = [p.stem for p in book.notebooks(tmp_path)]
+    assert order == ["course_map", "00_start_here", "02_retention", "dashboard", "glossary"]
+
+
+def test_missing_mathjax_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"MathJax not found at .*npm ci --prefix"):
+        book.build(tmp_path / "out", mathjax=tmp_path / "nowhere")
+
+
+def test_a_folder_without_notebooks_is_a_clear_error(tmp_path: Path) -> None:
+    ensure_mathjax()
+    with pytest.raises(FileNotFoundError, match=r"no notebook \(\*\.ipynb\) in source="):
+        book.build(tmp_path / "out", source=tmp_path)
