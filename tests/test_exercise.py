@@ -386,6 +386,8 @@ def test_grader_table_shape(graded):
 def test_grader_correct_submission_scores_full(graded):
     total, feedback = _score(graded, "alice")
     assert total == 10.0, feedback.to_dict()
+    assert feedback["ltv_dollars"] == "1 of 1 check passed"
+    assert feedback["paying_customers"] == "2 of 2 checks passed"
     assert graded.attrs["errors"]["alice"] == []
 
 

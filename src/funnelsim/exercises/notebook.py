@@ -27,6 +27,7 @@ from funnelsim.exercises import (
     EXERCISES,
     NOT_DONE,
     STUDENT_ID_ENV,
+    _plural,
     from_export,
     get,
     run_checks,
@@ -307,12 +308,12 @@ def grade_notebook(
         outcomes = run_checks(q, from_export(answers.get(q.name)), seed, hidden=True)
         passed = sum(o.passed for o in outcomes)
         if passed == len(outcomes):
-            feedback = f"all {len(outcomes)} checks passed"
+            feedback = f"{passed} of {_plural(len(outcomes), 'check')} passed"
         elif outcomes[0].feedback == NOT_DONE:
             feedback = NOT_DONE
         else:
             first = next(o.feedback for o in outcomes if not o.passed)
-            feedback = f"{passed} of {len(outcomes)} checks passed: {first}"
+            feedback = f"{passed} of {_plural(len(outcomes), 'check')} passed: {first}"
         points = float(q.points) if passed == len(outcomes) else 0.0
         rows.append((who, exercise, q.name, points, float(q.points), feedback))
     table = pd.DataFrame(rows, columns=list(GRADE_COLUMNS))
