@@ -26,7 +26,7 @@ OFFLINE := --LabApp.news_url=None --LabApp.extension_manager=readonly \
 COURSE ?= my-course
 
 .PHONY: help setup lab course reset test lint format typecheck unit notebooks nbval papermill \
-        exercises browser browser-deps bench figures lock present mutation clean
+        exercises student-copies grade browser browser-deps bench figures lock present mutation clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -113,10 +113,15 @@ nbval: setup ## Re-execute committed notebooks and compare their outputs
 papermill: setup ## Run every notebook under other parameter sets
 	$(NOTEBOOK_RUN) tests/notebooks
 
-exercises: setup ## Exercise notebooks: student copies generated, master checks pass
-	@if compgen -G "exercises/*.ipynb" > /dev/null; then \
-	    $(NOTEBOOK_RUN) --dist loadfile --nbval-lax --nbval-current-env exercises; \
-	else echo "exercises: none yet"; fi
+exercises: setup ## Student copies up to date with their masters (execution and grading: tests/test_exercise.py)
+	$(BIN)/python -m funnelsim.exercises generate --check
+
+student-copies: setup ## Regenerate exercises/student/ from exercises/masters/ (solutions -> ...)
+	$(BIN)/python -m funnelsim.exercises generate
+
+SUBMISSIONS ?= submissions
+grade: setup ## Grade a folder of submitted copies: make grade SUBMISSIONS=dir (writes grades.csv)
+	$(BIN)/python -m funnelsim.exercises grade $(SUBMISSIONS) --out grades.csv
 
 browser: setup ## Real-browser tests (Chromium + JupyterLab + Voila)
 	@if [ -d tests/browser ]; then $(PYTEST) -m browser tests/browser; else echo "browser: none yet"; fi

@@ -1,0 +1,331 @@
+"""Checks of the exercise ``02_aaarrr_funnel``: a note-taking app's AAARRR funnel.
+
+The situation (``exercises/masters/02_aaarrr_funnel.ipynb``): 20 000 people a month become
+aware of *Notely*; of those, 30 % sign up (Acquisition), 25 % of sign-ups have a first real
+success (Activation), 60 % of those keep using it (Retention), 35 % of retained users pay
+(Revenue) and 30 % of payers recommend it (Referral). The plan costs 96 dollars a year,
+the gross margin is 80 % and 4 % of paying customers cancel each month.
+
+Questions (the variable the student assigns):
+
+``reach_revenue``
+    The probability that an aware person reaches Revenue: the product of the step
+    conversions (``Funnel.reach``), exact, so checked to 1e-9.
+``biggest_drop``
+    The stage whose step loses the largest *share* of the people who enter it (the lowest
+    step conversion). The classic confusion is the stage that loses the most *people*.
+``paying_customers``
+    Paying customers in one simulated month with the student's seed. Visible: a whole
+    number within 4 standard errors of ``n × reach`` (binomial standard error
+    ``sqrt(n p (1 - p))``). Hidden: exactly the simulation with the student's own seed.
+``revenue_step_rate``
+    The step conversion into Revenue estimated from that simulation: payers / retained.
+    Visible: within 4 standard errors of the true 35 %, the standard error of a proportion
+    ``sqrt(p (1 - p) / m)`` with ``m`` the expected number of retained users. Hidden: it
+    is the ratio from the student's own simulation.
+``ltv_dollars``
+    The simple LTV in dollars, ``ARPU × margin / churn`` (:func:`funnelsim.ltv`) with
+    ARPU and churn in the same period (a month). The classic mistake is an annual ARPU
+    with a monthly churn, 12 × too large.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from funnelsim.exercises import (
+    Check,
+    ExerciseSpec,
+    Outcome,
+    Question,
+    Wrong,
+    near,
+    number,
+    within_se,
+)
+
+__all__ = ["EXERCISE", "VISITORS", "funnel", "simulated_counts"]
+
+#: Aware people a month.
+VISITORS = 20_000
+#: Step conversions into each stage after Awareness.
+RATES = {
+    "acquisition": 0.30,
+    "activation": 0.25,
+    "retention": 0.60,
+    "revenue": 0.35,
+    "referral": 0.30,
+}
+#: The price of the plan, dollars a year.
+ARPU_YEAR = 96.0
+#: Gross margin, a fraction.
+MARGIN = 0.8
+#: Share of paying customers who cancel each month.
+CHURN_MONTH = 0.04
+
+
+def funnel() -> Any:
+    """The exercise's funnel, ``funnelsim.aaarrr`` with :data:`RATES`."""
+    import funnelsim as fs
+
+    return fs.aaarrr(**RATES, name="Notely")
+
+
+def simulated_counts(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The stage counts of one month simulated with ``seed``, in buyers and in counts mode.
+
+    Either mode is an honest answer (same law of the counts, different draws).
+    """
+    import funnelsim as fs
+
+    f = funnel()
+    buyers = fs.simulate(f, VISITORS, seed=seed).counts[0]
+    counts = fs.simulate(f, VISITORS, seed=seed, mode="counts").counts[0]
+    return buyers, counts
+
+
+def _stage(name: str) -> int:
+    return funnel().names.index(name)
+
+
+# --- reach_revenue ------------------------------------------------------------------------
+
+
+def _share(value: Any, what: str) -> float:
+    x = number(value, what)
+    if x > 1 and x <= 100:
+        raise Wrong(f"{what} looks like a percentage: give it as a fraction (0.05, not 5)")
+    if not 0 <= x <= 1:
+        raise Wrong(f"{what} is a probability, so it must be between 0 and 1; got {x:g}")
+    return x
+
+
+def _reach_is_share(value: Any, seed: int) -> Outcome:
+    _share(value, "reach_revenue")
+    return Outcome(True)
+
+
+def _reach_is_right(value: Any, seed: int) -> Outcome:
+    x = _share(value, "reach_revenue")
+    f = funnel()
+    k = _stage("Revenue")
+    reach = float(f.reach[k])
+    if math.isclose(x, reach, rel_tol=1e-9):
+        return Outcome(True)
+    if near(x, float(f.rates[k]), 1e-9):
+        return Outcome(
+            False,
+            "that is the step conversion into Revenue; reach multiplies every step "
+            "from Awareness down to Revenue",
+        )
+    if near(x, float(f.reach[k + 1]), 1e-9):
+        return Outcome(False, "you multiplied one step too far: Referral comes after Revenue")
+    if near(x, float(f.reach[k - 1]), 1e-9):
+        return Outcome(False, "you stopped one step early: include the step into Revenue")
+    se = math.sqrt(reach * (1 - reach) / VISITORS)
+    if within_se(x, reach, se)[0]:
+        return Outcome(
+            False,
+            "that looks like a share from a simulation; the question asks for the exact "
+            "probability the funnel implies (its reach), which has no noise",
+        )
+    return Outcome(False, "not the reach of Revenue: multiply the step conversions up to it")
+
+
+# --- biggest_drop -------------------------------------------------------------------------
+
+
+def _drop_is_stage(value: Any, seed: int) -> Outcome:
+    names = funnel().names
+    if not isinstance(value, str):
+        raise Wrong(f"biggest_drop should be a stage name (a string) such as {names[1]!r}")
+    text = value.strip().lower()
+    if text not in [n.lower() for n in names]:
+        raise Wrong(f"{value!r} is not a stage of this funnel; the stages are {list(names)}")
+    if text == names[0].lower():
+        raise Wrong("Awareness is where everyone starts: no step leads into it, nobody is lost")
+    return Outcome(True)
+
+
+def _drop_is_right(value: Any, seed: int) -> Outcome:
+    _drop_is_stage(value, seed)
+    f = funnel()
+    names = list(f.names)
+    chosen = names[[n.lower() for n in names].index(value.strip().lower())]
+    share_lost = 1 - f.rates[1:]
+    right = names[1 + int(np.argmax(share_lost))]
+    people_lost = f.reach[:-1] - f.reach[1:]
+    most_people = names[1 + int(np.argmax(people_lost))]
+    if chosen == right:
+        return Outcome(True)
+    if chosen == most_people:
+        return Outcome(
+            False,
+            f"{chosen} loses the most *people*, because it has the most people to lose; "
+            "the question asks which step loses the largest *share* of those who enter it "
+            "(compare 1 − step conversion)",
+        )
+    return Outcome(False, f"{chosen} is not the step with the lowest step conversion")
+
+
+# --- paying_customers ---------------------------------------------------------------------
+
+
+def _count(value: Any) -> float:
+    x = number(value, "paying_customers")
+    if 0 < x < 1:
+        raise Wrong(
+            "paying_customers is a number of people; you gave a share. Read the count "
+            "at Revenue from result.counts or result.table()"
+        )
+    if x != round(x) or x < 0:
+        raise Wrong(f"paying_customers is a number of people, a whole number ≥ 0; got {x:g}")
+    return x
+
+
+def _paying_plausible(value: Any, seed: int) -> Outcome:
+    x = _count(value)
+    f = funnel()
+    k = _stage("Revenue")
+    p = float(f.reach[k])
+    expected = VISITORS * p
+    se = math.sqrt(VISITORS * p * (1 - p))
+    ok, z = within_se(x, expected, se)
+    if ok:
+        return Outcome(True)
+    for other, label in ((k + 1, "Referral"), (k - 1, "Retention")):
+        q = float(f.reach[other])
+        if within_se(x, VISITORS * q, math.sqrt(VISITORS * q * (1 - q)))[0]:
+            return Outcome(False, f"that looks like the count at {label}, not at Revenue")
+    direction = "more" if x > expected else "fewer"
+    return Outcome(
+        False,
+        f"your count is {z:.0f} standard errors from what this funnel gives ({direction} "
+        "than plausible): simulate 20 000 visitors through the exercise's funnel",
+    )
+
+
+def _paying_own_seed(value: Any, seed: int) -> Outcome:
+    x = _count(value)
+    k = _stage("Revenue")
+    buyers, counts = simulated_counts(seed)
+    if x in (float(buyers[k]), float(counts[k])):
+        return Outcome(True)
+    return Outcome(False, "the count is not from a simulation with your own seed (seed=ex.seed)")
+
+
+# --- revenue_step_rate --------------------------------------------------------------------
+
+
+def _step_plausible(value: Any, seed: int) -> Outcome:
+    x = _share(value, "revenue_step_rate")
+    f = funnel()
+    k = _stage("Revenue")
+    p = float(f.rates[k])
+    retained = VISITORS * float(f.reach[k - 1])
+    ok, z = within_se(x, p, math.sqrt(p * (1 - p) / retained))
+    if ok:
+        return Outcome(True)
+    reach = float(f.reach[k])
+    if within_se(x, reach, math.sqrt(reach * (1 - reach) / VISITORS))[0]:
+        return Outcome(
+            False,
+            "that is the share of *all* visitors who pay (cumulative conversion); the step "
+            "conversion divides the payers by those who reached the stage before, Retention",
+        )
+    return Outcome(
+        False,
+        f"your estimate is {z:.0f} standard errors from what the funnel allows: divide the "
+        "payers by the retained users of your simulation",
+    )
+
+
+def _step_own_seed(value: Any, seed: int) -> Outcome:
+    x = _share(value, "revenue_step_rate")
+    k = _stage("Revenue")
+    for counts in simulated_counts(seed):
+        if counts[k - 1] and math.isclose(x, counts[k] / counts[k - 1], rel_tol=1e-6):
+            return Outcome(True)
+    return Outcome(False, "the estimate is not payers / retained of your own simulation")
+
+
+# --- ltv_dollars --------------------------------------------------------------------------
+
+
+def _ltv_right(value: Any, seed: int) -> Outcome:
+    x = number(value, "ltv_dollars")
+    if x <= 0:
+        raise Wrong(f"a lifetime value is a positive amount of dollars; got {x:g}")
+    right = ARPU_YEAR / 12 * MARGIN / CHURN_MONTH
+    if near(x, right, 1e-6):
+        return Outcome(True)
+    ratio = x / right
+    hints = [
+        (
+            12.0,
+            "your LTV is 12× too large: a monthly churn with an annual ARPU? Put both "
+            "in the same period (ARPU per month with churn per month)",
+        ),
+        (
+            1 / 12,
+            "your LTV is 12× too small: an annual churn rate with a monthly ARPU? Use "
+            "the monthly churn with the monthly ARPU",
+        ),
+        (
+            1 / MARGIN,
+            "your LTV is too large by exactly the margin: LTV counts gross profit, ARPU × margin",
+        ),
+        (
+            1 / 100,
+            "your LTV is 100× too small: churn as a percentage (4) instead of a fraction (0.04)?",
+        ),
+        (12 / MARGIN, "two mistakes: an annual ARPU with a monthly churn, and no margin"),
+    ]
+    for factor, hint in hints:
+        if near(ratio, factor, 1e-3):
+            return Outcome(False, hint)
+    return Outcome(False, "not the simple LTV: ARPU × margin / churn, all per month")
+
+
+EXERCISE = ExerciseSpec(
+    id="02_aaarrr_funnel",
+    title="Exercise 02: the AAARRR funnel of a note-taking app",
+    questions=(
+        Question(
+            "reach_revenue",
+            2,
+            (
+                Check("a probability between 0 and 1", _reach_is_share),
+                Check("the reach of Revenue", _reach_is_right),
+            ),
+        ),
+        Question(
+            "biggest_drop",
+            2,
+            (
+                Check("a stage of the funnel", _drop_is_stage),
+                Check("the step losing the largest share", _drop_is_right),
+            ),
+        ),
+        Question(
+            "paying_customers",
+            2,
+            (
+                Check("a plausible count at Revenue", _paying_plausible),
+                Check("simulated with the student's seed", _paying_own_seed, hidden=True),
+            ),
+        ),
+        Question(
+            "revenue_step_rate",
+            2,
+            (
+                Check("a plausible step conversion", _step_plausible),
+                Check("from the student's own simulation", _step_own_seed, hidden=True),
+            ),
+        ),
+        Question("ltv_dollars", 2, (Check("the simple LTV", _ltv_right),)),
+    ),
+)

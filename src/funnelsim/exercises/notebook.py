@@ -1,0 +1,397 @@
+"""Student copies from masters, and a grader that scores a folder of submissions.
+
+The generator follows otter-grader's master format for solutions (``# BEGIN SOLUTION`` /
+``# END SOLUTION`` blocks and ``# SOLUTION`` lines in code cells; ``<!-- BEGIN SOLUTION
+-->`` / ``<!-- END SOLUTION -->`` in markdown cells); see :mod:`funnelsim.exercises` for why
+it is not otter-grader itself. It reads and writes notebooks with nbformat and executes
+them with nbclient (both part of the Jupyter stack the course already installs), one fresh
+kernel per notebook with a per-cell timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from funnelsim.exercises import (
+    EXERCISES,
+    NOT_DONE,
+    STUDENT_ID_ENV,
+    _plural,
+    from_export,
+    get,
+    run_checks,
+    student_seed,
+)
+
+__all__ = [
+    "GRADE_COLUMNS",
+    "MASTERS",
+    "STUDENT",
+    "grade_folder",
+    "grade_notebook",
+    "main",
+    "stale_copies",
+    "student_copy",
+    "write_student_copies",
+]
+
+#: Where masters and generated student copies live, relative to the repository root.
+MASTERS = Path("exercises/masters")
+STUDENT = Path("exercises/student")
+#: The columns of the grade table.
+GRADE_COLUMNS = ("student", "exercise", "question", "points", "max_points", "feedback")
+
+_BEGIN = re.compile(r"^(\s*)#\s*BEGIN SOLUTION\b.*$")
+_END = re.compile(r"^\s*#\s*END SOLUTION\b.*$")
+_LINE = re.compile(r"^(\s*)(.*?)\s*#\s*SOLUTION\s*$")
+_MD = re.compile(r"<!--\s*BEGIN SOLUTION\s*-->.*?<!--\s*END SOLUTION\s*-->", re.DOTALL)
+_MARKER = "FUNNELSIM-ANSWERS "
+_TARGET = re.compile(r"^[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_][\w.]*)*$")
+
+
+def _strip_code(source: str, where: str) -> str:
+    out: list[str] = []
+    inside: str | None = None
+    for number, line in enumerate(source.splitlines(), start=1):
+        if inside is not None:
+            if _END.match(line):
+                out.append(f"{inside}...")
+                inside = None
+            elif _BEGIN.match(line):
+                raise ValueError(f"{where}, line {number}: BEGIN SOLUTION inside a solution")
+            continue
+        begin = _BEGIN.match(line)
+        if begin:
+            inside = begin.group(1)
+            continue
+        if _END.match(line):
+            raise ValueError(f"{where}, line {number}: END SOLUTION without BEGIN SOLUTION")
+        single = _LINE.match(line)
+        if single:
+            indent, code = single.groups()
+            left, sep, right = code.partition("=")
+            if not sep or right.startswith("=") or not _TARGET.match(left.strip()):
+                raise ValueError(
+                    f"{where}, line {number}: a '# SOLUTION' line must be an assignment "
+                    f"'name = value', got {code!r}"
+                )
+            out.append(f"{indent}{left.rstrip()} = ...")
+            continue
+        out.append(line)
+    if inside is not None:
+        raise ValueError(f"{where}: BEGIN SOLUTION without END SOLUTION")
+    return "\n".join(out)
+
+
+def student_copy(master: Any, *, name: str = "master") -> Any:
+    """The student copy of a master notebook (an ``nbformat.NotebookNode``; a new object).
+
+    Solutions become ``...``, outputs and execution counts are cleared, the cell ids and
+    the notebook's metadata are kept. Applying it to a student copy returns the same copy
+    (idempotent).
+
+    Raises
+    ------
+    ValueError
+        If a solution marker is unbalanced; the message names the notebook, cell and line.
+    """
+    import nbformat
+
+    nb = nbformat.from_dict(json.loads(json.dumps(master)))
+    for index, cell in enumerate(nb.cells):
+        where = f"{name}, cell {index}"
+        if cell.cell_type == "code":
+            cell.source = _strip_code(cell.source, where)
+            cell.outputs = []
+            cell.execution_count = None
+        elif cell.cell_type == "markdown":
+            cell.source = _MD.sub("_Type your answer here._", cell.source)
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+def _dumps(nb: Any) -> str:
+    import nbformat
+
+    return nbformat.writes(nb) + "\n"
+
+
+def _pairs(masters: Path, student: Path) -> list[tuple[Path, Path]]:
+    found = sorted(masters.glob("*.ipynb"))
+    return [(m, student / m.name) for m in found]
+
+
+def write_student_copies(masters: Path = MASTERS, student: Path = STUDENT) -> list[Path]:
+    """Write the student copy of every master in ``masters`` to ``student``.
+
+    Returns the copies whose content changed (empty when all were up to date).
+    """
+    import nbformat
+
+    student.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for master, copy in _pairs(masters, student):
+        text = _dumps(student_copy(nbformat.read(master, as_version=4), name=master.name))
+        if not copy.exists() or copy.read_text(encoding="utf-8") != text:
+            copy.write_text(text, encoding="utf-8")
+            changed.append(copy)
+    return changed
+
+
+def stale_copies(masters: Path = MASTERS, student: Path = STUDENT) -> list[Path]:
+    """Student copies that are missing or differ from what their master generates."""
+    import nbformat
+
+    stale = []
+    for master, copy in _pairs(masters, student):
+        text = _dumps(student_copy(nbformat.read(master, as_version=4), name=master.name))
+        if not copy.exists() or copy.read_text(encoding="utf-8") != text:
+            stale.append(copy)
+    return stale
+
+
+# ---------------------------------------------------------------------------------------
+# Executing and grading
+
+
+@contextmanager
+def _student_env(student: str) -> Iterator[None]:
+    old = os.environ.get(STUDENT_ID_ENV)
+    os.environ[STUDENT_ID_ENV] = student
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(STUDENT_ID_ENV, None)
+        else:
+            os.environ[STUDENT_ID_ENV] = old
+
+
+def _ipc_kernel_manager() -> Any:
+    """A KernelManager on Unix sockets, so graders running side by side never share a port.
+
+    jupyter_client picks TCP ports by binding to port 0 and closing the socket; two
+    processes doing it at once can be handed the same port ("Address already in use").
+    ``transport="ipc"`` names each kernel's sockets after a fresh UUID instead (the same
+    fix as ``tests/notebooks/kernels.py``; jupyter_client's ``KernelManager.transport``).
+    """
+    import uuid
+
+    from jupyter_client.manager import KernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    class IPCKernelManager(KernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            if sys.platform != "win32":  # no IPC transport on Windows: TCP ports there
+                runtime = jupyter_runtime_dir()
+                os.makedirs(runtime, exist_ok=True)
+                kwargs.setdefault("transport", "ipc")
+                kwargs.setdefault("ip", os.path.join(runtime, f"kernel-{uuid.uuid4().hex}-ipc"))
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
+def execute(nb: Any, *, student: str, timeout: float = 120.0, cwd: Path | None = None) -> Any:
+    """Run ``nb`` top to bottom in a fresh kernel as ``student``; errors stay in the outputs.
+
+    The kernel inherits ``FUNNELSIM_STUDENT_ID=student``. A cell running longer than
+    ``timeout`` seconds stops the run (``nbclient.exceptions.CellTimeoutError``).
+    """
+    from nbclient import NotebookClient
+
+    with _student_env(student), tempfile.TemporaryDirectory() as tmp:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=True,
+            kernel_manager_class=_ipc_kernel_manager(),
+            resources={"metadata": {"path": str(cwd or tmp)}},
+        )
+        client.execute()
+    return nb
+
+
+def exercise_of(nb: Any, path: Path) -> str:
+    """The exercise id of a notebook: its ``funnelsim.exercise`` metadata.
+
+    Raises
+    ------
+    ValueError
+        If the metadata is missing or names an unknown exercise.
+    """
+    meta = nb.metadata.get("funnelsim", {}).get("exercise")
+    if meta not in EXERCISES:
+        raise ValueError(
+            f"{path.name}: metadata funnelsim.exercise must be one of {sorted(EXERCISES)}, "
+            f"got {meta!r} (is it a funnelsim exercise notebook?)"
+        )
+    return str(meta)
+
+
+def _answers(nb: Any) -> dict[str, Any] | None:
+    for output in nb.cells[-1].get("outputs", []):
+        text = output.get("text", "")
+        for line in text.splitlines():
+            if line.startswith(_MARKER):
+                loaded = json.loads(line[len(_MARKER) :])
+                return loaded if isinstance(loaded, dict) else None
+    return None
+
+
+def grade_notebook(
+    path: Path, *, timeout: float = 120.0, student: str | None = None
+) -> pd.DataFrame:
+    """Execute one submitted notebook in a fresh kernel and score every question.
+
+    The student id is ``student`` or the file name without ``.ipynb``; their seed is
+    :func:`funnelsim.exercises.student_seed` of it. After the student's cells, the grader
+    appends one cell that prints the answers as JSON, and runs every check, visible and
+    hidden, in its own process. A question scores its points when all its checks pass.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per question, columns :data:`GRADE_COLUMNS`; ``attrs["errors"]`` maps
+        the student to the indices of the cells that raised (a notebook with errors is
+        still graded: the answers it did set are checked).
+    """
+    import nbformat
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    path = Path(path)
+    who = student or path.stem
+    nb = nbformat.read(path, as_version=4)
+    exercise = exercise_of(nb, path)
+    spec = get(exercise)
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import json as _fs_json\n"
+            "from funnelsim.exercises import export_answers as _fs_export\n"
+            f"print({_MARKER!r} + _fs_json.dumps(_fs_export({exercise!r}, globals())))"
+        )
+    )
+    problem = ""
+    answers: dict[str, Any] | None = None
+    try:
+        execute(nb, student=who, timeout=timeout, cwd=path.parent)
+        answers = _answers(nb)
+        if answers is None:
+            problem = "the notebook's answers could not be read (did it stop the kernel?)"
+    except CellTimeoutError:
+        problem = f"a cell ran longer than the {timeout:g} s limit"
+    except DeadKernelError:
+        problem = "the kernel died while running the notebook"
+    errors = [
+        i
+        for i, cell in enumerate(nb.cells[:-1])
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+    ]
+    seed = student_seed(exercise, who)
+    rows = []
+    for q in spec.questions:
+        if answers is None:
+            rows.append((who, exercise, q.name, 0.0, float(q.points), problem))
+            continue
+        outcomes = run_checks(q, from_export(answers.get(q.name)), seed, hidden=True)
+        passed = sum(o.passed for o in outcomes)
+        if passed == len(outcomes):
+            feedback = f"{passed} of {_plural(len(outcomes), 'check')} passed"
+        elif outcomes[0].feedback == NOT_DONE:
+            feedback = NOT_DONE
+        else:
+            first = next(o.feedback for o in outcomes if not o.passed)
+            feedback = f"{passed} of {_plural(len(outcomes), 'check')} passed: {first}"
+        points = float(q.points) if passed == len(outcomes) else 0.0
+        rows.append((who, exercise, q.name, points, float(q.points), feedback))
+    table = pd.DataFrame(rows, columns=list(GRADE_COLUMNS))
+    table.attrs["errors"] = {who: errors}
+    return table
+
+
+def grade_folder(folder: Path, *, timeout: float = 120.0) -> pd.DataFrame:
+    """Score every ``*.ipynb`` in ``folder`` (one per student, named ``<student id>.ipynb``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per student and question, columns :data:`GRADE_COLUMNS`, students in
+        file-name order; ``attrs["errors"]`` as in :func:`grade_notebook`.
+
+    Raises
+    ------
+    ValueError
+        If ``folder`` is not a directory or holds no notebook.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"folder must be a directory of submitted notebooks, got {str(folder)!r}")
+    files = sorted(folder.glob("*.ipynb"))
+    if not files:
+        raise ValueError(f"folder {str(folder)!r} holds no .ipynb submission")
+    frames = [grade_notebook(f, timeout=timeout) for f in files]
+    table = pd.concat(frames, ignore_index=True)
+    table.attrs["errors"] = {k: v for f in frames for k, v in f.attrs["errors"].items()}
+    return table
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``generate [--check]``, ``grade FOLDER [--out CSV]``, ``seed ID STUDENT``.
+
+    Returns the exit status: 0 success, 1 stale copies or a failed run (one line on
+    stderr), 2 a wrong command line.
+    """
+    parser = argparse.ArgumentParser(prog="funnelsim exercise", description=main.__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="write the student copies of every master")
+    gen.add_argument("--masters", type=Path, default=MASTERS)
+    gen.add_argument("--student", type=Path, default=STUDENT)
+    gen.add_argument("--check", action="store_true", help="only report stale copies (exit 1)")
+    grade = sub.add_parser("grade", help="score a folder of submitted notebooks")
+    grade.add_argument("folder", type=Path)
+    grade.add_argument("--out", type=Path, help="write the table as CSV here")
+    grade.add_argument("--timeout", type=float, default=120.0, help="seconds per cell")
+    seed = sub.add_parser("seed", help="print a student's seed for an exercise")
+    seed.add_argument("exercise", choices=sorted(EXERCISES))
+    seed.add_argument("student")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return int(exc.code) if isinstance(exc.code, int) else 2
+    try:
+        return _run(args)
+    except (ValueError, OSError) as err:
+        sys.stderr.write(f"funnelsim exercise: error: {err}\n")
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "generate":
+        if args.check:
+            stale = stale_copies(args.masters, args.student)
+            for path in stale:
+                sys.stderr.write(f"out of date with its master: {path}\n")
+            return 1 if stale else 0
+        for path in write_student_copies(args.masters, args.student):
+            sys.stdout.write(f"wrote {path}\n")
+        return 0
+    if args.command == "grade":
+        table = grade_folder(args.folder, timeout=args.timeout)
+        if args.out:
+            table.to_csv(args.out, index=False)
+        sys.stdout.write(table.to_string(index=False) + "\n")
+        return 0
+    sys.stdout.write(f"{student_seed(args.exercise, args.student)}\n")
+    return 0

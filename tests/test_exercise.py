@@ -1,0 +1,461 @@
+"""Tests of funnelsim.exercises: seeds, the student-copy generator, the checks, the grader."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import funnelsim as fs
+from funnelsim.exercises import (
+    NOT_DONE,
+    STUDENT_ID_ENV,
+    Exercise,
+    export_answers,
+    from_export,
+    get,
+    main,
+    run_checks,
+    student_seed,
+)
+from funnelsim.exercises import aaarrr_funnel as ex02
+from funnelsim.exercises.notebook import (
+    GRADE_COLUMNS,
+    grade_folder,
+    stale_copies,
+    student_copy,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+MASTERS = ROOT / "exercises" / "masters"
+STUDENT = ROOT / "exercises" / "student"
+SPEC = get("02_aaarrr_funnel")
+
+
+def _outcomes(question: str, value, seed: int, *, hidden: bool = True):
+    return run_checks(SPEC.question(question), value, seed, hidden=hidden)
+
+
+def _passes(question: str, value, seed: int, *, hidden: bool = True) -> bool:
+    return all(o.passed for o in _outcomes(question, value, seed, hidden=hidden))
+
+
+def _feedback(question: str, value, seed: int) -> str:
+    return " ".join(o.feedback for o in _outcomes(question, value, seed) if not o.passed)
+
+
+def _honest(seed: int) -> dict:
+    """What a correct student with ``seed`` answers (computed from first principles)."""
+    funnel = fs.aaarrr(acquisition=0.3, activation=0.25, retention=0.6, revenue=0.35, referral=0.3)
+    counts = fs.simulate(funnel, 20_000, seed=seed).counts[0]
+    return {
+        "reach_revenue": 0.3 * 0.25 * 0.6 * 0.35,
+        "biggest_drop": "Activation",
+        "paying_customers": int(counts[4]),
+        "revenue_step_rate": counts[4] / counts[3],
+        "ltv_dollars": 96 / 12 * 0.8 / 0.04,
+    }
+
+
+# --- seeds ---------------------------------------------------------------------------------
+
+
+def test_student_seed_is_stable_and_own(monkeypatch):
+    seeds = {student_seed("02_aaarrr_funnel", s) for s in ("alice", "bob", "carol", "dan")}
+    assert len(seeds) == 4
+    assert all(0 <= s < 2**32 for s in seeds)
+    monkeypatch.setenv(STUDENT_ID_ENV, "alice")
+    assert Exercise("02_aaarrr_funnel").seed == student_seed("02_aaarrr_funnel", "alice")
+    monkeypatch.delenv(STUDENT_ID_ENV)
+    assert Exercise("02_aaarrr_funnel").student == "example"
+
+
+def test_student_seed_is_the_documented_hash():
+    import hashlib
+
+    digest = hashlib.sha256(b"funnelsim-exercise:02_aaarrr_funnel:alice").digest()
+    assert student_seed("02_aaarrr_funnel", "alice") == int.from_bytes(digest[:8], "big") % 2**32
+
+
+def test_bad_ids_are_refused():
+    with pytest.raises(ValueError, match=r"exercise must be one of \['02_aaarrr_funnel'\]"):
+        Exercise("99_nothing")
+    with pytest.raises(ValueError, match="student must be a non-empty id"):
+        student_seed("02_aaarrr_funnel", "  ")
+    with pytest.raises(TypeError, match="student must be a string, got 7"):
+        student_seed("02_aaarrr_funnel", 7)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"question must be one of .* got 'nope'"):
+        Exercise("02_aaarrr_funnel").check("nope", 1)
+
+
+# --- the generator -------------------------------------------------------------------------
+
+
+def _master() -> nbformat.NotebookNode:
+    return nbformat.read(MASTERS / "02_aaarrr_funnel.ipynb", as_version=4)
+
+
+def test_student_copies_are_up_to_date():
+    assert sorted(p.name for p in MASTERS.glob("*.ipynb")) == sorted(
+        p.name for p in STUDENT.glob("*.ipynb")
+    )
+    assert stale_copies(MASTERS, STUDENT) == [], "run: python -m funnelsim.exercises generate"
+
+
+def test_generator_is_idempotent():
+    once = student_copy(_master())
+    assert student_copy(once) == once
+    assert nbformat.writes(student_copy(_master())) == nbformat.writes(once)
+
+
+def test_no_solution_text_in_student_copies():
+    for master_path in MASTERS.glob("*.ipynb"):
+        master = nbformat.read(master_path, as_version=4)
+        copy = (STUDENT / master_path.name).read_text(encoding="utf-8")
+        assert "SOLUTION" not in copy
+        assert '"outputs": []' in copy and '"output_type"' not in copy
+        for cell in master.cells:
+            for line in cell.source.splitlines():
+                if line.rstrip().endswith("# SOLUTION"):
+                    rhs = line.split("=", 1)[1].split("# SOLUTION")[0].strip()
+                    assert json.dumps(rhs)[1:-1] not in copy, rhs
+            for block in re.findall(r"BEGIN SOLUTION -->(.*?)<!--", cell.source, re.DOTALL):
+                assert block.strip()[:40] not in copy
+
+
+def test_solution_blocks_and_markdown_are_stripped():
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "x = 1\nif x:\n    # BEGIN SOLUTION\n    y = secret()\n    # END SOLUTION\n"
+                "z = 2 * x  # SOLUTION"
+            ),
+            nbformat.v4.new_markdown_cell(
+                "Why?\n<!-- BEGIN SOLUTION -->\nBecause.\n<!-- END SOLUTION -->"
+            ),
+        ]
+    )
+    copy = student_copy(nb)
+    assert copy.cells[0].source == "x = 1\nif x:\n    ...\nz = ..."
+    assert copy.cells[1].source == "Why?\n_Type your answer here._"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("# BEGIN SOLUTION\nx = 1", "BEGIN SOLUTION without END SOLUTION"),
+        ("x = 1\n# END SOLUTION", r"cell 0, line 2: END SOLUTION without BEGIN"),
+        ("print(x)  # SOLUTION", r"must be an assignment 'name = value', got 'print\(x\)'"),
+        ("x == 1  # SOLUTION", "must be an assignment"),
+    ],
+)
+def test_unbalanced_markers_are_named(source, message):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    with pytest.raises(ValueError, match=message):
+        student_copy(nb, name="bad.ipynb")
+
+
+def test_generate_check_command(tmp_path, capsys):
+    masters, student = tmp_path / "m", tmp_path / "s"
+    masters.mkdir()
+    (masters / "a.ipynb").write_text((MASTERS / "02_aaarrr_funnel.ipynb").read_text("utf-8"))
+    assert main(["generate", "--check", "--masters", str(masters), "--student", str(student)]) == 1
+    assert "out of date with its master" in capsys.readouterr().err
+    assert main(["generate", "--masters", str(masters), "--student", str(student)]) == 0
+    assert main(["generate", "--masters", str(masters), "--student", str(student)]) == 0
+    assert "wrote" not in capsys.readouterr().out.split("\n", 1)[1]  # second run: nothing
+    assert main(["generate", "--check", "--masters", str(masters), "--student", str(student)]) == 0
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_honest_answers_pass_every_check(seed):
+    for name, value in _honest(seed).items():
+        assert _passes(name, value, seed), (name, _feedback(name, value, seed))
+
+
+def test_counts_mode_is_honest_too():
+    seed = 11
+    counts = fs.simulate(ex02.funnel(), 20_000, seed=seed, mode="counts").counts[0]
+    assert _passes("paying_customers", int(counts[4]), seed)
+    assert _passes("revenue_step_rate", counts[4] / counts[3], seed)
+
+
+@pytest.mark.slow
+def test_another_seeds_noise_passes_visible_checks_but_not_hidden():
+    """Tolerance statistics: with z = 4 an honest answer fails with probability ~6e-5.
+
+    The hidden check compares with the student's own simulation; a neighbour's count can
+    still coincide with it by chance, with probability about 1 / (2 sqrt(pi) sd) = 1.6 %
+    for two independent counts of sd = 17.6, so about 6 of 400 (well under 25).
+    """
+    student = 5
+    visible = {"paying_customers": 0, "revenue_step_rate": 0}
+    hidden = dict(visible)
+    for other in range(1000, 1400):
+        counts = fs.simulate(ex02.funnel(), 20_000, seed=other, mode="counts").counts[0]
+        for name, value in (
+            ("paying_customers", int(counts[4])),
+            ("revenue_step_rate", counts[4] / counts[3]),
+        ):
+            visible[name] += not _passes(name, value, student, hidden=False)
+            hidden[name] += not _passes(name, value, student, hidden=True)
+    assert visible == {"paying_customers": 0, "revenue_step_rate": 0}
+    assert hidden["paying_customers"] >= 400 - 25
+    assert hidden["revenue_step_rate"] >= 400 - 3
+
+
+def test_wrong_by_a_unit_fails_with_the_targeted_hint():
+    seed = 3
+    right = _honest(seed)
+    cases = [
+        ("ltv_dollars", fs.ltv(96, 0.8, 0.04), r"12× too large: a monthly churn with an annual"),
+        ("ltv_dollars", fs.ltv(96 / 12, 0.8, 0.48), r"12× too small"),
+        ("ltv_dollars", fs.ltv(96 / 12, 1.0, 0.04), "margin"),
+        ("reach_revenue", 100 * right["reach_revenue"], "looks like a percentage"),
+        ("reach_revenue", 0.35, "step conversion into Revenue"),
+        ("reach_revenue", 0.3 * 0.25 * 0.6 * 0.35 * 0.3, "one step too far"),
+        ("revenue_step_rate", 35.0, "looks like a percentage"),
+        ("revenue_step_rate", right["paying_customers"] / 20_000, r"share of \*all\* visitors"),
+        ("biggest_drop", "Acquisition", r"loses the most \*people\*"),
+        ("biggest_drop", "Awareness", "no step leads into it"),
+        ("biggest_drop", "Onboarding", "not a stage of this funnel"),
+        ("biggest_drop", 2, "should be a stage name"),
+        ("paying_customers", right["paying_customers"] / 20_000, "you gave a share"),
+        ("paying_customers", 5 * right["paying_customers"], "standard errors from"),
+        ("paying_customers", "many", "should be a number"),
+    ]
+    for name, value, hint in cases:
+        feedback = _feedback(name, value, seed)
+        assert re.search(hint, feedback), (name, value, feedback)
+
+
+def test_feedback_never_gives_the_answer():
+    seed = 3
+    right = _honest(seed)
+    secrets = {
+        f"{right['reach_revenue']:g}",
+        "0.01575",
+        "1.575",
+        "160",
+        str(right["paying_customers"]),
+        "315",
+    }
+    wrong_answers = [
+        ("reach_revenue", 0.5),
+        ("reach_revenue", 0.0158),
+        ("paying_customers", 10),
+        ("paying_customers", 400),
+        ("revenue_step_rate", 0.9),
+        ("ltv_dollars", 1920.0),
+        ("ltv_dollars", 7.0),
+        ("biggest_drop", "Revenue"),
+    ]
+    for name, value in wrong_answers:
+        feedback = _feedback(name, value, seed)
+        assert feedback
+        for secret in secrets:
+            assert secret not in feedback, (name, value, feedback)
+
+
+def test_strange_answers_give_feedback_not_tracebacks():
+    for value in ([1, 2], None, math.nan, np.array([0.1, 0.2]), {"a": 1}, True):
+        for q in SPEC.questions:
+            outcomes = _outcomes(q.name, value, 1)
+            assert not all(o.passed for o in outcomes)
+            assert all(o.feedback for o in outcomes if not o.passed)
+
+
+def test_unanswered_says_not_done_yet_and_summary_never_claims_success():
+    ex = Exercise("02_aaarrr_funnel", student="alice")
+    assert repr(ex.check("ltv_dollars", ...)) == f"ltv_dollars: {NOT_DONE}."
+    empty = ex.summary(dict.fromkeys(("reach_revenue", "ltv_dollars"), ...))
+    assert empty.passed == 0 and empty.total == 7
+    assert str(empty).endswith("0 of 7 visible checks passed; 2 hidden checks run at grading.")
+    full = ex.summary(_honest(ex.seed))
+    assert full.passed == full.total == 7
+    assert str(full).endswith("7 of 7 visible checks passed; 2 hidden checks run at grading.")
+    assert "all tests passed" not in str(full).lower()
+    # Another seed's simulation passes the visible checks, so the summary must say more runs.
+    other = ex.summary(_honest(ex.seed + 1))
+    assert other.passed == 7 and "hidden checks run at grading" in str(other)
+    line = repr(ex.check("paying_customers", _honest(ex.seed)["paying_customers"]))
+    assert line == "paying_customers: 1 of 1 check passed (+1 hidden check at grading)."
+
+
+def test_hidden_checks_cannot_be_bypassed_by_the_visible_ones():
+    seed = student_seed("02_aaarrr_funnel", "alice")
+    neighbour = _honest(student_seed("02_aaarrr_funnel", "bob"))
+    for name in ("paying_customers", "revenue_step_rate"):
+        assert _passes(name, neighbour[name], seed, hidden=False)
+        assert not _passes(name, neighbour[name], seed, hidden=True)
+        assert "own" in _feedback(name, neighbour[name], seed)
+
+
+def test_export_round_trip():
+    answers = export_answers(
+        "02_aaarrr_funnel",
+        {"reach_revenue": np.float64(0.1), "biggest_drop": "Activation", "ltv_dollars": [1]},
+    )
+    assert answers["reach_revenue"] == 0.1 and answers["biggest_drop"] == "Activation"
+    assert answers["paying_customers"] is None
+    assert answers["ltv_dollars"] == {"type": "list", "repr": "[1]"}
+    assert json.loads(json.dumps(answers)) == answers
+    assert from_export(None) is Ellipsis
+    assert "should be a number, got a list" in _feedback(
+        "ltv_dollars", from_export(answers["ltv_dollars"]), 1
+    )
+
+
+# --- the grader (fresh kernels) ------------------------------------------------------------
+
+
+def _set_answers(nb, answers: dict[str, str]) -> None:
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        for i, line in enumerate(lines):
+            for name, code in answers.items():
+                if line.startswith(f"{name} = "):
+                    lines[i] = f"{name} = {code}"
+        cell.source = "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    master = (MASTERS / "02_aaarrr_funnel.ipynb").read_text("utf-8")
+    copy = (STUDENT / "02_aaarrr_funnel.ipynb").read_text("utf-8")
+    (folder / "alice.ipynb").write_text(master, encoding="utf-8")  # correct
+    (folder / "carol.ipynb").write_text(copy, encoding="utf-8")  # empty
+    partial = nbformat.reads(copy, as_version=4)
+    _set_answers(
+        partial,
+        {
+            "reach_revenue": "notely.reach[4]",
+            "biggest_drop": '"Acquisition"',
+            "result": "fs.simulate(notely, 20_000, seed=ex.seed)",
+            "paying_customers": "int(result.counts[0, 4])",
+            "ltv_dollars": "fs.ltv(96, 0.8, 0.04)",
+        },
+    )
+    nbformat.write(partial, folder / "bob.ipynb")
+    cheat = nbformat.reads(copy, as_version=4)  # a neighbour's numbers, checks silenced
+    _set_answers(
+        cheat,
+        {
+            "result": "fs.simulate(notely, 20_000, seed=1)",
+            "paying_customers": "int(result.counts[0, 4])",
+            "revenue_step_rate": "result.counts[0, 4] / result.counts[0, 3]",
+        },
+    )
+    cheat.cells.insert(
+        2,
+        nbformat.v4.new_code_cell(
+            "import funnelsim.exercises as _e\n"
+            "_e.run_checks = lambda q, v, s, hidden: []\n"
+            "ex.check = lambda *a: print('all tests passed')"
+        ),
+    )
+    nbformat.write(cheat, folder / "dave.ipynb")
+    return grade_folder(folder, timeout=120)
+
+
+def _score(table, student):
+    rows = table[table["student"] == student]
+    return rows["points"].sum(), rows.set_index("question")["feedback"]
+
+
+def test_grader_table_shape(graded):
+    assert tuple(graded.columns) == GRADE_COLUMNS
+    assert sorted(set(graded["student"])) == ["alice", "bob", "carol", "dave"]
+    assert len(graded) == 4 * len(SPEC.questions)
+    assert (graded["max_points"] == 2.0).all()
+
+
+def test_grader_correct_submission_scores_full(graded):
+    total, feedback = _score(graded, "alice")
+    assert total == 10.0, feedback.to_dict()
+    assert feedback["ltv_dollars"] == "1 of 1 check passed"
+    assert feedback["paying_customers"] == "2 of 2 checks passed"
+    assert graded.attrs["errors"]["alice"] == []
+
+
+def test_grader_partial_submission(graded):
+    total, feedback = _score(graded, "bob")
+    assert total == 4.0  # reach and paying customers
+    assert "most *people*" in feedback["biggest_drop"]
+    assert "12× too large" in feedback["ltv_dollars"]
+    assert feedback["revenue_step_rate"] == NOT_DONE
+
+
+def test_grader_empty_submission_runs_without_errors(graded):
+    total, feedback = _score(graded, "carol")
+    assert total == 0.0
+    assert (feedback == NOT_DONE).all()
+    assert graded.attrs["errors"]["carol"] == []
+
+
+def test_grader_runs_hidden_checks_whatever_the_notebook_does(graded):
+    total, feedback = _score(graded, "dave")
+    assert feedback["paying_customers"].startswith("1 of 2 checks passed")
+    assert "own seed" in feedback["paying_customers"]
+    assert "own simulation" in feedback["revenue_step_rate"]
+    assert total == 0.0
+
+
+def test_grade_folder_refuses_bad_folders(tmp_path):
+    with pytest.raises(ValueError, match=r"holds no \.ipynb submission"):
+        grade_folder(tmp_path)
+    with pytest.raises(ValueError, match="must be a directory"):
+        grade_folder(tmp_path / "missing")
+    (tmp_path / "x.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    with pytest.raises(ValueError, match=r"x.ipynb: metadata funnelsim.exercise must be one of"):
+        grade_folder(tmp_path)
+
+
+def test_every_master_is_a_registered_exercise_and_back():
+    from funnelsim.exercises import EXERCISES
+    from funnelsim.exercises.notebook import exercise_of
+
+    masters = sorted(MASTERS.glob("*.ipynb"))
+    ids = [exercise_of(nbformat.read(m, as_version=4), m) for m in masters]
+    assert ids == [m.stem for m in masters]
+    assert sorted(ids) == sorted(EXERCISES)
+
+
+def test_grade_and_seed_commands(tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    import funnelsim.exercises.notebook as nb_module
+
+    table = pd.DataFrame([("alice", "02_aaarrr_funnel", "q", 1.0, 2.0, "f")], columns=GRADE_COLUMNS)
+    seen = {}
+
+    def fake(folder, *, timeout):
+        seen.update(folder=folder, timeout=timeout)
+        return table
+
+    monkeypatch.setattr(nb_module, "grade_folder", fake)
+    out = tmp_path / "grades.csv"
+    assert main(["grade", str(tmp_path), "--out", str(out), "--timeout", "30"]) == 0
+    assert seen == {"folder": tmp_path, "timeout": 30.0}
+    assert pd.read_csv(out).equals(table)
+    assert main(["seed", "02_aaarrr_funnel", "alice"]) == 0
+    assert capsys.readouterr().out.strip().endswith(str(student_seed("02_aaarrr_funnel", "alice")))
+
+
+def test_command_errors_are_one_line(tmp_path, capsys):
+    assert main(["grade", str(tmp_path / "missing")]) == 1
+    assert "funnelsim exercise: error: folder must be a directory" in capsys.readouterr().err
+    assert main(["frobnicate"]) == 2
