@@ -71,14 +71,17 @@ reset: ## One lesson as shipped again (yours kept in backups/): make reset LESSO
 	echo "reset: $(COURSE)/$$name is the original again"
 
 LAB_ARGS ?=
-lab: setup course ## Open your copy of the course (my-course/) in JupyterLab (127.0.0.1, token on)
+lab: setup course ## Open your copy of the course (my-course/) in JupyterLab at its map (127.0.0.1, token on)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(COURSE) $(JUPYTER_ROOT) \
-	    --LabApp.default_url=/lab/tree/00_start_here.ipynb $(OFFLINE) $(LAB_ARGS)
+	    --LabApp.default_url=/lab/tree/course_map.ipynb $(OFFLINE) $(LAB_ARGS)
 
 present: setup ## Serve the instructor dashboard as an app with Voila on 127.0.0.1
 	$(BIN)/voila --Voila.ip=127.0.0.1 --no-browser --template=funnelsim \
 	    --MappingKernelManager.cull_idle_timeout=600 --MappingKernelManager.cull_interval=60 \
 	    notebooks/dashboard.ipynb
+
+# Tests and notebook runs keep quiz progress and the student seed out of ~/.funnelsim.
+test unit nbval papermill exercises browser hub: export FUNNELSIM_PROGRESS_DIR := $(CURDIR)/test-output/progress
 
 test: setup lint typecheck unit notebooks exercises browser ## Set up, then run every check and test
 	@echo "make test: all checks passed"

@@ -459,3 +459,12 @@ def test_command_errors_are_one_line(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "missing")]) == 1
     assert "funnelsim exercise: error: folder must be a directory" in capsys.readouterr().err
     assert main(["frobnicate"]) == 2
+
+
+def test_the_funnelsim_command_runs_the_exercise_tool(capsys) -> None:
+    from funnelsim import cli
+
+    assert cli.main(["exercise", "generate", "--check"]) == 0
+    assert cli.main(["exercise", "seed", "02_aaarrr_funnel", "ada"]) == 0
+    assert capsys.readouterr().out.strip().isdigit()
+    assert cli.main(["exercise", "seed", "no_such_exercise", "ada"]) == 2

@@ -112,9 +112,9 @@ def test_make_lab_serves_the_students_copy_on_loopback_offline_with_a_token(tmp_
         code, export = get(exported)
         assert code == 200 and "<math" in export
         assert not re.search(r"<script[^>]+src=", export), "the export loads a script"
-        # the landing page is the start notebook
+        # the landing page is the course map
         with urllib.request.urlopen(f"{base}/?token={token}", timeout=5) as r:
-            assert r.url.split("?")[0].endswith("/lab/tree/00_start_here.ipynb")
+            assert r.url.split("?")[0].endswith("/lab/tree/course_map.ipynb")
         # a save from the lab (autosave does the same) changes the student's copy only
         saved = json.loads(body)
         saved["content"]["cells"][0]["source"] = "# my notes"

@@ -186,6 +186,12 @@ def add_progress_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
     return parser
 
 
+def _cmd_exercise(args: argparse.Namespace) -> int:
+    from funnelsim.exercises.notebook import main as exercise_main  # nbformat etc.: only here
+
+    return exercise_main(args.rest)
+
+
 def _cmd_progress(args: argparse.Namespace) -> int:
     from funnelsim.quiz import run_progress  # pandas and the quiz machinery: only here
 
@@ -370,6 +376,16 @@ _COMMANDS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str, str |
         None,
     ),
     (
+        "exercise",
+        _cmd_exercise,
+        "exercises: generate student copies, grade submissions, a student's seed",
+        "Exercises are written once as masters (exercises/masters); this command writes the "
+        "student copies (generate, or generate --check to find stale ones), grades a folder of "
+        "submitted notebooks into one table (grade FOLDER --out grades.csv) and prints a "
+        "student's seed (seed EXERCISE STUDENT).",
+        None,
+    ),
+    (
         "report",
         _cmd_report,
         "write a self-contained HTML report of a scenario",
@@ -406,6 +422,13 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         if name == "progress":
             add_progress_arguments(p)
+            continue
+        if name == "exercise":
+            p.add_argument(
+                "rest",
+                nargs=argparse.REMAINDER,
+                metavar="generate [--check] | grade FOLDER [--out CSV] | seed EXERCISE STUDENT",
+            )
             continue
         p.add_argument("scenario", help=_SCENARIO_HELP)
         p.add_argument("--seed", type=int, help="replace the scenario's seed")
