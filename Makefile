@@ -83,7 +83,7 @@ present: setup ## Serve the instructor dashboard as an app with Voila on 127.0.0
 # Tests and notebook runs keep quiz progress and the student seed out of ~/.funnelsim.
 test unit nbval papermill exercises browser hub: export FUNNELSIM_PROGRESS_DIR := $(CURDIR)/test-output/progress
 
-test: setup lint typecheck unit notebooks exercises browser ## Set up, then run every check and test
+test: setup lint typecheck unit notebooks exercises browser hub ## Set up, then run every check and test
 	@echo "make test: all checks passed"
 
 lint: setup ## ruff lint and format check (notebooks included)
