@@ -793,3 +793,10 @@ JSON = st.recursive(
 @given(JSON, st.text(min_size=1))
 def test_static_keys_round_trip(key, salt):
     assert decode_key(*encode_key(key, salt)) == key
+
+
+def test_printing_a_quiz_or_a_question_gives_no_answer_away(start):
+    shown = repr(start) + str(start) + "".join(repr(q) for q in start.questions)
+    assert "correct=True" not in shown and "111.11" not in shown
+    assert repr(start) == f"Quiz('00_start_here', {len(start.questions)} questions)"
+    assert start.questions[0].text.en.split("`")[0] in str(start)

@@ -181,8 +181,14 @@ def check(
     question : str
         The question's id.
     answer
-        In the form the question type takes (:mod:`funnelsim.quiz.bank`),
-        referring to choices and items in the order they are shown.
+        In the form the question type takes, referring to choices and items
+        in the order they are shown and **counting from 0** (the first option
+        shown is 0): single choice, one index (``1``); multiple choice, a list of
+        indices (``[0, 2]``); numeric, a number or text such as ``"12,5"``;
+        ordering, the shown items' indices in your order (``[2, 0, 1]``);
+        matching, for each left-hand entry the index of its right-hand side
+        (A = 0, B = 1, ...); classification, for each item the index of its
+        category. The quiz widget in a notebook builds these for you.
     lang, seed, path, record
         As for :func:`show`.
 

@@ -153,7 +153,7 @@ class Grade:
     feedback: str  # why, in the language asked for
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Choice:
     """One option of a single- or multiple-choice question."""
 
@@ -161,8 +161,11 @@ class Choice:
     correct: bool  # whether ticking it is right
     why: Text | None = None  # feedback shown when it is picked
 
+    def __repr__(self) -> str:  # "correct" is the answer: keep it out of a printed repr
+        return f"Choice({self.text.en!r})"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class Question:
     """Common part of every question type; see the subclasses."""
 
@@ -172,6 +175,9 @@ class Question:
     hint: Text | None = None  # shown with a wrong answer
 
     kind: ClassVar[str] = ""
+
+    def __repr__(self) -> str:  # the fields hold the answer: a repr must not show it
+        return f"{type(self).__name__}(id={self.id!r})"
 
     def prompt(self, seed: int | None = None) -> Text:
         """The question text (with the student's seed filled in where it is used)."""
@@ -237,7 +243,7 @@ class Question:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class _ChoiceQuestion(Question):
     choices: tuple[Choice, ...] = ()  # in file order
 
@@ -257,7 +263,7 @@ class _ChoiceQuestion(Question):
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SingleChoice(_ChoiceQuestion):
     """Pick the one right choice. Answer: the index of the shown choice."""
 
@@ -274,7 +280,7 @@ class SingleChoice(_ChoiceQuestion):
         return next(i for i, c in enumerate(self.shown_choices()) if c.correct)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MultipleChoice(_ChoiceQuestion):
     """Tick every right choice. Answer: the indices of the shown choices ticked."""
 
@@ -333,7 +339,7 @@ class Simulation:
         return max(self.se_fraction * self.standard_error(), 0.5 * 10.0**-self.decimals)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Numeric(Question):
     """A number within a tolerance. Answer: a number (a decimal comma is accepted)."""
 
@@ -373,7 +379,7 @@ class Numeric(Question):
         return {"answer": target, "tolerance": tol}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Ordering(Question):
     """Put the items in order. Answer: shown-item indices, first position first."""
 
@@ -407,7 +413,7 @@ class Ordering(Question):
         return {"ranks": list(self.shown)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Matching(Question):
     """Match each left item with one right item. Answer: a shown-right index per left."""
 
@@ -434,7 +440,7 @@ class Matching(Question):
         return {"match": self.solution(), "left": [p[0](lang) for p in self.pairs]}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Classification(Question):
     """Sort each item into a category. Answer: a category id per item (file order)."""
 
@@ -491,6 +497,14 @@ class Quiz:
 
     def __post_init__(self) -> None:
         self._by_id.update({q.id: q for q in self.questions})
+
+    def __repr__(self) -> str:  # no answers: print(quiz) shows the questions as students see them
+        return f"Quiz({self.lesson!r}, {len(self.questions)} questions)"
+
+    def __str__(self) -> str:
+        from .static import to_text
+
+        return to_text(self)
 
     def __len__(self) -> int:
         return len(self.questions)
