@@ -745,3 +745,28 @@ def test_renamed_controls_still_answer_to_their_old_names() -> None:
             ex.set_values(invites_per_customer=1.0, invites_per_user=1.0)
     finally:
         ex.close()
+
+
+def test_retention_save_writes_only_moved_values_and_clean_numbers(tmp_path):
+    import difflib
+
+    from funnelsim.widgets import RetentionExplorer
+
+    source = (
+        (Path(fs.__file__).parent / "scenario_files" / "b2c_referral.toml").read_text().splitlines()
+    )
+    ex = RetentionExplorer(scenario="b2c_referral", threaded=False)
+    assert ex.values["churn"] == 0.08 and ex.values["polarization"] == 0.1
+    same = ex.save(tmp_path / "same.toml").read_text().splitlines()
+    assert list(difflib.unified_diff(source, same, lineterm="", n=0)) == []
+    ex.control("polarization").value = 0.2
+    moved = ex.save(tmp_path / "moved.toml").read_text().splitlines()
+    diff = [
+        line
+        for line in difflib.unified_diff(source, moved, lineterm="", n=0)
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert [line.split("#")[0].strip() for line in diff] == [
+        "-polarization = 0.1",
+        "+polarization = 0.2",
+    ]
