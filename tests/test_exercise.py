@@ -73,8 +73,27 @@ def test_student_seed_is_stable_and_own(monkeypatch):
     assert all(0 <= s < 2**32 for s in seeds)
     monkeypatch.setenv(STUDENT_ID_ENV, "alice")
     assert Exercise("02_aaarrr_funnel").seed == student_seed("02_aaarrr_funnel", "alice")
-    monkeypatch.delenv(STUDENT_ID_ENV)
-    assert Exercise("02_aaarrr_funnel").student == "example"
+
+
+@pytest.fixture
+def _no_student_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("FUNNELSIM_PROGRESS_DIR", str(tmp_path / "progress"))
+    for name in ("FUNNELSIM_STUDENT", "FUNNELSIM_STUDENT_ID", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("_no_student_env")
+def test_exercises_and_quizzes_share_one_student_id(monkeypatch):
+    from funnelsim.quiz.progress import student_id as quiz_student_id
+
+    # no variable: the quizzes' stored random id, not one id shared by every laptop
+    assert Exercise("02_aaarrr_funnel").student == quiz_student_id() != "example"
+    monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")
+    assert Exercise("02_aaarrr_funnel").student == quiz_student_id() == "hubuser"
+    monkeypatch.setenv("FUNNELSIM_STUDENT_ID", "old-name")  # the older name still works
+    assert Exercise("02_aaarrr_funnel").student == quiz_student_id() == "old-name"
+    monkeypatch.setenv("FUNNELSIM_STUDENT", "alice")
+    assert Exercise("02_aaarrr_funnel").student == quiz_student_id() == "alice"
 
 
 def test_student_seed_is_the_documented_hash():

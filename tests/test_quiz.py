@@ -36,6 +36,7 @@ def _own_progress_dir(tmp_path, monkeypatch):
     for name in (
         "FUNNELSIM_STUDENT_SEED",
         "FUNNELSIM_STUDENT",
+        "FUNNELSIM_STUDENT_ID",
         "JUPYTERHUB_USER",
         "FUNNELSIM_LANG",
     ):

@@ -105,7 +105,6 @@ def test_funnel_metrics_follow_their_definitions() -> None:
     }
     m = funnel_metrics(result, FUNNEL_PRESETS["aaarrr"], values)
     customers = float(result.counts[0, 4])
-    referrers = float(result.counts[0, 5])
     assert m["customers"] == customers
     assert m["revenue"] == pytest.approx(customers * 20)
     # CAC: spend over the customers the funnel is expected to bring (not this run's draw)
@@ -114,7 +113,7 @@ def test_funnel_metrics_follow_their_definitions() -> None:
     assert m["ltv"] == pytest.approx(20 * 0.5 / 0.1)
     assert m["ltv_cac"] == pytest.approx(m["ltv"] / m["cac"])
     assert m["payback"] == fs.economics.payback_period(m["cac"], 20.0, 0.5, 0.1)
-    assert m["k"] == pytest.approx(referrers / customers * 4 * 0.25)
+    assert m["k"] == pytest.approx(4 * 0.25)  # invites per user × conversion, as the CLI
 
 
 def test_funnel_metrics_without_customers_are_undefined_not_errors() -> None:
@@ -124,7 +123,8 @@ def test_funnel_metrics_without_customers_are_undefined_not_errors() -> None:
     assert m["customers"] == 0
     # spend that is expected to bring nobody: CAC unbounded, LTV:CAC 0, never pays back
     assert m["cac"] == math.inf and m["ltv_cac"] == 0.0 and m["payback"] == math.inf
-    assert math.isnan(m["k"])
+    # K is a property of the invitations, defined without customers too
+    assert m["k"] == pytest.approx(values["invites_per_user"] * values["invite_conversion"])
 
 
 # -- the explorer ----------------------------------------------------------------------------
@@ -745,3 +745,59 @@ def test_renamed_controls_still_answer_to_their_old_names() -> None:
             ex.set_values(invites_per_customer=1.0, invites_per_user=1.0)
     finally:
         ex.close()
+
+
+def test_retention_save_writes_only_moved_values_and_clean_numbers(tmp_path):
+    import difflib
+
+    from funnelsim.widgets import RetentionExplorer
+
+    source = (
+        (Path(fs.__file__).parent / "scenario_files" / "b2c_referral.toml").read_text().splitlines()
+    )
+    ex = RetentionExplorer(scenario="b2c_referral", threaded=False)
+    assert ex.values["churn"] == 0.08 and ex.values["polarization"] == 0.1
+    same = ex.save(tmp_path / "same.toml").read_text().splitlines()
+    assert list(difflib.unified_diff(source, same, lineterm="", n=0)) == []
+    ex.control("polarization").value = 0.2
+    moved = ex.save(tmp_path / "moved.toml").read_text().splitlines()
+    diff = [
+        line
+        for line in difflib.unified_diff(source, moved, lineterm="", n=0)
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert [line.split("#")[0].strip() for line in diff] == [
+        "-polarization = 0.1",
+        "+polarization = 0.2",
+    ]
+
+
+def test_funnel_explorer_without_economics_invents_no_money() -> None:
+    sc = fs.load_scenario("viral_saturation")
+    assert sc.economics is None
+    ex = FunnelExplorer(scenario="viral_saturation", threaded=False)
+    for name in ("revenue", "cac", "ltv", "ltv_cac", "payback"):
+        assert math.isnan(ex.metrics[name]), name
+    cards = ex._metrics_html(ex.outcome, None)
+    assert cards.count("no [economics] section") == 5
+    assert "$120" not in cards and "120.00" not in cards
+    # a scenario with [economics] keeps its cards
+    with_money = FunnelExplorer(scenario="b2c_referral", threaded=False)
+    assert math.isfinite(with_money.metrics["ltv"])
+    assert "no [economics] section" not in with_money._metrics_html(with_money.outcome, None)
+
+
+@pytest.mark.parametrize("name", ["b2c_referral", "viral_saturation"])
+def test_funnel_explorer_k_is_the_cli_k(name: str) -> None:
+    from funnelsim.scenarios.runner import referral_k
+
+    sc = fs.load_scenario(name)
+    assert sc.referral is not None
+    ex = FunnelExplorer(scenario=name, threaded=False)
+    assert ex.metrics["k"] == pytest.approx(referral_k(sc.referral), rel=1e-12)
+
+
+def test_funnel_explorer_without_referral_says_so() -> None:
+    ex = FunnelExplorer(scenario="b2b_saas", threaded=False)
+    cards = ex._metrics_html(ex.outcome, None)
+    assert "no referral" in cards and "nan" not in cards.lower().replace("fs-", "")

@@ -45,10 +45,11 @@ Each student's seed
 -------------------
 Every student gets a seed of their own, :func:`student_seed`: the first 8 bytes of
 ``SHA-256("funnelsim-exercise:<exercise>:<student id>")`` modulo ``2**32``. The student
-id is the ``FUNNELSIM_STUDENT_ID`` environment variable (set by the instructor's
-JupyterHub, or by the student), or ``"example"`` when it is not set; the grader sets it
-to the submitted file's name without ``.ipynb``. The checks recompute what the simulation
-with that seed gives.
+id is the quizzes' one, :func:`funnelsim.quiz.progress.student_id`: ``$FUNNELSIM_STUDENT``
+(``$FUNNELSIM_STUDENT_ID`` is still accepted), else ``$JUPYTERHUB_USER`` (on a hub), else a
+random id stored once per machine, so students on laptops do not share a seed; the grader
+sets ``FUNNELSIM_STUDENT`` to the submitted file's name without ``.ipynb``. The checks
+recompute what the simulation with that seed gives.
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import math
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,8 +81,8 @@ __all__ = [
 ]
 
 #: The environment variable that names the student (see the module docs).
-STUDENT_ID_ENV = "FUNNELSIM_STUDENT_ID"
-#: The student id used when the environment variable is not set (masters run with it).
+STUDENT_ID_ENV = "FUNNELSIM_STUDENT"
+#: The student id the masters run with (``generate --check``).
 DEFAULT_STUDENT_ID = "example"
 #: What a check says about a question whose answer is still ``...``.
 NOT_DONE = "not done yet"
@@ -178,7 +178,9 @@ def get(exercise: str) -> ExerciseSpec:
 
 
 def student_id(student: str | None = None) -> str:
-    """The student id: ``student`` if given, else ``$FUNNELSIM_STUDENT_ID``, else ``"example"``.
+    """The student id: ``student`` if given, else the quizzes' one
+    (:func:`funnelsim.quiz.progress.student_id`: ``$FUNNELSIM_STUDENT``,
+    ``$FUNNELSIM_STUDENT_ID``, ``$JUPYTERHUB_USER``, else a random id stored once).
 
     Raises
     ------
@@ -188,7 +190,9 @@ def student_id(student: str | None = None) -> str:
         If the id is empty or only spaces.
     """
     if student is None:
-        student = os.environ.get(STUDENT_ID_ENV, "").strip() or DEFAULT_STUDENT_ID
+        from funnelsim.quiz.progress import student_id as shared_student_id
+
+        student = shared_student_id()
     if not isinstance(student, str):
         raise TypeError(f"student must be a string, got {student!r}")
     if not student.strip():
@@ -280,7 +284,7 @@ class Exercise:
     exercise : str
         The exercise id (one of :data:`EXERCISES`).
     student : str, optional
-        The student id; default ``$FUNNELSIM_STUDENT_ID``, else ``"example"``.
+        The student id; default :func:`student_id` (the quizzes' id).
 
     Examples
     --------

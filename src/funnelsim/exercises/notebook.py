@@ -206,7 +206,7 @@ def _ipc_kernel_manager() -> Any:
 def execute(nb: Any, *, student: str, timeout: float = 120.0, cwd: Path | None = None) -> Any:
     """Run ``nb`` top to bottom in a fresh kernel as ``student``; errors stay in the outputs.
 
-    The kernel inherits ``FUNNELSIM_STUDENT_ID=student``. A cell running longer than
+    The kernel inherits ``FUNNELSIM_STUDENT=student``. A cell running longer than
     ``timeout`` seconds stops the run (``nbclient.exceptions.CellTimeoutError``).
     """
     from nbclient import NotebookClient

@@ -137,9 +137,10 @@ def _identity() -> dict[str, Any]:
 
 
 def student_id() -> str:
-    """The student's id in progress records: ``$FUNNELSIM_STUDENT``, ``$JUPYTERHUB_USER``,
-    else the random id stored in ``student.json`` (module docstring)."""
-    for name in ("FUNNELSIM_STUDENT", "JUPYTERHUB_USER"):
+    """The student's id, for quizzes and exercises alike: ``$FUNNELSIM_STUDENT``, else
+    ``$FUNNELSIM_STUDENT_ID`` (its older name, still accepted), else ``$JUPYTERHUB_USER``
+    (set by JupyterHub), else the random id stored in ``student.json`` (module docstring)."""
+    for name in ("FUNNELSIM_STUDENT", "FUNNELSIM_STUDENT_ID", "JUPYTERHUB_USER"):
         value = os.environ.get(name, "").strip()
         if value:
             return value

@@ -77,6 +77,16 @@ class Outcome:
     metrics: Mapping[str, float] = field(default_factory=dict)
     #: The unit economics behind the money cards, if the explorer shows any.
     economics: Any = None
+    #: Why a card shows no number, by metric name (e.g. "no [economics] section").
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+def _note(outcome: Outcome, name: str) -> str:
+    """The card's note saying why it shows no number, as HTML ("" if none)."""
+    note = outcome.notes.get(name)
+    if not note:
+        return ""
+    return f"<div class='fs-note' style='{_SMALL}'>{html.escape(note)}</div>"
 
 
 def in_kernel() -> bool:
@@ -675,7 +685,7 @@ class Explorer:
                 f" style='{_CARD}'>"
                 f"<div style='{_SMALL}'>{html.escape(m.label)}</div>"
                 f"<div class='fs-value' style='font-size:20px;font-weight:600'>"
-                f"{m.format(vb)}</div>{extra}</div>"
+                f"{m.format(vb)}</div>{_note(b, m.name)}{extra}</div>"
             )
         # The values this run used, for scripts and browser tests to know what is shown.
         ran = html.escape(json.dumps(dict(b.values), sort_keys=True, default=str), quote=True)

@@ -31,6 +31,9 @@ from funnelsim.widgets.specs import (
 
 __all__ = ["FunnelExplorer", "funnel_metrics"]
 
+#: The money cards: no number without a scenario's ``[economics]`` section.
+_MONEY = ("revenue", "cac", "ltv", "ltv_cac", "payback")
+
 #: Preset name of a funnel with stages of its own, loaded from a scenario.
 SCENARIO = "scenario"
 
@@ -49,13 +52,15 @@ def funnel_metrics(
     ``invites_per_user`` and ``invite_conversion``). LTV, CAC, LTV:CAC and payback are
     ``economics`` (a :class:`funnelsim.economics.UnitEconomics`; default: the
     geometric, undiscounted one of ``values`` with CAC from
-    :func:`funnel_cac`). Undefined numbers (no customers) are NaN.
+    :func:`funnel_cac`). K is the viral coefficient invites per user × invite
+    conversion (:func:`funnelsim.referral.viral_coefficient`), the K that
+    ``funnelsim simulate`` and the report print; NaN for a funnel without a
+    referral stage. Undefined numbers (no customers) are NaN.
     """
     from funnelsim.economics import unit_economics
     from funnelsim.referral import viral_coefficient
 
-    reached = result.reached
-    customers = float(reached[preset.customer_stage])
+    customers = float(result.reached[preset.customer_stage])
     if economics is None:
         cac = funnel_cac(
             result.funnel, result.buyers, values["cost_per_buyer"], preset.customer_stage
@@ -64,9 +69,9 @@ def funnel_metrics(
             values["arpu"], values["margin"], values["churn"], cac=cac, period="month"
         )
     k = math.nan
-    if preset.referral_stage is not None and customers > 0:
-        share = float(reached[preset.referral_stage]) / customers
-        k = share * viral_coefficient(values["invites_per_user"], values["invite_conversion"])
+    if preset.referral_stage is not None and "invites_per_user" in values:
+        # the same K as ``funnelsim simulate`` and the report (invites × conversion)
+        k = viral_coefficient(values["invites_per_user"], values["invite_conversion"])
     return {
         "customers": customers,
         "revenue": customers * float(values["arpu"]),
@@ -151,10 +156,21 @@ class FunnelExplorer(Explorer):
     >>> round(ex.metrics["customers"]) < 10_000
     True
 
-    The headline numbers are customers (buyers reaching the paying stage),
-    monthly revenue (customers × ARPU), CAC (marketing spend ÷ customers), LTV
-    (ARPU × margin ÷ churn), LTV:CAC and, for AAARRR, the viral coefficient
-    K = (referrers ÷ customers) × invites per user × invite conversion.
+    The headline numbers are customers (buyers reaching the paying stage in
+    this run) and monthly revenue (customers × ARPU); the money cards are
+    :func:`funnelsim.economics.unit_economics` (Fader & Hardie 2007 for the
+    sBG model) under the churn model and discount rate of the loaded scenario
+    (geometric churn, undiscounted without one): CAC is the marketing spend
+    (spend per buyer × buyers) over the *expected* customers (buyers × the
+    funnel's reach to the customer stage, :func:`funnel_cac`, so it does not
+    jump with the seed), LTV the expected (discounted) margin over the
+    customer's lifetime, LTV:CAC their ratio and payback the months until the
+    margin repays CAC. A loaded scenario without an ``[economics]`` section has
+    no money cards: they show "–" and "no [economics] section", as
+    ``funnelsim simulate`` prints no economics for it. For funnels with a
+    referral stage, the viral coefficient K = invites per user × invite
+    conversion (:func:`funnelsim.referral.viral_coefficient`), the K of
+    ``funnelsim simulate`` and the report; otherwise the card says "no referral".
     """
 
     def __init__(
@@ -232,6 +248,7 @@ class FunnelExplorer(Explorer):
             return
         keep = {k: v for k, v in self.values.items() if k in ("buyers", "seed")}
         self._loaded = None  # another funnel: saving writes a new scenario
+        self._no_economics = False  # a new scenario has the sliders' economics
         self._switch(change["new"], self._factory_funnel(change["new"]), keep)
 
     def _switch(self, preset: str, base: Funnel, values: Mapping[str, Any]) -> None:
@@ -346,13 +363,25 @@ class FunnelExplorer(Explorer):
         cac = funnel_cac(funnel, values["buyers"], values["cost_per_buyer"], stage)
         ue = self.unit_economics(values["arpu"], values["margin"], values["churn"], cac=cac)
         metrics = funnel_metrics(result, preset, values, economics=ue)
-        return Outcome(dict(values), result, metrics, ue)
+        notes: dict[str, str] = {}
+        if self._no_economics:  # nothing to invent the money from
+            for name in _MONEY:
+                metrics[name] = math.nan
+                notes[name] = "no [economics] section"
+            ue = None
+        if math.isnan(metrics["k"]):
+            notes["k"] = "no referral"
+        return Outcome(dict(values), result, metrics, ue, notes)
+
+    #: A scenario without ``[economics]`` is loaded: the money cards show no number.
+    _no_economics: bool = False
 
     #: Customers for the CAC: the loaded scenario's ``[economics]`` customer stage, if any.
     _customer_stage: str | None = None
 
     def _adopt(self, sc: Any) -> None:
         super()._adopt(sc)
+        self._no_economics = sc.economics is None
         stage = None if sc.economics is None else sc.economics.customer_stage
         self._customer_stage = None if stage is None else sc.funnel.names[sc.funnel.index(stage)]
 

@@ -22,6 +22,11 @@ from funnelsim.widgets.specs import RETENTION_CONTROLS, RETENTION_METRICS
 __all__ = ["RetentionExplorer"]
 
 
+def _clean(x: float) -> float:
+    """``x`` to 12 significant digits: a derived 0.07999999999999999 reads back as 0.08."""
+    return float(f"{x:.12g}")
+
+
 def _polarization(model: Any) -> float:
     """Polarization ``1 / (α + β + 1)`` of an sBG model; 0 for geometric churn."""
     if model.kind == "geometric":
@@ -74,8 +79,8 @@ class RetentionExplorer(Explorer):
         if size is None:
             size = expected_at(sc, ret.cohort_stage)
         values: dict[str, Any] = {
-            "churn": ret.model.mean_churn,
-            "polarization": polarization,
+            "churn": _clean(ret.model.mean_churn),  # the file's 0.08, not 0.07999999999999999
+            "polarization": _clean(polarization),
             "cohort_size": size,
             "cohorts": ret.cohorts,
             "periods": ret.periods,
@@ -105,7 +110,14 @@ class RetentionExplorer(Explorer):
         ret: dict[str, Any] = {
             k: changed[k] for k in ("periods", "cohorts", "cohort_size") if k in changed
         }
-        if {"churn", "polarization"} & set(changed):
+        moved = {"churn", "polarization"} & set(changed)
+        if moved and sc.retention.alpha is None and sc.retention.churn is not None:
+            # the file gives churn (and polarization): write only the moved one
+            if "churn" in moved:
+                ret["churn"] = values["churn"]
+            if "polarization" in moved:
+                ret["polarization"] = values["polarization"] or None  # 0: geometric
+        elif moved:  # the file gives alpha and beta: both become churn and polarization
             polarization = values["polarization"] or None  # 0: geometric
             ret.update(churn=values["churn"], polarization=polarization, alpha=None, beta=None)
         sc = replace_section(sc, "retention", **ret)
