@@ -881,3 +881,17 @@ def test_seed_is_keyword_only_with_one_release_of_grace() -> None:
     with pytest.warns(DeprecationWarning, match=r"sample_churn\(\): passing seed by position"):
         c = model.sample_churn(100, 7)
     assert np.array_equal(c, model.sample_churn(100, seed=7))
+
+
+def test_repeat_purchase_rate_thirty_day_cohorts() -> None:
+    # First purchases 1 Mar and 30 Mar share the 30-day cohort [1-30 Mar]; 31 Mar starts the next.
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "b", "c"],
+            "date": pd.to_datetime(["2024-03-01", "2024-03-30", "2024-04-02", "2024-03-31"]),
+        }
+    )
+    out = repeat_purchase_rate(tx, period="30D")
+    assert [str(c) for c in out["cohort"]] == ["2024-03-01", "2024-03-31"]
+    assert out["customers"].tolist() == [2, 1]
+    assert out["repeat_customers"].tolist() == [1, 0]

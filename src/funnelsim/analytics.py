@@ -102,8 +102,10 @@ them against duckdb and polars on the same log.
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import math
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -792,9 +794,13 @@ def cohort_retention(
         ``entered_at``); for CDNOW use ``customer="customer_id", time="date"``.
     period : float or str
         Period length: a positive number in the log's time unit for numeric
-        times (period ``k`` is ``[k * period, (k + 1) * period)``), or a pandas
-        period alias (``"D"``, ``"W"``, ``"M"`` or ``"ME"``, ``"Q"``) for
-        datetimes; zone-aware times are binned by their local date.
+        times (period ``k`` is ``[k * period, (k + 1) * period)``), or for
+        datetimes a pandas period alias (``"D"``, ``"W"``, ``"M"`` or ``"ME"``,
+        ``"Q"``), a multiple of one (``"30D"``, ``"2W"``) or a
+        :class:`pandas.Timedelta` (``pd.Timedelta(days=30)``); zone-aware times
+        are binned by their local date. With ``anchor="calendar"`` a multiple
+        groups that many calendar periods counted from the log's first one
+        (``"30D"`` on a log starting 1 March: 1-30 March, 31 March-29 April, ...).
     anchor : {"calendar", "first_event"}
         Where period ``n`` lies. ``"calendar"``: the ``n``-th calendar period
         after the cohort's (PostHog; Amplitude's "calendar date" option), so
@@ -802,8 +808,9 @@ def cohort_retention(
         day-1 retained. ``"first_event"``: the window
         ``[n * period, (n + 1) * period)`` after the customer's own first event
         (Mixpanel; Amplitude's default 24-hour windows) — that customer is
-        then active on day 0 only. Needs a fixed length: a number, or ``"D"``
-        or ``"W"`` for datetimes (exact nanoseconds).
+        then active on day 0 only. Needs a fixed length: a number, or ``"D"``,
+        ``"W"``, a multiple such as ``"30D"`` or a Timedelta for datetimes
+        (exact nanoseconds).
     confidence : float
         Coverage of the exact interval of ``retention``.
     date_format, dayfirst : optional
@@ -920,17 +927,21 @@ def cohort_retention(
     return CohortTable(long)
 
 
-#: Period lengths (ns) that windows from a customer's first event accept for datetimes.
-_FIXED_PERIODS = {"D": DAY_NS, "W": 7 * DAY_NS}
-
-
 def _elapsed(values: pd.Series, period: Any) -> tuple[np.ndarray, float | int]:
     """Times as exact numbers and the period length on the same clock (ns for datetimes)."""
     if is_datetime(values):
-        if period not in _FIXED_PERIODS:
+        length = None
+        if isinstance(period, str):
+            match = re.fullmatch(r"(\d*)([DW])", period)
+            if match is not None:
+                count = int(match.group(1) or 1)
+                length = count * (DAY_NS if match.group(2) == "D" else 7 * DAY_NS)
+        elif isinstance(period, pd.Timedelta | _dt.timedelta | np.timedelta64):
+            length = int(pd.Timedelta(period).value)
+        if length is None or length <= 0:
             raise ValueError(
-                "with anchor='first_event' the period needs a fixed length: 'D' or 'W' for "
-                f"datetimes, got {period!r}"
+                "with anchor='first_event' the period needs a fixed length: 'D', 'W', a "
+                f"multiple such as '30D' or a pandas.Timedelta for datetimes, got {period!r}"
             )
-        return to_ns(values), _FIXED_PERIODS[period]
+        return to_ns(values), length
     return values.to_numpy(dtype=float), float(period)
