@@ -167,6 +167,10 @@ def as_datetimes(
         ) from None
 
 
+#: The start of an ISO 8601 date in extended form (YYYY-MM-DD), which no other format shares.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ]\d)")
+
+
 def as_timestamp(
     value: Any,
     *,
@@ -174,8 +178,18 @@ def as_timestamp(
     date_format: str | None = None,
     dayfirst: bool | None = None,
 ) -> pd.Timestamp:
-    """One date (a Timestamp, ``datetime``, ``date``, ``datetime64`` or text) by the same rule."""
+    """One date (a Timestamp, ``datetime``, ``date``, ``datetime64`` or text) by the same rule.
+
+    ISO 8601 text (``"2024-05-31"``, year first with hyphens) is never ambiguous,
+    so it is read as such even when ``date_format``/``dayfirst`` describe the
+    log's other dates (``as_of="2024-05-31"`` with ``date_format="%d.%m.%Y"``).
+    """
     _check_format(date_format, dayfirst)
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return pd.Timestamp(pd.to_datetime(value.strip(), format="ISO8601"))
+        except (TypeError, ValueError):
+            pass  # not valid ISO after all: read by the given format, which names the value
     if isinstance(value, str):
         parsed = as_datetimes(
             pd.Series([value], dtype=object), name=name, date_format=date_format, dayfirst=dayfirst
