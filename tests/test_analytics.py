@@ -869,3 +869,38 @@ def test_cohort_retention_first_event_refuses_months() -> None:
 def test_cohort_retention_refuses_bad_duration() -> None:
     with pytest.raises(ValueError, match="period must be a positive duration"):
         fs.cohort_retention(_THIRTY_DAY_LOG, customer="c", time="t", period=pd.Timedelta(0))
+
+
+_FOREIGN_LOG = pd.DataFrame({"user_id": [1], "event": ["visit"], "ts": ["2024-01-01"]})
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        fs.funnel_table,
+        fs.time_to_convert,
+        fs.step_times,
+        lambda log: fs.conversion_window(log, ["1D"]),
+    ],
+)
+def test_funnel_functions_missing_columns_say_how_to_rename(call: object) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"missing column\(s\) \['buyer_id', 'stage', 'entered_at'\].*"
+        r"expected columns \['buyer_id', 'stage', 'entered_at'\].*"
+        r"events\.rename\(columns=\{'your customer/user id column': 'buyer_id', .*"
+        r"'your timestamp column': 'entered_at'\}\)",
+    ):
+        call(_FOREIGN_LOG)  # type: ignore[operator]
+
+
+def test_cohort_retention_missing_columns_name_customer_and_time() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"missing column\(s\) \['entered_at'\].*name your columns with customer= and "
+        r"time=.*events\.rename\(columns=\{'your time column': 'entered_at'\}\)",
+    ):
+        fs.cohort_retention(_FOREIGN_LOG, customer="user_id")
+    # The hint is right: naming the columns makes the call work.
+    table = fs.cohort_retention(_FOREIGN_LOG, customer="user_id", time="ts", period="D")
+    assert table.long["active"].tolist() == [1]

@@ -304,6 +304,37 @@ class _Buyers:
         return pd.MultiIndex.from_arrays([rep, ids], names=self.keys)
 
 
+#: What each column of the event-log schema holds, for the rename hint of a missing one.
+_COLUMN_ROLES = {
+    "buyer_id": "your customer/user id column",
+    "stage": "your event/stage name column",
+    "entered_at": "your timestamp column",
+}
+
+
+def _event_columns(
+    events: Any,
+    required: Sequence[str],
+    *,
+    how: str,
+    defaults: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """``check_columns`` for an event table, whose error says which columns and how to map them.
+
+    ``how`` is the hint, with ``{mapping}`` standing for a ``rename`` mapping of
+    the missing columns (``'your timestamp column': 'entered_at'``).
+    """
+    try:
+        return check_columns(events, required, name="events")
+    except ValueError as err:
+        missing = [c for c in required if c not in events.columns]
+        roles = {**_COLUMN_ROLES, **{k: f"your {v} column" for k, v in (defaults or {}).items()}}
+        mapping = ", ".join(f"{roles.get(c, 'your column')!r}: {c!r}" for c in missing)
+        raise ValueError(
+            f"{err}; expected columns {list(required)}: {how.format(mapping=mapping)}"
+        ) from None
+
+
 class _Entries:
     """Every entry of every buyer into the funnel's stages, and the one path through them."""
 
@@ -315,7 +346,11 @@ class _Entries:
         date_format: str | None = None,
         dayfirst: bool | None = None,
     ) -> None:
-        log = check_columns(events, _FUNNEL_COLUMNS, name="events")
+        log = _event_columns(
+            events,
+            _FUNNEL_COLUMNS,
+            how="rename yours with events.rename(columns={{{mapping}}})",
+        )
         self.stages = _resolve_stages(log["stage"], stages)
         keys = ["replication", "buyer_id"] if "replication" in log.columns else ["buyer_id"]
         self.buyers = _Buyers(log, keys)
@@ -836,7 +871,15 @@ def cohort_retention(
     >>> table.wide("active").iloc[0, :3].tolist()  # January 1997 customers
     [7846.0, 1157.0, 964.0]
     """
-    data = check_columns(events, (customer, time), name="events")
+    data = _event_columns(
+        events,
+        (customer, time),
+        how=(
+            "name your columns with customer= and time= (e.g. customer='user_id', "
+            "time='timestamp'), or rename them with events.rename(columns={{{mapping}}})"
+        ),
+        defaults={customer: "customer", time: "time"},
+    )
     mode = check_choice("anchor", anchor, ("calendar", "first_event"))
     times = data[time]
     check_complete(times, time)
