@@ -317,7 +317,7 @@ def _event_columns(
     required: Sequence[str],
     *,
     how: str,
-    defaults: dict[str, str] | None = None,
+    roles: Sequence[str] = (),
 ) -> pd.DataFrame:
     """``check_columns`` for an event table, whose error says which columns and how to map them.
 
@@ -328,8 +328,9 @@ def _event_columns(
         return check_columns(events, required, name="events")
     except ValueError as err:
         missing = [c for c in required if c not in events.columns]
-        roles = {**_COLUMN_ROLES, **{k: f"your {v} column" for k, v in (defaults or {}).items()}}
-        mapping = ", ".join(f"{roles.get(c, 'your column')!r}: {c!r}" for c in missing)
+        named = {c: f"your {r} column" for c, r in zip(required, roles, strict=False)}
+        roles_of = {**_COLUMN_ROLES, **named}
+        mapping = ", ".join(f"{roles_of.get(c, 'your column')!r}: {c!r}" for c in missing)
         raise ValueError(
             f"{err}; expected columns {list(required)}: {how.format(mapping=mapping)}"
         ) from None
@@ -878,7 +879,7 @@ def cohort_retention(
             "name your columns with customer= and time= (e.g. customer='user_id', "
             "time='timestamp'), or rename them with events.rename(columns={{{mapping}}})"
         ),
-        defaults={customer: "customer", time: "time"},
+        roles=("customer", "time"),
     )
     mode = check_choice("anchor", anchor, ("calendar", "first_event"))
     times = data[time]
