@@ -407,3 +407,19 @@ def test_payback_is_where_the_curve_crosses_cac(arpu, margin, churn, discount, r
     if model.kind == "geometric":
         assert ue.payback == ec.payback_period(cac, arpu, margin, churn, discount)
         assert ue.ltv == pytest.approx(ec.ltv_discounted(arpu, margin, churn, discount), rel=1e-12)
+
+
+# -- mutants that survived the mutation run (issue 9): pinned by hand -------------------------
+
+
+def test_cac_by_channel_every_column_by_hand() -> None:
+    # one paid customer is a customer: its CAC is the whole spend, not NaN
+    t = ec.cac_by_channel(500.0, 1, 0)
+    assert t["channel"].tolist() == ["paid", "referral", "blended"]
+    assert t["customers"].tolist() == [1.0, 0.0, 1.0]
+    assert t["spend"].tolist() == [500.0, 0.0, 500.0]
+    assert t["cac"].iloc[0] == 500.0 and math.isnan(t["cac"].iloc[1]) and t["cac"].iloc[2] == 500.0
+    # the referral channel costs nothing unless rewards are given (default 0)
+    free = ec.cac_by_channel(1_000.0, 10, 5)
+    assert free["spend"].tolist() == [1_000.0, 0.0, 1_000.0]
+    assert free["cac"].tolist()[1] == 0.0

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from funnelsim.stats import proportion_ci
+from funnelsim.stats import proportion_ci, step_table
 
 
 @given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
@@ -109,3 +109,17 @@ def test_step_table_several_runs_and_empty_stages():
     assert t["step_conversion"].tolist()[:2] == [1.0, 0.0]
     assert np.isnan(t["step_conversion"].iloc[2]) and np.isnan(t["step_conversion"].iloc[3])
     assert np.isnan(t["ci_low"].iloc[3])
+
+
+def test_step_table_edges_by_hand() -> None:
+    # nobody entered: no cumulative conversion can be computed (NaN, not 0)
+    t = step_table(["A", "B"], [0, 0])
+    assert np.isnan(t["cumulative_conversion"]).all()
+    # exactly one buyer entered: every share is 0 or 1, never NaN
+    one = step_table(["A", "B"], [1, 1])
+    assert one["cumulative_conversion"].tolist() == [1.0, 1.0]
+    assert one["step_conversion"].tolist() == [1.0, 1.0]
+    # a per-run number of entrants (two runs) divides each run by its own entrants
+    runs = step_table(["A", "B"], [[8, 4], [5, 5]], entered=[10, 5])
+    assert runs["cumulative_conversion"].tolist() == [0.8, 0.4, 1.0, 1.0]
+    assert runs["step_conversion"].tolist() == [0.8, 0.5, 1.0, 1.0]

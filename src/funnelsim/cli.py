@@ -428,6 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "rest",
                 nargs=argparse.REMAINDER,
                 metavar="generate [--check] | grade FOLDER [--out CSV] | seed EXERCISE STUDENT",
+                help="what to do; 'funnelsim exercise generate --help' shows its options",
             )
             continue
         p.add_argument("scenario", help=_SCENARIO_HELP)
