@@ -487,7 +487,10 @@ def test_cohort_retention_rejects_bad_logs() -> None:
     with pytest.raises(TypeError, match=r"times must be datetimes or numbers"):
         cohort_retention(pd.DataFrame({"buyer_id": [1], "entered_at": [True]}))
     dated = pd.DataFrame({"buyer_id": [1, 1], "entered_at": pd.to_datetime(["2024-01", "2024-03"])})
-    with pytest.raises(ValueError, match=r"period needs a fixed length: 'D' or 'W'.*got 'M'"):
+    with pytest.raises(
+        ValueError,
+        match=r"period needs a fixed length: 'D', 'W', a multiple such as '30D'.*got 'M'",
+    ):
         cohort_retention(dated, period="M", anchor="first_event")
     with pytest.raises(ValueError, match=r"column 'date' must not have missing values"):
         cohort_retention(
@@ -816,3 +819,88 @@ def test_deprecations_point_at_the_callers_line() -> None:
         with pytest.warns(DeprecationWarning) as record:
             call()
         assert all(w.filename == __file__ for w in record)
+
+
+# A fixed-length period ("30D", a Timedelta) bins into periods of that length.
+_THIRTY_DAY_LOG = pd.DataFrame(
+    {
+        "c": ["a", "a", "b", "a", "b"],
+        "t": pd.to_datetime(["2024-03-01", "2024-03-31", "2024-03-30", "2024-05-25", "2024-04-29"]),
+    }
+)
+
+
+@pytest.mark.parametrize("period", ["30D", pd.Timedelta(days=30)])
+def test_cohort_retention_thirty_days_calendar_bins_from_first_day(period: object) -> None:
+    # Periods from 1 March: [1-30 Mar], [31 Mar-29 Apr], [30 Apr-29 May].
+    # a: 1 Mar (0), 31 Mar (1), 25 May (2); b: 30 Mar (0), 29 Apr (1).
+    long = fs.cohort_retention(_THIRTY_DAY_LOG, customer="c", time="t", period=period).long
+    assert long["period"].tolist() == [0, 1, 2]
+    assert long["active"].tolist() == [2, 2, 1]
+    assert long["size"].tolist() == [2, 2, 2]
+    assert [str(p) for p in long["calendar_period"]] == ["2024-03-01", "2024-03-31", "2024-04-30"]
+    assert long["calendar_period"].iloc[1].end_time.normalize() == pd.Timestamp("2024-04-29")
+
+
+@pytest.mark.parametrize("period", ["30D", pd.Timedelta(days=30)])
+def test_cohort_retention_thirty_days_first_event_windows(period: object) -> None:
+    # b's clock starts 30 Mar: 29 Apr is exactly 30 days later, window 1.
+    long = fs.cohort_retention(
+        _THIRTY_DAY_LOG, customer="c", time="t", period=period, anchor="first_event"
+    ).long
+    assert long["active"].tolist() == [2, 2, 1]
+
+
+def test_cohort_retention_two_month_periods_group_months() -> None:
+    log = pd.DataFrame(
+        {"c": ["a", "a", "a"], "t": pd.to_datetime(["2024-01-15", "2024-02-20", "2024-03-01"])}
+    )
+    long = fs.cohort_retention(log, customer="c", time="t", period="2M").long
+    assert long["active"].tolist() == [1, 1]
+
+
+def test_cohort_retention_first_event_refuses_months() -> None:
+    with pytest.raises(ValueError, match=r"anchor='first_event'.*fixed length.*'M'"):
+        fs.cohort_retention(
+            _THIRTY_DAY_LOG, customer="c", time="t", period="M", anchor="first_event"
+        )
+
+
+def test_cohort_retention_refuses_bad_duration() -> None:
+    with pytest.raises(ValueError, match="period must be a positive duration"):
+        fs.cohort_retention(_THIRTY_DAY_LOG, customer="c", time="t", period=pd.Timedelta(0))
+
+
+_FOREIGN_LOG = pd.DataFrame({"user_id": [1], "event": ["visit"], "ts": ["2024-01-01"]})
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        fs.funnel_table,
+        fs.time_to_convert,
+        fs.step_times,
+        lambda log: fs.conversion_window(log, ["1D"]),
+    ],
+)
+def test_funnel_functions_missing_columns_say_how_to_rename(call: object) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"missing column\(s\) \['buyer_id', 'stage', 'entered_at'\].*"
+        r"expected columns \['buyer_id', 'stage', 'entered_at'\].*"
+        r"events\.rename\(columns=\{'your customer/user id column': 'buyer_id', .*"
+        r"'your timestamp column': 'entered_at'\}\)",
+    ):
+        call(_FOREIGN_LOG)  # type: ignore[operator]
+
+
+def test_cohort_retention_missing_columns_name_customer_and_time() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"missing column\(s\) \['entered_at'\].*name your columns with customer= and "
+        r"time=.*events\.rename\(columns=\{'your time column': 'entered_at'\}\)",
+    ):
+        fs.cohort_retention(_FOREIGN_LOG, customer="user_id")
+    # The hint is right: naming the columns makes the call work.
+    table = fs.cohort_retention(_FOREIGN_LOG, customer="user_id", time="ts", period="D")
+    assert table.long["active"].tolist() == [1]

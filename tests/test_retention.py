@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize, special
 
+import funnelsim as fs
 from funnelsim.datasets import load_cdnow
 from funnelsim.retention import (
     ChurnModel,
@@ -881,3 +882,46 @@ def test_seed_is_keyword_only_with_one_release_of_grace() -> None:
     with pytest.warns(DeprecationWarning, match=r"sample_churn\(\): passing seed by position"):
         c = model.sample_churn(100, 7)
     assert np.array_equal(c, model.sample_churn(100, seed=7))
+
+
+def test_repeat_purchase_rate_thirty_day_cohorts() -> None:
+    # First purchases 1 Mar and 30 Mar share the 30-day cohort [1-30 Mar]; 31 Mar starts the next.
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "b", "c"],
+            "date": pd.to_datetime(["2024-03-01", "2024-03-30", "2024-04-02", "2024-03-31"]),
+        }
+    )
+    out = repeat_purchase_rate(tx, period="30D")
+    assert [str(c) for c in out["cohort"]] == ["2024-03-01", "2024-03-31"]
+    assert out["customers"].tolist() == [2, 1]
+    assert out["repeat_customers"].tolist() == [1, 0]
+
+
+_CONTRACTUAL_WIDE = ["calendar_period", "size", "active", "churned", "survival", "retention_rate"]
+_ACTIVITY_WIDE = [
+    "calendar_period",
+    "size",
+    "active",
+    "retention",
+    "ci_low",
+    "ci_high",
+    "active_on_or_after",
+    "retention_on_or_after",
+]
+
+
+def test_cohort_table_wide_accepts_exactly_the_documented_values() -> None:
+    doc = CohortTable.wide.__doc__ or ""
+    contractual = CohortTable.from_counts([[10, 8, 6], [20, 15]])
+    activity = fs.cohort_retention(
+        pd.DataFrame({"buyer_id": [1, 1, 2], "entered_at": [0.0, 1.0, 1.0]})
+    )
+    for table, values in ((contractual, _CONTRACTUAL_WIDE), (activity, _ACTIVITY_WIDE)):
+        accepted = [c for c in table.long.columns if c not in ("cohort", "period")]
+        assert sorted(accepted) == sorted(values)
+        for value in values:
+            assert f'``"{value}"``' in doc
+            assert table.wide(value).shape[0] == 2
+    with pytest.raises(ValueError, match=r"values must be one of .*got 'survival'"):
+        activity.wide("survival")

@@ -267,7 +267,11 @@ def test_rfm_summary_counts_every_customer():
             ValueError,
             r"transactions is missing column\(s\) \['amount'\]",
         ),
-        (lambda d: d.assign(amount="x"), TypeError, r"column 'amount' must be numeric, got dtype"),
+        (
+            lambda d: d.assign(amount="x"),
+            TypeError,
+            r"column 'amount' must be numeric, got text like 'x'",
+        ),
         (
             lambda d: d.assign(amount=[np.nan] + [1.0] * 14),
             ValueError,
@@ -581,3 +585,37 @@ def test_rfm_tie_rule_matches_its_definition(values, bins, scale):
         assert got.min() == 1 and got.max() == bins
     assert (got[x == x.max()] == bins).all()  # a tie at the best value gets the best score
     assert (got[x == x.min()] == (1 if len(set(values)) > 1 else bins)).all()
+
+
+def _dotted_transactions(amounts: list) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2],
+            "date": ["01.05.2024", "20.05.2024", "31.05.2024"],
+            "amount": amounts,
+        }
+    )
+
+
+@pytest.mark.parametrize("as_of", ["2024-05-31", "2024-05-31T00:00", "31.05.2024"])
+def test_rfm_reads_iso_as_of_whatever_the_date_format(as_of: str) -> None:
+    # ISO 8601 is unambiguous: accepted beside date_format for the log's dd.mm.yyyy dates.
+    out = fs.rfm(_dotted_transactions([10.0, 30.0, 5.0]), date_format="%d.%m.%Y", as_of=as_of)
+    assert out["recency"].tolist() == [11.0, 0.0]  # 20 May -> 31 May; 31 May -> 31 May
+
+
+def test_rfm_iso_as_of_with_dayfirst() -> None:
+    out = fs.rfm(_dotted_transactions([10.0, 30.0, 5.0]), dayfirst=True, as_of="2024-06-10")
+    assert out["recency"].tolist() == [21.0, 10.0]
+
+
+def test_rfm_text_amounts_error_says_how_to_convert() -> None:
+    tx = _dotted_transactions(["1 200,00", "3,00", "5,00"])
+    with pytest.raises(TypeError, match=r"got text like '1 200,00'.*pd\.to_numeric\(") as info:
+        fs.rfm(tx, date_format="%d.%m.%Y")
+    # The conversion the message suggests works on these amounts.
+    suggested = pd.to_numeric(
+        tx["amount"].str.replace(" ", "").str.replace("\u00a0", "").str.replace(",", ".")
+    )
+    assert suggested.tolist() == [1200.0, 3.0, 5.0]
+    assert 'str.replace(",", ".")' in str(info.value)

@@ -242,3 +242,31 @@ def test_compare_applies_a_window_to_event_logs(pair: tuple) -> None:
     assert table["reached_a"].iloc[-1] == 0 < a.counts[0, -1]
     with pytest.raises(ValueError, match="window applies to event logs only, but a is a Simul"):
         compare(a, b, window=3.0)
+
+
+def _dotted_log(buyers_reaching: tuple[int, int]) -> pd.DataFrame:
+    """A two-stage log with dd.mm.yyyy text dates: 4 visit, the first k sign up."""
+    visits, signups = buyers_reaching
+    rows = [(i, "visit", "08.03.2024") for i in range(visits)]
+    rows += [(i, "signup", "13.03.2024") for i in range(signups)]
+    return pd.DataFrame(rows, columns=["buyer_id", "stage", "entered_at"])
+
+
+@pytest.mark.parametrize("how", [{"date_format": "%d.%m.%Y"}, {"dayfirst": True}])
+def test_compare_reads_text_dates_of_event_logs(how: dict) -> None:
+    a, b = _dotted_log((4, 1)), _dotted_log((4, 3))
+    table = compare(a, b, stages=["visit", "signup"], **how)
+    assert table["reached_a"].tolist() == [4, 1]
+    assert table["reached_b"].tolist() == [4, 3]
+    assert table["step_difference"].iloc[1] == pytest.approx(0.5)
+
+
+def test_compare_without_date_format_names_the_options() -> None:
+    with pytest.raises(ValueError, match="date_format"):
+        compare(_dotted_log((4, 1)), _dotted_log((4, 3)), stages=["visit", "signup"])
+
+
+def test_compare_date_format_is_for_event_logs_only() -> None:
+    a = fs.simulate(fs.aaarrr(), buyers=100, seed=1)
+    with pytest.raises(ValueError, match="date_format applies to event logs only, but a is"):
+        compare(a, a, date_format="%d.%m.%Y")

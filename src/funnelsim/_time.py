@@ -25,7 +25,10 @@ here, so the package has one rule for each:
   ``"ME"``, ``"MS"``, ``"QE"``, ``"YE"``... name the same periods and are
   accepted) bins datetimes; time-zone-aware times are binned by their local
   wall-clock date in their own zone (without pandas' warning about dropping the
-  zone). Numbers are binned by ``floor(time / width)``.
+  zone). A multiple such as ``"30D"`` or ``"2W"`` (or a Timedelta such as
+  ``pd.Timedelta(days=30)``) bins runs of that many base periods counted from
+  the log's first one (pandas' ``to_period`` alone would keep one-day periods
+  labelled 30D). Numbers are binned by ``floor(time / width)``.
 """
 
 from __future__ import annotations
@@ -164,6 +167,10 @@ def as_datetimes(
         ) from None
 
 
+#: The start of an ISO 8601 date in extended form (YYYY-MM-DD), which no other format shares.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ]\d)")
+
+
 def as_timestamp(
     value: Any,
     *,
@@ -171,8 +178,18 @@ def as_timestamp(
     date_format: str | None = None,
     dayfirst: bool | None = None,
 ) -> pd.Timestamp:
-    """One date (a Timestamp, ``datetime``, ``date``, ``datetime64`` or text) by the same rule."""
+    """One date (a Timestamp, ``datetime``, ``date``, ``datetime64`` or text) by the same rule.
+
+    ISO 8601 text (``"2024-05-31"``, year first with hyphens) is never ambiguous,
+    so it is read as such even when ``date_format``/``dayfirst`` describe the
+    log's other dates (``as_of="2024-05-31"`` with ``date_format="%d.%m.%Y"``).
+    """
     _check_format(date_format, dayfirst)
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return pd.Timestamp(pd.to_datetime(value.strip(), format="ISO8601"))
+        except (TypeError, ValueError):
+            pass  # not valid ISO after all: read by the given format, which names the value
     if isinstance(value, str):
         parsed = as_datetimes(
             pd.Series([value], dtype=object), name=name, date_format=date_format, dayfirst=dayfirst
@@ -346,37 +363,74 @@ def _period_alias(period: str) -> str:
     return f"{count}{_OFFSET_TO_PERIOD.get(base, base)}{suffix or ''}"
 
 
+#: Units a fixed duration is written in as a period alias, longest first.
+_DURATION_UNITS = (("D", DAY_NS), ("h", 3_600 * 10**9), ("min", 60 * 10**9), ("s", 10**9))
+
+
+def _duration_alias(period: Any, name: str) -> str:
+    """A Timedelta-like period as a period alias of whole units ('30D', '12h', ...)."""
+    if not isinstance(period, pd.Timedelta | _dt.timedelta | np.timedelta64):
+        raise TypeError(
+            f"{name} must be a pandas period alias such as 'D', 'W', 'M' or a multiple such as "
+            f"'30D', or a pandas.Timedelta, for datetime times, got {period!r}"
+        )
+    ns = pd.Timedelta(period).value
+    if ns <= 0:
+        raise ValueError(f"{name} must be a positive duration, got {period!r}")
+    for unit, size in _DURATION_UNITS:
+        if ns % size == 0:
+            return f"{ns // size}{unit}"
+    raise ValueError(f"{name} must be a whole number of seconds, got {period!r}")
+
+
 def time_bins(
     values: pd.Series, period: Any, *, column: str, name: str = "period"
 ) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
     """Bin the times of ``column`` into consecutive integer periods; return bins and a labeller.
 
     Datetimes take a pandas period alias (``"D"``, ``"W"``, ``"M"``, ``"Q"``,
-    ``"Y"``, or the offset aliases ``"ME"``, ``"QE"``, ``"YE"``...) and are
-    labelled with ``pandas.Period``; numbers take a positive bin width and are
-    labelled with the bin index ``floor(time / width)``.
+    ``"Y"``, or the offset aliases ``"ME"``, ``"QE"``, ``"YE"``...), a multiple of
+    one (``"30D"``, ``"2W"``: runs of that many base periods counted from the
+    log's first one) or a Timedelta of whole days, hours, minutes or seconds, and
+    are labelled with ``pandas.Period`` (a multiple's label is its first base
+    period, e.g. ``Period('2024-03-01', '30D')`` for 1-30 March);
+    numbers take a positive bin width and are labelled with the bin index
+    ``floor(time / width)``.
     """
     check_complete(values, column)
     if is_datetime(values):
-        if not isinstance(period, str):
-            raise TypeError(
-                f"{name} must be a pandas period alias such as 'D', 'W' or 'M' for datetime "
-                f"times, got {period!r}"
-            )
-        alias = _period_alias(period)
+        alias = _period_alias(
+            _duration_alias(period, name) if not isinstance(period, str) else period
+        )
+        count_text, base = re.fullmatch(r"(\d*)(.*)", alias).groups()  # type: ignore[union-attr]
+        count = int(count_text) if count_text else 1
+        if count < 1:
+            raise ValueError(f"{name} must be a positive length, got {period!r}")
         local = values.dt.tz_localize(None) if values.dt.tz is not None else values
         try:
-            periods = local.dt.to_period(alias)
+            periods = local.dt.to_period(base or alias)
         except ValueError:
             raise ValueError(
-                f"{name} must be a pandas period alias such as 'D', 'W' or 'M', got {period!r}"
+                f"{name} must be a pandas period alias such as 'D', 'W', 'M' or a multiple "
+                f"such as '30D', or a pandas.Timedelta, got {period!r}"
             ) from None
         ordinals = np.asarray(periods.array.asi8, dtype=np.int64)
+        if count == 1:
 
-        def label(codes: np.ndarray) -> Any:
-            return pd.PeriodIndex.from_ordinals(codes, freq=alias)  # type: ignore[attr-defined]
+            def label(codes: np.ndarray) -> Any:
+                return pd.PeriodIndex.from_ordinals(codes, freq=alias)  # type: ignore[attr-defined]
 
-        return ordinals, label
+            return ordinals, label
+        # A multiple ("30D", "2W", "3M"): pandas' to_period keeps one base period per
+        # label, so consecutive runs of `count` base periods are grouped here, counted
+        # from the log's first base period (as pandas' resample with origin="start_day").
+        origin = int(ordinals.min()) if ordinals.size else 0
+
+        def label_multiple(codes: np.ndarray) -> Any:
+            starts = origin + np.asarray(codes, dtype=np.int64) * count
+            return pd.PeriodIndex.from_ordinals(starts, freq=alias)  # type: ignore[attr-defined]
+
+        return (ordinals - origin) // count, label_multiple
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         if isinstance(period, str):
             raise TypeError(

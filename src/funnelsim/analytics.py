@@ -102,8 +102,10 @@ them against duckdb and polars on the same log.
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import math
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -302,6 +304,38 @@ class _Buyers:
         return pd.MultiIndex.from_arrays([rep, ids], names=self.keys)
 
 
+#: What each column of the event-log schema holds, for the rename hint of a missing one.
+_COLUMN_ROLES = {
+    "buyer_id": "your customer/user id column",
+    "stage": "your event/stage name column",
+    "entered_at": "your timestamp column",
+}
+
+
+def _event_columns(
+    events: Any,
+    required: Sequence[str],
+    *,
+    how: str,
+    roles: Sequence[str] = (),
+) -> pd.DataFrame:
+    """``check_columns`` for an event table, whose error says which columns and how to map them.
+
+    ``how`` is the hint, with ``{mapping}`` standing for a ``rename`` mapping of
+    the missing columns (``'your timestamp column': 'entered_at'``).
+    """
+    try:
+        return check_columns(events, required, name="events")
+    except ValueError as err:
+        missing = [c for c in required if c not in events.columns]
+        named = {c: f"your {r} column" for c, r in zip(required, roles, strict=False)}
+        roles_of = {**_COLUMN_ROLES, **named}
+        mapping = ", ".join(f"{roles_of.get(c, 'your column')!r}: {c!r}" for c in missing)
+        raise ValueError(
+            f"{err}; expected columns {list(required)}: {how.format(mapping=mapping)}"
+        ) from None
+
+
 class _Entries:
     """Every entry of every buyer into the funnel's stages, and the one path through them."""
 
@@ -313,7 +347,11 @@ class _Entries:
         date_format: str | None = None,
         dayfirst: bool | None = None,
     ) -> None:
-        log = check_columns(events, _FUNNEL_COLUMNS, name="events")
+        log = _event_columns(
+            events,
+            _FUNNEL_COLUMNS,
+            how="rename yours with events.rename(columns={{{mapping}}})",
+        )
         self.stages = _resolve_stages(log["stage"], stages)
         keys = ["replication", "buyer_id"] if "replication" in log.columns else ["buyer_id"]
         self.buyers = _Buyers(log, keys)
@@ -792,9 +830,13 @@ def cohort_retention(
         ``entered_at``); for CDNOW use ``customer="customer_id", time="date"``.
     period : float or str
         Period length: a positive number in the log's time unit for numeric
-        times (period ``k`` is ``[k * period, (k + 1) * period)``), or a pandas
-        period alias (``"D"``, ``"W"``, ``"M"`` or ``"ME"``, ``"Q"``) for
-        datetimes; zone-aware times are binned by their local date.
+        times (period ``k`` is ``[k * period, (k + 1) * period)``), or for
+        datetimes a pandas period alias (``"D"``, ``"W"``, ``"M"`` or ``"ME"``,
+        ``"Q"``), a multiple of one (``"30D"``, ``"2W"``) or a
+        :class:`pandas.Timedelta` (``pd.Timedelta(days=30)``); zone-aware times
+        are binned by their local date. With ``anchor="calendar"`` a multiple
+        groups that many calendar periods counted from the log's first one
+        (``"30D"`` on a log starting 1 March: 1-30 March, 31 March-29 April, ...).
     anchor : {"calendar", "first_event"}
         Where period ``n`` lies. ``"calendar"``: the ``n``-th calendar period
         after the cohort's (PostHog; Amplitude's "calendar date" option), so
@@ -802,8 +844,9 @@ def cohort_retention(
         day-1 retained. ``"first_event"``: the window
         ``[n * period, (n + 1) * period)`` after the customer's own first event
         (Mixpanel; Amplitude's default 24-hour windows) — that customer is
-        then active on day 0 only. Needs a fixed length: a number, or ``"D"``
-        or ``"W"`` for datetimes (exact nanoseconds).
+        then active on day 0 only. Needs a fixed length: a number, or ``"D"``,
+        ``"W"``, a multiple such as ``"30D"`` or a Timedelta for datetimes
+        (exact nanoseconds).
     confidence : float
         Coverage of the exact interval of ``retention``.
     date_format, dayfirst : optional
@@ -829,7 +872,15 @@ def cohort_retention(
     >>> table.wide("active").iloc[0, :3].tolist()  # January 1997 customers
     [7846.0, 1157.0, 964.0]
     """
-    data = check_columns(events, (customer, time), name="events")
+    data = _event_columns(
+        events,
+        (customer, time),
+        how=(
+            "name your columns with customer= and time= (e.g. customer='user_id', "
+            "time='timestamp'), or rename them with events.rename(columns={{{mapping}}})"
+        ),
+        roles=("customer", "time"),
+    )
     mode = check_choice("anchor", anchor, ("calendar", "first_event"))
     times = data[time]
     check_complete(times, time)
@@ -920,17 +971,21 @@ def cohort_retention(
     return CohortTable(long)
 
 
-#: Period lengths (ns) that windows from a customer's first event accept for datetimes.
-_FIXED_PERIODS = {"D": DAY_NS, "W": 7 * DAY_NS}
-
-
 def _elapsed(values: pd.Series, period: Any) -> tuple[np.ndarray, float | int]:
     """Times as exact numbers and the period length on the same clock (ns for datetimes)."""
     if is_datetime(values):
-        if period not in _FIXED_PERIODS:
+        length = None
+        if isinstance(period, str):
+            match = re.fullmatch(r"(\d*)([DW])", period)
+            if match is not None:
+                count = int(match.group(1) or 1)
+                length = count * (DAY_NS if match.group(2) == "D" else 7 * DAY_NS)
+        elif isinstance(period, pd.Timedelta | _dt.timedelta | np.timedelta64):
+            length = int(pd.Timedelta(period).value)
+        if length is None or length <= 0:
             raise ValueError(
-                "with anchor='first_event' the period needs a fixed length: 'D' or 'W' for "
-                f"datetimes, got {period!r}"
+                "with anchor='first_event' the period needs a fixed length: 'D', 'W', a "
+                f"multiple such as '30D' or a pandas.Timedelta for datetimes, got {period!r}"
             )
-        return to_ns(values), _FIXED_PERIODS[period]
+        return to_ns(values), length
     return values.to_numpy(dtype=float), float(period)

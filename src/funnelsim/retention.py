@@ -567,13 +567,28 @@ class CohortTable:
         Parameters
         ----------
         values : str
-            The column of ``long`` to spread, e.g. ``"active"``, ``"survival"``,
-            ``"retention_rate"`` or ``"retention"``.
+            The column of ``long`` to spread: any column but ``cohort`` and
+            ``period``, so the accepted values depend on how the table was made:
+
+            * :func:`simulate_cohorts` and :meth:`from_counts` (contractual):
+              ``"calendar_period"``, ``"size"``, ``"active"``, ``"churned"``,
+              ``"survival"``, ``"retention_rate"``;
+            * :func:`funnelsim.analytics.cohort_retention` (activity log):
+              ``"calendar_period"``, ``"size"``, ``"active"``, ``"retention"``,
+              ``"ci_low"``, ``"ci_high"``, ``"active_on_or_after"``,
+              ``"retention_on_or_after"`` (no ``"survival"``: its analogue is
+              ``"retention_on_or_after"``).
 
         Returns
         -------
         DataFrame
             Index ``cohort``, columns ``period``; NaN where not observed.
+
+        Raises
+        ------
+        ValueError
+            For a ``values`` that is not a column of this table (the message
+            lists the ones it has).
         """
         numeric = [c for c in self.long.columns if c not in ("cohort", "period")]
         check_choice("values", values, numeric)

@@ -561,6 +561,19 @@ def _as_dates(
 
 def _as_amounts(col: pd.Series, name: str, index: pd.Index) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+        if not pd.api.types.is_bool_dtype(col) and pd.api.types.infer_dtype(col, skipna=True) in (
+            "string",
+            "mixed",
+        ):
+            text = col.dropna()
+            example = f" like {str(text.iloc[0])!r}" if len(text) else ""
+            raise TypeError(
+                f"transactions column {name!r} must be numeric, got text{example}; amounts "
+                "are not guessed from text (is '1,200' one thousand two hundred or 1.2?). "
+                "Convert them first, e.g. for '1 200,00' (space thousands, decimal comma): "
+                f"transactions[{name!r}] = pd.to_numeric(transactions[{name!r}]"
+                '.str.replace(" ", "").str.replace("\\u00a0", "").str.replace(",", "."))'
+            )
         raise TypeError(f"transactions column {name!r} must be numeric, got dtype {col.dtype}")
     values = col.to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values)

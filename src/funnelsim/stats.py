@@ -257,7 +257,12 @@ def proportion_difference_ci(
 
 
 def _stage_counts(
-    source: Any, name: str, stages: Any, window: Any
+    source: Any,
+    name: str,
+    stages: Any,
+    window: Any,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> tuple[list[str], np.ndarray, int]:
     """Stage names, buyers reaching each stage and buyers entering, pooled over replications."""
     from funnelsim.engine import SimulationResult
@@ -266,11 +271,12 @@ def _stage_counts(
         "reached" not in source.columns
         and {"buyer_id", "stage", "entered_at"} <= set(source.columns)
     )
-    if window is not None and not is_log:
-        raise ValueError(
-            f"window applies to event logs only, but {name} is a {type(source).__name__} "
-            "that is not one (buyer_id, stage, entered_at)"
-        )
+    for option, value in (("window", window), ("date_format", date_format), ("dayfirst", dayfirst)):
+        if value is not None and not is_log:
+            raise ValueError(
+                f"{option} applies to event logs only, but {name} is a {type(source).__name__} "
+                "that is not one (buyer_id, stage, entered_at)"
+            )
     if isinstance(source, SimulationResult):
         counts = np.asarray(source.counts, dtype=np.int64)
         return list(source.funnel.names), counts.sum(axis=0), int(source.buyers) * len(counts)
@@ -287,7 +293,9 @@ def _stage_counts(
     if is_log:
         from funnelsim.analytics import funnel_table
 
-        table = funnel_table(table, stages=stages, window=window)
+        table = funnel_table(
+            table, stages=stages, window=window, date_format=date_format, dayfirst=dayfirst
+        )
     table = check_columns(table, ("stage", "reached", "drop_off"), name=name)
     if "replication" in table.columns:
         table = table.groupby("stage", sort=False, observed=True)[["reached", "drop_off"]].sum()
@@ -306,6 +314,8 @@ def compare(
     stages: Any = None,
     window: Any = None,
     confidence: float = 0.95,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Per stage, how B differs from A, and whether the difference clears the noise.
 
@@ -341,6 +351,11 @@ def compare(
         Coverage of each interval, in (0, 1). Each stage is a separate
         interval: with many stages, one may exclude 0 by chance (no
         multiple-comparison correction is applied).
+    date_format, dayfirst : optional
+        How to read event logs whose ``entered_at`` is text that is not ISO
+        8601 (a :func:`datetime.datetime.strptime` format such as
+        ``"%d.%m.%Y"``, or ``dayfirst=True|False``), passed to
+        :func:`~funnelsim.analytics.funnel_table`; only for event logs.
 
     Returns
     -------
@@ -371,8 +386,8 @@ def compare(
     ['stage', 'reached_a', 'reached_b']
     """
     conf = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
-    names_a, reached_a, entered_a = _stage_counts(a, "a", stages, window)
-    names_b, reached_b, entered_b = _stage_counts(b, "b", stages, window)
+    names_a, reached_a, entered_a = _stage_counts(a, "a", stages, window, date_format, dayfirst)
+    names_b, reached_b, entered_b = _stage_counts(b, "b", stages, window, date_format, dayfirst)
     if names_a != names_b:
         raise ValueError(
             f"a and b must have the same stages in the same order, got {names_a} and {names_b}"
