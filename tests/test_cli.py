@@ -438,7 +438,9 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
     # Slow enough per point (about 5 ms) that the bar, shown after 0.5 s, appears.
     # (TQDM_DISABLE is read when tqdm is imported: a fresh process is needed.)
     small = tmp_path / "small.toml"
-    fs.Scenario(buyers=1_000_000).save(small)
+    # The bar shows after 0.5 s (tqdm's delay): 150 runs of 4M buyers take several seconds
+    # (1M buyers finished inside the delay on a quiet machine, and no bar was drawn).
+    fs.Scenario(buyers=4_000_000).save(small)
     env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
     if disabled:
         env["TQDM_DISABLE"] = "1"
