@@ -60,6 +60,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from funnelsim import _format
 from funnelsim._deprecation import FunnelsimDeprecationWarning
 from funnelsim._validation import check_choice, check_columns, check_real
 from funnelsim.engine import SimulationResult
@@ -135,14 +136,6 @@ def _stage_order(frame: pd.DataFrame, column: str = "stage") -> list[str]:
         present = set(col.astype(str))
         return [str(c) for c in col.cat.categories if str(c) in present]
     return [str(s) for s in pd.unique(col.astype(str))]
-
-
-def _pct(x: float) -> str:
-    return "–" if not np.isfinite(x) else f"{x:.1%}"
-
-
-def _count(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
 
 
 def _frame_of(
@@ -305,7 +298,7 @@ def funnel_frame(result_or_table: FunnelSource, confidence: float = 0.95) -> pd.
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["cumulative_conversion"] = frame["reached"] / first if first else np.nan
     frame["label"] = [
-        _count(r) if i == 0 else f"{_count(r)} · {_pct(s)}"
+        _format.count(r) if i == 0 else f"{_format.count(r)} · {_format.percent(s, 1)}"
         for i, (r, s) in enumerate(zip(frame["reached"], frame["step_conversion"], strict=True))
     ]
     return frame

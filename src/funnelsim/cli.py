@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from funnelsim import __version__
+from funnelsim import __version__, _format
 from funnelsim._format import CSV_FLOAT_FORMAT
 from funnelsim._io import atomic_write, atomic_write_set
 
@@ -241,8 +241,8 @@ def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
         {
             "stage": list(result.funnel.names),
             "reached": [_format_count(v) for v in reached],
-            "step_conversion": [_pct(v) for v in step],
-            "cumulative_conversion": [_pct(v) for v in cumulative],
+            "step_conversion": [_format.percent(v, 2) for v in step],
+            "cumulative_conversion": [_format.percent(v, 2) for v in cumulative],
         }
     )
     lines.append(shown.to_string(index=False))
@@ -250,12 +250,6 @@ def _summary_text(scenario: Scenario, run: ScenarioRun) -> str:
     for section, sentence in run.highlights().items():
         lines.append(f"{section + ':':<11}{sentence}")
     return "\n".join(lines)
-
-
-def _pct(x: float) -> str:
-    from funnelsim._format import percent
-
-    return percent(x, 2)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:

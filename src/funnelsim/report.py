@@ -55,10 +55,6 @@ footer { color: #777; font-size: 0.85rem; margin-top: 2rem; }
 """
 
 
-def _fmt_pct(x: float) -> str:
-    return _format.percent(x, 2)
-
-
 def _card(label: str, value: str) -> str:
     return (
         f'<div class="card"><div class="value">{html.escape(value)}</div>'
@@ -77,12 +73,14 @@ def _funnel_table(run: ScenarioRun) -> pd.DataFrame:
         {
             "stage": frame["stage"],
             "reached": [_format_count(v) for v in frame["reached"]],
-            "step conversion": [_fmt_pct(v) for v in frame["step_conversion"]],
+            "step conversion": [_format.percent(v, 2) for v in frame["step_conversion"]],
             "95% interval": [
-                "" if i == 0 else f"{_fmt_pct(lo)} – {_fmt_pct(hi)}"
+                "" if i == 0 else f"{_format.percent(lo, 2)} – {_format.percent(hi, 2)}"
                 for i, (lo, hi) in enumerate(zip(frame["ci_low"], frame["ci_high"], strict=True))
             ],
-            "cumulative conversion": [_fmt_pct(v) for v in frame["cumulative_conversion"]],
+            "cumulative conversion": [
+                _format.percent(v, 2) for v in frame["cumulative_conversion"]
+            ],
             "drop-off": [_format_count(v) for v in frame["drop_off"]],
         }
     )
@@ -108,7 +106,7 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         name = str(column)
         if _is_share(name):
-            out[column] = [_fmt_pct(v) for v in values]
+            out[column] = [_format.percent(v, 2) for v in values]
         else:
             out[column] = [_fmt_number(v) for v in values]
     return out
@@ -269,7 +267,7 @@ def render_report(scenario: Scenario, *, seed: Any = None) -> str:
     parts.append('<div class="cards">')
     parts.append(_card("buyers entering", _format_count(result.buyers)))
     parts.append(_card(f"reached {last}", _format_count(metrics["customers"])))
-    parts.append(_card("end-to-end conversion", _fmt_pct(metrics["conversion"])))
+    parts.append(_card("end-to-end conversion", _format.percent(metrics["conversion"], 2)))
     parts.append("</div>")
 
     parts.append("<h2>Funnel</h2>")

@@ -30,11 +30,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .._io import atomic_write
 from .._random import as_generator
 from .._validation import check_int
 from ..cli import add_progress_arguments
@@ -336,11 +336,7 @@ def run_progress(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", dir=out.parent, delete=False, suffix=".tmp", newline="", encoding="utf-8"
-    ) as tmp:
-        table.to_csv(tmp, index=False)
-    os.replace(tmp.name, out)
+    atomic_write(out, lambda path: table.to_csv(path, index=False))
     print(f"wrote {len(table)} rows to {out}")
     return 0
 

@@ -52,6 +52,8 @@ from typing import Any
 
 import pandas as pd
 
+from .._io import atomic_write
+
 __all__ = [
     "PROGRESS_COLUMNS",
     "append_record",
@@ -348,13 +350,7 @@ def progress(
             body = "".join(
                 json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records
             )
-            with tempfile.NamedTemporaryFile(
-                "w", dir=target.parent, delete=False, suffix=".tmp", encoding="utf-8"
-            ) as tmp:
-                tmp.write(body)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            os.replace(tmp.name, target)
+            atomic_write(target, body)
             warnings.warn(
                 f"progress file {target} had {len(bad)} unreadable line(s) (first: line {bad[0]}); "
                 f"moved it to {aside.name} and started a new file with its {len(records)} "

@@ -109,19 +109,19 @@ class ScenarioRun:
         m = self.metrics()
         r = self.result
         out = {
-            "funnel": f"{_format_count(m['customers'])} of {r.buyers:,} buyers reached "
-            f"{r.funnel.names[-1]} ({_share(m['conversion'])})."
+            "funnel": f"{_format.count(m['customers'])} of {r.buyers:,} buyers reached "
+            f"{r.funnel.names[-1]} ({_format.percent(m['conversion'])})."
         }
         if self.referral is not None:
             ref = self.referral
             out["referral"] = (
                 f"K = {ref.k:.3g}: {ref.seed_buyers:,} seed buyers grew to "
-                f"{_format_count(m['referral_total'])} ({_format_count(m['referred'])} referred)."
+                f"{_format.count(m['referral_total'])} ({_format.count(m['referred'])} referred)."
             )
         if self.retention is not None:
             periods = int(self.retention.long["period"].max())
             out["retention"] = (
-                f"{_share(m['retention_survival'])} of the first cohort are still active "
+                f"{_format.percent(m['retention_survival'])} of the first cohort are still active "
                 f"after {periods} periods."
             )
         if self.economics is not None:
@@ -139,7 +139,7 @@ class ScenarioRun:
         if self.b2b is not None:
             cycle = m["b2b_median_cycle"]
             out["b2b"] = (
-                f"{_share(m['b2b_win_rate'])} of {self.b2b.n_accounts:,} accounts bought"
+                f"{_format.percent(m['b2b_win_rate'])} of {self.b2b.n_accounts:,} accounts bought"
                 + (
                     f"; median sales cycle of won deals {cycle:.3g}."
                     if math.isfinite(cycle)
@@ -149,9 +149,9 @@ class ScenarioRun:
         if self.growth is not None:
             periods = int(self.growth.periods["period"].max())
             out["growth"] = (
-                f"{_format_count(m['growth_active'])} active customers after {periods} periods, "
+                f"{_format.count(m['growth_active'])} active customers after {periods} periods, "
                 f"cumulative revenue {m['growth_revenue']:,.0f}; "
-                f"{_share(m['growth_referral_share'])} of new customers came by referral."
+                f"{_format.percent(m['growth_referral_share'])} of new customers came by referral."
             )
         return out
 
@@ -237,10 +237,6 @@ def _section_entropy(seed: Any) -> Any:
     if isinstance(seed, np.random.Generator):
         return [int(x) for x in seed.integers(0, 2**32, size=4)]
     return np.random.SeedSequence().entropy
-
-
-_format_count = _format.count
-_share = _format.percent
 
 
 # -- running ---------------------------------------------------------------------------
