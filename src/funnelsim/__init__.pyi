@@ -116,6 +116,7 @@ from .datasets import (
 
 # accounts, buying committees, champions, Beckhard's formula
 from .b2b import (
+    ADOPTION as ADOPTION,
     BUYER_CLASSES as BUYER_CLASSES,
     AccountsResult as AccountsResult,
     Committee as Committee,
