@@ -783,3 +783,38 @@ def test_committee_frame_lists_pace_and_adoption():
     assert f.loc[("champion", "Try"), "pace"] == 1.5
     assert f.loc[("saboteur", "Try"), "pace"] == 2.0
     assert f.loc[("decision_maker", "Buy"), "pace"] == 1.0
+
+
+def test_summary_row_by_hand():
+    res = simulate_accounts(1_500, champion=0.4, adoption=0.5, seed=9)
+    s = res.summary().iloc[0]
+    a = res.accounts
+    won, kept = int(a["won"].sum()), int(a["adopted"].sum())
+    assert (s["accounts"], s["won"], s["kept"], s["abandoned"]) == (1_500, won, kept, won - kept)
+    assert s["win_rate"] == won / 1_500 and s["kept_rate"] == kept / 1_500
+    assert s["adoption_rate"] == kept / won
+    lo, hi = fs.stats.proportion_ci(won, 1_500)
+    assert (s["win_ci_low"], s["win_ci_high"]) == (float(lo), float(hi))
+    assert s["win_ci_low"] < s["win_rate"] < s["win_ci_high"]
+    assert s["median_cycle"] == np.median(res.cycle_lengths)
+    assert s["mean_cycle"] == res.cycle_lengths.mean()
+    plain = simulate_accounts(1_500, champion=0.4, seed=9).summary()
+    assert "kept" not in plain.columns
+    assert plain.iloc[0]["won"] == won  # adoption draws come last: same purchases
+    empty = simulate_accounts(0, seed=1).summary().iloc[0]
+    assert (
+        empty["accounts"] == 0 and np.isnan(empty["win_rate"]) and np.isnan(empty["median_cycle"])
+    )
+
+
+def test_convenience_moves_adoption_far_more_than_the_purchase():
+    eff = buyer_class_effect("convenience", [0.0, 1.0], adoption=0.6)
+    reach = eff.pivot(index="value", columns="stage", values="reach_probability")
+    assert list(reach.columns) == ["Trigger", "Learn", "Try", "Buy", "Adoption"]
+    buy_gain = reach.loc[1.0, "Buy"] / reach.loc[0.0, "Buy"]
+    kept_gain = reach.loc[1.0, "Adoption"] / reach.loc[0.0, "Adoption"]
+    assert kept_gain > 1.5 * buy_gain and buy_gain > 1  # 2.65 against 1.35
+    # at value v every user is for (support v) when present: the exact expectation
+    c = buying_committee().replace("user", support=1.0)
+    exact = expected_accounts(1, committee=c, adoption=0.6)["reach_probability"].iloc[-1]
+    assert reach.loc[1.0, "Adoption"] == pytest.approx(exact, rel=1e-12)

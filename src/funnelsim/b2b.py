@@ -80,7 +80,7 @@ from funnelsim._validation import (
     check_real_array,
 )
 from funnelsim.model import Funnel, _key, check_funnel, trigger_learn_try_buy
-from funnelsim.stats import step_table
+from funnelsim.stats import proportion_ci, step_table
 
 __all__ = [
     "ADOPTION",
@@ -688,6 +688,50 @@ class AccountsResult:
             out["expected_reached"] = exp["expected_reached"].to_numpy()
         return out
 
+    def summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """The run in one row: wins with their interval, the cycle, and what was kept.
+
+        Parameters
+        ----------
+        confidence : float
+            Coverage of the exact (Clopper–Pearson) intervals, in (0, 1).
+
+        Returns
+        -------
+        DataFrame
+            One row: ``accounts, won, win_rate, win_ci_low, win_ci_high`` (the
+            interval of the win rate, :func:`funnelsim.stats.proportion_ci`),
+            ``median_cycle`` and ``mean_cycle`` (won accounts, in the time unit
+            of the funnel's stages; NaN with no win) and, with ``adoption``,
+            ``kept, abandoned, kept_rate, kept_ci_low, kept_ci_high`` (accounts
+            won and adopted) and ``adoption_rate`` (kept / won).
+        """
+        a = self.accounts
+        n, won = len(a), int(a["won"].sum())
+        lo, hi = proportion_ci(won, n, confidence)
+        cycles = self.cycle_lengths
+        row: dict[str, Any] = {
+            "accounts": n,
+            "won": won,
+            "win_rate": won / n if n else np.nan,
+            "win_ci_low": float(lo),
+            "win_ci_high": float(hi),
+            "median_cycle": float(np.median(cycles)) if cycles.size else np.nan,
+            "mean_cycle": float(cycles.mean()) if cycles.size else np.nan,
+        }
+        if self.adoption is not None:
+            kept = int(a["adopted"].sum())
+            klo, khi = proportion_ci(kept, n, confidence)
+            row.update(
+                kept=kept,
+                abandoned=won - kept,
+                kept_rate=self.kept_rate,
+                kept_ci_low=float(klo),
+                kept_ci_high=float(khi),
+                adoption_rate=self.adoption_rate,
+            )
+        return pd.DataFrame([row])
+
     def cycle_summary(self, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
         """Sales-cycle length by outcome (won / lost).
 
@@ -1059,6 +1103,7 @@ def buyer_class_effect(
     *,
     committee: Committee | None = None,
     funnel: Funnel | None = None,
+    adoption: float | None = None,
 ) -> pd.DataFrame:
     """How one buyer class's key factor moves the steps it influences (exact, noise-free).
 
@@ -1078,6 +1123,10 @@ def buyer_class_effect(
         0, 0.1, ..., 1.
     committee, funnel : optional
         Defaults :func:`buying_committee` and :func:`funnelsim.trigger_learn_try_buy`.
+    adoption : float, optional
+        Base rate of the post-purchase step (see :func:`expected_accounts`);
+        adds the stage :data:`ADOPTION`, where the end users' convenience
+        matters most.
 
     Returns
     -------
@@ -1106,7 +1155,7 @@ def buyer_class_effect(
         c = committee
         for key in members:
             c = c.replace(key, support=check_probability(f"value of {factor!r}", float(v)))
-        exp = expected_accounts(1, committee=c, funnel=funnel)
+        exp = expected_accounts(1, committee=c, funnel=funnel, adoption=adoption)
         frames.append(
             pd.DataFrame(
                 {
