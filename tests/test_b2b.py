@@ -818,3 +818,43 @@ def test_convenience_moves_adoption_far_more_than_the_purchase():
     c = buying_committee().replace("user", support=1.0)
     exact = expected_accounts(1, committee=c, adoption=0.6)["reach_probability"].iloc[-1]
     assert reach.loc[1.0, "Adoption"] == pytest.approx(exact, rel=1e-12)
+
+
+def test_buyer_class_table_is_buyer_class_effect_in_wide_form():
+    t = fs.buyer_class_table(values=[0.0, 0.5, 1.0], adoption=0.6)
+    assert list(t.index.names) == ["factor", "value"]
+    assert t.index.get_level_values("factor").unique().tolist() == [
+        "roi",
+        "standard",
+        "convenience",
+    ]
+    assert list(t.columns) == ["Trigger", "Learn", "Try", "Buy", "Adoption"]
+    long = buyer_class_effect("standard", [0.5], adoption=0.6)
+    np.testing.assert_allclose(t.loc[("standard", 0.5)].to_numpy(), long["reach_probability"])
+    one = fs.buyer_class_table("roi", [1.0])
+    assert one.shape == (1, 4)
+
+
+def test_compare_accounts_runs_every_case_on_the_same_random_numbers():
+    cases = {"nobody": {"champion": 0, "saboteur": 0}, "champion": {"champion": 1, "saboteur": 0}}
+    out = fs.compare_accounts(cases, 2_000, seed=4, adoption=0.5)
+    assert out.index.tolist() == ["nobody", "champion"] and out.index.name == "case"
+    for name, case in cases.items():
+        alone = simulate_accounts(2_000, **case, adoption=0.5, seed=4).summary().iloc[0]
+        pd.testing.assert_series_equal(out.loc[name], alone, check_names=False)
+    # a case's own value wins over the common one
+    own = fs.compare_accounts({"a": {"adoption": 1.0}}, 500, seed=1, adoption=0.2)
+    assert own.loc["a", "kept"] == own.loc["a", "won"]
+    # a Generator is turned into one seed shared by every case
+    g = fs.compare_accounts(cases, 500, seed=np.random.default_rng(3))
+    assert g.loc["champion", "win_rate"] > g.loc["nobody", "win_rate"]
+    assert fs.compare_accounts({}, 10, seed=1).empty
+
+
+def test_compare_accounts_validation():
+    with pytest.raises(TypeError, match=r"cases must map case names to keyword arguments"):
+        fs.compare_accounts({"a": 3}, 10, seed=1)
+    with pytest.raises(TypeError, match=r"cases must map case names"):
+        fs.compare_accounts([("a", {})], 10, seed=1)
+    with pytest.raises(ValueError, match=r"champion must be in \[0, 1\], got 2"):
+        fs.compare_accounts({"a": {"champion": 2}}, 10, seed=1)

@@ -91,7 +91,9 @@ __all__ = [
     "beckhard",
     "beckhard_probability",
     "buyer_class_effect",
+    "buyer_class_table",
     "buying_committee",
+    "compare_accounts",
     "expected_accounts",
     "simulate_accounts",
 ]
@@ -1168,3 +1170,108 @@ def buyer_class_effect(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def buyer_class_table(
+    factors: Sequence[str] = ("roi", "standard", "convenience"),
+    values: Any = (0.0, 1.0),
+    *,
+    committee: Committee | None = None,
+    funnel: Funnel | None = None,
+    adoption: float | None = None,
+) -> pd.DataFrame:
+    """Reach of every stage for each buyer class's key factor and value (exact).
+
+    :func:`buyer_class_effect` for several factors at once, in wide form: a
+    table a lesson shows as it is.
+
+    Parameters
+    ----------
+    factors : sequence of {"roi", "standard", "convenience"}
+        Key factors of the economic, technical and end-user buyer classes.
+    values : array_like of float in [0, 1]
+        How well the offer meets the factor (the support of its members).
+    committee, funnel, adoption : optional
+        As in :func:`buyer_class_effect`.
+
+    Returns
+    -------
+    DataFrame
+        Index ``(factor, value)``; one column per stage (with ``adoption``,
+        :data:`ADOPTION` last) holding the reach probability: the share of
+        triggered accounts that get that far (the Buy column is the win rate).
+
+    Examples
+    --------
+    >>> t = buyer_class_table(["roi"], [0, 1])
+    >>> bool(t.loc[("roi", 1.0), "Buy"] > t.loc[("roi", 0.0), "Buy"])
+    True
+    """
+    if isinstance(factors, str):
+        factors = [factors]
+    frames = [
+        buyer_class_effect(f, values, committee=committee, funnel=funnel, adoption=adoption)
+        for f in factors
+    ]
+    long = pd.concat(frames, ignore_index=True)
+    wide = long.pivot_table(
+        index=["factor", "value"], columns="stage", values="reach_probability", observed=True
+    )
+    wide = wide.reindex(pd.MultiIndex.from_frame(long[["factor", "value"]].drop_duplicates()))
+    wide.columns = pd.Index([str(c) for c in wide.columns], name="stage")
+    return wide
+
+
+def compare_accounts(
+    cases: Mapping[str, Mapping[str, Any]], n_accounts: int, *, seed: Any = None, **common: Any
+) -> pd.DataFrame:
+    """Simulate the same accounts under several settings and summarise each run.
+
+    Every case runs :func:`simulate_accounts` with the **same seed** (common
+    random numbers, see its Notes), so the differences between the rows come
+    from the settings, not from a new draw of the accounts.
+
+    Parameters
+    ----------
+    cases : mapping of str to mapping
+        Case name → keyword arguments of :func:`simulate_accounts` for that
+        case (``champion``, ``saboteur``, ``committee``, ``adoption``, ...).
+    n_accounts : int
+        Accounts in every run.
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The seed every case uses. A Generator is turned into one int first, so
+        the cases still share their random numbers.
+    **common
+        Keyword arguments for every case (a case's own value wins).
+
+    Returns
+    -------
+    DataFrame
+        :meth:`AccountsResult.summary` of each case, one row per case, indexed
+        by the case name.
+
+    Raises
+    ------
+    TypeError
+        ``cases`` is not a mapping of names to mappings.
+    """
+    if not isinstance(cases, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, Mapping) for k, v in cases.items()
+    ):
+        raise TypeError(
+            "cases must map case names to keyword arguments of simulate_accounts, "
+            f"e.g. {{'nobody': {{'champion': 0}}}}, got {cases!r}"
+        )
+    rng = as_generator(seed)
+    shared = seed_entropy(rng)
+    if shared is None:
+        shared = int(rng.integers(2**63))
+    rows = {
+        name: simulate_accounts(n_accounts, **{**common, **case}, seed=shared).summary()
+        for name, case in cases.items()
+    }
+    if not rows:
+        return pd.DataFrame()
+    out = pd.concat(rows).droplevel(1)
+    out.index.name = "case"
+    return out
