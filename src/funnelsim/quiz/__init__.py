@@ -42,6 +42,7 @@ from ..course import LESSON_TITLES, entries, glossary, language
 from .bank import (
     AAARRR_ORDER,
     QUESTION_TYPES,
+    SIMULATION_FUNNELS,
     Grade,
     Matching,
     Numeric,
@@ -69,6 +70,7 @@ __all__ = [
     "EXAMPLE_SEED",
     "PROGRESS_COLUMNS",
     "QUESTION_TYPES",
+    "SIMULATION_FUNNELS",
     "Grade",
     "Question",
     "Quiz",
