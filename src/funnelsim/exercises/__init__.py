@@ -91,6 +91,7 @@ NOT_DONE = "not done yet"
 EXERCISES: Mapping[str, str] = {
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
     "08_b2b_buying": "funnelsim.exercises.b2b_buying",
+    "11_abm_bant": "funnelsim.exercises.abm_bant",
 }
 
 
