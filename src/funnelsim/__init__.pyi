@@ -96,6 +96,7 @@ from .retention import (
     sbg_retention_rate as sbg_retention_rate,
     sbg_survival as sbg_survival,
     simulate_cohorts as simulate_cohorts,
+    simulate_segments as simulate_segments,
 )
 
 # product analytics on any event log
