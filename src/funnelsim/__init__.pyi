@@ -117,6 +117,7 @@ from .datasets import (
 
 # accounts, buying committees, champions, Beckhard's formula
 from .b2b import (
+    ADOPTION as ADOPTION,
     BUYER_CLASSES as BUYER_CLASSES,
     AccountsResult as AccountsResult,
     Committee as Committee,
@@ -124,7 +125,9 @@ from .b2b import (
     beckhard as beckhard,
     beckhard_probability as beckhard_probability,
     buyer_class_effect as buyer_class_effect,
+    buyer_class_table as buyer_class_table,
     buying_committee as buying_committee,
+    compare_accounts as compare_accounts,
     expected_accounts as expected_accounts,
     simulate_accounts as simulate_accounts,
 )
