@@ -20,8 +20,8 @@ in every such worksheet):
 The plan in expectation hits its target only about half the time, because each
 period's customers are a binomial draw. :func:`sales_plan` with ``confidence=0.9``
 plans enough entrants at each stage for the target to be met in 90 % of periods:
-the smallest ``n`` with ``P(Binomial(n, w_k) >= target) >= 0.9`` (scipy's binomial
-survival function); :func:`simulate_plan` checks any plan by simulation.
+the smallest ``n`` with ``P(Binomial(n, w_k) >= target) >= 0.9`` (the binomial
+survival function, ``scipy.special.bdtrc``); :func:`simulate_plan` checks any plan by simulation.
 """
 
 from __future__ import annotations
@@ -84,15 +84,18 @@ def _per_stage(
 
 def _entrants_for_confidence(target: int, win: float, confidence: float) -> int:
     """Smallest n with P(Binomial(n, win) >= target) >= confidence (binary search)."""
-    from scipy import stats
+    from scipy.special import bdtrc  # P(Binomial(n, p) > k); lighter to import than scipy.stats
+
+    def meets(n: int) -> bool:
+        return bool(bdtrc(target - 1, n, win) >= confidence)
 
     lo = target  # fewer than target entrants can never give target customers
     hi = max(lo, math.ceil(target / win))
-    while stats.binom.sf(target - 1, hi, win) < confidence:
+    while not meets(hi):
         hi *= 2
     while lo < hi:
         mid = (lo + hi) // 2
-        if stats.binom.sf(target - 1, mid, win) >= confidence:
+        if meets(mid):
             hi = mid
         else:
             lo = mid + 1
@@ -172,7 +175,7 @@ def sales_plan(
     The "reverse funnel" of sales-planning practice: the entrants at stage *k* are
     the target divided by the product of the step conversions from *k* to the end.
     With ``confidence`` the entrants solve ``P(Binomial(n, w_k) >= target) >=
-    confidence`` exactly (scipy.stats.binom).
+    confidence`` exactly (``scipy.special.bdtrc``, the binomial survival function).
 
     Examples
     --------
