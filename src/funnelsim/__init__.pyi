@@ -147,6 +147,12 @@ from .sensitivity_analysis import (
     sensitivity as sensitivity,
 )
 
+# the sales plan worked backwards from a target
+from .planning import (
+    sales_plan as sales_plan,
+    simulate_plan as simulate_plan,
+)
+
 # BANT and RFM
 from .scoring import (
     BANT_COLUMNS as BANT_COLUMNS,

@@ -92,6 +92,7 @@ EXERCISES: Mapping[str, str] = {
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
     "05_retention": "funnelsim.exercises.subscription_retention",
     "08_b2b_buying": "funnelsim.exercises.b2b_buying",
+    "09_sales_funnel": "funnelsim.exercises.sales_plan",
 }
 
 
