@@ -118,6 +118,7 @@ from .datasets import (
 from .b2b import (
     BUYER_CLASSES as BUYER_CLASSES,
     AccountsResult as AccountsResult,
+    BeckhardResult as BeckhardResult,
     Committee as Committee,
     Member as Member,
     beckhard as beckhard,
@@ -126,6 +127,7 @@ from .b2b import (
     buying_committee as buying_committee,
     expected_accounts as expected_accounts,
     simulate_accounts as simulate_accounts,
+    simulate_beckhard as simulate_beckhard,
 )
 
 # pipelines that lose no lead
