@@ -80,8 +80,10 @@ from .growth import (
     FunnelReferralResult as FunnelReferralResult,
     GrowthParams as GrowthParams,
     GrowthResult as GrowthResult,
+    Schedule as Schedule,
     simulate_funnel_with_referrals as simulate_funnel_with_referrals,
     simulate_growth as simulate_growth,
+    step_change as step_change,
 )
 
 # churn, cohorts and the shifted-beta-geometric model

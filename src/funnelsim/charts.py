@@ -110,6 +110,7 @@ __all__ = [
     "growth_dashboard_plot",
     "growth_frame",
     "has_vl_convert",
+    "indicators_chart",
     "payback_chart",
     "payback_plot",
     "referral_generations_chart",
@@ -2554,3 +2555,68 @@ def demand_chart(
             .encode(x="low:Q", x2="high:Q"),
         )
     return _titled(alt.layer(*layers).properties(width=width, height=260), title)
+
+
+# -- leading and lagging indicators (lesson 02) ----------------------------------------------------
+
+
+def indicators_chart(
+    frame: pd.DataFrame,
+    *,
+    change_at: int | None = None,
+    title: str | None = None,
+    width: int = 460,
+    height: int = 260,
+) -> alt.LayerChart:
+    """Several metrics over periods, each relative to one reference period.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :meth:`funnelsim.GrowthResult.relative_to` output (``period, metric,
+        relative``).
+    change_at : int, optional
+        The period where an input changed: drawn as a vertical rule.
+    title : str, optional
+        Chart title (default: none).
+    width, height : int
+        Plot size in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: period; y: level relative to the reference period (%, 100 % there);
+        one line per metric.
+    """
+    frame = check_columns(frame, ("period", "metric", "relative"), name="indicator frame")
+    data = frame.assign(metric=frame["metric"].astype(str))
+    metrics = list(dict.fromkeys(data["metric"]))
+    line = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X(
+                "period:Q",
+                title=_PERIOD_TITLE,
+                scale=alt.Scale(domain=[1, float(data["period"].max())], nice=False),
+            ),
+            y=alt.Y(
+                "relative:Q",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False),
+                title="level relative to the period before the change (%)",
+            ),
+            color=alt.Color(
+                "metric:N",
+                scale=alt.Scale(domain=metrics, range=list(PALETTE[: len(metrics)])),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+        )
+    )
+    layers: list[Any] = [line]
+    if change_at is not None:
+        rule = pd.DataFrame({"period": [check_real("change_at", change_at)]})
+        layers.append(
+            alt.Chart(rule).mark_rule(color=MUTED_DARK, strokeDash=[4, 3]).encode(x="period:Q")
+        )
+    return _titled(alt.layer(*layers).properties(width=width, height=height), title)
