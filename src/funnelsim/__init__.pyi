@@ -80,8 +80,10 @@ from .growth import (
     FunnelReferralResult as FunnelReferralResult,
     GrowthParams as GrowthParams,
     GrowthResult as GrowthResult,
+    Schedule as Schedule,
     simulate_funnel_with_referrals as simulate_funnel_with_referrals,
     simulate_growth as simulate_growth,
+    step_change as step_change,
 )
 
 # churn, cohorts and the shifted-beta-geometric model
@@ -120,6 +122,7 @@ from .b2b import (
     ADOPTION as ADOPTION,
     BUYER_CLASSES as BUYER_CLASSES,
     AccountsResult as AccountsResult,
+    BeckhardResult as BeckhardResult,
     Committee as Committee,
     Member as Member,
     beckhard as beckhard,
@@ -130,6 +133,7 @@ from .b2b import (
     compare_accounts as compare_accounts,
     expected_accounts as expected_accounts,
     simulate_accounts as simulate_accounts,
+    simulate_beckhard as simulate_beckhard,
 )
 
 # pipelines that lose no lead

@@ -95,10 +95,13 @@ __all__ = [
     "bant_gain_chart",
     "bant_gain_frame",
     "bass_chart",
+    "beckhard_chart",
+    "beckhard_plot",
     "cohort_heatmap",
     "committee_chart",
     "committee_plot",
     "compare_chart",
+    "demand_chart",
     "funnel_chart",
     "funnel_frame",
     "funnel_plot",
@@ -108,6 +111,7 @@ __all__ = [
     "growth_dashboard_plot",
     "growth_frame",
     "has_vl_convert",
+    "indicators_chart",
     "payback_chart",
     "payback_plot",
     "plan_chart",
@@ -2412,6 +2416,103 @@ def plan_chart(
         Plot width in pixels.
     unit : str
         The plan's time unit for the labels ("week", "month", ...).
+# -- Beckhard's formula (lesson 01) ----------------------------------------------------------------
+
+
+def beckhard_plot(
+    dissatisfaction: float,
+    vision: float,
+    first_steps: float,
+    cost: float,
+    *,
+    steepness: float = 2.0,
+    title: str | None = None,
+    width: int = 420,
+) -> Plot:
+    """:func:`beckhard_chart` as a :class:`Plot` (same parameters)."""
+    from funnelsim.b2b import beckhard_probability
+
+    s = check_real("steepness", steepness, low=0.0, low_open=True)
+    p_here = float(beckhard_probability(dissatisfaction, vision, first_steps, cost, steepness=s))
+    ratio_here = float(dissatisfaction) * float(vision) * float(first_steps) / float(cost)
+    grid = np.geomspace(0.1, 10.0, 121)
+    smooth = np.asarray(beckhard_probability(grid, 1.0, 1.0, 1.0, steepness=s), dtype=float)
+    rule = (grid > 1.0).astype(float)
+    lo, hi = 0.1, 10.0
+    shown = min(max(ratio_here, lo), hi)
+    smooth_name = f"probability (steepness {s:g})"
+    data = pd.DataFrame(
+        {
+            "ratio": np.concatenate([grid, grid, [shown]]),
+            "probability": np.concatenate([smooth, rule, [p_here]]),
+            "series": [smooth_name] * len(grid) + ["threshold A·B·D > X"] * len(grid)
+            + ["this client"],
+        }
+    )  # fmt: skip
+    if ratio_here == 0:
+        default = "A factor at zero: A·B·D = 0, no deal at any price"
+    else:
+        verdict = "passes" if ratio_here > 1 else "fails"
+        default = (
+            f"A·B·D is {ratio_here:.2g}× the cost of change: the rule {verdict}, "
+            f"P(buy) = {p_here:.0%}"
+        )
+    heading = title or default
+    domain = [smooth_name, "threshold A·B·D > X"]
+
+    def build(frame: pd.DataFrame) -> AnyChart:
+        x = alt.X(
+            "ratio:Q",
+            scale=alt.Scale(type="log", domain=[lo, hi]),
+            title="A·B·D ÷ X (believed benefit ÷ cost of change, log scale)",
+        )
+        y = alt.Y(
+            "probability:Q",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%"),
+            title="probability that the client buys (%)",
+        )
+        lines = (
+            alt.Chart()
+            .transform_filter("datum.series != 'this client'")
+            .mark_line()
+            .encode(x=x, y=y, **_solid_then_dashed(domain, [PALETTE[0], MUTED_DARK]))
+        )
+        point = (
+            alt.Chart()
+            .transform_filter("datum.series == 'this client'")
+            .mark_point(size=160, filled=True, color=PALETTE[1])
+            .encode(x=x, y=y)
+        )
+        return alt.layer(lines, point, data=frame).properties(
+            width=width, height=260, title=heading
+        )
+
+    return Plot(data, ("beckhard", smooth_name, heading, width), build)
+
+
+def beckhard_chart(
+    dissatisfaction: float,
+    vision: float,
+    first_steps: float,
+    cost: float,
+    *,
+    steepness: float = 2.0,
+    title: str | None = None,
+    width: int = 420,
+) -> AnyChart:
+    """Beckhard's rule as a threshold and as a probability, with one client marked.
+
+    Parameters
+    ----------
+    dissatisfaction, vision, first_steps, cost : float
+        The client's A, B, D and X (see :func:`funnelsim.beckhard`).
+    steepness : float
+        ``s`` of :func:`funnelsim.beckhard_probability`, > 0.
+    title : str, optional
+        Chart title (default: states the client's ratio and probability).
+    width : int
+        Plot width in pixels.
 
     Returns
     -------
@@ -2474,3 +2575,131 @@ def plan_chart(
         width=width, height=max(120, 40 * len(order)), title=title or default
     )
     return chart  # type: ignore[return-value]
+        x: A·B·D ÷ X on a log scale (0.1 to 10; a client outside is drawn at
+        the edge); y: probability of buying (%). The dashed step is the rule
+        A·B·D > X, the solid curve the smooth probability, the dot the client.
+    """
+    return beckhard_plot(
+        dissatisfaction, vision, first_steps, cost, steepness=steepness, title=title, width=width
+    ).chart()
+
+
+def demand_chart(
+    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
+) -> alt.LayerChart:
+    """Share of clients who buy at each price: :meth:`funnelsim.BeckhardResult.demand`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``price, passes, probability`` (shares of clients); an
+        optional ``fair_low, fair_high`` (the 30–40 % "fair price" band of the
+        typical benefit) in ``frame.attrs`` draws that band.
+    title : str, optional
+        Chart title (default: none).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: price (money per year); y: share of clients (%); the dashed line is
+        the threshold rule, the solid one the mean probability of buying.
+    """
+    frame = check_columns(frame, ("price", "passes", "probability"), name="demand frame")
+    long = frame.melt(
+        id_vars=["price"],
+        value_vars=["probability", "passes"],
+        var_name="series",
+        value_name="share",
+    )
+    names = {"probability": "expected buyers (probability)", "passes": "pass A·B·D > X"}
+    long["series"] = long["series"].map(names)
+    x = alt.X("price:Q", title="price: cost of change X (money per year)", axis=_count_axis())
+    y = alt.Y(
+        "share:Q",
+        scale=alt.Scale(domain=[0, 1]),
+        axis=alt.Axis(format="%"),
+        title="share of clients who buy (%)",
+    )
+    domain = list(names.values())
+    lines = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(x=x, y=y, **_solid_then_dashed(domain, [PALETTE[0], MUTED_DARK]))
+    )
+    layers: list[Any] = [lines]
+    if "fair_low" in frame.attrs and "fair_high" in frame.attrs:
+        band = pd.DataFrame({"low": [frame.attrs["fair_low"]], "high": [frame.attrs["fair_high"]]})
+        layers.insert(
+            0,
+            alt.Chart(band)
+            .mark_rect(color=PALETTE[2], opacity=0.15)
+            .encode(x="low:Q", x2="high:Q"),
+        )
+    return _titled(alt.layer(*layers).properties(width=width, height=260), title)
+
+
+# -- leading and lagging indicators (lesson 02) ----------------------------------------------------
+
+
+def indicators_chart(
+    frame: pd.DataFrame,
+    *,
+    change_at: int | None = None,
+    title: str | None = None,
+    width: int = 460,
+    height: int = 260,
+) -> alt.LayerChart:
+    """Several metrics over periods, each relative to one reference period.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :meth:`funnelsim.GrowthResult.relative_to` output (``period, metric,
+        relative``).
+    change_at : int, optional
+        The period where an input changed: drawn as a vertical rule.
+    title : str, optional
+        Chart title (default: none).
+    width, height : int
+        Plot size in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: period; y: level relative to the reference period (%, 100 % there);
+        one line per metric.
+    """
+    frame = check_columns(frame, ("period", "metric", "relative"), name="indicator frame")
+    data = frame.assign(metric=frame["metric"].astype(str))
+    metrics = list(dict.fromkeys(data["metric"]))
+    line = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X(
+                "period:Q",
+                title=_PERIOD_TITLE,
+                scale=alt.Scale(domain=[1, float(data["period"].max())], nice=False),
+            ),
+            y=alt.Y(
+                "relative:Q",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False),
+                title="level relative to the period before the change (%)",
+            ),
+            color=alt.Color(
+                "metric:N",
+                scale=alt.Scale(domain=metrics, range=list(PALETTE[: len(metrics)])),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+        )
+    )
+    layers: list[Any] = [line]
+    if change_at is not None:
+        rule = pd.DataFrame({"period": [check_real("change_at", change_at)]})
+        layers.append(
+            alt.Chart(rule).mark_rule(color=MUTED_DARK, strokeDash=[4, 3]).encode(x="period:Q")
+        )
+    return _titled(alt.layer(*layers).properties(width=width, height=height), title)
