@@ -202,3 +202,19 @@ def test_sample_size_validation(call, match):
 
     with pytest.raises(ValueError, match=match):
         call(stats)
+
+
+def test_simulated_ab_power_agrees_with_the_formula_and_the_false_alarm_rate():
+    from funnelsim.stats import simulate_ab_power
+
+    out = simulate_ab_power(0.02, 0.025, 13_809, runs=2000, seed=3)
+    assert abs(out["power"] - 0.8) < 4 * out["se"] + 0.02
+    assert out["formula"] == pytest.approx(0.8, abs=0.002)
+    same = simulate_ab_power(0.1, 0.1, 500, runs=4000, seed=4)
+    assert abs(same["power"] - 0.05) < 4 * np.sqrt(0.05 * 0.95 / 4000)  # false alarms
+    edge = simulate_ab_power(0.0, 1.0, 10, runs=5, seed=1)
+    assert edge["power"] == 1.0 and np.isnan(edge["formula"])
+    a = simulate_ab_power(0.1, 0.2, 50, runs=100, seed=9)
+    assert a.equals(simulate_ab_power(0.1, 0.2, 50, runs=100, seed=9))
+    with pytest.raises(ValueError, match=r"runs must be in \[1, 1000000\], got 0"):
+        simulate_ab_power(0.1, 0.2, 50, runs=0, seed=1)

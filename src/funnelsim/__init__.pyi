@@ -37,6 +37,7 @@ from .stats import (
     proportion_ci as proportion_ci,
     sample_size_proportion as sample_size_proportion,
     sample_size_two_proportions as sample_size_two_proportions,
+    simulate_ab_power as simulate_ab_power,
 )
 
 # acquisition channels side by side: conversions, CPL and CAC

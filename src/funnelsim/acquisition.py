@@ -53,6 +53,8 @@ __all__ = [
     "CHANNEL_KINDS",
     "Channel",
     "ChannelsResult",
+    "channels_frame",
+    "example_channels",
     "expected_channels",
     "simulate_channels",
 ]
@@ -162,6 +164,55 @@ class Channel:
     def expected_customers(self) -> float:
         """Expected new customers per period: impressions × CTR × both conversions."""
         return float(self.impressions * self.reach[2])
+
+
+def example_channels() -> tuple[Channel, ...]:
+    """Seven channels of a small B2B software company, one of each kind, per month.
+
+    The numbers are invented for the course (lesson ``03_awareness_acquisition``) to
+    show the usual pattern: social ads bring the cheapest leads and the dearest
+    customers, a trade show the reverse, and a small newsletter the cheapest customers
+    of all.
+
+    Returns
+    -------
+    tuple of Channel
+        content & SEO, search ads, social ads, email newsletter, cold outreach, trade
+        show, partners; see :func:`channels_frame` for their settings.
+    """
+    return (
+        Channel.from_visitors("content & SEO", 6_000, 0.03, 0.08, fixed_cost=3_000, kind="content"),
+        Channel("search ads", 120_000, 0.025, 0.04, 0.10, cost_per_click=1.2, kind="search"),
+        Channel("social ads", 400_000, 0.008, 0.06, 0.015, cost_per_click=0.4, kind="social"),
+        Channel("email newsletter", 20_000, 0.03, 0.10, 0.12, fixed_cost=500, kind="email"),
+        Channel("cold outreach", 1_500, 0.06, 0.40, 0.15, fixed_cost=2_500, kind="outreach"),
+        Channel.from_visitors("trade show", 300, 0.50, 0.15, fixed_cost=6_000, kind="events"),
+        Channel.from_visitors("partners", 400, 0.25, 0.15, cost_per_lead=25, kind="partners"),
+    )
+
+
+def channels_frame(channels: Any) -> pd.DataFrame:
+    """The settings of ``channels`` as a table, one row per channel.
+
+    Returns
+    -------
+    DataFrame
+        ``channel, kind, impressions, ctr, visitor_to_lead, lead_to_customer,
+        fixed_cost, cost_per_click, cost_per_lead`` (volumes and fixed costs per period).
+
+    Examples
+    --------
+    >>> list(channels_frame(example_channels())["channel"])[:2]
+    ['content & SEO', 'search ads']
+    """
+    chans = _check_channels(channels)
+    fields = (
+        "impressions", "ctr", "visitor_to_lead", "lead_to_customer",
+        "fixed_cost", "cost_per_click", "cost_per_lead",
+    )  # fmt: skip
+    return pd.DataFrame(
+        [{"channel": c.name, "kind": c.kind, **{f: getattr(c, f) for f in fields}} for c in chans]
+    )
 
 
 def _check_channels(channels: Any) -> tuple[Channel, ...]:
