@@ -158,7 +158,7 @@ class Channel:
     def expected_spend(self) -> float:
         """Expected spend per period: fixed + per click × visitors + per lead × leads."""
         visitors, leads = self.impressions * self.reach[:2]
-        return self.fixed_cost + self.cost_per_click * visitors + self.cost_per_lead * leads
+        return float(self.fixed_cost + self.cost_per_click * visitors + self.cost_per_lead * leads)
 
     @property
     def expected_customers(self) -> float:
