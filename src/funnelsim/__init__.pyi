@@ -144,8 +144,10 @@ from .b2b import (
 from .pipeline import (
     Nurture as Nurture,
     PipelineResult as PipelineResult,
+    compare_pipelines as compare_pipelines,
     expected_pipeline as expected_pipeline,
     simulate_pipeline as simulate_pipeline,
+    split_step as split_step,
 )
 
 # which stage to fix first: bottleneck, one-at-a-time sensitivity
