@@ -30,10 +30,22 @@ from .engine import (
     simulate as simulate,
 )
 
-# confidence intervals
+# confidence intervals and sample sizes
 from .stats import (
     compare as compare,
+    power_two_proportions as power_two_proportions,
     proportion_ci as proportion_ci,
+    sample_size_proportion as sample_size_proportion,
+    sample_size_two_proportions as sample_size_two_proportions,
+    simulate_ab_power as simulate_ab_power,
+)
+
+# acquisition channels side by side: conversions, CPL and CAC
+from .acquisition import (
+    Channel as Channel,
+    ChannelsResult as ChannelsResult,
+    expected_channels as expected_channels,
+    simulate_channels as simulate_channels,
 )
 
 # referral cascades, the viral coefficient, Bass diffusion, NPS
@@ -140,8 +152,10 @@ from .b2b import (
 from .pipeline import (
     Nurture as Nurture,
     PipelineResult as PipelineResult,
+    compare_pipelines as compare_pipelines,
     expected_pipeline as expected_pipeline,
     simulate_pipeline as simulate_pipeline,
+    split_step as split_step,
 )
 
 # which stage to fix first: bottleneck, one-at-a-time sensitivity

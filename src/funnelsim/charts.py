@@ -25,6 +25,7 @@ cohorts and retention                      :func:`cohort_heatmap`, :func:`retent
                                            :func:`retention_panel_chart`
 referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`
 unit economics                             :func:`payback_chart` (cumulative margin vs CAC)
+acquisition channels side by side          :func:`channel_chart` (CAC, CPL, conversions)
 sensitivity                                :func:`tornado_chart`
 the sales plan worked backwards            :func:`plan_chart`
 BANT, RFM, the buying committee            :func:`bant_chart`, :func:`bant_gain_chart`,
@@ -97,6 +98,7 @@ __all__ = [
     "bass_chart",
     "beckhard_chart",
     "beckhard_plot",
+    "channel_chart",
     "cohort_heatmap",
     "committee_chart",
     "committee_plot",
@@ -2511,6 +2513,45 @@ def beckhard_chart(
         ``s`` of :func:`funnelsim.beckhard_probability`, > 0.
     title : str, optional
         Chart title (default: states the client's ratio and probability).
+# -- acquisition channels side by side -----------------------------------------------------
+
+#: What :func:`channel_chart` can draw: column -> (axis title, kind).
+_CHANNEL_MEASURES: dict[str, tuple[str, str]] = {
+    "cac": ("CAC (currency per new customer)", "money"),
+    "cpl": ("CPL (currency per lead)", "money"),
+    "ctr": ("CTR (visitors per impression, %)", "share"),
+    "visitor_to_lead": ("visitor → lead conversion (%)", "share"),
+    "lead_to_customer": ("lead → customer conversion (%)", "share"),
+    "leads": ("leads", "count"),
+    "customers": ("new customers", "count"),
+    "spend": ("spend (currency)", "money"),
+}
+
+
+def channel_chart(
+    table: Any,
+    measure: str = "cac",
+    *,
+    title: str | None = None,
+    width: int = 420,
+) -> AnyChart:
+    """One measure per acquisition channel, with its interval and the all-channel total.
+
+    Channels are sorted from the smallest to the largest value; a dashed rule marks
+    the total row (for CAC, the blended CAC of all channels). Where the table has
+    ``<measure>_low``/``<measure>_high`` (a :meth:`funnelsim.ChannelsResult.table`),
+    each bar carries its interval as a whisker.
+
+    Parameters
+    ----------
+    table : DataFrame or ChannelsResult
+        :meth:`funnelsim.ChannelsResult.table` (or the result itself), or
+        :func:`funnelsim.expected_channels`.
+    measure : str
+        The column to draw: ``"cac"``, ``"cpl"``, ``"ctr"``, ``"visitor_to_lead"``,
+        ``"lead_to_customer"``, ``"leads"``, ``"customers"`` or ``"spend"``.
+    title : str, optional
+        Chart title (default: which channel is lowest, or highest for counts and rates).
     width : int
         Plot width in pixels.
 
@@ -2520,6 +2561,7 @@ def beckhard_chart(
         One centred bar per stage (first stage on top), its width the entrants
         needed per period; the label gives the entrants, when the stage's work
         starts and its budget.
+        x: the measure (with its unit); y: channel.
 
     Raises
     ------
@@ -2703,3 +2745,65 @@ def indicators_chart(
             alt.Chart(rule).mark_rule(color=MUTED_DARK, strokeDash=[4, 3]).encode(x="period:Q")
         )
     return _titled(alt.layer(*layers).properties(width=width, height=height), title)
+        For anything but a channels table, or an unknown ``measure``.
+    """
+    check_choice("measure", measure, tuple(_CHANNEL_MEASURES))
+    if hasattr(table, "table") and not isinstance(table, pd.DataFrame):
+        table = table.table()
+    frame = check_columns(table, ("channel", measure), name="table")
+    label, kind = _CHANNEL_MEASURES[measure]
+    is_total = frame["channel"].astype(str).to_numpy() == "total"
+    rows = frame.loc[~is_total]
+    values = rows[measure].to_numpy(float)
+    has_ci = {f"{measure}_low", f"{measure}_high"} <= set(frame.columns)
+    fmt: Any = {"money": _format.money, "share": _format.percent, "count": _format.count}[kind]
+    data = pd.DataFrame(
+        {
+            "channel": rows["channel"].astype(str).to_numpy(),
+            "value": values,
+            "low": rows[f"{measure}_low"].to_numpy(float) if has_ci else values,
+            "high": rows[f"{measure}_high"].to_numpy(float) if has_ci else values,
+            "label": [fmt(v) for v in values],
+        }
+    )
+    data["high"] = data["high"].where(np.isfinite(data["high"]), np.nan)
+    order = list(data.sort_values("value", na_position="last")["channel"])
+    axis = alt.Axis(format="%") if kind == "share" else alt.Axis()
+    x_title = f"{label}, with the 95 % interval" if has_ci else label
+    y = alt.Y("channel:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0], opacity=0.85)
+        .encode(y=y, x=alt.X("value:Q", title=x_title, axis=axis))
+    )
+    text = (
+        alt.Chart()
+        .mark_text(align="left", dx=4, dy=-9, fontSize=12)
+        .encode(y=y, x="value:Q", text="label:N")
+    )
+    layers = [bars]
+    if has_ci:
+        layers.append(
+            alt.Chart()
+            .mark_rule(color="#222222", strokeWidth=2)
+            .encode(y=y, x="low:Q", x2="high:Q")
+        )
+    layers.append(text)
+    if is_total.any():
+        total = float(frame.loc[is_total, measure].iloc[0])
+        if np.isfinite(total) and kind != "count" and measure != "spend":
+            layers.append(
+                alt.Chart(pd.DataFrame({"total": [total]}))
+                .mark_rule(color=MUTED_DARK, strokeDash=[5, 4], strokeWidth=2)
+                .encode(x="total:Q")
+            )
+    finite = data.dropna(subset=["value"])
+    if title is None and len(finite):
+        low_is_good = kind == "money"
+        pos = int(np.argmin(finite["value"]) if low_is_good else np.argmax(finite["value"]))
+        best = finite.iloc[pos]
+        word = "Lowest" if low_is_good else "Highest"
+        what = measure.upper() if measure in ("cac", "cpl") else label
+        title = f"{word} {what}: {best['channel']} ({best['label']})"
+    chart = alt.layer(*layers, data=data)  # the total's rule keeps its own one-row data
+    return chart.properties(width=width, height=max(120, 38 * len(order)), title=title or "")
