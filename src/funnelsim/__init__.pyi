@@ -76,6 +76,7 @@ from .economics import (
     ltv_discounted as ltv_discounted,
     ltv_sbg as ltv_sbg,
     ltv_to_cac as ltv_to_cac,
+    net_revenue_retention as net_revenue_retention,
     payback_curve as payback_curve,
     payback_period as payback_period,
     referral_programme_roi as referral_programme_roi,
