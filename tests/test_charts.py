@@ -1002,3 +1002,12 @@ def test_referral_reward_chart_marks_the_best_rewards():
     free = fs.referral_programme(100, 1.0, 0.3, ltv=10.0, referrer_reward=[0.0])
     with pytest.raises(ValueError, match="no row with a defined ROI"):
         charts.referral_reward_chart(free)
+
+
+def test_viral_growth_chart_takes_a_referral_result():
+    one = fs.simulate_referrals(100, 2.0, 0.25, seed=1)
+    many = fs.simulate_referrals(100, 2.0, 0.25, replications=30, seed=1)
+    chart = charts.viral_growth_chart({"one": one, "many": many})
+    data = chart.data
+    assert data[data["label"] == "one"]["users"].iloc[-1] == one.total
+    assert np.isclose(data[data["label"] == "many"]["users"].iloc[-1], many.total)

@@ -2000,6 +2000,25 @@ def nps_interval_chart(
     )
 
 
+def _referral_curve(generations: pd.DataFrame) -> pd.DataFrame:
+    """A referral result's generations as ``time, new_users, cumulative_users`` (means)."""
+    g = check_columns(generations, ("time", "new_buyers", "cumulative_buyers"), name="generations")
+    if "replication" in g:
+        # a stopped replication has no row for the later generations: carry its total on
+        wide = g.pivot(index="time", columns="replication", values="new_buyers").fillna(0)
+        new = wide.mean(axis=1)
+        return pd.DataFrame(
+            {"time": new.index, "new_users": new.to_numpy(), "cumulative_users": new.cumsum()}
+        )
+    return pd.DataFrame(
+        {
+            "time": g["time"].to_numpy(),
+            "new_users": g["new_buyers"].to_numpy(float),
+            "cumulative_users": g["cumulative_buyers"].to_numpy(float),
+        }
+    )
+
+
 def viral_growth_chart(
     curves: Any,
     *,
@@ -2015,7 +2034,8 @@ def viral_growth_chart(
     curves : mapping or DataFrame
         ``{label: frame}`` where each frame is what
         :func:`funnelsim.expected_viral_users` returns (``time`` and ``measure``
-        columns), or one long frame with a ``label`` column as well.
+        columns) or a :class:`funnelsim.ReferralResult` (its buyers, averaged over
+        replications), or one long frame with a ``label`` column as well.
     measure : {"cumulative_users", "new_users"}
         What to draw: all users so far, or the new users of each cycle.
     title : str, optional
@@ -2034,6 +2054,8 @@ def viral_growth_chart(
     if isinstance(curves, Mapping):
         parts = []
         for label, f in curves.items():
+            if hasattr(f, "generations"):  # a ReferralResult: its mean over replications
+                f = _referral_curve(f.generations)
             part = check_columns(f, ("time", what), name=f"curves[{label!r}]")
             parts.append(part[["time", what]].assign(label=str(label)))
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -90,6 +90,7 @@ NOT_DONE = "not done yet"
 #: Exercise id -> the module that defines it (imported on first use).
 EXERCISES: Mapping[str, str] = {
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
+    "07_referral": "funnelsim.exercises.referral",
 }
 
 
