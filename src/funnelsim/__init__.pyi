@@ -50,13 +50,21 @@ from .acquisition import (
 
 # referral cascades, the viral coefficient, Bass diffusion, NPS
 from .referral import (
+    NO_RESPONSE as NO_RESPONSE,
     NPS_SEGMENTS as NPS_SEGMENTS,
     BassResult as BassResult,
+    NPSInterval as NPSInterval,
     ReferralResult as ReferralResult,
+    RewardResponse as RewardResponse,
     bass_adopters as bass_adopters,
+    expected_viral_users as expected_viral_users,
     nps as nps,
     nps_breakdown as nps_breakdown,
+    nps_ci as nps_ci,
+    nps_difference_ci as nps_difference_ci,
+    referral_programme as referral_programme,
     simulate_bass as simulate_bass,
+    simulate_nps_survey as simulate_nps_survey,
     simulate_referrals as simulate_referrals,
     viral_coefficient as viral_coefficient,
     viral_coefficient_from_nps as viral_coefficient_from_nps,

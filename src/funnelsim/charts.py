@@ -23,7 +23,9 @@ time in stage, time to convert             :func:`time_in_stage_chart`,
                                            :func:`time_to_convert_chart`
 cohorts and retention                      :func:`cohort_heatmap`, :func:`retention_curves`,
                                            :func:`retention_panel_chart`
-referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`
+referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`,
+                                           :func:`nps_interval_chart`, :func:`viral_growth_chart`,
+                                           :func:`referral_reward_chart`
 unit economics                             :func:`payback_chart` (cumulative margin vs CAC)
 acquisition channels side by side          :func:`channel_chart` (CAC, CPL, conversions)
 sensitivity                                :func:`tornado_chart`
@@ -114,11 +116,13 @@ __all__ = [
     "growth_frame",
     "has_vl_convert",
     "indicators_chart",
+    "nps_interval_chart",
     "payback_chart",
     "payback_plot",
     "plan_chart",
     "referral_generations_chart",
     "referral_generations_plot",
+    "referral_reward_chart",
     "retention_curves",
     "retention_panel_chart",
     "retention_panel_plot",
@@ -132,6 +136,7 @@ __all__ = [
     "to_svg",
     "tornado_chart",
     "tornado_plot",
+    "viral_growth_chart",
 ]
 
 # -- helpers ----------------------------------------------------------------------------
@@ -1932,6 +1937,235 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
         color="independent", strokeDash="independent"
     )
     return chart.properties(title=title or default)
+
+
+def nps_interval_chart(
+    intervals: Any, *, title: str | None = None, width: int = 420
+) -> alt.LayerChart:
+    """NPS figures with their confidence intervals, one row per survey.
+
+    Parameters
+    ----------
+    intervals : mapping or DataFrame
+        ``{label: NPSInterval}`` (from :func:`funnelsim.nps_ci` or
+        :func:`funnelsim.nps_difference_ci`), or a frame with columns
+        ``label, nps, low, high``. Rows are drawn in the given order.
+    title : str, optional
+        Chart title (default: the widest interval's half width).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        y: survey; x: NPS points, a dot for the score and a bar for its interval.
+
+    Raises
+    ------
+    TypeError
+        If ``intervals`` is neither a mapping of intervals nor a frame.
+    """
+    if isinstance(intervals, Mapping):
+        rows = []
+        for label, ci in intervals.items():
+            if not all(hasattr(ci, a) for a in ("nps", "low", "high")):
+                raise TypeError(
+                    f"intervals[{label!r}] must be an NPSInterval (funnelsim.nps_ci), got {ci!r}"
+                )
+            rows.append({"label": str(label), "nps": ci.nps, "low": ci.low, "high": ci.high})
+        frame = pd.DataFrame(rows, columns=["label", "nps", "low", "high"])
+    elif isinstance(intervals, pd.DataFrame):
+        frame = check_columns(intervals, ("label", "nps", "low", "high"), name="intervals")
+        frame = frame[["label", "nps", "low", "high"]].astype({"label": str})
+    else:
+        raise TypeError(
+            "intervals must be a mapping {label: NPSInterval} or a DataFrame with columns "
+            f"label, nps, low, high; got {type(intervals).__name__}"
+        )
+    frame = frame.assign(
+        interval=[
+            f"{lo:+.0f} to {hi:+.0f}" for lo, hi in zip(frame["low"], frame["high"], strict=True)
+        ]
+    )
+    order = list(frame["label"])
+    widest = float((frame["high"] - frame["low"]).max() / 2) if len(frame) else 0.0
+    heading = title or f"NPS with 95 % intervals: the widest is ±{widest:.0f} points"
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=300))
+    x_title = "NPS (points, −100 to +100)"
+    bars = (
+        alt.Chart()
+        .mark_rule(strokeWidth=3, color=PALETTE[0])
+        .encode(y=y, x=alt.X("low:Q", title=x_title), x2="high:Q")
+    )
+    dots = (
+        alt.Chart()
+        .mark_point(filled=True, size=80, color=PALETTE[1])
+        .encode(y=y, x="nps:Q", tooltip=["label", "nps", "interval"])
+    )
+    zero = alt.Chart().mark_rule(color=MUTED, strokeDash=[4, 3]).encode(x=alt.datum(0))
+    return alt.layer(bars, dots, zero, data=frame).properties(  # type: ignore[return-value]
+        width=width, height=max(80, 38 * len(frame)), title=heading
+    )
+
+
+def _referral_curve(generations: pd.DataFrame) -> pd.DataFrame:
+    """A referral result's generations as ``time, new_users, cumulative_users`` (means)."""
+    g = check_columns(generations, ("time", "new_buyers", "cumulative_buyers"), name="generations")
+    if "replication" in g:
+        # a stopped replication has no row for the later generations: carry its total on
+        wide = g.pivot(index="time", columns="replication", values="new_buyers").fillna(0)
+        new = wide.mean(axis=1)
+        return pd.DataFrame(
+            {"time": new.index, "new_users": new.to_numpy(), "cumulative_users": new.cumsum()}
+        )
+    return pd.DataFrame(
+        {
+            "time": g["time"].to_numpy(),
+            "new_users": g["new_buyers"].to_numpy(float),
+            "cumulative_users": g["cumulative_buyers"].to_numpy(float),
+        }
+    )
+
+
+def viral_growth_chart(
+    curves: Any,
+    *,
+    measure: Literal["cumulative_users", "new_users"] = "cumulative_users",
+    title: str | None = None,
+    width: int = 460,
+    log_scale: bool = False,
+) -> alt.Chart:
+    """Expected users over time for several viral coefficients (or settings), one line each.
+
+    Parameters
+    ----------
+    curves : mapping or DataFrame
+        ``{label: frame}`` where each frame is what
+        :func:`funnelsim.expected_viral_users` returns (``time`` and ``measure``
+        columns) or a :class:`funnelsim.ReferralResult` (its buyers, averaged over
+        replications), or one long frame with a ``label`` column as well.
+    measure : {"cumulative_users", "new_users"}
+        What to draw: all users so far, or the new users of each cycle.
+    title : str, optional
+        Chart title (default: which line ends highest).
+    width : int
+        Plot width in pixels.
+    log_scale : bool
+        A logarithmic y axis (for K above 1 next to K below 1).
+
+    Returns
+    -------
+    altair.Chart
+        x: time (in cycles' time unit); y: users (people); colour: label.
+    """
+    what = check_choice("measure", measure, ("cumulative_users", "new_users"))
+    if isinstance(curves, Mapping):
+        parts = []
+        for label, f in curves.items():
+            if hasattr(f, "generations"):  # a ReferralResult: its mean over replications
+                f = _referral_curve(f.generations)
+            part = check_columns(f, ("time", what), name=f"curves[{label!r}]")
+            parts.append(part[["time", what]].assign(label=str(label)))
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    elif isinstance(curves, pd.DataFrame):
+        frame = check_columns(curves, ("label", "time", what), name="curves")[
+            ["label", "time", what]
+        ]
+    else:
+        raise TypeError(
+            "curves must be a mapping {label: expected_viral_users(...)} or a long DataFrame, "
+            f"got {type(curves).__name__}"
+        )
+    frame = frame.rename(columns={what: "users"})
+    frame = frame[np.isfinite(frame["users"].to_numpy(float))]
+    order = list(dict.fromkeys(frame["label"]))
+    if title is None and len(frame):
+        last = frame.groupby("label", sort=False)["users"].last()
+        title = f"After {frame['time'].max():g} time units, {last.idxmax()} is far ahead"
+    y_title = (
+        "users so far (people)" if what == "cumulative_users" else "new users per cycle (people)"
+    )
+    scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=True)
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("time:Q", title="time (in the unit of the cycle time)"),
+            y=alt.Y("users:Q", title=y_title, scale=scale, axis=_count_axis()),
+            color=alt.Color(
+                "label:N",
+                sort=order,
+                scale=alt.Scale(range=list(PALETTE)),
+                legend=alt.Legend(title=None, orient="right", labelLimit=300),
+            ),
+            tooltip=["label", "time", alt.Tooltip("users:Q", format=",.0f")],
+        )
+        .properties(width=width, height=260, title=title or "Expected users")
+    )
+
+
+def referral_reward_chart(
+    table: pd.DataFrame,
+    *,
+    reward: Literal["referrer_reward", "referral_reward"] = "referrer_reward",
+    title: str | None = None,
+    width: int = 300,
+) -> alt.HConcatChart:
+    """Referral-programme ROI and profit against the reward, with each one's best reward.
+
+    Parameters
+    ----------
+    table : DataFrame
+        What :func:`funnelsim.referral_programme` returns, swept over one reward
+        (``roi``, ``profit`` and the ``reward`` column).
+    reward : {"referrer_reward", "referral_reward"}
+        The reward on the x axis.
+    title : str, optional
+        Chart title (default: the ROI-maximising and the profit-maximising reward).
+    width : int
+        Width of each panel in pixels.
+
+    Returns
+    -------
+    altair.HConcatChart
+        Left: ROI (%) against the reward; right: profit (currency). A vertical
+        rule marks the best reward of each.
+    """
+    col = check_choice("reward", reward, ("referrer_reward", "referral_reward"))
+    t = check_columns(table, (col, "roi", "profit"), name="table")
+    frame = pd.DataFrame(
+        {
+            "reward": t[col].to_numpy(float),
+            "roi": 100 * t["roi"].to_numpy(float),
+            "profit": t["profit"].to_numpy(float),
+        }
+    ).dropna()
+    if frame.empty:
+        raise ValueError("table has no row with a defined ROI (every row costs nothing)")
+    rewards = frame["reward"].to_numpy(float)
+    best_roi = float(rewards[int(np.argmax(frame["roi"].to_numpy(float)))])
+    best_profit = float(rewards[int(np.argmax(frame["profit"].to_numpy(float)))])
+    heading = title or f"ROI peaks at a reward of {best_roi:,.4g}, profit at {best_profit:,.4g}"
+    x = alt.X("reward:Q", title=f"{col.replace('_', ' ')} (currency per referred customer)")
+
+    def panel(measure: str, best: float, y_title: str, name: str, colour: str) -> alt.LayerChart:
+        line = (
+            alt.Chart(frame)
+            .mark_line(color=colour)
+            .encode(x=x, y=alt.Y(f"{measure}:Q", title=y_title))
+        )
+        rule = (
+            alt.Chart(pd.DataFrame({"reward": [best]}))
+            .mark_rule(color=MUTED_DARK, strokeDash=[4, 3])
+            .encode(x="reward:Q")
+        )
+        return alt.layer(line, rule).properties(width=width, height=230, title=name)  # type: ignore[return-value]
+
+    return alt.hconcat(
+        panel("roi", best_roi, "ROI (%)", "Programme ROI", PALETTE[0]),
+        panel("profit", best_profit, "profit (currency)", "Programme profit", PALETTE[1]),
+        spacing=40,
+    ).properties(title=heading)
 
 
 # -- sensitivity, BANT, RFM, the buying committee -------------------------------------------------

@@ -95,6 +95,7 @@ EXERCISES: Mapping[str, str] = {
     "08_b2b_buying": "funnelsim.exercises.b2b_buying",
     "09_sales_funnel": "funnelsim.exercises.sales_plan",
     "03_awareness_acquisition": "funnelsim.exercises.acquisition_channels",
+    "07_referral": "funnelsim.exercises.referral",
 }
 
 
