@@ -140,7 +140,10 @@ from .datasets import (
 
 # accounts, buying committees, champions, Beckhard's formula
 from .b2b import (
+    ABM_RANKINGS as ABM_RANKINGS,
+    ABM_STAGES as ABM_STAGES,
     ADOPTION as ADOPTION,
+    AbmResult as AbmResult,
     BUYER_CLASSES as BUYER_CLASSES,
     AccountsResult as AccountsResult,
     BeckhardResult as BeckhardResult,
@@ -153,6 +156,7 @@ from .b2b import (
     buying_committee as buying_committee,
     compare_accounts as compare_accounts,
     expected_accounts as expected_accounts,
+    simulate_abm as simulate_abm,
     simulate_accounts as simulate_accounts,
     simulate_beckhard as simulate_beckhard,
 )
@@ -186,6 +190,7 @@ from .scoring import (
     RFM_SEGMENTS as RFM_SEGMENTS,
     BantPipeline as BantPipeline,
     bant_score as bant_score,
+    bant_win_probability as bant_win_probability,
     rfm as rfm,
     rfm_summary as rfm_summary,
     simulate_bant_pipeline as simulate_bant_pipeline,

@@ -27,10 +27,12 @@ is exactly the plain funnel: each account converts at the funnel's rates.
 
 :func:`buying_committee` builds the committee taught in lesson 08 (the buying-centre roles of
 Webster & Wind 1972, *Organizational Buying Behavior*, as Russian practice names them):
-the Ultimate Decision Maker (ЛПР) decides Buy, the Economic Buyer (ЛВР) weighs
-ROI in Try and Buy, the Influencer (ЛФР) dominates Learn and Try, Users judge
-convenience in the pilot, a **champion** (always for) pushes every step and a
-**saboteur** (an influencer who is always against) holds Learn and Try back.
+the decision maker (ЛПР, "Ultimate Decision Maker") decides Buy, the economic
+buyer (ЛВР) weighs ROI in Try and Buy, the decision shaper (ЛФР, the sources'
+"Influencer"; member key ``influencer``) dominates Learn and Try, Users judge
+convenience in the pilot and decide adoption after the purchase, a **champion**
+(always for) pushes every step and a **saboteur** (an influencer who is always
+against) holds Learn and Try back.
 The default numbers are round teaching values, not measurements.
 
 Adoption after the purchase
@@ -97,8 +99,11 @@ from funnelsim.model import Funnel, _key, check_funnel, trigger_learn_try_buy
 from funnelsim.stats import proportion_ci, step_table
 
 __all__ = [
+    "ABM_RANKINGS",
+    "ABM_STAGES",
     "ADOPTION",
     "BUYER_CLASSES",
+    "AbmResult",
     "AccountsResult",
     "BeckhardResult",
     "Committee",
@@ -110,6 +115,7 @@ __all__ = [
     "buying_committee",
     "compare_accounts",
     "expected_accounts",
+    "simulate_abm",
     "simulate_accounts",
     "simulate_beckhard",
 ]
@@ -180,7 +186,7 @@ class Member:
 
     #: Identifier used in tables and keyword arguments, e.g. "decision_maker".
     key: str
-    #: Display name, e.g. "Ultimate Decision Maker (ЛПР)".
+    #: Display name, e.g. "Decision maker (ЛПР)".
     label: str
     #: Probability that the member takes part in an account's deal, in [0, 1].
     presence: float
@@ -346,9 +352,9 @@ def buying_committee(
     ======================  ===============================  =======  ============================
     member                  who (lesson 08)                  support  odds multipliers
     ======================  ===============================  =======  ============================
-    ``decision_maker``      Ultimate Decision Maker (ЛПР)    0.6      Buy ×2.5
-    ``economic_buyer``      Economic Buyer (ЛВР)             0.5      Try ×1.3, Buy ×1.8
-    ``influencer``          Influencer (ЛФР)                 0.6      Learn ×2, Try ×2
+    ``decision_maker``      Decision maker (ЛПР)             0.6      Buy ×2.5
+    ``economic_buyer``      Economic buyer (ЛВР)             0.5      Try ×1.3, Buy ×1.8
+    ``influencer``          Decision shaper (ЛФР)            0.6      Learn ×2, Try ×2
     ``user``                Users                            0.7      Try ×1.5; Adoption ×4
     ``champion``            an insider who sells internally  1 (for)  Learn ×2, Try ×2.5, Buy ×3;
                                                                       Adoption ×2
@@ -376,9 +382,9 @@ def buying_committee(
     slow = (("Learn", 1.5), ("Try", 2.0))  # the saboteur asks for one more test
     return Committee(
         (
-            Member("decision_maker", "Ultimate Decision Maker (ЛПР)", decision_maker, 0.6, lpr),
-            Member("economic_buyer", "Economic Buyer (ЛВР)", economic_buyer, 0.5, lvr),
-            Member("influencer", "Influencer (ЛФР)", influencer, 0.6, lfr),
+            Member("decision_maker", "Decision maker (ЛПР)", decision_maker, 0.6, lpr),
+            Member("economic_buyer", "Economic buyer (ЛВР)", economic_buyer, 0.5, lvr),
+            Member("influencer", "Decision shaper (ЛФР)", influencer, 0.6, lfr),
             Member("user", "Users", user, 0.7, users, adoption=4.0),
             Member("champion", "Champion", champion, 1.0, champ, adoption=2.0, pace=fast),
             Member("saboteur", "Saboteur", saboteur, 0.0, sabot, pace=slow),
@@ -1482,3 +1488,236 @@ def compare_accounts(
     out = pd.concat(rows).droplevel(1)
     out.index.name = "case"
     return out
+
+
+# -- account-based marketing (lesson 11) ------------------------------------------------
+
+#: The steps of an ABM pipeline, one row each in :meth:`AbmResult.table`.
+ABM_STAGES = ("Listed", "Fit", "Researched", "Responded", "Won")
+
+#: How :func:`simulate_abm` can order the fitting accounts before research.
+ABM_RANKINGS = ("bant", "expected_value", "random")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class AbmResult:
+    """What :func:`simulate_abm` returns: one row per listed company.
+
+    Every company's random outcomes (does it fit, would it respond to the
+    material, would it win once warmed up) are drawn once, so the rankings are
+    compared on the **same** companies (common random numbers); only which
+    companies get researched differs.
+    """
+
+    #: One row per listed company: ``account, fit, budget, authority, need, time,
+    #: bant, p_win, deal_size, expected_value`` (money), ``would_respond`` and
+    #: ``would_win`` (the company's outcome if researched / if warmed up), and
+    #: one rank column per ranking, ``rank_bant, rank_expected_value,
+    #: rank_random`` (1 = researched first; 0 for a company that failed the
+    #: filter).
+    accounts: pd.DataFrame
+    #: Companies the team can research and warm up.
+    capacity: int
+    #: Share of researched companies that respond to the material.
+    response_rate: float
+    #: The ranking :meth:`table` uses by default.
+    rank_by: str
+    #: The int that repeats the run when passed back as ``seed=``, or None.
+    seed: int | None
+
+    def _picked(self, rank_by: str) -> np.ndarray:
+        check_choice("rank_by", rank_by, ABM_RANKINGS)
+        rank = self.accounts[f"rank_{rank_by}"].to_numpy()
+        return (rank >= 1) & (rank <= self.capacity)
+
+    def table(self, rank_by: str | None = None) -> pd.DataFrame:
+        """The ABM pipeline as a funnel: listed → fit → researched → responded → won.
+
+        Parameters
+        ----------
+        rank_by : {"bant", "expected_value", "random"}, optional
+            Which ranking picks the researched companies (default: the run's).
+
+        Returns
+        -------
+        DataFrame
+            :func:`funnelsim.stats.step_table` of the five :data:`ABM_STAGES`
+            (companies reaching each step, step conversion with its exact
+            interval, cumulative conversion, drop-off).
+        """
+        a = self.accounts
+        picked = self._picked(self.rank_by if rank_by is None else rank_by)
+        responded = picked & a["would_respond"].to_numpy()
+        won = responded & a["would_win"].to_numpy()
+        reached = [len(a), int(a["fit"].sum()), int(picked.sum()), int(responded.sum())]
+        return step_table(ABM_STAGES, [*reached, int(won.sum())], len(a))
+
+    def summary(self) -> pd.DataFrame:
+        """The three rankings side by side, on the same companies.
+
+        Returns
+        -------
+        DataFrame
+            One row per ranking (``bant``, ``expected_value``, ``random``):
+            ``ranking, researched, responded, won, revenue`` (this run; money)
+            and ``expected_wins, expected_revenue`` (exact given the researched
+            companies: sums of ``response_rate × p_win`` and ``response_rate ×
+            expected_value``).
+        """
+        a = self.accounts
+        respond, win = a["would_respond"].to_numpy(), a["would_win"].to_numpy()
+        p, ev, size = (a[c].to_numpy() for c in ("p_win", "expected_value", "deal_size"))
+        rows = []
+        for name in ABM_RANKINGS:
+            pick = self._picked(name)
+            won = pick & respond & win
+            rows.append(
+                {
+                    "ranking": name,
+                    "researched": int(pick.sum()),
+                    "responded": int((pick & respond).sum()),
+                    "won": int(won.sum()),
+                    "revenue": float(size[won].sum()),
+                    "expected_wins": float(self.response_rate * p[pick].sum()),
+                    "expected_revenue": float(self.response_rate * ev[pick].sum()),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def pipeline(self) -> Any:
+        """The fitting companies as a :class:`funnelsim.BantPipeline` (for the gain curve).
+
+        ``p_win`` there is the chance that a researched company is won
+        (``response_rate × p_win``), so :func:`funnelsim.charts.bant_gain_chart`
+        shows the share of expected wins captured against the share of fitting
+        companies researched, BANT order against random order.
+        """
+        from funnelsim.scoring import BANT_COLUMNS, BantPipeline
+
+        a = self.accounts[self.accounts["fit"]]
+        frame = pd.DataFrame(
+            {
+                "account": a["account"].to_numpy(),
+                **{c: a[c].to_numpy() for c in BANT_COLUMNS},
+                "bant": a["bant"].to_numpy(),
+                "rank": a["rank_bant"].to_numpy(),
+                "p_win": self.response_rate * a["p_win"].to_numpy(),
+                "won": (a["would_respond"] & a["would_win"]).to_numpy(),
+                "random_pick": (
+                    (a["rank_random"] >= 1) & (a["rank_random"] <= self.capacity)
+                ).to_numpy(),
+                "deal_size": a["deal_size"].to_numpy(),
+                "expected_value": self.response_rate * a["expected_value"].to_numpy(),
+            }
+        ).sort_values("rank", ignore_index=True)
+        return BantPipeline(frame, min(self.capacity, len(frame)), self.seed)
+
+    def __repr__(self) -> str:
+        return (
+            f"AbmResult(companies={len(self.accounts)}, fit={int(self.accounts['fit'].sum())}, "
+            f"capacity={self.capacity}, rank_by={self.rank_by!r}, seed={self.seed})"
+        )
+
+
+def simulate_abm(
+    n_companies: int = 2_000,
+    *,
+    fit_rate: float = 0.3,
+    capacity: int = 100,
+    response_rate: float = 0.4,
+    base_win: float = 0.2,
+    strength: float = 1.0,
+    deal_size: float = 1.0,
+    deal_sigma: float = 0.0,
+    rank_by: str = "bant",
+    seed: Any = None,
+) -> AbmResult:
+    """Account-based marketing as a pipeline of four steps, with a conversion at each.
+
+    The four steps of the source (seed 003, lesson 11):
+
+    1. **Filter**: list the possible targets and drop the clearly non-target
+       (region, industry, headcount, turnover); each company fits with
+       probability ``fit_rate``.
+    2. **Rank** the fitting companies: by BANT (Budget × Authority × Need ×
+       Time, each 1–5, uniform and independent here), by expected value (the
+       score's win probability × the deal size), or at random.
+    3. **Research** the top ``capacity`` companies (reports, databases,
+       interviews) and send them material; each responds with probability
+       ``response_rate`` (independent of the scores).
+    4. **Warm up** the responders (meetings, calls); each is won with its
+       :func:`funnelsim.scoring.bant_win_probability`.
+
+    Parameters
+    ----------
+    n_companies : int
+        Companies on the first list, 1 to 10 000 000.
+    fit_rate : float
+        Share passing the filter, in [0, 1].
+    capacity : int
+        Companies the team can research and warm up, >= 0 (all fitting ones
+        when there are fewer).
+    response_rate : float
+        Share of researched companies that respond, in [0, 1].
+    base_win, strength : float
+        The score-to-win link of :func:`funnelsim.scoring.bant_win_probability`.
+    deal_size, deal_sigma : float
+        Mean deal size (> 0, money) and spread (>= 0) of the lognormal deal
+        sizes, as in :func:`funnelsim.simulate_bant_pipeline`.
+    rank_by : {"bant", "expected_value", "random"}
+        The ranking :meth:`AbmResult.table` uses by default; every ranking is
+        computed (:meth:`AbmResult.summary`).
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness.
+
+    Returns
+    -------
+    AbmResult
+
+    Examples
+    --------
+    >>> res = simulate_abm(1_000, capacity=50, seed=1)
+    >>> res.table()["stage"].tolist()
+    ['Listed', 'Fit', 'Researched', 'Responded', 'Won']
+    """
+    from funnelsim.scoring import BANT_COLUMNS, bant_win_probability
+
+    n = check_int("n_companies", n_companies, low=1, high=10_000_000)
+    fit_p = check_probability("fit_rate", fit_rate)
+    cap = check_int("capacity", capacity, low=0)
+    resp = check_probability("response_rate", response_rate)
+    size = check_real("deal_size", deal_size, low=0.0, low_open=True)
+    sigma = check_real("deal_sigma", deal_sigma, low=0.0)
+    check_choice("rank_by", rank_by, ABM_RANKINGS)
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    fit = rng.random(n) < fit_p
+    scores = rng.integers(1, 6, size=(n, 4))
+    respond = rng.random(n) < resp
+    win_u = rng.random(n)
+    order = rng.permutation(n)
+    sizes = size * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2)
+    bant = scores.prod(axis=1)
+    p = bant_win_probability(bant, base_win=base_win, strength=strength)
+    ev = p * sizes
+
+    def ranks(order_all: np.ndarray) -> np.ndarray:
+        """1, 2, ... along ``order_all`` for fitting companies; 0 for the others."""
+        kept = order_all[fit[order_all]]
+        out = np.zeros(n, dtype=np.int64)
+        out[kept] = np.arange(1, kept.size + 1)
+        return out
+
+    frame = pd.DataFrame(scores, columns=list(BANT_COLUMNS))
+    frame.insert(0, "account", np.arange(n, dtype=np.int64))
+    frame.insert(1, "fit", fit)
+    frame["bant"] = bant
+    frame["p_win"] = p
+    frame["deal_size"] = sizes
+    frame["expected_value"] = ev
+    frame["would_respond"] = respond
+    frame["would_win"] = win_u < p
+    frame["rank_bant"] = ranks(np.argsort(-bant, kind="stable"))
+    frame["rank_expected_value"] = ranks(np.argsort(-ev, kind="stable"))
+    frame["rank_random"] = ranks(order)
+    return AbmResult(frame, cap, resp, rank_by, recorded)

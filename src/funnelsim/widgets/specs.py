@@ -523,7 +523,7 @@ B2B_COMMITTEE = (
     _rate("saboteur", "Saboteur present", 0.15, "An insider who works against you."),
     _rate("decision_maker", "Decision maker (ЛПР)", 0.60),
     _rate("economic_buyer", "Economic buyer (ЛВР)", 0.70),
-    _rate("influencer", "Influencer (ЛФР)", 0.90),
+    _rate("influencer", "Decision shaper (ЛФР)", 0.90),
     _rate("user", "Users", 0.80),
 )
 
