@@ -78,7 +78,7 @@ def _check_appeal(appeal: Any) -> np.ndarray:
 def newcomer_payoffs(
     occupants: Sequence[int] | np.ndarray,
     *,
-    appeal: Sequence[float] = DEFAULT_APPEAL,
+    appeal: Sequence[float] | np.ndarray = DEFAULT_APPEAL,
     incumbency: float = 0.5,
 ) -> np.ndarray:
     """The share of the market a newcomer expects from each claim, given who holds them.
@@ -131,7 +131,7 @@ def newcomer_payoffs(
 def simulate_positioning(
     entrants: int,
     *,
-    appeal: Sequence[float] = DEFAULT_APPEAL,
+    appeal: Sequence[float] | np.ndarray = DEFAULT_APPEAL,
     incumbency: float = 0.5,
     noise: float = 0.0,
     seed: Any = None,
