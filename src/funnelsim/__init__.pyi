@@ -184,6 +184,13 @@ from .planning import (
     simulate_plan as simulate_plan,
 )
 
+# positioning strategies as the market fills up (a teaching model)
+from .positioning import (
+    POSITIONING_STRATEGIES as POSITIONING_STRATEGIES,
+    newcomer_payoffs as newcomer_payoffs,
+    simulate_positioning as simulate_positioning,
+)
+
 # BANT and RFM
 from .scoring import (
     BANT_COLUMNS as BANT_COLUMNS,

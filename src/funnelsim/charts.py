@@ -30,6 +30,7 @@ unit economics                             :func:`payback_chart` (cumulative mar
 acquisition channels side by side          :func:`channel_chart` (CAC, CPL, conversions)
 sensitivity                                :func:`tornado_chart`
 the sales plan worked backwards            :func:`plan_chart`
+positioning as the market fills up         :func:`positioning_chart`
 BANT, RFM, the buying committee            :func:`bant_chart`, :func:`bant_gain_chart`,
                                            :func:`rfm_chart`, :func:`committee_chart`
 =========================================  ==============================================
@@ -120,6 +121,7 @@ __all__ = [
     "payback_chart",
     "payback_plot",
     "plan_chart",
+    "positioning_chart",
     "referral_generations_chart",
     "referral_generations_plot",
     "referral_reward_chart",
@@ -2865,6 +2867,15 @@ def demand_chart(
 ) -> alt.LayerChart:
     """Share of clients who buy at each price: :meth:`funnelsim.BeckhardResult.demand`.
 
+
+# -- positioning as the market fills up ---------------------------------------------------------
+
+
+def positioning_chart(
+    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
+) -> alt.VConcatChart:
+    """Which claim each newcomer takes as the market fills, and what it is worth.
+
     Parameters
     ----------
     frame : DataFrame
@@ -2873,6 +2884,10 @@ def demand_chart(
         typical benefit) in ``frame.attrs`` draws that band.
     title : str, optional
         Chart title (default: none).
+        :func:`funnelsim.positioning.simulate_positioning` output (``entrant,
+        strategy, best, payoff``).
+    title : str, optional
+        Chart title (default: states that the best claim moves down the list).
     width : int
         Plot width in pixels.
 
@@ -3041,3 +3056,62 @@ def indicators_chart(
         title = f"{word} {what}: {best['channel']} ({best['label']})"
     chart = alt.layer(*layers, data=data)  # the total's rule keeps its own one-row data
     return chart.properties(width=width, height=max(120, 38 * len(order)), title=title or "")
+    altair.VConcatChart
+        Top: the strategy each entrant chose (a filled dot; a ring marks the best
+        claim when a firm misjudged). Bottom: the share of the market's buyers the
+        entrant expects, in %.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a frame with the columns above.
+    """
+    from funnelsim.positioning import POSITIONING_STRATEGIES
+
+    frame = check_columns(frame, ("entrant", "strategy", "best", "payoff"), name="positioning")
+    data = pd.DataFrame(
+        {
+            "entrant": frame["entrant"].astype(int).to_numpy(),
+            "strategy": frame["strategy"].astype(str).to_numpy(),
+            "best": frame["best"].astype(str).to_numpy(),
+            "payoff": frame["payoff"].to_numpy(float),
+            "misjudged": (frame["strategy"] != frame["best"]).to_numpy(),
+        }
+    )
+    claims = alt.Scale(domain=list(POSITIONING_STRATEGIES))  # in the sources' order
+    x = alt.X(
+        "entrant:O",
+        title="order of entry (1 = the first firm in the market)",
+        axis=alt.Axis(labelAngle=0),
+    )
+    dots = (
+        alt.Chart()
+        .mark_circle(size=140, color=PALETTE[0], opacity=1)
+        .encode(
+            x=x, y=alt.Y("strategy:N", scale=claims, title=None), tooltip=["entrant", "strategy"]
+        )
+    )
+    rings = (
+        alt.Chart()
+        .transform_filter("datum.misjudged")
+        .mark_point(size=220, color=PALETTE[1], strokeWidth=2.5, filled=False)
+        .encode(x=x, y=alt.Y("best:N", scale=claims, title=None))
+    )
+    top = alt.layer(dots, rings, data=data).properties(
+        width=width, height=170, title="claim taken (orange ring: the best claim, missed)"
+    )
+    bottom = (
+        alt.Chart(data)
+        .mark_bar(color=PALETTE[2])
+        .encode(
+            x=x,
+            y=alt.Y(
+                "payoff:Q",
+                title="market share expected (%)",
+                axis=alt.Axis(format="%"),
+            ),
+        )
+        .properties(width=width, height=120)
+    )
+    heading = title or "As the market fills, the best claim for a newcomer moves down the list"
+    return alt.vconcat(top, bottom).properties(title=heading)
