@@ -90,6 +90,7 @@ NOT_DONE = "not done yet"
 #: Exercise id -> the module that defines it (imported on first use).
 EXERCISES: Mapping[str, str] = {
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
+    "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
 }
 
 
