@@ -70,6 +70,19 @@ from .referral import (
     viral_coefficient_from_nps as viral_coefficient_from_nps,
 )
 
+# the product life cycle: diffusion over segments, the chasm, value migration
+from .diffusion import (
+    DiffusionResult as DiffusionResult,
+    SegmentedMarket as SegmentedMarket,
+    chasm_gap as chasm_gap,
+    chasm_market as chasm_market,
+    diffusion_path as diffusion_path,
+    move_profits as move_profits,
+    segmented_market as segmented_market,
+    simulate_diffusion as simulate_diffusion,
+    value_migration as value_migration,
+)
+
 # unit economics: ARPU, CAC, LTV, payback, ROI
 from .economics import (
     REFERRED_LTV_UPLIFT as REFERRED_LTV_UPLIFT,

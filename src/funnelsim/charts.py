@@ -26,6 +26,8 @@ cohorts and retention                      :func:`cohort_heatmap`, :func:`retent
 referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`,
                                            :func:`nps_interval_chart`, :func:`viral_growth_chart`,
                                            :func:`referral_reward_chart`
+referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`
+life cycle: segments, the chasm, pools     :func:`diffusion_chart`, :func:`value_migration_chart`
 unit economics                             :func:`payback_chart` (cumulative margin vs CAC)
 acquisition channels side by side          :func:`channel_chart` (CAC, CPL, conversions)
 sensitivity                                :func:`tornado_chart`
@@ -57,6 +59,7 @@ conversion rates are shown as percentages.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeAlias
@@ -107,6 +110,7 @@ __all__ = [
     "committee_plot",
     "compare_chart",
     "demand_chart",
+    "diffusion_chart",
     "funnel_chart",
     "funnel_frame",
     "funnel_plot",
@@ -139,6 +143,7 @@ __all__ = [
     "tornado_chart",
     "tornado_plot",
     "viral_growth_chart",
+    "value_migration_chart",
 ]
 
 # -- helpers ----------------------------------------------------------------------------
@@ -2790,6 +2795,36 @@ def channel_chart(
         Chart title (default: which channel is lowest, or highest for counts and rates).
     width : int
         Plot width in pixels.
+# -- the product life cycle: diffusion over segments, value migration --------------------------
+
+
+def diffusion_chart(
+    result: Any,
+    *,
+    measure: Literal["new_adopters", "share"] = "new_adopters",
+    unit: str = "month",
+    chasm: bool = True,
+    title: str | None = None,
+    width: int = 560,
+) -> AnyChart:
+    """Adopters over time, one line per segment, with the chasm shaded.
+
+    Parameters
+    ----------
+    result : DiffusionResult
+        What :func:`funnelsim.diffusion.diffusion_path` or
+        :func:`funnelsim.diffusion.simulate_diffusion` returns (replications are averaged).
+    measure : {"new_adopters", "share"}
+        New adopters per period (people), or the adopted share of each segment (%).
+    unit : str
+        The period's unit for the x axis ("month").
+    chasm : bool
+        Shade the gap between the early market and the mainstream reaching half
+        adopted (:func:`funnelsim.diffusion.chasm_gap` with its defaults), when both do.
+    title : str, optional
+        Chart title; default names the strategy and the gap.
+    width : int
+        Width in pixels.
 
     Returns
     -------
@@ -2798,6 +2833,7 @@ def channel_chart(
         needed per period; the label gives the entrants, when the stage's work
         starts and its budget.
         x: the measure (with its unit); y: channel.
+        x: period (``unit``); y: people per period or % of the segment.
 
     Raises
     ------
@@ -3115,3 +3151,134 @@ def indicators_chart(
     )
     heading = title or "As the market fills, the best claim for a newcomer moves down the list"
     return alt.vconcat(top, bottom).properties(title=heading)
+        For anything but a diffusion result, or an unknown ``measure``.
+    """
+    from funnelsim.diffusion import DiffusionResult, chasm_gap
+
+    if not isinstance(result, DiffusionResult):
+        raise TypeError(f"diffusion_chart takes a DiffusionResult, got {type(result).__name__}")
+    check_choice("measure", measure, ("new_adopters", "share"))
+    names = list(result.market.names)
+    frame = (
+        result.periods.groupby(["period", "segment"], observed=True, as_index=False)[
+            ["new_adopters", "share"]
+        ]
+        .mean()
+        .assign(segment=lambda f: f["segment"].astype(str))
+    )
+    gap = float(np.nanmean(np.atleast_1d(chasm_gap(result))))
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
+    x = alt.X(
+        "period:Q",
+        title=f"time ({unit}s)",
+        axis=alt.Axis(tickCount=8),
+        scale=alt.Scale(domain=[0, int(frame["period"].max())], nice=False),
+    )
+    if measure == "share":
+        y = alt.Y("share:Q", title="adopted (% of the segment)", axis=alt.Axis(format="%"))
+    else:
+        y = alt.Y("new_adopters:Q", title=f"new adopters (people per {unit})", axis=_count_axis())
+    lines = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "segment:N",
+                sort=names,
+                scale=alt.Scale(domain=names, range=colours),
+                legend=alt.Legend(title=None, orient="top", labelLimit=400),
+            ),
+        )
+    )
+    layers: list[Any] = []
+    if chasm and math.isfinite(gap):
+        early = result.periods[result.periods["segment"] == names[0]]
+        early_mean = early.groupby("period")["share"].mean()
+        start = float(early_mean.index[int(np.argmax(early_mean.to_numpy() >= 0.5))])
+        band = pd.DataFrame({"start": [start], "end": [start + gap], "label": ["chasm"]})
+        layers.append(
+            alt.Chart(band).mark_rect(color=MUTED, opacity=0.35).encode(x="start:Q", x2="end:Q")
+        )
+        layers.append(
+            alt.Chart(band)
+            .mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=13, color=MUTED_DARK)
+            .encode(x="start:Q", y=alt.value(0), text="label:N")
+        )
+    gap_text = f"{gap:.0f} {unit}s" if math.isfinite(gap) else "no crossing yet"
+    default = f"Early market to mainstream: {gap_text} ({result.strategy.replace('_', ' ')})"
+    return alt.layer(*layers, lines).properties(width=width, height=280, title=title or default)
+
+
+def value_migration_chart(
+    frame: pd.DataFrame, *, unit: str = "year", title: str | None = None, width: int = 560
+) -> AnyChart:
+    """Two profit pools and the firm's profit: where the value goes and when the firm follows.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        What :func:`funnelsim.diffusion.value_migration` returns (``period, old_pool,
+        new_pool, pool, profit``).
+    unit : str
+        The period's unit for the axes ("year").
+    title : str, optional
+        Chart title; default names the move period.
+    width : int
+        Width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: period (``unit``); y: profit (money per ``unit``). Pools dashed, the firm solid,
+        a rule at the move.
+    """
+    data = check_columns(
+        frame, ("period", "old_pool", "new_pool", "pool", "profit"), name="value_migration frame"
+    )
+    series = ["old pool (whole market)", "new pool (whole market)", "the firm's profit"]
+    long = pd.DataFrame(
+        {
+            "period": np.tile(data["period"].to_numpy(), 3),
+            "series": np.repeat(series, len(data)),
+            "profit": np.concatenate(
+                [
+                    data["old_pool"].to_numpy(),
+                    data["new_pool"].to_numpy(),
+                    data["profit"].to_numpy(),
+                ]
+            ),
+        }
+    )
+    lines = (
+        alt.Chart(long)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X("period:Q", title=f"time ({unit}s)", axis=alt.Axis(tickCount=8)),
+            y=alt.Y("profit:Q", title=f"profit (money per {unit})"),
+            color=alt.Color(
+                "series:N",
+                sort=series,
+                scale=alt.Scale(domain=series, range=[PALETTE[1], PALETTE[0], PALETTE[7]]),
+                legend=alt.Legend(title=None, orient="top", labelLimit=400),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                sort=series,
+                scale=alt.Scale(domain=series, range=[[6, 3], [6, 3], [1, 0]]),
+                legend=None,
+            ),
+        )
+    )
+    moved = data.loc[data["pool"] == "new", "period"]
+    layers: list[Any] = [lines]
+    if len(moved):
+        move = int(moved.iloc[0])
+        layers.append(
+            alt.Chart(pd.DataFrame({"move": [move]})).mark_rule(color=MUTED_DARK).encode(x="move:Q")
+        )
+        default = f"Moving in {unit} {move}: total profit {data['profit'].sum():,.0f}"
+    else:
+        default = f"Never moving: total profit {data['profit'].sum():,.0f}"
+    return alt.layer(*layers).properties(width=width, height=260, title=title or default)

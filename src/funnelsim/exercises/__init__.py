@@ -96,6 +96,7 @@ EXERCISES: Mapping[str, str] = {
     "09_sales_funnel": "funnelsim.exercises.sales_plan",
     "03_awareness_acquisition": "funnelsim.exercises.acquisition_channels",
     "07_referral": "funnelsim.exercises.referral",
+    "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
 }
 
 
