@@ -24,10 +24,9 @@ time in stage, time to convert             :func:`time_in_stage_chart`,
 cohorts and retention                      :func:`cohort_heatmap`, :func:`retention_curves`,
                                            :func:`retention_panel_chart`
 referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`,
+life cycle: segments, the chasm, pools     :func:`diffusion_chart`, :func:`value_migration_chart`
                                            :func:`nps_interval_chart`, :func:`viral_growth_chart`,
                                            :func:`referral_reward_chart`
-referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`
-life cycle: segments, the chasm, pools     :func:`diffusion_chart`, :func:`value_migration_chart`
 unit economics                             :func:`payback_chart` (cumulative margin vs CAC)
 acquisition channels side by side          :func:`channel_chart` (CAC, CPL, conversions)
 sensitivity                                :func:`tornado_chart`
@@ -142,8 +141,8 @@ __all__ = [
     "to_svg",
     "tornado_chart",
     "tornado_plot",
-    "viral_growth_chart",
     "value_migration_chart",
+    "viral_growth_chart",
 ]
 
 # -- helpers ----------------------------------------------------------------------------
@@ -2636,29 +2635,6 @@ def committee_plot(result: Any, *, title: str | None = None, width: int = 380) -
     return Plot(frame, (*shape, default if title is None else None), build)
 
 
-# -- the sales plan worked backwards ------------------------------------------------------------
-
-
-def plan_chart(
-    plan: pd.DataFrame,
-    *,
-    title: str | None = None,
-    width: int = 420,
-    unit: str = "period",
-) -> alt.LayerChart:
-    """The sales plan as the funnel it implies: entrants per stage, widest at the top.
-
-    Parameters
-    ----------
-    plan : DataFrame
-        :func:`funnelsim.planning.sales_plan` output (``stage, entrants,
-        start_before``; ``budget`` is shown when any stage costs money).
-    title : str, optional
-        Chart title (default: names the top-of-funnel entrants per customer).
-    width : int
-        Plot width in pixels.
-    unit : str
-        The plan's time unit for the labels ("week", "month", ...).
 # -- Beckhard's formula (lesson 01) ----------------------------------------------------------------
 
 
@@ -2754,141 +2730,12 @@ def beckhard_chart(
         ``s`` of :func:`funnelsim.beckhard_probability`, > 0.
     title : str, optional
         Chart title (default: states the client's ratio and probability).
-# -- acquisition channels side by side -----------------------------------------------------
-
-#: What :func:`channel_chart` can draw: column -> (axis title, kind).
-_CHANNEL_MEASURES: dict[str, tuple[str, str]] = {
-    "cac": ("CAC (currency per new customer)", "money"),
-    "cpl": ("CPL (currency per lead)", "money"),
-    "ctr": ("CTR (visitors per impression, %)", "share"),
-    "visitor_to_lead": ("visitor → lead conversion (%)", "share"),
-    "lead_to_customer": ("lead → customer conversion (%)", "share"),
-    "leads": ("leads", "count"),
-    "customers": ("new customers", "count"),
-    "spend": ("spend (currency)", "money"),
-}
-
-
-def channel_chart(
-    table: Any,
-    measure: str = "cac",
-    *,
-    title: str | None = None,
-    width: int = 420,
-) -> AnyChart:
-    """One measure per acquisition channel, with its interval and the all-channel total.
-
-    Channels are sorted from the smallest to the largest value; a dashed rule marks
-    the total row (for CAC, the blended CAC of all channels). Where the table has
-    ``<measure>_low``/``<measure>_high`` (a :meth:`funnelsim.ChannelsResult.table`),
-    each bar carries its interval as a whisker.
-
-    Parameters
-    ----------
-    table : DataFrame or ChannelsResult
-        :meth:`funnelsim.ChannelsResult.table` (or the result itself), or
-        :func:`funnelsim.expected_channels`.
-    measure : str
-        The column to draw: ``"cac"``, ``"cpl"``, ``"ctr"``, ``"visitor_to_lead"``,
-        ``"lead_to_customer"``, ``"leads"``, ``"customers"`` or ``"spend"``.
-    title : str, optional
-        Chart title (default: which channel is lowest, or highest for counts and rates).
     width : int
         Plot width in pixels.
-# -- the product life cycle: diffusion over segments, value migration --------------------------
-
-
-def diffusion_chart(
-    result: Any,
-    *,
-    measure: Literal["new_adopters", "share"] = "new_adopters",
-    unit: str = "month",
-    chasm: bool = True,
-    title: str | None = None,
-    width: int = 560,
-) -> AnyChart:
-    """Adopters over time, one line per segment, with the chasm shaded.
-
-    Parameters
-    ----------
-    result : DiffusionResult
-        What :func:`funnelsim.diffusion.diffusion_path` or
-        :func:`funnelsim.diffusion.simulate_diffusion` returns (replications are averaged).
-    measure : {"new_adopters", "share"}
-        New adopters per period (people), or the adopted share of each segment (%).
-    unit : str
-        The period's unit for the x axis ("month").
-    chasm : bool
-        Shade the gap between the early market and the mainstream reaching half
-        adopted (:func:`funnelsim.diffusion.chasm_gap` with its defaults), when both do.
-    title : str, optional
-        Chart title; default names the strategy and the gap.
-    width : int
-        Width in pixels.
 
     Returns
     -------
     altair.LayerChart
-        One centred bar per stage (first stage on top), its width the entrants
-        needed per period; the label gives the entrants, when the stage's work
-        starts and its budget.
-        x: the measure (with its unit); y: channel.
-        x: period (``unit``); y: people per period or % of the segment.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For anything but a frame with the columns above.
-    """
-    frame = check_columns(plan, ("stage", "entrants", "start_before"), name="plan")
-    order = list(frame["stage"].astype(str))
-    entrants = frame["entrants"].to_numpy(float)
-    budget = frame["budget"].to_numpy(float) if "budget" in frame else np.zeros(len(frame))
-    costs = bool(np.any(budget > 0))
-    labels = []
-    for e, start, b in zip(entrants, frame["start_before"].to_numpy(float), budget, strict=True):
-        units = unit if start == 1 else f"{unit}s"
-        when = "customers out" if start == 0 else f"starts {_format.number(start)} {units} ahead"
-        spend = f", {_format.money(b)}/{unit}" if costs and b > 0 else ""
-        labels.append(f"{_format.count(round(e, 1))} · {when}{spend}")
-    data = pd.DataFrame(
-        {
-            "stage": order,
-            "left": -entrants / 2,
-            "right": entrants / 2,
-            "label": labels,
-        }
-    )
-    top = float(entrants[0]) if len(entrants) else 0.0
-    bottom = float(entrants[-1]) if len(entrants) else 0.0
-    default = (
-        f"{_format.count(round(top / bottom, 1))} entrants at the top for each customer"
-        if bottom > 0
-        else "The sales plan"
-    )
-    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
-    bars = (
-        alt.Chart()
-        .mark_bar(color=PALETTE[0], height={"band": 0.7})
-        .encode(
-            y=y,
-            x=alt.X(
-                "left:Q",
-                title=f"people who must enter each stage per {unit}",
-                axis=alt.Axis(labelExpr="format(abs(datum.value), ',')"),
-            ),
-            x2="right:Q",
-        )
-    )
-    text = (
-        alt.Chart()
-        .mark_text(align="left", dx=6, fontSize=12)
-        .encode(y=y, x=alt.X("right:Q"), text="label:N")
-    )
-    chart = alt.layer(bars, text, data=data).properties(
-        width=width, height=max(120, 40 * len(order)), title=title or default
-    )
-    return chart  # type: ignore[return-value]
         x: A·B·D ÷ X on a log scale (0.1 to 10; a client outside is drawn at
         the edge); y: probability of buying (%). The dashed step is the rule
         A·B·D > X, the solid curve the smooth probability, the dot the client.
@@ -2903,15 +2750,6 @@ def demand_chart(
 ) -> alt.LayerChart:
     """Share of clients who buy at each price: :meth:`funnelsim.BeckhardResult.demand`.
 
-
-# -- positioning as the market fills up ---------------------------------------------------------
-
-
-def positioning_chart(
-    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
-) -> alt.VConcatChart:
-    """Which claim each newcomer takes as the market fills, and what it is worth.
-
     Parameters
     ----------
     frame : DataFrame
@@ -2920,10 +2758,6 @@ def positioning_chart(
         typical benefit) in ``frame.attrs`` draws that band.
     title : str, optional
         Chart title (default: none).
-        :func:`funnelsim.positioning.simulate_positioning` output (``entrant,
-        strategy, best, payoff``).
-    title : str, optional
-        Chart title (default: states that the best claim moves down the list).
     width : int
         Plot width in pixels.
 
@@ -3030,6 +2864,58 @@ def indicators_chart(
             alt.Chart(rule).mark_rule(color=MUTED_DARK, strokeDash=[4, 3]).encode(x="period:Q")
         )
     return _titled(alt.layer(*layers).properties(width=width, height=height), title)
+
+
+# -- acquisition channels side by side -----------------------------------------------------
+
+#: What :func:`channel_chart` can draw: column -> (axis title, kind).
+_CHANNEL_MEASURES: dict[str, tuple[str, str]] = {
+    "cac": ("CAC (currency per new customer)", "money"),
+    "cpl": ("CPL (currency per lead)", "money"),
+    "ctr": ("CTR (visitors per impression, %)", "share"),
+    "visitor_to_lead": ("visitor → lead conversion (%)", "share"),
+    "lead_to_customer": ("lead → customer conversion (%)", "share"),
+    "leads": ("leads", "count"),
+    "customers": ("new customers", "count"),
+    "spend": ("spend (currency)", "money"),
+}
+
+
+def channel_chart(
+    table: Any,
+    measure: str = "cac",
+    *,
+    title: str | None = None,
+    width: int = 420,
+) -> AnyChart:
+    """One measure per acquisition channel, with its interval and the all-channel total.
+
+    Channels are sorted from the smallest to the largest value; a dashed rule marks
+    the total row (for CAC, the blended CAC of all channels). Where the table has
+    ``<measure>_low``/``<measure>_high`` (a :meth:`funnelsim.ChannelsResult.table`),
+    each bar carries its interval as a whisker.
+
+    Parameters
+    ----------
+    table : DataFrame or ChannelsResult
+        :meth:`funnelsim.ChannelsResult.table` (or the result itself), or
+        :func:`funnelsim.expected_channels`.
+    measure : str
+        The column to draw: ``"cac"``, ``"cpl"``, ``"ctr"``, ``"visitor_to_lead"``,
+        ``"lead_to_customer"``, ``"leads"``, ``"customers"`` or ``"spend"``.
+    title : str, optional
+        Chart title (default: which channel is lowest, or highest for counts and rates).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: the measure (with its unit); y: channel.
+
+    Raises
+    ------
+    TypeError, ValueError
         For anything but a channels table, or an unknown ``measure``.
     """
     check_choice("measure", measure, tuple(_CHANNEL_MEASURES))
@@ -3092,6 +2978,115 @@ def indicators_chart(
         title = f"{word} {what}: {best['channel']} ({best['label']})"
     chart = alt.layer(*layers, data=data)  # the total's rule keeps its own one-row data
     return chart.properties(width=width, height=max(120, 38 * len(order)), title=title or "")
+
+
+# -- the sales plan worked backwards ------------------------------------------------------------
+
+
+def plan_chart(
+    plan: pd.DataFrame,
+    *,
+    title: str | None = None,
+    width: int = 420,
+    unit: str = "period",
+) -> alt.LayerChart:
+    """The sales plan as the funnel it implies: entrants per stage, widest at the top.
+
+    Parameters
+    ----------
+    plan : DataFrame
+        :func:`funnelsim.planning.sales_plan` output (``stage, entrants,
+        start_before``; ``budget`` is shown when any stage costs money).
+    title : str, optional
+        Chart title (default: names the top-of-funnel entrants per customer).
+    width : int
+        Plot width in pixels.
+    unit : str
+        The plan's time unit for the labels ("week", "month", ...).
+
+    Returns
+    -------
+    altair.LayerChart
+        One centred bar per stage (first stage on top), its width the entrants
+        needed per period; the label gives the entrants, when the stage's work
+        starts and its budget.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a frame with the columns above.
+    """
+    frame = check_columns(plan, ("stage", "entrants", "start_before"), name="plan")
+    order = list(frame["stage"].astype(str))
+    entrants = frame["entrants"].to_numpy(float)
+    budget = frame["budget"].to_numpy(float) if "budget" in frame else np.zeros(len(frame))
+    costs = bool(np.any(budget > 0))
+    labels = []
+    for e, start, b in zip(entrants, frame["start_before"].to_numpy(float), budget, strict=True):
+        units = unit if start == 1 else f"{unit}s"
+        when = "customers out" if start == 0 else f"starts {_format.number(start)} {units} ahead"
+        spend = f", {_format.money(b)}/{unit}" if costs and b > 0 else ""
+        labels.append(f"{_format.count(round(e, 1))} · {when}{spend}")
+    data = pd.DataFrame(
+        {
+            "stage": order,
+            "left": -entrants / 2,
+            "right": entrants / 2,
+            "label": labels,
+        }
+    )
+    top = float(entrants[0]) if len(entrants) else 0.0
+    bottom = float(entrants[-1]) if len(entrants) else 0.0
+    default = (
+        f"{_format.count(round(top / bottom, 1))} entrants at the top for each customer"
+        if bottom > 0
+        else "The sales plan"
+    )
+    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0], height={"band": 0.7})
+        .encode(
+            y=y,
+            x=alt.X(
+                "left:Q",
+                title=f"people who must enter each stage per {unit}",
+                axis=alt.Axis(labelExpr="format(abs(datum.value), ',')"),
+            ),
+            x2="right:Q",
+        )
+    )
+    text = (
+        alt.Chart()
+        .mark_text(align="left", dx=6, fontSize=12)
+        .encode(y=y, x=alt.X("right:Q"), text="label:N")
+    )
+    chart = alt.layer(bars, text, data=data).properties(
+        width=width, height=max(120, 40 * len(order)), title=title or default
+    )
+    return chart  # type: ignore[return-value]
+
+
+# -- positioning as the market fills up ---------------------------------------------------------
+
+
+def positioning_chart(
+    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
+) -> alt.VConcatChart:
+    """Which claim each newcomer takes as the market fills, and what it is worth.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :func:`funnelsim.positioning.simulate_positioning` output (``entrant,
+        strategy, best, payoff``).
+    title : str, optional
+        Chart title (default: states that the best claim moves down the list).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
     altair.VConcatChart
         Top: the strategy each entrant chose (a filled dot; a ring marks the best
         claim when a firm misjudged). Bottom: the share of the market's buyers the
@@ -3151,6 +3146,47 @@ def indicators_chart(
     )
     heading = title or "As the market fills, the best claim for a newcomer moves down the list"
     return alt.vconcat(top, bottom).properties(title=heading)
+
+
+# -- the product life cycle: diffusion over segments, value migration --------------------------
+
+
+def diffusion_chart(
+    result: Any,
+    *,
+    measure: Literal["new_adopters", "share"] = "new_adopters",
+    unit: str = "month",
+    chasm: bool = True,
+    title: str | None = None,
+    width: int = 560,
+) -> AnyChart:
+    """Adopters over time, one line per segment, with the chasm shaded.
+
+    Parameters
+    ----------
+    result : DiffusionResult
+        What :func:`funnelsim.diffusion.diffusion_path` or
+        :func:`funnelsim.diffusion.simulate_diffusion` returns (replications are averaged).
+    measure : {"new_adopters", "share"}
+        New adopters per period (people), or the adopted share of each segment (%).
+    unit : str
+        The period's unit for the x axis ("month").
+    chasm : bool
+        Shade the gap between the early market and the mainstream reaching half
+        adopted (:func:`funnelsim.diffusion.chasm_gap` with its defaults), when both do.
+    title : str, optional
+        Chart title; default names the strategy and the gap.
+    width : int
+        Width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: period (``unit``); y: people per period or % of the segment.
+
+    Raises
+    ------
+    TypeError, ValueError
         For anything but a diffusion result, or an unknown ``measure``.
     """
     from funnelsim.diffusion import DiffusionResult, chasm_gap
