@@ -433,6 +433,25 @@ def test_a_simulated_answer_from_the_b2b_funnel(tmp_path):
     assert q.simulation.standard_error() == pytest.approx(100 * math.sqrt(0.12 * 0.88 / 500))
 
 
+def test_the_simulated_funnels_are_the_presets_of_the_library():
+    import funnelsim as fs
+
+    assert quiz.SIMULATION_FUNNELS == {
+        "aaarrr": fs.AAARRR_STAGES,
+        "trigger_learn_try_buy": fs.TLTB_STAGES,
+    }
+    for name, stages in quiz.SIMULATION_FUNNELS.items():
+        assert getattr(fs, name)().names == stages
+
+
+def test_importing_the_quiz_loads_neither_pandas_nor_numpy():
+    code = "import sys, funnelsim.quiz; print(sorted({'pandas', 'numpy'} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert out.stdout.strip() == "[]"
+
+
 def test_a_simulation_without_funnel_is_the_aaarrr_preset(tmp_path):
     q = quiz.load_quiz(_bank(tmp_path, SIM))["sim"]
     assert q.simulation.funnel == "aaarrr"
@@ -636,6 +655,21 @@ def test_the_command_line_entry(tmp_path, capsys):
     assert cli.main(["progress", str(tmp_path / "missing")]) == 2
 
 
+def test_progress_without_a_path_reads_the_students_own_folder(tmp_path, monkeypatch, capsys):
+    from funnelsim import cli
+
+    own = tmp_path / "progress"  # $FUNNELSIM_PROGRESS_DIR (the autouse fixture)
+    assert cli.main(["progress"]) == 0  # nothing recorded yet: no folder, no error
+    assert capsys.readouterr().out.startswith(f"no attempts recorded (no progress folder {own}")
+    assert quiz.check(START, "buyers-per-referral", 111).correct  # recorded in the own file
+    assert cli.main(["progress", "--summary"]) == 0
+    out = capsys.readouterr().out
+    assert "00_start_here" in out and "first_try" in out
+    monkeypatch.setenv("FUNNELSIM_PROGRESS_DIR", str(tmp_path / "elsewhere"))
+    assert quiz.main([]) == 0
+    assert "no attempts recorded" in capsys.readouterr().out
+
+
 # --------------------------------------------------------------------------- without a kernel
 
 
@@ -711,7 +745,7 @@ def test_the_widget_grades_explains_scores_and_records(start, tmp_path):
     multi = rows["halve-activation"]
     multi.inputs[multi.q.solution()[0]].value = True
     assert multi.check().score == 0.5
-    assert "Score: 3.5 / 9" in view.score.value
+    assert f"Score: 3.5 / {len(start)}" in view.score.value
     table = quiz.progress(path)
     assert table["question"].tolist() == [
         "buyers-per-referral",

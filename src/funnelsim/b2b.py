@@ -57,14 +57,28 @@ numbers of the step are drawn after all others).
 Beckhard's formula
 ------------------
 Change (here: the purchase) happens when dissatisfaction × vision × first steps
-exceeds the cost of change, A·B·D > X. :func:`beckhard` is the rule,
-:func:`beckhard_probability` a smooth version usable as the Buy rate.
+exceeds the cost of change, A·B·D > X. The formula is usually credited to David
+Gleicher (Arthur D. Little, early 1960s) and was popularised by Richard Beckhard
+and Reuben Harris (*Organizational Transitions*, 1977/1987). :func:`beckhard` is
+the rule, :func:`beckhard_probability` a smooth version usable as the Buy rate,
+and :func:`simulate_beckhard` the share of a market of clients whose A, B, D and
+X scatter around typical values.
+
+The sources give no scale for the four factors. The course (lesson 01) uses
+one: **A and X in money per year** (A the client's yearly loss from today's
+state, X the yearly cost of change: price plus cost of ownership) and **B and D
+as factors in [0, 1]** (B the share of that loss the client believes the
+solution removes, D how sure the client is that the first steps work). Then
+A·B·D is the benefit the client believes in and can reach, in the same unit as
+X. Any other scale works if A·B·D and X share a unit (e.g. all four rated
+0–10 with X on the product's 0–1000 scale, as the B2B explorer does).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +105,7 @@ __all__ = [
     "BUYER_CLASSES",
     "AbmResult",
     "AccountsResult",
+    "BeckhardResult",
     "Committee",
     "Member",
     "beckhard",
@@ -102,6 +117,7 @@ __all__ = [
     "expected_accounts",
     "simulate_abm",
     "simulate_accounts",
+    "simulate_beckhard",
 ]
 
 #: Stance codes stored per account and member.
@@ -1025,9 +1041,10 @@ def beckhard(dissatisfaction: Any, vision: Any, first_steps: Any, cost: Any) -> 
     cost : float or array_like
         X, the cost of change (price, cost of ownership, effort), > 0.
 
-    All four broadcast together; they must be on scales whose product is
-    comparable to the cost (e.g. A, B, D as 0–10 ratings and X on the same
-    product scale, or A in money and B, D as fractions).
+    All four broadcast together; A·B·D must be in the unit of X. The course's
+    convention (lesson 01; the sources give none): A and X in money per year,
+    B and D as factors in [0, 1], so A·B·D is the yearly benefit the client
+    believes in. A, B, D rated 0–10 with X on the product scale works too.
 
     Returns
     -------
@@ -1083,6 +1100,196 @@ def beckhard_probability(
     with np.errstate(divide="ignore"):
         out = special.expit(s * (np.log(product) - np.log(x)))
     return float(out) if scalar else out
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BeckhardResult:
+    """What :func:`simulate_beckhard` returns: one row per simulated client."""
+
+    #: One row per client: ``dissatisfaction, vision, first_steps, cost`` (the
+    #: client's A, B, D, X), ``benefit`` (A·B·D), ``ratio`` (A·B·D / X),
+    #: ``passes`` (the rule A·B·D > X), ``probability`` (the smooth rule) and
+    #: ``buys`` (a draw with that probability).
+    clients: pd.DataFrame
+    #: The steepness of the smooth rule used.
+    steepness: float
+    #: The int that repeats the run when passed back as ``seed=`` (None if none does).
+    seed: int | None
+
+    def summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """Shares of the clients, with exact (Clopper–Pearson) intervals where they are counts.
+
+        Rows ``passes`` (share passing the threshold rule), ``buys`` (share who
+        bought in the draw) and ``probability`` (mean probability of buying: the
+        expected share, whose interval is the mean ± 1.96 standard errors).
+        Columns ``measure, share, ci_low, ci_high``.
+        """
+        c = self.clients
+        n = len(c)
+        rows = []
+        for col in ("passes", "buys"):
+            k = int(c[col].sum())
+            low, high = proportion_ci(k, n, confidence)
+            rows.append((col, k / n, float(low), float(high)))
+        p = c["probability"].to_numpy()
+        z = float(special.ndtri(0.5 + confidence / 2))
+        se = float(p.std(ddof=1) / np.sqrt(n)) if n > 1 else math.nan
+        rows.append(("probability", float(p.mean()), p.mean() - z * se, p.mean() + z * se))
+        return pd.DataFrame(rows, columns=["measure", "share", "ci_low", "ci_high"])
+
+    def demand(
+        self, prices: Any, *, benefit_share: tuple[float, float] = (0.3, 0.4)
+    ) -> pd.DataFrame:
+        """Share of these clients who would buy at each price (a demand curve).
+
+        Every client's cost of change is scaled so that the median cost equals
+        the price (``X_i × price / median X``: each client keeps its own
+        overheads relative to the price); the same clients are reused at every
+        price, so the curve has no noise from price to price.
+
+        Parameters
+        ----------
+        prices : array_like of float
+            Prices (money per year), > 0.
+        benefit_share : (float, float)
+            The practitioner "fair price" band as shares of the typical
+            client's quantified benefit A·B (before the first-steps factor D);
+            stored in ``attrs["fair_low"]``, ``attrs["fair_high"]`` for
+            :func:`funnelsim.charts.demand_chart`. A rule of thumb from practitioner
+            material, not a finding.
+
+        Returns
+        -------
+        DataFrame
+            ``price, passes`` (share passing A·B·D > X), ``probability`` (mean
+            probability of buying: the expected share).
+        """
+        price = np.asarray(check_real_array("prices", prices, low=0.0, low_open=True), float)
+        c = self.clients
+        rel_cost = c["cost"].to_numpy() / float(np.median(c["cost"]))
+        benefit = c["benefit"].to_numpy()
+        cost = np.outer(price.ravel(), rel_cost)
+        with np.errstate(divide="ignore"):
+            log_r = np.log(benefit)[None, :] - np.log(cost)
+        frame = pd.DataFrame(
+            {
+                "price": price.ravel(),
+                "passes": (benefit[None, :] > cost).mean(axis=1),
+                "probability": special.expit(self.steepness * log_r).mean(axis=1),
+            }
+        )
+        low, high = (check_probability("benefit_share", v) for v in benefit_share)
+        typical = float(np.median(c["dissatisfaction"] * c["vision"]))
+        frame.attrs["fair_low"], frame.attrs["fair_high"] = low * typical, high * typical
+        return frame
+
+    def __repr__(self) -> str:
+        return (
+            f"BeckhardResult(clients={len(self.clients):,}, buys={self.clients['buys'].mean():.1%})"
+        )
+
+
+def simulate_beckhard(
+    clients: int,
+    dissatisfaction: float,
+    vision: float,
+    first_steps: float,
+    cost: float,
+    *,
+    spread: float = 0.5,
+    steepness: float = 2.0,
+    seed: Any = None,
+) -> BeckhardResult:
+    """A market of clients whose Beckhard factors scatter around typical values.
+
+    Each client gets its own A, B, D and X, independently:
+
+    * A and X (money) are log-normal with medians ``dissatisfaction`` and
+      ``cost``: ``A_i = A · exp(spread · Z)``, Z standard normal;
+    * B and D (factors in [0, 1]) are logit-normal with medians ``vision`` and
+      ``first_steps``: ``logit B_i = logit B + spread · Z``; a factor of exactly
+      0 or 1 stays 0 or 1 for every client.
+
+    Then the client passes the rule when A·B·D > X (:func:`beckhard`), has the
+    probability :func:`beckhard_probability` of buying, and buys in one
+    Bernoulli draw with that probability. With ``spread=0`` every client is the
+    typical one. Log-normal and logit-normal scatter is a modelling choice
+    (positive money, factors kept in [0, 1]), not a finding of the sources.
+
+    Parameters
+    ----------
+    clients : int
+        Number of clients, in [1, 10⁷].
+    dissatisfaction : float
+        Median A: the client's yearly loss from today's state (money / year), >= 0.
+    vision : float
+        Median B, in [0, 1]: the share of the loss the client believes the solution removes.
+    first_steps : float
+        Median D, in [0, 1]: how sure the client is that the first steps work.
+    cost : float
+        Median X: the yearly cost of change (money / year), > 0.
+    spread : float
+        Standard deviation of every factor on the log (A, X) or logit (B, D)
+        scale, in [0, 5]; 0.5 puts the middle two-thirds of clients' A within
+        about ×0.6 … ×1.6 of the median.
+    steepness : float
+        ``s`` of :func:`beckhard_probability`, > 0.
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness.
+
+    Returns
+    -------
+    BeckhardResult
+        ``.clients`` (one row per client) and ``.summary()``.
+
+    Raises
+    ------
+    ValueError
+        For a value out of range; the message names the parameter.
+
+    Examples
+    --------
+    >>> r = simulate_beckhard(1_000, 2_500_000, 0.6, 0.8, 600_000, spread=0, seed=1)
+    >>> bool(r.clients["passes"].all())
+    True
+    """
+    n = check_int("clients", clients, low=1, high=10_000_000)
+    a = check_real("dissatisfaction", dissatisfaction, low=0.0)
+    b = check_probability("vision", vision)
+    d = check_probability("first_steps", first_steps)
+    x = check_real("cost", cost, low=0.0, low_open=True)
+    sd = check_real("spread", spread, low=0.0, high=5.0)
+    s = check_real("steepness", steepness, low=0.0, low_open=True)
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    z = rng.standard_normal((4, n)) * sd
+    a_i = a * np.exp(z[0])
+    x_i = x * np.exp(z[3])
+
+    def logit_normal(median: float, noise: np.ndarray) -> np.ndarray:
+        if median in (0.0, 1.0):
+            return np.full(n, median)
+        return np.asarray(special.expit(special.logit(median) + noise))
+
+    b_i = logit_normal(b, z[1])
+    d_i = logit_normal(d, z[2])
+    benefit = a_i * b_i * d_i
+    p = np.asarray(beckhard_probability(a_i, b_i, d_i, x_i, steepness=s), dtype=float)
+    buys = rng.random(n) < p
+    frame = pd.DataFrame(
+        {
+            "dissatisfaction": a_i,
+            "vision": b_i,
+            "first_steps": d_i,
+            "cost": x_i,
+            "benefit": benefit,
+            "ratio": benefit / x_i,
+            "passes": benefit > x_i,
+            "probability": p,
+            "buys": buys,
+        }
+    )
+    return BeckhardResult(frame, s, recorded)
 
 
 # -- buyer classes (seed 003) ---------------------------------------------------------

@@ -94,7 +94,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..course import LANGUAGES, LESSON_TITLES, entries, language
-from ..model import AAARRR_STAGES, TLTB_STAGES
 
 __all__ = [
     "AAARRR_ORDER",
@@ -120,15 +119,25 @@ __all__ = [
     "parse_quiz",
 ]
 
-#: The stages of :func:`funnelsim.aaarrr`, in the order of its counts.
-AAARRR_ORDER: tuple[str, ...] = AAARRR_STAGES
+#: The stages of :func:`funnelsim.aaarrr`, in the order of its counts
+#: (``funnelsim.model.AAARRR_STAGES``, spelled out so that importing the quiz needs no
+#: numpy; tests/test_quiz.py checks that the two agree).
+AAARRR_ORDER: tuple[str, ...] = (
+    "Awareness",
+    "Acquisition",
+    "Activation",
+    "Retention",
+    "Revenue",
+    "Referral",
+)
 
 #: The presets a ``[question.simulation]`` can run: ``funnel`` value -> stage names in
 #: order. Each is the name of its factory in :mod:`funnelsim`; the step rates are keyed
-#: by the lower-case names of every stage but the first (module docstring).
+#: by the lower-case names of every stage but the first (module docstring). The B2B
+#: stages are ``funnelsim.model.TLTB_STAGES``.
 SIMULATION_FUNNELS: dict[str, tuple[str, ...]] = {
-    "aaarrr": AAARRR_STAGES,
-    "trigger_learn_try_buy": TLTB_STAGES,
+    "aaarrr": AAARRR_ORDER,
+    "trigger_learn_try_buy": ("Trigger", "Learn", "Try", "Buy"),
 }
 
 

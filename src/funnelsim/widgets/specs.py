@@ -483,10 +483,21 @@ ECONOMICS_CONTROLS = _driving(
             help="Acquisition cost of one customer (log scale).",
         ),
         Control("discount", "Discount rate per month", 0.0, 0.05, 0.001, 0.01, readout=".1%"),
+        Control(
+            "expansion",
+            "Expansion per month",
+            0.0,
+            0.05,
+            0.001,
+            0.0,
+            readout=".1%",
+            help="Monthly growth of a staying customer's revenue (upsells, more seats).",
+        ),
         Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
     ),
     churn="",
     cac="",
+    expansion="",
     months="",
 )
 
@@ -499,6 +510,10 @@ ECONOMICS_METRICS = (
         "First month the cumulative profit curve reaches CAC.", infinite="never",
     ),
     Metric("lifetime", "Expected lifetime (months)", "{:.1f}", "Undiscounted; – if infinite."),
+    Metric(
+        "profit_per_customer", "LTV − CAC ($ / new customer)", "${:,.0f}",
+        "Below 0 every customer bought loses money: growing faster loses more.",
+    ),
 )  # fmt: skip
 
 # -- the B2B deal --------------------------------------------------------------------------------
