@@ -1,4 +1,4 @@
-"""B2B buying: accounts, the buying committee, the champion and Beckhard's formula.
+"""B2B buying: accounts, the buying committee, the champion, Beckhard's formula and ABM.
 
 In B2B the buyer is an **account** (a company), not a person. An account moves
 through Trigger → Learn → Try → Buy (:func:`funnelsim.trigger_learn_try_buy`),
@@ -53,6 +53,14 @@ champion who pushed it) carry their stance into daily use. The step takes no
 time (the cycle ends at Buy). With ``adoption=1`` every won account is kept and
 every other result is exactly that of a run without the step (the random
 numbers of the step are drawn after all others).
+
+Account-based marketing
+-----------------------
+:func:`simulate_abm` runs the four ABM steps of lesson 11 (filter, rank,
+research, warm up) over a list of companies, ranking them by BANT
+(:mod:`funnelsim.scoring`), by expected value (win probability × deal size)
+or at random, on the same companies; :class:`AbmResult` gives the pipeline
+table, the three rankings side by side and the gain curve's input.
 
 Beckhard's formula
 ------------------
