@@ -59,9 +59,9 @@ def _notebook_scheduling() -> type:
         a single test otherwise. Units go out largest first (xdist's
         ``loadscopereorder``), and a worker gets its next unit only when it is on
         the last test of its current one (xdist's own rule waits for two), so the
-        run ends with both workers busy instead of one holding queued notebooks. (xdist's ``--dist loadgroup``
-        would do the grouping with an ``xdist_group`` mark, but with pytest 9 it
-        cannot rename the node ids it groups by, so it groups nothing.)
+        run ends with both workers busy instead of one holding queued notebooks.
+        (xdist's ``--dist loadgroup`` would group by an ``xdist_group`` mark, but
+        under pytest 9 it cannot rename the node ids it groups by: it groups nothing.)
         """
 
         def _split_scope(self, nodeid: str) -> str:
