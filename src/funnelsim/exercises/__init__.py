@@ -91,6 +91,7 @@ NOT_DONE = "not done yet"
 EXERCISES: Mapping[str, str] = {
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
     "03_awareness_acquisition": "funnelsim.exercises.acquisition_channels",
+    "04_activation": "funnelsim.exercises.activation",
 }
 
 
