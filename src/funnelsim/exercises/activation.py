@@ -47,7 +47,7 @@ __all__ = ["EXERCISE", "LEVERS", "NURTURE_SETTINGS", "SIGN_UPS", "app", "lever_t
 #: Sign-ups in the simulated month.
 SIGN_UPS = 3_000
 #: The nurture track: re-entry, delay (days) and rounds.
-NURTURE_SETTINGS = {"reentry": 0.4, "delay": 3.0, "max_rounds": 1}
+NURTURE_SETTINGS: dict[str, float] = {"reentry": 0.4, "delay": 3.0, "max_rounds": 1}
 #: The levers: name -> (changed step rates, re-entry of the nurture track).
 LEVERS: dict[str, tuple[dict[str, float], float]] = {
     "bank wizard": ({"Bank linked": 0.65}, 0.4),
@@ -72,10 +72,12 @@ def app() -> Any:
 def _nurture(reentry: float | None = None) -> Any:
     import funnelsim as fs
 
-    settings = dict(NURTURE_SETTINGS)
-    if reentry is not None:
-        settings["reentry"] = reentry
-    return fs.Nurture(**settings)
+    s = NURTURE_SETTINGS
+    return fs.Nurture(
+        s["reentry"] if reentry is None else reentry,
+        delay=fs.TimeInStage.fixed(s["delay"]),
+        max_rounds=int(s["max_rounds"]),
+    )
 
 
 def simulated(seed: int) -> Any:
