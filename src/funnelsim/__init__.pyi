@@ -50,16 +50,37 @@ from .acquisition import (
 
 # referral cascades, the viral coefficient, Bass diffusion, NPS
 from .referral import (
+    NO_RESPONSE as NO_RESPONSE,
     NPS_SEGMENTS as NPS_SEGMENTS,
     BassResult as BassResult,
+    NPSInterval as NPSInterval,
     ReferralResult as ReferralResult,
+    RewardResponse as RewardResponse,
     bass_adopters as bass_adopters,
+    expected_viral_users as expected_viral_users,
     nps as nps,
     nps_breakdown as nps_breakdown,
+    nps_ci as nps_ci,
+    nps_difference_ci as nps_difference_ci,
+    referral_programme as referral_programme,
     simulate_bass as simulate_bass,
+    simulate_nps_survey as simulate_nps_survey,
     simulate_referrals as simulate_referrals,
     viral_coefficient as viral_coefficient,
     viral_coefficient_from_nps as viral_coefficient_from_nps,
+)
+
+# the product life cycle: diffusion over segments, the chasm, value migration
+from .diffusion import (
+    DiffusionResult as DiffusionResult,
+    SegmentedMarket as SegmentedMarket,
+    chasm_gap as chasm_gap,
+    chasm_market as chasm_market,
+    diffusion_path as diffusion_path,
+    move_profits as move_profits,
+    segmented_market as segmented_market,
+    simulate_diffusion as simulate_diffusion,
+    value_migration as value_migration,
 )
 
 # unit economics: ARPU, CAC, LTV, payback, ROI
@@ -76,6 +97,7 @@ from .economics import (
     ltv_discounted as ltv_discounted,
     ltv_sbg as ltv_sbg,
     ltv_to_cac as ltv_to_cac,
+    net_revenue_retention as net_revenue_retention,
     payback_curve as payback_curve,
     payback_period as payback_period,
     referral_programme_roi as referral_programme_roi,
@@ -92,8 +114,10 @@ from .growth import (
     FunnelReferralResult as FunnelReferralResult,
     GrowthParams as GrowthParams,
     GrowthResult as GrowthResult,
+    Schedule as Schedule,
     simulate_funnel_with_referrals as simulate_funnel_with_referrals,
     simulate_growth as simulate_growth,
+    step_change as step_change,
 )
 
 # churn, cohorts and the shifted-beta-geometric model
@@ -108,6 +132,7 @@ from .retention import (
     sbg_retention_rate as sbg_retention_rate,
     sbg_survival as sbg_survival,
     simulate_cohorts as simulate_cohorts,
+    simulate_segments as simulate_segments,
 )
 
 # product analytics on any event log
@@ -128,16 +153,25 @@ from .datasets import (
 
 # accounts, buying committees, champions, Beckhard's formula
 from .b2b import (
+    ABM_RANKINGS as ABM_RANKINGS,
+    ABM_STAGES as ABM_STAGES,
+    ADOPTION as ADOPTION,
+    AbmResult as AbmResult,
     BUYER_CLASSES as BUYER_CLASSES,
     AccountsResult as AccountsResult,
+    BeckhardResult as BeckhardResult,
     Committee as Committee,
     Member as Member,
     beckhard as beckhard,
     beckhard_probability as beckhard_probability,
     buyer_class_effect as buyer_class_effect,
+    buyer_class_table as buyer_class_table,
     buying_committee as buying_committee,
+    compare_accounts as compare_accounts,
     expected_accounts as expected_accounts,
+    simulate_abm as simulate_abm,
     simulate_accounts as simulate_accounts,
+    simulate_beckhard as simulate_beckhard,
 )
 
 # pipelines that lose no lead
@@ -157,12 +191,26 @@ from .sensitivity_analysis import (
     sensitivity as sensitivity,
 )
 
+# the sales plan worked backwards from a target
+from .planning import (
+    sales_plan as sales_plan,
+    simulate_plan as simulate_plan,
+)
+
+# positioning strategies as the market fills up (a teaching model)
+from .positioning import (
+    POSITIONING_STRATEGIES as POSITIONING_STRATEGIES,
+    newcomer_payoffs as newcomer_payoffs,
+    simulate_positioning as simulate_positioning,
+)
+
 # BANT and RFM
 from .scoring import (
     BANT_COLUMNS as BANT_COLUMNS,
     RFM_SEGMENTS as RFM_SEGMENTS,
     BantPipeline as BantPipeline,
     bant_score as bant_score,
+    bant_win_probability as bant_win_probability,
     rfm as rfm,
     rfm_summary as rfm_summary,
     simulate_bant_pipeline as simulate_bant_pipeline,
