@@ -91,11 +91,12 @@ NOT_DONE = "not done yet"
 EXERCISES: Mapping[str, str] = {
     "01_value_proposition": "funnelsim.exercises.value_proposition",
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
+    "03_awareness_acquisition": "funnelsim.exercises.acquisition_channels",
+    "04_activation": "funnelsim.exercises.activation",
     "05_retention": "funnelsim.exercises.subscription_retention",
+    "07_referral": "funnelsim.exercises.referral",
     "08_b2b_buying": "funnelsim.exercises.b2b_buying",
     "09_sales_funnel": "funnelsim.exercises.sales_plan",
-    "03_awareness_acquisition": "funnelsim.exercises.acquisition_channels",
-    "07_referral": "funnelsim.exercises.referral",
     "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
 }
 
