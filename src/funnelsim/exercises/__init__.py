@@ -91,6 +91,7 @@ NOT_DONE = "not done yet"
 EXERCISES: Mapping[str, str] = {
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
     "05_retention": "funnelsim.exercises.subscription_retention",
+    "06_unit_economics": "funnelsim.exercises.unit_economics",
 }
 
 
