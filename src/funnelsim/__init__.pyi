@@ -157,7 +157,9 @@ from .scoring import (
     RFM_SEGMENTS as RFM_SEGMENTS,
     BantPipeline as BantPipeline,
     bant_score as bant_score,
+    first_purchase_threshold as first_purchase_threshold,
     rfm as rfm,
+    rfm_outcomes as rfm_outcomes,
     rfm_summary as rfm_summary,
     simulate_bant_pipeline as simulate_bant_pipeline,
 )
