@@ -91,6 +91,7 @@ NOT_DONE = "not done yet"
 EXERCISES: Mapping[str, str] = {
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
     "07_referral": "funnelsim.exercises.referral",
+    "10_customers_from_data": "funnelsim.exercises.customers_from_data",
 }
 
 
