@@ -211,7 +211,9 @@ from .scoring import (
     BantPipeline as BantPipeline,
     bant_score as bant_score,
     bant_win_probability as bant_win_probability,
+    first_purchase_threshold as first_purchase_threshold,
     rfm as rfm,
+    rfm_outcomes as rfm_outcomes,
     rfm_summary as rfm_summary,
     simulate_bant_pipeline as simulate_bant_pipeline,
 )
