@@ -957,3 +957,44 @@ def test_abm_validation(kwargs, error, match):
         fs.simulate_abm(**{"n_companies": 100, "seed": 1, **kwargs})
     with pytest.raises(ValueError, match=r"rank_by must be one of"):
         fs.simulate_abm(100, seed=1).table("size")
+
+
+# -- the explorers ------------------------------------------------------------------------
+
+
+def test_abm_explorer_metrics_are_the_summary_of_the_same_run():
+    from funnelsim.widgets.b2b import AbmExplorer
+
+    ex = AbmExplorer(threaded=False, companies=1_000, capacity=50, seed=3)
+    try:
+        s = fs.simulate_abm(1_000, capacity=50, seed=3, deal_sigma=1.0).summary()
+        s = s.set_index("ranking")
+        assert ex.metrics["wins_bant"] == pytest.approx(s.loc["bant", "expected_wins"])
+        assert ex.metrics["lift"] == pytest.approx(
+            s.loc["bant", "expected_wins"] / s.loc["random", "expected_wins"]
+        )
+        assert ex.metrics["revenue_gain"] >= 1.0  # expected value maximises expected revenue
+        ex.control("strength").value = 0.0  # a worthless score: ranking buys nothing
+        assert ex.metrics["lift"] == pytest.approx(1.0)
+        ex.ab = True
+        ex.control("capacity").value = 100
+        assert "<svg" in ex.svg
+    finally:
+        ex.close()
+
+
+def test_b2b_explorer_adoption_counts_kept_and_abandoned_deals():
+    from funnelsim.widgets import B2BExplorer
+    from funnelsim.widgets.b2b import accounts_table
+
+    ex = B2BExplorer(threaded=False, accounts=3_000, adoption=1.0)
+    try:
+        assert ex.metrics["kept"] == ex.metrics["customers"] and ex.metrics["abandoned"] == 0
+        ex.control("adoption").value = 0.3
+        m = ex.metrics
+        assert m["kept"] + m["abandoned"] == m["customers"] and m["abandoned"] > 0
+        table = accounts_table(ex.outcome.result)
+        assert table["stage"].tolist()[-1] == "Adoption"
+        assert table["reached"].iloc[-1] == m["kept"]
+    finally:
+        ex.close()

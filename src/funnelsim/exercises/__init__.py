@@ -99,6 +99,11 @@ EXERCISES: Mapping[str, str] = {
     "08_b2b_buying": "funnelsim.exercises.b2b_buying",
     "09_sales_funnel": "funnelsim.exercises.sales_plan",
     "10_customers_from_data": "funnelsim.exercises.customers_from_data",
+    "05_retention": "funnelsim.exercises.subscription_retention",
+    "07_referral": "funnelsim.exercises.referral",
+    "08_b2b_buying": "funnelsim.exercises.b2b_buying",
+    "09_sales_funnel": "funnelsim.exercises.sales_plan",
+    "11_abm_bant": "funnelsim.exercises.abm_bant",
     "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
 }
 

@@ -1,4 +1,4 @@
-"""The B2B deal explorer: buying committee, champion, saboteur, Beckhard's rule, adoption."""
+"""The B2B explorers: the deal (committee, champion, saboteur, Beckhard, adoption) and ABM."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from funnelsim.widgets.specs import (
     Metric,
 )
 
-__all__ = ["B2BExplorer", "accounts_table"]
+__all__ = ["AbmExplorer", "B2BExplorer", "accounts_table"]
 
 _MEMBERS = ("decision_maker", "economic_buyer", "influencer", "user")
 _PRESENCE = ("champion", "saboteur", *_MEMBERS)
@@ -206,3 +206,97 @@ class B2BExplorer(Explorer):
                 b, title="Who wins the deal: each member's effect on the win rate", width=260
             ),
         )
+
+
+# -- the ABM explorer (lesson 11) ----------------------------------------------------------
+
+#: The four ABM steps' levers.
+ABM_PIPELINE = (
+    Control(
+        "companies", "Companies on the list", 200, 20_000, 1, 2_000, integer=True,
+        scale="log", readout=",.0f", slow=True,
+    ),
+    Control("fit_rate", "Filter: share that fits", 0.05, 1.0, 0.01, 0.3, readout=".0%"),
+    Control(
+        "capacity", "Companies researched (capacity)", 5, 500, 5, 100, integer=True,
+        readout=",.0f", help="Companies the team can research and warm up.",
+    ),
+    Control("response_rate", "Research: share responding", 0.0, 1.0, 0.01, 0.4, readout=".0%"),
+)  # fmt: skip
+
+#: How much the BANT score says about winning, and how much deals differ.
+ABM_SCORE = (
+    Control(
+        "strength", "How much BANT predicts a win", 0.0, 3.0, 0.1, 1.0, readout=".1f",
+        help="0: the score says nothing; 1: the odds of winning grow with the product.",
+    ),
+    Control(
+        "deal_sigma", "Spread of deal sizes", 0.0, 2.0, 0.1, 1.0, readout=".1f",
+        help="0: every deal the same size (BANT and expected value then agree).",
+    ),
+    Control("seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d"),
+)  # fmt: skip
+
+ABM_METRICS = (
+    Metric("wins_bant", "Expected wins, BANT order", "{:.1f}"),
+    Metric("wins_random", "Expected wins, random order", "{:.1f}"),
+    Metric("lift", "BANT ÷ random", "{:.2f}×", "How many times the wins of a random choice."),
+    Metric(
+        "revenue_gain", "Revenue: expected value ÷ BANT order", "{:.2f}×",
+        "Expected revenue of the expected-value order over that of the BANT order.",
+    ),
+)  # fmt: skip
+
+
+class AbmExplorer(Explorer):
+    """Account-based marketing: filter, rank, research, warm up (:func:`funnelsim.simulate_abm`).
+
+    Left: the pipeline in BANT order as a funnel; right: the gain curve, BANT
+    order against random order (:func:`funnelsim.charts.bant_gain_chart`). The
+    headline numbers compare the expected wins of the BANT and random orders
+    and the expected revenue of the expected-value and BANT orders, on the
+    same companies. Deals average 1 (revenue in units of the mean deal).
+    """
+
+    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+        super().__init__(
+            "ABM: which companies to research",
+            [("The four steps", ABM_PIPELINE), ("Score and deals", ABM_SCORE)],
+            ABM_METRICS,
+            values=values,
+            threaded=threaded,
+        )
+
+    def compute(self, values: Mapping[str, Any]) -> Outcome:
+        from funnelsim import b2b
+
+        abm = b2b.simulate_abm(
+            values["companies"],
+            fit_rate=values["fit_rate"],
+            capacity=values["capacity"],
+            response_rate=values["response_rate"],
+            strength=values["strength"],
+            deal_sigma=values["deal_sigma"],
+            seed=values["seed"],
+        )
+        s = abm.summary().set_index("ranking")
+        wins = s["expected_wins"].to_dict()
+        revenue = s["expected_revenue"].to_dict()
+        metrics = {
+            "wins_bant": wins["bant"],
+            "wins_random": wins["random"],
+            "lift": wins["bant"] / wins["random"] if wins["random"] > 0 else float("nan"),
+            "revenue_gain": revenue["expected_value"] / revenue["bant"]
+            if revenue["bant"] > 0
+            else float("nan"),
+        }
+        return Outcome(dict(values), abm, metrics)
+
+    def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
+        abm = outcome.result
+        funnel = charts.funnel_chart(abm.table(), title="The pipeline in BANT order", width=280)
+        gain = charts.bant_gain_chart(abm.pipeline(), width=300, height=260)
+        if a is not None:
+            frozen = charts.funnel_chart(a.result.table(), title="A (frozen)", width=280)
+            return charts.Plot.of(alt.vconcat(alt.hconcat(frozen, funnel), gain))
+        return charts.Plot.of(alt.hconcat(funnel, gain).resolve_scale(color="independent"))
