@@ -91,6 +91,7 @@ NOT_DONE = "not done yet"
 EXERCISES: Mapping[str, str] = {
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
     "09_sales_funnel": "funnelsim.exercises.sales_plan",
+    "13_b2b_marketing": "funnelsim.exercises.b2b_marketing",
 }
 
 
