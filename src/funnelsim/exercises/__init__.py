@@ -105,6 +105,7 @@ EXERCISES: Mapping[str, str] = {
     "09_sales_funnel": "funnelsim.exercises.sales_plan",
     "11_abm_bant": "funnelsim.exercises.abm_bant",
     "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
+    "13_b2b_marketing": "funnelsim.exercises.b2b_marketing",
 }
 
 
