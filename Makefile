@@ -116,7 +116,7 @@ nbval: setup ## Re-execute committed notebooks and compare their outputs
 papermill: setup ## Run every notebook under other parameter sets
 	$(NOTEBOOK_RUN) tests/notebooks
 
-exercises: setup ## Student copies up to date with their masters (execution and grading: tests/test_exercise.py)
+exercises: setup ## Student copies up to date with their masters (their runs: make notebooks)
 	$(BIN)/python -m funnelsim.exercises generate --check
 
 student-copies: setup ## Regenerate exercises/student/ from exercises/masters/ (solutions -> ...)

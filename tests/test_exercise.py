@@ -104,7 +104,8 @@ def test_student_seed_is_the_documented_hash():
 
 
 def test_bad_ids_are_refused():
-    with pytest.raises(ValueError, match=r"exercise must be one of \['02_aaarrr_funnel'"):
+    known = r"exercise must be one of \[('[0-9a-z_]+', )*'02_aaarrr_funnel'"
+    with pytest.raises(ValueError, match=known):
         Exercise("99_nothing")
     with pytest.raises(ValueError, match="student must be a non-empty id"):
         student_seed("02_aaarrr_funnel", "  ")
@@ -336,6 +337,9 @@ def test_export_round_trip():
 
 
 # --- the grader (fresh kernels) ------------------------------------------------------------
+# A correct submission (every master) and an empty one (every student copy) are graded by
+# tests/notebooks/test_exercises.py, in the notebook gate; here only the submissions that
+# need notebooks of their own, so no notebook is executed twice.
 
 
 def _set_answers(nb, answers: dict[str, str]) -> None:
@@ -353,10 +357,7 @@ def _set_answers(nb, answers: dict[str, str]) -> None:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
-    master = (MASTERS / "02_aaarrr_funnel.ipynb").read_text("utf-8")
     copy = (STUDENT / "02_aaarrr_funnel.ipynb").read_text("utf-8")
-    (folder / "alice.ipynb").write_text(master, encoding="utf-8")  # correct
-    (folder / "carol.ipynb").write_text(copy, encoding="utf-8")  # empty
     partial = nbformat.reads(copy, as_version=4)
     _set_answers(
         partial,
@@ -397,32 +398,20 @@ def _score(table, student):
 
 def test_grader_table_shape(graded):
     assert tuple(graded.columns) == GRADE_COLUMNS
-    assert sorted(set(graded["student"])) == ["alice", "bob", "carol", "dave"]
-    assert len(graded) == 4 * len(SPEC.questions)
+    assert list(dict.fromkeys(graded["student"])) == ["bob", "dave"]  # file-name order
+    assert len(graded) == 2 * len(SPEC.questions)
     assert (graded["max_points"] == 2.0).all()
-
-
-def test_grader_correct_submission_scores_full(graded):
-    total, feedback = _score(graded, "alice")
-    assert total == 10.0, feedback.to_dict()
-    assert feedback["ltv_dollars"] == "1 of 1 check passed"
-    assert feedback["paying_customers"] == "2 of 2 checks passed"
-    assert graded.attrs["errors"]["alice"] == []
+    assert graded.attrs["errors"] == {"bob": [], "dave": []}
 
 
 def test_grader_partial_submission(graded):
     total, feedback = _score(graded, "bob")
     assert total == 4.0  # reach and paying customers
+    assert feedback["reach_revenue"] == "2 of 2 checks passed"
+    assert feedback["paying_customers"] == "2 of 2 checks passed"  # the hidden one too
     assert "most *people*" in feedback["biggest_drop"]
     assert "12× too large" in feedback["ltv_dollars"]
     assert feedback["revenue_step_rate"] == NOT_DONE
-
-
-def test_grader_empty_submission_runs_without_errors(graded):
-    total, feedback = _score(graded, "carol")
-    assert total == 0.0
-    assert (feedback == NOT_DONE).all()
-    assert graded.attrs["errors"]["carol"] == []
 
 
 def test_grader_runs_hidden_checks_whatever_the_notebook_does(graded):
@@ -431,6 +420,30 @@ def test_grader_runs_hidden_checks_whatever_the_notebook_does(graded):
     assert "own seed" in feedback["paying_customers"]
     assert "own simulation" in feedback["revenue_step_rate"]
     assert total == 0.0
+
+
+def test_scoring_a_run_whose_answers_could_not_be_read_names_the_problem(tmp_path):
+    from funnelsim.exercises.notebook import Submission, score_submission
+
+    stopped = Submission(
+        tmp_path / "erin.ipynb", "erin", "02_aaarrr_funnel", None, None, "the kernel died", [3]
+    )
+    table = score_submission(stopped)
+    assert list(table["question"]) == [q.name for q in SPEC.questions]
+    assert (table["points"] == 0).all() and (table["feedback"] == "the kernel died").all()
+    assert table.attrs["errors"] == {"erin": [3]}
+    honest = _honest(student_seed("02_aaarrr_funnel", "erin"))
+    answered = Submission(
+        tmp_path / "erin.ipynb",
+        "erin",
+        "02_aaarrr_funnel",
+        None,
+        export_answers("02_aaarrr_funnel", honest),
+        "",
+        [],
+    )
+    table = score_submission(answered)
+    assert (table["points"] == table["max_points"]).all(), table["feedback"].tolist()
 
 
 def test_grade_folder_refuses_bad_folders(tmp_path):

@@ -56,6 +56,7 @@ from .diffusion import (
     SegmentedMarket as SegmentedMarket,
     chasm_gap as chasm_gap,
     chasm_market as chasm_market,
+    compare_strategies as compare_strategies,
     diffusion_path as diffusion_path,
     move_profits as move_profits,
     segmented_market as segmented_market,
@@ -109,6 +110,7 @@ from .retention import (
     sbg_retention_rate as sbg_retention_rate,
     sbg_survival as sbg_survival,
     simulate_cohorts as simulate_cohorts,
+    simulate_segments as simulate_segments,
 )
 
 # product analytics on any event log
@@ -129,6 +131,7 @@ from .datasets import (
 
 # accounts, buying committees, champions, Beckhard's formula
 from .b2b import (
+    ADOPTION as ADOPTION,
     BUYER_CLASSES as BUYER_CLASSES,
     AccountsResult as AccountsResult,
     Committee as Committee,
@@ -136,7 +139,9 @@ from .b2b import (
     beckhard as beckhard,
     beckhard_probability as beckhard_probability,
     buyer_class_effect as buyer_class_effect,
+    buyer_class_table as buyer_class_table,
     buying_committee as buying_committee,
+    compare_accounts as compare_accounts,
     expected_accounts as expected_accounts,
     simulate_accounts as simulate_accounts,
 )
@@ -154,6 +159,12 @@ from .sensitivity_analysis import (
     bottleneck as bottleneck,
     fix_first as fix_first,
     sensitivity as sensitivity,
+)
+
+# the sales plan worked backwards from a target
+from .planning import (
+    sales_plan as sales_plan,
+    simulate_plan as simulate_plan,
 )
 
 # BANT and RFM

@@ -33,6 +33,25 @@ convenience in the pilot, a **champion** (always for) pushes every step and a
 **saboteur** (an influencer who is always against) holds Learn and Try back.
 The default numbers are round teaching values, not measurements.
 
+Adoption after the purchase
+---------------------------
+A won deal is not yet a kept account. With ``adoption=`` (:func:`simulate_accounts`,
+:func:`expected_accounts`) each won account takes one more step, **Adoption**
+(:data:`ADOPTION`): its end users take the product into daily work (adopted) or
+let it fall out of use (the deal is won but the account is lost: abandoned).
+The organisation's decision to buy and the individual users' acceptance are
+two separate decisions, the multi-level view of Frambach & Schillewaert (2002,
+"Organizational innovation adoption: a multi-level framework", *Journal of
+Business Research* 55, 163–176); what users weigh is the perceived usefulness
+and ease of use of the technology acceptance model (Davis 1989, *MIS
+Quarterly* 13, 319–340). The step uses the same odds model as the stages: a
+member whose ``odds`` name :data:`ADOPTION` moves the base ``adoption`` rate
+by its stance in *that* account, so users who were against the purchase (or a
+champion who pushed it) carry their stance into daily use. The step takes no
+time (the cycle ends at Buy). With ``adoption=1`` every won account is kept and
+every other result is exactly that of a run without the step (the random
+numbers of the step are drawn after all others).
+
 Beckhard's formula
 ------------------
 Change (here: the purchase) happens when dissatisfaction × vision × first steps
@@ -61,9 +80,10 @@ from funnelsim._validation import (
     check_real_array,
 )
 from funnelsim.model import Funnel, _key, check_funnel, trigger_learn_try_buy
-from funnelsim.stats import step_table
+from funnelsim.stats import proportion_ci, step_table
 
 __all__ = [
+    "ADOPTION",
     "BUYER_CLASSES",
     "AccountsResult",
     "Committee",
@@ -71,7 +91,9 @@ __all__ = [
     "beckhard",
     "beckhard_probability",
     "buyer_class_effect",
+    "buyer_class_table",
     "buying_committee",
+    "compare_accounts",
     "expected_accounts",
     "simulate_accounts",
 ]
@@ -93,31 +115,35 @@ _CONTRIBUTION_COLUMNS = (
     "wins_added",
 )
 
+#: Name of the post-purchase step (end users adopt the product or abandon it); a
+#: :class:`Member` may name it in its ``odds`` like any stage.
+ADOPTION = "Adoption"
+
 #: Largest n_accounts simulated at once (about 100 bytes per account and member).
 MAX_ACCOUNTS = 20_000_000
 
 
-def _odds_pairs(odds: Any, where: str) -> tuple[tuple[str, float], ...]:
+def _odds_pairs(odds: Any, where: str, what: str = "odds") -> tuple[tuple[str, float], ...]:
     if isinstance(odds, Mapping):
         items = list(odds.items())
     elif isinstance(odds, Sequence) and not isinstance(odds, str):
         items = list(odds)
     else:
         raise TypeError(
-            f"odds for {where} must be a mapping of stage name to multiplier, "
+            f"{what} for {where} must be a mapping of stage name to multiplier, "
             f"got {type(odds).__name__}"
         )
     pairs = []
     seen = set()
     for item in items:
         if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-            raise TypeError(f"odds for {where} must map stage names to numbers, got {item!r}")
+            raise TypeError(f"{what} for {where} must map stage names to numbers, got {item!r}")
         stage, value = item
         if stage in seen:
-            raise ValueError(f"odds for {where} name stage {stage!r} twice")
+            raise ValueError(f"{what} for {where} name stage {stage!r} twice")
         seen.add(stage)
         m = check_real(
-            f"odds multiplier of {where} for stage {stage!r}", value, low=0.0, low_open=True
+            f"{what} multiplier of {where} for stage {stage!r}", value, low=0.0, low_open=True
         )
         pairs.append((stage, m))
     return tuple(pairs)
@@ -130,7 +156,10 @@ class Member:
     ``odds`` maps stage names to odds multipliers; a stage not named is not
     influenced (multiplier 1). A multiplier of 2 doubles the odds of reaching
     that stage when the member is for the purchase and halves them when it is
-    against.
+    against. ``adoption`` does the same for the post-purchase step
+    (:data:`ADOPTION`), and ``pace`` for the time spent in a stage: a member
+    for the purchase divides the account's time in that stage by the factor
+    (pushes it through), one against multiplies it (stalls it).
     """
 
     #: Identifier used in tables and keyword arguments, e.g. "decision_maker".
@@ -144,6 +173,11 @@ class Member:
     #: Odds multiplier (> 0) per influenced stage, as ((stage, multiplier), ...);
     #: a mapping is accepted and converted.
     odds: tuple[tuple[str, float], ...] = ()
+    #: Odds multiplier (> 0) of the post-purchase step, adoption by the end users.
+    adoption: float = 1.0
+    #: Time factor (> 0) per stage, as ((stage, factor), ...): time in the stage
+    #: divided by it when the member is for, multiplied when against.
+    pace: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("key", "label"):
@@ -157,10 +191,22 @@ class Member:
             self, "support", check_probability(f"support of {self.key!r}", self.support)
         )
         object.__setattr__(self, "odds", _odds_pairs(self.odds, repr(self.key)))
+        object.__setattr__(
+            self,
+            "adoption",
+            check_real(
+                f"adoption multiplier of {self.key!r}", self.adoption, low=0.0, low_open=True
+            ),
+        )
+        object.__setattr__(self, "pace", _odds_pairs(self.pace, repr(self.key), "pace"))
 
     def multiplier(self, stage: str) -> float:
         """Odds multiplier for ``stage`` (1 for a stage the member does not influence)."""
         return dict(self.odds).get(stage, 1.0)
+
+    def pace_factor(self, stage: str) -> float:
+        """Time factor for ``stage`` (1 for a stage whose pace the member does not set)."""
+        return dict(self.pace).get(stage, 1.0)
 
 
 @dataclass(frozen=True)
@@ -209,31 +255,54 @@ class Committee:
         return Committee(tuple(new if m.key == key else m for m in self.members))
 
     def neutral(self) -> Committee:
-        """The same members with every odds multiplier 1: accounts follow the plain funnel."""
+        """The same members with every multiplier and time factor 1: the plain funnel."""
         return Committee(
             tuple(
-                dataclasses.replace(m, odds=tuple((s, 1.0) for s, _ in m.odds))
+                dataclasses.replace(
+                    m,
+                    odds=tuple((s, 1.0) for s, _ in m.odds),
+                    adoption=1.0,
+                    pace=tuple((s, 1.0) for s, _ in m.pace),
+                )
                 for m in self.members
             )
         )
 
     def log_odds(self, stages: Sequence[str]) -> np.ndarray:
-        """``log m`` per member and stage, shape (members, stages), also for no members."""
-        m = np.array([[m.multiplier(s) for s in stages] for m in self.members], dtype=float)
+        """``log m`` per member and stage, shape (members, stages), also for no members.
+
+        The name :data:`ADOPTION` gives each member's ``adoption`` multiplier.
+        """
+        m = np.array(
+            [
+                [m.adoption if s == ADOPTION else m.multiplier(s) for s in stages]
+                for m in self.members
+            ],
+            dtype=float,
+        )
         return np.log(m.reshape(len(self.members), len(stages)))
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per member and influenced stage.
+    def log_pace(self, stages: Sequence[str]) -> np.ndarray:
+        """``log f`` (time factors) per member and stage, shape (members, stages)."""
+        f = np.array([[m.pace_factor(s) for s in stages] for m in self.members], dtype=float)
+        return np.log(f.reshape(len(self.members), len(stages)))
 
-        Columns: ``member, label, presence, support, stage, odds``.
+    def to_frame(self) -> pd.DataFrame:
+        """One row per member and influenced stage (:data:`ADOPTION` last when moved).
+
+        Columns: ``member, label, presence, support, stage, odds, pace`` (a
+        member influencing nothing has one row with stage "" and 1, 1).
         """
-        rows = [
-            (m.key, m.label, m.presence, m.support, s, v)
-            for m in self.members
-            for s, v in (m.odds or (("", 1.0),))
-        ]
+        rows = []
+        for m in self.members:
+            stages = list(dict.fromkeys([s for s, _ in m.odds] + [s for s, _ in m.pace]))
+            if m.adoption != 1.0:
+                stages.append(ADOPTION)
+            for s in stages or [""]:
+                odds = m.adoption if s == ADOPTION else m.multiplier(s)
+                rows.append((m.key, m.label, m.presence, m.support, s, odds, m.pace_factor(s)))
         return pd.DataFrame(
-            rows, columns=["member", "label", "presence", "support", "stage", "odds"]
+            rows, columns=["member", "label", "presence", "support", "stage", "odds", "pace"]
         )
 
 
@@ -264,14 +333,21 @@ def buying_committee(
     ``decision_maker``      Ultimate Decision Maker (ЛПР)    0.6      Buy ×2.5
     ``economic_buyer``      Economic Buyer (ЛВР)             0.5      Try ×1.3, Buy ×1.8
     ``influencer``          Influencer (ЛФР)                 0.6      Learn ×2, Try ×2
-    ``user``                Users                            0.7      Try ×1.5
-    ``champion``            an insider who sells internally  1 (for)  Learn ×2, Try ×2.5, Buy ×3
+    ``user``                Users                            0.7      Try ×1.5; Adoption ×4
+    ``champion``            an insider who sells internally  1 (for)  Learn ×2, Try ×2.5, Buy ×3;
+                                                                      Adoption ×2
     ``saboteur``            an influencer working against    0        Learn ×2, Try ×2.5, Buy ×1.5
     ======================  ===============================  =======  ============================
 
+    Pace: a champion divides the time in Learn, Try and Buy by 1.5 (surfaces
+    objections early, clears internal barriers); a saboteur multiplies the
+    time in Learn by 1.5 and in Try by 2 (one more test, one more report).
     A saboteur has support 0, so its multipliers *divide* the odds. The
     funnel's own rates are those of an account whose committee is absent or
-    evenly split. The numbers are teaching values chosen so each role's effect
+    evenly split. The Adoption multipliers act only when a simulation asks for
+    the post-purchase step (``adoption=``): the users, who barely move the
+    purchase, decide whether the product is used after it (a champion is
+    usually a future user too). The numbers are teaching values chosen so each role's effect
     is visible in a few thousand accounts, not estimates from data.
     """
     lpr = (("Buy", 2.5),)
@@ -280,14 +356,16 @@ def buying_committee(
     users = (("Try", 1.5),)
     champ = (("Learn", 2.0), ("Try", 2.5), ("Buy", 3.0))
     sabot = (("Learn", 2.0), ("Try", 2.5), ("Buy", 1.5))
+    fast = (("Learn", 1.5), ("Try", 1.5), ("Buy", 1.5))  # the champion clears barriers
+    slow = (("Learn", 1.5), ("Try", 2.0))  # the saboteur asks for one more test
     return Committee(
         (
             Member("decision_maker", "Ultimate Decision Maker (ЛПР)", decision_maker, 0.6, lpr),
             Member("economic_buyer", "Economic Buyer (ЛВР)", economic_buyer, 0.5, lvr),
             Member("influencer", "Influencer (ЛФР)", influencer, 0.6, lfr),
-            Member("user", "Users", user, 0.7, users),
-            Member("champion", "Champion", champion, 1.0, champ),
-            Member("saboteur", "Saboteur", saboteur, 0.0, sabot),
+            Member("user", "Users", user, 0.7, users, adoption=4.0),
+            Member("champion", "Champion", champion, 1.0, champ, adoption=2.0, pace=fast),
+            Member("saboteur", "Saboteur", saboteur, 0.0, sabot, pace=slow),
         )
     )
 
@@ -313,6 +391,12 @@ def _check_committee(committee: Any, funnel: Funnel) -> Committee:
                     f"member {m.key!r} influences stage {stage!r}, which is not in funnel "
                     f"{funnel.name!r}; stages are {list(funnel.names)}"
                 )
+        for stage, _ in m.pace:
+            if stage not in funnel.names:
+                raise ValueError(
+                    f"member {m.key!r} sets the pace of stage {stage!r}, which is not in "
+                    f"funnel {funnel.name!r}; stages are {list(funnel.names)}"
+                )
     return committee
 
 
@@ -336,6 +420,7 @@ def expected_accounts(
     committee: Committee | None = None,
     funnel: Funnel | None = None,
     buy_rate: Any = None,
+    adoption: float | None = None,
 ) -> pd.DataFrame:
     """Exact expectations for ``n_accounts`` accounts with a buying committee.
 
@@ -359,12 +444,20 @@ def expected_accounts(
         differ: the Buy count is a sum of independent Bernoulli trials with
         different probabilities, and its ``sd_reached`` is the exact
         ``sqrt(sum q_i (1 - q_i))``.
+    adoption : float, optional
+        Base rate, in [0, 1], of the post-purchase step (as in
+        :func:`simulate_accounts`); adds a last row :data:`ADOPTION` (won
+        accounts whose users adopt the product). Its reach is averaged over the
+        stance combinations like the others: P(won and adopted) = sum over
+        combinations of P(combination) × P(won | combination) × P(adopted |
+        combination), since adoption depends on the same stances.
 
     Returns
     -------
     DataFrame
-        One row per stage: ``stage, base_rate, step_rate, reach_probability,
-        expected_reached, sd_reached``. ``reach_probability`` is the mean over
+        One row per stage (and :data:`ADOPTION` last with ``adoption``):
+        ``stage, base_rate, step_rate, reach_probability, expected_reached,
+        sd_reached``. ``reach_probability`` is the mean over
         accounts; ``step_rate`` the average rate of the step among accounts that
         reached the previous stage; ``base_rate`` the funnel's rate for an
         account with no active member (NaN for Buy with one rate per account);
@@ -380,17 +473,23 @@ def expected_accounts(
     funnel = _check_funnel(funnel)
     committee = _check_committee(committee, funnel)
     n = check_int("n_accounts", n_accounts, low=0)
+    adopt = None if adoption is None else check_probability("adoption", adoption)
     base = funnel.rates
+    buy = None
     if buy_rate is not None:
         buy = _check_buy_rate(buy_rate, n, funnel)
         base[-1] = float(buy) if buy.ndim == 0 else np.nan
-    reach, sd = _exact_reach(funnel, committee, n, None if buy_rate is None else buy)
+    reach, sd = _exact_reach(funnel, committee, n, buy, adopt)
+    names = list(funnel.names)
+    if adopt is not None:
+        names.append(ADOPTION)
+        base = np.append(base, adopt)
     prev = np.concatenate([[1.0], reach[:-1]])
     with np.errstate(invalid="ignore", divide="ignore"):
         step = np.where(prev > 0, reach / np.where(prev > 0, prev, 1.0), np.nan)
     return pd.DataFrame(
         {
-            "stage": pd.Categorical(funnel.names, categories=funnel.names, ordered=True),
+            "stage": pd.Categorical(names, categories=names, ordered=True),
             "base_rate": base,
             "step_rate": step,
             "reach_probability": reach,
@@ -416,36 +515,55 @@ def _stance_states(committee: Committee, log_m: np.ndarray) -> tuple[np.ndarray,
 
 
 def _exact_reach(
-    funnel: Funnel, committee: Committee, n: int, buy: np.ndarray | None
+    funnel: Funnel,
+    committee: Committee,
+    n: int,
+    buy: np.ndarray | None,
+    adoption: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean reach probability per stage and the sd of the count reaching it (n accounts).
 
     ``buy`` is None, one base Buy rate for all (0-d) or one per account (n,).
+    With ``adoption`` the arrays get one more element, the post-purchase step.
     """
     rates = funnel.rates
+    k = len(rates)
     if buy is not None and buy.ndim == 0:
         rates[-1] = float(buy)  # one rate for all: still one funnel
         buy = None
     log_m = committee.log_odds(funnel.names)
-    if buy is None and not np.any(log_m):
-        reach = np.cumprod(rates)  # no member moves any step: the plain funnel, exactly
+    log_a = committee.log_odds((ADOPTION,)) if adoption is not None else log_m[:, :0]
+    if buy is None and not np.any(log_m) and not np.any(log_a):
+        # No member moves any step: the plain funnel (and a plain last step), exactly.
+        reach = np.cumprod(rates if adoption is None else np.append(rates, adoption))
         return reach, np.sqrt(n * reach * (1 - reach))
-    weight, shift = _stance_states(committee, log_m)
-    path = np.cumprod(_shift(rates[None, :], shift), axis=1)  # (S, K)
+    weight, shift = _stance_states(committee, np.hstack([log_m, log_a]))  # (S,), (S, K[+1])
+    path = np.cumprod(_shift(rates[None, :], shift[:, :k]), axis=1)  # (S, K)
+    if adoption is not None:
+        p_adopt = _shift(np.array([adoption]), shift[:, k])  # (S,)
+        path = np.hstack([path, (path[:, -1] * p_adopt)[:, None]])
     # The weights sum to 1 up to rounding; clip the last ulp so sd stays real.
     reach = np.clip(weight @ path, 0.0, 1.0)
     sd = np.sqrt(n * reach * (1 - reach))
     if buy is not None:
-        # Accounts differ only in the last step. Group the stance combinations by
-        # their shift of that step (few distinct values) and mix exactly per account.
-        values, group = np.unique(shift[:, -1], return_inverse=True)
-        mass = np.bincount(group, weights=weight * path[:, -2], minlength=values.size)
-        q = np.zeros(n)
-        for v, w in zip(values, mass, strict=True):  # loop over distinct shifts, not accounts
-            q += w * _shift(buy, v)
-        q = np.clip(q, 0.0, 1.0)
-        reach[-1] = q.mean() if n else np.nan
-        sd[-1] = np.sqrt(np.sum(q * (1 - q)))
+        # Accounts differ only in the Buy base rate. Group the stance combinations by
+        # their shifts of Buy (and Adoption): few distinct values; mix exactly per account.
+        keys, group = np.unique(shift[:, k - 1 :], axis=0, return_inverse=True)
+        group = np.asarray(group).ravel()
+        mass = np.bincount(group, weights=weight * path[:, k - 2], minlength=len(keys))
+        q_buy = np.zeros(n)
+        q_adopt = np.zeros(n)
+        for key, w in zip(keys, mass, strict=True):  # loop over distinct shifts, not accounts
+            p_buy = _shift(buy, key[0])
+            q_buy += w * p_buy
+            if adoption is not None:
+                q_adopt += w * p_buy * float(_shift(np.array(adoption), key[1]))
+        for j, q in ((k - 1, q_buy), (k, q_adopt)):
+            if j == k and adoption is None:
+                break
+            q = np.clip(q, 0.0, 1.0)
+            reach[j] = q.mean() if n else np.nan
+            sd[j] = np.sqrt(np.sum(q * (1 - q)))
     return reach, sd
 
 
@@ -466,10 +584,14 @@ class AccountsResult:
     #: for every stage after the first), ``depth`` (stages reached),
     #: ``stage_reached``, ``won`` and ``cycle_length`` (time from entering the first
     #: stage to leaving the last stage reached: the sales cycle for won accounts,
-    #: the time to lose the deal otherwise).
+    #: the time to lose the deal otherwise). With ``adoption``, also
+    #: ``p_adoption`` (the chance the account's users adopt the product if it is
+    #: bought), ``adopted`` (won and in use) and ``abandoned`` (won, then not used).
     accounts: pd.DataFrame
     #: One row per member: ``member, label, share_present, win_rate,
-    #: win_rate_without, contribution, wins_added`` (see :func:`simulate_accounts`).
+    #: win_rate_without, contribution, wins_added`` (see :func:`simulate_accounts`);
+    #: with ``adoption`` also ``kept_rate, kept_rate_without, kept_contribution,
+    #: kept_added``, the same for accounts won *and* adopted.
     contributions: pd.DataFrame
     #: The int that repeats the run when passed back as ``seed=``; None when no int does
     #: (a Generator that was used or spawned; see :func:`funnelsim._random.seed_entropy`).
@@ -477,6 +599,9 @@ class AccountsResult:
     #: The ``buy_rate`` given to :func:`simulate_accounts` (0-d or one per
     #: account), None when the funnel's own Buy rate was used.
     buy_rate: np.ndarray | None = None
+    #: Base rate of the post-purchase step (see :func:`simulate_accounts`), None
+    #: when the run stopped at the purchase.
+    adoption: float | None = None
 
     @property
     def n_accounts(self) -> int:
@@ -488,6 +613,22 @@ class AccountsResult:
         """Share of accounts that reached the last stage (bought)."""
         won = self.accounts["won"]
         return int(won.sum()) / len(won) if len(won) else float("nan")
+
+    @property
+    def adoption_rate(self) -> float:
+        """Share of won accounts whose users adopted the product (NaN without adoption)."""
+        a = self.accounts
+        if self.adoption is None or not a["won"].any():
+            return float("nan")
+        return int(a["adopted"].sum()) / int(a["won"].sum())
+
+    @property
+    def kept_rate(self) -> float:
+        """Share of all accounts won **and** adopted (NaN without adoption)."""
+        a = self.accounts
+        if self.adoption is None or not len(a):
+            return float("nan")
+        return int(a["adopted"].sum()) / len(a)
 
     @property
     def cycle_lengths(self) -> np.ndarray:
@@ -511,13 +652,16 @@ class AccountsResult:
             at the previous stage) with its exact interval ``ci_low, ci_high``,
             ``cumulative_conversion`` (reached / accounts) and ``drop_off``
             (:func:`funnelsim.stats.step_table`), with a leading ``by`` column when
-            split. Without ``by``, also
+            split; with ``adoption`` a last row :data:`ADOPTION` (accounts won and
+            adopted). Without ``by``, also
             ``expected_reached`` (accounts) from :func:`expected_accounts` with the
             same committee, funnel and ``buy_rate`` (omitted for a committee too
             large to enumerate).
         """
-        names = self.funnel.names
+        names = list(self.funnel.names)
         k = len(names)
+        if self.adoption is not None:
+            names.append(ADOPTION)
         a = self.accounts
         if by is not None and by not in a.columns:
             raise ValueError(
@@ -528,6 +672,8 @@ class AccountsResult:
         for key, g in groups:
             depth = g["depth"].to_numpy()
             reached = (depth[:, None] > np.arange(k)[None, :]).sum(axis=0)
+            if self.adoption is not None:
+                reached = np.append(reached, int(g["adopted"].sum()))
             f = step_table(names, reached, len(g))
             if by is not None:
                 f.insert(0, by, key)
@@ -535,10 +681,58 @@ class AccountsResult:
         out = pd.concat(frames, ignore_index=True)
         if by is None and len(self.committee) <= _MAX_EXACT_MEMBERS:
             exp = expected_accounts(
-                len(a), committee=self.committee, funnel=self.funnel, buy_rate=self.buy_rate
+                len(a),
+                committee=self.committee,
+                funnel=self.funnel,
+                buy_rate=self.buy_rate,
+                adoption=self.adoption,
             )
             out["expected_reached"] = exp["expected_reached"].to_numpy()
         return out
+
+    def summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """The run in one row: wins with their interval, the cycle, and what was kept.
+
+        Parameters
+        ----------
+        confidence : float
+            Coverage of the exact (Clopper–Pearson) intervals, in (0, 1).
+
+        Returns
+        -------
+        DataFrame
+            One row: ``accounts, won, win_rate, win_ci_low, win_ci_high`` (the
+            interval of the win rate, :func:`funnelsim.stats.proportion_ci`),
+            ``median_cycle`` and ``mean_cycle`` (won accounts, in the time unit
+            of the funnel's stages; NaN with no win) and, with ``adoption``,
+            ``kept, abandoned, kept_rate, kept_ci_low, kept_ci_high`` (accounts
+            won and adopted) and ``adoption_rate`` (kept / won).
+        """
+        a = self.accounts
+        n, won = len(a), int(a["won"].sum())
+        lo, hi = proportion_ci(won, n, confidence)
+        cycles = self.cycle_lengths
+        row: dict[str, Any] = {
+            "accounts": n,
+            "won": won,
+            "win_rate": won / n if n else np.nan,
+            "win_ci_low": float(lo),
+            "win_ci_high": float(hi),
+            "median_cycle": float(np.median(cycles)) if cycles.size else np.nan,
+            "mean_cycle": float(cycles.mean()) if cycles.size else np.nan,
+        }
+        if self.adoption is not None:
+            kept = int(a["adopted"].sum())
+            klo, khi = proportion_ci(kept, n, confidence)
+            row.update(
+                kept=kept,
+                abandoned=won - kept,
+                kept_rate=self.kept_rate,
+                kept_ci_low=float(klo),
+                kept_ci_high=float(khi),
+                adoption_rate=self.adoption_rate,
+            )
+        return pd.DataFrame([row])
 
     def cycle_summary(self, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
         """Sales-cycle length by outcome (won / lost).
@@ -571,7 +765,9 @@ class AccountsResult:
     def __repr__(self) -> str:
         return (
             f"AccountsResult({self.funnel.name!r}, n_accounts={self.n_accounts}, "
-            f"win_rate={self.win_rate:.4g}, seed={self.seed})"
+            f"win_rate={self.win_rate:.4g}"
+            + ("" if self.adoption is None else f", kept_rate={self.kept_rate:.4g}")
+            + f", seed={self.seed})"
         )
 
 
@@ -583,6 +779,7 @@ def simulate_accounts(
     committee: Committee | None = None,
     funnel: Funnel | None = None,
     buy_rate: Any = None,
+    adoption: float | None = None,
     seed: Any = None,
 ) -> AccountsResult:
     """Simulate ``n_accounts`` accounts, each with its own buying committee.
@@ -605,6 +802,13 @@ def simulate_accounts(
         Base rate of the last step (Buy), one per account or one for all,
         in [0, 1] — e.g. :func:`beckhard_probability` of each account's
         Beckhard factors. Default: the funnel's rate.
+    adoption : float, optional
+        Base rate, in [0, 1], of the post-purchase step :data:`ADOPTION`: the
+        chance that a won account's end users take the product into daily use
+        when no member influencing adoption is present. Each member's stance
+        moves it through its ``Adoption`` odds multiplier (in
+        :func:`buying_committee`: users ×4, champion ×2). Default: no such step
+        (the run stops at the purchase).
     seed : int, numpy.random.Generator, SeedSequence or None
         The only source of randomness.
 
@@ -622,7 +826,8 @@ def simulate_accounts(
     -----
     Every random number is drawn up front, in a fixed order that does not
     depend on the parameters: presence and stance uniforms (accounts × members),
-    one uniform per account and step, then each stage's time for every account.
+    one uniform per account and step, each stage's time for every account,
+    then one uniform per account for adoption (drawn also without ``adoption``).
     Two calls with the same seed and the same ``n_accounts`` and committee size
     therefore share their random numbers (common random numbers), and a
     member with presence 0 leaves every other account's path unchanged.
@@ -642,6 +847,7 @@ def simulate_accounts(
                 raise ValueError(f"{key}={value!r} given but the committee has no {key!r} member")
             committee = committee.replace(key, presence=check_probability(key, value))
     n = check_int("n_accounts", n_accounts, low=0, high=MAX_ACCOUNTS)
+    adopt = None if adoption is None else check_probability("adoption", adoption)
     k = len(funnel)
     buy = None if buy_rate is None else _check_buy_rate(buy_rate, n, funnel)
     base = np.broadcast_to(funnel.rates, (n, k)).copy()
@@ -657,11 +863,16 @@ def simulate_accounts(
     times = np.empty((n, k))
     for j, stage in enumerate(funnel.stages):
         times[:, j] = stage.time.sample(rng, n)
+    adopt_u = rng.random(n)
 
     pres = np.array([m.presence for m in committee.members])
     sup = np.array([m.support for m in committee.members])
     state = np.where(presence_u < pres, np.where(stance_u < sup, 1, -1), 0).astype(np.int8)
     log_m = committee.log_odds(funnel.names)  # (M, K)
+    log_a = committee.log_odds((ADOPTION,))[:, 0]  # (M,)
+    log_f = committee.log_pace(funnel.names)  # (M, K)
+    if np.any(log_f):
+        times *= np.exp(-(state.astype(float) @ log_f))  # for: faster, against: slower
 
     def depth_of(rows: Any, st: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Stages reached and step probabilities of accounts ``rows`` with stances ``st``."""
@@ -669,8 +880,15 @@ def simulate_accounts(
         passed = step_u[rows, 1:] < p[:, 1:]
         return 1 + np.cumprod(passed, axis=1).sum(axis=1), p
 
+    def adopted_of(rows: Any, st: np.ndarray, won: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether won accounts ``rows`` adopt, and their adoption probability."""
+        p_a = _shift(np.array(adopt), st.astype(float) @ log_a)
+        return won & (adopt_u[rows] < p_a), p_a
+
     depth, p = depth_of(slice(None), state)
     won = depth == k
+    if adopt is not None:
+        adopted, p_adopt = adopted_of(slice(None), state, won)
     cycle = np.where(np.arange(k)[None, :] < depth[:, None], times, 0.0).sum(axis=1)
 
     cols: dict[str, Any] = {"account_id": np.arange(n, dtype=np.int64)}
@@ -680,15 +898,21 @@ def simulate_accounts(
         )
     for j, name in enumerate(funnel.names[1:], start=1):
         cols[f"p_{_key(name)}"] = p[:, j]
+    if adopt is not None:
+        cols["p_adoption"] = p_adopt
     cols["depth"] = depth.astype(np.int64)
     cols["stage_reached"] = pd.Categorical.from_codes(
         (depth - 1).astype(np.int64), categories=pd.Index(funnel.names), ordered=True
     )
     cols["won"] = won
+    if adopt is not None:
+        cols["adopted"] = adopted
+        cols["abandoned"] = won & ~adopted
     cols["cycle_length"] = cycle
     accounts = pd.DataFrame(cols)
 
     wins = int(won.sum())
+    kept = int(adopted.sum()) if adopt is not None else 0
     rows = []
     for j, m in enumerate(committee.members):
         # Switching member j off changes only the accounts where it is present:
@@ -696,20 +920,31 @@ def simulate_accounts(
         present = np.flatnonzero(state[:, j])
         off = state[present]
         off[:, j] = 0
-        wins_off = wins - int(won[present].sum()) + int((depth_of(present, off)[0] == k).sum())
-        rows.append(
-            {
-                "member": m.key,
-                "label": m.label,
-                "share_present": present.size / n if n else np.nan,
-                "win_rate": wins / n if n else np.nan,
-                "win_rate_without": wins_off / n if n else np.nan,
-                "contribution": (wins - wins_off) / n if n else np.nan,
-                "wins_added": wins - wins_off,
-            }
-        )
-    contributions = pd.DataFrame(rows, columns=list(_CONTRIBUTION_COLUMNS))
-    return AccountsResult(funnel, committee, accounts, contributions, recorded, buy)
+        won_off = depth_of(present, off)[0] == k
+        wins_off = wins - int(won[present].sum()) + int(won_off.sum())
+        row: dict[str, Any] = {
+            "member": m.key,
+            "label": m.label,
+            "share_present": present.size / n if n else np.nan,
+            "win_rate": wins / n if n else np.nan,
+            "win_rate_without": wins_off / n if n else np.nan,
+            "contribution": (wins - wins_off) / n if n else np.nan,
+            "wins_added": wins - wins_off,
+        }
+        if adopt is not None:
+            kept_off = (
+                kept - int(adopted[present].sum()) + int(adopted_of(present, off, won_off)[0].sum())
+            )
+            row["kept_rate"] = kept / n if n else np.nan
+            row["kept_rate_without"] = kept_off / n if n else np.nan
+            row["kept_contribution"] = (kept - kept_off) / n if n else np.nan
+            row["kept_added"] = kept - kept_off
+        rows.append(row)
+    columns = list(_CONTRIBUTION_COLUMNS)
+    if adopt is not None:
+        columns += ["kept_rate", "kept_rate_without", "kept_contribution", "kept_added"]
+    contributions = pd.DataFrame(rows, columns=columns)
+    return AccountsResult(funnel, committee, accounts, contributions, recorded, buy, adopt)
 
 
 def _check_buy_rate(value: Any, n: int, funnel: Funnel) -> np.ndarray:
@@ -870,6 +1105,7 @@ def buyer_class_effect(
     *,
     committee: Committee | None = None,
     funnel: Funnel | None = None,
+    adoption: float | None = None,
 ) -> pd.DataFrame:
     """How one buyer class's key factor moves the steps it influences (exact, noise-free).
 
@@ -889,6 +1125,10 @@ def buyer_class_effect(
         0, 0.1, ..., 1.
     committee, funnel : optional
         Defaults :func:`buying_committee` and :func:`funnelsim.trigger_learn_try_buy`.
+    adoption : float, optional
+        Base rate of the post-purchase step (see :func:`expected_accounts`);
+        adds the stage :data:`ADOPTION`, where the end users' convenience
+        matters most.
 
     Returns
     -------
@@ -917,7 +1157,7 @@ def buyer_class_effect(
         c = committee
         for key in members:
             c = c.replace(key, support=check_probability(f"value of {factor!r}", float(v)))
-        exp = expected_accounts(1, committee=c, funnel=funnel)
+        exp = expected_accounts(1, committee=c, funnel=funnel, adoption=adoption)
         frames.append(
             pd.DataFrame(
                 {
@@ -930,3 +1170,108 @@ def buyer_class_effect(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def buyer_class_table(
+    factors: Sequence[str] = ("roi", "standard", "convenience"),
+    values: Any = (0.0, 1.0),
+    *,
+    committee: Committee | None = None,
+    funnel: Funnel | None = None,
+    adoption: float | None = None,
+) -> pd.DataFrame:
+    """Reach of every stage for each buyer class's key factor and value (exact).
+
+    :func:`buyer_class_effect` for several factors at once, in wide form: a
+    table a lesson shows as it is.
+
+    Parameters
+    ----------
+    factors : sequence of {"roi", "standard", "convenience"}
+        Key factors of the economic, technical and end-user buyer classes.
+    values : array_like of float in [0, 1]
+        How well the offer meets the factor (the support of its members).
+    committee, funnel, adoption : optional
+        As in :func:`buyer_class_effect`.
+
+    Returns
+    -------
+    DataFrame
+        Index ``(factor, value)``; one column per stage (with ``adoption``,
+        :data:`ADOPTION` last) holding the reach probability: the share of
+        triggered accounts that get that far (the Buy column is the win rate).
+
+    Examples
+    --------
+    >>> t = buyer_class_table(["roi"], [0, 1])
+    >>> bool(t.loc[("roi", 1.0), "Buy"] > t.loc[("roi", 0.0), "Buy"])
+    True
+    """
+    if isinstance(factors, str):
+        factors = [factors]
+    frames = [
+        buyer_class_effect(f, values, committee=committee, funnel=funnel, adoption=adoption)
+        for f in factors
+    ]
+    long = pd.concat(frames, ignore_index=True)
+    wide = long.pivot_table(
+        index=["factor", "value"], columns="stage", values="reach_probability", observed=True
+    )
+    wide = wide.reindex(pd.MultiIndex.from_frame(long[["factor", "value"]].drop_duplicates()))
+    wide.columns = pd.Index([str(c) for c in wide.columns], name="stage")
+    return wide
+
+
+def compare_accounts(
+    cases: Mapping[str, Mapping[str, Any]], n_accounts: int, *, seed: Any = None, **common: Any
+) -> pd.DataFrame:
+    """Simulate the same accounts under several settings and summarise each run.
+
+    Every case runs :func:`simulate_accounts` with the **same seed** (common
+    random numbers, see its Notes), so the differences between the rows come
+    from the settings, not from a new draw of the accounts.
+
+    Parameters
+    ----------
+    cases : mapping of str to mapping
+        Case name → keyword arguments of :func:`simulate_accounts` for that
+        case (``champion``, ``saboteur``, ``committee``, ``adoption``, ...).
+    n_accounts : int
+        Accounts in every run.
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The seed every case uses. A Generator is turned into one int first, so
+        the cases still share their random numbers.
+    **common
+        Keyword arguments for every case (a case's own value wins).
+
+    Returns
+    -------
+    DataFrame
+        :meth:`AccountsResult.summary` of each case, one row per case, indexed
+        by the case name.
+
+    Raises
+    ------
+    TypeError
+        ``cases`` is not a mapping of names to mappings.
+    """
+    if not isinstance(cases, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, Mapping) for k, v in cases.items()
+    ):
+        raise TypeError(
+            "cases must map case names to keyword arguments of simulate_accounts, "
+            f"e.g. {{'nobody': {{'champion': 0}}}}, got {cases!r}"
+        )
+    rng = as_generator(seed)
+    shared = seed_entropy(rng)
+    if shared is None:
+        shared = int(rng.integers(2**63))
+    rows = {
+        name: simulate_accounts(n_accounts, **{**common, **case}, seed=shared).summary()
+        for name, case in cases.items()
+    }
+    if not rows:
+        return pd.DataFrame()
+    out = pd.concat(rows).droplevel(1)
+    out.index.name = "case"
+    return out

@@ -27,6 +27,7 @@ referral and diffusion                     :func:`referral_generations_chart`, :
 life cycle: segments, the chasm, pools     :func:`diffusion_chart`, :func:`value_migration_chart`
 unit economics                             :func:`payback_chart` (cumulative margin vs CAC)
 sensitivity                                :func:`tornado_chart`
+the sales plan worked backwards            :func:`plan_chart`
 BANT, RFM, the buying committee            :func:`bant_chart`, :func:`bant_gain_chart`,
                                            :func:`rfm_chart`, :func:`committee_chart`
 =========================================  ==============================================
@@ -112,6 +113,7 @@ __all__ = [
     "has_vl_convert",
     "payback_chart",
     "payback_plot",
+    "plan_chart",
     "referral_generations_chart",
     "referral_generations_plot",
     "retention_curves",
@@ -2389,6 +2391,93 @@ def committee_plot(result: Any, *, title: str | None = None, width: int = 380) -
 
     # The default title carries the win rate: only then is it part of the shape.
     return Plot(frame, (*shape, default if title is None else None), build)
+
+
+# -- the sales plan worked backwards ------------------------------------------------------------
+
+
+def plan_chart(
+    plan: pd.DataFrame,
+    *,
+    title: str | None = None,
+    width: int = 420,
+    unit: str = "period",
+) -> alt.LayerChart:
+    """The sales plan as the funnel it implies: entrants per stage, widest at the top.
+
+    Parameters
+    ----------
+    plan : DataFrame
+        :func:`funnelsim.planning.sales_plan` output (``stage, entrants,
+        start_before``; ``budget`` is shown when any stage costs money).
+    title : str, optional
+        Chart title (default: names the top-of-funnel entrants per customer).
+    width : int
+        Plot width in pixels.
+    unit : str
+        The plan's time unit for the labels ("week", "month", ...).
+
+    Returns
+    -------
+    altair.LayerChart
+        One centred bar per stage (first stage on top), its width the entrants
+        needed per period; the label gives the entrants, when the stage's work
+        starts and its budget.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a frame with the columns above.
+    """
+    frame = check_columns(plan, ("stage", "entrants", "start_before"), name="plan")
+    order = list(frame["stage"].astype(str))
+    entrants = frame["entrants"].to_numpy(float)
+    budget = frame["budget"].to_numpy(float) if "budget" in frame else np.zeros(len(frame))
+    costs = bool(np.any(budget > 0))
+    labels = []
+    for e, start, b in zip(entrants, frame["start_before"].to_numpy(float), budget, strict=True):
+        units = unit if start == 1 else f"{unit}s"
+        when = "customers out" if start == 0 else f"starts {_format.number(start)} {units} ahead"
+        spend = f", {_format.money(b)}/{unit}" if costs and b > 0 else ""
+        labels.append(f"{_format.count(round(e, 1))} · {when}{spend}")
+    data = pd.DataFrame(
+        {
+            "stage": order,
+            "left": -entrants / 2,
+            "right": entrants / 2,
+            "label": labels,
+        }
+    )
+    top = float(entrants[0]) if len(entrants) else 0.0
+    bottom = float(entrants[-1]) if len(entrants) else 0.0
+    default = (
+        f"{_format.count(round(top / bottom, 1))} entrants at the top for each customer"
+        if bottom > 0
+        else "The sales plan"
+    )
+    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0], height={"band": 0.7})
+        .encode(
+            y=y,
+            x=alt.X(
+                "left:Q",
+                title=f"people who must enter each stage per {unit}",
+                axis=alt.Axis(labelExpr="format(abs(datum.value), ',')"),
+            ),
+            x2="right:Q",
+        )
+    )
+    text = (
+        alt.Chart()
+        .mark_text(align="left", dx=6, fontSize=12)
+        .encode(y=y, x=alt.X("right:Q"), text="label:N")
+    )
+    chart = alt.layer(bars, text, data=data).properties(
+        width=width, height=max(120, 40 * len(order)), title=title or default
+    )
+    return chart  # type: ignore[return-value]
 
 
 # -- the product life cycle: diffusion over segments, value migration --------------------------

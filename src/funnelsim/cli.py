@@ -180,7 +180,12 @@ def add_progress_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
     argparse.ArgumentParser
         The same parser.
     """
-    parser.add_argument("paths", nargs="+", help="progress files or folders searched for *.jsonl")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        help="progress files or folders searched for *.jsonl (default: your own progress "
+        "folder, $FUNNELSIM_PROGRESS_DIR or ~/.funnelsim)",
+    )
     parser.add_argument("--summary", action="store_true", help="one row per student and lesson")
     parser.add_argument("-o", "--output", help="write CSV to this file instead of printing")
     return parser

@@ -90,6 +90,9 @@ NOT_DONE = "not done yet"
 #: Exercise id -> the module that defines it (imported on first use).
 EXERCISES: Mapping[str, str] = {
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
+    "05_retention": "funnelsim.exercises.subscription_retention",
+    "08_b2b_buying": "funnelsim.exercises.b2b_buying",
+    "09_sales_funnel": "funnelsim.exercises.sales_plan",
     "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
 }
 

@@ -21,6 +21,7 @@ from funnelsim.widgets.b2b import B2BExplorer
 from funnelsim.widgets.economics import EconomicsExplorer
 from funnelsim.widgets.funnel import FunnelExplorer
 from funnelsim.widgets.growth import Dashboard, GrowthExplorer
+from funnelsim.widgets.life_cycle import LifeCycleExplorer
 from funnelsim.widgets.referral import ReferralExplorer
 from funnelsim.widgets.retention import RetentionExplorer
 from funnelsim.widgets.sensitivity import SensitivityExplorer
@@ -34,6 +35,7 @@ __all__ = [
     "Explorer",
     "FunnelExplorer",
     "GrowthExplorer",
+    "LifeCycleExplorer",
     "Metric",
     "Outcome",
     "ReferralExplorer",
