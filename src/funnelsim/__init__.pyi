@@ -191,6 +191,7 @@ from .quiz.progress import (
 # scenario files (TOML)
 from .scenarios import (
     Scenario as Scenario,
+    compare_scenarios as compare_scenarios,
     list_scenarios as list_scenarios,
     load_scenario as load_scenario,
 )
