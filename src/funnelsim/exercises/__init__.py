@@ -94,6 +94,7 @@ EXERCISES: Mapping[str, str] = {
     "08_b2b_buying": "funnelsim.exercises.b2b_buying",
     "09_sales_funnel": "funnelsim.exercises.sales_plan",
     "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
+    "14_capstone": "funnelsim.exercises.capstone",
 }
 
 
