@@ -858,3 +858,102 @@ def test_compare_accounts_validation():
         fs.compare_accounts([("a", {})], 10, seed=1)
     with pytest.raises(ValueError, match=r"champion must be in \[0, 1\], got 2"):
         fs.compare_accounts({"a": {"champion": 2}}, 10, seed=1)
+
+
+# -- account-based marketing: the four steps as a pipeline ------------------------------
+
+
+def test_abm_table_follows_the_accounts_by_hand():
+    res = fs.simulate_abm(3_000, fit_rate=0.3, capacity=120, response_rate=0.4, seed=12)
+    a = res.accounts
+    t = res.table()
+    assert t["stage"].tolist() == list(fs.ABM_STAGES)
+    picked = (a["rank_bant"] >= 1) & (a["rank_bant"] <= 120)
+    responded = picked & a["would_respond"]
+    won = responded & a["would_win"]
+    assert t["reached"].tolist() == [
+        3_000,
+        int(a["fit"].sum()),
+        120,
+        int(responded.sum()),
+        int(won.sum()),
+    ]
+    # the researched companies are the fitting ones with the highest BANT, ties in list order
+    fit = a[a["fit"]]
+    best = fit.sort_values("bant", ascending=False, kind="stable").head(120)
+    assert set(best["account"]) == set(a.loc[picked, "account"])
+    assert (a.loc[~a["fit"], ["rank_bant", "rank_expected_value", "rank_random"]] == 0).all().all()
+    for col in ("rank_bant", "rank_expected_value", "rank_random"):
+        assert sorted(fit[col]) == list(range(1, len(fit) + 1))
+
+
+def test_abm_conversions_match_their_rates():
+    n = 40_000
+    res = fs.simulate_abm(n, fit_rate=0.25, capacity=2_000, response_rate=0.4, seed=13)
+    a = res.accounts
+    fit = a["fit"].sum()
+    assert abs(fit - 0.25 * n) < 4 * np.sqrt(n * 0.25 * 0.75)
+    s = res.summary().set_index("ranking")
+    for ranking, row in s.iterrows():
+        assert abs(row["responded"] - 800) < 4 * np.sqrt(2_000 * 0.4 * 0.6), ranking
+        # wins given who was researched: a sum of Bernoulli(response x p_win)
+        pick = (a[f"rank_{ranking}"] >= 1) & (a[f"rank_{ranking}"] <= 2_000)
+        q = 0.4 * a.loc[pick, "p_win"].to_numpy()
+        assert row["expected_wins"] == pytest.approx(q.sum())
+        assert abs(row["won"] - q.sum()) < 4 * np.sqrt(np.sum(q * (1 - q))), ranking
+    assert s.loc["bant", "expected_wins"] > 1.5 * s.loc["random", "expected_wins"]
+
+
+def test_abm_rankings_share_their_companies_and_a_worthless_score_buys_nothing():
+    res = fs.simulate_abm(2_000, capacity=100, strength=0.0, seed=14)
+    s = res.summary().set_index("ranking")
+    # strength 0: every company wins with base_win, whatever its rank
+    np.testing.assert_allclose(s["expected_wins"], 100 * 0.4 * 0.2)
+    big = fs.simulate_abm(2_000, capacity=10_000, seed=14)  # capacity beyond the fit list
+    t = {r: big.table(r)["reached"].tolist() for r in fs.ABM_RANKINGS}
+    assert t["bant"] == t["expected_value"] == t["random"]
+    assert t["bant"][2] == t["bant"][1]  # every fitting company researched
+
+
+def test_abm_expected_value_ranking_buys_revenue():
+    res = fs.simulate_abm(3_000, capacity=150, deal_size=50_000, deal_sigma=1.0, seed=15)
+    s = res.summary().set_index("ranking")
+    assert s.loc["expected_value", "expected_revenue"] >= s.loc["bant", "expected_revenue"]
+    assert s.loc["bant", "expected_wins"] >= s.loc["expected_value", "expected_wins"]
+    a = res.accounts
+    pick = (a["rank_expected_value"] >= 1) & (a["rank_expected_value"] <= 150)
+    won = pick & a["would_respond"] & a["would_win"]
+    assert s.loc["expected_value", "revenue"] == pytest.approx(a.loc[won, "deal_size"].sum())
+
+
+def test_abm_pipeline_feeds_the_gain_curve():
+    from funnelsim import charts
+
+    res = fs.simulate_abm(1_000, capacity=60, seed=16)
+    pl = res.pipeline()
+    fit = res.accounts[res.accounts["fit"]]
+    assert len(pl.accounts) == len(fit) and pl.capacity == 60
+    assert pl.accounts["rank"].tolist() == list(range(1, len(fit) + 1))
+    g = charts.bant_gain_frame(pl)
+    top = g[(g["strategy"] == "BANT order") & (g["accounts_worked"] == 60)]["expected_wins"]
+    s = res.summary().set_index("ranking")
+    assert float(top.iloc[0]) == pytest.approx(s.loc["bant", "expected_wins"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"n_companies": 0}, ValueError, r"n_companies must be in \[1, 10000000\], got 0"),
+        ({"fit_rate": 1.5}, ValueError, r"fit_rate must be in \[0, 1\], got 1.5"),
+        ({"capacity": -1}, ValueError, r"capacity must be >= 0, got -1"),
+        ({"response_rate": -0.1}, ValueError, r"response_rate must be in \[0, 1\]"),
+        ({"rank_by": "size"}, ValueError, r"rank_by must be one of"),
+        ({"deal_size": 0}, ValueError, r"deal_size must be > 0, got 0"),
+        ({"base_win": 0}, ValueError, r"base_win must be in \(0, 1\), got 0"),
+    ],
+)
+def test_abm_validation(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fs.simulate_abm(**{"n_companies": 100, "seed": 1, **kwargs})
+    with pytest.raises(ValueError, match=r"rank_by must be one of"):
+        fs.simulate_abm(100, seed=1).table("size")

@@ -961,3 +961,68 @@ def test_retention_curves_of_a_log_one_period_long_draws_without_a_fit() -> None
     series = {r["series"] for r in _data(spec, _layers(spec)[1])}
     assert series == {"observed (all cohorts)"}
     _render(chart)
+
+
+def test_channel_chart_sorts_channels_and_names_the_cheapest():
+    blog = fs.Channel("blog", 10_000, 0.02, 0.10, 0.20, fixed_cost=400)
+    ads = fs.Channel("ads", 20_000, 0.03, 0.05, 0.05, cost_per_click=0.8)
+    result = fs.simulate_channels([blog, ads], periods=3, seed=1)
+    spec = charts.channel_chart(result).to_dict()
+    assert spec["title"].startswith("Lowest CAC: blog")
+    marks = [layer["mark"]["type"] for layer in _layers(spec)]
+    assert marks.count("rule") == 2  # the intervals and the all-channel total
+    expected = charts.channel_chart(fs.expected_channels([blog, ads]), "lead_to_customer")
+    assert expected.to_dict()["title"].startswith("Highest lead → customer conversion")
+    with pytest.raises(ValueError, match="measure must be one of"):
+        charts.channel_chart(result, "roi")
+    assert "<svg" in charts.to_svg(charts.channel_chart(result, "cpl"))
+
+
+# -- lesson 07: NPS intervals, viral growth, referral rewards ------------------------------------
+
+
+def test_nps_interval_chart_draws_one_row_per_survey():
+    cis = {"3 answers": fs.nps_ci([10, 9, 3]), "100 answers": fs.nps_ci([10] * 60 + [2] * 40)}
+    chart = charts.nps_interval_chart(cis)
+    data = chart.data
+    assert list(data["label"]) == ["3 answers", "100 answers"]
+    assert np.allclose(data["low"], [cis["3 answers"].low, cis["100 answers"].low])
+    widest = max(ci.half_width for ci in cis.values())
+    assert f"±{widest:.0f} points" in chart.title
+    with pytest.raises(TypeError, match=r"intervals\['x'\] must be an NPSInterval"):
+        charts.nps_interval_chart({"x": 3})
+    with pytest.raises(TypeError, match="intervals must be a mapping"):
+        charts.nps_interval_chart([1, 2])
+
+
+def test_viral_growth_chart_names_the_leading_curve():
+    curves = {f"K = {k}": fs.expected_viral_users(100, k, 5) for k in (0.5, 1.2)}
+    chart = charts.viral_growth_chart(curves)
+    assert chart.title == "After 5 time units, K = 1.2 is far ahead"
+    assert len(chart.data) == 12
+    new = charts.viral_growth_chart(curves, measure="new_users", log_scale=True)
+    assert new.data["users"].iloc[1] == 50.0
+    with pytest.raises(ValueError, match="measure must be one of"):
+        charts.viral_growth_chart(curves, measure="users")  # type: ignore[arg-type]
+
+
+def test_referral_reward_chart_marks_the_best_rewards():
+    table = fs.referral_programme(
+        1_000, 1.0, 0.3, ltv=120.0, referrer_reward=np.arange(0, 61, 1.0), programme_cost=3_000
+    )
+    chart = charts.referral_reward_chart(table)
+    best_roi = table.loc[table["roi"].idxmax(), "referrer_reward"]
+    best_profit = table.loc[table["profit"].idxmax(), "referrer_reward"]
+    assert chart.title == f"ROI peaks at a reward of {best_roi:g}, profit at {best_profit:g}"
+    free = fs.referral_programme(100, 1.0, 0.3, ltv=10.0, referrer_reward=[0.0])
+    with pytest.raises(ValueError, match="no row with a defined ROI"):
+        charts.referral_reward_chart(free)
+
+
+def test_viral_growth_chart_takes_a_referral_result():
+    one = fs.simulate_referrals(100, 2.0, 0.25, seed=1)
+    many = fs.simulate_referrals(100, 2.0, 0.25, replications=30, seed=1)
+    chart = charts.viral_growth_chart({"one": one, "many": many})
+    data = chart.data
+    assert data[data["label"] == "one"]["users"].iloc[-1] == one.total
+    assert np.isclose(data[data["label"] == "many"]["users"].iloc[-1], many.total)

@@ -724,3 +724,284 @@ def test_old_argument_names_work_for_one_release_with_a_deprecation_warning():
     ):
         k = viral_coefficient_from_nps([10, 9, 7, 2], invites=rates, invite_conversion=0.5)
     assert k == viral_coefficient_from_nps([10, 9, 7, 2], rates, 0.5)
+
+
+# -- NPS intervals (lesson 07) ----------------------------------------------------------------
+
+from funnelsim.referral import (  # noqa: E402
+    NO_RESPONSE,
+    NPSInterval,
+    RewardResponse,
+    expected_viral_users,
+    nps_ci,
+    nps_difference_ci,
+    referral_programme,
+    simulate_nps_survey,
+)
+
+_MIX = {"promoter": 0.45, "passive": 0.30, "detractor": 0.25}
+
+
+def _scores(promoters: int, passives: int, detractors: int) -> list[int]:
+    return [10] * promoters + [8] * passives + [3] * detractors
+
+
+def test_nps_ci_is_the_adjusted_wald_interval_by_hand():
+    ci = nps_ci(_scores(50, 30, 20))
+    # n' = 103, p+ = 50.75/103, p- = 20.75/103 (Rocks 2016)
+    p_pro, p_det = 50.75 / 103, 20.75 / 103
+    centre = p_pro - p_det
+    half = stats.norm.ppf(0.975) * math.sqrt((p_pro + p_det - centre**2) / 103)
+    assert ci.nps == 30.0
+    assert ci.answers == 100
+    assert math.isclose(ci.low, 100 * (centre - half), rel_tol=1e-12)
+    assert math.isclose(ci.high, 100 * (centre + half), rel_tol=1e-12)
+    assert math.isclose(ci.half_width, 100 * half, rel_tol=1e-12)
+
+
+def test_three_answers_are_not_an_nps():
+    ci = nps_ci([10, 10, 9])
+    assert ci.nps == 100.0
+    assert ci.high - ci.low > 100  # the interval spans more than half the scale
+    assert ci.low < 0 < ci.high or ci.low < 10
+    assert ci.high == 100.0  # truncated at the largest possible value
+    many = nps_ci([10] * 300)
+    assert many.half_width < ci.half_width / 5
+
+
+def test_nps_ci_narrows_like_one_over_root_n():
+    small = nps_ci(_scores(45, 30, 25))
+    large = nps_ci(_scores(4500, 3000, 2500))
+    assert math.isclose(small.half_width / large.half_width, 10, rel_tol=0.05)
+
+
+@pytest.mark.parametrize("answers", [20, 60, 300])
+def test_nps_ci_covers_the_true_nps_at_its_level(answers):
+    reps = 2_000
+    rng = np.random.default_rng(20260)
+    truth = 100 * (_MIX["promoter"] - _MIX["detractor"])
+    counts = rng.multinomial(answers, [0.45, 0.30, 0.25], size=reps)
+    hits = 0
+    for promoters, passives, detractors in counts:
+        ci = nps_ci(_scores(promoters, passives, detractors))
+        hits += ci.low <= truth <= ci.high
+    coverage = hits / reps
+    se = math.sqrt(0.95 * 0.05 / reps)
+    # Rocks (2016): adjusted-Wald coverage stays within about a point of nominal
+    assert abs(coverage - 0.95) < 0.01 + 3 * se
+
+
+def test_nps_difference_ci_covers_the_true_difference():
+    reps = 2_000
+    rng = np.random.default_rng(7)
+    a = rng.multinomial(80, [0.45, 0.30, 0.25], size=reps)
+    b = rng.multinomial(120, [0.35, 0.35, 0.30], size=reps)
+    truth = 100 * (0.45 - 0.25) - 100 * (0.35 - 0.30)
+    hits = sum(
+        nps_difference_ci(_scores(*x), _scores(*y)).low
+        <= truth
+        <= nps_difference_ci(_scores(*x), _scores(*y)).high
+        for x, y in zip(a, b, strict=True)
+    )
+    se = math.sqrt(0.95 * 0.05 / reps)
+    assert abs(hits / reps - 0.95) < 0.01 + 3 * se
+
+
+def test_nps_difference_ci_by_hand_and_symmetry():
+    a, b = _scores(45, 35, 20), _scores(40, 35, 25)
+    d = nps_difference_ci(a, b)
+    ca, cb = nps_ci(a), nps_ci(b)
+    assert d.nps == nps(a) - nps(b) == 10.0
+    assert d.answers == (100, 100)
+    # half width: z·sqrt(var_a + var_b), each half width is z·sqrt(var)
+    assert math.isclose(d.half_width, math.hypot(ca.half_width, cb.half_width), rel_tol=1e-12)
+    assert not d.excludes_zero
+    r = nps_difference_ci(b, a)
+    assert math.isclose(r.low, -d.high) and math.isclose(r.high, -d.low)
+    big = nps_difference_ci(a * 40, b * 40)
+    assert big.excludes_zero
+
+
+def test_nps_interval_prints_and_exports():
+    ci = nps_ci(_scores(50, 30, 20), confidence=0.9)
+    assert isinstance(ci, NPSInterval)
+    assert str(ci).startswith("NPS +30.0 (90 % CI")
+    assert ci.as_dict()["answers"] == 100
+    assert "100 and 100 answers" in str(nps_difference_ci([10] * 100, [0] * 100))
+    tiny = nps_difference_ci([10] * 2, [0] * 2)
+    # centred on the adjusted estimate: two answers each cannot confirm even +200
+    assert tiny.nps == 200.0
+    assert tiny.low < 0 < tiny.high <= 200.0
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "match"),
+    [
+        (lambda: nps_ci([10, 9], confidence=1.0), ValueError, r"confidence must be in \(0, 1\)"),
+        (lambda: nps_ci([10, 9], confidence=0), ValueError, "confidence must be"),
+        (lambda: nps_ci([]), ValueError, "scores must not be empty"),
+        (lambda: nps_ci([10, 11]), ValueError, "got 11 at position 1"),
+        (lambda: nps_difference_ci([10], "9"), TypeError, "scores must be a sequence"),
+    ],
+)
+def test_nps_ci_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_simulate_nps_survey_draws_the_population_mix():
+    scores = simulate_nps_survey(_MIX, 40_000, seed=3)
+    shares = nps_breakdown(scores)
+    for segment, p in _MIX.items():
+        assert abs(shares[segment] - p) < 4 * math.sqrt(p * (1 - p) / 40_000)
+    assert np.array_equal(scores, simulate_nps_survey(_MIX, 40_000, seed=3))
+    assert set(np.unique(scores)) <= set(range(11))
+    with pytest.raises(ValueError, match="answers must be"):
+        simulate_nps_survey(_MIX, 0, seed=1)
+    with pytest.raises(ValueError, match="segment shares must sum to 1"):
+        simulate_nps_survey({"promoter": 0.5}, 10, seed=1)
+
+
+# -- expected users over n cycles ---------------------------------------------------------------
+
+
+@given(
+    u0=st.floats(0, 1e6),
+    k=st.floats(0, 3),
+    paid=st.floats(0, 1e4),
+    n=st.integers(0, 30),
+)
+def test_expected_viral_users_matches_the_recursion(u0, k, paid, n):
+    frame = expected_viral_users(u0, k, n, paid_per_cycle=paid)
+    new, total = u0, u0
+    for _ in range(n):
+        new = paid + k * new
+        total += new
+    assert math.isclose(frame["new_users"].iloc[-1], new, rel_tol=1e-7, abs_tol=1e-6)
+    assert math.isclose(frame["cumulative_users"].iloc[-1], total, rel_tol=1e-7, abs_tol=1e-6)
+    assert np.allclose(
+        frame["paid_users"] + frame["referred_users"],
+        frame["new_users"].where(frame["cycle"] > 0, 0.0),
+    )
+
+
+def test_expected_viral_users_at_k_one_is_the_limit_of_the_closed_form():
+    at_one = expected_viral_users(500, 1.0, 12, paid_per_cycle=50)
+    near = expected_viral_users(500, 1.0 - 1e-7, 12, paid_per_cycle=50)
+    assert at_one["cumulative_users"].iloc[-1] == 13 * 500 + 50 * 12 * 13 / 2
+    assert np.allclose(at_one["cumulative_users"], near["cumulative_users"], rtol=1e-5)
+
+
+def test_half_a_user_per_user_doubles_every_paid_cohort():
+    frame = expected_viral_users(0, 0.5, 60, paid_per_cycle=1_000)
+    assert math.isclose(frame["new_users"].iloc[-1], 2_000, rel_tol=1e-9)
+    one_cohort = expected_viral_users(1_000, 0.5, 60)
+    assert math.isclose(one_cohort["cumulative_users"].iloc[-1], 2_000, rel_tol=1e-9)
+
+
+def test_expected_viral_users_is_the_mean_of_the_simulated_cascade():
+    for k in (0.5, 1.0, 1.3):
+        n = 6
+        with warnings.catch_warnings():  # stopped after n generations on purpose
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sim = simulate_referrals(
+                200, k, 1.0, max_generations=n, replications=4_000, seed=11, cycle_time=7
+            )
+        totals = sim.totals
+        expected = expected_viral_users(200, k, n, cycle_time=7)
+        se = totals.std(ddof=1) / math.sqrt(totals.size)
+        assert abs(totals.mean() - expected["cumulative_users"].iloc[-1]) < 4 * se
+        assert expected["time"].iloc[-1] == 42.0
+
+
+def test_expected_viral_users_errors_and_overflow():
+    with pytest.raises(ValueError, match=r"k must be in \[0, 100\], got -0.1"):
+        expected_viral_users(10, -0.1, 3)
+    with pytest.raises(ValueError, match="cycle_time must be > 0"):
+        expected_viral_users(10, 0.5, 3, cycle_time=0)
+    with pytest.raises(ValueError, match="cycles must be"):
+        expected_viral_users(10, 0.5, -1)
+    huge = expected_viral_users(10, 100, 400)
+    assert np.isinf(huge["cumulative_users"].iloc[-1])
+    assert not huge.isna().any().any()
+
+
+# -- rewards that change behaviour --------------------------------------------------------------
+
+
+def test_reward_response_is_a_hill_curve():
+    resp = RewardResponse(max_lift=0.8, half_saturation=15.0, shape=2.0)
+    assert resp.factor(0) == 1.0
+    assert math.isclose(resp.factor(15.0), 1.4)
+    assert math.isclose(resp.factor(1e9), 1.8, rel_tol=1e-9)
+    assert np.all(np.diff(resp.factor(np.linspace(0, 100, 50))) > 0)
+    assert NO_RESPONSE.factor(1_000) == 1.0
+    with pytest.raises(ValueError, match="half_saturation must be > 0"):
+        RewardResponse(half_saturation=0)
+    with pytest.raises(ValueError, match="reward must be >= 0"):
+        resp.factor(-1)
+
+
+def test_referral_programme_roi_by_hand():
+    t = referral_programme(
+        1_000,
+        2.0,
+        0.2,
+        ltv=100.0,
+        referrer_reward=20.0,
+        referral_reward=10.0,
+        programme_cost=2_000,
+        cycles=1,
+        invites_response=RewardResponse(max_lift=1.0, half_saturation=20.0),
+        conversion_response=RewardResponse(max_lift=0.5, half_saturation=10.0),
+    ).iloc[0]
+    # invites 2 × 1.5 = 3, conversion 0.2 × 1.25 = 0.25, K = 0.75; one cycle
+    assert math.isclose(t["k"], 0.75)
+    assert math.isclose(t["referred_customers"], 750)
+    assert math.isclose(t["incremental_customers"], 750 - 400)
+    cost = 750 * 30 + 2_000
+    assert math.isclose(t["total_cost"], cost)
+    assert math.isclose(t["roi"], (350 * 100 - cost) / cost)
+    assert math.isclose(t["profit"], 350 * 100 - cost)
+
+
+def test_a_reward_that_changes_nothing_only_costs():
+    t = referral_programme(
+        500,
+        1.0,
+        0.3,
+        ltv=80.0,
+        referrer_reward=[0.0, 10.0, 50.0],
+        invites_response=NO_RESPONSE,
+        conversion_response=NO_RESPONSE,
+        programme_cost=1_000,
+    )
+    assert (t["incremental_customers"] == 0).all()
+    assert (t["roi"] <= -1 + 1e-12).all()
+    assert t["referred_customers"].nunique() == 1
+
+
+def test_roi_peaks_at_a_smaller_reward_than_profit():
+    rewards = np.arange(0, 101, 1.0)
+    t = referral_programme(
+        1_000, 1.0, 0.3, ltv=120.0, referrer_reward=rewards, programme_cost=3_000
+    )
+    best_roi = t.loc[t["roi"].idxmax(), "referrer_reward"]
+    best_profit = t.loc[t["profit"].idxmax(), "referrer_reward"]
+    assert 0 < best_roi < best_profit < 100
+    grid = referral_programme(
+        1_000, 1.0, 0.2, ltv=120.0, referrer_reward=[0, 10], referral_reward=[0, 5, 10]
+    )
+    assert len(grid) == 6
+    assert math.isnan(grid["roi"].iloc[0])  # nothing spent, nothing to divide by
+
+
+def test_referral_programme_errors():
+    with pytest.raises(ValueError, match=r"invite_conversion × \(1 \+ conversion_response"):
+        referral_programme(100, 1.0, 0.8, ltv=10.0)
+    with pytest.raises(TypeError, match="invites_response must be a RewardResponse"):
+        referral_programme(100, 1.0, 0.2, ltv=10.0, invites_response=2.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="referrer_reward must be >= 0"):
+        referral_programme(100, 1.0, 0.2, ltv=10.0, referrer_reward=[5, -1])
+    with pytest.raises(ValueError, match="customers must be > 0"):
+        referral_programme(0, 1.0, 0.2, ltv=10.0)

@@ -30,21 +30,41 @@ from .engine import (
     simulate as simulate,
 )
 
-# confidence intervals
+# confidence intervals and sample sizes
 from .stats import (
     compare as compare,
+    power_two_proportions as power_two_proportions,
     proportion_ci as proportion_ci,
+    sample_size_proportion as sample_size_proportion,
+    sample_size_two_proportions as sample_size_two_proportions,
+    simulate_ab_power as simulate_ab_power,
+)
+
+# acquisition channels side by side: conversions, CPL and CAC
+from .acquisition import (
+    Channel as Channel,
+    ChannelsResult as ChannelsResult,
+    expected_channels as expected_channels,
+    simulate_channels as simulate_channels,
 )
 
 # referral cascades, the viral coefficient, Bass diffusion, NPS
 from .referral import (
+    NO_RESPONSE as NO_RESPONSE,
     NPS_SEGMENTS as NPS_SEGMENTS,
     BassResult as BassResult,
+    NPSInterval as NPSInterval,
     ReferralResult as ReferralResult,
+    RewardResponse as RewardResponse,
     bass_adopters as bass_adopters,
+    expected_viral_users as expected_viral_users,
     nps as nps,
     nps_breakdown as nps_breakdown,
+    nps_ci as nps_ci,
+    nps_difference_ci as nps_difference_ci,
+    referral_programme as referral_programme,
     simulate_bass as simulate_bass,
+    simulate_nps_survey as simulate_nps_survey,
     simulate_referrals as simulate_referrals,
     viral_coefficient as viral_coefficient,
     viral_coefficient_from_nps as viral_coefficient_from_nps,
@@ -78,6 +98,7 @@ from .economics import (
     ltv_discounted as ltv_discounted,
     ltv_sbg as ltv_sbg,
     ltv_to_cac as ltv_to_cac,
+    net_revenue_retention as net_revenue_retention,
     payback_curve as payback_curve,
     payback_period as payback_period,
     referral_programme_roi as referral_programme_roi,
@@ -94,8 +115,10 @@ from .growth import (
     FunnelReferralResult as FunnelReferralResult,
     GrowthParams as GrowthParams,
     GrowthResult as GrowthResult,
+    Schedule as Schedule,
     simulate_funnel_with_referrals as simulate_funnel_with_referrals,
     simulate_growth as simulate_growth,
+    step_change as step_change,
 )
 
 # churn, cohorts and the shifted-beta-geometric model
@@ -131,9 +154,13 @@ from .datasets import (
 
 # accounts, buying committees, champions, Beckhard's formula
 from .b2b import (
+    ABM_RANKINGS as ABM_RANKINGS,
+    ABM_STAGES as ABM_STAGES,
     ADOPTION as ADOPTION,
+    AbmResult as AbmResult,
     BUYER_CLASSES as BUYER_CLASSES,
     AccountsResult as AccountsResult,
+    BeckhardResult as BeckhardResult,
     Committee as Committee,
     Member as Member,
     beckhard as beckhard,
@@ -143,15 +170,19 @@ from .b2b import (
     buying_committee as buying_committee,
     compare_accounts as compare_accounts,
     expected_accounts as expected_accounts,
+    simulate_abm as simulate_abm,
     simulate_accounts as simulate_accounts,
+    simulate_beckhard as simulate_beckhard,
 )
 
 # pipelines that lose no lead
 from .pipeline import (
     Nurture as Nurture,
     PipelineResult as PipelineResult,
+    compare_pipelines as compare_pipelines,
     expected_pipeline as expected_pipeline,
     simulate_pipeline as simulate_pipeline,
+    split_step as split_step,
 )
 
 # which stage to fix first: bottleneck, one-at-a-time sensitivity
@@ -167,12 +198,20 @@ from .planning import (
     simulate_plan as simulate_plan,
 )
 
+# positioning strategies as the market fills up (a teaching model)
+from .positioning import (
+    POSITIONING_STRATEGIES as POSITIONING_STRATEGIES,
+    newcomer_payoffs as newcomer_payoffs,
+    simulate_positioning as simulate_positioning,
+)
+
 # BANT and RFM
 from .scoring import (
     BANT_COLUMNS as BANT_COLUMNS,
     RFM_SEGMENTS as RFM_SEGMENTS,
     BantPipeline as BantPipeline,
     bant_score as bant_score,
+    bant_win_probability as bant_win_probability,
     rfm as rfm,
     rfm_summary as rfm_summary,
     simulate_bant_pipeline as simulate_bant_pipeline,

@@ -27,10 +27,12 @@ is exactly the plain funnel: each account converts at the funnel's rates.
 
 :func:`buying_committee` builds the committee taught in lesson 08 (the buying-centre roles of
 Webster & Wind 1972, *Organizational Buying Behavior*, as Russian practice names them):
-the Ultimate Decision Maker (ЛПР) decides Buy, the Economic Buyer (ЛВР) weighs
-ROI in Try and Buy, the Influencer (ЛФР) dominates Learn and Try, Users judge
-convenience in the pilot, a **champion** (always for) pushes every step and a
-**saboteur** (an influencer who is always against) holds Learn and Try back.
+the decision maker (ЛПР, "Ultimate Decision Maker") decides Buy, the economic
+buyer (ЛВР) weighs ROI in Try and Buy, the decision shaper (ЛФР, the sources'
+"Influencer"; member key ``influencer``) dominates Learn and Try, Users judge
+convenience in the pilot and decide adoption after the purchase, a **champion**
+(always for) pushes every step and a **saboteur** (an influencer who is always
+against) holds Learn and Try back.
 The default numbers are round teaching values, not measurements.
 
 Adoption after the purchase
@@ -55,14 +57,28 @@ numbers of the step are drawn after all others).
 Beckhard's formula
 ------------------
 Change (here: the purchase) happens when dissatisfaction × vision × first steps
-exceeds the cost of change, A·B·D > X. :func:`beckhard` is the rule,
-:func:`beckhard_probability` a smooth version usable as the Buy rate.
+exceeds the cost of change, A·B·D > X. The formula is usually credited to David
+Gleicher (Arthur D. Little, early 1960s) and was popularised by Richard Beckhard
+and Reuben Harris (*Organizational Transitions*, 1977/1987). :func:`beckhard` is
+the rule, :func:`beckhard_probability` a smooth version usable as the Buy rate,
+and :func:`simulate_beckhard` the share of a market of clients whose A, B, D and
+X scatter around typical values.
+
+The sources give no scale for the four factors. The course (lesson 01) uses
+one: **A and X in money per year** (A the client's yearly loss from today's
+state, X the yearly cost of change: price plus cost of ownership) and **B and D
+as factors in [0, 1]** (B the share of that loss the client believes the
+solution removes, D how sure the client is that the first steps work). Then
+A·B·D is the benefit the client believes in and can reach, in the same unit as
+X. Any other scale works if A·B·D and X share a unit (e.g. all four rated
+0–10 with X on the product's 0–1000 scale, as the B2B explorer does).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,9 +99,13 @@ from funnelsim.model import Funnel, _key, check_funnel, trigger_learn_try_buy
 from funnelsim.stats import proportion_ci, step_table
 
 __all__ = [
+    "ABM_RANKINGS",
+    "ABM_STAGES",
     "ADOPTION",
     "BUYER_CLASSES",
+    "AbmResult",
     "AccountsResult",
+    "BeckhardResult",
     "Committee",
     "Member",
     "beckhard",
@@ -95,7 +115,9 @@ __all__ = [
     "buying_committee",
     "compare_accounts",
     "expected_accounts",
+    "simulate_abm",
     "simulate_accounts",
+    "simulate_beckhard",
 ]
 
 #: Stance codes stored per account and member.
@@ -164,7 +186,7 @@ class Member:
 
     #: Identifier used in tables and keyword arguments, e.g. "decision_maker".
     key: str
-    #: Display name, e.g. "Ultimate Decision Maker (ЛПР)".
+    #: Display name, e.g. "Decision maker (ЛПР)".
     label: str
     #: Probability that the member takes part in an account's deal, in [0, 1].
     presence: float
@@ -330,9 +352,9 @@ def buying_committee(
     ======================  ===============================  =======  ============================
     member                  who (lesson 08)                  support  odds multipliers
     ======================  ===============================  =======  ============================
-    ``decision_maker``      Ultimate Decision Maker (ЛПР)    0.6      Buy ×2.5
-    ``economic_buyer``      Economic Buyer (ЛВР)             0.5      Try ×1.3, Buy ×1.8
-    ``influencer``          Influencer (ЛФР)                 0.6      Learn ×2, Try ×2
+    ``decision_maker``      Decision maker (ЛПР)             0.6      Buy ×2.5
+    ``economic_buyer``      Economic buyer (ЛВР)             0.5      Try ×1.3, Buy ×1.8
+    ``influencer``          Decision shaper (ЛФР)            0.6      Learn ×2, Try ×2
     ``user``                Users                            0.7      Try ×1.5; Adoption ×4
     ``champion``            an insider who sells internally  1 (for)  Learn ×2, Try ×2.5, Buy ×3;
                                                                       Adoption ×2
@@ -360,9 +382,9 @@ def buying_committee(
     slow = (("Learn", 1.5), ("Try", 2.0))  # the saboteur asks for one more test
     return Committee(
         (
-            Member("decision_maker", "Ultimate Decision Maker (ЛПР)", decision_maker, 0.6, lpr),
-            Member("economic_buyer", "Economic Buyer (ЛВР)", economic_buyer, 0.5, lvr),
-            Member("influencer", "Influencer (ЛФР)", influencer, 0.6, lfr),
+            Member("decision_maker", "Decision maker (ЛПР)", decision_maker, 0.6, lpr),
+            Member("economic_buyer", "Economic buyer (ЛВР)", economic_buyer, 0.5, lvr),
+            Member("influencer", "Decision shaper (ЛФР)", influencer, 0.6, lfr),
             Member("user", "Users", user, 0.7, users, adoption=4.0),
             Member("champion", "Champion", champion, 1.0, champ, adoption=2.0, pace=fast),
             Member("saboteur", "Saboteur", saboteur, 0.0, sabot, pace=slow),
@@ -1019,9 +1041,10 @@ def beckhard(dissatisfaction: Any, vision: Any, first_steps: Any, cost: Any) -> 
     cost : float or array_like
         X, the cost of change (price, cost of ownership, effort), > 0.
 
-    All four broadcast together; they must be on scales whose product is
-    comparable to the cost (e.g. A, B, D as 0–10 ratings and X on the same
-    product scale, or A in money and B, D as fractions).
+    All four broadcast together; A·B·D must be in the unit of X. The course's
+    convention (lesson 01; the sources give none): A and X in money per year,
+    B and D as factors in [0, 1], so A·B·D is the yearly benefit the client
+    believes in. A, B, D rated 0–10 with X on the product scale works too.
 
     Returns
     -------
@@ -1077,6 +1100,196 @@ def beckhard_probability(
     with np.errstate(divide="ignore"):
         out = special.expit(s * (np.log(product) - np.log(x)))
     return float(out) if scalar else out
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BeckhardResult:
+    """What :func:`simulate_beckhard` returns: one row per simulated client."""
+
+    #: One row per client: ``dissatisfaction, vision, first_steps, cost`` (the
+    #: client's A, B, D, X), ``benefit`` (A·B·D), ``ratio`` (A·B·D / X),
+    #: ``passes`` (the rule A·B·D > X), ``probability`` (the smooth rule) and
+    #: ``buys`` (a draw with that probability).
+    clients: pd.DataFrame
+    #: The steepness of the smooth rule used.
+    steepness: float
+    #: The int that repeats the run when passed back as ``seed=`` (None if none does).
+    seed: int | None
+
+    def summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """Shares of the clients, with exact (Clopper–Pearson) intervals where they are counts.
+
+        Rows ``passes`` (share passing the threshold rule), ``buys`` (share who
+        bought in the draw) and ``probability`` (mean probability of buying: the
+        expected share, whose interval is the mean ± 1.96 standard errors).
+        Columns ``measure, share, ci_low, ci_high``.
+        """
+        c = self.clients
+        n = len(c)
+        rows = []
+        for col in ("passes", "buys"):
+            k = int(c[col].sum())
+            low, high = proportion_ci(k, n, confidence)
+            rows.append((col, k / n, float(low), float(high)))
+        p = c["probability"].to_numpy()
+        z = float(special.ndtri(0.5 + confidence / 2))
+        se = float(p.std(ddof=1) / np.sqrt(n)) if n > 1 else math.nan
+        rows.append(("probability", float(p.mean()), p.mean() - z * se, p.mean() + z * se))
+        return pd.DataFrame(rows, columns=["measure", "share", "ci_low", "ci_high"])
+
+    def demand(
+        self, prices: Any, *, benefit_share: tuple[float, float] = (0.3, 0.4)
+    ) -> pd.DataFrame:
+        """Share of these clients who would buy at each price (a demand curve).
+
+        Every client's cost of change is scaled so that the median cost equals
+        the price (``X_i × price / median X``: each client keeps its own
+        overheads relative to the price); the same clients are reused at every
+        price, so the curve has no noise from price to price.
+
+        Parameters
+        ----------
+        prices : array_like of float
+            Prices (money per year), > 0.
+        benefit_share : (float, float)
+            The practitioner "fair price" band as shares of the typical
+            client's quantified benefit A·B (before the first-steps factor D);
+            stored in ``attrs["fair_low"]``, ``attrs["fair_high"]`` for
+            :func:`funnelsim.charts.demand_chart`. A rule of thumb from practitioner
+            material, not a finding.
+
+        Returns
+        -------
+        DataFrame
+            ``price, passes`` (share passing A·B·D > X), ``probability`` (mean
+            probability of buying: the expected share).
+        """
+        price = np.asarray(check_real_array("prices", prices, low=0.0, low_open=True), float)
+        c = self.clients
+        rel_cost = c["cost"].to_numpy() / float(np.median(c["cost"]))
+        benefit = c["benefit"].to_numpy()
+        cost = np.outer(price.ravel(), rel_cost)
+        with np.errstate(divide="ignore"):
+            log_r = np.log(benefit)[None, :] - np.log(cost)
+        frame = pd.DataFrame(
+            {
+                "price": price.ravel(),
+                "passes": (benefit[None, :] > cost).mean(axis=1),
+                "probability": special.expit(self.steepness * log_r).mean(axis=1),
+            }
+        )
+        low, high = (check_probability("benefit_share", v) for v in benefit_share)
+        typical = float(np.median(c["dissatisfaction"] * c["vision"]))
+        frame.attrs["fair_low"], frame.attrs["fair_high"] = low * typical, high * typical
+        return frame
+
+    def __repr__(self) -> str:
+        return (
+            f"BeckhardResult(clients={len(self.clients):,}, buys={self.clients['buys'].mean():.1%})"
+        )
+
+
+def simulate_beckhard(
+    clients: int,
+    dissatisfaction: float,
+    vision: float,
+    first_steps: float,
+    cost: float,
+    *,
+    spread: float = 0.5,
+    steepness: float = 2.0,
+    seed: Any = None,
+) -> BeckhardResult:
+    """A market of clients whose Beckhard factors scatter around typical values.
+
+    Each client gets its own A, B, D and X, independently:
+
+    * A and X (money) are log-normal with medians ``dissatisfaction`` and
+      ``cost``: ``A_i = A · exp(spread · Z)``, Z standard normal;
+    * B and D (factors in [0, 1]) are logit-normal with medians ``vision`` and
+      ``first_steps``: ``logit B_i = logit B + spread · Z``; a factor of exactly
+      0 or 1 stays 0 or 1 for every client.
+
+    Then the client passes the rule when A·B·D > X (:func:`beckhard`), has the
+    probability :func:`beckhard_probability` of buying, and buys in one
+    Bernoulli draw with that probability. With ``spread=0`` every client is the
+    typical one. Log-normal and logit-normal scatter is a modelling choice
+    (positive money, factors kept in [0, 1]), not a finding of the sources.
+
+    Parameters
+    ----------
+    clients : int
+        Number of clients, in [1, 10⁷].
+    dissatisfaction : float
+        Median A: the client's yearly loss from today's state (money / year), >= 0.
+    vision : float
+        Median B, in [0, 1]: the share of the loss the client believes the solution removes.
+    first_steps : float
+        Median D, in [0, 1]: how sure the client is that the first steps work.
+    cost : float
+        Median X: the yearly cost of change (money / year), > 0.
+    spread : float
+        Standard deviation of every factor on the log (A, X) or logit (B, D)
+        scale, in [0, 5]; 0.5 puts the middle two-thirds of clients' A within
+        about ×0.6 … ×1.6 of the median.
+    steepness : float
+        ``s`` of :func:`beckhard_probability`, > 0.
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness.
+
+    Returns
+    -------
+    BeckhardResult
+        ``.clients`` (one row per client) and ``.summary()``.
+
+    Raises
+    ------
+    ValueError
+        For a value out of range; the message names the parameter.
+
+    Examples
+    --------
+    >>> r = simulate_beckhard(1_000, 2_500_000, 0.6, 0.8, 600_000, spread=0, seed=1)
+    >>> bool(r.clients["passes"].all())
+    True
+    """
+    n = check_int("clients", clients, low=1, high=10_000_000)
+    a = check_real("dissatisfaction", dissatisfaction, low=0.0)
+    b = check_probability("vision", vision)
+    d = check_probability("first_steps", first_steps)
+    x = check_real("cost", cost, low=0.0, low_open=True)
+    sd = check_real("spread", spread, low=0.0, high=5.0)
+    s = check_real("steepness", steepness, low=0.0, low_open=True)
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    z = rng.standard_normal((4, n)) * sd
+    a_i = a * np.exp(z[0])
+    x_i = x * np.exp(z[3])
+
+    def logit_normal(median: float, noise: np.ndarray) -> np.ndarray:
+        if median in (0.0, 1.0):
+            return np.full(n, median)
+        return np.asarray(special.expit(special.logit(median) + noise))
+
+    b_i = logit_normal(b, z[1])
+    d_i = logit_normal(d, z[2])
+    benefit = a_i * b_i * d_i
+    p = np.asarray(beckhard_probability(a_i, b_i, d_i, x_i, steepness=s), dtype=float)
+    buys = rng.random(n) < p
+    frame = pd.DataFrame(
+        {
+            "dissatisfaction": a_i,
+            "vision": b_i,
+            "first_steps": d_i,
+            "cost": x_i,
+            "benefit": benefit,
+            "ratio": benefit / x_i,
+            "passes": benefit > x_i,
+            "probability": p,
+            "buys": buys,
+        }
+    )
+    return BeckhardResult(frame, s, recorded)
 
 
 # -- buyer classes (seed 003) ---------------------------------------------------------
@@ -1275,3 +1488,236 @@ def compare_accounts(
     out = pd.concat(rows).droplevel(1)
     out.index.name = "case"
     return out
+
+
+# -- account-based marketing (lesson 11) ------------------------------------------------
+
+#: The steps of an ABM pipeline, one row each in :meth:`AbmResult.table`.
+ABM_STAGES = ("Listed", "Fit", "Researched", "Responded", "Won")
+
+#: How :func:`simulate_abm` can order the fitting accounts before research.
+ABM_RANKINGS = ("bant", "expected_value", "random")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class AbmResult:
+    """What :func:`simulate_abm` returns: one row per listed company.
+
+    Every company's random outcomes (does it fit, would it respond to the
+    material, would it win once warmed up) are drawn once, so the rankings are
+    compared on the **same** companies (common random numbers); only which
+    companies get researched differs.
+    """
+
+    #: One row per listed company: ``account, fit, budget, authority, need, time,
+    #: bant, p_win, deal_size, expected_value`` (money), ``would_respond`` and
+    #: ``would_win`` (the company's outcome if researched / if warmed up), and
+    #: one rank column per ranking, ``rank_bant, rank_expected_value,
+    #: rank_random`` (1 = researched first; 0 for a company that failed the
+    #: filter).
+    accounts: pd.DataFrame
+    #: Companies the team can research and warm up.
+    capacity: int
+    #: Share of researched companies that respond to the material.
+    response_rate: float
+    #: The ranking :meth:`table` uses by default.
+    rank_by: str
+    #: The int that repeats the run when passed back as ``seed=``, or None.
+    seed: int | None
+
+    def _picked(self, rank_by: str) -> np.ndarray:
+        check_choice("rank_by", rank_by, ABM_RANKINGS)
+        rank = self.accounts[f"rank_{rank_by}"].to_numpy()
+        return (rank >= 1) & (rank <= self.capacity)
+
+    def table(self, rank_by: str | None = None) -> pd.DataFrame:
+        """The ABM pipeline as a funnel: listed → fit → researched → responded → won.
+
+        Parameters
+        ----------
+        rank_by : {"bant", "expected_value", "random"}, optional
+            Which ranking picks the researched companies (default: the run's).
+
+        Returns
+        -------
+        DataFrame
+            :func:`funnelsim.stats.step_table` of the five :data:`ABM_STAGES`
+            (companies reaching each step, step conversion with its exact
+            interval, cumulative conversion, drop-off).
+        """
+        a = self.accounts
+        picked = self._picked(self.rank_by if rank_by is None else rank_by)
+        responded = picked & a["would_respond"].to_numpy()
+        won = responded & a["would_win"].to_numpy()
+        reached = [len(a), int(a["fit"].sum()), int(picked.sum()), int(responded.sum())]
+        return step_table(ABM_STAGES, [*reached, int(won.sum())], len(a))
+
+    def summary(self) -> pd.DataFrame:
+        """The three rankings side by side, on the same companies.
+
+        Returns
+        -------
+        DataFrame
+            One row per ranking (``bant``, ``expected_value``, ``random``):
+            ``ranking, researched, responded, won, revenue`` (this run; money)
+            and ``expected_wins, expected_revenue`` (exact given the researched
+            companies: sums of ``response_rate × p_win`` and ``response_rate ×
+            expected_value``).
+        """
+        a = self.accounts
+        respond, win = a["would_respond"].to_numpy(), a["would_win"].to_numpy()
+        p, ev, size = (a[c].to_numpy() for c in ("p_win", "expected_value", "deal_size"))
+        rows = []
+        for name in ABM_RANKINGS:
+            pick = self._picked(name)
+            won = pick & respond & win
+            rows.append(
+                {
+                    "ranking": name,
+                    "researched": int(pick.sum()),
+                    "responded": int((pick & respond).sum()),
+                    "won": int(won.sum()),
+                    "revenue": float(size[won].sum()),
+                    "expected_wins": float(self.response_rate * p[pick].sum()),
+                    "expected_revenue": float(self.response_rate * ev[pick].sum()),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def pipeline(self) -> Any:
+        """The fitting companies as a :class:`funnelsim.BantPipeline` (for the gain curve).
+
+        ``p_win`` there is the chance that a researched company is won
+        (``response_rate × p_win``), so :func:`funnelsim.charts.bant_gain_chart`
+        shows the share of expected wins captured against the share of fitting
+        companies researched, BANT order against random order.
+        """
+        from funnelsim.scoring import BANT_COLUMNS, BantPipeline
+
+        a = self.accounts[self.accounts["fit"]]
+        frame = pd.DataFrame(
+            {
+                "account": a["account"].to_numpy(),
+                **{c: a[c].to_numpy() for c in BANT_COLUMNS},
+                "bant": a["bant"].to_numpy(),
+                "rank": a["rank_bant"].to_numpy(),
+                "p_win": self.response_rate * a["p_win"].to_numpy(),
+                "won": (a["would_respond"] & a["would_win"]).to_numpy(),
+                "random_pick": (
+                    (a["rank_random"] >= 1) & (a["rank_random"] <= self.capacity)
+                ).to_numpy(),
+                "deal_size": a["deal_size"].to_numpy(),
+                "expected_value": self.response_rate * a["expected_value"].to_numpy(),
+            }
+        ).sort_values("rank", ignore_index=True)
+        return BantPipeline(frame, min(self.capacity, len(frame)), self.seed)
+
+    def __repr__(self) -> str:
+        return (
+            f"AbmResult(companies={len(self.accounts)}, fit={int(self.accounts['fit'].sum())}, "
+            f"capacity={self.capacity}, rank_by={self.rank_by!r}, seed={self.seed})"
+        )
+
+
+def simulate_abm(
+    n_companies: int = 2_000,
+    *,
+    fit_rate: float = 0.3,
+    capacity: int = 100,
+    response_rate: float = 0.4,
+    base_win: float = 0.2,
+    strength: float = 1.0,
+    deal_size: float = 1.0,
+    deal_sigma: float = 0.0,
+    rank_by: str = "bant",
+    seed: Any = None,
+) -> AbmResult:
+    """Account-based marketing as a pipeline of four steps, with a conversion at each.
+
+    The four steps of the source (seed 003, lesson 11):
+
+    1. **Filter**: list the possible targets and drop the clearly non-target
+       (region, industry, headcount, turnover); each company fits with
+       probability ``fit_rate``.
+    2. **Rank** the fitting companies: by BANT (Budget × Authority × Need ×
+       Time, each 1–5, uniform and independent here), by expected value (the
+       score's win probability × the deal size), or at random.
+    3. **Research** the top ``capacity`` companies (reports, databases,
+       interviews) and send them material; each responds with probability
+       ``response_rate`` (independent of the scores).
+    4. **Warm up** the responders (meetings, calls); each is won with its
+       :func:`funnelsim.scoring.bant_win_probability`.
+
+    Parameters
+    ----------
+    n_companies : int
+        Companies on the first list, 1 to 10 000 000.
+    fit_rate : float
+        Share passing the filter, in [0, 1].
+    capacity : int
+        Companies the team can research and warm up, >= 0 (all fitting ones
+        when there are fewer).
+    response_rate : float
+        Share of researched companies that respond, in [0, 1].
+    base_win, strength : float
+        The score-to-win link of :func:`funnelsim.scoring.bant_win_probability`.
+    deal_size, deal_sigma : float
+        Mean deal size (> 0, money) and spread (>= 0) of the lognormal deal
+        sizes, as in :func:`funnelsim.simulate_bant_pipeline`.
+    rank_by : {"bant", "expected_value", "random"}
+        The ranking :meth:`AbmResult.table` uses by default; every ranking is
+        computed (:meth:`AbmResult.summary`).
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness.
+
+    Returns
+    -------
+    AbmResult
+
+    Examples
+    --------
+    >>> res = simulate_abm(1_000, capacity=50, seed=1)
+    >>> res.table()["stage"].tolist()
+    ['Listed', 'Fit', 'Researched', 'Responded', 'Won']
+    """
+    from funnelsim.scoring import BANT_COLUMNS, bant_win_probability
+
+    n = check_int("n_companies", n_companies, low=1, high=10_000_000)
+    fit_p = check_probability("fit_rate", fit_rate)
+    cap = check_int("capacity", capacity, low=0)
+    resp = check_probability("response_rate", response_rate)
+    size = check_real("deal_size", deal_size, low=0.0, low_open=True)
+    sigma = check_real("deal_sigma", deal_sigma, low=0.0)
+    check_choice("rank_by", rank_by, ABM_RANKINGS)
+    rng = as_generator(seed)
+    recorded = seed_entropy(rng)
+    fit = rng.random(n) < fit_p
+    scores = rng.integers(1, 6, size=(n, 4))
+    respond = rng.random(n) < resp
+    win_u = rng.random(n)
+    order = rng.permutation(n)
+    sizes = size * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2)
+    bant = scores.prod(axis=1)
+    p = bant_win_probability(bant, base_win=base_win, strength=strength)
+    ev = p * sizes
+
+    def ranks(order_all: np.ndarray) -> np.ndarray:
+        """1, 2, ... along ``order_all`` for fitting companies; 0 for the others."""
+        kept = order_all[fit[order_all]]
+        out = np.zeros(n, dtype=np.int64)
+        out[kept] = np.arange(1, kept.size + 1)
+        return out
+
+    frame = pd.DataFrame(scores, columns=list(BANT_COLUMNS))
+    frame.insert(0, "account", np.arange(n, dtype=np.int64))
+    frame.insert(1, "fit", fit)
+    frame["bant"] = bant
+    frame["p_win"] = p
+    frame["deal_size"] = sizes
+    frame["expected_value"] = ev
+    frame["would_respond"] = respond
+    frame["would_win"] = win_u < p
+    frame["rank_bant"] = ranks(np.argsort(-bant, kind="stable"))
+    frame["rank_expected_value"] = ranks(np.argsort(-ev, kind="stable"))
+    frame["rank_random"] = ranks(order)
+    return AbmResult(frame, cap, resp, rank_by, recorded)

@@ -23,11 +23,15 @@ time in stage, time to convert             :func:`time_in_stage_chart`,
                                            :func:`time_to_convert_chart`
 cohorts and retention                      :func:`cohort_heatmap`, :func:`retention_curves`,
                                            :func:`retention_panel_chart`
-referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`
+referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`,
 life cycle: segments, the chasm, pools     :func:`diffusion_chart`, :func:`value_migration_chart`
+                                           :func:`nps_interval_chart`, :func:`viral_growth_chart`,
+                                           :func:`referral_reward_chart`
 unit economics                             :func:`payback_chart` (cumulative margin vs CAC)
+acquisition channels side by side          :func:`channel_chart` (CAC, CPL, conversions)
 sensitivity                                :func:`tornado_chart`
 the sales plan worked backwards            :func:`plan_chart`
+positioning as the market fills up         :func:`positioning_chart`
 BANT, RFM, the buying committee            :func:`bant_chart`, :func:`bant_gain_chart`,
                                            :func:`rfm_chart`, :func:`committee_chart`
 =========================================  ==============================================
@@ -97,10 +101,14 @@ __all__ = [
     "bant_gain_chart",
     "bant_gain_frame",
     "bass_chart",
+    "beckhard_chart",
+    "beckhard_plot",
+    "channel_chart",
     "cohort_heatmap",
     "committee_chart",
     "committee_plot",
     "compare_chart",
+    "demand_chart",
     "diffusion_chart",
     "funnel_chart",
     "funnel_frame",
@@ -111,11 +119,15 @@ __all__ = [
     "growth_dashboard_plot",
     "growth_frame",
     "has_vl_convert",
+    "indicators_chart",
+    "nps_interval_chart",
     "payback_chart",
     "payback_plot",
     "plan_chart",
+    "positioning_chart",
     "referral_generations_chart",
     "referral_generations_plot",
+    "referral_reward_chart",
     "retention_curves",
     "retention_panel_chart",
     "retention_panel_plot",
@@ -130,6 +142,7 @@ __all__ = [
     "tornado_chart",
     "tornado_plot",
     "value_migration_chart",
+    "viral_growth_chart",
 ]
 
 # -- helpers ----------------------------------------------------------------------------
@@ -1932,6 +1945,235 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
     return chart.properties(title=title or default)
 
 
+def nps_interval_chart(
+    intervals: Any, *, title: str | None = None, width: int = 420
+) -> alt.LayerChart:
+    """NPS figures with their confidence intervals, one row per survey.
+
+    Parameters
+    ----------
+    intervals : mapping or DataFrame
+        ``{label: NPSInterval}`` (from :func:`funnelsim.nps_ci` or
+        :func:`funnelsim.nps_difference_ci`), or a frame with columns
+        ``label, nps, low, high``. Rows are drawn in the given order.
+    title : str, optional
+        Chart title (default: the widest interval's half width).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        y: survey; x: NPS points, a dot for the score and a bar for its interval.
+
+    Raises
+    ------
+    TypeError
+        If ``intervals`` is neither a mapping of intervals nor a frame.
+    """
+    if isinstance(intervals, Mapping):
+        rows = []
+        for label, ci in intervals.items():
+            if not all(hasattr(ci, a) for a in ("nps", "low", "high")):
+                raise TypeError(
+                    f"intervals[{label!r}] must be an NPSInterval (funnelsim.nps_ci), got {ci!r}"
+                )
+            rows.append({"label": str(label), "nps": ci.nps, "low": ci.low, "high": ci.high})
+        frame = pd.DataFrame(rows, columns=["label", "nps", "low", "high"])
+    elif isinstance(intervals, pd.DataFrame):
+        frame = check_columns(intervals, ("label", "nps", "low", "high"), name="intervals")
+        frame = frame[["label", "nps", "low", "high"]].astype({"label": str})
+    else:
+        raise TypeError(
+            "intervals must be a mapping {label: NPSInterval} or a DataFrame with columns "
+            f"label, nps, low, high; got {type(intervals).__name__}"
+        )
+    frame = frame.assign(
+        interval=[
+            f"{lo:+.0f} to {hi:+.0f}" for lo, hi in zip(frame["low"], frame["high"], strict=True)
+        ]
+    )
+    order = list(frame["label"])
+    widest = float((frame["high"] - frame["low"]).max() / 2) if len(frame) else 0.0
+    heading = title or f"NPS with 95 % intervals: the widest is ±{widest:.0f} points"
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=300))
+    x_title = "NPS (points, −100 to +100)"
+    bars = (
+        alt.Chart()
+        .mark_rule(strokeWidth=3, color=PALETTE[0])
+        .encode(y=y, x=alt.X("low:Q", title=x_title), x2="high:Q")
+    )
+    dots = (
+        alt.Chart()
+        .mark_point(filled=True, size=80, color=PALETTE[1])
+        .encode(y=y, x="nps:Q", tooltip=["label", "nps", "interval"])
+    )
+    zero = alt.Chart().mark_rule(color=MUTED, strokeDash=[4, 3]).encode(x=alt.datum(0))
+    return alt.layer(bars, dots, zero, data=frame).properties(  # type: ignore[return-value]
+        width=width, height=max(80, 38 * len(frame)), title=heading
+    )
+
+
+def _referral_curve(generations: pd.DataFrame) -> pd.DataFrame:
+    """A referral result's generations as ``time, new_users, cumulative_users`` (means)."""
+    g = check_columns(generations, ("time", "new_buyers", "cumulative_buyers"), name="generations")
+    if "replication" in g:
+        # a stopped replication has no row for the later generations: carry its total on
+        wide = g.pivot(index="time", columns="replication", values="new_buyers").fillna(0)
+        new = wide.mean(axis=1)
+        return pd.DataFrame(
+            {"time": new.index, "new_users": new.to_numpy(), "cumulative_users": new.cumsum()}
+        )
+    return pd.DataFrame(
+        {
+            "time": g["time"].to_numpy(),
+            "new_users": g["new_buyers"].to_numpy(float),
+            "cumulative_users": g["cumulative_buyers"].to_numpy(float),
+        }
+    )
+
+
+def viral_growth_chart(
+    curves: Any,
+    *,
+    measure: Literal["cumulative_users", "new_users"] = "cumulative_users",
+    title: str | None = None,
+    width: int = 460,
+    log_scale: bool = False,
+) -> alt.Chart:
+    """Expected users over time for several viral coefficients (or settings), one line each.
+
+    Parameters
+    ----------
+    curves : mapping or DataFrame
+        ``{label: frame}`` where each frame is what
+        :func:`funnelsim.expected_viral_users` returns (``time`` and ``measure``
+        columns) or a :class:`funnelsim.ReferralResult` (its buyers, averaged over
+        replications), or one long frame with a ``label`` column as well.
+    measure : {"cumulative_users", "new_users"}
+        What to draw: all users so far, or the new users of each cycle.
+    title : str, optional
+        Chart title (default: which line ends highest).
+    width : int
+        Plot width in pixels.
+    log_scale : bool
+        A logarithmic y axis (for K above 1 next to K below 1).
+
+    Returns
+    -------
+    altair.Chart
+        x: time (in cycles' time unit); y: users (people); colour: label.
+    """
+    what = check_choice("measure", measure, ("cumulative_users", "new_users"))
+    if isinstance(curves, Mapping):
+        parts = []
+        for label, f in curves.items():
+            if hasattr(f, "generations"):  # a ReferralResult: its mean over replications
+                f = _referral_curve(f.generations)
+            part = check_columns(f, ("time", what), name=f"curves[{label!r}]")
+            parts.append(part[["time", what]].assign(label=str(label)))
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    elif isinstance(curves, pd.DataFrame):
+        frame = check_columns(curves, ("label", "time", what), name="curves")[
+            ["label", "time", what]
+        ]
+    else:
+        raise TypeError(
+            "curves must be a mapping {label: expected_viral_users(...)} or a long DataFrame, "
+            f"got {type(curves).__name__}"
+        )
+    frame = frame.rename(columns={what: "users"})
+    frame = frame[np.isfinite(frame["users"].to_numpy(float))]
+    order = list(dict.fromkeys(frame["label"]))
+    if title is None and len(frame):
+        last = frame.groupby("label", sort=False)["users"].last()
+        title = f"After {frame['time'].max():g} time units, {last.idxmax()} is far ahead"
+    y_title = (
+        "users so far (people)" if what == "cumulative_users" else "new users per cycle (people)"
+    )
+    scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=True)
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("time:Q", title="time (in the unit of the cycle time)"),
+            y=alt.Y("users:Q", title=y_title, scale=scale, axis=_count_axis()),
+            color=alt.Color(
+                "label:N",
+                sort=order,
+                scale=alt.Scale(range=list(PALETTE)),
+                legend=alt.Legend(title=None, orient="right", labelLimit=300),
+            ),
+            tooltip=["label", "time", alt.Tooltip("users:Q", format=",.0f")],
+        )
+        .properties(width=width, height=260, title=title or "Expected users")
+    )
+
+
+def referral_reward_chart(
+    table: pd.DataFrame,
+    *,
+    reward: Literal["referrer_reward", "referral_reward"] = "referrer_reward",
+    title: str | None = None,
+    width: int = 300,
+) -> alt.HConcatChart:
+    """Referral-programme ROI and profit against the reward, with each one's best reward.
+
+    Parameters
+    ----------
+    table : DataFrame
+        What :func:`funnelsim.referral_programme` returns, swept over one reward
+        (``roi``, ``profit`` and the ``reward`` column).
+    reward : {"referrer_reward", "referral_reward"}
+        The reward on the x axis.
+    title : str, optional
+        Chart title (default: the ROI-maximising and the profit-maximising reward).
+    width : int
+        Width of each panel in pixels.
+
+    Returns
+    -------
+    altair.HConcatChart
+        Left: ROI (%) against the reward; right: profit (currency). A vertical
+        rule marks the best reward of each.
+    """
+    col = check_choice("reward", reward, ("referrer_reward", "referral_reward"))
+    t = check_columns(table, (col, "roi", "profit"), name="table")
+    frame = pd.DataFrame(
+        {
+            "reward": t[col].to_numpy(float),
+            "roi": 100 * t["roi"].to_numpy(float),
+            "profit": t["profit"].to_numpy(float),
+        }
+    ).dropna()
+    if frame.empty:
+        raise ValueError("table has no row with a defined ROI (every row costs nothing)")
+    rewards = frame["reward"].to_numpy(float)
+    best_roi = float(rewards[int(np.argmax(frame["roi"].to_numpy(float)))])
+    best_profit = float(rewards[int(np.argmax(frame["profit"].to_numpy(float)))])
+    heading = title or f"ROI peaks at a reward of {best_roi:,.4g}, profit at {best_profit:,.4g}"
+    x = alt.X("reward:Q", title=f"{col.replace('_', ' ')} (currency per referred customer)")
+
+    def panel(measure: str, best: float, y_title: str, name: str, colour: str) -> alt.LayerChart:
+        line = (
+            alt.Chart(frame)
+            .mark_line(color=colour)
+            .encode(x=x, y=alt.Y(f"{measure}:Q", title=y_title))
+        )
+        rule = (
+            alt.Chart(pd.DataFrame({"reward": [best]}))
+            .mark_rule(color=MUTED_DARK, strokeDash=[4, 3])
+            .encode(x="reward:Q")
+        )
+        return alt.layer(line, rule).properties(width=width, height=230, title=name)  # type: ignore[return-value]
+
+    return alt.hconcat(
+        panel("roi", best_roi, "ROI (%)", "Programme ROI", PALETTE[0]),
+        panel("profit", best_profit, "profit (currency)", "Programme profit", PALETTE[1]),
+        spacing=40,
+    ).properties(title=heading)
+
+
 # -- sensitivity, BANT, RFM, the buying committee -------------------------------------------------
 
 
@@ -2393,6 +2635,351 @@ def committee_plot(result: Any, *, title: str | None = None, width: int = 380) -
     return Plot(frame, (*shape, default if title is None else None), build)
 
 
+# -- Beckhard's formula (lesson 01) ----------------------------------------------------------------
+
+
+def beckhard_plot(
+    dissatisfaction: float,
+    vision: float,
+    first_steps: float,
+    cost: float,
+    *,
+    steepness: float = 2.0,
+    title: str | None = None,
+    width: int = 420,
+) -> Plot:
+    """:func:`beckhard_chart` as a :class:`Plot` (same parameters)."""
+    from funnelsim.b2b import beckhard_probability
+
+    s = check_real("steepness", steepness, low=0.0, low_open=True)
+    p_here = float(beckhard_probability(dissatisfaction, vision, first_steps, cost, steepness=s))
+    ratio_here = float(dissatisfaction) * float(vision) * float(first_steps) / float(cost)
+    grid = np.geomspace(0.1, 10.0, 121)
+    smooth = np.asarray(beckhard_probability(grid, 1.0, 1.0, 1.0, steepness=s), dtype=float)
+    rule = (grid > 1.0).astype(float)
+    lo, hi = 0.1, 10.0
+    shown = min(max(ratio_here, lo), hi)
+    smooth_name = f"probability (steepness {s:g})"
+    data = pd.DataFrame(
+        {
+            "ratio": np.concatenate([grid, grid, [shown]]),
+            "probability": np.concatenate([smooth, rule, [p_here]]),
+            "series": [smooth_name] * len(grid) + ["threshold A·B·D > X"] * len(grid)
+            + ["this client"],
+        }
+    )  # fmt: skip
+    if ratio_here == 0:
+        default = "A factor at zero: A·B·D = 0, no deal at any price"
+    else:
+        verdict = "passes" if ratio_here > 1 else "fails"
+        default = (
+            f"A·B·D is {ratio_here:.2g}× the cost of change: the rule {verdict}, "
+            f"P(buy) = {p_here:.0%}"
+        )
+    heading = title or default
+    domain = [smooth_name, "threshold A·B·D > X"]
+
+    def build(frame: pd.DataFrame) -> AnyChart:
+        x = alt.X(
+            "ratio:Q",
+            scale=alt.Scale(type="log", domain=[lo, hi]),
+            title="A·B·D ÷ X (believed benefit ÷ cost of change, log scale)",
+        )
+        y = alt.Y(
+            "probability:Q",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%"),
+            title="probability that the client buys (%)",
+        )
+        lines = (
+            alt.Chart()
+            .transform_filter("datum.series != 'this client'")
+            .mark_line()
+            .encode(x=x, y=y, **_solid_then_dashed(domain, [PALETTE[0], MUTED_DARK]))
+        )
+        point = (
+            alt.Chart()
+            .transform_filter("datum.series == 'this client'")
+            .mark_point(size=160, filled=True, color=PALETTE[1])
+            .encode(x=x, y=y)
+        )
+        return alt.layer(lines, point, data=frame).properties(
+            width=width, height=260, title=heading
+        )
+
+    return Plot(data, ("beckhard", smooth_name, heading, width), build)
+
+
+def beckhard_chart(
+    dissatisfaction: float,
+    vision: float,
+    first_steps: float,
+    cost: float,
+    *,
+    steepness: float = 2.0,
+    title: str | None = None,
+    width: int = 420,
+) -> AnyChart:
+    """Beckhard's rule as a threshold and as a probability, with one client marked.
+
+    Parameters
+    ----------
+    dissatisfaction, vision, first_steps, cost : float
+        The client's A, B, D and X (see :func:`funnelsim.beckhard`).
+    steepness : float
+        ``s`` of :func:`funnelsim.beckhard_probability`, > 0.
+    title : str, optional
+        Chart title (default: states the client's ratio and probability).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: A·B·D ÷ X on a log scale (0.1 to 10; a client outside is drawn at
+        the edge); y: probability of buying (%). The dashed step is the rule
+        A·B·D > X, the solid curve the smooth probability, the dot the client.
+    """
+    return beckhard_plot(
+        dissatisfaction, vision, first_steps, cost, steepness=steepness, title=title, width=width
+    ).chart()
+
+
+def demand_chart(
+    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
+) -> alt.LayerChart:
+    """Share of clients who buy at each price: :meth:`funnelsim.BeckhardResult.demand`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``price, passes, probability`` (shares of clients); an
+        optional ``fair_low, fair_high`` (the 30–40 % "fair price" band of the
+        typical benefit) in ``frame.attrs`` draws that band.
+    title : str, optional
+        Chart title (default: none).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: price (money per year); y: share of clients (%); the dashed line is
+        the threshold rule, the solid one the mean probability of buying.
+    """
+    frame = check_columns(frame, ("price", "passes", "probability"), name="demand frame")
+    long = frame.melt(
+        id_vars=["price"],
+        value_vars=["probability", "passes"],
+        var_name="series",
+        value_name="share",
+    )
+    names = {"probability": "expected buyers (probability)", "passes": "pass A·B·D > X"}
+    long["series"] = long["series"].map(names)
+    x = alt.X("price:Q", title="price: cost of change X (money per year)", axis=_count_axis())
+    y = alt.Y(
+        "share:Q",
+        scale=alt.Scale(domain=[0, 1]),
+        axis=alt.Axis(format="%"),
+        title="share of clients who buy (%)",
+    )
+    domain = list(names.values())
+    lines = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(x=x, y=y, **_solid_then_dashed(domain, [PALETTE[0], MUTED_DARK]))
+    )
+    layers: list[Any] = [lines]
+    if "fair_low" in frame.attrs and "fair_high" in frame.attrs:
+        band = pd.DataFrame({"low": [frame.attrs["fair_low"]], "high": [frame.attrs["fair_high"]]})
+        layers.insert(
+            0,
+            alt.Chart(band)
+            .mark_rect(color=PALETTE[2], opacity=0.15)
+            .encode(x="low:Q", x2="high:Q"),
+        )
+    return _titled(alt.layer(*layers).properties(width=width, height=260), title)
+
+
+# -- leading and lagging indicators (lesson 02) ----------------------------------------------------
+
+
+def indicators_chart(
+    frame: pd.DataFrame,
+    *,
+    change_at: int | None = None,
+    title: str | None = None,
+    width: int = 460,
+    height: int = 260,
+) -> alt.LayerChart:
+    """Several metrics over periods, each relative to one reference period.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :meth:`funnelsim.GrowthResult.relative_to` output (``period, metric,
+        relative``).
+    change_at : int, optional
+        The period where an input changed: drawn as a vertical rule.
+    title : str, optional
+        Chart title (default: none).
+    width, height : int
+        Plot size in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: period; y: level relative to the reference period (%, 100 % there);
+        one line per metric.
+    """
+    frame = check_columns(frame, ("period", "metric", "relative"), name="indicator frame")
+    data = frame.assign(metric=frame["metric"].astype(str))
+    metrics = list(dict.fromkeys(data["metric"]))
+    line = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X(
+                "period:Q",
+                title=_PERIOD_TITLE,
+                scale=alt.Scale(domain=[1, float(data["period"].max())], nice=False),
+            ),
+            y=alt.Y(
+                "relative:Q",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False),
+                title="level relative to the period before the change (%)",
+            ),
+            color=alt.Color(
+                "metric:N",
+                scale=alt.Scale(domain=metrics, range=list(PALETTE[: len(metrics)])),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+        )
+    )
+    layers: list[Any] = [line]
+    if change_at is not None:
+        rule = pd.DataFrame({"period": [check_real("change_at", change_at)]})
+        layers.append(
+            alt.Chart(rule).mark_rule(color=MUTED_DARK, strokeDash=[4, 3]).encode(x="period:Q")
+        )
+    return _titled(alt.layer(*layers).properties(width=width, height=height), title)
+
+
+# -- acquisition channels side by side -----------------------------------------------------
+
+#: What :func:`channel_chart` can draw: column -> (axis title, kind).
+_CHANNEL_MEASURES: dict[str, tuple[str, str]] = {
+    "cac": ("CAC (currency per new customer)", "money"),
+    "cpl": ("CPL (currency per lead)", "money"),
+    "ctr": ("CTR (visitors per impression, %)", "share"),
+    "visitor_to_lead": ("visitor → lead conversion (%)", "share"),
+    "lead_to_customer": ("lead → customer conversion (%)", "share"),
+    "leads": ("leads", "count"),
+    "customers": ("new customers", "count"),
+    "spend": ("spend (currency)", "money"),
+}
+
+
+def channel_chart(
+    table: Any,
+    measure: str = "cac",
+    *,
+    title: str | None = None,
+    width: int = 420,
+) -> AnyChart:
+    """One measure per acquisition channel, with its interval and the all-channel total.
+
+    Channels are sorted from the smallest to the largest value; a dashed rule marks
+    the total row (for CAC, the blended CAC of all channels). Where the table has
+    ``<measure>_low``/``<measure>_high`` (a :meth:`funnelsim.ChannelsResult.table`),
+    each bar carries its interval as a whisker.
+
+    Parameters
+    ----------
+    table : DataFrame or ChannelsResult
+        :meth:`funnelsim.ChannelsResult.table` (or the result itself), or
+        :func:`funnelsim.expected_channels`.
+    measure : str
+        The column to draw: ``"cac"``, ``"cpl"``, ``"ctr"``, ``"visitor_to_lead"``,
+        ``"lead_to_customer"``, ``"leads"``, ``"customers"`` or ``"spend"``.
+    title : str, optional
+        Chart title (default: which channel is lowest, or highest for counts and rates).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: the measure (with its unit); y: channel.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a channels table, or an unknown ``measure``.
+    """
+    check_choice("measure", measure, tuple(_CHANNEL_MEASURES))
+    if hasattr(table, "table") and not isinstance(table, pd.DataFrame):
+        table = table.table()
+    frame = check_columns(table, ("channel", measure), name="table")
+    label, kind = _CHANNEL_MEASURES[measure]
+    is_total = frame["channel"].astype(str).to_numpy() == "total"
+    rows = frame.loc[~is_total]
+    values = rows[measure].to_numpy(float)
+    has_ci = {f"{measure}_low", f"{measure}_high"} <= set(frame.columns)
+    fmt: Any = {"money": _format.money, "share": _format.percent, "count": _format.count}[kind]
+    data = pd.DataFrame(
+        {
+            "channel": rows["channel"].astype(str).to_numpy(),
+            "value": values,
+            "low": rows[f"{measure}_low"].to_numpy(float) if has_ci else values,
+            "high": rows[f"{measure}_high"].to_numpy(float) if has_ci else values,
+            "label": [fmt(v) for v in values],
+        }
+    )
+    data["high"] = data["high"].where(np.isfinite(data["high"]), np.nan)
+    order = list(data.sort_values("value", na_position="last")["channel"])
+    axis = alt.Axis(format="%") if kind == "share" else alt.Axis()
+    x_title = f"{label}, with the 95 % interval" if has_ci else label
+    y = alt.Y("channel:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0], opacity=0.85)
+        .encode(y=y, x=alt.X("value:Q", title=x_title, axis=axis))
+    )
+    text = (
+        alt.Chart()
+        .mark_text(align="left", dx=4, dy=-9, fontSize=12)
+        .encode(y=y, x="value:Q", text="label:N")
+    )
+    layers = [bars]
+    if has_ci:
+        layers.append(
+            alt.Chart()
+            .mark_rule(color="#222222", strokeWidth=2)
+            .encode(y=y, x="low:Q", x2="high:Q")
+        )
+    layers.append(text)
+    if is_total.any():
+        total = float(frame.loc[is_total, measure].iloc[0])
+        if np.isfinite(total) and kind != "count" and measure != "spend":
+            layers.append(
+                alt.Chart(pd.DataFrame({"total": [total]}))
+                .mark_rule(color=MUTED_DARK, strokeDash=[5, 4], strokeWidth=2)
+                .encode(x="total:Q")
+            )
+    finite = data.dropna(subset=["value"])
+    if title is None and len(finite):
+        low_is_good = kind == "money"
+        pos = int(np.argmin(finite["value"]) if low_is_good else np.argmax(finite["value"]))
+        best = finite.iloc[pos]
+        word = "Lowest" if low_is_good else "Highest"
+        what = measure.upper() if measure in ("cac", "cpl") else label
+        title = f"{word} {what}: {best['channel']} ({best['label']})"
+    chart = alt.layer(*layers, data=data)  # the total's rule keeps its own one-row data
+    return chart.properties(width=width, height=max(120, 38 * len(order)), title=title or "")
+
+
 # -- the sales plan worked backwards ------------------------------------------------------------
 
 
@@ -2478,6 +3065,87 @@ def plan_chart(
         width=width, height=max(120, 40 * len(order)), title=title or default
     )
     return chart  # type: ignore[return-value]
+
+
+# -- positioning as the market fills up ---------------------------------------------------------
+
+
+def positioning_chart(
+    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
+) -> alt.VConcatChart:
+    """Which claim each newcomer takes as the market fills, and what it is worth.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :func:`funnelsim.positioning.simulate_positioning` output (``entrant,
+        strategy, best, payoff``).
+    title : str, optional
+        Chart title (default: states that the best claim moves down the list).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.VConcatChart
+        Top: the strategy each entrant chose (a filled dot; a ring marks the best
+        claim when a firm misjudged). Bottom: the share of the market's buyers the
+        entrant expects, in %.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a frame with the columns above.
+    """
+    from funnelsim.positioning import POSITIONING_STRATEGIES
+
+    frame = check_columns(frame, ("entrant", "strategy", "best", "payoff"), name="positioning")
+    data = pd.DataFrame(
+        {
+            "entrant": frame["entrant"].astype(int).to_numpy(),
+            "strategy": frame["strategy"].astype(str).to_numpy(),
+            "best": frame["best"].astype(str).to_numpy(),
+            "payoff": frame["payoff"].to_numpy(float),
+            "misjudged": (frame["strategy"] != frame["best"]).to_numpy(),
+        }
+    )
+    claims = alt.Scale(domain=list(POSITIONING_STRATEGIES))  # in the sources' order
+    x = alt.X(
+        "entrant:O",
+        title="order of entry (1 = the first firm in the market)",
+        axis=alt.Axis(labelAngle=0),
+    )
+    dots = (
+        alt.Chart()
+        .mark_circle(size=140, color=PALETTE[0], opacity=1)
+        .encode(
+            x=x, y=alt.Y("strategy:N", scale=claims, title=None), tooltip=["entrant", "strategy"]
+        )
+    )
+    rings = (
+        alt.Chart()
+        .transform_filter("datum.misjudged")
+        .mark_point(size=220, color=PALETTE[1], strokeWidth=2.5, filled=False)
+        .encode(x=x, y=alt.Y("best:N", scale=claims, title=None))
+    )
+    top = alt.layer(dots, rings, data=data).properties(
+        width=width, height=170, title="claim taken (orange ring: the best claim, missed)"
+    )
+    bottom = (
+        alt.Chart(data)
+        .mark_bar(color=PALETTE[2])
+        .encode(
+            x=x,
+            y=alt.Y(
+                "payoff:Q",
+                title="market share expected (%)",
+                axis=alt.Axis(format="%"),
+            ),
+        )
+        .properties(width=width, height=120)
+    )
+    heading = title or "As the market fills, the best claim for a newcomer moves down the list"
+    return alt.vconcat(top, bottom).properties(title=heading)
 
 
 # -- the product life cycle: diffusion over segments, value migration --------------------------

@@ -1,5 +1,13 @@
 """Referral and virality: the viral coefficient, referral cascades, Bass diffusion, NPS.
 
+What is here (lesson 07): :func:`nps` and :func:`nps_ci` / :func:`nps_difference_ci`
+(the score with its adjusted-Wald interval); :func:`viral_coefficient`;
+:func:`expected_viral_users` (expected users after *n* cycles for any K, with paid
+acquisition and a time axis); :func:`simulate_referrals` (the random cascade, with an
+optional finite market); :func:`referral_programme` (a two-sided reward that changes
+invites and conversion through a :class:`RewardResponse` curve, with its cost and
+ROI); :func:`simulate_bass` (word of mouth vs advertising).
+
 The viral coefficient
 ---------------------
 If each buyer sends ``i`` invites on average and each invite converts with
@@ -67,6 +75,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import statistics
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -86,13 +95,21 @@ from funnelsim._validation import (
 )
 
 __all__ = [
+    "NO_RESPONSE",
     "NPS_SEGMENTS",
     "BassResult",
+    "NPSInterval",
     "ReferralResult",
+    "RewardResponse",
     "bass_adopters",
+    "expected_viral_users",
     "nps",
     "nps_breakdown",
+    "nps_ci",
+    "nps_difference_ci",
+    "referral_programme",
     "simulate_bass",
+    "simulate_nps_survey",
     "simulate_referrals",
     "viral_coefficient",
     "viral_coefficient_from_nps",
@@ -238,6 +255,228 @@ def nps(scores: Any) -> float:
     """
     promoters, _, detractors = (int(c) for c in _segment_counts(_check_scores(scores)))
     return 100 * (promoters - detractors) / (promoters + _ + detractors)
+
+
+# -- NPS intervals -----------------------------------------------------------------------
+
+#: Pseudo-answers the adjusted-Wald interval adds (Rocks 2016): 3 in all, 3/4 of them
+#: promoters, 3/4 detractors and the other 3/2 passives.
+_NPS_PSEUDO_ANSWERS = 3.0
+_NPS_PSEUDO_EACH = 0.75
+
+
+@dataclass(frozen=True)
+class NPSInterval:
+    """An NPS (or a difference of two) with its adjusted-Wald confidence interval.
+
+    All values are in NPS points (percentage points, −100..100 for one score,
+    −200..200 for a difference).
+    """
+
+    #: The NPS from the counts (for a difference: NPS of ``a`` minus NPS of ``b``).
+    nps: float
+    #: Lower end of the interval, truncated at the smallest possible value.
+    low: float
+    #: Upper end of the interval, truncated at the largest possible value.
+    high: float
+    #: Confidence level, e.g. 0.95.
+    confidence: float
+    #: Answers behind the score (for a difference: ``(answers of a, answers of b)``).
+    answers: int | tuple[int, int]
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width, in NPS points (the "± margin of error")."""
+        return (self.high - self.low) / 2
+
+    @property
+    def excludes_zero(self) -> bool:
+        """Whether the interval lies entirely above or below 0."""
+        return self.low > 0 or self.high < 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields and the half width, e.g. for one row of a DataFrame."""
+        return {
+            "nps": self.nps,
+            "low": self.low,
+            "high": self.high,
+            "half_width": self.half_width,
+            "confidence": self.confidence,
+            "answers": self.answers,
+        }
+
+    def __str__(self) -> str:
+        pct = round(100 * self.confidence)
+        n = self.answers
+        who = f"{n:,} answers" if isinstance(n, int) else f"{n[0]:,} and {n[1]:,} answers"
+        return f"NPS {self.nps:+.1f} ({pct} % CI {self.low:+.1f} to {self.high:+.1f}; {who})"
+
+
+def _adjusted_wald(counts: np.ndarray) -> tuple[float, float, float]:
+    """(adjusted NPS, its variance, n + 3) on the −1..1 scale, from segment counts."""
+    promoters, _, detractors = (float(c) for c in counts)
+    n_adj = float(counts.sum()) + _NPS_PSEUDO_ANSWERS
+    p_pro = (promoters + _NPS_PSEUDO_EACH) / n_adj
+    p_det = (detractors + _NPS_PSEUDO_EACH) / n_adj
+    centre = p_pro - p_det
+    return centre, (p_pro + p_det - centre**2) / n_adj, n_adj
+
+
+def _z(confidence: Any) -> tuple[float, float]:
+    """The level and its two-sided normal quantile (the standard library's, cheaper to import
+    than scipy.stats)."""
+    level = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
+    return level, statistics.NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def nps_ci(scores: Any, *, confidence: float = 0.95) -> NPSInterval:
+    """NPS with its adjusted-Wald confidence interval (Rocks 2016).
+
+    The NPS is a difference of two shares of one multinomial sample (promoters
+    minus detractors), so its variance is ``(p_pro + p_det − (p_pro − p_det)²) / n``.
+    The adjusted-Wald interval adds three pseudo-answers before using it,
+    3/4 of a promoter, 3/4 of a detractor and 3/2 of a passive:
+    ``n' = n + 3``, ``p_pro' = (promoters + 3/4) / n'``, ``p_det' = (detractors + 3/4) / n'``,
+    and the interval is ``(p_pro' − p_det') ± z·sqrt((p_pro' + p_det' − (p_pro' − p_det')²) / n')``.
+    Among the six methods compared by Rocks (B. Rocks, "Interval estimation for
+    the 'Net Promoter Score'", *The American Statistician* 70(4), 365–372, 2016)
+    it kept its coverage closest to the nominal level at small samples; it is the
+    NPS analogue of the Agresti–Caffo interval for two proportions.
+
+    Parameters
+    ----------
+    scores : sequence of int
+        Whole-number answers 0–10 (checked as in :func:`nps_breakdown`).
+    confidence : float
+        Confidence level in (0, 1), default 0.95.
+
+    Returns
+    -------
+    NPSInterval
+        ``nps`` (the plain score from the counts, in points), ``low`` and ``high``
+        (in points, truncated to [−100, 100], the values an NPS can take; the
+        interval is centred on the adjusted estimate, which lies between the plain
+        score and 0), ``confidence`` and ``answers``.
+
+    Notes
+    -----
+    The interval says how little a handful of answers tells: with three answers
+    it spans well over a hundred points whatever they are, so "our NPS is 100"
+    from three happy customers is not a measurement. With 100 answers and a
+    typical mix it is still about ±15 points wide.
+
+    Examples
+    --------
+    >>> ci = nps_ci([10, 10, 10])
+    >>> ci.nps, round(ci.low), round(ci.high)
+    (100.0, -7, 100)
+    >>> print(nps_ci([10] * 50 + [8] * 30 + [3] * 20))
+    NPS +30.0 (95 % CI +14.1 to +44.2; 100 answers)
+    """
+    counts = _segment_counts(_check_scores(scores))
+    level, z = _z(confidence)
+    centre, var, _ = _adjusted_wald(counts)
+    half = z * math.sqrt(var)
+    n = int(counts.sum())
+    score = 100 * (int(counts[0]) - int(counts[2])) / n
+    return NPSInterval(
+        score,
+        max(-100.0, 100 * (centre - half)),
+        min(100.0, 100 * (centre + half)),
+        level,
+        n,
+    )
+
+
+def nps_difference_ci(a: Any, b: Any, *, confidence: float = 0.95) -> NPSInterval:
+    """The difference of two NPS figures (``a − b``) with its confidence interval.
+
+    The two surveys are independent samples, so the variance of the difference
+    is the sum of the two adjusted-Wald variances of :func:`nps_ci` (3/4 of a
+    promoter and 3/4 of a detractor added to *each* sample): the interval is
+    ``(NPS_a' − NPS_b') ± z·sqrt(var_a' + var_b')``, the adjustment Rocks (2016)
+    recommends, applied to a difference of two scores as in J. R. Lewis and
+    J. Sauro, "How to statistically compare two Net Promoter Scores"
+    (MeasuringU, 2021), after Agresti and Caffo's interval for two proportions
+    (*The American Statistician* 54(4), 2000).
+
+    Parameters
+    ----------
+    a, b : sequence of int
+        The 0–10 answers of the two surveys (say this quarter's and last
+        quarter's, or two shops').
+    confidence : float
+        Confidence level in (0, 1), default 0.95.
+
+    Returns
+    -------
+    NPSInterval
+        ``nps`` the plain difference ``nps(a) − nps(b)`` in points, ``low`` and
+        ``high`` (truncated to [−200, 200]), ``answers`` the pair of sample sizes.
+        When the interval contains 0 the surveys do not show that the scores differ.
+
+    Examples
+    --------
+    >>> this_quarter = [10] * 45 + [8] * 35 + [4] * 20
+    >>> last_quarter = [10] * 40 + [8] * 35 + [4] * 25
+    >>> d = nps_difference_ci(this_quarter, last_quarter)
+    >>> d.nps, d.excludes_zero  # a 10-point rise that 100 answers each cannot confirm
+    (10.0, False)
+    """
+    ca = _segment_counts(_check_scores(a))
+    cb = _segment_counts(_check_scores(b))
+    level, z = _z(confidence)
+    centre_a, var_a, _ = _adjusted_wald(ca)
+    centre_b, var_b, _ = _adjusted_wald(cb)
+    half = z * math.sqrt(var_a + var_b)
+    centre = centre_a - centre_b
+    na, nb = int(ca.sum()), int(cb.sum())
+    diff = 100 * (int(ca[0]) - int(ca[2])) / na - 100 * (int(cb[0]) - int(cb[2])) / nb
+    return NPSInterval(
+        diff,
+        max(-200.0, 100 * (centre - half)),
+        min(200.0, 100 * (centre + half)),
+        level,
+        (na, nb),
+    )
+
+
+def simulate_nps_survey(segments: Any, answers: int, *, seed: Any = None) -> np.ndarray:
+    """Answers of a simulated NPS survey: ``answers`` draws from a population's mix.
+
+    Each respondent is a promoter, a passive or a detractor with the population's
+    shares (a multinomial sample), and then gives a score uniformly within the
+    segment's band (9–10, 7–8, 0–6). Only the segment matters for the NPS; the
+    score within the band is there so the result reads like real answers.
+
+    Parameters
+    ----------
+    segments : mapping or pandas.Series
+        Population shares ``{"promoter": .., "passive": .., "detractor": ..}``
+        summing to 1 (e.g. :func:`nps_breakdown` of a large survey).
+    answers : int
+        Respondents, in [1, 10⁸].
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 scores 0–10, shape (answers,), in random order.
+
+    Examples
+    --------
+    >>> s = simulate_nps_survey({"promoter": 0.5, "passive": 0.3, "detractor": 0.2}, 5, seed=1)
+    >>> s.shape, bool(((s >= 0) & (s <= 10)).all())
+    ((5,), True)
+    """
+    shares = _check_segments(segments)
+    n = check_int("answers", answers, low=1, high=100_000_000)
+    rng = as_generator(seed)
+    segment = rng.choice(3, size=n, p=shares.to_numpy(dtype=float))
+    low = np.array([9, 7, 0])[segment]
+    width = np.array([2, 2, 7])[segment]
+    return (low + rng.integers(0, width)).astype(np.int64)
 
 
 def _check_segments(segments: Any) -> pd.Series:
@@ -825,3 +1064,305 @@ def simulate_bass(
         gap_to_continuous=np.tile(expected - closed, reps),
     )
     return BassResult(pd.DataFrame(data), p, q, m, recorded)
+
+
+# -- expected users over a horizon ------------------------------------------------------------
+
+
+def expected_viral_users(
+    seed_users: float,
+    k: float,
+    cycles: int,
+    *,
+    paid_per_cycle: float = 0.0,
+    cycle_time: float = 1.0,
+) -> pd.DataFrame:
+    """Expected users cycle by cycle for any viral coefficient K, with a time axis.
+
+    Cycle 0 brings ``seed_users`` (``U0``); every later cycle brings ``K`` new users
+    per user who joined in the cycle before, plus ``paid_per_cycle`` (``P``) from
+    paid acquisition: ``new_t = P + K · new_{t−1}``. Closed forms (geometric sums):
+
+    * ``new_t = U0 · Kᵗ + P · (1 − Kᵗ) / (1 − K)``  (``U0 + P·t`` at ``K = 1``);
+    * ``cumulative_n = U0 · (1 − K^(n+1)) / (1 − K) + P · (n − K(1 − Kⁿ)/(1 − K)) / (1 − K)``,
+      which is ``(n + 1) · U0 + P · n(n + 1)/2`` at ``K = 1``.
+
+    With no paid users the total is the viral-cycle calculators' per-cycle sum
+    ``U0 · (1 − K^(n+1)) / (1 − K)``: finite for every K after finitely many
+    cycles. Only its limit as ``n → ∞`` (``U0 / (1 − K)``,
+    :attr:`ReferralResult.expected_total`) is infinite for ``K ≥ 1``. With steady
+    paid acquisition and ``K < 1`` new users per cycle settle at ``P / (1 − K)``:
+    K = 0.5 doubles every paid cohort (the referral multiplier ``1 / (1 − K)``).
+    The market is unlimited here; for a finite one use :func:`simulate_referrals`
+    with ``market_size``, or :func:`simulate_bass`.
+
+    Parameters
+    ----------
+    seed_users : float
+        Users at cycle 0, ``>= 0``.
+    k : float
+        Viral coefficient, new users per user per cycle, in [0, 100].
+    cycles : int
+        Cycles after the seed, in [0, 10 000].
+    paid_per_cycle : float
+        Users paid acquisition adds in every cycle from cycle 1 on, ``>= 0``.
+    cycle_time : float
+        Length of one viral cycle (days, weeks, …), ``> 0``: cycle *t* happens at
+        ``time = t × cycle_time``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cycle ``0..cycles``: ``cycle``, ``time`` (in the unit of
+        ``cycle_time``), ``paid_users`` and ``referred_users`` (the new users of
+        the cycle by source; both 0 at cycle 0, whose new users are the seed),
+        ``new_users``, ``cumulative_users`` (expected values, floats; ``inf`` where
+        they overflow a float, which needs K far above 1).
+
+    Raises
+    ------
+    ValueError
+        If a number is out of its range (the message names it).
+
+    Examples
+    --------
+    >>> frame = expected_viral_users(1_000, 0.5, 3)
+    >>> frame["new_users"].tolist(), float(frame["cumulative_users"].iloc[-1])
+    ([1000.0, 500.0, 250.0, 125.0], 1875.0)
+    >>> float(expected_viral_users(1_000, 1.0, 3)["cumulative_users"].iloc[-1])  # (n + 1) · U0
+    4000.0
+    """
+    u0 = check_real("seed_users", seed_users, low=0.0)
+    kk = check_real("k", k, low=0.0, high=100.0)
+    n = check_int("cycles", cycles, low=0, high=10_000)
+    paid = check_real("paid_per_cycle", paid_per_cycle, low=0.0)
+    dt = check_real("cycle_time", cycle_time, low=0.0, low_open=True)
+    t = np.arange(n + 1, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if kk == 1.0:
+            power, ratio = np.ones_like(t), t.copy()
+        elif kk == 0.0:
+            power, ratio = (t == 0).astype(float), (t > 0).astype(float)
+        else:
+            # (1 − Kᵗ)/(1 − K) as expm1(t ln K)/expm1(ln K): no cancellation near K = 1
+            log_k = math.log1p(kk - 1.0) if abs(kk - 1.0) < 0.5 else math.log(kk)
+            power = np.power(kk, t)
+            ratio = np.expm1(t * log_k) / math.expm1(log_k)
+        seed_part = u0 * power if u0 > 0 else np.zeros_like(t)
+        paid_part = paid * ratio if paid > 0 else np.zeros_like(t)
+        new = seed_part + paid_part
+        # the running sum equals the closed form of the docstring and stays exact near K = 1
+        cumulative = np.cumsum(new)
+    paid_col = np.where(t > 0, paid, 0.0)
+    return pd.DataFrame(
+        {
+            "cycle": t.astype(np.int64),
+            "time": t * dt,
+            "paid_users": paid_col,
+            "referred_users": np.where(t > 0, new - paid_col, 0.0),
+            "new_users": new,
+            "cumulative_users": cumulative,
+        }
+    )
+
+
+# -- referral rewards that change behaviour ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RewardResponse:
+    """How a behaviour responds to a reward: a saturating (Hill) curve.
+
+    The behaviour is multiplied by ``1 + max_lift · h(r)`` with
+    ``h(r) = rˢ / (rˢ + half_saturationˢ)``, the Hill function that media-mix
+    models use for diminishing returns to spend (Y. Jin, Y. Wang, Y. Sun,
+    D. Chan and J. Koehler, "Bayesian methods for media mix modeling with
+    carryover and shape effects", Google, 2017; it is the Michaelis–Menten curve
+    when ``shape = 1``). At ``r = 0`` nothing changes, at ``r = half_saturation``
+    half the possible lift is reached, and no reward lifts the behaviour by more
+    than ``max_lift``. The numbers are assumptions to vary, not measurements:
+    calibrate them with an A/B test of two reward levels.
+    """
+
+    #: Largest relative lift any reward can buy (1.0: the behaviour at most doubles), >= 0.
+    max_lift: float = 1.0
+    #: Reward (in currency per referred customer) that buys half of ``max_lift``, > 0.
+    half_saturation: float = 20.0
+    #: Hill exponent, > 0: 1 is concave from the first coin; above 1 small rewards do
+    #: little until a threshold (an S-curve).
+    shape: float = 1.0
+
+    def __post_init__(self) -> None:
+        check_real("max_lift", self.max_lift, low=0.0, high=100.0)
+        check_real("half_saturation", self.half_saturation, low=0.0, low_open=True)
+        check_real("shape", self.shape, low=0.0, high=20.0, low_open=True)
+
+    def factor(self, reward: Any) -> Any:
+        """``1 + max_lift · h(reward)``: the multiplier on the behaviour (float or array).
+
+        Examples
+        --------
+        >>> RewardResponse(max_lift=1.0, half_saturation=20.0).factor([0, 20, 60])
+        array([1.  , 1.5 , 1.75])
+        """
+        r = check_real_array("reward", reward, low=0.0)
+        ratio = np.power(np.divide(r, self.half_saturation), self.shape)
+        out = 1.0 + self.max_lift * ratio / (1.0 + ratio)
+        return float(out) if np.ndim(out) == 0 else out
+
+
+#: No response: the reward costs money and changes nothing.
+NO_RESPONSE = RewardResponse(max_lift=0.0)
+
+
+def referral_programme(
+    customers: float,
+    invites_per_user: float,
+    invite_conversion: float,
+    *,
+    ltv: float,
+    referrer_reward: Any = 0.0,
+    referral_reward: Any = 0.0,
+    invites_response: RewardResponse = RewardResponse(max_lift=1.0, half_saturation=20.0),
+    conversion_response: RewardResponse = RewardResponse(max_lift=0.5, half_saturation=10.0),
+    programme_cost: float = 0.0,
+    cycles: int = 6,
+    ltv_uplift: float = 0.0,
+) -> pd.DataFrame:
+    """A two-sided referral reward that changes behaviour, with its cost and ROI.
+
+    The reward to the referrer (per referred customer) raises the invites each
+    customer sends, ``invites_per_user × invites_response.factor(referrer_reward)``;
+    the reward to the new customer raises the chance that an invite converts,
+    ``invite_conversion × conversion_response.factor(referral_reward)`` (see
+    :class:`RewardResponse`). The product is the viral coefficient K at that
+    reward. Starting from ``customers`` existing customers, the expected referred
+    customers over ``cycles`` viral cycles are the per-cycle sum of
+    :func:`expected_viral_users` minus the starting customers.
+
+    Some of them would have come without any reward (K at zero reward): the gain
+    counts only the **incremental** ones, while the rewards are paid on **every**
+    referred customer. The ROI comes from :func:`funnelsim.referral_programme_roi`,
+    given the incremental customers and, as part of the fixed cost, the rewards
+    paid on the customers who would have come anyway:
+    ``ROI = (incremental × ltv × (1 + ltv_uplift) − cost) / cost`` with
+    ``cost = referred × (referrer_reward + referral_reward) + programme_cost``.
+
+    Parameters
+    ----------
+    customers : float
+        Existing customers who can refer, ``> 0``.
+    invites_per_user : float
+        Mean invites per customer per cycle without a reward, in [0, 10⁶].
+    invite_conversion : float
+        Probability an invite converts without a reward, in [0, 1]. The largest
+        conversion a reward can buy, ``invite_conversion × (1 + conversion_response.max_lift)``,
+        must stay <= 1.
+    ltv : float
+        Lifetime value (gross profit) of an ordinary customer, ``>= 0``.
+    referrer_reward, referral_reward : float or array_like
+        Reward per referred customer to the referrer and to the new customer,
+        ``>= 0``, in currency. Arrays are crossed: one row per pair.
+    invites_response, conversion_response : RewardResponse
+        How invites respond to the referrer's reward and conversion to the new
+        customer's (defaults: invites at most double, half of that at 20;
+        conversion at most +50 %, half of that at 10). Use :data:`NO_RESPONSE`
+        for a reward that changes nothing.
+    programme_cost : float
+        Fixed cost of running the programme over the horizon, ``>= 0``. With 0,
+        a row with no reward costs nothing and its ROI is undefined (NaN).
+    cycles : int
+        Viral cycles counted, in [1, 10 000].
+    ltv_uplift : float
+        Relative LTV gain of referred customers, ``> -1`` (default 0; 0.16 is a
+        figure often quoted in practitioner material).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``(referrer_reward, referral_reward)``: the two rewards,
+        ``invites_per_user``, ``invite_conversion``, ``k``, ``referred_customers``
+        (all referred over the horizon), ``incremental_customers`` (above the
+        no-reward programme), ``reward_cost``, ``total_cost``, ``gain`` (value of
+        the incremental customers), ``profit`` (gain − total cost) and ``roi``
+        (a ratio: 0.5 means 50 %; NaN where the cost is 0).
+
+    Raises
+    ------
+    ValueError
+        If a number is out of its range, or a reward could push conversion above 1.
+
+    Examples
+    --------
+    >>> t = referral_programme(1_000, 2.0, 0.2, ltv=100.0, referrer_reward=[0, 20],
+    ...                        programme_cost=2_000, cycles=1)
+    >>> t[["referrer_reward", "k", "incremental_customers", "roi"]].round(3).values.tolist()
+    [[0.0, 0.4, 0.0, -1.0], [20.0, 0.6, 200.0, 0.429]]
+    """
+    n0 = check_real("customers", customers, low=0.0, low_open=True)
+    i0 = check_real("invites_per_user", invites_per_user, low=0.0, high=MAX_INVITES)
+    c0 = check_probability("invite_conversion", invite_conversion)
+    value = check_real("ltv", ltv, low=0.0)
+    fixed = check_real("programme_cost", programme_cost, low=0.0)
+    horizon = check_int("cycles", cycles, low=1, high=10_000)
+    uplift = check_real("ltv_uplift", ltv_uplift, low=-1.0, low_open=True)
+    for name, resp in (
+        ("invites_response", invites_response),
+        ("conversion_response", conversion_response),
+    ):
+        if not isinstance(resp, RewardResponse):
+            raise TypeError(f"{name} must be a RewardResponse, got {resp!r}")
+    c_max = c0 * (1 + conversion_response.max_lift)
+    if c_max > 1 + 1e-12:
+        raise ValueError(
+            f"invite_conversion × (1 + conversion_response.max_lift) must be <= 1 (a "
+            f"probability), got {c0:g} × {1 + conversion_response.max_lift:g} = {c_max:g}"
+        )
+    r1 = np.atleast_1d(check_real_array("referrer_reward", referrer_reward, low=0.0)).ravel()
+    r2 = np.atleast_1d(check_real_array("referral_reward", referral_reward, low=0.0)).ravel()
+    grid1, grid2 = (a.ravel() for a in np.meshgrid(r1, r2, indexing="ij"))
+    invites = i0 * np.asarray(invites_response.factor(grid1), dtype=float)
+    conversion = np.minimum(1.0, c0 * np.asarray(conversion_response.factor(grid2), dtype=float))
+    k = invites * conversion
+
+    def referred(kk: float) -> float:
+        frame = expected_viral_users(n0, kk, horizon)
+        return float(frame["cumulative_users"].iloc[-1]) - n0
+
+    all_referred = np.array([referred(float(x)) for x in k])
+    baseline = referred(i0 * c0)
+    incremental = np.maximum(all_referred - baseline, 0.0)
+    per_customer = grid1 + grid2
+    reward_cost = all_referred * per_customer
+    total = reward_cost + fixed
+    gain = incremental * value * (1 + uplift)
+    roi = np.full(grid1.size, np.nan)
+    paid = total > 0
+    if paid.any():
+        from funnelsim.economics import referral_programme_roi
+
+        # The rewards paid on customers who would have come anyway are a fixed cost here.
+        roi[paid] = referral_programme_roi(
+            incremental[paid],
+            value,
+            referral_reward=grid2[paid],
+            referrer_reward=grid1[paid],
+            programme_cost=fixed + (all_referred[paid] - incremental[paid]) * per_customer[paid],
+            ltv_uplift=uplift,
+        )
+    return pd.DataFrame(
+        {
+            "referrer_reward": grid1,
+            "referral_reward": grid2,
+            "invites_per_user": invites,
+            "invite_conversion": conversion,
+            "k": k,
+            "referred_customers": all_referred,
+            "incremental_customers": incremental,
+            "reward_cost": reward_cost,
+            "total_cost": total,
+            "gain": gain,
+            "profit": gain - total,
+            "roi": roi,
+        }
+    )

@@ -89,10 +89,13 @@ NOT_DONE = "not done yet"
 
 #: Exercise id -> the module that defines it (imported on first use).
 EXERCISES: Mapping[str, str] = {
+    "01_value_proposition": "funnelsim.exercises.value_proposition",
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
     "05_retention": "funnelsim.exercises.subscription_retention",
     "08_b2b_buying": "funnelsim.exercises.b2b_buying",
     "09_sales_funnel": "funnelsim.exercises.sales_plan",
+    "03_awareness_acquisition": "funnelsim.exercises.acquisition_channels",
+    "07_referral": "funnelsim.exercises.referral",
     "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
     "14_capstone": "funnelsim.exercises.capstone",
 }

@@ -18,6 +18,7 @@ This module imports ipywidgets and altair; ``import funnelsim`` does not.
 
 from funnelsim.widgets._base import Explorer, Outcome
 from funnelsim.widgets.b2b import B2BExplorer
+from funnelsim.widgets.beckhard import BeckhardExplorer
 from funnelsim.widgets.economics import EconomicsExplorer
 from funnelsim.widgets.funnel import FunnelExplorer
 from funnelsim.widgets.growth import Dashboard, GrowthExplorer
@@ -29,6 +30,7 @@ from funnelsim.widgets.specs import Control, Metric
 
 __all__ = [
     "B2BExplorer",
+    "BeckhardExplorer",
     "Control",
     "Dashboard",
     "EconomicsExplorer",
