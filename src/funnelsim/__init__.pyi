@@ -76,6 +76,7 @@ from .diffusion import (
     SegmentedMarket as SegmentedMarket,
     chasm_gap as chasm_gap,
     chasm_market as chasm_market,
+    compare_strategies as compare_strategies,
     diffusion_path as diffusion_path,
     move_profits as move_profits,
     segmented_market as segmented_market,
@@ -231,6 +232,7 @@ from .quiz.progress import (
 # scenario files (TOML)
 from .scenarios import (
     Scenario as Scenario,
+    compare_scenarios as compare_scenarios,
     list_scenarios as list_scenarios,
     load_scenario as load_scenario,
 )

@@ -106,6 +106,7 @@ EXERCISES: Mapping[str, str] = {
     "11_abm_bant": "funnelsim.exercises.abm_bant",
     "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
     "13_b2b_marketing": "funnelsim.exercises.b2b_marketing",
+    "14_capstone": "funnelsim.exercises.capstone",
 }
 
 
