@@ -299,3 +299,22 @@ def test_value_migration_chart_marks_the_move():
     assert spec["title"].startswith("Moving in year 7")
     never = charts.value_migration_chart(value_migration(None)).to_dict()
     assert never["title"].startswith("Never moving")
+
+
+def test_compare_strategies_summarises_the_simulated_gaps():
+    from funnelsim.diffusion import compare_strategies
+
+    table = compare_strategies(
+        chasm_market(), 72, effort=20, order=BEACHHEAD, replications=30, seed=4
+    )
+    spread = simulate_diffusion(chasm_market(), 72, effort=20, replications=30, seed=4).gap()
+    row = table.set_index("strategy").loc["spread"]
+    assert row["gap_mean"] == pytest.approx(spread.mean())
+    assert row["gap_se"] == pytest.approx(spread.std(ddof=1) / math.sqrt(30))
+    assert row["high"] - row["low"] == pytest.approx(4 * row["gap_se"])
+    alley = table.set_index("strategy").loc["bowling_alley"]
+    assert alley["gap_mean"] + 4 * alley["gap_se"] < row["gap_mean"]
+    short = compare_strategies(chasm_market(), 12, effort=20, replications=3, seed=1)
+    assert (short["not_crossed"] == 3).all() and short["gap_mean"].isna().all()
+    with pytest.raises(ValueError, match="replications must be in"):
+        compare_strategies(chasm_market(), 12, effort=20, replications=1)

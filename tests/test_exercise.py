@@ -55,12 +55,25 @@ def _honest(seed: int) -> dict:
     """What a correct student with ``seed`` answers (computed from first principles)."""
     funnel = fs.aaarrr(acquisition=0.3, activation=0.25, retention=0.6, revenue=0.35, referral=0.3)
     counts = fs.simulate(funnel, 20_000, seed=seed).counts[0]
+    growth = fs.simulate_growth(
+        12,
+        funnel=funnel,
+        new_leads=20_000,
+        rate_changes={"activation": fs.step_change(0.25, 0.45, at=7)},
+        churn=0.04,
+        arpu=8,
+        margin=0.8,
+        initial_customers=7_875,
+        seed=seed,
+    )
+    new = growth.periods.set_index("period")["new_customers"]
     return {
         "reach_revenue": 0.3 * 0.25 * 0.6 * 0.35,
         "biggest_drop": "Activation",
         "paying_customers": int(counts[4]),
         "revenue_step_rate": counts[4] / counts[3],
         "ltv_dollars": 96 / 12 * 0.8 / 0.04,
+        "new_customers_ratio": new[7] / new[6],
     }
 
 
@@ -253,6 +266,10 @@ def test_wrong_by_a_unit_fails_with_the_targeted_hint():
         ("paying_customers", right["paying_customers"] / 20_000, "you gave a share"),
         ("paying_customers", 5 * right["paying_customers"], "standard errors from"),
         ("paying_customers", "many", "should be a number"),
+        ("new_customers_ratio", 1.01, "lagging indicators"),
+        ("new_customers_ratio", 1 / 1.8, "wrong way round"),
+        ("new_customers_ratio", 3.0, "standard errors from"),
+        ("new_customers_ratio", -1, "it is positive"),
     ]
     for name, value, hint in cases:
         feedback = _feedback(name, value, seed)
@@ -269,6 +286,8 @@ def test_feedback_never_gives_the_answer():
         "160",
         str(right["paying_customers"]),
         "315",
+        "1.8",
+        "567",
     }
     wrong_answers = [
         ("reach_revenue", 0.5),
@@ -279,6 +298,8 @@ def test_feedback_never_gives_the_answer():
         ("ltv_dollars", 1920.0),
         ("ltv_dollars", 7.0),
         ("biggest_drop", "Revenue"),
+        ("new_customers_ratio", 1.01),
+        ("new_customers_ratio", 3.0),
     ]
     for name, value in wrong_answers:
         feedback = _feedback(name, value, seed)
@@ -299,15 +320,15 @@ def test_unanswered_says_not_done_yet_and_summary_never_claims_success():
     ex = Exercise("02_aaarrr_funnel", student="alice")
     assert repr(ex.check("ltv_dollars", ...)) == f"ltv_dollars: {NOT_DONE}."
     empty = ex.summary(dict.fromkeys(("reach_revenue", "ltv_dollars"), ...))
-    assert empty.passed == 0 and empty.total == 7
-    assert str(empty).endswith("0 of 7 visible checks passed; 2 hidden checks run at grading.")
+    assert empty.passed == 0 and empty.total == 8
+    assert str(empty).endswith("0 of 8 visible checks passed; 3 hidden checks run at grading.")
     full = ex.summary(_honest(ex.seed))
-    assert full.passed == full.total == 7
-    assert str(full).endswith("7 of 7 visible checks passed; 2 hidden checks run at grading.")
+    assert full.passed == full.total == 8
+    assert str(full).endswith("8 of 8 visible checks passed; 3 hidden checks run at grading.")
     assert "all tests passed" not in str(full).lower()
     # Another seed's simulation passes the visible checks, so the summary must say more runs.
     other = ex.summary(_honest(ex.seed + 1))
-    assert other.passed == 7 and "hidden checks run at grading" in str(other)
+    assert other.passed == 8 and "hidden checks run at grading" in str(other)
     line = repr(ex.check("paying_customers", _honest(ex.seed)["paying_customers"]))
     assert line == "paying_customers: 1 of 1 check passed (+1 hidden check at grading)."
 

@@ -393,3 +393,12 @@ def test_split_and_compare_validation():
         compare_pipelines({"x": 3}, 10)
     with pytest.raises(ValueError, match="leads must be >= 0, got -1"):
         compare_pipelines({"x": SIGNUP}, -1)
+
+
+def test_split_takes_one_time_for_every_new_stage():
+    from funnelsim.pipeline import split_step
+
+    wait = fs.TimeInStage.exponential(1.5)
+    g = split_step(SIGNUP, "Paid", {"Trial": 0.7, "Card": 0.9}, times=wait)
+    assert g["Trial"].time == wait and g["Card"].time == wait
+    assert g["Sign-up"].time == SIGNUP["Sign-up"].time

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 
@@ -688,3 +689,149 @@ def test_summary_revenue_counts_the_won_deals_sizes():
         "expected_revenue",
         "revenue",
     ]
+
+
+# -- first-purchase thresholds (lesson 10) ------------------------------------------------------
+
+
+def _threshold_log() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "b", "c", "d", "d"],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-01 09:00",
+                    "2024-01-01 18:00",  # same day: part of the first purchase
+                    "2024-03-01",
+                    "2024-01-02",
+                    "2024-01-20",
+                    "2024-01-03",
+                    "2024-01-04",
+                    "2024-01-04",
+                ],
+                format="ISO8601",
+            ),
+            "amount": [30.0, 25.0, 40.0, 20.0, 15.0, 100.0, 10.0, 5.0],
+        }
+    )
+
+
+def test_first_purchase_threshold_by_hand():
+    t = fs.first_purchase_threshold(_threshold_log(), 50.0).set_index("group")
+    # first-day spends: a 55, b 20, c 100, d 15; later: a 40, b 15
+    admitted, rest = t.loc["admitted"], t.loc["not admitted"]
+    assert admitted["customers"] == 2 and rest["customers"] == 2
+    assert admitted["mean_first_spend"] == 77.5
+    assert rest["mean_first_spend"] == 17.5
+    assert admitted["repeat_customers"] == 1 and rest["repeat_customers"] == 1
+    assert admitted["later_revenue"] == 40.0 and rest["later_revenue"] == 15.0
+    assert admitted["mean_later_spend"] == 20.0
+    assert math.isclose(rest["share_of_later_revenue"], 15 / 55)
+    low, high = fs.proportion_ci(1, 2)
+    assert admitted["ci_low"] == float(low) and admitted["ci_high"] == float(high)
+
+
+def test_a_zero_threshold_admits_everyone_and_matches_the_repeat_rate():
+    cdnow = fs.load_cdnow()
+    t = fs.first_purchase_threshold(cdnow, [0.0, 50.0])
+    everyone = t.iloc[0]
+    repeat = fs.repeat_purchase_rate(cdnow).iloc[0]
+    assert everyone["customers"] == 23_570
+    assert everyone["repeat_customers"] == repeat["repeat_customers"]
+    assert t.iloc[1]["customers"] == 0 and math.isnan(t.iloc[1]["repeat_rate"])
+    pair = t[t["threshold"] == 50.0]
+    assert pair["customers"].sum() == 23_570
+    assert math.isclose(pair["share_of_later_revenue"].sum(), 1.0)
+    assert pair["repeat_customers"].sum() == repeat["repeat_customers"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abcde"), st.integers(0, 30), st.floats(0, 500)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.floats(0, 600),
+)
+def test_first_purchase_threshold_splits_everyone_once(rows, threshold):
+    tx = pd.DataFrame(rows, columns=["customer_id", "day", "amount"])
+    tx["date"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(tx["day"], unit="D")
+    t = fs.first_purchase_threshold(tx, threshold)
+    assert t["customers"].sum() == tx["customer_id"].nunique()
+    first_day = tx.groupby("customer_id")["day"].transform("min")
+    later = tx[tx["day"] > first_day]
+    assert math.isclose(t["later_revenue"].sum(), later["amount"].sum(), abs_tol=1e-6)
+    assert t["repeat_customers"].sum() == later["customer_id"].nunique()
+    spend = tx[tx["day"] == first_day].groupby("customer_id")["amount"].sum()
+    assert t.iloc[0]["customers"] == int((spend >= threshold).sum())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"threshold": -1.0}, ValueError, "threshold must be >= 0, got -1"),
+        ({"threshold": [10, float("nan")]}, ValueError, "threshold must be finite"),
+        ({"threshold": 10, "confidence": 1.5}, ValueError, "confidence must be in"),
+        ({"threshold": 10, "amount": "value"}, ValueError, "value"),
+    ],
+)
+def test_first_purchase_threshold_errors(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        fs.first_purchase_threshold(_threshold_log(), **kwargs)
+    with pytest.raises(ValueError, match="transactions is empty"):
+        fs.first_purchase_threshold(_threshold_log().iloc[:0], 10)
+
+
+# -- RFM back-test: what each segment did afterwards ------------------------------------------
+
+
+def test_rfm_outcomes_by_hand():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "c", "d", "d"],
+            "date": pd.to_datetime(
+                ["2024-01-01", "2024-01-20", "2024-03-01", "2024-01-02", "2024-02-15",
+                 "2024-01-25", "2024-02-03"]
+            ),
+            "amount": [10.0, 20.0, 30.0, 5.0, 8.0, 7.0, 12.0],
+        }
+    )  # fmt: skip
+    out = fs.rfm_outcomes(tx, "2024-01-31", bins=2).set_index("segment")
+    # scored at 31 Jan: a (2 days, last 20 Jan), b (1 day, 2 Jan), d (1 day, 25 Jan); c not yet
+    assert out["customers"].sum() == 3
+    assert out["returned"].sum() == 2  # a and d came back
+    spent = (
+        out.loc[out["customers"] > 0, "mean_spend_after"]
+        * out.loc[out["customers"] > 0, "customers"]
+    )
+    assert math.isclose(spent.sum(), 30.0 + 12.0)
+    assert math.isclose(out["share_of_spend_after"].sum(), 1.0)
+    scores = fs.rfm(tx[tx["date"] <= "2024-01-31"], as_of="2024-01-31", bins=2)
+    seg_of_a = scores.set_index("customer_id").loc["a", "segment"]
+    assert out.loc[seg_of_a, "returned"] >= 1
+
+
+def test_rfm_outcomes_on_cdnow_separate_who_comes_back():
+    out = fs.rfm_outcomes(load_cdnow(), "1997-12-31").set_index("segment")
+    assert out["customers"].sum() == 23_570  # everyone's first purchase is in Q1 1997
+    rate = out["return_rate"]
+    # the best segment comes back far more often than the worst, beyond the noise
+    assert out.loc["Champions", "ci_low"] > out.loc["Hibernating", "ci_high"]
+    assert rate["Champions"] > 3 * rate["Hibernating"]
+    low, high = fs.proportion_ci(
+        out.loc["Champions", "returned"], out.loc["Champions", "customers"]
+    )
+    assert out.loc["Champions", "ci_low"] == float(low)
+    assert out.loc["Champions", "ci_high"] == float(high)
+
+
+def test_rfm_outcomes_errors():
+    tx = load_cdnow()
+    with pytest.raises(ValueError, match="leaves no purchase after it"):
+        fs.rfm_outcomes(tx, "1999-01-01")
+    with pytest.raises(ValueError, match="leaves no purchase before it"):
+        fs.rfm_outcomes(tx, "1990-01-01")
+    with pytest.raises(ValueError, match="confidence must be in"):
+        fs.rfm_outcomes(tx, "1997-12-31", confidence=0)
+    with pytest.raises(ValueError, match="bins must be"):
+        fs.rfm_outcomes(tx, "1997-12-31", bins=1)

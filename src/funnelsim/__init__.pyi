@@ -76,6 +76,7 @@ from .diffusion import (
     SegmentedMarket as SegmentedMarket,
     chasm_gap as chasm_gap,
     chasm_market as chasm_market,
+    compare_strategies as compare_strategies,
     diffusion_path as diffusion_path,
     move_profits as move_profits,
     segmented_market as segmented_market,
@@ -211,7 +212,9 @@ from .scoring import (
     BantPipeline as BantPipeline,
     bant_score as bant_score,
     bant_win_probability as bant_win_probability,
+    first_purchase_threshold as first_purchase_threshold,
     rfm as rfm,
+    rfm_outcomes as rfm_outcomes,
     rfm_summary as rfm_summary,
     simulate_bant_pipeline as simulate_bant_pipeline,
 )
@@ -229,6 +232,7 @@ from .quiz.progress import (
 # scenario files (TOML)
 from .scenarios import (
     Scenario as Scenario,
+    compare_scenarios as compare_scenarios,
     list_scenarios as list_scenarios,
     load_scenario as load_scenario,
 )

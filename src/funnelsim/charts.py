@@ -33,7 +33,8 @@ sensitivity                                :func:`tornado_chart`
 the sales plan worked backwards            :func:`plan_chart`
 positioning as the market fills up         :func:`positioning_chart`
 BANT, RFM, the buying committee            :func:`bant_chart`, :func:`bant_gain_chart`,
-                                           :func:`rfm_chart`, :func:`committee_chart`
+                                           :func:`rfm_chart`, :func:`committee_chart`,
+                                           :func:`loyalty_threshold_chart`
 =========================================  ==============================================
 
 Each ``*_plot`` function (:func:`funnel_plot`, :func:`growth_dashboard_plot`,
@@ -120,6 +121,7 @@ __all__ = [
     "growth_frame",
     "has_vl_convert",
     "indicators_chart",
+    "loyalty_threshold_chart",
     "nps_interval_chart",
     "payback_chart",
     "payback_plot",
@@ -2526,11 +2528,16 @@ def rfm_chart(scores: pd.DataFrame, *, title: str | None = None) -> AnyChart:
         .mark_bar()
         .encode(
             y=y,
-            x=alt.X("customers:Q", title="customers (people)"),
+            # room on the right for the labels
+            x=alt.X(
+                "customers:Q",
+                title="customers (people)",
+                scale=alt.Scale(domain=[0, 1.5 * max(int(seg["customers"].max()), 1)], nice=False),
+            ),
             color=alt.Color(
                 "monetary:Q",
                 scale=alt.Scale(scheme="viridis"),
-                legend=alt.Legend(title="avg spend (currency)"),
+                legend=alt.Legend(title="avg spend (currency)", orient="bottom"),
             ),
         )
     )
@@ -2541,6 +2548,107 @@ def rfm_chart(scores: pd.DataFrame, *, title: str | None = None) -> AnyChart:
     )
     chart = alt.layer(bars, text, data=seg).properties(width=380, height=max(120, 28 * len(seg)))
     return chart.properties(title=title or f"RFM segments ({total:,} customers)")
+
+
+def loyalty_threshold_chart(
+    table: pd.DataFrame, *, title: str | None = None, width: int = 300
+) -> alt.HConcatChart:
+    """What a first-purchase threshold for a loyalty card admits, over a range of thresholds.
+
+    Parameters
+    ----------
+    table : DataFrame
+        What :func:`funnelsim.first_purchase_threshold` returns for several
+        thresholds (``threshold, group, share_of_customers, share_of_later_revenue,
+        repeat_rate, ci_low, ci_high``).
+    title : str, optional
+        Chart title (default: a description of the two panels).
+    width : int
+        Width of each panel in pixels.
+
+    Returns
+    -------
+    altair.HConcatChart
+        Left: the share of customers a card admits and the share of all later
+        revenue they bring (%), against the threshold. Right: the repeat-purchase
+        rate of the admitted and of the excluded customers with their confidence
+        intervals (%).
+    """
+    t = check_columns(
+        table,
+        (
+            "threshold",
+            "group",
+            "share_of_customers",
+            "share_of_later_revenue",
+            "repeat_rate",
+            "ci_low",
+            "ci_high",
+        ),
+        name="table",
+    )
+    admitted = t[t["group"] == "admitted"]
+    series = ["customers admitted", "later revenue from them"]
+    shares = pd.DataFrame(
+        {
+            "threshold": np.tile(admitted["threshold"].to_numpy(float), 2),
+            "series": np.repeat(series, len(admitted)),
+            "percent": 100
+            * np.concatenate(
+                [
+                    admitted["share_of_customers"].to_numpy(float),
+                    admitted["share_of_later_revenue"].to_numpy(float),
+                ]
+            ),
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "threshold": t["threshold"].to_numpy(float),
+            "group": t["group"].astype(str).to_numpy(),
+            "rate": 100 * t["repeat_rate"].to_numpy(float),
+            "low": 100 * t["ci_low"].to_numpy(float),
+            "high": 100 * t["ci_high"].to_numpy(float),
+        }
+    ).dropna()
+    x = alt.X("threshold:Q", title="minimum first purchase for a card (currency)")
+    left = (
+        alt.Chart(shares)
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("percent:Q", title="% of all", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "series:N",
+                sort=series,
+                scale=alt.Scale(domain=series, range=[PALETTE[0], PALETTE[1]]),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
+            ),
+        )
+        .properties(width=width, height=230, title="Who the card admits")
+    )
+    groups = ["admitted", "not admitted"]
+    colour = alt.Color(
+        "group:N",
+        sort=groups,
+        scale=alt.Scale(domain=groups, range=[PALETTE[2], PALETTE[4]]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    band = (
+        alt.Chart(rates)
+        .mark_area(opacity=0.25)
+        .encode(x=x, y=alt.Y("low:Q", title="bought again (%)"), y2="high:Q", color=colour)
+    )
+    line = alt.Chart(rates).mark_line(point=True).encode(x=x, y="rate:Q", color=colour)
+    right = alt.layer(band, line).properties(
+        width=width, height=230, title="Repeat purchase, with 95 % intervals"
+    )
+    heading = title or "A first-purchase threshold: who gets a card and how both groups buy later"
+    return (
+        alt.hconcat(left, right, spacing=40)
+        .resolve_scale(color="independent")
+        .properties(title=heading)
+    )
 
 
 def committee_chart(result: Any, *, title: str | None = None, width: int = 380) -> AnyChart:

@@ -182,7 +182,7 @@ def split_step(
     stage: str,
     steps: Mapping[str, float],
     *,
-    times: Mapping[str, Any] | None = None,
+    times: Any = None,
 ) -> Funnel:
     """Split the step into ``stage`` into smaller steps with the same overall rate.
 
@@ -203,9 +203,10 @@ def split_step(
     steps : mapping of str to float
         The new intermediate stages, in order, with their step rates in (0, 1]. Their
         product must be at least ``p`` (the last step's rate cannot exceed 1).
-    times : mapping of str to number or TimeInStage, optional
-        Time spent in each new stage (a number means fixed), in the funnel's time unit;
-        default 0, so that the time to reach ``stage`` is unchanged too.
+    times : number, TimeInStage or mapping of str to either, optional
+        Time spent in the new stages (a number means fixed), in the funnel's time unit:
+        one value for every new stage, or a mapping by new stage name (stages left out
+        take 0). Default 0, so that the time to reach ``stage`` is unchanged too.
 
     Returns
     -------
@@ -251,7 +252,10 @@ def split_step(
     rates = {}
     for name, rate in steps.items():
         rates[name] = check_real(f"rate for step {name!r}", rate, low=0.0, high=1.0, low_open=True)
-    times = dict(times or {})
+    if times is None:
+        times = {}
+    elif not isinstance(times, Mapping):
+        times = dict.fromkeys(steps, times)
     unknown = [n for n in times if n not in steps]
     if unknown:
         raise ValueError(f"times must name new stages of steps, got {unknown[0]!r}")

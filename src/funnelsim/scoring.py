@@ -16,6 +16,9 @@ RFM (Hughes 1994, *Strategic Database Marketing*)
     purchase), Frequency (purchase days, or orders) and Monetary value (total
     spend), each on a 1–``bins`` scale by quantiles (ties kept together, the
     best tie scored best: see :func:`rfm`), then name segments.
+    :func:`rfm_outcomes` back-tests the segments (what each did after the scoring
+    day), and :func:`first_purchase_threshold` (lesson 10) shows who a loyalty card with a
+    minimum first purchase admits and how both groups buy afterwards.
 """
 
 from __future__ import annotations
@@ -36,7 +39,13 @@ from funnelsim._time import (
     local_days,
     to_ns,
 )
-from funnelsim._validation import check_choice, check_columns, check_int, check_real
+from funnelsim._validation import (
+    check_choice,
+    check_columns,
+    check_int,
+    check_real,
+    check_real_array,
+)
 
 __all__ = [
     "BANT_COLUMNS",
@@ -44,7 +53,9 @@ __all__ = [
     "BantPipeline",
     "bant_score",
     "bant_win_probability",
+    "first_purchase_threshold",
     "rfm",
+    "rfm_outcomes",
     "rfm_summary",
     "simulate_bant_pipeline",
 ]
@@ -710,4 +721,255 @@ def rfm_summary(scores: pd.DataFrame) -> pd.DataFrame:
     n = len(scores)
     out.insert(2, "share", out["customers"] / n if n else np.nan)
     out["share_of_revenue"] = out["total_monetary"] / total if total else np.nan
+    return out
+
+
+#: Column order of :func:`first_purchase_threshold`.
+_THRESHOLD_COLUMNS = (
+    "threshold",
+    "group",
+    "customers",
+    "share_of_customers",
+    "mean_first_spend",
+    "repeat_customers",
+    "repeat_rate",
+    "ci_low",
+    "ci_high",
+    "mean_later_spend",
+    "later_revenue",
+    "share_of_later_revenue",
+)
+
+
+def first_purchase_threshold(
+    transactions: pd.DataFrame,
+    threshold: Any,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    confidence: float = 0.95,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+) -> pd.DataFrame:
+    """Who a first-purchase threshold admits, and how both groups behave later.
+
+    Loyalty programmes often give a card only from a minimum first purchase ("a card
+    from a 1,000-rouble purchase", a practice named in the course's sources). This
+    splits the customers of a log by the value of their **first purchase day** (all
+    orders of that calendar day, summed) into those a card with that threshold
+    would admit (``>= threshold``) and the rest, and compares what each group did
+    **afterwards**: whether they came back (a purchase on a later day: the repeat
+    purchase of :func:`funnelsim.repeat_purchase_rate`) and how much they spent on
+    later days. Since the card is how a shop sees a customer's behaviour, the
+    ``share_of_later_revenue`` of the group below the threshold is the part of the
+    future business the programme would never see.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase (e.g. :func:`funnelsim.load_cdnow`).
+    threshold : float or sequence of float
+        Minimum first-day spend for a card, in the unit of ``amount``, ``>= 0``;
+        several thresholds give one pair of rows each.
+    customer, date, amount : str
+        Column names (as in :func:`rfm`; dates are read by the same rules).
+    confidence : float
+        Coverage of the Clopper–Pearson interval of each repeat rate, in (0, 1).
+    date_format, dayfirst : optional
+        How to read dates given as text that is not ISO 8601 (never guessed).
+
+    Returns
+    -------
+    DataFrame
+        Two rows per threshold, ``group`` "admitted" then "not admitted":
+        ``customers``, ``share_of_customers``, ``mean_first_spend`` (first-day spend),
+        ``repeat_customers``, ``repeat_rate`` with ``ci_low``/``ci_high`` (NaN for an
+        empty group), ``mean_later_spend`` (per customer, on later days, 0 for those
+        who never came back), ``later_revenue`` and ``share_of_later_revenue``
+        (of all customers' later spending; NaN if nobody spent later).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a missing column, a missing or unreadable date or amount, an empty log,
+        or a negative or non-finite threshold (the message names it).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c"],
+    ...                    "date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-03",
+    ...                                            "2024-01-05", "2024-01-09"]),
+    ...                    "amount": [50.0, 20.0, 80.0, 10.0, 30.0]})
+    >>> t = first_purchase_threshold(tx, 40)
+    >>> t[["group", "customers", "repeat_customers", "later_revenue"]].values.tolist()
+    [['admitted', 2, 1, 20.0], ['not admitted', 1, 1, 30.0]]
+    """
+    from funnelsim.stats import proportion_ci
+
+    check_columns(transactions, [customer, date, amount], name="transactions")
+    levels = np.atleast_1d(check_real_array("threshold", threshold, low=0.0)).ravel()
+    level = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
+    ids = transactions[customer]
+    if ids.isna().any():
+        i = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        raise ValueError(
+            f"transactions column {customer!r} is missing at row {transactions.index[i]!r}"
+        )
+    dates = _as_dates(transactions[date], date, transactions.index, date_format, dayfirst)
+    amounts = _as_amounts(transactions[amount], amount, transactions.index)
+    if len(dates) == 0:
+        raise ValueError("transactions is empty: the split needs at least one purchase")
+    codes, uniques = _sorted_codes(ids)
+    n = len(uniques)
+    day = local_days(dates)
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes, day)
+    on_first = day == first[codes]
+    first_spend = np.bincount(codes[on_first], weights=amounts[on_first], minlength=n)
+    later = ~on_first
+    later_spend = np.bincount(codes[later], weights=amounts[later], minlength=n)
+    came_back = np.bincount(codes[later], minlength=n) > 0
+    all_later = float(later_spend.sum())
+    rows = []
+    for t in levels:
+        admitted = first_spend >= t
+        for name, mask in (("admitted", admitted), ("not admitted", ~admitted)):
+            size = int(mask.sum())
+            back = int(came_back[mask].sum())
+            revenue = float(later_spend[mask].sum())
+            low, high = proportion_ci(back, size, level)
+            rows.append(
+                {
+                    "threshold": float(t),
+                    "group": name,
+                    "customers": size,
+                    "share_of_customers": size / n,
+                    "mean_first_spend": float(first_spend[mask].mean()) if size else np.nan,
+                    "repeat_customers": back,
+                    "repeat_rate": back / size if size else np.nan,
+                    "ci_low": float(low),
+                    "ci_high": float(high),
+                    "mean_later_spend": revenue / size if size else np.nan,
+                    "later_revenue": revenue,
+                    "share_of_later_revenue": revenue / all_later if all_later else np.nan,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(_THRESHOLD_COLUMNS))
+
+
+def rfm_outcomes(
+    transactions: pd.DataFrame,
+    as_of: Any,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    bins: int = 5,
+    frequency: Literal["days", "orders"] = "days",
+    confidence: float = 0.95,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+) -> pd.DataFrame:
+    """Score customers by RFM at ``as_of``, then see what each segment did afterwards.
+
+    A back-test of the segmentation: :func:`rfm` on the purchases up to and
+    including ``as_of`` (customers whose first purchase comes later are not
+    scored), then, per segment, the share of customers who bought again after
+    ``as_of`` and what they spent. This is how one checks that the segments
+    separate customers who will come back from those who will not, before
+    spending on offers by segment (the hold-out check of Hughes's RFM, where a
+    mailing goes to the cells that responded best in the past).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase (e.g. :func:`funnelsim.load_cdnow`).
+    as_of : date-like
+        The day the segments are made; it must leave purchases on both sides.
+    customer, date, amount, bins, frequency, date_format, dayfirst
+        As in :func:`rfm`.
+    confidence : float
+        Coverage of the Clopper–Pearson interval of each segment's return rate.
+
+    Returns
+    -------
+    DataFrame
+        :func:`rfm_summary` of the scores at ``as_of`` (one row per segment, best
+        first, empty segments kept) plus ``returned`` (customers with a purchase
+        after ``as_of``), ``return_rate`` with ``ci_low``/``ci_high`` (NaN for an
+        empty segment), ``mean_spend_after`` (per customer of the segment) and
+        ``share_of_spend_after`` (of all spending after ``as_of`` by scored
+        customers).
+
+    Raises
+    ------
+    ValueError
+        If ``as_of`` leaves no purchase before or none after it, or for the
+        errors of :func:`rfm`.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "c"],
+    ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-03-01",
+    ...                                            "2024-01-02", "2024-02-15"]),
+    ...                    "amount": [10.0, 20.0, 30.0, 5.0, 8.0]})
+    >>> out = rfm_outcomes(tx, "2024-01-31", bins=2)
+    >>> out.loc[out["customers"] > 0, ["segment", "customers", "returned"]].values.tolist()
+    [['Champions', 1, 1], ['Need attention', 1, 0]]
+    """
+    from funnelsim.stats import proportion_ci
+
+    check_columns(transactions, [customer, date, amount], name="transactions")
+    level = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
+    dates = _as_dates(transactions[date], date, transactions.index, date_format, dayfirst)
+    cut = as_timestamp(as_of, name="as_of", date_format=date_format, dayfirst=dayfirst)
+    if (cut.tz is None) != (dates.dt.tz is None):
+        raise ValueError(
+            f"as_of and transactions[{date!r}] must both carry a time zone or both not, "
+            f"got as_of {str(cut)!r}"
+        )
+    before = (dates <= cut).to_numpy()
+    if not before.any() or before.all():
+        side = "before" if not before.any() else "after"
+        raise ValueError(
+            f"as_of {cut.date()} leaves no purchase {side} it: choose a day inside the log "
+            f"({dates.min().date()} to {dates.max().date()})"
+        )
+    past = transactions.loc[before].assign(**{date: dates[before]})
+    scores = rfm(
+        past,
+        customer=customer,
+        date=date,
+        amount=amount,
+        as_of=cut,
+        bins=bins,
+        frequency=frequency,
+    )
+    later = transactions.loc[~before]
+    later_amounts = _as_amounts(later[amount], amount, later.index)
+    spend = pd.Series(later_amounts, index=later[customer].to_numpy()).groupby(level=0).sum()
+    spent_after = spend.reindex(scores[customer].to_numpy(), fill_value=0.0).to_numpy(float)
+    came_back = pd.Index(later[customer].unique()).get_indexer(scores[customer]) >= 0
+    out = rfm_summary(scores)
+    by_segment = pd.DataFrame(
+        {"segment": scores["segment"], "returned": came_back, "spend_after": spent_after}
+    ).groupby("segment", observed=False, sort=True)
+    returned = by_segment["returned"].sum().to_numpy(np.int64)
+    customers = out["customers"].to_numpy(np.int64)
+    low, high = proportion_ci(returned, customers, level)
+    total_after = float(spent_after.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["returned"] = returned
+        out["return_rate"] = np.where(customers > 0, returned / np.maximum(customers, 1), np.nan)
+        out["ci_low"] = low
+        out["ci_high"] = high
+        out["mean_spend_after"] = np.where(
+            customers > 0,
+            by_segment["spend_after"].sum().to_numpy() / np.maximum(customers, 1),
+            np.nan,
+        )
+        out["share_of_spend_after"] = (
+            by_segment["spend_after"].sum().to_numpy() / total_after if total_after else np.nan
+        )
     return out

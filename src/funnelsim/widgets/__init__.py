@@ -22,6 +22,7 @@ from funnelsim.widgets.beckhard import BeckhardExplorer
 from funnelsim.widgets.economics import EconomicsExplorer
 from funnelsim.widgets.funnel import FunnelExplorer
 from funnelsim.widgets.growth import Dashboard, GrowthExplorer
+from funnelsim.widgets.life_cycle import LifeCycleExplorer
 from funnelsim.widgets.referral import ReferralExplorer
 from funnelsim.widgets.retention import RetentionExplorer
 from funnelsim.widgets.sensitivity import SensitivityExplorer
@@ -36,6 +37,7 @@ __all__ = [
     "Explorer",
     "FunnelExplorer",
     "GrowthExplorer",
+    "LifeCycleExplorer",
     "Metric",
     "Outcome",
     "ReferralExplorer",
