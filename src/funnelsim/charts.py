@@ -2830,10 +2830,10 @@ def indicators_chart(
     -------
     altair.LayerChart
         x: period; y: level relative to the reference period (%, 100 % there);
-        one line per metric.
+        one line per metric (its name with spaces for underscores).
     """
     frame = check_columns(frame, ("period", "metric", "relative"), name="indicator frame")
-    data = frame.assign(metric=frame["metric"].astype(str))
+    data = frame.assign(metric=frame["metric"].astype(str).str.replace("_", " "))
     metrics = list(dict.fromkeys(data["metric"]))
     line = (
         alt.Chart(data)
