@@ -19,6 +19,9 @@ two funnels: does a difference count?      :func:`compare_chart` of :func:`funne
 scenario A vs scenario B                   :func:`ab_chart` (funnels or growth runs)
 growth over periods                        :func:`growth_chart`, :func:`revenue_chart`,
                                            :func:`growth_dashboard_chart` (the dashboard panel)
+leading vs lagging indicators              :func:`indicators_chart` (metrics relative to one
+                                           period, around a change)
+Beckhard's formula, demand by price        :func:`beckhard_chart`, :func:`demand_chart`
 time in stage, time to convert             :func:`time_in_stage_chart`,
                                            :func:`time_to_convert_chart`
 cohorts and retention                      :func:`cohort_heatmap`, :func:`retention_curves`,
@@ -2938,10 +2941,10 @@ def indicators_chart(
     -------
     altair.LayerChart
         x: period; y: level relative to the reference period (%, 100 % there);
-        one line per metric.
+        one line per metric (its name with spaces for underscores).
     """
     frame = check_columns(frame, ("period", "metric", "relative"), name="indicator frame")
-    data = frame.assign(metric=frame["metric"].astype(str))
+    data = frame.assign(metric=frame["metric"].astype(str).str.replace("_", " "))
     metrics = list(dict.fromkeys(data["metric"]))
     line = (
         alt.Chart(data)
