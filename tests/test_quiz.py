@@ -286,9 +286,16 @@ def test_a_bad_bank_names_the_file_the_question_and_the_field(tmp_path, body, ma
         quiz.load_quiz(_bank(tmp_path, body))
 
 
-def test_missing_banks_say_so(tmp_path):
+def test_missing_banks_say_so(tmp_path, monkeypatch):
+    import types
+
+    from funnelsim.quiz import bank
+
+    # every lesson has its bank now: look in an empty folder instead of the course's
+    monkeypatch.setattr(bank, "resources", types.SimpleNamespace(files=lambda package: tmp_path))
     with pytest.raises(FileNotFoundError, match="there is no quiz for lesson '14_capstone' yet"):
         quiz.load_quiz("14_capstone")
+    monkeypatch.undo()
     with pytest.raises(FileNotFoundError, match="no question bank at"):
         quiz.load_quiz(tmp_path / "nope.toml")
 
@@ -373,9 +380,21 @@ def test_classification_scores_the_share_sorted_and_explains_each_mistake(start)
     assert grade.score == pytest.approx(5 / 6)
     assert "a formula with no randomness" in grade.feedback
     with pytest.raises(
-        ValueError, match=r"category must be one of \['moves', 'fixed'\], got 'maybe'"
+        ValueError,
+        match=r"a category is one of \['moves', 'fixed'\] or its position 0\.\.1, got 'maybe'",
     ):
         q.grade(["maybe"] * 6)
+    # positions in the list of categories, as quiz.check's docstring says, grade the same
+    ids = [c for c, _ in q.categories]
+    by_position = [ids.index(c) for c in answer]
+    assert q.grade(by_position, lang="en") == grade
+    with pytest.raises(ValueError, match="got 2"):
+        q.grade([2] * 6)
+
+
+def test_a_quiz_iterates_over_its_questions_in_the_shown_order(start):
+    assert [q.id for q in start] == [q.id for q in start.questions]
+    assert len(list(start)) == len(start)
 
 
 def test_check_records_every_attempt(start, tmp_path):
@@ -409,6 +428,21 @@ def test_simulated_answer_comes_from_the_students_own_run(start):
     assert q.simulation.tolerance() == pytest.approx(0.25 * se)
     with pytest.raises(ValueError, match="pass seed="):
         q.grade(70)
+
+
+def test_an_answer_for_the_printed_example_seed_says_to_use_your_own(start, tmp_path):
+    from funnelsim.quiz.static import EXAMPLE_SEED
+
+    q = start["your-paying-customers"]
+    mine, printed = q.solution(seed=1234), q.solution(seed=EXAMPLE_SEED)
+    assert abs(mine - printed) > q.simulation.tolerance()  # the two seeds disagree here
+    path = tmp_path / "p.jsonl"
+    wrong = quiz.check(start, q.id, printed, seed=1234, path=path)
+    assert not wrong.correct
+    assert "example seed of the printed page" in wrong.feedback and "seed=1234" in wrong.feedback
+    other = quiz.check(start, q.id, mine + 50, seed=1234, path=path)
+    assert not other.correct and "example seed" not in other.feedback
+    assert quiz.check(start, q.id, mine, seed=1234, path=path).correct
 
 
 def test_a_simulated_answer_from_the_b2b_funnel(tmp_path):

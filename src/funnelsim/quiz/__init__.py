@@ -40,6 +40,7 @@ from ..course import LESSON_TITLES, entries, glossary, language
 from .bank import (
     AAARRR_ORDER,
     QUESTION_TYPES,
+    UI,
     SIMULATION_FUNNELS,
     Grade,
     Matching,
@@ -189,8 +190,9 @@ def check(
         indices (``[0, 2]``); numeric, a number or text such as ``"12,5"``;
         ordering, the shown items' indices in your order (``[2, 0, 1]``);
         matching, for each left-hand entry the index of its right-hand side
-        (A = 0, B = 1, ...); classification, for each item the index of its
-        category. The quiz widget in a notebook builds these for you.
+        (A = 0, B = 1, ...); classification, for each item (in the order
+        listed) the index of its category in the list of categories, or the
+        category's id. The quiz widget in a notebook builds these for you.
     lang, seed, path, record
         As for :func:`show`.
 
@@ -214,6 +216,12 @@ def check(
     if simulated and seed is None:
         seed = student_seed()
     grade = q.grade(answer, lang=lang, seed=seed)
+    if simulated and not grade.correct and seed != EXAMPLE_SEED:
+        # The static copy of a lesson shows the example seed; an answer right for that seed
+        # is a run with the wrong seed, not a wrong reading of the table: say so.
+        if q.grade(answer, lang=lang, seed=EXAMPLE_SEED).correct:
+            note = UI["example_seed_answer"](lang).replace("{seed}", str(seed))
+            grade = Grade(grade.correct, grade.score, f"{grade.feedback} {note}")
     if record:
         record_attempt(
             lesson=bank.lesson,

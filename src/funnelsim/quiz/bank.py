@@ -86,7 +86,7 @@ import math
 import numbers
 import os
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -481,7 +481,11 @@ class Matching(Question):
 
 @dataclass(frozen=True, repr=False)
 class Classification(Question):
-    """Sort each item into a category. Answer: a category id per item (file order)."""
+    """Sort each item into a category.
+
+    Answer: for each item, in the bank file's order, its category's id or the category's
+    position in the list of categories (counting from 0).
+    """
 
     categories: tuple[tuple[str, Text], ...] = ()  # (id, label)
     items: tuple[Text, ...] = ()  # the statements to sort
@@ -498,9 +502,18 @@ class Classification(Question):
             raise ValueError(
                 f"answer to {self.id!r} must have {len(self.items)} entries, got {len(answer)}"
             )
+        # A category may be given by its id or by its position in the list of categories
+        # (0 = the first category shown), as for the other question types.
+        answer = [
+            ids[a] if isinstance(a, int) and not isinstance(a, bool) and 0 <= a < len(ids) else a
+            for a in answer
+        ]
         for a in answer:
             if a is not None and a not in ids:
-                raise ValueError(f"answer to {self.id!r}: category must be one of {ids}, got {a!r}")
+                raise ValueError(
+                    f"answer to {self.id!r}: a category is one of {ids} or its position "
+                    f"0..{len(ids) - 1}, got {a!r}"
+                )
         wrong = [i for i, a in enumerate(answer) if a != self.item_categories[i]]
         details: list[Text] = []
         if wrong:
@@ -547,6 +560,10 @@ class Quiz:
 
     def __len__(self) -> int:
         return len(self.questions)
+
+    def __iter__(self) -> Iterator[Question]:
+        """The questions, in the order shown (``for q in quiz``)."""
+        return iter(self.questions)
 
     def __getitem__(self, question_id: str) -> Question:
         try:
@@ -628,6 +645,12 @@ UI: dict[str, Text] = {
     "script_note": Text(
         "Answers are checked in your browser and not recorded.",
         "Ответы проверяются в браузере и не сохраняются.",
+    ),
+    "example_seed_answer": Text(
+        "That number fits the example seed of the printed page, not yours: run the question's "
+        "code again with your own seed, seed={seed}.",
+        "Это число подходит для примерного seed напечатанной страницы, а не для вашего: "
+        "запустите код из вопроса с вашим собственным seed, seed={seed}.",
     ),
     "example_seed": Text(
         "(On a static page everyone sees seed {seed}; in a live notebook you get your own.)",
