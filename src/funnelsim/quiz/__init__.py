@@ -40,8 +40,8 @@ from ..course import LESSON_TITLES, entries, glossary, language
 from .bank import (
     AAARRR_ORDER,
     QUESTION_TYPES,
-    UI,
     SIMULATION_FUNNELS,
+    UI,
     Grade,
     Matching,
     Numeric,
@@ -216,12 +216,16 @@ def check(
     if simulated and seed is None:
         seed = student_seed()
     grade = q.grade(answer, lang=lang, seed=seed)
-    if simulated and not grade.correct and seed != EXAMPLE_SEED:
-        # The static copy of a lesson shows the example seed; an answer right for that seed
-        # is a run with the wrong seed, not a wrong reading of the table: say so.
-        if q.grade(answer, lang=lang, seed=EXAMPLE_SEED).correct:
-            note = UI["example_seed_answer"](lang).replace("{seed}", str(seed))
-            grade = Grade(grade.correct, grade.score, f"{grade.feedback} {note}")
+    # The static copy of a lesson shows the example seed; an answer right for that seed is
+    # a run with the wrong seed, not a wrong reading of the table: say so.
+    if (
+        simulated
+        and not grade.correct
+        and seed != EXAMPLE_SEED
+        and q.grade(answer, lang=lang, seed=EXAMPLE_SEED).correct
+    ):
+        note = UI["example_seed_answer"](lang).replace("{seed}", str(seed))
+        grade = Grade(grade.correct, grade.score, f"{grade.feedback} {note}")
     if record:
         record_attempt(
             lesson=bank.lesson,
