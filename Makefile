@@ -81,7 +81,7 @@ present: setup ## Serve the instructor dashboard as an app with Voila on 127.0.0
 	    notebooks/dashboard.ipynb
 
 # Tests and notebook runs keep quiz progress and the student seed out of ~/.funnelsim.
-test unit nbval papermill exercises browser hub: export FUNNELSIM_PROGRESS_DIR := $(CURDIR)/test-output/progress
+test unit notebooks nbval papermill exercises browser hub: export FUNNELSIM_PROGRESS_DIR := $(CURDIR)/test-output/progress
 
 test: setup lint typecheck unit notebooks exercises browser hub ## Set up, then run every check and test
 	@echo "make test: all checks passed"
@@ -102,21 +102,24 @@ unit: setup ## Unit, property and statistical tests (+ README example and doctes
 	$(PYTEST) -n 2 -m "not browser" --ignore=tests/notebooks --ignore=tests/browser tests \
 	    --doctest-modules src/funnelsim --doctest-glob=README.md README.md
 
-# Notebooks run 2 at a time. Kernels started in parallel used to race for the same TCP port
-# ('Address already in use'); tests/notebooks/kernels.py gives every kernel Unix sockets named
-# after its own connection file instead. nbval keeps a notebook's cells (one kernel) on one
-# worker (--dist loadfile); papermill's runs are independent.
+# Every notebook gate is one pytest run on 2 xdist workers, so no worker idles while the
+# other finishes a stage: nbval (a notebook's cells share one kernel, so the scheduler in
+# tests/notebooks/kernels.py keeps them on one worker), papermill's parameter sets and the
+# exercise masters and student copies (tests/notebooks). Kernels started in parallel used
+# to race for the same TCP port ('Address already in use'); kernels.py gives every kernel
+# Unix sockets named after its own connection file instead.
 NOTEBOOK_RUN := $(PYTEST) -n 2 -p tests.notebooks.kernels
-NBVAL := --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-notebooks: nbval papermill ## Both notebook gates
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+notebooks: setup ## Every notebook gate in one run: nbval, papermill, exercise masters and copies
+	$(NOTEBOOK_RUN) $(NBVAL) notebooks tests/notebooks
 
-nbval: setup ## Re-execute committed notebooks and compare their outputs
+nbval: setup ## Only nbval: re-execute committed notebooks and compare their outputs
 	$(NOTEBOOK_RUN) $(NBVAL) notebooks
 
-papermill: setup ## Run every notebook under other parameter sets
-	$(NOTEBOOK_RUN) tests/notebooks
+papermill: setup ## Only papermill: run every notebook under other parameter sets
+	$(NOTEBOOK_RUN) tests/notebooks/test_papermill.py
 
-exercises: setup ## Student copies up to date with their masters (execution and grading: tests/test_exercise.py)
+exercises: setup ## Student copies up to date with their masters (their runs: make notebooks)
 	$(BIN)/python -m funnelsim.exercises generate --check
 
 student-copies: setup ## Regenerate exercises/student/ from exercises/masters/ (solutions -> ...)

@@ -46,14 +46,20 @@ def notebooks(folder: Path = ROOT / "notebooks") -> list[Path]:
     return sorted(folder.glob("*.ipynb"), key=key)
 
 
-def toctree(books: list[Path]) -> str:
+def toctree(books: list[Path], *, caption: str = "The course", folder: str = "notebooks") -> str:
     """The MyST table of contents listing ``books`` (paths relative to the source folder)."""
-    lines = ["```{toctree}", ":maxdepth: 1", ":caption: The course", ""]
-    lines += [f"notebooks/{nb.stem}" for nb in books]
+    lines = ["```{toctree}", ":maxdepth: 1", f":caption: {caption}", ""]
+    lines += [f"{folder}/{nb.stem}" for nb in books]
     return "\n".join([*lines, "```", ""])
 
 
-def build(out: Path, *, mathjax: Path = MATHJAX, source: Path = ROOT / "notebooks") -> Path:
+def build(
+    out: Path,
+    *,
+    mathjax: Path = MATHJAX,
+    source: Path = ROOT / "notebooks",
+    exercises: Path = ROOT / "exercises" / "student",
+) -> Path:
     """Build the site into ``out / "html"`` and return that folder.
 
     Parameters
@@ -64,6 +70,9 @@ def build(out: Path, *, mathjax: Path = MATHJAX, source: Path = ROOT / "notebook
         MathJax 3's ``es5`` folder (``npm ci --prefix book`` installs it).
     source
         Folder of the notebooks to publish.
+    exercises
+        Folder of the exercises' student copies, published as their own section so that a
+        lesson's link to its exercise (``../exercises/student/<id>.ipynb``) works in the site.
 
     Raises
     ------
@@ -87,9 +96,16 @@ def build(out: Path, *, mathjax: Path = MATHJAX, source: Path = ROOT / "notebook
     (src / "notebooks").mkdir(parents=True)
     shutil.copy2(BOOK / "conf.py", src / "conf.py")
     index = (BOOK / "index.md").read_text(encoding="utf-8")
-    (src / "index.md").write_text(f"{index}\n{toctree(books)}", encoding="utf-8")
+    tasks = sorted(exercises.glob("*.ipynb")) if exercises.is_dir() else []
+    contents = toctree(books)
+    if tasks:
+        contents += "\n" + toctree(tasks, caption="Exercises", folder="exercises/student")
+        (src / "exercises" / "student").mkdir(parents=True)
+    (src / "index.md").write_text(f"{index}\n{contents}", encoding="utf-8")
     for nb in books:
         shutil.copy2(nb, src / "notebooks" / nb.name)
+    for nb in tasks:
+        shutil.copy2(nb, src / "exercises" / "student" / nb.name)
     for part in MATHJAX_PARTS:
         origin, target = mathjax / part, src / "_static" / "mathjax" / part
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -108,6 +108,16 @@ def test_every_notebook_has_its_page(site: Path, nb: Path) -> None:
     assert any(title.split()[0] in h for h in refs(page).h1), (title, refs(page).h1)
 
 
+def test_every_exercise_has_its_page_and_the_lessons_link_to_it(site: Path) -> None:
+    tasks = sorted((ROOT / "exercises" / "student").glob("*.ipynb"))
+    assert tasks, "no exercise student copies"
+    for nb in tasks:
+        assert (site / "exercises" / "student" / f"{nb.stem}.html").is_file(), nb.name
+        lesson = site / "notebooks" / f"{nb.stem}.html"
+        if lesson.is_file():  # a lesson's pointer to its exercise is a working link in the site
+            assert f"../exercises/student/{nb.stem}.html" in lesson.read_text("utf-8"), nb.stem
+
+
 def test_the_index_links_every_notebook_in_reading_order(site: Path) -> None:
     text = (site / "index.html").read_text(encoding="utf-8")
     positions = [text.find(f'href="notebooks/{nb.stem}.html"') for nb in NOTEBOOKS]

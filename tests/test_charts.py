@@ -963,6 +963,21 @@ def test_retention_curves_of_a_log_one_period_long_draws_without_a_fit() -> None
     _render(chart)
 
 
+def test_channel_chart_sorts_channels_and_names_the_cheapest():
+    blog = fs.Channel("blog", 10_000, 0.02, 0.10, 0.20, fixed_cost=400)
+    ads = fs.Channel("ads", 20_000, 0.03, 0.05, 0.05, cost_per_click=0.8)
+    result = fs.simulate_channels([blog, ads], periods=3, seed=1)
+    spec = charts.channel_chart(result).to_dict()
+    assert spec["title"].startswith("Lowest CAC: blog")
+    marks = [layer["mark"]["type"] for layer in _layers(spec)]
+    assert marks.count("rule") == 2  # the intervals and the all-channel total
+    expected = charts.channel_chart(fs.expected_channels([blog, ads]), "lead_to_customer")
+    assert expected.to_dict()["title"].startswith("Highest lead → customer conversion")
+    with pytest.raises(ValueError, match="measure must be one of"):
+        charts.channel_chart(result, "roi")
+    assert "<svg" in charts.to_svg(charts.channel_chart(result, "cpl"))
+
+
 # -- lesson 07: NPS intervals, viral growth, referral rewards ------------------------------------
 
 

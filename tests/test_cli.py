@@ -12,7 +12,7 @@ import funnelsim as fs
 from funnelsim.cli import UsageError, build_parser, main, parse_grid, parse_value
 
 EXE = Path(sys.executable).with_name("funnelsim")
-SUBCOMMANDS = ("list", "show", "simulate", "sweep", "report")
+SUBCOMMANDS = ("list", "show", "simulate", "sweep", "report", "compare")
 
 
 def run(*args, env=None):
@@ -490,7 +490,7 @@ def test_the_examples_in_the_help_work(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     text = _EPILOG.replace("\\\n", " ")
     commands = [line.strip() for line in text.splitlines() if line.startswith("  funnelsim")]
-    assert len(commands) == 5
+    assert len(commands) == 6
     for command in commands:
         argv, _, redirect = command.partition(">")
         words = shlex.split(argv)[1:]
@@ -505,3 +505,48 @@ def test_the_examples_in_the_help_work(tmp_path, monkeypatch, capsys):
     assert pd.read_csv(tmp_path / "sweep.csv").shape[0] == 21
     assert (tmp_path / "out" / "funnel.parquet").exists()
     assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert list(pd.read_csv(tmp_path / "teams.csv")["scenario"]) == [
+        "mine",
+        "capstone_team_example",
+    ]
+
+
+# -- compare ---------------------------------------------------------------------------------
+
+
+def test_compare_prints_one_column_per_scenario_and_writes_the_same_numbers(tmp_path, capsys):
+    out = tmp_path / "deep" / "teams.csv"
+    argv = ["compare", "capstone_start", "capstone_team_example", "--csv", str(out)]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    header = captured.out.splitlines()[0].split()
+    assert header == ["capstone_start", "capstone_team_example"]
+    assert "ltv_to_cac" in captured.out and "fix_first" in captured.out
+    assert "wrote 2 rows" in captured.err
+    table = pd.read_csv(out)
+    expected = fs.compare_scenarios(["capstone_start", "capstone_team_example"])
+    pd.testing.assert_frame_equal(table, expected, check_dtype=False, rtol=1e-9)
+
+
+def test_compare_with_one_seed_for_all(tmp_path, capsys):
+    team = tmp_path / "team_a.toml"
+    team.write_text(fs.load_scenario("capstone_team_example").to_toml())
+    assert main(["compare", "capstone_start", str(team), "--seed", "3"]) == 0
+    first = capsys.readouterr().out
+    assert first.splitlines()[0].split() == ["capstone_start", "team_a"]
+    expected = fs.compare_scenarios(["capstone_start", str(team)], seed=3)
+    assert f"{expected['customers'].iloc[1]:,.0f}" in first
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compare"], "the following arguments are required: SCENARIO"),
+        (["compare", "no_such_scenario"], "no_such_scenario"),
+        (["compare", "capstone_start", "capstone_start"], "labels must be unique"),
+    ],
+)
+def test_compare_errors(argv, message, capsys):
+    code = main(argv)
+    assert code in (1, 2)
+    assert message in capsys.readouterr().err

@@ -423,3 +423,139 @@ def test_cac_by_channel_every_column_by_hand() -> None:
     free = ec.cac_by_channel(1_000.0, 10, 5)
     assert free["spend"].tolist() == [1_000.0, 0.0, 1_000.0]
     assert free["cac"].tolist()[1] == 0.0
+
+
+# -- net revenue retention and expansion revenue --------------------------------------------
+
+
+def test_net_revenue_retention_both_forms():
+    assert ec.net_revenue_retention(starting_revenue=100_000, ending_revenue=112_000) == 1.12
+    assert ec.net_revenue_retention(starting_revenue=50.0, ending_revenue=0.0) == 0.0
+    # rates: 2 % of logos lost, survivors +3 % -1 %
+    nrr = ec.net_revenue_retention(logo_churn=0.02, expansion=0.03, contraction=0.01)
+    assert nrr == pytest.approx(0.98 * 1.02)
+    assert ec.net_revenue_retention(logo_churn=0.1) == pytest.approx(0.9)
+    np.testing.assert_allclose(
+        ec.net_revenue_retention(logo_churn=[0.0, 0.5], expansion=0.1), [1.1, 0.55]
+    )
+
+
+def test_net_revenue_retention_agrees_with_a_cohort_built_by_hand():
+    # 1,000 customers at $100: 50 leave, the 950 survivors grow 4 % and shrink 1 %
+    start = 1_000 * 100.0
+    end = 950 * 100.0 * (1 + 0.04 - 0.01)
+    assert ec.net_revenue_retention(
+        logo_churn=0.05, expansion=0.04, contraction=0.01
+    ) == pytest.approx(ec.net_revenue_retention(starting_revenue=start, ending_revenue=end))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({}, TypeError, "either starting_revenue and ending_revenue"),
+        (
+            {"starting_revenue": 1.0, "ending_revenue": 1.0, "logo_churn": 0.1},
+            TypeError,
+            "not both",
+        ),
+        ({"starting_revenue": 1.0}, TypeError, "needs both starting_revenue and ending_revenue"),
+        ({"starting_revenue": 0.0, "ending_revenue": 1.0}, ValueError, "starting_revenue"),
+        ({"logo_churn": 1.5}, ValueError, r"logo_churn must be in \[0, 1\]"),
+        ({"logo_churn": 0.1, "expansion": -0.1}, ValueError, "expansion must be >= 0"),
+        ({"logo_churn": 0.1, "contraction": 1.5}, ValueError, "contraction must not exceed"),
+    ],
+)
+def test_net_revenue_retention_rejects_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        ec.net_revenue_retention(**kwargs)
+
+
+@given(
+    churn=st.floats(0.001, 1.0),
+    discount=st.floats(0.0, 0.1),
+    arpu=st.floats(1.0, 1e4),
+    margin=st.floats(0.05, 1.0),
+    cac=st.floats(0.0, 1e5),
+)
+def test_zero_expansion_changes_nothing(churn, discount, arpu, margin, cac):
+    base = ec.unit_economics(arpu, margin, churn, cac=cac, discount=discount)
+    same = ec.unit_economics(arpu, margin, churn, cac=cac, discount=discount, expansion=0.0)
+    assert same == base
+    pd.testing.assert_frame_equal(same.payback_curve(40), base.payback_curve(40))
+    assert ec.payback_period(cac, arpu, margin, churn, discount, 0.0) == ec.payback_period(
+        cac, arpu, margin, churn, discount
+    )
+
+
+@pytest.mark.parametrize(
+    ("churn", "expansion", "discount"),
+    [(0.05, 0.02, 0.01), (0.03, 0.02, 0.0), (0.1, -0.05, 0.0), (1.0, 0.5, 0.0), (0.2, 0.1, 0.05)],
+)
+def test_geometric_ltv_with_expansion_is_the_closed_form(churn, expansion, discount):
+    arpu, margin = 40.0, 0.7
+    ue = ec.unit_economics(arpu, margin, churn, discount=discount, expansion=expansion, cac=200.0)
+    q = (1 - churn) * (1 + expansion) / (1 + discount)
+    assert ue.ltv == pytest.approx(arpu * margin / (1 - q), rel=1e-12)
+    # the direct sum of survival × growth × discount, term by term
+    t = np.arange(5_000)
+    # survival × growth × discount per period (0 ** 0 = 1: the first payment always arrives)
+    direct = arpu * margin * np.sum(((1 - churn) * (1 + expansion) / (1 + discount)) ** t)
+    assert ue.ltv == pytest.approx(direct, rel=1e-9)
+    # the payback is where the curve first reaches CAC (never when CAC is above the LTV)
+    curve = ue.payback_curve(400)
+    reached = curve.loc[curve["cumulative_margin"] >= 200.0 * (1 - 1e-12), "period"]
+    assert curve.loc[curve["paid_back"], "period"].tolist() == reached.tolist()
+    assert ue.payback == (reached.iloc[0] if len(reached) else math.inf)
+    assert (ue.payback == math.inf) == (ue.ltv <= 200.0)
+    assert ue.expansion == expansion and "expansion" in ue.label
+
+
+def test_expansion_lets_ltv_grow_while_logos_churn():
+    flat = ec.unit_economics(100.0, 0.8, 0.03, discount=0.01)
+    growing = ec.unit_economics(100.0, 0.8, 0.03, discount=0.01, expansion=0.025)
+    nrr = ec.net_revenue_retention(logo_churn=0.03, expansion=0.025)
+    assert nrr < 1  # the base still shrinks a little in revenue ...
+    assert growing.ltv > 2 * flat.ltv  # ... but each customer is worth over twice as much
+
+
+def test_sbg_ltv_with_expansion_uses_the_effective_discount():
+    model = fs.ChurnModel.sbg(2.0, 20.0)
+    ue = ec.unit_economics(30.0, 0.8, model, discount=0.02, expansion=0.01, cac=300.0)
+    t = np.arange(200_000)
+    direct = 24.0 * np.sum(model.survival(t) * (1.01 / 1.02) ** t)
+    assert ue.ltv == pytest.approx(direct, rel=1e-9)
+    effective = 1.02 / 1.01 - 1
+    assert ue.ltv == pytest.approx(24.0 * (1 + sbg_derl(2.0, 20.0, effective) / (1 + effective)))
+    # expansion equal to the discount: the undiscounted sBG lifetime (alpha > 1)
+    even = ec.unit_economics(30.0, 0.8, model, discount=0.02, expansion=0.02)
+    assert even.ltv == pytest.approx(24.0 * model.expected_lifetime, rel=1e-9)
+    curve = ue.payback_curve(400)
+    assert curve.loc[curve["paid_back"], "period"].iloc[0] == ue.payback
+
+
+def test_infinite_ltv_with_expansion_is_an_error_or_needs_a_horizon():
+    with pytest.raises(ValueError, match=r"the lifetime value is infinite: \(1 − churn\)"):
+        ec.unit_economics(30.0, 0.8, 0.02, expansion=0.03)
+    with pytest.raises(ValueError, match="sBG churn: some customers practically never leave"):
+        ec.unit_economics(30.0, 0.8, fs.ChurnModel.sbg(2.0, 20.0), expansion=0.03, discount=0.02)
+    ue = ec.unit_economics(30.0, 0.8, 0.02, expansion=0.03, horizon=36, cac=500.0)
+    q = 0.98 * 1.03
+    assert ue.ltv == pytest.approx(24.0 * (q**36 - 1) / (q - 1), rel=1e-12)
+    assert "first 36 periods only" in ue.label
+    curve = ue.payback_curve(48)
+    assert (curve["cumulative_margin"].iloc[36:] == ue.ltv).all()  # flat after the horizon
+    assert curve.loc[curve["paid_back"], "period"].iloc[0] == ue.payback
+    # the horizon alone (no expansion) truncates the geometric sum
+    short = ec.unit_economics(30.0, 0.8, 0.05, horizon=12, cac=10_000.0)
+    assert short.ltv == pytest.approx(24.0 * (1 - 0.95**12) / 0.05)
+    assert short.payback == math.inf
+
+
+def test_payback_period_with_expansion_above_one_grows_without_bound():
+    # q = 0.98 × 1.05 > 1: the curve grows geometrically and any CAC is reached
+    n = ec.payback_period(300.0, 30.0, 0.8, churn=0.02, expansion=0.05)
+    q = 0.98 * 1.05
+    cum = 24.0 * (q ** np.arange(0, 30) - 1) / (q - 1)
+    assert n == int(np.flatnonzero(cum >= 300.0)[0])
+    with pytest.raises(ValueError, match="expansion must be > -1"):
+        ec.payback_period(300.0, 30.0, 0.8, expansion=-1.0)

@@ -12,8 +12,10 @@ import funnelsim as fs
 from funnelsim import economics as ec
 from funnelsim.growth import (
     GrowthParams,
+    Schedule,
     simulate_funnel_with_referrals,
     simulate_growth,
+    step_change,
 )
 
 # -- referral as a funnel stage -------------------------------------------------------------
@@ -506,3 +508,148 @@ def test_invites_per_customer_is_the_old_name_of_invites_per_user():
         assert params.invites_per_customer == 0.7
     with pytest.raises(TypeError, match=r"got both invites_per_customer= \(its old name\)"):
         simulate_growth(6, invites_per_customer=1, invites_per_user=1)
+
+
+# -- inputs that change over time (lesson 02) ----------------------------------------------------
+
+
+def _aaarrr_half() -> fs.Funnel:
+    return fs.aaarrr(0.5, 0.5, 0.5, 0.5, 0.5)
+
+
+def test_step_change_and_per_period_values() -> None:
+    s = step_change(0.30, 0.45, at=4)
+    assert s.per_period(6).tolist() == [0.30, 0.30, 0.30, 0.45, 0.45, 0.45]
+    seq = Schedule.from_values([1, 1, 2, 2, 2, 3])
+    assert seq.values == (1.0, 2.0, 3.0)
+    assert seq.starts == (1, 3, 6)
+    assert seq.length == 6
+    assert seq.per_period(6).tolist() == [1, 1, 2, 2, 2, 3]
+    with pytest.raises(ValueError, match=r"at must be >= 2, got 1"):
+        step_change(1, 2, at=1)
+    with pytest.raises(ValueError, match=r"starts must begin at period 1 and increase"):
+        Schedule((1.0, 2.0), (1, 1))
+
+
+def test_a_constant_schedule_is_the_scalar() -> None:
+    kwargs = {"funnel": _aaarrr_half(), "churn": 0.1, "seed": 8, "replications": 3}
+    plain = simulate_growth(12, new_leads=1_000, **kwargs)
+    as_list = simulate_growth(12, new_leads=[1_000] * 12, **kwargs)
+    as_rate = simulate_growth(
+        12, new_leads=step_change(1_000, 1_000, at=5),
+        rate_changes={"activation": step_change(0.5, 0.5, at=3)}, **kwargs,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(plain.periods, as_list.periods)
+    pd.testing.assert_frame_equal(plain.periods, as_rate.periods)
+
+
+def test_the_change_appears_in_the_period_it_starts() -> None:
+    # Activation 0 before period 5 and 1 from it: nobody converts, then everyone past it.
+    funnel = fs.aaarrr(1.0, 0.5, 1.0, 1.0, 1.0)
+    r = simulate_growth(
+        8,
+        funnel=funnel,
+        new_leads=step_change(100, 300, at=3),
+        rate_changes={"Activation": step_change(0.0, 1.0, at=5)},
+        churn=0.0,
+        seed=1,
+    )
+    p = r.periods
+    assert p["leads"].tolist() == [100, 100, 300, 300, 300, 300, 300, 300]
+    assert p["new_paid"].tolist() == [0, 0, 0, 0, 300, 300, 300, 300]
+    assert p["active"].tolist() == [0, 0, 0, 0, 300, 600, 900, 1200]
+    assert r.params.rate_changes[0][0] == "Activation"  # stored by stage name
+
+
+def test_the_expected_path_follows_the_recursion() -> None:
+    # E[active_t] = (1 - churn) E[active_(t-1)] + leads_t × conversion_t, with
+    # conversion_t the product of the period's step rates up to Revenue.
+    funnel = fs.aaarrr(0.5, 0.3, 0.6, 0.4, 0.25)
+    periods, churn, reps = 18, 0.1, 400
+    leads = step_change(2_000, 3_000, at=6)
+    activation = step_change(0.3, 0.45, at=10)
+    r = simulate_growth(
+        periods, funnel=funnel, new_leads=leads, rate_changes={"activation": activation},
+        churn=churn, initial_customers=500, replications=reps, seed=3,
+    )  # fmt: skip
+    conversion = 0.5 * activation.per_period(periods) * 0.6 * 0.4
+    expected, level = [], 500.0
+    for t in range(periods):
+        level = (1 - churn) * level + leads.per_period(periods)[t] * conversion[t]
+        expected.append(level)
+    stats = r.periods.groupby("period")["active"].agg(["mean", "std"])
+    se = stats["std"] / math.sqrt(reps)
+    assert (abs(stats["mean"] - np.array(expected)) < 4 * se + 1e-9).all()
+    new = r.periods.groupby("period")["new_paid"].mean()
+    want = leads.per_period(periods) * conversion
+    assert (abs(new.to_numpy() - want) < 4 * np.sqrt(want / reps) + 1e-9).all()
+
+
+def test_schedules_are_checked_with_field_period_and_value() -> None:
+    funnel = _aaarrr_half()
+    with pytest.raises(
+        ValueError, match=r"new_leads from period 3 must be in \[0, 1000000000000\], got -5"
+    ):
+        GrowthParams(new_leads=step_change(100, -5, at=3))
+    bad_rate = {"activation": step_change(0.3, 1.2, at=4)}
+    with pytest.raises(
+        ValueError, match=r"rate_changes\['activation'\] from period 4 must be in \[0, 1\], got 1.2"
+    ):
+        GrowthParams(funnel=funnel, rate_changes=bad_rate)
+    with pytest.raises(
+        ValueError, match=r"new_leads changes at period 40, after the last period 36"
+    ):
+        simulate_growth(36, new_leads=step_change(10, 20, at=40), seed=1)
+    with pytest.raises(
+        ValueError, match=r"new_leads has 10 per-period values, but the run has periods=12"
+    ):
+        simulate_growth(12, new_leads=[5] * 10, seed=1)
+    with pytest.raises(
+        ValueError, match=r"rate_changes\['awareness'\]: the stage must be a step after"
+    ):
+        GrowthParams(funnel=funnel, rate_changes={"awareness": step_change(0.1, 0.2, at=2)})
+    with pytest.raises(ValueError, match=r"up to the customer stage 'Revenue', got 'Referral'"):
+        GrowthParams(funnel=funnel, rate_changes={"referral": step_change(0.1, 0.2, at=2)})
+    with pytest.raises(ValueError, match=r"rate_changes needs a funnel, got funnel=None"):
+        GrowthParams(rate_changes={"activation": step_change(0.1, 0.2, at=2)})
+    with pytest.raises(TypeError, match=r"rate_changes\['activation'\] must be a Schedule"):
+        GrowthParams(funnel=funnel, rate_changes={"activation": 0.4})
+    with pytest.raises(ValueError, match=r"stage 'Activation' is given twice"):
+        GrowthParams(
+            funnel=funnel,
+            rate_changes={"activation": [0.1] * 3, "Activation": [0.2] * 3},
+        )
+    with pytest.raises(ValueError, match=r"no stage named 'onboarding' in funnel"):
+        GrowthParams(funnel=funnel, rate_changes={"onboarding": step_change(0.1, 0.2, at=2)})
+
+
+def test_relative_to_divides_by_the_reference_period() -> None:
+    r = simulate_growth(10, new_leads=step_change(100, 200, at=5), churn=0.2, seed=2)
+    rel = r.relative_to(4, ["leads", "active"])
+    leads = rel[rel["metric"] == "leads"]
+    assert leads["relative"].tolist() == [1.0] * 4 + [2.0] * 6
+    active = rel[rel["metric"] == "active"].set_index("period")
+    assert active.loc[7, "relative"] == pytest.approx(
+        active.loc[7, "value"] / active.loc[4, "value"]
+    )
+    with pytest.raises(ValueError, match=r"period must be in \[1, 10\], got 11"):
+        r.relative_to(11)
+    with pytest.raises(ValueError, match=r"\['churned'\] are 0 in period 1"):
+        r.relative_to(1, "churned")
+
+
+def test_replace_with_the_old_invites_name_warns_and_works() -> None:
+    base = GrowthParams(invites_per_user=0.2)
+    with pytest.warns(DeprecationWarning, match=r"GrowthParams\(invites_per_customer=\.\.\.\)"):
+        new = dataclasses.replace(base, invites_per_customer=0.7)
+    assert new.invites_per_user == 0.7
+    with pytest.raises(TypeError, match=r"got both invites_per_customer= \(its old name\)"):
+        dataclasses.replace(base, invites_per_customer=0.7, invites_per_user=0.3)
+
+
+def test_ltv_comes_from_unit_economics() -> None:
+    prm = GrowthParams(arpu=30.0, margin=0.8, churn=0.05, referred_arpu_multiplier=1.5)
+    paid, referred = prm.ltv()
+    assert paid == ec.unit_economics(30.0, 0.8, 0.05).ltv
+    assert referred == ec.unit_economics(45.0, 0.8, prm.referred_churn).ltv
+    assert GrowthParams(churn=0.0).ltv()[0] == math.inf

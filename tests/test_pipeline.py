@@ -290,3 +290,115 @@ def test_seed_is_keyword_only_with_one_release_of_grace():
     with pytest.warns(DeprecationWarning, match=r"simulate_pipeline\(\): passing seed by position"):
         old = simulate_pipeline(TLTB, 500, 3)
     assert old.leads.equals(simulate_pipeline(TLTB, 500, seed=3).leads)
+
+
+# -- splitting a step -----------------------------------------------------------------------
+
+SIGNUP = fs.Funnel.from_rates({"Sign-up": 1.0, "First value": 0.3, "Paid": 0.5}, name="onb")
+
+
+def test_split_keeps_every_reach_and_inserts_the_steps_in_order():
+    from funnelsim.pipeline import split_step
+
+    g = split_step(SIGNUP, "First value", {"Profile": 0.8, "Connected": 0.6}, times={"Profile": 2})
+    assert g.names == ("Sign-up", "Profile", "Connected", "First value", "Paid")
+    np.testing.assert_allclose(g.rates, [1.0, 0.8, 0.6, 0.3 / 0.48, 0.5])
+    np.testing.assert_allclose(g.reach[[0, 3, 4]], SIGNUP.reach)
+    assert g["Profile"].time.mean == 2.0 and g["Connected"].time.mean == 0.0
+    assert g.name == "onb"
+    # splitting alone changes no final state: the plain pipelines win equally often
+    a = expected_pipeline(SIGNUP, 1000)["probability"].iloc[0]
+    b = expected_pipeline(g, 1000)["probability"].iloc[0]
+    assert b == pytest.approx(a)
+
+
+def test_split_with_nurture_matches_the_closed_form():
+    """Sign-up -> A (p1) -> B (p2), one nurture round shared by the whole path."""
+    from funnelsim.pipeline import split_step
+
+    p1, p2, q = 0.6, 0.5, 0.4
+    f = fs.Funnel.from_rates({"Sign-up": 1.0, "B": p1 * p2})
+    g = split_step(f, "B", {"A": p1})
+    one = Nurture(q, max_rounds=1)
+    # retry of the same step; the single round is spent at whichever step fails first
+    whole = p1 * p2 + (1 - p1 * p2) * q * p1 * p2
+    split = p1 * (p2 + (1 - p2) * q * p2) + (1 - p1) * q * p1 * p2
+    assert expected_pipeline(f, 1, one)["probability"].iloc[0] == pytest.approx(whole)
+    assert expected_pipeline(g, 1, one)["probability"].iloc[0] == pytest.approx(split)
+    assert split > whole
+    res = simulate_pipeline(g, 200_000, seed=5, nurture=one)
+    se = np.sqrt(split * (1 - split) / 200_000)
+    assert abs(res.win_rate - split) < 4 * se
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    p1=st.floats(0.05, 1.0),
+    p2=st.floats(0.05, 1.0),
+    q=st.floats(0.0, 1.0),
+    rounds=st.integers(0, 4),
+)
+def test_a_split_step_never_converts_worse_with_nurture(p1, p2, q, rounds):
+    from funnelsim.pipeline import compare_pipelines, split_step
+
+    f = fs.Funnel.from_rates({"Sign-up": 1.0, "B": p1 * p2})
+    g = split_step(f, "B", {"A": p1})
+    nurture = Nurture(q, max_rounds=rounds)
+    table = compare_pipelines({"whole": (f, nurture), "split": (g, nurture)}, 10)
+    assert table["change"].iloc[1] >= -1e-12
+
+
+def test_a_split_into_a_step_nobody_fails_changes_nothing():
+    from funnelsim.pipeline import compare_pipelines, split_step
+
+    fake = split_step(SIGNUP, "First value", {"Welcome email": 1.0})
+    nurture = Nurture(0.5, max_rounds=2)
+    table = compare_pipelines({"whole": (SIGNUP, nurture), "fake": (fake, nurture)}, 100)
+    assert table["change"].iloc[1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_compare_pipelines_table():
+    from funnelsim.pipeline import compare_pipelines
+
+    table = compare_pipelines({"plain": SIGNUP, "nurtured": (SIGNUP, Nurture(0.5))}, 400)
+    assert list(table.columns) == ["variant", "stages", "win_rate", "won", "sd_won", "change"]
+    assert table["win_rate"].iloc[0] == pytest.approx(0.15)
+    assert table["won"].iloc[0] == pytest.approx(60.0)
+    assert table["sd_won"].iloc[0] == pytest.approx(np.sqrt(400 * 0.15 * 0.85))
+    assert table["change"].iloc[1] > 0
+
+
+def test_split_and_compare_validation():
+    from funnelsim.pipeline import compare_pipelines, split_step
+
+    with pytest.raises(ValueError, match="must not be the first stage 'Sign-up'"):
+        split_step(SIGNUP, "Sign-up", {"X": 0.5})
+    with pytest.raises(ValueError, match="no stage named 'Nope'"):
+        split_step(SIGNUP, "Nope", {"X": 0.5})
+    with pytest.raises(ValueError, match="'Paid' is already in the funnel"):
+        split_step(SIGNUP, "First value", {"Paid": 0.5})
+    with pytest.raises(ValueError, match=r"last step would need a rate of 1\.5 > 1"):
+        split_step(SIGNUP, "First value", {"A": 0.4, "B": 0.5})
+    with pytest.raises(ValueError, match=r"rate for step 'A' must be in \(0, 1\], got 0"):
+        split_step(SIGNUP, "First value", {"A": 0})
+    with pytest.raises(ValueError, match="at least one new stage"):
+        split_step(SIGNUP, "First value", {})
+    with pytest.raises(TypeError, match="steps must be a mapping"):
+        split_step(SIGNUP, "First value", [("A", 0.5)])
+    with pytest.raises(ValueError, match="times must name new stages of steps, got 'Paid'"):
+        split_step(SIGNUP, "First value", {"A": 0.5}, times={"Paid": 1})
+    with pytest.raises(ValueError, match="variants must be a non-empty mapping"):
+        compare_pipelines({}, 10)
+    with pytest.raises(TypeError, match="variant 'x' must be a Funnel or a"):
+        compare_pipelines({"x": 3}, 10)
+    with pytest.raises(ValueError, match="leads must be >= 0, got -1"):
+        compare_pipelines({"x": SIGNUP}, -1)
+
+
+def test_split_takes_one_time_for_every_new_stage():
+    from funnelsim.pipeline import split_step
+
+    wait = fs.TimeInStage.exponential(1.5)
+    g = split_step(SIGNUP, "Paid", {"Trial": 0.7, "Card": 0.9}, times=wait)
+    assert g["Trial"].time == wait and g["Card"].time == wait
+    assert g["Sign-up"].time == SIGNUP["Sign-up"].time

@@ -123,6 +123,20 @@ rates = { acquisition = 0.3, activation = 0.5, retention = 0.6, revenue = 0.4, r
 stage = "Revenue"
 """
 
+TLTB = """
+lesson = "00_start_here"
+title = { en = "T", ru = "Т" }
+[[question]]
+id = "b2b"
+type = "numeric"
+text = { en = "{buyers} accounts, seed {seed}", ru = "{buyers} компаний, seed {seed}" }
+[question.simulation]
+funnel = "trigger_learn_try_buy"
+buyers = 500
+rates = { learn = 0.4, try = 0.3, buy = 0.25 }
+stage = "Buy"
+"""
+
 
 @pytest.mark.parametrize(
     ("body", "match"),
@@ -173,6 +187,30 @@ stage = "Revenue"
             r"question 'sim' \(#1\), field 'text.en': must contain \{seed\}",
         ),
         (SIM.replace(", referral = 0.25", ""), r"field 'simulation.rates': must give exactly"),
+        (
+            SIM.replace("buyers = 100", 'funnel = "pirate"\nbuyers = 100'),
+            r"question 'sim' \(#1\), field 'simulation.funnel': must be one of "
+            r"\['aaarrr', 'trigger_learn_try_buy'\], got 'pirate'",
+        ),
+        (
+            TLTB.replace("try = 0.3, ", ""),
+            r"question 'b2b' \(#1\), field 'simulation.rates': must give exactly the rates "
+            r"\['learn', 'try', 'buy'\] of funnel 'trigger_learn_try_buy', got \['buy', 'learn'\]",
+        ),
+        (
+            TLTB.replace("try = 0.3", "try_ = 0.3"),
+            r"field 'simulation.rates': must give exactly the rates \['learn', 'try', 'buy'\]",
+        ),
+        (
+            TLTB.replace("buy = 0.25", "buy = -0.25"),
+            r"question 'b2b' \(#1\), field 'simulation.rates.buy': must be in \[0, 1\]",
+        ),
+        (
+            TLTB.replace('stage = "Buy"', 'stage = "Revenue"'),
+            r"question 'b2b' \(#1\), field 'simulation.stage': must be one of the stages "
+            r"\['Trigger', 'Learn', 'Try', 'Buy'\] of funnel 'trigger_learn_try_buy', "
+            r"got 'Revenue'",
+        ),
         (
             SIM.replace("revenue = 0.4", "revenue = 1.4"),
             r"field 'simulation.rates.revenue': must be in \[0, 1\], got 1.4",
@@ -373,6 +411,55 @@ def test_simulated_answer_comes_from_the_students_own_run(start):
         q.grade(70)
 
 
+def test_a_simulated_answer_from_the_b2b_funnel(tmp_path):
+    """funnel = "trigger_learn_try_buy": its own steps, stages and closed-form reach."""
+    import funnelsim as fs
+
+    q = quiz.load_quiz(_bank(tmp_path, TLTB))["b2b"]
+    assert q.simulation.funnel == "trigger_learn_try_buy"
+    assert q.simulation.reach == pytest.approx(0.4 * 0.3 * 0.25)
+    se = math.sqrt(500 * 0.03 * 0.97)
+    assert q.simulation.tolerance() == pytest.approx(0.25 * se)
+    assert q.prompt(7).en == "500 accounts, seed 7"
+    for seed in (1, 2, 3):
+        run = fs.simulate(fs.trigger_learn_try_buy(0.4, 0.3, 0.25), 500, seed=seed)
+        assert q.solution(seed=seed) == run.counts[0, 3]
+        assert q.grade(int(run.counts[0, 3]), seed=seed).correct
+    # the "percent" quantity of an earlier stage: the share of accounts that tried
+    pct = _bank(tmp_path, TLTB.replace('stage = "Buy"', 'stage = "Try"\nquantity = "percent"'))
+    q = quiz.load_quiz(pct)["b2b"]
+    run = fs.simulate(fs.trigger_learn_try_buy(0.4, 0.3, 0.25), 500, seed=11)
+    assert q.solution(seed=11) == pytest.approx(100 * run.counts[0, 2] / 500)
+    assert q.simulation.standard_error() == pytest.approx(100 * math.sqrt(0.12 * 0.88 / 500))
+
+
+def test_the_simulated_funnels_are_the_presets_of_the_library():
+    import funnelsim as fs
+
+    assert quiz.SIMULATION_FUNNELS == {
+        "aaarrr": fs.AAARRR_STAGES,
+        "trigger_learn_try_buy": fs.TLTB_STAGES,
+    }
+    for name, stages in quiz.SIMULATION_FUNNELS.items():
+        assert getattr(fs, name)().names == stages
+
+
+def test_importing_the_quiz_loads_neither_pandas_nor_numpy():
+    code = "import sys, funnelsim.quiz; print(sorted({'pandas', 'numpy'} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_simulation_without_funnel_is_the_aaarrr_preset(tmp_path):
+    q = quiz.load_quiz(_bank(tmp_path, SIM))["sim"]
+    assert q.simulation.funnel == "aaarrr"
+    assert q.simulation.stages == quiz.AAARRR_ORDER
+    explicit = quiz.load_quiz(_bank(tmp_path, SIM.replace("buyers", 'funnel = "aaarrr"\nbuyers')))
+    assert explicit["sim"].simulation == q.simulation
+
+
 @pytest.mark.slow
 def test_a_neighbours_number_is_wrong_for_you_in_most_cases(start):
     """P(|X - Y| <= tol) for two students' counts, X, Y ~ Binomial(2000, 0.036) iid."""
@@ -568,6 +655,21 @@ def test_the_command_line_entry(tmp_path, capsys):
     assert cli.main(["progress", str(tmp_path / "missing")]) == 2
 
 
+def test_progress_without_a_path_reads_the_students_own_folder(tmp_path, monkeypatch, capsys):
+    from funnelsim import cli
+
+    own = tmp_path / "progress"  # $FUNNELSIM_PROGRESS_DIR (the autouse fixture)
+    assert cli.main(["progress"]) == 0  # nothing recorded yet: no folder, no error
+    assert capsys.readouterr().out.startswith(f"no attempts recorded (no progress folder {own}")
+    assert quiz.check(START, "buyers-per-referral", 111).correct  # recorded in the own file
+    assert cli.main(["progress", "--summary"]) == 0
+    out = capsys.readouterr().out
+    assert "00_start_here" in out and "first_try" in out
+    monkeypatch.setenv("FUNNELSIM_PROGRESS_DIR", str(tmp_path / "elsewhere"))
+    assert quiz.main([]) == 0
+    assert "no attempts recorded" in capsys.readouterr().out
+
+
 # --------------------------------------------------------------------------- without a kernel
 
 
@@ -643,7 +745,7 @@ def test_the_widget_grades_explains_scores_and_records(start, tmp_path):
     multi = rows["halve-activation"]
     multi.inputs[multi.q.solution()[0]].value = True
     assert multi.check().score == 0.5
-    assert "Score: 3.5 / 9" in view.score.value
+    assert f"Score: 3.5 / {len(start)}" in view.score.value
     table = quiz.progress(path)
     assert table["question"].tolist() == [
         "buyers-per-referral",

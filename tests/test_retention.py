@@ -925,3 +925,105 @@ def test_cohort_table_wide_accepts_exactly_the_documented_values() -> None:
             assert table.wide(value).shape[0] == 2
     with pytest.raises(ValueError, match=r"values must be one of .*got 'survival'"):
         activity.wide("survival")
+
+
+# -- segments with different churn: the pooled curve ---------------------------------------
+
+
+def test_simulate_segments_follow_their_own_geometric_curves() -> None:
+    churn = {"loyal": 0.05, "fickle": 0.30}
+    n = 20_000
+    table = fs.simulate_segments(churn, n, 10, seed=3)
+    assert table.cohorts == ["loyal", "fickle"]
+    wide = table.wide("survival")
+    t = np.arange(11)
+    for name, c in churn.items():
+        p = (1 - c) ** t
+        se = np.sqrt(p * (1 - p) / n) + 1e-12
+        assert np.all(np.abs(wide.loc[name].to_numpy() - p) <= 4 * se)
+    # the pooled curve is the mixture, and its period-to-period retention rises
+    pooled = table.average()["retention"].to_numpy()
+    mix = 0.5 * (0.95**t + 0.70**t)
+    assert np.all(np.abs(pooled - mix) <= 4 * np.sqrt(mix * (1 - mix) / (2 * n)) + 1e-12)
+    rate = pooled[1:] / pooled[:-1]
+    assert rate[-1] > rate[0] + 0.05  # 0.825 at first, about 0.94 by period 10
+
+
+def test_simulate_segments_sizes_models_and_seed() -> None:
+    model = ChurnModel.sbg(1.0, 3.0)
+    a = fs.simulate_segments({"a": 0.2, "b": model}, [100, 300], 4, seed=9)
+    b = fs.simulate_segments({"a": 0.2, "b": model}, [100, 300], 4, seed=9)
+    pd.testing.assert_frame_equal(a.long, b.long)
+    assert a.wide("size")[0].to_dict() == {"a": 100, "b": 300}
+    everyone = fs.simulate_segments({"stay": 0.0, "leave": 1.0}, 50, 3, seed=0)
+    assert everyone.wide("active").loc["stay"].tolist() == [50, 50, 50, 50]
+    assert everyone.wide("active").loc["leave"].tolist() == [50, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"segments": [0.1, 0.2]}, TypeError, "segments must be a non-empty mapping"),
+        ({"segments": {}}, TypeError, "segments must be a non-empty mapping"),
+        ({"segments": {"x": 1.5}}, ValueError, r"churn of segment 'x' must be in \[0, 1\]"),
+        ({"segments": {"x": "5%"}}, TypeError, "churn of segment 'x' must be a probability"),
+        ({"segments": {3: 0.1}}, TypeError, "segment names must be non-empty strings"),
+        ({"sizes": [10]}, ValueError, r"one size per segment \(2\), got 1"),
+        ({"sizes": -1}, ValueError, "sizes"),
+        ({"periods": 0}, ValueError, "periods"),
+    ],
+)
+def test_simulate_segments_rejects_bad_input(kwargs, error, match) -> None:
+    args = {"segments": {"a": 0.1, "b": 0.2}, "sizes": 10, "periods": 3} | kwargs
+    with pytest.raises(error, match=match):
+        fs.simulate_segments(args["segments"], args["sizes"], args["periods"], seed=0)
+
+
+# -- the projection's interval --------------------------------------------------------------
+
+
+def test_projection_interval_is_the_delta_method_on_log_survival() -> None:
+    fit = fit_sbg(REGULAR[:8])
+    assert fit.covariance is not None
+    proj = fit.project(12, confidence=0.95, geometric=True)
+    assert list(proj.columns)[-3:] == ["ci_low", "ci_high", "geometric_survival"]
+    # gradient of log S by central differences in (log alpha, log beta)
+    cov = np.array(fit.covariance)
+    t, h = np.arange(13), 1e-6
+    x = np.log([fit.alpha, fit.beta])
+    grad = np.stack(
+        [
+            (
+                np.log(sbg_survival(t, *np.exp(x + h * e)))
+                - np.log(sbg_survival(t, *np.exp(x - h * e)))
+            )
+            / (2 * h)
+            for e in np.eye(2)
+        ]
+    )
+    sd = np.sqrt(np.einsum("it,ij,jt->t", grad, cov, grad))
+    z = 1.959963984540054
+    np.testing.assert_allclose(proj["ci_low"], proj["survival"] * np.exp(-z * sd), rtol=1e-6)
+    np.testing.assert_allclose(
+        proj["ci_high"], np.minimum(proj["survival"] * np.exp(z * sd), 1), rtol=1e-6
+    )
+    assert proj["ci_low"][0] == proj["ci_high"][0] == 1.0  # S(0) = 1 is certain
+    np.testing.assert_allclose(proj["geometric_survival"], (1 - fit.geometric_churn) ** t)
+
+
+def test_projection_interval_covers_the_true_curve() -> None:
+    model = ChurnModel.sbg(0.8, 2.5)
+    hits = []
+    for s in range(40):
+        fit = fit_sbg(simulate_cohorts(model, [1000] * 4, 6, seed=s).table)
+        row = fit.project(18, confidence=0.9).iloc[18]
+        hits.append(row["ci_low"] <= model.survival(18) <= row["ci_high"])
+    assert 0.75 <= np.mean(hits) <= 1.0  # 90 % nominal; 40 fits: sd of the share ~0.05
+
+
+def test_projection_interval_needs_a_covariance_and_a_level() -> None:
+    fit = SBGFit(1.0, 1.0, -1.0, 0.1, 0.2, (200.0,), 3, True, 0.5, -2.0)
+    proj = fit.project(3, confidence=0.9)
+    assert proj["ci_low"].isna().all() and proj["ci_high"].isna().all()
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\)"):
+        fit.project(3, confidence=95)

@@ -622,6 +622,75 @@ def test_rfm_text_amounts_error_says_how_to_convert() -> None:
     assert 'str.replace(",", ".")' in str(info.value)
 
 
+# -- BANT: win probability, deal size and expected value (lesson 11) --------------------
+
+
+def test_bant_win_probability_by_hand():
+    from funnelsim.scoring import bant_win_probability
+
+    assert bant_win_probability(81, base_win=0.2) == pytest.approx(0.2)
+    # odds proportional to the product with strength 1: 162 points doubles the odds 1:4
+    assert bant_win_probability(162, base_win=0.2) == pytest.approx(2 / 6)
+    assert bant_win_probability(625, base_win=0.2, strength=0.0) == pytest.approx(0.2)
+    out = bant_win_probability(np.array([1, 81, 625]), base_win=0.1, strength=2.0)
+    odds = (0.1 / 0.9) * (np.array([1, 81, 625]) / 81) ** 2
+    np.testing.assert_allclose(out, odds / (1 + odds))
+    with pytest.raises(ValueError, match=r"bant must be from 1 to 625, got 0"):
+        bant_win_probability([0, 5])
+    with pytest.raises(ValueError, match=r"base_win must be in \(0, 1\), got 1"):
+        bant_win_probability(81, base_win=1)
+    with pytest.raises(ValueError, match=r"bant must be numbers from 1 to 625"):
+        bant_win_probability("x")
+
+
+def test_deal_sizes_come_last_and_have_the_stated_mean():
+    flat = simulate_bant_pipeline(4_000, capacity=400, seed=6)
+    spread = simulate_bant_pipeline(4_000, capacity=400, deal_size=50_000, deal_sigma=1.0, seed=6)
+    shared = ["account", "budget", "authority", "need", "time", "bant", "p_win", "won"]
+    pd.testing.assert_frame_equal(flat.accounts[shared], spread.accounts[shared])
+    assert (flat.accounts["deal_size"] == 1.0).all()
+    sizes = spread.accounts["deal_size"].to_numpy()
+    sd = 50_000 * np.sqrt(np.e - 1)  # lognormal with sigma 1 and mean 50 000
+    assert abs(sizes.mean() - 50_000) < 4 * sd / np.sqrt(sizes.size)
+    np.testing.assert_allclose(spread.accounts["expected_value"], spread.accounts["p_win"] * sizes)
+    with pytest.raises(ValueError, match=r"deal_size must be > 0, got 0"):
+        simulate_bant_pipeline(10, capacity=1, deal_size=0, seed=1)
+    with pytest.raises(ValueError, match=r"deal_sigma must be >= 0, got -1"):
+        simulate_bant_pipeline(10, capacity=1, deal_sigma=-1, seed=1)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 60), st.floats(0.0, 2.0))
+@settings(max_examples=25, deadline=None)
+def test_each_ranking_is_best_at_its_own_objective(seed, capacity, sigma):
+    res = simulate_bant_pipeline(60, capacity=capacity, deal_size=10.0, deal_sigma=sigma, seed=seed)
+    s = res.summary().set_index("strategy")
+    # the top by p_win (= BANT order) maximises expected wins; the top by expected value
+    # maximises expected revenue, among all choices of `capacity` accounts
+    assert s.loc["bant", "expected_wins"] >= s.loc["expected_value", "expected_wins"] - 1e-9
+    assert s.loc["expected_value", "expected_revenue"] >= s.loc["bant", "expected_revenue"] - 1e-9
+    assert (s["accounts_worked"] == capacity).all()
+    a = res.accounts
+    top = a.nlargest(capacity, "expected_value")["expected_value"].sum()
+    assert s.loc["expected_value", "expected_revenue"] == pytest.approx(top)
+
+
+def test_summary_revenue_counts_the_won_deals_sizes():
+    res = simulate_bant_pipeline(500, capacity=50, deal_size=100.0, deal_sigma=0.5, seed=8)
+    a = res.accounts
+    top = a["rank"] <= 50
+    s = res.summary().set_index("strategy")
+    assert s.loc["bant", "revenue"] == pytest.approx(a.loc[top & a["won"], "deal_size"].sum())
+    assert s.loc["bant", "wins"] == int((top & a["won"]).sum())
+    assert list(s.columns) == [
+        "accounts_worked",
+        "expected_wins",
+        "wins",
+        "win_rate",
+        "expected_revenue",
+        "revenue",
+    ]
+
+
 # -- first-purchase thresholds (lesson 10) ------------------------------------------------------
 
 

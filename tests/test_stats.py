@@ -123,3 +123,98 @@ def test_step_table_edges_by_hand() -> None:
     runs = step_table(["A", "B"], [[8, 4], [5, 5]], entered=[10, 5])
     assert runs["cumulative_conversion"].tolist() == [0.8, 0.4, 1.0, 1.0]
     assert runs["step_conversion"].tolist() == [0.8, 0.5, 1.0, 1.0]
+
+
+# -- sample sizes ---------------------------------------------------------------------------
+
+
+def test_sample_size_proportion_wald_closed_form():
+    from funnelsim.stats import sample_size_proportion
+
+    z = 1.959963984540054
+    assert sample_size_proportion(0.02, 0.005) == int(np.ceil(z * z * 0.02 * 0.98 / 0.005**2))
+    assert sample_size_proportion(0.02, 0.005) == 3012
+    assert sample_size_proportion(0.5, 0.03) == 1068  # the pollster's +-3 points
+    # a wider margin or a lower confidence needs fewer visitors; p = 0.5 needs the most
+    assert sample_size_proportion(0.02, 0.01) < 3012
+    assert sample_size_proportion(0.02, 0.005, confidence=0.9) < 3012
+    assert sample_size_proportion(0.5, 0.005) > sample_size_proportion(0.3, 0.005)
+
+
+def test_sample_size_proportion_wilson_is_the_smallest_n():
+    from funnelsim.stats import sample_size_proportion, wilson_half_width
+
+    for p, m in ((0.02, 0.005), (0.3, 0.02), (0.9, 0.01), (0.001, 0.001)):
+        n = sample_size_proportion(p, m, method="wilson")
+        assert wilson_half_width(p, n) <= m + 1e-12
+        assert n == 1 or wilson_half_width(p, n - 1) > m
+
+
+def test_wald_size_gives_the_margin_it_promises_in_simulation():
+    """With n from the Wald formula, the estimate lands within the margin ~95 % of the time."""
+    from funnelsim.stats import sample_size_proportion
+
+    n = sample_size_proportion(0.02, 0.005)
+    est = np.random.default_rng(4).binomial(n, 0.02, size=20_000) / n
+    inside = np.mean(np.abs(est - 0.02) <= 0.005)
+    assert abs(inside - 0.95) < 0.015  # discreteness and skew at 2 % move it a little
+
+
+def test_two_proportion_size_and_power_are_inverse():
+    from funnelsim.stats import power_two_proportions, sample_size_two_proportions
+
+    assert sample_size_two_proportions(0.05, 0.10) == 435  # Fleiss et al. 4.14, no correction
+    assert sample_size_two_proportions(0.10, 0.05) == 435  # symmetric
+    for a, b in ((0.02, 0.025), (0.3, 0.4), (0.5, 0.55)):
+        n = sample_size_two_proportions(a, b, power=0.9)
+        assert power_two_proportions(a, b, n) >= 0.9
+        assert power_two_proportions(a, b, n - 1) < 0.9
+    assert power_two_proportions(0.1, 0.1, 100) == pytest.approx(0.025)
+
+
+def test_power_matches_a_simulated_ab_test():
+    """The formula's power is the share of simulated A/B tests whose interval excludes 0."""
+    from funnelsim.stats import power_two_proportions, proportion_difference_ci
+
+    n, a, b, runs = 1200, 0.10, 0.13, 4000
+    rng = np.random.default_rng(21)
+    ka, kb = rng.binomial(n, a, runs), rng.binomial(n, b, runs)
+    low, high = proportion_difference_ci(ka, n, kb, n)
+    share = float(np.mean((low > 0) | (high < 0)))
+    expected = power_two_proportions(a, b, n)
+    assert abs(share - expected) < 4 * np.sqrt(expected * (1 - expected) / runs) + 0.02
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda s: s.sample_size_proportion(0.0, 0.01), r"p must be in \(0, 1\), got 0"),
+        (lambda s: s.sample_size_proportion(0.02, 0), r"margin must be in \(0, 1\), got 0"),
+        (lambda s: s.sample_size_proportion(0.02, 0.01, method="exact"), r"method must be one of"),
+        (lambda s: s.sample_size_two_proportions(0.1, 0.1), r"p_a and p_b must differ"),
+        (lambda s: s.sample_size_two_proportions(0.1, 0.2, power=1), r"power must be in \(0, 1\)"),
+        (lambda s: s.power_two_proportions(0.1, 0.2, 0), r"visitors must be >= 1, got 0"),
+        (lambda s: s.wilson_half_width(0.1, 0), r"n must be > 0, got 0"),
+    ],
+)
+def test_sample_size_validation(call, match):
+    from funnelsim import stats
+
+    with pytest.raises(ValueError, match=match):
+        call(stats)
+
+
+def test_simulated_ab_power_agrees_with_the_formula_and_the_false_alarm_rate():
+    from funnelsim.stats import simulate_ab_power
+
+    out = simulate_ab_power(0.02, 0.025, 13_809, runs=2000, seed=3)
+    assert abs(out["power"] - 0.8) < 4 * out["se"] + 0.02
+    assert out["formula"] == pytest.approx(0.8, abs=0.002)
+    same = simulate_ab_power(0.1, 0.1, 500, runs=4000, seed=4)
+    assert abs(same["power"] - 0.05) < 4 * np.sqrt(0.05 * 0.95 / 4000)  # false alarms
+    edge = simulate_ab_power(0.0, 1.0, 10, runs=5, seed=1)
+    assert edge["power"] == 1.0 and np.isnan(edge["formula"])
+    a = simulate_ab_power(0.1, 0.2, 50, runs=100, seed=9)
+    assert a.equals(simulate_ab_power(0.1, 0.2, 50, runs=100, seed=9))
+    with pytest.raises(ValueError, match=r"runs must be in \[1, 1000000\], got 0"):
+        simulate_ab_power(0.1, 0.2, 50, runs=0, seed=1)

@@ -173,3 +173,55 @@ def test_a_saved_explorer_file_computes_what_the_explorer_showed(cls, tmp_path) 
             _same(ex.metrics[key], value)
     finally:
         ex.close()
+
+
+def test_the_expansion_slider_is_the_library_s_expansion() -> None:
+    from funnelsim.economics import unit_economics
+
+    ex = EconomicsExplorer(threaded=False)
+    try:
+        ex.set_values(arpu=100.0, margin=0.8, churn=0.03, cac=2_000.0, discount=0.01)
+        flat = dict(ex.metrics)
+        ex.set_values(expansion=0.02)
+        ue = unit_economics(
+            100.0, 0.8, 0.03, cac=2_000.0, discount=0.01, expansion=0.02, period="month"
+        )
+        for key, want in (("ltv", ue.ltv), ("ltv_cac", ue.ltv_to_cac), ("payback", ue.payback)):
+            _same(ex.metrics[key], want)
+        assert ex.metrics["ltv"] > flat["ltv"]  # expansion: more value per customer
+        _same(ex.metrics["profit_per_customer"], ue.ltv - 2_000.0)
+        curve = ex.outcome.result
+        crossed = curve.loc[curve["profit"] >= curve["cac"] * (1 - 1e-12), "month"]
+        assert crossed.iloc[0] == ex.metrics["payback"]
+    finally:
+        ex.close()
+
+
+def test_expansion_that_outgrows_churn_counts_a_horizon_and_says_so() -> None:
+    from funnelsim.economics import unit_economics
+    from funnelsim.widgets.economics import EXPANSION_HORIZON
+
+    ex = EconomicsExplorer(threaded=False)
+    try:
+        ex.set_values(churn=0.01, discount=0.0, expansion=0.03, cac=300.0)
+        v = ex.values
+        ue = unit_economics(
+            v["arpu"], v["margin"], 0.01, cac=300.0, expansion=0.03, horizon=EXPANSION_HORIZON
+        )
+        _same(ex.metrics["ltv"], ue.ltv)
+        assert f"first {EXPANSION_HORIZON} months only" in ex.outcome.economics.label
+    finally:
+        ex.close()
+
+
+def test_growth_destroys_money_exactly_when_cac_exceeds_ltv() -> None:
+    ex = EconomicsExplorer(threaded=False)
+    try:
+        ex.set_values(arpu=30.0, margin=0.8, churn=0.05, discount=0.0, cac=400.0)
+        assert ex.metrics["profit_per_customer"] == pytest.approx(480.0 - 400.0)
+        assert math.isfinite(ex.metrics["payback"])
+        ex.set_values(cac=500.0)  # above the LTV of 480
+        assert ex.metrics["profit_per_customer"] < 0
+        assert ex.metrics["payback"] == math.inf and ex.metrics["ltv_cac"] < 1
+    finally:
+        ex.close()

@@ -30,10 +30,22 @@ from .engine import (
     simulate as simulate,
 )
 
-# confidence intervals
+# confidence intervals and sample sizes
 from .stats import (
     compare as compare,
+    power_two_proportions as power_two_proportions,
     proportion_ci as proportion_ci,
+    sample_size_proportion as sample_size_proportion,
+    sample_size_two_proportions as sample_size_two_proportions,
+    simulate_ab_power as simulate_ab_power,
+)
+
+# acquisition channels side by side: conversions, CPL and CAC
+from .acquisition import (
+    Channel as Channel,
+    ChannelsResult as ChannelsResult,
+    expected_channels as expected_channels,
+    simulate_channels as simulate_channels,
 )
 
 # referral cascades, the viral coefficient, Bass diffusion, NPS
@@ -58,6 +70,20 @@ from .referral import (
     viral_coefficient_from_nps as viral_coefficient_from_nps,
 )
 
+# the product life cycle: diffusion over segments, the chasm, value migration
+from .diffusion import (
+    DiffusionResult as DiffusionResult,
+    SegmentedMarket as SegmentedMarket,
+    chasm_gap as chasm_gap,
+    chasm_market as chasm_market,
+    compare_strategies as compare_strategies,
+    diffusion_path as diffusion_path,
+    move_profits as move_profits,
+    segmented_market as segmented_market,
+    simulate_diffusion as simulate_diffusion,
+    value_migration as value_migration,
+)
+
 # unit economics: ARPU, CAC, LTV, payback, ROI
 from .economics import (
     REFERRED_LTV_UPLIFT as REFERRED_LTV_UPLIFT,
@@ -72,6 +98,7 @@ from .economics import (
     ltv_discounted as ltv_discounted,
     ltv_sbg as ltv_sbg,
     ltv_to_cac as ltv_to_cac,
+    net_revenue_retention as net_revenue_retention,
     payback_curve as payback_curve,
     payback_period as payback_period,
     referral_programme_roi as referral_programme_roi,
@@ -88,8 +115,10 @@ from .growth import (
     FunnelReferralResult as FunnelReferralResult,
     GrowthParams as GrowthParams,
     GrowthResult as GrowthResult,
+    Schedule as Schedule,
     simulate_funnel_with_referrals as simulate_funnel_with_referrals,
     simulate_growth as simulate_growth,
+    step_change as step_change,
 )
 
 # churn, cohorts and the shifted-beta-geometric model
@@ -104,6 +133,7 @@ from .retention import (
     sbg_retention_rate as sbg_retention_rate,
     sbg_survival as sbg_survival,
     simulate_cohorts as simulate_cohorts,
+    simulate_segments as simulate_segments,
 )
 
 # product analytics on any event log
@@ -124,24 +154,35 @@ from .datasets import (
 
 # accounts, buying committees, champions, Beckhard's formula
 from .b2b import (
+    ABM_RANKINGS as ABM_RANKINGS,
+    ABM_STAGES as ABM_STAGES,
+    ADOPTION as ADOPTION,
+    AbmResult as AbmResult,
     BUYER_CLASSES as BUYER_CLASSES,
     AccountsResult as AccountsResult,
+    BeckhardResult as BeckhardResult,
     Committee as Committee,
     Member as Member,
     beckhard as beckhard,
     beckhard_probability as beckhard_probability,
     buyer_class_effect as buyer_class_effect,
+    buyer_class_table as buyer_class_table,
     buying_committee as buying_committee,
+    compare_accounts as compare_accounts,
     expected_accounts as expected_accounts,
+    simulate_abm as simulate_abm,
     simulate_accounts as simulate_accounts,
+    simulate_beckhard as simulate_beckhard,
 )
 
 # pipelines that lose no lead
 from .pipeline import (
     Nurture as Nurture,
     PipelineResult as PipelineResult,
+    compare_pipelines as compare_pipelines,
     expected_pipeline as expected_pipeline,
     simulate_pipeline as simulate_pipeline,
+    split_step as split_step,
 )
 
 # which stage to fix first: bottleneck, one-at-a-time sensitivity
@@ -151,12 +192,26 @@ from .sensitivity_analysis import (
     sensitivity as sensitivity,
 )
 
+# the sales plan worked backwards from a target
+from .planning import (
+    sales_plan as sales_plan,
+    simulate_plan as simulate_plan,
+)
+
+# positioning strategies as the market fills up (a teaching model)
+from .positioning import (
+    POSITIONING_STRATEGIES as POSITIONING_STRATEGIES,
+    newcomer_payoffs as newcomer_payoffs,
+    simulate_positioning as simulate_positioning,
+)
+
 # BANT and RFM
 from .scoring import (
     BANT_COLUMNS as BANT_COLUMNS,
     RFM_SEGMENTS as RFM_SEGMENTS,
     BantPipeline as BantPipeline,
     bant_score as bant_score,
+    bant_win_probability as bant_win_probability,
     first_purchase_threshold as first_purchase_threshold,
     rfm as rfm,
     rfm_outcomes as rfm_outcomes,
@@ -177,6 +232,7 @@ from .quiz.progress import (
 # scenario files (TOML)
 from .scenarios import (
     Scenario as Scenario,
+    compare_scenarios as compare_scenarios,
     list_scenarios as list_scenarios,
     load_scenario as load_scenario,
 )

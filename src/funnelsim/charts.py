@@ -24,10 +24,14 @@ time in stage, time to convert             :func:`time_in_stage_chart`,
 cohorts and retention                      :func:`cohort_heatmap`, :func:`retention_curves`,
                                            :func:`retention_panel_chart`
 referral and diffusion                     :func:`referral_generations_chart`, :func:`bass_chart`,
+life cycle: segments, the chasm, pools     :func:`diffusion_chart`, :func:`value_migration_chart`
                                            :func:`nps_interval_chart`, :func:`viral_growth_chart`,
                                            :func:`referral_reward_chart`
 unit economics                             :func:`payback_chart` (cumulative margin vs CAC)
+acquisition channels side by side          :func:`channel_chart` (CAC, CPL, conversions)
 sensitivity                                :func:`tornado_chart`
+the sales plan worked backwards            :func:`plan_chart`
+positioning as the market fills up         :func:`positioning_chart`
 BANT, RFM, the buying committee            :func:`bant_chart`, :func:`bant_gain_chart`,
                                            :func:`rfm_chart`, :func:`committee_chart`,
                                            :func:`rfm_outcomes_chart`,
@@ -56,6 +60,7 @@ conversion rates are shown as percentages.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeAlias
@@ -98,10 +103,15 @@ __all__ = [
     "bant_gain_chart",
     "bant_gain_frame",
     "bass_chart",
+    "beckhard_chart",
+    "beckhard_plot",
+    "channel_chart",
     "cohort_heatmap",
     "committee_chart",
     "committee_plot",
     "compare_chart",
+    "demand_chart",
+    "diffusion_chart",
     "funnel_chart",
     "funnel_frame",
     "funnel_plot",
@@ -111,10 +121,13 @@ __all__ = [
     "growth_dashboard_plot",
     "growth_frame",
     "has_vl_convert",
+    "indicators_chart",
     "loyalty_threshold_chart",
     "nps_interval_chart",
     "payback_chart",
     "payback_plot",
+    "plan_chart",
+    "positioning_chart",
     "referral_generations_chart",
     "referral_generations_plot",
     "referral_reward_chart",
@@ -132,6 +145,7 @@ __all__ = [
     "to_svg",
     "tornado_chart",
     "tornado_plot",
+    "value_migration_chart",
     "viral_growth_chart",
 ]
 
@@ -2781,3 +2795,688 @@ def committee_plot(result: Any, *, title: str | None = None, width: int = 380) -
 
     # The default title carries the win rate: only then is it part of the shape.
     return Plot(frame, (*shape, default if title is None else None), build)
+
+
+# -- Beckhard's formula (lesson 01) ----------------------------------------------------------------
+
+
+def beckhard_plot(
+    dissatisfaction: float,
+    vision: float,
+    first_steps: float,
+    cost: float,
+    *,
+    steepness: float = 2.0,
+    title: str | None = None,
+    width: int = 420,
+) -> Plot:
+    """:func:`beckhard_chart` as a :class:`Plot` (same parameters)."""
+    from funnelsim.b2b import beckhard_probability
+
+    s = check_real("steepness", steepness, low=0.0, low_open=True)
+    p_here = float(beckhard_probability(dissatisfaction, vision, first_steps, cost, steepness=s))
+    ratio_here = float(dissatisfaction) * float(vision) * float(first_steps) / float(cost)
+    grid = np.geomspace(0.1, 10.0, 121)
+    smooth = np.asarray(beckhard_probability(grid, 1.0, 1.0, 1.0, steepness=s), dtype=float)
+    rule = (grid > 1.0).astype(float)
+    lo, hi = 0.1, 10.0
+    shown = min(max(ratio_here, lo), hi)
+    smooth_name = f"probability (steepness {s:g})"
+    data = pd.DataFrame(
+        {
+            "ratio": np.concatenate([grid, grid, [shown]]),
+            "probability": np.concatenate([smooth, rule, [p_here]]),
+            "series": [smooth_name] * len(grid) + ["threshold A·B·D > X"] * len(grid)
+            + ["this client"],
+        }
+    )  # fmt: skip
+    if ratio_here == 0:
+        default = "A factor at zero: A·B·D = 0, no deal at any price"
+    else:
+        verdict = "passes" if ratio_here > 1 else "fails"
+        default = (
+            f"A·B·D is {ratio_here:.2g}× the cost of change: the rule {verdict}, "
+            f"P(buy) = {p_here:.0%}"
+        )
+    heading = title or default
+    domain = [smooth_name, "threshold A·B·D > X"]
+
+    def build(frame: pd.DataFrame) -> AnyChart:
+        x = alt.X(
+            "ratio:Q",
+            scale=alt.Scale(type="log", domain=[lo, hi]),
+            title="A·B·D ÷ X (believed benefit ÷ cost of change, log scale)",
+        )
+        y = alt.Y(
+            "probability:Q",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%"),
+            title="probability that the client buys (%)",
+        )
+        lines = (
+            alt.Chart()
+            .transform_filter("datum.series != 'this client'")
+            .mark_line()
+            .encode(x=x, y=y, **_solid_then_dashed(domain, [PALETTE[0], MUTED_DARK]))
+        )
+        point = (
+            alt.Chart()
+            .transform_filter("datum.series == 'this client'")
+            .mark_point(size=160, filled=True, color=PALETTE[1])
+            .encode(x=x, y=y)
+        )
+        return alt.layer(lines, point, data=frame).properties(
+            width=width, height=260, title=heading
+        )
+
+    return Plot(data, ("beckhard", smooth_name, heading, width), build)
+
+
+def beckhard_chart(
+    dissatisfaction: float,
+    vision: float,
+    first_steps: float,
+    cost: float,
+    *,
+    steepness: float = 2.0,
+    title: str | None = None,
+    width: int = 420,
+) -> AnyChart:
+    """Beckhard's rule as a threshold and as a probability, with one client marked.
+
+    Parameters
+    ----------
+    dissatisfaction, vision, first_steps, cost : float
+        The client's A, B, D and X (see :func:`funnelsim.beckhard`).
+    steepness : float
+        ``s`` of :func:`funnelsim.beckhard_probability`, > 0.
+    title : str, optional
+        Chart title (default: states the client's ratio and probability).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: A·B·D ÷ X on a log scale (0.1 to 10; a client outside is drawn at
+        the edge); y: probability of buying (%). The dashed step is the rule
+        A·B·D > X, the solid curve the smooth probability, the dot the client.
+    """
+    return beckhard_plot(
+        dissatisfaction, vision, first_steps, cost, steepness=steepness, title=title, width=width
+    ).chart()
+
+
+def demand_chart(
+    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
+) -> alt.LayerChart:
+    """Share of clients who buy at each price: :meth:`funnelsim.BeckhardResult.demand`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``price, passes, probability`` (shares of clients); an
+        optional ``fair_low, fair_high`` (the 30–40 % "fair price" band of the
+        typical benefit) in ``frame.attrs`` draws that band.
+    title : str, optional
+        Chart title (default: none).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: price (money per year); y: share of clients (%); the dashed line is
+        the threshold rule, the solid one the mean probability of buying.
+    """
+    frame = check_columns(frame, ("price", "passes", "probability"), name="demand frame")
+    long = frame.melt(
+        id_vars=["price"],
+        value_vars=["probability", "passes"],
+        var_name="series",
+        value_name="share",
+    )
+    names = {"probability": "expected buyers (probability)", "passes": "pass A·B·D > X"}
+    long["series"] = long["series"].map(names)
+    x = alt.X("price:Q", title="price: cost of change X (money per year)", axis=_count_axis())
+    y = alt.Y(
+        "share:Q",
+        scale=alt.Scale(domain=[0, 1]),
+        axis=alt.Axis(format="%"),
+        title="share of clients who buy (%)",
+    )
+    domain = list(names.values())
+    lines = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(x=x, y=y, **_solid_then_dashed(domain, [PALETTE[0], MUTED_DARK]))
+    )
+    layers: list[Any] = [lines]
+    if "fair_low" in frame.attrs and "fair_high" in frame.attrs:
+        band = pd.DataFrame({"low": [frame.attrs["fair_low"]], "high": [frame.attrs["fair_high"]]})
+        layers.insert(
+            0,
+            alt.Chart(band)
+            .mark_rect(color=PALETTE[2], opacity=0.15)
+            .encode(x="low:Q", x2="high:Q"),
+        )
+    return _titled(alt.layer(*layers).properties(width=width, height=260), title)
+
+
+# -- leading and lagging indicators (lesson 02) ----------------------------------------------------
+
+
+def indicators_chart(
+    frame: pd.DataFrame,
+    *,
+    change_at: int | None = None,
+    title: str | None = None,
+    width: int = 460,
+    height: int = 260,
+) -> alt.LayerChart:
+    """Several metrics over periods, each relative to one reference period.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :meth:`funnelsim.GrowthResult.relative_to` output (``period, metric,
+        relative``).
+    change_at : int, optional
+        The period where an input changed: drawn as a vertical rule.
+    title : str, optional
+        Chart title (default: none).
+    width, height : int
+        Plot size in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: period; y: level relative to the reference period (%, 100 % there);
+        one line per metric.
+    """
+    frame = check_columns(frame, ("period", "metric", "relative"), name="indicator frame")
+    data = frame.assign(metric=frame["metric"].astype(str))
+    metrics = list(dict.fromkeys(data["metric"]))
+    line = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X(
+                "period:Q",
+                title=_PERIOD_TITLE,
+                scale=alt.Scale(domain=[1, float(data["period"].max())], nice=False),
+            ),
+            y=alt.Y(
+                "relative:Q",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False),
+                title="level relative to the period before the change (%)",
+            ),
+            color=alt.Color(
+                "metric:N",
+                scale=alt.Scale(domain=metrics, range=list(PALETTE[: len(metrics)])),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+        )
+    )
+    layers: list[Any] = [line]
+    if change_at is not None:
+        rule = pd.DataFrame({"period": [check_real("change_at", change_at)]})
+        layers.append(
+            alt.Chart(rule).mark_rule(color=MUTED_DARK, strokeDash=[4, 3]).encode(x="period:Q")
+        )
+    return _titled(alt.layer(*layers).properties(width=width, height=height), title)
+
+
+# -- acquisition channels side by side -----------------------------------------------------
+
+#: What :func:`channel_chart` can draw: column -> (axis title, kind).
+_CHANNEL_MEASURES: dict[str, tuple[str, str]] = {
+    "cac": ("CAC (currency per new customer)", "money"),
+    "cpl": ("CPL (currency per lead)", "money"),
+    "ctr": ("CTR (visitors per impression, %)", "share"),
+    "visitor_to_lead": ("visitor → lead conversion (%)", "share"),
+    "lead_to_customer": ("lead → customer conversion (%)", "share"),
+    "leads": ("leads", "count"),
+    "customers": ("new customers", "count"),
+    "spend": ("spend (currency)", "money"),
+}
+
+
+def channel_chart(
+    table: Any,
+    measure: str = "cac",
+    *,
+    title: str | None = None,
+    width: int = 420,
+) -> AnyChart:
+    """One measure per acquisition channel, with its interval and the all-channel total.
+
+    Channels are sorted from the smallest to the largest value; a dashed rule marks
+    the total row (for CAC, the blended CAC of all channels). Where the table has
+    ``<measure>_low``/``<measure>_high`` (a :meth:`funnelsim.ChannelsResult.table`),
+    each bar carries its interval as a whisker.
+
+    Parameters
+    ----------
+    table : DataFrame or ChannelsResult
+        :meth:`funnelsim.ChannelsResult.table` (or the result itself), or
+        :func:`funnelsim.expected_channels`.
+    measure : str
+        The column to draw: ``"cac"``, ``"cpl"``, ``"ctr"``, ``"visitor_to_lead"``,
+        ``"lead_to_customer"``, ``"leads"``, ``"customers"`` or ``"spend"``.
+    title : str, optional
+        Chart title (default: which channel is lowest, or highest for counts and rates).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: the measure (with its unit); y: channel.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a channels table, or an unknown ``measure``.
+    """
+    check_choice("measure", measure, tuple(_CHANNEL_MEASURES))
+    if hasattr(table, "table") and not isinstance(table, pd.DataFrame):
+        table = table.table()
+    frame = check_columns(table, ("channel", measure), name="table")
+    label, kind = _CHANNEL_MEASURES[measure]
+    is_total = frame["channel"].astype(str).to_numpy() == "total"
+    rows = frame.loc[~is_total]
+    values = rows[measure].to_numpy(float)
+    has_ci = {f"{measure}_low", f"{measure}_high"} <= set(frame.columns)
+    fmt: Any = {"money": _format.money, "share": _format.percent, "count": _format.count}[kind]
+    data = pd.DataFrame(
+        {
+            "channel": rows["channel"].astype(str).to_numpy(),
+            "value": values,
+            "low": rows[f"{measure}_low"].to_numpy(float) if has_ci else values,
+            "high": rows[f"{measure}_high"].to_numpy(float) if has_ci else values,
+            "label": [fmt(v) for v in values],
+        }
+    )
+    data["high"] = data["high"].where(np.isfinite(data["high"]), np.nan)
+    order = list(data.sort_values("value", na_position="last")["channel"])
+    axis = alt.Axis(format="%") if kind == "share" else alt.Axis()
+    x_title = f"{label}, with the 95 % interval" if has_ci else label
+    y = alt.Y("channel:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0], opacity=0.85)
+        .encode(y=y, x=alt.X("value:Q", title=x_title, axis=axis))
+    )
+    text = (
+        alt.Chart()
+        .mark_text(align="left", dx=4, dy=-9, fontSize=12)
+        .encode(y=y, x="value:Q", text="label:N")
+    )
+    layers = [bars]
+    if has_ci:
+        layers.append(
+            alt.Chart()
+            .mark_rule(color="#222222", strokeWidth=2)
+            .encode(y=y, x="low:Q", x2="high:Q")
+        )
+    layers.append(text)
+    if is_total.any():
+        total = float(frame.loc[is_total, measure].iloc[0])
+        if np.isfinite(total) and kind != "count" and measure != "spend":
+            layers.append(
+                alt.Chart(pd.DataFrame({"total": [total]}))
+                .mark_rule(color=MUTED_DARK, strokeDash=[5, 4], strokeWidth=2)
+                .encode(x="total:Q")
+            )
+    finite = data.dropna(subset=["value"])
+    if title is None and len(finite):
+        low_is_good = kind == "money"
+        pos = int(np.argmin(finite["value"]) if low_is_good else np.argmax(finite["value"]))
+        best = finite.iloc[pos]
+        word = "Lowest" if low_is_good else "Highest"
+        what = measure.upper() if measure in ("cac", "cpl") else label
+        title = f"{word} {what}: {best['channel']} ({best['label']})"
+    chart = alt.layer(*layers, data=data)  # the total's rule keeps its own one-row data
+    return chart.properties(width=width, height=max(120, 38 * len(order)), title=title or "")
+
+
+# -- the sales plan worked backwards ------------------------------------------------------------
+
+
+def plan_chart(
+    plan: pd.DataFrame,
+    *,
+    title: str | None = None,
+    width: int = 420,
+    unit: str = "period",
+) -> alt.LayerChart:
+    """The sales plan as the funnel it implies: entrants per stage, widest at the top.
+
+    Parameters
+    ----------
+    plan : DataFrame
+        :func:`funnelsim.planning.sales_plan` output (``stage, entrants,
+        start_before``; ``budget`` is shown when any stage costs money).
+    title : str, optional
+        Chart title (default: names the top-of-funnel entrants per customer).
+    width : int
+        Plot width in pixels.
+    unit : str
+        The plan's time unit for the labels ("week", "month", ...).
+
+    Returns
+    -------
+    altair.LayerChart
+        One centred bar per stage (first stage on top), its width the entrants
+        needed per period; the label gives the entrants, when the stage's work
+        starts and its budget.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a frame with the columns above.
+    """
+    frame = check_columns(plan, ("stage", "entrants", "start_before"), name="plan")
+    order = list(frame["stage"].astype(str))
+    entrants = frame["entrants"].to_numpy(float)
+    budget = frame["budget"].to_numpy(float) if "budget" in frame else np.zeros(len(frame))
+    costs = bool(np.any(budget > 0))
+    labels = []
+    for e, start, b in zip(entrants, frame["start_before"].to_numpy(float), budget, strict=True):
+        units = unit if start == 1 else f"{unit}s"
+        when = "customers out" if start == 0 else f"starts {_format.number(start)} {units} ahead"
+        spend = f", {_format.money(b)}/{unit}" if costs and b > 0 else ""
+        labels.append(f"{_format.count(round(e, 1))} · {when}{spend}")
+    data = pd.DataFrame(
+        {
+            "stage": order,
+            "left": -entrants / 2,
+            "right": entrants / 2,
+            "label": labels,
+        }
+    )
+    top = float(entrants[0]) if len(entrants) else 0.0
+    bottom = float(entrants[-1]) if len(entrants) else 0.0
+    default = (
+        f"{_format.count(round(top / bottom, 1))} entrants at the top for each customer"
+        if bottom > 0
+        else "The sales plan"
+    )
+    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0], height={"band": 0.7})
+        .encode(
+            y=y,
+            x=alt.X(
+                "left:Q",
+                title=f"people who must enter each stage per {unit}",
+                axis=alt.Axis(labelExpr="format(abs(datum.value), ',')"),
+            ),
+            x2="right:Q",
+        )
+    )
+    text = (
+        alt.Chart()
+        .mark_text(align="left", dx=6, fontSize=12)
+        .encode(y=y, x=alt.X("right:Q"), text="label:N")
+    )
+    chart = alt.layer(bars, text, data=data).properties(
+        width=width, height=max(120, 40 * len(order)), title=title or default
+    )
+    return chart  # type: ignore[return-value]
+
+
+# -- positioning as the market fills up ---------------------------------------------------------
+
+
+def positioning_chart(
+    frame: pd.DataFrame, *, title: str | None = None, width: int = 420
+) -> alt.VConcatChart:
+    """Which claim each newcomer takes as the market fills, and what it is worth.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :func:`funnelsim.positioning.simulate_positioning` output (``entrant,
+        strategy, best, payoff``).
+    title : str, optional
+        Chart title (default: states that the best claim moves down the list).
+    width : int
+        Plot width in pixels.
+
+    Returns
+    -------
+    altair.VConcatChart
+        Top: the strategy each entrant chose (a filled dot; a ring marks the best
+        claim when a firm misjudged). Bottom: the share of the market's buyers the
+        entrant expects, in %.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a frame with the columns above.
+    """
+    from funnelsim.positioning import POSITIONING_STRATEGIES
+
+    frame = check_columns(frame, ("entrant", "strategy", "best", "payoff"), name="positioning")
+    data = pd.DataFrame(
+        {
+            "entrant": frame["entrant"].astype(int).to_numpy(),
+            "strategy": frame["strategy"].astype(str).to_numpy(),
+            "best": frame["best"].astype(str).to_numpy(),
+            "payoff": frame["payoff"].to_numpy(float),
+            "misjudged": (frame["strategy"] != frame["best"]).to_numpy(),
+        }
+    )
+    claims = alt.Scale(domain=list(POSITIONING_STRATEGIES))  # in the sources' order
+    x = alt.X(
+        "entrant:O",
+        title="order of entry (1 = the first firm in the market)",
+        axis=alt.Axis(labelAngle=0),
+    )
+    dots = (
+        alt.Chart()
+        .mark_circle(size=140, color=PALETTE[0], opacity=1)
+        .encode(
+            x=x, y=alt.Y("strategy:N", scale=claims, title=None), tooltip=["entrant", "strategy"]
+        )
+    )
+    rings = (
+        alt.Chart()
+        .transform_filter("datum.misjudged")
+        .mark_point(size=220, color=PALETTE[1], strokeWidth=2.5, filled=False)
+        .encode(x=x, y=alt.Y("best:N", scale=claims, title=None))
+    )
+    top = alt.layer(dots, rings, data=data).properties(
+        width=width, height=170, title="claim taken (orange ring: the best claim, missed)"
+    )
+    bottom = (
+        alt.Chart(data)
+        .mark_bar(color=PALETTE[2])
+        .encode(
+            x=x,
+            y=alt.Y(
+                "payoff:Q",
+                title="market share expected (%)",
+                axis=alt.Axis(format="%"),
+            ),
+        )
+        .properties(width=width, height=120)
+    )
+    heading = title or "As the market fills, the best claim for a newcomer moves down the list"
+    return alt.vconcat(top, bottom).properties(title=heading)
+
+
+# -- the product life cycle: diffusion over segments, value migration --------------------------
+
+
+def diffusion_chart(
+    result: Any,
+    *,
+    measure: Literal["new_adopters", "share"] = "new_adopters",
+    unit: str = "month",
+    chasm: bool = True,
+    title: str | None = None,
+    width: int = 560,
+) -> AnyChart:
+    """Adopters over time, one line per segment, with the chasm shaded.
+
+    Parameters
+    ----------
+    result : DiffusionResult
+        What :func:`funnelsim.diffusion.diffusion_path` or
+        :func:`funnelsim.diffusion.simulate_diffusion` returns (replications are averaged).
+    measure : {"new_adopters", "share"}
+        New adopters per period (people), or the adopted share of each segment (%).
+    unit : str
+        The period's unit for the x axis ("month").
+    chasm : bool
+        Shade the gap between the early market and the mainstream reaching half
+        adopted (:func:`funnelsim.diffusion.chasm_gap` with its defaults), when both do.
+    title : str, optional
+        Chart title; default names the strategy and the gap.
+    width : int
+        Width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: period (``unit``); y: people per period or % of the segment.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a diffusion result, or an unknown ``measure``.
+    """
+    from funnelsim.diffusion import DiffusionResult, chasm_gap
+
+    if not isinstance(result, DiffusionResult):
+        raise TypeError(f"diffusion_chart takes a DiffusionResult, got {type(result).__name__}")
+    check_choice("measure", measure, ("new_adopters", "share"))
+    names = list(result.market.names)
+    frame = (
+        result.periods.groupby(["period", "segment"], observed=True, as_index=False)[
+            ["new_adopters", "share"]
+        ]
+        .mean()
+        .assign(segment=lambda f: f["segment"].astype(str))
+    )
+    gap = float(np.nanmean(np.atleast_1d(chasm_gap(result))))
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
+    x = alt.X(
+        "period:Q",
+        title=f"time ({unit}s)",
+        axis=alt.Axis(tickCount=8),
+        scale=alt.Scale(domain=[0, int(frame["period"].max())], nice=False),
+    )
+    if measure == "share":
+        y = alt.Y("share:Q", title="adopted (% of the segment)", axis=alt.Axis(format="%"))
+    else:
+        y = alt.Y("new_adopters:Q", title=f"new adopters (people per {unit})", axis=_count_axis())
+    lines = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "segment:N",
+                sort=names,
+                scale=alt.Scale(domain=names, range=colours),
+                legend=alt.Legend(title=None, orient="top", labelLimit=400),
+            ),
+        )
+    )
+    layers: list[Any] = []
+    if chasm and math.isfinite(gap):
+        early = result.periods[result.periods["segment"] == names[0]]
+        early_mean = early.groupby("period")["share"].mean()
+        start = float(early_mean.index[int(np.argmax(early_mean.to_numpy() >= 0.5))])
+        band = pd.DataFrame({"start": [start], "end": [start + gap], "label": ["chasm"]})
+        layers.append(
+            alt.Chart(band).mark_rect(color=MUTED, opacity=0.35).encode(x="start:Q", x2="end:Q")
+        )
+        layers.append(
+            alt.Chart(band)
+            .mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=13, color=MUTED_DARK)
+            .encode(x="start:Q", y=alt.value(0), text="label:N")
+        )
+    gap_text = f"{gap:.0f} {unit}s" if math.isfinite(gap) else "no crossing yet"
+    default = f"Early market to mainstream: {gap_text} ({result.strategy.replace('_', ' ')})"
+    return alt.layer(*layers, lines).properties(width=width, height=280, title=title or default)
+
+
+def value_migration_chart(
+    frame: pd.DataFrame, *, unit: str = "year", title: str | None = None, width: int = 560
+) -> AnyChart:
+    """Two profit pools and the firm's profit: where the value goes and when the firm follows.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        What :func:`funnelsim.diffusion.value_migration` returns (``period, old_pool,
+        new_pool, pool, profit``).
+    unit : str
+        The period's unit for the axes ("year").
+    title : str, optional
+        Chart title; default names the move period.
+    width : int
+        Width in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        x: period (``unit``); y: profit (money per ``unit``). Pools dashed, the firm solid,
+        a rule at the move.
+    """
+    data = check_columns(
+        frame, ("period", "old_pool", "new_pool", "pool", "profit"), name="value_migration frame"
+    )
+    series = ["old pool (whole market)", "new pool (whole market)", "the firm's profit"]
+    long = pd.DataFrame(
+        {
+            "period": np.tile(data["period"].to_numpy(), 3),
+            "series": np.repeat(series, len(data)),
+            "profit": np.concatenate(
+                [
+                    data["old_pool"].to_numpy(),
+                    data["new_pool"].to_numpy(),
+                    data["profit"].to_numpy(),
+                ]
+            ),
+        }
+    )
+    lines = (
+        alt.Chart(long)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X("period:Q", title=f"time ({unit}s)", axis=alt.Axis(tickCount=8)),
+            y=alt.Y("profit:Q", title=f"profit (money per {unit})"),
+            color=alt.Color(
+                "series:N",
+                sort=series,
+                scale=alt.Scale(domain=series, range=[PALETTE[1], PALETTE[0], PALETTE[7]]),
+                legend=alt.Legend(title=None, orient="top", labelLimit=400),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                sort=series,
+                scale=alt.Scale(domain=series, range=[[6, 3], [6, 3], [1, 0]]),
+                legend=None,
+            ),
+        )
+    )
+    moved = data.loc[data["pool"] == "new", "period"]
+    layers: list[Any] = [lines]
+    if len(moved):
+        move = int(moved.iloc[0])
+        layers.append(
+            alt.Chart(pd.DataFrame({"move": [move]})).mark_rule(color=MUTED_DARK).encode(x="move:Q")
+        )
+        default = f"Moving in {unit} {move}: total profit {data['profit'].sum():,.0f}"
+    else:
+        default = f"Never moving: total profit {data['profit'].sum():,.0f}"
+    return alt.layer(*layers).properties(width=width, height=260, title=title or default)

@@ -8,6 +8,7 @@
     funnelsim sweep mine.toml --param funnel.rates.activation=0.2:0.8:7 \\
         --param seed=1,2,3 -o sweep.csv
     funnelsim report mine.toml -o report.html         # one self-contained page
+    funnelsim compare team_a.toml team_b.toml --csv teams.csv   # side by side
 
 ``python -m funnelsim`` is the same command. Every sub-command has ``--help``.
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 # numpy, pandas and the models are imported inside the commands that use them:
 # `funnelsim --help`, `--version` and usage errors answer without loading them.
 
-__all__ = ["add_progress_arguments", "main", "parse_grid", "parse_value"]
+__all__ = ["add_progress_arguments", "compare_text", "main", "parse_grid", "parse_value"]
 
 PROG = "funnelsim"
 _FORMATS = ("csv", "parquet")
@@ -180,7 +181,12 @@ def add_progress_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
     argparse.ArgumentParser
         The same parser.
     """
-    parser.add_argument("paths", nargs="+", help="progress files or folders searched for *.jsonl")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        help="progress files or folders searched for *.jsonl (default: your own progress "
+        "folder, $FUNNELSIM_PROGRESS_DIR or ~/.funnelsim)",
+    )
     parser.add_argument("--summary", action="store_true", help="one row per student and lesson")
     parser.add_argument("-o", "--output", help="write CSV to this file instead of printing")
     return parser
@@ -293,6 +299,65 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+#: How ``funnelsim compare`` prints each column (the CSV keeps full precision).
+_COMPARE_FORMATS: dict[str, Callable[[Any], str]] = {
+    "buyers": _format.count,
+    "customers": _format.count,
+    "conversion": lambda x: _format.percent(x, 1),
+    "entrants_per_customer": _format.number,
+    "ltv": _format.money,
+    "cac": _format.money,
+    "ltv_to_cac": _format.ratio,
+    "payback_periods": _format.number,
+    "retention_survival": lambda x: _format.percent(x, 1),
+    "referral_k": _format.number,
+    "referred": _format.count,
+    "b2b_win_rate": lambda x: _format.percent(x, 1),
+    "b2b_median_cycle": _format.number,
+    "growth_active": _format.count,
+    "growth_revenue": _format.money,
+    "growth_referral_share": lambda x: _format.percent(x, 1),
+}
+
+
+def compare_text(frame: pd.DataFrame) -> str:
+    """The table of :func:`funnelsim.scenarios.compare_scenarios` as text: one column per
+    scenario, one row per number, rounded for reading.
+
+    >>> import pandas as pd
+    >>> print(compare_text(pd.DataFrame({"scenario": ["a", "b"], "customers": [12.0, 30.5]})))
+                   a     b
+    customers     12  30.5
+    """
+    import pandas as pd
+
+    shown = {}
+    for column in frame.columns:
+        if column == "scenario":
+            continue
+        fmt = _COMPARE_FORMATS.get(column, str)
+        shown[column] = [
+            _format.DASH if isinstance(v, float) and math.isnan(v) else fmt(v)
+            for v in frame[column]
+        ]
+    table = pd.DataFrame(shown, index=list(frame["scenario"])).T
+    return table.to_string()
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from funnelsim.scenarios import compare_scenarios
+
+    frame = compare_scenarios(args.scenarios, seed=args.seed)
+    print(compare_text(frame))
+    if args.csv is not None:
+        out = Path(args.csv)
+        if out.parent != Path():
+            out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, _frame_writer(frame, "csv"))
+        print(f"wrote {len(frame)} rows to {out}", file=sys.stderr)
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else Path(f"{Path(str(args.scenario)).stem}.html")
     if out.suffix.lower() not in (".html", ".htm"):
@@ -319,6 +384,7 @@ examples:
   funnelsim sweep mine.toml --param funnel.rates.activation=0.2:0.8:7 \\
                             --param seed=1,2,3 -o sweep.csv
   funnelsim report mine.toml -o report.html
+  funnelsim compare mine.toml capstone_team_example --csv teams.csv
 
 exit status: 0 success, 1 the run failed (message on stderr), 2 wrong command line.
 Run 'funnelsim COMMAND --help' for the options of a command."""
@@ -380,6 +446,16 @@ _COMMANDS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str, str |
         None,
     ),
     (
+        "compare",
+        _cmd_compare,
+        "run several scenarios and show their headline numbers side by side",
+        "Run every scenario (files or ready-made names) with its own seed, or one --seed "
+        "for all, and print one column per scenario: customers, conversion, the stage to "
+        "fix first, LTV, CAC, LTV:CAC, payback, retention, win rate, growth. --csv FILE "
+        "writes the same numbers, one row per scenario, at full precision.",
+        "The Python call funnelsim.compare_scenarios([...]) returns the same table.",
+    ),
+    (
         "report",
         _cmd_report,
         "write a self-contained HTML report of a scenario",
@@ -416,6 +492,11 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         if name == "progress":
             add_progress_arguments(p)
+            continue
+        if name == "compare":
+            p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=_SCENARIO_HELP)
+            p.add_argument("--seed", type=int, help="one seed for every scenario")
+            p.add_argument("--csv", metavar="FILE", help="also write the table to FILE (CSV)")
             continue
         if name == "exercise":
             p.add_argument(

@@ -1,4 +1,4 @@
-"""Unit economics: ARPU, price, margin, CAC, LTV, LTV:CAC, payback, ROI/ROMI, referral ROI.
+"""Unit economics: ARPU, price, margin, CAC, LTV, NRR, LTV:CAC, payback, ROI/ROMI, referral ROI.
 
 Every function is pure and vectorised (except :func:`cac_by_channel`, which
 returns a small table for one period): pass scalars and get a float, pass
@@ -15,7 +15,9 @@ probability ``1 − churn``. So the expected number of payments is
 gives ``(1 + d) / (d + churn)`` payments in present value. The same convention
 gives :func:`ltv`, :func:`ltv_discounted` (which equals :func:`ltv` at
 ``d = 0``) and :func:`ltv_sbg` (the shifted-beta-geometric version, whose
-homogeneous limit is :func:`ltv_discounted`).
+homogeneous limit is :func:`ltv_discounted`). :func:`unit_economics` adds
+expansion revenue (a surviving customer's revenue growing at a constant rate)
+and :func:`net_revenue_retention` measures it.
 
 Referred customers
 ------------------
@@ -54,6 +56,7 @@ __all__ = [
     "ltv_discounted",
     "ltv_sbg",
     "ltv_to_cac",
+    "net_revenue_retention",
     "payback_curve",
     "payback_period",
     "referral_programme_roi",
@@ -333,6 +336,101 @@ def ltv_sbg(arpu: Any, margin: Any, alpha: float, beta: float, discount: float) 
     return _out(np.multiply(a, m) * (1.0 + derl / (1.0 + d)))
 
 
+def net_revenue_retention(
+    *,
+    starting_revenue: Any = None,
+    ending_revenue: Any = None,
+    logo_churn: Any = None,
+    expansion: Any = 0.0,
+    contraction: Any = 0.0,
+) -> Any:
+    """Net revenue retention (NRR): revenue kept from existing customers, expansion included.
+
+    The standard SaaS definition (also "net dollar retention"): take the
+    customers you had at the start of a period and their recurring revenue;
+    at the end of the period, their recurring revenue, after upsells and
+    cross-sells (expansion), downgrades (contraction) and the customers who left
+    (churn), divided by the starting revenue. New customers acquired during the
+    period are left out. ``NRR > 1`` means the existing base grows on its own
+    even though some logos churn (David Skok, "SaaS Metrics 2.0",
+    forEntrepreneurs.com; the KeyBanc Capital Markets SaaS survey reports it
+    this way, usually over 12 months).
+
+    Give one of two sets of keywords:
+
+    * a cohort's revenue in two periods: ``starting_revenue`` and
+      ``ending_revenue`` (the *same* customers' revenue at the end) →
+      ``ending_revenue / starting_revenue``;
+    * rates per period: ``logo_churn`` (share of customers lost, each paying
+      the average, so revenue churn equals logo churn), ``expansion`` and
+      ``contraction`` (growth and shrinkage of the survivors' revenue, as
+      fractions of it) → ``(1 − logo_churn)(1 + expansion − contraction)``,
+      the per-period factor behind :func:`unit_economics`'s ``expansion``
+      (with ``expansion − contraction`` as its net expansion).
+
+    NRR over ``k`` periods of constant rates is the per-period NRR to the
+    power ``k`` (e.g. a monthly NRR of 1.01 is ``1.01**12 ≈ 1.127`` a year).
+
+    Parameters
+    ----------
+    starting_revenue, ending_revenue : float or array_like, optional
+        Recurring revenue of the same customers at the start and the end of the
+        period (currency per period); start ``> 0``, end ``>= 0``.
+    logo_churn : float or array_like, optional
+        Share of the starting customers lost in the period, in [0, 1].
+    expansion, contraction : float or array_like
+        Growth and shrinkage of the surviving customers' revenue over the
+        period, fractions ``>= 0`` (0.03 = 3 %); contraction at most 1 +
+        expansion. Only with ``logo_churn``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NRR as a fraction (1.1 = 110 %).
+
+    Raises
+    ------
+    TypeError
+        For both sets of keywords, or neither.
+    ValueError
+        For a value out of range.
+
+    Examples
+    --------
+    >>> net_revenue_retention(starting_revenue=100_000, ending_revenue=112_000)
+    1.12
+    >>> round(net_revenue_retention(logo_churn=0.02, expansion=0.03), 4)
+    1.0094
+    """
+    cohort = starting_revenue is not None or ending_revenue is not None
+    rates = logo_churn is not None
+    if cohort == rates:
+        raise TypeError(
+            "net_revenue_retention takes either starting_revenue and ending_revenue (a "
+            "cohort's revenue in two periods) or logo_churn with expansion and contraction "
+            "(rates per period), not both and not neither"
+        )
+    if cohort:
+        if starting_revenue is None or ending_revenue is None:
+            raise TypeError(
+                "net_revenue_retention needs both starting_revenue and ending_revenue, got "
+                f"starting_revenue={starting_revenue!r}, ending_revenue={ending_revenue!r}"
+            )
+        start = check_real_array("starting_revenue", starting_revenue, low=0.0, low_open=True)
+        end = check_real_array("ending_revenue", ending_revenue, low=0.0)
+        return _out(np.divide(end, start))
+    c = check_real_array("logo_churn", logo_churn, low=0.0, high=1.0)
+    g = check_real_array("expansion", expansion, low=0.0)
+    s = check_real_array("contraction", contraction, low=0.0)
+    net = np.subtract(np.add(1.0, g), s)
+    if np.any(net < 0):
+        raise ValueError(
+            "contraction must not exceed 1 + expansion (a customer's revenue cannot fall "
+            f"below 0), got contraction={contraction!r}, expansion={expansion!r}"
+        )
+    return _out(np.multiply(np.subtract(1.0, c), net))
+
+
 def ltv_to_cac(ltv: Any, cac: Any) -> Any:
     """LTV:CAC ratio (a common rule of thumb looks for 3 or more).
 
@@ -354,8 +452,8 @@ def ltv_to_cac(ltv: Any, cac: Any) -> Any:
 def _geometric_cumulative(per: Any, q: Any, n: Any) -> Any:
     """Expected cumulative (discounted) margin after ``n`` payments, geometric survival.
 
-    ``per × Σ_{t<n} q^t`` with ``q = (1 − churn) / (1 + d)``: ``per × n`` when
-    ``q = 1``, ``per × (1 − q^n) / (1 − q)`` otherwise. The one formula behind
+    ``per × Σ_{t<n} q^t`` with ``q = (1 − churn)(1 + expansion) / (1 + d)``:
+    ``per × n`` when ``q = 1``, ``per × (1 − q^n) / (1 − q)`` otherwise. The one formula behind
     :func:`payback_period` and :func:`payback_curve`, so a payback period and
     the curve it is read from never disagree.
     """
@@ -364,10 +462,12 @@ def _geometric_cumulative(per: Any, q: Any, n: Any) -> Any:
     )
     out = per * n
     sub = q < 1
+    sup = q > 1
     with np.errstate(all="ignore"):
         # 0 ** 0 = 1: the first payment always arrives.
         out = np.where(sub, per * -np.expm1(n * np.log(np.where(sub, q, 0.5))) / (1 - q), out)
         out = np.where(sub & (q == 0), np.where(n > 0, per, 0.0), out)
+        out = np.where(sup, per * np.expm1(n * np.log(np.where(sup, q, 2.0))) / (q - 1), out)
     return out
 
 
@@ -379,21 +479,25 @@ _REACH_RTOL = 1e-12
 MAX_PAYBACK_PERIODS = 1_000_000
 
 
-def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0, discount: Any = 0.0) -> Any:
+def payback_period(
+    cac: Any, arpu: Any, margin: Any, churn: Any = 0.0, discount: Any = 0.0, expansion: Any = 0.0
+) -> Any:
     """Whole periods until a customer's expected cumulative gross profit covers their CAC.
 
     One definition for the whole package: with the module's timing (a payment
     at the start of each active period), the expected cumulative margin after
     ``n`` periods, discounted at ``discount`` per period, is
-    ``arpu × margin × Σ_{t<n} q^t`` with ``q = (1 − churn) / (1 + discount)``
-    (the curve of :func:`payback_curve`); the payback period is the first
+    ``arpu × margin × Σ_{t<n} q^t`` with ``q = (1 − churn)(1 + expansion) / (1 + discount)``
+    (the curve of :func:`payback_curve`; ``expansion`` grows a surviving
+    customer's revenue each period); the payback period is the first
     ``n`` at which it reaches ``cac``. In closed form,
     ``ceil(cac / (arpu × margin))`` when ``q = 1`` and
     ``ceil(log(1 − cac × (1 − q) / (arpu × margin)) / log(q))`` otherwise
-    when ``cac`` is below the LTV ``arpu × margin / (1 − q)``; ``inf`` (never
-    pays back) when it is not. The curve is evaluated at the closed form's
-    answer and its neighbour, so the result is exactly where the curve first
-    reaches CAC (within a relative 1e-12 of float noise).
+    when ``cac`` is below the LTV ``arpu × margin / (1 − q)`` (or ``q ≥ 1``, where
+    the curve grows without bound); ``inf`` (never pays back) when it is not.
+    The curve is evaluated at the closed form's answer and its neighbour, so
+    the result is exactly where the curve first reaches CAC (within a relative
+    1e-12 of float noise).
 
     Parameters
     ----------
@@ -408,6 +512,9 @@ def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0, discount:
         :func:`ltv_discounted`; churn 1 means one payment, then gone).
     discount : float or array_like
         Discount rate per period, ``>= 0``.
+    expansion : float or array_like
+        Growth of a surviving customer's revenue per period (upsells net of
+        downgrades), ``> -1``; 0 for a flat ARPU.
 
     Returns
     -------
@@ -429,11 +536,16 @@ def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0, discount:
     m = check_real_array("margin", margin, low=0.0, high=1.0)
     c = check_real_array("churn", churn, low=0.0, high=1.0)
     d = check_real_array("discount", discount, low=0.0)
+    g = check_real_array("expansion", expansion, low=-1.0, low_open=True)
     per = np.multiply(a, m)
-    k, per, c, d = np.broadcast_arrays(
-        np.asarray(k, float), np.asarray(per, float), np.asarray(c, float), np.asarray(d, float)
+    k, per, c, d, g = np.broadcast_arrays(
+        np.asarray(k, float),
+        np.asarray(per, float),
+        np.asarray(c, float),
+        np.asarray(d, float),
+        np.asarray(g, float),
     )
-    q = (1.0 - c) / (1.0 + d)
+    q = (1.0 - c) * (1.0 + g) / (1.0 + d)
     target = k * (1.0 - _REACH_RTOL)
     periods = np.full(k.shape, np.inf)
     flat = (q == 1) & (per > 0)
@@ -442,11 +554,15 @@ def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0, discount:
         share = np.where(per > 0, target * (1 - q) / np.where(per > 0, per, 1.0), np.inf)
         # A CAC equal to the LTV is never reached (the curve only approaches its
         # limit), except with churn 1, where the one payment is the whole LTV.
-        limit = per * (1.0 + d) / (d + c)
+        limit = np.where(q < 1, per / (1.0 - np.where(q < 1, q, 0.0)), np.inf)
         ok = (q < 1) & (share < 1) & ((k < limit) | (q == 0))
         log_q = np.log(np.where(q[ok] > 0, q[ok], 0.5))
         guess = np.where(q[ok] > 0, np.log1p(-share[ok]) / log_q, 1.0)
+        # q > 1: the curve grows geometrically, Σ_{t<n} q^t = (q^n − 1) / (q − 1)
+        up = (q > 1) & (per > 0)
+        grow = np.log1p(target[up] * (q[up] - 1) / per[up]) / np.log(q[up])
     periods[ok] = np.ceil(guess)
+    periods[up] = np.ceil(grow)
     # The closed form's answer, checked on the curve itself (float noise can put
     # the log formula one period off either way).
     finite = np.isfinite(periods)
@@ -462,8 +578,8 @@ def payback_period(cac: Any, arpu: Any, margin: Any, churn: Any = 0.0, discount:
 # -- one customer's unit economics: the record every view shows ----------------------------
 
 
-def _sbg_terms(alpha: float, beta: float, d: float, stop: int) -> np.ndarray:
-    """``S(t) / (1 + d)^t`` for ``t = 0 .. stop − 1``, sBG survival (in logs: no overflow)."""
+def _sbg_terms(alpha: float, beta: float, d: float, stop: int, g: float = 0.0) -> np.ndarray:
+    """``S(t) (1 + g)^t / (1 + d)^t`` for ``t = 0 .. stop − 1``, sBG survival (in logs)."""
     t = np.arange(stop, dtype=float)
     log_s = (
         special.gammaln(beta + t)
@@ -471,21 +587,24 @@ def _sbg_terms(alpha: float, beta: float, d: float, stop: int) -> np.ndarray:
         + special.gammaln(alpha + beta)
         - special.gammaln(alpha + beta + t)
     )
-    return np.exp(log_s - t * np.log1p(d))
+    return np.exp(log_s - t * (np.log1p(d) - np.log1p(g)))
 
 
-def _cumulative(model: ChurnModel, per: float, d: float, stop: int) -> np.ndarray:
+def _cumulative(model: ChurnModel, per: float, d: float, stop: int, g: float = 0.0) -> np.ndarray:
     """Expected cumulative discounted margin after ``n = 0 .. stop`` payments."""
     n = np.arange(stop + 1, dtype=float)
     if model.kind == "geometric":
         assert model.churn is not None
-        return np.asarray(_geometric_cumulative(per, (1.0 - model.churn) / (1.0 + d), n))
+        q = (1.0 - model.churn) * (1.0 + g) / (1.0 + d)
+        return np.asarray(_geometric_cumulative(per, q, n))
     assert model.alpha is not None and model.beta is not None
-    terms = _sbg_terms(model.alpha, model.beta, d, stop)
+    terms = _sbg_terms(model.alpha, model.beta, d, stop, g)
     return np.concatenate([[0.0], per * np.cumsum(terms)])
 
 
-def _sbg_payback(model: ChurnModel, per: float, d: float, cac: float, ltv: float) -> float:
+def _sbg_payback(
+    model: ChurnModel, per: float, d: float, cac: float, ltv: float, g: float = 0.0
+) -> float:
     """First ``n`` whose sBG cumulative margin reaches ``cac`` (see :func:`payback_period`)."""
     target = cac * (1.0 - _REACH_RTOL)
     if cac == 0:
@@ -494,7 +613,7 @@ def _sbg_payback(model: ChurnModel, per: float, d: float, cac: float, ltv: float
         return math.inf
     stop = 1024
     while True:
-        cum = _cumulative(model, per, d, stop)
+        cum = _cumulative(model, per, d, stop, g)
         hit = np.flatnonzero(cum >= target)
         if hit.size:
             return float(hit[0])
@@ -514,13 +633,17 @@ def _churn_model(churn: Any) -> ChurnModel:
     return ChurnModel.geometric(check_real("churn", churn, low=0.0, high=1.0))
 
 
-def _model_label(model: ChurnModel, d: float, period: str) -> str:
+def _model_label(
+    model: ChurnModel, d: float, period: str, g: float = 0.0, horizon: int | None = None
+) -> str:
     if model.kind == "geometric":
         churn = f"geometric churn {_format.percent(model.churn)}/{period}"
     else:
         churn = f"sBG(α = {model.alpha:.3g}, β = {model.beta:.3g})"
+    grow = "" if g == 0 else f", {_format.percent(g)}/{period} expansion"
     rate = "no discount" if d == 0 else f"{_format.percent(d)}/{period} discount"
-    return f"LTV: {churn}, {rate}"
+    cap = "" if horizon is None else f", first {horizon} {period}s only"
+    return f"LTV: {churn}{grow}, {rate}{cap}"
 
 
 @dataclass(frozen=True)
@@ -556,6 +679,11 @@ class UnitEconomics:
     label: str
     #: Name of one period ("month"), for cards and axes.
     period: str = "period"
+    #: Growth of a surviving customer's revenue per period (expansion net of
+    #: contraction; 0: a flat ARPU).
+    expansion: float = 0.0
+    #: Periods counted in the LTV and the curve (None: the whole lifetime).
+    horizon: int | None = None
 
     @property
     def mean_churn(self) -> float:
@@ -598,6 +726,8 @@ def unit_economics(
     cac: float | None = None,
     discount: float = 0.0,
     period: str = "period",
+    expansion: float = 0.0,
+    horizon: int | None = None,
 ) -> UnitEconomics:
     """LTV, LTV:CAC, payback and expected lifetime of one customer, under one churn model.
 
@@ -614,6 +744,29 @@ def unit_economics(
       paybacks beyond :data:`MAX_PAYBACK_PERIODS` read as ``inf``).
     * ``expected_lifetime`` is the undiscounted expected number of payments,
       ``Σ S(t)`` (:attr:`funnelsim.retention.ChurnModel.expected_lifetime`).
+
+    Expansion revenue
+    -----------------
+    With ``expansion = g`` a surviving customer's revenue grows by ``g`` each
+    period (upsells, more seats, net of downgrades), so the margin in period
+    ``t`` is ``arpu × margin × (1 + g)^t`` while the customer is active: LTV
+    can grow while logos churn, and the per-period net revenue retention is
+    ``(1 − churn)(1 + g)`` (:func:`net_revenue_retention`). The LTV is
+    ``Σ_t S(t) (1 + g)^t / (1 + d)^t``:
+
+    * geometric churn ``c``: ``arpu × margin / (1 − (1 − c)(1 + g) / (1 + d))``,
+      finite only when ``(1 − c)(1 + g) < 1 + d``;
+    * sBG churn: :func:`ltv_sbg` at the *effective* discount rate
+      ``d' = (1 + d) / (1 + g) − 1`` (the same sum with ``1 / (1 + d')`` per
+      period; Fader & Hardie 2010's DEL), finite only when ``d' > 0`` (or
+      ``d' = 0`` with ``alpha > 1``).
+
+    These follow the standard practice of growing the margin stream at a
+    constant rate in a customer-lifetime-value sum (Gupta & Lehmann 2003,
+    "Customers as assets", *Journal of Interactive Marketing* 17(1); the
+    constant-growth annuity). When the sum is infinite a ``ValueError`` says
+    so, unless ``horizon`` limits the periods counted. With ``g = 0`` every
+    number is the one without expansion.
 
     Parameters
     ----------
@@ -632,6 +785,13 @@ def unit_economics(
         Discount rate per period, ``>= 0``.
     period : str
         Name of one period ("month"), used in :attr:`UnitEconomics.label`.
+    expansion : float
+        Growth of a surviving customer's revenue per period, ``> -1`` (0.02:
+        +2 % a period; negative: contraction). Default 0.
+    horizon : int, optional
+        Count only the first ``horizon`` periods (payments at the start of
+        periods ``0 .. horizon − 1``) in the LTV, the payback and the curve,
+        ``>= 1``. Default: the whole lifetime.
 
     Returns
     -------
@@ -640,9 +800,9 @@ def unit_economics(
     Raises
     ------
     ValueError
-        For a value out of range, or an infinite LTV with a finite curve
-        needed (churn 0 and no discount is allowed: LTV and lifetime are
-        ``inf``).
+        For a value out of range, or an LTV that expansion makes infinite
+        without a ``horizon`` (churn 0 and no discount without expansion is
+        allowed: LTV and lifetime are ``inf``).
 
     Examples
     --------
@@ -659,8 +819,14 @@ def unit_economics(
     if not isinstance(period, str) or not period:
         raise TypeError(f"period must be a non-empty string such as 'month', got {period!r}")
     k = math.nan if cac is None else check_real("cac", cac, low=0.0, allow_inf=True)
+    g = check_real("expansion", expansion, low=-1.0, low_open=True)
+    cap = (
+        None if horizon is None else check_int("horizon", horizon, low=1, high=MAX_PAYBACK_PERIODS)
+    )
     per = a * m
-    if model.kind == "geometric":
+    if cap is not None or g != 0:
+        value, payback = _expanding(model, per, d, g, k, cap)
+    elif model.kind == "geometric":
         assert model.churn is not None
         c = model.churn
         value = math.inf if c + d == 0 else per * (1.0 + d) / (d + c)
@@ -697,9 +863,67 @@ def unit_economics(
         ltv_to_cac=float(ratio),
         payback=float(payback),
         expected_lifetime=float(model.expected_lifetime),
-        label=_model_label(model, d, period),
+        label=_model_label(model, d, period, g, cap),
         period=period,
+        expansion=g,
+        horizon=cap,
     )
+
+
+def _expanding(
+    model: ChurnModel, per: float, d: float, g: float, cac: float, horizon: int | None
+) -> tuple[float, float]:
+    """LTV and payback with expansion ``g`` and/or a ``horizon`` (see :func:`unit_economics`)."""
+    if horizon is not None:
+        cum = _cumulative(model, per, d, horizon, g)
+        value = float(cum[-1])
+        if math.isnan(cac):
+            return value, math.nan
+        if cac == 0:
+            return value, 0.0
+        hit = np.flatnonzero(cum >= cac * (1.0 - _REACH_RTOL))
+        return value, float(hit[0]) if hit.size else math.inf
+    effective = (1.0 + d) / (1.0 + g) - 1.0  # the discount rate net of expansion
+    if model.kind == "geometric":
+        assert model.churn is not None
+        q = (1.0 - model.churn) * (1.0 + g) / (1.0 + d)
+        finite = q < 1
+        growth = f"(1 − churn)(1 + expansion) = {(1.0 - model.churn) * (1.0 + g):.4g}"
+    else:
+        assert model.alpha is not None and model.beta is not None
+        finite = effective > 0 or (effective == 0 and model.alpha > 1)
+        # sBG survival falls more slowly than any geometric rate: only discounting
+        # faster than the expansion keeps the sum finite
+        growth = (
+            f"1 + expansion = {1.0 + g:.4g} (sBG churn: some customers practically never leave)"
+        )
+    if per > 0 and not finite:
+        raise ValueError(
+            f"the lifetime value is infinite: {growth} is not below 1 + discount = "
+            f"{1.0 + d:.4g}, so the expected margin never stops growing; lower expansion "
+            f"(got {g:g}), raise the discount, or pass horizon= to count a limited number "
+            "of periods"
+        )
+    if per == 0:
+        value = 0.0
+    elif model.kind == "geometric":
+        value = per / (1.0 - q)
+    else:
+        assert model.alpha is not None and model.beta is not None
+        if effective == 0:
+            value = per * (model.alpha + model.beta - 1.0) / (model.alpha - 1.0)
+        else:
+            value = float(ltv_sbg(per, 1.0, model.alpha, model.beta, effective))
+    if math.isnan(cac):
+        payback = math.nan
+    elif math.isinf(cac):
+        payback = math.inf
+    elif model.kind == "geometric":
+        assert model.churn is not None
+        payback = float(payback_period(cac, per, 1.0, model.churn, d, g))
+    else:
+        payback = _sbg_payback(model, per, d, cac, value, g)
+    return value, payback
 
 
 def payback_curve(economics: UnitEconomics, periods: int | None = None) -> pd.DataFrame:
@@ -722,7 +946,9 @@ def payback_curve(economics: UnitEconomics, periods: int | None = None) -> pd.Da
         currency per customer), ``cac`` (currency per customer) and
         ``paid_back`` (the cumulative margin has reached CAC). The first
         ``period`` with ``paid_back`` is ``economics.payback``, by the same
-        formula (:func:`payback_period`).
+        formula (:func:`payback_period`). With ``economics.expansion`` a
+        surviving customer's margin grows by that rate each period; with
+        ``economics.horizon`` the curve stays flat after the horizon.
 
     Examples
     --------
@@ -741,7 +967,10 @@ def payback_curve(economics: UnitEconomics, periods: int | None = None) -> pd.Da
     else:
         n = check_int("periods", periods, low=1, high=MAX_PAYBACK_PERIODS)
     per = economics.arpu * economics.margin
-    cum = _cumulative(economics.churn, per, economics.discount, n)
+    h = economics.horizon
+    cum = _cumulative(economics.churn, per, economics.discount, n, economics.expansion)
+    if h is not None and n > h:  # nothing is counted after the horizon
+        cum[h + 1 :] = cum[h]
     k = economics.cac
     if math.isnan(k):
         reached = np.zeros(n + 1, dtype=bool)

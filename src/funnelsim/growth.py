@@ -32,23 +32,37 @@ Two entry points:
 
     Every step is one vectorised draw per period (over replications), so the
     cost does not depend on the number of people.
+
+Inputs that change over time
+----------------------------
+The paid lead volume ``new_leads`` and any funnel step rate (``rate_changes``)
+may change at given periods: pass a :class:`Schedule`, built by
+:func:`step_change` (``step_change(0.30, 0.45, at=12)``: 0.30 in periods 1–11,
+0.45 from period 12 on) or from one value per period (a sequence of length
+``periods``). A scalar is the same value in every period. Lesson 02 uses this
+to show a **leading** indicator (new customers, which respond in the period of
+the change) against **lagging** ones (active customers and revenue, which
+follow over about ``1 / churn`` periods).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
+import sys
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from funnelsim._deprecation import FunnelsimDeprecationWarning, renamed_keywords
 from funnelsim._random import as_generator, seed_entropy, spawn
-from funnelsim._validation import check_int, check_probability, check_real
+from funnelsim._validation import check_int, check_probability, check_real, check_real_array
 from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period, unit_economics
 from funnelsim.model import Funnel, check_funnel
 
@@ -56,8 +70,10 @@ __all__ = [
     "FunnelReferralResult",
     "GrowthParams",
     "GrowthResult",
+    "Schedule",
     "simulate_funnel_with_referrals",
     "simulate_growth",
+    "step_change",
 ]
 
 #: Largest number of people a run may reach without a market size; beyond it the
@@ -327,6 +343,115 @@ def _referral_generation_frame(rows: np.ndarray, counts: np.ndarray) -> pd.DataF
     return pd.DataFrame(data)
 
 
+# -- inputs that change over time ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A value that changes at given periods (piecewise constant).
+
+    ``values[i]`` holds from period ``starts[i]`` until the period before
+    ``starts[i + 1]`` (the last one to the end of the run). Periods count
+    from 1, as in :func:`simulate_growth`. Build one with :func:`step_change`
+    or :meth:`from_values`.
+    """
+
+    #: The successive values.
+    values: tuple[float, ...]
+    #: The first period of each value: starts at 1, strictly increasing.
+    starts: tuple[int, ...]
+    #: The number of periods it was given for (:meth:`from_values`), or None
+    #: when it holds for any number of periods.
+    length: int | None = None
+
+    def __post_init__(self) -> None:
+        values = tuple(float(check_real("schedule value", v)) for v in self.values)
+        starts = tuple(check_int("schedule start", t, low=1) for t in self.starts)
+        if not values or len(values) != len(starts):
+            raise ValueError(
+                f"a Schedule needs one start per value, got {len(values)} value(s) and "
+                f"{len(starts)} start(s)"
+            )
+        if starts[0] != 1 or any(b <= a for a, b in itertools.pairwise(starts)):
+            raise ValueError(
+                f"schedule starts must begin at period 1 and increase, got {list(starts)}"
+            )
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "starts", starts)
+
+    @classmethod
+    def from_values(cls, values: Any) -> Schedule:
+        """One value per period (period 1 first, a sequence or 1-d array); ``length`` records
+        how many."""
+        arr = check_real_array("values", values)
+        flat = [float(v) for v in np.ravel(arr)]
+        if not flat:
+            raise ValueError("a per-period schedule needs at least one value, got none")
+        keep = [i for i in range(len(flat)) if i == 0 or flat[i] != flat[i - 1]]
+        return cls(tuple(flat[i] for i in keep), tuple(i + 1 for i in keep), len(flat))
+
+    def per_period(self, periods: int) -> np.ndarray:
+        """The value in each of periods 1..``periods``, shape (periods,)."""
+        out = np.empty(periods)
+        for value, start in zip(self.values, self.starts, strict=True):
+            out[start - 1 :] = value  # later starts overwrite
+        return out
+
+    def check(self, name: str, periods: int) -> None:
+        """ValueError naming ``name`` if the schedule does not fit a run of ``periods``."""
+        if self.length is not None and self.length != periods:
+            raise ValueError(
+                f"{name} has {self.length} per-period values, but the run has periods={periods}"
+            )
+        if self.starts[-1] > periods:
+            raise ValueError(
+                f"{name} changes at period {self.starts[-1]}, after the last period {periods}"
+            )
+
+
+def step_change(before: float, after: float, *, at: int) -> Schedule:
+    """A value that is ``before`` until period ``at - 1`` and ``after`` from period ``at`` on.
+
+    Parameters
+    ----------
+    before, after : float
+        The two values (checked where the schedule is used, e.g. a rate in [0, 1]).
+    at : int
+        The first period with the new value, >= 2.
+
+    Returns
+    -------
+    Schedule
+
+    Examples
+    --------
+    >>> step_change(0.30, 0.45, at=4).per_period(5).tolist()
+    [0.3, 0.3, 0.3, 0.45, 0.45]
+    """
+    start = check_int("at", at, low=2)
+    return Schedule((before, after), (1, start))
+
+
+def _as_schedule(name: str, value: Any) -> Schedule | None:
+    """A Schedule from a Schedule or a per-period sequence; None for a scalar."""
+    if isinstance(value, Schedule):
+        return value
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray):
+        return None
+    try:
+        return Schedule.from_values(value)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"{name}: {err}") from None
+
+
+def _check_schedule_values(name: str, schedule: Schedule, check: Any, **bounds: Any) -> Schedule:
+    """The schedule with each value checked by ``check``; errors name the field and period."""
+    values = []
+    for value, start in zip(schedule.values, schedule.starts, strict=True):
+        values.append(check(f"{name} from period {start}", value, **bounds))
+    return dataclasses.replace(schedule, values=tuple(values))
+
+
 # -- the growth model --------------------------------------------------------------------------
 
 
@@ -339,7 +464,8 @@ class GrowthParams:
     """
 
     #: Paid leads entering the funnel each period, in [0, 10¹²]; None: bought with the budget.
-    new_leads: int | None = None
+    #: A :class:`Schedule` (or one value per period) makes the volume change over time.
+    new_leads: int | Schedule | None = None
     #: Marketing spend on paid acquisition per period, >= 0.
     budget: float = 0.0
     #: Price of one paid lead, > 0: the budget buys ``budget // cost_per_lead`` leads.
@@ -376,11 +502,23 @@ class GrowthParams:
     margin: float = 0.7
     #: People who could ever be reached; None: unlimited (runs stop at 10¹² people).
     market_size: int | None = None
+    #: Funnel step rates that change over time: ``{stage: Schedule}``, the stage by
+    #: name or keyword (``{"activation": step_change(0.30, 0.45, at=12)}``), each a
+    #: step after the first stage and up to ``customer_stage``; the schedule replaces
+    #: the funnel's rate for that step. Stored as ``((stage name, Schedule), ...)``.
+    rate_changes: Mapping[str, Any] | tuple[tuple[str, Schedule], ...] | None = None
 
     def __post_init__(self) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
         if self.new_leads is not None:
-            set_("new_leads", check_int("new_leads", self.new_leads, low=0))
+            leads = _as_schedule("new_leads", self.new_leads)
+            if leads is None:
+                set_("new_leads", check_int("new_leads", self.new_leads, low=0))
+            else:
+                set_(
+                    "new_leads",
+                    _check_schedule_values("new_leads", leads, check_int, low=0, high=MAX_PEOPLE),
+                )
         set_("budget", check_real("budget", self.budget, low=0.0))
         for key in ("cost_per_lead", "paid_cac"):
             if getattr(self, key) is not None:
@@ -404,6 +542,8 @@ class GrowthParams:
                 )
         elif self.customer_stage is not None or self.referral_entry is not None:
             raise ValueError("customer_stage and referral_entry need a funnel, got funnel=None")
+        if self.rate_changes is not None:
+            set_("rate_changes", self._checked_rate_changes())
         set_(
             "invites_per_user",
             check_real("invites_per_user", self.invites_per_user, low=0.0, high=1e6),
@@ -452,6 +592,76 @@ class GrowthParams:
                 ),
             )
 
+    def _checked_rate_changes(self) -> tuple[tuple[str, Schedule], ...]:
+        changes = self.rate_changes
+        if self.funnel is None:
+            raise ValueError("rate_changes needs a funnel, got funnel=None")
+        if isinstance(changes, Mapping):
+            items = list(changes.items())
+        elif isinstance(changes, tuple) and all(
+            isinstance(kv, tuple) and len(kv) == 2 for kv in changes
+        ):
+            items = list(changes)
+        else:
+            raise TypeError(
+                "rate_changes must map stages to schedules, e.g. "
+                f"{{'activation': step_change(0.30, 0.45, at=12)}}, got {changes!r}"
+            )
+        f = self.funnel
+        _, cust = self.stage_indices
+        pairs: dict[str, Schedule] = {}
+        for key, value in items:
+            i = f.index(key)
+            name = f"rate_changes[{key!r}]"
+            if not 1 <= i <= cust:
+                raise ValueError(
+                    f"{name}: the stage must be a step after {f.names[0]!r} and up to the "
+                    f"customer stage {f.names[cust]!r}, got {f.names[i]!r}"
+                )
+            if f.names[i] in pairs:
+                raise ValueError(f"{name}: stage {f.names[i]!r} is given twice")
+            schedule = _as_schedule(name, value)
+            if schedule is None:
+                raise TypeError(
+                    f"{name} must be a Schedule (e.g. step_change(0.30, 0.45, at=12)) or one "
+                    f"rate per period, got {value!r}"
+                )
+            pairs[f.names[i]] = _check_schedule_values(name, schedule, check_probability)
+        return tuple(sorted(pairs.items(), key=lambda kv: f.index(kv[0])))
+
+    def _rate_pairs(self) -> tuple[tuple[str, Schedule], ...]:
+        # after __post_init__, rate_changes is None or the checked tuple of pairs
+        return cast(tuple[tuple[str, Schedule], ...], self.rate_changes or ())
+
+    def schedules(self) -> dict[str, Schedule]:
+        """Every input that changes over time, by the name its errors use."""
+        out: dict[str, Schedule] = {}
+        if isinstance(self.new_leads, Schedule):
+            out["new_leads"] = self.new_leads
+        for stage, schedule in self._rate_pairs():
+            out[f"rate_changes[{stage!r}]"] = schedule
+        return out
+
+    def check_periods(self, periods: int) -> None:
+        """ValueError if a schedule does not fit a run of ``periods`` (naming the input)."""
+        for name, schedule in self.schedules().items():
+            schedule.check(name, periods)
+
+    def leads_by_period(self, periods: int) -> np.ndarray:
+        """Paid leads entering the funnel in each period 1..``periods``, int64."""
+        if isinstance(self.new_leads, Schedule):
+            return self.new_leads.per_period(periods).astype(np.int64)
+        return np.full(periods, self.paid_leads, dtype=np.int64)
+
+    def rates_by_period(self, periods: int) -> np.ndarray:
+        """The funnel's step rates in each period, shape (periods, stages); 1 without a funnel."""
+        if self.funnel is None:
+            return np.ones((periods, 1))
+        out = np.tile(self.funnel.rates, (periods, 1))
+        for stage, schedule in self._rate_pairs():
+            out[:, self.funnel.index(stage)] = schedule.per_period(periods)
+        return out
+
     @property
     def stage_indices(self) -> tuple[int, int]:
         """(referral entry stage, customer stage) positions in the funnel (0, 0 without one)."""
@@ -468,6 +678,8 @@ class GrowthParams:
 
     def _leads_bought(self) -> float:
         """Whole leads a period as a float (before the int conversion), 0 without a price."""
+        if isinstance(self.new_leads, Schedule):
+            return self.new_leads.values[0]  # the first period's
         if self.new_leads is not None:
             return float(self.new_leads)
         if self.cost_per_lead is not None:
@@ -481,7 +693,7 @@ class GrowthParams:
 
     @property
     def paid_leads(self) -> int:
-        """Paid leads per period.
+        """Paid leads per period (in period 1 when ``new_leads`` is a :class:`Schedule`).
 
         ``new_leads``; else ``budget // cost_per_lead``; else, with a ``paid_cac``,
         ``budget / (paid_cac × paid conversion)`` rounded down (so that the
@@ -496,7 +708,11 @@ class GrowthParams:
         return self.churn * self.referred_churn_multiplier
 
     def conversion(self) -> tuple[float, float]:
-        """Probability that a paid lead / a referred entrant becomes a customer."""
+        """Probability that a paid lead / a referred entrant becomes a customer.
+
+        With ``rate_changes``, the funnel's own rates (those of the periods before any
+        change); ``paid_cac`` budgets are converted into leads at this conversion.
+        """
         if self.funnel is None:
             return 1.0, 1.0
         entry, cust = self.stage_indices
@@ -505,12 +721,11 @@ class GrowthParams:
 
     def ltv(self) -> tuple[float, float]:
         """Expected undiscounted gross profit of a paid / referred customer (``inf`` at churn 0)."""
-        paid_value = self.arpu * self.margin
-        ref_value = paid_value * self.referred_arpu_multiplier
-        return (
-            paid_value / self.churn if self.churn > 0 else math.inf,
-            ref_value / self.referred_churn if self.referred_churn > 0 else math.inf,
+        paid = unit_economics(self.arpu, self.margin, self.churn)
+        referred = unit_economics(
+            self.arpu * self.referred_arpu_multiplier, self.margin, self.referred_churn
         )
+        return paid.ltv, referred.ltv
 
     @property
     def invites_per_customer(self) -> float:
@@ -525,9 +740,24 @@ class GrowthParams:
 
 
 # The old field name still constructs (and ``dataclasses.replace``s) for one release.
-GrowthParams.__init__ = renamed_keywords(  # type: ignore[method-assign]
-    invites_per_customer="invites_per_user"
-)(GrowthParams.__init__)
+_renamed_init = renamed_keywords(invites_per_customer="invites_per_user")(GrowthParams.__init__)
+
+
+@functools.wraps(GrowthParams.__init__)
+def _init_with_old_name(self: GrowthParams, *args: Any, **kwargs: Any) -> None:
+    # ``dataclasses.replace(p, invites_per_customer=x)`` passes every field of ``p``
+    # as well, so the new name arrives too: drop it when it is only ``p``'s own value
+    # (a caller who gave both, with different values, still gets "got both").
+    if "invites_per_customer" in kwargs and "invites_per_user" in kwargs:
+        caller = sys._getframe(1)
+        if caller.f_code is dataclasses.replace.__code__:
+            obj = caller.f_locals.get("obj")
+            if isinstance(obj, GrowthParams) and kwargs["invites_per_user"] == obj.invites_per_user:
+                del kwargs["invites_per_user"]
+    _renamed_init(self, *args, **kwargs)
+
+
+GrowthParams.__init__ = _init_with_old_name  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -613,6 +843,48 @@ class GrowthResult:
             id_vars=ids, value_vars=cols, var_name="metric", value_name="value"
         )
 
+    def relative_to(
+        self, period: int, columns: str | Sequence[str] = ("new_customers", "active", "revenue")
+    ) -> pd.DataFrame:
+        """Each metric per period relative to its level in ``period`` (means over replications).
+
+        The frame behind a leading-vs-lagging chart: pick the period just before a
+        change and every metric starts at 1 there, so a leading indicator jumps in
+        the period of the change while a lagging one climbs over several periods.
+
+        Parameters
+        ----------
+        period : int
+            The reference period, in 1..the last period.
+        columns : str or sequence of str
+            Columns of :attr:`periods` (default ``new_customers, active, revenue``).
+
+        Returns
+        -------
+        DataFrame
+            ``period, metric, value`` (mean over replications) and ``relative``
+            (value ÷ the metric's value in ``period``, dimensionless).
+
+        Raises
+        ------
+        ValueError
+            For an unknown column, a period outside the run, or a metric that is 0
+            in the reference period (nothing to compare with).
+        """
+        cols = [columns] if isinstance(columns, str) else list(columns)
+        last = int(self.periods["period"].max())
+        ref = check_int("period", period, low=1, high=last)
+        long = self.long(cols)
+        means = long.groupby(["metric", "period"], sort=False)["value"].mean().reset_index()
+        base = means[means["period"] == ref].set_index("metric")["value"]
+        zero = [m for m in cols if base.get(m, 0.0) == 0]
+        if zero:
+            raise ValueError(f"{zero} are 0 in period {ref}: nothing to compare with")
+        means["relative"] = means["value"] / means["metric"].map(base)
+        means["metric"] = pd.Categorical(means["metric"], categories=cols)
+        out = means.sort_values(["metric", "period"], kind="stable").reset_index(drop=True)
+        return out[["period", "metric", "value", "relative"]]
+
     def by_channel(self) -> pd.DataFrame:
         """New and active customers by channel.
 
@@ -645,8 +917,7 @@ def _derived(
     new = new_paid + new_ref
     arpu_ref = params.arpu * params.referred_arpu_multiplier
     # Per channel, by the package's one unit-economics function (geometric, undiscounted).
-    ltv_paid = unit_economics(params.arpu, params.margin, params.churn).ltv
-    ltv_ref = unit_economics(arpu_ref, params.margin, params.referred_churn).ltv
+    ltv_paid, ltv_ref = params.ltv()
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(new > 0, new_ref / new, np.nan)
         cac = np.where(new > 0, spend / new, np.nan)
@@ -701,7 +972,11 @@ def simulate_growth(
         The only source of randomness; same seed, same result.
     **overrides
         Any :class:`GrowthParams` field, e.g. ``new_leads=10_000, churn=0.03``;
-        applied on top of ``params``.
+        applied on top of ``params``. ``new_leads`` and the funnel's step rates
+        (``rate_changes={"activation": step_change(0.30, 0.45, at=12)}``) may
+        change over time (see the module docstring); a schedule must fit
+        ``periods`` (a change after the last period, or a per-period sequence
+        of another length, is a ValueError naming the input).
 
     Returns
     -------
@@ -742,6 +1017,7 @@ def simulate_growth(
     if unknown:
         raise TypeError(f"unknown growth parameter(s) {unknown}; valid ones are {sorted(fields)}")
     prm = dataclasses.replace(base, **overrides) if overrides else base
+    prm.check_periods(n_periods)
     if (
         prm.new_leads is None
         and prm.cost_per_lead is None
@@ -779,11 +1055,9 @@ def _run_growth(
     rng: np.random.Generator, prm: GrowthParams, n_periods: int, reps: int
 ) -> tuple[pd.DataFrame, bool]:
     market = prm.market_size
-    leads = prm.paid_leads
+    leads_t = prm.leads_by_period(n_periods).tolist()
     entry, cust = prm.stage_indices
-    rates = prm.funnel.rates if prm.funnel is not None else np.ones(1)
-    paid_rates = rates[1 : cust + 1]
-    ref_rates = rates[entry + 1 : cust + 1]
+    rates_t = prm.rates_by_period(n_periods)
     invite_mean = prm.invites_per_user * prm.invite_conversion
     stay_paid = 1.0 - prm.churn
     stay_ref = 1.0 - prm.referred_churn
@@ -810,6 +1084,9 @@ def _run_growth(
     capped = False
     done = n_periods
     for t in range(n_periods):
+        leads = leads_t[t]
+        paid_rates = rates_t[t, 1 : cust + 1]
+        ref_rates = rates_t[t, entry + 1 : cust + 1]
         paid_in = const(leads)
         if market is not None and leads:
             paid_in = rng.hypergeometric(market - reached, reached, const(min(leads, market)))

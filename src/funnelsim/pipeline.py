@@ -11,6 +11,20 @@ exactly one final state: *won* (reached the last stage) or *lost at stage k*.
 :func:`simulate_pipeline` simulates leads; :func:`expected_pipeline` gives the
 exact probabilities of the final states (a small absorbing Markov chain).
 
+Splitting a big step into smaller ones
+--------------------------------------
+Practitioner material advises splitting a big target action into two or three smaller
+steps to raise conversion. :func:`split_step` does the split *honestly*: the smaller
+steps' rates multiply to the old step's rate, so without other changes nobody more gets
+through (a test checks the reach is unchanged). What a split can buy is handling: with a
+nurture track each small step is retried on its own, and a retry of a small, easy step
+succeeds more often than a retry of the whole big one. With one retry per stall (success
+``x + (1 - x) q x`` for a step of rate ``x`` and re-entry ``q``), two steps ``p1 p2 = p``
+pass with ``p1 p2 (1 + q (1 - p1)) (1 + q (1 - p2))`` against ``p (1 + q (1 - p))`` for
+the whole step, and ``(1 + a)(1 + b) - (1 + c) = q² (1 - p1)(1 - p2) + q (1 - p1)(1 - p2)
+>= 0`` with ``a, b, c`` the three ``q (1 - ·)`` terms: never worse, and better whenever
+both halves can fail. :func:`compare_pipelines` sets such variants side by side, exactly.
+
 Which stage to fix first (``bottleneck``, ``sensitivity``, ``fix_first``)
 applies to any funnel and lives in :mod:`funnelsim.sensitivity_analysis`; the
 old names here keep working for one release with a ``DeprecationWarning``.
@@ -18,6 +32,7 @@ old names here keep working for one release with a ``DeprecationWarning``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +44,14 @@ from funnelsim._random import as_generator, seed_entropy
 from funnelsim._validation import check_int, check_probability, check_real
 from funnelsim.model import Funnel, TimeInStage, check_funnel
 
-__all__ = ["Nurture", "PipelineResult", "expected_pipeline", "simulate_pipeline"]
+__all__ = [
+    "Nurture",
+    "PipelineResult",
+    "compare_pipelines",
+    "expected_pipeline",
+    "simulate_pipeline",
+    "split_step",
+]
 
 #: Largest number of leads simulated lead by lead.
 MAX_LEADS = 20_000_000
@@ -153,6 +175,165 @@ def expected_pipeline(funnel: Funnel, leads: int, nurture: Nurture | None = None
             "sd_leads": np.sqrt(n * prob * (1 - prob)),
         }
     )
+
+
+def split_step(
+    funnel: Funnel,
+    stage: str,
+    steps: Mapping[str, float],
+    *,
+    times: Any = None,
+) -> Funnel:
+    """Split the step into ``stage`` into smaller steps with the same overall rate.
+
+    The step into ``stage`` (rate ``p``, from the stage before it) becomes the steps
+    into each new stage of ``steps`` (in order, with the rates given) and a last step
+    into ``stage`` with rate ``p / prod(steps)``, so the product is ``p`` again and
+    every stage's reach is unchanged: splitting alone changes no conversion. What it
+    changes is what can be handled step by step (see the module docstring, and
+    :func:`compare_pipelines` with a :class:`Nurture` track).
+
+    Parameters
+    ----------
+    funnel : Funnel
+        Any funnel.
+    stage : str
+        The stage whose incoming step is split (not the first stage); by exact name or
+        keyword form, as :meth:`Funnel.index`.
+    steps : mapping of str to float
+        The new intermediate stages, in order, with their step rates in (0, 1]. Their
+        product must be at least ``p`` (the last step's rate cannot exceed 1).
+    times : number, TimeInStage or mapping of str to either, optional
+        Time spent in the new stages (a number means fixed), in the funnel's time unit:
+        one value for every new stage, or a mapping by new stage name (stages left out
+        take 0). Default 0, so that the time to reach ``stage`` is unchanged too.
+
+    Returns
+    -------
+    Funnel
+        The funnel with ``len(steps)`` more stages, named like ``funnel``.
+
+    Raises
+    ------
+    TypeError
+        If ``steps`` is not a mapping or a rate is not a number.
+    ValueError
+        If ``stage`` is unknown or the first stage, ``steps`` is empty, a new name is
+        already a stage of the funnel, a rate is outside (0, 1], the rates multiply to
+        less than ``p``, or ``times`` names a stage that is not new.
+
+    Examples
+    --------
+    >>> import funnelsim as fs
+    >>> f = fs.Funnel.from_rates({"Sign-up": 1, "First report": 0.3})
+    >>> g = split_step(f, "First report", {"Profile": 0.8, "Data connected": 0.6})
+    >>> [round(float(r), 4) for r in g.rates]
+    [1.0, 0.8, 0.6, 0.625]
+    >>> round(float(g.reach[-1]), 12) == round(float(f.reach[-1]), 12)
+    True
+    """
+    import dataclasses
+
+    from funnelsim.model import Stage
+
+    funnel = check_funnel(funnel)
+    k = funnel.index(stage)
+    if k == 0:
+        raise ValueError(
+            f"stage must not be the first stage {funnel.names[0]!r}: no step leads into it"
+        )
+    if not isinstance(steps, Mapping):
+        raise TypeError(f"steps must be a mapping of new stage name to rate, got {steps!r}")
+    if not steps:
+        raise ValueError("steps must name at least one new stage, got an empty mapping")
+    clash = [n for n in steps if n in funnel.names]
+    if clash:
+        raise ValueError(f"steps must name new stages, but {clash[0]!r} is already in the funnel")
+    rates = {}
+    for name, rate in steps.items():
+        rates[name] = check_real(f"rate for step {name!r}", rate, low=0.0, high=1.0, low_open=True)
+    if times is None:
+        times = {}
+    elif not isinstance(times, Mapping):
+        times = dict.fromkeys(steps, times)
+    unknown = [n for n in times if n not in steps]
+    if unknown:
+        raise ValueError(f"times must name new stages of steps, got {unknown[0]!r}")
+    p = funnel.stages[k].rate
+    product = float(np.prod(list(rates.values())))
+    last = p / product
+    if last > 1 + 1e-12:
+        raise ValueError(
+            f"the rates of steps multiply to {product:.4g}, below the rate {p:.4g} of the step "
+            f"into {funnel.names[k]!r}: the last step would need a rate of {last:.4g} > 1"
+        )
+    new = [Stage(n, r, times.get(n, 0.0)) for n, r in rates.items()]
+    target = dataclasses.replace(funnel.stages[k], rate=min(1.0, last))
+    stages = (*funnel.stages[:k], *new, target, *funnel.stages[k + 1 :])
+    return dataclasses.replace(funnel, stages=stages)
+
+
+def compare_pipelines(variants: Mapping[str, Any], leads: int) -> pd.DataFrame:
+    """Exact win rates of several pipelines side by side (no simulation).
+
+    Parameters
+    ----------
+    variants : mapping of str to Funnel or (Funnel, Nurture or None)
+        Named pipelines: a funnel alone (no nurture) or a funnel with its nurture track.
+    leads : int
+        Leads entering each pipeline, >= 0.
+
+    Returns
+    -------
+    DataFrame
+        One row per variant, in the order given: ``variant, stages`` (how many),
+        ``win_rate`` (probability that a lead is won, from :func:`expected_pipeline`),
+        ``won`` (expected leads won), ``sd_won`` (its binomial standard deviation) and
+        ``change`` (``win_rate`` minus the first variant's, in [-1, 1]).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an empty mapping, a value that is not a funnel or a (funnel, nurture)
+        pair, or a bad ``leads``.
+
+    Examples
+    --------
+    >>> import funnelsim as fs
+    >>> f = fs.Funnel.from_rates({"Sign-up": 1, "Active": 0.3})
+    >>> table = compare_pipelines({"plain": f, "nurtured": (f, Nurture(0.5, max_rounds=1))}, 100)
+    >>> table["win_rate"].round(3).tolist()
+    [0.3, 0.405]
+    """
+    if not isinstance(variants, Mapping) or not variants:
+        raise ValueError(
+            f"variants must be a non-empty mapping of name to pipeline, got {variants!r}"
+        )
+    n = check_int("leads", leads, low=0)
+    rows = []
+    for name, value in variants.items():
+        funnel, nurture = (value, None) if isinstance(value, Funnel) else _pair(name, value)
+        win = float(expected_pipeline(funnel, n, nurture)["probability"].iloc[0])
+        rows.append(
+            {
+                "variant": str(name),
+                "stages": len(funnel),
+                "win_rate": win,
+                "won": n * win,
+                "sd_won": float(np.sqrt(n * win * (1 - win))),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["change"] = table["win_rate"] - table["win_rate"].iloc[0]
+    return table
+
+
+def _pair(name: Any, value: Any) -> tuple[Funnel, Nurture | None]:
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise TypeError(
+            f"variant {name!r} must be a Funnel or a (Funnel, Nurture) pair, got {value!r}"
+        )
+    return check_funnel(value[0]), _check_nurture(value[1])
 
 
 @dataclass(frozen=True, eq=False, repr=False)

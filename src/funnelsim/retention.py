@@ -37,9 +37,11 @@ What is here
   customers.
 * :class:`CohortTable`: the cohort × period table in long format (tidy, for
   charts) with a ``wide`` pivot and a pooled ``average`` row.
+* :func:`simulate_segments`: segments with different churn acquired together,
+  the experiment behind "an average churn rate misleads".
 * :func:`fit_sbg`: maximum-likelihood sBG fit to one or several survival
-  curves, with standard errors, projections and the geometric model for
-  comparison.
+  curves, with standard errors, projections (with a delta-method interval)
+  and the geometric model for comparison.
 * :func:`repeat_purchase_rate`: the share of customers who bought again, from
   a transaction log such as CDNOW.
 
@@ -55,7 +57,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -88,6 +90,7 @@ __all__ = [
     "sbg_retention_rate",
     "sbg_survival",
     "simulate_cohorts",
+    "simulate_segments",
 ]
 
 
@@ -799,6 +802,109 @@ def simulate_cohorts(
     return CohortSimulation(model, CohortTable(long), cohort, churn, lifetime, recorded)
 
 
+def simulate_segments(
+    segments: Mapping[str, float | ChurnModel],
+    sizes: int | Sequence[int],
+    periods: int,
+    *,
+    seed: Any = None,
+) -> CohortTable:
+    """Simulate customer segments acquired together, each with its own churn law.
+
+    The experiment behind "an average churn rate misleads": every segment is a
+    cohort of customers acquired in period 0 and observed for periods
+    ``0 .. periods``; :meth:`CohortTable.average` then pools them into the
+    curve a company sees when it does not tell its segments apart. Each
+    segment's survival is ``(1 - churn)**t`` for a geometric churn, so the
+    pooled survival of shares ``w_i`` is ``sum_i w_i (1 - churn_i)**t`` — a
+    finite mixture of geometric laws, whose period-to-period retention rises
+    with tenure as the churn-prone segment empties (the discrete case of the
+    heterogeneity the sBG model describes with a Beta distribution; Fader &
+    Hardie 2007, "How to project customer retention", section 2).
+
+    Parameters
+    ----------
+    segments : mapping of str to float or ChurnModel
+        Segment name → churn probability per period in [0, 1] (geometric), or a
+        :class:`ChurnModel`; at least one, at most ``MAX_COHORTS``.
+    sizes : int or sequence of int
+        Customers per segment: one number for every segment, or one per segment
+        in the mapping's order; at most ``MAX_CUSTOMERS`` in all.
+    periods : int
+        Last period observed, in [1, ``MAX_PERIODS``].
+    seed : int, numpy.random.Generator, SeedSequence or None
+        The only source of randomness; same seed, same table.
+
+    Returns
+    -------
+    CohortTable
+        One cohort per segment, labelled by its name (columns as
+        :meth:`CohortTable.from_counts`); ``average()`` is the pooled curve.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For segments that are not a mapping of names to churn, a size or
+        period count out of range, or a churn outside [0, 1].
+
+    Examples
+    --------
+    >>> table = simulate_segments({"loyal": 0.05, "fickle": 0.30}, 1000, 12, seed=1)
+    >>> table.cohorts
+    ['loyal', 'fickle']
+    >>> table.wide("active").shape
+    (2, 13)
+    """
+    if not isinstance(segments, Mapping) or not segments:
+        raise TypeError(
+            "segments must be a non-empty mapping of segment names to churn "
+            f"(e.g. {{'loyal': 0.05, 'fickle': 0.30}}), got {segments!r}"
+        )
+    if len(segments) > MAX_COHORTS:
+        raise ValueError(
+            f"segments must hold at most {MAX_COHORTS:,} segments (MAX_COHORTS), "
+            f"got {len(segments):,}"
+        )
+    names = list(segments)
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"segment names must be non-empty strings, got {name!r}")
+    models = [
+        m if isinstance(m, ChurnModel) else ChurnModel.geometric(_segment_churn(n, m))
+        for n, m in segments.items()
+    ]
+    if np.ndim(sizes) == 0:
+        counts = [check_int("sizes", sizes, low=0, high=MAX_CUSTOMERS)] * len(names)
+    else:
+        raw = list(np.asarray(sizes, dtype=object).ravel())
+        if len(raw) != len(names):
+            raise ValueError(f"sizes must give one size per segment ({len(names)}), got {len(raw)}")
+        counts = [check_int("sizes", n, low=0, high=MAX_CUSTOMERS) for n in raw]
+    if sum(counts) > MAX_CUSTOMERS:
+        raise ValueError(
+            f"sizes must add up to at most {MAX_CUSTOMERS:,} customers (MAX_CUSTOMERS), "
+            f"got {sum(counts):,}"
+        )
+    horizon = check_int("periods", periods, low=1, high=MAX_PERIODS)
+    rng = as_generator(seed)
+    curves = []
+    for model, n in zip(models, counts, strict=True):
+        life = _geometric_lifetimes(model._churn(rng, n), 1.0 - rng.random(n), horizon + 1)
+        # active at age t: lifetime > t, a reverse cumulative count of the lifetimes
+        ends = np.bincount(life, minlength=horizon + 2)
+        curves.append(np.cumsum(ends[::-1])[::-1][1:])
+    return CohortTable.from_counts(curves, cohorts=names)
+
+
+def _segment_churn(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"churn of segment {name!r} must be a probability per period or a ChurnModel, "
+            f"got {value!r} ({type(value).__name__})"
+        )
+    return check_real(f"churn of segment {name!r}", value, low=0.0, high=1.0)
+
+
 def _geometric_lifetimes(p: np.ndarray, u: np.ndarray, cap: int) -> np.ndarray:
     """Inverse-transform geometric lifetimes on 1, 2, ..., capped at ``cap``; ``u`` in (0, 1]."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -993,6 +1099,9 @@ class SBGFit:
     #: Its log-likelihood: ``2 * (loglik - geometric_loglik)`` is the likelihood-ratio
     #: statistic for heterogeneity (compare with chi-square, 1 degree of freedom).
     geometric_loglik: float
+    #: Covariance matrix of ``(log alpha, log beta)`` (inverse observed information), as
+    #: nested tuples; None when unavailable (then projections have no interval).
+    covariance: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     @property
     def model(self) -> ChurnModel:
@@ -1016,8 +1125,15 @@ class SBGFit:
         """Discounted expected residual lifetime, :func:`sbg_derl` with the fitted parameters."""
         return sbg_derl(self.alpha, self.beta, discount, periods_survived)
 
-    def project(self, periods: int, cohort_size: float | None = None) -> pd.DataFrame:
-        """The fitted curve for periods ``0 .. periods``.
+    def project(
+        self,
+        periods: int,
+        cohort_size: float | None = None,
+        *,
+        confidence: float | None = None,
+        geometric: bool = False,
+    ) -> pd.DataFrame:
+        """The fitted curve for periods ``0 .. periods``, optionally with its uncertainty.
 
         Parameters
         ----------
@@ -1025,23 +1141,84 @@ class SBGFit:
             Last period to project, >= 0 (may go beyond the data).
         cohort_size : float, optional
             Customers at period 0 (default: the first fitted cohort's size).
+        confidence : float, optional
+            If given (e.g. 0.95), add ``ci_low`` and ``ci_high``: a delta-method
+            interval of ``survival`` from the uncertainty of the fitted alpha and
+            beta. With ``g`` the gradient of ``log S(t)`` in ``(log alpha, log
+            beta)``::
+
+                d log S / d log alpha = alpha * (psi(alpha + beta) - psi(alpha + beta + t))
+                d log S / d log beta  = beta * (psi(beta + t) - psi(beta)
+                                                + psi(alpha + beta) - psi(alpha + beta + t))
+
+            (``psi`` the digamma function, from ``S(t) = B(alpha, beta + t) /
+            B(alpha, beta)``), the interval is ``S(t) exp(± z sqrt(g' V g))``
+            capped at 1, ``V`` = :attr:`covariance` and ``z`` the normal
+            quantile (the delta method, e.g. Casella & Berger, *Statistical
+            Inference*, 2nd ed., §5.5.4, on the log scale so the bounds stay
+            positive). It covers the *parameter* uncertainty only: the average
+            a cohort of this kind will follow, not one small cohort's own noise.
+            NaN when the fit has no covariance.
+        geometric : bool
+            Add ``geometric_survival``: the projection of the constant-churn
+            (geometric) model fitted to the same data, ``(1 - geometric_churn)**t``,
+            for comparison.
 
         Returns
         -------
         DataFrame
-            ``period, survival, retention_rate, active`` — ``active`` is the
-            expected number of customers still active; ``retention_rate`` is
+            ``period, survival, retention_rate, active`` (then ``ci_low,
+            ci_high`` and ``geometric_survival`` when asked for) — ``active`` is
+            the expected number of customers still active; ``retention_rate`` is
             NaN in period 0.
+
+        Raises
+        ------
+        ValueError
+            For ``periods`` below 0, a negative ``cohort_size`` or a
+            ``confidence`` outside (0, 1).
         """
         last = check_int("periods", periods, low=0)
         size = self.sizes[0] if cohort_size is None else cohort_size
         size = check_real("cohort_size", size, low=0.0)
+        level = None
+        if confidence is not None:
+            level = check_real(
+                "confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True
+            )
         t = np.arange(last + 1)
         surv = sbg_survival(t, self.alpha, self.beta)
         rate = np.concatenate([[np.nan], sbg_retention_rate(t[1:], self.alpha, self.beta)])
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {"period": t, "survival": surv, "retention_rate": rate, "active": size * surv}
         )
+        if level is not None:
+            out["ci_low"], out["ci_high"] = self._survival_interval(t, np.asarray(surv), level)
+        if geometric:
+            out["geometric_survival"] = np.power(1.0 - self.geometric_churn, t.astype(float))
+        return out
+
+    def _survival_interval(
+        self, t: np.ndarray, surv: np.ndarray, level: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Delta-method interval of ``S(t)`` on the log scale (see :meth:`project`)."""
+        if self.covariance is None:
+            nan = np.full(t.shape, np.nan)
+            return nan, nan.copy()
+        a, b = self.alpha, self.beta
+        tt = t.astype(float)
+        psi_ab = special.digamma(a + b)
+        psi_abt = special.digamma(a + b + tt)
+        grad = np.stack(
+            [
+                a * (psi_ab - psi_abt),
+                b * (special.digamma(b + tt) - special.digamma(b) + psi_ab - psi_abt),
+            ]
+        )
+        cov = np.asarray(self.covariance, dtype=float)
+        sd = np.sqrt(np.maximum(np.einsum("it,ij,jt->t", grad, cov, grad), 0.0))
+        z = float(special.ndtri(0.5 + level / 2.0))
+        return surv * np.exp(-z * sd), np.minimum(surv * np.exp(z * sd), 1.0)
 
     def __repr__(self) -> str:
         return (
@@ -1137,7 +1314,8 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
     problem = _boundary_problem(float(math.exp(x[0])), float(math.exp(x[1])), x, geo_churn)
     if problem is not None:
         warnings.warn(problem, RuntimeWarning, stacklevel=2)
-    se = _standard_errors(x, died, censored)
+    cov = _covariance(x, died, censored)
+    se = _standard_errors(x, cov)
     return SBGFit(
         alpha=float(math.exp(x[0])),
         beta=float(math.exp(x[1])),
@@ -1149,6 +1327,7 @@ def fit_sbg(survivors: Any, *, cohort_size: Any = None) -> SBGFit:
         converged=bool(res.success),
         geometric_churn=geo_churn,
         geometric_loglik=geo_ll,
+        covariance=None if cov is None else ((cov[0, 0], cov[0, 1]), (cov[1, 0], cov[1, 1])),
     )
 
 
@@ -1167,8 +1346,8 @@ def _geometric_mle(died: np.ndarray, censored: np.ndarray) -> tuple[float, float
     return theta, ll
 
 
-def _standard_errors(x: np.ndarray, died: np.ndarray, censored: np.ndarray) -> tuple[float, float]:
-    """Delta-method standard errors from the observed information in log-parameters."""
+def _covariance(x: np.ndarray, died: np.ndarray, censored: np.ndarray) -> np.ndarray | None:
+    """Inverse observed information in ``(log alpha, log beta)``; None if not positive definite."""
     h = 1e-5
     hess = np.empty((2, 2))
     for j in range(2):
@@ -1181,12 +1360,19 @@ def _standard_errors(x: np.ndarray, died: np.ndarray, censored: np.ndarray) -> t
     try:
         cov = np.linalg.inv(hess)
     except np.linalg.LinAlgError:
-        return math.nan, math.nan
+        return None
     var = np.diag(cov)
-    if np.any(var <= 0) or not np.all(np.isfinite(var)):
+    if np.any(var <= 0) or not np.all(np.isfinite(cov)):
+        return None
+    return cov
+
+
+def _standard_errors(x: np.ndarray, cov: np.ndarray | None) -> tuple[float, float]:
+    """Delta-method standard errors of alpha and beta from the log-parameter covariance."""
+    if cov is None:
         return math.nan, math.nan
     a, b = np.exp(x)
-    return float(a * math.sqrt(var[0])), float(b * math.sqrt(var[1]))
+    return float(a * math.sqrt(cov[0, 0])), float(b * math.sqrt(cov[1, 1]))
 
 
 # ---------------------------------------------------------------------------

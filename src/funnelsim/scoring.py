@@ -5,7 +5,11 @@ BANT (IBM's sales-qualification checklist, 1960s; lesson 11)
     is our contact a decision maker or only an influencer?), Need and Time,
     each scored 1–5 and **multiplied** (1 to 625), highest first.
     :func:`simulate_bant_pipeline` shows what ranking buys when the score
-    carries information about the win probability.
+    carries information about the win probability, and what a fifth
+    criterion, the deal's size, changes: ranking by **expected value**
+    (the score's win probability × the deal size, the "expected revenue" =
+    amount × probability of CRM pipelines such as Salesforce's opportunity
+    field) instead of the score alone.
 
 RFM (Hughes 1994, *Strategic Database Marketing*)
     Score customers from their transactions on Recency (days since the last
@@ -48,6 +52,7 @@ __all__ = [
     "RFM_SEGMENTS",
     "BantPipeline",
     "bant_score",
+    "bant_win_probability",
     "first_purchase_threshold",
     "rfm",
     "rfm_outcomes",
@@ -135,12 +140,57 @@ def bant_score(accounts: pd.DataFrame, *, account: str | None = "account") -> pd
     return out
 
 
+def bant_win_probability(bant: Any, *, base_win: float = 0.1, strength: float = 1.0) -> Any:
+    """Win probability of an account from its BANT product (the course's model).
+
+    ``logit p = logit base_win + strength * log(bant / 81)``: an account scoring
+    3 on all four criteria (81) wins with ``base_win``, and with ``strength=1``
+    the odds of winning are proportional to the product. A logistic
+    (log-odds-linear) score-to-probability link is the usual calibration of a
+    lead or credit score (Platt 1999, "Probabilistic outputs for support vector
+    machines", in *Advances in Large Margin Classifiers*).
+
+    Parameters
+    ----------
+    bant : int or array_like of int
+        BANT products, 1 to 625.
+    base_win : float
+        Win probability at 81 points, in (0, 1).
+    strength : float
+        >= 0; 0 makes the score worthless (every account wins with ``base_win``).
+
+    Returns
+    -------
+    float or ndarray
+        Probabilities in (0, 1), the shape of ``bant``.
+
+    Examples
+    --------
+    >>> round(bant_win_probability(81, base_win=0.2), 3)
+    0.2
+    >>> round(bant_win_probability(162, base_win=0.2), 3)  # odds 0.25 -> 0.5
+    0.333
+    """
+    base = check_real("base_win", base_win, low=0.0, high=1.0, low_open=True, high_open=True)
+    k = check_real("strength", strength, low=0.0)
+    arr = np.asarray(bant)
+    if arr.dtype.kind not in "iuf" or not np.all(np.isfinite(arr)):
+        raise ValueError(f"bant must be numbers from 1 to 625, got {bant!r}")
+    if np.any((arr < 1) | (arr > 625)):
+        bad = arr[(arr < 1) | (arr > 625)].ravel()[0].item()
+        raise ValueError(f"bant must be from 1 to 625, got {bad!r}")
+    out = special.expit(special.logit(base) + k * np.log(arr / _BANT_CENTRE))
+    return float(out) if arr.ndim == 0 else out
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class BantPipeline:
     """What :func:`simulate_bant_pipeline` returns."""
 
     #: One row per account: ``account, budget, authority, need, time, bant, rank,
-    #: p_win, won`` (won: the deal closes *if* sales works the account).
+    #: p_win, won`` (won: the deal closes *if* sales works the account),
+    #: ``random_pick`` (in the random choice), ``deal_size`` (money) and
+    #: ``expected_value`` (``p_win × deal_size``, money).
     accounts: pd.DataFrame
     #: Accounts sales can work.
     capacity: int
@@ -149,25 +199,41 @@ class BantPipeline:
     seed: int | None
 
     def summary(self) -> pd.DataFrame:
-        """Working the top ``capacity`` accounts by BANT versus ``capacity`` at random.
+        """Working ``capacity`` accounts: top by BANT, at random, top by expected value.
 
-        Columns: ``strategy, accounts_worked, expected_wins, wins, win_rate``.
-        ``expected_wins`` is exact (sum of the worked accounts' ``p_win``; for the
-        random choice ``capacity`` × the mean ``p_win``); ``wins`` uses the same
-        simulated outcomes for both strategies (common random numbers).
+        Columns: ``strategy, accounts_worked, expected_wins, wins, win_rate,
+        expected_revenue, revenue``; strategies ``bant`` (the top of the BANT
+        ranking), ``random`` and ``expected_value`` (the top by ``p_win ×
+        deal_size``, ties in BANT order). ``expected_wins`` and
+        ``expected_revenue`` are exact (sums of the worked accounts' ``p_win``
+        and ``expected_value``; for the random choice ``capacity`` × the mean);
+        ``wins`` and ``revenue`` use the same simulated outcomes for every
+        strategy (common random numbers).
         """
         a = self.accounts
         c = self.capacity
-        top = a["rank"].to_numpy() <= c
-        rand = a["random_pick"].to_numpy()
         p = a["p_win"].to_numpy()
         won = a["won"].to_numpy()
-        rows = [
-            ("bant", c, float(p[top].sum()), int(won[top].sum())),
-            ("random", c, float(c * p.mean()) if len(p) else 0.0, int(won[rand].sum())),
-        ]
-        frame = pd.DataFrame(rows, columns=["strategy", "accounts_worked", "expected_wins", "wins"])
-        frame["win_rate"] = frame["wins"] / c if c else np.nan
+        size = a["deal_size"].to_numpy()
+        ev = a["expected_value"].to_numpy()
+        chosen = {
+            "bant": a["rank"].to_numpy() <= c,
+            "random": a["random_pick"].to_numpy(),
+            "expected_value": np.isin(np.arange(len(a)), np.argsort(-ev, kind="stable")[:c]),
+        }
+        rows = []
+        for name, pick in chosen.items():
+            if name == "random":
+                exp_wins = float(c * p.mean()) if len(p) else 0.0
+                exp_rev = float(c * ev.mean()) if len(p) else 0.0
+            else:
+                exp_wins, exp_rev = float(p[pick].sum()), float(ev[pick].sum())
+            rows.append(
+                (name, c, exp_wins, int(won[pick].sum()), exp_rev, float(size[pick & won].sum()))
+            )
+        columns = ["strategy", "accounts_worked", "expected_wins", "wins"]
+        frame = pd.DataFrame(rows, columns=[*columns, "expected_revenue", "revenue"])
+        frame.insert(4, "win_rate", frame["wins"] / c if c else np.nan)
         return frame
 
     def gain_curve(self) -> pd.DataFrame:
@@ -203,6 +269,8 @@ def simulate_bant_pipeline(
     capacity: int = 100,
     base_win: float = 0.1,
     strength: float = 1.0,
+    deal_size: float = 1.0,
+    deal_sigma: float = 0.0,
     seed: Any = None,
 ) -> BantPipeline:
     """A pipeline in which the BANT score carries information about winning.
@@ -228,8 +296,17 @@ def simulate_bant_pipeline(
         Win probability of an all-3 account, in (0, 1).
     strength : float
         How strongly BANT predicts the win, >= 0 (log-odds per unit log BANT).
+    deal_size : float
+        Mean deal size, > 0 (money; 1 makes revenue count wins).
+    deal_sigma : float
+        Spread of deal sizes, >= 0: sizes are lognormal with mean ``deal_size``
+        and ``sigma`` of the log (``deal_size * exp(sigma Z - sigma² / 2)``, Z
+        standard normal), independent of the scores: company and deal scale is
+        a criterion outside the BANT product. 0: every deal the same size.
     seed : int, numpy.random.Generator, SeedSequence or None
-        The only source of randomness.
+        The only source of randomness. The deal sizes are drawn after every
+        other number, so a run with ``deal_sigma=0`` and one with a spread share
+        their scores, wins and random choice.
 
     Returns
     -------
@@ -239,21 +316,36 @@ def simulate_bant_pipeline(
     cap = check_int("capacity", capacity, low=0, high=n)
     base = check_real("base_win", base_win, low=0.0, high=1.0, low_open=True, high_open=True)
     k = check_real("strength", strength, low=0.0)
+    size = check_real("deal_size", deal_size, low=0.0, low_open=True)
+    sigma = check_real("deal_sigma", deal_sigma, low=0.0)
     rng = as_generator(seed)
     recorded = seed_entropy(rng)
     scores = rng.integers(1, 6, size=(n, 4))
     u = rng.random(n)
     random_pick = np.zeros(n, dtype=bool)
     random_pick[rng.permutation(n)[:cap]] = True
+    sizes = size * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2)
     frame = pd.DataFrame(scores, columns=list(BANT_COLUMNS))
     frame.insert(0, "account", np.arange(n, dtype=np.int64))
     bant = scores.prod(axis=1)
-    p = special.expit(special.logit(base) + k * np.log(bant / _BANT_CENTRE))
+    p = bant_win_probability(bant, base_win=base, strength=k)
     frame["p_win"] = p
     frame["won"] = u < p
     frame["random_pick"] = random_pick
+    frame["deal_size"] = sizes
+    frame["expected_value"] = p * sizes
     ranked = bant_score(frame)
-    cols = ["account", *BANT_COLUMNS, "bant", "rank", "p_win", "won", "random_pick"]
+    cols = [
+        "account",
+        *BANT_COLUMNS,
+        "bant",
+        "rank",
+        "p_win",
+        "won",
+        "random_pick",
+        "deal_size",
+        "expected_value",
+    ]
     return BantPipeline(ranked[cols], cap, recorded)
 
 

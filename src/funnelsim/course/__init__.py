@@ -33,9 +33,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the functions that build frames
+    import pandas as pd
 
 __all__ = [
     "GLOSSARY_COLUMNS",
@@ -192,6 +193,8 @@ def _parse(text: str, source: str) -> pd.DataFrame:
         rows.append(row)
     if not rows:
         raise ValueError(f"{source}: the glossary has no terms")
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=list(GLOSSARY_COLUMNS))
 
 
@@ -255,6 +258,8 @@ def glossary(
         columns = ["key", "term", "term_ru", "definition", "definition_ru", "lesson"]
         return table[columns].reset_index(drop=True)
     other = "en" if lang == "ru" else "ru"
+    import pandas as pd
+
     return pd.DataFrame(
         {
             "key": table["key"],

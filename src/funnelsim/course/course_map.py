@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from funnelsim.course import LESSON_TITLES, LESSONS
 
@@ -185,6 +186,8 @@ def course_map(*, coming: bool = True, appendices: bool = True) -> pd.DataFrame:
         for e in load_lessons()
         if (coming or not e.coming) and (appendices or e.kind == "lesson")
     ]
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 

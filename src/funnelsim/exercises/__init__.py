@@ -89,9 +89,20 @@ NOT_DONE = "not done yet"
 
 #: Exercise id -> the module that defines it (imported on first use).
 EXERCISES: Mapping[str, str] = {
+    "01_value_proposition": "funnelsim.exercises.value_proposition",
     "02_aaarrr_funnel": "funnelsim.exercises.aaarrr_funnel",
+    "03_awareness_acquisition": "funnelsim.exercises.acquisition_channels",
+    "04_activation": "funnelsim.exercises.activation",
+    "05_retention": "funnelsim.exercises.subscription_retention",
+    "06_unit_economics": "funnelsim.exercises.unit_economics",
     "07_referral": "funnelsim.exercises.referral",
+    "08_b2b_buying": "funnelsim.exercises.b2b_buying",
+    "09_sales_funnel": "funnelsim.exercises.sales_plan",
     "10_customers_from_data": "funnelsim.exercises.customers_from_data",
+    "11_abm_bant": "funnelsim.exercises.abm_bant",
+    "12_product_life_cycle": "funnelsim.exercises.product_life_cycle",
+    "13_b2b_marketing": "funnelsim.exercises.b2b_marketing",
+    "14_capstone": "funnelsim.exercises.capstone",
 }
 
 

@@ -26,7 +26,17 @@ Questions (the variable the student assigns):
 ``ltv_dollars``
     The simple LTV in dollars, ``ARPU × margin / churn`` (:func:`funnelsim.ltv`) with
     ARPU and churn in the same period (a month). The classic mistake is an annual ARPU
-    with a monthly churn, 12 × too large.
+    with a monthly churn, 12 × too large. (Lesson 06 teaches LTV; the exercise defines
+    ARPU and LTV where it asks for them.)
+``new_customers_ratio``
+    A leading indicator (lesson 02): Notely improves onboarding, activation 25 % → 45 %
+    from month 7, in a business in balance (:func:`growth_run`). The student gives new
+    paying customers in month 7 ÷ month 6 from their own run. Visible: its logarithm
+    within 4 standard errors of ``log(p7 / p6)`` (p the reach of Revenue before and
+    after; delta method for the log of a ratio of two independent binomial counts of n
+    leads: ``se = sqrt((1 - p6) / (n p6) + (1 - p7) / (n p7))``). The classic mistake
+    is the ratio of revenue or active customers, a lagging indicator that has hardly
+    moved. Hidden: exactly the student's own run.
 """
 
 from __future__ import annotations
@@ -47,7 +57,7 @@ from funnelsim.exercises import (
     within_se,
 )
 
-__all__ = ["EXERCISE", "VISITORS", "funnel", "simulated_counts"]
+__all__ = ["EXERCISE", "VISITORS", "funnel", "growth_run", "simulated_counts"]
 
 #: Aware people a month.
 VISITORS = 20_000
@@ -85,6 +95,30 @@ def simulated_counts(seed: int) -> tuple[np.ndarray, np.ndarray]:
     buyers = fs.simulate(f, VISITORS, seed=seed).counts[0]
     counts = fs.simulate(f, VISITORS, seed=seed, mode="counts").counts[0]
     return buyers, counts
+
+
+#: The onboarding change of question 6: activation before and after, and its first month.
+ACTIVATION_AFTER = 0.45
+CHANGE_MONTH = 7
+#: Customers the business keeps in balance before the change: new per month ÷ churn.
+STEADY_CUSTOMERS = 7_875
+
+
+def growth_run(seed: int) -> Any:
+    """Question 6's run: 12 months, activation 25 % → 45 % from month 7, in balance before."""
+    import funnelsim as fs
+
+    return fs.simulate_growth(
+        12,
+        funnel=funnel(),
+        new_leads=VISITORS,
+        rate_changes={"activation": fs.step_change(0.25, ACTIVATION_AFTER, at=CHANGE_MONTH)},
+        churn=CHURN_MONTH,
+        arpu=ARPU_YEAR / 12,
+        margin=MARGIN,
+        initial_customers=STEADY_CUSTOMERS,
+        seed=seed,
+    )
 
 
 def _stage(name: str) -> int:
@@ -290,6 +324,52 @@ def _ltv_right(value: Any, seed: int) -> Outcome:
     return Outcome(False, "not the simple LTV: ARPU × margin / churn, all per month")
 
 
+# --- new_customers_ratio ------------------------------------------------------------------
+
+
+def _ratio(value: Any) -> float:
+    x = number(value, "new_customers_ratio")
+    if x <= 0:
+        raise Wrong(f"new_customers_ratio is a ratio of two counts, so it is positive; got {x:g}")
+    return x
+
+
+def _ratio_plausible(value: Any, seed: int) -> Outcome:
+    x = _ratio(value)
+    k = _stage("Revenue")
+    before = float(funnel().reach[k])
+    after = before * ACTIVATION_AFTER / RATES["activation"]
+    expected = after / before
+    n = VISITORS
+    # on the log scale, where a ratio of two counts is close to normal
+    se = math.sqrt((1 - before) / (n * before) + (1 - after) / (n * after))
+    ok, z = within_se(math.log(x), math.log(expected), se)
+    if ok:
+        return Outcome(True)
+    if near(x, 1 / expected, 0.1):
+        return Outcome(False, "you divided the wrong way round: month 7 over month 6")
+    if x < 1.15:
+        return Outcome(
+            False,
+            "that barely moved: revenue and active customers are lagging indicators that "
+            "change slowly; the question asks for new paying customers (new_customers)",
+        )
+    return Outcome(
+        False,
+        f"your ratio is {z:.0f} standard errors from what the change implies: take "
+        "new_customers in month 7 divided by month 6 of the run described above",
+    )
+
+
+def _ratio_own_seed(value: Any, seed: int) -> Outcome:
+    x = _ratio(value)
+    new = growth_run(seed).periods.set_index("period")["new_customers"]
+    own = float(new[CHANGE_MONTH]) / float(new[CHANGE_MONTH - 1]) if new[CHANGE_MONTH - 1] else 0
+    if math.isclose(x, own, rel_tol=1e-9):
+        return Outcome(True)
+    return Outcome(False, "the ratio is not from the run with your own seed (seed=ex.seed)")
+
+
 EXERCISE = ExerciseSpec(
     id="02_aaarrr_funnel",
     title="Exercise 02: the AAARRR funnel of a note-taking app",
@@ -327,5 +407,13 @@ EXERCISE = ExerciseSpec(
             ),
         ),
         Question("ltv_dollars", 2, (Check("the simple LTV", _ltv_right),)),
+        Question(
+            "new_customers_ratio",
+            2,
+            (
+                Check("a plausible jump in new customers", _ratio_plausible),
+                Check("from the student's own run", _ratio_own_seed, hidden=True),
+            ),
+        ),
     ),
 )

@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,12 @@ __all__ = [
     "GRADE_COLUMNS",
     "MASTERS",
     "STUDENT",
+    "Submission",
     "grade_folder",
     "grade_notebook",
     "main",
+    "run_submission",
+    "score_submission",
     "stale_copies",
     "student_copy",
     "write_student_copies",
@@ -251,22 +255,46 @@ def _answers(nb: Any) -> dict[str, Any] | None:
     return None
 
 
-def grade_notebook(
-    path: Path, *, timeout: float = 120.0, student: str | None = None
-) -> pd.DataFrame:
-    """Execute one submitted notebook in a fresh kernel and score every question.
+@dataclass
+class Submission:
+    """One notebook run top to bottom in a fresh kernel, as the grader runs it."""
 
-    The student id is ``student`` or the file name without ``.ipynb``; their seed is
-    :func:`funnelsim.exercises.student_seed` of it. After the student's cells, the grader
-    appends one cell that prints the answers as JSON, and runs every check, visible and
-    hidden, in its own process. A question scores its points when all its checks pass.
+    #: The notebook file.
+    path: Path
+    #: The student id it ran as (``FUNNELSIM_STUDENT`` in its kernel).
+    student: str
+    #: The exercise id from its metadata.
+    exercise: str
+    #: The executed notebook (an ``nbformat.NotebookNode``), the grader's cell appended last.
+    notebook: Any
+    #: The answers the notebook set (:func:`funnelsim.exercises.export_answers`), or None.
+    answers: dict[str, Any] | None
+    #: Why the answers could not be read ("" when they were).
+    problem: str
+    #: Indices of the notebook's own cells that raised.
+    errors: list[int]
 
-    Returns
-    -------
-    pandas.DataFrame
-        One row per question, columns :data:`GRADE_COLUMNS`; ``attrs["errors"]`` maps
-        the student to the indices of the cells that raised (a notebook with errors is
-        still graded: the answers it did set are checked).
+    def outputs(self, index: int) -> str:
+        """The text a cell printed or displayed (stream and ``text/plain`` outputs)."""
+        parts = []
+        for output in self.notebook.cells[index].get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            parts.append("".join(text) if isinstance(text, list) else str(text))
+        return "\n".join(parts)
+
+
+def run_submission(path: Path, *, timeout: float = 120.0, student: str | None = None) -> Submission:
+    """Execute one exercise notebook in a fresh kernel and read back its answers.
+
+    The student id is ``student`` or the file name without ``.ipynb``. After the
+    notebook's cells, one cell is appended that prints the answers as JSON
+    (:func:`funnelsim.exercises.export_answers`); errors in the notebook's own cells stay
+    in its outputs and are listed in :attr:`Submission.errors`.
+
+    Raises
+    ------
+    ValueError
+        If the notebook's metadata names no known exercise (:func:`exercise_of`).
     """
     import nbformat
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -275,7 +303,6 @@ def grade_notebook(
     who = student or path.stem
     nb = nbformat.read(path, as_version=4)
     exercise = exercise_of(nb, path)
-    spec = get(exercise)
     nb.cells.append(
         nbformat.v4.new_code_cell(
             "import json as _fs_json\n"
@@ -299,11 +326,27 @@ def grade_notebook(
         for i, cell in enumerate(nb.cells[:-1])
         if any(o.get("output_type") == "error" for o in cell.get("outputs", []))
     ]
-    seed = student_seed(exercise, who)
+    return Submission(path, who, exercise, nb, answers, problem, errors)
+
+
+def score_submission(submission: Submission) -> pd.DataFrame:
+    """Run every check, visible and hidden, on a run's answers, in this process.
+
+    A question scores its points when all its checks pass.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per question, columns :data:`GRADE_COLUMNS`; ``attrs["errors"]`` maps
+        the student to :attr:`Submission.errors`.
+    """
+    spec = get(submission.exercise)
+    seed = student_seed(submission.exercise, submission.student)
+    who, answers = submission.student, submission.answers
     rows = []
     for q in spec.questions:
         if answers is None:
-            rows.append((who, exercise, q.name, 0.0, float(q.points), problem))
+            rows.append((who, spec.id, q.name, 0.0, float(q.points), submission.problem))
             continue
         outcomes = run_checks(q, from_export(answers.get(q.name)), seed, hidden=True)
         passed = sum(o.passed for o in outcomes)
@@ -315,10 +358,31 @@ def grade_notebook(
             first = next(o.feedback for o in outcomes if not o.passed)
             feedback = f"{passed} of {_plural(len(outcomes), 'check')} passed: {first}"
         points = float(q.points) if passed == len(outcomes) else 0.0
-        rows.append((who, exercise, q.name, points, float(q.points), feedback))
+        rows.append((who, spec.id, q.name, points, float(q.points), feedback))
     table = pd.DataFrame(rows, columns=list(GRADE_COLUMNS))
-    table.attrs["errors"] = {who: errors}
+    table.attrs["errors"] = {who: list(submission.errors)}
     return table
+
+
+def grade_notebook(
+    path: Path, *, timeout: float = 120.0, student: str | None = None
+) -> pd.DataFrame:
+    """Execute one submitted notebook in a fresh kernel and score every question.
+
+    The student id is ``student`` or the file name without ``.ipynb``; their seed is
+    :func:`funnelsim.exercises.student_seed` of it. After the student's cells, the grader
+    appends one cell that prints the answers as JSON, and runs every check, visible and
+    hidden, in its own process (:func:`run_submission`, then :func:`score_submission`).
+    A question scores its points when all its checks pass.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per question, columns :data:`GRADE_COLUMNS`; ``attrs["errors"]`` maps
+        the student to the indices of the cells that raised (a notebook with errors is
+        still graded: the answers it did set are checked).
+    """
+    return score_submission(run_submission(path, timeout=timeout, student=student))
 
 
 def grade_folder(folder: Path, *, timeout: float = 120.0) -> pd.DataFrame:

@@ -35,13 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from .._io import atomic_write
-from .._random import as_generator
-from .._validation import check_int
 from ..cli import add_progress_arguments
 from ..course import LESSON_TITLES, entries, glossary, language
 from .bank import (
     AAARRR_ORDER,
     QUESTION_TYPES,
+    SIMULATION_FUNNELS,
     Grade,
     Matching,
     Numeric,
@@ -69,6 +68,7 @@ __all__ = [
     "EXAMPLE_SEED",
     "PROGRESS_COLUMNS",
     "QUESTION_TYPES",
+    "SIMULATION_FUNNELS",
     "Grade",
     "Question",
     "Quiz",
@@ -100,6 +100,8 @@ def _as_quiz(lesson: str | os.PathLike[str] | Quiz) -> Quiz:
 
 
 def _seed(seed: Any) -> int | None:
+    from .._validation import check_int  # numpy: only when a seed is given
+
     return None if seed is None else check_int("seed", seed, low=0)
 
 
@@ -265,6 +267,9 @@ def matching_from_glossary(
         If a key is not in the glossary.
     """
     if keys is None:
+        from .._random import as_generator
+        from .._validation import check_int
+
         n = check_int("n", n, low=2)
         pool = glossary(lesson, until=until)["key"].tolist()
         if len(pool) < n:
@@ -321,11 +326,20 @@ def run_progress(args: argparse.Namespace) -> int:
 
     Prints the table of every attempt (or, with ``--summary``, one row per
     student and lesson from :func:`score_table`), or writes it as CSV with
-    ``-o FILE`` (to a temporary file first, then renamed into place). A missing
-    path is exit status 2 with one line on stderr.
+    ``-o FILE`` (to a temporary file first, then renamed into place). Without
+    paths it reads the student's own progress folder (:func:`progress_dir`); a
+    folder not made yet means no attempts. A missing path given by name is exit
+    status 2 with one line on stderr.
     """
+    paths = list(args.paths)
+    if not paths:
+        own = progress_dir()
+        if not own.exists():
+            print(f"no attempts recorded (no progress folder {own} yet)")
+            return 0
+        paths = [own]
     try:
-        table = gather_progress(args.paths)
+        table = gather_progress(paths)
     except FileNotFoundError as exc:
         print(f"funnelsim progress: {exc}", file=sys.stderr)
         return 2
@@ -342,7 +356,7 @@ def run_progress(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``funnelsim progress PATH...``: a class's progress files as one table.
+    """``funnelsim progress [PATH...]``: a class's progress files as one table.
 
     Parameters
     ----------

@@ -31,16 +31,31 @@ the right answer first, is not the order a student sees; answers passed to
 
 Numeric answers from the student's own simulation
 -------------------------------------------------
-A ``numeric`` question may take its answer from a simulation of the AAARRR
-funnel run with the student's seed (:func:`funnelsim.quiz.student_seed`)::
+A ``numeric`` question may take its answer from a simulation of one of the
+course's preset funnels run with the student's seed (:func:`funnelsim.quiz.student_seed`)::
 
     [question.simulation]
+    funnel = "aaarrr"      # the preset (default); see SIMULATION_FUNNELS
     buyers = 2000
     rates = { acquisition = 0.3, activation = 0.5, retention = 0.6, revenue = 0.4, referral = 0.25 }
     stage = "Revenue"
     quantity = "reached"   # or "percent": reached as a percentage of buyers
     decimals = 0           # the rounding the question asks for (default 0)
     se_fraction = 0.25     # tolerance as a share of the Monte Carlo standard error
+
+``funnel`` names a preset of :data:`SIMULATION_FUNNELS`: ``"aaarrr"``
+(:func:`funnelsim.aaarrr`, stages Awareness … Referral) or
+``"trigger_learn_try_buy"`` (:func:`funnelsim.trigger_learn_try_buy`, the B2B
+path Trigger → Learn → Try → Buy). ``rates`` gives every step rate of that
+preset, keyed by the lower-case name of the stage the step leads **into**
+(``acquisition`` … ``referral``; ``learn``, ``try``, ``buy``), and ``stage`` is
+one of its stage names::
+
+    [question.simulation]
+    funnel = "trigger_learn_try_buy"
+    buyers = 500           # triggered accounts
+    rates = { learn = 0.4, try = 0.3, buy = 0.25 }
+    stage = "Buy"
 
 The question text must contain ``{seed}`` (replaced by the student's seed) and
 may contain ``{buyers}``. The count reaching stage k is binomial(n, p_k), p_k the
@@ -83,6 +98,7 @@ from ..course import LANGUAGES, LESSON_TITLES, entries, language
 __all__ = [
     "AAARRR_ORDER",
     "QUESTION_TYPES",
+    "SIMULATION_FUNNELS",
     "UI",
     "Choice",
     "Classification",
@@ -103,7 +119,9 @@ __all__ = [
     "parse_quiz",
 ]
 
-#: The stages of :func:`funnelsim.aaarrr`, in the order of its counts.
+#: The stages of :func:`funnelsim.aaarrr`, in the order of its counts
+#: (``funnelsim.model.AAARRR_STAGES``, spelled out so that importing the quiz needs no
+#: numpy; tests/test_quiz.py checks that the two agree).
 AAARRR_ORDER: tuple[str, ...] = (
     "Awareness",
     "Acquisition",
@@ -112,7 +130,20 @@ AAARRR_ORDER: tuple[str, ...] = (
     "Revenue",
     "Referral",
 )
-_RATES = ("acquisition", "activation", "retention", "revenue", "referral")
+
+#: The presets a ``[question.simulation]`` can run: ``funnel`` value -> stage names in
+#: order. Each is the name of its factory in :mod:`funnelsim`; the step rates are keyed
+#: by the lower-case names of every stage but the first (module docstring). The B2B
+#: stages are ``funnelsim.model.TLTB_STAGES``.
+SIMULATION_FUNNELS: dict[str, tuple[str, ...]] = {
+    "aaarrr": AAARRR_ORDER,
+    "trigger_learn_try_buy": ("Trigger", "Learn", "Try", "Buy"),
+}
+
+
+def _rate_names(funnel: str) -> tuple[str, ...]:
+    """The ``rates`` keys of a simulated question on ``funnel``: its steps, lower case."""
+    return tuple(stage.lower() for stage in SIMULATION_FUNNELS[funnel][1:])
 
 
 class BankError(ValueError):
@@ -304,27 +335,35 @@ class MultipleChoice(_ChoiceQuestion):
 
 @dataclass(frozen=True)
 class Simulation:
-    """Where a numeric answer comes from: the student's own run of the AAARRR funnel."""
+    """Where a numeric answer comes from: the student's own run of a preset funnel."""
 
     buyers: int  # buyers entering the funnel
-    rates: tuple[tuple[str, float], ...]  # the five step rates of funnelsim.aaarrr
-    stage: str  # one of AAARRR_ORDER
+    rates: tuple[tuple[str, float], ...]  # every step rate of the preset, by _rate_names
+    stage: str  # one of the preset's stages
     quantity: str = "reached"  # "reached" (a count) or "percent" (of buyers)
     decimals: int = 0  # the rounding the question asks for
     se_fraction: float = 0.25  # tolerance as a share of the standard error
+    funnel: str = "aaarrr"  # a key of SIMULATION_FUNNELS
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """The preset's stage names, in the order of its counts."""
+        return SIMULATION_FUNNELS[self.funnel]
 
     @property
     def reach(self) -> float:
         """The closed-form chance that one buyer reaches :attr:`stage`."""
         rates = dict(self.rates)
-        return math.prod(rates[r] for r in _RATES[: AAARRR_ORDER.index(self.stage)])
+        steps = _rate_names(self.funnel)[: self.stages.index(self.stage)]
+        return math.prod(rates[r] for r in steps)
 
     def value(self, seed: int) -> float:
         """The quantity in the run seeded with ``seed`` (via :func:`funnelsim.simulate`)."""
         import funnelsim as fs
 
-        result = fs.simulate(fs.aaarrr().with_rates(dict(self.rates)), self.buyers, seed=seed)
-        reached = float(result.counts[0, AAARRR_ORDER.index(self.stage)])
+        preset = getattr(fs, self.funnel)().with_rates(dict(self.rates))
+        result = fs.simulate(preset, self.buyers, seed=seed)
+        reached = float(result.counts[0, self.stages.index(self.stage)])
         return reached if self.quantity == "reached" else 100.0 * reached / self.buyers
 
     def standard_error(self) -> float:
@@ -775,23 +814,34 @@ def _numeric(ctx: _Ctx, q: dict[str, Any], common: dict[str, Any]) -> Numeric:
 def _simulation(ctx: _Ctx, s: Any) -> Simulation:
     if not isinstance(s, dict):
         raise ctx.error("simulation", f"must be a table, got {s!r}")
-    known = {"buyers", "rates", "stage", "quantity", "decimals", "se_fraction"}
+    known = {"funnel", "buyers", "rates", "stage", "quantity", "decimals", "se_fraction"}
     if set(s) - known:
         raise ctx.error(f"simulation.{sorted(set(s) - known)[0]}", "unknown field (typo?)")
+    funnel = s.get("funnel", "aaarrr")
+    if funnel not in SIMULATION_FUNNELS:
+        raise ctx.error(
+            "simulation.funnel", f"must be one of {list(SIMULATION_FUNNELS)}, got {funnel!r}"
+        )
     buyers = s.get("buyers")
     if isinstance(buyers, bool) or not isinstance(buyers, int) or buyers < 1:
         raise ctx.error("simulation.buyers", f"must be a positive integer, got {buyers!r}")
+    names = _rate_names(funnel)
     rates = s.get("rates")
-    if not isinstance(rates, dict) or set(rates) != set(_RATES):
+    if not isinstance(rates, dict) or set(rates) != set(names):
         got = sorted(rates) if isinstance(rates, dict) else rates
         raise ctx.error(
-            "simulation.rates", f"must give exactly the rates {list(_RATES)}, got {got!r}"
+            "simulation.rates",
+            f"must give exactly the rates {list(names)} of funnel {funnel!r}, got {got!r}",
         )
-    for name in _RATES:
+    for name in names:
         _real(ctx, rates, name, low=0.0, high=1.0, label=f"simulation.rates.{name}")
+    stages = SIMULATION_FUNNELS[funnel]
     stage = s.get("stage")
-    if stage not in AAARRR_ORDER:
-        raise ctx.error("simulation.stage", f"must be one of {list(AAARRR_ORDER)}, got {stage!r}")
+    if stage not in stages:
+        raise ctx.error(
+            "simulation.stage",
+            f"must be one of the stages {list(stages)} of funnel {funnel!r}, got {stage!r}",
+        )
     quantity = s.get("quantity", "reached")
     if quantity not in ("reached", "percent"):
         raise ctx.error("simulation.quantity", f"must be 'reached' or 'percent', got {quantity!r}")
@@ -803,11 +853,12 @@ def _simulation(ctx: _Ctx, s: Any) -> Simulation:
     )
     return Simulation(
         buyers=buyers,
-        rates=tuple((r, float(rates[r])) for r in _RATES),
+        rates=tuple((r, float(rates[r])) for r in names),
         stage=stage,
         quantity=quantity,
         decimals=decimals,
         se_fraction=se_fraction,
+        funnel=funnel,
     )
 
 

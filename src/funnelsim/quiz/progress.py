@@ -48,9 +48,10 @@ import warnings
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the functions that return frames
+    import pandas as pd
 
 from .._io import atomic_write
 
@@ -304,6 +305,8 @@ def _aside(path: Path) -> Path:
 
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(records)
     for column in PROGRESS_COLUMNS:
         if column not in frame:
@@ -403,6 +406,8 @@ def gather_progress(
     FileNotFoundError
         If a path does not exist.
     """
+    import pandas as pd
+
     frames = []
     for file in _files(paths):
         records, bad = _parse_lines(file.read_text(encoding="utf-8", errors="replace"))
@@ -434,6 +439,8 @@ def score_table(attempts: pd.DataFrame) -> pd.DataFrame:
         attempt), ``score`` (sum over questions of the best score) and
         ``attempts``.
     """
+    import pandas as pd
+
     columns = ["student", "lesson", "questions", "correct", "first_try", "score", "attempts"]
     if attempts.empty:
         return pd.DataFrame(columns=columns)

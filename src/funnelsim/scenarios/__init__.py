@@ -15,8 +15,10 @@ a saved file keeps its comments and layout, only what moved changes),
 :mod:`~funnelsim.scenarios.record` (the :class:`Scenario` record and
 :meth:`Scenario.with_values`), :mod:`~funnelsim.scenarios.sections` (the
 optional sections: data and checks only), :mod:`~funnelsim.scenarios.runner`
-(running a scenario, its unit economics), :mod:`~funnelsim.scenarios.sweeps`
-and :mod:`~funnelsim.scenarios.papermill`. Import from ``funnelsim.scenarios``.
+(running a scenario, its unit economics), :mod:`~funnelsim.scenarios.sweeps`,
+:mod:`~funnelsim.scenarios.compare` (several scenarios side by side, the
+capstone's one command) and :mod:`~funnelsim.scenarios.papermill`. Import from
+``funnelsim.scenarios``.
 
 The file format
 ---------------
@@ -119,6 +121,7 @@ read those)::
 
 from __future__ import annotations
 
+from funnelsim.scenarios.compare import COMPARE_COLUMNS, compare_scenarios
 from funnelsim.scenarios.errors import ScenarioError
 from funnelsim.scenarios.papermill import to_parameters
 from funnelsim.scenarios.reader import (
@@ -147,6 +150,7 @@ from funnelsim.scenarios.sweeps import sweep
 from funnelsim.scenarios.writer import dumps_toml
 
 __all__ = [
+    "COMPARE_COLUMNS",
     "SCENARIO_DIR",
     "SECTION_SPAWN_KEY",
     "B2BSettings",
@@ -157,6 +161,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioRun",
+    "compare_scenarios",
     "default_metrics",
     "dumps_toml",
     "expected_customers",

@@ -18,9 +18,11 @@ This module imports ipywidgets and altair; ``import funnelsim`` does not.
 
 from funnelsim.widgets._base import Explorer, Outcome
 from funnelsim.widgets.b2b import B2BExplorer
+from funnelsim.widgets.beckhard import BeckhardExplorer
 from funnelsim.widgets.economics import EconomicsExplorer
 from funnelsim.widgets.funnel import FunnelExplorer
 from funnelsim.widgets.growth import Dashboard, GrowthExplorer
+from funnelsim.widgets.life_cycle import LifeCycleExplorer
 from funnelsim.widgets.referral import ReferralExplorer
 from funnelsim.widgets.retention import RetentionExplorer
 from funnelsim.widgets.sensitivity import SensitivityExplorer
@@ -28,12 +30,14 @@ from funnelsim.widgets.specs import Control, Metric
 
 __all__ = [
     "B2BExplorer",
+    "BeckhardExplorer",
     "Control",
     "Dashboard",
     "EconomicsExplorer",
     "Explorer",
     "FunnelExplorer",
     "GrowthExplorer",
+    "LifeCycleExplorer",
     "Metric",
     "Outcome",
     "ReferralExplorer",

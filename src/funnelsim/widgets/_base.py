@@ -565,20 +565,26 @@ class Explorer:
         *,
         cac: float | None = None,
         discount: float | None = None,
+        expansion: float = 0.0,
+        horizon: int | None = None,
     ) -> Any:
         """:func:`funnelsim.economics.unit_economics` under the model the scenario chose.
 
         The churn model is the loaded scenario's (sBG keeps its polarization
         when the slider moves the mean churn; geometric otherwise) and so is the
         discount rate unless the explorer has a slider for it; without a loaded
-        scenario, geometric churn and no discount. Periods are months.
+        scenario, geometric churn and no discount. Periods are months;
+        ``expansion`` and ``horizon`` as in the library function.
         """
         from funnelsim.economics import unit_economics
 
         model = churn_model(churn, None if self._economics is None else self._economics.churn)
         if discount is None:
             discount = 0.0 if self._economics is None else self._economics.discount
-        return unit_economics(arpu, margin, model, cac=cac, discount=discount, period="month")
+        return unit_economics(
+            arpu, margin, model, cac=cac, discount=discount, period="month",
+            expansion=expansion, horizon=horizon,
+        )  # fmt: skip
 
     def _values_from(self, sc: Any) -> dict[str, Any]:
         """Control values taken from scenario ``sc``: each control's :attr:`Control.setting`.

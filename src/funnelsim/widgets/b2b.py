@@ -1,4 +1,4 @@
-"""The B2B deal explorer: buying committee, champion, saboteur and Beckhard's rule."""
+"""The B2B explorers: the deal (committee, champion, saboteur, Beckhard, adoption) and ABM."""
 
 from __future__ import annotations
 
@@ -13,13 +13,38 @@ import pandas as pd
 from funnelsim import charts
 from funnelsim.stats import step_table
 from funnelsim.widgets._base import Explorer, Outcome, replace_section, require_section
-from funnelsim.widgets.specs import B2B_BECKHARD, B2B_COMMITTEE, B2B_DEAL, B2B_METRICS, B2B_STEPS
+from funnelsim.widgets.specs import (
+    B2B_BECKHARD,
+    B2B_COMMITTEE,
+    B2B_DEAL,
+    B2B_METRICS,
+    B2B_STEPS,
+    Control,
+    Metric,
+)
 
-__all__ = ["B2BExplorer", "accounts_table"]
+__all__ = ["AbmExplorer", "B2BExplorer", "accounts_table"]
 
 _MEMBERS = ("decision_maker", "economic_buyer", "influencer", "user")
 _PRESENCE = ("champion", "saboteur", *_MEMBERS)
 _BECKHARD = ("dissatisfaction", "vision", "first_steps", "cost")
+#: After the purchase: do the end users take the product up? 1 = every won account is
+#: used (the explorer's behaviour before adoption existed).
+B2B_ADOPTION = (
+    Control(
+        "adoption", "Adoption (won → in daily use)", 0.0, 1.0, 0.01, 1.0, readout=".0%",
+        help="Won accounts whose users take the product into daily work when the users "
+        "had no say; users for it raise this, users against it lower it.",
+    ),
+)  # fmt: skip
+
+#: The deal's headline numbers, then what survives the purchase.
+METRICS = (
+    *B2B_METRICS,
+    Metric("kept", "Accounts kept (won and in use)", "{:,.0f}"),
+    Metric("abandoned", "Won but abandoned", "{:,.0f}", "Deals won whose users dropped it."),
+)
+
 #: Steepness of the smooth Beckhard rule (that of :func:`funnelsim.b2b.beckhard_probability`).
 _STEEPNESS = 2.0
 
@@ -28,12 +53,18 @@ def accounts_table(result: Any) -> pd.DataFrame:
     """The accounts' funnel table, in the shape :func:`funnelsim.charts.funnel_chart` reads.
 
     :func:`funnelsim.stats.step_table` of the accounts' depths (exact
-    Clopper-Pearson intervals); unlike ``result.table()`` it skips the exact
-    expectations, which a slider move does not need.
+    Clopper-Pearson intervals), with the post-purchase row ``Adoption`` when the
+    run has one; unlike ``result.table()`` it skips the exact expectations,
+    which a slider move does not need.
     """
+    from funnelsim.b2b import ADOPTION
+
     depth = result.accounts["depth"].to_numpy()
     names = list(result.funnel.names)
     reached = (depth[:, None] > np.arange(len(names))[None, :]).sum(axis=0)
+    if getattr(result, "adoption", None) is not None:
+        names.append(ADOPTION)
+        reached = np.append(reached, int(result.accounts["adopted"].sum()))
     return step_table(names, reached, len(depth))
 
 
@@ -51,8 +82,11 @@ class B2BExplorer(Explorer):
     influencer, users, maybe a champion or a saboteur), which moves its step
     rates (:func:`funnelsim.b2b.simulate_accounts`). The Buy step's base rate
     comes from Beckhard's rule, ``P = r² / (1 + r²)`` with ``r = A·B·D / X``
-    (:func:`funnelsim.b2b.beckhard_probability`). Left: the accounts' funnel;
-    right: each member's effect on the win rate.
+    (:func:`funnelsim.b2b.beckhard_probability`). After the purchase the end
+    users adopt the product or abandon it (``adoption``, moved by the users'
+    and the champion's stance). Left: the accounts' funnel, Adoption last;
+    right: each member's effect on the win rate. The adoption slider is not
+    part of a scenario file (its ``[b2b]`` section has no such key).
 
     Loading a scenario takes its ``[b2b]`` section (committee presences,
     accounts), the Learn and Try rates, the seed, the deal size (12 × the
@@ -70,9 +104,10 @@ class B2BExplorer(Explorer):
                 ("Buying committee (share of accounts)", B2B_COMMITTEE),
                 ("Steps before Buy", B2B_STEPS),
                 ("Beckhard: A·B·D > X decides Buy", B2B_BECKHARD),
+                ("After the purchase", B2B_ADOPTION),
                 ("Deals", B2B_DEAL),
             ],
-            B2B_METRICS,
+            METRICS,
             values=values,
             threaded=threaded,
             toolbar=self._scenario_tools(),
@@ -134,7 +169,11 @@ class B2BExplorer(Explorer):
         )
         funnel = trigger_learn_try_buy(learn=values["learn"], try_=values["try_"], buy=buy)
         result = b2b.simulate_accounts(
-            values["accounts"], committee=committee, funnel=funnel, seed=values["seed"]
+            values["accounts"],
+            committee=committee,
+            funnel=funnel,
+            adoption=values["adoption"],
+            seed=values["seed"],
         )
         won = result.accounts.loc[result.accounts["won"], "cycle_length"]
         metrics = {
@@ -143,6 +182,8 @@ class B2BExplorer(Explorer):
             "customers": float(result.accounts["won"].sum()),
             "revenue": float(result.accounts["won"].sum() * values["deal_size"]),
             "cycle": float(won.median()) if len(won) else float("nan"),
+            "kept": float(result.accounts["adopted"].sum()),
+            "abandoned": float(result.accounts["abandoned"].sum()),
         }
         return Outcome(dict(values), result, metrics)
 
@@ -165,3 +206,97 @@ class B2BExplorer(Explorer):
                 b, title="Who wins the deal: each member's effect on the win rate", width=260
             ),
         )
+
+
+# -- the ABM explorer (lesson 11) ----------------------------------------------------------
+
+#: The four ABM steps' levers.
+ABM_PIPELINE = (
+    Control(
+        "companies", "Companies on the list", 200, 20_000, 1, 2_000, integer=True,
+        scale="log", readout=",.0f", slow=True,
+    ),
+    Control("fit_rate", "Filter: share that fits", 0.05, 1.0, 0.01, 0.3, readout=".0%"),
+    Control(
+        "capacity", "Companies researched (capacity)", 5, 500, 5, 100, integer=True,
+        readout=",.0f", help="Companies the team can research and warm up.",
+    ),
+    Control("response_rate", "Research: share responding", 0.0, 1.0, 0.01, 0.4, readout=".0%"),
+)  # fmt: skip
+
+#: How much the BANT score says about winning, and how much deals differ.
+ABM_SCORE = (
+    Control(
+        "strength", "How much BANT predicts a win", 0.0, 3.0, 0.1, 1.0, readout=".1f",
+        help="0: the score says nothing; 1: the odds of winning grow with the product.",
+    ),
+    Control(
+        "deal_sigma", "Spread of deal sizes", 0.0, 2.0, 0.1, 1.0, readout=".1f",
+        help="0: every deal the same size (BANT and expected value then agree).",
+    ),
+    Control("seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d"),
+)  # fmt: skip
+
+ABM_METRICS = (
+    Metric("wins_bant", "Expected wins, BANT order", "{:.1f}"),
+    Metric("wins_random", "Expected wins, random order", "{:.1f}"),
+    Metric("lift", "BANT ÷ random", "{:.2f}×", "How many times the wins of a random choice."),
+    Metric(
+        "revenue_gain", "Revenue: expected value ÷ BANT order", "{:.2f}×",
+        "Expected revenue of the expected-value order over that of the BANT order.",
+    ),
+)  # fmt: skip
+
+
+class AbmExplorer(Explorer):
+    """Account-based marketing: filter, rank, research, warm up (:func:`funnelsim.simulate_abm`).
+
+    Left: the pipeline in BANT order as a funnel; right: the gain curve, BANT
+    order against random order (:func:`funnelsim.charts.bant_gain_chart`). The
+    headline numbers compare the expected wins of the BANT and random orders
+    and the expected revenue of the expected-value and BANT orders, on the
+    same companies. Deals average 1 (revenue in units of the mean deal).
+    """
+
+    def __init__(self, *, threaded: bool | None = None, **values: Any) -> None:
+        super().__init__(
+            "ABM: which companies to research",
+            [("The four steps", ABM_PIPELINE), ("Score and deals", ABM_SCORE)],
+            ABM_METRICS,
+            values=values,
+            threaded=threaded,
+        )
+
+    def compute(self, values: Mapping[str, Any]) -> Outcome:
+        from funnelsim import b2b
+
+        abm = b2b.simulate_abm(
+            values["companies"],
+            fit_rate=values["fit_rate"],
+            capacity=values["capacity"],
+            response_rate=values["response_rate"],
+            strength=values["strength"],
+            deal_sigma=values["deal_sigma"],
+            seed=values["seed"],
+        )
+        s = abm.summary().set_index("ranking")
+        wins = s["expected_wins"].to_dict()
+        revenue = s["expected_revenue"].to_dict()
+        metrics = {
+            "wins_bant": wins["bant"],
+            "wins_random": wins["random"],
+            "lift": wins["bant"] / wins["random"] if wins["random"] > 0 else float("nan"),
+            "revenue_gain": revenue["expected_value"] / revenue["bant"]
+            if revenue["bant"] > 0
+            else float("nan"),
+        }
+        return Outcome(dict(values), abm, metrics)
+
+    def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
+        abm = outcome.result
+        funnel = charts.funnel_chart(abm.table(), title="The pipeline in BANT order", width=280)
+        gain = charts.bant_gain_chart(abm.pipeline(), width=300, height=260)
+        if a is not None:
+            frozen = charts.funnel_chart(a.result.table(), title="A (frozen)", width=280)
+            return charts.Plot.of(alt.vconcat(alt.hconcat(frozen, funnel), gain))
+        return charts.Plot.of(alt.hconcat(funnel, gain).resolve_scale(color="independent"))

@@ -19,21 +19,25 @@ from funnelsim.widgets._base import (
 )
 from funnelsim.widgets.specs import ECONOMICS_CONTROLS, ECONOMICS_METRICS
 
-__all__ = ["EconomicsExplorer", "payback_frame"]
+__all__ = ["EXPANSION_HORIZON", "EconomicsExplorer", "payback_frame"]
+
+#: Months counted in the LTV when expansion would make it infinite (ten years).
+EXPANSION_HORIZON = 120
 
 
 def payback_frame(values: Mapping[str, Any]) -> pd.DataFrame:
     """Expected cumulative discounted gross profit of one customer, month by month (geometric).
 
     The curve of :func:`funnelsim.economics.payback_curve` for ``values``
-    (``arpu, margin, churn, discount, cac, months``) with geometric churn;
-    columns ``month, profit, cac``.
+    (``arpu, margin, churn, discount, cac, months`` and optionally
+    ``expansion``) with geometric churn; columns ``month, profit, cac``.
     """
     from funnelsim.economics import unit_economics
 
     ue = unit_economics(
         values["arpu"], values["margin"], values["churn"],
         cac=values["cac"], discount=values["discount"], period="month",
+        expansion=values.get("expansion", 0.0),
     )  # fmt: skip
     return _frame(ue, int(values["months"]))
 
@@ -111,19 +115,24 @@ class EconomicsExplorer(Explorer):
         return sc
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
-        ue = self.unit_economics(
-            values["arpu"],
-            values["margin"],
-            values["churn"],
-            cac=values["cac"],
-            discount=values["discount"],
-        )
+        args = (values["arpu"], values["margin"], values["churn"])
+        money = {"cac": values["cac"], "discount": values["discount"]}
+        expansion = values.get("expansion", 0.0)
+        try:
+            ue = self.unit_economics(*args, **money, expansion=expansion)
+        except ValueError:
+            if expansion == 0:
+                raise
+            # expansion outgrows churn and discount: the LTV would be infinite, so the
+            # cards count a limited horizon (the label says so)
+            ue = self.unit_economics(*args, **money, expansion=expansion, horizon=EXPANSION_HORIZON)
         metrics = {
             "ltv": ue.ltv,
             "cac": ue.cac,
             "ltv_cac": ue.ltv_to_cac,
             "payback": ue.payback,
             "lifetime": ue.expected_lifetime,
+            "profit_per_customer": ue.ltv - ue.cac,
         }
         return Outcome(dict(values), _frame(ue, int(values["months"])), metrics, ue)
 

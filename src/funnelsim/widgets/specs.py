@@ -483,10 +483,21 @@ ECONOMICS_CONTROLS = _driving(
             help="Acquisition cost of one customer (log scale).",
         ),
         Control("discount", "Discount rate per month", 0.0, 0.05, 0.001, 0.01, readout=".1%"),
+        Control(
+            "expansion",
+            "Expansion per month",
+            0.0,
+            0.05,
+            0.001,
+            0.0,
+            readout=".1%",
+            help="Monthly growth of a staying customer's revenue (upsells, more seats).",
+        ),
         Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
     ),
     churn="",
     cac="",
+    expansion="",
     months="",
 )
 
@@ -499,6 +510,10 @@ ECONOMICS_METRICS = (
         "First month the cumulative profit curve reaches CAC.", infinite="never",
     ),
     Metric("lifetime", "Expected lifetime (months)", "{:.1f}", "Undiscounted; – if infinite."),
+    Metric(
+        "profit_per_customer", "LTV − CAC ($ / new customer)", "${:,.0f}",
+        "Below 0 every customer bought loses money: growing faster loses more.",
+    ),
 )  # fmt: skip
 
 # -- the B2B deal --------------------------------------------------------------------------------
@@ -508,7 +523,7 @@ B2B_COMMITTEE = (
     _rate("saboteur", "Saboteur present", 0.15, "An insider who works against you."),
     _rate("decision_maker", "Decision maker (ЛПР)", 0.60),
     _rate("economic_buyer", "Economic buyer (ЛВР)", 0.70),
-    _rate("influencer", "Influencer (ЛФР)", 0.90),
+    _rate("influencer", "Decision shaper (ЛФР)", 0.90),
     _rate("user", "Users", 0.80),
 )
 

@@ -1,0 +1,102 @@
+"""Checks of exercise 14 (reviewing Team Chains' go-to-market)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+import funnelsim as fs
+from funnelsim.exercises import get, run_checks
+
+SPEC = get("14_capstone")
+
+
+def _outcomes(question, value, seed=1, *, hidden=True):
+    return run_checks(SPEC.question(question), value, seed, hidden=hidden)
+
+
+def _passes(question, value, seed=1, *, hidden=True):
+    return all(o.passed for o in _outcomes(question, value, seed, hidden=hidden))
+
+
+def _feedback(question, value, seed=1):
+    return " ".join(o.feedback for o in _outcomes(question, value, seed) if not o.passed)
+
+
+def _honest(seed):
+    sc = fs.load_scenario("capstone_team_chains")
+    # From first principles: spend / (buyers × reach), as the lesson defines CAC.
+    customers = 120 * 0.50 * 0.30 * 0.35
+    return {
+        "chains_cac": 60_000 / customers,
+        "chains_ltv_to_cac": sc.unit_economics().ltv / (60_000 / customers),
+        "simulated_customers": int(sc.simulate(seed=seed).reached.iloc[-1]),
+        "fix_first_stage": "Try",
+        "plan_entrants": fs.sales_plan(10, sc.funnel, confidence=0.9)["entrants"].iloc[0],
+    }
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2026, 2169059092])
+def test_honest_answers_pass_every_check(seed):
+    for name, value in _honest(seed).items():
+        assert _passes(name, value, seed), (name, _feedback(name, value, seed))
+
+
+def test_counts_mode_and_direct_funnel_runs_are_honest_too():
+    sc = fs.load_scenario("capstone_team_chains")
+    for mode in ("buyers", "counts"):
+        run = fs.simulate(sc.funnel, sc.buyers, seed=9, mode=mode)
+        assert _passes("simulated_customers", int(run.counts[0, -1]), 9)
+
+
+def test_a_neighbours_month_passes_visible_but_not_hidden_checks():
+    sc = fs.load_scenario("capstone_team_chains")
+    counts = {s: int(sc.simulate(seed=s).reached.iloc[-1]) for s in range(40)}
+    mine, theirs = next((a, b) for a in counts for b in counts if counts[a] != counts[b])
+    assert _passes("simulated_customers", counts[theirs], mine, hidden=False)
+    assert not _passes("simulated_customers", counts[theirs], mine)
+    assert "your own seed" in _feedback("simulated_customers", counts[theirs], mine)
+
+
+def test_classic_mistakes_get_their_hints():
+    assert "cost per lead" in _feedback("chains_cac", 60_000 / 120)
+    assert "expected customers" in _feedback("chains_cac", 60_000 / 7)
+    ratio = _honest(0)["chains_ltv_to_cac"]
+    assert "inverse" in _feedback("chains_ltv_to_cac", 1 / ratio)
+    assert "loses the most chains" in _feedback("fix_first_stage", "Learn")
+    assert "confidence=0.9" in _feedback("plan_entrants", 10 / (0.5 * 0.3 * 0.35))
+    assert "stage name" in _feedback("fix_first_stage", "Pilot")
+    assert "share" in _feedback("simulated_customers", 0.05)
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("chains_cac", 500.0),
+        ("chains_cac", 123.0),
+        ("chains_ltv_to_cac", 0.5),
+        ("simulated_customers", 60),
+        ("fix_first_stage", "Buy"),
+        ("plan_entrants", 100.0),
+    ],
+)
+def test_feedback_never_gives_the_answer(question, value):
+    right = _honest(0)[question]
+    text = _feedback(question, value, 0)
+    assert text
+    forms = {right} if isinstance(right, str) else {f"{right:,.0f}", f"{right:.0f}", f"{right:.2f}"}
+    for form in forms:
+        if isinstance(right, str):
+            assert f"{form} is" not in text
+        else:
+            assert not re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d.])", text), (question, text)
+
+
+def test_strange_answers_give_feedback_not_tracebacks():
+    for question in ("chains_cac", "chains_ltv_to_cac", "simulated_customers", "plan_entrants"):
+        outcomes = _outcomes(question, "a lot")
+        assert not any(o.passed for o in outcomes) and all(o.feedback for o in outcomes)
+    assert not _passes("chains_cac", -5)
+    assert not _passes("chains_cac", math.nan)
