@@ -1026,3 +1026,25 @@ def test_viral_growth_chart_takes_a_referral_result():
     data = chart.data
     assert data[data["label"] == "one"]["users"].iloc[-1] == one.total
     assert np.isclose(data[data["label"] == "many"]["users"].iloc[-1], many.total)
+
+
+# -- lesson 10: RFM back-test and loyalty thresholds ---------------------------------------------
+
+
+def test_rfm_outcomes_chart_leaves_out_empty_segments():
+    outcomes = fs.rfm_outcomes(fs.load_cdnow(), "1997-12-31")
+    chart = charts.rfm_outcomes_chart(outcomes)
+    shown = outcomes[outcomes["customers"] > 0]
+    assert list(chart.data["segment"]) == [str(s) for s in shown["segment"]]
+    assert np.allclose(chart.data["rate"], 100 * shown["return_rate"])
+    assert chart.title.startswith("Champions: 58 % bought again")
+
+
+def test_loyalty_threshold_chart_draws_the_admitted_shares():
+    table = fs.first_purchase_threshold(fs.load_cdnow(), [0, 25, 50])
+    chart = charts.loyalty_threshold_chart(table)
+    left = chart.hconcat[0].data
+    assert list(left["series"].unique()) == ["customers admitted", "later revenue from them"]
+    assert left["percent"].iloc[0] == 100.0
+    right = chart.hconcat[1].data
+    assert set(right["group"]) == {"admitted", "not admitted"}  # the empty group is dropped

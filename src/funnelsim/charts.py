@@ -37,6 +37,7 @@ the sales plan worked backwards            :func:`plan_chart`
 positioning as the market fills up         :func:`positioning_chart`
 BANT, RFM, the buying committee            :func:`bant_chart`, :func:`bant_gain_chart`,
                                            :func:`rfm_chart`, :func:`committee_chart`,
+                                           :func:`rfm_outcomes_chart`,
                                            :func:`loyalty_threshold_chart`
 =========================================  ==============================================
 
@@ -138,6 +139,7 @@ __all__ = [
     "retention_panel_plot",
     "revenue_chart",
     "rfm_chart",
+    "rfm_outcomes_chart",
     "save",
     "setup",
     "theme",
@@ -2553,6 +2555,58 @@ def rfm_chart(scores: pd.DataFrame, *, title: str | None = None) -> AnyChart:
     return chart.properties(title=title or f"RFM segments ({total:,} customers)")
 
 
+def rfm_outcomes_chart(outcomes: pd.DataFrame, *, title: str | None = None) -> alt.LayerChart:
+    """Share of each RFM segment that bought again after the scoring day, with its interval.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        What :func:`funnelsim.rfm_outcomes` returns (``segment, customers,
+        return_rate, ci_low, ci_high``); empty segments are left out.
+    title : str, optional
+        Chart title (default: the best and the worst segment's rates).
+
+    Returns
+    -------
+    altair.LayerChart
+        y: segment (best first); x: bought again (%), a bar with its
+        Clopper–Pearson interval.
+    """
+    t = check_columns(
+        outcomes, ("segment", "customers", "return_rate", "ci_low", "ci_high"), name="outcomes"
+    )
+    t = t[t["customers"] > 0]
+    frame = pd.DataFrame(
+        {
+            "segment": t["segment"].astype(str).to_numpy(),
+            "customers": t["customers"].to_numpy(np.int64),
+            "rate": 100 * t["return_rate"].to_numpy(float),
+            "low": 100 * t["ci_low"].to_numpy(float),
+            "high": 100 * t["ci_high"].to_numpy(float),
+        }
+    )
+    order = list(frame["segment"])
+    if title is None and len(frame):
+        rate = frame["rate"].to_numpy(float)
+        name = frame["segment"].to_numpy(str)
+        best, worst = int(np.argmax(rate)), int(np.argmin(rate))
+        title = f"{name[best]}: {rate[best]:.0f} % bought again, {name[worst]}: {rate[worst]:.0f} %"
+    y = alt.Y("segment:N", sort=order, title=None)
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            y=y,
+            x=alt.X("rate:Q", title="bought again after the scoring day (%)"),
+            tooltip=["segment", "customers", alt.Tooltip("rate:Q", format=".1f")],
+        )
+    )
+    ci = alt.Chart().mark_rule(color=MUTED_DARK, strokeWidth=2).encode(y=y, x="low:Q", x2="high:Q")
+    return alt.layer(bars, ci, data=frame).properties(  # type: ignore[return-value]
+        width=380, height=max(120, 28 * len(frame)), title=title or "RFM segments afterwards"
+    )
+
+
 def loyalty_threshold_chart(
     table: pd.DataFrame, *, title: str | None = None, width: int = 300
 ) -> alt.HConcatChart:
@@ -2638,12 +2692,12 @@ def loyalty_threshold_chart(
         legend=alt.Legend(title=None, orient="bottom"),
     )
     band = (
-        alt.Chart(rates)
+        alt.Chart()
         .mark_area(opacity=0.25)
         .encode(x=x, y=alt.Y("low:Q", title="bought again (%)"), y2="high:Q", color=colour)
     )
-    line = alt.Chart(rates).mark_line(point=True).encode(x=x, y="rate:Q", color=colour)
-    right = alt.layer(band, line).properties(
+    line = alt.Chart().mark_line(point=True).encode(x=x, y="rate:Q", color=colour)
+    right = alt.layer(band, line, data=rates).properties(
         width=width, height=230, title="Repeat purchase, with 95 % intervals"
     )
     heading = title or "A first-purchase threshold: who gets a card and how both groups buy later"
