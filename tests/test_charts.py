@@ -165,6 +165,23 @@ def test_funnel_chart_spec(result: fs.SimulationResult) -> None:
     _render(chart)
 
 
+def test_funnel_chart_names_what_it_counts_and_what_the_whiskers_are(
+    result: fs.SimulationResult,
+) -> None:
+    bars = _layers(charts.funnel_chart(result).to_dict())[0]
+    assert bars["encoding"]["x"]["title"].startswith("buyers (bar: entered the step")
+    assert "whisker: 95% interval" in bars["encoding"]["x"]["title"]
+    spec = charts.funnel_chart(result, unit="leads", confidence=0.9).to_dict()
+    assert spec["title"] == "AAARRR: 20,000 leads"
+    assert _layers(spec)[0]["encoding"]["x"]["title"].startswith("leads (bar:")
+    assert "whisker: 90% interval" in _layers(spec)[0]["encoding"]["x"]["title"]
+    accounts = fs.simulate_accounts(50, seed=1)
+    bars = _layers(charts.funnel_chart(accounts).to_dict())[0]
+    assert bars["encoding"]["x"]["title"].startswith("accounts (bar:")
+    with pytest.raises(ValueError, match="unit must be a non-empty word such as 'leads', got ' '"):
+        charts.funnel_chart(result, unit=" ")
+
+
 def test_funnel_chart_compares_scenarios_side_by_side(result: fs.SimulationResult) -> None:
     other = fs.simulate(fs.aaarrr(activation=0.8), buyers=20_000, seed=7)
     spec = charts.funnel_chart({"A": result, "B": other}, title="A vs B").to_dict()

@@ -374,11 +374,34 @@ def _funnel_long(frame: pd.DataFrame, scenario: str | None = None) -> pd.DataFra
     return long
 
 
-def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.Chart]:
+def _funnel_unit(source: Any, unit: str | None) -> str:
+    """What a funnel chart's bars count: ``unit``, else accounts or buyers by the source."""
+    if unit is not None:
+        if not isinstance(unit, str) or not unit.strip():
+            raise ValueError(f"unit must be a non-empty word such as 'leads', got {unit!r}")
+        return unit.strip()
+    from funnelsim.b2b import AccountsResult
+
+    first = next(iter(source.values()), None) if isinstance(source, Mapping) else source
+    return "accounts" if isinstance(first, AccountsResult) else "buyers"
+
+
+def _funnel_layers(
+    order: Sequence[str],
+    where: str | None = None,
+    *,
+    unit: str = "buyers",
+    confidence: float = 0.95,
+) -> list[alt.Chart]:
     """Bars (reached + dropped), CI whiskers and labels of a funnel, without data.
 
-    ``where`` is an extra Vega filter expression (a dashboard panel's rows).
+    ``where`` is an extra Vega filter expression (a dashboard panel's rows); ``unit`` names
+    what the bars count; the axis title says what the whiskers are.
     """
+    axis_title = (
+        f"{unit} (bar: entered the step; label: reached, step conversion; "
+        f"whisker: {confidence:.0%} interval)"
+    )
 
     def rows(expr: str | None) -> str | None:
         parts = [p for p in (where, expr) if p]
@@ -395,7 +418,7 @@ def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.C
         .mark_bar(height={"band": 0.7})
         .encode(
             y=y,
-            x=alt.X("start:Q", title="buyers", axis=_count_axis()),
+            x=alt.X("start:Q", title=axis_title, axis=_count_axis()),
             x2="end:Q",
             color=alt.Color(
                 "part:N",
@@ -407,7 +430,7 @@ def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.C
     whiskers = (
         base("datum.part == 'reached' && isValid(datum.reached_low)")
         .mark_errorbar(ticks={"size": 14}, color="#222222", thickness=1.5)
-        .encode(y=y, x=alt.X("reached_low:Q", title="buyers"), x2="reached_high:Q")
+        .encode(y=y, x=alt.X("reached_low:Q", title=axis_title), x2="reached_high:Q")
     )
     labels = (
         base("datum.part == 'reached'")
@@ -423,6 +446,7 @@ def funnel_plot(
     title: str | None = None,
     confidence: float = 0.95,
     width: int | None = None,
+    unit: str | None = None,
 ) -> Plot:
     """The funnel of :func:`funnel_chart` as a :class:`Plot` (its data and the rest apart).
 
@@ -437,6 +461,7 @@ def funnel_plot(
         ``scenario`` column for a mapping).
     """
     width = _default_width(source, width)
+    unit = _funnel_unit(source, unit)
     if isinstance(source, Mapping):
         if not source:
             raise ValueError("funnel_chart needs at least one result, got an empty mapping")
@@ -456,13 +481,13 @@ def funnel_plot(
         scenarios = []
         frame = funnel_frame(source, confidence)
         if title is None and isinstance(source, SimulationResult):
-            title = f"{source.funnel.name}: {source.buyers:,} buyers"
+            title = f"{source.funnel.name}: {source.buyers:,} {unit}"
         data = _funnel_long(frame)
         order = list(frame["stage"])
-    shape = ("funnel", tuple(order), tuple(scenarios), title, width)
+    shape = ("funnel", tuple(order), tuple(scenarios), title, width, unit, confidence)
 
     def build(frame: pd.DataFrame) -> AnyChart:
-        bars, whiskers, labels = _funnel_layers(order)
+        bars, whiskers, labels = _funnel_layers(order, unit=unit, confidence=confidence)
         height = max(120, 38 * len(order))
         layers = alt.layer(bars, whiskers, labels, data=frame)
         if scenarios:
@@ -487,6 +512,7 @@ def funnel_chart(
     title: str | None = None,
     confidence: float = 0.95,
     width: int | None = None,
+    unit: str | None = None,
 ) -> AnyChart:
     """Horizontal funnel: buyers reaching each stage, step conversion, CI, drop-off.
 
@@ -514,11 +540,15 @@ def funnel_chart(
     width : int, optional
         Width of one funnel's plotting area in pixels (default 460, or 300
         per funnel when comparing).
+    unit : str, optional
+        What the bars count, in the plural ("leads", "visitors", "companies");
+        default "accounts" for an :class:`~funnelsim.AccountsResult`, else "buyers".
 
     Returns
     -------
     altair.LayerChart, or altair.FacetChart for a mapping
-        The x axis counts buyers (accounts for an accounts result).
+        The x axis counts ``unit`` and its title says what the bar, the label and
+        the whisker show.
 
     Raises
     ------
@@ -526,7 +556,9 @@ def funnel_chart(
         See :func:`funnel_frame`; a mapping must be non-empty and its funnels
         must have the same stages.
     """
-    return funnel_plot(result_or_table, title=title, confidence=confidence, width=width).chart()
+    return funnel_plot(
+        result_or_table, title=title, confidence=confidence, width=width, unit=unit
+    ).chart()
 
 
 def _default_width(source: object, width: int | None) -> int:
