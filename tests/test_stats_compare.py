@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -270,3 +272,14 @@ def test_compare_date_format_is_for_event_logs_only() -> None:
     a = fs.simulate(fs.aaarrr(), buyers=100, seed=1)
     with pytest.raises(ValueError, match="date_format applies to event logs only, but a is"):
         compare(a, a, date_format="%d.%m.%Y")
+
+
+@pytest.mark.parametrize(("p", "margin"), [(0.02, 0.005), (0.5, 0.03), (0.13, 0.01), (0.9, 0.02)])
+def test_wald_sample_size_matches_statsmodels(p, margin):
+    from statsmodels.stats.proportion import samplesize_confint_proportion
+
+    from funnelsim.stats import sample_size_proportion
+
+    assert sample_size_proportion(p, margin) == math.ceil(
+        samplesize_confint_proportion(p, margin) - 1e-9
+    )

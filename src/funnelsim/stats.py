@@ -3,7 +3,11 @@
 Also the sample sizes of the course: how many visitors before a rate is known to a
 given margin (:func:`sample_size_proportion`), and how many per page an A/B test of two
 conversion rates needs (:func:`sample_size_two_proportions`, :func:`power_two_proportions`),
-both from the standard normal-approximation formulas cited in each docstring.
+both from the standard normal-approximation formulas cited in each docstring. They are
+a few lines each on ``scipy.special.ndtri``, so the core does not import statsmodels for
+them: the Wald size equals ``statsmodels.stats.proportion.samplesize_confint_proportion``
+rounded up (a test checks it), while statsmodels' power classes take Cohen's arcsine
+effect size *h* rather than the two-proportion formula that A/B-test calculators show.
 
 Confidence intervals for conversion rates are **exact Clopper–Pearson**
 intervals computed with ``scipy.special.betaincinv`` (the inverse regularised
