@@ -286,7 +286,10 @@ def test_a_bad_bank_names_the_file_the_question_and_the_field(tmp_path, body, ma
         quiz.load_quiz(_bank(tmp_path, body))
 
 
-def test_missing_banks_say_so(tmp_path):
+def test_missing_banks_say_so(tmp_path, monkeypatch):
+    # Every lesson has its bank now: point the package's data at an empty folder.
+    (tmp_path / "quizzes").mkdir()
+    monkeypatch.setattr(qb.resources, "files", lambda package: tmp_path)
     with pytest.raises(FileNotFoundError, match="there is no quiz for lesson '14_capstone' yet"):
         quiz.load_quiz("14_capstone")
     with pytest.raises(FileNotFoundError, match="no question bank at"):
