@@ -326,8 +326,8 @@ def compare_text(frame: pd.DataFrame) -> str:
 
     >>> import pandas as pd
     >>> print(compare_text(pd.DataFrame({"scenario": ["a", "b"], "customers": [12.0, 30.5]})))
-                   a     b
-    customers     12  30.5
+                a     b
+    customers  12  30.5
     """
     import pandas as pd
 
