@@ -427,7 +427,7 @@ RETENTION_CONTROLS = (
         help="0: everyone churns alike (geometric); near 1: loyal few, fast leavers.",
     ),
     Control(
-        "cohort_size", "Customers per cohort", 10, 100_000, 1, 1_000, integer=True,
+        "cohort_size", "Customers per cohort", 1, 100_000, 1, 1_000, integer=True,
         scale="log", readout=",.0f",
     ),
     Control("cohorts", "Cohorts", 1, 24, 1, 8, integer=True, readout="d"),
