@@ -14,7 +14,10 @@ Used two ways (``make notebooks``):
   :class:`IPCKernelManager`, and the xdist scheduler sends all of a
   notebook's nbval cells (which share one kernel) to one worker, while every
   papermill and exercise run is a unit of its own (:class:`NotebookScheduling`);
-* by ``test_papermill.py``, which hands :class:`IPCKernelManager` to papermill.
+* by ``conftest.py``: one :class:`SharedKernelManager` per worker runs every
+  papermill case and every exercise notebook, its namespace cleared before each
+  (:func:`reset_kernel`), so the ~3 CPU-s of starting a kernel, importing
+  funnelsim, pandas and altair and starting vl-convert are paid once per worker.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,6 +45,52 @@ class IPCKernelManager(KernelManager):
             os.makedirs(runtime, exist_ok=True)
             kwargs.setdefault("ip", os.path.join(runtime, f"kernel-{uuid.uuid4().hex}-ipc"))
         super().__init__(**kwargs)
+
+
+class SharedKernelManager(IPCKernelManager):
+    """An :class:`IPCKernelManager` that remembers the clients it hands out.
+
+    nbclient leaves the kernel and its client running when it is handed the
+    manager (``km=``); :meth:`close_clients` closes those clients after each run.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clients: list[Any] = []
+
+    def client(self, **kwargs: Any) -> Any:
+        kc = super().client(**kwargs)
+        self.clients.append(kc)
+        return kc
+
+    def close_clients(self) -> None:
+        while self.clients:
+            self.clients.pop().stop_channels()
+
+
+def reset_kernel(km: SharedKernelManager, cwd: Path, env: dict[str, str] | None = None) -> None:
+    """Make ``km``'s kernel as a fresh one for the next notebook: an empty namespace.
+
+    Restarts the kernel if it died; otherwise runs IPython's ``%reset -f`` (every
+    user variable, imported name and output history goes), changes the kernel's
+    working directory to ``cwd`` and sets ``env`` in its ``os.environ``. Only
+    imported modules (and their state) carry over.
+    """
+    km.close_clients()
+    if not km.is_alive():
+        km.restart_kernel(now=True)
+    code = f"%reset -f\nimport os as _os\n_os.chdir({str(cwd)!r})\n"
+    code += "".join(f"_os.environ[{k!r}] = {v!r}\n" for k, v in (env or {}).items())
+    code += "del _os\n"
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        reply = kc.execute_interactive(code, silent=True, timeout=60)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"resetting the shared kernel failed: {reply['content']}")
+    finally:
+        km.close_clients()
 
 
 def pytest_configure(config: pytest.Config) -> None:

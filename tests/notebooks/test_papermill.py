@@ -15,6 +15,21 @@ executed without errors, the shape of a lesson) are in
 ``make notebooks`` runs this folder and nbval on two xdist workers; the kernels
 talk over Unix sockets (``kernels.py``), so they can start in parallel.
 ``make unit`` leaves this folder out: nothing runs twice.
+
+One kernel per worker
+---------------------
+A kernel that imports funnelsim, pandas, altair and starts vl-convert's renderer
+costs about 3 CPU-s before a lesson's first chart is drawn, more than a lesson's
+own work. So every case on an xdist worker runs in that worker's one kernel
+(the ``kernel`` fixture of ``conftest.py``, shared with the exercise runs), and
+before each case :func:`~tests.notebooks.kernels.reset_kernel` clears the kernel's namespace
+(IPython's ``%reset -f``: every variable, imported name and output history goes)
+and moves it to ``notebooks/`` as papermill would, restarting the kernel if a case
+killed it. A case therefore still fails on a name it never defined or a
+module it never imported in its own cells; only the imported modules themselves
+(and module state such as the renderer that ``charts.setup()`` enabled) carry
+over, and the committed run that nbval checks starts from a fresh kernel and
+proves those for every notebook.
 """
 
 from __future__ import annotations
@@ -25,7 +40,7 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from tests.notebooks.kernels import IPCKernelManager
+from tests.notebooks.kernels import SharedKernelManager, reset_kernel
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -50,18 +65,21 @@ def test_there_are_notebooks_and_every_one_is_listed_or_defaulted():
 
 
 @pytest.mark.parametrize(("nb", "name", "params"), CASES)
-def test_notebook_runs_with_parameters(nb: Path, name: str, params: dict, tmp_path: Path):
+def test_notebook_runs_with_parameters(
+    nb: Path, name: str, params: dict, tmp_path: Path, kernel: SharedKernelManager
+):
     declared = pm.inspect_notebook(str(nb))
     typos = set(params) - set(declared)
     assert not typos, (
         f"{nb.name} [{name}]: no such parameter(s) {sorted(typos)}; has {sorted(declared)}"
     )
+    reset_kernel(kernel, nb.parent)  # a fresh namespace in this worker's kernel
     pm.execute_notebook(
         str(nb),
         str(tmp_path / nb.name),
         parameters=params,
         kernel_name="python3",
-        kernel_manager_class=IPCKernelManager,  # parallel-safe: no TCP ports to race for
+        km=kernel,  # Unix sockets: no TCP ports to race for
         cwd=str(nb.parent),
         progress_bar=False,
         execution_timeout=300,
