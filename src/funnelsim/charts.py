@@ -369,10 +369,13 @@ def _funnel_long(frame: pd.DataFrame, scenario: str | None = None) -> pd.DataFra
     return long
 
 
-def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.Chart]:
+def _funnel_layers(
+    order: Sequence[str], where: str | None = None, unit: str = "buyers"
+) -> list[alt.Chart]:
     """Bars (reached + dropped), CI whiskers and labels of a funnel, without data.
 
-    ``where`` is an extra Vega filter expression (a dashboard panel's rows).
+    ``where`` is an extra Vega filter expression (a dashboard panel's rows);
+    ``unit`` names what the x axis counts.
     """
 
     def rows(expr: str | None) -> str | None:
@@ -390,7 +393,7 @@ def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.C
         .mark_bar(height={"band": 0.7})
         .encode(
             y=y,
-            x=alt.X("start:Q", title="buyers", axis=_count_axis()),
+            x=alt.X("start:Q", title=unit, axis=_count_axis()),
             x2="end:Q",
             color=alt.Color(
                 "part:N",
@@ -402,7 +405,7 @@ def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.C
     whiskers = (
         base("datum.part == 'reached' && isValid(datum.reached_low)")
         .mark_errorbar(ticks={"size": 14}, color="#222222", thickness=1.5)
-        .encode(y=y, x=alt.X("reached_low:Q", title="buyers"), x2="reached_high:Q")
+        .encode(y=y, x=alt.X("reached_low:Q", title=unit), x2="reached_high:Q")
     )
     labels = (
         base("datum.part == 'reached'")
@@ -418,6 +421,7 @@ def funnel_plot(
     title: str | None = None,
     confidence: float = 0.95,
     width: int | None = None,
+    unit: str = "buyers",
 ) -> Plot:
     """The funnel of :func:`funnel_chart` as a :class:`Plot` (its data and the rest apart).
 
@@ -454,10 +458,10 @@ def funnel_plot(
             title = f"{source.funnel.name}: {source.buyers:,} buyers"
         data = _funnel_long(frame)
         order = list(frame["stage"])
-    shape = ("funnel", tuple(order), tuple(scenarios), title, width)
+    shape = ("funnel", tuple(order), tuple(scenarios), title, width, unit)
 
     def build(frame: pd.DataFrame) -> AnyChart:
-        bars, whiskers, labels = _funnel_layers(order)
+        bars, whiskers, labels = _funnel_layers(order, unit=unit)
         height = max(120, 38 * len(order))
         layers = alt.layer(bars, whiskers, labels, data=frame)
         if scenarios:
@@ -482,6 +486,7 @@ def funnel_chart(
     title: str | None = None,
     confidence: float = 0.95,
     width: int | None = None,
+    unit: str = "buyers",
 ) -> AnyChart:
     """Horizontal funnel: buyers reaching each stage, step conversion, CI, drop-off.
 
@@ -509,11 +514,14 @@ def funnel_chart(
     width : int, optional
         Width of one funnel's plotting area in pixels (default 460, or 300
         per funnel when comparing).
+    unit : str
+        What the x axis counts, as its title ("buyers"; "leads", "clinics",
+        "accounts", ...).
 
     Returns
     -------
     altair.LayerChart, or altair.FacetChart for a mapping
-        The x axis counts buyers (accounts for an accounts result).
+        The x axis counts ``unit``.
 
     Raises
     ------
@@ -521,7 +529,9 @@ def funnel_chart(
         See :func:`funnel_frame`; a mapping must be non-empty and its funnels
         must have the same stages.
     """
-    return funnel_plot(result_or_table, title=title, confidence=confidence, width=width).chart()
+    return funnel_plot(
+        result_or_table, title=title, confidence=confidence, width=width, unit=unit
+    ).chart()
 
 
 def _default_width(source: object, width: int | None) -> int:
@@ -3117,7 +3127,7 @@ def plan_chart(
     altair.LayerChart
         One centred bar per stage (first stage on top), its width the entrants
         needed per period; the label gives the entrants, when the stage's work
-        starts and its budget.
+        starts and its budget (whole dollars per period).
 
     Raises
     ------
@@ -3133,7 +3143,7 @@ def plan_chart(
     for e, start, b in zip(entrants, frame["start_before"].to_numpy(float), budget, strict=True):
         units = unit if start == 1 else f"{unit}s"
         when = "customers out" if start == 0 else f"starts {_format.number(start)} {units} ahead"
-        spend = f", {_format.money(b)}/{unit}" if costs and b > 0 else ""
+        spend = f", ${b:,.0f}/{unit}" if costs and b > 0 else ""  # whole dollars, all rows
         labels.append(f"{_format.count(round(e, 1))} · {when}{spend}")
     data = pd.DataFrame(
         {
@@ -3198,7 +3208,7 @@ def positioning_chart(
     altair.VConcatChart
         Top: the strategy each entrant chose (a filled dot; a ring marks the best
         claim when a firm misjudged). Bottom: the share of the market's buyers the
-        entrant expects, in %.
+        entrant expects to win (its ``payoff``: its own estimate when it chose), in %.
 
     Raises
     ------
@@ -3246,7 +3256,7 @@ def positioning_chart(
             x=x,
             y=alt.Y(
                 "payoff:Q",
-                title="market share expected (%)",
+                title="share of buyers the newcomer expects to win (%)",
                 axis=alt.Axis(format="%"),
             ),
         )
