@@ -97,7 +97,7 @@ def test_after_fix_mistakes(value, hint):
     [
         (LEADS_SAME - 2000, "extra leads"),
         (LEADS_SAME / 2000, "ratio"),
-        (3000, "divide the fixed funnel's contracts"),
+        (3000, "work backwards to the leads"),
     ],
 )
 def test_leads_mistakes(value, hint):
@@ -127,7 +127,7 @@ def test_simulated_contracts_mistakes_and_hidden_check():
     [
         ("price and channels", "some claims are still empty"),
         ("key choice factors", "two firms already hold them"),
-        ("relative advantages", "read row 5"),
+        ("relative advantages", "entrant == 5"),
         ("being cheap", "not a strategy"),
         (5, "a string"),
     ],

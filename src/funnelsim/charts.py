@@ -397,6 +397,13 @@ def _funnel_layers(
 
     ``where`` is an extra Vega filter expression (a dashboard panel's rows); ``unit`` names
     what the bars count; the axis title says what the whiskers are.
+def _funnel_layers(
+    order: Sequence[str], where: str | None = None, unit: str = "buyers"
+) -> list[alt.Chart]:
+    """Bars (reached + dropped), CI whiskers and labels of a funnel, without data.
+
+    ``where`` is an extra Vega filter expression (a dashboard panel's rows);
+    ``unit`` names what the x axis counts.
     """
     axis_title = (
         f"{unit} (bar: entered the step; label: reached, step conversion; "
@@ -419,6 +426,7 @@ def _funnel_layers(
         .encode(
             y=y,
             x=alt.X("start:Q", title=axis_title, axis=_count_axis()),
+            x=alt.X("start:Q", title=unit, axis=_count_axis()),
             x2="end:Q",
             color=alt.Color(
                 "part:N",
@@ -431,6 +439,7 @@ def _funnel_layers(
         base("datum.part == 'reached' && isValid(datum.reached_low)")
         .mark_errorbar(ticks={"size": 14}, color="#222222", thickness=1.5)
         .encode(y=y, x=alt.X("reached_low:Q", title=axis_title), x2="reached_high:Q")
+        .encode(y=y, x=alt.X("reached_low:Q", title=unit), x2="reached_high:Q")
     )
     labels = (
         base("datum.part == 'reached'")
@@ -447,6 +456,7 @@ def funnel_plot(
     confidence: float = 0.95,
     width: int | None = None,
     unit: str | None = None,
+    unit: str = "buyers",
 ) -> Plot:
     """The funnel of :func:`funnel_chart` as a :class:`Plot` (its data and the rest apart).
 
@@ -488,6 +498,10 @@ def funnel_plot(
 
     def build(frame: pd.DataFrame) -> AnyChart:
         bars, whiskers, labels = _funnel_layers(order, unit=unit, confidence=confidence)
+    shape = ("funnel", tuple(order), tuple(scenarios), title, width, unit)
+
+    def build(frame: pd.DataFrame) -> AnyChart:
+        bars, whiskers, labels = _funnel_layers(order, unit=unit)
         height = max(120, 38 * len(order))
         layers = alt.layer(bars, whiskers, labels, data=frame)
         if scenarios:
@@ -513,6 +527,7 @@ def funnel_chart(
     confidence: float = 0.95,
     width: int | None = None,
     unit: str | None = None,
+    unit: str = "buyers",
 ) -> AnyChart:
     """Horizontal funnel: buyers reaching each stage, step conversion, CI, drop-off.
 
@@ -543,12 +558,16 @@ def funnel_chart(
     unit : str, optional
         What the bars count, in the plural ("leads", "visitors", "companies");
         default "accounts" for an :class:`~funnelsim.AccountsResult`, else "buyers".
+    unit : str
+        What the x axis counts, as its title ("buyers"; "leads", "clinics",
+        "accounts", ...).
 
     Returns
     -------
     altair.LayerChart, or altair.FacetChart for a mapping
         The x axis counts ``unit`` and its title says what the bar, the label and
         the whisker show.
+        The x axis counts ``unit``.
 
     Raises
     ------
@@ -3206,7 +3225,7 @@ def plan_chart(
     altair.LayerChart
         One centred bar per stage (first stage on top), its width the entrants
         needed per period; the label gives the entrants, when the stage's work
-        starts and its budget.
+        starts and its budget (whole dollars per period).
 
     Raises
     ------
@@ -3222,7 +3241,7 @@ def plan_chart(
     for e, start, b in zip(entrants, frame["start_before"].to_numpy(float), budget, strict=True):
         units = unit if start == 1 else f"{unit}s"
         when = "customers out" if start == 0 else f"starts {_format.number(start)} {units} ahead"
-        spend = f", {_format.money(b)}/{unit}" if costs and b > 0 else ""
+        spend = f", ${b:,.0f}/{unit}" if costs and b > 0 else ""  # whole dollars, all rows
         labels.append(f"{_format.count(round(e, 1))} · {when}{spend}")
     data = pd.DataFrame(
         {
@@ -3287,7 +3306,7 @@ def positioning_chart(
     altair.VConcatChart
         Top: the strategy each entrant chose (a filled dot; a ring marks the best
         claim when a firm misjudged). Bottom: the share of the market's buyers the
-        entrant expects, in %.
+        entrant expects to win (its ``payoff``: its own estimate when it chose), in %.
 
     Raises
     ------
@@ -3335,7 +3354,7 @@ def positioning_chart(
             x=x,
             y=alt.Y(
                 "payoff:Q",
-                title="market share expected (%)",
+                title="share of buyers the newcomer expects to win (%)",
                 axis=alt.Axis(format="%"),
             ),
         )

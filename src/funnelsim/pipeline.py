@@ -65,6 +65,21 @@ class Nurture:
 
     ``Nurture(reentry=0)`` or ``max_rounds=0`` is the plain funnel: a lead
     that fails is closed-lost at once.
+
+    Parameters
+    ----------
+    reentry : float
+        Probability, in [0, 1], that a lead failing a step is nurtured and
+        re-enters (drawn at each failure).
+    delay : float or TimeInStage
+        Time on the nurture track before the lead re-enters, in the funnel's
+        time unit; a number means that fixed time.
+    max_rounds : int
+        Nurture passes one lead may take over its **whole** journey, not per
+        step: with ``max_rounds=1`` a lead comes back at most once, whichever
+        step it failed, and a lead failing after its last pass is closed-lost.
+    restart : bool
+        Re-enter at the first stage (True) or retry the step that failed (False).
     """
 
     #: Probability that a failed lead is nurtured and re-enters (per failure), in [0, 1].

@@ -171,8 +171,8 @@ def _leads_right(value: Any, seed: int) -> Outcome:
         return Outcome(False, "that is a ratio; the question asks for a number of leads")
     return Outcome(
         False,
-        "not the leads needed: divide the fixed funnel's contracts by today's conversion "
-        "from lead to contract",
+        "not the leads needed: keep today's funnel and aim at the contracts the fixed one "
+        "signs, then work backwards to the leads, as in lesson 09's sales plan",
     )
 
 
@@ -231,7 +231,7 @@ def _claim_right(value: Any, seed: int) -> Outcome:
         return Outcome(
             False,
             "price is what is left when every other claim pays less; with five firms some "
-            "claims are still empty. Run the model and read the fifth row",
+            "claims are still empty. Run the model and read the fifth firm's row (entrant == 5)",
         )
     if text == POSITIONING_STRATEGIES[0]:
         return Outcome(
@@ -239,7 +239,11 @@ def _claim_right(value: Any, seed: int) -> Outcome:
             "the key factors are the biggest pool, but two firms already hold them and early "
             "holders keep most of it",
         )
-    return Outcome(False, "not the fifth firm's claim: run the model without noise and read row 5")
+    return Outcome(
+        False,
+        "not the fifth firm's claim: run the model without noise and read the row where "
+        "entrant == 5 (pandas counts rows from 0, so that row is not .iloc[5])",
+    )
 
 
 EXERCISE = ExerciseSpec(
