@@ -397,13 +397,6 @@ def _funnel_layers(
 
     ``where`` is an extra Vega filter expression (a dashboard panel's rows); ``unit`` names
     what the bars count; the axis title says what the whiskers are.
-def _funnel_layers(
-    order: Sequence[str], where: str | None = None, unit: str = "buyers"
-) -> list[alt.Chart]:
-    """Bars (reached + dropped), CI whiskers and labels of a funnel, without data.
-
-    ``where`` is an extra Vega filter expression (a dashboard panel's rows);
-    ``unit`` names what the x axis counts.
     """
     axis_title = (
         f"{unit} (bar: entered the step; label: reached, step conversion; "
@@ -426,7 +419,6 @@ def _funnel_layers(
         .encode(
             y=y,
             x=alt.X("start:Q", title=axis_title, axis=_count_axis()),
-            x=alt.X("start:Q", title=unit, axis=_count_axis()),
             x2="end:Q",
             color=alt.Color(
                 "part:N",
@@ -439,7 +431,6 @@ def _funnel_layers(
         base("datum.part == 'reached' && isValid(datum.reached_low)")
         .mark_errorbar(ticks={"size": 14}, color="#222222", thickness=1.5)
         .encode(y=y, x=alt.X("reached_low:Q", title=axis_title), x2="reached_high:Q")
-        .encode(y=y, x=alt.X("reached_low:Q", title=unit), x2="reached_high:Q")
     )
     labels = (
         base("datum.part == 'reached'")
@@ -456,7 +447,6 @@ def funnel_plot(
     confidence: float = 0.95,
     width: int | None = None,
     unit: str | None = None,
-    unit: str = "buyers",
 ) -> Plot:
     """The funnel of :func:`funnel_chart` as a :class:`Plot` (its data and the rest apart).
 
@@ -498,10 +488,6 @@ def funnel_plot(
 
     def build(frame: pd.DataFrame) -> AnyChart:
         bars, whiskers, labels = _funnel_layers(order, unit=unit, confidence=confidence)
-    shape = ("funnel", tuple(order), tuple(scenarios), title, width, unit)
-
-    def build(frame: pd.DataFrame) -> AnyChart:
-        bars, whiskers, labels = _funnel_layers(order, unit=unit)
         height = max(120, 38 * len(order))
         layers = alt.layer(bars, whiskers, labels, data=frame)
         if scenarios:
@@ -527,7 +513,6 @@ def funnel_chart(
     confidence: float = 0.95,
     width: int | None = None,
     unit: str | None = None,
-    unit: str = "buyers",
 ) -> AnyChart:
     """Horizontal funnel: buyers reaching each stage, step conversion, CI, drop-off.
 
@@ -558,16 +543,12 @@ def funnel_chart(
     unit : str, optional
         What the bars count, in the plural ("leads", "visitors", "companies");
         default "accounts" for an :class:`~funnelsim.AccountsResult`, else "buyers".
-    unit : str
-        What the x axis counts, as its title ("buyers"; "leads", "clinics",
-        "accounts", ...).
 
     Returns
     -------
     altair.LayerChart, or altair.FacetChart for a mapping
         The x axis counts ``unit`` and its title says what the bar, the label and
         the whisker show.
-        The x axis counts ``unit``.
 
     Raises
     ------
