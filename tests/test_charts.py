@@ -165,6 +165,19 @@ def test_funnel_chart_spec(result: fs.SimulationResult) -> None:
     _render(chart)
 
 
+def test_funnel_chart_names_what_the_bars_count(result: fs.SimulationResult) -> None:
+    def axis(chart: Any) -> str:
+        return str(_layers(chart.to_dict())[0]["encoding"]["x"]["title"])
+
+    accounts = fs.simulate_accounts(300, seed=1)
+    assert axis(charts.funnel_chart(result)) == "buyers"
+    assert axis(charts.funnel_chart(accounts)) == "accounts"
+    assert axis(charts.funnel_chart(accounts.table())) == "buyers"  # a table cannot tell
+    assert axis(charts.funnel_chart(accounts.table(), unit="companies")) == "companies"
+    with pytest.raises(ValueError, match="unit must be a non-empty string, got ''"):
+        charts.funnel_chart(result, unit="")
+
+
 def test_funnel_chart_compares_scenarios_side_by_side(result: fs.SimulationResult) -> None:
     other = fs.simulate(fs.aaarrr(activation=0.8), buyers=20_000, seed=7)
     spec = charts.funnel_chart({"A": result, "B": other}, title="A vs B").to_dict()

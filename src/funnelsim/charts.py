@@ -372,10 +372,13 @@ def _funnel_long(frame: pd.DataFrame, scenario: str | None = None) -> pd.DataFra
     return long
 
 
-def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.Chart]:
+def _funnel_layers(
+    order: Sequence[str], where: str | None = None, unit: str = "buyers"
+) -> list[alt.Chart]:
     """Bars (reached + dropped), CI whiskers and labels of a funnel, without data.
 
-    ``where`` is an extra Vega filter expression (a dashboard panel's rows).
+    ``where`` is an extra Vega filter expression (a dashboard panel's rows);
+    ``unit`` titles the count axis.
     """
 
     def rows(expr: str | None) -> str | None:
@@ -393,7 +396,7 @@ def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.C
         .mark_bar(height={"band": 0.7})
         .encode(
             y=y,
-            x=alt.X("start:Q", title="buyers", axis=_count_axis()),
+            x=alt.X("start:Q", title=unit, axis=_count_axis()),
             x2="end:Q",
             color=alt.Color(
                 "part:N",
@@ -405,7 +408,7 @@ def _funnel_layers(order: Sequence[str], where: str | None = None) -> list[alt.C
     whiskers = (
         base("datum.part == 'reached' && isValid(datum.reached_low)")
         .mark_errorbar(ticks={"size": 14}, color="#222222", thickness=1.5)
-        .encode(y=y, x=alt.X("reached_low:Q", title="buyers"), x2="reached_high:Q")
+        .encode(y=y, x=alt.X("reached_low:Q", title=unit), x2="reached_high:Q")
     )
     labels = (
         base("datum.part == 'reached'")
@@ -421,6 +424,7 @@ def funnel_plot(
     title: str | None = None,
     confidence: float = 0.95,
     width: int | None = None,
+    unit: str | None = None,
 ) -> Plot:
     """The funnel of :func:`funnel_chart` as a :class:`Plot` (its data and the rest apart).
 
@@ -435,6 +439,7 @@ def funnel_plot(
         ``scenario`` column for a mapping).
     """
     width = _default_width(source, width)
+    unit = _funnel_unit(source, unit)
     if isinstance(source, Mapping):
         if not source:
             raise ValueError("funnel_chart needs at least one result, got an empty mapping")
@@ -457,10 +462,10 @@ def funnel_plot(
             title = f"{source.funnel.name}: {source.buyers:,} buyers"
         data = _funnel_long(frame)
         order = list(frame["stage"])
-    shape = ("funnel", tuple(order), tuple(scenarios), title, width)
+    shape = ("funnel", tuple(order), tuple(scenarios), title, width, unit)
 
     def build(frame: pd.DataFrame) -> AnyChart:
-        bars, whiskers, labels = _funnel_layers(order)
+        bars, whiskers, labels = _funnel_layers(order, unit=unit)
         height = max(120, 38 * len(order))
         layers = alt.layer(bars, whiskers, labels, data=frame)
         if scenarios:
@@ -485,6 +490,7 @@ def funnel_chart(
     title: str | None = None,
     confidence: float = 0.95,
     width: int | None = None,
+    unit: str | None = None,
 ) -> AnyChart:
     """Horizontal funnel: buyers reaching each stage, step conversion, CI, drop-off.
 
@@ -512,11 +518,16 @@ def funnel_chart(
     width : int, optional
         Width of one funnel's plotting area in pixels (default 460, or 300
         per funnel when comparing).
+    unit : str, optional
+        What the bars count, the title of the x axis: by default "accounts"
+        for an :class:`~funnelsim.AccountsResult` (or a mapping of them) and
+        "buyers" otherwise. A per-stage table does not know what it counts:
+        pass e.g. ``unit="accounts (companies)"`` for ``accounts.table()``.
 
     Returns
     -------
     altair.LayerChart, or altair.FacetChart for a mapping
-        The x axis counts buyers (accounts for an accounts result).
+        The x axis counts ``unit``.
 
     Raises
     ------
@@ -524,7 +535,23 @@ def funnel_chart(
         See :func:`funnel_frame`; a mapping must be non-empty and its funnels
         must have the same stages.
     """
-    return funnel_plot(result_or_table, title=title, confidence=confidence, width=width).chart()
+    return funnel_plot(
+        result_or_table, title=title, confidence=confidence, width=width, unit=unit
+    ).chart()
+
+
+def _funnel_unit(source: object, unit: str | None) -> str:
+    """The count axis's title: ``unit`` if given, else accounts or buyers by the source."""
+    if unit is not None:
+        if not isinstance(unit, str) or not unit.strip():
+            raise ValueError(f"unit must be a non-empty string, got {unit!r}")
+        return unit
+    from funnelsim.b2b import AccountsResult
+
+    values = list(source.values()) if isinstance(source, Mapping) else [source]
+    if values and all(isinstance(v, AccountsResult) for v in values):
+        return "accounts"
+    return "buyers"
 
 
 def _default_width(source: object, width: int | None) -> int:
