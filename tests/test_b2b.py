@@ -878,6 +878,10 @@ def test_abm_table_follows_the_accounts_by_hand():
         int(responded.sum()),
         int(won.sum()),
     ]
+    # the capacity step is set, not drawn: no interval; the drawn steps keep theirs
+    researched = t["stage"] == "Researched"
+    assert t.loc[researched, ["ci_low", "ci_high"]].isna().all().all()
+    assert t.loc[~researched & (t.index > 0), ["ci_low", "ci_high"]].notna().all().all()
     # the researched companies are the fitting ones with the highest BANT, ties in list order
     fit = a[a["fit"]]
     best = fit.sort_values("bant", ascending=False, kind="stable").head(120)

@@ -1551,14 +1551,19 @@ class AbmResult:
         DataFrame
             :func:`funnelsim.stats.step_table` of the five :data:`ABM_STAGES`
             (companies reaching each step, step conversion with its exact
-            interval, cumulative conversion, drop-off).
+            interval, cumulative conversion, drop-off). The Researched row's
+            interval is NaN: that step is the team's capacity, ``min(capacity,
+            fit)`` companies by design, not a random conversion with noise to
+            bound.
         """
         a = self.accounts
         picked = self._picked(self.rank_by if rank_by is None else rank_by)
         responded = picked & a["would_respond"].to_numpy()
         won = responded & a["would_win"].to_numpy()
         reached = [len(a), int(a["fit"].sum()), int(picked.sum()), int(responded.sum())]
-        return step_table(ABM_STAGES, [*reached, int(won.sum())], len(a))
+        table = step_table(ABM_STAGES, [*reached, int(won.sum())], len(a))
+        table.loc[table["stage"] == "Researched", ["ci_low", "ci_high"]] = np.nan
+        return table
 
     def summary(self) -> pd.DataFrame:
         """The three rankings side by side, on the same companies.

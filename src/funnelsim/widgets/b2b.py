@@ -191,7 +191,9 @@ class B2BExplorer(Explorer):
         b = outcome.result
         if a is not None:
             funnels = charts.funnel_chart(
-                {"A (frozen)": accounts_table(a.result), "B": accounts_table(b)}, width=240
+                {"A (frozen)": accounts_table(a.result), "B": accounts_table(b)},
+                width=240,
+                unit="accounts (companies)",
             )
             committee = charts.committee_chart(b, width=300)
             return charts.Plot.of(
@@ -200,7 +202,11 @@ class B2BExplorer(Explorer):
         # Fixed titles (the win rate is a headline number): a slider move swaps the data.
         return charts.Plot.hconcat(
             charts.funnel_plot(
-                accounts_table(b), title="Accounts through the funnel", confidence=0.95, width=300
+                accounts_table(b),
+                title="Accounts through the funnel",
+                confidence=0.95,
+                width=300,
+                unit="accounts (companies)",
             ),
             charts.committee_plot(
                 b, title="Who wins the deal: each member's effect on the win rate", width=260
@@ -294,9 +300,13 @@ class AbmExplorer(Explorer):
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         abm = outcome.result
-        funnel = charts.funnel_chart(abm.table(), title="The pipeline in BANT order", width=280)
+        funnel = charts.funnel_chart(
+            abm.table(), title="The pipeline in BANT order", width=280, unit="companies"
+        )
         gain = charts.bant_gain_chart(abm.pipeline(), width=300, height=260)
         if a is not None:
-            frozen = charts.funnel_chart(a.result.table(), title="A (frozen)", width=280)
+            frozen = charts.funnel_chart(
+                a.result.table(), title="A (frozen)", width=280, unit="companies"
+            )
             return charts.Plot.of(alt.vconcat(alt.hconcat(frozen, funnel), gain))
         return charts.Plot.of(alt.hconcat(funnel, gain).resolve_scale(color="independent"))
