@@ -601,6 +601,7 @@ def _result_cases() -> list[tuple[str, Any]]:
 _UNITS = (
     "(%)",
     "(currency)",
+    "($",
     "percentage points",
     "buyers",
     "customers",
@@ -699,12 +700,13 @@ def test_payback_chart_draws_the_explorers_frame() -> None:
     # curve crosses CAC at the payback month itself: 0, 10, 19.5, 28.525, ...
     assert [r["cumulative"] for r in rows[:4]] == pytest.approx([0.0, 10.0, 19.5, 28.525])
     assert {r["cac"] for r in rows} == {80.0}
-    margin, cac, point, _ = _layers(spec)
+    margin, cac, cac_text, point, _ = _layers(spec)
     assert margin["encoding"]["x"]["title"] == "months since acquisition"
     # cumulative at month t: 200 (1 - 0.95^t); 74.0 at month 9, 80.3 at month 10
     assert [r["period"] for r in rows if r["payback"] is not None] == [10.0]
     assert point["encoding"]["x"]["field"] == "payback"
-    assert margin["encoding"]["y"]["title"] == "cumulative margin per customer (currency)"
+    assert margin["encoding"]["y"]["title"] == "cumulative gross profit ($ / customer)"
+    assert cac_text["encoding"]["text"] == {"value": "CAC"}
     assert cac["mark"]["strokeDash"] == [6, 3]
     # a frame without a cac column takes cac=, and a period column says "periods"
     other = pd.DataFrame({"period": [0, 1, 2], "cumulative_margin": [5.0, 9.0, 12.0]})

@@ -1150,7 +1150,7 @@ def payback_plot(
     """:func:`payback_chart` as a :class:`Plot` (same parameters)."""
     frame, unit = _payback_frame(curve, cac)
     scenarios = list(pd.unique(frame["scenario"]))
-    heading = title or "Cumulative margin per customer vs CAC (dashed)"
+    heading = title or "Cumulative gross profit per customer vs CAC (dashed)"
     shape = ("payback", tuple(scenarios), unit, heading, width)
 
     def build(data: pd.DataFrame) -> AnyChart:
@@ -1166,13 +1166,20 @@ def payback_plot(
         )
         x_title = f"{unit}s since acquisition"
         x = alt.X("period:Q", title=x_title)
-        y_title = "cumulative margin per customer (currency)"
+        y_title = "cumulative gross profit ($ / customer)"
         margin = (
             alt.Chart()
             .mark_line()
             .encode(x=x, y=alt.Y("cumulative:Q", title=y_title), color=colour)
         )
         cac_line = alt.Chart().mark_line(strokeDash=[6, 3]).encode(x=x, y="cac:Q", color=colour)
+        cac_text = (  # "CAC" written at the right end of the dashed line
+            alt.Chart()
+            .transform_joinaggregate(last="max(period)")
+            .transform_filter("datum.period == datum.last")
+            .mark_text(align="right", dy=-8, fontSize=12)
+            .encode(x=x, y="cac:Q", text=alt.value("CAC"), color=colour)
+        )
         point = (
             alt.Chart()
             .transform_filter("isValid(datum.payback)")
@@ -1182,7 +1189,7 @@ def payback_plot(
         label = point.mark_text(align="left", dx=8, dy=14, fontSize=13).encode(
             text="payback_label:N"
         )
-        return alt.layer(margin, cac_line, point, label, data=data).properties(
+        return alt.layer(margin, cac_line, cac_text, point, label, data=data).properties(
             width=width, height=280, title=heading
         )
 
