@@ -2866,7 +2866,7 @@ def beckhard_plot(
         }
     )  # fmt: skip
     if ratio_here == 0:
-        default = "A factor at zero: A·B·D = 0, no deal at any price"
+        default = "A factor at zero: A·B·D = 0, no deal at any price (dot at the axis edge)"
     else:
         verdict = "passes" if ratio_here > 1 else "fails"
         default = (
@@ -2933,8 +2933,10 @@ def beckhard_chart(
     Returns
     -------
     altair.LayerChart
-        x: A·B·D ÷ X on a log scale (0.1 to 10; a client outside is drawn at
-        the edge); y: probability of buying (%). The dashed step is the rule
+        x: A·B·D ÷ X on a log scale (0.1 to 10; a client outside, such as a
+        ratio of 0 that a log axis cannot show, is drawn at the edge, with its
+        own probability, so it can sit off the curve); y: probability of
+        buying (%). The dashed step is the rule
         A·B·D > X, the solid curve the smooth probability, the dot the client.
     """
     return beckhard_plot(
@@ -2961,8 +2963,11 @@ def demand_chart(
     Returns
     -------
     altair.LayerChart
-        x: price (money per year); y: share of clients (%); the dashed line is
-        the threshold rule, the solid one the mean probability of buying.
+        x: price (money per year), the typical client's cost of change X
+        (every client's X scales with it); y: share of clients (%); the dashed
+        line is the threshold rule, the solid one the mean probability of
+        buying; the shaded band, labelled "fair price 30–40 % of A·B", is the
+        band in ``frame.attrs`` when present.
     """
     frame = check_columns(frame, ("price", "passes", "probability"), name="demand frame")
     long = frame.melt(
@@ -2973,7 +2978,11 @@ def demand_chart(
     )
     names = {"probability": "expected buyers (probability)", "passes": "pass A·B·D > X"}
     long["series"] = long["series"].map(names)
-    x = alt.X("price:Q", title="price: cost of change X (money per year)", axis=_count_axis())
+    x = alt.X(
+        "price:Q",
+        title="price = the typical client's cost of change X (money per year)",
+        axis=_count_axis(),
+    )
     y = alt.Y(
         "share:Q",
         scale=alt.Scale(domain=[0, 1]),
@@ -2994,6 +3003,12 @@ def demand_chart(
             alt.Chart(band)
             .mark_rect(color=PALETTE[2], opacity=0.15)
             .encode(x="low:Q", x2="high:Q"),
+        )
+        layers.insert(
+            1,
+            alt.Chart(band.assign(label="fair price 30–40 % of A·B", top=0.04))
+            .mark_text(align="left", dx=3, fontSize=11, color=MUTED_DARK)
+            .encode(x="high:Q", y=alt.Y("top:Q", scale=alt.Scale(domain=[0, 1])), text="label:N"),
         )
     return _titled(alt.layer(*layers).properties(width=width, height=260), title)
 
