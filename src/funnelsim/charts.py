@@ -3021,6 +3021,7 @@ def indicators_chart(
     *,
     change_at: int | None = None,
     title: str | None = None,
+    x_title: str | None = None,
     width: int = 460,
     height: int = 260,
 ) -> alt.LayerChart:
@@ -3033,6 +3034,9 @@ def indicators_chart(
         relative``).
     change_at : int, optional
         The period where an input changed: drawn as a vertical rule.
+    x_title : str, optional
+        Title of the x axis, e.g. ``"month"`` when one period is a month
+        (default: ``"period (the model's time step)"``).
     title : str, optional
         Chart title (default: none).
     width, height : int
@@ -3053,8 +3057,9 @@ def indicators_chart(
         .encode(
             x=alt.X(
                 "period:Q",
-                title=_PERIOD_TITLE,
+                title=x_title or _PERIOD_TITLE,
                 scale=alt.Scale(domain=[1, float(data["period"].max())], nice=False),
+                axis=alt.Axis(labelOverlap="parity", tickMinStep=1),
             ),
             y=alt.Y(
                 "relative:Q",
