@@ -247,6 +247,22 @@ def test_another_seeds_noise_passes_visible_checks_but_not_hidden():
     assert hidden["revenue_step_rate"] >= 400 - 3
 
 
+def test_an_honest_four_sigma_seed_still_passes():
+    """Seed 1654's step conversion is 4.1 standard errors from 35 % (a true tail draw)."""
+    right = _honest(1654)
+    z = (right["revenue_step_rate"] - 0.35) / (0.35 * 0.65 / 900) ** 0.5
+    assert z > 4
+    assert _passes("revenue_step_rate", right["revenue_step_rate"], 1654, hidden=False)
+
+
+def test_off_by_one_month_is_named():
+    seed = 3
+    new = ex02.growth_run(seed).periods["new_customers"]
+    feedback = _feedback("new_customers_ratio", new[7] / new[6], seed)  # rows, not periods
+    assert re.search("row 7 is month 8", feedback), feedback
+    assert "lagging" not in feedback
+
+
 def test_wrong_by_a_unit_fails_with_the_targeted_hint():
     seed = 3
     right = _honest(seed)

@@ -2873,7 +2873,7 @@ def beckhard_plot(
         }
     )  # fmt: skip
     if ratio_here == 0:
-        default = "A factor at zero: A·B·D = 0, no deal at any price"
+        default = "A factor at zero: A·B·D = 0, no deal at any price (dot at the axis edge)"
     else:
         verdict = "passes" if ratio_here > 1 else "fails"
         default = (
@@ -2940,8 +2940,10 @@ def beckhard_chart(
     Returns
     -------
     altair.LayerChart
-        x: A·B·D ÷ X on a log scale (0.1 to 10; a client outside is drawn at
-        the edge); y: probability of buying (%). The dashed step is the rule
+        x: A·B·D ÷ X on a log scale (0.1 to 10; a client outside, such as a
+        ratio of 0 that a log axis cannot show, is drawn at the edge, with its
+        own probability, so it can sit off the curve); y: probability of
+        buying (%). The dashed step is the rule
         A·B·D > X, the solid curve the smooth probability, the dot the client.
     """
     return beckhard_plot(
@@ -2968,8 +2970,11 @@ def demand_chart(
     Returns
     -------
     altair.LayerChart
-        x: price (money per year); y: share of clients (%); the dashed line is
-        the threshold rule, the solid one the mean probability of buying.
+        x: price (money per year), the typical client's cost of change X
+        (every client's X scales with it); y: share of clients (%); the dashed
+        line is the threshold rule, the solid one the mean probability of
+        buying; the shaded band, labelled "fair price 30–40 % of A·B", is the
+        band in ``frame.attrs`` when present.
     """
     frame = check_columns(frame, ("price", "passes", "probability"), name="demand frame")
     long = frame.melt(
@@ -2980,7 +2985,11 @@ def demand_chart(
     )
     names = {"probability": "expected buyers (probability)", "passes": "pass A·B·D > X"}
     long["series"] = long["series"].map(names)
-    x = alt.X("price:Q", title="price: cost of change X (money per year)", axis=_count_axis())
+    x = alt.X(
+        "price:Q",
+        title="price = the typical client's cost of change X (money per year)",
+        axis=_count_axis(),
+    )
     y = alt.Y(
         "share:Q",
         scale=alt.Scale(domain=[0, 1]),
@@ -3002,6 +3011,12 @@ def demand_chart(
             .mark_rect(color=PALETTE[2], opacity=0.15)
             .encode(x="low:Q", x2="high:Q"),
         )
+        layers.insert(
+            1,
+            alt.Chart(band.assign(label="fair price 30–40 % of A·B", top=0.04))
+            .mark_text(align="left", dx=3, fontSize=11, color=MUTED_DARK)
+            .encode(x="high:Q", y=alt.Y("top:Q", scale=alt.Scale(domain=[0, 1])), text="label:N"),
+        )
     return _titled(alt.layer(*layers).properties(width=width, height=260), title)
 
 
@@ -3013,6 +3028,7 @@ def indicators_chart(
     *,
     change_at: int | None = None,
     title: str | None = None,
+    x_title: str | None = None,
     width: int = 460,
     height: int = 260,
 ) -> alt.LayerChart:
@@ -3025,6 +3041,9 @@ def indicators_chart(
         relative``).
     change_at : int, optional
         The period where an input changed: drawn as a vertical rule.
+    x_title : str, optional
+        Title of the x axis, e.g. ``"month"`` when one period is a month
+        (default: ``"period (the model's time step)"``).
     title : str, optional
         Chart title (default: none).
     width, height : int
@@ -3045,8 +3064,9 @@ def indicators_chart(
         .encode(
             x=alt.X(
                 "period:Q",
-                title=_PERIOD_TITLE,
+                title=x_title or _PERIOD_TITLE,
                 scale=alt.Scale(domain=[1, float(data["period"].max())], nice=False),
+                axis=alt.Axis(labelOverlap="parity", tickMinStep=1),
             ),
             y=alt.Y(
                 "relative:Q",

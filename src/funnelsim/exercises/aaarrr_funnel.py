@@ -17,12 +17,19 @@ Questions (the variable the student assigns):
 ``paying_customers``
     Paying customers in one simulated month with the student's seed. Visible: a whole
     number within 4 standard errors of ``n × reach`` (binomial standard error
-    ``sqrt(n p (1 - p))``). Hidden: exactly the simulation with the student's own seed.
+    ``sqrt(n p (1 - p))``), or exactly the student's own simulation. Hidden: exactly the
+    simulation with the student's own seed.
 ``revenue_step_rate``
     The step conversion into Revenue estimated from that simulation: payers / retained.
     Visible: within 4 standard errors of the true 35 %, the standard error of a proportion
-    ``sqrt(p (1 - p) / m)`` with ``m`` the expected number of retained users. Hidden: it
-    is the ratio from the student's own simulation.
+    ``sqrt(p (1 - p) / m)`` with ``m`` the expected number of retained users (a ratio of
+    counts X / M with M ~ Binomial(n, r), X | M ~ Binomial(M, p) has variance
+    ``p (1 - p) E[1 / M] ≈ p (1 - p) / (n r)``: the same to first order, and 3 000 seeds
+    give a z standard deviation of 1.00). Any fixed number of standard errors is passed
+    by an honest estimate only with probability < 1 (seed 1654 of that course gives
+    z = 4.1), so the visible check also accepts **exactly** the student's own simulation:
+    an honest answer passes for every seed. Hidden: it is the ratio from the student's
+    own simulation.
 ``ltv_dollars``
     The simple LTV in dollars, ``ARPU × margin / churn`` (:func:`funnelsim.ltv`) with
     ARPU and churn in the same period (a month). The classic mistake is an annual ARPU
@@ -36,7 +43,10 @@ Questions (the variable the student assigns):
     after; delta method for the log of a ratio of two independent binomial counts of n
     leads: ``se = sqrt((1 - p6) / (n p6) + (1 - p7) / (n p7))``). The classic mistake
     is the ratio of revenue or active customers, a lagging indicator that has hardly
-    moved. Hidden: exactly the student's own run.
+    moved; an off-by-one (rows of ``periods`` count from 0, periods from 1, so
+    ``["new_customers"][7] / [6]`` compares months 8 and 7) is detected and named. The
+    visible check also accepts exactly the student's own run. Hidden: exactly the
+    student's own run.
 """
 
 from __future__ import annotations
@@ -228,7 +238,7 @@ def _paying_plausible(value: Any, seed: int) -> Outcome:
     expected = VISITORS * p
     se = math.sqrt(VISITORS * p * (1 - p))
     ok, z = within_se(x, expected, se)
-    if ok:
+    if ok or _paying_own_seed(value, seed).passed:
         return Outcome(True)
     for other, label in ((k + 1, "Referral"), (k - 1, "Retention")):
         q = float(f.reach[other])
@@ -261,7 +271,7 @@ def _step_plausible(value: Any, seed: int) -> Outcome:
     p = float(f.rates[k])
     retained = VISITORS * float(f.reach[k - 1])
     ok, z = within_se(x, p, math.sqrt(p * (1 - p) / retained))
-    if ok:
+    if ok or _step_own_seed(value, seed).passed:
         return Outcome(True)
     reach = float(f.reach[k])
     if within_se(x, reach, math.sqrt(reach * (1 - reach) / VISITORS))[0]:
@@ -344,15 +354,25 @@ def _ratio_plausible(value: Any, seed: int) -> Outcome:
     # on the log scale, where a ratio of two counts is close to normal
     se = math.sqrt((1 - before) / (n * before) + (1 - after) / (n * after))
     ok, z = within_se(math.log(x), math.log(expected), se)
-    if ok:
+    if ok or _ratio_own_seed(value, seed).passed:
         return Outcome(True)
     if near(x, 1 / expected, 0.1):
         return Outcome(False, "you divided the wrong way round: month 7 over month 6")
+    new = growth_run(seed).periods["new_customers"].to_numpy(dtype=float)
+    shifted = [new[i + 1] / new[i] for i in range(len(new) - 1) if new[i]]
+    if any(math.isclose(x, r, rel_tol=1e-9) for r in shifted):
+        return Outcome(
+            False,
+            "you divided new_customers of two months, but not months 7 and 6: the rows of "
+            "growth.periods count from 0 while the periods count from 1, so row 7 is month 8. "
+            'Select by period, e.g. growth.periods.set_index("period")["new_customers"]',
+        )
     if x < 1.15:
         return Outcome(
             False,
-            "that barely moved: revenue and active customers are lagging indicators that "
-            "change slowly; the question asks for new paying customers (new_customers)",
+            "that barely moved: if you took revenue or active customers, those are lagging "
+            "indicators that change slowly; the question asks for new paying customers "
+            "(new_customers) in months 7 and 6",
         )
     return Outcome(
         False,
