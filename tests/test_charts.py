@@ -1056,7 +1056,7 @@ def test_rfm_outcomes_chart_leaves_out_empty_segments():
     shown = outcomes[outcomes["customers"] > 0]
     assert list(chart.data["segment"]) == [str(s) for s in shown["segment"]]
     assert np.allclose(chart.data["rate"], 100 * shown["return_rate"])
-    assert chart.title.startswith("Champions: 58 % bought again")
+    assert chart.title.startswith("Champions: 58.4 % bought again")
 
 
 def test_loyalty_threshold_chart_draws_the_admitted_shares():

@@ -371,6 +371,8 @@ def test_export_round_trip():
     assert "should be a number, got a list" in _feedback(
         "ltv_dollars", from_export(answers["ltv_dollars"]), 1
     )
+    column = from_export({"type": "Series", "repr": "0    0.49"})
+    assert ".loc[row, column] or .iloc[0]" in _feedback("ltv_dollars", column, 1)
 
 
 # --- the grader (fresh kernels) ------------------------------------------------------------

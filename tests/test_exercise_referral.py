@@ -95,6 +95,11 @@ def test_classic_mistakes_get_their_hint():
         ("change_low", fs.nps_ci(ex07.survey("this month")).low, "this month's NPS alone"),
         ("change_low", right["change_low"] / 100, "−1..1 scale"),
         ("change_low", 12.0, "below the change itself"),
+        (
+            "change_low",
+            fs.nps(ex07.survey("this month")) - fs.nps(ex07.survey("last month")),
+            "estimated change itself",
+        ),
         ("k", 1_200, "count of new subscribers"),
         ("k", 30.0, "fraction"),
         ("k", 2.5, "not every invite converts"),

@@ -1905,7 +1905,9 @@ def referral_generations_plot(
     return Plot(frame, ("referral", heading, width), build)
 
 
-def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> alt.HConcatChart:
+def bass_chart(
+    result: Any, *, title: str | None = None, width: int = 380, period_unit: str | None = None
+) -> alt.HConcatChart:
     """Bass diffusion: simulated cumulative adopters vs the closed form, and who adopted why.
 
     Left: cumulative adopters (simulation, solid) against the continuous-time
@@ -1923,6 +1925,10 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
         Chart title (default: p, q and m of a result).
     width : int
         Width of each panel in pixels.
+    period_unit : str, optional
+        What one period is (e.g. ``"months"``), for the x axis title; default
+        "the p and q time step". Innovators are labelled "advertising
+        (innovators)" and imitators "word of mouth (imitators)".
 
     Returns
     -------
@@ -1949,11 +1955,12 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
             "period": np.tile(t, 2),
             "series": np.repeat(["simulation", "closed form"], n),
             "cumulative": np.concatenate([means["cumulative_adopters"], means["continuous_bass"]]),
-            "source": np.repeat(["innovators (external)", "imitators (word of mouth)"], n),
+            "source": np.repeat(["advertising (innovators)", "word of mouth (imitators)"], n),
             "new": np.concatenate([means["innovators"], means["imitators"]]),
         }
     )
-    x = alt.X("period:Q", title="period (the p and q time step)", axis=alt.Axis(tickCount=6))
+    x_title = f"time ({period_unit})" if period_unit else "period (the p and q time step)"
+    x = alt.X("period:Q", title=x_title, axis=alt.Axis(tickCount=6))
     curves = (
         alt.Chart()
         .mark_line()
@@ -1964,7 +1971,7 @@ def bass_chart(result: Any, *, title: str | None = None, width: int = 380) -> al
         )
         .properties(width=width, height=240, title="Cumulative adopters")
     )
-    sources = ["innovators (external)", "imitators (word of mouth)"]
+    sources = ["advertising (innovators)", "word of mouth (imitators)"]
     new = (
         alt.Chart()
         .mark_area()
@@ -2086,6 +2093,7 @@ def viral_growth_chart(
     title: str | None = None,
     width: int = 460,
     log_scale: bool = False,
+    time_unit: str | None = None,
 ) -> alt.Chart:
     """Expected users over time for several viral coefficients (or settings), one line each.
 
@@ -2104,6 +2112,9 @@ def viral_growth_chart(
         Plot width in pixels.
     log_scale : bool
         A logarithmic y axis (for K above 1 next to K below 1).
+    time_unit : str, optional
+        The unit of ``time`` (e.g. ``"days"`` when the cycle time was given in
+        days, ``"viral cycles"`` when it was 1), for the x axis title.
 
     Returns
     -------
@@ -2142,7 +2153,10 @@ def viral_growth_chart(
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("time:Q", title="time (in the unit of the cycle time)"),
+            x=alt.X(
+                "time:Q",
+                title=f"time ({time_unit or 'in the unit of the cycle time'})",
+            ),
             y=alt.Y("users:Q", title=y_title, scale=scale, axis=_count_axis()),
             color=alt.Color(
                 "label:N",
@@ -2162,6 +2176,7 @@ def referral_reward_chart(
     reward: Literal["referrer_reward", "referral_reward"] = "referrer_reward",
     title: str | None = None,
     width: int = 300,
+    currency: str = "currency",
 ) -> alt.HConcatChart:
     """Referral-programme ROI and profit against the reward, with each one's best reward.
 
@@ -2176,6 +2191,8 @@ def referral_reward_chart(
         Chart title (default: the ROI-maximising and the profit-maximising reward).
     width : int
         Width of each panel in pixels.
+    currency : str
+        The money unit for the axis titles, e.g. ``"dollars"``.
 
     Returns
     -------
@@ -2198,7 +2215,7 @@ def referral_reward_chart(
     best_roi = float(rewards[int(np.argmax(frame["roi"].to_numpy(float)))])
     best_profit = float(rewards[int(np.argmax(frame["profit"].to_numpy(float)))])
     heading = title or f"ROI peaks at a reward of {best_roi:,.4g}, profit at {best_profit:,.4g}"
-    x = alt.X("reward:Q", title=f"{col.replace('_', ' ')} (currency per referred customer)")
+    x = alt.X("reward:Q", title=f"{col.replace('_', ' ')} ({currency} per referred customer)")
 
     def panel(measure: str, best: float, y_title: str, name: str, colour: str) -> alt.LayerChart:
         line = (
@@ -2215,7 +2232,7 @@ def referral_reward_chart(
 
     return alt.hconcat(
         panel("roi", best_roi, "ROI (%)", "Programme ROI", PALETTE[0]),
-        panel("profit", best_profit, "profit (currency)", "Programme profit", PALETTE[1]),
+        panel("profit", best_profit, f"profit ({currency})", "Programme profit", PALETTE[1]),
         spacing=40,
     ).properties(title=heading)
 
@@ -2609,7 +2626,7 @@ def rfm_outcomes_chart(outcomes: pd.DataFrame, *, title: str | None = None) -> a
     -------
     altair.LayerChart
         y: segment (best first); x: bought again (%), a bar with its
-        Clopper–Pearson interval.
+        Clopper–Pearson interval (a grey line, named in the axis title).
     """
     t = check_columns(
         outcomes, ("segment", "customers", "return_rate", "ci_low", "ci_high"), name="outcomes"
@@ -2629,14 +2646,17 @@ def rfm_outcomes_chart(outcomes: pd.DataFrame, *, title: str | None = None) -> a
         rate = frame["rate"].to_numpy(float)
         name = frame["segment"].to_numpy(str)
         best, worst = int(np.argmax(rate)), int(np.argmin(rate))
-        title = f"{name[best]}: {rate[best]:.0f} % bought again, {name[worst]}: {rate[worst]:.0f} %"
+        title = f"{name[best]}: {rate[best]:.1f} % bought again, {name[worst]}: {rate[worst]:.1f} %"
     y = alt.Y("segment:N", sort=order, title=None)
     bars = (
         alt.Chart()
         .mark_bar(color=PALETTE[0])
         .encode(
             y=y,
-            x=alt.X("rate:Q", title="bought again after the scoring day (%)"),
+            x=alt.X(
+                "rate:Q",
+                title="bought again after the scoring day (%; grey line: 95 % interval)",
+            ),
             tooltip=["segment", "customers", alt.Tooltip("rate:Q", format=".1f")],
         )
     )
@@ -2647,7 +2667,7 @@ def rfm_outcomes_chart(outcomes: pd.DataFrame, *, title: str | None = None) -> a
 
 
 def loyalty_threshold_chart(
-    table: pd.DataFrame, *, title: str | None = None, width: int = 300
+    table: pd.DataFrame, *, title: str | None = None, width: int = 300, currency: str = "currency"
 ) -> alt.HConcatChart:
     """What a first-purchase threshold for a loyalty card admits, over a range of thresholds.
 
@@ -2661,6 +2681,8 @@ def loyalty_threshold_chart(
         Chart title (default: a description of the two panels).
     width : int
         Width of each panel in pixels.
+    currency : str
+        The money unit of the threshold for the x axis title, e.g. ``"dollars"``.
 
     Returns
     -------
@@ -2707,7 +2729,7 @@ def loyalty_threshold_chart(
             "high": 100 * t["ci_high"].to_numpy(float),
         }
     ).dropna()
-    x = alt.X("threshold:Q", title="minimum first purchase for a card (currency)")
+    x = alt.X("threshold:Q", title=f"minimum first purchase for a card ({currency})")
     left = (
         alt.Chart(shares)
         .mark_line(point=True)
@@ -2727,7 +2749,8 @@ def loyalty_threshold_chart(
     colour = alt.Color(
         "group:N",
         sort=groups,
-        scale=alt.Scale(domain=groups, range=[PALETTE[2], PALETTE[4]]),
+        # the admitted keep the left panel's blue; the excluded get a contrasting colour
+        scale=alt.Scale(domain=groups, range=[PALETTE[0], PALETTE[3]]),
         legend=alt.Legend(title=None, orient="bottom"),
     )
     band = (

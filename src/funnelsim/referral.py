@@ -309,7 +309,8 @@ class NPSInterval:
         pct = round(100 * self.confidence)
         n = self.answers
         who = f"{n:,} answers" if isinstance(n, int) else f"{n[0]:,} and {n[1]:,} answers"
-        return f"NPS {self.nps:+.1f} ({pct} % CI {self.low:+.1f} to {self.high:+.1f}; {who})"
+        what = "NPS" if isinstance(n, int) else "NPS change"
+        return f"{what} {self.nps:+.1f} ({pct} % CI {self.low:+.1f} to {self.high:+.1f}; {who})"
 
 
 def _adjusted_wald(counts: np.ndarray) -> tuple[float, float, float]:
@@ -1247,6 +1248,12 @@ def referral_programme(
     paid on the customers who would have come anyway:
     ``ROI = (incremental × ltv × (1 + ltv_uplift) − cost) / cost`` with
     ``cost = referred × (referrer_reward + referral_reward) + programme_cost``.
+
+    There is **no market limit**: when a reward pushes K to 1 or above, the
+    per-cycle sum grows every cycle (geometrically above 1), and the rewards are
+    paid on that whole cascade, so profit can fall far below zero. A real
+    market saturates first (:func:`simulate_referrals` with ``market_size``);
+    read results with K >= 1 as an upper bound on both gain and cost.
 
     Parameters
     ----------

@@ -416,13 +416,22 @@ class _Opaque:
 def number(value: Any, what: str) -> float:
     """``value`` as a finite float, or :class:`Wrong` saying what was expected."""
     if isinstance(value, _Opaque):
-        raise Wrong(f"{what} should be a number, got a {value.type_name} ({value.text})")
+        tip = ""
+        if value.type_name in ("Series", "DataFrame"):  # a whole column or table
+            tip = "; take one number out of it with .loc[row, column] or .iloc[0]"
+        raise Wrong(f"{what} should be a number, got a {value.type_name} ({value.text}){tip}")
     if isinstance(value, bool | str):
         raise Wrong(f"{what} should be a number, got {value!r}")
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise Wrong(f"{what} should be a number, got a {type(value).__name__}") from None
+        name = type(value).__name__
+        tip = (
+            "; take one number out of it with .loc[row, column] or .iloc[0]"
+            if name in ("Series", "DataFrame")
+            else ""
+        )
+        raise Wrong(f"{what} should be a number, got a {name}{tip}") from None
     if not math.isfinite(x):
         raise Wrong(f"{what} should be a finite number, got {x}")
     return x

@@ -15,7 +15,7 @@ Questions (the variable the student assigns):
     (:func:`funnelsim.nps_difference_ci`), to 0.5 points (the plain Wald interval, without
     Rocks's adjustment, is within 0.1 point with 150 answers a survey, so it passes too).
     Classic mistakes: the interval of this month alone, the shares as fractions (−1..1)
-    rather than points.
+    rather than points, the estimated change itself instead of the interval's lower end.
 ``k``
     The viral coefficient from the total invites (10,000 sent by 4,000 subscribers, 12 %
     converted): 0.3. The classic mistake is the recipe read literally, a count of 1,200.
@@ -140,6 +140,13 @@ def _change_low_right(value: Any, seed: int) -> Outcome:
             False,
             "that is the interval of this month's NPS alone; the question is about the "
             "change between the two months (fs.nps_difference_ci)",
+        )
+    if abs(x - (fs.nps(a) - fs.nps(b))) <= 0.5:
+        return Outcome(
+            False,
+            "that is the estimated change itself (the first number printed); the question "
+            "wants the LOWER end of its 95 % interval: the `.low` of what "
+            "fs.nps_difference_ci returns",
         )
     if x > fs.nps(a) - fs.nps(b):
         return Outcome(False, "the lower end must lie below the change itself")

@@ -23,6 +23,7 @@ from funnelsim.widgets.economics import EconomicsExplorer
 from funnelsim.widgets.funnel import FunnelExplorer
 from funnelsim.widgets.growth import Dashboard, GrowthExplorer
 from funnelsim.widgets.life_cycle import LifeCycleExplorer
+from funnelsim.widgets.loyalty import LoyaltyCardExplorer
 from funnelsim.widgets.referral import ReferralExplorer
 from funnelsim.widgets.retention import RetentionExplorer
 from funnelsim.widgets.sensitivity import SensitivityExplorer
@@ -38,6 +39,7 @@ __all__ = [
     "FunnelExplorer",
     "GrowthExplorer",
     "LifeCycleExplorer",
+    "LoyaltyCardExplorer",
     "Metric",
     "Outcome",
     "ReferralExplorer",
