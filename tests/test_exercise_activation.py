@@ -62,6 +62,8 @@ def test_mistakes_get_their_hint():
     assert "percentage" in feedback("activation_rate", 38.5, 4)
     days = fs.time_to_convert(month.events)
     assert "median" in feedback("mean_days_to_value", float(days.median()), 4)
+    assert "median" in feedback("mean_days_to_value", round(float(days.median()), 2), 4)
+    assert "asks for the mean" in feedback("mean_days_to_value", 50.0, 4)
     assert "one stage only" in feedback("mean_days_to_value", 2.0, 4)
     assert "positive number of days" in feedback("mean_days_to_value", 0, 4)
     gain = exact_gain()

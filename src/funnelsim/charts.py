@@ -3117,14 +3117,14 @@ def indicators_chart(
 
 #: What :func:`channel_chart` can draw: column -> (axis title, kind).
 _CHANNEL_MEASURES: dict[str, tuple[str, str]] = {
-    "cac": ("CAC (currency per new customer)", "money"),
-    "cpl": ("CPL (currency per lead)", "money"),
+    "cac": ("CAC ($ per new customer)", "money"),
+    "cpl": ("CPL ($ per lead)", "money"),
     "ctr": ("CTR (visitors per impression, %)", "share"),
     "visitor_to_lead": ("visitor → lead conversion (%)", "share"),
     "lead_to_customer": ("lead → customer conversion (%)", "share"),
     "leads": ("leads", "count"),
     "customers": ("new customers", "count"),
-    "spend": ("spend (currency)", "money"),
+    "spend": ("spend ($)", "money"),
 }
 
 
@@ -3137,9 +3137,10 @@ def channel_chart(
 ) -> AnyChart:
     """One measure per acquisition channel, with its interval and the all-channel total.
 
-    Channels are sorted from the smallest to the largest value; a dashed rule marks
-    the total row (for CAC, the blended CAC of all channels). Where the table has
-    ``<measure>_low``/``<measure>_high`` (a :meth:`funnelsim.ChannelsResult.table`),
+    Channels are sorted from the smallest to the largest value; a dashed rule, labelled
+    with its value, marks the total row (for CAC, the blended CAC of all channels).
+    Where the table has ``<measure>_low``/``<measure>_high``
+    (a :meth:`funnelsim.ChannelsResult.table`),
     each bar carries its interval as a whisker.
 
     Parameters
@@ -3214,6 +3215,12 @@ def channel_chart(
                 alt.Chart(pd.DataFrame({"total": [total]}))
                 .mark_rule(color=MUTED_DARK, strokeDash=[5, 4], strokeWidth=2)
                 .encode(x="total:Q")
+            )
+            name = "blended" if measure == "cac" else "all channels"
+            layers.append(
+                alt.Chart(pd.DataFrame({"total": [total], "label": [f"{name}: {fmt(total)}"]}))
+                .mark_text(align="left", baseline="bottom", dx=4, dy=-2, color=MUTED_DARK)
+                .encode(x="total:Q", y=alt.value(0), text="label:N")
             )
     finite = data.dropna(subset=["value"])
     if title is None and len(finite):

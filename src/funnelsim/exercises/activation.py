@@ -160,7 +160,7 @@ def _days_plausible(value: Any, seed: int) -> Outcome:
     converters = SIGN_UPS * float(f.reach[-1])
     ok, z = within_se(x, mean, sd / math.sqrt(converters))
     own = time_to_convert(simulated(seed).events)
-    if near(x, float(own.median()), 1e-6) and not near(x, float(own.mean()), 1e-6):
+    if near(x, float(own.median()), 0.01) and not near(x, float(own.mean()), 0.01):
         return Outcome(False, "that looks like the median; the question asks for the mean time")
     if ok:
         return Outcome(True)
@@ -172,8 +172,9 @@ def _days_plausible(value: Any, seed: int) -> Outcome:
         )
     return Outcome(
         False,
-        f"your mean is {z:.0f} standard errors from what this onboarding gives: use "
-        "fs.time_to_convert on your simulation's events",
+        f"your value is {z:.0f} standard errors from the mean time this onboarding gives: the "
+        "question asks for the mean (not the median) of fs.time_to_convert on your simulation's "
+        "events",
     )
 
 
