@@ -3410,7 +3410,7 @@ def diffusion_chart(
     if measure == "share":
         y = alt.Y("share:Q", title="adopted (% of the segment)", axis=alt.Axis(format="%"))
     else:
-        y = alt.Y("new_adopters:Q", title=f"new adopters (people per {unit})", axis=_count_axis())
+        y = alt.Y("new_adopters:Q", title=f"new adopters (buyers per {unit})", axis=_count_axis())
     lines = (
         alt.Chart(frame)
         .mark_line(strokeWidth=2.5)
