@@ -103,10 +103,6 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
         "glossary:sql": "owed: glossary.csv gives 'sales-qualified lead (SQL)' to lesson 03, "
         "whose text never uses it (lead quality is taught without the term)",
     },
-    "12_product_life_cycle": {
-        "explorer": "owed: the lesson landed with charts and parameters but no explorer "
-        "(issue 13 asks for one)",
-    },
 }
 #: Code cells allowed to be longer than MAX_CODE_LINES: (lesson id, code cell number) -> why.
 LONG_CELLS: dict[tuple[str, int], str] = {}

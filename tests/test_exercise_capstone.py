@@ -65,6 +65,7 @@ def test_classic_mistakes_get_their_hints():
     assert "expected customers" in _feedback("chains_cac", 60_000 / 7)
     ratio = _honest(0)["chains_ltv_to_cac"]
     assert "inverse" in _feedback("chains_ltv_to_cac", 1 / ratio)
+    assert "percentage" in _feedback("chains_ltv_to_cac", 100 * ratio)
     assert "loses the most chains" in _feedback("fix_first_stage", "Learn")
     assert "confidence=0.9" in _feedback("plan_entrants", 10 / (0.5 * 0.3 * 0.35))
     assert "stage name" in _feedback("fix_first_stage", "Pilot")

@@ -905,13 +905,13 @@ def growth_ab_plot(a: Any, b: Any, *, labels: tuple[str, str] = ("A (frozen)", "
         )
         active = base.encode(
             y=alt.Y("active:Q", title="active customers", axis=_count_axis()), strokeDash=dash
-        ).properties(title="Active customers: A vs B", width=340, height=240)
+        ).properties(title=f"Active customers: {labels[0]} vs {labels[1]}", width=340, height=240)
         revenue = base.encode(
             y=alt.Y(
                 "cumulative_revenue:Q", title="cumulative revenue (currency)", axis=_count_axis()
             ),
             strokeDash=dash,
-        ).properties(title="Cumulative revenue: A vs B", width=340, height=240)
+        ).properties(title=f"Cumulative revenue: {labels[0]} vs {labels[1]}", width=340, height=240)
         return alt.hconcat(active, revenue, data=data, spacing=60)
 
     return Plot(frame, shape, build)
@@ -3467,7 +3467,7 @@ def diffusion_chart(
     if measure == "share":
         y = alt.Y("share:Q", title="adopted (% of the segment)", axis=alt.Axis(format="%"))
     else:
-        y = alt.Y("new_adopters:Q", title=f"new adopters (people per {unit})", axis=_count_axis())
+        y = alt.Y("new_adopters:Q", title=f"new adopters (buyers per {unit})", axis=_count_axis())
     lines = (
         alt.Chart(frame)
         .mark_line(strokeWidth=2.5)

@@ -107,6 +107,10 @@ def _ratio_right(value: Any, seed: int) -> Outcome:
         return Outcome(True)
     if near(x, 1 / right, 0.005):
         return Outcome(False, "that is CAC:LTV, the inverse: divide the LTV by the CAC")
+    if near(x, 100 * right, 0.005):
+        return Outcome(
+            False, "that looks like a percentage: give LTV:CAC as a plain ratio (3, not 300)"
+        )
     return Outcome(False, "not the scenario's LTV:CAC: read it from sc.unit_economics()")
 
 

@@ -20,7 +20,7 @@ LIFE_CYCLE_CONTROLS = (
         readout=".3f", help="How much each pragmatist niche imitates the early market.",
     ),
     Control(
-        "reference_exponent", "References needed (exponent δ)", 1.0, 3.0, 0.1, 2.0,
+        "reference_exponent", "References needed (reference_exponent)", 1.0, 3.0, 0.1, 2.0,
         readout=".1f", help="1: plain Bass, the first adopter persuades; 2: wait for several.",
     ),
     Control(
