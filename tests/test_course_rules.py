@@ -2,7 +2,7 @@
 
 A lesson is *ready* when ``src/funnelsim/course/lessons.toml`` no longer marks it
 ``coming``. For each ready lesson this module checks the shape the course promises
-(``/work/shared/course/LESSON-GUIDE.md`` and the lesson rules of the project brief):
+(the course's lesson guide and the lesson rules of the project brief):
 
 * **notebook**: ``notebooks/<id>.ipynb`` exists;
 * **objectives first**: the first cell is an H1 title followed by the lesson's
