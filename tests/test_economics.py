@@ -106,6 +106,90 @@ def test_payback_is_monotone_in_churn_and_cac(cac, a, m, c):
         assert a * m * (1 - (1 - c) ** t) / c >= cac * (1 - 1e-9)
 
 
+def test_payback_of_a_two_group_mix_worked_by_hand():
+    # A quarter of the customers earn 10 a period and churn half of the time, three
+    # quarters earn 10 a period for ever. Expected cumulative margin of the mix:
+    # after 1 period 0.25 × 10 + 0.75 × 10 = 10; after 2, + 0.25 × 5 + 7.5 = 18.75;
+    # after 3, + 0.25 × 2.5 + 7.5 = 26.875. A CAC of 20 is covered in period 3.
+    got = ec.payback_period(20.0, [20.0, 10.0], [0.5, 1.0], [0.5, 0.0], weights=[0.25, 0.75])
+    assert got == 3.0
+    # alone, the first group never covers 20 (its LTV is exactly 20), the second in 2
+    assert ec.payback_period(20.0, 20.0, 0.5, 0.5) == math.inf
+    assert ec.payback_period(20.0, 10.0, 1.0, 0.0) == 2.0
+    # a CAC of 18.75 is reached exactly after 2 periods, one cent more needs 3
+    assert ec.payback_period(18.75, [20.0, 10.0], [0.5, 1.0], [0.5, 0.0], weights=[0.25, 0.75]) == 2
+    assert ec.payback_period(18.76, [20.0, 10.0], [0.5, 1.0], [0.5, 0.0], weights=[0.25, 0.75]) == 3
+    # Half pay 10 once, half 10 for ever: 10, 15, 20, 25, 30 -> a CAC of 30 in period 5,
+    # where one "average" customer (ARPU 10, churn 0.5) would never pay it back (LTV 20).
+    half = ec.payback_period(30.0, 10.0, 1.0, [1.0, 0.0], weights=[0.5, 0.5])
+    assert half == 5.0
+    assert ec.payback_period(30.0, 10.0, 1.0, 0.5) == math.inf
+    # a mix whose LTV (0.5 × 10 + 0.5 × 20 = 15) is below the CAC never pays back
+    assert ec.payback_period(15.0, 10.0, 1.0, [1.0, 0.5], weights=[0.5, 0.5]) == math.inf
+    assert ec.payback_period(14.9, 10.0, 1.0, [1.0, 0.5], weights=[0.5, 0.5]) < math.inf
+    # free customers pay back at once; rows of weights broadcast against cac
+    np.testing.assert_array_equal(
+        ec.payback_period(
+            [0.0, 20.0], [20.0, 10.0], [0.5, 1.0], [0.5, 0.0], weights=[[1.0, 0.0], [0.25, 0.75]]
+        ),
+        [0.0, 3.0],
+    )
+
+
+def _mix_brute_force(cac, per, churn, w, horizon=400):
+    t = np.arange(horizon)
+    cum = sum(wi * p * np.cumsum((1 - c) ** t) for wi, p, c in zip(w, per, churn, strict=True))
+    hit = np.flatnonzero(cum >= cac * (1 - 1e-12))
+    return float(hit[0] + 1) if hit.size else math.inf
+
+
+@given(
+    cac=st.floats(0.5, 500),
+    a=st.lists(st.floats(1, 100), min_size=2, max_size=3),
+    c=st.lists(st.floats(0.02, 1), min_size=3, max_size=3),
+    raw=st.lists(st.floats(0.01, 1), min_size=3, max_size=3),
+)
+def test_payback_of_a_mix_is_the_first_period_its_summed_curve_reaches_cac(cac, a, c, raw):
+    g = len(a)
+    w = np.array(raw[:g]) / sum(raw[:g])
+    got = ec.payback_period(cac, a, 1.0, c[:g], weights=w)
+    want = _mix_brute_force(cac, a, c[:g], w)
+    if math.isfinite(got) and got < 400:
+        assert got == want
+    else:  # beyond the brute force's horizon: the curve had not reached CAC by then
+        assert math.isinf(want)
+    each = [ec.payback_period(cac, ai, 1.0, ci) for ai, ci in zip(a, c[:g], strict=True)]
+    assert min(each) <= got <= max(each)
+
+
+@given(
+    cac=st.floats(0, 1_000),
+    a=st.floats(0, 100),
+    m=st.floats(0, 1),
+    c=st.floats(0, 1),
+    d=st.floats(0, 0.2),
+    g=st.floats(-0.5, 0.05),
+)
+def test_a_one_group_mix_is_the_plain_payback(cac, a, m, c, d, g):
+    plain = ec.payback_period(cac, a, m, c, d, g)
+    assert ec.payback_period(cac, [a], [m], [c], [d], [g], weights=[1.0]) == plain
+    # a group with no share changes nothing
+    assert ec.payback_period(cac, [a, 99.0], m, [c, 0.0], d, g, weights=[1.0, 0.0]) == plain
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ([0.5, 0.4], r"weights must sum to 1 along their last axis .* got a sum of 0.9"),
+        ([1.5, -0.5], r"weights must be in \[0, 1\], got 1.5 at position 0"),
+        (1.0, r"weights must have a last axis of group shares"),
+    ],
+)
+def test_payback_weights_are_checked(weights, message):
+    with pytest.raises(ValueError, match=message):
+        ec.payback_period(20.0, [20.0, 10.0], 1.0, [0.5, 0.0], weights=weights)
+
+
 def test_cac_by_channel_counts_both_rewards_and_the_fixed_cost():
     t = ec.cac_by_channel(
         10_000, 50, 30, referral_reward=20, referrer_reward=10, programme_cost=600

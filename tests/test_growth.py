@@ -653,3 +653,52 @@ def test_ltv_comes_from_unit_economics() -> None:
     assert paid == ec.unit_economics(30.0, 0.8, 0.05).ltv
     assert referred == ec.unit_economics(45.0, 0.8, prm.referred_churn).ltv
     assert GrowthParams(churn=0.0).ltv()[0] == math.inf
+
+
+def test_blended_payback_is_the_payback_of_the_acquired_mix():
+    # Paid and referred customers with different ARPU and churn: the run's payback is
+    # the first period where the share-weighted sum of their cumulative margins
+    # covers the blended CAC (by brute force here), not one average customer's.
+    r = simulate_growth(
+        12,
+        new_leads=2_000,
+        budget=800_000,
+        arpu=30.0,
+        margin=0.8,
+        churn=0.2,
+        invites_per_user=0.2,
+        invite_conversion=0.5,
+        referred_arpu_multiplier=2.0,
+        referred_churn_multiplier=0.25,
+        seed=3,
+    )
+    prm = r.params
+    whole = r.unit_economics().iloc[0]
+    assert 0 < whole["referral_share"] < 1
+    for row in (whole, *r.periods.to_dict("records")):
+        s = (
+            row["referral_share"]
+            if "referral_share" in row
+            else row["new_referral"] / row["new_customers"]
+        )
+        cac = row["cac"]
+        t = np.arange(1_000)
+        paid = prm.arpu * prm.margin * np.cumsum((1 - prm.churn) ** t)
+        ref = prm.arpu * 2.0 * prm.margin * np.cumsum((1 - prm.referred_churn) ** t)
+        mix = (1 - s) * paid + s * ref
+        hit = np.flatnonzero(mix >= cac * (1 - 1e-12))
+        want = float(hit[0] + 1) if hit.size else math.inf
+        assert row["payback_period"] == want
+        assert row["payback_period"] == ec.payback_period(
+            cac,
+            [prm.arpu, 2.0 * prm.arpu],
+            prm.margin,
+            [prm.churn, prm.referred_churn],
+            weights=[1 - s, s],
+        )
+    # One "average" customer (the mix's ARPU, and the churn that gives the mix's LTV)
+    # would pay back earlier (16 periods instead of 22 here).
+    s, cac, ltv = whole["referral_share"], whole["cac"], whole["ltv"]
+    arpu_mix = (1 - s) * prm.arpu + s * 2.0 * prm.arpu
+    average = ec.payback_period(cac, arpu_mix, prm.margin, arpu_mix * prm.margin / ltv)
+    assert average < whole["payback_period"]

@@ -225,3 +225,45 @@ def test_growth_destroys_money_exactly_when_cac_exceeds_ltv() -> None:
         assert ex.metrics["payback"] == math.inf and ex.metrics["ltv_cac"] < 1
     finally:
         ex.close()
+
+
+GROWING = [n for n in fs.list_scenarios() if fs.load_scenario(n).growth is not None]
+
+
+@pytest.mark.parametrize("name", GROWING)
+def test_every_view_of_growth_shows_the_payback_of_the_acquired_mix(name, tmp_path) -> None:
+    # The growth model's payback is the acquired mix's (paid and referred customers,
+    # each with its own ARPU and churn, weighted by their share of new customers):
+    # the run's table, the CLI's CSV and the report's table all show that number.
+    import numpy as np
+    import pandas as pd
+
+    from funnelsim import economics as ec
+    from funnelsim._format import number
+    from funnelsim.cli import main
+    from funnelsim.report import render_report
+
+    sc = fs.load_scenario(name)
+    run = sc.run()
+    table, prm = run.tables()["growth_economics"], run.growth.params
+    s = table["referral_share"].to_numpy()
+    want = ec.payback_period(
+        table["cac"].to_numpy(),
+        [prm.arpu, prm.arpu * prm.referred_arpu_multiplier],
+        prm.margin,
+        [prm.churn, prm.referred_churn],
+        weights=np.stack([1.0 - s, s], axis=-1),
+    )
+    for got, w in zip(table["payback_period"], np.atleast_1d(want), strict=True):
+        _same(got, w)
+    assert main(["simulate", name, "--output", str(tmp_path / "out")]) == 0
+    csv = pd.read_csv(tmp_path / "out" / "growth_economics.csv")
+    for got, w in zip(csv["payback_period"], np.atleast_1d(want), strict=True):
+        _same(got, w)
+    page = render_report(sc)
+    growth = page[page.index("own unit economics") :]
+    cells = re.findall(r"<td>([^<]*)</td>", growth)
+    header = re.findall(r"<th>([^<]*)</th>", growth)
+    column = header.index("payback_period")
+    shown = cells[column :: len(header)][: len(table)]
+    assert shown == [number(w) for w in np.atleast_1d(want)]

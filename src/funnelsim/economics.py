@@ -480,7 +480,14 @@ MAX_PAYBACK_PERIODS = 1_000_000
 
 
 def payback_period(
-    cac: Any, arpu: Any, margin: Any, churn: Any = 0.0, discount: Any = 0.0, expansion: Any = 0.0
+    cac: Any,
+    arpu: Any,
+    margin: Any,
+    churn: Any = 0.0,
+    discount: Any = 0.0,
+    expansion: Any = 0.0,
+    *,
+    weights: Any = None,
 ) -> Any:
     """Whole periods until a customer's expected cumulative gross profit covers their CAC.
 
@@ -499,6 +506,22 @@ def payback_period(
     the result is exactly where the curve first reaches CAC (within a relative
     1e-12 of float noise).
 
+    A mix of customers
+    ------------------
+    With ``weights`` the customers acquired for one CAC are a mix of groups
+    (paid and referred customers, say), group ``g`` a share ``w_g`` of them with
+    its own ARPU, margin, churn, discount and expansion. The mix's expected
+    cumulative margin is the share-weighted sum of the groups' curves,
+    ``Σ_g w_g × arpu_g × margin_g × Σ_{t<n} q_g^t``, and its payback is the first
+    ``n`` at which that sum reaches ``cac`` (the expected margin per acquired
+    customer against the cost per acquired customer). It lies between the
+    groups' own paybacks, and it is not the payback of one "average" customer
+    with the mix's mean ARPU and churn (the curve is not linear in churn).
+    There is no closed form: the first ``n`` is found by bisection on the
+    summed curve between the smallest and largest group payback (doubling
+    beyond the largest finite one when some group never pays back on its own).
+    With one group of weight 1 it is the plain payback, exactly.
+
     Parameters
     ----------
     cac : float or array_like
@@ -515,12 +538,24 @@ def payback_period(
     expansion : float or array_like
         Growth of a surviving customer's revenue per period (upsells net of
         downgrades), ``> -1``; 0 for a flat ARPU.
+    weights : array_like, optional
+        Shares of the groups in the mix, along the **last** axis (shape
+        ``(..., G)``): each in [0, 1], summing to 1 (within 1e-9) along that
+        axis. ``arpu``, ``margin``, ``churn``, ``discount`` and ``expansion``
+        broadcast against ``weights`` (their last axis is the group); ``cac``
+        broadcasts against ``weights.shape[:-1]``. Default: one customer type.
 
     Returns
     -------
     float or numpy.ndarray
         Whole periods (as floats): 0 for a free customer, ``inf`` if the margin
-        never covers the CAC.
+        never covers the CAC. With ``weights``, shape
+        ``broadcast(cac, weights[..., 0])``.
+
+    Raises
+    ------
+    ValueError
+        For a value out of range, or weights that are negative or do not sum to 1.
 
     Examples
     --------
@@ -530,6 +565,13 @@ def payback_period(
     14.0
     >>> payback_period(30.0, 50.0, 0.6, churn=1.0)  # one payment of 30 covers it
     1.0
+
+    Half the customers pay 10 a period for one period, half pay 10 for ever:
+    the mix earns 10, then 5 a period, and covers a CAC of 30 in period 5
+    (10 + 5 + 5 + 5 + 5), while each group alone needs never and 3 periods.
+
+    >>> payback_period(30.0, [10.0, 10.0], 1.0, churn=[1.0, 0.0], weights=[0.5, 0.5])
+    5.0
     """
     k = check_real_array("cac", cac, low=0.0)
     a = check_real_array("arpu", arpu, low=0.0)
@@ -538,14 +580,33 @@ def payback_period(
     d = check_real_array("discount", discount, low=0.0)
     g = check_real_array("expansion", expansion, low=-1.0, low_open=True)
     per = np.multiply(a, m)
-    k, per, c, d, g = np.broadcast_arrays(
-        np.asarray(k, float),
-        np.asarray(per, float),
-        np.asarray(c, float),
-        np.asarray(d, float),
-        np.asarray(g, float),
-    )
-    q = (1.0 - c) * (1.0 + g) / (1.0 + d)
+    q = (1.0 - np.asarray(c, float)) * (1.0 + np.asarray(g, float)) / (1.0 + np.asarray(d, float))
+    if weights is None:
+        k, per, q = np.broadcast_arrays(np.asarray(k, float), np.asarray(per, float), q)
+        periods = _payback_one(k, per, q)
+        return _out(np.where(k > 0, periods, 0.0))
+    w = check_real_array("weights", weights, low=0.0, high=1.0)
+    w = np.asarray(w, float)
+    if w.ndim == 0:
+        raise ValueError(
+            f"weights must have a last axis of group shares (e.g. [0.7, 0.3]), got {weights!r}"
+        )
+    total = w.sum(axis=-1)
+    bad = np.flatnonzero(np.abs(total - 1.0) > 1e-9)
+    if bad.size:
+        raise ValueError(
+            f"weights must sum to 1 along their last axis (the groups' shares), "
+            f"got a sum of {float(total.ravel()[bad[0]])!r} at position {int(bad[0])}"
+        )
+    w, per, q = np.broadcast_arrays(w, np.asarray(per, float), q)
+    shape = np.broadcast_shapes(np.shape(k), w.shape[:-1])
+    k = np.broadcast_to(np.asarray(k, float), shape)
+    w, per, q = (np.broadcast_to(x, (*shape, x.shape[-1])) for x in (w, per, q))
+    return _out(np.where(k > 0, _payback_mix(k, w, per, q), 0.0))
+
+
+def _payback_one(k: np.ndarray, per: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """First ``n`` with ``per × Σ_{t<n} q^t >= k`` (closed form checked on the curve)."""
     target = k * (1.0 - _REACH_RTOL)
     periods = np.full(k.shape, np.inf)
     flat = (q == 1) & (per > 0)
@@ -572,7 +633,59 @@ def payback_period(
     n = np.where(_geometric_cumulative(pf, qf, n) >= tf, n, n + 1)
     periods[finite] = np.maximum(n, 1.0)
     periods[periods > MAX_PAYBACK_PERIODS] = np.inf
-    return _out(np.where(k > 0, periods, 0.0))
+    return periods
+
+
+def _mix_cumulative(w: np.ndarray, per: np.ndarray, q: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """``Σ_g w_g × per_g × Σ_{t<n} q_g^t``: the mix's expected cumulative margin after ``n``."""
+    return np.sum(w * _geometric_cumulative(per, q, n[..., None]), axis=-1)
+
+
+def _payback_mix(k: np.ndarray, w: np.ndarray, per: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """First ``n`` at which the share-weighted sum of the groups' curves reaches ``k``."""
+    target = k * (1.0 - _REACH_RTOL)
+    each = _payback_one(np.broadcast_to(k[..., None], w.shape).copy(), per, q)
+    used = w > 0
+    alone = used & np.isfinite(each)  # groups that pay back on their own
+    all_alone = np.all(alone | ~used, axis=-1)
+    # The mix's limit Σ w_g × per_g / (1 − q_g) (infinite if a group's curve never levels off):
+    # with a group that never pays back alone, the mix pays back only below it.
+    with np.errstate(all="ignore"):
+        limit_g = np.where(
+            per == 0, 0.0, np.where(q < 1, per / (1.0 - np.where(q < 1, q, 0.0)), np.inf)
+        )
+        limit = np.sum(np.where(used, w * limit_g, 0.0), axis=-1)
+    todo = all_alone | (k < limit)
+    out = np.full(k.shape, np.inf)
+    if not todo.any():
+        return out
+    ww, pp, qq, tt = w[todo], per[todo], q[todo], target[todo]
+    # The answer lies between the smallest and the largest group payback: below the
+    # smallest every group's curve is under CAC, at the largest every one is over it.
+    lo = np.min(np.where(alone[todo], each[todo], np.inf), axis=-1)
+    hi = np.max(np.where(alone[todo], each[todo], -np.inf), axis=-1)
+    lo = np.where(np.isfinite(lo), lo, 1.0)
+    hi = np.maximum(np.where(np.isfinite(hi), hi, lo), lo)
+    # Some group never pays back alone: double the upper end until the mix covers CAC.
+    short = ~all_alone[todo]
+    while True:
+        grow = short & (hi <= MAX_PAYBACK_PERIODS) & (_mix_cumulative(ww, pp, qq, hi) < tt)
+        if not grow.any():
+            break
+        hi = np.where(grow, 2.0 * hi, hi)
+    never = short & (_mix_cumulative(ww, pp, qq, hi) < tt)
+    # Bisection: the curve is below CAC at lo, at or above it at hi.
+    lo = np.minimum(lo - 1.0, hi - 1.0)
+    while True:
+        wide = hi - lo > 1
+        if not wide.any():
+            break
+        mid = np.floor((lo + hi) / 2)
+        hit = _mix_cumulative(ww, pp, qq, mid) >= tt
+        hi = np.where(wide & hit, mid, hi)
+        lo = np.where(wide & ~hit, mid, lo)
+    out[todo] = np.where(never | (hi > MAX_PAYBACK_PERIODS), np.inf, hi)
+    return out
 
 
 # -- one customer's unit economics: the record every view shows ----------------------------

@@ -780,8 +780,10 @@ class GrowthResult:
         Columns: ``replication, marketing_spend, new_customers, referral_share,
         cac`` (blended: total spend / new customers), ``ltv`` (expected gross
         profit of the acquired mix, from the parameters), ``ltv_to_cac``,
-        ``payback_period`` (whole periods, the mix treated as one geometric
-        customer), ``cac_paid`` (budget / new paid customers), ``cac_referral``
+        ``payback_period`` (whole periods until the acquired mix's expected
+        cumulative margin, paid and referred customers each with their own
+        ARPU and churn weighted by their share of new customers, covers the
+        blended CAC), ``cac_paid`` (budget / new paid customers), ``cac_referral``
         (referral rewards / new referred customers; NaN for a channel that
         brought nobody), ``revenue``, ``gross_profit`` and ``roi`` ((gross
         profit − spend) / spend over the simulated horizon). Money in currency
@@ -910,7 +912,26 @@ class GrowthResult:
 def _derived(
     params: GrowthParams, spend: Any, new_paid: Any, new_ref: Any
 ) -> dict[str, np.ndarray]:
-    """CAC, LTV of the acquired mix, LTV:CAC and payback from spend and new customers."""
+    """CAC, LTV of the acquired mix, LTV:CAC and payback from spend and new customers.
+
+    The acquired mix is the period's (or run's) new customers: a share ``s`` of
+    referred customers (ARPU ``arpu × referred_arpu_multiplier``, churn
+    :attr:`GrowthParams.referred_churn`) and ``1 − s`` paid ones (``arpu``,
+    ``churn``), each group with the model of :meth:`GrowthParams.ltv`
+    (geometric churn, undiscounted, the same margin). Then
+
+    * ``cac`` is the blended CAC, spend / new customers;
+    * ``ltv`` is the expected gross profit per acquired customer,
+      ``(1 − s) × LTV_paid + s × LTV_referral``;
+    * ``payback_period`` is the payback of the acquired mix: the first period
+      at which the mix's expected cumulative margin, each group's curve
+      weighted by its share of new customers, reaches the blended CAC
+      (:func:`funnelsim.economics.payback_period` with ``weights``). It is not
+      the payback of one average customer with the mix's mean ARPU and churn.
+
+    NaN without new customers; otherwise whole periods (0 for free customers,
+    ``inf`` if the mix's margin never covers the CAC).
+    """
     spend = np.asarray(spend, dtype=float)
     new_paid = np.asarray(new_paid, dtype=float)
     new_ref = np.asarray(new_ref, dtype=float)
@@ -927,17 +948,17 @@ def _derived(
             else np.full_like(new, np.inf)
         )
         ratio = np.where(cac > 0, ltv / cac, np.nan)
-        arpu_mix = (1 - share) * params.arpu + share * arpu_ref
-        value = arpu_mix * params.margin
-        churn_mix = np.where(np.isfinite(ltv) & (ltv > 0), value / ltv, 0.0)
-    # NaN without new customers; otherwise whole periods until the mix's expected
-    # gross profit covers the CAC: 0 for free customers, inf if it never does.
     payback = np.full(new.shape, np.nan)
     has = new > 0
     if has.any():
-        # churn_mix can exceed 1 only by float rounding of value / ltv
-        churn_has = np.minimum(churn_mix[has], 1.0)
-        payback[has] = payback_period(cac[has], arpu_mix[has], params.margin, churn_has)
+        s = share[has]
+        payback[has] = payback_period(
+            cac[has],
+            [params.arpu, arpu_ref],
+            params.margin,
+            [params.churn, params.referred_churn],
+            weights=np.stack([1.0 - s, s], axis=-1),
+        )
     return {
         "marketing_spend": spend,
         "new_customers": new.astype(np.int64),
