@@ -147,7 +147,7 @@ def test_report_has_a_part_per_section(name, sections):
         "Referral": "New buyers per generation",
         "Retention": "Share of each cohort still active.",
         "B2B accounts and buying committees": "What each member changes in the win rate",
-        "Growth over time": "Active customers at the end of each period",
+        "Growth over time": "Active customers at the end of each month",
     }
     for title, caption in captions.items():
         assert (caption in page) == (title in sections)

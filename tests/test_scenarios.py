@@ -1093,3 +1093,67 @@ def test_scenario_seed_is_keyword_only_positional_still_works(method):
         old, new = old.result, new.result
     pd.testing.assert_frame_equal(old.table(), new.table())
     assert not new.table().equals(sc.simulate(seed=8).table())
+
+
+HAND_MADE = """\
+name = "Hand-made"
+seed = 1
+buyers = 1_000
+period = "week"
+
+[[funnel.stages]]
+name = "Visit"
+
+[[funnel.stages]]
+name = "Buy"
+rate = 1.0
+
+[retention]
+churn = 1.0    # everyone leaves after the first week
+periods = 4
+
+[economics]
+arpu = 20.0    # margin 10 a week, churn 1/2: LTV 10 / 0.5 = 20; 10 + 5 >= 15 in week 2
+margin = 0.5
+churn = 0.5
+cac = 15.0
+
+[growth]
+periods = 3    # 100 new customers a week, nobody leaves: 100 + 200 + 300 pay 12.50
+new_leads = 100
+arpu = 12.5
+churn = 0.0
+margin = 1.0
+"""
+
+
+def test_highlights_say_money_and_the_scenario_s_period():
+    run = loads_scenario(HAND_MADE).run()
+    assert run.highlights() == {
+        "funnel": "1,000 of 1,000 buyers reached Buy (100.0%).",
+        "retention": "0.0% of the first cohort are still active after 4 weeks.",
+        "economics": "LTV $20.00, CAC $15.00, LTV:CAC 1.33, payback 2 weeks "
+        "(LTV: geometric churn 50.0%/week, no discount).",
+        "growth": "300 active customers after 3 weeks, cumulative revenue $7,500; "
+        "0.0% of new customers came by referral.",
+    }
+    # without a period the scenario counts months
+    monthly = loads_scenario(HAND_MADE.replace('period = "week"\n', "")).run().highlights()
+    assert monthly["retention"].endswith("after 4 months.")
+    assert "payback 2 months (LTV: geometric churn 50.0%/month" in monthly["economics"]
+
+
+def test_the_period_key_is_checked_and_round_trips(tmp_path):
+    path = tmp_path / "fortnight.toml"
+    path.write_text(HAND_MADE.replace('"week"', '"fortnight"'), encoding="utf-8")
+    with pytest.raises(
+        ScenarioError,
+        match=r"fortnight\.toml: period must be one of \['day', 'month', 'quarter', 'week', "
+        r"'year'\], got 'fortnight'",
+    ):
+        load_scenario(path)
+    sc = loads_scenario(HAND_MADE)
+    assert sc.period == "week" and sc.unit_economics().period == "week"
+    assert loads_scenario(sc.to_toml()) == sc
+    assert 'period = "week"' in sc.with_values(seed=2).to_toml()
+    assert sc.with_values(period="day").value("period") == "day"

@@ -180,10 +180,11 @@ def _b2b_parts(run: ScenarioRun) -> list[str]:
 
 def _growth_parts(run: ScenarioRun) -> list[str]:
     assert run.growth is not None
+    unit = run.scenario.period
     return [
         _figure(
             charts.growth_chart(run.growth),
-            "Active customers at the end of each period, by channel.",
+            f"Active customers at the end of each {unit}, by channel.",
         ),
         _figure(
             charts.revenue_chart(run.growth),
@@ -191,7 +192,7 @@ def _growth_parts(run: ScenarioRun) -> list[str]:
         ),
         "<p>The growth model's own unit economics, blended over the whole run "
         "(paid and referred customers, the geometric churn of the [growth] section, "
-        "undiscounted; money in $, payback in months):</p>",
+        f"undiscounted; money in $, payback in {unit}s):</p>",
         _table_html(_formatted(run.growth.unit_economics())),
     ]
 

@@ -32,6 +32,13 @@ Every key is optional. Top-level keys::
     replications = 1
     events = false                      # also build the event log
     entry_window = 0.0                  # buyers enter uniformly over [0, entry_window)
+    period = "month"                    # one period of [retention], [economics], [growth]:
+                                        # "day", "week", "month", "quarter" or "year"
+
+``period`` only names the periods (churn and ARPU are per period whatever it
+is): highlights, the report and the unit-economics label say "payback 9 weeks"
+rather than "9 periods". Funnel times keep their own unit (days, weeks), which
+the file's comments should state.
 
 The ``[funnel]`` table is either a preset with some values changed::
 

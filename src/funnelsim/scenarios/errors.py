@@ -112,6 +112,10 @@ def _check_bool(key: str, value: Any) -> bool:
     return value
 
 
+#: What one period of ``[retention]``, ``[economics]`` and ``[growth]`` can be
+#: (the top-level ``period`` key; its name in sentences, cards and axes).
+PERIODS = ("day", "week", "month", "quarter", "year")
+
 #: Scalar top-level keys (a file's key and the Scenario field are the same) and
 #: their checks, shared by the constructor and the file reader; the defaults are
 #: the dataclass's.
@@ -124,6 +128,7 @@ _TOP_LEVEL: dict[str, Callable[[str, Any], Any]] = {
     "replications": lambda k, v: check_int(k, v, low=1),
     "events": _check_bool,
     "entry_window": lambda k, v: check_real(k, v, low=0.0),
+    "period": lambda k, v: check_choice(k, _check_str(k, v), PERIODS),
 }
 
 

@@ -59,6 +59,9 @@ class Scenario:
     events: bool = False
     #: Buyers enter uniformly over [0, entry_window) (time units); 0 = all at once.
     entry_window: float = 0.0
+    #: One period of ``[retention]``, ``[economics]`` and ``[growth]``: "day", "week",
+    #: "month" (default), "quarter" or "year"; it names the periods in sentences and tables.
+    period: str = "month"
     #: ``[referral]``: a referral cascade seeded by the funnel's customers, or None.
     referral: ReferralSettings | None = None
     #: ``[retention]``: cohorts of customers churning, or None.

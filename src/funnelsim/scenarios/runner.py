@@ -104,25 +104,30 @@ class ScenarioRun:
 
         ``funnel`` always, then ``referral``, ``retention``, ``economics``,
         ``b2b`` and ``growth`` for the sections the scenario has. The command
-        line prints them and the HTML report shows them.
+        line prints them and the HTML report shows them. Every number reads as
+        :mod:`funnelsim._format` writes it (the explorers' cards too): money with
+        its ``$``, shares in percent, and periods named by the scenario's
+        ``period`` ("after 12 months", "payback 9 weeks").
         """
         m = self.metrics()
         r = self.result
         out = {
-            "funnel": f"{_format.count(m['customers'])} of {r.buyers:,} buyers reached "
-            f"{r.funnel.names[-1]} ({_format.percent(m['conversion'])})."
+            "funnel": f"{_format.count(m['customers'])} of {_format.count(r.buyers)} buyers "
+            f"reached {r.funnel.names[-1]} ({_format.percent(m['conversion'])})."
         }
         if self.referral is not None:
             ref = self.referral
             out["referral"] = (
-                f"K = {ref.k:.3g}: {ref.seed_buyers:,} seed buyers grew to "
-                f"{_format.count(m['referral_total'])} ({_format.count(m['referred'])} referred)."
+                f"K = {_format.number(ref.k)}: {_format.count(ref.seed_buyers)} seed buyers "
+                f"grew to {_format.count(m['referral_total'])} "
+                f"({_format.count(m['referred'])} referred)."
             )
+        unit = self.scenario.period
         if self.retention is not None:
             periods = int(self.retention.long["period"].max())
             out["retention"] = (
                 f"{_format.percent(m['retention_survival'])} of the first cohort are still active "
-                f"after {periods} periods."
+                f"after {_format.periods(periods, unit)}."
             )
         if self.economics is not None:
             e = self.economics
@@ -139,9 +144,10 @@ class ScenarioRun:
         if self.b2b is not None:
             cycle = m["b2b_median_cycle"]
             out["b2b"] = (
-                f"{_format.percent(m['b2b_win_rate'])} of {self.b2b.n_accounts:,} accounts bought"
+                f"{_format.percent(m['b2b_win_rate'])} of "
+                f"{_format.count(self.b2b.n_accounts)} accounts bought"
                 + (
-                    f"; median sales cycle of won deals {cycle:.3g}."
+                    f"; median sales cycle of won deals {_format.number(cycle)}."
                     if math.isfinite(cycle)
                     else "."
                 )
@@ -149,8 +155,9 @@ class ScenarioRun:
         if self.growth is not None:
             periods = int(self.growth.periods["period"].max())
             out["growth"] = (
-                f"{_format.count(m['growth_active'])} active customers after {periods} periods, "
-                f"cumulative revenue {m['growth_revenue']:,.0f}; "
+                f"{_format.count(m['growth_active'])} active customers after "
+                f"{_format.periods(periods, unit)}, cumulative revenue "
+                f"{_format.money(m['growth_revenue'])}; "
                 f"{_format.percent(m['growth_referral_share'])} of new customers came by referral."
             )
         return out
@@ -297,7 +304,7 @@ def scenario_unit_economics(scenario: Scenario) -> UnitEconomics:
         else:
             cac = math.inf if econ.paid_spend > 0 else 0.0
     return economics.unit_economics(
-        econ.arpu, econ.margin, model, cac=cac, discount=econ.discount, period="month"
+        econ.arpu, econ.margin, model, cac=cac, discount=econ.discount, period=scenario.period
     )
 
 

@@ -82,7 +82,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         out["seed"] = self.seed
     out["buyers"] = self.buyers
     defaults = {f.name: f.default for f in dataclasses.fields(self)}
-    for key in ("mode", "replications", "events", "entry_window"):
+    for key in ("mode", "replications", "events", "entry_window", "period"):
         value = getattr(self, key)
         if value != defaults[key]:
             out[key] = value
