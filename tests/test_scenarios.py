@@ -1157,3 +1157,203 @@ def test_the_period_key_is_checked_and_round_trips(tmp_path):
     assert loads_scenario(sc.to_toml()) == sc
     assert 'period = "week"' in sc.with_values(seed=2).to_toml()
     assert sc.with_values(period="day").value("period") == "day"
+
+
+# -- inputs that change over time, expansion, adoption (issue 8) -------------------------
+
+SCHEDULED = """\
+seed = 3
+buyers = 1_000
+# Lesson 02: the onboarding is fixed in month 12, and ads double in month 13.
+[growth]
+periods = 18   # a year and a half
+new_leads = { before = 1_000, after = 2_000, at = 13 }   # leads a month
+churn = 0.05
+
+[growth.rate_changes]
+activation = { before = 0.30, after = 0.45, at = 12 }   # onboarding fixed
+retention = [0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.5, 0.5, 0.5,
+             0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+revenue = { values = [0.4, 0.5, 0.45], starts = [1, 6, 15] }
+"""
+
+
+def test_growth_schedules_are_read_run_and_written_back():
+    from funnelsim.growth import Schedule, simulate_growth, step_change
+
+    sc = loads_scenario(SCHEDULED)
+    prm = sc.growth.params
+    assert prm.new_leads == step_change(1_000, 2_000, at=13)
+    changes = dict(prm.rate_changes)
+    assert changes["Activation"] == step_change(0.30, 0.45, at=12)
+    assert changes["Retention"] == Schedule.from_values([0.6] * 6 + [0.5] * 12)
+    assert changes["Revenue"] == Schedule((0.4, 0.5, 0.45), (1, 6, 15))
+    # Scenario.run() runs them: the leads step up in period 13, as simulate_growth does
+    run = sc.run()
+    leads = run.growth.periods["leads"].tolist()
+    assert leads == [1_000] * 12 + [2_000] * 6
+    direct = simulate_growth(18, params=prm, seed=fs.scenarios.section_seed(3, 4))
+    pd.testing.assert_frame_equal(run.growth.periods, direct.periods)
+    # written back in the same forms, and read back equal
+    assert loads_scenario(sc.to_toml()) == sc
+    fresh = dataclasses.replace(sc, origin=None).to_toml()
+    assert "new_leads = {before = 1000, after = 2000, at = 13}" in fresh
+    assert loads_scenario(fresh) == sc
+    # a changed value leaves the file's comments and layout alone (tomlkit)
+    moved = sc.with_values({"growth.churn": 0.04}).to_toml()
+    assert moved == SCHEDULED.replace("churn = 0.05", "churn = 0.04")
+    later = sc.with_values({"growth.new_leads": step_change(1_000, 3_000, at=13)}).to_toml()
+    assert "new_leads = { before = 1_000, after = 3000, at = 13 }   # leads a month" in later
+    assert "activation = { before = 0.30, after = 0.45, at = 12 }   # onboarding fixed" in later
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "activation = { before = 0.30, after = 1.45, at = 12 }",
+            r"growth\.rate_changes\.activation from period 12 must be in \[0, 1\], got 1\.45",
+        ),
+        (
+            "activation = { before = 0.30, after = 0.45, at = 30 }",
+            r"growth\.rate_changes\.activation changes at period 30, after the last period 18",
+        ),
+        (
+            "activation = { before = 0.30, after = 0.45, at = 1 }",
+            r"growth\.rate_changes\.activation\.at must be >= 2, got 1",
+        ),
+        (
+            "activation = { before = 0.30, after = 0.45 }",
+            r"growth\.rate_changes\.activation must be one value per period .* got "
+            r"\{'before': 0\.3, 'after': 0\.45\} \(dict\)",
+        ),
+        ("activation = 0.4", r"growth\.rate_changes\.activation must be one value per period"),
+        ("activaton = [0.3]", r"growth\.rate_changes\.activaton: no stage named 'activaton'"),
+        (
+            "activation = [0.3, 0.4]",
+            r"growth\.rate_changes\.activation has 2 per-period values, but the run has "
+            r"periods=18",
+        ),
+        (
+            "activation = { values = [0.3, 0.4], starts = [2, 5] }",
+            r"growth\.rate_changes\.activation: schedule starts must begin at period 1",
+        ),
+        (
+            "activation = { values = [0.3, 'x'], starts = [1, 5] }",
+            r"growth\.rate_changes\.activation\.values\[1\] must be a real number, got 'x'",
+        ),
+        ("activation = ['x']", r"growth\.rate_changes\.activation\[0\] must be a real number"),
+    ],
+)
+def test_bad_schedules_name_file_key_and_value(tmp_path, line, message):
+    head = SCHEDULED[: SCHEDULED.index("[growth.rate_changes]")]
+    path = tmp_path / "plan.toml"
+    path.write_text(head + "[growth.rate_changes]\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"^" + re.escape(str(path)) + ": " + message):
+        load_scenario(path)
+
+
+_levels = st.floats(0.0, 1.0, allow_nan=False).map(lambda x: round(x, 3))
+
+
+@st.composite
+def _schedules(draw, periods, values):
+    from funnelsim.growth import Schedule, step_change
+
+    kind = draw(st.sampled_from(["per_period", "step", "general"]))
+    if kind == "per_period":
+        return Schedule.from_values(draw(st.lists(values, min_size=periods, max_size=periods)))
+    if kind == "step":
+        return step_change(draw(values), draw(values), at=draw(st.integers(2, periods)))
+    starts = sorted(draw(st.sets(st.integers(2, periods), max_size=4)))
+    return Schedule(tuple(draw(values) for _ in range(len(starts) + 1)), (1, *starts))
+
+
+@st.composite
+def _scheduled_scenarios(draw):
+    periods = draw(st.integers(2, 30))
+    leads = draw(_schedules(periods, st.integers(0, 10_000)))
+    stages = draw(st.sets(st.sampled_from(["acquisition", "activation", "retention"]), max_size=3))
+    changes = {s: draw(_schedules(periods, _levels)) for s in sorted(stages)}
+    params = {"new_leads": leads, "rate_changes": changes or None, "funnel": fs.aaarrr()}
+    from funnelsim.growth import GrowthParams
+
+    growth = fs.scenarios.GrowthSettings(periods, 1, GrowthParams(**params))
+    return fs.scenarios.Scenario(seed=1, growth=growth)
+
+
+@given(_scheduled_scenarios())
+def test_scheduled_growth_round_trips_through_toml(sc):
+    text = sc.to_toml()
+    assert loads_scenario(text) == sc
+    assert tomllib.loads(text)["growth"]["new_leads"] is not None
+    # and a file read back and saved unchanged is the same text
+    again = loads_scenario(text)
+    assert again.to_toml() == text
+
+
+EXPANDING = """\
+[economics]
+arpu = 100.0
+margin = 0.8
+churn = 0.03
+cac = 2_000.0
+discount = 0.01
+expansion = 0.02    # net revenue retention (1 - 0.03)(1 + 0.02) = 98.94 % a month
+"""
+
+
+def test_economics_expansion_and_horizon_are_the_library_s():
+    from funnelsim.economics import net_revenue_retention, unit_economics
+
+    sc = loads_scenario(EXPANDING)
+    want = unit_economics(
+        100.0, 0.8, 0.03, cac=2_000.0, discount=0.01, expansion=0.02, period="month"
+    )
+    got = sc.unit_economics()
+    assert got == want and got.ltv > unit_economics(100.0, 0.8, 0.03, discount=0.01).ltv
+    assert sc.run().economics == got
+    assert loads_scenario(sc.to_toml()) == sc
+    assert "expansion = 0.02    # net revenue retention" in sc.with_values(seed=1).to_toml()
+    assert net_revenue_retention(logo_churn=0.03, expansion=0.02) == pytest.approx(0.9894)
+    capped = loads_scenario(EXPANDING.replace("churn = 0.03", "churn = 0.01") + "horizon = 120\n")
+    assert capped.unit_economics() == unit_economics(
+        100.0, 0.8, 0.01, cac=2_000.0, discount=0.01, expansion=0.02, horizon=120, period="month"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("churn = 0.03", "churn = 0.005"),
+            r"economics\.expansion = 0\.02: the lifetime value is infinite: .* set "
+            r"economics\.horizon",
+        ),
+        (("expansion = 0.02", "expansion = -1.0"), r"economics\.expansion must be > -1"),
+        (
+            ("expansion = 0.02", "expansion = 0.02\nhorizon = 0"),
+            r"economics\.horizon must be in \[1, 1000000\], got 0",
+        ),
+    ],
+)
+def test_bad_expansion_names_file_key_and_value(tmp_path, change, message):
+    path = tmp_path / "nrr.toml"
+    path.write_text(EXPANDING.replace(*change), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"^" + re.escape(str(path)) + ": " + message):
+        load_scenario(path)
+
+
+def test_b2b_adoption_is_read_run_and_written():
+    sc = load_scenario("b2b_saas").with_values({"b2b.adoption": 0.6})
+    again = loads_scenario(sc.to_toml())
+    assert again == sc and again.b2b.adoption == 0.6
+    accounts = sc.run().b2b.accounts
+    won = accounts["won"].sum()
+    kept = accounts["adopted"].sum()
+    # every won account has a kept-or-abandoned outcome, and adoption keeps fewer than won
+    assert kept + accounts["abandoned"].sum() == won and 0 < kept < won
+    without = load_scenario("b2b_saas").run().b2b.accounts
+    assert "adopted" not in without or without["adopted"].sum() == without["won"].sum()
+    with pytest.raises(ScenarioError, match=r"b2b\.adoption must be in \[0, 1\], got 1\.5"):
+        loads_scenario(sc.to_toml().replace("adoption = 0.6", "adoption = 1.5"))

@@ -801,3 +801,24 @@ def test_funnel_explorer_without_referral_says_so() -> None:
     ex = FunnelExplorer(scenario="b2b_saas", threaded=False)
     cards = ex._metrics_html(ex.outcome, None)
     assert "no referral" in cards and "nan" not in cards.lower().replace("fs-", "")
+
+
+def test_the_b2b_adoption_slider_saves_and_loads(tmp_path):
+    # The slider declares b2b.adoption: save, load, the same values.
+    from funnelsim.widgets import B2BExplorer
+
+    ex = B2BExplorer(scenario="b2b_saas", threaded=False)
+    try:
+        assert ex.values["adoption"] == 1.0  # no adoption step in the file: all kept
+        ex.set_values(adoption=0.55)
+        path = ex.save(tmp_path / "adoption.toml")
+        assert fs.load_scenario(path).b2b.adoption == 0.55
+        again = B2BExplorer(scenario=path, threaded=False)
+        assert again.values == ex.values
+        assert again.metrics == ex.metrics
+        again.close()
+        new = B2BExplorer(threaded=False, adoption=0.4)
+        assert new.scenario().b2b.adoption == 0.4
+        new.close()
+    finally:
+        ex.close()

@@ -267,3 +267,32 @@ def test_every_view_of_growth_shows_the_payback_of_the_acquired_mix(name, tmp_pa
     column = header.index("payback_period")
     shown = cells[column :: len(header)][: len(table)]
     assert shown == [number(w) for w in np.atleast_1d(want)]
+
+
+@pytest.mark.parametrize("expansion", [0.004, 0.03])
+def test_the_expansion_slider_saves_and_loads(tmp_path, expansion) -> None:
+    # The slider declares economics.expansion: save, load, the same values and numbers
+    # (0.03 outgrows 3 % churn and 1 % discount: the file counts the explorer's horizon).
+    from funnelsim.widgets.economics import EXPANSION_HORIZON
+
+    ex = EconomicsExplorer(scenario="b2b_saas", threaded=False)
+    again = None
+    try:
+        ex.set_values(expansion=expansion, churn=0.03)
+        path = ex.save(tmp_path / "nrr.toml")
+        sc = fs.load_scenario(path)
+        assert sc.economics.expansion == expansion
+        assert sc.economics.horizon == (EXPANSION_HORIZON if expansion > 0.02 else None)
+        again = EconomicsExplorer(scenario=path, threaded=False)
+        assert again.values == ex.values
+        for key in ("ltv", "cac", "payback"):
+            _same(again.metrics[key], ex.metrics[key])
+            _same(ex.metrics[key], _reference(sc)[key])
+        # a new explorer (nothing loaded) writes its expansion too
+        fresh = EconomicsExplorer(threaded=False, expansion=expansion)
+        assert fresh.scenario().economics.expansion == expansion
+        fresh.close()
+    finally:
+        ex.close()
+        if again is not None:
+            again.close()

@@ -78,14 +78,45 @@ runs each one the scenario has, fed by the funnel run where that makes sense:
     ``polarization``; or ``alpha`` and ``beta``.
 ``[economics]`` (:class:`EconomicsSettings`)
     LTV, CAC (``cac``, or ``paid_spend`` over the customers at
-    ``customer_stage``), LTV:CAC, payback and the referral programme's ROI.
+    ``customer_stage``), LTV:CAC, payback and the referral programme's ROI
+    (:func:`funnelsim.economics.unit_economics`). ``expansion`` grows a
+    staying customer's revenue each period (net revenue retention, lesson 06);
+    when it outgrows churn and discount the LTV is infinite and the file
+    must say how many periods to count with ``horizon``::
+
+        [economics]
+        arpu = 100.0
+        churn = 0.03
+        discount = 0.01
+        expansion = 0.02      # +2 % a month: NRR (1 − 0.03)(1 + 0.02) = 98.9 %
+        horizon = 120         # optional: count ten years only
+
 ``[b2b]`` (:class:`B2BSettings`)
     Accounts with buying committees through the funnel
     (:func:`funnelsim.simulate_accounts`): ``accounts``, ``champion``,
-    ``saboteur`` and the other roles' presence.
+    ``saboteur`` and the other roles' presence; ``adoption`` (a probability)
+    adds the post-purchase step, won accounts whose users take the product
+    into daily use (lessons 08–09).
 ``[growth]`` (:class:`GrowthSettings`)
     The business over ``periods`` periods (:func:`funnelsim.growth.simulate_growth`),
-    with the keys of :class:`funnelsim.growth.GrowthParams`.
+    with the keys of :class:`funnelsim.growth.GrowthParams`. ``new_leads`` and
+    the funnel's step rates may change over time (lesson 02): a value that
+    changes is one value per period, a step change
+    (:func:`funnelsim.growth.step_change`) or any
+    :class:`funnelsim.growth.Schedule`, and ``[growth.rate_changes]`` holds one
+    such schedule per step, by stage name or keyword::
+
+        [growth]
+        periods = 24
+        new_leads = { before = 1_000, after = 2_000, at = 13 }   # step_change
+        [growth.rate_changes]
+        activation = { before = 0.30, after = 0.45, at = 12 }    # step_change
+        retention = { values = [0.6, 0.5, 0.55], starts = [1, 7, 19] }  # Schedule
+        revenue = [0.4, 0.4, 0.4, ...]                           # one per period (24)
+
+    A change after the last period, a per-period list of another length or
+    a rate outside [0, 1] is an error naming the key, e.g.
+    ``growth.rate_changes.activation from period 12 must be in [0, 1], got 1.45``.
 
 Each section draws from its own random stream, spawned from the scenario's
 seed at a fixed position (:func:`section_seed`), so adding or removing one

@@ -15,6 +15,7 @@ from funnelsim._validation import check_probability
 from funnelsim.economics import UnitEconomics
 from funnelsim.engine import SimulationResult, simulate
 from funnelsim.model import Funnel, aaarrr
+from funnelsim.retention import ChurnModel
 from funnelsim.scenarios.errors import _TOP_LEVEL, ScenarioError, _describe
 from funnelsim.scenarios.reader import _read_time
 from funnelsim.scenarios.sections import (
@@ -122,6 +123,29 @@ class Scenario:
                 object.__setattr__(self, "growth", dataclasses.replace(self.growth, params=params))
         if self.economics is not None and self.economics.churn is None and self.retention is None:
             raise ValueError("economics needs a churn, or a [retention] section to take it from")
+        if self.economics is not None and self.economics.expansion != 0:
+            self._check_expansion(self.economics)
+
+    def _check_expansion(self, econ: EconomicsSettings) -> None:
+        """An expansion that makes the LTV infinite needs a horizon: say so when built."""
+        from funnelsim import economics
+
+        model = ChurnModel.geometric(econ.churn) if econ.churn is not None else None
+        if model is None:
+            assert self.retention is not None
+            model = self.retention.model
+        try:
+            economics.unit_economics(
+                econ.arpu,
+                econ.margin,
+                model,
+                discount=econ.discount,
+                expansion=econ.expansion,
+                horizon=econ.horizon,
+            )
+        except ValueError as err:
+            text = str(err).replace("pass horizon=", "set economics.horizon")
+            raise ValueError(f"economics.expansion = {econ.expansion!r}: {text}") from None
 
     # -- reading and writing ---------------------------------------------------------
     @classmethod

@@ -304,7 +304,14 @@ def scenario_unit_economics(scenario: Scenario) -> UnitEconomics:
         else:
             cac = math.inf if econ.paid_spend > 0 else 0.0
     return economics.unit_economics(
-        econ.arpu, econ.margin, model, cac=cac, discount=econ.discount, period=scenario.period
+        econ.arpu,
+        econ.margin,
+        model,
+        cac=cac,
+        discount=econ.discount,
+        period=scenario.period,
+        expansion=econ.expansion,
+        horizon=econ.horizon,
     )
 
 
@@ -374,6 +381,7 @@ def run_b2b(settings: B2BSettings, scenario: Scenario, seed: Any) -> AccountsRes
         committee=settings.committee,
         funnel=scenario.funnel,
         buy_rate=settings.buy_rate,
+        adoption=settings.adoption,
         seed=seed,
     )
 

@@ -12,6 +12,7 @@ job; unit economics are :func:`funnelsim.economics.unit_economics`'s.
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,11 +22,11 @@ from funnelsim._deprecation import FunnelsimDeprecationWarning
 from funnelsim._validation import check_choice, check_int, check_probability, check_real
 from funnelsim.b2b import Committee, buying_committee
 from funnelsim.economics import REFERRED_LTV_UPLIFT
-from funnelsim.growth import GrowthParams
+from funnelsim.growth import GrowthParams, Schedule, step_change
 from funnelsim.model import Funnel
 from funnelsim.referral import NPS_SEGMENTS, simulate_referrals
 from funnelsim.retention import ChurnModel
-from funnelsim.scenarios.errors import _check_str, _describe, _Inline, _Table
+from funnelsim.scenarios.errors import _check_str, _describe, _Inline, _keyword, _Table
 
 if TYPE_CHECKING:
     pass
@@ -292,6 +293,11 @@ class EconomicsSettings(_Section):
     ltv_uplift: float = _checked(_real(low=-1.0, low_open=True), REFERRED_LTV_UPLIFT)
     #: Funnel stage whose buyers count as acquired customers for the CAC (default: last).
     customer_stage: str | None = _checked(_check_str)
+    #: Growth of a staying customer's revenue per period (upsells net of downgrades; net
+    #: revenue retention is (1 − churn)(1 + expansion)), > -1; 0: a flat ARPU.
+    expansion: float = _checked(_real(low=-1.0, low_open=True), 0.0)
+    #: Periods counted in the LTV, payback and curve (>= 1); absent: the whole lifetime.
+    horizon: int | None = _checked(_integer(low=1, high=1_000_000))
 
     def _validate(self) -> None:
         if self.cac is not None and self.paid_spend is not None:
@@ -304,7 +310,8 @@ class B2BSettings(_Section):
 
     Uses :func:`funnelsim.simulate_accounts` with the scenario's funnel (whose
     stages must include those the committee influences: Learn, Try, Buy) and
-    :func:`funnelsim.buying_committee` with the presences given here.
+    :func:`funnelsim.buying_committee` with the presences given here; with
+    ``adoption``, won accounts then go through the post-purchase adoption step.
     """
 
     KEY: ClassVar[str] = "b2b"
@@ -326,6 +333,9 @@ class B2BSettings(_Section):
     user: float = _checked(check_probability, 0.8)
     #: Base rate of the Buy step (default: the funnel's rate).
     buy_rate: float | None = _checked(check_probability)
+    #: Base rate of the post-purchase step: a won account's users take the product into
+    #: daily use (moved by the users' and the champion's stances); absent: no such step.
+    adoption: float | None = _checked(check_probability)
 
     @property
     def committee(self) -> Committee:
@@ -370,6 +380,11 @@ class GrowthSettings:
             raise TypeError(
                 f"{self.KEY}.params must be a GrowthParams, got {type(self.params).__name__}"
             )
+        for name, schedule in self.params.schedules().items():
+            try:
+                schedule.check(name, self.periods)  # a change after the run, or too few values
+            except ValueError as err:
+                raise ValueError(_growth_message(str(err), self._param_names())[0]) from None
 
     @staticmethod
     def _param_names() -> list[str]:
@@ -387,12 +402,28 @@ class GrowthSettings:
         for stage_key in ("customer_stage", "referral_entry"):
             if stage_key in values:
                 table.get(stage_key, lambda k, v: funnel.names[funnel.index(_check_str(k, v))])
+        if "new_leads" in values:
+            values["new_leads"] = table.get("new_leads", _schedule_or_number)
+        if "rate_changes" in values:
+            changes = table.sub("rate_changes")
+            assert changes is not None
+
+            def stage_schedule(key: str, value: Any) -> Schedule:
+                funnel.index(key.rsplit(".", 1)[-1])  # a stage of the scenario's funnel
+                return _schedule_only(key, value)
+
+            values["rate_changes"] = {
+                stage: changes.get(stage, stage_schedule) for stage in changes.data
+            }
         try:
             params = GrowthParams(**values, funnel=funnel)
         except (TypeError, ValueError) as err:
             message, key = _growth_message(str(err), names)
             raise table.error(message, key) from None
-        return cls(periods, reps, params)
+        try:
+            return cls(periods, reps, params)
+        except ValueError as err:
+            raise table.error(str(err)) from None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -402,13 +433,98 @@ class GrowthSettings:
             out["replications"] = self.replications
         for f in dataclasses.fields(GrowthParams):
             value = getattr(self.params, f.name)
-            if f.name != "funnel" and value is not None and value != f.default:
+            if f.name == "funnel" or value is None or value == f.default:
+                continue
+            if f.name == "rate_changes":
+                out[f.name] = {_keyword(stage): _schedule_toml(s) for stage, s in value}
+            elif isinstance(value, Schedule):
+                out[f.name] = _schedule_toml(value, whole=f.name == "new_leads")
+            else:
                 out[f.name] = value
         return out
 
 
+def _schedule_or_number(key: str, value: Any) -> Any:
+    """A TOML schedule (see :func:`_schedule_only`), or a number left for GrowthParams to check."""
+    if isinstance(value, Mapping | list | tuple):
+        return _schedule_only(key, value)
+    return value
+
+
+def _schedule_only(key: str, value: Any) -> Schedule:
+    """A :class:`funnelsim.growth.Schedule` from its TOML forms.
+
+    * ``[0.30, 0.30, 0.45]``: one value per period (``Schedule.from_values``);
+    * ``{ before = 0.30, after = 0.45, at = 12 }``: a step change
+      (:func:`funnelsim.growth.step_change`);
+    * ``{ values = [0.30, 0.45, 0.40], starts = [1, 12, 20] }``: any piecewise
+      constant value (``Schedule(values, starts)``).
+
+    The values themselves are checked by :class:`funnelsim.growth.GrowthParams`
+    (a rate in [0, 1], a whole number of leads).
+    """
+    if isinstance(value, Schedule):
+        return value
+    if isinstance(value, list | tuple):
+        try:
+            return Schedule.from_values([check_real(f"{key}[{i}]", v) for i, v in enumerate(value)])
+        except (TypeError, ValueError) as err:
+            raise type(err)(str(err) if str(err).startswith(key) else f"{key}: {err}") from None
+    if isinstance(value, Mapping):
+        keys = set(value)
+        if keys == {"before", "after", "at"}:
+            return step_change(
+                check_real(f"{key}.before", value["before"]),
+                check_real(f"{key}.after", value["after"]),
+                at=check_int(f"{key}.at", value["at"], low=2),
+            )
+        if keys == {"values", "starts"}:
+            values, starts = value["values"], value["starts"]
+            for name, seq in (("values", values), ("starts", starts)):
+                if not isinstance(seq, list | tuple):
+                    raise TypeError(f"{key}.{name} must be an array, got {_describe(seq)}")
+            try:
+                return Schedule(
+                    tuple(check_real(f"{key}.values[{i}]", v) for i, v in enumerate(values)),
+                    tuple(check_int(f"{key}.starts[{i}]", t, low=1) for i, t in enumerate(starts)),
+                )
+            except ValueError as err:
+                raise ValueError(
+                    str(err) if str(err).startswith(key) else f"{key}: {err}"
+                ) from None
+    raise TypeError(
+        f"{key} must be one value per period ([0.3, 0.3, 0.45]), a step change "
+        "({ before = 0.3, after = 0.45, at = 12 }) or { values = [...], starts = [...] }, "
+        f"got {_describe(value)}"
+    )
+
+
+def _schedule_toml(schedule: Schedule, *, whole: bool = False) -> Any:
+    """The TOML form :func:`_schedule_only` reads back to an equal schedule."""
+
+    def number(x: float) -> float | int:
+        return int(x) if whole and float(x).is_integer() else x
+
+    if schedule.length is not None:
+        return [number(v) for v in schedule.per_period(schedule.length)]
+    if len(schedule.values) == 2:
+        before, after = schedule.values
+        return _Inline(before=number(before), after=number(after), at=schedule.starts[1])
+    if len(schedule.values) == 1:
+        return _Inline(values=[number(schedule.values[0])], starts=[1])
+    return _Inline(values=[number(v) for v in schedule.values], starts=list(schedule.starts))
+
+
 def _growth_message(message: str, names: Sequence[str]) -> tuple[str, str | None]:
-    """Turn ``"churn must be ..."`` into ``"growth.churn must be ..."`` with its key."""
+    """Turn ``"churn must be ..."`` into ``"growth.churn must be ..."`` with its key.
+
+    ``rate_changes['Activation'] ...`` (GrowthParams' name for a stage's schedule)
+    becomes the file's key, ``growth.rate_changes.activation ...``.
+    """
+    stage = re.match(r"rate_changes\[['\"](.+?)['\"]\]:? ?", message)
+    if stage:
+        key = f"growth.rate_changes.{_keyword(stage.group(1))}"
+        return f"{key} {message[stage.end() :]}", key
     first = message.split(" ", 1)[0]
     if first in names:
         return f"growth.{message}", f"growth.{first}"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import tomlkit
-from tomlkit.items import AoT, Table
+from tomlkit.items import AoT, InlineTable, Table
 
 from funnelsim._io import atomic_write
 from funnelsim.model import Funnel, TimeInStage
@@ -175,6 +175,13 @@ def _patch(container: Any, old: Mapping[str, Any], new: Mapping[str, Any]) -> No
         here = container.get(key) if key in container else None
         if _is_table(value) and _is_table(before) and isinstance(here, Table | dict):
             _patch(here, before, value)
+        elif (
+            isinstance(value, _Inline)
+            and isinstance(before, _Inline)
+            and isinstance(here, InlineTable)
+            and set(value) == set(before) == set(here)
+        ):
+            _patch(here, before, value)  # one number of { before = ..., at = ... } moved
         elif (
             isinstance(here, AoT)
             and _is_aot(value)

@@ -35,6 +35,7 @@ B2B_ADOPTION = (
         "adoption", "Adoption (won → in daily use)", 0.0, 1.0, 0.01, 1.0, readout=".0%",
         help="Won accounts whose users take the product into daily work when the users "
         "had no say; users for it raise this, users against it lower it.",
+        setting="b2b.adoption",
     ),
 )  # fmt: skip
 
@@ -129,6 +130,8 @@ class B2BExplorer(Explorer):
         odds = (buy / (1.0 - buy)) ** (1.0 / _STEEPNESS)
         values["cost"] = v["dissatisfaction"] * v["vision"] * v["first_steps"] / odds
         values["accounts"] = sc.buyers if deal.accounts is None else deal.accounts
+        # no adoption step in the file: every won account is kept, the slider's 1
+        values["adoption"] = 1.0 if deal.adoption is None else deal.adoption
         if sc.economics is not None:
             values["deal_size"] = 12.0 * sc.economics.arpu
         if sc.seed is not None:
@@ -142,11 +145,15 @@ class B2BExplorer(Explorer):
         funnel = trigger_learn_try_buy(
             learn=values["learn"], try_=values["try_"], buy=_buy_rate(values)
         )
-        deal = B2BSettings(accounts=values["accounts"], **{k: values[k] for k in _PRESENCE})
+        deal = B2BSettings(
+            accounts=values["accounts"],
+            adoption=values["adoption"],
+            **{k: values[k] for k in _PRESENCE},
+        )
         return Scenario(funnel=funnel, name="B2B deal scenario", seed=values["seed"], b2b=deal)
 
     def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        deal = {k: changed[k] for k in (*_PRESENCE, "accounts") if k in changed}
+        deal = {k: changed[k] for k in (*_PRESENCE, "accounts", "adoption") if k in changed}
         rates = {k: changed[k] for k in ("learn", "try_") if k in changed}
         if set(_BECKHARD) & set(changed):
             if sc.b2b.buy_rate is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -89,6 +90,7 @@ class EconomicsExplorer(Explorer):
             "margin": ue.margin,
             "churn": ue.mean_churn,
             "discount": ue.discount,
+            "expansion": ue.expansion,
         }
         if math.isinf(ue.cac):
             raise ValueError(
@@ -102,16 +104,30 @@ class EconomicsExplorer(Explorer):
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.scenarios import EconomicsSettings, Scenario
 
-        keys = ("arpu", "margin", "churn", "cac", "discount")
+        keys = ("arpu", "margin", "churn", "cac", "discount", "expansion")
         economics = EconomicsSettings(**{k: values[k] for k in keys})
-        return Scenario(name="unit economics scenario", economics=economics)
+        try:
+            return Scenario(name="unit economics scenario", economics=economics)
+        except ValueError:  # as compute(): an infinite LTV counts EXPANSION_HORIZON months
+            economics = dataclasses.replace(economics, horizon=EXPANSION_HORIZON)
+            return Scenario(name="unit economics scenario", economics=economics)
 
     def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        sc = super()._scenario_with(sc, changed, values)  # arpu, margin, discount
+        moved = {k: v for k, v in changed.items() if k != "expansion"}
+        sc = super()._scenario_with(sc, moved, values)  # arpu, margin, discount
         if "cac" in changed:
             sc = replace_section(sc, "economics", cac=changed["cac"], paid_spend=None)
         if "churn" in changed:
             sc = with_mean_churn(sc, changed["churn"])  # in the model the scenario chose
+        if "expansion" in changed:
+            # as compute(): the whole lifetime, or EXPANSION_HORIZON months when the
+            # expansion outgrows churn and discount (an infinite LTV)
+            try:
+                sc = replace_section(sc, "economics", expansion=changed["expansion"], horizon=None)
+            except ValueError:
+                sc = replace_section(
+                    sc, "economics", expansion=changed["expansion"], horizon=EXPANSION_HORIZON
+                )
         return sc
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:

@@ -497,7 +497,6 @@ ECONOMICS_CONTROLS = _driving(
     ),
     churn="",
     cac="",
-    expansion="",
     months="",
 )
 
