@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from funnelsim import widgets
 from funnelsim.widgets import EconomicsExplorer, FunnelExplorer
-from funnelsim.widgets._still import COLUMN, Card, still_svg, text_width, wrap
+from funnelsim.widgets._still import CAPTION, COLUMN, Card, still_svg, text_width, wrap
 
 ROOT = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -178,6 +178,10 @@ def test_the_still_shows_every_card_and_slider_as_the_live_view(funnel: FunnelEx
     still = funnel.still()
     lines = texts(still)
     assert lines[0] == funnel.title
+    strip = ET.fromstring(still).find(f"{SVG}g")
+    assert strip is not None
+    italic = [t.text for t in strip.iter(f"{SVG}text") if t.get("font-style") == "italic"]
+    assert " ".join(italic) == CAPTION  # says why nothing moves
     assert bold_texts(still) == live_values(funnel)
     for m in funnel._metric_specs:
         assert m.label in lines

@@ -46,7 +46,7 @@ import traitlets
 
 from funnelsim import charts
 from funnelsim._deprecation import FunnelsimDeprecationWarning
-from funnelsim.widgets._still import Card, still_svg
+from funnelsim.widgets._still import CAPTION, Card, still_svg
 from funnelsim.widgets.specs import Control, Metric, by_name
 
 __all__ = ["Explorer", "Outcome"]
@@ -741,10 +741,11 @@ class Explorer:
         """The explorer as one still SVG picture: settings, metric cards and chart.
 
         What a notebook read without a kernel shows in place of the sliders
-        (see :mod:`funnelsim.widgets._still`): the title, the value of every
-        slider the numbers were computed with (as its readout shows it,
-        grouped by section), the metric cards as the live view writes them
-        (with A and B − A in A/B mode) and :attr:`svg`, the chart.
+        (see :mod:`funnelsim.widgets._still`): the title, a line saying it is
+        a still picture, the value of every slider the numbers were computed
+        with (as its readout shows it, grouped by section), the metric cards
+        as the live view writes them (with A and B − A in A/B mode) and
+        :attr:`svg`, the chart.
         """
         with self._lock:
             b, a = self.outcome, self.outcome_a
@@ -755,7 +756,7 @@ class Explorer:
                 for heading, names in self._groups
             ]
             cards = [] if b is None else [_card(m, b, a) for m in self._metric_specs]
-            return still_svg(self.svg, cards, settings, title=self.title)
+            return still_svg(self.svg, cards, settings, title=self.title, caption=CAPTION)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})

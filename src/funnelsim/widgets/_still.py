@@ -35,7 +35,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Card", "still_svg", "text_width", "wrap"]
+__all__ = ["CAPTION", "Card", "still_svg", "text_width", "wrap"]
 
 #: Fonts of the strip: the charts' own list (see funnelsim.render's theme).
 FONT = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif"
@@ -47,6 +47,8 @@ _CARD_MIN, _CARD_MAX = 120.0, 240.0  # as the live cards' min-width; notes wrap 
 _SMALL, _VALUE, _TITLE = 12.0, 20.0, 15.0  # font sizes (px), as the live view
 _LINE = 1.3  # line height in font sizes
 _GREY, _DARK = "#555555", "#222222"
+#: The line under the title, for a reader who finds no slider to move.
+CAPTION = "A still picture at these settings: open the notebook in Jupyter to move the sliders."
 
 # Advance widths of DejaVu Sans Book and Bold (units per em / 1000), read from the fonts'
 # hmtx tables for the characters the cards and settings use.
@@ -143,18 +145,31 @@ def _card_lines(card: Card) -> tuple[float, list[tuple[str, float, bool, str]]]:
     return max(_CARD_MIN, widest + 2 * _CARD_PAD_X), lines
 
 
-def _text(x: float, y: float, text: str, size: float, colour: str, *, bold: bool = False) -> str:
-    weight = " font-weight='600'" if bold else ""
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    colour: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+) -> str:
+    style = (" font-weight='600'" if bold else "") + (" font-style='italic'" if italic else "")
     return (
-        f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size:g}px' fill='{colour}'{weight}>"
+        f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size:g}px' fill='{colour}'{style}>"
         f"{html.escape(text)}</text>"
     )
 
 
 def _strip(
-    title: str, settings: Sequence[tuple[str, Sequence[str]]], cards: Sequence[Card], width: float
+    title: str,
+    caption: str,
+    settings: Sequence[tuple[str, Sequence[str]]],
+    cards: Sequence[Card],
+    width: float,
 ) -> tuple[list[str], float]:
-    """SVG elements of the title, settings and cards laid out in ``width`` px; their height."""
+    """SVG elements of the title, caption, settings and cards in ``width`` px; their height."""
     parts: list[str] = []
     y = _PAD
     inner = width - 2 * _PAD
@@ -162,6 +177,9 @@ def _strip(
         y += _TITLE
         parts.append(_text(_PAD, y, title, _TITLE, _DARK, bold=True))
         y += (_LINE - 1) * _TITLE
+    for line in wrap(caption.split(" "), inner, _SMALL) if caption else []:
+        y += _LINE * _SMALL
+        parts.append(_text(_PAD, y, line, _SMALL, _GREY, italic=True))
     for heading, items in settings:
         if not items:
             continue
@@ -221,8 +239,9 @@ def still_svg(
     settings: Sequence[tuple[str, Sequence[str]]] = (),
     *,
     title: str = "",
+    caption: str = "",
 ) -> str:
-    """One SVG picture: ``title``, ``settings`` and ``cards`` above the ``chart`` SVG.
+    """One SVG picture: ``title``, ``caption``, ``settings`` and ``cards`` above ``chart``.
 
     Parameters
     ----------
@@ -237,6 +256,9 @@ def still_svg(
         shows the items alone.
     title : str, optional
         A heading above everything ("" for none).
+    caption : str, optional
+        A line in italics under the title ("" for none; :data:`CAPTION` tells
+        a reader why nothing moves), wrapped at word boundaries.
 
     Returns
     -------
@@ -265,7 +287,7 @@ def still_svg(
     else:
         chart_w, chart_h = COLUMN, 0.0
     scale = max(1.0, chart_w / COLUMN)
-    parts, strip_h = _strip(title, settings, cards, chart_w / scale)
+    parts, strip_h = _strip(title, caption, settings, cards, chart_w / scale)
     top = math.ceil(strip_h * scale)
     width, height = chart_w, top + chart_h
     if chart:  # the chart as a nested <svg>, moved below the strip
