@@ -92,6 +92,7 @@ def test_the_still_puts_title_settings_and_cards_above_the_chart() -> None:
     )
     root = ET.fromstring(svg)
     assert root.get("class") == "fs-still"
+    assert root.findtext(f"{SVG}title") == "Unit economics"  # what a screen reader announces
     lines = texts(svg)
     assert lines[0] == "Unit economics"
     assert lines[1] == "One customer: ARPU: 30 · Churn: 5%"

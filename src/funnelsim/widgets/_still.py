@@ -295,6 +295,7 @@ def still_svg(
     return (
         f"<svg xmlns='http://www.w3.org/2000/svg' version='1.1' class='fs-still'"
         f" width='{width:g}' height='{height:g}' viewBox='0 0 {width:g} {height:g}'>"
+        f"{f'<title>{html.escape(title)}</title>' if title else ''}"
         f"<rect width='100%' height='100%' fill='white'/>"
         f"<g transform='scale({scale:.4g})' font-family='{FONT}'>{''.join(parts)}</g>"
         f"{chart}</svg>"
