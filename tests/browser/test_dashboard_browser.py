@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.browser.conftest import NOTEBOOK_OPEN_JS, OUTPUT, RUN_ALL_JS, Server
 
-CHART_SVG = ".fs-chart svg"
+CHART_SVG = ".fs-chart .vega-embed svg"  # drawn by the browser from the Vega spec
 SLIDER = ".fs-control-activation"
 PRESSES = 20  # 20 steps of 0.01: activation 50 % -> 70 %
 

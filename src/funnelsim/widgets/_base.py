@@ -21,9 +21,16 @@ of a queue of stale ones, and the kernel keeps answering. Controls marked
 run synchronously, so ``explorer.control("activation").value = 0.6`` is
 followed immediately by the new chart and metrics.
 
-The chart is an SVG string from :class:`funnelsim.charts.LiveChart` placed in
-an ``ipywidgets.HTML``: one message per redraw, no flicker, and it works the
-same in JupyterLab and Voila without internet (see :mod:`funnelsim.charts`).
+The chart area is an ``ipywidgets.Output`` whose one output is the chart's
+compiled Vega spec with the new rows (:meth:`funnelsim.charts.LiveChart.display_data`):
+the browser draws it with the Vega renderer that JupyterLab and Voila ship
+(served by the Jupyter server, so it works without internet), and the kernel
+only computes the model and the chart's rows — no picture is drawn in the
+kernel on a slider move. Measured (``bench/bench_widgets.py``): drawing SVG in
+the kernel with vl-convert was 75-95 % of every redraw. The output is set as
+the widget's ``outputs`` trait, which (unlike ``with output:``) works from the
+worker thread. :attr:`Explorer.svg` still gives the chart as SVG, drawn in the
+kernel when asked for (the still picture for viewers without a kernel).
 """
 
 from __future__ import annotations
@@ -57,10 +64,11 @@ _CARD = (
     "background:#FAFAFA;font-family:sans-serif"
 )
 _SMALL = "font-size:12px;color:#555555"
-#: The SVG scales down to the width available (Voila on a projector, a narrow notebook).
-_SVG_WRAPPER = "<div class='fs-svg' style='width:100%;overflow-x:auto'>{}</div>"
+#: The chart (Vega's SVG in the browser) scales down to the width available (Voila on a
+#: projector, a narrow notebook).
 _SVG_CSS = (
-    "<style>.fs-chart .fs-svg > svg {max-width:100%;height:auto;}"
+    "<style>.fs-chart .vega-embed {max-width:100%;overflow-x:auto}"
+    " .fs-chart .vega-embed > svg {max-width:100%;height:auto;}"
     " .fs-explorer .widget-label {overflow:hidden;text-overflow:ellipsis}</style>"
 )
 
@@ -303,7 +311,8 @@ class Explorer:
         self.render_seconds: float = float("nan")
         self._loaded_values: dict[str, Any] = {}  # the control values right after loading
 
-        self._chart = w.HTML(layout=w.Layout(min_height="300px", width="100%"))
+        self._svg: str | None = None  # the current chart as SVG, once asked for
+        self._chart = w.Output(layout=w.Layout(min_height="300px", width="100%"))
         self._chart.add_class("fs-chart")
         self._metrics = w.HTML()
         self._metrics.add_class("fs-metrics")
@@ -662,9 +671,9 @@ class Explorer:
                 return
             a = self.outcome_a
             plot = self.plot(outcome, a)
-            svg = self._live.render(plot)
-            self.outcome, self.plot_ = outcome, plot
-            self._chart.value = _SVG_WRAPPER.format(svg)
+            output = self._live.display_data(plot)
+            self.outcome, self.plot_, self._svg = outcome, plot, None
+            self._chart.outputs = (output,)
             self._metrics.value = self._metrics_html(outcome, a)
             self.render_seconds = time.perf_counter() - start
             self._status.value = _status_html(f"updated in {self.render_seconds * 1000:.0f} ms")
@@ -707,10 +716,16 @@ class Explorer:
 
     @property
     def svg(self) -> str:
-        """The SVG currently shown."""
-        value = str(self._chart.value)
-        start = value.find("<svg")
-        return value[start : value.rfind("</svg>") + len("</svg>")] if start >= 0 else ""
+        """The chart currently shown, as SVG text ("" before the first chart or without vl-convert).
+
+        Drawn in the kernel by vl-convert the first time it is asked for after a
+        redraw (the live chart itself is drawn by the browser), then kept; equal
+        to :func:`funnelsim.charts.to_svg` of :meth:`chart`.
+        """
+        with self._lock:
+            if self._svg is None and self.plot_ is not None and charts.has_vl_convert():
+                self._svg = self._live.render(self.plot_)
+            return self._svg or ""
 
     def chart(self) -> charts.AnyChart:
         """The altair chart currently shown (e.g. to save it with :func:`funnelsim.charts.save`)."""
