@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import math
 import sys
@@ -124,7 +125,9 @@ def test_display_data_is_a_vega_bundle_the_browser_draws_as_svg() -> None:
     plot = _funnel_plot(0.6)
     out = charts.LiveChart().display_data(plot)
     assert out["output_type"] == "display_data"
-    assert set(out["data"]) == {render.VEGA_MIMETYPE, "text/plain"}
+    assert set(out["data"]) == {render.VEGA_MIMETYPE, "image/png", "text/plain"}
+    png = base64.b64decode(out["data"]["image/png"])  # a blank placeholder, 1 x 1 pixel
+    assert png.startswith(b"\x89PNG") and png[16:24] == (1).to_bytes(4, "big") * 2
     assert render.VEGA_MIMETYPE == "application/vnd.vega.v5+json"
     assert _data(out["data"][render.VEGA_MIMETYPE]) == _rows(plot.frame)
     options = out["metadata"][render.VEGA_MIMETYPE]["embed_options"]
