@@ -121,7 +121,7 @@ def test_the_cache_keeps_the_most_recent_shapes() -> None:
     assert len(live._cache) == 2
 
 
-def test_display_data_is_a_vega_bundle_the_browser_draws_as_svg() -> None:
+def test_display_data_is_a_vega_bundle_the_browser_draws() -> None:
     plot = _funnel_plot(0.6)
     out = charts.LiveChart().display_data(plot)
     assert out["output_type"] == "display_data"
@@ -131,7 +131,7 @@ def test_display_data_is_a_vega_bundle_the_browser_draws_as_svg() -> None:
     assert render.VEGA_MIMETYPE == "application/vnd.vega.v5+json"
     assert _data(out["data"][render.VEGA_MIMETYPE]) == _rows(plot.frame)
     options = out["metadata"][render.VEGA_MIMETYPE]["embed_options"]
-    assert options == {"renderer": "svg", "actions": False}
+    assert options == {"renderer": "canvas", "actions": False}
 
 
 def test_without_vl_convert_display_data_falls_back_to_vega_lite(

@@ -288,7 +288,7 @@ def _shown(ex: Any) -> dict[str, Any]:
     """The Vega spec in the explorer's chart area (its one output)."""
     (output,) = ex._chart.outputs
     assert output["output_type"] == "display_data"
-    assert output["metadata"][render.VEGA_MIMETYPE]["embed_options"]["renderer"] == "svg"
+    assert output["metadata"][render.VEGA_MIMETYPE]["embed_options"]["renderer"] == "canvas"
     return dict(output["data"][render.VEGA_MIMETYPE])
 
 

@@ -115,9 +115,11 @@ _VL_VERSION = "v" + "_".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 VEGA_MIMETYPE = "application/vnd.vega.v5+json"
 #: The mimetype of the Vega-Lite altair writes (the fallback without vl-convert).
 VEGALITE_MIMETYPE = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.lstrip('v').split('.')[0]}+json"
-#: How the browser draws an explorer's Vega spec (vega-embed options): SVG, as the
-#: still picture, so text stays selectable and sharp; no action menu.
-EMBED_OPTIONS: dict[str, Any] = {"renderer": "svg", "actions": False}
+#: How the browser draws an explorer's Vega spec (vega-embed options): on a canvas
+#: (measured in Voila, key press → repaint of the dashboard 1.7 x faster than Vega's
+#: SVG renderer, whose DOM is rebuilt on every redraw; sharp on high-DPI screens, as
+#: Vega scales the canvas to the device's pixel ratio); no action menu.
+EMBED_OPTIONS: dict[str, Any] = {"renderer": "canvas", "actions": False}
 #: A 1 x 1 transparent PNG sent beside the Vega spec. JupyterLab's Vega renderer, having
 #: drawn a spec without an ``image/png``, draws it again off screen to attach a PNG copy,
 #: which makes the output area render the chart a second time: measured in Voila, key
@@ -424,7 +426,7 @@ class LiveChart:
         """A Jupyter ``display_data`` output drawing ``plot`` in the browser.
 
         With vl-convert: the compiled Vega spec (:meth:`vega`) under
-        :data:`VEGA_MIMETYPE`, drawn as SVG by the Vega renderer JupyterLab
+        :data:`VEGA_MIMETYPE`, drawn on a canvas by the Vega renderer JupyterLab
         (4.x) and Voila (0.5) ship, without its action menu (and with a blank
         1 x 1 ``image/png`` that spares the browser a second drawing, see
         ``_NO_PNG``; it is only seen where no Vega renderer is). Without vl-convert:

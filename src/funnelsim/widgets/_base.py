@@ -64,11 +64,13 @@ _CARD = (
     "background:#FAFAFA;font-family:sans-serif"
 )
 _SMALL = "font-size:12px;color:#555555"
-#: The chart (Vega's SVG in the browser) scales down to the width available (Voila on a
-#: projector, a narrow notebook).
+#: The chart (Vega's canvas in the browser) scales down to the width available (Voila on
+#: a projector, a narrow notebook); its height follows (Vega sets both in the element's
+#: style, hence !important).
 _SVG_CSS = (
-    "<style>.fs-chart .vega-embed {max-width:100%;overflow-x:auto}"
-    " .fs-chart .vega-embed > svg {max-width:100%;height:auto;}"
+    "<style>.fs-chart .vega-embed {max-width:100%}"
+    " .fs-chart .vega-embed > canvas, .fs-chart .vega-embed > svg"
+    " {max-width:100%;height:auto !important;}"
     " .fs-explorer .widget-label {overflow:hidden;text-overflow:ellipsis}</style>"
 )
 
