@@ -351,6 +351,32 @@ def test_without_vl_convert_the_explorer_still_draws_in_the_browser(
         ex.close()
 
 
+def test_the_model_runs_with_one_blas_thread_and_the_limit_is_lifted_after(
+    explorer: FunnelExplorer,
+) -> None:
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    before = blas_threads()
+    seen: list[set[int]] = []
+    compute = explorer.compute
+
+    def watched(values: Any) -> Any:
+        seen.append(blas_threads())
+        return compute(values)
+
+    explorer.compute = watched  # type: ignore[method-assign]
+    explorer.control("activation").value = 0.6
+    assert seen == [{1}]
+    assert blas_threads() == before
+    assert (
+        explorer.metrics["customers"]
+        == fs.simulate(fs.aaarrr(activation=0.6), buyers=20_000, seed=11).counts[0, 4]
+    )
+
+
 def test_a_failed_run_keeps_the_chart_and_says_why(explorer: FunnelExplorer) -> None:
     shown = explorer._chart.outputs
 

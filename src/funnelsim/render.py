@@ -8,8 +8,8 @@ this module turns charts into pictures. Everything here is re-exported by
 * :func:`setup` switches on the offline renderer and the theme for a kernel;
 * :func:`to_svg` and :func:`save` render one chart with the theme (reports, README);
 * :class:`Plot` and :class:`LiveChart` let the explorers redraw quickly: a
-  chart is split into its data and the rest, and only the data are swapped
-  when a slider moves.
+  chart is split into its data and the rest, the rest is compiled to Vega once,
+  and a slider move only swaps the data; the browser draws the result.
 
 Why the ``svg`` renderer
 ------------------------
@@ -33,6 +33,21 @@ So :func:`setup` enables ``svg``. The cost: charts are static pictures
 provide the interaction with sliders instead. :func:`to_svg` and
 :func:`save` render with the funnelsim theme for reports and the README.
 
+The explorers' live charts (issue 10)
+-------------------------------------
+Drawing the SVG in the kernel was 75-95 % of every slider redraw. The
+explorers now send the chart's **compiled Vega spec** with the new rows
+(:meth:`LiveChart.display_data`, ``application/vnd.vega.v5+json``) and the
+browser draws it with the Vega renderer that JupyterLab 4 and Voila 0.5 ship
+and serve themselves (``@jupyterlab/vega5-extension``: offline, no CDN). The
+compiled spec is Vega, not Vega-Lite, so the browser's older Vega-Lite does not
+matter; vl-convert compiles each chart shape once in the kernel. Measured with
+``bench/bench_widgets.py`` against the SVG path in the same run: the kernel's
+redraw 4-60 x faster per explorer, and key press → repaint in Chromium faster
+too (Vega on a canvas, see :data:`EMBED_OPTIONS`). The still picture of an
+explorer (for viewers without a kernel) is still SVG from vl-convert, drawn
+when asked for (:meth:`LiveChart.render`).
+
 Style
 -----
 Colours come from the Okabe-Ito palette, which stays distinguishable for the
@@ -46,9 +61,11 @@ extra. Where it is missing (a bare ``pip install funnelsim altair``, or a
 platform without a wheel), :func:`setup` warns and leaves altair's own
 ``default`` renderer on: charts still display in JupyterLab (Vega-Lite
 HTML/mimetype output, drawn in the browser, which needs vega from the network
-or a JupyterLab extension). :func:`to_svg`, :func:`save` and
-:class:`LiveChart` render in the kernel and cannot do without it: they raise an
-``ImportError`` that says so and how to install it.
+or a JupyterLab extension), and the explorers send Vega-Lite instead of Vega
+(:meth:`LiveChart.display_data`) and have no still picture. :func:`to_svg`,
+:func:`save`, :meth:`LiveChart.render` and :meth:`LiveChart.vega` render or
+compile in the kernel and cannot do without it: they raise an ``ImportError``
+that says so and how to install it.
 """
 
 from __future__ import annotations
