@@ -377,6 +377,31 @@ def test_the_model_runs_with_one_blas_thread_and_the_limit_is_lifted_after(
     )
 
 
+def test_switching_a_b_reuses_the_run_until_a_control_moves(explorer: FunnelExplorer) -> None:
+    runs: list[dict[str, Any]] = []
+    compute = explorer.compute
+
+    def counted(values: Any) -> Any:
+        runs.append(dict(values))
+        return compute(values)
+
+    explorer.compute = counted  # type: ignore[method-assign]
+    explorer.ab = True
+    assert runs == []  # A frozen, B the same run: no rerun
+    assert explorer.outcome is explorer.outcome_a
+    assert {r["scenario"] for r in _shown_rows(explorer)} == {"A (frozen)", "B"}
+    explorer.control("activation").value = 0.7
+    explorer.ab = False
+    explorer.ab = True
+    assert [r["activation"] for r in runs] == [0.7]
+    explorer.reset()  # leaves A/B and moves the controls back: a new run
+    assert [r["activation"] for r in runs] == [0.7, 0.5]
+    assert (
+        explorer.metrics["customers"]
+        == (fs.simulate(fs.aaarrr(), buyers=20_000, seed=11).counts[0, 4])
+    )
+
+
 def test_a_failed_run_keeps_the_chart_and_says_why(explorer: FunnelExplorer) -> None:
     shown = explorer._chart.outputs
 

@@ -310,6 +310,8 @@ class Explorer:
     _quiet: int = 0
     #: The Scenario last loaded, if any.
     _loaded: Any = None
+    #: An outcome the next redraw may show instead of rerunning the model (A/B switched).
+    _reuse: Outcome | None = None
 
     def __init__(
         self,
@@ -652,6 +654,8 @@ class Explorer:
     def _on_ab(self, change: dict[str, Any]) -> None:
         with self._lock:
             self.outcome_a = self.outcome if change["new"] else None
+            # B starts where A is: the next redraw reuses the run if no control moved
+            self._reuse = self.outcome
         self._ab.description = "A/B: A frozen" if change["new"] else "A/B: freeze A"
         if not self._quiet:
             self.request()
@@ -684,8 +688,12 @@ class Explorer:
     def _redraw(self) -> None:
         with self._lock, one_blas_thread():
             start = time.perf_counter()
+            values, reuse, self._reuse = self.values, self._reuse, None
             try:
-                outcome = self.compute(self.values)
+                if reuse is not None and dict(reuse.values) == values:
+                    outcome = reuse  # A/B switched, nothing else: same run
+                else:
+                    outcome = self.compute(values)
             except (TypeError, ValueError) as err:
                 self._status.value = _status_html(f"Cannot run these settings: {err}", error=True)
                 return
