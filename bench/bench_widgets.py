@@ -45,6 +45,7 @@ import ipywidgets as w  # noqa: E402
 import funnelsim as fs  # noqa: E402
 from funnelsim import charts  # noqa: E402
 from funnelsim.widgets import Dashboard, FunnelExplorer  # noqa: E402
+from funnelsim.widgets._base import one_blas_thread  # noqa: E402
 
 BUYERS = 100_000
 MOVES = 15
@@ -70,8 +71,8 @@ _HTML = w.HTML()
 def svg_redraw(ex: Any) -> None:
     """The redraw before issue 10, the baseline: the same model and plot, then the chart
     drawn to SVG in the kernel (LiveChart's cached Vega, vl-convert's ``vega_to_svg``)
-    and put in an ``ipywidgets.HTML``."""
-    with ex._lock:
+    and put in an ``ipywidgets.HTML``. With one BLAS thread, as the live redraw."""
+    with ex._lock, one_blas_thread():
         outcome = ex.compute(ex.values)
         plot = ex.plot(outcome, ex.outcome_a)
         svg = ex._live.render(plot)
@@ -165,7 +166,8 @@ def explorers() -> dict[str, dict[str, float]]:
             parts = []
             for _ in range(MOVES):
                 t0 = time.perf_counter()
-                ex.plot(ex.compute(ex.values), None)
+                with one_blas_thread():  # as in the redraw
+                    ex.plot(ex.compute(ex.values), None)
                 parts.append(time.perf_counter() - t0)
         ex.close()
         out[name] = {
