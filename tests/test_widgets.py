@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import funnelsim as fs
-from funnelsim import charts
+from funnelsim import charts, render
 from funnelsim.widgets import Control, FunnelExplorer, Metric
 from funnelsim.widgets.funnel import funnel_metrics
 from funnelsim.widgets.specs import (
@@ -279,6 +279,139 @@ def test_threaded_explorer_renders_latest_values() -> None:
         assert ex.metrics["customers"] == expected.counts[0, 4]
     finally:
         ex.close()
+
+
+# -- the live chart: a Vega spec for the browser, SVG only when asked for ---------------------
+
+
+def _shown(ex: Any) -> dict[str, Any]:
+    """The Vega spec in the explorer's chart area (its one output)."""
+    (output,) = ex._chart.outputs
+    assert output["output_type"] == "display_data"
+    assert output["metadata"][render.VEGA_MIMETYPE]["embed_options"]["renderer"] == "canvas"
+    return dict(output["data"][render.VEGA_MIMETYPE])
+
+
+def _shown_rows(ex: Any) -> list[dict[str, Any]]:
+    (data,) = [d for d in _shown(ex)["data"] if "values" in d]
+    return list(data["values"])
+
+
+def _frame_rows(frame: Any) -> list[dict[str, Any]]:
+    rows = frame.to_dict(orient="records")
+    return [
+        {str(k): None if isinstance(v, float) and not math.isfinite(v) else v for k, v in r.items()}
+        for r in rows
+    ]
+
+
+def test_a_redraw_sends_the_new_rows_as_a_vega_spec_and_draws_no_svg(
+    explorer: FunnelExplorer,
+) -> None:
+    before = _shown_rows(explorer)
+    explorer.control("activation").value = 0.8
+    assert explorer._svg is None  # nothing drawn in the kernel on a slider move
+    rows = _shown_rows(explorer)
+    assert rows == _frame_rows(explorer.plot_.frame)
+    assert rows != before
+    expected = fs.simulate(fs.aaarrr(activation=0.8), buyers=20_000, seed=11)
+    reached = {r["stage"]: r["end"] for r in rows if r["part"] == "reached"}
+    assert reached["Activation"] == expected.counts[0, 2]
+    assert reached["Revenue"] == expected.counts[0, 4]
+    assert explorer.render_seconds > 0
+    assert "updated in" in explorer._status.value
+
+
+def test_svg_on_demand_is_to_svg_of_the_chart_shown(explorer: FunnelExplorer) -> None:
+    explorer.control("activation").value = 0.7
+    svg = explorer.svg
+    assert svg == charts.to_svg(explorer.chart())
+    assert explorer.svg is svg  # drawn once, then kept
+    explorer.ab = True
+    explorer.control("activation").value = 0.4
+    assert explorer.svg == charts.to_svg(explorer.chart())
+    assert "A (frozen)" in explorer.svg
+    assert {r["scenario"] for r in _shown_rows(explorer)} == {"A (frozen)", "B"}
+
+
+def test_without_vl_convert_the_explorer_still_draws_in_the_browser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "vl_convert", None)  # import vl_convert -> ImportError
+    ex = FunnelExplorer(buyers=2_000, seed=1, threaded=False)
+    try:
+        ex.control("activation").value = 0.6
+        (output,) = ex._chart.outputs
+        spec = output["data"][render.VEGALITE_MIMETYPE]
+        assert next(iter(spec["datasets"].values())) == _frame_rows(ex.plot_.frame)
+        assert ex.svg == ""  # no still picture without vl-convert
+    finally:
+        ex.close()
+
+
+def test_the_model_runs_with_one_blas_thread_and_the_limit_is_lifted_after(
+    explorer: FunnelExplorer,
+) -> None:
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    before = blas_threads()
+    seen: list[set[int]] = []
+    compute = explorer.compute
+
+    def watched(values: Any) -> Any:
+        seen.append(blas_threads())
+        return compute(values)
+
+    explorer.compute = watched  # type: ignore[method-assign]
+    explorer.control("activation").value = 0.6
+    assert seen == [{1}]
+    assert blas_threads() == before
+    assert (
+        explorer.metrics["customers"]
+        == fs.simulate(fs.aaarrr(activation=0.6), buyers=20_000, seed=11).counts[0, 4]
+    )
+
+
+def test_switching_a_b_reuses_the_run_until_a_control_moves(explorer: FunnelExplorer) -> None:
+    runs: list[dict[str, Any]] = []
+    compute = explorer.compute
+
+    def counted(values: Any) -> Any:
+        runs.append(dict(values))
+        return compute(values)
+
+    explorer.compute = counted  # type: ignore[method-assign]
+    explorer.ab = True
+    assert runs == []  # A frozen, B the same run: no rerun
+    assert explorer.outcome is explorer.outcome_a
+    assert {r["scenario"] for r in _shown_rows(explorer)} == {"A (frozen)", "B"}
+    explorer.control("activation").value = 0.7
+    explorer.ab = False
+    explorer.ab = True
+    assert [r["activation"] for r in runs] == [0.7]
+    explorer.reset()  # leaves A/B and moves the controls back: a new run
+    assert [r["activation"] for r in runs] == [0.7, 0.5]
+    assert (
+        explorer.metrics["customers"]
+        == (fs.simulate(fs.aaarrr(), buyers=20_000, seed=11).counts[0, 4])
+    )
+
+
+def test_a_failed_run_keeps_the_chart_and_says_why(explorer: FunnelExplorer) -> None:
+    shown = explorer._chart.outputs
+
+    def broken(values: Any) -> Any:
+        raise ValueError("buyers must be > 0, got 0")
+
+    explorer.compute = broken  # type: ignore[method-assign]
+    explorer.refresh()
+    assert explorer._chart.outputs == shown
+    assert "Cannot run these settings: buyers must be &gt; 0, got 0" in explorer._status.value
 
 
 def test_repr_has_a_short_text_and_a_static_chart(explorer: FunnelExplorer) -> None:

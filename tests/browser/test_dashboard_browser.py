@@ -15,7 +15,8 @@ from typing import Any
 
 from tests.browser.conftest import NOTEBOOK_OPEN_JS, OUTPUT, RUN_ALL_JS, Server
 
-CHART_SVG = ".fs-chart svg"
+#: The live chart: Vega's canvas, drawn by the browser from the spec the kernel sends.
+CHART = ".fs-chart .vega-embed canvas"
 SLIDER = ".fs-control-activation"
 PRESSES = 20  # 20 steps of 0.01: activation 50 % -> 70 %
 
@@ -38,9 +39,10 @@ def _wait_shown(page: Any, name: str, value: float) -> None:
 
 #: (shown width, natural width, explorer width) of the first live chart.
 CHART_WIDTHS_JS = """() => {
-    const svg = document.querySelector('.fs-explorer .fs-chart svg');
-    const explorer = svg.closest('.fs-explorer');
-    return [svg.getBoundingClientRect().width, svg.width.baseVal.value,
+    const chart = document.querySelector('.fs-explorer .fs-chart .vega-embed canvas');
+    const explorer = chart.closest('.fs-explorer');
+    // Vega sizes the canvas in device pixels and sets its CSS width when they differ
+    return [chart.getBoundingClientRect().width, parseFloat(chart.style.width) || chart.width,
             explorer.getBoundingClientRect().width];
 }"""
 
@@ -55,17 +57,24 @@ def _assert_chart_readable_at_1366(page: Any, prefix: str) -> None:
         f"chart squeezed to {shown:.0f} px (natural {natural:.0f}, row {explorer:.0f})"
     )
     print(f"{prefix} at 1366 px: chart {shown:.0f} px of {natural:.0f}, row {explorer:.0f}")
-    page.locator(CHART_SVG).first.scroll_into_view_if_needed()
+    page.locator(CHART).first.scroll_into_view_if_needed()
     page.screenshot(path=str(OUTPUT / f"{prefix}-1366.png"))
     page.set_viewport_size({"width": 1500, "height": 1100})
 
 
+#: True once the first live chart is drawn (Vega paints a white background first).
+DRAWN_JS = f"""() => {{ const c = document.querySelector('{CHART}');
+    return !!c && c.width > 0 && c.getContext('2d').getImageData(1, 1, 1, 1).data[3] > 0; }}"""
+
+
 def _chart(page: Any) -> str:
-    return str(page.locator(CHART_SVG).first.evaluate("e => e.outerHTML"))
+    """The pixels of the first live chart (a data: URL)."""
+    return str(page.locator(CHART).first.evaluate("e => e.toDataURL()"))
 
 
 def _move_slider_and_check(page: Any, shots: Path, prefix: str) -> None:
-    page.locator(CHART_SVG).first.wait_for(state="visible")
+    page.locator(CHART).first.wait_for(state="visible")
+    page.wait_for_function(DRAWN_JS)
     before_chart = _chart(page)
     before = {m: _metric(page, m) for m in ("customers", "revenue")}
     readout = page.locator(f"{SLIDER} .widget-readout")
@@ -78,8 +87,8 @@ def _move_slider_and_check(page: Any, shots: Path, prefix: str) -> None:
         handle.press("ArrowRight")
     page.wait_for_function(
         "([sel, old]) => { const e = document.querySelector(sel);"
-        " return e && e.outerHTML !== old; }",
-        arg=[CHART_SVG, before_chart],
+        " return e && e.toDataURL() !== old; }",
+        arg=[CHART, before_chart],
     )
     # The last key press has reached the kernel when the readout says 70 % and the
     # metrics table was redrawn for it.
@@ -106,7 +115,7 @@ def test_dashboard_in_jupyterlab(lab: Server, page: Any, screenshots: Path) -> N
     assert still.evaluate("e => e.complete && e.naturalWidth") > 600
     page.evaluate(RUN_ALL_JS)
     # The live widget (not the static SVG fallback) is what we drive.
-    page.locator(f".jp-OutputArea-output .fs-explorer {CHART_SVG}").first.wait_for(
+    page.locator(f".jp-OutputArea-output .fs-explorer {CHART}").first.wait_for(
         state="visible", timeout=90_000
     )
     # ... and once it draws, the still is hidden (one chart on screen, the live one)
@@ -121,6 +130,7 @@ def test_dashboard_in_jupyterlab(lab: Server, page: Any, screenshots: Path) -> N
 
     # A/B: freeze A at 70 % activation, move B back down, both columns show up.
     a_customers = _metric(page, "customers")
+    before_ab = _chart(page)
     page.locator(".fs-ab").first.click()
     page.wait_for_selector(".fs-ab >> text=/A frozen/")
     handle = page.locator(f"{SLIDER} .noUi-handle")
@@ -135,13 +145,17 @@ def test_dashboard_in_jupyterlab(lab: Server, page: Any, screenshots: Path) -> N
     assert _metric(page, "customers") < a_customers
     frozen = page.locator(".fs-metrics [data-metric='customers'] .fs-value-a").inner_text()
     assert float(re.sub(r"[^0-9.]", "", frozen)) == a_customers
-    page.wait_for_selector(".fs-chart svg >> text=/A \\(frozen\\)/")
+    page.wait_for_function(  # the chart now shows A and B
+        "([sel, old]) => { const e = document.querySelector(sel);"
+        " return e && e.toDataURL() !== old; }",
+        arg=[CHART, before_ab],
+    )
     page.screenshot(path=str(screenshots / "lab-ab.png"), full_page=True)
 
 
 def test_dashboard_in_voila(voila: Server, page: Any, screenshots: Path) -> None:
     page.goto(voila.url, timeout=120_000)
-    page.locator(f".fs-explorer {CHART_SVG}").first.wait_for(state="visible", timeout=120_000)
+    page.locator(f".fs-explorer {CHART}").first.wait_for(state="visible", timeout=120_000)
     assert page.locator(".cm-editor, .jp-InputArea-editor").count() == 0  # no code shown
     # The class sees the dashboard's title, not the notes for the instructor (tag 'instructor')
     assert page.get_by_text("Growth dashboard").count() == 1
@@ -153,13 +167,13 @@ def test_dashboard_in_voila(voila: Server, page: Any, screenshots: Path) -> None
     _move_slider_and_check(page, screenshots, "voila")
     # Another topic: its explorer is built when its tab is first opened.
     page.locator(".lm-TabBar-tab", has_text="B2B deal").click()
-    page.locator(".fs-explorer .fs-chart svg >> nth=1").wait_for(state="visible")
+    page.locator(f".fs-explorer {CHART} >> nth=1").wait_for(state="visible")
     assert page.locator(".fs-control-champion").count() == 1
     page.screenshot(path=str(screenshots / "voila-b2b.png"), full_page=True)
     # A ready-made scenario with a funnel of its own, loaded from the Funnel tab's toolbar.
     page.locator(".lm-TabBar-tab", has_text="Funnel").click()
     funnel = page.locator(".fs-explorer", has=page.locator(".fs-preset"))
-    funnel.locator(".fs-chart svg").wait_for(state="visible")
+    funnel.locator(CHART).wait_for(state="visible")
     funnel.locator(".fs-path input").fill("viral_saturation")
     funnel.locator(".fs-load").click()
     funnel.locator(".fs-control-first_share").wait_for(state="visible")

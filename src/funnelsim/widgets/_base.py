@@ -21,13 +21,21 @@ of a queue of stale ones, and the kernel keeps answering. Controls marked
 run synchronously, so ``explorer.control("activation").value = 0.6`` is
 followed immediately by the new chart and metrics.
 
-The chart is an SVG string from :class:`funnelsim.charts.LiveChart` placed in
-an ``ipywidgets.HTML``: one message per redraw, no flicker, and it works the
-same in JupyterLab and Voila without internet (see :mod:`funnelsim.charts`).
+The chart area is an ``ipywidgets.Output`` whose one output is the chart's
+compiled Vega spec with the new rows (:meth:`funnelsim.charts.LiveChart.display_data`):
+the browser draws it with the Vega renderer that JupyterLab and Voila ship
+(served by the Jupyter server, so it works without internet), and the kernel
+only computes the model and the chart's rows — no picture is drawn in the
+kernel on a slider move. Measured (``bench/bench_widgets.py``): drawing SVG in
+the kernel with vl-convert was 75-95 % of every redraw. The output is set as
+the widget's ``outputs`` trait, which (unlike ``with output:``) works from the
+worker thread. :attr:`Explorer.svg` still gives the chart as SVG, drawn in the
+kernel when asked for (the still picture for viewers without a kernel).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import json
@@ -58,10 +66,13 @@ _CARD = (
     "background:#FAFAFA;font-family:sans-serif"
 )
 _SMALL = "font-size:12px;color:#555555"
-#: The SVG scales down to the width available (Voila on a projector, a narrow notebook).
-_SVG_WRAPPER = "<div class='fs-svg' style='width:100%;overflow-x:auto'>{}</div>"
+#: The chart (Vega's canvas in the browser) scales down to the width available (Voila on
+#: a projector, a narrow notebook); its height follows (Vega sets both in the element's
+#: style, hence !important).
 _SVG_CSS = (
-    "<style>.fs-chart .fs-svg > svg {max-width:100%;height:auto;}"
+    "<style>.fs-chart .vega-embed {max-width:100%}"
+    " .fs-chart .vega-embed > canvas, .fs-chart .vega-embed > svg"
+    " {max-width:100%;height:auto !important;}"
     " .fs-explorer .widget-label {overflow:hidden;text-overflow:ellipsis}</style>"
 )
 
@@ -88,6 +99,24 @@ def _note(outcome: Outcome, name: str) -> str:
     if not note:
         return ""
     return f"<div class='fs-note' style='{_SMALL}'>{html.escape(note)}</div>"
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """Run the block with one BLAS thread (threadpoolctl; a no-op without it).
+
+    The explorers' models work on small arrays, where OpenBLAS's worker threads
+    only add start-up and contention: measured on a busy 2-core machine, the
+    retention explorer's sBG fit (scipy's L-BFGS-B) took 140 ms with the default
+    threads and 10 ms with one, and its redraw fell from 250 to 90 ms. The
+    limit is the process's while the block runs (BLAS has one setting per
+    process). The course notebooks' explorer outputs came out unchanged with it
+    (nbval).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with the notebooks extra
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def in_kernel() -> bool:
@@ -287,6 +316,8 @@ class Explorer:
     _quiet: int = 0
     #: The Scenario last loaded, if any.
     _loaded: Any = None
+    #: An outcome the next redraw may show instead of rerunning the model (A/B switched).
+    _reuse: Outcome | None = None
 
     def __init__(
         self,
@@ -308,7 +339,8 @@ class Explorer:
         self.render_seconds: float = float("nan")
         self._loaded_values: dict[str, Any] = {}  # the control values right after loading
 
-        self._chart = w.HTML(layout=w.Layout(min_height="300px", width="100%"))
+        self._svg: str | None = None  # the current chart as SVG, once asked for
+        self._chart = w.Output(layout=w.Layout(min_height="300px", width="100%"))
         self._chart.add_class("fs-chart")
         self._metrics = w.HTML()
         self._metrics.add_class("fs-metrics")
@@ -631,6 +663,8 @@ class Explorer:
     def _on_ab(self, change: dict[str, Any]) -> None:
         with self._lock:
             self.outcome_a = self.outcome if change["new"] else None
+            # B starts where A is: the next redraw reuses the run if no control moved
+            self._reuse = self.outcome
         self._ab.description = "A/B: A frozen" if change["new"] else "A/B: freeze A"
         if not self._quiet:
             self.request()
@@ -661,18 +695,22 @@ class Explorer:
         self._redraw()
 
     def _redraw(self) -> None:
-        with self._lock:
+        with self._lock, one_blas_thread():
             start = time.perf_counter()
+            values, reuse, self._reuse = self.values, self._reuse, None
             try:
-                outcome = self.compute(self.values)
+                if reuse is not None and dict(reuse.values) == values:
+                    outcome = reuse  # A/B switched, nothing else: same run
+                else:
+                    outcome = self.compute(values)
             except (TypeError, ValueError) as err:
                 self._status.value = _status_html(f"Cannot run these settings: {err}", error=True)
                 return
             a = self.outcome_a
             plot = self.plot(outcome, a)
-            svg = self._live.render(plot)
-            self.outcome, self.plot_ = outcome, plot
-            self._chart.value = _SVG_WRAPPER.format(svg)
+            output = self._live.display_data(plot)
+            self.outcome, self.plot_, self._svg = outcome, plot, None
+            self._chart.outputs = (output,)
             self._metrics.value = self._metrics_html(outcome, a)
             self.render_seconds = time.perf_counter() - start
             self._status.value = _status_html(f"updated in {self.render_seconds * 1000:.0f} ms")
@@ -713,10 +751,16 @@ class Explorer:
 
     @property
     def svg(self) -> str:
-        """The SVG currently shown."""
-        value = str(self._chart.value)
-        start = value.find("<svg")
-        return value[start : value.rfind("</svg>") + len("</svg>")] if start >= 0 else ""
+        """The chart currently shown, as SVG text ("" before the first chart or without vl-convert).
+
+        Drawn in the kernel by vl-convert the first time it is asked for after a
+        redraw (the live chart itself is drawn by the browser), then kept; equal
+        to :func:`funnelsim.charts.to_svg` of :meth:`chart`.
+        """
+        with self._lock:
+            if self._svg is None and self.plot_ is not None and charts.has_vl_convert():
+                self._svg = self._live.render(self.plot_)
+            return self._svg or ""
 
     def chart(self) -> charts.AnyChart:
         """The altair chart currently shown (e.g. to save it with :func:`funnelsim.charts.save`)."""

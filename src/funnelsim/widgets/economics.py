@@ -159,11 +159,12 @@ class EconomicsExplorer(Explorer):
         data = pd.concat(frames, ignore_index=True)
         scenarios = list(pd.unique(data["scenario"]))
         ue = outcome.economics
-        title = [
+        title = (
             "Cumulative profit per customer vs CAC (dashed)",
             f"{ue.label}; payback {_format.periods(ue.payback, ue.period)}",
-        ]
-        shape = ("payback", tuple(scenarios), int(data["month"].max()), tuple(title))
+        )
+        # the title carries numbers: kept out of the shape so a slider move reuses the spec
+        shape = ("payback", tuple(scenarios), int(data["month"].max()))
 
         def build(frame: pd.DataFrame) -> Any:
             colour = alt.Color(
@@ -178,6 +179,8 @@ class EconomicsExplorer(Explorer):
             y = alt.Y("profit:Q", title="expected cumulative gross profit ($ / customer)")
             profit = alt.Chart().mark_line().encode(x=x, y=y, color=colour)
             cac = alt.Chart().mark_line(strokeDash=[6, 3]).encode(x=x, y="cac:Q", color=colour)
-            return alt.layer(profit, cac, data=frame).properties(width=460, height=280, title=title)
+            return alt.layer(profit, cac, data=frame).properties(
+                width=460, height=280, title=list(title)
+            )
 
-        return charts.Plot(data, shape, build)
+        return charts.Plot(data, shape, build, title)
