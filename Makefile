@@ -108,9 +108,9 @@ unit: setup ## Unit, property and statistical tests (+ README example and doctes
 # exercise masters and student copies (tests/notebooks). Kernels started in parallel used
 # to race for the same TCP port ('Address already in use'); kernels.py gives every kernel
 # Unix sockets named after its own connection file instead.
-# Papermill cases and exercise notebooks reuse one kernel per worker, its namespace reset
-# before each run (tests/notebooks/conftest.py): a kernel start with funnelsim, altair and
-# vl-convert costs ~3 CPU-s, more than most notebooks' own work.
+# Every notebook run (nbval, papermill, exercises) reuses one kernel per worker, its
+# namespace reset before each notebook (tests/notebooks/kernels.py): a kernel start with
+# funnelsim, altair and vl-convert costs ~3.5 CPU-s, more than most notebooks' own work.
 NOTEBOOK_RUN := $(PYTEST) -n 2 -p tests.notebooks.kernels
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 notebooks: setup ## Every notebook gate in one run: nbval, papermill, exercise masters and copies
