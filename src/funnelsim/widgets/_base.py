@@ -46,6 +46,7 @@ import traitlets
 
 from funnelsim import charts
 from funnelsim._deprecation import FunnelsimDeprecationWarning
+from funnelsim.widgets._still import CAPTION, Card, still_svg
 from funnelsim.widgets.specs import Control, Metric, by_name
 
 __all__ = ["Explorer", "Outcome"]
@@ -210,10 +211,14 @@ def _slider(control: Control) -> w.Widget:
 
 def _options(control: Control, *extra: float) -> list[tuple[str, float | int]]:
     """(label, value) pairs of a slider: its grid, ``extra`` values, in order."""
-    values = control.options(*extra)
+    return [(_readout(control, v), v) for v in control.options(*extra)]
+
+
+def _readout(control: Control, value: float | int) -> str:
+    """``value`` as the slider's readout shows it (and the still picture's settings)."""
     if control.scale == "log":
-        return [(f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}", v) for v in values]
-    return [(format(v, control.readout), v) for v in values]
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+    return format(value, control.readout)
 
 
 _log_options = _options  # the name the log sliders used
@@ -373,6 +378,9 @@ class Explorer:
         for old in self._widgets.values():
             old.close()
         self._controls = controls
+        self._groups: list[tuple[str, list[str]]] = [
+            (heading, [c.name for c in group]) for heading, group in sections
+        ]
         self._defaults = defaults
         self._widgets = {}
         children: list[w.Widget] = []
@@ -677,21 +685,19 @@ class Explorer:
         """The headline numbers as a row of cards (B, with A and the change in A/B mode)."""
         cards = []
         for m in self._metric_specs:
-            vb = b.metrics.get(m.name, math.nan)
+            card = _card(m, b, a)
             extra = ""
             if a is not None:
-                va = a.metrics.get(m.name, math.nan)
-                diff = _signed(m, vb - va)
                 extra = (
-                    f"<div class='fs-value-a' style='{_SMALL}'>A: {m.format(va)}</div>"
-                    f"<div class='fs-delta' style='{_SMALL}'>B − A: {diff}</div>"
+                    f"<div class='fs-value-a' style='{_SMALL}'>A: {card.a}</div>"
+                    f"<div class='fs-delta' style='{_SMALL}'>B − A: {card.delta}</div>"
                 )
             cards.append(
                 f"<div class='fs-card' data-metric='{m.name}' title='{html.escape(m.help)}'"
                 f" style='{_CARD}'>"
-                f"<div style='{_SMALL}'>{html.escape(m.label)}</div>"
+                f"<div style='{_SMALL}'>{html.escape(card.label)}</div>"
                 f"<div class='fs-value' style='font-size:20px;font-weight:600'>"
-                f"{m.format(vb)}</div>{_note(b, m.name)}{extra}</div>"
+                f"{card.value}</div>{_note(b, m.name)}{extra}</div>"
             )
         # The values this run used, for scripts and browser tests to know what is shown.
         ran = html.escape(json.dumps(dict(b.values), sort_keys=True, default=str), quote=True)
@@ -731,11 +737,32 @@ class Explorer:
         return f"{type(self).__name__}: {self.title}"
 
     # -- display ----------------------------------------------------------------------
+    def still(self) -> str:
+        """The explorer as one still SVG picture: settings, metric cards and chart.
+
+        What a notebook read without a kernel shows in place of the sliders
+        (see :mod:`funnelsim.widgets._still`): the title, a line saying it is
+        a still picture, the value of every slider the numbers were computed
+        with (as its readout shows it, grouped by section), the metric cards
+        as the live view writes them (with A and B − A in A/B mode) and
+        :attr:`svg`, the chart.
+        """
+        with self._lock:
+            b, a = self.outcome, self.outcome_a
+            ran = dict(self.values) if b is None else {**self.values, **b.values}
+            controls = self._controls
+            settings = [
+                (heading, [f"{controls[n].label}: {_readout(controls[n], ran[n])}" for n in names])
+                for heading, names in self._groups
+            ]
+            cards = [] if b is None else [_card(m, b, a) for m in self._metric_specs]
+            return still_svg(self.svg, cards, settings, title=self.title, caption=CAPTION)
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
         bundle["text/plain"] = self.summary()
-        # A static copy of the first chart for viewers without a kernel (GitHub, nbviewer).
-        bundle["image/svg+xml"] = self.svg
+        # A still picture for viewers without a kernel (GitHub, nbviewer, the book, HTML).
+        bundle["image/svg+xml"] = self.still()
         return bundle
 
     def close(self) -> None:
@@ -836,6 +863,16 @@ def _close_tree(widget: w.Widget) -> None:
     for child in getattr(widget, "children", ()):
         _close_tree(child)
     widget.close()
+
+
+def _card(m: Metric, b: Outcome, a: Outcome | None) -> Card:
+    """The text of metric ``m``'s card: B's value, and in A/B mode A's value and B − A."""
+    vb = b.metrics.get(m.name, math.nan)
+    card = Card(m.label, m.format(vb), note=b.notes.get(m.name, ""))
+    if a is None:
+        return card
+    va = a.metrics.get(m.name, math.nan)
+    return dataclasses.replace(card, a=m.format(va), delta=_signed(m, vb - va))
 
 
 def _signed(metric: Metric, delta: float) -> str:

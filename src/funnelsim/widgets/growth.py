@@ -261,7 +261,7 @@ class Dashboard:
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
         bundle["text/plain"] = self.summary()
-        bundle["image/svg+xml"] = self.growth.svg
+        bundle["image/svg+xml"] = self.growth.still()
         return bundle
 
     def close(self) -> None:
