@@ -1,6 +1,6 @@
 """Gate 3 for the notebooks: every exercise master and every student copy, run for real.
 
-Each master in ``exercises/masters/`` runs top to bottom in a fresh kernel, as the
+Each master in ``exercises/masters/`` runs top to bottom in an emptied kernel, as the
 grader runs a submission (:func:`funnelsim.exercises.notebook.run_submission`): no
 cell may raise, every check it shows must have passed (every "N of M" in its
 outputs has N = M, the summary included), and the grader, running every check
