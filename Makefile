@@ -83,7 +83,11 @@ present: setup ## Serve the instructor dashboard as an app with Voila on 127.0.0
 # Tests and notebook runs keep quiz progress and the student seed out of ~/.funnelsim.
 test unit notebooks nbval papermill exercises browser hub: export FUNNELSIM_PROGRESS_DIR := $(CURDIR)/test-output/progress
 
-test: setup lint typecheck unit notebooks exercises browser hub ## Set up, then run every check and test
+# The last three stages run side by side (make -j3, each one's output printed whole when it
+# ends): the browser and hub tests mostly wait on servers and Chromium, which leaves a core
+# free for mypy (~35 CPU-s from a cold cache, as in a fresh clone) and the hub.
+test: setup lint unit notebooks exercises ## Set up, then run every check and test
+	@$(MAKE) --no-print-directory -j3 --output-sync=target typecheck browser hub
 	@echo "make test: all checks passed"
 
 lint: setup ## ruff lint and format check (notebooks included)
@@ -108,9 +112,9 @@ unit: setup ## Unit, property and statistical tests (+ README example and doctes
 # exercise masters and student copies (tests/notebooks). Kernels started in parallel used
 # to race for the same TCP port ('Address already in use'); kernels.py gives every kernel
 # Unix sockets named after its own connection file instead.
-# Papermill cases and exercise notebooks reuse one kernel per worker, its namespace reset
-# before each run (tests/notebooks/conftest.py): a kernel start with funnelsim, altair and
-# vl-convert costs ~3 CPU-s, more than most notebooks' own work.
+# Every notebook run (nbval, papermill, exercises) reuses one kernel per worker, its
+# namespace reset before each notebook (tests/notebooks/kernels.py): a kernel start with
+# funnelsim, altair and vl-convert costs ~3.5 CPU-s, more than most notebooks' own work.
 NOTEBOOK_RUN := $(PYTEST) -n 2 -p tests.notebooks.kernels
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 notebooks: setup ## Every notebook gate in one run: nbval, papermill, exercise masters and copies

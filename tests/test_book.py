@@ -1,17 +1,25 @@
 """The static course (``book/build.py``, ``make book``): every notebook gets a page, offline.
 
-The site is built once into a temporary folder from the committed notebooks (no execution, a
-few seconds). Its pages must reference nothing on another host: every ``src``/``href`` of a
-script, stylesheet, image or frame is a relative path inside the site, and MathJax is one of
-the site's own files. The real-browser check (requests fail the test) is
+The site is built once from the committed notebooks (no execution, ~10 CPU-s of Sphinx) into
+``test-output/book/<key>`` (:func:`built_site`), the key a hash of everything the build reads,
+so ``make unit`` here and ``make browser`` (``tests/browser/test_book_offline.py``) share one
+build instead of making it twice. Its pages must reference nothing on another host: every
+``src``/``href`` of a script, stylesheet, image or frame is a relative path inside the site,
+and MathJax is one of the site's own files. The real-browser check (requests fail the test) is
 ``tests/browser/test_book_offline.py``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import importlib.metadata
 import importlib.util
 import json
+import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
@@ -42,10 +50,52 @@ def ensure_mathjax() -> None:
         )
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+#: Where :func:`built_site` keeps the built site (``make clean`` removes test-output/).
+BUILT = ROOT / "test-output" / "book"
+
+
+def _site_key() -> str:
+    """A hash of everything ``book.build`` reads: its sources, the notebooks, the tools."""
+    digest = hashlib.sha256()
+    files = [ROOT / "book" / name for name in ("build.py", "conf.py", "index.md")]
+    files += [ROOT / "book" / "package-lock.json"]
+    files += sorted((ROOT / "notebooks").glob("*.ipynb"))
+    files += sorted((ROOT / "exercises" / "student").glob("*.ipynb"))
+    for path in files:
+        digest.update(f"{path.relative_to(ROOT)}\0".encode())
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+    tools = [sys.version]
+    for dist in ("sphinx", "myst-nb", "sphinx-book-theme", "pydata-sphinx-theme", "nbformat"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            tools.append(f"{dist}=={importlib.metadata.version(dist)}")
+    digest.update("\n".join(tools).encode())
+    return digest.hexdigest()[:16]
+
+
+def built_site() -> Path:
+    """The site's html folder, built once per state of its inputs (see the module docstring).
+
+    A lock file serialises the xdist workers and stages; a build is used only once it
+    completed (a marker file), and builds of older inputs are removed.
+    """
     ensure_mathjax()
-    return Path(book.build(tmp_path_factory.mktemp("book")))
+    BUILT.mkdir(parents=True, exist_ok=True)
+    out = BUILT / _site_key()
+    done = out / "complete"
+    with (BUILT / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_file():
+            for old in BUILT.iterdir():
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+            book.build(out)
+            done.touch()
+    return out / "html"
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    return built_site()
 
 
 class Refs(HTMLParser):

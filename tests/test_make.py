@@ -198,9 +198,18 @@ def test_setup_refuses_python_3_10_in_one_line_and_leaves_nothing(tmp_path: Path
 
 def test_setup_whose_install_fails_removes_the_new_venv(tmp_path: Path):
     venv = tmp_path / "venv"
-    # No index: the install fails at once (offline), as a resolver error would.
+    # The real Python, but its venvs come without pip (ensurepip is ~6 of the test's CPU-s)
+    # and no index is reachable: the install fails at once, as a resolver error would.
+    python = tmp_path / "python3"
+    python.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1 $2" = "-m venv" ]; then shift 2\n'
+        f'    exec {sys.executable} -m venv --without-pip "$@"; fi\n'
+        f'exec {sys.executable} "$@"\n'
+    )
+    python.chmod(0o755)
     env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": ""}
-    out = make("setup", f"PYTHON={sys.executable}", f"VENV={venv}", env=env)
+    out = make("setup", f"PYTHON={python}", f"VENV={venv}", env=env)
     assert out.returncode != 0
     assert f"make setup: the install failed; the new {venv} was removed" in out.stderr
     assert not venv.exists()

@@ -1,6 +1,7 @@
 """The static course in Debian's Chromium, served from 127.0.0.1 like any static host.
 
-The site is built into a temporary folder (``book/build.py``), served by Python's
+The site is built by ``book/build.py`` (once for ``make unit`` and this stage:
+``tests.test_book.built_site``), served by Python's
 ``http.server`` on a free loopback port, and every page is opened with every request
 watched: a request to any host other than 127.0.0.1 is aborted and fails the test (the
 shared fixtures of tests/browser/conftest.py), and so does a local request that fails (404).
@@ -21,13 +22,12 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Traffic, _free_port
-from tests.test_book import book, ensure_mathjax
+from tests.test_book import book, built_site
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    ensure_mathjax()
-    html = Path(book.build(tmp_path_factory.mktemp("book")))
+def site_url() -> Iterator[str]:
+    html = built_site()  # the build make unit made (tests/test_book.py), or one made now
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", _free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

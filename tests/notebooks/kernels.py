@@ -1,4 +1,4 @@
-"""Notebook kernels that can start in parallel: IPC sockets instead of TCP ports.
+"""Notebook kernels: Unix sockets instead of TCP ports, and one warm kernel per worker.
 
 jupyter_client picks a kernel's five TCP ports by binding to port 0, closing the
 socket and handing the numbers to the kernel. Two processes doing that at once
@@ -8,16 +8,28 @@ sockets named after each kernel's own connection file (a fresh UUID), so no two
 kernels can collide and no port is involved (jupyter_client's documented
 ``KernelManager.transport`` setting).
 
-Used two ways (``make notebooks``):
+Starting a kernel, importing funnelsim, pandas and altair and drawing a first chart
+with vl-convert costs about 3.5 CPU-s (0.8 s the kernel, 1.5 s the imports, 1.1 s
+the first chart), more than most notebooks' own work. So every notebook run on an
+xdist worker (nbval, papermill, exercises) happens in that worker's one kernel
+(:func:`worker_kernel`), its namespace emptied before each notebook
+(:func:`reset_kernel`: IPython's ``%reset -f``, the notebook's folder as working
+directory). A notebook therefore still fails on a name it never defined or a module
+it never imported in its own cells; only imported modules and their state (such as
+the renderer ``charts.setup()`` enabled) carry over. Every committed notebook was
+executed in a fresh kernel (``jupyter nbconvert --execute``), and nbval compares
+against those outputs, so a notebook that leant on another's module state would
+show different outputs, not pass silently.
 
-* as a pytest plugin (``-p tests.notebooks.kernels``): nbval's kernels use
-  :class:`IPCKernelManager`, and the xdist scheduler sends all of a
-  notebook's nbval cells (which share one kernel) to one worker, while every
-  papermill and exercise run is a unit of its own (:class:`NotebookScheduling`);
-* by ``conftest.py``: one :class:`SharedKernelManager` per worker runs every
-  papermill case and every exercise notebook, its namespace cleared before each
-  (:func:`reset_kernel`), so the ~3 CPU-s of starting a kernel, importing
-  funnelsim, pandas and altair and starting vl-convert are paid once per worker.
+Used as a pytest plugin (``-p tests.notebooks.kernels``, ``make notebooks``):
+
+* nbval's kernel for a notebook is :class:`WarmKernel`, this worker's kernel
+  reset, instead of a new process (``nbval.plugin.RunningKernel`` is swapped);
+* the xdist scheduler sends all of a notebook's nbval cells (which share one
+  kernel) to one worker, while every papermill and exercise run is a unit of its
+  own (:class:`NotebookScheduling`);
+* ``conftest.py``'s ``kernel`` fixture hands the same kernel to the papermill cases
+  and the exercise runs.
 """
 
 from __future__ import annotations
@@ -31,6 +43,8 @@ from typing import Any
 import pytest
 from jupyter_client.manager import KernelManager
 from jupyter_core.paths import jupyter_runtime_dir
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class IPCKernelManager(KernelManager):
@@ -71,32 +85,94 @@ class SharedKernelManager(IPCKernelManager):
 def reset_kernel(km: SharedKernelManager, cwd: Path, env: dict[str, str] | None = None) -> None:
     """Make ``km``'s kernel as a fresh one for the next notebook: an empty namespace.
 
-    Restarts the kernel if it died; otherwise runs IPython's ``%reset -f`` (every
-    user variable, imported name and output history goes), changes the kernel's
-    working directory to ``cwd`` and sets ``env`` in its ``os.environ``. Only
-    imported modules (and their state) carry over.
+    Closes the clients of earlier runs, then the grader's own reset
+    (:func:`funnelsim.exercises.notebook.reset_kernel`): a restart if the kernel
+    died, otherwise ``%reset -f``, ``cwd`` as working directory and ``env`` set.
     """
+    from funnelsim.exercises.notebook import reset_kernel as reset
+
     km.close_clients()
-    if not km.is_alive():
-        km.restart_kernel(now=True)
-    code = f"%reset -f\nimport os as _os\n_os.chdir({str(cwd)!r})\n"
-    code += "".join(f"_os.environ[{k!r}] = {v!r}\n" for k, v in (env or {}).items())
-    code += "del _os\n"
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
-        reply = kc.execute_interactive(code, silent=True, timeout=60)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"resetting the shared kernel failed: {reply['content']}")
-    finally:
+    reset(km, cwd, env)
+    km.close_clients()
+
+
+_WORKER: SharedKernelManager | None = None
+
+
+def worker_kernel() -> SharedKernelManager:
+    """This worker's kernel (started in ``notebooks/`` on first use), restarted if it died."""
+    global _WORKER
+    if _WORKER is None:
+        km = SharedKernelManager(kernel_name="python3")
+        km.start_kernel(cwd=str(ROOT / "notebooks"))
+        _WORKER = km
+    return _WORKER
+
+
+def shutdown_worker_kernel() -> None:
+    """Shut this worker's kernel down (if one was started)."""
+    global _WORKER
+    if _WORKER is not None:
+        km, _WORKER = _WORKER, None
         km.close_clients()
+        km.shutdown_kernel(now=True)
+
+
+def _warm_kernel_class() -> type:
+    from nbval.kernel import CURRENT_ENV_KERNEL_NAME, RunningKernel
+
+    class WarmKernel(RunningKernel):  # type: ignore[misc]
+        """nbval's kernel for one notebook: this worker's kernel, its namespace emptied.
+
+        nbval starts a :class:`~nbval.kernel.RunningKernel` per notebook and stops it
+        after the notebook's last cell. This one takes :func:`worker_kernel` reset to
+        the notebook's folder, talks to it through a client of its own, and on
+        :meth:`stop` closes only that client: the kernel stays for the next notebook.
+        A notebook whose cell timed out (nbval stops the kernel then) restarts it. A
+        notebook that asks for another kernel than this environment's Python gets
+        nbval's own fresh one.
+        """
+
+        def __init__(self, kernel_name: str, cwd: str | None = None, startup_timeout=60):
+            if kernel_name not in (CURRENT_ENV_KERNEL_NAME, "python3"):
+                super().__init__(kernel_name, cwd=cwd, startup_timeout=startup_timeout)
+                return
+            km = worker_kernel()
+            reset_kernel(km, Path(cwd or ROOT / "notebooks"))
+            self.km, self.kc = km, km.client()
+            self.kc.start_channels()
+            self.kc.wait_for_ready(timeout=startup_timeout)
+            self._ensure_iopub_up()
+
+        def stop(self) -> None:
+            if self.km is not _WORKER:
+                super().stop()
+                return
+            self.kc.stop_channels()
+            self.km.clients.remove(self.kc)
+            # nbval stops a kernel mid-notebook only when a cell timed out: it may
+            # still be running that cell, so the next notebook gets a new process.
+            if getattr(self, "timed_out", False):
+                self.km.restart_kernel(now=True)
+            del self.km
+
+        def interrupt(self) -> None:
+            self.timed_out = True
+            super().interrupt()
+
+    return WarmKernel
 
 
 def pytest_configure(config: pytest.Config) -> None:
     import nbval.kernel
+    import nbval.plugin
 
     nbval.kernel.KernelManager = IPCKernelManager  # type: ignore[misc]
+    nbval.plugin.RunningKernel = _warm_kernel_class()  # type: ignore[misc]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    shutdown_worker_kernel()
 
 
 def _notebook_scheduling() -> type:

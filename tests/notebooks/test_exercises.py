@@ -1,6 +1,6 @@
 """Gate 3 for the notebooks: every exercise master and every student copy, run for real.
 
-Each master in ``exercises/masters/`` runs top to bottom in a fresh kernel, as the
+Each master in ``exercises/masters/`` runs top to bottom in an emptied kernel, as the
 grader runs a submission (:func:`funnelsim.exercises.notebook.run_submission`): no
 cell may raise, every check it shows must have passed (every "N of M" in its
 outputs has N = M, the summary included), and the grader, running every check
@@ -14,52 +14,33 @@ grader cases that need other notebooks (a partial and a cheating submission). Th
 kernels use Unix sockets, so the runs go in parallel with papermill's and nbval's
 (``make notebooks``); ``make unit`` leaves this folder out, so nothing runs twice.
 
-Only the kernel differs from the grader's: :func:`shared_kernel` swaps the
-grader's ``execute`` (a new kernel per notebook) for one that runs the notebook
-in this xdist worker's kernel (``conftest.py``), after
-:func:`~tests.notebooks.kernels.reset_kernel` has emptied its namespace, moved it
-to the notebook's folder and set the student id, as a fresh kernel would have
-them. That saves the ~3 CPU-s of a kernel start per notebook; everything else
-(the appended answers cell, reading the answers, the errors, the grade) is the
-grader's own code, and ``tests/test_exercise.py`` runs ``execute`` itself.
+Only the kernel differs from a real grading run: the notebooks run in this xdist
+worker's kernel (``conftest.py``), passed to the grader as ``km=`` so that
+:func:`~funnelsim.exercises.notebook.reset_kernel` empties its namespace, moves it
+to the notebook's folder and sets the student id before each one, as a fresh kernel
+would have them. That saves the ~3.5 CPU-s of a kernel start per notebook;
+everything else (the appended answers cell, reading the answers, the errors, the
+grade) is the grader's own code, and ``tests/test_exercise.py`` grades a folder in
+fresh kernels.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import nbformat
 import pytest
 
-from funnelsim.exercises import DEFAULT_STUDENT_ID, EXERCISES, NOT_DONE, STUDENT_ID_ENV, get
-from funnelsim.exercises import notebook as grader
+from funnelsim.exercises import DEFAULT_STUDENT_ID, EXERCISES, NOT_DONE, get
 from funnelsim.exercises.notebook import Submission, run_submission, score_submission
-from tests.notebooks.kernels import SharedKernelManager, reset_kernel
+from tests.notebooks.kernels import SharedKernelManager
 
 ROOT = Path(__file__).resolve().parents[2]
 MASTERS = sorted((ROOT / "exercises" / "masters").glob("*.ipynb"))
 STUDENT = ROOT / "exercises" / "student"
 PASSED = re.compile(r"(\d+) of (\d+) (?:visible )?checks? passed")
 TIMEOUT = 120.0  # seconds per cell, as the grader's default
-
-
-@pytest.fixture
-def shared_kernel(kernel: SharedKernelManager, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The grader runs notebooks in this worker's kernel, emptied before each one."""
-
-    def execute(nb: Any, *, student: str, timeout: float = 120.0, cwd: Path | None = None) -> Any:
-        from nbclient import NotebookClient
-
-        assert cwd is not None, "run_submission always passes the notebook's folder"
-        reset_kernel(kernel, cwd, {STUDENT_ID_ENV: student})
-        NotebookClient(
-            nb, km=kernel, timeout=timeout, kernel_name="python3", allow_errors=True
-        ).execute()
-        return nb
-
-    monkeypatch.setattr(grader, "execute", execute)
 
 
 def _errors(run: Submission) -> str:
@@ -83,10 +64,9 @@ def test_there_are_exercises_and_every_one_has_a_master():
     )
 
 
-@pytest.mark.usefixtures("shared_kernel")
 @pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
-def test_master_runs_with_every_check_passing(master: Path):
-    run = run_submission(master, timeout=TIMEOUT, student=DEFAULT_STUDENT_ID)
+def test_master_runs_with_every_check_passing(master: Path, kernel: SharedKernelManager):
+    run = run_submission(master, timeout=TIMEOUT, student=DEFAULT_STUDENT_ID, km=kernel)
     name = f"exercises/masters/{master.name}"
     assert not run.errors and not run.problem, f"{name}: {_errors(run)}"
     shown = _shown(run)
@@ -103,16 +83,17 @@ def test_master_runs_with_every_check_passing(master: Path):
     assert lost.empty, f"{name}: the grader (hidden checks too) says {lost.to_dict('records')}"
 
 
-@pytest.mark.usefixtures("shared_kernel")
 @pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
-def test_student_copy_runs_and_every_question_is_not_done_yet(master: Path):
+def test_student_copy_runs_and_every_question_is_not_done_yet(
+    master: Path, kernel: SharedKernelManager
+):
     copy = STUDENT / master.name
     name = f"exercises/student/{master.name}"
     assert copy.is_file(), f"{name} is missing: run python -m funnelsim.exercises generate"
     assert not any(
         c.get("outputs") for c in nbformat.read(copy, as_version=4).cells if c.cell_type == "code"
     ), f"{name}: a student copy is committed without outputs"
-    run = run_submission(copy, timeout=TIMEOUT, student=DEFAULT_STUDENT_ID)
+    run = run_submission(copy, timeout=TIMEOUT, student=DEFAULT_STUDENT_ID, km=kernel)
     assert not run.errors and not run.problem, f"{name}: {_errors(run)}"
     shown = _shown(run)
     counts = [(int(a), int(b)) for a, b in PASSED.findall(shown)]

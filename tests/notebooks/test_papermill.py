@@ -19,17 +19,18 @@ talk over Unix sockets (``kernels.py``), so they can start in parallel.
 One kernel per worker
 ---------------------
 A kernel that imports funnelsim, pandas, altair and starts vl-convert's renderer
-costs about 3 CPU-s before a lesson's first chart is drawn, more than a lesson's
+costs about 3.5 CPU-s before a lesson's first chart is drawn, more than a lesson's
 own work. So every case on an xdist worker runs in that worker's one kernel
-(the ``kernel`` fixture of ``conftest.py``, shared with the exercise runs), and
-before each case :func:`~tests.notebooks.kernels.reset_kernel` clears the kernel's namespace
-(IPython's ``%reset -f``: every variable, imported name and output history goes)
-and moves it to ``notebooks/`` as papermill would, restarting the kernel if a case
-killed it. A case therefore still fails on a name it never defined or a
+(the ``kernel`` fixture of ``conftest.py``, shared with nbval and the exercise runs),
+and before each case :func:`~tests.notebooks.kernels.reset_kernel` clears the kernel's
+namespace (IPython's ``%reset -f``: every variable, imported name and output history
+goes) and moves it to ``notebooks/`` as papermill would, restarting the kernel if a
+case killed it. A case therefore still fails on a name it never defined or a
 module it never imported in its own cells; only the imported modules themselves
 (and module state such as the renderer that ``charts.setup()`` enabled) carry
-over, and the committed run that nbval checks starts from a fresh kernel and
-proves those for every notebook.
+over. The committed outputs nbval compares against were made in a fresh kernel
+(``jupyter nbconvert --execute``), so a notebook that leant on another's module
+state would show different outputs there.
 """
 
 from __future__ import annotations
