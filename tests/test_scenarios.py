@@ -1357,3 +1357,13 @@ def test_b2b_adoption_is_read_run_and_written():
     assert "adopted" not in without or without["adopted"].sum() == without["won"].sum()
     with pytest.raises(ScenarioError, match=r"b2b\.adoption must be in \[0, 1\], got 1\.5"):
         loads_scenario(sc.to_toml().replace("adoption = 0.6", "adoption = 1.5"))
+
+
+@pytest.mark.parametrize("text", ["a\r\nb", "\r\n", "line one\rline two", "a\nb", "tab\there"])
+def test_text_with_line_ends_round_trips_exactly(tmp_path, text):
+    # TOML readers may normalise the line ends of a multi-line string ("\r\n" -> "\n"):
+    # a description with a carriage return must still come back as written.
+    path = tmp_path / "s.toml"
+    fs.Scenario(name=text, description=text).save(path)
+    back = fs.load_scenario(path)
+    assert (back.name, back.description) == (text, text)

@@ -127,7 +127,9 @@ def _item(value: Any) -> Any:
         array.extend(_item(v) for v in value)
         return array
     if isinstance(value, str):
-        return tomlkit.string(value, multiline="\n" in value)
+        # A multi-line TOML string may have its line ends normalised by the reader
+        # (TOML 1.0), so a value with a carriage return is written on one line, escaped.
+        return tomlkit.string(value, multiline="\n" in value and "\r" not in value)
     if isinstance(value, bool | int | float):
         return tomlkit.item(value)
     raise TypeError(f"cannot write {_describe(value)} to TOML")
