@@ -24,10 +24,6 @@ Questions (the variable the student assigns):
 ``best_for_revenue``
     The ranking with the highest expected revenue: ``"expected_value"`` (the top companies by
     expected value have the largest sum of expected values among all choices of 80).
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

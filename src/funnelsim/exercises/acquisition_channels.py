@@ -26,10 +26,6 @@ Questions (the variable the student assigns):
     Visitors per page for an A/B test of the trial-lesson page, 3 % against 4 %, 95 %
     confidence, 80 % power (:func:`funnelsim.stats.sample_size_two_proportions`). Classic
     mistakes: both pages together, the size for knowing one rate to ± 1 point, no power.
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

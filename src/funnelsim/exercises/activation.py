@@ -24,10 +24,6 @@ Questions (the variable the student assigns):
     percentage points, the win rate itself.
 ``best_lever``
     Which of three levers (:data:`LEVERS`) raises the win rate most, exactly.
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

@@ -30,10 +30,6 @@ Questions (the variable the student assigns):
     Try and Buy by 1.5. Visible: within 4 standard errors of it, the standard error of a
     difference of two means over the expected numbers of won deals (conservative: the two
     runs share their random numbers). Hidden: the student's own runs (or the exact value).
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

@@ -28,10 +28,6 @@ Questions (the variable the student assigns):
     The claim the fifth firm in a market takes in :func:`funnelsim.simulate_positioning`
     with its defaults and no misjudgement (unique technical feature). Mistakes: price and
     channels (the last strategy is not the fifth firm's), key choice factors.
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

@@ -25,10 +25,6 @@ Questions (the variable the student assigns):
     Triggered chains a month the plan needs for 10 customers in 90 % of months
     (:func:`funnelsim.sales_plan` with ``confidence=0.9``, its first row), ±0.5.
     Mistake: the plan on averages (``target / reach``).
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

@@ -39,10 +39,6 @@ Questions (the variable the student assigns):
     The year (1..25) in which the label should move to streaming, from
     :func:`funnelsim.move_profits`. Mistakes: the row position (one less), never moving,
     the first year.
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

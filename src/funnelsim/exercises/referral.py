@@ -29,10 +29,6 @@ Questions (the variable the student assigns):
     The referrer reward, in whole dollars 0–60, that maximises the programme's ROI
     (:func:`funnelsim.referral_programme` with the default response curves). The classic
     mistake is the reward that maximises profit.
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

@@ -36,10 +36,6 @@ Questions (the variable the student assigns):
     4 standard errors of the exact binomial probability ``P(Binomial(160, 0.05) >= 8)``
     (standard error ``sqrt(p (1 - p) / 200)``). Hidden: exactly the simulation with the
     student's own seed.
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

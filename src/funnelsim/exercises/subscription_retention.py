@@ -27,10 +27,6 @@ Questions (the variable the student assigns):
     CDNOW's repeat purchase rate within 180 days of the first purchase
     (``fs.repeat_purchase_rate(cdnow, within="180D")``), exact. Classic mistakes: no window,
     the 90-day window, a percentage.
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

@@ -29,10 +29,6 @@ Questions (the variable the student assigns):
     ``ending / starting revenue`` (:func:`funnelsim.net_revenue_retention`). Visible: within 4
     standard errors of ``0.98¹² × 1.01¹²``, the standard error that of the binomial share
     still active, ``sqrt(p (1 − p) / 300) × 1.01¹²``. Hidden: exactly the student's cohort.
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations

@@ -30,10 +30,6 @@ Questions (the variable the student assigns):
     with its own probability; the draws are independent, so the share of buyers is a
     binomial proportion with the mean probability p), p from a reference simulation
     of 10⁶ clients. Hidden: exactly the student's own simulation.
-
-Each visible check of a simulated answer also accepts exactly the student's own simulation
-(:func:`funnelsim.exercises._checks.simulated_check`), so an honest answer passes whatever
-its draw.
 """
 
 from __future__ import annotations
