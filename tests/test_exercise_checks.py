@@ -231,6 +231,10 @@ def test_the_own_simulation_check_takes_several_honest_values_and_tolerances() -
     )
     assert own(0.2, 0).passed and own(0.3000000001, 0).passed
     assert not own(0.2, 1).passed
+    counted = own_simulation_check(
+        lambda v: read_count(v, "x", "people"), lambda seed: np.int64(7), "no"
+    )
+    assert counted(7, 0).passed and not counted(8, 0).passed  # a numpy count is one value
 
 
 # --- hints for classic mistakes ----------------------------------------------------------

@@ -128,10 +128,8 @@ def read_share(value: Any, what: str, *, of: str = "", example: float = 0.05) ->
 
     Parameters
     ----------
-    value : Any
-        The student's answer (see :func:`read_number`).
-    what : str
-        The variable's name, used in the feedback.
+    value, what
+        The answer and the variable's name, as for :func:`read_number`.
     of : str, optional
         What it is a share of, for the feedback ("the accounts"); empty by default.
     example : float, optional
@@ -174,10 +172,8 @@ def read_count(value: Any, what: str, unit: str, *, tip: str = "") -> float:
 
     Parameters
     ----------
-    value : Any
-        The student's answer (see :func:`read_number`).
-    what : str
-        The variable's name, used in the feedback.
+    value, what
+        The answer and the variable's name, as for :func:`read_number`.
     unit : str
         What is counted, plural ("customers", "companies").
     tip : str, optional
@@ -213,10 +209,8 @@ def read_positive(value: Any, what: str, meaning: str) -> float:
 
     Parameters
     ----------
-    value : Any
-        The student's answer (see :func:`read_number`).
-    what : str
-        The variable's name, used in the feedback.
+    value, what
+        The answer and the variable's name, as for :func:`read_number`.
     meaning : str
         What the answer is, for the feedback: "a positive amount of dollars" gives
         "cac_dollars is a positive amount of dollars; got -3".
@@ -255,10 +249,8 @@ def read_choice(
 
     Parameters
     ----------
-    value : Any
-        The student's answer, a string.
-    what : str
-        The variable's name, used in the feedback.
+    value, what
+        The answer (a string) and the variable's name, as for :func:`read_number`.
     choices : sequence of str
         The names the answer may be, as they are spelled in the exercise.
     noun : str
@@ -300,10 +292,8 @@ def read_stage(value: Any, what: str, stages: Sequence[str], *, start: str | Non
 
     Parameters
     ----------
-    value : Any
-        The student's answer, a stage name.
-    what : str
-        The variable's name, used in the feedback.
+    value, what
+        The answer (a stage name) and the variable's name, as for :func:`read_number`.
     stages : sequence of str
         The funnel's stage names, first stage first.
     start : str, optional
@@ -464,7 +454,7 @@ def simulated_check(
 
 def own_simulation_check(
     read: Callable[[Any], float],
-    own: Callable[[int], float | Iterable[float]],
+    own: Callable[[int], float | Iterable[float]],  # a number or several
     feedback: str,
     *,
     rel_tol: float = 0.0,
@@ -494,7 +484,7 @@ def own_simulation_check(
     def check(value: Any, seed: int) -> Outcome:
         x = read(value)
         values = own(seed)
-        for target in (values,) if isinstance(values, int | float) else values:
+        for target in values if isinstance(values, Iterable) else (values,):
             if math.isclose(x, float(target), rel_tol=rel_tol, abs_tol=abs_tol):
                 return Outcome(True)
         return Outcome(False, feedback)
