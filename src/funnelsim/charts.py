@@ -232,6 +232,7 @@ def _bar_rows(
     label: Any = None,
     text: str = "label:N",
     label_mark: Mapping[str, Any] | None = None,
+    after: Sequence[alt.Chart] = (),
     bold: bool = False,
 ) -> AnyChart:
     """Horizontal bars, one row per entry of ``order`` (first on top), labelled on the right.
@@ -240,8 +241,9 @@ def _bar_rows(
     sales plan): ``row`` on y with no title (its entries name themselves, in bold when
     ``bold``), bars of ``x`` (``mark_bar(**bar)``, more channels in ``encode``), then the
     layers ``between(y)`` returns (whiskers, a zero rule), then a left-aligned text label
-    of ``text`` at ``label`` (12 px, 4 px to the right; ``label_mark`` overrides), and a
-    height of ``row_height`` pixels a row (at least 120).
+    of ``text`` at ``label`` (12 px, 4 px to the right; ``label_mark`` overrides), then the
+    layers ``after`` (which may carry data of their own), and a height of ``row_height``
+    pixels a row (at least 120).
     """
     axis = alt.Axis(labelFontWeight="bold") if bold else alt.Undefined
     y = alt.Y(f"{row}:N", sort=list(order), title=None, axis=axis)
@@ -250,7 +252,7 @@ def _bar_rows(
     if label is not None:
         mark = {"align": "left", "dx": 4, "fontSize": 12, **(label_mark or {})}
         layers.append(alt.Chart().mark_text(**mark).encode(y=y, x=label, text=text))
-    return alt.layer(*layers, data=data).properties(
+    return alt.layer(*layers, *after, data=data).properties(
         width=width, height=max(120, row_height * len(order)), title=title
     )
 
@@ -3208,35 +3210,22 @@ def channel_chart(
     order = list(data.sort_values("value", na_position="last")["channel"])
     axis = alt.Axis(format="%") if kind == "share" else alt.Axis()
     x_title = f"{label}, with the 95 % interval" if has_ci else label
-    y = alt.Y("channel:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
-    bars = (
-        alt.Chart()
-        .mark_bar(color=PALETTE[0], opacity=0.85)
-        .encode(y=y, x=alt.X("value:Q", title=x_title, axis=axis))
-    )
-    text = (
-        alt.Chart()
-        .mark_text(align="left", dx=4, dy=-9, fontSize=12)
-        .encode(y=y, x="value:Q", text="label:N")
-    )
-    layers = [bars]
-    if has_ci:
-        layers.append(
-            alt.Chart()
-            .mark_rule(color="#222222", strokeWidth=2)
-            .encode(y=y, x="low:Q", x2="high:Q")
-        )
-    layers.append(text)
+
+    def whiskers(y: alt.Y) -> list[alt.Chart]:  # the intervals, when the table has them
+        rule = alt.Chart().mark_rule(color="#222222", strokeWidth=2)
+        return [rule.encode(y=y, x="low:Q", x2="high:Q")]
+
+    total_layers = []  # the all-channel total: a dashed rule and its value
     if is_total.any():
         total = float(frame.loc[is_total, measure].iloc[0])
         if np.isfinite(total) and kind != "count" and measure != "spend":
-            layers.append(
+            total_layers.append(
                 alt.Chart(pd.DataFrame({"total": [total]}))
                 .mark_rule(color=MUTED_DARK, strokeDash=[5, 4], strokeWidth=2)
                 .encode(x="total:Q")
             )
             name = "blended" if measure == "cac" else "all channels"
-            layers.append(
+            total_layers.append(
                 alt.Chart(pd.DataFrame({"total": [total], "label": [f"{name}: {fmt(total)}"]}))
                 .mark_text(align="left", baseline="bottom", dx=4, dy=-2, color=MUTED_DARK)
                 .encode(x="total:Q", y=alt.value(0), text="label:N")
@@ -3249,8 +3238,21 @@ def channel_chart(
         word = "Lowest" if low_is_good else "Highest"
         what = measure.upper() if measure in ("cac", "cpl") else label
         title = f"{word} {what}: {best['channel']} ({best['label']})"
-    chart = alt.layer(*layers, data=data)  # the total's rule keeps its own one-row data
-    return chart.properties(width=width, height=max(120, 38 * len(order)), title=title or "")
+    return _bar_rows(
+        data,
+        "channel",
+        order,
+        alt.X("value:Q", title=x_title, axis=axis),
+        bar={"color": PALETTE[0], "opacity": 0.85},
+        between=whiskers if has_ci else None,
+        label="value:Q",
+        label_mark={"dy": -9},
+        after=total_layers,  # the total's rule keeps its own one-row data
+        bold=True,
+        width=width,
+        row_height=38,
+        title=title or "",
+    )
 
 
 # -- the sales plan worked backwards ------------------------------------------------------------
