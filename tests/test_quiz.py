@@ -12,6 +12,7 @@ import sys
 import textwrap
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -84,58 +85,78 @@ def test_shown_order_is_shuffled_but_the_same_every_time(start):
 
 # --------------------------------------------------------------------------- validation
 
-GOOD_SINGLE = """
-lesson = "00_start_here"
-title = { en = "T", ru = "Т" }
-[[question]]
-id = "q1"
-type = "single"
-text = { en = "Q?", ru = "В?" }
-[[question.choice]]
-text = { en = "yes", ru = "да" }
-correct = true
-[[question.choice]]
-text = { en = "no", ru = "нет" }
-"""
+#: The top of every hand-written bank below.
+HEADER = 'lesson = "00_start_here"\ntitle = { en = "T", ru = "Т" }\n'
 
 
-def _bank(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "my_bank.toml"
-    path.write_text(textwrap.dedent(body), encoding="utf-8")
-    return path
+def _question(qid: str, kind: str, en: str, ru: str, tables: str = "") -> str:
+    """One ``[[question]]`` of a bank: its id, type and text, then ``tables`` (dedented)."""
+    return (
+        f'[[question]]\nid = "{qid}"\ntype = "{kind}"\ntext = {{ en = "{en}", ru = "{ru}" }}\n'
+        + textwrap.dedent(tables).lstrip("\n")
+    )
 
 
-def test_a_minimal_bank_loads_from_a_path(tmp_path):
-    bank = quiz.load_quiz(_bank(tmp_path, GOOD_SINGLE))
+@pytest.fixture
+def bank_file(tmp_path: Path) -> Callable[[str], Path]:
+    """The factory of hand-written banks: ``bank_file(text)`` writes ``text`` to
+    ``my_bank.toml`` in the test's own folder and returns the path."""
+
+    def write(text: str) -> Path:
+        path = tmp_path / "my_bank.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+SINGLE = _question(
+    "q1",
+    "single",
+    "Q?",
+    "В?",
+    """
+    [[question.choice]]
+    text = { en = "yes", ru = "да" }
+    correct = true
+    [[question.choice]]
+    text = { en = "no", ru = "нет" }
+    """,
+)
+GOOD_SINGLE = HEADER + SINGLE
+
+
+def test_a_minimal_bank_loads_from_a_path(bank_file):
+    bank = quiz.load_quiz(bank_file(GOOD_SINGLE))
     assert [q.id for q in bank.questions] == ["q1"]
 
 
-SIM = """
-lesson = "00_start_here"
-title = { en = "T", ru = "Т" }
-[[question]]
-id = "sim"
-type = "numeric"
-text = { en = "seed {seed}", ru = "seed {seed}" }
-[question.simulation]
-buyers = 100
-rates = { acquisition = 0.3, activation = 0.5, retention = 0.6, revenue = 0.4, referral = 0.25 }
-stage = "Revenue"
-"""
+SIM = HEADER + _question(
+    "sim",
+    "numeric",
+    "seed {seed}",
+    "seed {seed}",
+    """
+    [question.simulation]
+    buyers = 100
+    rates = { acquisition = 0.3, activation = 0.5, retention = 0.6, revenue = 0.4, referral = 0.25 }
+    stage = "Revenue"
+    """,
+)
 
-TLTB = """
-lesson = "00_start_here"
-title = { en = "T", ru = "Т" }
-[[question]]
-id = "b2b"
-type = "numeric"
-text = { en = "{buyers} accounts, seed {seed}", ru = "{buyers} компаний, seed {seed}" }
-[question.simulation]
-funnel = "trigger_learn_try_buy"
-buyers = 500
-rates = { learn = 0.4, try = 0.3, buy = 0.25 }
-stage = "Buy"
-"""
+TLTB = HEADER + _question(
+    "b2b",
+    "numeric",
+    "{buyers} accounts, seed {seed}",
+    "{buyers} компаний, seed {seed}",
+    """
+    [question.simulation]
+    funnel = "trigger_learn_try_buy"
+    buyers = 500
+    rates = { learn = 0.4, try = 0.3, buy = 0.25 }
+    stage = "Buy"
+    """,
+)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +198,7 @@ stage = "Buy"
             GOOD_SINGLE.replace('id = "q1"', 'id = "q1"\nanswer = 3'),
             r"question 'q1' \(#1\), field 'answer': is not a field of a 'single' question",
         ),
-        (GOOD_SINGLE + GOOD_SINGLE.split("\n", 3)[3], r"question 'q1' \(#2\), field 'id': repeats"),
+        (GOOD_SINGLE + SINGLE, r"question 'q1' \(#2\), field 'id': repeats"),
         (
             GOOD_SINGLE.replace('id = "q1"', "id = 7"),
             r"question #1 field 'id': must be a non-empty string, got 7",
@@ -230,25 +251,20 @@ stage = "Buy"
             r"field 'tolerance': comes from the standard error with a simulation; use se_fraction",
         ),
         (
-            """
-            lesson = "00_start_here"
-            title = { en = "T", ru = "Т" }
-            [[question]]
-            id = "m"
-            type = "matching"
-            text = { en = "Match", ru = "Сопоставьте" }
-            glossary = ["ltv", "no_such_term"]
-            """,
+            HEADER
+            + _question(
+                "m", "matching", "Match", "Сопоставьте", 'glossary = ["ltv", "no_such_term"]'
+            ),
             r"question 'm' \(#1\), field 'glossary': no glossary term with key 'no_such_term'",
         ),
         (
-            """
-            lesson = "00_start_here"
-            title = { en = "T", ru = "Т" }
-            [[question]]
-            id = "c"
-            type = "classification"
-            text = { en = "Sort", ru = "Распределите" }
+            HEADER
+            + _question(
+                "c",
+                "classification",
+                "Sort",
+                "Распределите",
+                """
             [[question.category]]
             id = "a"
             text = { en = "A", ru = "А" }
@@ -262,28 +278,27 @@ stage = "Buy"
             text = { en = "y", ru = "у" }
             category = "z"
             """,
+            ),
             r"question 'c' \(#1\), field 'item\[1\].category': "
             r"must be one of \['a', 'b'\], got 'z'",
         ),
         (
-            """
-            lesson = "00_start_here"
-            title = { en = "T", ru = "Т" }
-            [[question]]
-            id = "o"
-            type = "ordering"
-            text = { en = "Order", ru = "Порядок" }
-            [[question.item]]
-            text = { en = "x", ru = "х" }
-            """,
+            HEADER
+            + _question(
+                "o",
+                "ordering",
+                "Order",
+                "Порядок",
+                '[[question.item]]\ntext = { en = "x", ru = "х" }',
+            ),
             r"question 'o' \(#1\), field 'item': "
             r"needs at least 3 \[\[question.item\]\] tables, got 1",
         ),
     ],
 )
-def test_a_bad_bank_names_the_file_the_question_and_the_field(tmp_path, body, match):
+def test_a_bad_bank_names_the_file_the_question_and_the_field(bank_file, body, match):
     with pytest.raises(ValueError, match=match):
-        quiz.load_quiz(_bank(tmp_path, body))
+        quiz.load_quiz(bank_file(body))
 
 
 def test_missing_banks_say_so(tmp_path, monkeypatch):
@@ -445,11 +460,11 @@ def test_an_answer_for_the_printed_example_seed_says_to_use_your_own(start, tmp_
     assert quiz.check(start, q.id, mine, seed=1234, path=path).correct
 
 
-def test_a_simulated_answer_from_the_b2b_funnel(tmp_path):
+def test_a_simulated_answer_from_the_b2b_funnel(bank_file):
     """funnel = "trigger_learn_try_buy": its own steps, stages and closed-form reach."""
     import funnelsim as fs
 
-    q = quiz.load_quiz(_bank(tmp_path, TLTB))["b2b"]
+    q = quiz.load_quiz(bank_file(TLTB))["b2b"]
     assert q.simulation.funnel == "trigger_learn_try_buy"
     assert q.simulation.reach == pytest.approx(0.4 * 0.3 * 0.25)
     se = math.sqrt(500 * 0.03 * 0.97)
@@ -460,7 +475,7 @@ def test_a_simulated_answer_from_the_b2b_funnel(tmp_path):
         assert q.solution(seed=seed) == run.counts[0, 3]
         assert q.grade(int(run.counts[0, 3]), seed=seed).correct
     # the "percent" quantity of an earlier stage: the share of accounts that tried
-    pct = _bank(tmp_path, TLTB.replace('stage = "Buy"', 'stage = "Try"\nquantity = "percent"'))
+    pct = bank_file(TLTB.replace('stage = "Buy"', 'stage = "Try"\nquantity = "percent"'))
     q = quiz.load_quiz(pct)["b2b"]
     run = fs.simulate(fs.trigger_learn_try_buy(0.4, 0.3, 0.25), 500, seed=11)
     assert q.solution(seed=11) == pytest.approx(100 * run.counts[0, 2] / 500)
@@ -486,11 +501,11 @@ def test_importing_the_quiz_loads_neither_pandas_nor_numpy():
     assert out.stdout.strip() == "[]"
 
 
-def test_a_simulation_without_funnel_is_the_aaarrr_preset(tmp_path):
-    q = quiz.load_quiz(_bank(tmp_path, SIM))["sim"]
+def test_a_simulation_without_funnel_is_the_aaarrr_preset(bank_file):
+    q = quiz.load_quiz(bank_file(SIM))["sim"]
     assert q.simulation.funnel == "aaarrr"
     assert q.simulation.stages == quiz.AAARRR_ORDER
-    explicit = quiz.load_quiz(_bank(tmp_path, SIM.replace("buyers", 'funnel = "aaarrr"\nbuyers')))
+    explicit = quiz.load_quiz(bank_file(SIM.replace("buyers", 'funnel = "aaarrr"\nbuyers')))
     assert explicit["sim"].simulation == q.simulation
 
 

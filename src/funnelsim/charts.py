@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, TypeAlias
 
 import altair as alt
@@ -214,6 +214,46 @@ def _count_axis(title: str | None = None) -> alt.Axis:
         labelExpr="datum.value == 0 ? '0' : format(datum.value, '~s')",
         labelFlush=False,
         title=alt.Undefined if title is None else title,
+    )
+
+
+def _bar_rows(
+    data: pd.DataFrame,
+    row: str,
+    order: Sequence[str],
+    x: Any,
+    *,
+    width: int,
+    row_height: int,
+    title: str,
+    bar: Mapping[str, Any] | None = None,
+    encode: Mapping[str, Any] | None = None,
+    between: Callable[[alt.Y], Sequence[alt.Chart]] | None = None,
+    label: Any = None,
+    text: str = "label:N",
+    label_mark: Mapping[str, Any] | None = None,
+    after: Sequence[alt.Chart] = (),
+    bold: bool = False,
+) -> AnyChart:
+    """Horizontal bars, one row per entry of ``order`` (first on top), labelled on the right.
+
+    The shape the ranked and funnel-like builders share (BANT, RFM, the committee, the
+    sales plan): ``row`` on y with no title (its entries name themselves, in bold when
+    ``bold``), bars of ``x`` (``mark_bar(**bar)``, more channels in ``encode``), then the
+    layers ``between(y)`` returns (whiskers, a zero rule), then a left-aligned text label
+    of ``text`` at ``label`` (12 px, 4 px to the right; ``label_mark`` overrides), then the
+    layers ``after`` (which may carry data of their own), and a height of ``row_height``
+    pixels a row (at least 120).
+    """
+    axis = alt.Axis(labelFontWeight="bold") if bold else alt.Undefined
+    y = alt.Y(f"{row}:N", sort=list(order), title=None, axis=axis)
+    bars = alt.Chart().mark_bar(**(bar or {})).encode(y=y, x=x, **(encode or {}))
+    layers = [bars, *(between(y) if between is not None else ())]
+    if label is not None:
+        mark = {"align": "left", "dx": 4, "fontSize": 12, **(label_mark or {})}
+        layers.append(alt.Chart().mark_text(**mark).encode(y=y, x=label, text=text))
+    return alt.layer(*layers, *after, data=data).properties(
+        width=width, height=max(120, row_height * len(order)), title=title
     )
 
 
@@ -2393,27 +2433,18 @@ def bant_chart(
             best["budget"], best["authority"], best["need"], best["time"], best["bant"], strict=True
         )
     ]
-    order = list(best[account])
-    y = alt.Y(f"{account}:N", sort=order, title=None)
-    bars = (
-        alt.Chart()
-        .mark_bar(color=PALETTE[0])
-        .encode(
-            y=y,
-            x=alt.X(
-                "bant:Q",
-                title="BANT score (points, 1-625)",
-                scale=alt.Scale(domain=[0, 625]),
-            ),
-        )
+    return _bar_rows(
+        best,
+        account,
+        list(best[account]),
+        alt.X("bant:Q", title="BANT score (points, 1-625)", scale=alt.Scale(domain=[0, 625])),
+        bar={"color": PALETTE[0]},
+        label="bant:Q",
+        text="factors:N",
+        width=420,
+        row_height=24,
+        title=title or f"Top {len(best)} accounts by BANT",
     )
-    text = (
-        alt.Chart()
-        .mark_text(align="left", dx=4, fontSize=12)
-        .encode(y=y, x="bant:Q", text="factors:N")
-    )
-    chart = alt.layer(bars, text, data=best).properties(width=420, height=max(120, 24 * len(best)))
-    return chart.properties(title=title or f"Top {len(best)} accounts by BANT")
 
 
 def bant_gain_frame(pipeline: Any) -> pd.DataFrame:
@@ -2582,33 +2613,28 @@ def rfm_chart(scores: pd.DataFrame, *, title: str | None = None) -> AnyChart:
         f"{c:,} ({c / total:.0%}) · avg spend {m:,.0f}"
         for c, m in zip(seg["customers"], seg["monetary"], strict=True)
     ]
-    order = list(seg["segment"])
-    y = alt.Y("segment:N", sort=order, title=None)
-    bars = (
-        alt.Chart()
-        .mark_bar()
-        .encode(
-            y=y,
-            # room on the right for the labels
-            x=alt.X(
-                "customers:Q",
-                title="customers (people)",
-                scale=alt.Scale(domain=[0, 1.5 * max(int(seg["customers"].max()), 1)], nice=False),
-            ),
-            color=alt.Color(
+    return _bar_rows(
+        seg,
+        "segment",
+        list(seg["segment"]),
+        # room on the right for the labels
+        alt.X(
+            "customers:Q",
+            title="customers (people)",
+            scale=alt.Scale(domain=[0, 1.5 * max(int(seg["customers"].max()), 1)], nice=False),
+        ),
+        encode={
+            "color": alt.Color(
                 "monetary:Q",
                 scale=alt.Scale(scheme="viridis"),
                 legend=alt.Legend(title="avg spend (currency)", orient="bottom"),
-            ),
-        )
+            )
+        },
+        label="customers:Q",
+        width=380,
+        row_height=28,
+        title=title or f"RFM segments ({total:,} customers)",
     )
-    text = (
-        alt.Chart()
-        .mark_text(align="left", dx=4, fontSize=12)
-        .encode(y=y, x="customers:Q", text="label:N")
-    )
-    chart = alt.layer(bars, text, data=seg).properties(width=380, height=max(120, 28 * len(seg)))
-    return chart.properties(title=title or f"RFM segments ({total:,} customers)")
 
 
 def rfm_outcomes_chart(outcomes: pd.DataFrame, *, title: str | None = None) -> alt.LayerChart:
@@ -2647,22 +2673,21 @@ def rfm_outcomes_chart(outcomes: pd.DataFrame, *, title: str | None = None) -> a
         name = frame["segment"].to_numpy(str)
         best, worst = int(np.argmax(rate)), int(np.argmin(rate))
         title = f"{name[best]}: {rate[best]:.1f} % bought again, {name[worst]}: {rate[worst]:.1f} %"
-    y = alt.Y("segment:N", sort=order, title=None)
-    bars = (
-        alt.Chart()
-        .mark_bar(color=PALETTE[0])
-        .encode(
-            y=y,
-            x=alt.X(
-                "rate:Q",
-                title="bought again after the scoring day (%; grey line: 95 % interval)",
-            ),
-            tooltip=["segment", "customers", alt.Tooltip("rate:Q", format=".1f")],
-        )
-    )
-    ci = alt.Chart().mark_rule(color=MUTED_DARK, strokeWidth=2).encode(y=y, x="low:Q", x2="high:Q")
-    return alt.layer(bars, ci, data=frame).properties(  # type: ignore[return-value]
-        width=380, height=max(120, 28 * len(frame)), title=title or "RFM segments afterwards"
+    return _bar_rows(  # type: ignore[return-value]
+        frame,
+        "segment",
+        order,
+        alt.X("rate:Q", title="bought again after the scoring day (%; grey line: 95 % interval)"),
+        bar={"color": PALETTE[0]},
+        encode={"tooltip": ["segment", "customers", alt.Tooltip("rate:Q", format=".1f")]},
+        between=lambda y: [
+            alt.Chart()
+            .mark_rule(color=MUTED_DARK, strokeWidth=2)
+            .encode(y=y, x="low:Q", x2="high:Q")
+        ],
+        width=380,
+        row_height=28,
+        title=title or "RFM segments afterwards",
     )
 
 
@@ -2830,32 +2855,28 @@ def committee_plot(result: Any, *, title: str | None = None, width: int = 380) -
     shape = ("committee", tuple(order), title, width)
 
     def build(data: pd.DataFrame) -> AnyChart:
-        y = alt.Y("label:N", sort=order, title=None)
-        bars = (
-            alt.Chart()
-            .mark_bar()
-            .encode(
-                y=y,
-                x=alt.X(
-                    "contribution:Q",
-                    title="effect on the win rate (percentage points)",
-                    axis=alt.Axis(labelExpr="format(datum.value * 100, '+.0f')", tickCount=5),
-                ),
-                color=alt.Color(
+        return _bar_rows(
+            data,
+            "label",
+            order,
+            alt.X(
+                "contribution:Q",
+                title="effect on the win rate (percentage points)",
+                axis=alt.Axis(labelExpr="format(datum.value * 100, '+.0f')", tickCount=5),
+            ),
+            encode={
+                "color": alt.Color(
                     "sign:N",
                     scale=alt.Scale(domain=["raises", "lowers"], range=[PALETTE[2], PALETTE[3]]),
                     legend=None,
-                ),
-            )
-        )
-        text = (
-            alt.Chart()
-            .mark_text(align="left", dx=4, fontSize=12)
-            .encode(y=y, x=alt.value(width + 4), text="text:N")
-        )
-        zero = alt.Chart().mark_rule(color="#222222").encode(x=alt.datum(0))
-        return alt.layer(bars, zero, text, data=data).properties(
-            width=width, height=max(120, 34 * len(order)), title=title or default
+                )
+            },
+            between=lambda y: [alt.Chart().mark_rule(color="#222222").encode(x=alt.datum(0))],
+            label=alt.value(width + 4),
+            text="text:N",
+            width=width,
+            row_height=34,
+            title=title or default,
         )
 
     # The default title carries the win rate: only then is it part of the shape.
@@ -3189,35 +3210,22 @@ def channel_chart(
     order = list(data.sort_values("value", na_position="last")["channel"])
     axis = alt.Axis(format="%") if kind == "share" else alt.Axis()
     x_title = f"{label}, with the 95 % interval" if has_ci else label
-    y = alt.Y("channel:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
-    bars = (
-        alt.Chart()
-        .mark_bar(color=PALETTE[0], opacity=0.85)
-        .encode(y=y, x=alt.X("value:Q", title=x_title, axis=axis))
-    )
-    text = (
-        alt.Chart()
-        .mark_text(align="left", dx=4, dy=-9, fontSize=12)
-        .encode(y=y, x="value:Q", text="label:N")
-    )
-    layers = [bars]
-    if has_ci:
-        layers.append(
-            alt.Chart()
-            .mark_rule(color="#222222", strokeWidth=2)
-            .encode(y=y, x="low:Q", x2="high:Q")
-        )
-    layers.append(text)
+
+    def whiskers(y: alt.Y) -> list[alt.Chart]:  # the intervals, when the table has them
+        rule = alt.Chart().mark_rule(color="#222222", strokeWidth=2)
+        return [rule.encode(y=y, x="low:Q", x2="high:Q")]
+
+    total_layers = []  # the all-channel total: a dashed rule and its value
     if is_total.any():
         total = float(frame.loc[is_total, measure].iloc[0])
         if np.isfinite(total) and kind != "count" and measure != "spend":
-            layers.append(
+            total_layers.append(
                 alt.Chart(pd.DataFrame({"total": [total]}))
                 .mark_rule(color=MUTED_DARK, strokeDash=[5, 4], strokeWidth=2)
                 .encode(x="total:Q")
             )
             name = "blended" if measure == "cac" else "all channels"
-            layers.append(
+            total_layers.append(
                 alt.Chart(pd.DataFrame({"total": [total], "label": [f"{name}: {fmt(total)}"]}))
                 .mark_text(align="left", baseline="bottom", dx=4, dy=-2, color=MUTED_DARK)
                 .encode(x="total:Q", y=alt.value(0), text="label:N")
@@ -3230,8 +3238,21 @@ def channel_chart(
         word = "Lowest" if low_is_good else "Highest"
         what = measure.upper() if measure in ("cac", "cpl") else label
         title = f"{word} {what}: {best['channel']} ({best['label']})"
-    chart = alt.layer(*layers, data=data)  # the total's rule keeps its own one-row data
-    return chart.properties(width=width, height=max(120, 38 * len(order)), title=title or "")
+    return _bar_rows(
+        data,
+        "channel",
+        order,
+        alt.X("value:Q", title=x_title, axis=axis),
+        bar={"color": PALETTE[0], "opacity": 0.85},
+        between=whiskers if has_ci else None,
+        label="value:Q",
+        label_mark={"dy": -9},
+        after=total_layers,  # the total's rule keeps its own one-row data
+        bold=True,
+        width=width,
+        row_height=38,
+        title=title or "",
+    )
 
 
 # -- the sales plan worked backwards ------------------------------------------------------------
@@ -3296,29 +3317,24 @@ def plan_chart(
         if bottom > 0
         else "The sales plan"
     )
-    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
-    bars = (
-        alt.Chart()
-        .mark_bar(color=PALETTE[0], height={"band": 0.7})
-        .encode(
-            y=y,
-            x=alt.X(
-                "left:Q",
-                title=f"people who must enter each stage per {unit}",
-                axis=alt.Axis(labelExpr="format(abs(datum.value), ',')"),
-            ),
-            x2="right:Q",
-        )
+    return _bar_rows(  # type: ignore[return-value]
+        data,
+        "stage",
+        order,
+        alt.X(
+            "left:Q",
+            title=f"people who must enter each stage per {unit}",
+            axis=alt.Axis(labelExpr="format(abs(datum.value), ',')"),
+        ),
+        bar={"color": PALETTE[0], "height": {"band": 0.7}},
+        encode={"x2": "right:Q"},
+        label=alt.X("right:Q"),
+        label_mark={"dx": 6},
+        bold=True,
+        width=width,
+        row_height=40,
+        title=title or default,
     )
-    text = (
-        alt.Chart()
-        .mark_text(align="left", dx=6, fontSize=12)
-        .encode(y=y, x=alt.X("right:Q"), text="label:N")
-    )
-    chart = alt.layer(bars, text, data=data).properties(
-        width=width, height=max(120, 40 * len(order)), title=title or default
-    )
-    return chart  # type: ignore[return-value]
 
 
 # -- positioning as the market fills up ---------------------------------------------------------

@@ -36,6 +36,11 @@ large: ...") and never contains the expected value. Checks on simulated quantiti
 their tolerance from the standard error of that quantity (a binomial count or proportion),
 computed in the check, so any honest simulation passes whatever its noise.
 
+The exercise modules build their checks from the blocks in
+:mod:`funnelsim.exercises._checks` (reading an answer, the tolerance in standard errors
+with the student's own simulation accepted, the hidden recomputation with the student's
+seed, the hints for classic mistakes), so that all exercises read and judge answers alike.
+
 A check is *visible* (run in the notebook by :meth:`Exercise.check` and
 :meth:`Exercise.summary`) or *hidden* (run only by the grader). The notebook never reports
 success as a whole: its summary reads "N of M visible checks passed; K hidden checks run
@@ -386,10 +391,34 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         number = float(value)
         return number if math.isfinite(number) else {"type": "float", "repr": repr(number)}
-    shape = getattr(value, "shape", None)
-    if shape == () and hasattr(value, "item"):  # 0-d numpy array
-        return _jsonable(value.item())
+    single = one_value(value)
+    if single is not value:  # a 0-d or one-element array, a one-cell Series or DataFrame
+        return _jsonable(single)
     return {"type": type(value).__name__, "repr": repr(value)[:200]}
+
+
+def one_value(value: Any) -> Any:
+    """The single value of a 0-d or one-element numpy array or a one-cell pandas Series or
+    DataFrame (numpy's ``.item()``); any other ``value`` itself, unchanged.
+
+    A one-cell table is what ``df.loc[df["stage"] == "Revenue", "count"]`` gives: its one
+    value is unambiguous, so the notebook's check and the grader both take it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> one_value(np.array([0.25]))
+    0.25
+    >>> one_value([1, 2])
+    [1, 2]
+    """
+    if type(value).__name__ in ("Series", "DataFrame") and getattr(value, "size", None) == 1:
+        return value.to_numpy().item()
+    if type(value).__name__ == "ndarray" and value.size == 1:
+        return value.item()
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):  # a numpy scalar
+        return value.item()
+    return value
 
 
 def from_export(value: Any) -> Any:
@@ -407,52 +436,6 @@ class _Opaque:
 
     type_name: str
     text: str
-
-
-# ---------------------------------------------------------------------------------------
-# Helpers for the checks of an exercise module
-
-
-def number(value: Any, what: str) -> float:
-    """``value`` as a finite float, or :class:`Wrong` saying what was expected."""
-    if isinstance(value, _Opaque):
-        tip = ""
-        if value.type_name in ("Series", "DataFrame"):  # a whole column or table
-            tip = "; take one number out of it with .loc[row, column] or .iloc[0]"
-        raise Wrong(f"{what} should be a number, got a {value.type_name} ({value.text}){tip}")
-    if isinstance(value, bool | str):
-        raise Wrong(f"{what} should be a number, got {value!r}")
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        name = type(value).__name__
-        tip = (
-            "; take one number out of it with .loc[row, column] or .iloc[0]"
-            if name in ("Series", "DataFrame")
-            else ""
-        )
-        raise Wrong(f"{what} should be a number, got a {name}{tip}") from None
-    if not math.isfinite(x):
-        raise Wrong(f"{what} should be a finite number, got {x}")
-    return x
-
-
-def near(value: float, target: float, rel: float = 0.02) -> bool:
-    """Whether ``value`` is within a relative ``rel`` of ``target`` (for spotting mistakes)."""
-    return abs(value - target) <= rel * abs(target) + 1e-12
-
-
-def within_se(value: float, expected: float, se: float, z: float = 4.0) -> tuple[bool, float]:
-    """Whether ``value`` is within ``z`` standard errors of ``expected``; also the distance.
-
-    ``z = 4`` lets a correct answer fail about once in 16 000 runs (normal tails), so a
-    student with an honest simulation is practically never told they are wrong.
-    """
-    if se <= 0:
-        ok = math.isclose(value, expected, rel_tol=1e-9, abs_tol=1e-12)
-        return ok, 0.0 if ok else math.inf
-    distance = abs(value - expected) / se
-    return distance <= z, distance
 
 
 def main(argv: Sequence[str] | None = None) -> int:

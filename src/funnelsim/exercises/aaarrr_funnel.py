@@ -56,14 +56,18 @@ from typing import Any
 
 import numpy as np
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question
+from funnelsim.exercises._checks import (
+    binomial_count,
+    binomial_share,
     near,
-    number,
+    own_simulation_check,
+    ratio_hint,
+    read_count,
+    read_positive,
+    read_share,
+    read_stage,
+    simulated_check,
     within_se,
 )
 
@@ -138,22 +142,13 @@ def _stage(name: str) -> int:
 # --- reach_revenue ------------------------------------------------------------------------
 
 
-def _share(value: Any, what: str) -> float:
-    x = number(value, what)
-    if x > 1 and x <= 100:
-        raise Wrong(f"{what} looks like a percentage: give it as a fraction (0.05, not 5)")
-    if not 0 <= x <= 1:
-        raise Wrong(f"{what} is a probability, so it must be between 0 and 1; got {x:g}")
-    return x
-
-
 def _reach_is_share(value: Any, seed: int) -> Outcome:
-    _share(value, "reach_revenue")
+    read_share(value, "reach_revenue")
     return Outcome(True)
 
 
 def _reach_is_right(value: Any, seed: int) -> Outcome:
-    x = _share(value, "reach_revenue")
+    x = read_share(value, "reach_revenue")
     f = funnel()
     k = _stage("Revenue")
     reach = float(f.reach[k])
@@ -169,8 +164,7 @@ def _reach_is_right(value: Any, seed: int) -> Outcome:
         return Outcome(False, "you multiplied one step too far: Referral comes after Revenue")
     if near(x, float(f.reach[k - 1]), 1e-9):
         return Outcome(False, "you stopped one step early: include the step into Revenue")
-    se = math.sqrt(reach * (1 - reach) / VISITORS)
-    if within_se(x, reach, se)[0]:
+    if within_se(x, *binomial_share(VISITORS, reach))[0]:
         return Outcome(
             False,
             "that looks like a share from a simulation; the question asks for the exact "
@@ -182,23 +176,24 @@ def _reach_is_right(value: Any, seed: int) -> Outcome:
 # --- biggest_drop -------------------------------------------------------------------------
 
 
+def _drop_stage(value: Any) -> str:
+    return read_stage(
+        value,
+        "biggest_drop",
+        list(funnel().names),
+        start="Awareness is where everyone starts: no step leads into it, nobody is lost",
+    )
+
+
 def _drop_is_stage(value: Any, seed: int) -> Outcome:
-    names = funnel().names
-    if not isinstance(value, str):
-        raise Wrong(f"biggest_drop should be a stage name (a string) such as {names[1]!r}")
-    text = value.strip().lower()
-    if text not in [n.lower() for n in names]:
-        raise Wrong(f"{value!r} is not a stage of this funnel; the stages are {list(names)}")
-    if text == names[0].lower():
-        raise Wrong("Awareness is where everyone starts: no step leads into it, nobody is lost")
+    _drop_stage(value)
     return Outcome(True)
 
 
 def _drop_is_right(value: Any, seed: int) -> Outcome:
-    _drop_is_stage(value, seed)
+    chosen = _drop_stage(value)
     f = funnel()
     names = list(f.names)
-    chosen = names[[n.lower() for n in names].index(value.strip().lower())]
     share_lost = 1 - f.rates[1:]
     right = names[1 + int(np.argmax(share_lost))]
     people_lost = f.reach[:-1] - f.reach[1:]
@@ -219,94 +214,92 @@ def _drop_is_right(value: Any, seed: int) -> Outcome:
 
 
 def _count(value: Any) -> float:
-    x = number(value, "paying_customers")
-    if 0 < x < 1:
-        raise Wrong(
-            "paying_customers is a number of people; you gave a share. Read the count "
-            "at Revenue from result.counts or result.table()"
-        )
-    if x != round(x) or x < 0:
-        raise Wrong(f"paying_customers is a number of people, a whole number ≥ 0; got {x:g}")
-    return x
-
-
-def _paying_plausible(value: Any, seed: int) -> Outcome:
-    x = _count(value)
-    f = funnel()
-    k = _stage("Revenue")
-    p = float(f.reach[k])
-    expected = VISITORS * p
-    se = math.sqrt(VISITORS * p * (1 - p))
-    ok, z = within_se(x, expected, se)
-    if ok or _paying_own_seed(value, seed).passed:
-        return Outcome(True)
-    for other, label in ((k + 1, "Referral"), (k - 1, "Retention")):
-        q = float(f.reach[other])
-        if within_se(x, VISITORS * q, math.sqrt(VISITORS * q * (1 - q)))[0]:
-            return Outcome(False, f"that looks like the count at {label}, not at Revenue")
-    direction = "more" if x > expected else "fewer"
-    return Outcome(
-        False,
-        f"your count is {z:.0f} standard errors from what this funnel gives ({direction} "
-        "than plausible): simulate 20 000 visitors through the exercise's funnel",
+    return read_count(
+        value,
+        "paying_customers",
+        "people",
+        tip="Read the count at Revenue from result.counts or result.table()",
     )
 
 
-def _paying_own_seed(value: Any, seed: int) -> Outcome:
-    x = _count(value)
+def _own_paying(seed: int) -> tuple[float, float]:
     k = _stage("Revenue")
     buyers, counts = simulated_counts(seed)
-    if x in (float(buyers[k]), float(counts[k])):
-        return Outcome(True)
-    return Outcome(False, "the count is not from a simulation with your own seed (seed=ex.seed)")
+    return float(buyers[k]), float(counts[k])
+
+
+def _paying_mistakes(x: float, seed: int) -> str | None:
+    f = funnel()
+    k = _stage("Revenue")
+    for other, label in ((k + 1, "Referral"), (k - 1, "Retention")):
+        if within_se(x, *binomial_count(VISITORS, float(f.reach[other])))[0]:
+            return f"that looks like the count at {label}, not at Revenue"
+    return None
+
+
+_paying_own_seed = own_simulation_check(
+    _count, _own_paying, "the count is not from a simulation with your own seed (seed=ex.seed)"
+)
+_paying_plausible = simulated_check(
+    _count,
+    lambda seed: binomial_count(VISITORS, float(funnel().reach[_stage("Revenue")])),
+    own=_paying_own_seed,
+    mistakes=_paying_mistakes,
+    miss="your count is {z:.0f} standard errors from what this funnel gives ({more} "
+    "than plausible): simulate 20 000 visitors through the exercise's funnel",
+)
 
 
 # --- revenue_step_rate --------------------------------------------------------------------
 
 
-def _step_plausible(value: Any, seed: int) -> Outcome:
-    x = _share(value, "revenue_step_rate")
+def _step(value: Any) -> float:
+    return read_share(value, "revenue_step_rate")
+
+
+def _step_expected(seed: int) -> tuple[float, float]:
     f = funnel()
     k = _stage("Revenue")
-    p = float(f.rates[k])
     retained = VISITORS * float(f.reach[k - 1])
-    ok, z = within_se(x, p, math.sqrt(p * (1 - p) / retained))
-    if ok or _step_own_seed(value, seed).passed:
-        return Outcome(True)
-    reach = float(f.reach[k])
-    if within_se(x, reach, math.sqrt(reach * (1 - reach) / VISITORS))[0]:
-        return Outcome(
-            False,
-            "that is the share of *all* visitors who pay (cumulative conversion); the step "
-            "conversion divides the payers by those who reached the stage before, Retention",
-        )
-    return Outcome(
-        False,
-        f"your estimate is {z:.0f} standard errors from what the funnel allows: divide the "
-        "payers by the retained users of your simulation",
-    )
+    return binomial_share(retained, float(f.rates[k]))
 
 
-def _step_own_seed(value: Any, seed: int) -> Outcome:
-    x = _share(value, "revenue_step_rate")
+def _own_step(seed: int) -> list[float]:
     k = _stage("Revenue")
-    for counts in simulated_counts(seed):
-        if counts[k - 1] and math.isclose(x, counts[k] / counts[k - 1], rel_tol=1e-6):
-            return Outcome(True)
-    return Outcome(False, "the estimate is not payers / retained of your own simulation")
+    return [float(c[k] / c[k - 1]) for c in simulated_counts(seed) if c[k - 1]]
+
+
+def _step_mistakes(x: float, seed: int) -> str | None:
+    reach = float(funnel().reach[_stage("Revenue")])
+    if within_se(x, *binomial_share(VISITORS, reach))[0]:
+        return (
+            "that is the share of *all* visitors who pay (cumulative conversion); the step "
+            "conversion divides the payers by those who reached the stage before, Retention"
+        )
+    return None
+
+
+_step_own_seed = own_simulation_check(
+    _step, _own_step, "the estimate is not payers / retained of your own simulation", rel_tol=1e-6
+)
+_step_plausible = simulated_check(
+    _step,
+    _step_expected,
+    own=_step_own_seed,
+    mistakes=_step_mistakes,
+    miss="your estimate is {z:.0f} standard errors from what the funnel allows: divide the "
+    "payers by the retained users of your simulation",
+)
 
 
 # --- ltv_dollars --------------------------------------------------------------------------
 
 
 def _ltv_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "ltv_dollars")
-    if x <= 0:
-        raise Wrong(f"a lifetime value is a positive amount of dollars; got {x:g}")
+    x = read_positive(value, "ltv_dollars", "a lifetime value, a positive amount of dollars")
     right = ARPU_YEAR / 12 * MARGIN / CHURN_MONTH
     if near(x, right, 1e-6):
         return Outcome(True)
-    ratio = x / right
     hints = [
         (
             12.0,
@@ -328,66 +321,70 @@ def _ltv_right(value: Any, seed: int) -> Outcome:
         ),
         (12 / MARGIN, "two mistakes: an annual ARPU with a monthly churn, and no margin"),
     ]
-    for factor, hint in hints:
-        if near(ratio, factor, 1e-3):
-            return Outcome(False, hint)
-    return Outcome(False, "not the simple LTV: ARPU × margin / churn, all per month")
+    return Outcome(
+        False,
+        ratio_hint(x, right, hints) or "not the simple LTV: ARPU × margin / churn, all per month",
+    )
 
 
 # --- new_customers_ratio ------------------------------------------------------------------
 
 
 def _ratio(value: Any) -> float:
-    x = number(value, "new_customers_ratio")
-    if x <= 0:
-        raise Wrong(f"new_customers_ratio is a ratio of two counts, so it is positive; got {x:g}")
-    return x
+    return read_positive(value, "new_customers_ratio", "a ratio of two counts, so it is positive")
 
 
-def _ratio_plausible(value: Any, seed: int) -> Outcome:
-    x = _ratio(value)
-    k = _stage("Revenue")
-    before = float(funnel().reach[k])
+def _ratio_expected(seed: int) -> tuple[float, float]:
+    before = float(funnel().reach[_stage("Revenue")])
     after = before * ACTIVATION_AFTER / RATES["activation"]
-    expected = after / before
     n = VISITORS
     # on the log scale, where a ratio of two counts is close to normal
     se = math.sqrt((1 - before) / (n * before) + (1 - after) / (n * after))
-    ok, z = within_se(math.log(x), math.log(expected), se)
-    if ok or _ratio_own_seed(value, seed).passed:
-        return Outcome(True)
+    return math.log(after / before), se
+
+
+def _ratio_mistakes(x: float, seed: int) -> str | None:
+    expected = ACTIVATION_AFTER / RATES["activation"]
     if near(x, 1 / expected, 0.1):
-        return Outcome(False, "you divided the wrong way round: month 7 over month 6")
+        return "you divided the wrong way round: month 7 over month 6"
     new = growth_run(seed).periods["new_customers"].to_numpy(dtype=float)
     shifted = [new[i + 1] / new[i] for i in range(len(new) - 1) if new[i]]
     if any(math.isclose(x, r, rel_tol=1e-9) for r in shifted):
-        return Outcome(
-            False,
+        return (
             "you divided new_customers of two months, but not months 7 and 6: the rows of "
             "growth.periods count from 0 while the periods count from 1, so row 7 is month 8. "
-            'Select by period, e.g. growth.periods.set_index("period")["new_customers"]',
+            'Select by period, e.g. growth.periods.set_index("period")["new_customers"]'
         )
     if x < 1.15:
-        return Outcome(
-            False,
+        return (
             "that barely moved: if you took revenue or active customers, those are lagging "
             "indicators that change slowly; the question asks for new paying customers "
-            "(new_customers) in months 7 and 6",
+            "(new_customers) in months 7 and 6"
         )
-    return Outcome(
-        False,
-        f"your ratio is {z:.0f} standard errors from what the change implies: take "
-        "new_customers in month 7 divided by month 6 of the run described above",
-    )
+    return None
 
 
-def _ratio_own_seed(value: Any, seed: int) -> Outcome:
-    x = _ratio(value)
+def _own_ratio(seed: int) -> float:
     new = growth_run(seed).periods.set_index("period")["new_customers"]
-    own = float(new[CHANGE_MONTH]) / float(new[CHANGE_MONTH - 1]) if new[CHANGE_MONTH - 1] else 0
-    if math.isclose(x, own, rel_tol=1e-9):
-        return Outcome(True)
-    return Outcome(False, "the ratio is not from the run with your own seed (seed=ex.seed)")
+    before = float(new[CHANGE_MONTH - 1])
+    return float(new[CHANGE_MONTH]) / before if before else 0.0
+
+
+_ratio_own_seed = own_simulation_check(
+    _ratio,
+    _own_ratio,
+    "the ratio is not from the run with your own seed (seed=ex.seed)",
+    rel_tol=1e-9,
+)
+_ratio_plausible = simulated_check(
+    _ratio,
+    _ratio_expected,
+    own=_ratio_own_seed,
+    mistakes=_ratio_mistakes,
+    scale=math.log,
+    miss="your ratio is {z:.0f} standard errors from what the change implies: take "
+    "new_customers in month 7 divided by month 6 of the run described above",
+)
 
 
 EXERCISE = ExerciseSpec(

@@ -34,7 +34,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong, number, within_se
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import (
+    binomial_count,
+    own_simulation_check,
+    read_choice,
+    read_count,
+    simulated_check,
+)
 
 __all__ = ["COMPANIES", "EXERCISE", "PLAN", "PROSPECTS", "prospects", "simulated"]
 
@@ -78,19 +85,25 @@ def _names() -> list[str]:
 # --- top_account --------------------------------------------------------------------------
 
 
+def _top(value: Any) -> str:
+    return read_choice(
+        value,
+        "top_account",
+        _names(),
+        noun="a prospect's name",
+        among="one of the prospects; they are",
+    )
+
+
 def _top_is_name(value: Any, seed: int) -> Outcome:
-    if not isinstance(value, str):
-        raise Wrong(f"top_account should be a prospect's name (a string) such as {_names()[0]!r}")
-    if value.strip().lower() not in [n.lower() for n in _names()]:
-        raise Wrong(f"{value!r} is not one of the prospects; they are {_names()}")
+    _top(value)
     return Outcome(True)
 
 
 def _top_is_right(value: Any, seed: int) -> Outcome:
-    _top_is_name(value, seed)
     frame = prospects()
     scores = frame[["budget", "authority", "need", "time"]].to_numpy()
-    chosen = value.strip().lower()
+    chosen = _top(value).lower()
     best = frame["account"].iloc[int(np.argmax(scores.prod(axis=1)))]
     by_sum = frame["account"].iloc[int(np.argmax(scores.sum(axis=1)))]
     if chosen == best.lower():
@@ -107,38 +120,29 @@ def _top_is_right(value: Any, seed: int) -> Outcome:
 # --- fit_companies ------------------------------------------------------------------------
 
 
-def _count(value: Any, what: str) -> float:
-    x = number(value, what)
-    if 0 < x < 1:
-        raise Wrong(f"{what} is a number of companies; you gave a share")
-    if x != round(x) or x < 0:
-        raise Wrong(f"{what} is a number of companies, a whole number ≥ 0; got {x:g}")
-    return x
+def _fit(value: Any) -> float:
+    return read_count(value, "fit_companies", "companies")
 
 
-def _fit_plausible(value: Any, seed: int) -> Outcome:
-    x = _count(value, "fit_companies")
-    p = PLAN["fit_rate"]
-    ok, z = within_se(x, COMPANIES * p, math.sqrt(COMPANIES * p * (1 - p)))
-    if ok:
-        return Outcome(True)
+def _fit_mistakes(x: float, seed: int) -> str | None:
     if x == PLAN["capacity"]:
-        return Outcome(
-            False,
-            "that is the team's capacity (researched companies), not those passing the filter",
-        )
-    return Outcome(
-        False,
-        f"your count is {z:.0f} standard errors from what a 20 % filter of 2 500 companies "
-        "allows: read the Fit row of the pipeline's table",
-    )
+        return "that is the team's capacity (researched companies), not those passing the filter"
+    return None
 
 
-def _fit_own_seed(value: Any, seed: int) -> Outcome:
-    x = _count(value, "fit_companies")
-    if x == float(simulated(seed).accounts["fit"].sum()):
-        return Outcome(True)
-    return Outcome(False, "the count is not from a simulation with your own seed (seed=ex.seed)")
+_fit_own_seed = own_simulation_check(
+    _fit,
+    lambda seed: float(simulated(seed).accounts["fit"].sum()),
+    "the count is not from a simulation with your own seed (seed=ex.seed)",
+)
+_fit_plausible = simulated_check(
+    _fit,
+    lambda seed: binomial_count(COMPANIES, PLAN["fit_rate"]),
+    own=_fit_own_seed,
+    mistakes=_fit_mistakes,
+    miss="your count is {z:.0f} standard errors from what a 20 % filter of 2 500 companies "
+    "allows: read the Fit row of the pipeline's table",
+)
 
 
 # --- wins_bant ----------------------------------------------------------------------------
@@ -149,32 +153,38 @@ def _picked(res: Any, ranking: str) -> np.ndarray:
     return np.asarray((rank >= 1) & (rank <= res.capacity))
 
 
-def _wins_plausible(value: Any, seed: int) -> Outcome:
-    x = _count(value, "wins_bant")
+def _wins(value: Any) -> float:
+    return read_count(value, "wins_bant", "companies")
+
+
+def _wins_expected(seed: int) -> tuple[float, float]:
+    # a sum of independent Bernoulli(q_i) wins: mean Σ q_i, variance Σ q_i (1 - q_i)
     res = simulated(seed)
-    a = res.accounts
-    q = res.response_rate * a.loc[_picked(res, "bant"), "p_win"].to_numpy()
-    ok, z = within_se(x, float(q.sum()), math.sqrt(float(np.sum(q * (1 - q)))))
-    if ok:
-        return Outcome(True)
-    table = res.summary().set_index("ranking")
+    q = res.response_rate * res.accounts.loc[_picked(res, "bant"), "p_win"].to_numpy()
+    return float(q.sum()), math.sqrt(float(np.sum(q * (1 - q))))
+
+
+def _wins_mistakes(x: float, seed: int) -> str | None:
+    table = simulated(seed).summary().set_index("ranking")
     bant_won = int(table.loc["bant", "won"])
     if x == float(table.loc["bant", "responded"]) and x != bant_won:
-        return Outcome(
-            False, "that is the number who responded to the material; count the companies won"
-        )
-    return Outcome(
-        False,
-        f"your count is {z:.0f} standard errors from what the top 80 by BANT allow in your "
-        "run: read the Won row of the BANT order's table (with your own seed)",
-    )
+        return "that is the number who responded to the material; count the companies won"
+    return None
 
 
-def _wins_own_seed(value: Any, seed: int) -> Outcome:
-    x = _count(value, "wins_bant")
-    if x == float(simulated(seed).table("bant")["reached"].iloc[-1]):
-        return Outcome(True)
-    return Outcome(False, "the count is not from a simulation with your own seed (seed=ex.seed)")
+_wins_own_seed = own_simulation_check(
+    _wins,
+    lambda seed: float(simulated(seed).table("bant")["reached"].iloc[-1]),
+    "the count is not from a simulation with your own seed (seed=ex.seed)",
+)
+_wins_plausible = simulated_check(
+    _wins,
+    _wins_expected,
+    own=_wins_own_seed,
+    mistakes=_wins_mistakes,
+    miss="your count is {z:.0f} standard errors from what the top 80 by BANT allow in your "
+    "run: read the Won row of the BANT order's table (with your own seed)",
+)
 
 
 # --- best_for_revenue ---------------------------------------------------------------------

@@ -35,14 +35,15 @@ from typing import Any
 
 import numpy as np
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import (
     near,
-    number,
+    own_simulation_check,
+    read_choice,
+    read_count,
+    read_number,
+    read_positive,
+    simulated_check,
     within_se,
 )
 
@@ -87,16 +88,15 @@ def simulated_quarter(seed: int) -> Any:
 
 
 def _channel_name(value: Any, what: str) -> str:
-    names = [c.name for c in channels()]
-    if not isinstance(value, str):
-        raise Wrong(f"{what} should be a channel's name (a string) such as {names[0]!r}")
-    text = value.strip().lower()
-    for name in names:
-        if text == name.lower():
-            return name
-    if text == "total":
+    if isinstance(value, str) and value.strip().lower() == "total":
         raise Wrong("'total' is all channels together; the question asks for one channel")
-    raise Wrong(f"{value!r} is not one of Lingvia's channels; they are {names}")
+    return read_choice(
+        value,
+        what,
+        [c.name for c in channels()],
+        noun="a channel's name",
+        among="one of Lingvia's channels; they are",
+    )
 
 
 def _is_channel(what: str) -> Any:
@@ -149,63 +149,64 @@ def _cheapest_customers_right(value: Any, seed: int) -> Outcome:
 
 
 def _count(value: Any) -> float:
-    x = number(value, "quarter_customers")
-    if 0 < x < 1:
-        raise Wrong("quarter_customers is a number of customers; you gave a share")
-    if x != round(x) or x < 0:
-        raise Wrong(f"quarter_customers is a number of customers, a whole number ≥ 0; got {x:g}")
-    return x
+    return read_count(value, "quarter_customers", "customers")
 
 
-def _customers_plausible(value: Any, seed: int) -> Outcome:
-    x = _count(value)
+def _customers_expected(seed: int) -> tuple[float, float]:
     total = _expected().loc["total"]
-    ok, z = within_se(x, float(total["customers"]), float(total["sd_customers"]))
-    if ok:
-        return Outcome(True)
+    return float(total["customers"]), float(total["sd_customers"])
+
+
+def _customers_mistakes(x: float, seed: int) -> str | None:
+    total = _expected().loc["total"]
     month = float(total["customers"]) / MONTHS
     if within_se(x, month, float(total["sd_customers"]) / math.sqrt(MONTHS))[0]:
-        return Outcome(False, "that looks like one month's customers; simulate three (periods=3)")
+        return "that looks like one month's customers; simulate three (periods=3)"
     if within_se(x, float(total["leads"]), float(total["sd_leads"]))[0]:
-        return Outcome(False, "that looks like the number of leads, not of new customers")
-    direction = "more" if x > float(total["customers"]) else "fewer"
-    return Outcome(
-        False,
-        f"your count is {z:.0f} standard deviations from what these channels give ({direction} "
-        "than plausible): simulate all six channels for three months and read the total row",
-    )
+        return "that looks like the number of leads, not of new customers"
+    return None
 
 
-def _customers_own_seed(value: Any, seed: int) -> Outcome:
-    x = _count(value)
-    if x == float(simulated_quarter(seed).loc["total", "customers"]):
-        return Outcome(True)
-    return Outcome(False, "the count is not from a simulation with your own seed (seed=ex.seed)")
+_customers_own_seed = own_simulation_check(
+    _count,
+    lambda seed: float(simulated_quarter(seed).loc["total", "customers"]),
+    "the count is not from a simulation with your own seed (seed=ex.seed)",
+)
+_customers_plausible = simulated_check(
+    _count,
+    _customers_expected,
+    own=_customers_own_seed,
+    mistakes=_customers_mistakes,
+    miss="your count is {z:.0f} standard deviations from what these channels give ({more} "
+    "than plausible): simulate all six channels for three months and read the total row",
+)
 
 
 def _cac_number(value: Any) -> float:
-    x = number(value, "quarter_cac")
-    if x <= 0:
-        raise Wrong(f"a CAC is a positive amount of dollars per customer; got {x:g}")
-    return x
+    return read_positive(value, "quarter_cac", "a CAC, a positive amount of dollars per customer")
 
 
-def _cac_plausible(value: Any, seed: int) -> Outcome:
-    x = _cac_number(value)
-    exp = _expected()
-    total = exp.loc["total"]
+def _cac_screen(x: float, seed: int) -> str | None:
+    # mistakes that can lie within the band: told apart before the tolerance
     own = simulated_quarter(seed)
     own_total = own.loc["total"]
     blended = float(own_total["spend"]) / float(own_total["customers"])
     channel_mean = float(np.nanmean(own["cac"].drop(index="total")))
     if near(x, channel_mean, 1e-3) and not near(x, blended, 1e-6):
-        return Outcome(
-            False,
+        return (
             "that looks like the average of the channels' CACs; the blended CAC divides all "
-            "spend by all new customers, so big channels weigh more",
+            "spend by all new customers, so big channels weigh more"
         )
-    if near(x, float(own_total["cpl"]), 1e-3) or near(x, float(total["cpl"]), 0.1):
-        return Outcome(False, "that looks like the cost per lead; CAC divides by new customers")
+    if near(x, float(own_total["cpl"]), 1e-3) or near(
+        x, float(_expected().loc["total", "cpl"]), 0.1
+    ):
+        return "that looks like the cost per lead; CAC divides by new customers"
+    return None
+
+
+def _cac_expected(seed: int) -> tuple[float, float]:
+    exp = _expected()
+    total = exp.loc["total"]
     # delta method for spend / customers, leaving out their (positive) covariance, which
     # makes the band wider; spend moves with visitors and leads through per-click and
     # per-lead costs
@@ -216,23 +217,28 @@ def _cac_plausible(value: Any, seed: int) -> Outcome:
     )
     spend, customers = float(total["spend"]), float(total["customers"])
     cac = spend / customers
-    se = cac * math.hypot(sd_spend / spend, float(total["sd_customers"]) / customers)
-    ok, z = within_se(x, cac, se)
-    if ok:
-        return Outcome(True)
-    return Outcome(
-        False,
-        f"your CAC is {z:.0f} standard errors from what this quarter allows: divide the total "
-        "spend by the total new customers of your simulation",
-    )
+    return cac, cac * math.hypot(sd_spend / spend, float(total["sd_customers"]) / customers)
 
 
-def _cac_own_seed(value: Any, seed: int) -> Outcome:
-    x = _cac_number(value)
+def _own_cac(seed: int) -> float:
     total = simulated_quarter(seed).loc["total"]
-    if math.isclose(x, float(total["spend"]) / float(total["customers"]), rel_tol=1e-6):
-        return Outcome(True)
-    return Outcome(False, "the CAC is not total spend ÷ total customers of your own simulation")
+    return float(total["spend"]) / float(total["customers"])
+
+
+_cac_own_seed = own_simulation_check(
+    _cac_number,
+    _own_cac,
+    "the CAC is not total spend ÷ total customers of your own simulation",
+    rel_tol=1e-6,
+)
+_cac_plausible = simulated_check(
+    _cac_number,
+    _cac_expected,
+    own=_cac_own_seed,
+    screen=_cac_screen,
+    miss="your CAC is {z:.0f} standard errors from what this quarter allows: divide the total "
+    "spend by the total new customers of your simulation",
+)
 
 
 # --- the A/B test -------------------------------------------------------------------------
@@ -241,7 +247,7 @@ def _cac_own_seed(value: Any, seed: int) -> Outcome:
 def _visitors_right(value: Any, seed: int) -> Outcome:
     from funnelsim.stats import sample_size_proportion, sample_size_two_proportions
 
-    x = number(value, "visitors_per_page")
+    x = read_number(value, "visitors_per_page")
     if x <= 0 or x != round(x):
         raise Wrong(f"visitors_per_page is a number of visitors, a whole number > 0; got {x:g}")
     right = sample_size_two_proportions(PAGE_A, PAGE_B, confidence=CONFIDENCE, power=POWER)

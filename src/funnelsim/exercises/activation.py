@@ -31,15 +31,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question
+from funnelsim.exercises._checks import (
+    binomial_share,
     near,
-    number,
-    within_se,
+    own_simulation_check,
+    read_choice,
+    read_number,
+    read_positive,
+    read_share,
+    share_hint,
+    simulated_check,
 )
 
 __all__ = ["EXERCISE", "LEVERS", "NURTURE_SETTINGS", "SIGN_UPS", "app", "lever_table", "simulated"]
@@ -98,93 +100,100 @@ def lever_table() -> Any:
     return fs.compare_pipelines(variants, SIGN_UPS).set_index("variant")
 
 
-def _share(value: Any, what: str) -> float:
-    x = number(value, what)
-    if 1 < x <= 100:
-        raise Wrong(f"{what} looks like a percentage: give it as a share (0.05, not 5)")
-    if not 0 <= x <= 1:
-        raise Wrong(f"{what} is a share, so it must be between 0 and 1; got {x:g}")
-    return x
-
-
 # --- activation_rate ----------------------------------------------------------------------
 
 
-def _activation_plausible(value: Any, seed: int) -> Outcome:
-    x = _share(value, "activation_rate")
-    f = app()
-    p = float(f.reach[-1])
-    ok, z = within_se(x, p, math.sqrt(p * (1 - p) / SIGN_UPS))
-    if ok:
-        return Outcome(True)
-    last = float(f.rates[-1])
-    if near(x, last, 0.1):
-        return Outcome(
-            False,
+def _rate(value: Any) -> float:
+    return read_share(value, "activation_rate")
+
+
+def _activation_mistakes(x: float, seed: int) -> str | None:
+    if near(x, float(app().rates[-1]), 0.1):
+        return (
             "that looks like the last step's conversion (bank linked → first budget); the "
-            "activation rate divides the users with a first budget by *all* sign-ups",
+            "activation rate divides the users with a first budget by *all* sign-ups"
         )
-    return Outcome(
-        False,
-        f"your rate is {z:.0f} standard errors from what this onboarding gives: divide the "
-        "users reaching First budget by the sign-ups of your simulation",
-    )
+    return None
 
 
-def _activation_own_seed(value: Any, seed: int) -> Outcome:
-    x = _share(value, "activation_rate")
+def _own_rate(seed: int) -> float:
     counts = simulated(seed).counts[0]
-    if math.isclose(x, counts[-1] / counts[0], rel_tol=1e-6):
-        return Outcome(True)
-    return Outcome(False, "the rate is not from a simulation with your own seed (seed=ex.seed)")
+    return float(counts[-1] / counts[0])
+
+
+_activation_own_seed = own_simulation_check(
+    _rate,
+    _own_rate,
+    "the rate is not from a simulation with your own seed (seed=ex.seed)",
+    rel_tol=1e-6,
+)
+_activation_plausible = simulated_check(
+    _rate,
+    lambda seed: binomial_share(SIGN_UPS, float(app().reach[-1])),
+    own=_activation_own_seed,
+    mistakes=_activation_mistakes,
+    miss="your rate is {z:.0f} standard errors from what this onboarding gives: divide the "
+    "users reaching First budget by the sign-ups of your simulation",
+)
 
 
 # --- mean_days_to_value -------------------------------------------------------------------
 
 
 def _days(value: Any) -> float:
-    x = number(value, "mean_days_to_value")
-    if x <= 0:
-        raise Wrong(f"a time to first value is a positive number of days; got {x:g}")
-    return x
+    return read_positive(
+        value, "mean_days_to_value", "a time to first value, a positive number of days"
+    )
 
 
-def _days_plausible(value: Any, seed: int) -> Outcome:
+def _own_times(seed: int) -> Any:
     from funnelsim.analytics import time_to_convert
 
-    x = _days(value)
+    return time_to_convert(simulated(seed).events)
+
+
+def _days_expected(seed: int) -> tuple[float, float]:
     f = app()
     stages = f.stages[:-1]  # time in Sign-up, then in Bank linked
     mean = sum(s.time.mean for s in stages)
     sd = math.sqrt(sum(s.time.var for s in stages))
     converters = SIGN_UPS * float(f.reach[-1])
-    ok, z = within_se(x, mean, sd / math.sqrt(converters))
-    own = time_to_convert(simulated(seed).events)
+    return mean, sd / math.sqrt(converters)
+
+
+def _days_screen(x: float, seed: int) -> str | None:
+    own = _own_times(seed)
     if near(x, float(own.median()), 0.01) and not near(x, float(own.mean()), 0.01):
-        return Outcome(False, "that looks like the median; the question asks for the mean time")
-    if ok:
-        return Outcome(True)
+        return "that looks like the median; the question asks for the mean time"
+    return None
+
+
+def _days_mistakes(x: float, seed: int) -> str | None:
+    stages = app().stages[:-1]
     if near(x, stages[1].time.mean, 0.15) or near(x, stages[0].time.mean, 0.15):
-        return Outcome(
-            False,
+        return (
             "that looks like the time in one stage only; first value comes after both "
-            "(from Sign-up to First budget)",
+            "(from Sign-up to First budget)"
         )
-    return Outcome(
-        False,
-        f"your value is {z:.0f} standard errors from the mean time this onboarding gives: the "
-        "question asks for the mean (not the median) of fs.time_to_convert on your simulation's "
-        "events",
-    )
+    return None
 
 
-def _days_own_seed(value: Any, seed: int) -> Outcome:
-    from funnelsim.analytics import time_to_convert
-
-    x = _days(value)
-    if math.isclose(x, float(time_to_convert(simulated(seed).events).mean()), rel_tol=1e-6):
-        return Outcome(True)
-    return Outcome(False, "the mean is not from your own simulation's event log")
+_days_own_seed = own_simulation_check(
+    _days,
+    lambda seed: float(_own_times(seed).mean()),
+    "the mean is not from your own simulation's event log",
+    rel_tol=1e-6,
+)
+_days_plausible = simulated_check(
+    _days,
+    _days_expected,
+    own=_days_own_seed,
+    screen=_days_screen,
+    mistakes=_days_mistakes,
+    miss="your value is {z:.0f} standard errors from the mean time this onboarding gives: the "
+    "question asks for the mean (not the median) of fs.time_to_convert on your simulation's "
+    "events",
+)
 
 
 # --- split_gain ---------------------------------------------------------------------------
@@ -193,7 +202,7 @@ def _days_own_seed(value: Any, seed: int) -> Outcome:
 def _split_gain_right(value: Any, seed: int) -> Outcome:
     import funnelsim as fs
 
-    x = number(value, "split_gain")
+    x = read_number(value, "split_gain")
     f = app()
     one = fs.Funnel.from_rates({"Sign-up": 1.0, "First budget": float(f.reach[-1])})
     table = fs.compare_pipelines({"one": (one, _nurture()), "split": (f, _nurture())}, SIGN_UPS)
@@ -206,8 +215,8 @@ def _split_gain_right(value: Any, seed: int) -> Outcome:
             "zero is the gain of a split without nurture; the question gives both onboardings "
             "the same nurture track",
         )
-    if math.isclose(x, 100 * right, rel_tol=1e-3):
-        return Outcome(False, "give the gain as a share (0.05 for 5 points), not in points")
+    if hint := share_hint(x, right, "give the gain as a share (0.05 for 5 points), not in points"):
+        return Outcome(False, hint)
     if near(x, float(table["win_rate"].iloc[1]), 1e-3):
         return Outcome(False, "that is the split onboarding's win rate; the question asks the gain")
     if math.isclose(x, -right, rel_tol=1e-3):
@@ -219,12 +228,13 @@ def _split_gain_right(value: Any, seed: int) -> Outcome:
 
 
 def _lever_name(value: Any) -> str:
-    if not isinstance(value, str):
-        raise Wrong(f"best_lever should be a lever's name (a string), one of {list(LEVERS)}")
-    text = value.strip().lower()
-    if text not in LEVERS:
-        raise Wrong(f"{value!r} is not one of the levers; they are {list(LEVERS)}")
-    return text
+    return read_choice(
+        value,
+        "best_lever",
+        list(LEVERS),
+        noun="a lever's name",
+        among="one of the levers; they are",
+    )
 
 
 def _lever_is_known(value: Any, seed: int) -> Outcome:

@@ -37,14 +37,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question
+from funnelsim.exercises._checks import (
+    binomial_count,
+    binomial_share,
     near,
-    number,
+    own_simulation_check,
+    read_choice,
+    read_count,
+    read_number,
+    read_share,
+    simulated_check,
     within_se,
 )
 
@@ -84,24 +87,6 @@ def _expected(adoption: float | None = None, **shares: float) -> Any:
     )
 
 
-def _share(value: Any, what: str) -> float:
-    x = number(value, what)
-    if 1 < x <= 100:
-        raise Wrong(f"{what} looks like a percentage: give it as a fraction (0.05, not 5)")
-    if not 0 <= x <= 1:
-        raise Wrong(f"{what} is a share of the accounts, between 0 and 1; got {x:g}")
-    return x
-
-
-def _count(value: Any, what: str) -> float:
-    x = number(value, what)
-    if 0 < x < 1:
-        raise Wrong(f"{what} is a number of accounts; you gave a share")
-    if x != round(x) or x < 0:
-        raise Wrong(f"{what} is a number of accounts, a whole number ≥ 0; got {x:g}")
-    return x
-
-
 # --- shaper_key ---------------------------------------------------------------------------
 
 _HINTS = {
@@ -116,19 +101,26 @@ _HINTS = {
 }
 
 
+def _shaper(value: Any) -> str:
+    if isinstance(value, str) and value.strip() == "ЛФР":  # the Russian name is accepted too
+        return "influencer"
+    return read_choice(
+        value,
+        "shaper_key",
+        list(committee().keys),
+        noun="a member's key",
+        among="a key of the committee; the keys are",
+    )
+
+
 def _shaper_is_key(value: Any, seed: int) -> Outcome:
-    keys = committee().keys
-    if not isinstance(value, str):
-        raise Wrong(f"shaper_key should be a member's key (a string) such as {keys[0]!r}")
-    if value.strip() not in (*keys, "ЛФР"):
-        raise Wrong(f"{value!r} is not a key of the committee; the keys are {list(keys)}")
+    _shaper(value)
     return Outcome(True)
 
 
 def _shaper_is_right(value: Any, seed: int) -> Outcome:
-    _shaper_is_key(value, seed)
-    key = value.strip()
-    if key in ("influencer", "ЛФР"):
+    key = _shaper(value)
+    if key == "influencer":
         return Outcome(True)
     return Outcome(False, _HINTS[key])
 
@@ -136,38 +128,30 @@ def _shaper_is_right(value: Any, seed: int) -> Outcome:
 # --- win_rate -----------------------------------------------------------------------------
 
 
-def _win_plausible(value: Any, seed: int) -> Outcome:
-    x = _share(value, "win_rate")
-    p = float(_expected()["reach_probability"].iloc[-1])
-    ok, z = within_se(x, p, math.sqrt(p * (1 - p) / ACCOUNTS))
-    if ok:
-        return Outcome(True)
-    default = float(_expected(champion=0.25, saboteur=0.15)["reach_probability"].iloc[-1])
-    if within_se(x, default, math.sqrt(default * (1 - default) / ACCOUNTS))[0]:
-        return Outcome(
-            False,
-            "that looks like the course's default champion and saboteur shares; Stockwise "
-            "finds a champion in 60 % of the accounts and a saboteur in 10 %",
-        )
+def _win(value: Any) -> float:
+    return read_share(value, "win_rate", of="the accounts")
+
+
+def _win_mistakes(x: float, seed: int) -> str | None:
     import funnelsim as fs
 
+    default = float(_expected(champion=0.25, saboteur=0.15)["reach_probability"].iloc[-1])
+    if within_se(x, *binomial_share(ACCOUNTS, default))[0]:
+        return (
+            "that looks like the course's default champion and saboteur shares; Stockwise "
+            "finds a champion in 60 % of the accounts and a saboteur in 10 %"
+        )
     plain = float(
         fs.expected_accounts(ACCOUNTS, committee=committee().neutral(), funnel=funnel())[
             "reach_probability"
         ].iloc[-1]
     )
-    if within_se(x, plain, math.sqrt(plain * (1 - plain) / ACCOUNTS))[0]:
-        return Outcome(
-            False,
+    if within_se(x, *binomial_share(ACCOUNTS, plain))[0]:
+        return (
             "that is what the funnel's rates give with nobody involved: simulate the accounts "
-            "with their committee (fs.simulate_accounts with committee=...)",
+            "with their committee (fs.simulate_accounts with committee=...)"
         )
-    direction = "higher" if x > p else "lower"
-    return Outcome(
-        False,
-        f"your win rate is {z:.0f} standard errors {direction} than these accounts allow: "
-        "check the funnel's rates and the committee's champion and saboteur shares",
-    )
+    return None
 
 
 def _simulated(seed: int, **kwargs: Any) -> Any:
@@ -178,45 +162,61 @@ def _simulated(seed: int, **kwargs: Any) -> Any:
     )
 
 
-def _win_own_seed(value: Any, seed: int) -> Outcome:
-    x = _share(value, "win_rate")
-    if math.isclose(x, _simulated(seed).win_rate, rel_tol=1e-9, abs_tol=1e-12):
-        return Outcome(True)
-    return Outcome(False, "the win rate is not from a simulation with your own seed (seed=ex.seed)")
+_win_own_seed = own_simulation_check(
+    _win,
+    lambda seed: float(_simulated(seed).win_rate),
+    "the win rate is not from a simulation with your own seed (seed=ex.seed)",
+    rel_tol=1e-9,
+    abs_tol=1e-12,
+)
+_win_plausible = simulated_check(
+    _win,
+    lambda seed: binomial_share(ACCOUNTS, float(_expected()["reach_probability"].iloc[-1])),
+    own=_win_own_seed,
+    mistakes=_win_mistakes,
+    miss="your win rate is {z:.0f} standard errors {higher} than these accounts allow: "
+    "check the funnel's rates and the committee's champion and saboteur shares",
+)
 
 
 # --- kept_accounts ------------------------------------------------------------------------
 
 
-def _kept_plausible(value: Any, seed: int) -> Outcome:
-    x = _count(value, "kept_accounts")
+def _kept(value: Any) -> float:
+    return read_count(value, "kept_accounts", "accounts")
+
+
+def _adopted_reach() -> tuple[float, float]:
+    """The exact reach of Adoption and of the stage before it (deals won)."""
     reach = _expected(adoption=ADOPTION_RATE)["reach_probability"].to_numpy()
-    q, p = float(reach[-1]), float(reach[-2])
-    ok, z = within_se(x, ACCOUNTS * q, math.sqrt(ACCOUNTS * q * (1 - q)))
-    if ok:
-        return Outcome(True)
-    if within_se(x, ACCOUNTS * p, math.sqrt(ACCOUNTS * p * (1 - p)))[0]:
-        return Outcome(
-            False,
+    return float(reach[-1]), float(reach[-2])
+
+
+def _kept_mistakes(x: float, seed: int) -> str | None:
+    q, p = _adopted_reach()
+    if within_se(x, *binomial_count(ACCOUNTS, p))[0]:
+        return (
             "that is the number of deals won; count only the accounts whose users adopted "
-            "the product (the 'adopted' column, or 'kept' in the summary)",
+            "the product (the 'adopted' column, or 'kept' in the summary)"
         )
-    a = p - q
-    if within_se(x, ACCOUNTS * a, math.sqrt(ACCOUNTS * a * (1 - a)))[0]:
-        return Outcome(False, "that is the number of deals won and then abandoned, not kept")
-    direction = "more" if x > ACCOUNTS * q else "fewer"
-    return Outcome(
-        False,
-        f"your count is {z:.0f} standard errors from what these accounts allow ({direction} "
-        "than plausible): simulate the 3 000 accounts with adoption=0.5",
-    )
+    if within_se(x, *binomial_count(ACCOUNTS, p - q))[0]:
+        return "that is the number of deals won and then abandoned, not kept"
+    return None
 
 
-def _kept_own_seed(value: Any, seed: int) -> Outcome:
-    x = _count(value, "kept_accounts")
-    if x == float(_simulated(seed, adoption=ADOPTION_RATE).accounts["adopted"].sum()):
-        return Outcome(True)
-    return Outcome(False, "the count is not from a simulation with your own seed (seed=ex.seed)")
+_kept_own_seed = own_simulation_check(
+    _kept,
+    lambda seed: float(_simulated(seed, adoption=ADOPTION_RATE).accounts["adopted"].sum()),
+    "the count is not from a simulation with your own seed (seed=ex.seed)",
+)
+_kept_plausible = simulated_check(
+    _kept,
+    lambda seed: binomial_count(ACCOUNTS, _adopted_reach()[0]),
+    own=_kept_own_seed,
+    mistakes=_kept_mistakes,
+    miss="your count is {z:.0f} standard errors from what these accounts allow ({more} "
+    "than plausible): simulate the 3 000 accounts with adoption=0.5",
+)
 
 
 # --- weeks_saved --------------------------------------------------------------------------
@@ -236,58 +236,57 @@ def _weeks_exact() -> tuple[float, float, float, float]:
     return without - with_champion, without, with_champion, se
 
 
-def _weeks_plausible(value: Any, seed: int) -> Outcome:
-    x = number(value, "weeks_saved")
+def _weeks(value: Any) -> float:
+    return read_number(value, "weeks_saved")
+
+
+def _weeks_mistakes(x: float, seed: int) -> str | None:
     saved, without, with_champion, se = _weeks_exact()
-    ok, z = within_se(x, saved, se)
-    if ok:
-        return Outcome(True)
     if within_se(-x, saved, se)[0]:
-        return Outcome(
-            False, "the sign is the other way round: give the weeks *saved* as a positive number"
-        )
+        return "the sign is the other way round: give the weeks *saved* as a positive number"
     if within_se(x, with_champion, se)[0]:
-        return Outcome(
-            False,
+        return (
             "that is the mean cycle with a champion everywhere; the question asks for the "
-            "difference from the cycle with no champion",
+            "difference from the cycle with no champion"
         )
     if within_se(x, without, se)[0]:
-        return Outcome(
-            False,
-            "that is the mean cycle with no champion; subtract the cycle with a champion "
-            "everywhere",
+        return (
+            "that is the mean cycle with no champion; subtract the cycle with a champion everywhere"
         )
     if near(x / saved, PACE, 0.1):
-        return Outcome(
-            False,
+        return (
             "a ratio is not a saving: the question asks for the difference of the two mean "
-            "cycles, in weeks",
+            "cycles, in weeks"
         )
-    return Outcome(
-        False,
-        f"your saving is {z:.0f} standard errors from what the model allows: compare the mean "
-        "cycle of the deals won with champion=1 and champion=0 (saboteur=0 in both)",
-    )
+    return None
 
 
-def _weeks_own_seed(value: Any, seed: int) -> Outcome:
+def _own_weeks(seed: int) -> tuple[float, float]:
+    """The saving in the student's own runs (none minus all), and the exact saving."""
     import funnelsim as fs
 
-    x = number(value, "weeks_saved")
     cases = {"none": {"champion": 0.0}, "all": {"champion": 1.0}}
     out = fs.compare_accounts(
         cases, ACCOUNTS, seed=seed, committee=committee(0.0, 0.0), funnel=funnel()
     )
     cycle = out["mean_cycle"].to_numpy(dtype=float)
-    own = float(cycle[0] - cycle[1])  # none minus all
-    for target in (own, _weeks_exact()[0]):
-        if math.isclose(x, target, rel_tol=1e-6):
-            return Outcome(True)
-    return Outcome(
-        False,
-        "the saving is neither from your own seed's runs nor the exact value: use seed=ex.seed",
-    )
+    return float(cycle[0] - cycle[1]), _weeks_exact()[0]
+
+
+_weeks_own_seed = own_simulation_check(
+    _weeks,
+    _own_weeks,
+    "the saving is neither from your own seed's runs nor the exact value: use seed=ex.seed",
+    rel_tol=1e-6,
+)
+_weeks_plausible = simulated_check(
+    _weeks,
+    lambda seed: (_weeks_exact()[0], _weeks_exact()[3]),
+    own=_weeks_own_seed,
+    mistakes=_weeks_mistakes,
+    miss="your saving is {z:.0f} standard errors from what the model allows: compare the mean "
+    "cycle of the deals won with champion=1 and champion=0 (saboteur=0 in both)",
+)
 
 
 EXERCISE = ExerciseSpec(

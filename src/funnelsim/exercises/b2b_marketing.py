@@ -35,14 +35,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import (
+    binomial_count,
     near,
-    number,
+    own_simulation_check,
+    read_count,
+    read_number,
+    read_positive,
+    read_stage,
+    simulated_check,
+    value_hint,
     within_se,
 )
 
@@ -76,7 +79,7 @@ def _steps() -> list[float]:
 
 
 def _level_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "maturity_level")
+    x = read_number(value, "maturity_level")
     if x != round(x) or not 1 <= x <= 5:
         raise Wrong(f"maturity_level is a whole number from 1 to 5; got {x:g}")
     level = int(x)
@@ -96,16 +99,12 @@ def _level_right(value: Any, seed: int) -> Outcome:
 
 
 def _stage(value: Any) -> str:
-    names = list(RATES)
-    if not isinstance(value, str):
-        raise Wrong(f"bottleneck_stage should be a stage name (a string) such as {names[1]!r}")
-    lower = [n.lower() for n in names]
-    text = value.strip().lower()
-    if text not in lower:
-        raise Wrong(f"{value!r} is not a stage of this funnel; the stages are {names}")
-    if text == lower[0]:
-        raise Wrong("Lead is where every company starts: no step leads into it")
-    return names[lower.index(text)]
+    return read_stage(
+        value,
+        "bottleneck_stage",
+        list(RATES),
+        start="Lead is where every company starts: no step leads into it",
+    )
 
 
 def _bottleneck_right(value: Any, seed: int) -> Outcome:
@@ -130,9 +129,7 @@ def _bottleneck_right(value: Any, seed: int) -> Outcome:
 
 
 def _after_fix_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "customers_after_fix")
-    if x <= 0:
-        raise Wrong(f"customers_after_fix is a number of contracts, more than 0; got {x:g}")
+    x = read_positive(value, "customers_after_fix", "a number of contracts, more than 0")
     steps = _steps()
     right = LEADS * math.prod(steps[:-1]) * MARKET_CONTRACT_RATE
     if near(x, right, 1e-6):
@@ -157,21 +154,25 @@ def _after_fix_right(value: Any, seed: int) -> Outcome:
 
 
 def _leads_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "leads_for_same")
-    if x <= 0:
-        raise Wrong(f"leads_for_same is a number of leads, more than 0; got {x:g}")
+    x = read_positive(value, "leads_for_same", "a number of leads, more than 0")
     steps = _steps()
     target = LEADS * math.prod(steps[:-1]) * MARKET_CONTRACT_RATE
     right = target / math.prod(steps)
     if near(x, right, 1e-6) or near(x, math.ceil(right), 1e-6):
         return Outcome(True)
-    if near(x, right - LEADS, 1e-6) or near(x, math.ceil(right) - LEADS, 1e-6):
-        return Outcome(False, "that is the extra leads; the question asks for all leads a month")
-    if near(x, right / LEADS, 1e-6):
-        return Outcome(False, "that is a ratio; the question asks for a number of leads")
+    extra = "that is the extra leads; the question asks for all leads a month"
+    hint = value_hint(
+        x,
+        [
+            (right - LEADS, extra),
+            (math.ceil(right) - LEADS, extra),
+            (right / LEADS, "that is a ratio; the question asks for a number of leads"),
+        ],
+    )
     return Outcome(
         False,
-        "not the leads needed: keep today's funnel and aim at the contracts the fixed one "
+        hint
+        or "not the leads needed: keep today's funnel and aim at the contracts the fixed one "
         "signs, then work backwards to the leads, as in lesson 09's sales plan",
     )
 
@@ -180,37 +181,34 @@ def _leads_right(value: Any, seed: int) -> Outcome:
 
 
 def _count(value: Any) -> float:
-    x = number(value, "simulated_contracts")
-    if x != round(x) or x < 0:
-        raise Wrong(f"simulated_contracts is a number of contracts, a whole number ≥ 0; got {x:g}")
-    return x
+    return read_count(value, "simulated_contracts", "contracts")
 
 
-def _contracts_plausible(value: Any, seed: int) -> Outcome:
-    x = _count(value)
-    p = float(fixed_funnel().reach[-1])
-    ok, z = within_se(x, LEADS * p, math.sqrt(LEADS * p * (1 - p)))
-    if ok:
-        return Outcome(True)
-    q = float(funnel().reach[-1])
-    if within_se(x, LEADS * q, math.sqrt(LEADS * q * (1 - q)))[0]:
-        return Outcome(False, "that looks like a month of today's funnel; simulate the fixed one")
-    return Outcome(
-        False,
-        f"your count is {z:.0f} standard errors from what the fixed funnel gives: simulate "
-        f"{LEADS} leads through it",
-    )
+def _contracts_mistakes(x: float, seed: int) -> str | None:
+    if within_se(x, *binomial_count(LEADS, float(funnel().reach[-1])))[0]:
+        return "that looks like a month of today's funnel; simulate the fixed one"
+    return None
 
 
-def _contracts_own_seed(value: Any, seed: int) -> Outcome:
+def _own_contracts(seed: int) -> list[float]:
     import funnelsim as fs
 
-    x = _count(value)
     f = fixed_funnel()
     runs = (fs.simulate(f, LEADS, seed=seed), fs.simulate(f, LEADS, seed=seed, mode="counts"))
-    if any(x == float(r.counts[0, -1]) for r in runs):
-        return Outcome(True)
-    return Outcome(False, "the count is not from a simulation with your own seed (seed=ex.seed)")
+    return [float(r.counts[0, -1]) for r in runs]
+
+
+_contracts_own_seed = own_simulation_check(
+    _count, _own_contracts, "the count is not from a simulation with your own seed (seed=ex.seed)"
+)
+_contracts_plausible = simulated_check(
+    _count,
+    lambda seed: binomial_count(LEADS, float(fixed_funnel().reach[-1])),
+    own=_contracts_own_seed,
+    mistakes=_contracts_mistakes,
+    miss="your count is {z:.0f} standard errors from what the fixed funnel gives: simulate "
+    f"{LEADS} leads through it",
+)
 
 
 # --- claim_for_fifth ----------------------------------------------------------------------

@@ -33,14 +33,17 @@ import math
 from functools import lru_cache
 from typing import Any
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question
+from funnelsim.exercises._checks import (
+    binomial_count,
     near,
-    number,
+    own_simulation_check,
+    read_count,
+    read_number,
+    read_positive,
+    read_stage,
+    share_hint,
+    simulated_check,
     within_se,
 )
 
@@ -62,18 +65,11 @@ def scenario() -> Any:
     return fs.load_scenario(SCENARIO)
 
 
-def _money(value: Any, what: str) -> float:
-    x = number(value, what)
-    if x <= 0:
-        raise Wrong(f"{what} is a positive amount of dollars; got {x:g}")
-    return x
-
-
 # --- chains_cac -------------------------------------------------------------------------------
 
 
 def _cac_right(value: Any, seed: int) -> Outcome:
-    x = _money(value, "chains_cac")
+    x = read_positive(value, "chains_cac", "a positive amount of dollars")
     sc = scenario()
     econ = sc.economics
     right = float(sc.unit_economics().cac)
@@ -99,18 +95,15 @@ def _cac_right(value: Any, seed: int) -> Outcome:
 
 
 def _ratio_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "chains_ltv_to_cac")
-    if x <= 0:
-        raise Wrong(f"LTV:CAC is a positive ratio; got {x:g}")
+    x = read_positive(value, "chains_ltv_to_cac", "LTV:CAC, a positive ratio")
     right = float(scenario().unit_economics().ltv_to_cac)
     if near(x, right, 0.005):
         return Outcome(True)
     if near(x, 1 / right, 0.005):
         return Outcome(False, "that is CAC:LTV, the inverse: divide the LTV by the CAC")
-    if near(x, 100 * right, 0.005):
-        return Outcome(
-            False, "that looks like a percentage: give LTV:CAC as a plain ratio (3, not 300)"
-        )
+    percent = "that looks like a percentage: give LTV:CAC as a plain ratio (3, not 300)"
+    if hint := share_hint(x, right, percent, rel=0.005):
+        return Outcome(False, hint)
     return Outcome(False, "not the scenario's LTV:CAC: read it from sc.unit_economics()")
 
 
@@ -118,27 +111,7 @@ def _ratio_right(value: Any, seed: int) -> Outcome:
 
 
 def _count(value: Any) -> float:
-    x = number(value, "simulated_customers")
-    if 0 < x < 1:
-        raise Wrong("simulated_customers is a number of chains; you gave a share")
-    if x != round(x) or x < 0:
-        raise Wrong(f"simulated_customers is a whole number of chains >= 0; got {x:g}")
-    return x
-
-
-def _customers_plausible(value: Any, seed: int) -> Outcome:
-    x = _count(value)
-    sc = scenario()
-    p = float(sc.funnel.reach[-1])
-    expected = sc.buyers * p
-    ok, z = within_se(x, expected, math.sqrt(sc.buyers * p * (1 - p)))
-    if ok:
-        return Outcome(True)
-    return Outcome(
-        False,
-        f"your count is {z:.0f} standard errors from what this funnel gives: simulate one "
-        "month of the scenario's triggered chains and read the Buy row",
-    )
+    return read_count(value, "simulated_customers", "chains")
 
 
 @lru_cache(maxsize=64)
@@ -154,13 +127,18 @@ def _own_counts(seed: int) -> frozenset[float]:
     return frozenset(float(r.counts[0, -1]) for r in runs)
 
 
-def _customers_own_seed(value: Any, seed: int) -> Outcome:
-    x = _count(value)
-    if x in _own_counts(seed):
-        return Outcome(True)
-    return Outcome(
-        False, "the count is not from a month simulated with your own seed (seed=ex.seed)"
-    )
+_customers_own_seed = own_simulation_check(
+    _count,
+    _own_counts,
+    "the count is not from a month simulated with your own seed (seed=ex.seed)",
+)
+_customers_plausible = simulated_check(
+    _count,
+    lambda seed: binomial_count(scenario().buyers, float(scenario().funnel.reach[-1])),
+    own=_customers_own_seed,
+    miss="your count is {z:.0f} standard errors from what this funnel gives: simulate one "
+    "month of the scenario's triggered chains and read the Buy row",
+)
 
 
 # --- fix_first_stage --------------------------------------------------------------------------
@@ -173,9 +151,7 @@ def _fix_first_right(value: Any, seed: int) -> Outcome:
 
     funnel = scenario().funnel
     names = list(funnel.names)
-    if not isinstance(value, str) or value.strip().lower() not in [n.lower() for n in names]:
-        raise Wrong(f"fix_first_stage should be a stage name such as {names[1]!r}")
-    chosen = names[[n.lower() for n in names].index(value.strip().lower())]
+    chosen = read_stage(value, "fix_first_stage", names)
     right = fs.fix_first(funnel)
     if chosen == right:
         return Outcome(True)
@@ -196,7 +172,7 @@ def _fix_first_right(value: Any, seed: int) -> Outcome:
 def _plan_right(value: Any, seed: int) -> Outcome:
     import funnelsim as fs
 
-    x = number(value, "plan_entrants")
+    x = read_number(value, "plan_entrants")
     funnel = scenario().funnel
     right = float(fs.sales_plan(TARGET, funnel, confidence=CONFIDENCE)["entrants"].iloc[0])
     if abs(x - right) <= 0.5:

@@ -33,7 +33,8 @@ import functools
 import math
 from typing import Any
 
-from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong, number
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import read_choice, read_number, read_share
 
 __all__ = ["AS_OF", "CARD_THRESHOLD", "EXERCISE"]
 
@@ -72,12 +73,7 @@ def _facts() -> dict[str, Any]:
 
 
 def _fraction(value: Any, what: str) -> float:
-    x = number(value, what)
-    if 1 < x <= 100:
-        raise Wrong(f"{what} looks like a percentage: give it as a fraction (0.25, not 25)")
-    if not 0 <= x <= 1:
-        raise Wrong(f"{what} is a share, so it must be between 0 and 1; got {x:g}")
-    return x
+    return read_share(value, what, example=0.25)
 
 
 # --- repeat_rate_180d ---------------------------------------------------------------------
@@ -100,7 +96,7 @@ def _repeat_right(value: Any, seed: int) -> Outcome:
 
 def _champions_right(value: Any, seed: int) -> Outcome:
     facts = _facts()
-    x = number(value, "champions_share")
+    x = read_number(value, "champions_share")
     if math.isclose(x, facts["champions_count"]):
         raise Wrong("that is a number of customers; divide by all customers to get a share")
     x = _fraction(value, "champions_share")
@@ -118,12 +114,13 @@ def _champions_right(value: Any, seed: int) -> Outcome:
 
 def _segment_right(value: Any, seed: int) -> Outcome:
     facts = _facts()
-    if not isinstance(value, str):
-        raise Wrong("lowest_return_segment should be a segment name (a string)")
-    names = {s.lower(): s for s in facts["segments"]}
-    chosen = names.get(value.strip().lower())
-    if chosen is None:
-        raise Wrong(f"{value!r} is not an RFM segment; the segments are {facts['segments']}")
+    chosen = read_choice(
+        value,
+        "lowest_return_segment",
+        facts["segments"],
+        noun="a segment name",
+        among="an RFM segment; the segments are",
+    )
     if chosen == facts["lowest_rate"]:
         return Outcome(True)
     if chosen == facts["fewest_returned"]:

@@ -49,15 +49,8 @@ from typing import Any
 
 import numpy as np
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
-    number,
-    within_se,
-)
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import own_simulation_check, read_number, simulated_check
 
 __all__ = ["EXERCISE", "MIGRATION", "NAMES", "PERIODS", "market", "simulated_gap"]
 
@@ -144,7 +137,7 @@ def _reference() -> tuple[float, float]:
 
 
 def _months(value: Any, what: str) -> float:
-    x = number(value, what)
+    x = read_number(value, what)
     if abs(x) > PERIODS:
         raise Wrong(f"{what} is a number of months within the {PERIODS} followed; got {x:g}")
     return x
@@ -220,34 +213,39 @@ def _saved_right(value: Any, seed: int) -> Outcome:
 # --- simulated_gap ----------------------------------------------------------------------------
 
 
-def _sim_plausible(value: Any, seed: int) -> Outcome:
-    x = _months(value, "simulated_gap")
+def _gap(value: Any) -> float:
+    return _months(value, "simulated_gap")
+
+
+def _gap_expected(seed: int) -> tuple[float, float]:
     mean, sd = _reference()
-    se = math.sqrt(sd**2 / REPLICATIONS + sd**2 / 400)
-    ok, z = within_se(x, mean, se)
-    if ok:
-        return Outcome(True)
-    spread_mean = _path_gap("spread", EFFORT)
-    if abs(x - spread_mean) < abs(x - mean):
-        return Outcome(
-            False,
+    return mean, math.sqrt(sd**2 / REPLICATIONS + sd**2 / 400)
+
+
+def _gap_mistakes(x: float, seed: int) -> str | None:
+    if abs(x - _path_gap("spread", EFFORT)) < abs(x - _reference()[0]):
+        return (
             "that looks like the spread strategy's chasm; simulate the bowling alley "
-            "(strategy='bowling_alley' with the freight-first order)",
+            "(strategy='bowling_alley' with the freight-first order)"
         )
-    return Outcome(
-        False,
-        f"your mean chasm is {z:.0f} standard errors from what this market gives: simulate "
-        "20 markets with the bowling alley and effort=10, and average .gap()",
-    )
+    return None
 
 
-def _sim_own_seed(value: Any, seed: int) -> Outcome:
-    x = _months(value, "simulated_gap")
-    if math.isclose(x, simulated_gap(seed), rel_tol=1e-9, abs_tol=1e-9):
-        return Outcome(True)
-    return Outcome(
-        False, "the mean is not from 20 simulated markets with your own seed (seed=ex.seed)"
-    )
+_sim_own_seed = own_simulation_check(
+    _gap,
+    simulated_gap,
+    "the mean is not from 20 simulated markets with your own seed (seed=ex.seed)",
+    rel_tol=1e-9,
+    abs_tol=1e-9,
+)
+_sim_plausible = simulated_check(
+    _gap,
+    _gap_expected,
+    own=_sim_own_seed,
+    mistakes=_gap_mistakes,
+    miss="your mean chasm is {z:.0f} standard errors from what this market gives: simulate "
+    "20 markets with the bowling alley and effort=10, and average .gap()",
+)
 
 
 # --- best_move_year ---------------------------------------------------------------------------
@@ -264,7 +262,7 @@ def _best_year() -> int:
 def _move_right(value: Any, seed: int) -> Outcome:
     if value is None:
         raise Wrong("never moving is an option, but not the best one here: give a year")
-    x = number(value, "best_move_year")
+    x = read_number(value, "best_move_year")
     if x != round(x):
         raise Wrong(f"best_move_year is a whole year; got {x:g}")
     right = _best_year()

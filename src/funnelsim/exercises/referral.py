@@ -38,14 +38,15 @@ from typing import Any
 
 import numpy as np
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import (
     near,
-    number,
+    own_simulation_check,
+    read_count,
+    read_number,
+    share_hint,
+    simulated_check,
+    value_hint,
     within_se,
 )
 
@@ -103,7 +104,7 @@ def _k() -> float:
 def _nps_right(value: Any, seed: int) -> Outcome:
     import funnelsim as fs
 
-    x = number(value, "nps_this_month")
+    x = read_number(value, "nps_this_month")
     answers = survey("this month")
     right = fs.nps(answers)
     if math.isclose(x, right, abs_tol=1e-9):
@@ -128,7 +129,7 @@ def _nps_right(value: Any, seed: int) -> Outcome:
 def _change_low_right(value: Any, seed: int) -> Outcome:
     import funnelsim as fs
 
-    x = number(value, "change_low")
+    x = read_number(value, "change_low")
     a, b = survey("this month"), survey("last month")
     right = fs.nps_difference_ci(a, b).low
     if abs(x - right) <= 0.5:  # the plain Wald interval is within 0.1 point here: fine too
@@ -157,73 +158,80 @@ def _change_low_right(value: Any, seed: int) -> Outcome:
 
 
 def _k_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "k")
+    x = read_number(value, "k")
     if near(x, _k(), 1e-9):
         return Outcome(True)
-    if near(x, SUBSCRIBERS * _k(), 1e-9):
-        return Outcome(
-            False,
-            "that is a count of new subscribers: the recipe read with the total invites. "
-            "K uses invites per subscriber",
-        )
-    if near(x, 100 * _k(), 1e-9):
-        return Outcome(False, "the conversion is a fraction (0.12), not a percentage")
-    if near(x, INVITES_PER_USER, 1e-9) or near(x, SUBSCRIBERS * INVITES_PER_USER, 1e-9):
-        return Outcome(False, "not every invite converts: multiply by the invite conversion")
-    return Outcome(False, "not K: invites per subscriber × invite conversion")
+    not_every = "not every invite converts: multiply by the invite conversion"
+    hint = value_hint(
+        x,
+        [
+            (
+                SUBSCRIBERS * _k(),
+                "that is a count of new subscribers: the recipe read with the total invites. "
+                "K uses invites per subscriber",
+            ),
+            (INVITES_PER_USER, not_every),
+            (SUBSCRIBERS * INVITES_PER_USER, not_every),
+        ],
+        rel=1e-9,
+    ) or share_hint(x, _k(), "the conversion is a fraction (0.12), not a percentage", rel=1e-9)
+    return Outcome(False, hint or "not K: invites per subscriber × invite conversion")
 
 
 # --- referred_total -----------------------------------------------------------------------
 
 
 def _total(value: Any) -> float:
-    x = number(value, "referred_total")
-    if x != round(x) or x < 0:
-        raise Wrong(f"referred_total is a number of subscribers, a whole number; got {x:g}")
-    return x
+    return read_count(value, "referred_total", "subscribers")
 
 
-def _total_plausible(value: Any, seed: int) -> Outcome:
-    x = _total(value)
+def _total_expected(seed: int) -> tuple[float, float]:
+    # a Galton–Watson cascade with Poisson(k) offspring started by SUBSCRIBERS people:
+    # total progeny mean n / (1 - k), variance n k / (1 - k)³
     k = _k()
-    expected = SUBSCRIBERS / (1 - k)
-    se = math.sqrt(SUBSCRIBERS * k / (1 - k) ** 3)
-    ok, z = within_se(x, expected, se)
-    if ok:
-        return Outcome(True)
+    return SUBSCRIBERS / (1 - k), math.sqrt(SUBSCRIBERS * k / (1 - k) ** 3)
+
+
+def _total_mistakes(x: float, seed: int) -> str | None:
+    expected, se = _total_expected(seed)
     if within_se(x, expected - SUBSCRIBERS, se)[0]:
-        return Outcome(
-            False,
+        return (
             "that looks like the referred subscribers only; the question counts everyone in "
-            "the end, the 4,000 included",
+            "the end, the 4,000 included"
         )
-    if within_se(x, SUBSCRIBERS * (1 + k), se)[0]:
-        return Outcome(False, "that stops after one cycle; let the cascade run until it dies out")
-    return Outcome(
-        False,
-        f"your total is {z:.0f} standard errors from what this referral loop gives: simulate "
-        "4,000 seed subscribers with 2.5 invites each and a 12 % conversion",
-    )
+    if within_se(x, SUBSCRIBERS * (1 + _k()), se)[0]:
+        return "that stops after one cycle; let the cascade run until it dies out"
+    return None
 
 
-def _total_own_seed(value: Any, seed: int) -> Outcome:
+def _own_totals(seed: int) -> list[float]:
     import funnelsim as fs
 
-    x = _total(value)
     runs = (
         fs.simulate_referrals(SUBSCRIBERS, INVITES_PER_USER, INVITE_CONVERSION, seed=seed),
         fs.simulate_referrals(SUBSCRIBERS, _k(), 1.0, seed=seed),
     )
-    if any(x == float(r.total) for r in runs):
-        return Outcome(True)
-    return Outcome(False, "the total is not from a simulation with your own seed (seed=ex.seed)")
+    return [float(r.total) for r in runs]
+
+
+_total_own_seed = own_simulation_check(
+    _total, _own_totals, "the total is not from a simulation with your own seed (seed=ex.seed)"
+)
+_total_plausible = simulated_check(
+    _total,
+    _total_expected,
+    own=_total_own_seed,
+    mistakes=_total_mistakes,
+    miss="your total is {z:.0f} standard errors from what this referral loop gives: simulate "
+    "4,000 seed subscribers with 2.5 invites each and a 12 % conversion",
+)
 
 
 # --- best_reward --------------------------------------------------------------------------
 
 
 def _reward_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "best_reward")
+    x = read_number(value, "best_reward")
     if not 0 <= x <= 60:
         raise Wrong(f"best_reward is a reward from 0 to 60 dollars; got {x:g}")
     table = programme()

@@ -43,15 +43,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import (
+    binomial_share,
     near,
-    number,
-    within_se,
+    own_simulation_check,
+    read_number,
+    read_positive,
+    read_share,
+    read_stage,
+    simulated_check,
 )
 
 __all__ = ["COSTS", "EXERCISE", "MONTHS", "RATES", "TARGET", "funnel", "plan"]
@@ -93,10 +94,12 @@ def _win() -> float:
 # --- leads_per_month ----------------------------------------------------------------------
 
 
+def _leads(value: Any) -> float:
+    return read_positive(value, "leads_per_month", "a number of companies, more than 0")
+
+
 def _leads_positive(value: Any, seed: int) -> Outcome:
-    x = number(value, "leads_per_month")
-    if x <= 0:
-        raise Wrong(f"leads_per_month is a number of companies, more than 0; got {x:g}")
+    x = _leads(value)
     if x < TARGET:
         return Outcome(
             False,
@@ -107,7 +110,7 @@ def _leads_positive(value: Any, seed: int) -> Outcome:
 
 
 def _leads_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "leads_per_month")
+    x = read_number(value, "leads_per_month")
     right = TARGET / _win()
     if near(x, right, 1e-6):
         return Outcome(True)
@@ -131,7 +134,7 @@ def _leads_right(value: Any, seed: int) -> Outcome:
 
 
 def _start_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "lead_start_months")
+    x = read_number(value, "lead_start_months")
     if x < 0:
         raise Wrong(f"lead_start_months counts months *before* the target month; got {x:g}")
     times = list(MONTHS.values())
@@ -159,9 +162,7 @@ def _start_right(value: Any, seed: int) -> Outcome:
 
 
 def _budget_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "monthly_budget")
-    if x <= 0:
-        raise Wrong(f"monthly_budget is an amount of dollars, more than 0; got {x:g}")
+    x = read_positive(value, "monthly_budget", "an amount of dollars, more than 0")
     frame = plan()
     right = float(frame["budget"].sum())
     if near(x, right, 1e-6):
@@ -200,16 +201,12 @@ def _budget_right(value: Any, seed: int) -> Outcome:
 
 
 def _stage_name(value: Any) -> str:
-    names = list(RATES)
-    if not isinstance(value, str):
-        raise Wrong(f"fix_first should be a stage name (a string) such as {names[1]!r}")
-    text = value.strip().lower()
-    lower = [n.lower() for n in names]
-    if text not in lower:
-        raise Wrong(f"{value!r} is not a stage of this funnel; the stages are {names}")
-    if text == lower[0]:
-        raise Wrong("Lead is where every company starts: no step leads into it")
-    return names[lower.index(text)]
+    return read_stage(
+        value,
+        "fix_first",
+        list(RATES),
+        start="Lead is where every company starts: no step leads into it",
+    )
 
 
 def _fix_right(value: Any, seed: int) -> Outcome:
@@ -248,44 +245,40 @@ def _exact_share() -> float:
 
 
 def _share(value: Any) -> float:
-    x = number(value, "share_met")
-    if 1 < x <= 100:
-        raise Wrong("share_met looks like a percentage: give it as a fraction (0.4, not 40)")
-    if not 0 <= x <= 1:
-        raise Wrong(f"share_met is a share of months, between 0 and 1; got {x:g}")
-    return x
+    return read_share(value, "share_met", of="months", example=0.4)
 
 
-def _share_plausible(value: Any, seed: int) -> Outcome:
-    x = _share(value)
-    p = _exact_share()
-    ok, z = within_se(x, p, math.sqrt(p * (1 - p) / SIMULATED_MONTHS))
-    if ok:
-        return Outcome(True)
+def _share_mistakes(x: float, seed: int) -> str | None:
     if x > 0.9:
-        return Outcome(
-            False,
+        return (
             "far too often: a plan on average conversions meets its target only when the "
-            "month's draw is at or above the mean. Did you simulate the confidence plan?",
+            "month's draw is at or above the mean. Did you simulate the confidence plan?"
         )
-    return Outcome(
-        False,
-        f"your share is {z:.0f} standard errors from what this plan gives: simulate the plan "
-        f"for {SIMULATED_MONTHS} months and take the mean of the 'met' column",
-    )
+    return None
 
 
-def _share_own_seed(value: Any, seed: int) -> Outcome:
+def _own_share(seed: int) -> float:
     import funnelsim as fs
 
-    x = _share(value)
     run = fs.simulate_plan(plan(), funnel(), replications=SIMULATED_MONTHS, seed=seed)
-    if math.isclose(x, float(run["met"].mean()), rel_tol=1e-9, abs_tol=1e-12):
-        return Outcome(True)
-    return Outcome(
-        False,
-        f"the share is not from simulate_plan with your own seed and {SIMULATED_MONTHS} months",
-    )
+    return float(run["met"].mean())
+
+
+_share_own_seed = own_simulation_check(
+    _share,
+    _own_share,
+    f"the share is not from simulate_plan with your own seed and {SIMULATED_MONTHS} months",
+    rel_tol=1e-9,
+    abs_tol=1e-12,
+)
+_share_plausible = simulated_check(
+    _share,
+    lambda seed: binomial_share(SIMULATED_MONTHS, _exact_share()),
+    own=_share_own_seed,
+    mistakes=_share_mistakes,
+    miss="your share is {z:.0f} standard errors from what this plan gives: simulate the plan "
+    f"for {SIMULATED_MONTHS} months and take the mean of the 'met' column",
+)
 
 
 EXERCISE = ExerciseSpec(

@@ -35,14 +35,14 @@ import math
 from functools import cache
 from typing import Any
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import (
+    binomial_share,
     near,
-    number,
+    own_simulation_check,
+    read_number,
+    read_positive,
+    simulated_check,
     within_se,
 )
 
@@ -88,7 +88,7 @@ def _projection(seed: int) -> Any:
 
 
 def _share(value: Any, what: str) -> float:
-    x = number(value, what)
+    x = read_number(value, what)
     if 1 < x <= 100:
         raise Wrong(f"{what} looks like a percentage or a count: give a share (0.35, not 35)")
     if x > 100:
@@ -103,30 +103,22 @@ def _share(value: Any, what: str) -> float:
 # --- share_month_6 -------------------------------------------------------------------------
 
 
-def _month6_plausible(value: Any, seed: int) -> Outcome:
-    x = _share(value, "share_month_6")
-    p = float(model().survival(6))
-    se = math.sqrt(p * (1 - p) / COHORT_SIZE)
-    ok, z = within_se(x, p, se)
-    if ok:
-        return Outcome(True)
-    geometric = (1 - MEAN_CHURN) ** 6
-    if within_se(x, geometric, se)[0]:
-        return Outcome(
-            False,
+def _month6(value: Any) -> float:
+    return _share(value, "share_month_6")
+
+
+def _month6_mistakes(x: float, seed: int) -> str | None:
+    _, se = binomial_share(COHORT_SIZE, float(model().survival(6)))
+    if within_se(x, (1 - MEAN_CHURN) ** 6, se)[0]:
+        return (
             "that is what one constant churn of 20 % would leave; simulate the exercise's "
-            "sBG model, where subscribers differ, and read the share from its table",
+            "sBG model, where subscribers differ, and read the share from its table"
         )
-    direction = "higher" if x > p else "lower"
-    return Outcome(
-        False,
-        f"your share is {z:.0f} standard errors {direction} than this model allows: read "
-        "cohort 0's share still active (`survival`) in month 6",
-    )
+    return None
 
 
 def _month6_own_seed(value: Any, seed: int) -> Outcome:
-    x = _share(value, "share_month_6")
+    x = _month6(value)
     wide = _simulation(seed).wide("survival")
     if math.isclose(x, float(wide.loc[0, 6]), rel_tol=1e-6):
         return Outcome(True)
@@ -139,51 +131,66 @@ def _month6_own_seed(value: Any, seed: int) -> Outcome:
     return Outcome(False, "the share is not cohort 0's month 6 in a simulation with your seed")
 
 
+_month6_plausible = simulated_check(
+    _month6,
+    lambda seed: binomial_share(COHORT_SIZE, float(model().survival(6))),
+    own=_month6_own_seed,
+    mistakes=_month6_mistakes,
+    miss="your share is {z:.0f} standard errors {higher} than this model allows: read "
+    "cohort 0's share still active (`survival`) in month 6",
+)
+
+
 # --- projected_month_24 --------------------------------------------------------------------
 
 
-def _projection_plausible(value: Any, seed: int) -> Outcome:
-    x = _share(value, "projected_month_24")
+def _projected(value: Any) -> float:
+    return _share(value, "projected_month_24")
+
+
+def _projection_expected(seed: int) -> tuple[float, float]:
+    # the standard error of the student's own fit, read off its 95 % interval
     row = _projection(seed)
-    truth = float(model().survival(24))
     se = (float(row["ci_high"]) - float(row["ci_low"])) / (2 * 1.959963984540054)
-    ok, z = within_se(x, truth, se)
-    if ok:
-        return Outcome(True)
-    if near(x, float(row["geometric_survival"]), 0.05):
-        return Outcome(
-            False,
+    return float(model().survival(24)), se
+
+
+def _projection_mistakes(x: float, seed: int) -> str | None:
+    if near(x, float(_projection(seed)["geometric_survival"]), 0.05):
+        return (
             "that is the constant-churn (geometric) projection: it keeps losing the same "
             "share every month and ignores that the churn-prone leave first; use the sBG "
-            "projection (`survival`)",
+            "projection (`survival`)"
         )
     if x > 0.2:
-        return Outcome(
-            False,
+        return (
             "far too high for month 24: did you read a month inside the data instead of "
-            "projecting to month 24?",
+            "projecting to month 24?"
         )
-    return Outcome(
-        False,
-        f"your projection is {z:.0f} standard errors from what the model allows: fit "
-        "`fs.fit_sbg` to your simulation and read `survival` in row 24 of `project(24)`",
-    )
+    return None
 
 
-def _projection_own_seed(value: Any, seed: int) -> Outcome:
-    x = _share(value, "projected_month_24")
-    if math.isclose(x, float(_projection(seed)["survival"]), rel_tol=1e-6):
-        return Outcome(True)
-    return Outcome(False, "the projection is not from an sBG fit to your own simulation")
+_projection_own_seed = own_simulation_check(
+    _projected,
+    lambda seed: float(_projection(seed)["survival"]),
+    "the projection is not from an sBG fit to your own simulation",
+    rel_tol=1e-6,
+)
+_projection_plausible = simulated_check(
+    _projected,
+    _projection_expected,
+    own=_projection_own_seed,
+    mistakes=_projection_mistakes,
+    miss="your projection is {z:.0f} standard errors from what the model allows: fit "
+    "`fs.fit_sbg` to your simulation and read `survival` in row 24 of `project(24)`",
+)
 
 
 # --- lifetime_months -----------------------------------------------------------------------
 
 
 def _lifetime_right(value: Any, seed: int) -> Outcome:
-    x = number(value, "lifetime_months")
-    if x <= 0:
-        raise Wrong(f"a lifetime is a positive number of months; got {x:g}")
+    x = read_positive(value, "lifetime_months", "a lifetime, a positive number of months")
     right = float(model().expected_lifetime)
     if near(x, right, 1e-3):
         return Outcome(True)

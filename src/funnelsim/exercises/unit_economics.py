@@ -36,14 +36,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import (
     near,
-    number,
+    read_number,
+    read_positive,
+    simulated_check,
+    value_hint,
     within_se,
 )
 
@@ -75,17 +74,11 @@ def _economics(**changes: Any) -> Any:
 
 
 def _money(value: Any, what: str) -> float:
-    x = number(value, what)
-    if x <= 0:
-        raise Wrong(f"{what} is a positive amount of dollars; got {x:g}")
-    return x
+    return read_positive(value, what, "a positive amount of dollars")
 
 
 def _match(x: float, hints: list[tuple[float, str]], default: str) -> Outcome:
-    for target, hint in hints:
-        if near(x, target, 1e-6):
-            return Outcome(False, hint)
-    return Outcome(False, default)
+    return Outcome(False, value_hint(x, hints) or default)
 
 
 def _arpu_right(value: Any, seed: int) -> Outcome:
@@ -195,7 +188,7 @@ def _cohort(seed: int) -> Any:
 
 
 def _nrr_share(value: Any) -> float:
-    x = number(value, "nrr_year")
+    x = read_number(value, "nrr_year")
     if x > 3:
         raise Wrong("nrr_year looks like a percentage: give it as a fraction (0.9, not 90)")
     if x < 0:
@@ -209,21 +202,19 @@ _LOGO_HINT = (
 )
 
 
-def _nrr_plausible(value: Any, seed: int) -> Outcome:
-    x = _nrr_share(value)
+def _nrr_expected(seed: int) -> tuple[float, float]:
+    # the share still active is a binomial proportion; every account's revenue grew alike
     p = (1 - CHURN) ** MONTHS
     growth = (1 + EXPANSION) ** MONTHS
-    se = math.sqrt(p * (1 - p) / COHORT) * growth
-    ok, z = within_se(x, p * growth, se)
-    if ok:
-        return Outcome(True)
-    if within_se(x, p, se / growth)[0]:
-        return Outcome(False, _LOGO_HINT)
-    return Outcome(
-        False,
-        f"your NRR is {z:.0f} standard errors from what this cohort allows: ending revenue "
-        "of the same accounts ÷ their starting revenue",
-    )
+    return p * growth, math.sqrt(p * (1 - p) / COHORT) * growth
+
+
+def _nrr_mistakes(x: float, seed: int) -> str | None:
+    growth = (1 + EXPANSION) ** MONTHS
+    nrr, se = _nrr_expected(seed)
+    if within_se(x, nrr / growth, se / growth)[0]:
+        return _LOGO_HINT
+    return None
 
 
 def _nrr_own_seed(value: Any, seed: int) -> Outcome:
@@ -240,6 +231,16 @@ def _nrr_own_seed(value: Any, seed: int) -> Outcome:
             "that is the formula's expected NRR; the question asks for your simulated cohort's",
         )
     return Outcome(False, "the NRR is not from a cohort simulated with your own seed")
+
+
+_nrr_plausible = simulated_check(
+    _nrr_share,
+    _nrr_expected,
+    own=_nrr_own_seed,
+    mistakes=_nrr_mistakes,
+    miss="your NRR is {z:.0f} standard errors from what this cohort allows: ending revenue "
+    "of the same accounts ÷ their starting revenue",
+)
 
 
 EXERCISE = ExerciseSpec(

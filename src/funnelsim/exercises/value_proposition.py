@@ -35,17 +35,17 @@ Questions (the variable the student assigns):
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any
 
-from funnelsim.exercises import (
-    Check,
-    ExerciseSpec,
-    Outcome,
-    Question,
-    Wrong,
+from funnelsim.exercises import Check, ExerciseSpec, Outcome, Question, Wrong
+from funnelsim.exercises._checks import (
+    binomial_share,
     near,
-    number,
+    own_simulation_check,
+    read_positive,
+    read_share,
+    simulated_check,
+    value_hint,
     within_se,
 )
 
@@ -104,10 +104,7 @@ def expected_market() -> tuple[float, float]:
 
 
 def _money(value: Any, what: str) -> float:
-    x = number(value, what)
-    if x <= 0:
-        raise Wrong(f"{what} is an amount of money per year, so it must be positive; got {x:g}")
-    return x
+    return read_positive(value, what, "an amount of money per year, so it must be positive")
 
 
 # --- yearly_loss --------------------------------------------------------------------------
@@ -136,12 +133,10 @@ def _loss_right(value: Any, seed: int) -> Outcome:
             "that looks like a loss per month; the course measures A in money per year",
         ),
     ]
-    for target, hint in hints:
-        if near(x, target, 1e-6):
-            return Outcome(False, hint)
     return Outcome(
         False,
-        "not the yearly loss: staff × share with routine × routine share of their time × "
+        value_hint(x, hints)
+        or "not the yearly loss: staff × share with routine × routine share of their time × "
         "cost of one employee",
     )
 
@@ -225,9 +220,8 @@ def _price_right(value: Any, seed: int) -> Outcome:
             "that solves r / (1 + r) = 0.7 (steepness 1); the lesson's rule uses r² / (1 + r²)",
         ),
     ]
-    for target, hint in hints:
-        if near(x, target, 5e-3):
-            return Outcome(False, hint)
+    if hint := value_hint(x, hints, rel=5e-3):
+        return Outcome(False, hint)
     if x > benefit:
         return Outcome(False, "above A·B·D the ratio is below 1, so the probability is below 50 %")
     return Outcome(
@@ -241,49 +235,41 @@ def _price_right(value: Any, seed: int) -> Outcome:
 
 
 def _share(value: Any) -> float:
-    x = number(value, "market_buy_share")
-    if 1 < x <= 100:
-        raise Wrong("market_buy_share looks like a percentage: give it as a fraction (0.6, not 60)")
-    if not 0 <= x <= 1:
-        raise Wrong(f"market_buy_share is a share of clients, between 0 and 1; got {x:g}")
-    return x
+    return read_share(value, "market_buy_share", of="clients", example=0.6)
 
 
-def _market_plausible(value: Any, seed: int) -> Outcome:
-    x = _share(value)
-    buys, passes = expected_market()
-    se = math.sqrt(buys * (1 - buys) / CLIENTS)
-    ok, z = within_se(x, buys, se)
-    if ok:
-        return Outcome(True)
+def _market_mistakes(x: float, seed: int) -> str | None:
     from funnelsim.b2b import beckhard_probability
 
     typical = float(beckhard_probability(_loss(), VISION, FIRST_STEPS, COST))
     if near(x, typical, 1e-6):
-        return Outcome(
-            False,
+        return (
             "that is the probability of the typical client; the question asks what share "
-            "of the simulated clients bought",
+            "of the simulated clients bought"
         )
-    if within_se(x, passes, math.sqrt(passes * (1 - passes) / CLIENTS))[0]:
-        return Outcome(
-            False,
+    if within_se(x, *binomial_share(CLIENTS, expected_market()[1]))[0]:
+        return (
             "that looks like the share passing the threshold rule (passes); the question "
-            "asks for the share who bought (buys)",
+            "asks for the share who bought (buys)"
         )
-    return Outcome(
-        False,
-        f"your share is {z:.0f} standard errors from what this market gives: simulate "
-        "5 000 clients with the exercise's A, B, D, X and spread=0.6",
-    )
+    return None
 
 
-def _market_own_seed(value: Any, seed: int) -> Outcome:
-    x = _share(value)
-    clients = simulate_market(seed).clients
-    if math.isclose(x, float(clients["buys"].mean()), rel_tol=1e-9, abs_tol=1e-12):
-        return Outcome(True)
-    return Outcome(False, "the share is not from a simulation with your own seed (seed=ex.seed)")
+_market_own_seed = own_simulation_check(
+    _share,
+    lambda seed: float(simulate_market(seed).clients["buys"].mean()),
+    "the share is not from a simulation with your own seed (seed=ex.seed)",
+    rel_tol=1e-9,
+    abs_tol=1e-12,
+)
+_market_plausible = simulated_check(
+    _share,
+    lambda seed: binomial_share(CLIENTS, expected_market()[0]),
+    own=_market_own_seed,
+    mistakes=_market_mistakes,
+    miss="your share is {z:.0f} standard errors from what this market gives: simulate "
+    "5 000 clients with the exercise's A, B, D, X and spread=0.6",
+)
 
 
 EXERCISE = ExerciseSpec(
