@@ -218,3 +218,124 @@ def test_simulated_ab_power_agrees_with_the_formula_and_the_false_alarm_rate():
     assert a.equals(simulate_ab_power(0.1, 0.2, 50, runs=100, seed=9))
     with pytest.raises(ValueError, match=r"runs must be in \[1, 1000000\], got 0"):
         simulate_ab_power(0.1, 0.2, 50, runs=0, seed=1)
+
+
+# -- every bound of every argument (found by mutation testing: docs/mutation.md) ----------------
+
+_OPEN_SHARE = (r"in (0, 1)", [0, 1, -0.5, 1.5])  # refused: both ends and beyond each
+_CLOSED_SHARE = (r"in [0, 1]", [-0.5, 1.5])
+_AB = {"p_a": 0.1, "p_b": 0.2, "visitors": 9, "seed": 1}  # a valid simulate_ab_power call
+_BOUNDS = [
+    # function, valid keyword arguments, argument, the rule the message states, refused values
+    ("wilson_half_width", {"p": 0.3, "n": 50}, "p", *_CLOSED_SHARE),
+    ("wilson_half_width", {"p": 0.3, "n": 50}, "n", "> 0", [0, -1]),
+    ("wilson_half_width", {"p": 0.3, "n": 50}, "confidence", *_OPEN_SHARE),
+    ("sample_size_proportion", {"p": 0.3, "margin": 0.05}, "p", *_OPEN_SHARE),
+    ("sample_size_proportion", {"p": 0.3, "margin": 0.05}, "margin", *_OPEN_SHARE),
+    ("sample_size_proportion", {"p": 0.3, "margin": 0.05}, "confidence", *_OPEN_SHARE),
+    ("sample_size_two_proportions", {"p_a": 0.1, "p_b": 0.2}, "p_a", *_OPEN_SHARE),
+    ("sample_size_two_proportions", {"p_a": 0.1, "p_b": 0.2}, "p_b", *_OPEN_SHARE),
+    ("sample_size_two_proportions", {"p_a": 0.1, "p_b": 0.2}, "confidence", *_OPEN_SHARE),
+    ("sample_size_two_proportions", {"p_a": 0.1, "p_b": 0.2}, "power", *_OPEN_SHARE),
+    ("power_two_proportions", {"p_a": 0.1, "p_b": 0.2, "visitors": 9}, "p_a", *_OPEN_SHARE),
+    ("power_two_proportions", {"p_a": 0.1, "p_b": 0.2, "visitors": 9}, "p_b", *_OPEN_SHARE),
+    ("power_two_proportions", {"p_a": 0.1, "p_b": 0.2, "visitors": 9}, "visitors", ">= 1", [0]),
+    ("power_two_proportions", {"p_a": 0.1, "p_b": 0.2, "visitors": 9}, "confidence", *_OPEN_SHARE),
+    (
+        "simulate_ab_power",
+        _AB,
+        "p_a",
+        *_CLOSED_SHARE,
+    ),
+    (
+        "simulate_ab_power",
+        _AB,
+        "p_b",
+        *_CLOSED_SHARE,
+    ),
+    (
+        "simulate_ab_power",
+        _AB,
+        "visitors",
+        ">= 1",
+        [0],
+    ),
+    (
+        "simulate_ab_power",
+        _AB,
+        "runs",
+        "in [1, 1000000]",
+        [0, 1_000_001],
+    ),
+    (
+        "simulate_ab_power",
+        _AB,
+        "confidence",
+        *_OPEN_SHARE,
+    ),
+    ("proportion_ci", {"successes": 3, "trials": 9}, "confidence", *_OPEN_SHARE),
+    (
+        "proportion_difference_ci",
+        {"successes_a": 3, "trials_a": 9, "successes_b": 4, "trials_b": 9},
+        "confidence",
+        *_OPEN_SHARE,
+    ),
+    ("step_table", {"stages": ["A", "B"], "reached": [9, 3]}, "confidence", *_OPEN_SHARE),
+]
+
+
+@pytest.mark.parametrize(
+    ("function", "kwargs", "name", "value", "rule"),
+    [(f, kw, name, v, rule) for f, kw, name, rule, values in _BOUNDS for v in values],
+)
+def test_every_bound_is_refused_with_the_argument_and_its_rule(function, kwargs, name, value, rule):
+    import re
+
+    from funnelsim import stats as module
+
+    with pytest.raises(ValueError, match=rf"^{name} must be {re.escape(rule)}, got {value!r}$"):
+        getattr(module, function)(**{**kwargs, name: value})
+
+
+def test_wilson_half_width_by_hand_at_the_ends_and_another_confidence():
+    from scipy.special import ndtri
+
+    from funnelsim.stats import wilson_half_width
+
+    z = 1.959963984540054  # the default 95 %
+    # at p = 0 or 1 the spread term vanishes: z / (n + z²) · z / 2
+    for p in (0.0, 1.0):
+        assert wilson_half_width(p, 40) == pytest.approx(z * z / (2 * (40 + z * z)), rel=1e-12)
+    z80 = float(ndtri(0.9))
+    expected = z80 / (25 + z80**2) * np.sqrt(25 * 0.2 * 0.8 + z80**2 / 4)
+    assert wilson_half_width(0.2, 25, confidence=0.8) == pytest.approx(expected, rel=1e-12)
+    assert wilson_half_width(0.2, 25) == wilson_half_width(0.2, 25, confidence=0.95)
+
+
+def test_simulated_ab_power_reports_every_field():
+    from funnelsim.stats import simulate_ab_power
+
+    out = simulate_ab_power(0.1, 0.3, 60, runs=400, seed=5)
+    assert list(out.index) == ["power", "se", "formula", "runs", "visitors"]
+    assert (out["runs"], out["visitors"]) == (400, 60)
+    p = out["power"]
+    assert 0 < p < 1
+    assert out["se"] == pytest.approx(np.sqrt(p * (1 - p) / 400), rel=1e-12)
+    # one page converts every visitor, the other none: every test clears the noise (se 0)
+    edge = simulate_ab_power(1.0, 0.0, 3, runs=7, seed=2)
+    assert (edge["power"], edge["se"], edge["runs"], edge["visitors"]) == (1.0, 0.0, 7, 3)
+
+
+def test_sizes_that_are_whole_numbers_are_not_rounded_up_by_float_noise():
+    """With z = 2 exactly (confidence = erf(√2)) the sizes are whole numbers by hand."""
+    import math
+
+    from funnelsim.stats import sample_size_proportion, sample_size_two_proportions
+
+    conf = math.erf(math.sqrt(2))  # 2 Φ(2) - 1, so z_{1-α/2} = 2
+    # Wald: z² p (1 - p) / m² = 4 · 0.25 / 0.01 = 100 (computed as 100.00000000000003)
+    assert sample_size_proportion(0.5, 0.1, confidence=conf) == 100
+    # power 0.5 makes z_power = 0: z² · 2 p̄ (1 - p̄) / (p_a - p_b)² = 4 · 0.5 / 0.25 = 8
+    assert sample_size_two_proportions(0.25, 0.75, confidence=conf, power=0.5) == 8
+    # a difference so large that under one visitor per page would do: the floor is 1
+    assert sample_size_two_proportions(0.01, 0.99, confidence=0.5) == 1
