@@ -281,6 +281,8 @@ _BOUNDS = [
         *_OPEN_SHARE,
     ),
     ("step_table", {"stages": ["A", "B"], "reached": [9, 3]}, "confidence", *_OPEN_SHARE),
+    # a rate of 0 skips the formula, whose own check would otherwise catch visitors = 0
+    ("simulate_ab_power", {**_AB, "p_a": 0.0}, "visitors", ">= 1", [0]),
 ]
 
 
@@ -339,3 +341,55 @@ def test_sizes_that_are_whole_numbers_are_not_rounded_up_by_float_noise():
     assert sample_size_two_proportions(0.25, 0.75, confidence=conf, power=0.5) == 8
     # a difference so large that under one visitor per page would do: the floor is 1
     assert sample_size_two_proportions(0.01, 0.99, confidence=0.5) == 1
+
+
+def test_the_smallest_accepted_sizes_and_the_default_runs():
+    from scipy.special import ndtr
+
+    from funnelsim.stats import power_two_proportions, simulate_ab_power
+
+    one = simulate_ab_power(0.1, 0.2, 1, runs=1, seed=1)
+    assert (one["visitors"], one["runs"]) == (1, 1)
+    assert simulate_ab_power(0.1, 0.2, 5, seed=1)["runs"] == 1_000  # the documented default
+    # one visitor per page, by hand: Φ((|p_a - p_b| √1 - z √(2 p̄ (1 - p̄))) / √(Σ p (1 - p)))
+    z = 1.959963984540054
+    by_hand = ndtr((0.1 - z * np.sqrt(2 * 0.15 * 0.85)) / np.sqrt(0.1 * 0.9 + 0.2 * 0.8))
+    assert power_two_proportions(0.1, 0.2, 1) == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_simulated_ab_power_at_another_confidence_is_the_documented_procedure():
+    """Binomial draws (a's first), Newcombe intervals at ``confidence``, share excluding 0."""
+    from funnelsim.stats import power_two_proportions, proportion_difference_ci, simulate_ab_power
+
+    out = simulate_ab_power(0.3, 0.4, 40, runs=300, confidence=0.6, seed=12)
+    rng = np.random.default_rng(12)
+    ka, kb = rng.binomial(40, 0.3, 300), rng.binomial(40, 0.4, 300)
+    low, high = proportion_difference_ci(ka, 40, kb, 40, confidence=0.6)
+    assert out["power"] == np.mean((low > 0) | (high < 0))
+    assert out["power"] != simulate_ab_power(0.3, 0.4, 40, runs=300, seed=12)["power"]
+    assert out["formula"] == power_two_proportions(0.3, 0.4, 40, confidence=0.6)
+
+
+@pytest.mark.parametrize(("p_a", "p_b"), [(0.0, 0.2), (1.0, 0.2), (0.2, 0.0), (0.2, 1.0)])
+def test_simulated_ab_power_with_one_certain_rate_has_no_formula(p_a, p_b):
+    from funnelsim.stats import simulate_ab_power
+
+    out = simulate_ab_power(p_a, p_b, 30, runs=50, seed=3)
+    assert np.isnan(out["formula"]) and 0.0 <= out["power"] <= 1.0
+
+
+def test_compare_tells_a_per_stage_table_from_an_event_log_by_its_columns():
+    import pandas as pd
+
+    from funnelsim.stats import compare
+
+    table = pd.DataFrame({"stage": ["visit", "buy"], "reached": [10, 4], "drop_off": [0, 6]})
+    # a table that also carries the log's column names is still a table: it has "reached"
+    both = table.assign(buyer_id=[1, 2], entered_at=[0.0, 1.0])
+    out = compare(table, both)
+    assert out["reached_b"].tolist() == [10, 4] and out["step_b"].tolist() == [1.0, 0.4]
+    # a table without "reached" is neither: the message names the missing column
+    with pytest.raises(ValueError, match=r"a is missing column\(s\) \['reached'\]"):
+        compare(table.drop(columns="reached"), table)
+    with pytest.raises(ValueError, match="window applies to event logs only, but a is a DataFrame"):
+        compare(table, table, window=3.0)
