@@ -393,3 +393,19 @@ def test_compare_tells_a_per_stage_table_from_an_event_log_by_its_columns():
         compare(table.drop(columns="reached"), table)
     with pytest.raises(ValueError, match="window applies to event logs only, but a is a DataFrame"):
         compare(table, table, window=3.0)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("window", 3.0), ("date_format", "%d.%m.%Y"), ("dayfirst", True)]
+)
+def test_compare_says_which_event_log_option_was_given_to_a_simulation(option, value):
+    import funnelsim as fs
+    from funnelsim.stats import compare
+
+    a = fs.simulate(fs.aaarrr(), buyers=50, seed=1, events=True)
+    message = (
+        rf"^{option} applies to event logs only, but a is a SimulationResult that is not one "
+        r"\(buyer_id, stage, entered_at\)$"
+    )
+    with pytest.raises(ValueError, match=message):
+        compare(a, a.events, **{option: value})
