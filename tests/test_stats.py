@@ -409,3 +409,66 @@ def test_compare_says_which_event_log_option_was_given_to_a_simulation(option, v
     )
     with pytest.raises(ValueError, match=message):
         compare(a, a.events, **{option: value})
+
+
+def test_compare_sums_replicated_tables_in_funnel_order_and_keeps_empty_steps_undefined():
+    import pandas as pd
+
+    from funnelsim.stats import compare
+
+    # two replications of a funnel whose stage names are not in alphabetical order
+    table = pd.DataFrame(
+        {
+            "replication": [0, 0, 0, 1, 1, 1],
+            "stage": ["visit", "cart", "buy", "visit", "cart", "buy"],
+            "reached": [10, 4, 0, 6, 0, 0],
+            "drop_off": [0, 6, 4, 0, 6, 0],
+        }
+    )
+    out = compare(table, table)
+    assert out["stage"].tolist() == ["visit", "cart", "buy"]
+    assert out["reached_a"].tolist() == [16, 4, 0]
+    assert out["step_a"].tolist() == [1.0, 0.25, 0.0] and out.attrs["entered"] == (16, 16)
+    # after an empty stage both groups' step conversions are undefined, not 0
+    empty = pd.DataFrame(
+        {"stage": ["visit", "cart", "buy"], "reached": [5, 0, 0], "drop_off": [0, 5, 0]}
+    )
+    row = compare(empty, empty).iloc[2]
+    assert np.isnan(row["step_a"]) and np.isnan(row["step_b"]) and row["reach_a"] == 0.0
+
+
+def test_compare_at_another_confidence_uses_it_for_every_interval():
+    import pandas as pd
+
+    from funnelsim.stats import compare, proportion_difference_ci
+
+    a = pd.DataFrame({"stage": ["visit", "buy"], "reached": [50, 10], "drop_off": [0, 40]})
+    b = pd.DataFrame({"stage": ["visit", "buy"], "reached": [40, 16], "drop_off": [0, 24]})
+    out = compare(a, b, confidence=0.8)
+    assert out.attrs["confidence"] == 0.8
+    low, high = proportion_difference_ci([50, 10], [50, 50], [40, 16], [40, 40], confidence=0.8)
+    assert out["reach_ci_low"].tolist() == low.tolist()
+    assert out["reach_ci_high"].tolist() == high.tolist()
+    low, high = proportion_difference_ci(10, 50, 16, 40, confidence=0.8)
+    assert (out["step_ci_low"].iloc[1], out["step_ci_high"].iloc[1]) == (low, high)
+    assert compare(a, b).attrs["confidence"] == 0.95
+
+
+def test_newcombe_messages_name_the_group_and_the_position():
+    from funnelsim.stats import proportion_difference_ci
+
+    with pytest.raises(
+        ValueError, match=r"^trials_b must be whole numbers >= 0 \(counts\), got -2$"
+    ):
+        proportion_difference_ci(1, 4, 1, -2)
+    # successes broadcast against a single number of trials: the position is the successes'
+    with pytest.raises(
+        ValueError, match=r"^successes_a must be within \[0, trials_a\], got 5 of 4 at position 1$"
+    ):
+        proportion_difference_ci([1, 5], 4, [1, 1], [2, 2])
+
+
+def test_step_table_keeps_the_funnel_order_of_stages_as_its_categories():
+    t = step_table(["visit", "cart", "buy"], [[9, 3, 1], [8, 2, 2]])
+    assert list(t["stage"].cat.categories) == ["visit", "cart", "buy"]
+    assert t["stage"].cat.ordered and t["stage"].tolist() == ["visit", "cart", "buy"] * 2
