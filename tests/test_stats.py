@@ -472,3 +472,15 @@ def test_step_table_keeps_the_funnel_order_of_stages_as_its_categories():
     t = step_table(["visit", "cart", "buy"], [[9, 3, 1], [8, 2, 2]])
     assert list(t["stage"].cat.categories) == ["visit", "cart", "buy"]
     assert t["stage"].cat.ordered and t["stage"].tolist() == ["visit", "cart", "buy"] * 2
+
+
+def test_wilson_sample_size_for_wide_margins_is_the_smallest_n():
+    # wide margins make the m² z⁴ term of the quadratic matter (mutation survivors)
+    from funnelsim.stats import sample_size_proportion, wilson_half_width
+
+    for p, m in ((0.5, 0.3), (0.2, 0.25), (0.5, 0.1), (0.5, 0.45)):
+        n = sample_size_proportion(p, m, method="wilson")
+        assert wilson_half_width(p, n) <= m + 1e-12
+        assert n == 1 or wilson_half_width(p, n - 1) > m
+    # one visitor already gives a half-width of 0.4455 at p = 0.5
+    assert sample_size_proportion(0.5, 0.45, method="wilson") == 1
