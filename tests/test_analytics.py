@@ -904,3 +904,17 @@ def test_cohort_retention_missing_columns_name_customer_and_time() -> None:
     # The hint is right: naming the columns makes the call work.
     table = fs.cohort_retention(_FOREIGN_LOG, customer="user_id", time="ts", period="D")
     assert table.long["active"].tolist() == [1]
+
+
+def test_time_to_convert_accepts_an_infinite_window_as_no_window():
+    # found by mutation testing (docs/mutation.md): the window may be inf
+    log = pd.DataFrame(
+        {
+            "buyer_id": [1, 1, 2, 2, 3],
+            "stage": ["A", "B", "A", "B", "A"],
+            "entered_at": [0.0, 2, 1, 6, 2],
+        }
+    )
+    unbounded = time_to_convert(log, stages=["A", "B"], window=np.inf)
+    pd.testing.assert_series_equal(unbounded, time_to_convert(log, stages=["A", "B"]))
+    assert sorted(unbounded.tolist()) == [2.0, 5.0]

@@ -403,3 +403,51 @@ def test_seed_is_keyword_only_and_a_positional_seed_still_works_for_one_release(
     np.testing.assert_array_equal(old.depth, fs.simulate(fs.aaarrr(), 1000, seed=5).depth)
     with pytest.raises(TypeError, match="positional argument"):
         fs.simulate(fs.aaarrr(), 1000, 5, "counts")
+
+
+# -- pinned by mutation testing (docs/mutation.md) -----------------------------------------
+
+
+def test_expected_by_hand_every_column():
+    f = Funnel.from_rates({"visit": 1.0, "cart": 0.5, "buy": 0.2})
+    e = fs.expected(f, 100)
+    assert list(e.columns) == [
+        "stage",
+        "rate",
+        "reach_probability",
+        "expected_reached",
+        "sd_reached",
+        "expected_entry_time",
+    ]
+    assert e["stage"].tolist() == ["visit", "cart", "buy"]
+    assert list(e["stage"].cat.categories) == ["visit", "cart", "buy"]
+    np.testing.assert_allclose(e["rate"], [1.0, 0.5, 0.2])
+    np.testing.assert_allclose(e["reach_probability"], [1.0, 0.5, 0.1])
+    np.testing.assert_allclose(e["expected_reached"], [100.0, 50.0, 10.0])
+    np.testing.assert_allclose(e["sd_reached"], [0.0, 5.0, 3.0])  # √(100·0.5·0.5), √(100·0.1·0.9)
+    with pytest.raises(ValueError, match=r"^buyers must be >= 0, got -1$"):
+        fs.expected(f, -1)
+
+
+def test_summary_of_a_single_run_has_no_spread():
+    from funnelsim.engine import SimulationResult
+
+    f = Funnel.from_rates({"A": 1.0, "B": 0.5})
+    s = SimulationResult(f, 10, "counts", np.array([[10, 4]]), seed=None).summary()
+    assert s["mean_reached"].tolist() == [10.0, 4.0]
+    assert s["sd_reached"].tolist() == [0.0, 0.0]  # one run: no run-to-run spread
+    assert s["q0.05"].tolist() == [10.0, 4.0] and s["q0.95"].tolist() == [10.0, 4.0]
+    assert s["expected_reached"].tolist() == [10.0, 5.0]
+
+
+def test_a_funnel_nobody_gets_past_fills_every_chunk_of_buyers():
+    # 70,000 buyers span two chunks of draws; nobody can reach the second stage
+    f = Funnel.from_rates({"visit": 1.0, "buy": 0.0})
+    # a run of the same size where everyone buys, just before: memory the allocator
+    # recycles holds depth 2, so a chunk left unfilled cannot pass for depth 1
+    deep = fs.simulate(Funnel.from_rates({"visit": 1.0, "buy": 1.0}), 70_000, seed=1)
+    assert (deep.depth == 2).all()
+    del deep
+    r = fs.simulate(f, 70_000, seed=1)
+    assert r.counts.tolist() == [[70_000, 0]]
+    assert r.depth.shape == (1, 70_000) and (r.depth == 1).all()

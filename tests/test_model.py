@@ -278,3 +278,14 @@ def test_check_funnel_is_the_one_funnel_check():
         TypeError, match=r"funnel must be a Funnel \(e.g. funnelsim.aaarrr\(\)\), got str"
     ):
         check_funnel("aaarrr")
+
+
+def test_a_fixed_time_of_zero_is_allowed_but_a_random_one_is_not():
+    # found by mutation testing (docs/mutation.md): only random kinds need a positive mean
+    t = TimeInStage.fixed(0.0)
+    assert t.mean == 0.0
+    assert t.sample(np.random.default_rng(1), 3).tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(
+        ValueError, match=r"^mean time of a exponential distribution must be > 0, got 0$"
+    ):
+        TimeInStage.exponential(0.0)

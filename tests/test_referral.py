@@ -1005,3 +1005,10 @@ def test_referral_programme_errors():
         referral_programme(100, 1.0, 0.2, ltv=10.0, referrer_reward=[5, -1])
     with pytest.raises(ValueError, match="customers must be > 0"):
         referral_programme(0, 1.0, 0.2, ltv=10.0)
+
+
+def test_nps_difference_interval_stays_within_plus_minus_200():
+    # one detractor against one promoter at a very high confidence: the adjusted Wald
+    # interval would pass ±200, the range of a difference of two NPS (mutation survivor)
+    d = fs.nps_difference_ci([0], [10], confidence=0.999999).as_dict()
+    assert (d["low"], d["high"]) == (-200.0, 200.0)

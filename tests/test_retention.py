@@ -1027,3 +1027,34 @@ def test_projection_interval_needs_a_covariance_and_a_level() -> None:
     assert proj["ci_low"].isna().all() and proj["ci_high"].isna().all()
     with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\)"):
         fit.project(3, confidence=95)
+
+
+# -- pinned by mutation testing (docs/mutation.md) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"churn": 0.1, "alpha": 1.0, "beta": 2.0}, r"churn=0.1, alpha=1.0, beta=2.0"),
+        ({"alpha": None, "beta": 2.0}, r"churn=None, alpha=None, beta=2.0"),
+        ({"alpha": 1.0, "beta": None}, r"churn=None, alpha=1.0, beta=None"),
+    ],
+)
+def test_an_sbg_model_takes_alpha_and_beta_only(fields, match):
+    from funnelsim.retention import ChurnModel
+
+    with pytest.raises(
+        ValueError, match=rf"^an sBG churn model takes alpha and beta only, got {match}$"
+    ):
+        ChurnModel("sbg", **fields)
+
+
+@pytest.mark.parametrize("name", ["alpha", "beta"])
+def test_sbg_survival_refuses_a_zero_parameter(name):
+    from funnelsim.retention import sbg_survival
+
+    params = {"alpha": 1.0, "beta": 2.0, name: 0.0}
+    with pytest.raises(ValueError, match=rf"^{name} must be > 0, got 0.0$"):
+        sbg_survival(1, **params)
+    # and by hand at t = 1: S(1) = B(α, β + 1) / B(α, β) = β / (α + β)
+    assert sbg_survival(1, 1.0, 2.0) == pytest.approx(2.0 / 3.0, rel=1e-12)

@@ -218,3 +218,269 @@ def test_simulated_ab_power_agrees_with_the_formula_and_the_false_alarm_rate():
     assert a.equals(simulate_ab_power(0.1, 0.2, 50, runs=100, seed=9))
     with pytest.raises(ValueError, match=r"runs must be in \[1, 1000000\], got 0"):
         simulate_ab_power(0.1, 0.2, 50, runs=0, seed=1)
+
+
+# -- every bound of every argument (found by mutation testing: docs/mutation.md) ----------------
+
+_OPEN_SHARE = (r"in (0, 1)", [0, 1, -0.5, 1.5])  # refused: both ends and beyond each
+_CLOSED_SHARE = (r"in [0, 1]", [-0.5, 1.5])
+_AB = {"p_a": 0.1, "p_b": 0.2, "visitors": 9, "seed": 1}  # a valid simulate_ab_power call
+_BOUNDS = [
+    # function, valid keyword arguments, argument, the rule the message states, refused values
+    ("wilson_half_width", {"p": 0.3, "n": 50}, "p", *_CLOSED_SHARE),
+    ("wilson_half_width", {"p": 0.3, "n": 50}, "n", "> 0", [0, -1]),
+    ("wilson_half_width", {"p": 0.3, "n": 50}, "confidence", *_OPEN_SHARE),
+    ("sample_size_proportion", {"p": 0.3, "margin": 0.05}, "p", *_OPEN_SHARE),
+    ("sample_size_proportion", {"p": 0.3, "margin": 0.05}, "margin", *_OPEN_SHARE),
+    ("sample_size_proportion", {"p": 0.3, "margin": 0.05}, "confidence", *_OPEN_SHARE),
+    ("sample_size_two_proportions", {"p_a": 0.1, "p_b": 0.2}, "p_a", *_OPEN_SHARE),
+    ("sample_size_two_proportions", {"p_a": 0.1, "p_b": 0.2}, "p_b", *_OPEN_SHARE),
+    ("sample_size_two_proportions", {"p_a": 0.1, "p_b": 0.2}, "confidence", *_OPEN_SHARE),
+    ("sample_size_two_proportions", {"p_a": 0.1, "p_b": 0.2}, "power", *_OPEN_SHARE),
+    ("power_two_proportions", {"p_a": 0.1, "p_b": 0.2, "visitors": 9}, "p_a", *_OPEN_SHARE),
+    ("power_two_proportions", {"p_a": 0.1, "p_b": 0.2, "visitors": 9}, "p_b", *_OPEN_SHARE),
+    ("power_two_proportions", {"p_a": 0.1, "p_b": 0.2, "visitors": 9}, "visitors", ">= 1", [0]),
+    ("power_two_proportions", {"p_a": 0.1, "p_b": 0.2, "visitors": 9}, "confidence", *_OPEN_SHARE),
+    (
+        "simulate_ab_power",
+        _AB,
+        "p_a",
+        *_CLOSED_SHARE,
+    ),
+    (
+        "simulate_ab_power",
+        _AB,
+        "p_b",
+        *_CLOSED_SHARE,
+    ),
+    (
+        "simulate_ab_power",
+        _AB,
+        "visitors",
+        ">= 1",
+        [0],
+    ),
+    (
+        "simulate_ab_power",
+        _AB,
+        "runs",
+        "in [1, 1000000]",
+        [0, 1_000_001],
+    ),
+    (
+        "simulate_ab_power",
+        _AB,
+        "confidence",
+        *_OPEN_SHARE,
+    ),
+    ("proportion_ci", {"successes": 3, "trials": 9}, "confidence", *_OPEN_SHARE),
+    (
+        "proportion_difference_ci",
+        {"successes_a": 3, "trials_a": 9, "successes_b": 4, "trials_b": 9},
+        "confidence",
+        *_OPEN_SHARE,
+    ),
+    ("step_table", {"stages": ["A", "B"], "reached": [9, 3]}, "confidence", *_OPEN_SHARE),
+    # a rate of 0 skips the formula, whose own check would otherwise catch visitors = 0
+    ("simulate_ab_power", {**_AB, "p_a": 0.0}, "visitors", ">= 1", [0]),
+]
+
+
+@pytest.mark.parametrize(
+    ("function", "kwargs", "name", "value", "rule"),
+    [(f, kw, name, v, rule) for f, kw, name, rule, values in _BOUNDS for v in values],
+)
+def test_every_bound_is_refused_with_the_argument_and_its_rule(function, kwargs, name, value, rule):
+    import re
+
+    from funnelsim import stats as module
+
+    with pytest.raises(ValueError, match=rf"^{name} must be {re.escape(rule)}, got {value!r}$"):
+        getattr(module, function)(**{**kwargs, name: value})
+
+
+def test_wilson_half_width_by_hand_at_the_ends_and_another_confidence():
+    from scipy.special import ndtri
+
+    from funnelsim.stats import wilson_half_width
+
+    z = 1.959963984540054  # the default 95 %
+    # at p = 0 or 1 the spread term vanishes: z / (n + z²) · z / 2
+    for p in (0.0, 1.0):
+        assert wilson_half_width(p, 40) == pytest.approx(z * z / (2 * (40 + z * z)), rel=1e-12)
+    z80 = float(ndtri(0.9))
+    expected = z80 / (25 + z80**2) * np.sqrt(25 * 0.2 * 0.8 + z80**2 / 4)
+    assert wilson_half_width(0.2, 25, confidence=0.8) == pytest.approx(expected, rel=1e-12)
+    assert wilson_half_width(0.2, 25) == wilson_half_width(0.2, 25, confidence=0.95)
+
+
+def test_simulated_ab_power_reports_every_field():
+    from funnelsim.stats import simulate_ab_power
+
+    out = simulate_ab_power(0.1, 0.3, 60, runs=400, seed=5)
+    assert list(out.index) == ["power", "se", "formula", "runs", "visitors"]
+    assert (out["runs"], out["visitors"]) == (400, 60)
+    p = out["power"]
+    assert 0 < p < 1
+    assert out["se"] == pytest.approx(np.sqrt(p * (1 - p) / 400), rel=1e-12)
+    # one page converts every visitor, the other none: every test clears the noise (se 0)
+    edge = simulate_ab_power(1.0, 0.0, 3, runs=7, seed=2)
+    assert (edge["power"], edge["se"], edge["runs"], edge["visitors"]) == (1.0, 0.0, 7, 3)
+
+
+def test_sizes_that_are_whole_numbers_are_not_rounded_up_by_float_noise():
+    """With z = 2 exactly (confidence = erf(√2)) the sizes are whole numbers by hand."""
+    import math
+
+    from funnelsim.stats import sample_size_proportion, sample_size_two_proportions
+
+    conf = math.erf(math.sqrt(2))  # 2 Φ(2) - 1, so z_{1-α/2} = 2
+    # Wald: z² p (1 - p) / m² = 4 · 0.25 / 0.01 = 100 (computed as 100.00000000000003)
+    assert sample_size_proportion(0.5, 0.1, confidence=conf) == 100
+    # power 0.5 makes z_power = 0: z² · 2 p̄ (1 - p̄) / (p_a - p_b)² = 4 · 0.5 / 0.25 = 8
+    assert sample_size_two_proportions(0.25, 0.75, confidence=conf, power=0.5) == 8
+    # a difference so large that under one visitor per page would do: the floor is 1
+    assert sample_size_two_proportions(0.01, 0.99, confidence=0.5) == 1
+
+
+def test_the_smallest_accepted_sizes_and_the_default_runs():
+    from scipy.special import ndtr
+
+    from funnelsim.stats import power_two_proportions, simulate_ab_power
+
+    one = simulate_ab_power(0.1, 0.2, 1, runs=1, seed=1)
+    assert (one["visitors"], one["runs"]) == (1, 1)
+    assert simulate_ab_power(0.1, 0.2, 5, seed=1)["runs"] == 1_000  # the documented default
+    # one visitor per page, by hand: Φ((|p_a - p_b| √1 - z √(2 p̄ (1 - p̄))) / √(Σ p (1 - p)))
+    z = 1.959963984540054
+    by_hand = ndtr((0.1 - z * np.sqrt(2 * 0.15 * 0.85)) / np.sqrt(0.1 * 0.9 + 0.2 * 0.8))
+    assert power_two_proportions(0.1, 0.2, 1) == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_simulated_ab_power_at_another_confidence_is_the_documented_procedure():
+    """Binomial draws (a's first), Newcombe intervals at ``confidence``, share excluding 0."""
+    from funnelsim.stats import power_two_proportions, proportion_difference_ci, simulate_ab_power
+
+    out = simulate_ab_power(0.3, 0.4, 40, runs=300, confidence=0.6, seed=12)
+    rng = np.random.default_rng(12)
+    ka, kb = rng.binomial(40, 0.3, 300), rng.binomial(40, 0.4, 300)
+    low, high = proportion_difference_ci(ka, 40, kb, 40, confidence=0.6)
+    assert out["power"] == np.mean((low > 0) | (high < 0))
+    assert out["power"] != simulate_ab_power(0.3, 0.4, 40, runs=300, seed=12)["power"]
+    assert out["formula"] == power_two_proportions(0.3, 0.4, 40, confidence=0.6)
+
+
+@pytest.mark.parametrize(("p_a", "p_b"), [(0.0, 0.2), (1.0, 0.2), (0.2, 0.0), (0.2, 1.0)])
+def test_simulated_ab_power_with_one_certain_rate_has_no_formula(p_a, p_b):
+    from funnelsim.stats import simulate_ab_power
+
+    out = simulate_ab_power(p_a, p_b, 30, runs=50, seed=3)
+    assert np.isnan(out["formula"]) and 0.0 <= out["power"] <= 1.0
+
+
+def test_compare_tells_a_per_stage_table_from_an_event_log_by_its_columns():
+    import pandas as pd
+
+    from funnelsim.stats import compare
+
+    table = pd.DataFrame({"stage": ["visit", "buy"], "reached": [10, 4], "drop_off": [0, 6]})
+    # a table that also carries the log's column names is still a table: it has "reached"
+    both = table.assign(buyer_id=[1, 2], entered_at=[0.0, 1.0])
+    out = compare(table, both)
+    assert out["reached_b"].tolist() == [10, 4] and out["step_b"].tolist() == [1.0, 0.4]
+    # a table without "reached" is neither: the message names the missing column
+    with pytest.raises(ValueError, match=r"a is missing column\(s\) \['reached'\]"):
+        compare(table.drop(columns="reached"), table)
+    with pytest.raises(ValueError, match="window applies to event logs only, but a is a DataFrame"):
+        compare(table, table, window=3.0)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("window", 3.0), ("date_format", "%d.%m.%Y"), ("dayfirst", True)]
+)
+def test_compare_says_which_event_log_option_was_given_to_a_simulation(option, value):
+    import funnelsim as fs
+    from funnelsim.stats import compare
+
+    a = fs.simulate(fs.aaarrr(), buyers=50, seed=1, events=True)
+    message = (
+        rf"^{option} applies to event logs only, but a is a SimulationResult that is not one "
+        r"\(buyer_id, stage, entered_at\)$"
+    )
+    with pytest.raises(ValueError, match=message):
+        compare(a, a.events, **{option: value})
+
+
+def test_compare_sums_replicated_tables_in_funnel_order_and_keeps_empty_steps_undefined():
+    import pandas as pd
+
+    from funnelsim.stats import compare
+
+    # two replications of a funnel whose stage names are not in alphabetical order
+    table = pd.DataFrame(
+        {
+            "replication": [0, 0, 0, 1, 1, 1],
+            "stage": ["visit", "cart", "buy", "visit", "cart", "buy"],
+            "reached": [10, 4, 0, 6, 0, 0],
+            "drop_off": [0, 6, 4, 0, 6, 0],
+        }
+    )
+    out = compare(table, table)
+    assert out["stage"].tolist() == ["visit", "cart", "buy"]
+    assert out["reached_a"].tolist() == [16, 4, 0]
+    assert out["step_a"].tolist() == [1.0, 0.25, 0.0] and out.attrs["entered"] == (16, 16)
+    # after an empty stage both groups' step conversions are undefined, not 0
+    empty = pd.DataFrame(
+        {"stage": ["visit", "cart", "buy"], "reached": [5, 0, 0], "drop_off": [0, 5, 0]}
+    )
+    row = compare(empty, empty).iloc[2]
+    assert np.isnan(row["step_a"]) and np.isnan(row["step_b"]) and row["reach_a"] == 0.0
+
+
+def test_compare_at_another_confidence_uses_it_for_every_interval():
+    import pandas as pd
+
+    from funnelsim.stats import compare, proportion_difference_ci
+
+    a = pd.DataFrame({"stage": ["visit", "buy"], "reached": [50, 10], "drop_off": [0, 40]})
+    b = pd.DataFrame({"stage": ["visit", "buy"], "reached": [40, 16], "drop_off": [0, 24]})
+    out = compare(a, b, confidence=0.8)
+    assert out.attrs["confidence"] == 0.8
+    low, high = proportion_difference_ci([50, 10], [50, 50], [40, 16], [40, 40], confidence=0.8)
+    assert out["reach_ci_low"].tolist() == low.tolist()
+    assert out["reach_ci_high"].tolist() == high.tolist()
+    low, high = proportion_difference_ci(10, 50, 16, 40, confidence=0.8)
+    assert (out["step_ci_low"].iloc[1], out["step_ci_high"].iloc[1]) == (low, high)
+    assert compare(a, b).attrs["confidence"] == 0.95
+
+
+def test_newcombe_messages_name_the_group_and_the_position():
+    from funnelsim.stats import proportion_difference_ci
+
+    with pytest.raises(
+        ValueError, match=r"^trials_b must be whole numbers >= 0 \(counts\), got -2$"
+    ):
+        proportion_difference_ci(1, 4, 1, -2)
+    # successes broadcast against a single number of trials: the position is the successes'
+    with pytest.raises(
+        ValueError, match=r"^successes_a must be within \[0, trials_a\], got 5 of 4 at position 1$"
+    ):
+        proportion_difference_ci([1, 5], 4, [1, 1], [2, 2])
+
+
+def test_step_table_keeps_the_funnel_order_of_stages_as_its_categories():
+    t = step_table(["visit", "cart", "buy"], [[9, 3, 1], [8, 2, 2]])
+    assert list(t["stage"].cat.categories) == ["visit", "cart", "buy"]
+    assert t["stage"].cat.ordered and t["stage"].tolist() == ["visit", "cart", "buy"] * 2
+
+
+def test_wilson_sample_size_for_wide_margins_is_the_smallest_n():
+    # wide margins make the m² z⁴ term of the quadratic matter (mutation survivors)
+    from funnelsim.stats import sample_size_proportion, wilson_half_width
+
+    for p, m in ((0.5, 0.3), (0.2, 0.25), (0.5, 0.1), (0.5, 0.45)):
+        n = sample_size_proportion(p, m, method="wilson")
+        assert wilson_half_width(p, n) <= m + 1e-12
+        assert n == 1 or wilson_half_width(p, n - 1) > m
+    # one visitor already gives a half-width of 0.4455 at p = 0.5
+    assert sample_size_proportion(0.5, 0.45, method="wilson") == 1
