@@ -3472,7 +3472,9 @@ def diffusion_chart(
         .mean()
         .assign(segment=lambda f: f["segment"].astype(str))
     )
-    gap = float(np.nanmean(np.atleast_1d(chasm_gap(result))))
+    gaps = np.atleast_1d(chasm_gap(result)).astype(float)
+    # No run crossed yet (all NaN): no gap to draw (nanmean of nothing would warn).
+    gap = float(np.mean(gaps[~np.isnan(gaps)])) if (~np.isnan(gaps)).any() else math.nan
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
     x = alt.X(
         "period:Q",
