@@ -54,9 +54,9 @@ def test_make_help_lists_the_two_commands():
     assert "make lab" in out.stdout and "make test" in out.stdout
 
 
-def get(url: str) -> tuple[int, str]:
+def get(url: str, timeout: float = 5) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as r:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, ""
@@ -109,7 +109,8 @@ def test_make_lab_serves_the_students_copy_on_loopback_offline_with_a_token(tmp_
         assert config["extensionManager"]["can_install"] is False
         # File > Save and Export Notebook As > HTML: one offline file, formulas as MathML
         exported = f"{base}/nbconvert/html/00_start_here.ipynb?download=false&token={token}"
-        code, export = get(exported)
+        # an export runs nbconvert on the whole lesson: seconds, more on a loaded machine
+        code, export = get(exported, timeout=60)
         assert code == 200 and "<math" in export
         assert not re.search(r"<script[^>]+src=", export), "the export loads a script"
         # the landing page is the course map
