@@ -12,6 +12,7 @@ installed by ``npm ci --prefix book``), so the repository itself is never writte
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,23 @@ def toctree(books: list[Path], *, caption: str = "The course", folder: str = "no
     lines = ["```{toctree}", ":maxdepth: 1", f":caption: {caption}", ""]
     lines += [f"{folder}/{nb.stem}" for nb in books]
     return "\n".join([*lines, "```", ""])
+
+
+def publish(notebook: Path, target: Path) -> None:
+    """Copy ``notebook`` to ``target`` with its dollar signs written for Sphinx.
+
+    A literal dollar in the lessons' Markdown is written ``\\\\$``: JupyterLab's renderer turns
+    ``\\$`` into a bare ``$`` that MathJax then pairs with the next one as a formula
+    (jupyterlab/jupyterlab#8645), while MyST reads ``\\$`` as the literal dollar and would
+    show ``\\\\$`` as a backslash and a dollar (jupyter-book/jupyter-book#750). The site
+    gets the MyST spelling; the notebooks keep the one their readers' JupyterLab needs.
+    """
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = text.replace("\\\\$", "\\$")
+    target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def build(
@@ -103,9 +121,9 @@ def build(
         (src / "exercises" / "student").mkdir(parents=True)
     (src / "index.md").write_text(f"{index}\n{contents}", encoding="utf-8")
     for nb in books:
-        shutil.copy2(nb, src / "notebooks" / nb.name)
+        publish(nb, src / "notebooks" / nb.name)
     for nb in tasks:
-        shutil.copy2(nb, src / "exercises" / "student" / nb.name)
+        publish(nb, src / "exercises" / "student" / nb.name)
     for part in MATHJAX_PARTS:
         origin, target = mathjax / part, src / "_static" / "mathjax" / part
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -726,3 +726,53 @@ def test_a_call_spread_over_many_lines_is_one_statement():
     assert _logical_lines(lesson.cells[3]) == 2
     seed_only = _broken(lambda x: _set(x, 1, "seed = 1\nbuyers = 2  # buyers"))
     assert one_parameters_cell(seed_only) == []
+
+
+# -- literal dollars ----------------------------------------------------------------------------
+# JupyterLab hands a Markdown cell to its Markdown renderer, which turns `\$` into `$`, and MathJax
+# then reads any two dollars as a formula (jupyterlab/jupyterlab#8645): "$1,200 a month, $480"
+# comes out as italic maths. A literal dollar is written `\\$` (book/build.py turns it into the
+# `\$` MyST wants); a bare or single-escaped dollar next to an amount is a mistake.
+_MONEY = re.compile(
+    r"(?<!\\)\\\$(?!\$)"  # \$ (JupyterLab shows maths)
+    r"|(?<![\\$])\$\d{1,3}(?:,\d{3})+"  # $2,400
+    r"|(?<![\\$])\$\d+(?:\.\d+)?\s+[A-Za-z]"  # $0 reward, $400 a month
+    r"|\d\s\$(?![$\w\\])"  # 20 $, well below
+)
+_PAGES = sorted(
+    [*NOTEBOOKS.glob("*.ipynb"), *(ROOT / "exercises").glob("*/*.ipynb")],
+    key=lambda p: str(p),
+)
+
+
+def _money_mistakes(text: str) -> list[str]:
+    return [text[max(0, m.start() - 20) : m.end() + 10] for m in _MONEY.finditer(text)]
+
+
+@pytest.mark.parametrize("path", _PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_literal_dollars_are_written_for_jupyterlab(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    found = [
+        hit
+        for cell in nb["cells"]
+        if cell["cell_type"] == "markdown"
+        for hit in _money_mistakes("".join(cell["source"]))
+    ]
+    assert not found, f"{path.name}: write a literal dollar as \\\\$ in Markdown: {found}"
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        (r"costs \$1,200 a month", True),
+        ("chain at $2,400 a month", True),
+        ("At a **$0 reward** ROI", True),
+        ("CPL is 20 $, well below", True),
+        (r"costs \\$1,200 a month and \\$480", False),
+        (r"shrinks like $1/\sqrt{n}$ and $1{,}000/(1-K)$", False),
+        ("the sum $1 + K + K^2$", False),
+        ("$$\\text{LTV} = x$$", False),
+    ],
+)
+def test_the_dollar_rule_tells_money_from_maths(text, bad):
+    assert bool(_money_mistakes(text)) is bad
