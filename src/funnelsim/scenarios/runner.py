@@ -158,7 +158,12 @@ class ScenarioRun:
                 f"{_format.count(m['growth_active'])} active customers after "
                 f"{_format.periods(periods, unit)}, cumulative revenue "
                 f"{_format.money(m['growth_revenue'])}; "
-                f"{_format.percent(m['growth_referral_share'])} of new customers came by referral."
+                f"{_format.percent(m['growth_referral_share'])} of new customers came by referral"
+                + (
+                    "."
+                    if self.growth.params.spend_given
+                    else "; CAC: no acquisition spend given (add a budget to [growth])."
+                )
             )
         return out
 
