@@ -1131,7 +1131,8 @@ margin = 1.0
 def test_highlights_say_money_and_the_scenario_s_period():
     run = loads_scenario(HAND_MADE).run()
     assert run.highlights() == {
-        "funnel": "1,000 of 1,000 buyers reached Buy (100.0%).",
+        "funnel": "1,000 of 1,000 buyers (people entering Visit in one funnel run) reached Buy "
+        "(100.0%).",
         "retention": "0.0% of the first cohort are still active after 4 weeks.",
         "economics": "LTV $20.00, CAC $15.00, LTV:CAC 1.33, payback 2 weeks "
         "(LTV: geometric churn 50.0%/week, no discount).",
