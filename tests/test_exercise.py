@@ -469,7 +469,8 @@ def test_scoring_a_run_whose_answers_could_not_be_read_names_the_problem(tmp_pat
     )
     table = score_submission(stopped)
     assert list(table["question"]) == [q.name for q in SPEC.questions]
-    assert (table["points"] == 0).all() and (table["feedback"] == "the kernel died").all()
+    stopped_in = "the kernel died — error: your notebook stopped with an error in cell 4"
+    assert (table["points"] == 0).all() and (table["feedback"] == stopped_in).all()
     assert table.attrs["errors"] == {"erin": [3]}
     honest = _honest(student_seed("02_aaarrr_funnel", "erin"))
     answered = Submission(
@@ -483,6 +484,58 @@ def test_scoring_a_run_whose_answers_could_not_be_read_names_the_problem(tmp_pat
     )
     table = score_submission(answered)
     assert (table["points"] == table["max_points"]).all(), table["feedback"].tolist()
+
+
+def _crashed_notebook(ename: str, at: int) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1") for _ in range(5)]
+    nb.cells[at].outputs = [
+        nbformat.v4.new_output("error", ename=ename, evalue="invalid syntax", traceback=[])
+    ]
+    return nb
+
+
+def test_a_crashed_notebook_is_not_done_yet_but_says_it_crashed(tmp_path):
+    from funnelsim.exercises.notebook import Submission, grade_totals, score_submission
+
+    honest = _honest(student_seed("02_aaarrr_funnel", "fay"))
+    answers = export_answers("02_aaarrr_funnel", {"reach_revenue": honest["reach_revenue"]})
+    crashed = Submission(
+        tmp_path / "fay.ipynb",
+        "fay",
+        "02_aaarrr_funnel",
+        _crashed_notebook("SyntaxError", 2),
+        answers,
+        "",
+        [2],
+    )
+    assert crashed.crash() == "your notebook stopped with SyntaxError in cell 3"
+    table = score_submission(crashed).set_index("question")
+    assert table.loc["reach_revenue", "points"] == 2.0  # what it did set still counts
+    assert table.loc["revenue_step_rate", "points"] == 0.0
+    assert table.loc["revenue_step_rate", "feedback"] == (
+        f"{NOT_DONE} — error: your notebook stopped with SyntaxError in cell 3"
+    )
+    # a blank answer without an error stays plain "not done yet"
+    blank = Submission(tmp_path / "gus.ipynb", "gus", "02_aaarrr_funnel", None, answers, "", [])
+    skipped = score_submission(blank).set_index("question")
+    assert skipped.loc["revenue_step_rate", "feedback"] == NOT_DONE
+    assert blank.crash() == ""
+    # several errors: the first, and how many more
+    twice = Submission(tmp_path / "h.ipynb", "h", "02_aaarrr_funnel",
+                       _crashed_notebook("NameError", 1), answers, "", [1, 4])  # fmt: skip
+    assert twice.crash() == "your notebook stopped with NameError in cell 2 (and 1 more cell)"
+    # totals per student: points out of the maximum, and how the notebook ended
+    import pandas as pd
+
+    both = pd.concat([score_submission(crashed), score_submission(blank)], ignore_index=True)
+    both.attrs["crashes"] = {"fay": crashed.crash(), "gus": ""}
+    totals = grade_totals(both).set_index("student")
+    total = float(sum(q.points for q in SPEC.questions))
+    assert totals.loc["fay", "score"] == f"2 / {total:g}"
+    assert totals.loc["fay", "max_points"] == total
+    assert totals.loc["fay", "notebook"] == "your notebook stopped with SyntaxError in cell 3"
+    assert totals.loc["gus", "notebook"] == "ran"
 
 
 def test_grade_folder_refuses_bad_folders(tmp_path):
@@ -522,6 +575,9 @@ def test_grade_and_seed_commands(tmp_path, monkeypatch, capsys):
     assert main(["grade", str(tmp_path), "--out", str(out), "--timeout", "30"]) == 0
     assert seen == {"folder": tmp_path, "timeout": 30.0}
     assert pd.read_csv(out).equals(table)
+    printed = capsys.readouterr().out
+    assert "Total per student:" in printed
+    assert re.search(r"alice\s+02_aaarrr_funnel\s+1\.0\s+2\.0\s+1 / 2\s+ran", printed)
     assert main(["seed", "02_aaarrr_funnel", "alice"]) == 0
     assert capsys.readouterr().out.strip().endswith(str(student_seed("02_aaarrr_funnel", "alice")))
 

@@ -299,18 +299,18 @@ def test_growth_is_deterministic_for_a_seed():
         (
             {"new_leads": None, "cost_per_lead": 1.0, "paid_cac": 5.0},
             ValueError,
-            r"got cost_per_lead=1.0, paid_cac=5.0",
+            r"got cost_per_lead = 1, paid_cac = 5",
         ),
         (
             {"new_leads": None, "paid_cac": 5.0, "funnel": fs.aaarrr(acquisition=0.0)},
             ValueError,
             "paid_cac=5.0 needs a funnel that converts paid leads",
         ),
-        ({"new_leads": 10**13}, ValueError, "new_leads=10000000000000 is more than 1e"),
+        ({"new_leads": 10**13}, ValueError, "new_leads = 10000000000000 is more than 1e"),
         (
             {"new_leads": None, "budget": 1e9, "cost_per_lead": 1e-6},
             ValueError,
-            "budget=1000000000.0 buys 1e.15 leads, more than 1e",
+            "budget = 1000000000 buys 1e.15 leads, more than 1e",
         ),
         ({"initial_customers": -1}, ValueError, "initial_customers must be >= 0, got -1"),
         ({"invite_conversion": 1.1}, ValueError, r"invite_conversion must be in \[0, 1\]"),
@@ -474,7 +474,7 @@ def test_package_exports_growth():
 def test_growth_needs_some_acquisition_to_simulate():
     with pytest.raises(ValueError, match=r"nothing to simulate: no paid acquisition"):
         simulate_growth(12, seed=1)
-    with pytest.raises(ValueError, match=r"budget=5000.0 buys no leads without a price"):
+    with pytest.raises(ValueError, match=r"budget = 5000 buys no leads without a price"):
         simulate_growth(12, budget=5000.0, seed=1)
     # an explicit zero inflow is a valid (if empty) model, e.g. a slider moved to 0
     assert simulate_growth(3, new_leads=0, seed=1).periods["active"].eq(0).all()
@@ -702,3 +702,71 @@ def test_blended_payback_is_the_payback_of_the_acquired_mix():
     arpu_mix = (1 - s) * prm.arpu + s * 2.0 * prm.arpu
     average = ec.payback_period(cac, arpu_mix, prm.margin, arpu_mix * prm.margin / ltv)
     assert average < whole["payback_period"]
+
+
+# -- a budget that changes over time; no spend given (fix B) ------------------------------
+
+
+def test_budget_schedule_buys_leads_per_period_and_is_the_spend():
+    from funnelsim.growth import step_change
+
+    # no funnel, churn 0: every lead is a customer at once, so CAC = price per lead exactly
+    r = fs.simulate_growth(
+        24, budget=step_change(20_000, 40_000, at=12), cost_per_lead=0.2, churn=0.0, seed=1
+    )
+    p = r.periods
+    assert p["leads"].tolist() == [100_000] * 11 + [200_000] * 13
+    assert p["marketing_spend"].tolist() == [20_000.0] * 11 + [40_000.0] * 13
+    # closed form: spend 11 × 20,000 + 13 × 40,000 over 11 × 100,000 + 13 × 200,000 customers
+    econ = r.unit_economics().iloc[0]
+    assert econ["marketing_spend"] == 11 * 20_000 + 13 * 40_000
+    assert econ["cac"] == pytest.approx(0.2)
+    assert econ["cac_paid"] == pytest.approx(0.2)
+    assert econ["ltv_to_cac"] == pytest.approx(econ["ltv"] / 0.2)
+
+
+def test_budget_schedule_with_new_leads_is_only_the_spend():
+    from funnelsim.growth import Schedule
+
+    r = fs.simulate_growth(4, new_leads=1_000, budget=[100, 100, 300, 300], churn=0.0, seed=1)
+    assert r.periods["leads"].tolist() == [1_000] * 4
+    assert r.periods["cac"].tolist() == pytest.approx([0.1, 0.1, 0.3, 0.3])
+    assert r.params.budget == Schedule.from_values([100, 100, 300, 300])
+    with pytest.raises(ValueError, match=r"budget has 3 per-period values, but the run has"):
+        fs.simulate_growth(4, new_leads=1_000, budget=[1, 2, 3], seed=1)
+    with pytest.raises(ValueError, match=r"budget from period 2 must be >= 0, got -5"):
+        fs.GrowthParams(new_leads=1, budget=[1, -5])
+
+
+def test_new_leads_and_a_price_error_shows_the_value_as_written():
+    from funnelsim.growth import step_change
+
+    with pytest.raises(ValueError) as info:
+        fs.GrowthParams(new_leads=step_change(100_000, 200_000, at=12), cost_per_lead=0.2)
+    message = str(info.value)
+    assert (
+        "got new_leads = { before = 100000, after = 200000, at = 12 }, cost_per_lead = 0.2"
+        in message
+    )
+    assert "Schedule(" not in message and "make budget a schedule" in message
+
+
+def test_no_acquisition_spend_leaves_cac_undefined():
+    r = fs.simulate_growth(
+        12,
+        new_leads=1_000,
+        invites_per_user=0.2,
+        invite_conversion=0.3,
+        referral_reward=5.0,
+        seed=1,
+    )
+    assert not r.params.spend_given
+    econ = r.unit_economics().iloc[0]
+    for col in ("cac", "ltv_to_cac", "payback_period", "cac_paid", "roi"):
+        assert math.isnan(econ[col]), col
+    assert econ["cac_referral"] == pytest.approx(5.0)  # the rewards are still known
+    assert r.periods["cac"].isna().all()
+    # with a budget the CAC is back: spend over new customers
+    paid = fs.simulate_growth(12, new_leads=1_000, budget=500.0, churn=0.0, seed=1)
+    assert paid.params.spend_given
+    assert paid.unit_economics()["cac"].iloc[0] == pytest.approx(0.5)

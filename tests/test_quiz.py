@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -667,17 +668,47 @@ def test_the_instructor_gathers_a_class_in_one_call(tmp_path):
     assert table["source"].str.endswith("progress.jsonl").all()
     assert (tmp_path / "bob" / "progress.jsonl").read_text().endswith("oops\n")  # left as it was
     summary = quiz.score_table(table).set_index("student")
+    in_bank = len(quiz.load_quiz(START))
     assert summary.loc["ada"].to_dict() == {
         "lesson": START,
-        "questions": 2,
+        "answered": 2,
+        "questions": in_bank,
         "correct": 2,
         "first_try": 1,
         "score": 2.0,
+        "out_of": float(in_bank),
         "attempts": 3,
     }
     assert summary.loc["bob", "first_try"] == 1
     with pytest.raises(FileNotFoundError, match="no progress file or folder at"):
         quiz.gather_progress([tmp_path / "carol"])
+
+
+def test_summary_counts_answered_of_the_bank_and_the_seed_is_whole(tmp_path, capsys):
+    from funnelsim.quiz.progress import append_record
+
+    _attempts(tmp_path / "ada.jsonl", "ada", [("a", True)])
+    append_record(
+        {"student": "ada", "lesson": "99_no_such_lesson", "question": "q", "answer": 1,
+         "correct": False, "score": 0.5, "time": "2026-01-01T11:00:00+00:00", "seed": 1234},
+        tmp_path / "ada.jsonl",
+    )  # fmt: skip
+    table = quiz.gather_progress(tmp_path)
+    assert str(table["seed"].dtype) == "Int64"
+    assert table["seed"].tolist()[-1] == 1234 and table["seed"].isna().sum() == 1
+    summary = quiz.score_table(table).set_index("lesson")
+    in_bank = len(quiz.load_quiz(START))
+    assert summary.loc[START, "answered"] == 1 and summary.loc[START, "questions"] == in_bank
+    assert summary.loc[START, "out_of"] == in_bank and in_bank > 1
+    assert summary.loc["99_no_such_lesson", "questions"] is pd.NA  # no bank: not guessed
+    assert quiz.main([str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "1234" in printed and "1234.0" not in printed
+    assert quiz.main([str(tmp_path), "--summary"]) == 0
+    header = capsys.readouterr().out.splitlines()[0].split()
+    assert header[2:] == [
+        "answered", "questions", "correct", "first_try", "score", "out_of", "attempts"
+    ]  # fmt: skip
 
 
 def test_the_command_line_entry(tmp_path, capsys):

@@ -1,4 +1,5 @@
 import dataclasses
+import math
 import re
 import tomllib
 
@@ -282,7 +283,7 @@ def test_malformed_files_name_file_key_and_problem(tmp_path, text, message):
             "[retention]\npolarization = 0.5",
             r"retention needs churn, churn and polarization, or alpha and beta",
         ),
-        ("[growth]\nbudget = 100.0", r"growth: budget=100\.0 buys no leads without a price"),
+        ("[growth]\nbudget = 100.0", r"growth\.budget = 100 buys no leads without a price"),
     ],
 )
 def test_more_malformed_files_name_file_key_and_problem(tmp_path, text, message):
@@ -1130,12 +1131,14 @@ margin = 1.0
 def test_highlights_say_money_and_the_scenario_s_period():
     run = loads_scenario(HAND_MADE).run()
     assert run.highlights() == {
-        "funnel": "1,000 of 1,000 buyers reached Buy (100.0%).",
+        "funnel": "1,000 of 1,000 buyers (people entering Visit in one funnel run) reached Buy "
+        "(100.0%).",
         "retention": "0.0% of the first cohort are still active after 4 weeks.",
         "economics": "LTV $20.00, CAC $15.00, LTV:CAC 1.33, payback 2 weeks "
         "(LTV: geometric churn 50.0%/week, no discount).",
         "growth": "300 active customers after 3 weeks, cumulative revenue $7,500; "
-        "0.0% of new customers came by referral.",
+        "0.0% of new customers came by referral; CAC: no acquisition spend given (add a budget to "
+        "[growth]).",
     }
     # without a period the scenario counts months
     monthly = loads_scenario(HAND_MADE.replace('period = "week"\n', "")).run().highlights()
@@ -1367,3 +1370,56 @@ def test_text_with_line_ends_round_trips_exactly(tmp_path, text):
     fs.Scenario(name=text, description=text).save(path)
     back = fs.load_scenario(path)
     assert (back.name, back.description) == (text, text)
+
+
+DOUBLED_BUDGET = """\
+seed = 3
+buyers = 1_000
+period = "week"
+[growth]
+periods = 24
+budget = { before = 20_000, after = 40_000, at = 12 }   # ads doubled from week 12
+cost_per_lead = 0.2
+churn = 0.05
+"""
+
+
+def test_growth_budget_schedule_is_read_run_and_written_back():
+    from funnelsim.growth import step_change
+
+    sc = loads_scenario(DOUBLED_BUDGET)
+    assert sc.growth.params.budget == step_change(20_000, 40_000, at=12)
+    run = sc.run()
+    assert run.growth.periods["leads"].tolist() == [100_000] * 11 + [200_000] * 13
+    assert run.growth.periods["marketing_spend"].min() == 20_000
+    assert loads_scenario(sc.to_toml()) == sc
+    fresh = dataclasses.replace(sc, origin=None).to_toml()
+    assert loads_scenario(fresh) == sc
+    with pytest.raises(ScenarioError, match=r"growth\.budget changes at period 30, after the last"):
+        loads_scenario(DOUBLED_BUDGET.replace("at = 12", "at = 30"))
+
+
+def test_growth_new_leads_with_a_price_names_the_values_as_written():
+    text = DOUBLED_BUDGET.replace(
+        "budget = { before = 20_000, after = 40_000, at = 12 }",
+        "new_leads = { before = 100_000, after = 200_000, at = 12 }",
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=r"give at most one of new_leads, cost_per_lead and paid_cac, got new_leads = "
+        r"\{ before = 100000, after = 200000, at = 12 \}, cost_per_lead = 0\.2",
+    ) as info:
+        loads_scenario(text)
+    assert "Schedule(" not in str(info.value)
+
+
+def test_growth_without_acquisition_spend_says_so():
+    text = DOUBLED_BUDGET.replace(
+        "budget = { before = 20_000, after = 40_000, at = 12 }", "new_leads = 1_000"
+    ).replace(
+        "cost_per_lead = 0.2\n",
+        "referral_reward = 5\ninvites_per_user = 0.2\ninvite_conversion = 0.3\n",
+    )
+    run = loads_scenario(text).run()
+    assert "CAC: no acquisition spend given" in run.highlights()["growth"]
+    assert math.isnan(run.metrics()["growth_ltv_to_cac"])

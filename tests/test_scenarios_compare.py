@@ -67,3 +67,36 @@ def test_a_malformed_team_file_is_named(tmp_path):
     bad.write_text("[funnel.rates]\nlearn = 1.4\n")
     with pytest.raises(ValueError, match=r"team_c\.toml"):
         compare_scenarios([str(bad)])
+
+
+def test_customers_are_counted_where_the_economics_count_them():
+    # b2c_referral's funnel ends at Referral, but its economics count payers at Revenue
+    sc = fs.load_scenario("b2c_referral")
+    row = compare_scenarios([sc], labels=["b2c"]).iloc[0]
+    assert row["customer_stage"] == "Revenue"
+    reached = sc.run().result.reached
+    assert row["customers"] == reached["Revenue"] > reached["Referral"]
+    assert row["conversion"] == pytest.approx(reached["Revenue"] / sc.buyers)
+    assert row["entrants_per_customer"] == pytest.approx(
+        1 / sc.funnel.reach[sc.funnel.index("Revenue")]
+    )
+    assert row["period"] == sc.period
+
+
+def test_compare_text_gives_units_and_flags_periods_that_differ():
+    from funnelsim.cli import compare_text
+
+    sc = fs.load_scenario("capstone_team_example")
+    same = compare_text(compare_scenarios([sc, sc], labels=["a", "b"]))
+    assert "periods differ" not in same
+    weekly = sc.with_values(period="week")
+    text = compare_text(compare_scenarios([sc, weekly], labels=["monthly", "weekly"]))
+    lines = {line.split("  ")[0]: line for line in text.splitlines()}
+    payback = lines["payback_periods [periods differ: month vs week]"]
+    assert " months" in payback and " weeks" in payback
+    assert "growth_periods [periods differ: month vs week]" in lines
+    assert "24 months" in lines["growth_periods [periods differ: month vs week]"]
+    assert "growth_active (customers at the last period) [periods differ: month vs week]" in lines
+    assert "b2b_median_cycle (time units of the funnel's stage times)" in lines
+    assert "buyers (people, one funnel run)" in lines
+    assert "ltv_to_cac" in lines  # a ratio: no unit, never flagged

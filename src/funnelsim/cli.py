@@ -320,26 +320,59 @@ _COMPARE_FORMATS: dict[str, Callable[[Any], str]] = {
 }
 
 
+#: The unit ``funnelsim compare`` writes after a row's name (period rows get the period).
+_COMPARE_UNITS: dict[str, str] = {
+    "buyers": "people, one funnel run",
+    "customers": "people reaching customer_stage",
+    "entrants_per_customer": "buyers per customer",
+    "b2b_median_cycle": "time units of the funnel's stage times",
+    "growth_active": "customers at the last period",
+    "growth_revenue": "cumulative, at the last period",
+    "referred": "people",
+}
+#: Rows counted in the scenario's periods: each cell is written with its unit.
+_PERIOD_CELLS = ("payback_periods", "growth_periods")
+
+
 def compare_text(frame: pd.DataFrame) -> str:
     """The table of :func:`funnelsim.scenarios.compare_scenarios` as text: one column per
     scenario, one row per number, rounded for reading.
 
+    Each row's name says its unit; rows counted in periods (``payback_periods``,
+    ``growth_periods``) write each scenario's own period ("16 weeks", "17 months"),
+    and the rows of :data:`funnelsim.scenarios.compare.PERIOD_COLUMNS` are flagged
+    "periods differ" when the scenarios' ``period`` differ.
+
     >>> import pandas as pd
     >>> print(compare_text(pd.DataFrame({"scenario": ["a", "b"], "customers": [12.0, 30.5]})))
-                a     b
-    customers  12  30.5
+                                                 a     b
+    customers (people reaching customer_stage)  12  30.5
     """
     import pandas as pd
 
+    from funnelsim.scenarios.compare import PERIOD_COLUMNS
+
+    units = list(frame["period"]) if "period" in frame else ["period"] * len(frame)
+    differ = len(set(units)) > 1
     shown = {}
     for column in frame.columns:
         if column == "scenario":
             continue
         fmt = _COMPARE_FORMATS.get(column, str)
-        shown[column] = [
-            _format.DASH if isinstance(v, float) and math.isnan(v) else fmt(v)
-            for v in frame[column]
-        ]
+        cells = []
+        for v, unit in zip(frame[column], units, strict=True):
+            if isinstance(v, float) and math.isnan(v):
+                cells.append(_format.DASH)
+            elif column in _PERIOD_CELLS:
+                cells.append(_format.periods(v, unit))
+            else:
+                cells.append(fmt(v))
+        label = column
+        if column in _COMPARE_UNITS:
+            label = f"{column} ({_COMPARE_UNITS[column]})"
+        if differ and column in PERIOD_COLUMNS:
+            label = f"{label} [periods differ: {' vs '.join(dict.fromkeys(units))}]"
+        shown[label] = cells
     table = pd.DataFrame(shown, index=list(frame["scenario"])).T
     return table.to_string()
 

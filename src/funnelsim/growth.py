@@ -452,6 +452,40 @@ def _check_schedule_values(name: str, schedule: Schedule, check: Any, **bounds: 
     return dataclasses.replace(schedule, values=tuple(values))
 
 
+def show_value(value: Any) -> str:
+    """A growth input as a scenario file writes it, e.g. ``{ before = 1, after = 2, at = 12 }``.
+
+    Errors show the user's own value in this form, never a Python repr.
+
+    Examples
+    --------
+    >>> show_value(step_change(100_000, 200_000, at=12))
+    '{ before = 100000, after = 200000, at = 12 }'
+    >>> show_value(0.2)
+    '0.2'
+    """
+
+    def number(x: Any) -> str:
+        x = float(x)
+        return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+    if isinstance(value, Schedule):
+        if value.length is not None:
+            return "[" + ", ".join(number(v) for v in value.per_period(value.length)) + "]"
+        if len(value.values) == 2:
+            before, after = value.values
+            at = value.starts[1]
+            return f"{{ before = {number(before)}, after = {number(after)}, at = {at} }}"
+        vals = ", ".join(number(v) for v in value.values)
+        starts = ", ".join(str(t) for t in value.starts)
+        return f"{{ values = [{vals}], starts = [{starts}] }}"
+    if isinstance(value, bool | str):
+        return repr(value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        return number(value)
+    return repr(value)
+
+
 # -- the growth model --------------------------------------------------------------------------
 
 
@@ -466,8 +500,12 @@ class GrowthParams:
     #: Paid leads entering the funnel each period, in [0, 10¹²]; None: bought with the budget.
     #: A :class:`Schedule` (or one value per period) makes the volume change over time.
     new_leads: int | Schedule | None = None
-    #: Marketing spend on paid acquisition per period, >= 0.
-    budget: float = 0.0
+    #: Marketing spend on paid acquisition per period, >= 0 (currency units). A
+    #: :class:`Schedule` (or one value per period) makes the spend change over time:
+    #: with ``cost_per_lead`` or ``paid_cac`` each period's leads follow that period's
+    #: budget; with ``new_leads`` it is only the spend. 0 with ``new_leads``: no
+    #: acquisition spend given, so CAC, LTV:CAC and payback are not defined (NaN).
+    budget: float | Schedule = 0.0
     #: Price of one paid lead, > 0: the budget buys ``budget // cost_per_lead`` leads.
     cost_per_lead: float | None = None
     #: Cost of one paid *customer*, > 0: the budget buys ``budget / paid_cac`` customers
@@ -519,7 +557,11 @@ class GrowthParams:
                     "new_leads",
                     _check_schedule_values("new_leads", leads, check_int, low=0, high=MAX_PEOPLE),
                 )
-        set_("budget", check_real("budget", self.budget, low=0.0))
+        budget = _as_schedule("budget", self.budget)
+        if budget is None:
+            set_("budget", check_real("budget", self.budget, low=0.0))
+        else:
+            set_("budget", _check_schedule_values("budget", budget, check_real, low=0.0))
         for key in ("cost_per_lead", "paid_cac"):
             if getattr(self, key) is not None:
                 set_(key, check_real(key, getattr(self, key), low=0.0, low_open=True))
@@ -529,7 +571,10 @@ class GrowthParams:
         if len(given) > 1:
             raise ValueError(
                 "give at most one of new_leads, cost_per_lead and paid_cac, got "
-                + ", ".join(f"{k}={getattr(self, k)!r}" for k in given)
+                + ", ".join(f"{k} = {show_value(getattr(self, k))}" for k in given)
+                + " (new_leads fixes the leads, a price buys them with the budget; to change "
+                "the volume over time and keep the price, make budget a schedule, e.g. "
+                "budget = { before = 20000, after = 40000, at = 12 })"
             )
         set_("initial_customers", check_int("initial_customers", self.initial_customers, low=0))
         if self.funnel is not None:
@@ -567,10 +612,10 @@ class GrowthParams:
             ),
         )
         set_("margin", check_probability("margin", self.margin))
-        if self.budget > 0 and not given:
+        if self._max_budget() > 0 and not given:
             raise ValueError(
-                f"budget={self.budget!r} buys no leads without a price: give cost_per_lead "
-                "or paid_cac (or new_leads, with the budget as the period's spend)"
+                f"budget = {show_value(self.budget)} buys no leads without a price: give "
+                "cost_per_lead or paid_cac (or new_leads, with the budget as the period's spend)"
             )
         if self.paid_cac is not None and self.conversion()[0] == 0:
             raise ValueError(
@@ -579,9 +624,9 @@ class GrowthParams:
             )
         if self._leads_bought() > MAX_PEOPLE:
             source = (
-                f"new_leads={self.new_leads!r} is"
+                f"new_leads = {show_value(self.new_leads)} is"
                 if self.new_leads is not None
-                else f"budget={self.budget!r} buys {self._leads_bought():.3g} leads,"
+                else f"budget = {show_value(self.budget)} buys {self._leads_bought():.3g} leads,"
             )
             raise ValueError(f"{source} more than {MAX_PEOPLE:.0e} a period")
         if self.market_size is not None:
@@ -638,6 +683,8 @@ class GrowthParams:
         out: dict[str, Schedule] = {}
         if isinstance(self.new_leads, Schedule):
             out["new_leads"] = self.new_leads
+        if isinstance(self.budget, Schedule):
+            out["budget"] = self.budget
         for stage, schedule in self._rate_pairs():
             out[f"rate_changes[{stage!r}]"] = schedule
         return out
@@ -651,7 +698,31 @@ class GrowthParams:
         """Paid leads entering the funnel in each period 1..``periods``, int64."""
         if isinstance(self.new_leads, Schedule):
             return self.new_leads.per_period(periods).astype(np.int64)
+        if isinstance(self.budget, Schedule) and self.new_leads is None:
+            return np.array(
+                [int(self._leads_for(b)) for b in self.budget.per_period(periods)], dtype=np.int64
+            )
         return np.full(periods, self.paid_leads, dtype=np.int64)
+
+    def budget_by_period(self, periods: int) -> np.ndarray:
+        """The paid-acquisition budget in each period 1..``periods``, currency units, float."""
+        if isinstance(self.budget, Schedule):
+            return self.budget.per_period(periods)
+        return np.full(periods, float(self.budget))
+
+    @property
+    def spend_given(self) -> bool:
+        """False when paid leads come as ``new_leads`` with no budget: their cost is unknown.
+
+        Then CAC, LTV:CAC and payback are not defined (NaN), rather than a CAC that
+        divides only the referral rewards by every new customer.
+        """
+        return not (self.new_leads is not None and self._max_budget() == 0)
+
+    def _max_budget(self) -> float:
+        if isinstance(self.budget, Schedule):
+            return max(self.budget.values)
+        return float(self.budget)
 
     def rates_by_period(self, periods: int) -> np.ndarray:
         """The funnel's step rates in each period, shape (periods, stages); 1 without a funnel."""
@@ -677,11 +748,18 @@ class GrowthParams:
         return entry, cust
 
     def _leads_bought(self) -> float:
-        """Whole leads a period as a float (before the int conversion), 0 without a price."""
+        """Whole leads a period as a float (before the int conversion), 0 without a price.
+
+        With a budget schedule, the most any period buys.
+        """
         if isinstance(self.new_leads, Schedule):
             return self.new_leads.values[0]  # the first period's
         if self.new_leads is not None:
             return float(self.new_leads)
+        return self._leads_for(self._max_budget())
+
+    def _leads_for(self, budget: float) -> float:
+        """Whole leads ``budget`` buys at the price given, as a float; 0 without a price."""
         if self.cost_per_lead is not None:
             per_lead = self.cost_per_lead
         elif self.paid_cac is not None:
@@ -689,11 +767,12 @@ class GrowthParams:
         else:
             return 0.0
         # whole leads, forgiving float noise such as 2.9999999999999996 for 3
-        return float(math.floor(self.budget / per_lead * (1.0 + 1e-12)))
+        return float(math.floor(budget / per_lead * (1.0 + 1e-12)))
 
     @property
     def paid_leads(self) -> int:
-        """Paid leads per period (in period 1 when ``new_leads`` is a :class:`Schedule`).
+        """Paid leads per period (in period 1 when ``new_leads`` is a :class:`Schedule`;
+        the most any period buys when ``budget`` is one).
 
         ``new_leads``; else ``budget // cost_per_lead``; else, with a ``paid_cac``,
         ``budget / (paid_cac × paid conversion)`` rounded down (so that the
@@ -787,7 +866,10 @@ class GrowthResult:
         (referral rewards / new referred customers; NaN for a channel that
         brought nobody), ``revenue``, ``gross_profit`` and ``roi`` ((gross
         profit − spend) / spend over the simulated horizon). Money in currency
-        units, per customer where it says so.
+        units, per customer where it says so. Without an acquisition spend
+        (``new_leads`` and no ``budget``, :attr:`GrowthParams.spend_given`) the
+        paid leads' cost is unknown: ``cac``, ``ltv_to_cac``, ``payback_period``,
+        ``cac_paid`` and ``roi`` are NaN.
         """
         p = self.periods
         by = p.groupby("replication") if "replication" in p else p.groupby(np.zeros(len(p), int))
@@ -807,13 +889,19 @@ class GrowthResult:
         ref_spend = self.params.referral_reward * new_ref
         paid_spend = agg["marketing_spend"].to_numpy() - ref_spend
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["cac_paid"] = np.where(new_paid > 0, paid_spend / new_paid, np.nan)
+            out["cac_paid"] = np.where(
+                (new_paid > 0) & self.params.spend_given, paid_spend / new_paid, np.nan
+            )
             out["cac_referral"] = np.where(new_ref > 0, ref_spend / new_ref, np.nan)
         out["revenue"] = agg["revenue"].to_numpy()
         out["gross_profit"] = agg["gross_profit"].to_numpy()
         spend = out["marketing_spend"].to_numpy()
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["roi"] = np.where(spend > 0, (out["gross_profit"] - spend) / spend, np.nan)
+            out["roi"] = np.where(
+                (spend > 0) & self.params.spend_given,
+                (out["gross_profit"] - spend) / spend,
+                np.nan,
+            )
         return out
 
     def long(self, columns: str | list[str] | None = None) -> pd.DataFrame:
@@ -941,7 +1029,8 @@ def _derived(
     ltv_paid, ltv_ref = params.ltv()
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(new > 0, new_ref / new, np.nan)
-        cac = np.where(new > 0, spend / new, np.nan)
+        # no acquisition spend given: the paid leads' cost is unknown, so is the CAC
+        cac = np.where((new > 0) & params.spend_given, spend / new, np.nan)
         ltv = (
             (1 - share) * ltv_paid + share * ltv_ref
             if math.isfinite(ltv_paid)
@@ -949,7 +1038,7 @@ def _derived(
         )
         ratio = np.where(cac > 0, ltv / cac, np.nan)
     payback = np.full(new.shape, np.nan)
-    has = new > 0
+    has = (new > 0) & np.isfinite(cac)
     if has.any():
         s = share[has]
         payback[has] = payback_period(
@@ -1150,7 +1239,8 @@ def _run_growth(
     revenue = prm.arpu * (
         cols["active_paid"] + prm.referred_arpu_multiplier * cols["active_referral"]
     )
-    spend = prm.budget + prm.referral_reward * cols["new_referral"]
+    budget_t = np.tile(prm.budget_by_period(n_periods)[:done], reps)
+    spend = budget_t + prm.referral_reward * cols["new_referral"]
     data["revenue"] = revenue
     data["gross_profit"] = prm.margin * revenue
     # running sums within each replication (rows are grouped by replication, in period order)

@@ -50,6 +50,7 @@ __all__ = [
     "Submission",
     "grade_folder",
     "grade_notebook",
+    "grade_totals",
     "main",
     "reset_kernel",
     "run_submission",
@@ -343,6 +344,25 @@ class Submission:
     #: Indices of the notebook's own cells that raised.
     errors: list[int]
 
+    def crash(self) -> str:
+        """How the notebook failed, for the instructor: "" when no cell of its own raised.
+
+        ``"your notebook stopped with SyntaxError in cell 4"``: the first cell that
+        raised, counted from 1 as the notebook shows them, and the error's class.
+        """
+        if not self.errors:
+            return ""
+        first = self.errors[0]
+        name = "an error"
+        if self.notebook is not None:
+            for output in self.notebook.cells[first].get("outputs", []):
+                if output.get("output_type") == "error":
+                    name = str(output.get("ename") or name)
+                    break
+        more = len(self.errors) - 1
+        also = f" (and {_plural(more, 'more cell')})" if more else ""
+        return f"your notebook stopped with {name} in cell {first + 1}{also}"
+
     def outputs(self, index: int) -> str:
         """The text a cell printed or displayed (stream and ``text/plain`` outputs)."""
         parts = []
@@ -405,28 +425,33 @@ def run_submission(
 def score_submission(submission: Submission) -> pd.DataFrame:
     """Run every check, visible and hidden, on a run's answers, in this process.
 
-    A question scores its points when all its checks pass.
+    A question scores its points when all its checks pass. An answer left unset scores 0
+    ("not done yet") whether the student skipped it or a cell raised first; when a cell
+    raised, the feedback says so (:meth:`Submission.crash`), so the two can be told apart.
 
     Returns
     -------
     pandas.DataFrame
         One row per question, columns :data:`GRADE_COLUMNS`; ``attrs["errors"]`` maps
-        the student to :attr:`Submission.errors`.
+        the student to :attr:`Submission.errors` and ``attrs["crashes"]`` to
+        :meth:`Submission.crash`.
     """
     spec = get(submission.exercise)
     seed = student_seed(submission.exercise, submission.student)
     who, answers = submission.student, submission.answers
+    crash = submission.crash()
+    error = f" — error: {crash}" if crash else ""
     rows = []
     for q in spec.questions:
         if answers is None:
-            rows.append((who, spec.id, q.name, 0.0, float(q.points), submission.problem))
+            rows.append((who, spec.id, q.name, 0.0, float(q.points), submission.problem + error))
             continue
         outcomes = run_checks(q, from_export(answers.get(q.name)), seed, hidden=True)
         passed = sum(o.passed for o in outcomes)
         if passed == len(outcomes):
             feedback = f"{passed} of {_plural(len(outcomes), 'check')} passed"
         elif outcomes[0].feedback == NOT_DONE:
-            feedback = NOT_DONE
+            feedback = NOT_DONE + error
         else:
             first = next(o.feedback for o in outcomes if not o.passed)
             feedback = f"{passed} of {_plural(len(outcomes), 'check')} passed: {first}"
@@ -434,7 +459,48 @@ def score_submission(submission: Submission) -> pd.DataFrame:
         rows.append((who, spec.id, q.name, points, float(q.points), feedback))
     table = pd.DataFrame(rows, columns=list(GRADE_COLUMNS))
     table.attrs["errors"] = {who: list(submission.errors)}
+    table.attrs["crashes"] = {who: crash}
     return table
+
+
+#: The columns of :func:`grade_totals`.
+TOTAL_COLUMNS = ("student", "exercise", "points", "max_points", "score", "notebook")
+
+
+def grade_totals(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per student and exercise: the points of a grade table summed.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table of :func:`grade_folder` or :func:`score_submission` (columns
+        :data:`GRADE_COLUMNS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`TOTAL_COLUMNS`: ``points`` and ``max_points`` summed over the
+        questions, ``score`` as ``"4 / 10"``, and ``notebook``: ``"ran"`` or how it
+        stopped (:meth:`Submission.crash`, from ``attrs["crashes"]``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame([("ann", "ex", "a", 2.0, 2.0, ""), ("ann", "ex", "b", 0.0, 3.0, "")],
+    ...                  columns=list(GRADE_COLUMNS))
+    >>> grade_totals(t)[["student", "score"]].to_dict("records")
+    [{'student': 'ann', 'score': '2 / 5'}]
+    """
+    crashes = table.attrs.get("crashes", {})
+    sums = (
+        table.groupby(["student", "exercise"], sort=False)[["points", "max_points"]]
+        .sum()
+        .reset_index()
+    )
+    sums["score"] = [
+        f"{p:g} / {m:g}" for p, m in zip(sums["points"], sums["max_points"], strict=True)
+    ]
+    sums["notebook"] = [crashes.get(who) or "ran" for who in sums["student"]]
+    return sums[list(TOTAL_COLUMNS)]
 
 
 def grade_notebook(
@@ -481,6 +547,7 @@ def grade_folder(folder: Path, *, timeout: float = 120.0) -> pd.DataFrame:
     frames = [grade_notebook(f, timeout=timeout) for f in files]
     table = pd.concat(frames, ignore_index=True)
     table.attrs["errors"] = {k: v for f in frames for k, v in f.attrs["errors"].items()}
+    table.attrs["crashes"] = {k: v for f in frames for k, v in f.attrs["crashes"].items()}
     return table
 
 
@@ -529,6 +596,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.out:
             table.to_csv(args.out, index=False)
         sys.stdout.write(table.to_string(index=False) + "\n")
+        sys.stdout.write("\nTotal per student:\n")
+        sys.stdout.write(grade_totals(table).to_string(index=False) + "\n")
         return 0
     sys.stdout.write(f"{student_seed(args.exercise, args.student)}\n")
     return 0

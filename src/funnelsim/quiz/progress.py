@@ -315,6 +315,9 @@ def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     frame["answer"] = [json.dumps(a, ensure_ascii=False) for a in frame["answer"]]
     frame["correct"] = frame["correct"].astype(bool)
     frame["score"] = frame["score"].astype(float)
+    # a whole number, as the student's seed is (None, for a question without one, stays <NA>)
+    frame["seed"] = pd.array([None if v is None or v != v else int(v) for v in frame["seed"]],
+                             dtype="Int64")  # fmt: skip
     frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601")
     return frame
 
@@ -434,14 +437,26 @@ def score_table(attempts: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``student, lesson, questions`` (questions tried), ``correct``
-        (answered right at some attempt), ``first_try`` (right at the first
-        attempt), ``score`` (sum over questions of the best score) and
-        ``attempts``.
+        Columns ``student, lesson, answered`` (questions tried), ``questions``
+        (questions in the lesson's quiz bank; <NA> for a lesson without one),
+        ``correct`` (answered right at some attempt), ``first_try`` (right at the
+        first attempt), ``score`` (sum over questions of the best score, each
+        question worth 1), ``out_of`` (the most ``score`` can be: ``questions``)
+        and ``attempts``.
     """
     import pandas as pd
 
-    columns = ["student", "lesson", "questions", "correct", "first_try", "score", "attempts"]
+    columns = [
+        "student",
+        "lesson",
+        "answered",
+        "questions",
+        "correct",
+        "first_try",
+        "score",
+        "out_of",
+        "attempts",
+    ]
     if attempts.empty:
         return pd.DataFrame(columns=columns)
     ordered = attempts.sort_values("time", kind="stable")
@@ -452,10 +467,24 @@ def score_table(attempts: pd.DataFrame) -> pd.DataFrame:
         attempts=("score", "size"),
     )
     table = per_q.groupby(level=["student", "lesson"]).agg(
-        questions=("score", "size"),
+        answered=("score", "size"),
         correct=("correct", "sum"),
         first_try=("first_try", "sum"),
         score=("score", "sum"),
         attempts=("attempts", "sum"),
     )
-    return table.reset_index()[columns]
+    table = table.reset_index()
+    sizes = {lesson: _bank_size(str(lesson)) for lesson in table["lesson"].unique()}
+    table["questions"] = pd.array([sizes[x] for x in table["lesson"]], dtype="Int64")
+    table["out_of"] = table["questions"].astype("Float64")
+    return table[columns]
+
+
+def _bank_size(lesson: str) -> int | None:
+    """Questions in ``lesson``'s quiz bank, or None when it has none."""
+    from funnelsim.quiz.bank import load_quiz
+
+    try:
+        return len(load_quiz(lesson))
+    except (FileNotFoundError, ValueError, KeyError):
+        return None

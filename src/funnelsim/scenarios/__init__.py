@@ -99,8 +99,8 @@ runs each one the scenario has, fed by the funnel run where that makes sense:
     into daily use (lessons 08–09).
 ``[growth]`` (:class:`GrowthSettings`)
     The business over ``periods`` periods (:func:`funnelsim.growth.simulate_growth`),
-    with the keys of :class:`funnelsim.growth.GrowthParams`. ``new_leads`` and
-    the funnel's step rates may change over time (lesson 02): a value that
+    with the keys of :class:`funnelsim.growth.GrowthParams`. ``new_leads``,
+    ``budget`` and the funnel's step rates may change over time (lesson 02): a value that
     changes is one value per period, a step change
     (:func:`funnelsim.growth.step_change`) or any
     :class:`funnelsim.growth.Schedule`, and ``[growth.rate_changes]`` holds one
@@ -117,6 +117,14 @@ runs each one the scenario has, fed by the funnel run where that makes sense:
     A change after the last period, a per-period list of another length or
     a rate outside [0, 1] is an error naming the key, e.g.
     ``growth.rate_changes.activation from period 12 must be in [0, 1], got 1.45``.
+
+    Leads come either as ``new_leads`` (then ``budget``, if given, is only the
+    spend) or bought with the ``budget`` at ``cost_per_lead`` or ``paid_cac``,
+    never both. To double the leads while keeping the price, double the
+    budget: ``budget = { before = 20_000, after = 40_000, at = 12 }`` with
+    ``cost_per_lead = 0.2``. ``new_leads`` without a ``budget`` gives no
+    acquisition spend: CAC, LTV:CAC and payback are then not defined, and the
+    highlights say "CAC: no acquisition spend given".
 
 Each section draws from its own random stream, spawned from the scenario's
 seed at a fixed position (:func:`section_seed`), so adding or removing one

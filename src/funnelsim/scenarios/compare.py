@@ -27,24 +27,56 @@ __all__ = ["COMPARE_COLUMNS", "compare_scenarios"]
 COMPARE_COLUMNS: dict[str, str] = {
     "scenario": "the label (file name without .toml, or the scenario's name)",
     "name": "the scenario's title",
-    "buyers": "buyers entering the first stage",
-    "customers": "buyers reaching the last stage (mean over replications)",
+    "period": "the scenario's time unit of [retention], [economics] and [growth] (month, week...)",
+    "buyers": "people entering the first stage in one funnel run (one cohort)",
+    "customer_stage": "the stage whose reachers count as customers: [economics] customer_stage, "
+    "else [growth] customer_stage, else the last stage",
+    "customers": "buyers reaching customer_stage (mean over replications): the CAC's customers",
     "conversion": "customers ÷ buyers",
-    "entrants_per_customer": "buyers needed per customer on average (1 ÷ the funnel's reach)",
+    "entrants_per_customer": "buyers needed per customer on average (1 ÷ the reach of "
+    "customer_stage)",
     "fix_first": "the stage whose +5 points raise customers most (funnelsim.fix_first)",
     "ltv": "lifetime value of a customer ([economics])",
     "cac": "acquisition cost of a customer ([economics])",
     "ltv_to_cac": "LTV ÷ CAC",
-    "payback_periods": "periods until a customer's margin repays the CAC",
+    "payback_periods": "periods (of the scenario's period) until a customer's margin repays "
+    "the CAC",
     "retention_survival": "share of the first cohort still active at the end ([retention])",
     "referral_k": "viral coefficient K ([referral])",
     "referred": "customers the referral cascade added",
     "b2b_win_rate": "share of accounts that bought ([b2b])",
-    "b2b_median_cycle": "median sales cycle of won accounts",
-    "growth_active": "active customers at the last period ([growth])",
+    "b2b_median_cycle": "median sales cycle of won accounts, in the time unit of the funnel's "
+    "stage times",
+    "growth_periods": "periods the growth model ran (of the scenario's period) ([growth])",
+    "growth_active": "active customers at the last period",
     "growth_revenue": "cumulative revenue at the last period",
     "growth_referral_share": "share of new customers who came by referral",
 }
+
+
+#: Columns whose numbers count periods or hold after some periods: comparable only
+#: when the scenarios share their ``period`` (``funnelsim compare`` flags them).
+PERIOD_COLUMNS = (
+    "payback_periods",
+    "retention_survival",
+    "growth_periods",
+    "growth_active",
+    "growth_revenue",
+)
+
+
+def customer_stage(scenario: Scenario) -> str:
+    """The stage whose reachers are the scenario's customers, as its economics count them.
+
+    ``[economics] customer_stage`` (the CAC's denominator), else ``[growth]``'s
+    customer stage (``Revenue`` if the funnel has it), else the last stage.
+    """
+    econ = scenario.economics
+    if econ is not None and econ.customer_stage is not None:
+        return scenario.funnel.names[scenario.funnel.index(econ.customer_stage)]
+    if scenario.growth is not None:
+        return scenario.funnel.names[scenario.growth.params.stage_indices[1]]
+    return scenario.funnel.names[-1]
 
 
 def _label(item: Any, scenario: Scenario) -> str:
@@ -80,7 +112,10 @@ def compare_scenarios(
     DataFrame
         One row per scenario, the columns of :data:`COMPARE_COLUMNS` that any of them
         has (NaN where a scenario lacks the section). Money is in the scenarios' own
-        unit, periods in their own period.
+        unit, periods in their own ``period`` (a column; the columns of
+        :data:`PERIOD_COLUMNS` compare only between scenarios with the same one).
+        ``customers`` are the buyers reaching :func:`customer_stage`, the same
+        customers the ``[economics]`` CAC divides by.
 
     Raises
     ------
@@ -129,15 +164,24 @@ def compare_scenarios(
         raise ValueError(f"labels must be unique, got {repeated} more than once; pass labels=")
     rows = []
     for label, sc in zip(names, loaded, strict=True):
-        metrics = sc.run(seed=seed).metrics()
-        reach = float(sc.funnel.reach[-1])
+        run = sc.run(seed=seed)
+        metrics = run.metrics()
+        stage = customer_stage(sc)
+        reach = float(sc.funnel.reach[sc.funnel.index(stage)])
+        customers = float(run.result.reached[stage])
         row: dict[str, Any] = {
             "scenario": label,
             "name": sc.name,
+            "period": sc.period,
             **metrics,
+            "customer_stage": stage,
+            "customers": customers,
+            "conversion": customers / run.result.buyers if run.result.buyers else np.nan,
             "entrants_per_customer": 1.0 / reach if reach > 0 else np.inf,
             "fix_first": fix_first(sc.funnel),
         }
+        if run.growth is not None:
+            row["growth_periods"] = float(run.growth.periods["period"].max())
         rows.append(row)
     frame = pd.DataFrame(rows)
     columns = [c for c in COMPARE_COLUMNS if c in frame.columns]

@@ -111,10 +111,21 @@ class ScenarioRun:
         """
         m = self.metrics()
         r = self.result
-        out = {
-            "funnel": f"{_format.count(m['customers'])} of {_format.count(r.buyers)} buyers "
-            f"reached {r.funnel.names[-1]} ({_format.percent(m['conversion'])})."
-        }
+        from funnelsim.scenarios.compare import customer_stage
+
+        stage = customer_stage(self.scenario)
+        funnel = (
+            f"{_format.count(m['customers'])} of {_format.count(r.buyers)} buyers (people "
+            f"entering {r.funnel.names[0]} in one funnel run) reached {r.funnel.names[-1]} "
+            f"({_format.percent(m['conversion'])})"
+        )
+        if stage != r.funnel.names[-1]:
+            payers = float(r.reached[stage])
+            funnel += (
+                f"; {_format.count(payers)} reached {stage}, the customers the economics "
+                f"count ({_format.percent(payers / r.buyers if r.buyers else math.nan)})"
+            )
+        out = {"funnel": funnel + "."}
         if self.referral is not None:
             ref = self.referral
             out["referral"] = (
@@ -147,7 +158,8 @@ class ScenarioRun:
                 f"{_format.percent(m['b2b_win_rate'])} of "
                 f"{_format.count(self.b2b.n_accounts)} accounts bought"
                 + (
-                    f"; median sales cycle of won deals {_format.number(cycle)}."
+                    f"; median sales cycle of won deals {_format.number(cycle)} time units "
+                    "(the unit of the funnel's stage times)."
                     if math.isfinite(cycle)
                     else "."
                 )
@@ -158,7 +170,12 @@ class ScenarioRun:
                 f"{_format.count(m['growth_active'])} active customers after "
                 f"{_format.periods(periods, unit)}, cumulative revenue "
                 f"{_format.money(m['growth_revenue'])}; "
-                f"{_format.percent(m['growth_referral_share'])} of new customers came by referral."
+                f"{_format.percent(m['growth_referral_share'])} of new customers came by referral"
+                + (
+                    "."
+                    if self.growth.params.spend_given
+                    else "; CAC: no acquisition spend given (add a budget to [growth])."
+                )
             )
         return out
 

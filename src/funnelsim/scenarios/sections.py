@@ -402,8 +402,9 @@ class GrowthSettings:
         for stage_key in ("customer_stage", "referral_entry"):
             if stage_key in values:
                 table.get(stage_key, lambda k, v: funnel.names[funnel.index(_check_str(k, v))])
-        if "new_leads" in values:
-            values["new_leads"] = table.get("new_leads", _schedule_or_number)
+        for scheduled in ("new_leads", "budget"):  # a number or a schedule
+            if scheduled in values:
+                values[scheduled] = table.get(scheduled, _schedule_or_number)
         if "rate_changes" in values:
             changes = table.sub("rate_changes")
             assert changes is not None
