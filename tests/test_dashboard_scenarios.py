@@ -173,6 +173,16 @@ def test_the_unit_economics_tab_names_the_files_period(tmp_path: Path) -> None:
         assert ex.outcome.economics.period == "week"
         assert "month" not in ex.outcome.economics.label
         assert "Payback (weeks)" in ex.still()
+        # the Funnel tab: the file's expansion and CAC over the last stage, as the CLI
+        funnel = dash.explorer("Funnel")
+        want = run.economics
+        got = {k: funnel.metrics[k] for k in ("ltv", "cac", "ltv_cac", "payback")}
+        assert got == pytest.approx(
+            {"ltv": want.ltv, "cac": want.cac, "ltv_cac": want.ltv_to_cac, "payback": want.payback},
+            rel=1e-9,
+        )
+        assert "Unit economics (per week)" in [h for h, _ in funnel._groups]
+        assert {m.name: m.label for m in funnel._metric_specs}["payback"] == "Payback (weeks)"
         # another file, monthly: the labels come back
         ex.load("b2c_referral")
         assert {m.name: m.label for m in ex._metric_specs}["payback"] == "Payback (months)"

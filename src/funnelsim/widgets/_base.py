@@ -417,6 +417,8 @@ class Explorer:
             old.close()
         self._controls = controls
         self._month_controls = dict(controls)  # as written, in months (see _use_period)
+        # section headings name the period too ("Unit economics (per week)")
+        sections = [(period_label(heading, self._period), group) for heading, group in sections]
         self._groups: list[tuple[str, list[str]]] = [
             (heading, [c.name for c in group]) for heading, group in sections
         ]
