@@ -92,8 +92,10 @@ class B2BExplorer(Explorer):
     (:func:`funnelsim.b2b.beckhard_probability`). After the purchase the end
     users adopt the product or abandon it (``adoption``, moved by the users'
     and the champion's stance). Left: the accounts' funnel, Adoption last;
-    right: each member's effect on the win rate. The adoption slider is not
-    part of a scenario file (its ``[b2b]`` section has no such key).
+    right: each member's effect on the win rate. Every run is that of
+    :meth:`scenario` (``run_b2b`` on the ``[b2b]`` section's random stream), so
+    the cards after loading a file are the numbers ``funnelsim simulate``
+    prints for it, and a saved file reloads to the same numbers.
 
     Loading a scenario takes its ``[b2b]`` section (committee presences,
     accounts), the Learn and Try rates, the seed, the deal size (12 × the

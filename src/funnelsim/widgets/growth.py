@@ -73,6 +73,13 @@ class GrowthExplorer(Explorer):
     cumulative revenue against marketing spend. Every lever of
     :func:`funnelsim.growth.simulate_growth` has a slider.
 
+    A loaded file is run whole, as ``funnelsim simulate`` runs it (its
+    ``new_leads`` and ``rate_changes`` schedules, ``paid_cac``, replications,
+    its own funnel), with the moved sliders written in; sliders the file
+    overrides are disabled and the status line says why; labels name the
+    file's ``period``. Unchanged, the cards are ``Scenario.run()``'s growth
+    numbers.
+
     Parameters
     ----------
     scenario : str, Path or Scenario, optional
