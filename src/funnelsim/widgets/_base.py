@@ -40,6 +40,7 @@ import dataclasses
 import html
 import json
 import math
+import re
 import threading
 import time
 import traceback
@@ -318,6 +319,10 @@ class Explorer:
     _loaded: Any = None
     #: An outcome the next redraw may show instead of rerunning the model (A/B switched).
     _reuse: Outcome | None = None
+    #: What the loaded file decides that a slider would seem to (shown on the status line).
+    _notice: str = ""
+    #: The time unit of the loaded scenario (its ``period``): labels and unit economics use it.
+    _period: str = "month"
 
     def __init__(
         self,
@@ -331,6 +336,7 @@ class Explorer:
     ) -> None:
         self.title = title
         self._metric_specs = tuple(metrics)
+        self._month_metrics = self._metric_specs  # as written, in months (see _use_period)
         self._live = charts.LiveChart()
         self._lock = threading.RLock()
         self.outcome: Outcome | None = None
@@ -410,6 +416,9 @@ class Explorer:
         for old in self._widgets.values():
             old.close()
         self._controls = controls
+        self._month_controls = dict(controls)  # as written, in months (see _use_period)
+        # section headings name the period too ("Unit economics (per week)")
+        sections = [(period_label(heading, self._period), group) for heading, group in sections]
         self._groups: list[tuple[str, list[str]]] = [
             (heading, [c.name for c in group]) for heading, group in sections
         ]
@@ -426,6 +435,8 @@ class Explorer:
                 self._widgets[c.name] = slider
                 children.append(slider)
         self._sections_box.children = tuple(children)
+        if self._period != "month":
+            self._use_period(self._period)
 
     def _on_change(self, control: Control) -> Callable[[dict[str, Any]], None]:
         def handler(_: dict[str, Any]) -> None:
@@ -528,7 +539,8 @@ class Explorer:
         except (OSError, TypeError, ValueError, KeyError) as err:
             self._say(f"Load failed: {err}", ok=False)
             return
-        self._say(f"Loaded {sc.source or sc.name}", ok=True)
+        note = f"; {self._notice}" if self._notice else ""
+        self._say(f"Loaded {sc.source or sc.name}{note}", ok=True)
 
     def _start_with(self, scenario: Any, values: Mapping[str, Any]) -> None:
         """Constructor helper: a scenario file's values first, then any given as keywords."""
@@ -543,15 +555,18 @@ class Explorer:
 
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         values = self._values_from(sc)
-        before = self._economics
+        before = self._economics, self._period
         self._adopt(sc)
         try:
-            self._apply_scenario(sc, values)
+            with self._batch():  # one run, once the scenario is in place
+                self._apply_scenario(sc, values)
         except Exception:
-            self._economics = before  # a failed load changes nothing
+            self._economics = before[0]  # a failed load changes nothing
+            self._use_period(before[1])
             raise
         self._loaded, self._loaded_values = sc, self.values
         self._defaults = dict(self._loaded_values)  # Reset returns to the file's values
+        self.request()
         return sc
 
     def scenario(self) -> Any:
@@ -565,6 +580,13 @@ class Explorer:
             return self._new_scenario(values)
         changed = {k: v for k, v in values.items() if self._loaded_values.get(k) != v}
         return dataclasses.replace(self._scenario_with(self._loaded, changed, values), source=None)
+
+    def _scenario_for(self, values: Mapping[str, Any]) -> Any:
+        """:meth:`scenario` for control ``values`` (those of a run, maybe not yet shown)."""
+        if self._loaded is None:
+            return self._new_scenario(values)
+        changed = {k: v for k, v in values.items() if self._loaded_values.get(k) != v}
+        return self._scenario_with(self._loaded, changed, values)
 
     def save(self, path: Any, *, overwrite: bool = False) -> Any:
         """Write :meth:`scenario` as a TOML file; returns its path (None if not saved).
@@ -591,8 +613,27 @@ class Explorer:
 
     # Hooks of the explorers that read and write scenario files.
     def _adopt(self, sc: Any) -> None:
-        """Take what the scenario decides and no slider shows (e.g. its churn model)."""
+        """Take what the scenario decides and no slider shows (its churn model, its period)."""
         self._economics = scenario_economics(sc)
+        self._use_period(sc.period)
+
+    def _use_period(self, period: str) -> None:
+        """Name time in ``period`` units in every slider label and metric card (from months)."""
+        self._period = period
+        if "_month_controls" not in vars(self):
+            return  # before the sliders exist: building them applies the period
+        for name, c in self._month_controls.items():
+            label = period_label(c.label, period)
+            self._controls[name] = dataclasses.replace(
+                c, label=label, help=period_label(c.help, period)
+            )
+            self._widgets[name].description = label
+        self._metric_specs = tuple(
+            dataclasses.replace(
+                m, label=period_label(m.label, period), help=period_label(m.help, period)
+            )
+            for m in self._month_metrics
+        )
 
     #: The loaded scenario's economics model (:func:`scenario_economics`), or None.
     _economics: Any = None
@@ -613,7 +654,8 @@ class Explorer:
         The churn model is the loaded scenario's (sBG keeps its polarization
         when the slider moves the mean churn; geometric otherwise) and so is the
         discount rate unless the explorer has a slider for it; without a loaded
-        scenario, geometric churn and no discount. Periods are months;
+        scenario, geometric churn and no discount. Periods are the scenario's
+        ``period`` (months without one);
         ``expansion`` and ``horizon`` as in the library function.
         """
         from funnelsim.economics import unit_economics
@@ -622,7 +664,7 @@ class Explorer:
         if discount is None:
             discount = 0.0 if self._economics is None else self._economics.discount
         return unit_economics(
-            arpu, margin, model, cac=cac, discount=discount, period="month",
+            arpu, margin, model, cac=cac, discount=discount, period=self._period,
             expansion=expansion, horizon=horizon,
         )  # fmt: skip
 
@@ -680,7 +722,13 @@ class Explorer:
 
     # -- redraw ---------------------------------------------------------------------
     def request(self, delay: float = 0.0) -> None:
-        """Ask for a redraw with the current values (after ``delay`` seconds if threaded)."""
+        """Ask for a redraw with the current values (after ``delay`` seconds if threaded).
+
+        Ignored while several controls are being set at once (the batch's owner
+        asks once at its end).
+        """
+        if self._quiet:
+            return
         if self._worker is None:
             self._redraw()
         else:
@@ -713,7 +761,10 @@ class Explorer:
             self._chart.outputs = (output,)
             self._metrics.value = self._metrics_html(outcome, a)
             self.render_seconds = time.perf_counter() - start
-            self._status.value = _status_html(f"updated in {self.render_seconds * 1000:.0f} ms")
+            note = f"; {self._notice}" if self._notice else ""
+            self._status.value = _status_html(
+                f"updated in {self.render_seconds * 1000:.0f} ms{note}"
+            )
 
     def _show_error(self, err: BaseException) -> None:
         text = "".join(traceback.format_exception_only(type(err), err)).strip()
@@ -828,8 +879,50 @@ def scenario_economics(sc: Any) -> Any:
     if sc.economics is not None:
         return sc.unit_economics()
     if sc.retention is not None:
-        return unit_economics(1.0, 1.0, sc.retention.model, period="month")
+        return unit_economics(1.0, 1.0, sc.retention.model, period=sc.period)
     return None
+
+
+def section_stream(sc: Any, section: Any) -> Any:
+    """The random stream :func:`~funnelsim.scenarios.runner.run_scenario` gives ``section``.
+
+    An explorer running a loaded scenario's section draws from it, so that with
+    unchanged sliders it shows exactly the numbers of ``Scenario.run()``.
+    """
+    import numpy as np
+
+    from funnelsim.scenarios.runner import section_seed
+
+    seed = sc.seed
+    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
+        entropy = seed  # what the funnel run records for an integer seed
+    else:
+        entropy = sc.simulate(seed=seed).seed
+    return section_seed(entropy, section.STREAM)
+
+
+#: Adjectives of the scenario periods ("Monthly churn" becomes "Weekly churn").
+_PER_PERIOD = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly",
+               "year": "yearly"}  # fmt: skip
+
+
+def period_label(text: str, period: str) -> str:
+    """``text`` written in months, with time in ``period`` units ("week": "Payback (weeks)").
+
+    The explorers' labels are written for the default ``period = "month"`` of a
+    scenario file; a file with another period names its own unit everywhere.
+    """
+    if period == "month":
+        return text
+    adjective = _PER_PERIOD.get(period, f"per-{period}")
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        new = adjective if low == "monthly" else f"{period}s" if low == "months" else period
+        return new[0].upper() + new[1:] if word[0].isupper() else new
+
+    return re.sub(r"\b[Mm]onth(?:s|ly)?\b", swap, text)
 
 
 def with_mean_churn(sc: Any, churn: float) -> Any:

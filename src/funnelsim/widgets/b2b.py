@@ -12,7 +12,13 @@ import pandas as pd
 
 from funnelsim import charts
 from funnelsim.stats import step_table
-from funnelsim.widgets._base import Explorer, Outcome, replace_section, require_section
+from funnelsim.widgets._base import (
+    Explorer,
+    Outcome,
+    replace_section,
+    require_section,
+    section_stream,
+)
 from funnelsim.widgets.specs import (
     B2B_BECKHARD,
     B2B_COMMITTEE,
@@ -86,8 +92,10 @@ class B2BExplorer(Explorer):
     (:func:`funnelsim.b2b.beckhard_probability`). After the purchase the end
     users adopt the product or abandon it (``adoption``, moved by the users'
     and the champion's stance). Left: the accounts' funnel, Adoption last;
-    right: each member's effect on the win rate. The adoption slider is not
-    part of a scenario file (its ``[b2b]`` section has no such key).
+    right: each member's effect on the win rate. Every run is that of
+    :meth:`scenario` (``run_b2b`` on the ``[b2b]`` section's random stream), so
+    the cards after loading a file are the numbers ``funnelsim simulate``
+    prints for it, and a saved file reloads to the same numbers.
 
     Loading a scenario takes its ``[b2b]`` section (committee presences,
     accounts), the Learn and Try rates, the seed, the deal size (12 × the
@@ -167,30 +175,30 @@ class B2BExplorer(Explorer):
         return dataclasses.replace(sc, seed=changed.get("seed", sc.seed))
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
-        from funnelsim import b2b
-        from funnelsim.model import trigger_learn_try_buy
+        """Run :meth:`scenario`'s ``[b2b]`` as :func:`funnelsim.scenarios.run_scenario` does.
 
-        buy = _buy_rate(values)
-        committee = b2b.buying_committee(
-            values["champion"], values["saboteur"], **{m: values[m] for m in _MEMBERS}
-        )
-        funnel = trigger_learn_try_buy(learn=values["learn"], try_=values["try_"], buy=buy)
-        result = b2b.simulate_accounts(
-            values["accounts"],
-            committee=committee,
-            funnel=funnel,
-            adoption=values["adoption"],
-            seed=values["seed"],
-        )
-        won = result.accounts.loc[result.accounts["won"], "cycle_length"]
+        The loaded file's section (its funnel with its times, Buy rate and
+        adoption) with the moved sliders written in, or the scenario the
+        sliders make, on the section's own random stream: unchanged, exactly
+        what ``funnelsim simulate`` reports for the file, and a saved file
+        reloads to the same numbers.
+        """
+        from funnelsim.scenarios.runner import run_b2b
+
+        sc = self._scenario_for(values)
+        result = run_b2b(sc.b2b, sc, section_stream(sc, sc.b2b))
+        buy = sc.b2b.buy_rate if sc.b2b.buy_rate is not None else float(sc.funnel["Buy"].rate)
+        accounts = result.accounts
+        won = accounts.loc[accounts["won"], "cycle_length"]
         metrics = {
             "buy_rate": buy,
             "win_rate": float(result.win_rate),
             "customers": float(result.accounts["won"].sum()),
             "revenue": float(result.accounts["won"].sum() * values["deal_size"]),
             "cycle": float(won.median()) if len(won) else float("nan"),
-            "kept": float(result.accounts["adopted"].sum()),
-            "abandoned": float(result.accounts["abandoned"].sum()),
+            # a file without an adoption step keeps every won account (as the CLI counts)
+            "kept": float(accounts.get("adopted", accounts["won"]).sum()),
+            "abandoned": float(accounts["abandoned"].sum()) if "abandoned" in accounts else 0.0,
         }
         return Outcome(dict(values), result, metrics)
 

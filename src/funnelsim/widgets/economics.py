@@ -175,7 +175,7 @@ class EconomicsExplorer(Explorer):
                 ),
                 legend=alt.Legend(title=None, orient="top") if len(scenarios) > 1 else None,
             )
-            x = alt.X("month:Q", title="months since acquisition")
+            x = alt.X("month:Q", title=f"{ue.period}s since acquisition")
             y = alt.Y("profit:Q", title="expected cumulative gross profit ($ / customer)")
             profit = alt.Chart().mark_line().encode(x=x, y=y, color=colour)
             cac = alt.Chart().mark_line(strokeDash=[6, 3]).encode(x=x, y="cac:Q", color=colour)

@@ -361,7 +361,9 @@ class FunnelExplorer(Explorer):
         preset = self._presets[self._preset]
         stage = self._customer_stage or preset.customer_stage
         cac = funnel_cac(funnel, values["buyers"], values["cost_per_buyer"], stage)
-        ue = self.unit_economics(values["arpu"], values["margin"], values["churn"], cac=cac)
+        ue = self.unit_economics(
+            values["arpu"], values["margin"], values["churn"], cac=cac, **self._growth_terms
+        )
         metrics = funnel_metrics(result, preset, values, economics=ue)
         notes: dict[str, str] = {}
         if self._no_economics:  # nothing to invent the money from
@@ -383,7 +385,17 @@ class FunnelExplorer(Explorer):
         super()._adopt(sc)
         self._no_economics = sc.economics is None
         stage = None if sc.economics is None else sc.economics.customer_stage
+        if stage is None and sc.economics is not None:
+            stage = sc.funnel.names[-1]  # as the CLI: the CAC counts the last stage's buyers
         self._customer_stage = None if stage is None else sc.funnel.names[sc.funnel.index(stage)]
+        # the file's expansion and horizon (no slider): the LTV the CLI prints
+        econ = sc.economics
+        self._growth_terms = (
+            {} if econ is None else {"expansion": econ.expansion, "horizon": econ.horizon}
+        )
+
+    #: ``expansion`` and ``horizon`` of the loaded ``[economics]`` (none without a file).
+    _growth_terms: Mapping[str, Any] = {}
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         b = outcome.result

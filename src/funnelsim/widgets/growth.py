@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from funnelsim import charts
 from funnelsim.engine import simulate
 from funnelsim.model import aaarrr
-from funnelsim.widgets._base import Explorer, Outcome
+from funnelsim.widgets._base import Explorer, Outcome, section_stream
 from funnelsim.widgets.specs import (
     AAARRR_RATES,
     GROWTH_ECONOMICS,
@@ -17,6 +18,7 @@ from funnelsim.widgets.specs import (
     GROWTH_METRICS,
     GROWTH_PAID,
     GROWTH_REFERRAL,
+    Control,
 )
 
 __all__ = ["Dashboard", "GrowthExplorer", "growth_metrics"]
@@ -54,10 +56,9 @@ def growth_metrics(result: Any) -> dict[str, float]:
         if churn > 0
         else math.inf
     )
-    reps = periods["replication"].nunique() if "replication" in periods else 1
     return {
         "customers": float(periods.loc[periods["period"] == last, "active"].mean()),
-        "revenue": float(periods["revenue"].sum() / reps),
+        "revenue": float(periods.loc[periods["period"] == last, "cumulative_revenue"].mean()),
         "ltv_cac": float(economics["ltv_to_cac"].mean()),
         "k": float(k),
         "referral_share": float(economics["referral_share"].mean()),
@@ -72,6 +73,13 @@ class GrowthExplorer(Explorer):
     cumulative revenue against marketing spend. Every lever of
     :func:`funnelsim.growth.simulate_growth` has a slider.
 
+    A loaded file is run whole, as ``funnelsim simulate`` runs it (its
+    ``new_leads`` and ``rate_changes`` schedules, ``paid_cac``, replications,
+    its own funnel), with the moved sliders written in; sliders the file
+    overrides are disabled and the status line says why; labels name the
+    file's ``period``. Unchanged, the cards are ``Scenario.run()``'s growth
+    numbers.
+
     Parameters
     ----------
     scenario : str, Path or Scenario, optional
@@ -83,19 +91,20 @@ class GrowthExplorer(Explorer):
     """
 
     _title = "Growth model: paid + referral → funnel → customers → revenue"
+    _sections_spec = (
+        ("Funnel step rates", AAARRR_RATES),
+        ("Paid acquisition", GROWTH_PAID),
+        ("Referral loop", GROWTH_REFERRAL),
+        ("Retention and money", GROWTH_ECONOMICS),
+        ("Horizon, market, seed", GROWTH_HORIZON),
+    )
 
     def __init__(
         self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
     ) -> None:
         super().__init__(
             self._title,
-            [
-                ("Funnel step rates", AAARRR_RATES),
-                ("Paid acquisition", GROWTH_PAID),
-                ("Referral loop", GROWTH_REFERRAL),
-                ("Retention and money", GROWTH_ECONOMICS),
-                ("Horizon, market, seed", GROWTH_HORIZON),
-            ],
+            self._sections_spec,
             GROWTH_METRICS,
             values=values,
             threaded=threaded,
@@ -107,16 +116,29 @@ class GrowthExplorer(Explorer):
     def _values_from(self, sc: Any) -> dict[str, Any]:
         """Each slider's setting (funnel rates, seed, ``[growth]``) of an AAARRR scenario.
 
-        Keys the explorer has no slider for (e.g. ``new_leads``) stay in the
-        scenario and are written back unchanged by :meth:`save`.
+        Keys the explorer has no slider for (``new_leads``, ``rate_changes``,
+        ``replications``, the ``period``) stay in the scenario: the run uses them
+        (see :meth:`compute`) and :meth:`save` writes them back unchanged.
         """
         from funnelsim.model import AAARRR_STAGES
 
-        if sc.funnel.names != AAARRR_STAGES:
+        if sc.funnel.names == AAARRR_STAGES:
+            return super()._values_from(sc)
+        if sc.growth is None:
             raise ValueError(
-                f"the growth explorer needs an AAARRR funnel, got stages {list(sc.funnel.names)}"
+                "the growth explorer needs an AAARRR funnel or a [growth] section, got "
+                f"stages {list(sc.funnel.names)} and no [growth]"
             )
-        return super()._values_from(sc)
+        # another funnel (e.g. a B2B one) with its own [growth]: the run uses the
+        # file's funnel; the AAARRR rate sliders are held (see held_by_file)
+        rates = {c.name for c in AAARRR_RATES}
+        values = {}
+        for name, c in self._controls.items():
+            if c.setting and name not in rates:
+                value = sc.value(c.setting)
+                if value is not None:
+                    values[name] = value
+        return values
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.growth import GrowthParams
@@ -135,17 +157,47 @@ class GrowthExplorer(Explorer):
         # A scenario without [growth] gets the whole section the sliders show.
         return super()._scenario_with(sc, values if sc.growth is None else changed, values)
 
-    def compute(self, values: Mapping[str, Any]) -> Outcome:
-        from funnelsim.growth import simulate_growth
+    def _adopt(self, sc: Any) -> None:
+        super()._adopt(sc)
+        self._held = held_by_file(sc)
+        self._notice = "; ".join(dict.fromkeys(self._held.values()))
 
-        funnel = aaarrr(**{c.name: values[c.name] for c in AAARRR_RATES})
-        growth = simulate_growth(
-            values["periods"],
-            funnel=funnel,
-            seed=values["seed"],
-            **{k: values[k] for k in _GROWTH_KEYS},
-        )
-        paid = simulate(funnel, growth.params.paid_leads, seed=values["seed"], mode="counts")
+    def _apply_scenario(self, sc: Any, values: dict[str, Any]) -> None:
+        """Show the file's values, each slider's range widened to hold the file's value.
+
+        (A growth file may well spend $250,000 a period or charge nothing.) The
+        sliders the file overrides (:func:`held_by_file`) are disabled, their
+        tooltip saying why.
+        """
+        sections = [
+            (heading, tuple(widened(c, values.get(c.name)) for c in group))
+            for heading, group in self._sections_spec
+        ]
+        kept = {k: v for k, v in self.values.items() if k not in self._held}
+        with self._batch():
+            self._set_sections(sections, {**kept, **values})
+            for name, why in self._held.items():
+                self._widgets[name].disabled = True
+                self._widgets[name].tooltip = why
+        self.request()
+
+    #: Sliders the loaded file overrides (name → why), disabled while it is loaded.
+    _held: Mapping[str, str] = {}
+
+    def compute(self, values: Mapping[str, Any]) -> Outcome:
+        """Run :meth:`scenario`'s ``[growth]`` as :func:`funnelsim.scenarios.run_scenario` does.
+
+        Everything the loaded file sets (``new_leads`` and ``rate_changes``
+        schedules, ``paid_cac``, ``replications``, its funnel, ...) is kept and
+        the moved sliders are written in; the run draws from the section's own
+        random stream, so unchanged sliders show exactly ``Scenario.run().growth``
+        and a saved file reloads to the same numbers.
+        """
+        from funnelsim.scenarios.runner import run_growth
+
+        sc = self._scenario_for(values)
+        growth = run_growth(sc.growth, section_stream(sc, sc.growth))
+        paid = simulate(sc.funnel, growth.params.paid_leads, seed=sc.seed, mode="counts")
         return Outcome(dict(values), (paid, growth), growth_metrics(growth))
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
@@ -157,6 +209,68 @@ class GrowthExplorer(Explorer):
     def summary(self) -> str:
         v = self.values
         return f"{type(self).__name__}: {v['periods']} periods, seed {v['seed']}"
+
+
+def widened(c: Control, value: Any) -> Control:
+    """Control ``c`` with its range stretched to hold ``value`` (``c`` itself if it does).
+
+    The grid keeps ``c``'s start and at most about 1,000 steps; ``value`` is
+    shown exactly (an off-grid slider value). A log slider cannot reach 0 or
+    below: :meth:`Control.check` then names the control and the value.
+    """
+    if value is None or c.min <= value <= c.max:
+        return c
+    if value > c.max:
+        factor = max(1, math.ceil((value - c.min) / c.step / 1000))
+        step = c.step * factor
+        top = c.min + step * math.ceil((value - c.min) / step)
+        default = c.min + step * round((c.default - c.min) / step)
+        if c.scale == "log":
+            return dataclasses.replace(c, max=float(value))
+        return dataclasses.replace(c, max=top, step=step, default=min(default, top))
+    if c.scale == "log":
+        return dataclasses.replace(c, min=value) if value > 0 else c
+    bottom = c.min - c.step * math.ceil((c.min - value) / c.step)
+    return dataclasses.replace(c, min=bottom)
+
+
+def held_by_file(sc: Any) -> dict[str, str]:
+    """Growth sliders whose setting scenario ``sc`` overrides, with the reason shown.
+
+    A funnel other than AAARRR holds every funnel rate slider; paid leads given
+    as ``new_leads`` make ``budget`` and ``cost_per_lead``
+    idle; a ``rate_changes`` schedule sets its stage's rate in every period; a
+    budget priced by ``paid_cac`` or a file without any budget leaves the cost
+    per lead slider nothing to drive.
+    """
+    from funnelsim.model import AAARRR_STAGES
+
+    if sc.growth is None:
+        return {}
+    params = sc.growth.params
+    held: dict[str, str] = {}
+    if sc.funnel.names != AAARRR_STAGES:
+        why = f"the funnel is the file's ({' → '.join(sc.funnel.names)})"
+        held.update(dict.fromkeys((c.name for c in AAARRR_RATES), why))
+    if params.new_leads is not None:
+        why = (
+            "new leads follow the file's schedule"
+            if not isinstance(params.new_leads, int)
+            else "new leads are the file's new_leads"
+        )
+        held.update(budget=why, cost_per_lead=why)
+    elif params.cost_per_lead is None:
+        held["cost_per_lead"] = (
+            "leads are priced by the file's paid_cac"
+            if params.paid_cac is not None
+            else "the file sets no cost per lead"
+        )
+    sliders = {c.name for c in AAARRR_RATES}
+    for stage, _ in params.rate_changes or ():
+        name = str(stage).lower()
+        if name in sliders:
+            held[name] = f"the {name} rate follows the file's rate_changes schedule"
+    return held
 
 
 class Dashboard:

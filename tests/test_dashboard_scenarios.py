@@ -1,0 +1,264 @@
+"""The Dashboard runs a loaded scenario file as ``funnelsim simulate`` does.
+
+A newcomer instructor loaded a weekly file with a ``new_leads`` schedule and
+``rate_changes`` into the dashboard: the growth tab showed zeros, the unit
+economics tab spoke of months and the B2B tab other deal counts than the CLI.
+For every shipped scenario and for that kind of file, each tab after Load shows
+the numbers of ``load_scenario(file).run()`` (exactly: same model, same random
+stream), names time in the file's ``period`` and says which sliders the file
+overrides.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import funnelsim as fs
+from funnelsim.widgets import B2BExplorer, Dashboard, GrowthExplorer
+from funnelsim.widgets._base import period_label
+from funnelsim.widgets.growth import widened
+from funnelsim.widgets.specs import Control
+
+WEEKLY = """
+name = "Weekly app"
+seed = 11
+buyers = 50_000
+period = "week"
+
+[funnel]
+preset = "aaarrr"
+
+[funnel.rates]
+acquisition = 0.2
+activation = 0.5
+retention = 0.6
+revenue = 0.3
+referral = 0.2
+
+[economics]
+arpu = 3.0
+margin = 0.8
+churn = 0.02
+cac = 50.0
+expansion = 0.005
+
+[growth]
+periods = 30
+new_leads = { before = 100000, after = 200000, at = 12 }
+churn = 0.03
+arpu = 3.0
+margin = 0.8
+invites_per_user = 0.2
+invite_conversion = 0.3
+
+[growth.rate_changes]
+activation = { before = 0.5, after = 0.6, at = 10 }
+"""
+
+#: The same business buying leads with a budget priced by a CAC (no cost per lead).
+WEEKLY_BUDGET = WEEKLY.replace(
+    "new_leads = { before = 100000, after = 200000, at = 12 }", "budget = 5000.0\npaid_cac = 40.0"
+)
+
+GROWTH_KEYS = {
+    "customers": "growth_active",
+    "revenue": "growth_revenue",
+    "referral_share": "growth_referral_share",
+    "ltv_cac": "growth_ltv_to_cac",
+}
+
+
+def _file(tmp_path: Path, text: str, name: str = "weekly.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _same(got: float, want: float) -> None:
+    if math.isnan(want):
+        assert math.isnan(got)
+    else:
+        assert got == want, (got, want)
+
+
+def _check_growth(ex: Any, run: Any) -> None:
+    want = run.metrics()
+    for card, key in GROWTH_KEYS.items():
+        _same(ex.metrics[card], want[key])
+
+
+def _check_b2b(ex: Any, run: Any) -> None:
+    accounts = run.b2b.accounts
+    assert ex.metrics["win_rate"] == run.metrics()["b2b_win_rate"]
+    assert ex.metrics["customers"] == accounts["won"].sum()
+    kept = accounts["adopted"].sum() if "adopted" in accounts else accounts["won"].sum()
+    assert ex.metrics["kept"] == kept
+
+
+@pytest.mark.parametrize("text", [WEEKLY, WEEKLY_BUDGET], ids=["new_leads", "budget"])
+def test_the_growth_tab_shows_the_run_of_a_weekly_file_with_schedules(
+    tmp_path: Path, text: str
+) -> None:
+    path = _file(tmp_path, text)
+    run = fs.load_scenario(path).run()
+    dash = Dashboard(threaded=False)
+    try:
+        dash.load(path)
+        assert "Loaded" in dash.growth._status.value, dash.growth._status.value
+        assert run.metrics()["growth_active"] > 0
+        _check_growth(dash.growth, run)
+        assert dash.growth.control("periods").description == "Periods (weeks)"
+        # the slider the schedule overrides is disabled and the status line says why
+        activation = dash.growth.control("activation")
+        assert activation.disabled
+        assert "rate_changes" in activation.tooltip
+        assert "activation rate follows the file's rate_changes schedule" in (
+            dash.growth._status.value.replace("&#x27;", "'")
+        )
+        if "new_leads" in text:
+            assert dash.growth.control("budget").disabled
+            assert dash.growth.control("cost_per_lead").disabled
+            assert "new leads follow the file&#x27;s schedule" in dash.growth._status.value
+        else:
+            assert not dash.growth.control("budget").disabled
+            assert "paid_cac" in dash.growth.control("cost_per_lead").tooltip
+        # a redraw (as the worker thread does) keeps the numbers and the note
+        dash.growth.refresh()
+        _check_growth(dash.growth, run)
+        assert "rate_changes schedule" in dash.growth._status.value
+    finally:
+        dash.close()
+
+
+def test_a_moved_growth_slider_runs_the_file_with_that_value_and_schedules_kept(
+    tmp_path: Path,
+) -> None:
+    path = _file(tmp_path, WEEKLY)
+    ex = GrowthExplorer(scenario=path, threaded=False)
+    try:
+        ex.set_values(churn=0.05, invites_per_user=0.5)
+        moved = fs.load_scenario(path).with_values(
+            {"growth.churn": 0.05, "growth.invites_per_user": 0.5}
+        )
+        assert moved.growth.params.new_leads is not None
+        _check_growth(ex, moved.run())
+        # a file of another kind later enables the sliders again
+        ex.load("b2c_referral")
+        assert not ex.control("activation").disabled
+        assert ex.control("periods").description == "Periods (months)"
+        _check_growth(ex, fs.load_scenario("b2c_referral").run())
+    finally:
+        ex.close()
+
+
+def test_the_unit_economics_tab_names_the_files_period(tmp_path: Path) -> None:
+    path = _file(tmp_path, WEEKLY)
+    run = fs.load_scenario(path).run()
+    dash = Dashboard(scenario=path, threaded=False)
+    try:
+        ex = dash.explorer("Unit economics")
+        assert ex.metrics["payback"] == run.economics.payback
+        labels = {m.name: m.label for m in ex._metric_specs}
+        assert labels["payback"] == "Payback (weeks)"
+        assert labels["lifetime"] == "Expected lifetime (weeks)"
+        descriptions = [ex.control(n).description for n in ("arpu", "churn", "expansion")]
+        assert descriptions[0] == "ARPU ($ / customer / week)"
+        assert descriptions[1] == "Weekly churn"
+        assert "week" in descriptions[2]
+        assert not any("month" in d.lower() for d in descriptions)
+        assert ex.outcome.economics.period == "week"
+        assert "month" not in ex.outcome.economics.label
+        assert "Payback (weeks)" in ex.still()
+        # the Funnel tab: the file's expansion and CAC over the last stage, as the CLI
+        funnel = dash.explorer("Funnel")
+        want = run.economics
+        got = {k: funnel.metrics[k] for k in ("ltv", "cac", "ltv_cac", "payback")}
+        assert got == pytest.approx(
+            {"ltv": want.ltv, "cac": want.cac, "ltv_cac": want.ltv_to_cac, "payback": want.payback},
+            rel=1e-9,
+        )
+        assert "Unit economics (per week)" in [h for h, _ in funnel._groups]
+        assert {m.name: m.label for m in funnel._metric_specs}["payback"] == "Payback (weeks)"
+        # another file, monthly: the labels come back
+        ex.load("b2c_referral")
+        assert {m.name: m.label for m in ex._metric_specs}["payback"] == "Payback (months)"
+        assert ex.control("churn").description == "Monthly churn"
+    finally:
+        dash.close()
+
+
+def test_the_b2b_tab_shows_the_deals_of_the_run_with_adoption(tmp_path: Path) -> None:
+    sc = fs.load_scenario("b2b_saas").with_values({"b2b.adoption": 0.8, "seed": 5})
+    path = Path(sc.save(tmp_path / "deals.toml"))
+    run = fs.load_scenario(path).run()
+    assert run.b2b.accounts["abandoned"].sum() > 0  # the adoption step matters here
+    dash = Dashboard(scenario=path, threaded=False)
+    try:
+        _check_b2b(dash.explorer("B2B deal"), run)
+    finally:
+        dash.close()
+
+
+@pytest.mark.parametrize("name", fs.list_scenarios())
+def test_every_dashboard_tab_shows_the_run_of_a_shipped_scenario(name: str) -> None:
+    sc = fs.load_scenario(name)
+    run = sc.run()
+    dash = Dashboard(threaded=False)
+    try:
+        dash.load(name)
+        if sc.growth is not None:
+            assert "Loaded" in dash.growth._status.value, dash.growth._status.value
+            _check_growth(dash.growth, run)
+        else:
+            assert "Load failed" in dash.growth._status.value
+        if sc.b2b is not None:
+            _check_b2b(dash.explorer("B2B deal"), run)
+        if sc.economics is not None:
+            ex = dash.explorer("Unit economics")
+            assert ex.metrics["ltv"] == pytest.approx(run.economics.ltv, rel=1e-9)
+            assert ex.metrics["payback"] == run.economics.payback
+    finally:
+        dash.close()
+
+
+@pytest.mark.parametrize("cls", [GrowthExplorer, B2BExplorer])
+def test_an_explorer_without_a_file_shows_what_its_saved_file_runs(
+    tmp_path: Path, cls: type
+) -> None:
+    ex = cls(threaded=False)
+    try:
+        path = ex.save(tmp_path / "saved.toml")
+        assert path is not None, ex._status.value
+        run = fs.load_scenario(path).run()
+        if cls is GrowthExplorer:
+            _check_growth(ex, run)
+        else:
+            _check_b2b(ex, run)
+    finally:
+        ex.close()
+
+
+def test_period_label_names_the_period_and_leaves_other_words() -> None:
+    assert period_label("Payback (months)", "week") == "Payback (weeks)"
+    assert period_label("Monthly churn", "quarter") == "Quarterly churn"
+    assert period_label("ARPU ($ / customer / month)", "day") == "ARPU ($ / customer / day)"
+    assert period_label("Months shown", "year") == "Years shown"
+    assert period_label("Monthly churn", "month") == "Monthly churn"
+    assert period_label("Median sales cycle (weeks)", "day") == "Median sales cycle (weeks)"
+
+
+def test_widened_stretches_a_slider_to_the_files_value() -> None:
+    c = Control("budget", "Budget", 0, 100_000, 1_000, 20_000)
+    assert widened(c, 50_000) is c
+    assert widened(c, None) is c
+    wide = widened(c, 250_000)
+    assert wide.min == 0 and wide.max >= 250_000
+    assert wide.check(250_000) == 250_000
+    low = widened(Control("arpu", "ARPU", 1, 100, 1, 12), 0.0)
+    assert low.check(0.0) == 0.0
+    big = widened(Control("cost", "Cost", 0.05, 5.0, 0.05, 0.5), 500.0)
+    assert big.check(500.0) == 500.0 and big.steps <= 1_001
