@@ -835,3 +835,24 @@ def test_rfm_outcomes_errors():
         fs.rfm_outcomes(tx, "1997-12-31", confidence=0)
     with pytest.raises(ValueError, match="bins must be"):
         fs.rfm_outcomes(tx, "1997-12-31", bins=1)
+
+
+# -- mutation survivors (docs/mutation.md, scoring sample) ----------------------------------------
+
+
+def test_bant_score_names_a_missing_account_column():
+    scores = pd.DataFrame({"budget": [5], "authority": [4], "need": [3], "time": [2]})
+    with pytest.raises(ValueError, match=r"accounts is missing column\(s\) \['account'\]"):
+        bant_score(scores)  # the default account="account" is a required column
+    assert bant_score(scores, account=None)["bant"].tolist() == [120]
+
+
+def test_the_random_strategy_expects_capacity_times_the_mean():
+    # Working c accounts drawn at random: expected wins c × mean(p_win), whatever the draw.
+    res = simulate_bant_pipeline(300, capacity=30, seed=3)
+    row = res.summary().set_index("strategy").loc["random"]
+    p, ev = res.accounts["p_win"], res.accounts["expected_value"]
+    assert row["expected_wins"] == pytest.approx(30 * p.mean(), rel=1e-12)
+    assert row["expected_revenue"] == pytest.approx(30 * ev.mean(), rel=1e-12)
+    picked = res.accounts["random_pick"].to_numpy()
+    assert row["expected_wins"] != pytest.approx(p[picked].sum(), rel=1e-9)  # not the draw's sum
