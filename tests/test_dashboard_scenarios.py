@@ -64,6 +64,12 @@ WEEKLY_BUDGET = WEEKLY.replace(
     "new_leads = { before = 100000, after = 200000, at = 12 }", "budget = 5000.0\npaid_cac = 40.0"
 )
 
+#: The budget doubles from period 12 at a fixed cost per lead (a budget schedule).
+WEEKLY_BUDGET_STEP = WEEKLY.replace(
+    "new_leads = { before = 100000, after = 200000, at = 12 }",
+    "budget = { before = 5000, after = 10000, at = 12 }\ncost_per_lead = 0.25",
+)
+
 GROWTH_KEYS = {
     "customers": "growth_active",
     "revenue": "growth_revenue",
@@ -99,7 +105,11 @@ def _check_b2b(ex: Any, run: Any) -> None:
     assert ex.metrics["kept"] == kept
 
 
-@pytest.mark.parametrize("text", [WEEKLY, WEEKLY_BUDGET], ids=["new_leads", "budget"])
+@pytest.mark.parametrize(
+    "text",
+    [WEEKLY, WEEKLY_BUDGET, WEEKLY_BUDGET_STEP],
+    ids=["new_leads", "budget", "budget_schedule"],
+)
 def test_the_growth_tab_shows_the_run_of_a_weekly_file_with_schedules(
     tmp_path: Path, text: str
 ) -> None:
@@ -123,6 +133,10 @@ def test_the_growth_tab_shows_the_run_of_a_weekly_file_with_schedules(
             assert dash.growth.control("budget").disabled
             assert dash.growth.control("cost_per_lead").disabled
             assert "new leads follow the file&#x27;s schedule" in dash.growth._status.value
+        elif "budget = {" in text:
+            assert dash.growth.control("budget").disabled
+            assert not dash.growth.control("cost_per_lead").disabled
+            assert "the budget follows the file&#x27;s schedule" in dash.growth._status.value
         else:
             assert not dash.growth.control("budget").disabled
             assert "paid_cac" in dash.growth.control("cost_per_lead").tooltip

@@ -41,3 +41,19 @@ def test_guide_and_readme_point_to_the_file_format_reference() -> None:
         assert "help(funnelsim.scenarios)" in text
         assert "src/funnelsim/scenarios/__init__.py" in text
     assert "file format" in (fs.scenarios.__doc__ or "").lower()
+
+
+def test_the_guides_help_command_runs_as_written():
+    # A newcomer copied `python -c "import funnelsim; help(funnelsim.scenarios)"` and got an
+    # AttributeError (the lazy top level has no `scenarios`): the command must run as written.
+    import subprocess
+    import sys
+
+    text = (ROOT / "docs" / "instructor-guide.md").read_text(encoding="utf-8")
+    command = re.search(r'`python -c "([^"]*help\(funnelsim\.scenarios\)[^"]*)"`', text)
+    assert command, "the guide shows how to read the reference"
+    code = command[1].replace("help(", "print(")  # the docstring's object, not a pager
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr

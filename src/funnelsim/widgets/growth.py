@@ -123,7 +123,9 @@ class GrowthExplorer(Explorer):
         from funnelsim.model import AAARRR_STAGES
 
         if sc.funnel.names == AAARRR_STAGES:
-            return super()._values_from(sc)
+            # a setting given as a schedule (e.g. a budget that steps up) has no one
+            # value to show: its slider is held (held_by_file) and the run uses the file's
+            return {k: v for k, v in super()._values_from(sc).items() if not _scheduled(v)}
         if sc.growth is None:
             raise ValueError(
                 "the growth explorer needs an AAARRR funnel or a [growth] section, got "
@@ -136,7 +138,7 @@ class GrowthExplorer(Explorer):
         for name, c in self._controls.items():
             if c.setting and name not in rates:
                 value = sc.value(c.setting)
-                if value is not None:
+                if value is not None and not _scheduled(value):
                     values[name] = value
         return values
 
@@ -234,6 +236,13 @@ def widened(c: Control, value: Any) -> Control:
     return dataclasses.replace(c, min=bottom)
 
 
+def _scheduled(value: Any) -> bool:
+    """Whether a ``[growth]`` setting is a schedule (changes over periods), not one number."""
+    from funnelsim.growth import Schedule
+
+    return isinstance(value, Schedule | list | tuple)
+
+
 def held_by_file(sc: Any) -> dict[str, str]:
     """Growth sliders whose setting scenario ``sc`` overrides, with the reason shown.
 
@@ -259,7 +268,9 @@ def held_by_file(sc: Any) -> dict[str, str]:
             else "new leads are the file's new_leads"
         )
         held.update(budget=why, cost_per_lead=why)
-    elif params.cost_per_lead is None:
+    elif _scheduled(params.budget):
+        held["budget"] = "the budget follows the file's schedule"
+    if params.new_leads is None and params.cost_per_lead is None:
         held["cost_per_lead"] = (
             "leads are priced by the file's paid_cac"
             if params.paid_cac is not None
