@@ -276,3 +276,27 @@ def test_widened_stretches_a_slider_to_the_files_value() -> None:
     assert low.check(0.0) == 0.0
     big = widened(Control("cost", "Cost", 0.05, 5.0, 0.05, 0.5), 500.0)
     assert big.check(500.0) == 500.0 and big.steps <= 1_001
+
+
+def test_a_failed_load_leaves_no_note_of_the_file(tmp_path: Path, monkeypatch) -> None:
+    # A newcomer's load failed part-way; the next redraw then said "the activation rate
+    # follows the file's rate_changes schedule" although nothing had been loaded.
+    import funnelsim.widgets.growth as growth_widgets
+
+    path = _file(tmp_path, WEEKLY)
+    ex = growth_widgets.GrowthExplorer(threaded=False)
+    try:
+        before = ex.values
+
+        def broken(c: Any, value: Any) -> Any:
+            raise ValueError("cannot show this value")
+
+        monkeypatch.setattr(growth_widgets, "widened", broken)
+        ex.load(path)
+        assert "Load failed: cannot show this value" in ex._status.value
+        ex.refresh()
+        assert "rate_changes" not in ex._status.value
+        assert not ex.control("activation").disabled
+        assert ex.values == before
+    finally:
+        ex.close()

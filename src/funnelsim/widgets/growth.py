@@ -159,6 +159,15 @@ class GrowthExplorer(Explorer):
         # A scenario without [growth] gets the whole section the sliders show.
         return super()._scenario_with(sc, values if sc.growth is None else changed, values)
 
+    def _start_from(self, scenario: Any) -> Any:
+        # A failed load changes nothing: the held sliders and their note stay the old file's.
+        held, notice = self._held, self._notice
+        try:
+            return super()._start_from(scenario)
+        except Exception:
+            self._held, self._notice = held, notice
+            raise
+
     def _adopt(self, sc: Any) -> None:
         super()._adopt(sc)
         self._held = held_by_file(sc)
