@@ -561,16 +561,9 @@ def rfm(
         )
     nbins = check_int("bins", bins, low=2, high=9)
     mode = check_choice("frequency", frequency, ("days", "orders"))
-    ids = transactions[customer]
-    if ids.isna().any():
-        i = int(np.flatnonzero(ids.isna().to_numpy())[0])
-        raise ValueError(
-            f"transactions column {customer!r} is missing at row {transactions.index[i]!r}"
-        )
-    dates = _as_dates(transactions[date], date, transactions.index, date_format, dayfirst)
-    amounts = _as_amounts(transactions[amount], amount, transactions.index)
-    if len(dates) == 0:
-        raise ValueError("transactions is empty: RFM needs at least one purchase")
+    ids, dates, amounts = _read_transactions(
+        transactions, customer, date, amount, date_format, dayfirst, needed_by="RFM"
+    )
     last_seen = pd.Timestamp(dates.max())
     ref = (
         last_seen
@@ -628,6 +621,34 @@ def rfm(
             ),
         }
     )
+
+
+def _read_transactions(
+    transactions: pd.DataFrame,
+    customer: str,
+    date: str,
+    amount: str,
+    date_format: str | None,
+    dayfirst: bool | None,
+    *,
+    needed_by: str,
+) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Customer ids, dates and amounts of a purchase log, each checked (one reader for all).
+
+    Raises ValueError naming the row of a missing customer id, a bad date or amount,
+    or an empty log (``needed_by`` says what needs a purchase).
+    """
+    ids = transactions[customer]
+    if ids.isna().any():
+        i = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        raise ValueError(
+            f"transactions column {customer!r} is missing at row {transactions.index[i]!r}"
+        )
+    dates = _as_dates(transactions[date], date, transactions.index, date_format, dayfirst)
+    amounts = _as_amounts(transactions[amount], amount, transactions.index)
+    if len(dates) == 0:
+        raise ValueError(f"transactions is empty: {needed_by} needs at least one purchase")
+    return ids, dates, amounts
 
 
 def _sorted_codes(ids: pd.Series) -> tuple[np.ndarray, Any]:
@@ -810,16 +831,9 @@ def first_purchase_threshold(
     check_columns(transactions, [customer, date, amount], name="transactions")
     levels = np.atleast_1d(check_real_array("threshold", threshold, low=0.0)).ravel()
     level = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
-    ids = transactions[customer]
-    if ids.isna().any():
-        i = int(np.flatnonzero(ids.isna().to_numpy())[0])
-        raise ValueError(
-            f"transactions column {customer!r} is missing at row {transactions.index[i]!r}"
-        )
-    dates = _as_dates(transactions[date], date, transactions.index, date_format, dayfirst)
-    amounts = _as_amounts(transactions[amount], amount, transactions.index)
-    if len(dates) == 0:
-        raise ValueError("transactions is empty: the split needs at least one purchase")
+    ids, dates, amounts = _read_transactions(
+        transactions, customer, date, amount, date_format, dayfirst, needed_by="the split"
+    )
     codes, uniques = _sorted_codes(ids)
     n = len(uniques)
     day = local_days(dates)
