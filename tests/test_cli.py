@@ -438,8 +438,9 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
     # Slow enough per point (about 5 ms) that the bar, shown after 0.5 s, appears.
     # (TQDM_DISABLE is read when tqdm is imported: a fresh process is needed.)
     small = tmp_path / "small.toml"
-    # The bar shows after 0.5 s (tqdm's delay): 40 runs of 4M buyers take about 3 s on a
-    # quiet machine (1M buyers finished inside the delay, and no bar was drawn).
+    # The bar shows after 0.5 s (tqdm's delay): 150 runs of 4M buyers take several seconds
+    # (1M buyers finished inside the delay on a quiet machine, and no bar was drawn; so did
+    # 40 runs of 4M).
     fs.Scenario(buyers=4_000_000).save(small)
     env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
     if disabled:
@@ -454,7 +455,7 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
                 "sweep",
                 str(small),
                 "--param",
-                "seed=1:40:40",
+                "seed=1:150:150",
                 "-o",
                 str(tmp_path / "s.csv"),
             ],
@@ -478,8 +479,8 @@ def test_sweep_progress_bar_on_a_terminal_respects_tqdm_disable(tmp_path, disabl
         os.close(leader)
     err = b"".join(chunks).decode(errors="replace")
     assert done.returncode == 0
-    assert "wrote 40 rows" in err
-    assert ("sweep:" in err and "40/40" in err) is not disabled
+    assert "wrote 150 rows" in err
+    assert ("sweep:" in err and "150/150" in err) is not disabled
 
 
 def test_the_examples_in_the_help_work(tmp_path, monkeypatch, capsys):
