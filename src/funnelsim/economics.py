@@ -610,8 +610,9 @@ def _payback_one(k: np.ndarray, per: np.ndarray, q: np.ndarray) -> np.ndarray:
     target = k * (1.0 - _REACH_RTOL)
     periods = np.full(k.shape, np.inf)
     flat = (q == 1) & (per > 0)
-    periods[flat] = np.ceil(target[flat] / per[flat])
     with np.errstate(all="ignore"):
+        # a margin so small that CAC / margin overflows is never repaid: inf, as it should be
+        periods[flat] = np.ceil(target[flat] / per[flat])
         share = np.where(per > 0, target * (1 - q) / np.where(per > 0, per, 1.0), np.inf)
         # A CAC equal to the LTV is never reached (the curve only approaches its
         # limit), except with churn 1, where the one payment is the whole LTV.
