@@ -49,9 +49,6 @@ expansion = 0.005
 [growth]
 periods = 30
 new_leads = { before = 100000, after = 200000, at = 12 }
-churn = 0.03
-arpu = 3.0
-margin = 0.8
 invites_per_user = 0.2
 invite_conversion = 0.3
 

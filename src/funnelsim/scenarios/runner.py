@@ -17,7 +17,7 @@ from funnelsim.economics import UnitEconomics
 from funnelsim.engine import SimulationResult
 from funnelsim.growth import GrowthResult, simulate_growth
 from funnelsim.referral import ReferralResult, simulate_referrals
-from funnelsim.retention import ChurnModel, CohortSimulation, simulate_cohorts
+from funnelsim.retention import CohortSimulation, simulate_cohorts
 from funnelsim.scenarios.errors import _keyword
 from funnelsim.scenarios.sections import (
     B2BSettings,
@@ -308,11 +308,7 @@ def scenario_unit_economics(scenario: Scenario) -> UnitEconomics:
     econ = scenario.economics
     if econ is None:
         raise ValueError(f"scenario {scenario.name!r} has no [economics] section")
-    if econ.churn is not None:
-        model = ChurnModel.geometric(econ.churn)
-    else:
-        assert scenario.retention is not None  # checked when the scenario was built
-        model = scenario.retention.model
+    model = econ.churn_model(scenario.retention)
     cac: float | None = econ.cac
     if cac is None and econ.paid_spend is not None:
         customers = expected_customers(scenario, econ.customer_stage)
