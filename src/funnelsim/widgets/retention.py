@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -10,28 +9,11 @@ from typing import Any
 import altair as alt
 
 from funnelsim import charts
-from funnelsim.widgets._base import (
-    Explorer,
-    Outcome,
-    expected_at,
-    replace_section,
-    require_section,
-)
+from funnelsim.widgets._base import Explorer, Outcome
 from funnelsim.widgets.specs import RETENTION_CONTROLS, RETENTION_METRICS
+from funnelsim.widgets.specs import polarization as _polarization
 
 __all__ = ["RetentionExplorer"]
-
-
-def _clean(x: float) -> float:
-    """``x`` to 12 significant digits: a derived 0.07999999999999999 reads back as 0.08."""
-    return float(f"{x:.12g}")
-
-
-def _polarization(model: Any) -> float:
-    """Polarization ``1 / (α + β + 1)`` of an sBG model; 0 for geometric churn."""
-    if model.kind == "geometric":
-        return 0.0
-    return float(1.0 / (model.alpha + model.beta + 1.0))
 
 
 class RetentionExplorer(Explorer):
@@ -71,25 +53,8 @@ class RetentionExplorer(Explorer):
         )
         self._start_with(scenario, values)
 
-    # -- scenario files ---------------------------------------------------------------------
-    def _values_from(self, sc: Any) -> dict[str, Any]:
-        ret = require_section(sc, "retention")
-        polarization = _polarization(ret.model)
-        size = ret.cohort_size
-        if size is None:
-            size = expected_at(sc, ret.cohort_stage)
-        values: dict[str, Any] = {
-            "churn": _clean(ret.model.mean_churn),  # the file's 0.08, not 0.07999999999999999
-            "polarization": _clean(polarization),
-            "cohort_size": size,
-            "cohorts": ret.cohorts,
-            "periods": ret.periods,
-        }
-        if sc.economics is not None:
-            values["arpu"], values["margin"] = sc.economics.arpu, sc.economics.margin
-        if sc.seed is not None:
-            values["seed"] = sc.seed
-        return values
+    # -- scenario files (each slider's setting: specs.RETENTION_CONTROLS) -------------------
+    _needs = ("retention",)
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.scenarios import EconomicsSettings, RetentionSettings, Scenario
@@ -105,26 +70,6 @@ class RetentionExplorer(Explorer):
         return Scenario(
             name="retention scenario", seed=values["seed"], retention=retention, economics=economics
         )
-
-    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        ret: dict[str, Any] = {
-            k: changed[k] for k in ("periods", "cohorts", "cohort_size") if k in changed
-        }
-        moved = {"churn", "polarization"} & set(changed)
-        if moved and sc.retention.alpha is None and sc.retention.churn is not None:
-            # the file gives churn (and polarization): write only the moved one
-            if "churn" in moved:
-                ret["churn"] = values["churn"]
-            if "polarization" in moved:
-                ret["polarization"] = values["polarization"] or None  # 0: geometric
-        elif moved:  # the file gives alpha and beta: both become churn and polarization
-            polarization = values["polarization"] or None  # 0: geometric
-            ret.update(churn=values["churn"], polarization=polarization, alpha=None, beta=None)
-        sc = replace_section(sc, "retention", **ret)
-        if sc.economics is not None:
-            money = {k: changed[k] for k in ("arpu", "margin") if k in changed}
-            sc = replace_section(sc, "economics", **money)
-        return dataclasses.replace(sc, seed=changed.get("seed", sc.seed))
 
     def model(self, values: Mapping[str, Any] | None = None) -> Any:
         """The churn model of ``values`` (default: the sliders'): geometric at polarization 0.
