@@ -963,8 +963,6 @@ def period_label(text: str, period: str) -> str:
     return re.sub(r"\b[Mm]onth(?:s|ly)?\b", swap, text)
 
 
-
-
 def _with_paths(sc: Any, paths: Mapping[str, Any]) -> Any:
     """``sc.with_values(paths)``, several fields of one existing section replaced at once.
 
@@ -995,9 +993,6 @@ def check_loaded(controls: Mapping[str, Control], values: Mapping[str, Any]) -> 
             raise ValueError(
                 f"{name} = {value!r} is outside the explorer's range [{c.min:g}, {c.max:g}]"
             )
-
-
-
 
 
 def _close_tree(widget: w.Widget) -> None:

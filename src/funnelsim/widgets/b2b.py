@@ -47,6 +47,7 @@ METRICS = (
     Metric("abandoned", "Won but abandoned", "{:,.0f}", "Deals won whose users dropped it."),
 )
 
+
 def accounts_table(result: Any) -> pd.DataFrame:
     """The accounts' funnel table, in the shape :func:`funnelsim.charts.funnel_chart` reads.
 

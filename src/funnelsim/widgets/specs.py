@@ -482,9 +482,7 @@ def _cost_of_change(sc: Any, current: Mapping[str, Any]) -> float:
     """The cost of change X that gives the file's Buy rate with the current A, B and D."""
     buy = _buy_rate(sc)
     if not 0.0 < buy < 1.0:
-        raise ValueError(
-            f"Beckhard's rule gives a Buy rate strictly between 0 and 1, got {buy!r}"
-        )
+        raise ValueError(f"Beckhard's rule gives a Buy rate strictly between 0 and 1, got {buy!r}")
     odds = (buy / (1.0 - buy)) ** (1.0 / BECKHARD_STEEPNESS)
     return current["dissatisfaction"] * current["vision"] * current["first_steps"] / odds
 
@@ -864,19 +862,25 @@ ECONOMICS_METRICS = (
 
 # -- the B2B deal --------------------------------------------------------------------------------
 
-B2B_COMMITTEE = _driving("b2b.", (
-    _rate("champion", "Champion present", 0.25, "An insider who sells for you."),
-    _rate("saboteur", "Saboteur present", 0.15, "An insider who works against you."),
-    _rate("decision_maker", "Decision maker (ЛПР)", 0.60),
-    _rate("economic_buyer", "Economic buyer (ЛВР)", 0.70),
-    _rate("influencer", "Decision shaper (ЛФР)", 0.90),
-    _rate("user", "Users", 0.80),
-))
+B2B_COMMITTEE = _driving(
+    "b2b.",
+    (
+        _rate("champion", "Champion present", 0.25, "An insider who sells for you."),
+        _rate("saboteur", "Saboteur present", 0.15, "An insider who works against you."),
+        _rate("decision_maker", "Decision maker (ЛПР)", 0.60),
+        _rate("economic_buyer", "Economic buyer (ЛВР)", 0.70),
+        _rate("influencer", "Decision shaper (ЛФР)", 0.90),
+        _rate("user", "Users", 0.80),
+    ),
+)
 
-B2B_STEPS = _driving("funnel.rates.", (
-    _rate("learn", "Learn (triggered → studies)", 0.40),
-    _rate("try_", "Try (studies → pilot)", 0.30),
-))
+B2B_STEPS = _driving(
+    "funnel.rates.",
+    (
+        _rate("learn", "Learn (triggered → studies)", 0.40),
+        _rate("try_", "Try (studies → pilot)", 0.30),
+    ),
+)
 
 B2B_BECKHARD = _driving("", (
     Control("dissatisfaction", "A: dissatisfaction (0–10)", 0, 10, 0.5, 6, readout=".1f"),
