@@ -329,6 +329,8 @@ class Explorer:
     _notice: str = ""
     #: The time unit of the loaded scenario (its ``period``): labels and unit economics use it.
     _period: str = "month"
+    #: The time unit the specs' labels are written in ("month"; "period" for abstract ones).
+    _label_unit: str = "month"
 
     def __init__(
         self,
@@ -424,7 +426,10 @@ class Explorer:
         self._controls = controls
         self._month_controls = dict(controls)  # as written, in months (see _use_period)
         # section headings name the period too ("Unit economics (per week)")
-        sections = [(period_label(heading, self._period), group) for heading, group in sections]
+        sections = [
+            (period_label(heading, self._period, self._label_unit), group)
+            for heading, group in sections
+        ]
         self._groups: list[tuple[str, list[str]]] = [
             (heading, [c.name for c in group]) for heading, group in sections
         ]
@@ -441,7 +446,7 @@ class Explorer:
                 self._widgets[c.name] = slider
                 children.append(slider)
         self._sections_box.children = tuple(children)
-        if self._period != "month":
+        if self._period != self._label_unit:
             self._use_period(self._period)
 
     def _on_change(self, control: Control) -> Callable[[dict[str, Any]], None]:
@@ -625,19 +630,24 @@ class Explorer:
         self._use_period(sc.period)
 
     def _use_period(self, period: str) -> None:
-        """Name time in ``period`` units in every slider label and metric card (from months)."""
+        """Name time in ``period`` units in every slider label and metric card.
+
+        (From the unit the specs are written in, :attr:`_label_unit`.)
+        """
         self._period = period
         if "_month_controls" not in vars(self):
             return  # before the sliders exist: building them applies the period
         for name, c in self._month_controls.items():
-            label = period_label(c.label, period)
+            label = period_label(c.label, period, self._label_unit)
             self._controls[name] = dataclasses.replace(
-                c, label=label, help=period_label(c.help, period)
+                c, label=label, help=period_label(c.help, period, self._label_unit)
             )
             self._widgets[name].description = label
         self._metric_specs = tuple(
             dataclasses.replace(
-                m, label=period_label(m.label, period), help=period_label(m.help, period)
+                m,
+                label=period_label(m.label, period, self._label_unit),
+                help=period_label(m.help, period, self._label_unit),
             )
             for m in self._month_metrics
         )
@@ -944,23 +954,29 @@ _PER_PERIOD = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": 
                "year": "yearly"}  # fmt: skip
 
 
-def period_label(text: str, period: str) -> str:
-    """``text`` written in months, with time in ``period`` units ("week": "Payback (weeks)").
+def period_label(text: str, period: str, written: str = "month") -> str:
+    """``text`` written in ``written`` units, with time in ``period`` units.
 
-    The explorers' labels are written for the default ``period = "month"`` of a
-    scenario file; a file with another period names its own unit everywhere.
+    ``period_label("Payback (months)", "week")`` is "Payback (weeks)". Most
+    explorers' labels are written for the default ``period = "month"`` of a
+    scenario file; the retention explorer's are written in abstract periods
+    (``written="period"``: "Mean churn per period" becomes "Mean churn per
+    week"). A file with another period names its own unit everywhere.
     """
-    if period == "month":
+    if period == written:
         return text
     adjective = _PER_PERIOD.get(period, f"per-{period}")
+    words = {"month": r"\b[Mm]onth(?:s|ly)?\b", "period": r"\b[Pp]eriod(?:s)?\b"}
+    if written not in words:
+        raise ValueError(f"labels are written in months or periods, got written={written!r}")
 
     def swap(m: re.Match[str]) -> str:
         word = m.group(0)
         low = word.lower()
-        new = adjective if low == "monthly" else f"{period}s" if low == "months" else period
+        new = adjective if low == "monthly" else f"{period}s" if low.endswith("s") else period
         return new[0].upper() + new[1:] if word[0].isupper() else new
 
-    return re.sub(r"\b[Mm]onth(?:s|ly)?\b", swap, text)
+    return re.sub(words[written], swap, text)
 
 
 def _with_paths(sc: Any, paths: Mapping[str, Any]) -> Any:
