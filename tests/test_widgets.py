@@ -1129,3 +1129,42 @@ def test_a_moved_cost_per_buyer_is_saved_into_a_files_cac(tmp_path: Path) -> Non
         assert ex.metrics["cac"] == pytest.approx(80.0, rel=1e-12)
     finally:
         ex.close()
+
+
+def test_the_b2b_cards_say_which_count_is_which_and_name_the_cycle_unit(tmp_path: Path) -> None:
+    from funnelsim.widgets import B2BExplorer
+    from funnelsim.widgets.b2b import accounts_table
+
+    ex = B2BExplorer(scenario="b2b_saas", threaded=False)
+    try:
+        labels = {m.name: m.label for m in ex._metric_specs}
+        assert labels["buy_rate"] == "Buy step: base rate (Beckhard)"
+        assert labels["win_rate"] == "Win rate (deals won ÷ accounts)"
+        assert labels["customers"] == "Deals won (the chart's Buy row)"
+        assert labels["cycle"] == "Median sales cycle (weeks)"
+        # what the labels say: the chart's Buy row is the deals won, the win rate their share
+        buy = accounts_table(ex.outcome.result).set_index("stage").loc["Buy", "reached"]
+        assert buy == ex.metrics["customers"]
+        assert ex.metrics["win_rate"] == ex.metrics["customers"] / ex.values["accounts"]
+        # the committee moves the Buy step away from its base rate
+        step = accounts_table(ex.outcome.result).set_index("stage").loc["Buy", "step_conversion"]
+        assert abs(step - ex.metrics["buy_rate"]) > 0.05
+        # a file whose stage times are days names days
+        days = tmp_path / "days.toml"
+        days.write_text(
+            "seed = 4\nbuyers = 500\n[funnel]\npreset = 'trigger_learn_try_buy'\n"
+            "[funnel.times]\nlearn = 20.0\ntry = 30.0\nbuy = 45.0\n"
+            "[b2b]\ntime_unit = 'day'\n"
+        )
+        ex.load(days)
+        assert {m.name: m.label for m in ex._metric_specs}["cycle"] == "Median sales cycle (days)"
+        assert ex.metrics["cycle"] == fs.load_scenario(days).run().metrics()["b2b_median_cycle"]
+        assert "Median sales cycle (days)" in ex.still()
+        ex.set_values(champion=0.5)
+        assert fs.load_scenario(ex.save(tmp_path / "moved.toml")).b2b.time_unit == "day"
+        ex.load(tmp_path / "missing.toml")  # a failed load keeps the unit
+        assert {m.name: m.label for m in ex._metric_specs}["cycle"] == "Median sales cycle (days)"
+        ex.load("b2b_saas")
+        assert {m.name: m.label for m in ex._metric_specs}["cycle"] == "Median sales cycle (weeks)"
+    finally:
+        ex.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -82,10 +83,17 @@ class B2BExplorer(Explorer):
     the cards after loading a file are the numbers ``funnelsim simulate``
     prints for it, and a saved file reloads to the same numbers.
 
+    The cards say which number is which: the Buy step's *base* rate from
+    Beckhard's rule (before each account's committee moves it), the win rate
+    (deals won ÷ accounts), the deals won (the chart's Buy row: accounts that
+    bought) and the median sales cycle of the deals won, in the unit of the
+    funnel's stage times (a file's ``b2b.time_unit``; weeks, the
+    Trigger-Learn-Try-Buy preset's, by default).
+
     Loading a scenario takes its ``[b2b]`` section (committee presences,
-    accounts), the Learn and Try rates, the seed, the deal size (12 × the
-    ``[economics]`` ARPU) and its Buy rate, shown as the cost of change X that
-    gives that rate with the current A, B and D.
+    accounts, adoption, time unit), the Learn and Try rates, the seed, the
+    deal size (12 × the ``[economics]`` ARPU) and its Buy rate, shown as the
+    cost of change X that gives that rate with the current A, B and D.
     Pass ``scenario=`` (a file or ready-made name) to start from one.
     """
 
@@ -110,6 +118,22 @@ class B2BExplorer(Explorer):
 
     # -- scenario files (each slider's setting: specs.B2B_* and B2B_ADOPTION) ---------------
     _needs = ("b2b",)
+    _adopted = (*Explorer._adopted, "_time_unit")
+    #: Unit of the funnel's stage times, which the sales cycle card names.
+    _time_unit: str = "week"
+
+    def _adopt(self, sc: Any) -> None:
+        self._time_unit = sc.b2b.time_unit  # before the period: that renames the cards
+        super()._adopt(sc)
+
+    def _use_period(self, period: str) -> None:
+        super()._use_period(period)
+        self._metric_specs = tuple(
+            dataclasses.replace(m, label=f"Median sales cycle ({self._time_unit}s)")
+            if m.name == "cycle"
+            else m
+            for m in self._metric_specs
+        )
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.model import trigger_learn_try_buy
@@ -169,7 +193,7 @@ class B2BExplorer(Explorer):
         return charts.Plot.hconcat(
             charts.funnel_plot(
                 accounts_table(b),
-                title="Accounts through the funnel",
+                title="Accounts through the funnel (Buy: the deals won)",
                 confidence=0.95,
                 width=300,
                 unit="accounts (companies)",

@@ -901,12 +901,27 @@ B2B_DEAL = _driving("", (
    deal_size=Setting("economics.arpu", _deal_size, _write_deal_size, optional=True))  # fmt: skip
 
 B2B_METRICS = (
-    Metric("buy_rate", "Buy step (Beckhard)", "{:.0%}", "P(buy) = r² / (1 + r²), r = A·B·D / X."),
-    Metric("win_rate", "Win rate", "{:.1%}"),
-    Metric("customers", "Deals won", "{:,.0f}"),
-    Metric("revenue", "Revenue ($ / year)", "${:,.0f}"),
-    Metric("cycle", "Median sales cycle (weeks)", "{:.1f}", "Won deals only."),
-)
+    Metric(
+        "buy_rate", "Buy step: base rate (Beckhard)", "{:.0%}",
+        "The rate of the Buy step (pilot → purchase) with no committee member present: "
+        "P = r² / (1 + r²), r = A·B·D / X. Each account's committee moves it; the funnel "
+        "chart's Buy row is the result.",
+    ),
+    Metric(
+        "win_rate", "Win rate (deals won ÷ accounts)", "{:.1%}",
+        "Accounts that bought, as a share of the accounts triggered.",
+    ),
+    Metric(
+        "customers", "Deals won (the chart's Buy row)", "{:,.0f}",
+        "Accounts that bought: the Buy row of the funnel chart.",
+    ),
+    Metric("revenue", "Revenue ($ / year)", "${:,.0f}", "Deals won × deal size."),
+    Metric(
+        "cycle", "Median sales cycle (weeks)", "{:.1f}",
+        "Trigger to purchase, deals won only; in the unit of the funnel's stage times "
+        "(a scenario's b2b.time_unit, weeks by default).",
+    ),
+)  # fmt: skip
 
 # -- sensitivity ---------------------------------------------------------------------------------
 
