@@ -152,14 +152,14 @@ class ScenarioRun:
             if self.referral_roi is not None:
                 parts.append(f"referral programme ROI {_format.percent(self.referral_roi, 0)}")
             out["economics"] = ", ".join(parts) + f" ({e.label})."
-        if self.b2b is not None:
+        if self.b2b is not None and self.scenario.b2b is not None:
             cycle = m["b2b_median_cycle"]
             out["b2b"] = (
                 f"{_format.percent(m['b2b_win_rate'])} of "
                 f"{_format.count(self.b2b.n_accounts)} accounts bought"
                 + (
-                    f"; median sales cycle of won deals {_format.number(cycle)} time units "
-                    "(the unit of the funnel's stage times)."
+                    f"; median sales cycle of won deals {_format.number(cycle)} "
+                    f"{self.scenario.b2b.time_unit}s (b2b.time_unit)."
                     if math.isfinite(cycle)
                     else "."
                 )

@@ -26,7 +26,7 @@ from funnelsim.growth import GrowthParams, Schedule, step_change
 from funnelsim.model import Funnel
 from funnelsim.referral import NPS_SEGMENTS, simulate_referrals
 from funnelsim.retention import ChurnModel
-from funnelsim.scenarios.errors import _check_str, _describe, _Inline, _keyword, _Table
+from funnelsim.scenarios.errors import PERIODS, _check_str, _describe, _Inline, _keyword, _Table
 
 if TYPE_CHECKING:
     pass
@@ -414,6 +414,9 @@ class B2BSettings(_Section):
     #: Base rate of the post-purchase step: a won account's users take the product into
     #: daily use (moved by the users' and the champion's stances); absent: no such step.
     adoption: float | None = _checked(check_probability)
+    #: Unit of the funnel's stage times, hence of the sales cycle: "day", "week" (the
+    #: Trigger-Learn-Try-Buy preset's times), "month", "quarter" or "year".
+    time_unit: str = _checked(_choice(*PERIODS), "week")
 
     @property
     def committee(self) -> Committee:
