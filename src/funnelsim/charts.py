@@ -3351,7 +3351,7 @@ def plan_chart(
     for e, start, b in zip(entrants, frame["start_before"].to_numpy(float), budget, strict=True):
         units = unit if start == 1 else f"{unit}s"
         when = "customers out" if start == 0 else f"starts {_format.number(start)} {units} ahead"
-        spend = f", ${b:,.0f}/{unit}" if costs and b > 0 else ""  # whole dollars, all rows
+        spend = f", {_format.money(b, digits=0)}/{unit}" if costs and b > 0 else ""  # whole $
         labels.append(f"{_format.count(round(e, 1))} · {when}{spend}")
     data = pd.DataFrame(
         {
