@@ -229,6 +229,19 @@ def test_sidebar_titles_follow_one_pattern_from_lessons_toml(site: Path) -> None
             assert shown in course_map_markdown(), shown
 
 
+def test_every_lesson_heading_is_its_sidebar_title(site: Path) -> None:
+    # The page's heading (and so the browser tab, "previous" / "next") in the sidebar's
+    # pattern, a subtitle after " — " allowed: "05. Retention — cohorts, churn, ...".
+    from funnelsim.course import LESSON_TITLES
+
+    for stem, title in LESSON_TITLES.items():
+        expected = f"{stem[:2]}. {title}"
+        heading = first_heading(ROOT / "notebooks" / f"{stem}.ipynb")
+        assert heading == expected or heading.startswith(f"{expected} — "), (stem, heading)
+        h1 = " ".join(refs(site / "notebooks" / f"{stem}.html").h1)
+        assert h1.replace("\u2019", "'").startswith(expected), (stem, h1)
+
+
 def test_titles_are_the_lessons_toml_entries() -> None:
     names = book.titles()
     assert names["00_start_here"] == "00. Start here: how this course works"
