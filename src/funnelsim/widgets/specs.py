@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from funnelsim._format import tidy
+from funnelsim._format import formatted, tidy
 from funnelsim._validation import check_choice, check_real
 
 __all__ = [
@@ -236,7 +236,7 @@ class Metric:
             return "–"
         if math.isinf(value):
             return self.infinite if value > 0 else "−∞"
-        return self.fmt.format(tidy(value))
+        return formatted(self.fmt, tidy(value))  # "−$106", not "$-106"
 
 
 def _whole(span: float, step: float) -> bool:
