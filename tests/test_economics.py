@@ -739,3 +739,19 @@ def test_several_churn_models_need_weights():
         ec.payback_period(10.0, 5.0, 1.0, models)
     with pytest.raises(ValueError, match=r"arpu must be one value or one per group \(2\)"):
         ec.payback_period(10.0, [5.0, 5.0, 5.0], 1.0, models, weights=[0.5, 0.5])
+
+
+@pytest.mark.parametrize("churn", [0.05, ChurnModel.sbg(0.72, 8.28)])
+@pytest.mark.parametrize("horizon", [5, 17, 40])
+def test_a_horizon_caps_the_payback_as_in_unit_economics(churn, horizon):
+    for cac in (20.0, 48.0, 70.0, 1e5):
+        got = ec.payback_period(cac, 6.0, 0.8, churn, 0.01, 0.005, horizon=horizon)
+        ue = ec.unit_economics(
+            6.0, 0.8, churn, cac=cac, discount=0.01, expansion=0.005, horizon=horizon
+        )
+        assert got == ue.payback
+        assert got <= horizon or got == math.inf
+    # one churn for a mix of two groups with different ARPUs
+    mix = ec.payback_period(48.0, [6.0, 12.0], 0.8, 0.05, weights=[0.5, 0.5], horizon=horizon)
+    whole = ec.payback_period(48.0, [6.0, 12.0], 0.8, [0.05, 0.05], weights=[0.5, 0.5])
+    assert mix == (whole if whole <= horizon else math.inf)

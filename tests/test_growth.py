@@ -938,3 +938,33 @@ def test_sbg_churn_with_the_multiplier_is_checked_in_its_first_period():
         GrowthParams(churn=ChurnModel.sbg(1.0, 3.0), referred_churn_multiplier=5.0)
     with pytest.raises(ValueError, match=r"discount must be >= 0, got -0.01"):
         GrowthParams(discount=-0.01)
+
+
+def test_expansion_grows_each_customer_s_revenue_with_their_age():
+    # nobody churns: one cohort of 100 pays arpu × (1 + g)^age, exactly
+    leads = Schedule.from_values([100, 0, 0, 0, 0, 0])
+    r = simulate_growth(6, new_leads=leads, churn=0.0, arpu=10.0, expansion=0.1, discount=0.2)
+    np.testing.assert_allclose(r.periods["revenue"], 1_000 * 1.1 ** np.arange(6), rtol=1e-12)
+    # sBG churn: the expected revenue of the cohort is n × arpu × S(t) × (1 + g)^t
+    n, reps = 1_000, 300
+    r = simulate_growth(
+        12,
+        new_leads=Schedule.from_values([n] + [0] * 11),
+        churn=SBG,
+        arpu=1.0,
+        expansion=0.02,
+        discount=0.03,  # the sBG LTV is finite only when discounting beats expansion
+        replications=reps,
+        seed=3,
+    )
+    rev = r.periods.pivot(index="replication", columns="period", values="revenue").to_numpy()
+    t = np.arange(12)
+    s = np.asarray(SBG.survival(t))
+    se = 1.02**t * np.sqrt(n * s * (1 - s) / reps)
+    z = (rev.mean(axis=0) - n * s * 1.02**t)[1:] / se[1:]
+    assert np.all(np.abs(z) < 4), z
+    # the LTV and payback count the expansion (and a horizon) by the one function
+    prm = GrowthParams(arpu=6.0, margin=0.8, churn=0.05, expansion=0.01, horizon=36)
+    assert prm.ltv()[0] == ec.unit_economics(6.0, 0.8, 0.05, expansion=0.01, horizon=36).ltv
+    with pytest.raises(ValueError, match=r"the lifetime value is infinite"):
+        GrowthParams(churn=0.01, expansion=0.05)

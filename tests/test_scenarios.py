@@ -1570,3 +1570,18 @@ def test_growth_with_economics_round_trips_and_shows_the_scenario_s_ltv(sc):
     again = loads_scenario(sc.to_toml())
     assert again == sc
     assert again.growth.params.ltv()[0] == pytest.approx(sc.unit_economics().ltv, rel=1e-9)
+
+
+def test_economics_expansion_and_horizon_reach_the_growth_run():
+    text = (
+        "seed = 3\n[economics]\narpu = 50.0\nmargin = 0.8\nchurn = 0.03\ndiscount = 0.01\n"
+        "expansion = 0.01\nhorizon = 60\ncac = 400.0\n[growth]\nnew_leads = 100\n"
+        "budget = 30000.0\n"
+    )
+    sc = loads_scenario(text)
+    prm = sc.growth.params
+    assert (prm.expansion, prm.horizon) == (0.01, 60)
+    assert prm.ltv()[0] == pytest.approx(sc.unit_economics().ltv, rel=1e-12)
+    assert loads_scenario(sc.to_toml()) == sc
+    with pytest.raises(ScenarioError, match=r"growth\.horizon = 24 repeats economics\.horizon"):
+        loads_scenario(text + "horizon = 24\n")
