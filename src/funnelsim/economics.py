@@ -489,6 +489,7 @@ def payback_period(
     expansion: Any = 0.0,
     *,
     weights: Any = None,
+    horizon: int | None = None,
 ) -> Any:
     """Whole periods until a customer's expected cumulative gross profit covers their CAC.
 
@@ -554,6 +555,11 @@ def payback_period(
         axis. ``arpu``, ``margin``, ``churn``, ``discount`` and ``expansion``
         broadcast against ``weights`` (their last axis is the group); ``cac``
         broadcasts against ``weights.shape[:-1]``. Default: one customer type.
+    horizon : int, optional
+        Count only the payments at the start of periods ``0 .. horizon − 1``
+        (as :func:`unit_economics`' ``horizon``): the curve stays flat after
+        them, so a CAC it has not reached by then is never repaid (``inf``).
+        Found on the curve, by bisection. Default: the whole lifetime.
 
     Returns
     -------
@@ -584,6 +590,12 @@ def payback_period(
     5.0
     """
     models = _as_models(churn)
+    if horizon is not None:
+        cap = check_int("horizon", horizon, low=1, high=MAX_PAYBACK_PERIODS)
+        if models is None:
+            given = np.asarray(check_real_array("churn", churn, low=0.0, high=1.0), float)
+            models = [ChurnModel.geometric(float(c)) for c in np.atleast_1d(given)]
+        return _payback_models(cac, arpu, margin, models, discount, expansion, weights, cap)
     if models is not None:
         if any(model.kind != "geometric" for model in models):
             return _payback_models(cac, arpu, margin, models, discount, expansion, weights)
@@ -781,8 +793,12 @@ def _payback_models(
     discount: Any,
     expansion: Any,
     weights: Any,
+    horizon: int | None = None,
 ) -> Any:
-    """:func:`payback_period` when some group churns by an sBG model (bisection on the curve)."""
+    """:func:`payback_period` when some group churns by an sBG model or a ``horizon`` caps
+    the curve (bisection on the curve)."""
+    if len(models) == 1 and weights is not None and np.ndim(weights) > 0:
+        models = models * int(np.shape(weights)[-1])  # one churn for every group
     n_groups = len(models)
     k = np.asarray(check_real_array("cac", cac, low=0.0), dtype=float)
     a = _per_group("arpu", arpu, n_groups, low=0.0)
@@ -815,7 +831,9 @@ def _payback_models(
     # each group's LTV, by the one function (the limit of its curve)
     ltv_g = np.array(
         [
-            unit_economics(a[i], m[i], models[i], discount=d[i], expansion=g[i]).ltv
+            unit_economics(
+                a[i], m[i], models[i], discount=d[i], expansion=g[i], horizon=horizon
+            ).ltv
             for i in range(n_groups)
         ]
     )
@@ -823,17 +841,20 @@ def _payback_models(
         limit = np.sum(np.where(w > 0, w * ltv_g, 0.0), axis=-1)
     out = np.where(k > 0, np.inf, 0.0)
     # the curve only approaches its limit: a CAC at or above the mix's LTV is never repaid
-    todo = (k > 0) & (k < limit)
+    # (with a horizon the curve reaches its limit at the horizon and stays there)
+    todo = (k > 0) & ((k < limit) if horizon is None else np.isfinite(k))
     if todo.any():
         target = k[todo] * (1.0 - _REACH_RTOL)
         wt = w[todo]
         stop = 1024
+        if horizon is not None:
+            stop = horizon  # nothing is counted after it
         while True:
             curves = np.stack(
                 [_cumulative(models[i], per[i], d[i], stop, g[i]) for i in range(n_groups)]
             )  # (groups, stop + 1): the cumulative margin after 0 .. stop payments
             reach = wt @ curves[:, stop] >= target
-            if reach.all() or stop >= MAX_PAYBACK_PERIODS:
+            if reach.all() or stop >= MAX_PAYBACK_PERIODS or horizon is not None:
                 break
             stop = min(stop * 8, MAX_PAYBACK_PERIODS)
         # Bisection: the mix's curve is below CAC at lo (0 payments: nothing), at or

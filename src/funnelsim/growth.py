@@ -28,7 +28,8 @@ Two entry points:
     5. existing customers churn (Binomial; referred customers with churn ×
        ``referred_churn_multiplier``), new customers join;
     6. active customers pay ``arpu`` (referred ones ``arpu ×
-       referred_arpu_multiplier``); spend is the budget plus referral rewards.
+       referred_arpu_multiplier``), times ``(1 + expansion)^age`` with an
+       ``expansion``; spend is the budget plus referral rewards.
 
     Every step is one vectorised draw per period (over replications), so the
     cost does not depend on the number of people.
@@ -55,8 +56,8 @@ The run's LTV, LTV:CAC and payback (the ``periods`` columns and
 :meth:`GrowthResult.unit_economics`) come from
 :func:`funnelsim.economics.unit_economics` and
 :func:`funnelsim.economics.payback_period` with the run's churn model and
-``discount``: a scenario's growth run shows the same LTV as its
-``[economics]`` section.
+``discount`` (and ``expansion`` and ``horizon``): a scenario's growth run
+shows the same LTV as its ``[economics]`` section.
 
 Inputs that change over time
 ----------------------------
@@ -577,6 +578,12 @@ class GrowthParams:
     market_size: int | None = None
     #: Discount rate per period of the LTV and payback, >= 0 (0: undiscounted).
     discount: float = 0.0
+    #: Growth of a staying customer's revenue per period, > -1 (0.01: +1 % a period;
+    #: upsells net of downgrades): a customer aged ``t`` pays ``arpu × (1 + expansion)^t``.
+    expansion: float = 0.0
+    #: Periods counted in the LTV and payback (>= 1); None: the whole lifetime. Only the
+    #: valuation: customers keep paying in the simulation.
+    horizon: int | None = None
     #: Funnel step rates that change over time: ``{stage: Schedule}``, the stage by
     #: name or keyword (``{"activation": step_change(0.30, 0.45, at=12)}``), each a
     #: step after the first stage and up to ``customer_stage``; the schedule replaces
@@ -649,6 +656,11 @@ class GrowthParams:
             )
         set_("referred_churn_multiplier", mult)
         set_("discount", check_real("discount", self.discount, low=0.0))
+        set_("expansion", check_real("expansion", self.expansion, low=-1.0, low_open=True))
+        if self.horizon is not None:
+            set_("horizon", check_int("horizon", self.horizon, low=1, high=1_000_000))
+        if self.expansion != 0:
+            self.channel_economics()  # an LTV the expansion makes infinite needs a horizon
         set_("arpu", check_real("arpu", self.arpu, low=0.0))
         set_(
             "referred_arpu_multiplier",
@@ -864,11 +876,18 @@ class GrowthParams:
 
         :func:`funnelsim.economics.unit_economics` with ``arpu`` (referred:
         ``× referred_arpu_multiplier``), ``margin``, :attr:`churn_model`
-        (referred: :attr:`referred_churn_model`) and ``discount``; ``period``
+        (referred: :attr:`referred_churn_model`), ``discount``, ``expansion``
+        and ``horizon``; ``period``
         names one period in the records' labels ("month").
         """
         paid = unit_economics(
-            self.arpu, self.margin, self.churn_model, discount=self.discount, period=period
+            self.arpu,
+            self.margin,
+            self.churn_model,
+            discount=self.discount,
+            period=period,
+            expansion=self.expansion,
+            horizon=self.horizon,
         )
         referred = unit_economics(
             self.arpu * self.referred_arpu_multiplier,
@@ -876,6 +895,8 @@ class GrowthParams:
             self.referred_churn_model,
             discount=self.discount,
             period=period,
+            expansion=self.expansion,
+            horizon=self.horizon,
         )
         return paid, referred
 
@@ -1128,7 +1149,9 @@ def _derived(
             params.margin,
             [params.churn_model, params.referred_churn_model],
             params.discount,
+            params.expansion,
             weights=np.stack([1.0 - s, s], axis=-1),
+            horizon=params.horizon,
         )
     return {
         "marketing_spend": spend,
@@ -1258,7 +1281,7 @@ def _run_growth(
     rates_t = prm.rates_by_period(n_periods)
     invite_mean = prm.invites_per_user * prm.invite_conversion
     model = prm.churn_model
-    by_age = model.kind != "geometric"
+    by_age = model.kind != "geometric" or prm.expansion != 0
     if by_age:
         # sBG: cohorts by age (index = age at the end of the previous period); a cohort
         # aged t − 1 keeps each customer with probability 1 − h(t) (module docstring)
@@ -1269,6 +1292,9 @@ def _run_growth(
         cohorts_p = np.zeros((n_periods + 1, reps), dtype=np.int64)
         cohorts_r = np.zeros((n_periods + 1, reps), dtype=np.int64)
         cohorts_p[0] = prm.initial_customers
+        # revenue of one customer by age at the end of a period: arpu × (1 + expansion)^age
+        grow = (1.0 + prm.expansion) ** np.arange(n_periods + 1)
+        revenue_t = np.zeros((n_periods, reps))
     else:
         stay_paid = 1.0 - model.mean_churn
         stay_ref = 1.0 - prm.referred_churn
@@ -1318,6 +1344,9 @@ def _run_growth(
             cohorts_p[0] = new_p
             cohorts_r[0] = new_r
             surv_p, surv_r = _total(kept_p, reps), _total(kept_r, reps)
+            paid_rev = grow[: t + 2] @ cohorts_p[: t + 2]
+            ref_rev = grow[: t + 2] @ cohorts_r[: t + 2]
+            revenue_t[t] = prm.arpu * (paid_rev + prm.referred_arpu_multiplier * ref_rev)
         else:
             surv_p = rng.binomial(active_p, stay_paid)
             surv_r = rng.binomial(active_r, stay_ref)
@@ -1346,9 +1375,12 @@ def _run_growth(
     data["active_referral"] = cols["active_referral"]
     data["active"] = cols["active_paid"] + cols["active_referral"]
     data["churned"] = cols["churned"]
-    revenue = prm.arpu * (
-        cols["active_paid"] + prm.referred_arpu_multiplier * cols["active_referral"]
-    )
+    if by_age:
+        revenue = revenue_t[:done].T.ravel()
+    else:
+        revenue = prm.arpu * (
+            cols["active_paid"] + prm.referred_arpu_multiplier * cols["active_referral"]
+        )
     budget_t = np.tile(prm.budget_by_period(n_periods)[:done], reps)
     spend = budget_t + prm.referral_reward * cols["new_referral"]
     data["revenue"] = revenue

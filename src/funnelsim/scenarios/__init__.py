@@ -126,6 +126,17 @@ runs each one the scenario has, fed by the funnel run where that makes sense:
     acquisition spend: CAC, LTV:CAC and payback are then not defined, and the
     highlights say "CAC: no acquisition spend given".
 
+    One scenario, one set of numbers: in a file with ``[economics]``, the
+    growth model takes ``arpu``, ``margin``, ``churn``, ``discount``,
+    ``expansion`` and ``horizon`` from that section (its churn from
+    ``economics.churn`` or, without it, the ``[retention]`` model, sBG
+    included: customers then churn by their age), so the growth run's LTV is
+    :meth:`Scenario.unit_economics`'s. Give them in ``[economics]`` (and
+    ``[retention]``) only: a ``[growth]`` key repeating one of them with a
+    different value is an error naming both keys and both values
+    (``growth.arpu = 7.0 repeats economics.arpu = 6.0 with a different
+    value; give it in one place ...``). ``[growth]`` alone keeps its own.
+
 Each section draws from its own random stream, spawned from the scenario's
 seed at a fixed position (:func:`section_seed`), so adding or removing one
 never changes the numbers of the others, and no section shares a stream with

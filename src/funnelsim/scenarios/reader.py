@@ -97,7 +97,8 @@ def _check_growth_repeats(
         raise growth.error(
             f"{key} = {value!r} repeats {other_key} = {other!r} with a different value; give "
             "it in one place: with an [economics] section the growth model takes arpu, margin, "
-            f"churn and discount from it (delete {key}, or change {other_key})",
+            f"churn, discount, expansion and horizon from it (delete {key}, or change "
+            f"{other_key})",
             key,
         )
 

@@ -142,7 +142,7 @@ class Scenario:
         except (TypeError, ValueError) as err:
             message = _growth_message(str(err), GrowthSettings._param_names())[0]
             raise ValueError(
-                f"{message} (with [economics]' arpu, margin, churn and discount)"
+                f"{message} (with [economics]' arpu, margin, churn, discount and expansion)"
             ) from None
         object.__setattr__(self, "growth", dataclasses.replace(growth, params=params))
 

@@ -329,18 +329,26 @@ class EconomicsSettings(_Section):
 
 #: ``[growth]`` keys a scenario with ``[economics]`` takes from it (one place for each
 #: number): growth key → economics field.
-GROWTH_FROM_ECONOMICS = ("arpu", "margin", "churn", "discount")
+GROWTH_FROM_ECONOMICS = ("arpu", "margin", "churn", "discount", "expansion", "horizon")
 
 
 def growth_from_economics(
     econ: EconomicsSettings, retention: RetentionSettings | None
 ) -> dict[str, Any]:
-    """The growth model's ``arpu``, ``margin``, ``churn`` and ``discount`` in a scenario
-    with ``[economics]``: the section's, with its churn model (a geometric churn as its
-    probability, an sBG model as a :class:`funnelsim.retention.ChurnModel`)."""
+    """The growth model's ``arpu``, ``margin``, ``churn``, ``discount``, ``expansion`` and
+    ``horizon`` in a scenario with ``[economics]``: the section's, with its churn model (a
+    geometric churn as its probability, an sBG model as a
+    :class:`funnelsim.retention.ChurnModel`)."""
     model = econ.churn_model(retention)
     churn: float | ChurnModel = model.churn if model.kind == "geometric" else model  # type: ignore[assignment]
-    return {"arpu": econ.arpu, "margin": econ.margin, "churn": churn, "discount": econ.discount}
+    return {
+        "arpu": econ.arpu,
+        "margin": econ.margin,
+        "churn": churn,
+        "discount": econ.discount,
+        "expansion": econ.expansion,
+        "horizon": econ.horizon,
+    }
 
 
 def growth_repeats(
@@ -371,7 +379,7 @@ def growth_repeats(
                 other = section.churn  # type: ignore[union-attr]
         else:
             key, other = f"economics.{name}", getattr(econ, name)
-        same = (
+        same = (given is None and other is None) or (
             isinstance(other, int | float)
             and isinstance(given, int | float)
             and not isinstance(given, bool)
@@ -438,7 +446,8 @@ class GrowthSettings:
     The keys are ``periods``, ``replications`` and the fields of
     :class:`funnelsim.growth.GrowthParams` except ``funnel``: leads go through
     the scenario's own funnel. In a scenario with ``[economics]``, ``arpu``,
-    ``margin``, ``churn`` and ``discount`` are that section's (its churn model:
+    ``margin``, ``churn``, ``discount``, ``expansion`` and ``horizon`` are that
+    section's (its churn model:
     ``economics.churn`` or the ``[retention]`` model, sBG included), so the
     growth run's LTV, LTV:CAC and payback are the scenario's
     (:meth:`funnelsim.scenarios.Scenario.unit_economics`); the file gives
