@@ -302,7 +302,8 @@ class Dashboard:
     B2B deal, referral, retention, unit economics and sensitivity explorers.
     The dashboard *contains* these explorers (:attr:`growth`,
     :meth:`explorer`); it is not one of them. A tab's explorer is built the
-    first time the tab is opened, so the app starts as fast as one explorer.
+    first time the tab is opened (or a file is loaded), so the app starts as
+    fast as one explorer.
     Attributes it does not define (``control``, ``metrics``, ``ab``, ``reset``,
     ...) are the growth tab's. Serve ``notebooks/dashboard.ipynb`` with Voila
     (``make present``).
@@ -520,6 +521,7 @@ class Dashboard:
             self._say(f"Load failed: {err}", ok=False)
             return
         self._scenario = sc
+        self._say(f"Loading {_source(sc)} into every tab ...", ok=True)
         taken, refused = [], []
         for name in (self.GROWTH_TAB, *self._tabs):
             if name != self.GROWTH_TAB and name not in self._built:
