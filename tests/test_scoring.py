@@ -856,3 +856,129 @@ def test_the_random_strategy_expects_capacity_times_the_mean():
     assert row["expected_revenue"] == pytest.approx(30 * ev.mean(), rel=1e-12)
     picked = res.accounts["random_pick"].to_numpy()
     assert row["expected_wins"] != pytest.approx(p[picked].sum(), rel=1e-9)  # not the draw's sum
+
+
+# -- rfm against a plain pandas groupby (the fast paths of issue 10) ----------------------------
+
+_ID_WORDS = ["a", "ab", "b", "", "zz", "é", "Ωω", "00017", "c-1", "customer-12", "customer-3"]
+
+
+def _rfm_reference(tx: pd.DataFrame, bins: int, frequency: str) -> pd.DataFrame:
+    """RFM written out with a pandas groupby and the tie rule's definition, row by row."""
+    g = tx.groupby("customer_id", sort=True)
+    last = g["date"].max()
+    ref = tx["date"].max()
+    days = tx["date"].dt.tz_localize(None).dt.normalize() if tx["date"].dt.tz else None
+    if days is None:
+        days = tx["date"].dt.normalize()
+    freq = g.size() if frequency == "orders" else days.groupby(tx["customer_id"]).nunique()
+    out = pd.DataFrame(
+        {
+            "recency": (ref - last).to_numpy().astype("timedelta64[ns]").astype(np.int64)
+            / 86_400e9,
+            "frequency": freq.to_numpy().astype(np.int64),
+            "monetary": g["amount"].sum().to_numpy(),
+        },
+        index=last.index,
+    )
+
+    def score(x: np.ndarray) -> list[int]:
+        below = [(x < v).sum() for v in x]
+        above = [(x > v).sum() for v in x]
+        return [
+            bins if b + a == 0 else min(bins, 1 + bins * b // (b + a))
+            for b, a in zip(below, above, strict=True)
+        ]
+
+    out["r"] = score(-out["recency"].to_numpy())
+    out["f"] = score(out["frequency"].to_numpy())
+    out["m"] = score(out["monetary"].to_numpy())
+    return out
+
+
+@given(
+    picks=st.lists(st.integers(0, 10), min_size=1, max_size=40),
+    days=st.lists(st.integers(0, 30), min_size=40, max_size=40),
+    seconds=st.lists(st.integers(0, 86_399), min_size=40, max_size=40),
+    kind=st.sampled_from(["str", "object", "int", "Int64", "large_string", "fixed", "fixed8"]),
+    timed=st.booleans(),
+    zone=st.sampled_from([None, "Europe/Moscow"]),
+    sort=st.booleans(),
+    bins=st.integers(2, 9),
+    frequency=st.sampled_from(["days", "orders"]),
+)
+@settings(max_examples=150, deadline=None)
+def test_rfm_equals_a_pandas_groupby_reference(
+    picks, days, seconds, kind, timed, zone, sort, bins, frequency
+):
+    import pyarrow as pa
+
+    n = len(picks)
+    ids: object = {
+        "str": pd.array([_ID_WORDS[i] for i in picks], dtype="str"),
+        "object": np.array([_ID_WORDS[i] for i in picks], dtype=object),
+        "int": np.array(picks, dtype=np.int64) * 7 - 20,
+        "Int64": pd.array(picks, dtype="Int64"),
+        "large_string": pd.array(
+            [_ID_WORDS[i] for i in picks], dtype=pd.ArrowDtype(pa.large_string())
+        ),
+        "fixed": pd.array([f"{i:05d}" for i in picks], dtype="str"),  # one length: CDNOW's ids
+        "fixed8": pd.array([f"{i:05d}-{i % 3:02d}" for i in picks], dtype="str"),  # 8 bytes
+    }[kind]
+    when = pd.Timestamp("2024-03-01") + pd.to_timedelta(np.array(days[:n]), "D")
+    if timed:
+        when = when + pd.to_timedelta(np.array(seconds[:n]), "s")
+    tx = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "date": when.tz_localize(zone) if zone else when,
+            "amount": np.array(days[:n], dtype=float) * 3 - 10,  # whole: the sums are exact
+        }
+    )
+    if sort:  # a log sorted by customer and date takes the run-counting path
+        tx = tx.sort_values(["customer_id", "date"], kind="stable", ignore_index=True)
+    got = rfm(tx, bins=bins, frequency=frequency)
+    want = _rfm_reference(tx, bins, frequency)
+    assert got["customer_id"].tolist() == want.index.tolist()
+    assert got["customer_id"].dtype == tx["customer_id"].dtype or kind == "object"
+    for column in ("recency", "frequency", "monetary", "r", "f", "m"):
+        np.testing.assert_array_equal(got[column].to_numpy(), want[column].to_numpy(), column)
+    assert got["rfm_code"].tolist() == [f"{r}{f}{m}" for r, f, m in want[["r", "f", "m"]].values]
+
+
+def test_rfm_text_ids_sort_as_python_sorts_them_whatever_their_bytes():
+    # Short text ids are compared as integers of their UTF-8 bytes: the order must stay
+    # Python's (code points), a prefix first, and ids with a NUL byte must not merge.
+    words = ["b", "a\0", "a", "ab", "", "é", "z", "a\0b", "\uffff", "😀"]
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.array(words * 2, dtype="str"),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(20), "D"),
+            "amount": np.arange(20.0),
+        }
+    )
+    out = rfm(tx, frequency="orders")
+    assert out["customer_id"].tolist() == sorted(words)
+    assert (out["frequency"] == 2).all()
+    np.testing.assert_array_equal(
+        out["monetary"].to_numpy(), [words.index(w) * 2 + 10.0 for w in sorted(words)]
+    )
+
+
+def test_rfm_on_cdnow_times_twenty_equals_the_groupby():
+    # CDNOW x 20 (the benchmark's log: 20 blocks, each sorted by customer and date).
+    cdnow = load_cdnow()
+    big = pd.concat(
+        [cdnow.assign(customer_id=cdnow["customer_id"] + f"-{i:02d}") for i in range(3)],
+        ignore_index=True,
+    )
+    out = rfm(big)
+    g = big.groupby("customer_id")
+    assert out["customer_id"].tolist() == g.size().index.tolist()
+    np.testing.assert_array_equal(out["frequency"].to_numpy(), g["date"].nunique().to_numpy())
+    np.testing.assert_allclose(out["monetary"].to_numpy(), g["amount"].sum().to_numpy(), rtol=1e-12)
+    last = g["date"].max().to_numpy().astype("datetime64[ns]")
+    np.testing.assert_array_equal(
+        out["recency"].to_numpy(),
+        (big["date"].max().to_datetime64() - last).astype(np.int64) / 86_400e9,
+    )

@@ -484,3 +484,45 @@ def test_wilson_sample_size_for_wide_margins_is_the_smallest_n():
         assert n == 1 or wilson_half_width(p, n - 1) > m
     # one visitor already gives a half-width of 0.4455 at p = 0.5
     assert sample_size_proportion(0.5, 0.45, method="wilson") == 1
+
+
+@given(
+    st.floats(1e-300, 1.0, exclude_max=True),
+    st.floats(0.0, 1.0, exclude_min=True, exclude_max=True),
+)
+def test_the_standard_library_normal_quantile_is_scipys_ndtri(p, confidence):
+    # The normal quantile comes from statistics.NormalDist (no scipy import): the same value.
+    from scipy import special
+
+    from funnelsim.stats import _STANDARD_NORMAL, _z
+
+    assert _STANDARD_NORMAL.inv_cdf(p) == pytest.approx(float(special.ndtri(p)), rel=1e-12)
+    z = float(special.ndtri(0.5 + confidence / 2))
+    assert _z(confidence) == pytest.approx(z, rel=1e-12, abs=1e-15)
+
+
+@given(st.floats(-38.0, 38.0))
+def test_the_erfc_normal_cdf_is_scipys_ndtr_in_both_tails(x):
+    from scipy import special
+
+    from funnelsim.stats import _normal_cdf
+
+    assert _normal_cdf(x) == pytest.approx(float(special.ndtr(x)), rel=1e-12, abs=1e-300)
+
+
+def test_normal_approximation_helpers_do_not_import_scipy():
+    # Sample sizes and power need only the normal distribution: a fresh process that
+    # computes them has not imported scipy (its import is a quarter of a second).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from funnelsim import stats; "
+        "stats.sample_size_proportion(0.05, 0.01); stats.sample_size_two_proportions(0.05, 0.1); "
+        "stats.power_two_proportions(0.05, 0.1, 400); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

@@ -432,40 +432,45 @@ def _quantile_score(x: np.ndarray, bins: int) -> np.ndarray:
 
     ``below``/``above`` count the customers with a strictly worse / better value
     (see the tie rule in :func:`rfm`); a column of one value scores ``bins``.
-    Integer arithmetic, so boundaries are exact.
+    Integer arithmetic, so boundaries are exact. The score depends on the value
+    only, so it is computed once per distinct value and then spread to the
+    customers (a count per value, or a sort).
     """
     n = x.size
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     low, high = x.min(), x.max()
-    whole = x.dtype.kind in "iu" or (np.isfinite(low) and np.isfinite(high))
+    if x.dtype.kind in "iu" and int(high) - int(low) <= 4 * n:
+        # Whole numbers in a small range (frequencies, recency in whole days): count them.
+        offset = x - low
+        return _score_by_count(np.bincount(offset), n, bins)[offset]
     if (
-        whole
+        x.dtype.kind == "f"
+        and np.isfinite(low)
+        and np.isfinite(high)
         and float(high) - float(low) <= 4 * n
-        and (x.dtype.kind in "iu" or (x == np.round(x)).all())
+        and (x == np.round(x)).all()
     ):
-        # Whole numbers in a small range (frequencies, daily recencies): count them.
         offset = (x - low).astype(np.int64)
-        counts = np.bincount(offset)
-        at_or_below = np.cumsum(counts)
-        below = (at_or_below - counts)[offset]
-        above = n - at_or_below[offset]
-        others = below + above
-        score = np.minimum(bins, 1 + (bins * below) // np.maximum(others, 1))
-        return np.where(others == 0, bins, score).astype(np.int64)
+        return _score_by_count(np.bincount(offset), n, bins)[offset]
     order = np.argsort(x)
     ordered = x[order]
     head = np.ones(n, dtype=bool)
     head[1:] = ordered[1:] != ordered[:-1]
     starts = np.flatnonzero(head)  # each run of equal values: [start, end)
-    run = np.cumsum(head) - 1
-    below = starts[run]
-    above = n - np.append(starts[1:], n)[run]
-    others = below + above
-    score = np.minimum(bins, 1 + (bins * below) // np.maximum(others, 1))
+    counts = np.diff(starts, append=n)
     out = np.empty(n, dtype=np.int64)
-    out[order] = np.where(others == 0, bins, score)
+    out[order] = np.repeat(_score_by_count(counts, n, bins), counts)
     return out
+
+
+def _score_by_count(counts: np.ndarray, n: int, bins: int) -> np.ndarray:
+    """The score of each distinct value, given how many customers hold each, in order."""
+    at_or_below = np.cumsum(counts)
+    below = at_or_below - counts
+    others = n - counts
+    score = np.minimum(bins, 1 + (bins * below) // np.maximum(others, 1))
+    return np.where(others == 0, bins, score).astype(np.int64)
 
 
 def rfm(
@@ -588,22 +593,34 @@ def rfm(
     if mode == "orders":
         freq = np.bincount(codes, minlength=n)
     else:
-        day = local_days(dates)
-        low = int(day.min())
-        span = int(day.max()) - low + 1
-        pairs = distinct_keys(
-            lambda lo, hi: codes[lo:hi] * span + (day[lo:hi] - low), codes.size, n * span
-        )
-        freq = np.bincount(pairs // span, minlength=n)
+        day = ns // DAY_NS if dates.dt.tz is None else local_days(dates)
+        new_visit = np.ones(codes.size, dtype=bool)  # a row unlike the row before it
+        new_visit[1:] = codes[1:] != codes[:-1]
+        if np.count_nonzero(new_visit) == n and (new_visit[1:] | (day[1:] >= day[:-1])).all():
+            # Each customer's purchases together and in date order (a log sorted by customer
+            # and date, as CDNOW): a purchase day is a row whose day differs from the row
+            # before, and the days are counted without a sort.
+            new_visit[1:] |= day[1:] != day[:-1]
+            freq = np.bincount(codes[new_visit], minlength=n)
+        else:
+            low = int(day.min())
+            span = int(day.max()) - low + 1
+            pairs = distinct_keys(
+                lambda lo, hi: codes[lo:hi] * span + (day[lo:hi] - low), codes.size, n * span
+            )
+            freq = np.bincount(pairs // span, minlength=n)
     freq = freq.astype(np.int64)
     monetary = np.bincount(codes, weights=amounts, minlength=n)
-    recency = (int(ref.as_unit("ns").value) - last) / DAY_NS
-    r = _quantile_score(np.negative(recency), nbins)
+    age = int(ref.as_unit("ns").value) - last  # ns from each customer's last purchase
+    recency = age / DAY_NS
+    # Whole days (a log of dates): the same scores from the integers, counted, not sorted.
+    whole_days = (age % DAY_NS == 0).all()
+    r = _quantile_score(-(age // DAY_NS) if whole_days else np.negative(recency), nbins)
     f = _quantile_score(freq, nbins)
     m = _quantile_score(monetary, nbins)
     r5 = (r * 5 + nbins - 1) // nbins
     f5 = (f * 5 + nbins - 1) // nbins
-    seg = _SEGMENT_CODES[r5 - 1, f5 - 1] if r.size else np.zeros(0, dtype=np.int64)
+    seg = _SEGMENT_CODES.ravel().take(r5 * 5 + f5 - 6)
     code = _RFM_CODES.take(r * 100 + f * 10 + m)
     return pd.DataFrame(
         {
@@ -652,14 +669,91 @@ def _read_transactions(
 
 
 def _sorted_codes(ids: pd.Series) -> tuple[np.ndarray, Any]:
-    """``pd.factorize(ids, sort=True)``, sorting only the distinct ids (twice as fast)."""
-    raw, uniques = pd.factorize(ids, sort=False)
-    if uniques.is_monotonic_increasing:  # a log sorted by customer, such as CDNOW
-        return np.asarray(raw, dtype=np.int64), uniques
-    order = np.asarray(uniques.argsort())
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = np.arange(order.size)
-    return rank[raw], uniques[order]
+    """``pd.factorize(ids, sort=True)``: int64 codes in the sorted order of the ids, and the ids.
+
+    Whole-number ids, and text ids of at most 8 bytes (UTF-8) such as CDNOW's, are
+    turned into integers that sort as the ids do (:func:`_integer_ids`), and the
+    codes come from a numpy sort of those integers: no hash table, no Python
+    strings. A purchase log usually lists a customer's purchases together, so only
+    the first row of each run of equal ids is sorted. Other ids (longer text,
+    objects, categoricals) go through pandas' factorize.
+    """
+    keys = _integer_ids(ids)
+    if keys is None:
+        raw, uniques = pd.factorize(ids, sort=False)
+        if uniques.is_monotonic_increasing:  # a log sorted by customer, such as CDNOW
+            return np.asarray(raw, dtype=np.int64), uniques
+        order = np.asarray(uniques.argsort())
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        return rank[raw], uniques[order]
+    rows = keys.size
+    run_head = np.ones(rows, dtype=bool)
+    run_head[1:] = keys[1:] != keys[:-1]
+    starts = np.flatnonzero(run_head)  # the first row of each run of one id
+    heads = keys[starts]
+    order = np.argsort(heads, kind="stable")  # timsort: a log in sorted blocks is merged
+    ordered = heads[order]
+    new_id = np.ones(ordered.size, dtype=bool)
+    new_id[1:] = ordered[1:] != ordered[:-1]
+    head_codes = np.empty(heads.size, dtype=np.int64)
+    head_codes[order] = np.cumsum(new_id) - 1
+    codes = np.repeat(head_codes, np.diff(starts, append=rows))
+    return codes, ids.array.take(starts[order[new_id]])
+
+
+def _integer_ids(ids: pd.Series) -> np.ndarray | None:
+    """Integers with the order and the equalities of ``ids``, or None if there are none cheap.
+
+    Whole numbers are themselves. Text stored by pyarrow whose values have at most 8
+    bytes in UTF-8 is read as big-endian unsigned 64-bit integers of its bytes padded
+    with zeros: byte order is the order pandas and Python sort text in (UTF-8 keeps
+    code-point order), and a prefix sorts first because the padding is the smallest
+    byte. Ids of different lengths must then hold no NUL byte ("a" and "a\\0" would
+    pad alike).
+    """
+    kind = ids.dtype.kind
+    if kind == "i" or (kind == "u" and (ids.empty or int(ids.max()) < 2**63)):
+        return ids.to_numpy(dtype=np.int64)
+    dtype = ids.dtype
+    if not (
+        (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow")
+        or (isinstance(dtype, pd.ArrowDtype) and kind == "U")
+    ):
+        return None
+    import pyarrow as pa  # pandas' own engine for this text (the pyarrow storage)
+
+    text = ids.array.__arrow_array__()
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    if text.type not in (pa.string(), pa.large_string()) or text.null_count:
+        return None
+    rows = len(text)
+    if rows == 0:
+        return np.zeros(0, dtype=np.uint64)
+    _, offset_buffer, data_buffer = text.buffers()
+    offset_type = np.int64 if text.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(offset_buffer, dtype=offset_type)[text.offset : text.offset + rows + 1]
+    lengths = np.diff(offsets)
+    width = int(lengths.max())
+    if width > 8:
+        return None
+    if width == 0:  # every id is ""
+        return np.zeros(rows, dtype=np.uint64)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if int(lengths.min()) == width:
+        # Ids of one length (any bytes, NUL too, as nothing is padded): a table of bytes.
+        if width == 8:
+            return data.view(">u8").astype(np.uint64)
+        packed = np.zeros((rows, 8), dtype=np.uint8)
+        packed[:, :width] = data.reshape(rows, width)
+    else:
+        if (data == 0).any():  # "a" and "a\0" would pad to the same integer
+            return None
+        column = np.arange(8)
+        filled = column < lengths[:, None]
+        packed = np.zeros((rows, 8), dtype=np.uint8)
+        packed[filled] = data[(offsets[:-1, None] - offsets[0] + column)[filled]]
+    return packed.view(">u8").ravel().astype(np.uint64)
 
 
 def _as_dates(

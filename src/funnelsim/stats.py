@@ -4,9 +4,12 @@ Also the sample sizes of the course: how many visitors before a rate is known to
 given margin (:func:`sample_size_proportion`), and how many per page an A/B test of two
 conversion rates needs (:func:`sample_size_two_proportions`, :func:`power_two_proportions`),
 both from the standard normal-approximation formulas cited in each docstring. They are
-a few lines each on ``scipy.special.ndtri``, so the core does not import statsmodels for
-them: the Wald size equals ``statsmodels.stats.proportion.samplesize_confint_proportion``
-rounded up (a test checks it), while statsmodels' power classes take Cohen's arcsine
+a few lines each on the standard library's normal quantile
+(``statistics.NormalDist().inv_cdf``, Wichura's algorithm AS 241, 1988, the same value as
+``scipy.special.ndtri`` to 1e-12: a test checks it), so the core does not import
+statsmodels for them, nor scipy: the Wald size equals
+``statsmodels.stats.proportion.samplesize_confint_proportion`` rounded up (a test
+checks it), while statsmodels' power classes take Cohen's arcsine
 effect size *h* rather than the two-proportion formula that A/B-test calculators show.
 
 Confidence intervals for conversion rates are **exact Clopper–Pearson**
@@ -14,18 +17,20 @@ intervals computed with ``scipy.special.betaincinv`` (the inverse regularised
 incomplete beta function that ``scipy.stats.beta.ppf`` calls; importing
 scipy.special alone is much cheaper than scipy.stats) — vectorised, and identical
 to ``scipy.stats.binomtest(k, n).proportion_ci(method="exact")``. They never
-undercover, which matters when a stage has a handful of buyers.
+undercover, which matters when a stage has a handful of buyers. scipy.special is
+imported there, on first use: it takes about a quarter of a second to import, and the
+normal-approximation helpers do not need it.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from funnelsim._validation import check_choice, check_columns, check_int, check_real
 
@@ -102,10 +107,12 @@ def proportion_ci(
             f"successes must be within [0, trials], got {k.ravel()[i]:g} successes of "
             f"{n.ravel()[i]:g} trials{where}"
         )
+    from scipy.special import betaincinv  # here: the only part of the module that needs scipy
+
     alpha = 1.0 - conf
     with np.errstate(invalid="ignore", divide="ignore"):
-        low = np.where(k > 0, special.betaincinv(k, n - k + 1, alpha / 2), 0.0)
-        high = np.where(k < n, special.betaincinv(k + 1, n - k, 1 - alpha / 2), 1.0)
+        low = np.where(k > 0, betaincinv(k, n - k + 1, alpha / 2), 0.0)
+        high = np.where(k < n, betaincinv(k + 1, n - k, 1 - alpha / 2), 1.0)
     empty = n == 0
     low = np.where(empty, np.nan, low)
     high = np.where(empty, np.nan, high)
@@ -265,7 +272,7 @@ def proportion_difference_ci(
                 f"successes_{group} must be within [0, trials_{group}], got {kk:g} of {nn:g} "
                 f"at position {i}"
             )
-    z = float(special.ndtri(0.5 + conf / 2))
+    z = _z(conf)
     la, ua = _wilson(ka, na, z)
     lb, ub = _wilson(kb, nb, z)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -450,7 +457,21 @@ def compare(
 
 def _z(confidence: float) -> float:
     """The two-sided normal quantile ``z_{1 - α/2}`` of ``confidence = 1 - α``."""
-    return float(special.ndtri(0.5 + confidence / 2))
+    return _STANDARD_NORMAL.inv_cdf(0.5 + confidence / 2)
+
+
+#: The standard normal distribution of the standard library: its ``inv_cdf`` (Wichura
+#: 1988, AS 241) is ``scipy.special.ndtri`` to 1e-12 without importing scipy.
+_STANDARD_NORMAL = NormalDist()
+
+
+def _normal_cdf(x: float) -> float:
+    """``Φ(x)``, as ``scipy.special.ndtr`` computes it: ``erfc(-x / √2) / 2``.
+
+    Through ``erfc`` rather than ``(1 + erf(x / √2)) / 2`` so that the lower tail keeps
+    its relative accuracy (DLMF 7.2.2 and 7.18.2; Cody 1969 for the library's erfc).
+    """
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
 def _rate(name: str, value: Any) -> float:
@@ -604,7 +625,7 @@ def sample_size_two_proportions(
         )
     conf = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
     pw = check_real("power", power, low=0.0, high=1.0, low_open=True, high_open=True)
-    z_a, z_b = _z(conf), float(special.ndtri(pw))
+    z_a, z_b = _z(conf), _STANDARD_NORMAL.inv_cdf(pw)
     bar = (a + b) / 2
     root = z_a * math.sqrt(2 * bar * (1 - bar)) + z_b * math.sqrt(a * (1 - a) + b * (1 - b))
     n = root * root / (a - b) ** 2
@@ -648,7 +669,7 @@ def power_two_proportions(
     conf = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
     bar = (a + b) / 2
     num = abs(a - b) * math.sqrt(n) - _z(conf) * math.sqrt(2 * bar * (1 - bar))
-    return float(special.ndtr(num / math.sqrt(a * (1 - a) + b * (1 - b))))
+    return _normal_cdf(num / math.sqrt(a * (1 - a) + b * (1 - b)))
 
 
 def simulate_ab_power(
