@@ -55,6 +55,7 @@ import traitlets
 
 from funnelsim import charts
 from funnelsim._deprecation import FunnelsimDeprecationWarning
+from funnelsim.widgets._entry import with_entry
 from funnelsim.widgets._still import CAPTION, Card, still_svg
 from funnelsim.widgets.specs import Control, Metric, as_setting, by_name, churn_model
 
@@ -202,7 +203,7 @@ class _IntSlider(w.IntSlider):
 
 
 class _StepSlider(w.SelectionSlider):
-    """A slider over exact values (``min + i × step``, or 1-2-5 per decade).
+    """A slider over exact values (``min + i × step``, or round values per decade: ``LOG_STEPS``).
 
     Every value, the top one included, is reachable and reads exactly as it is
     simulated (no 58.99999999999999 step counts). Setting a value that is not
@@ -444,7 +445,9 @@ class Explorer:
                 slider.add_class(f"fs-control-{c.name}")
                 slider.observe(self._on_change(c), names="value")
                 self._widgets[c.name] = slider
-                children.append(slider)
+                # a log slider's value can also be typed (its own readout ignores typing)
+                typed = isinstance(slider, _StepSlider) and c.scale == "log"
+                children.append(with_entry(c, slider, _put, self._refuse) if typed else slider)
         self._sections_box.children = tuple(children)
         if self._period != self._label_unit:
             self._use_period(self._period)
@@ -533,6 +536,9 @@ class Explorer:
         save.on_click(lambda _: self.save(box.value, overwrite=overwrite.value))
         self._path, self._overwrite, self._save_button = box, overwrite, save
         return [box, load, save, overwrite]
+
+    def _refuse(self, text: str) -> None:
+        self._say(f"Not set: {text}", ok=False)
 
     def _say(self, text: str, *, ok: bool) -> None:
         self._status.value = _status_html(text, error=not ok)

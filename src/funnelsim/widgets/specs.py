@@ -46,6 +46,10 @@ __all__ = [
 
 Scale = Literal["linear", "log"]
 
+#: The values a "log" slider steps through in each decade (× 1, 10, 100, ...): round
+#: numbers a class says aloud (CAC $50, $60, $70, ... $150, $200, $250), 11 a decade.
+LOG_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
+
 #: ``read(scenario, current)``: a slider's value in ``scenario`` (None: not set there).
 Read = Callable[[Any, Mapping[str, Any]], Any]
 #: ``write(scenario, value, values)``: ``scenario`` with the slider's ``value`` written.
@@ -133,14 +137,15 @@ class Control:
     min: float
     #: Largest value the slider allows.
     max: float
-    #: Increment of one key press ("log" sliders step through 1-2-5 values instead).
+    #: Increment of one key press ("log" sliders step through :data:`LOG_STEPS` instead).
     step: float
     #: Starting value, and the value Reset returns to.
     default: float
     #: Whole numbers only (buyers, seed, invites).
     integer: bool = False
     #: "linear", or "log" for values spanning decades (buyers): the slider then
-    #: steps through 1, 2, 5, 10, 20, 50 ... between min and max.
+    #: steps through 1, 1.5, 2, 2.5, 3, 4, ..., 9, 10, 15, ... between min and max
+    #: (:data:`LOG_STEPS`), and a box beside it takes any typed value in range.
     scale: Scale = "linear"
     #: d3-format string for the readout (".0%" shows 0.3 as 30%).
     readout: str = ".2f"
@@ -181,7 +186,7 @@ class Control:
 
     @property
     def steps(self) -> int:
-        """Number of steps from min to max (a whole number; 1-2-5 values for "log")."""
+        """Number of steps from min to max (a whole number; :data:`LOG_STEPS` for "log")."""
         if self.scale == "log":
             return len(self.options()) - 1
         return round((self.max - self.min) / self.step)
@@ -190,7 +195,8 @@ class Control:
         """Values the slider steps through, with ``extra`` values and the default.
 
         ``min + i × step`` for a linear control (exact to 12 significant digits:
-        0.07 not 0.07000000000000001), 1-2-5 per decade for a "log" one.
+        0.07 not 0.07000000000000001), :data:`LOG_STEPS` per decade for a "log" one
+        (whole ones only for an integer control).
         """
         values: set[float] = {tidy(self.default), *map(float, extra)}  # extras exact
         if self.scale == "linear":
@@ -198,10 +204,10 @@ class Control:
         else:
             decade = 10.0 ** math.floor(math.log10(self.min))
             while decade <= self.max:
-                for m in (1, 2, 5):
-                    v = m * decade
-                    if self.min <= v <= self.max:
-                        values.add(tidy(v))
+                for m in LOG_STEPS:
+                    v = tidy(m * decade)
+                    if self.min <= v <= self.max and (v.is_integer() or not self.integer):
+                        values.add(v)
                 decade *= 10
         ordered = sorted(values)
         return [int(v) for v in ordered] if self.integer else ordered
