@@ -102,7 +102,7 @@ def main() -> dict[str, float]:
         if name == "first table()":
             for floor, label in (
                 ("import_pandas", "pandas"),
-                ("import_pandas,_scipy.special", "+ special"),
+                ("import_pandas,_scipy.special", "pandas, scipy.special"),
             ):
                 ratio = wall / figures[f"{floor}_wall_s"]
                 figures[f"first_table_over_{floor}"] = ratio

@@ -1058,3 +1058,31 @@ def test_sbg_survival_refuses_a_zero_parameter(name):
         sbg_survival(1, **params)
     # and by hand at t = 1: S(1) = B(α, β + 1) / B(α, β) = β / (α + β)
     assert sbg_survival(1, 1.0, 2.0) == pytest.approx(2.0 / 3.0, rel=1e-12)
+
+
+@given(
+    alpha=st.floats(1e-3, 1e5),
+    beta=st.floats(1e-3, 1e6),
+    d=st.floats(1e-12, 1e3),
+    n=st.integers(0, 200),
+)
+@settings(max_examples=200, deadline=None)
+def test_sbg_derl_integral_agrees_with_adaptive_quadpack(alpha, beta, d, n) -> None:
+    # The DERL integral uses fixed Gauss-Legendre panels (no scipy.integrate import):
+    # the same value as QUADPACK's adaptive rule on the same integrand.
+    from scipy import integrate
+
+    from funnelsim.retention import _U_MAX, _discounted_tail_integral
+
+    c = alpha + beta + n
+
+    def integrand(u: float) -> float:
+        return math.exp(-u - alpha * math.log1p(-math.expm1(-u / c) / d))
+
+    scale = d * c / max(alpha, 1.0)
+    points = [scale * 10.0**k for k in range(16) if scale * 10.0**k < _U_MAX] + [c]
+    points = [p for p in points if p < _U_MAX]
+    want, _ = integrate.quad(
+        integrand, 0.0, _U_MAX, points=points or None, limit=400, epsabs=0.0, epsrel=2e-14
+    )
+    assert _discounted_tail_integral(alpha, c, d) == pytest.approx(want, rel=1e-13)
