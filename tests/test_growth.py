@@ -968,3 +968,6 @@ def test_expansion_grows_each_customer_s_revenue_with_their_age():
     assert prm.ltv()[0] == ec.unit_economics(6.0, 0.8, 0.05, expansion=0.01, horizon=36).ltv
     with pytest.raises(ValueError, match=r"the lifetime value is infinite"):
         GrowthParams(churn=0.01, expansion=0.05)
+    # a bad ARPU is named as such, before the expansion's LTV is tried
+    with pytest.raises(TypeError, match=r"arpu must be a real number, got 'x'"):
+        GrowthParams(arpu="x", expansion=0.01)

@@ -659,8 +659,6 @@ class GrowthParams:
         set_("expansion", check_real("expansion", self.expansion, low=-1.0, low_open=True))
         if self.horizon is not None:
             set_("horizon", check_int("horizon", self.horizon, low=1, high=1_000_000))
-        if self.expansion != 0:
-            self.channel_economics()  # an LTV the expansion makes infinite needs a horizon
         set_("arpu", check_real("arpu", self.arpu, low=0.0))
         set_(
             "referred_arpu_multiplier",
@@ -669,6 +667,8 @@ class GrowthParams:
             ),
         )
         set_("margin", check_probability("margin", self.margin))
+        if self.expansion != 0:
+            self.channel_economics()  # an LTV the expansion makes infinite needs a horizon
         if self._max_budget() > 0 and not given:
             raise ValueError(
                 f"budget = {show_value(self.budget)} buys no leads without a price: give "
