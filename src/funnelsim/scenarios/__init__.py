@@ -96,7 +96,9 @@ runs each one the scenario has, fed by the funnel run where that makes sense:
     (:func:`funnelsim.simulate_accounts`): ``accounts``, ``champion``,
     ``saboteur`` and the other roles' presence; ``adoption`` (a probability)
     adds the post-purchase step, won accounts whose users take the product
-    into daily use (lessons 08–09).
+    into daily use (lessons 08–09); ``time_unit`` names the unit of the
+    funnel's stage times, hence of the sales cycle ("week", the default and
+    the Trigger-Learn-Try-Buy preset's, or "day", "month", "quarter", "year").
 ``[growth]`` (:class:`GrowthSettings`)
     The business over ``periods`` periods (:func:`funnelsim.growth.simulate_growth`),
     with the keys of :class:`funnelsim.growth.GrowthParams`. ``new_leads``,
