@@ -990,7 +990,12 @@ def test_a_setting_reads_a_path_its_default_and_skips_an_absent_optional_section
 
 
 def test_every_slider_of_the_scenario_explorers_declares_its_setting() -> None:
-    from funnelsim.widgets import B2BExplorer, ReferralExplorer, RetentionExplorer
+    from funnelsim.widgets import (
+        B2BExplorer,
+        EconomicsExplorer,
+        ReferralExplorer,
+        RetentionExplorer,
+    )
 
     for ex in (
         FunnelExplorer(threaded=False),
@@ -998,11 +1003,13 @@ def test_every_slider_of_the_scenario_explorers_declares_its_setting() -> None:
         ReferralExplorer(threaded=False),
         RetentionExplorer(threaded=False),
         B2BExplorer(threaded=False),
+        EconomicsExplorer(threaded=False),
     ):
         try:
             undeclared = [n for n, c in ex.controls.items() if not c.setting]
-            # only the number of cascades shown is no scenario value
-            assert undeclared == (["replications"] if "replications" in ex.controls else [])
+            # only the number of cascades and the months shown are no scenario values
+            view_only = [n for n in ("replications", "months") if n in ex.controls]
+            assert undeclared == view_only
             for name in ("_values_from", "_scenario_with"):
                 assert name not in vars(type(ex)), f"{type(ex).__name__}.{name}"
         finally:
@@ -1025,6 +1032,7 @@ def _loadable() -> list[tuple[str, str]]:
             ("ReferralExplorer", "referral"),
             ("RetentionExplorer", "retention"),
             ("B2BExplorer", "b2b"),
+            ("EconomicsExplorer", "economics"),
         ):
             if getattr(sc, key) is not None:
                 found.append((cls, name))
@@ -1056,7 +1064,7 @@ def test_every_moved_slider_saves_and_loads_back(cls: str, name: str, tmp_path: 
         kept = {
             n: v
             for n, v in ex.values.items()
-            if n in ("replications", "dissatisfaction", "vision", "first_steps")
+            if n in ("replications", "months", "dissatisfaction", "vision", "first_steps")
         }
         again = getattr(widgets, cls)(threaded=False, **kept)
         again.load(path)

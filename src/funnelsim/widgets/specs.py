@@ -806,6 +806,44 @@ RETENTION_METRICS = (
 
 # -- unit economics ------------------------------------------------------------------------------
 
+#: Months counted in the LTV when expansion would make it infinite (ten years).
+EXPANSION_HORIZON = 120
+
+
+def _economics_value(field: str) -> Read:
+    """Read ``field`` of ``Scenario.unit_economics()``: the numbers the file's model gives."""
+
+    def read(sc: Any, current: Mapping[str, Any]) -> float:
+        return float(getattr(sc.unit_economics(), field))
+
+    return read
+
+
+def _economics_cac(sc: Any, current: Mapping[str, Any]) -> float | None:
+    """The file's CAC (or its paid spend over the customers the funnel is expected to bring)."""
+    cac = sc.unit_economics().cac
+    if math.isinf(cac):
+        raise ValueError(
+            f"scenario {sc.name!r}: its funnel is expected to bring no customers, "
+            f"so its paid_spend gives no CAC"
+        )
+    return float(cac) if math.isfinite(cac) else None
+
+
+def _write_cac(sc: Any, value: Any, values: Mapping[str, Any]) -> Any:
+    """A moved CAC is the file's CAC from now on (its paid spend no longer decides it)."""
+    return replace_section(sc, "economics", cac=value, paid_spend=None)
+
+
+def _write_expansion(sc: Any, value: Any, values: Mapping[str, Any]) -> Any:
+    """The expansion over the whole lifetime, or :data:`EXPANSION_HORIZON` months when it
+    outgrows churn and discount (an infinite LTV), as the explorer computes it."""
+    try:
+        return replace_section(sc, "economics", expansion=value, horizon=None)
+    except ValueError:
+        return replace_section(sc, "economics", expansion=value, horizon=EXPANSION_HORIZON)
+
+
 ECONOMICS_CONTROLS = _driving(
     "economics.",
     (
@@ -846,8 +884,12 @@ ECONOMICS_CONTROLS = _driving(
         ),
         Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
     ),
-    churn="",
-    cac="",
+    arpu=Setting("economics.arpu", _economics_value("arpu")),
+    margin=Setting("economics.margin", _economics_value("margin")),
+    churn=Setting("economics.churn", _economics_churn, _write_economics_churn),
+    cac=Setting("economics.cac", _economics_cac, _write_cac),
+    discount=Setting("economics.discount", _economics_value("discount")),
+    expansion=Setting("economics.expansion", _economics_value("expansion"), _write_expansion),
     months="",
 )
 
