@@ -67,7 +67,7 @@ def growth_library(rng: np.random.Generator) -> object:
         PERIODS,
         funnel=fs.aaarrr(),
         new_leads=LEADS,
-        invites_per_customer=INVITES,
+        invites_per_user=INVITES,
         invite_conversion=CONVERSION,
         churn=CHURN,
         referred_churn_multiplier=1.0,
