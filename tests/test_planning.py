@@ -171,5 +171,10 @@ def test_plan_chart_draws_the_funnel_widest_at_the_top():
     assert values[0]["right"] - values[0]["left"] == pytest.approx(400)
     assert values[0]["label"] == "400 · starts 3 weeks ahead, $2,000/week"
     assert values[2]["label"] == "40 · starts 1 week ahead"
+    # a monthly target with stage times in weeks: entrants per month, lead times in weeks
+    mixed = charts.plan_chart(plan, unit="month", lead_unit="week").to_dict()
+    labels = [v["label"] for v in next(iter(mixed["datasets"].values()))]
+    assert labels[0] == "400 · starts 3 weeks ahead, $2,000/month"
+    assert labels[2] == "40 · starts 1 week ahead"
     with pytest.raises(ValueError, match="plan"):
         charts.plan_chart(plan.drop(columns="entrants"))

@@ -3315,6 +3315,7 @@ def plan_chart(
     title: str | None = None,
     width: int = 420,
     unit: str = "period",
+    lead_unit: str | None = None,
 ) -> alt.LayerChart:
     """The sales plan as the funnel it implies: entrants per stage, widest at the top.
 
@@ -3328,7 +3329,12 @@ def plan_chart(
     width : int
         Plot width in pixels.
     unit : str
-        The plan's time unit for the labels ("week", "month", ...).
+        The plan's time unit for the labels ("week", "month", ...): entrants and
+        budget per ``unit``.
+    lead_unit : str, optional
+        The unit of the funnel's stage times, in which ``start_before`` counts
+        (default ``unit``): a monthly target with stage times in weeks says
+        "starts 5.5 weeks ahead".
 
     Returns
     -------
@@ -3349,7 +3355,8 @@ def plan_chart(
     costs = bool(np.any(budget > 0))
     labels = []
     for e, start, b in zip(entrants, frame["start_before"].to_numpy(float), budget, strict=True):
-        units = unit if start == 1 else f"{unit}s"
+        lead = unit if lead_unit is None else lead_unit
+        units = lead if start == 1 else f"{lead}s"
         when = "customers out" if start == 0 else f"starts {_format.number(start)} {units} ahead"
         spend = f", {_format.money(b, digits=0)}/{unit}" if costs and b > 0 else ""  # whole $
         labels.append(f"{_format.count(round(e, 1))} · {when}{spend}")

@@ -156,10 +156,12 @@ class ScenarioRun:
             cycle = m["b2b_median_cycle"]
             out["b2b"] = (
                 f"{_format.percent(m['b2b_win_rate'])} of "
-                f"{_format.count(self.b2b.n_accounts)} accounts bought"
+                f"{_format.count(self.b2b.n_accounts)} accounts bought in the buying-committee "
+                "simulation ([b2b]: each account's committee must agree, unlike the funnel's "
+                "one buyer per entrant)"
                 + (
                     f"; median sales cycle of won deals {_format.number(cycle)} "
-                    f"{self.scenario.b2b.time_unit}s (b2b.time_unit)."
+                    f"{self.scenario.b2b.time_unit}s."
                     if math.isfinite(cycle)
                     else "."
                 )
