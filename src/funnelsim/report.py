@@ -281,9 +281,7 @@ def _growth_cac_drift(run: ScenarioRun) -> str:
     cac_first = float(economics.cac(first["marketing_spend"], first["new_customers"]))
     cac_last = float(economics.cac(last["marketing_spend"], last["new_customers"]))
     whole = growth.unit_economics()
-    cac_run = float(
-        economics.cac(whole["marketing_spend"].sum(), max(whole["new_customers"].sum(), 1))
-    )
+    cac_run = float(economics.cac(whole["marketing_spend"].sum(), whole["new_customers"].sum()))
     reps = p["replication"].nunique() if "replication" in p else 1
     per = " (all replications together)" if reps > 1 else ""
     market = growth.params.market_size
