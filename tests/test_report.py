@@ -218,3 +218,101 @@ def test_the_growth_section_says_its_ltv_is_the_scenario_s():
     assert f"A paid customer's LTV is {ltv} (" in page
     assert "the LTV of the unit economics above" in page
     assert "own unit economics" not in page and "geometric churn of the [growth]" not in page
+
+
+def _text(page):
+    """The page's words: charts and tags removed, entities decoded."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", "", page, flags=re.S)))
+
+
+def test_report_explains_why_the_growth_run_s_cac_differs_from_one_month_s():
+    scenario, page = report_of("b2c_referral")
+    from funnelsim import _format
+
+    run = scenario.run()
+    periods = run.growth.periods
+    first, last = periods.iloc[0], periods.iloc[-1]
+    # one spend over one month's new customers, as the growth table's own CAC column has it
+    cac_first = first["marketing_spend"] / first["new_customers"]
+    cac_last = last["marketing_spend"] / last["new_customers"]
+    assert cac_first == pytest.approx(first["cac"]) and cac_last == pytest.approx(last["cac"])
+    assert cac_last > cac_first  # the market is used up: fewer leads for the same budget
+    text = _text(page)
+    assert (
+        f"Paid leads per month go from {_format.count(first['leads'])} to "
+        f"{_format.count(last['leads'])} as the market of 5,000,000 people is used up"
+    ) in text
+    assert (
+        f"goes from {_format.money(cac_first)} in month 1 to {_format.money(cac_last)} in month 24"
+    ) in text
+    whole = run.growth.unit_economics()["cac"].iloc[0]
+    assert f"The run's CAC ({_format.money(whole)}) is not the CAC of one month's funnel" in text
+
+
+def test_report_without_growth_spend_says_nothing_about_its_cac():
+    scenario = fs.Scenario.from_dict(
+        {"buyers": 500, "seed": 3, "growth": {"periods": 3, "new_leads": 400, "arpu": 5.0}}
+    )
+    text = _text(render_report(scenario))
+    assert "Growth over time" in text
+    assert "is not the CAC of one" not in text
+
+
+def test_report_names_each_roi_where_it_is_shown():
+    scenario, page = report_of("b2c_referral")
+    run = scenario.run()
+    text = _text(page)
+    referred = run.referral.total - run.referral.seed_buyers
+    assert (
+        f"Referral programme ROI = (gain − cost) / cost for the {referred:,} customers the "
+        "referral cascade brought: the gain is their LTV (raised by 16% for referred "
+        "customers), the cost the rewards paid for them."
+    ) in text
+    assert "It is not the growth run's marketing ROI below" in text
+    assert "Referral programme ROI (referred customers' LTV over the rewards)" in text
+    roi = run.growth.unit_economics()["roi"].iloc[0]
+    assert re.search(
+        r"Marketing ROI of the run: \(gross profit − spend\) / spend\s+" + re.escape(f"{roi:.2%}"),
+        text,
+    )
+
+
+def test_report_says_the_economics_cac_is_over_expected_customers():
+    scenario, page = report_of("b2c_referral")
+    from funnelsim.scenarios.runner import expected_customers
+
+    run = scenario.run()
+    expected = expected_customers(scenario, "Revenue")
+    assert expected == pytest.approx(20_000 * 0.12 * 0.35 * 0.55 * 0.18)
+    simulated = int(run.result.reached["Revenue"])
+    text = _text(page)
+    assert (
+        f"CAC is $20,000 of paid spend over the {expected:.1f} customers the funnel is "
+        f"expected to bring to Revenue (buyers × reach), so ${20_000 / expected:,.2f} per "
+        f"expected customer; the {simulated:,} of this run"
+    ) in text
+    assert "CAC ($ / expected customer)" in text
+    # a CAC given in the file is said to be given
+    given = fs.Scenario.from_dict(
+        {"buyers": 100, "seed": 1, "economics": {"arpu": 10, "churn": 0.1, "cac": 20}}
+    )
+    assert "CAC is $20.00 per customer, as the file gives it." in _text(render_report(given))
+
+
+def test_report_growth_table_has_readable_names_and_units():
+    scenario, page = report_of("b2c_referral")
+    from funnelsim import _format
+
+    econ = scenario.run().growth.unit_economics().iloc[0]
+    text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
+    table = text[text.index("Unit economics of the growth run") :]
+    table = table[table.index("<table") : table.index("</table>")]
+    for raw in ("payback_period", "cac_paid", "replication", "ltv_to_cac", "marketing_spend"):
+        assert raw not in table
+    assert f"<td>{_format.money(econ['marketing_spend'])}</td>" in table
+    assert f"<td>{_format.money(econ['gross_profit'])}</td>" in table
+    assert f"<td>{_format.money(econ['cac'])}</td>" in table
+    assert f"<td>{econ['payback_period']:.0f} months</td>" in table
+    assert f"<td>{int(econ['new_customers']):,}</td>" in table

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from funnelsim import __version__, _format, charts
+from funnelsim import __version__, _format, charts, economics
 from funnelsim._format import count as _format_count
 from funnelsim._io import atomic_write
 from funnelsim.scenarios import (
@@ -32,6 +33,8 @@ from funnelsim.scenarios import (
     load_scenario,
     scenario_text,
 )
+from funnelsim.scenarios.compare import customer_stage
+from funnelsim.scenarios.runner import expected_customers
 
 __all__ = ["render_report", "write_report"]
 
@@ -147,16 +150,75 @@ def _economics_parts(run: ScenarioRun) -> list[str]:
         ("Gross margin", _format.percent(e.margin)),
         (f"Mean churn (per {unit})", _format.percent(e.mean_churn)),
         (f"Discount rate (per {unit})", _format.percent(e.discount)),
-        ("CAC ($ / customer)", _format.money(e.cac)),
+        ("CAC ($ / expected customer)", _format.money(e.cac)),
         ("LTV ($ / customer)", _format.money(e.ltv)),
         ("LTV:CAC", _format.ratio(e.ltv_to_cac)),
         (f"Payback ({unit}s)", _format.periods(e.payback, unit)),
         (f"Expected lifetime ({unit}s)", _format.number(e.expected_lifetime)),
     ]
     if run.referral_roi is not None:
-        rows.append(("Referral programme ROI", _format.percent(run.referral_roi)))
+        rows.append(
+            (
+                "Referral programme ROI (referred customers' LTV over the rewards)",
+                _format.percent(run.referral_roi),
+            )
+        )
     frame = pd.DataFrame(rows, columns=["metric", "value"])
-    return [f"<p>Model: {html.escape(e.label)}.</p>", _table_html(frame)]
+    parts = [f"<p>Model: {html.escape(e.label)}.</p>"]
+    cac = _cac_sentence(run)
+    if cac:
+        parts.append(f"<p>{html.escape(cac)}</p>")
+    parts.append(_table_html(frame))
+    roi = _referral_roi_sentence(run)
+    if roi:
+        parts.append(f"<p>{html.escape(roi)}</p>")
+    return parts
+
+
+def _cac_sentence(run: ScenarioRun) -> str:
+    """Where the economics CAC comes from: spend over the *expected* customers."""
+    settings = run.scenario.economics
+    e = run.economics
+    assert settings is not None and e is not None
+    if settings.cac is not None:
+        return f"CAC is {_format.money(e.cac)} per customer, as the file gives it."
+    if settings.paid_spend is None or not math.isfinite(e.cac):
+        return ""
+    stage = customer_stage(run.scenario)
+    expected = expected_customers(run.scenario, stage)
+    simulated = float(run.result.reached[stage])
+    return (
+        f"CAC is {_format.money(settings.paid_spend)} of paid spend over the "
+        f"{_format.number(expected)} customers the funnel is expected to bring to {stage} "
+        f"(buyers × reach), so {_format.money(e.cac)} per expected customer; the "
+        f"{_format.count(simulated)} of this run are one random draw around that expectation."
+    )
+
+
+def _referral_roi_sentence(run: ScenarioRun) -> str:
+    """What the referral programme's ROI divides, and how it differs from the growth run's."""
+    settings = run.scenario.economics
+    if run.referral_roi is None or run.referral is None or settings is None:
+        return ""
+    referred = float(run.referral.total) - run.referral.seed_buyers
+    text = (
+        f"Referral programme ROI = (gain − cost) / cost for the {_format.count(referred)} "
+        f"customers the referral cascade brought: the gain is their LTV (raised by "
+        f"{_format.percent(settings.ltv_uplift, 0)} for referred customers), the cost the "
+        "rewards paid for them"
+        + (
+            f" plus the programme's fixed {_format.money(settings.programme_cost)}"
+            if settings.programme_cost
+            else ""
+        )
+        + "."
+    )
+    if run.growth is not None:
+        text += (
+            " It is not the growth run's marketing ROI below, which is the whole business's "
+            "gross profit over its marketing spend during the run."
+        )
+    return text
 
 
 def _b2b_parts(run: ScenarioRun) -> list[str]:
@@ -181,7 +243,7 @@ def _b2b_parts(run: ScenarioRun) -> list[str]:
 def _growth_parts(run: ScenarioRun) -> list[str]:
     assert run.growth is not None
     unit = run.scenario.period
-    return [
+    parts = [
         _figure(
             charts.growth_chart(run.growth),
             f"Active customers at the end of each {unit}, by channel.",
@@ -191,8 +253,87 @@ def _growth_parts(run: ScenarioRun) -> list[str]:
             "Cumulative revenue against cumulative marketing spend.",
         ),
         f"<p>{_growth_economics_caption(run)}</p>",
-        _table_html(_formatted(run.growth.unit_economics())),
     ]
+    drift = _growth_cac_drift(run)
+    if drift:
+        parts.append(f"<p>{html.escape(drift)}</p>")
+    parts.append(_table_html(_growth_economics_table(run)))
+    return parts
+
+
+def _growth_cac_drift(run: ScenarioRun) -> str:
+    """Why the growth run's CAC differs from one month's: its first and last period CAC.
+
+    Each period's CAC is :func:`funnelsim.economics.cac` of that period's
+    marketing spend and new customers in the run's periods table (summed over
+    replications); empty without a spend or without customers in either period.
+    """
+    growth = run.growth
+    assert growth is not None
+    if not growth.params.spend_given:
+        return ""
+    unit = run.scenario.period
+    p = growth.periods
+    by = p.groupby("period")[["leads", "marketing_spend", "new_customers"]].sum()
+    first, last = by.iloc[0], by.iloc[-1]
+    if len(by) < 2 or first["new_customers"] <= 0 or last["new_customers"] <= 0:
+        return ""
+    cac_first = float(economics.cac(first["marketing_spend"], first["new_customers"]))
+    cac_last = float(economics.cac(last["marketing_spend"], last["new_customers"]))
+    whole = growth.unit_economics()
+    cac_run = float(economics.cac(whole["marketing_spend"].sum(), whole["new_customers"].sum()))
+    reps = p["replication"].nunique() if "replication" in p else 1
+    per = " (all replications together)" if reps > 1 else ""
+    market = growth.params.market_size
+    why = (
+        f"as the market of {_format.count(market)} people is used up"
+        if market is not None
+        else "over the run"
+    )
+    return (
+        f"The run's CAC ({_format.money(cac_run)}) is not the CAC of one {unit}'s funnel: it "
+        f"is the whole run's marketing spend over all its new customers. Paid leads per "
+        f"{unit} go from {_format.count(first['leads'])} to {_format.count(last['leads'])} "
+        f"{why}, so the CAC of a single {unit} (its spend over its new customers{per}) goes "
+        f"from {_format.money(cac_first)} in {unit} {by.index[0]} to "
+        f"{_format.money(cac_last)} in {unit} {by.index[-1]}."
+    )
+
+
+#: Readable names of :meth:`GrowthResult.unit_economics` columns, and how each is written.
+_GROWTH_COLUMNS = {
+    "marketing_spend": ("Marketing spend", "money"),
+    "new_customers": ("New customers", "count"),
+    "referral_share": ("Referred share of new customers", "percent"),
+    "cac": ("CAC, whole run ($ / new customer)", "money"),
+    "ltv": ("LTV of the acquired mix ($ / customer)", "money"),
+    "ltv_to_cac": ("LTV:CAC", "ratio"),
+    "payback_period": ("Payback of the blended CAC", "periods"),
+    "cac_paid": ("Paid CAC ($ / paid customer)", "money"),
+    "cac_referral": ("Referral CAC, rewards ($ / referred customer)", "money"),
+    "revenue": ("Revenue", "money"),
+    "gross_profit": ("Gross profit", "money"),
+    "roi": ("Marketing ROI of the run: (gross profit − spend) / spend", "percent"),
+}
+
+
+def _growth_economics_table(run: ScenarioRun) -> pd.DataFrame:
+    """The growth run's unit economics as a metric | value table (a column per replication)."""
+    assert run.growth is not None
+    unit = run.scenario.period
+    econ = run.growth.unit_economics()
+    writers = {
+        "money": _format.money,
+        "count": _format_count,
+        "percent": lambda v: _format.percent(v, 2),
+        "ratio": _format.ratio,
+        "periods": lambda v: _format.periods(v, unit),
+    }
+    names = ["value"] if len(econ) == 1 else [f"replication {i + 1}" for i in range(len(econ))]
+    rows = []
+    for column, (label, kind) in _GROWTH_COLUMNS.items():
+        rows.append([label, *(writers[kind](v) for v in econ[column])])
+    return pd.DataFrame(rows, columns=["metric", *names])
 
 
 def _growth_economics_caption(run: ScenarioRun) -> str:
@@ -209,7 +350,8 @@ def _growth_economics_caption(run: ScenarioRun) -> str:
         f"customer's {_format.money(referred.ltv)} (churn hazard × "
         f"{_format.number(params.referred_churn_multiplier)}, ARPU × "
         f"{_format.number(params.referred_arpu_multiplier)}). The table's LTV and payback are "
-        f"those of the run's mix of new customers. Money in $, payback in {unit}s:",
+        f"those of the run's mix of new customers. Money in $, payback in {unit}s; the ROI is "
+        "the business's gross profit over the run minus its marketing spend, over that spend.",
         quote=False,
     )
 

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import tomlkit
-from tomlkit.items import AoT, InlineTable, Table
+from tomlkit.container import Container
+from tomlkit.items import AoT, Comment, InlineTable, Item, Table, Whitespace
 
 from funnelsim._io import atomic_write
 from funnelsim.model import Funnel, TimeInStage
@@ -174,14 +175,81 @@ def dumps_toml(data: Mapping[str, Any]) -> str:
     return tomlkit.dumps(document)
 
 
+def _body(container: Any) -> Container | None:
+    """The tomlkit container holding ``container``'s lines (a document or a table), or None."""
+    if isinstance(container, Container):
+        return container
+    if isinstance(container, Table):
+        return container.value
+    return None
+
+
+def _is_scalar_line(item: Any) -> bool:
+    return not isinstance(item, Table | AoT | Comment | Whitespace)
+
+
+def _last_key(body: Container) -> str | None:
+    """The table's last ``key = value`` line: a new key goes right after it, before the
+    comment block (or blank lines) that introduce the next table."""
+    for key, item in reversed(body.body):
+        if key is not None and _is_scalar_line(item):
+            return key.key
+    return None
+
+
+def _place(container: Any, key: str, value: Any, instead_of: str | None = None) -> None:
+    """Add ``key = value`` to ``container`` where a reader expects it.
+
+    ``instead_of`` (a key being removed) gives its place, and the new line
+    keeps a note of what it replaced (``# was paid_spend = 20_000.0``), its
+    comment aligned where the old one was. Otherwise a scalar goes right after
+    the table's last key; tables and arrays of tables at the end, as tomlkit
+    puts them.
+    """
+    item = _item(value)
+    body = _body(container)
+    if body is None or not _is_scalar_line(item):
+        container[key] = item
+        return
+    before = None if instead_of is None else body.item(instead_of)
+    if instead_of is not None and isinstance(before, Item):
+        old_line = f"{instead_of} = {before.as_string().strip()}"
+        if "\n" in old_line:  # a multi-line array or string: name the key only
+            old_line = instead_of
+        item.comment(f"was {old_line}")
+        column = len(old_line) + len(before.trivia.comment_ws or " ")
+        item.trivia.comment_ws = " " * max(2, column - len(f"{key} = {item.as_string()}"))
+        body._insert_after(instead_of, key, item)
+        return
+    last = _last_key(body)
+    if last is None:
+        container[key] = item
+    else:
+        body._insert_after(last, key, item)
+
+
 def _patch(container: Any, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
-    """Change ``container`` (a tomlkit table) where ``new`` differs from ``old``, in place."""
+    """Change ``container`` (a tomlkit table) where ``new`` differs from ``old``, in place.
+
+    A changed value keeps its line and comment. A key that replaces one that
+    goes (``cac`` for ``paid_spend``: the i-th new scalar key for the i-th
+    removed one) takes the old key's line; any other new key goes after the
+    table's last key, never after the comments that open the next table.
+    """
+    removed = [
+        k for k in old if k not in new and k in container and _is_scalar_line(container.get(k))
+    ]
+    added = [k for k in new if k not in old and k not in container and not _is_table(new[k])]
+    replaces = dict(zip(added, removed, strict=False))
+    for key, value in new.items():
+        if key in replaces:
+            _place(container, key, value, instead_of=replaces[key])
     for key in old:
         if key not in new and key in container:
             del container[key]
     for key, value in new.items():
         before: Any = old.get(key)
-        if key in old and before == value:
+        if key in replaces or (key in old and before == value):
             continue
         here = container.get(key) if key in container else None
         if _is_table(value) and _is_table(before) and isinstance(here, Table | dict):
@@ -201,8 +269,10 @@ def _patch(container: Any, old: Mapping[str, Any], new: Mapping[str, Any]) -> No
         ):
             for item, b, v in zip(here, before, value, strict=True):
                 _patch(item, b, v)
-        else:
+        elif key in container:
             container[key] = _item(value)
+        else:
+            _place(container, key, value)
 
 
 def scenario_toml(scenario: Scenario) -> str:
