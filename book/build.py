@@ -21,6 +21,8 @@ from pathlib import Path
 BOOK = Path(__file__).resolve().parent
 ROOT = BOOK.parent
 MATHJAX = BOOK / "node_modules" / "mathjax" / "es5"
+#: The site's own static files (its stylesheet), copied into the source tree's ``_static``.
+STATIC = BOOK / "_static"
 #: The parts of MathJax's es5 bundle the pages use: TeX + MathML in, CommonHTML out (with its
 #: fonts), the extensions TeX autoloads, and the menu/accessibility modules it loads on demand.
 MATHJAX_PARTS = (
@@ -47,10 +49,37 @@ def notebooks(folder: Path = ROOT / "notebooks") -> list[Path]:
     return sorted(folder.glob("*.ipynb"), key=key)
 
 
-def toctree(books: list[Path], *, caption: str = "The course", folder: str = "notebooks") -> str:
-    """The MyST table of contents listing ``books`` (paths relative to the source folder)."""
+def titles() -> dict[str, str]:
+    """Sidebar title of every lesson and appendix, from ``funnelsim/course/lessons.toml``.
+
+    One pattern for the whole course, the course map's: a lesson is ``"NN. <title>"`` (its
+    number and :data:`funnelsim.course.LESSON_TITLES`), an appendix its ``title`` in
+    lessons.toml. Notebooks' own headings were written by different hands ("Lesson 2: ...",
+    "03 ...", "Lesson 05 — ..."); the sidebar does not use them.
+    """
+    from funnelsim.course.course_map import load_lessons
+
+    return {
+        e.id: f"{e.id[:2]}. {e.title}" if e.kind == "lesson" else e.title for e in load_lessons()
+    }
+
+
+def toctree(
+    books: list[Path],
+    *,
+    caption: str = "The course",
+    folder: str = "notebooks",
+    names: dict[str, str] | None = None,
+) -> str:
+    """The MyST table of contents listing ``books`` (paths relative to the source folder).
+
+    ``names`` maps a notebook's stem to its entry's title (the page's own heading otherwise).
+    """
+    names = names or {}
     lines = ["```{toctree}", ":maxdepth: 1", f":caption: {caption}", ""]
-    lines += [f"{folder}/{nb.stem}" for nb in books]
+    for nb in books:
+        target = f"{folder}/{nb.stem}"
+        lines.append(f"{names[nb.stem]} <{target}>" if nb.stem in names else target)
     return "\n".join([*lines, "```", ""])
 
 
@@ -113,9 +142,10 @@ def build(
     shutil.rmtree(html, ignore_errors=True)
     (src / "notebooks").mkdir(parents=True)
     shutil.copy2(BOOK / "conf.py", src / "conf.py")
+    shutil.copytree(STATIC, src / "_static")
     index = (BOOK / "index.md").read_text(encoding="utf-8")
     tasks = sorted(exercises.glob("*.ipynb")) if exercises.is_dir() else []
-    contents = toctree(books)
+    contents = toctree(books, names=titles())
     if tasks:
         contents += "\n" + toctree(tasks, caption="Exercises", folder="exercises/student")
         (src / "exercises" / "student").mkdir(parents=True)

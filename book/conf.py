@@ -36,6 +36,9 @@ mathjax_path = "mathjax/tex-mml-chtml.js"
 html_theme = "sphinx_book_theme"
 html_title = "funnelsim course"
 html_static_path = ["_static"]
+# The course's own styles (book/_static, copied by book/build.py): code that wraps, outputs
+# that scroll with a visible bar.
+html_css_files = ["funnelsim.css"]
 html_last_updated_fmt = None
 html_theme_options = {
     "show_navbar_depth": 1,

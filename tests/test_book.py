@@ -58,7 +58,8 @@ def _site_key() -> str:
     """A hash of everything ``book.build`` reads: its sources, the notebooks, the tools."""
     digest = hashlib.sha256()
     files = [ROOT / "book" / name for name in ("build.py", "conf.py", "index.md")]
-    files += [ROOT / "book" / "package-lock.json"]
+    files += [ROOT / "book" / "package-lock.json", *sorted((ROOT / "book" / "_static").rglob("*"))]
+    files += [ROOT / "src" / "funnelsim" / "course" / n for n in ("lessons.toml", "__init__.py")]
     files += sorted((ROOT / "notebooks").glob("*.ipynb"))
     files += sorted((ROOT / "exercises" / "student").glob("*.ipynb"))
     for path in files:
@@ -174,6 +175,85 @@ def test_the_index_links_every_notebook_in_reading_order(site: Path) -> None:
     missing = [nb.stem for nb, p in zip(NOTEBOOKS, positions, strict=True) if p < 0]
     assert not missing, f"index.html does not link {missing}"
     assert positions == sorted(positions)
+
+
+class Sidebar(HTMLParser):
+    """The text of every sidebar link (``li.toctree-l1 > a``) of a page, by its target."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles: dict[str, str] = {}
+        self._href: str | None = None
+        self._in_item = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "li":
+            self._in_item = "toctree-l1" in (a.get("class") or "").split()
+        elif tag == "a" and self._in_item:
+            self._href = a.get("href")
+            self.titles.setdefault(str(self._href), "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._href, self._in_item = None, False
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self.titles[self._href] += data
+
+
+def sidebar(page: Path) -> dict[str, str]:
+    """Sidebar link target (relative to ``page``; ``#`` for the page itself) -> its title."""
+    parser = Sidebar()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return {href: text.strip() for href, text in parser.titles.items()}
+
+
+def test_sidebar_titles_follow_one_pattern_from_lessons_toml(site: Path) -> None:
+    from funnelsim.course import LESSON_TITLES
+    from funnelsim.course.course_map import course_map_markdown, load_lessons
+
+    entries = {e.id: e for e in load_lessons()}
+    links = sidebar(site / "notebooks" / "glossary.html")
+    links["glossary.html"] = links.pop("#")  # the page's own entry
+    for nb in NOTEBOOKS:
+        shown = links[f"{nb.stem}.html"]
+        if nb.stem in LESSON_TITLES:  # a lesson: its number, a dot, its title
+            assert shown == f"{nb.stem[:2]}. {LESSON_TITLES[nb.stem]}", nb.stem
+        elif nb.stem in entries:  # an appendix: its title in lessons.toml
+            assert shown == entries[nb.stem].title, nb.stem
+        else:
+            assert nb.stem == "course_map" and shown == "Course map"
+        if nb.stem != "course_map":  # the course map names it the same way
+            assert shown in course_map_markdown(), shown
+
+
+def test_every_lesson_heading_is_its_sidebar_title(site: Path) -> None:
+    # The page's heading (and so the browser tab, "previous" / "next") in the sidebar's
+    # pattern, a subtitle after " — " allowed: "05. Retention — cohorts, churn, ...".
+    from funnelsim.course import LESSON_TITLES
+
+    for stem, title in LESSON_TITLES.items():
+        expected = f"{stem[:2]}. {title}"
+        heading = first_heading(ROOT / "notebooks" / f"{stem}.ipynb")
+        assert heading == expected or heading.startswith(f"{expected} — "), (stem, heading)
+        h1 = " ".join(refs(site / "notebooks" / f"{stem}.html").h1)
+        assert h1.replace("\u2019", "'").startswith(expected), (stem, h1)
+
+
+def test_titles_are_the_lessons_toml_entries() -> None:
+    names = book.titles()
+    assert names["00_start_here"] == "00. Start here: how this course works"
+    assert names["11_abm_bant"] == "11. ABM and BANT"
+    assert names["glossary"] == "Glossary: the course's terms in English and Russian"
+
+
+def test_toctree_gives_named_entries_their_title() -> None:
+    books = [Path("a/01_x.ipynb"), Path("a/extra.ipynb")]
+    text = book.toctree(books, names={"01_x": "01. X"})
+    assert "\n01. X <notebooks/01_x>\n" in text
+    assert "\nnotebooks/extra\n" in text
 
 
 def test_no_page_loads_anything_from_another_host(site: Path) -> None:

@@ -733,6 +733,56 @@ def test_payback_chart_of_unit_economics_marks_the_payback_card() -> None:
     assert all(r["payback"] is None for r in rows)
 
 
+def _svg_texts(svg: str, needle: str) -> list[tuple[float, float, float, str]]:
+    """(x, y, font size, text) of every SVG text element whose text contains ``needle``."""
+    found = []
+    pattern = (
+        r'<text [^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"'
+        r'[^>]*font-size="([\d.]+)px"[^>]*>([^<]*)</text>'
+    )
+    for x, y, size, text in re.findall(pattern, svg):
+        if needle in text:
+            found.append((float(x), float(y), float(size), text))
+    return found
+
+
+def test_payback_chart_labels_of_two_curves_never_overlap() -> None:
+    # Lesson 06's two scenarios, and two curves that pay back in the very same month: each
+    # label gets a row of its own (a newcomer saw two labels written over each other).
+    for second in ([0.0, 1.2, 2.2, 3.2, 4.2], [0.0, 1.0, 2.0, 3.0, 4.0]):
+        frame = pd.DataFrame(
+            {
+                "month": [0, 1, 2, 3, 4] * 2,
+                "cumulative_margin": [0.0, 1.0, 2.0, 3.0, 4.0, *second],
+                "cac": 2.0,
+                "scenario": ["flat"] * 5 + ["growing"] * 5,
+            }
+        )
+        svg = _render(charts.payback_chart(frame))
+        labels = _svg_texts(svg, "payback")
+        assert sorted(t for *_, t in labels) == [
+            "flat: payback 2 months",
+            "growing: payback 2 months",
+        ]
+        (_, y1, size, _), (_, y2, _, _) = labels
+        assert abs(y1 - y2) >= size  # one line apart at least: the texts cannot overlap
+        assert [t for *_, t in _svg_texts(svg, "CAC")].count("CAC") == 1  # one CAC, written once
+    frame["cac"] = [2.0] * 5 + [3.0] * 5  # two CACs: each is named
+    texts = _svg_texts(_render(charts.payback_chart(frame)), "CAC")
+    assert [t for *_, t in texts].count("CAC") == 2
+
+
+def test_payback_chart_of_one_curve_labels_its_diamond() -> None:
+    frame = pd.DataFrame({"month": [0, 1, 2, 3], "cumulative_margin": [0.0, 1.0, 2.0, 3.0]})
+    spec = charts.payback_chart(frame, cac=1.5).to_dict()
+    label = _layers(spec)[-1]
+    assert label["encoding"]["x"]["field"] == "payback"  # beside the diamond, in data units
+    assert [r["payback_label"] for r in _data(spec, spec) if r["payback"] is not None] == [
+        "payback: 2 months"
+    ]
+    assert all(r["label_row"] is None for r in _data(spec, spec))
+
+
 def test_payback_chart_takes_a_result_with_a_payback_curve() -> None:
     class Economics:
         def payback_curve(self) -> pd.DataFrame:

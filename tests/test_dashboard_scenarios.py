@@ -49,9 +49,6 @@ expansion = 0.005
 [growth]
 periods = 30
 new_leads = { before = 100000, after = 200000, at = 12 }
-churn = 0.03
-arpu = 3.0
-margin = 0.8
 invites_per_user = 0.2
 invite_conversion = 0.3
 
@@ -235,6 +232,9 @@ def test_every_dashboard_tab_shows_the_run_of_a_shipped_scenario(name: str) -> N
             ex = dash.explorer("Unit economics")
             assert ex.metrics["ltv"] == pytest.approx(run.economics.ltv, rel=1e-9)
             assert ex.metrics["payback"] == run.economics.payback
+        if sc.retention is not None and sc.economics is not None:
+            # the Retention tab's LTV card is the scenario's one LTV
+            assert dash.explorer("Retention").metrics["ltv"] == run.economics.ltv
     finally:
         dash.close()
 
@@ -263,6 +263,15 @@ def test_period_label_names_the_period_and_leaves_other_words() -> None:
     assert period_label("Months shown", "year") == "Years shown"
     assert period_label("Monthly churn", "month") == "Monthly churn"
     assert period_label("Median sales cycle (weeks)", "day") == "Median sales cycle (weeks)"
+    # labels written in abstract periods (the retention explorer's)
+    assert period_label("Mean churn per period", "week", "period") == "Mean churn per week"
+    assert period_label("Periods observed", "quarter", "period") == "Quarters observed"
+    assert period_label("Expected lifetime (periods)", "day", "period") == (
+        "Expected lifetime (days)"
+    )
+    assert period_label("Periods observed", "period", "period") == "Periods observed"
+    with pytest.raises(ValueError, match="written in months or periods, got written='week'"):
+        period_label("x", "day", "week")
 
 
 def test_widened_stretches_a_slider_to_the_files_value() -> None:
@@ -298,5 +307,93 @@ def test_a_failed_load_leaves_no_note_of_the_file(tmp_path: Path, monkeypatch) -
         assert "rate_changes" not in ex._status.value
         assert not ex.control("activation").disabled
         assert ex.values == before
+    finally:
+        ex.close()
+
+
+#: A weekly subscription whose churn model comes from [retention] (sBG), discounted.
+WEEKLY_RETENTION = """
+name = "Weekly box"
+seed = 3
+buyers = 20_000
+period = "week"
+
+[retention]
+churn = 0.05
+polarization = 0.3
+periods = 20
+cohorts = 4
+
+[economics]
+arpu = 8.0
+margin = 0.6
+discount = 0.002
+expansion = 0.001
+paid_spend = 30_000.0
+"""
+
+
+def test_the_retention_tab_names_the_files_period_and_shows_its_ltv(tmp_path: Path) -> None:
+    path = _file(tmp_path, WEEKLY_RETENTION)
+    sc = fs.load_scenario(path)
+    dash = Dashboard(scenario=path, threaded=False)
+    try:
+        ex = dash.explorer("Retention")
+        assert "Loaded" in ex._status.value, ex._status.value
+        # the LTV card is the scenario's (its sBG model, discount and expansion), exactly
+        assert ex.metrics["ltv"] == sc.unit_economics().ltv
+        assert ex.outcome.economics.period == "week"
+        assert "week" in ex.outcome.economics.label
+        assert ex.metrics["lifetime"] == sc.retention.model.expected_lifetime
+        labels = {m.name: m.label for m in ex._metric_specs}
+        assert labels["lifetime"] == "Expected lifetime (weeks)"
+        assert labels["retained"] == "Active after the last week"
+        descriptions = {n: ex.control(n).description for n in ex.controls}
+        assert descriptions["churn"] == "Mean churn per week"
+        assert descriptions["periods"] == "Weeks observed"
+        assert descriptions["arpu"] == "ARPU ($ / week)"
+        shown = " ".join([*descriptions.values(), *labels.values()]).lower()
+        assert "period" not in shown and "month" not in shown
+        assert "Expected lifetime (weeks)" in ex.still()
+        # a moved slider: the LTV of the file the explorer would save
+        ex.set_values(churn=0.08)
+        assert ex.metrics["ltv"] == pytest.approx(ex.scenario().unit_economics().ltv, rel=1e-12)
+        # a failed load keeps the weekly labels; a monthly file names months
+        ex.load(tmp_path / "missing.toml")
+        assert ex.control("churn").description == "Mean churn per week"
+        ex.load("b2c_referral")
+        assert ex.control("churn").description == "Mean churn per month"
+        assert {m.name: m.label for m in ex._metric_specs}["lifetime"] == (
+            "Expected lifetime (months)"
+        )
+        assert ex.metrics["ltv"] == fs.load_scenario("b2c_referral").unit_economics().ltv
+    finally:
+        dash.close()
+
+
+def test_the_retention_tab_prices_with_a_files_own_economics_churn(tmp_path: Path) -> None:
+    # [economics] gives its own churn: the scenario's LTV uses it, and the card says so.
+    text = WEEKLY_RETENTION.replace("margin = 0.6", "margin = 0.6\nchurn = 0.1")
+    path = _file(tmp_path, text, "own_churn.toml")
+    sc = fs.load_scenario(path)
+    from funnelsim.widgets import RetentionExplorer
+
+    ex = RetentionExplorer(scenario=path, threaded=False)
+    try:
+        assert ex.metrics["ltv"] == sc.unit_economics().ltv
+        assert "churn from [economics]" in ex._metrics_html(ex.outcome, None)
+        # the lifetime card is that of the cohorts simulated (the [retention] model)
+        assert ex.metrics["lifetime"] == sc.retention.model.expected_lifetime
+    finally:
+        ex.close()
+
+
+def test_an_explorer_without_a_file_says_period() -> None:
+    from funnelsim.widgets import RetentionExplorer
+
+    ex = RetentionExplorer(threaded=False)
+    try:
+        assert ex.control("churn").description == "Mean churn per period"
+        assert ex.outcome.economics.period == "period"
     finally:
         ex.close()

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import funnelsim as fs
 from funnelsim import economics as ec
-from funnelsim.retention import sbg_derl
+from funnelsim.retention import ChurnModel, sbg_derl
 
 
 def test_simple_ratios():
@@ -643,3 +643,115 @@ def test_payback_period_with_expansion_above_one_grows_without_bound():
     assert n == int(np.flatnonzero(cum >= 300.0)[0])
     with pytest.raises(ValueError, match="expansion must be > -1"):
         ec.payback_period(300.0, 30.0, 0.8, expansion=-1.0)
+
+
+# -- churn models in the payback, hazard-scaled churn (issue 8 §1: one LTV per scenario) ------
+
+
+def _curve_by_hand(model, per, d, n):
+    """Σ_{t<n} per × S(t) / (1 + d)^t, summed term by term from the survival function."""
+    t = np.arange(n)
+    return float(np.sum(per * np.asarray(model.survival(t)) / (1.0 + d) ** t))
+
+
+@given(
+    alpha=st.floats(0.05, 20),
+    beta=st.floats(0.05, 50),
+    share=st.floats(0.0, 0.999),
+)
+def test_a_scaled_sbg_hazard_is_an_sbg_with_the_same_alpha_plus_beta(alpha, beta, share):
+    # multiplier chosen so that the first period's hazard stays <= 1
+    first = alpha / (alpha + beta)
+    mult = max(share / first, 1e-3)
+    model = ChurnModel.sbg(alpha, beta)
+    scaled = ec.scaled_churn_model(model, mult)
+    t = np.arange(1, 40)
+    hazard = 1.0 - np.asarray(model.retention_rate(t))
+    # the survival of the hazard × mult, multiplied out period by period
+    by_hand = np.concatenate([[1.0], np.cumprod(1.0 - mult * hazard)])
+    if scaled.kind == "sbg":
+        assert scaled.alpha + scaled.beta == pytest.approx(alpha + beta, rel=1e-12)
+    np.testing.assert_allclose(scaled.survival(np.arange(40)), by_hand, rtol=1e-9, atol=1e-12)
+
+
+def test_a_scaled_geometric_churn_is_the_product_and_errors_name_the_rule():
+    assert ec.scaled_churn_model(0.08, 0.5) == ChurnModel.geometric(0.04)
+    assert ec.scaled_churn_model(ChurnModel.geometric(0.5), 2.0) == ChurnModel.geometric(1.0)
+    # the first period's hazard reaching 1: everyone leaves after one period
+    assert ec.scaled_churn_model(ChurnModel.sbg(1.0, 3.0), 4.0) == ChurnModel.geometric(1.0)
+    with pytest.raises(ValueError, match=r"churn × multiplier must be <= 1, got 0.5 × 3"):
+        ec.scaled_churn_model(0.5, 3.0)
+    with pytest.raises(ValueError, match=r"first period's churn hazard .* must be <= 1, got 0.25"):
+        ec.scaled_churn_model(ChurnModel.sbg(1.0, 3.0), 5.0)
+    with pytest.raises(ValueError, match=r"multiplier must be > 0, got 0.0"):
+        ec.scaled_churn_model(0.1, 0.0)
+
+
+def test_payback_with_geometric_models_is_the_payback_with_their_churn():
+    w = np.array([[0.9, 0.1], [0.5, 0.5]])
+    models = [ChurnModel.geometric(0.08), ChurnModel.geometric(0.05)]
+    got = ec.payback_period([48.0, 90.0], [6.0, 7.0], 0.8, models, 0.01, weights=w)
+    want = ec.payback_period([48.0, 90.0], [6.0, 7.0], 0.8, [0.08, 0.05], 0.01, weights=w)
+    np.testing.assert_array_equal(got, want)
+    assert ec.payback_period(300.0, 30.0, 0.8, ChurnModel.geometric(0.05)) == 20.0
+
+
+@pytest.mark.parametrize("cac", [0.0, 10.0, 48.0, 120.0, 129.0, 129.3, 1e6])
+def test_sbg_payback_is_where_the_curve_summed_by_hand_reaches_cac(cac):
+    model = ChurnModel.sbg(0.72, 8.28)
+    per = 6.0 * 0.8
+    got = ec.payback_period(cac, 6.0, 0.8, model, 0.01)
+    ue = ec.unit_economics(6.0, 0.8, model, cac=cac, discount=0.01)
+    assert got == ue.payback  # one definition for the single customer and the mix
+    if math.isinf(got):
+        assert cac >= ue.ltv * (1 - 1e-9) or _curve_by_hand(model, per, 0.01, 5_000) < cac
+    elif cac == 0:
+        assert got == 0.0
+    else:
+        n = int(got)
+        assert _curve_by_hand(model, per, 0.01, n) >= cac * (1 - 1e-12)
+        assert _curve_by_hand(model, per, 0.01, n - 1) < cac
+
+
+def test_the_payback_of_a_mix_with_sbg_groups_is_where_the_weighted_curve_reaches_cac():
+    paid = ChurnModel.sbg(0.72, 8.28)
+    referred = ec.scaled_churn_model(paid, 1 / 1.37)
+    shares = np.array([0.0, 0.015, 0.3, 1.0])
+    w = np.stack([1 - shares, shares], axis=-1)
+    cac = np.array([48.0, 57.6, 100.0, 150.0])
+    got = ec.payback_period(cac, [6.0, 6.0], 0.8, [paid, referred], 0.01, weights=w)
+    for c, s, n in zip(cac, shares, got, strict=True):
+
+        def mix(k, s=s):
+            return (1 - s) * _curve_by_hand(paid, 4.8, 0.01, k) + s * _curve_by_hand(
+                referred, 4.8, 0.01, k
+            )
+
+        assert mix(int(n)) >= c * (1 - 1e-12) and mix(int(n) - 1) < c
+    # a CAC above the mix's LTV is never repaid
+    ltv = ec.unit_economics(6.0, 0.8, paid, discount=0.01).ltv
+    assert ec.payback_period(ltv * 1.01, 6.0, 0.8, paid, 0.01) == math.inf
+
+
+def test_several_churn_models_need_weights():
+    models = [ChurnModel.sbg(1.0, 3.0), ChurnModel.geometric(0.1)]
+    with pytest.raises(ValueError, match=r"2 churn models need weights"):
+        ec.payback_period(10.0, 5.0, 1.0, models)
+    with pytest.raises(ValueError, match=r"arpu must be one value or one per group \(2\)"):
+        ec.payback_period(10.0, [5.0, 5.0, 5.0], 1.0, models, weights=[0.5, 0.5])
+
+
+@pytest.mark.parametrize("churn", [0.05, ChurnModel.sbg(0.72, 8.28)])
+@pytest.mark.parametrize("horizon", [5, 17, 40])
+def test_a_horizon_caps_the_payback_as_in_unit_economics(churn, horizon):
+    for cac in (20.0, 48.0, 70.0, 1e5):
+        got = ec.payback_period(cac, 6.0, 0.8, churn, 0.01, 0.005, horizon=horizon)
+        ue = ec.unit_economics(
+            6.0, 0.8, churn, cac=cac, discount=0.01, expansion=0.005, horizon=horizon
+        )
+        assert got == ue.payback
+        assert got <= horizon or got == math.inf
+    # one churn for a mix of two groups with different ARPUs
+    mix = ec.payback_period(48.0, [6.0, 12.0], 0.8, 0.05, weights=[0.5, 0.5], horizon=horizon)
+    whole = ec.payback_period(48.0, [6.0, 12.0], 0.8, [0.05, 0.05], weights=[0.5, 0.5])
+    assert mix == (whole if whole <= horizon else math.inf)

@@ -22,7 +22,6 @@ from funnelsim.exercises import (
     from_export,
     get,
     main,
-    run_checks,
     student_seed,
 )
 from funnelsim.exercises import aaarrr_funnel as ex02
@@ -32,23 +31,13 @@ from funnelsim.exercises.notebook import (
     stale_copies,
     student_copy,
 )
+from tests.exercise_helpers import ExerciseChecks
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTERS = ROOT / "exercises" / "masters"
 STUDENT = ROOT / "exercises" / "student"
 SPEC = get("02_aaarrr_funnel")
-
-
-def _outcomes(question: str, value, seed: int, *, hidden: bool = True):
-    return run_checks(SPEC.question(question), value, seed, hidden=hidden)
-
-
-def _passes(question: str, value, seed: int, *, hidden: bool = True) -> bool:
-    return all(o.passed for o in _outcomes(question, value, seed, hidden=hidden))
-
-
-def _feedback(question: str, value, seed: int) -> str:
-    return " ".join(o.feedback for o in _outcomes(question, value, seed) if not o.passed)
+CHECKS = ExerciseChecks(SPEC)
 
 
 def _honest(seed: int) -> dict:
@@ -213,14 +202,14 @@ def test_generate_check_command(tmp_path, capsys):
 @given(st.integers(0, 2**32 - 1))
 def test_honest_answers_pass_every_check(seed):
     for name, value in _honest(seed).items():
-        assert _passes(name, value, seed), (name, _feedback(name, value, seed))
+        assert CHECKS.passes(name, value, seed), (name, CHECKS.feedback(name, value, seed))
 
 
 def test_counts_mode_is_honest_too():
     seed = 11
     counts = fs.simulate(ex02.funnel(), 20_000, seed=seed, mode="counts").counts[0]
-    assert _passes("paying_customers", int(counts[4]), seed)
-    assert _passes("revenue_step_rate", counts[4] / counts[3], seed)
+    assert CHECKS.passes("paying_customers", int(counts[4]), seed)
+    assert CHECKS.passes("revenue_step_rate", counts[4] / counts[3], seed)
 
 
 @pytest.mark.slow
@@ -240,8 +229,8 @@ def test_another_seeds_noise_passes_visible_checks_but_not_hidden():
             ("paying_customers", int(counts[4])),
             ("revenue_step_rate", counts[4] / counts[3]),
         ):
-            visible[name] += not _passes(name, value, student, hidden=False)
-            hidden[name] += not _passes(name, value, student, hidden=True)
+            visible[name] += not CHECKS.passes(name, value, student, hidden=False)
+            hidden[name] += not CHECKS.passes(name, value, student, hidden=True)
     assert visible == {"paying_customers": 0, "revenue_step_rate": 0}
     assert hidden["paying_customers"] >= 400 - 25
     assert hidden["revenue_step_rate"] >= 400 - 3
@@ -252,13 +241,13 @@ def test_an_honest_four_sigma_seed_still_passes():
     right = _honest(1654)
     z = (right["revenue_step_rate"] - 0.35) / (0.35 * 0.65 / 900) ** 0.5
     assert z > 4
-    assert _passes("revenue_step_rate", right["revenue_step_rate"], 1654, hidden=False)
+    assert CHECKS.passes("revenue_step_rate", right["revenue_step_rate"], 1654, hidden=False)
 
 
 def test_off_by_one_month_is_named():
     seed = 3
     new = ex02.growth_run(seed).periods["new_customers"]
-    feedback = _feedback("new_customers_ratio", new[7] / new[6], seed)  # rows, not periods
+    feedback = CHECKS.feedback("new_customers_ratio", new[7] / new[6], seed)  # rows, not periods
     assert re.search("row 7 is month 8", feedback), feedback
     assert "lagging" not in feedback
 
@@ -288,7 +277,7 @@ def test_wrong_by_a_unit_fails_with_the_targeted_hint():
         ("new_customers_ratio", -1, "it is positive"),
     ]
     for name, value, hint in cases:
-        feedback = _feedback(name, value, seed)
+        feedback = CHECKS.feedback(name, value, seed)
         assert re.search(hint, feedback), (name, value, feedback)
 
 
@@ -318,7 +307,7 @@ def test_feedback_never_gives_the_answer():
         ("new_customers_ratio", 3.0),
     ]
     for name, value in wrong_answers:
-        feedback = _feedback(name, value, seed)
+        feedback = CHECKS.feedback(name, value, seed)
         assert feedback
         for secret in secrets:
             assert secret not in feedback, (name, value, feedback)
@@ -327,7 +316,7 @@ def test_feedback_never_gives_the_answer():
 def test_strange_answers_give_feedback_not_tracebacks():
     for value in ([1, 2], None, math.nan, np.array([0.1, 0.2]), {"a": 1}, True):
         for q in SPEC.questions:
-            outcomes = _outcomes(q.name, value, 1)
+            outcomes = CHECKS.outcomes(q.name, value, 1)
             assert not all(o.passed for o in outcomes)
             assert all(o.feedback for o in outcomes if not o.passed)
 
@@ -353,9 +342,9 @@ def test_hidden_checks_cannot_be_bypassed_by_the_visible_ones():
     seed = student_seed("02_aaarrr_funnel", "alice")
     neighbour = _honest(student_seed("02_aaarrr_funnel", "bob"))
     for name in ("paying_customers", "revenue_step_rate"):
-        assert _passes(name, neighbour[name], seed, hidden=False)
-        assert not _passes(name, neighbour[name], seed, hidden=True)
-        assert "own" in _feedback(name, neighbour[name], seed)
+        assert CHECKS.passes(name, neighbour[name], seed, hidden=False)
+        assert not CHECKS.passes(name, neighbour[name], seed, hidden=True)
+        assert "own" in CHECKS.feedback(name, neighbour[name], seed)
 
 
 def test_export_round_trip():
@@ -368,11 +357,11 @@ def test_export_round_trip():
     assert answers["ltv_dollars"] == {"type": "list", "repr": "[1]"}
     assert json.loads(json.dumps(answers)) == answers
     assert from_export(None) is Ellipsis
-    assert "should be a number, got a list" in _feedback(
+    assert "should be a number, got a list" in CHECKS.feedback(
         "ltv_dollars", from_export(answers["ltv_dollars"]), 1
     )
     column = from_export({"type": "Series", "repr": "0    0.49"})
-    assert ".loc[row, column] or .iloc[0]" in _feedback("ltv_dollars", column, 1)
+    assert ".loc[row, column] or .iloc[0]" in CHECKS.feedback("ltv_dollars", column, 1)
 
 
 # --- the grader (fresh kernels) ------------------------------------------------------------

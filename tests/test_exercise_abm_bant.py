@@ -7,13 +7,10 @@ import pytest
 import funnelsim as fs
 from funnelsim.exercises import Wrong
 from funnelsim.exercises import abm_bant as ex
+from tests.exercise_helpers import ExerciseChecks
 
 SEEDS = (0, 1, 2, 3, 4)
-
-
-def _every_check(question: str, value, seed: int):
-    spec = {q.name: q for q in ex.EXERCISE.questions}[question]
-    return [check.function(value, seed) for check in spec.checks]
+CHECKS = ExerciseChecks(ex.EXERCISE)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -26,7 +23,7 @@ def test_honest_answers_pass_every_check(seed):
         "best_for_revenue": "expected_value",
     }
     for question, value in answers.items():
-        for outcome in _every_check(question, value, seed):
+        for outcome in CHECKS.outcomes(question, value, seed):
             assert outcome.passed, (question, outcome.feedback)
 
 
@@ -88,7 +85,7 @@ def test_feedback_never_contains_the_answer():
         ("best_for_revenue", "bant"),
     ]
     for question, value in wrong:
-        outcomes = _every_check(question, value, seed)
+        outcomes = CHECKS.outcomes(question, value, seed)
         assert not all(o.passed for o in outcomes)
         for outcome in outcomes:
             for secret in secrets:

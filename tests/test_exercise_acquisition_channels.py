@@ -5,27 +5,18 @@ from __future__ import annotations
 import pytest
 
 import funnelsim as fs
-from funnelsim.exercises import get, run_checks
+from funnelsim.exercises import get
 from funnelsim.exercises.acquisition_channels import (
     EXERCISE,
     MONTHS,
     channels,
     simulated_quarter,
 )
+from tests.exercise_helpers import ExerciseChecks
+
+CHECKS = ExerciseChecks(EXERCISE)
 
 SEEDS = (0, 1, 17, 2026, 123_456)
-
-
-def outcomes(question: str, value, seed: int = 1, hidden: bool = True):
-    return run_checks(EXERCISE.question(question), value, seed, hidden=hidden)
-
-
-def passed(question: str, value, seed: int = 1, hidden: bool = True) -> bool:
-    return all(o.passed for o in outcomes(question, value, seed, hidden))
-
-
-def feedback(question: str, value, seed: int = 1) -> str:
-    return " ".join(o.feedback for o in outcomes(question, value, seed) if not o.passed)
 
 
 def expected():
@@ -40,57 +31,63 @@ def test_channel_questions_take_the_exact_answers():
     exp = expected()
     cheapest_leads, cheapest_customers = exp["cpl"].idxmin(), exp["cac"].idxmin()
     assert cheapest_leads != cheapest_customers  # the point of the exercise
-    assert passed("cheapest_leads", cheapest_leads)
-    assert passed("cheapest_leads", f"  {cheapest_leads.upper()} ")  # case and spaces forgiven
-    assert passed("cheapest_customers", cheapest_customers)
+    assert CHECKS.passes("cheapest_leads", cheapest_leads)
+    assert CHECKS.passes(
+        "cheapest_leads", f"  {cheapest_leads.upper()} "
+    )  # case and spaces forgiven
+    assert CHECKS.passes("cheapest_customers", cheapest_customers)
 
 
 def test_channel_mistakes_get_their_hint():
     exp = expected()
-    text = feedback("cheapest_customers", exp["cpl"].idxmin())
+    text = CHECKS.feedback("cheapest_customers", exp["cpl"].idxmin())
     assert "lead → customer rate" in text
-    assert "most customers" in feedback("cheapest_customers", exp["customers"].idxmax())
-    assert "cheapest *customers*" in feedback("cheapest_leads", exp["cac"].idxmin())
-    assert "not one of Lingvia's channels" in feedback("cheapest_leads", "tv")
-    assert "all channels together" in feedback("cheapest_leads", "total")
-    assert "a channel's name" in feedback("cheapest_leads", 3)
+    assert "most customers" in CHECKS.feedback("cheapest_customers", exp["customers"].idxmax())
+    assert "cheapest *customers*" in CHECKS.feedback("cheapest_leads", exp["cac"].idxmin())
+    assert "not one of Lingvia's channels" in CHECKS.feedback("cheapest_leads", "tv")
+    assert "all channels together" in CHECKS.feedback("cheapest_leads", "total")
+    assert "a channel's name" in CHECKS.feedback("cheapest_leads", 3)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_honest_quarter_passes_for_any_seed(seed):
     table = simulated_quarter(seed)
     customers = int(table.loc["total", "customers"])
-    assert passed("quarter_customers", customers, seed)
+    assert CHECKS.passes("quarter_customers", customers, seed)
     cac = table.loc["total", "spend"] / table.loc["total", "customers"]
-    assert passed("quarter_cac", float(cac), seed)
+    assert CHECKS.passes("quarter_cac", float(cac), seed)
     # another student's honest answer passes the visible check, not the hidden one
     other = simulated_quarter(seed + 1)
-    assert passed("quarter_customers", int(other.loc["total", "customers"]), seed, hidden=False)
+    assert CHECKS.passes(
+        "quarter_customers", int(other.loc["total", "customers"]), seed, hidden=False
+    )
 
 
 def test_quarter_mistakes_get_their_hint():
     table = simulated_quarter(5)
     total = fs.expected_channels(channels(), periods=MONTHS).set_index("channel").loc["total"]
-    assert "one month" in feedback("quarter_customers", round(total["customers"] / MONTHS), 5)
-    assert "leads" in feedback("quarter_customers", int(table.loc["total", "leads"]), 5)
-    assert "a share" in feedback("quarter_customers", 0.1, 5)
+    assert "one month" in CHECKS.feedback(
+        "quarter_customers", round(total["customers"] / MONTHS), 5
+    )
+    assert "leads" in CHECKS.feedback("quarter_customers", int(table.loc["total", "leads"]), 5)
+    assert "a share" in CHECKS.feedback("quarter_customers", 0.1, 5)
     mean_of_cacs = float(table["cac"].drop(index="total").mean())
-    assert "average of the channels' CACs" in feedback("quarter_cac", mean_of_cacs, 5)
-    assert "cost per lead" in feedback("quarter_cac", float(table.loc["total", "cpl"]), 5)
-    assert "positive amount" in feedback("quarter_cac", -3, 5)
+    assert "average of the channels' CACs" in CHECKS.feedback("quarter_cac", mean_of_cacs, 5)
+    assert "cost per lead" in CHECKS.feedback("quarter_cac", float(table.loc["total", "cpl"]), 5)
+    assert "positive amount" in CHECKS.feedback("quarter_cac", -3, 5)
 
 
 def test_ab_size_and_its_mistakes():
     right = fs.sample_size_two_proportions(0.03, 0.04)
-    assert passed("visitors_per_page", right)
-    assert "both pages together" in feedback("visitors_per_page", 2 * right)
-    assert "one rate to ± 1 point" in feedback(
+    assert CHECKS.passes("visitors_per_page", right)
+    assert "both pages together" in CHECKS.feedback("visitors_per_page", 2 * right)
+    assert "one rate to ± 1 point" in CHECKS.feedback(
         "visitors_per_page", fs.sample_size_proportion(0.03, 0.01)
     )
-    assert "50 % chance" in feedback(
+    assert "50 % chance" in CHECKS.feedback(
         "visitors_per_page", fs.sample_size_two_proportions(0.03, 0.04, power=0.5)
     )
-    assert "whole number" in feedback("visitors_per_page", 10.5)
+    assert "whole number" in CHECKS.feedback("visitors_per_page", 10.5)
 
 
 def test_feedback_never_contains_the_answer():
@@ -108,8 +105,8 @@ def test_feedback_never_contains_the_answer():
     }
     for question, values in wrong_answers.items():
         for value in values:
-            assert secrets[question] not in feedback(question, value)
+            assert secrets[question] not in CHECKS.feedback(question, value)
     table = simulated_quarter(9)
     for value in (3, 10_000):
-        text = feedback("quarter_customers", value, 9)
+        text = CHECKS.feedback("quarter_customers", value, 9)
         assert str(int(table.loc["total", "customers"])) not in text

@@ -7,8 +7,10 @@ import pytest
 import funnelsim as fs
 from funnelsim.exercises import Wrong
 from funnelsim.exercises import b2b_buying as ex
+from tests.exercise_helpers import ExerciseChecks
 
 SEEDS = (0, 1, 2, 3)
+CHECKS = ExerciseChecks(ex.EXERCISE)
 
 
 def _run(seed: int, **kwargs):
@@ -25,11 +27,6 @@ def _saving(seed: int) -> float:
     return float(out.loc["none", "mean_cycle"] - out.loc["all", "mean_cycle"])
 
 
-def _every_check(question: str, value, seed: int):
-    spec = {q.name: q for q in ex.EXERCISE.questions}[question]
-    return [check.function(value, seed) for check in spec.checks]
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 def test_honest_answers_pass_every_check(seed):
     kept = _run(seed, adoption=ex.ADOPTION_RATE)
@@ -40,7 +37,7 @@ def test_honest_answers_pass_every_check(seed):
         "weeks_saved": _saving(seed),
     }
     for question, value in answers.items():
-        for outcome in _every_check(question, value, seed):
+        for outcome in CHECKS.outcomes(question, value, seed):
             assert outcome.passed, (question, outcome.feedback)
 
 
@@ -49,7 +46,7 @@ def test_the_exact_saving_passes_and_is_the_closed_form():
     assert without == pytest.approx(1 + 3 + 4 + 6)
     assert with_champion == pytest.approx(1 + 13 / 1.5)
     assert saved == pytest.approx(13 / 3)
-    assert all(o.passed for o in _every_check("weeks_saved", saved, 5))
+    assert all(o.passed for o in CHECKS.outcomes("weeks_saved", saved, 5))
 
 
 @pytest.mark.parametrize(
@@ -131,7 +128,7 @@ def test_feedback_never_contains_the_answer():
         f"{saved:.2f}",
     ]
     for question, value in wrong:
-        outcomes = _every_check(question, value, seed)
+        outcomes = CHECKS.outcomes(question, value, seed)
         assert not all(o.passed for o in outcomes)
         for outcome in outcomes:
             for secret in secrets:

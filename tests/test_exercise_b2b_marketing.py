@@ -6,23 +6,13 @@ import pytest
 
 import funnelsim as fs
 from funnelsim.exercises import b2b_marketing as ex13
-from funnelsim.exercises import get, run_checks
+from funnelsim.exercises import get
+from tests.exercise_helpers import ExerciseChecks
 
 SPEC = get("13_b2b_marketing")
+CHECKS = ExerciseChecks(SPEC)
 AFTER_FIX = 2000 * 0.6 * 0.5 * 0.25  # 150 contracts a month
 LEADS_SAME = AFTER_FIX / (0.6 * 0.5 * 0.12)  # 4166.67 leads a month
-
-
-def outcomes(name: str, value: object, seed: int = 1, hidden: bool = True):
-    return run_checks(SPEC.question(name), value, seed, hidden=hidden)
-
-
-def passed(name: str, value: object, seed: int = 1) -> bool:
-    return all(o.passed for o in outcomes(name, value, seed))
-
-
-def feedback(name: str, value: object, seed: int = 1) -> str:
-    return " ".join(o.feedback for o in outcomes(name, value, seed) if not o.passed)
 
 
 @pytest.mark.parametrize("seed", [0, 7, 99, 2024])
@@ -38,11 +28,11 @@ def test_honest_answers_pass_for_several_seeds(seed):
         "claim_for_fifth": fs.simulate_positioning(5)["strategy"].iloc[4],
     }
     for name, value in answers.items():
-        assert passed(name, value, seed), (name, feedback(name, value, seed))
+        assert CHECKS.passes(name, value, seed), (name, CHECKS.feedback(name, value, seed))
     counts_mode = int(fs.simulate(fixed, 2000, seed=seed, mode="counts").counts[0, -1])
-    assert passed("simulated_contracts", counts_mode, seed)
-    assert passed("leads_for_same", 4167)  # rounded up to whole leads
-    assert passed("bottleneck_stage", "contract")
+    assert CHECKS.passes("simulated_contracts", counts_mode, seed)
+    assert CHECKS.passes("leads_for_same", 4167)  # rounded up to whole leads
+    assert CHECKS.passes("bottleneck_stage", "contract")
 
 
 def test_the_module_gives_the_documented_answers():
@@ -63,7 +53,7 @@ def test_the_module_gives_the_documented_answers():
     ],
 )
 def test_maturity_mistakes(value, hint):
-    assert hint in feedback("maturity_level", value)
+    assert hint in CHECKS.feedback("maturity_level", value)
 
 
 @pytest.mark.parametrize(
@@ -76,7 +66,7 @@ def test_maturity_mistakes(value, hint):
     ],
 )
 def test_bottleneck_mistakes(value, hint):
-    assert hint in feedback("bottleneck_stage", value)
+    assert hint in CHECKS.feedback("bottleneck_stage", value)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +79,7 @@ def test_bottleneck_mistakes(value, hint):
     ],
 )
 def test_after_fix_mistakes(value, hint):
-    assert hint in feedback("customers_after_fix", value)
+    assert hint in CHECKS.feedback("customers_after_fix", value)
 
 
 @pytest.mark.parametrize(
@@ -101,14 +91,14 @@ def test_after_fix_mistakes(value, hint):
     ],
 )
 def test_leads_mistakes(value, hint):
-    assert hint in feedback("leads_for_same", value)
+    assert hint in CHECKS.feedback("leads_for_same", value)
 
 
 def test_simulated_contracts_mistakes_and_hidden_check():
     today = int(fs.simulate(ex13.funnel(), 2000, seed=3).counts[0, -1])
-    assert "today's funnel" in feedback("simulated_contracts", today)
-    assert "standard errors" in feedback("simulated_contracts", 300)
-    assert "whole number" in feedback("simulated_contracts", 150.5)
+    assert "today's funnel" in CHECKS.feedback("simulated_contracts", today)
+    assert "standard errors" in CHECKS.feedback("simulated_contracts", 300)
+    assert "whole number" in CHECKS.feedback("simulated_contracts", 150.5)
     fixed = ex13.fixed_funnel()
     others = [int(fs.simulate(fixed, 2000, seed=s).counts[0, -1]) for s in range(40, 60)]
     mine = {
@@ -116,9 +106,9 @@ def test_simulated_contracts_mistakes_and_hidden_check():
         int(fs.simulate(fixed, 2000, seed=5, mode="counts").counts[0, -1]),
     }
     other = next(x for x in others if x not in mine)
-    visible = outcomes("simulated_contracts", other, seed=5, hidden=False)
+    visible = CHECKS.outcomes("simulated_contracts", other, seed=5, hidden=False)
     assert all(o.passed for o in visible)
-    hidden = outcomes("simulated_contracts", other, seed=5)
+    hidden = CHECKS.outcomes("simulated_contracts", other, seed=5)
     assert not hidden[-1].passed and "your own seed" in hidden[-1].feedback
 
 
@@ -133,7 +123,7 @@ def test_simulated_contracts_mistakes_and_hidden_check():
     ],
 )
 def test_claim_mistakes(value, hint):
-    assert hint in feedback("claim_for_fifth", value)
+    assert hint in CHECKS.feedback("claim_for_fifth", value)
 
 
 def test_feedback_never_contains_an_answer():
@@ -148,7 +138,7 @@ def test_feedback_never_contains_an_answer():
     answers = ["150", "4166", "4167", "unique technical feature", "Contract", "level 3"]
     for name, values in wrong.items():
         for value in values:
-            text = feedback(name, value)
+            text = CHECKS.feedback(name, value)
             assert text, (name, value)
             for answer in answers:
                 assert answer not in text, (name, value, text)

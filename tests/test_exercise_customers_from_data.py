@@ -9,21 +9,11 @@ import numpy as np
 import pandas as pd
 
 import funnelsim as fs
-from funnelsim.exercises import get, run_checks
+from funnelsim.exercises import get
+from tests.exercise_helpers import ExerciseChecks
 
 SPEC = get("10_customers_from_data")
-
-
-def _outcomes(question: str, value, *, hidden: bool = True):
-    return run_checks(SPEC.question(question), value, 0, hidden=hidden)
-
-
-def _passes(question: str, value, *, hidden: bool = True) -> bool:
-    return all(o.passed for o in _outcomes(question, value, hidden=hidden))
-
-
-def _feedback(question: str, value) -> str:
-    return " ".join(o.feedback for o in _outcomes(question, value) if not o.passed)
+CHECKS = ExerciseChecks(SPEC, seed=0)
 
 
 def _cdnow_facts() -> dict:
@@ -44,19 +34,19 @@ def test_honest_answers_pass_every_check():
     facts = _cdnow_facts()
     scores = fs.rfm(fs.load_cdnow())
     champions = float((scores["segment"] == "Champions").mean())
-    assert _passes("repeat_rate_180d", facts["repeat_rate_180d"])
-    assert _passes("champions_share", champions)
-    assert _passes("lowest_return_segment", "Hibernating")
-    assert _passes("lowest_return_segment", " hibernating ")
+    assert CHECKS.passes("repeat_rate_180d", facts["repeat_rate_180d"])
+    assert CHECKS.passes("champions_share", champions)
+    assert CHECKS.passes("lowest_return_segment", "Hibernating")
+    assert CHECKS.passes("lowest_return_segment", " hibernating ")
     # the hidden check wants the library's number; pandas by hand agrees to rounding
-    assert _passes("excluded_later_revenue", facts["excluded_later_revenue"])
+    assert CHECKS.passes("excluded_later_revenue", facts["excluded_later_revenue"])
 
 
 def test_a_hand_rounded_share_passes_visibly_but_not_hidden():
     facts = _cdnow_facts()
     rounded = round(facts["excluded_later_revenue"], 2)
-    assert _passes("excluded_later_revenue", rounded, hidden=False)
-    assert not _passes("excluded_later_revenue", rounded, hidden=True)
+    assert CHECKS.passes("excluded_later_revenue", rounded, hidden=False)
+    assert not CHECKS.passes("excluded_later_revenue", rounded, hidden=True)
 
 
 def test_classic_mistakes_get_their_hint():
@@ -85,7 +75,7 @@ def test_classic_mistakes_get_their_hint():
         ("excluded_later_revenue", -0.2, "must be between 0 and 1"),
     ]
     for name, value, hint in cases:
-        feedback = _feedback(name, value)
+        feedback = CHECKS.feedback(name, value)
         assert re.search(hint, feedback), (name, value, feedback)
 
 
@@ -104,7 +94,7 @@ def test_feedback_never_gives_the_answer():
         ("lowest_return_segment", "Champions"),
         ("excluded_later_revenue", 0.1),
     ]:
-        feedback = _feedback(name, value)
+        feedback = CHECKS.feedback(name, value)
         assert feedback
         for secret in secrets:
             assert secret not in feedback, (name, value, feedback)
@@ -113,6 +103,6 @@ def test_feedback_never_gives_the_answer():
 def test_strange_answers_give_feedback_not_tracebacks():
     for value in ([1, 2], None, math.nan, np.array([0.1, 0.2]), {"a": 1}, True):
         for q in SPEC.questions:
-            outcomes = _outcomes(q.name, value)
+            outcomes = CHECKS.outcomes(q.name, value)
             assert not all(o.passed for o in outcomes)
             assert all(o.feedback for o in outcomes if not o.passed)

@@ -8,23 +8,13 @@ import numpy as np
 import pytest
 
 import funnelsim as fs
-from funnelsim.exercises import get, run_checks
+from funnelsim.exercises import get
 from funnelsim.exercises import product_life_cycle as ex12
+from tests.exercise_helpers import ExerciseChecks
 
 SPEC = get("12_product_life_cycle")
+CHECKS = ExerciseChecks(SPEC)
 ORDER = ["pragmatists: freight", "pragmatists: warehousing", "conservatives"]
-
-
-def _outcomes(question, value, seed=1, *, hidden=True):
-    return run_checks(SPEC.question(question), value, seed, hidden=hidden)
-
-
-def _passes(question, value, seed=1, *, hidden=True):
-    return all(o.passed for o in _outcomes(question, value, seed, hidden=hidden))
-
-
-def _feedback(question, value, seed=1):
-    return " ".join(o.feedback for o in _outcomes(question, value, seed) if not o.passed)
 
 
 def _market(delta=(1, 2, 2, 2)):
@@ -59,26 +49,26 @@ def _honest(seed):
 @pytest.mark.parametrize("seed", [0, 1, 2026, 4220526688])
 def test_honest_answers_pass_every_check(seed):
     for name, value in _honest(seed).items():
-        assert _passes(name, value, seed), (name, _feedback(name, value, seed))
+        assert CHECKS.passes(name, value, seed), (name, CHECKS.feedback(name, value, seed))
 
 
 def test_another_seeds_simulation_passes_visible_but_not_hidden():
     theirs = _honest(7)["simulated_gap"]
     mine = _honest(8)["simulated_gap"]
     assert theirs != mine
-    assert _passes("simulated_gap", theirs, 8, hidden=False)
-    assert not _passes("simulated_gap", theirs, 8)
-    assert "your own seed" in _feedback("simulated_gap", theirs, 8)
+    assert CHECKS.passes("simulated_gap", theirs, 8, hidden=False)
+    assert not CHECKS.passes("simulated_gap", theirs, 8)
+    assert "your own seed" in CHECKS.feedback("simulated_gap", theirs, 8)
 
 
 def test_plain_bass_pragmatists_get_the_reference_exponent_hint():
     wrong = fs.diffusion_path(_market(delta=(1, 1, 1, 1)), 96).gap()
-    assert "reference_exponent 2" in _feedback("chasm_months", wrong)
+    assert "reference_exponent 2" in CHECKS.feedback("chasm_months", wrong)
 
 
 def test_the_lessons_market_is_spotted():
     wrong = fs.diffusion_path(fs.chasm_market(), 96).gap()
-    assert "lesson's market" in _feedback("chasm_months", wrong)
+    assert "lesson's market" in CHECKS.feedback("chasm_months", wrong)
 
 
 def test_months_saved_mistakes_get_their_hints():
@@ -87,22 +77,24 @@ def test_months_saved_mistakes_get_their_hints():
     alley = fs.diffusion_path(m, 96, effort=10, strategy="bowling_alley", order=ORDER).gap()
     none = fs.diffusion_path(m, 96).gap()
     visionaries_first = fs.diffusion_path(m, 96, effort=10, strategy="bowling_alley").gap()
-    assert "reversed" in _feedback("months_saved", alley - spread)
-    assert "no effort" in _feedback("months_saved", none - alley)
-    assert "starts with the visionaries" in _feedback("months_saved", spread - visionaries_first)
+    assert "reversed" in CHECKS.feedback("months_saved", alley - spread)
+    assert "no effort" in CHECKS.feedback("months_saved", none - alley)
+    assert "starts with the visionaries" in CHECKS.feedback(
+        "months_saved", spread - visionaries_first
+    )
 
 
 def test_spread_simulation_is_spotted():
     gaps = fs.simulate_diffusion(_market(), 96, effort=10, replications=20, seed=3).gap()
-    assert "spread strategy" in _feedback("simulated_gap", float(np.mean(gaps)), 3)
+    assert "spread strategy" in CHECKS.feedback("simulated_gap", float(np.mean(gaps)), 3)
 
 
 def test_best_move_mistakes_get_their_hints():
     right = _honest(0)["best_move_year"]
-    assert "position in the table" in _feedback("best_move_year", right - 1)
-    assert "year 1 gives up" in _feedback("best_move_year", 1)
-    assert "whole year" in _feedback("best_move_year", right + 0.5)
-    assert "give a year" in _feedback("best_move_year", None)
+    assert "position in the table" in CHECKS.feedback("best_move_year", right - 1)
+    assert "year 1 gives up" in CHECKS.feedback("best_move_year", 1)
+    assert "whole year" in CHECKS.feedback("best_move_year", right + 0.5)
+    assert "give a year" in CHECKS.feedback("best_move_year", None)
 
 
 @pytest.mark.parametrize(
@@ -118,7 +110,7 @@ def test_best_move_mistakes_get_their_hints():
 )
 def test_feedback_never_gives_the_answer(question, value):
     answers = _honest(0)
-    text = _feedback(question, value)
+    text = CHECKS.feedback(question, value)
     assert text
     right = answers[question]
     for form in {f"{right:g}", f"{right:.0f}", f"{right:.1f}"}:
@@ -128,10 +120,10 @@ def test_feedback_never_gives_the_answer(question, value):
 
 def test_strange_answers_give_feedback():
     for question in ("chasm_months", "months_saved", "simulated_gap", "best_move_year"):
-        outcomes = _outcomes(question, "soon")
+        outcomes = CHECKS.outcomes(question, "soon")
         assert not any(o.passed for o in outcomes)
         assert all(o.feedback for o in outcomes)
-    assert "within the 96" in _feedback("chasm_months", 500)
+    assert "within the 96" in CHECKS.feedback("chasm_months", 500)
 
 
 def test_module_constants_match_the_table():

@@ -9,22 +9,12 @@ import numpy as np
 import pytest
 
 import funnelsim as fs
-from funnelsim.exercises import get, run_checks
+from funnelsim.exercises import get
 from funnelsim.exercises import referral as ex07
+from tests.exercise_helpers import ExerciseChecks
 
 SPEC = get("07_referral")
-
-
-def _outcomes(question: str, value, seed: int, *, hidden: bool = True):
-    return run_checks(SPEC.question(question), value, seed, hidden=hidden)
-
-
-def _passes(question: str, value, seed: int, *, hidden: bool = True) -> bool:
-    return all(o.passed for o in _outcomes(question, value, seed, hidden=hidden))
-
-
-def _feedback(question: str, value, seed: int) -> str:
-    return " ".join(o.feedback for o in _outcomes(question, value, seed) if not o.passed)
+CHECKS = ExerciseChecks(SPEC)
 
 
 def _counts(month: str) -> tuple[int, int, int]:
@@ -61,7 +51,7 @@ def test_the_surveys_have_150_answers_and_the_documented_scores():
 @pytest.mark.parametrize("seed", [0, 1, 7, 2026, 123_456_789])
 def test_honest_answers_pass_every_check(seed):
     for name, value in _honest(seed).items():
-        assert _passes(name, value, seed), (name, _feedback(name, value, seed))
+        assert CHECKS.passes(name, value, seed), (name, CHECKS.feedback(name, value, seed))
 
 
 def test_another_seeds_total_passes_visible_but_not_hidden():
@@ -69,8 +59,8 @@ def test_another_seeds_total_passes_visible_but_not_hidden():
     failures_visible = failures_hidden = 0
     for other in range(100, 160):
         total = fs.simulate_referrals(4_000, 2.5, 0.12, seed=other).total
-        failures_visible += not _passes("referred_total", total, student, hidden=False)
-        failures_hidden += not _passes("referred_total", total, student, hidden=True)
+        failures_visible += not CHECKS.passes("referred_total", total, student, hidden=False)
+        failures_hidden += not CHECKS.passes("referred_total", total, student, hidden=True)
     assert failures_visible == 0
     assert failures_hidden >= 55  # a neighbour's total rarely equals one's own
 
@@ -112,7 +102,7 @@ def test_classic_mistakes_get_their_hint():
         ("best_reward", 90, "from 0 to 60"),
     ]
     for name, value, hint in cases:
-        feedback = _feedback(name, value, seed)
+        feedback = CHECKS.feedback(name, value, seed)
         assert re.search(hint, feedback), (name, value, feedback)
 
 
@@ -124,7 +114,7 @@ def test_plain_wald_interval_passes_with_150_answers():
         for p in (pa, pb)
     )
     wald = 10.0 - 100 * 1.96 * math.sqrt(var)
-    assert _passes("change_low", wald, 1)
+    assert CHECKS.passes("change_low", wald, 1)
 
 
 def test_feedback_never_gives_the_answer():
@@ -145,7 +135,7 @@ def test_feedback_never_gives_the_answer():
         ("best_reward", 40),
     ]
     for name, value in wrong:
-        feedback = _feedback(name, value, seed)
+        feedback = CHECKS.feedback(name, value, seed)
         assert feedback
         for secret in secrets:
             assert not re.search(rf"(?<![\d.]){re.escape(secret)}(?![\d.])", feedback), (
@@ -158,6 +148,6 @@ def test_feedback_never_gives_the_answer():
 def test_strange_answers_give_feedback_not_tracebacks():
     for value in ([1, 2], None, math.nan, np.array([0.1, 0.2]), {"a": 1}, True, "many"):
         for q in SPEC.questions:
-            outcomes = _outcomes(q.name, value, 1)
+            outcomes = CHECKS.outcomes(q.name, value, 1)
             assert not all(o.passed for o in outcomes)
             assert all(o.feedback for o in outcomes if not o.passed)

@@ -7,26 +7,16 @@ import math
 import pytest
 
 import funnelsim as fs
-from funnelsim.exercises import get, run_checks
+from funnelsim.exercises import get
 from funnelsim.exercises import sales_plan as ex09
+from tests.exercise_helpers import ExerciseChecks
 
 SPEC = get("09_sales_funnel")
+CHECKS = ExerciseChecks(SPEC)
 # The right answers, computed by hand from the module's documented situation.
 LEADS = 8 / (0.5 * 0.25 * 0.8 * 0.5)  # 160
 START = 1 + 1 + 1 + 2  # the months of Lead, Call, Demo and Trial
 BUDGET = 160 * 30 + 80 * 2 * 20 + 20 * 250 + 16 * 400  # 19,400 $
-
-
-def outcomes(name: str, value: object, seed: int = 1, hidden: bool = True):
-    return run_checks(SPEC.question(name), value, seed, hidden=hidden)
-
-
-def passed(name: str, value: object, seed: int = 1) -> bool:
-    return all(o.passed for o in outcomes(name, value, seed))
-
-
-def feedback(name: str, value: object, seed: int = 1) -> str:
-    return " ".join(o.feedback for o in outcomes(name, value, seed) if not o.passed)
 
 
 def test_the_plan_matches_the_hand_computation():
@@ -48,9 +38,9 @@ def test_honest_answers_pass_for_several_seeds(seed):
         "share_met": run["met"].mean(),
     }
     for name, value in answers.items():
-        assert passed(name, value, seed), (name, feedback(name, value, seed))
-    assert passed("leads_per_month", 160)  # a whole number typed by hand
-    assert passed("fix_first", " demo ")
+        assert CHECKS.passes(name, value, seed), (name, CHECKS.feedback(name, value, seed))
+    assert CHECKS.passes("leads_per_month", 160)  # a whole number typed by hand
+    assert CHECKS.passes("fix_first", " demo ")
 
 
 @pytest.mark.parametrize(
@@ -64,7 +54,7 @@ def test_honest_answers_pass_for_several_seeds(seed):
     ],
 )
 def test_leads_mistakes_get_their_hint(value, hint):
-    assert hint in feedback("leads_per_month", value)
+    assert hint in CHECKS.feedback("leads_per_month", value)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +67,7 @@ def test_leads_mistakes_get_their_hint(value, hint):
     ],
 )
 def test_start_mistakes_get_their_hint(value, hint):
-    assert hint in feedback("lead_start_months", value)
+    assert hint in CHECKS.feedback("lead_start_months", value)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +81,7 @@ def test_start_mistakes_get_their_hint(value, hint):
     ],
 )
 def test_budget_mistakes_get_their_hint(value, hint):
-    assert hint in feedback("monthly_budget", value)
+    assert hint in CHECKS.feedback("monthly_budget", value)
 
 
 @pytest.mark.parametrize(
@@ -106,19 +96,19 @@ def test_budget_mistakes_get_their_hint(value, hint):
     ],
 )
 def test_fix_first_mistakes_get_their_hint(value, hint):
-    assert hint in feedback("fix_first", value)
+    assert hint in CHECKS.feedback("fix_first", value)
 
 
 def test_share_met_mistakes():
-    assert "percentage" in feedback("share_met", 55.0)
-    assert "far too often" in feedback("share_met", 0.97)
-    assert "standard errors" in feedback("share_met", 0.2)
+    assert "percentage" in CHECKS.feedback("share_met", 55.0)
+    assert "far too often" in CHECKS.feedback("share_met", 0.97)
+    assert "standard errors" in CHECKS.feedback("share_met", 0.2)
     # a plausible share that is not from the student's own simulation fails the hidden check
     run = fs.simulate_plan(ex09.plan(), ex09.funnel(), replications=200, seed=1)
     other = run["met"].mean()
-    visible = outcomes("share_met", other, seed=2, hidden=False)
+    visible = CHECKS.outcomes("share_met", other, seed=2, hidden=False)
     assert all(o.passed for o in visible)
-    hidden = outcomes("share_met", other, seed=2)
+    hidden = CHECKS.outcomes("share_met", other, seed=2)
     assert not hidden[-1].passed and "your own seed" in hidden[-1].feedback
 
 
@@ -127,8 +117,8 @@ def test_share_met_tolerance_is_four_standard_errors_of_the_exact_binomial():
 
     p = stats.binom.sf(7, 160, 0.05)
     se = math.sqrt(p * (1 - p) / 200)
-    ok = outcomes("share_met", p + 3.9 * se, hidden=False)
-    bad = outcomes("share_met", p - 4.1 * se, hidden=False)
+    ok = CHECKS.outcomes("share_met", p + 3.9 * se, hidden=False)
+    bad = CHECKS.outcomes("share_met", p - 4.1 * se, hidden=False)
     assert ok[0].passed and not bad[0].passed
 
 
@@ -143,8 +133,8 @@ def test_feedback_never_contains_an_answer():
     answers = ["160", "19,400", "19400", "Demo", "demo"]
     for name, values in wrong.items():
         for value in values:
-            text = feedback(name, value)
+            text = CHECKS.feedback(name, value)
             assert text, (name, value)
             for answer in answers:
                 assert answer not in text, (name, value, text)
-    assert "5 " not in feedback("lead_start_months", 6).replace("+5 points", "")
+    assert "5 " not in CHECKS.feedback("lead_start_months", 6).replace("+5 points", "")

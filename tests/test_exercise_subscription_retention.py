@@ -7,21 +7,11 @@ import pytest
 import funnelsim as fs
 from funnelsim.exercises import get, run_checks
 from funnelsim.exercises import subscription_retention as ex05
+from tests.exercise_helpers import ExerciseChecks
 
 SPEC = get("05_retention")
+CHECKS = ExerciseChecks(SPEC)
 SEEDS = [0, 1, 2, 12345]
-
-
-def _outcomes(question: str, value, seed: int):
-    return run_checks(SPEC.question(question), value, seed, hidden=True)
-
-
-def _passes(question: str, value, seed: int) -> bool:
-    return all(o.passed for o in _outcomes(question, value, seed))
-
-
-def _feedback(question: str, value, seed: int) -> str:
-    return " ".join(o.feedback for o in _outcomes(question, value, seed) if not o.passed)
 
 
 def _honest(seed: int) -> dict:
@@ -41,7 +31,10 @@ def _honest(seed: int) -> dict:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_honest_answers_pass_every_check(seed: int) -> None:
     for question, value in _honest(seed).items():
-        assert _passes(question, value, seed), (question, _feedback(question, value, seed))
+        assert CHECKS.passes(question, value, seed), (
+            question,
+            CHECKS.feedback(question, value, seed),
+        )
 
 
 def test_the_model_is_the_one_the_docstring_names() -> None:
@@ -55,7 +48,7 @@ def test_another_students_simulation_fails_only_the_hidden_check() -> None:
     for question in ("share_month_6", "projected_month_24"):
         visible = run_checks(SPEC.question(question), theirs[question], 0, hidden=False)
         assert all(o.passed for o in visible)
-        assert not _passes(question, theirs[question], 0)
+        assert not CHECKS.passes(question, theirs[question], 0)
         assert mine[question] != theirs[question]
 
 
@@ -73,13 +66,13 @@ def test_another_students_simulation_fails_only_the_hidden_check() -> None:
     ],
 )
 def test_classic_mistakes_get_their_hint(question: str, wrong, hint: str) -> None:
-    text = _feedback(question, wrong, 0)
+    text = CHECKS.feedback(question, wrong, 0)
     assert hint in text
 
 
 def test_a_neighbouring_month_of_ones_own_table_gets_its_hint() -> None:
     wide = fs.simulate_cohorts(ex05.model(), [800] * 5, periods=8, seed=0).wide("survival")
-    assert "month 7 of your table" in _feedback("share_month_6", float(wide.loc[0, 7]), 0)
+    assert "month 7 of your table" in CHECKS.feedback("share_month_6", float(wide.loc[0, 7]), 0)
 
 
 def test_the_geometric_projection_gets_its_hint() -> None:
@@ -87,8 +80,10 @@ def test_the_geometric_projection_gets_its_hint() -> None:
     geometric = float(
         fs.fit_sbg(cohorts).project(24, geometric=True)["geometric_survival"].iloc[24]
     )
-    assert "constant-churn (geometric) projection" in _feedback("projected_month_24", geometric, 3)
-    assert "month inside the data" in _feedback("projected_month_24", 0.45, 3)
+    assert "constant-churn (geometric) projection" in CHECKS.feedback(
+        "projected_month_24", geometric, 3
+    )
+    assert "month inside the data" in CHECKS.feedback("projected_month_24", 0.45, 3)
 
 
 @pytest.mark.parametrize("seed", [0, 7])
@@ -104,6 +99,6 @@ def test_feedback_never_contains_the_answer(seed: int) -> None:
         right = honest[question]
         forms = {f"{right:.2f}", f"{right:.3f}", f"{right:.1%}", f"{100 * right:.1f}", f"{right:g}"}
         for value in values:
-            text = _feedback(question, value, seed)
+            text = CHECKS.feedback(question, value, seed)
             assert text
             assert not any(f in text for f in forms if len(f) > 2), (question, value, text)

@@ -6,21 +6,11 @@ import pytest
 
 import funnelsim as fs
 from funnelsim.exercises import get, run_checks
+from tests.exercise_helpers import ExerciseChecks
 
 SPEC = get("06_unit_economics")
+CHECKS = ExerciseChecks(SPEC)
 SEEDS = [0, 1, 2, 98765]
-
-
-def _outcomes(question: str, value, seed: int):
-    return run_checks(SPEC.question(question), value, seed, hidden=True)
-
-
-def _passes(question: str, value, seed: int) -> bool:
-    return all(o.passed for o in _outcomes(question, value, seed))
-
-
-def _feedback(question: str, value, seed: int) -> str:
-    return " ".join(o.feedback for o in _outcomes(question, value, seed) if not o.passed)
 
 
 def _economics(**kw):
@@ -47,7 +37,10 @@ def _honest(seed: int) -> dict:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_honest_answers_pass_every_check(seed: int) -> None:
     for question, value in _honest(seed).items():
-        assert _passes(question, value, seed), (question, _feedback(question, value, seed))
+        assert CHECKS.passes(question, value, seed), (
+            question,
+            CHECKS.feedback(question, value, seed),
+        )
 
 
 @pytest.mark.parametrize(
@@ -68,24 +61,26 @@ def test_honest_answers_pass_every_check(seed: int) -> None:
     ],
 )
 def test_classic_mistakes_get_their_hint(question: str, wrong, hint: str) -> None:
-    assert hint in _feedback(question, wrong, 0)
+    assert hint in CHECKS.feedback(question, wrong, 0)
 
 
 def test_logo_retention_and_the_formula_get_their_hints() -> None:
     seed = 3
     cohort = fs.simulate_cohorts(fs.ChurnModel.geometric(0.02), 300, periods=12, seed=seed)
     share = cohort.wide("active").loc[0, 12] / 300
-    assert "logo retention" in _feedback("nrr_year", share, seed)
+    assert "logo retention" in CHECKS.feedback("nrr_year", share, seed)
     formula = 0.98**12 * 1.01**12
     visible = run_checks(SPEC.question("nrr_year"), formula, seed, hidden=False)
     assert all(o.passed for o in visible)  # plausible ...
-    assert "formula's expected NRR" in _feedback("nrr_year", formula, seed)  # ... but not yours
+    assert "formula's expected NRR" in CHECKS.feedback(
+        "nrr_year", formula, seed
+    )  # ... but not yours
 
 
 def test_another_students_cohort_fails_only_the_hidden_check() -> None:
     theirs = _honest(1)["nrr_year"]
     assert all(o.passed for o in run_checks(SPEC.question("nrr_year"), theirs, 0, hidden=False))
-    assert not _passes("nrr_year", theirs, 0)
+    assert not CHECKS.passes("nrr_year", theirs, 0)
 
 
 @pytest.mark.parametrize("seed", [0, 5])
@@ -102,6 +97,6 @@ def test_feedback_never_contains_the_answer(seed: int) -> None:
         right = honest[question]
         forms = {f"{right:,.0f}", f"{right:.0f}", f"{right:.2f}", f"{right:.3f}", f"{right:.1%}"}
         for value in values:
-            text = _feedback(question, value, seed)
+            text = CHECKS.feedback(question, value, seed)
             assert text
             assert not any(f in text for f in forms if len(f) > 2), (question, value, text)

@@ -7,25 +7,15 @@ import math
 import pytest
 
 from funnelsim.b2b import beckhard_probability
-from funnelsim.exercises import get, run_checks
+from funnelsim.exercises import get
 from funnelsim.exercises import value_proposition as vp
+from tests.exercise_helpers import ExerciseChecks
 
 SPEC = get("01_value_proposition")
+CHECKS = ExerciseChecks(SPEC)
 LOSS = 80 * 0.70 * 0.30 * 600_000
 BENEFIT = LOSS * 0.5 * 0.7
 PRICE_70 = BENEFIT / math.sqrt(0.7 / 0.3)
-
-
-def _run(name: str, value, seed: int = 1, hidden: bool = True):
-    return run_checks(SPEC.question(name), value, seed, hidden=hidden)
-
-
-def _passes(name: str, value, seed: int = 1, hidden: bool = True) -> bool:
-    return all(o.passed for o in _run(name, value, seed, hidden))
-
-
-def _feedback(name: str, value, seed: int = 1) -> str:
-    return " ".join(o.feedback for o in _run(name, value, seed) if not o.passed)
 
 
 def _honest(seed: int) -> dict:
@@ -42,27 +32,27 @@ def _honest(seed: int) -> dict:
 @pytest.mark.parametrize("seed", [0, 1, 12_345, 2**32 - 1])
 def test_honest_answers_pass_every_check(seed: int) -> None:
     for name, value in _honest(seed).items():
-        assert _passes(name, value, seed), (name, _feedback(name, value, seed))
+        assert CHECKS.passes(name, value, seed), (name, CHECKS.feedback(name, value, seed))
 
 
 def test_the_answers_match_the_library() -> None:
     assert beckhard_probability(LOSS, 0.5, 0.7, PRICE_70) == pytest.approx(0.7)
-    assert _passes("buys_by_rule", True)
+    assert CHECKS.passes("buys_by_rule", True)
     import numpy as np
 
-    assert _passes("buys_by_rule", np.bool_(True))
+    assert CHECKS.passes("buys_by_rule", np.bool_(True))
     # what the grader carries over from an executed notebook
     from funnelsim.exercises import export_answers, from_export
 
     exported = export_answers(SPEC.id, {"buys_by_rule": True})["buys_by_rule"]
-    assert _passes("buys_by_rule", from_export(exported))
+    assert CHECKS.passes("buys_by_rule", from_export(exported))
 
 
 def test_another_seeds_share_passes_visibly_but_not_hidden() -> None:
     other = _honest(99)["market_buy_share"]
-    assert _passes("market_buy_share", other, seed=7, hidden=False)
-    assert not _passes("market_buy_share", other, seed=7, hidden=True)
-    assert "your own seed" in _feedback("market_buy_share", other, seed=7)
+    assert CHECKS.passes("market_buy_share", other, seed=7, hidden=False)
+    assert not CHECKS.passes("market_buy_share", other, seed=7, hidden=True)
+    assert "your own seed" in CHECKS.feedback("market_buy_share", other, seed=7)
 
 
 @pytest.mark.parametrize(
@@ -87,14 +77,14 @@ def test_another_seeds_share_passes_visibly_but_not_hidden() -> None:
     ],
 )
 def test_classic_mistakes_get_their_hint(name: str, value, hint: str) -> None:
-    assert not _passes(name, value)
-    assert hint in _feedback(name, value)
+    assert not CHECKS.passes(name, value)
+    assert hint in CHECKS.feedback(name, value)
 
 
 def test_the_passes_share_is_told_apart_from_the_buys_share() -> None:
     _, passes = vp.expected_market()
     # a share far enough from the buyers' to fail, at the expected share passing the rule
-    feedback = _feedback("market_buy_share", passes + 0.01)
+    feedback = CHECKS.feedback("market_buy_share", passes + 0.01)
     assert "passing the threshold rule" in feedback
 
 
@@ -110,7 +100,7 @@ def test_feedback_never_gives_the_answer() -> None:
     }
     for name, values in wrong.items():
         for value in values:
-            text = _feedback(name, value)
+            text = CHECKS.feedback(name, value)
             assert text
             for secret in secrets:
                 for shown in (f"{secret:,.0f}", f"{secret:.0f}", f"{secret:.3f}", f"{secret:.2%}"):

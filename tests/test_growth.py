@@ -17,6 +17,7 @@ from funnelsim.growth import (
     simulate_growth,
     step_change,
 )
+from funnelsim.retention import ChurnModel
 
 # -- referral as a funnel stage -------------------------------------------------------------
 
@@ -770,3 +771,203 @@ def test_no_acquisition_spend_leaves_cac_undefined():
     paid = fs.simulate_growth(12, new_leads=1_000, budget=500.0, churn=0.0, seed=1)
     assert paid.params.spend_given
     assert paid.unit_economics()["cac"].iloc[0] == pytest.approx(0.5)
+
+
+# -- the churn model and discount of the scenario (issue 8 §1) --------------------------------
+
+SBG = ChurnModel.sbg(0.72, 8.28)  # b2c_referral's [retention]: mean churn 8 %, polarization 0.1
+
+
+def _old_geometric_path(periods, leads, churn, mult, invite_mean, initial, arpu, seed):
+    """The geometric growth loop as it was before churn models: one Binomial per channel.
+
+    No funnel, no market: paid leads are customers, invitees too; the draws are the
+    old code's, in its order (Poisson invites, then each channel's survivors).
+    """
+    rng = np.random.default_rng(seed)
+    active_p, active_r = np.int64(initial), np.int64(0)
+    rows = []
+    for _ in range(periods):
+        new_p = np.int64(leads)
+        new_r = rng.poisson((active_p + active_r) * invite_mean) if invite_mean > 0 else 0
+        surv_p = rng.binomial(active_p, 1.0 - churn)
+        surv_r = rng.binomial(active_r, 1.0 - churn * mult)
+        churned = (active_p - surv_p) + (active_r - surv_r)
+        active_p, active_r = surv_p + new_p, surv_r + new_r
+        rows.append((new_p, new_r, active_p, active_r, churned, arpu * (active_p + active_r)))
+    return np.array(rows, dtype=float)
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2024])
+@pytest.mark.parametrize(
+    "churn, mult, invite_mean, initial",
+    [(0.05, 1.0, 0.0, 0), (0.08, 1 / 1.37, 0.06, 500), (0.3, 2.0, 0.4, 50)],
+)
+def test_geometric_churn_draws_exactly_as_before(seed, churn, mult, invite_mean, initial):
+    r = simulate_growth(
+        18,
+        new_leads=300,
+        churn=churn,
+        referred_churn_multiplier=mult,
+        invites_per_user=invite_mean,
+        invite_conversion=1.0,
+        initial_customers=initial,
+        arpu=6.0,
+        seed=seed,
+    )
+    want = _old_geometric_path(18, 300, churn, mult, invite_mean, initial, 6.0, seed)
+    cols = ["new_paid", "new_referral", "active_paid", "active_referral", "churned", "revenue"]
+    np.testing.assert_array_equal(r.periods[cols].to_numpy(dtype=float), want)
+    # and a geometric ChurnModel is the same run as its probability
+    same = simulate_growth(18, params=r.params, churn=ChurnModel.geometric(churn), seed=seed)
+    pd.testing.assert_frame_equal(same.periods, r.periods)
+
+
+def test_geometric_unit_economics_are_the_geometric_formulas():
+    r = simulate_growth(
+        24,
+        new_leads=1_000,
+        budget=30_000,
+        churn=0.08,
+        arpu=6.0,
+        margin=0.8,
+        invites_per_user=0.3,
+        invite_conversion=0.2,
+        seed=4,
+    )
+    whole = r.unit_economics().iloc[0]
+    c, c_ref, per = 0.08, 0.08 / 1.37, 6.0 * 0.8
+    s = whole["referral_share"]
+    assert whole["ltv"] == pytest.approx((1 - s) * per / c + s * per / c_ref, rel=1e-12)
+    assert whole["payback_period"] == ec.payback_period(
+        whole["cac"], 6.0, 0.8, [c, c_ref], weights=[1 - s, s]
+    )
+
+
+def test_sbg_cohorts_survive_as_the_closed_form():
+    # One cohort of n customers in period 1, nobody after: the active count in period
+    # t + 1 is Binomial(n, S(t)) with S(t) = B(α, β + t) / B(α, β) (Fader & Hardie 2007).
+    n, reps, periods = 2_000, 400, 25
+    leads = Schedule.from_values([n] + [0] * (periods - 1))
+    r = simulate_growth(periods, new_leads=leads, churn=SBG, replications=reps, seed=11)
+    active = r.periods.pivot(index="replication", columns="period", values="active").to_numpy()
+    s = np.asarray(SBG.survival(np.arange(periods)))
+    se = np.sqrt(n * s * (1 - s) / reps)
+    z = (active.mean(axis=0) - n * s)[1:] / se[1:]
+    assert np.all(np.abs(z) < 4), z
+    # the spread is binomial too (customers are independent): variance within 30 %
+    np.testing.assert_allclose(active.var(axis=0, ddof=1)[1:], (n * s * (1 - s))[1:], rtol=0.3)
+    # without new customers, the churned are the drop of the active count
+    churned = r.periods.pivot(index="replication", columns="period", values="churned")
+    np.testing.assert_array_equal(churned.to_numpy()[:, 1:], -np.diff(active, axis=1))
+
+
+def test_referred_cohorts_churn_with_the_scaled_hazard():
+    # No funnel: paid leads and accepted invitees are customers at once. The expected
+    # path is linear, so it follows exactly from the survival functions: referred
+    # entrants are λ × last period's active customers, and each cohort (paid or
+    # referred) u periods old keeps S(u) (referred: the hazard × 0.5, an sBG again).
+    periods, leads, lam, mult, reps = 18, 1_000, 0.05, 0.5, 300
+    r = simulate_growth(
+        periods,
+        new_leads=leads,
+        churn=SBG,
+        referred_churn_multiplier=mult,
+        invites_per_user=lam,
+        invite_conversion=1.0,
+        replications=reps,
+        seed=8,
+    )
+    s_paid = np.asarray(SBG.survival(np.arange(periods)))
+    s_ref = np.asarray(ec.scaled_churn_model(SBG, mult).survival(np.arange(periods)))
+    new_r = np.zeros(periods)
+    act_p, act_r = np.zeros(periods), np.zeros(periods)
+    for t in range(periods):
+        new_r[t] = lam * (act_p[t - 1] + act_r[t - 1]) if t else 0.0
+        act_p[t] = leads * s_paid[: t + 1].sum()
+        act_r[t] = np.sum(new_r[: t + 1] * s_ref[t::-1])
+    got = r.periods.pivot(index="replication", columns="period", values="active_referral")
+    mean, se = got.mean().to_numpy(), got.std(ddof=1).to_numpy() / np.sqrt(reps)
+    z = (mean - act_r)[2:] / se[2:]
+    assert np.all(np.abs(z) < 4), z
+    paid = r.periods.pivot(index="replication", columns="period", values="active_paid")
+    zp = (paid.mean().to_numpy() - act_p)[1:] / (paid.std(ddof=1).to_numpy()[1:] / np.sqrt(reps))
+    assert np.all(np.abs(zp) < 4), zp
+
+
+def test_growth_ltv_and_payback_use_the_churn_model_and_discount():
+    prm = GrowthParams(arpu=6.0, margin=0.8, churn=SBG, discount=0.01)
+    paid, referred = prm.ltv()
+    assert paid == ec.unit_economics(6.0, 0.8, SBG, discount=0.01).ltv
+    t = np.arange(20_000)  # Σ_t margin × S(t) / (1 + d)^t, the tail beyond is < 1e-80
+    assert paid == pytest.approx(4.8 * np.sum(SBG.survival(t) / 1.01**t), rel=1e-9)
+    assert referred == ec.unit_economics(6.0, 0.8, prm.referred_churn_model, discount=0.01).ltv
+    assert prm.referred_churn_model == ec.scaled_churn_model(SBG, prm.referred_churn_multiplier)
+    # geometric and discounted: the closed form (1 + d) / (d + churn)
+    geo = GrowthParams(arpu=10.0, margin=0.5, churn=0.1, discount=0.02)
+    assert geo.ltv()[0] == pytest.approx(5.0 * 1.02 / 0.12, rel=1e-12)
+    r = simulate_growth(
+        24,
+        budget=20_000,
+        cost_per_lead=0.2,
+        funnel=fs.aaarrr(0.12, 0.35, 0.55, 0.18, 0.3),
+        invites_per_user=0.3,
+        invite_conversion=0.2,
+        referral_reward=10.0,
+        arpu=6.0,
+        margin=0.8,
+        churn=SBG,
+        discount=0.01,
+        seed=2024,
+    )
+    whole = r.unit_economics().iloc[0]
+    s = whole["referral_share"]
+    assert whole["ltv"] == pytest.approx((1 - s) * paid + s * referred, rel=1e-12)
+    assert whole["payback_period"] == ec.payback_period(
+        whole["cac"],
+        [6.0, 6.0],
+        0.8,
+        [SBG, prm.referred_churn_model],
+        0.01,
+        weights=[1 - s, s],
+    )
+
+
+def test_sbg_churn_with_the_multiplier_is_checked_in_its_first_period():
+    with pytest.raises(ValueError, match=r"first period's sBG hazard α / \(α \+ β\) = 0.25 × 5"):
+        GrowthParams(churn=ChurnModel.sbg(1.0, 3.0), referred_churn_multiplier=5.0)
+    with pytest.raises(ValueError, match=r"discount must be >= 0, got -0.01"):
+        GrowthParams(discount=-0.01)
+
+
+def test_expansion_grows_each_customer_s_revenue_with_their_age():
+    # nobody churns: one cohort of 100 pays arpu × (1 + g)^age, exactly
+    leads = Schedule.from_values([100, 0, 0, 0, 0, 0])
+    r = simulate_growth(6, new_leads=leads, churn=0.0, arpu=10.0, expansion=0.1, discount=0.2)
+    np.testing.assert_allclose(r.periods["revenue"], 1_000 * 1.1 ** np.arange(6), rtol=1e-12)
+    # sBG churn: the expected revenue of the cohort is n × arpu × S(t) × (1 + g)^t
+    n, reps = 1_000, 300
+    r = simulate_growth(
+        12,
+        new_leads=Schedule.from_values([n] + [0] * 11),
+        churn=SBG,
+        arpu=1.0,
+        expansion=0.02,
+        discount=0.03,  # the sBG LTV is finite only when discounting beats expansion
+        replications=reps,
+        seed=3,
+    )
+    rev = r.periods.pivot(index="replication", columns="period", values="revenue").to_numpy()
+    t = np.arange(12)
+    s = np.asarray(SBG.survival(t))
+    se = 1.02**t * np.sqrt(n * s * (1 - s) / reps)
+    z = (rev.mean(axis=0) - n * s * 1.02**t)[1:] / se[1:]
+    assert np.all(np.abs(z) < 4), z
+    # the LTV and payback count the expansion (and a horizon) by the one function
+    prm = GrowthParams(arpu=6.0, margin=0.8, churn=0.05, expansion=0.01, horizon=36)
+    assert prm.ltv()[0] == ec.unit_economics(6.0, 0.8, 0.05, expansion=0.01, horizon=36).ltv
+    with pytest.raises(ValueError, match=r"the lifetime value is infinite"):
+        GrowthParams(churn=0.01, expansion=0.05)
+    # a bad ARPU is named as such, before the expansion's LTV is tried
+    with pytest.raises(TypeError, match=r"arpu must be a real number, got 'x'"):
+        GrowthParams(arpu="x", expansion=0.01)

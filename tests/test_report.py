@@ -206,3 +206,15 @@ def test_inline_charts_get_their_own_ids():
     assert "url(#fig1-clip0)" in out and "url(#fig2-clip0)" in out
     assert 'href="#fig2-clip0"' in out
     assert "<p id='x'>" in out  # outside the SVGs nothing changes
+
+
+def test_the_growth_section_says_its_ltv_is_the_scenario_s():
+    from funnelsim import _format
+    from funnelsim.report import render_report
+
+    sc = fs.load_scenario("b2c_referral")
+    page = render_report(sc)
+    ltv = _format.money(sc.unit_economics().ltv)
+    assert f"A paid customer's LTV is {ltv} (" in page
+    assert "the LTV of the unit economics above" in page
+    assert "own unit economics" not in page and "geometric churn of the [growth]" not in page

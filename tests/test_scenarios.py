@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import funnelsim as fs
+from funnelsim.retention import ChurnModel
 from funnelsim.scenarios import (
     Scenario,
     ScenarioError,
@@ -986,7 +987,9 @@ def test_with_values_sets_fields_on_the_record_without_a_round_trip(monkeypatch)
     assert changed.economics.arpu == 12.0 and changed.economics.margin == sc.economics.margin
     assert changed.retention.polarization == 0.3
     assert changed.referral.invite_conversion == 0.25
-    assert changed.growth.params.churn == 0.05 and changed.growth.periods == 12
+    # growth.churn lives in [retention] here (economics takes its churn from it)
+    assert changed.retention.churn == 0.05 and changed.growth.periods == 12
+    assert changed.growth.params.churn == changed.retention.model
     assert changed.growth.params.funnel == changed.funnel
     assert changed.funnel.stages[2].rate == 0.4 and changed.seed == 3
     assert changed.source is None and changed.origin == sc.origin
@@ -1120,23 +1123,24 @@ churn = 0.5
 cac = 15.0
 
 [growth]
-periods = 3    # 100 new customers a week, nobody leaves: 100 + 200 + 300 pay 12.50
+periods = 3    # 100 new customers a week, with [economics]' ARPU, margin and churn
 new_leads = 100
-arpu = 12.5
-churn = 0.0
-margin = 1.0
 """
 
 
 def test_highlights_say_money_and_the_scenario_s_period():
     run = loads_scenario(HAND_MADE).run()
+    active = run.growth.periods["active"].to_numpy()
+    assert active[0] == 100  # the first week's 100 new customers, nobody left yet
+    revenue = 20.0 * active.sum()  # [economics]' ARPU for every active customer-week
     assert run.highlights() == {
         "funnel": "1,000 of 1,000 buyers (people entering Visit in one funnel run) reached Buy "
         "(100.0%).",
         "retention": "0.0% of the first cohort are still active after 4 weeks.",
         "economics": "LTV $20.00, CAC $15.00, LTV:CAC 1.33, payback 2 weeks "
         "(LTV: geometric churn 50.0%/week, no discount).",
-        "growth": "300 active customers after 3 weeks, cumulative revenue $7,500; "
+        "growth": f"{active[-1]:,} active customers after 3 weeks, cumulative revenue "
+        f"${revenue:,.0f}; "
         "0.0% of new customers came by referral; CAC: no acquisition spend given (add a budget to "
         "[growth]).",
     }
@@ -1423,3 +1427,161 @@ def test_growth_without_acquisition_spend_says_so():
     run = loads_scenario(text).run()
     assert "CAC: no acquisition spend given" in run.highlights()["growth"]
     assert math.isnan(run.metrics()["growth_ltv_to_cac"])
+
+
+# -- one LTV per scenario: [growth] takes arpu, margin, churn and discount from [economics] ---
+
+_BOTH = [
+    n
+    for n in list_scenarios()
+    if load_scenario(n).economics is not None and load_scenario(n).growth is not None
+]
+
+
+def test_the_shipped_files_with_both_sections_are_those_expected():
+    assert set(_BOTH) >= {
+        "b2c_referral",
+        "capstone_start",
+        "capstone_team_example",
+        "capstone_team_chains",
+    }
+
+
+@pytest.mark.parametrize("name", _BOTH)
+def test_the_growth_run_shows_the_scenario_s_ltv(name):
+    sc = load_scenario(name)
+    econ = sc.unit_economics()
+    run = sc.run()
+    prm = run.growth.params
+    assert (prm.arpu, prm.margin, prm.discount) == (econ.arpu, econ.margin, econ.discount)
+    assert prm.churn_model == econ.churn
+    paid, _ = prm.channel_economics(period=sc.period)
+    assert paid.ltv == pytest.approx(econ.ltv, rel=1e-9, abs=0)
+    assert paid.label == econ.label
+    # the per-period and whole-run LTV is the mix of the channels' LTVs, the paid one
+    # the scenario's
+    ltv_paid, ltv_ref = prm.ltv()
+    periods, whole = run.growth.periods, run.growth.unit_economics()
+    has = periods["new_customers"] > 0
+    s = (periods["new_referral"] / periods["new_customers"])[has].to_numpy()
+    np.testing.assert_allclose(periods.loc[has, "ltv"], (1 - s) * ltv_paid + s * ltv_ref)
+    s = whole["referral_share"].to_numpy()
+    np.testing.assert_allclose(whole["ltv"], (1 - s) * ltv_paid + s * ltv_ref, rtol=1e-12)
+    csv = run.tables()["growth_economics"]
+    assert csv["ltv"].iloc[0] == run.growth.unit_economics()["ltv"].iloc[0]
+
+
+def _b2c_text():
+    from importlib import resources
+
+    return (resources.files("funnelsim") / "scenario_files" / "b2c_referral.toml").read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (
+            "arpu = 7.0",
+            r"growth\.arpu = 7\.0 repeats economics\.arpu = 6\.0 with a different value; "
+            r"give it in one place",
+        ),
+        ("margin = 0.7", r"growth\.margin = 0\.7 repeats economics\.margin = 0\.8"),
+        ("discount = 0.0", r"growth\.discount = 0\.0 repeats economics\.discount = 0\.01"),
+        ("churn = 0.05", r"growth\.churn = 0\.05 repeats retention\.churn = 0\.08"),
+    ],
+)
+def test_a_growth_key_repeating_economics_with_another_value_fails_the_load(
+    tmp_path, line, message
+):
+    path = write(tmp_path, _b2c_text().replace("[growth]\n", f"[growth]\n{line}\n"), "b2c.toml")
+    with pytest.raises(ScenarioError, match=r"^" + re.escape(str(path)) + ": " + message):
+        load_scenario(path)
+
+
+def test_repeats_with_the_same_value_still_load_and_a_save_keeps_the_file_loading(tmp_path):
+    # an older copy of the file repeats [economics]' numbers "as in [economics]"
+    old = _b2c_text().replace(
+        "[growth]\n", "[growth]\nchurn = 0.08\narpu = 6.0\nmargin = 0.8\ndiscount = 0.01\n"
+    )
+    sc = loads_scenario(old)
+    assert sc == load_scenario("b2c_referral")
+    # a change of the ARPU is the economics' and the growth model's
+    changed = sc.with_values({"growth.arpu": 7.0})
+    assert changed.economics.arpu == 7.0 and changed.growth.params.arpu == 7.0
+    assert changed.value("growth.arpu") == 7.0 and changed.value("growth.churn") == 0.08
+    text = dataclasses.replace(changed, origin=old).to_toml()
+    again = loads_scenario(text)  # the repeat that would now differ is gone
+    assert again == changed
+    assert "churn = 0.08\n" in text.split("[growth]")[1]  # the unchanged repeats stay
+
+
+def test_growth_alone_keeps_its_own_numbers_and_an_economics_section_replaces_them():
+    text = "seed = 1\n[growth]\nnew_leads = 100\nchurn = 0.2\narpu = 3.0\ndiscount = 0.02\n"
+    alone = loads_scenario(text)
+    assert (alone.growth.params.churn, alone.growth.params.arpu) == (0.2, 3.0)
+    assert alone.growth.params.discount == 0.02
+    assert loads_scenario(alone.to_toml()) == alone
+    # with [economics] and an sBG [retention], the growth model takes those
+    both = loads_scenario(
+        "seed = 1\n[retention]\nalpha = 1.5\nbeta = 6.0\n[economics]\narpu = 9.0\n"
+        "[growth]\nnew_leads = 100\n"
+    )
+    prm = both.growth.params
+    assert prm.churn == ChurnModel.sbg(1.5, 6.0) and prm.arpu == 9.0 and prm.margin == 1.0
+    assert "churn" not in both.to_dict()["growth"]
+    with pytest.raises(ScenarioError, match=r"growth\.churn: the churn comes from \[retention\]"):
+        both.with_values({"growth.churn": 0.1})
+    with pytest.raises(ScenarioError, match=r"growth\.churn = 0\.2 repeats retention\.alpha"):
+        loads_scenario(
+            "[retention]\nalpha = 1.5\nbeta = 6.0\n[economics]\narpu = 9.0\n"
+            "[growth]\nnew_leads = 100\nchurn = 0.2\n"
+        )
+
+
+@st.composite
+def _growth_with_economics(draw):
+    retention = draw(
+        st.builds(
+            fs.scenarios.RetentionSettings,
+            churn=st.floats(0.01, 0.5),
+            polarization=st.none() | st.floats(0.01, 0.9),
+        )
+    )
+    economics = fs.scenarios.EconomicsSettings(
+        arpu=draw(st.floats(0.5, 1e4)),
+        margin=draw(st.floats(0.05, 1.0)),
+        churn=draw(st.none() | st.floats(0.01, 1.0)),
+        discount=draw(st.floats(0.0, 0.1)),
+    )
+    from funnelsim.growth import GrowthParams
+
+    growth = fs.scenarios.GrowthSettings(
+        draw(st.integers(1, 36)),
+        1,
+        GrowthParams(new_leads=draw(st.integers(0, 10_000)), market_size=None),
+    )
+    return Scenario(seed=1, retention=retention, economics=economics, growth=growth)
+
+
+@given(_growth_with_economics())
+def test_growth_with_economics_round_trips_and_shows_the_scenario_s_ltv(sc):
+    again = loads_scenario(sc.to_toml())
+    assert again == sc
+    assert again.growth.params.ltv()[0] == pytest.approx(sc.unit_economics().ltv, rel=1e-9)
+
+
+def test_economics_expansion_and_horizon_reach_the_growth_run():
+    text = (
+        "seed = 3\n[economics]\narpu = 50.0\nmargin = 0.8\nchurn = 0.03\ndiscount = 0.01\n"
+        "expansion = 0.01\nhorizon = 60\ncac = 400.0\n[growth]\nnew_leads = 100\n"
+        "budget = 30000.0\n"
+    )
+    sc = loads_scenario(text)
+    prm = sc.growth.params
+    assert (prm.expansion, prm.horizon) == (0.01, 60)
+    assert prm.ltv()[0] == pytest.approx(sc.unit_economics().ltv, rel=1e-12)
+    assert loads_scenario(sc.to_toml()) == sc
+    with pytest.raises(ScenarioError, match=r"growth\.horizon = 24 repeats economics\.horizon"):
+        loads_scenario(text + "horizon = 24\n")

@@ -97,6 +97,8 @@ def test_compare_text_gives_units_and_flags_periods_that_differ():
     assert "growth_periods [periods differ: month vs week]" in lines
     assert "24 months" in lines["growth_periods [periods differ: month vs week]"]
     assert "growth_active (customers at the last period) [periods differ: month vs week]" in lines
-    assert "b2b_median_cycle (time units of the funnel's stage times)" in lines
+    cycle = lines["b2b_median_cycle"]  # each cell names [b2b] time_unit (default week)
+    assert cycle.count(" weeks") == 2, cycle
+    assert not any(k.startswith("b2b_time_unit") for k in lines)
     assert "buyers (people, one funnel run)" in lines
     assert "ltv_to_cac" in lines  # a ratio: no unit, never flagged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -576,7 +577,9 @@ def test_growth_explorer_reads_and_writes_scenario_files(tmp_path: Path) -> None
         ex.control("churn").value = 0.12
         path = ex.save(tmp_path / "class.toml")
         again = load_scenario(path)
-        assert again.growth.params.churn == 0.12
+        # the churn lives in [retention] (economics and growth take it from there)
+        assert again.retention.churn == 0.12
+        assert again.growth.params.churn_model.mean_churn == pytest.approx(0.12)
         assert again.name == sc.name
         other = GrowthExplorer(threaded=False)
         other.load(path)
@@ -665,7 +668,10 @@ def test_funnel_explorer_economics_round_trip(tmp_path: Path) -> None:
         # Spend follows the buyers at the same cost per buyer.
         assert again.economics.paid_spend == pytest.approx(0.2 * 50_000)
         assert again.referral == sc.referral  # invites untouched: segments kept
-        assert again.retention == sc.retention and again.growth == sc.growth
+        assert again.retention == sc.retention
+        # the growth model takes its ARPU from [economics]: only that moved
+        params = dataclasses.replace(sc.growth.params, arpu=9.0)
+        assert again.growth == dataclasses.replace(sc.growth, params=params)
     finally:
         ex.close()
 
@@ -956,5 +962,223 @@ def test_the_b2b_adoption_slider_saves_and_loads(tmp_path):
         new = B2BExplorer(threaded=False, adoption=0.4)
         assert new.scenario().b2b.adoption == 0.4
         new.close()
+    finally:
+        ex.close()
+
+
+# -- declared settings: every slider loads and saves through its Control.setting ---------------
+
+
+def test_a_setting_reads_a_path_its_default_and_skips_an_absent_optional_section() -> None:
+    from funnelsim.widgets.specs import Setting, as_setting
+
+    sc = fs.Scenario(buyers=500, seed=3)
+    assert as_setting("") is None
+    plain = as_setting("buyers")
+    assert plain == Setting("buyers") and as_setting(plain) is plain
+    assert plain.load(sc, {}) == 500 and plain.section is None
+    assert plain.save(sc, 800, {}).buyers == 800
+    # an unset field shows `missing`; an optional setting of an absent section reads nothing
+    assert Setting("referral.market_size", missing=7).load(sc, {}) == 7
+    arpu = Setting("economics.arpu", optional=True)
+    assert arpu.section == "economics" and arpu.absent(sc)
+    assert arpu.load(sc, {}) is None
+    assert arpu.save(sc, 9.0, {}) is sc  # nothing to change in a file without [economics]
+    # not optional: the section is created, as Scenario.with_values does
+    created = Setting("economics.churn").save(sc, 0.1, {})
+    assert created.economics is not None and created.economics.churn == 0.1
+
+
+def test_every_slider_of_the_scenario_explorers_declares_its_setting() -> None:
+    from funnelsim.widgets import (
+        B2BExplorer,
+        EconomicsExplorer,
+        ReferralExplorer,
+        RetentionExplorer,
+    )
+
+    for ex in (
+        FunnelExplorer(threaded=False),
+        FunnelExplorer("tltb", threaded=False),
+        ReferralExplorer(threaded=False),
+        RetentionExplorer(threaded=False),
+        B2BExplorer(threaded=False),
+        EconomicsExplorer(threaded=False),
+    ):
+        try:
+            undeclared = [n for n, c in ex.controls.items() if not c.setting]
+            # only the number of cascades and the months shown are no scenario values
+            view_only = [n for n in ("replications", "months") if n in ex.controls]
+            assert undeclared == view_only
+            for name in ("_values_from", "_scenario_with"):
+                assert name not in vars(type(ex)), f"{type(ex).__name__}.{name}"
+        finally:
+            ex.close()
+
+
+def _neighbour(c: Control, value: Any) -> Any:
+    """The next value of the slider after ``value`` (the one before at the top)."""
+    options = c.options(value)
+    i = options.index(value)
+    return options[i + 1] if i + 1 < len(options) else options[i - 1]
+
+
+def _loadable() -> list[tuple[str, str]]:
+    found = []
+    for name in fs.list_scenarios():
+        sc = fs.load_scenario(name)
+        found.append(("FunnelExplorer", name))
+        for cls, key in (
+            ("ReferralExplorer", "referral"),
+            ("RetentionExplorer", "retention"),
+            ("B2BExplorer", "b2b"),
+            ("EconomicsExplorer", "economics"),
+        ):
+            if getattr(sc, key) is not None:
+                found.append((cls, name))
+    return found
+
+
+@pytest.mark.parametrize(("cls", "name"), _loadable())
+def test_every_moved_slider_saves_and_loads_back(cls: str, name: str, tmp_path: Path) -> None:
+    # Move every slider one step, save, load the file into a fresh explorer: the same
+    # values and cards (sliders that only shape a derived setting start where they were).
+    import funnelsim.widgets as widgets
+    from funnelsim.widgets.specs import as_setting
+
+    sc = fs.load_scenario(name)
+    ex = getattr(widgets, cls)(scenario=name, threaded=False)
+    again = None
+    try:
+        # (a slider of a section the file lacks, e.g. ARPU without [economics], drives nothing)
+        moved = {
+            n: _neighbour(c, ex.values[n])
+            for n, c in ex.controls.items()
+            if not (c.setting and as_setting(c.setting).absent(sc))
+        }
+        if cls == "ReferralExplorer":
+            moved["replications"] = 2  # speed
+        ex.set_values(moved)
+        path = ex.save(tmp_path / "moved.toml")
+        assert path is not None, ex._status.value
+        kept = {
+            n: v
+            for n, v in ex.values.items()
+            if n in ("replications", "months", "dissatisfaction", "vision", "first_steps")
+        }
+        again = getattr(widgets, cls)(threaded=False, **kept)
+        again.load(path)
+        assert "Loaded" in again._status.value, again._status.value
+        assert again.values == pytest.approx(ex.values, rel=1e-9)
+        assert again.metrics == pytest.approx(ex.metrics, rel=1e-9, nan_ok=True)
+        # every setting the explorer reads back is in the file, nothing else changed
+        saved = fs.load_scenario(path)
+        for n, c in ex.controls.items():
+            setting = as_setting(c.setting)
+            if setting is not None and not setting.absent(saved):
+                got = setting.load(saved, ex.values)
+                assert got is None or got == pytest.approx(ex.values[n], rel=1e-9), n
+    finally:
+        ex.close()
+        if again is not None:
+            again.close()
+
+
+def test_a_failed_load_keeps_what_the_last_file_decided(tmp_path: Path) -> None:
+    from funnelsim.widgets import ReferralExplorer
+
+    # The funnel explorer: a file without [economics] whose buyers are out of range.
+    bad = tmp_path / "bad.toml"
+    bad.write_text("buyers = 5\n[funnel]\npreset = 'aaarrr'\n")
+    ex = FunnelExplorer(scenario="b2c_referral", threaded=False)
+    try:
+        before = ex.metrics
+        ex.load(bad)
+        assert "Load failed" in ex._status.value
+        ex.refresh()
+        assert ex.metrics == pytest.approx(before, nan_ok=True)  # its money cards stay
+        assert "no [economics] section" not in ex._metrics_html(ex.outcome, None)
+    finally:
+        ex.close()
+    # The referral explorer keeps the last file's invite law after a failed load.
+    small = tmp_path / "small.toml"
+    small.write_text(
+        "[referral]\ninvites_per_user = 1.0\ninvite_conversion = 0.2\nseed_buyers = 5\n"
+    )
+    ref = ReferralExplorer(scenario="viral_saturation", threaded=False)
+    try:
+        ref.load(small)
+        assert "Load failed: seed_buyers = 5 is outside" in ref._status.value
+        assert ref._kept["invite_distribution"] == "negbin"
+    finally:
+        ref.close()
+
+
+def test_a_moved_cost_per_buyer_is_saved_into_a_files_cac(tmp_path: Path) -> None:
+    import difflib
+
+    text = (
+        "buyers = 10_000\nseed = 1\n[funnel]\npreset = 'aaarrr'\n"
+        "[economics]\narpu = 12.0\nmargin = 0.8\nchurn = 0.05\ncac = 40.0  # given by finance\n"
+    )
+    source = tmp_path / "cac.toml"
+    source.write_text(text)
+    ex = FunnelExplorer(scenario=source, threaded=False)
+    try:
+        assert ex.metrics["cac"] == pytest.approx(40.0, rel=1e-12)
+        # more buyers at the same cost per buyer: the file's CAC stays, only buyers move
+        ex.set_values(buyers=20_000)
+        lines = ex.save(tmp_path / "buyers.toml").read_text().splitlines()
+        diff = [
+            line
+            for line in difflib.unified_diff(text.splitlines(), lines, lineterm="", n=0)
+            if line[:1] in "+-" and line[:3] not in ("+++", "---")
+        ]
+        assert diff == ["-buyers = 10_000", "+buyers = 20000"]
+        # a moved cost per buyer: the saved CAC is the one the card shows
+        ex.set_values(cost_per_buyer=ex.values["cost_per_buyer"] * 2)
+        saved = fs.load_scenario(ex.save(tmp_path / "cost.toml"))
+        assert saved.economics.paid_spend is None
+        assert saved.unit_economics().cac == pytest.approx(ex.metrics["cac"], rel=1e-12)
+        assert ex.metrics["cac"] == pytest.approx(80.0, rel=1e-12)
+    finally:
+        ex.close()
+
+
+def test_the_b2b_cards_say_which_count_is_which_and_name_the_cycle_unit(tmp_path: Path) -> None:
+    from funnelsim.widgets import B2BExplorer
+    from funnelsim.widgets.b2b import accounts_table
+
+    ex = B2BExplorer(scenario="b2b_saas", threaded=False)
+    try:
+        labels = {m.name: m.label for m in ex._metric_specs}
+        assert labels["buy_rate"] == "Buy step: base rate (Beckhard)"
+        assert labels["win_rate"] == "Win rate (deals won ÷ accounts)"
+        assert labels["customers"] == "Deals won (the chart's Buy row)"
+        assert labels["cycle"] == "Median sales cycle (weeks)"
+        # what the labels say: the chart's Buy row is the deals won, the win rate their share
+        buy = accounts_table(ex.outcome.result).set_index("stage").loc["Buy", "reached"]
+        assert buy == ex.metrics["customers"]
+        assert ex.metrics["win_rate"] == ex.metrics["customers"] / ex.values["accounts"]
+        # the committee moves the Buy step away from its base rate
+        step = accounts_table(ex.outcome.result).set_index("stage").loc["Buy", "step_conversion"]
+        assert abs(step - ex.metrics["buy_rate"]) > 0.05
+        # a file whose stage times are days names days
+        days = tmp_path / "days.toml"
+        days.write_text(
+            "seed = 4\nbuyers = 500\n[funnel]\npreset = 'trigger_learn_try_buy'\n"
+            "[funnel.times]\nlearn = 20.0\ntry = 30.0\nbuy = 45.0\n"
+            "[b2b]\ntime_unit = 'day'\n"
+        )
+        ex.load(days)
+        assert {m.name: m.label for m in ex._metric_specs}["cycle"] == "Median sales cycle (days)"
+        assert ex.metrics["cycle"] == fs.load_scenario(days).run().metrics()["b2b_median_cycle"]
+        assert "Median sales cycle (days)" in ex.still()
+        ex.set_values(champion=0.5)
+        assert fs.load_scenario(ex.save(tmp_path / "moved.toml")).b2b.time_unit == "day"
+        ex.load(tmp_path / "missing.toml")  # a failed load keeps the unit
+        assert {m.name: m.label for m in ex._metric_specs}["cycle"] == "Median sales cycle (days)"
+        ex.load("b2b_saas")
+        assert {m.name: m.label for m in ex._metric_specs}["cycle"] == "Median sales cycle (weeks)"
     finally:
         ex.close()

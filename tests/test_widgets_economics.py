@@ -256,7 +256,8 @@ def test_every_view_of_growth_shows_the_payback_of_the_acquired_mix(name, tmp_pa
             cac[given],
             [prm.arpu, prm.arpu * prm.referred_arpu_multiplier],
             prm.margin,
-            [prm.churn, prm.referred_churn],
+            [prm.churn_model, prm.referred_churn_model],
+            prm.discount,
             weights=np.stack([1.0 - s, s], axis=-1)[given],
         )
     for got, w in zip(table["payback_period"], np.atleast_1d(want), strict=True):
@@ -266,7 +267,7 @@ def test_every_view_of_growth_shows_the_payback_of_the_acquired_mix(name, tmp_pa
     for got, w in zip(csv["payback_period"], np.atleast_1d(want), strict=True):
         _same(got, w)
     page = render_report(sc)
-    growth = page[page.index("own unit economics") :]
+    growth = page[page.index("Unit economics of the growth run") :]
     cells = re.findall(r"<td>([^<]*)</td>", growth)
     header = re.findall(r"<th>([^<]*)</th>", growth)
     column = header.index("payback_period")

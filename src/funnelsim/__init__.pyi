@@ -107,6 +107,7 @@ from .economics import (
     revenue_per_referral as revenue_per_referral,
     roi as roi,
     romi as romi,
+    scaled_churn_model as scaled_churn_model,
     unit_economics as unit_economics,
 )
 

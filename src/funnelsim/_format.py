@@ -13,6 +13,15 @@ Examples
 ('1,234', '1,234.5', '$48.08', '0.42%')
 >>> number(0.1 + 0.2), periods(14, "month"), periods(float("inf"), "month")
 ('0.3', '14 months', 'never')
+
+A negative amount carries its sign in front of the currency, as accountants and the
+CLDR number patterns write it (``"−$106"``, never ``"$-106"``), with the minus sign
+U+2212 that d3-format, and so every Vega chart axis, prints: :func:`money` for the
+course's own amounts, :func:`formatted` for a ``str.format`` template with a unit in
+front (the explorers' cards, ``"${:,.0f}"``).
+
+>>> money(-106), money(-106, digits=0), formatted("${:,.0f}", -106.4)
+('−$106.00', '−$106', '−$106')
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ __all__ = [
     "CSV_FLOAT_FORMAT",
     "DASH",
     "count",
+    "formatted",
     "money",
     "number",
     "percent",
@@ -70,14 +80,66 @@ def count(x: Any) -> str:
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
 
 
-def money(x: Any, symbol: str = "$") -> str:
-    """An amount of money: cents below 1,000, whole units above (``"$48.08"``, ``"$32,051"``)."""
+def money(x: Any, symbol: str = "$", *, digits: int | None = None) -> str:
+    """An amount of money: cents below 1,000, whole units above (``"$48.08"``, ``"$32,051"``).
+
+    Parameters
+    ----------
+    x : float
+        The amount; a negative one reads ``"−$106.00"`` (sign before the symbol).
+    symbol : str
+        The currency sign written in front.
+    digits : int, optional
+        Decimals to show whatever the size (0: whole units, ``"$500"``); by default
+        2 below 1,000 and 0 from 1,000 up.
+
+    Returns
+    -------
+    str
+        ``"–"`` for NaN or None, ``"$∞"`` / ``"−$∞"`` for infinities.
+
+    Raises
+    ------
+    ValueError
+        If ``digits`` is negative.
+    """
+    if digits is not None and (
+        isinstance(digits, bool) or not isinstance(digits, int) or digits < 0
+    ):
+        raise ValueError(f"digits must be a whole number >= 0 or None, got {digits!r}")
     special = _special(x)
     if special is not None:
         return special if special == DASH else f"{special[:-1]}{symbol}∞"
     v = tidy(x)
-    sign = "−" if v < 0 else ""
-    return f"{sign}{symbol}{abs(v):,.0f}" if abs(v) >= 1000 else f"{sign}{symbol}{abs(v):,.2f}"
+    if digits is None:
+        digits = 0 if abs(v) >= 1000 else 2
+    sign = "−" if round(v, digits) < 0 else ""
+    return f"{sign}{symbol}{abs(v):,.{digits}f}"
+
+
+def formatted(template: str, x: float) -> str:
+    """A finite number through a ``str.format`` ``template``, its sign before any unit.
+
+    ``formatted("${:,.0f}", -106)`` is ``"−$106"`` where ``"${:,.0f}".format(-106)`` gives
+    ``"$-106"``. A negative value is written with the minus sign U+2212 (as :func:`money`
+    and d3-format write it), in front of the whole text; a value that rounds to zero
+    has no sign.
+
+    Parameters
+    ----------
+    template : str
+        A ``str.format`` template with one replacement field (``"${:,.2f}"``, ``"{:.1%}"``).
+    x : float
+        A finite number.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    text = template.format(abs(x))
+    negative = x < 0 and template.format(0.0) != text
+    return f"−{text}" if negative else text
 
 
 def percent(x: Any, digits: int | None = None) -> str:

@@ -1119,8 +1119,19 @@ _PAYBACK_TIME = ("month", "period")
 _PAYBACK_VALUE = ("cumulative_margin", "cumulative_profit", "profit")
 
 
+#: Plot height of the payback chart, and its labels' rows (pixels): the bottom row's baseline
+#: above the x axis, and the distance between rows (a 13 px font and 5 px between lines).
+_PAYBACK_HEIGHT, _LABEL_BOTTOM, _LABEL_ROW = 280, 6, 18
+
+
 def _payback_frame(source: Any, cac: float | None) -> tuple[pd.DataFrame, str]:
-    """``period, cumulative, cac, scenario, paid_back`` and the name of one period."""
+    """The rows of :func:`payback_chart` and the name of one period.
+
+    Columns ``period, cumulative, cac, scenario, paid_back``; ``payback`` (the payback
+    period on its scenario's first paid-back row, else NaN) and ``payback_label``;
+    ``label_row`` (with several scenarios: the row of that label, 0 at the bottom) and
+    ``cac_label`` (the row that writes "CAC" for its value).
+    """
     from funnelsim.economics import UnitEconomics, payback_curve
 
     frame = source
@@ -1178,9 +1189,26 @@ def _payback_frame(source: Any, cac: float | None) -> tuple[pd.DataFrame, str]:
         1, fill_value=False
     ).astype(bool)
     out["payback"] = np.where(first, out["period"], np.nan)
+    several = out["scenario"].nunique() > 1
     out["payback_label"] = [
-        f"payback: {p:.0f} {unit}s" if np.isfinite(p) else "" for p in out["payback"]
+        (
+            ""
+            if not np.isfinite(p)
+            else f"{s}: payback {p:.0f} {unit}s"
+            if several
+            else f"payback: {p:.0f} {unit}s"
+        )
+        for s, p in zip(out["scenario"], out["payback"], strict=True)
     ]
+    # Where the labels go when there are several curves: one row each, in the scenarios'
+    # order from the top, stacked in the plot's bottom-right corner (below every curve that
+    # has paid back), so two labels never share a line however close their paybacks are.
+    marked = list(pd.unique(out.loc[first, "scenario"]))
+    row = {s: len(marked) - 1 - k for k, s in enumerate(marked)}  # 0 = the bottom row
+    out["label_row"] = np.where(first, out["scenario"].map(row), np.nan) if several else np.nan
+    # "CAC" is written once per distinct CAC, at the right end of its dashed line.
+    last = out["period"] == out.groupby("scenario", sort=False)["period"].transform("max")
+    out["cac_label"] = last & ~out.loc[:, ["cac"]].assign(last=last).duplicated(keep="last")
     return out, unit
 
 
@@ -1213,10 +1241,9 @@ def payback_plot(
             .encode(x=x, y=alt.Y("cumulative:Q", title=y_title), color=colour)
         )
         cac_line = alt.Chart().mark_line(strokeDash=[6, 3]).encode(x=x, y="cac:Q", color=colour)
-        cac_text = (  # "CAC" written at the right end of the dashed line
+        cac_text = (  # "CAC" written at the right end of the dashed line, once per CAC
             alt.Chart()
-            .transform_joinaggregate(last="max(period)")
-            .transform_filter("datum.period == datum.last")
+            .transform_filter("datum.cac_label")
             .mark_text(align="right", dy=-8, fontSize=12)
             .encode(x=x, y="cac:Q", text=alt.value("CAC"), color=colour)
         )
@@ -1226,11 +1253,35 @@ def payback_plot(
             .mark_point(filled=True, size=90, shape="diamond")
             .encode(x=alt.X("payback:Q", title=x_title), y="cumulative:Q", color=colour)
         )
-        label = point.mark_text(align="left", dx=8, dy=14, fontSize=13).encode(
-            text="payback_label:N"
-        )
-        return alt.layer(margin, cac_line, cac_text, point, label, data=data).properties(
-            width=width, height=280, title=heading
+        if len(scenarios) == 1:  # the label beside its diamond
+            label = point.mark_text(align="left", dx=8, dy=14, fontSize=13).encode(
+                text="payback_label:N"
+            )
+            layers = [margin, cac_line, cac_text, point, label]
+        else:  # a dotted rule down from each diamond; labels in rows (_payback_frame)
+            rule = (
+                alt.Chart()
+                .transform_filter("isValid(datum.payback)")
+                .mark_rule(strokeDash=[2, 3], opacity=0.8)
+                .encode(x="payback:Q", y="cumulative:Q", y2=alt.datum(0), color=colour)
+            )
+            label = (
+                alt.Chart()
+                .transform_filter("isValid(datum.label_row)")
+                .transform_calculate(
+                    label_y=f"{_PAYBACK_HEIGHT - _LABEL_BOTTOM} - {_LABEL_ROW} * datum.label_row"
+                )
+                .mark_text(align="right", baseline="bottom", fontSize=13)
+                .encode(
+                    x=alt.value(width - 4),
+                    y=alt.Y("label_y:Q", scale=None),
+                    text="payback_label:N",
+                    color=colour,
+                )
+            )
+            layers = [margin, cac_line, cac_text, rule, point, label]
+        return alt.layer(*layers, data=data).properties(
+            width=width, height=_PAYBACK_HEIGHT, title=heading
         )
 
     return Plot(frame, shape, build)
@@ -3300,7 +3351,7 @@ def plan_chart(
     for e, start, b in zip(entrants, frame["start_before"].to_numpy(float), budget, strict=True):
         units = unit if start == 1 else f"{unit}s"
         when = "customers out" if start == 0 else f"starts {_format.number(start)} {units} ahead"
-        spend = f", ${b:,.0f}/{unit}" if costs and b > 0 else ""  # whole dollars, all rows
+        spend = f", {_format.money(b, digits=0)}/{unit}" if costs and b > 0 else ""  # whole $
         labels.append(f"{_format.count(round(e, 1))} · {when}{spend}")
     data = pd.DataFrame(
         {

@@ -325,7 +325,6 @@ _COMPARE_UNITS: dict[str, str] = {
     "buyers": "people, one funnel run",
     "customers": "people reaching customer_stage",
     "entrants_per_customer": "buyers per customer",
-    "b2b_median_cycle": "time units of the funnel's stage times",
     "growth_active": "customers at the last period",
     "growth_revenue": "cumulative, at the last period",
     "referred": "people",
@@ -353,11 +352,14 @@ def compare_text(frame: pd.DataFrame) -> str:
     from funnelsim.scenarios.compare import PERIOD_COLUMNS
 
     units = list(frame["period"]) if "period" in frame else ["period"] * len(frame)
+    cycle_units = (
+        list(frame["b2b_time_unit"]) if "b2b_time_unit" in frame else ["time unit"] * len(frame)
+    )
     differ = len(set(units)) > 1
     shown = {}
     for column in frame.columns:
-        if column == "scenario":
-            continue
+        if column in ("scenario", "b2b_time_unit"):
+            continue  # the time unit is written in each b2b_median_cycle cell
         fmt = _COMPARE_FORMATS.get(column, str)
         cells = []
         for v, unit in zip(frame[column], units, strict=True):
@@ -365,6 +367,8 @@ def compare_text(frame: pd.DataFrame) -> str:
                 cells.append(_format.DASH)
             elif column in _PERIOD_CELLS:
                 cells.append(_format.periods(v, unit))
+            elif column == "b2b_median_cycle":
+                cells.append(_format.periods(v, cycle_units[len(cells)]))
             else:
                 cells.append(fmt(v))
         label = column

@@ -65,6 +65,7 @@ __all__ = [
     "revenue_per_referral",
     "roi",
     "romi",
+    "scaled_churn_model",
     "unit_economics",
 ]
 
@@ -488,6 +489,7 @@ def payback_period(
     expansion: Any = 0.0,
     *,
     weights: Any = None,
+    horizon: int | None = None,
 ) -> Any:
     """Whole periods until a customer's expected cumulative gross profit covers their CAC.
 
@@ -530,9 +532,18 @@ def payback_period(
         Revenue per customer per period (currency), ``>= 0``.
     margin : float or array_like
         Gross margin, in [0, 1].
-    churn : float or array_like
+    churn : float, array_like, ChurnModel or sequence of ChurnModel
         Probability of leaving per period, in [0, 1] (the same rule as
-        :func:`ltv_discounted`; churn 1 means one payment, then gone).
+        :func:`ltv_discounted`; churn 1 means one payment, then gone); or a
+        :class:`funnelsim.retention.ChurnModel`, or one per group (along the
+        last axis of ``weights``). Geometric models are their churn
+        probability (the same closed form, the same answer). With an sBG model
+        the curve is ``arpu × margin × Σ_{t<n} S(t) (1 + expansion)^t /
+        (1 + discount)^t`` with the sBG survival ``S(t)`` (Fader & Hardie
+        2007), which has no closed-form inverse: the first ``n`` is found by
+        bisection on the curve summed term by term (up to
+        :data:`MAX_PAYBACK_PERIODS`). Then ``arpu``, ``margin``, ``discount``
+        and ``expansion`` are one value, or one per group.
     discount : float or array_like
         Discount rate per period, ``>= 0``.
     expansion : float or array_like
@@ -544,6 +555,11 @@ def payback_period(
         axis. ``arpu``, ``margin``, ``churn``, ``discount`` and ``expansion``
         broadcast against ``weights`` (their last axis is the group); ``cac``
         broadcasts against ``weights.shape[:-1]``. Default: one customer type.
+    horizon : int, optional
+        Count only the payments at the start of periods ``0 .. horizon − 1``
+        (as :func:`unit_economics`' ``horizon``): the curve stays flat after
+        them, so a CAC it has not reached by then is never repaid (``inf``).
+        Found on the curve, by bisection. Default: the whole lifetime.
 
     Returns
     -------
@@ -573,6 +589,19 @@ def payback_period(
     >>> payback_period(30.0, [10.0, 10.0], 1.0, churn=[1.0, 0.0], weights=[0.5, 0.5])
     5.0
     """
+    models = _as_models(churn)
+    if horizon is not None:
+        cap = check_int("horizon", horizon, low=1, high=MAX_PAYBACK_PERIODS)
+        if models is None:
+            given = np.asarray(check_real_array("churn", churn, low=0.0, high=1.0), float)
+            models = [ChurnModel.geometric(float(c)) for c in np.atleast_1d(given)]
+        return _payback_models(cac, arpu, margin, models, discount, expansion, weights, cap)
+    if models is not None:
+        if any(model.kind != "geometric" for model in models):
+            return _payback_models(cac, arpu, margin, models, discount, expansion, weights)
+        # geometric models are their churn probabilities: the closed forms below
+        rates = [model.churn for model in models]
+        churn = rates[0] if isinstance(churn, ChurnModel) else rates
     k = check_real_array("cac", cac, low=0.0)
     a = check_real_array("arpu", arpu, low=0.0)
     m = check_real_array("margin", margin, low=0.0, high=1.0)
@@ -734,6 +763,180 @@ def _sbg_payback(
         if stop >= MAX_PAYBACK_PERIODS:
             return math.inf
         stop = min(stop * 8, MAX_PAYBACK_PERIODS)
+
+
+def _as_models(churn: Any) -> list[ChurnModel] | None:
+    """``churn`` as a list of churn models (one per group), or None for plain probabilities."""
+    if isinstance(churn, ChurnModel):
+        return [churn]
+    if isinstance(churn, list | tuple) and any(isinstance(c, ChurnModel) for c in churn):
+        return [_churn_model(c) for c in churn]
+    return None
+
+
+def _per_group(name: str, value: Any, groups: int, **bounds: Any) -> np.ndarray:
+    """One value per group from a scalar or a length-``groups`` sequence (sBG paybacks)."""
+    arr = np.asarray(check_real_array(name, value, **bounds), dtype=float)
+    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] not in (1, groups)):
+        raise ValueError(
+            f"with churn models, {name} must be one value or one per group ({groups}), "
+            f"got shape {arr.shape}"
+        )
+    return np.broadcast_to(arr, (groups,)).astype(float)
+
+
+def _payback_models(
+    cac: Any,
+    arpu: Any,
+    margin: Any,
+    models: list[ChurnModel],
+    discount: Any,
+    expansion: Any,
+    weights: Any,
+    horizon: int | None = None,
+) -> Any:
+    """:func:`payback_period` when some group churns by an sBG model or a ``horizon`` caps
+    the curve (bisection on the curve)."""
+    if len(models) == 1 and weights is not None and np.ndim(weights) > 0:
+        models = models * int(np.shape(weights)[-1])  # one churn for every group
+    n_groups = len(models)
+    k = np.asarray(check_real_array("cac", cac, low=0.0), dtype=float)
+    a = _per_group("arpu", arpu, n_groups, low=0.0)
+    m = _per_group("margin", margin, n_groups, low=0.0, high=1.0)
+    d = _per_group("discount", discount, n_groups, low=0.0)
+    g = _per_group("expansion", expansion, n_groups, low=-1.0, low_open=True)
+    if weights is None:
+        if n_groups != 1:
+            raise ValueError(
+                f"{n_groups} churn models need weights (each group's share of the customers)"
+            )
+        w = np.ones((*k.shape, 1))
+    else:
+        w = np.asarray(check_real_array("weights", weights, low=0.0, high=1.0), dtype=float)
+        if w.ndim == 0 or w.shape[-1] != n_groups:
+            raise ValueError(
+                f"weights must have a last axis of {n_groups} group shares, got {weights!r}"
+            )
+        total = w.sum(axis=-1)
+        bad = np.flatnonzero(np.abs(total - 1.0) > 1e-9)
+        if bad.size:
+            raise ValueError(
+                f"weights must sum to 1 along their last axis (the groups' shares), "
+                f"got a sum of {float(total.ravel()[bad[0]])!r} at position {int(bad[0])}"
+            )
+    shape = np.broadcast_shapes(k.shape, w.shape[:-1])
+    k = np.broadcast_to(k, shape)
+    w = np.broadcast_to(w, (*shape, n_groups))
+    per = a * m
+    # each group's LTV, by the one function (the limit of its curve)
+    ltv_g = np.array(
+        [
+            unit_economics(
+                a[i], m[i], models[i], discount=d[i], expansion=g[i], horizon=horizon
+            ).ltv
+            for i in range(n_groups)
+        ]
+    )
+    with np.errstate(invalid="ignore"):
+        limit = np.sum(np.where(w > 0, w * ltv_g, 0.0), axis=-1)
+    out = np.where(k > 0, np.inf, 0.0)
+    # the curve only approaches its limit: a CAC at or above the mix's LTV is never repaid
+    # (with a horizon the curve reaches its limit at the horizon and stays there)
+    todo = (k > 0) & ((k < limit) if horizon is None else np.isfinite(k))
+    if todo.any():
+        target = k[todo] * (1.0 - _REACH_RTOL)
+        wt = w[todo]
+        stop = 1024
+        if horizon is not None:
+            stop = horizon  # nothing is counted after it
+        while True:
+            curves = np.stack(
+                [_cumulative(models[i], per[i], d[i], stop, g[i]) for i in range(n_groups)]
+            )  # (groups, stop + 1): the cumulative margin after 0 .. stop payments
+            reach = wt @ curves[:, stop] >= target
+            if reach.all() or stop >= MAX_PAYBACK_PERIODS or horizon is not None:
+                break
+            stop = min(stop * 8, MAX_PAYBACK_PERIODS)
+        # Bisection: the mix's curve is below CAC at lo (0 payments: nothing), at or
+        # above it at hi.
+        lo = np.zeros(target.shape, dtype=np.int64)
+        hi = np.full(target.shape, stop, dtype=np.int64)
+        while True:
+            wide = hi - lo > 1
+            if not wide.any():
+                break
+            mid = (lo + hi) // 2
+            hit = np.sum(wt * curves[:, mid].T, axis=-1) >= target
+            hi = np.where(wide & hit, mid, hi)
+            lo = np.where(wide & ~hit, mid, lo)
+        out[todo] = np.where(reach, hi.astype(float), np.inf)
+    return _out(out)
+
+
+def scaled_churn_model(churn: float | ChurnModel, multiplier: float) -> ChurnModel:
+    """The churn model whose hazard is ``multiplier`` times ``churn``'s at every age.
+
+    How referred customers churn in :func:`funnelsim.growth.simulate_growth`
+    (``referred_churn_multiplier``): at every age the share of a cohort that
+    leaves is the ordinary customers' share times ``multiplier``.
+
+    * Geometric churn ``c``: geometric churn ``multiplier × c``.
+    * sBG churn (Fader & Hardie 2007, "How to project customer retention",
+      *Journal of Interactive Marketing* 21(1)): the hazard of leaving in
+      period ``t >= 1`` is ``h(t) = α / (α + β + t − 1)``, so
+      ``multiplier × h(t) = α' / (α' + β' + t − 1)`` with ``α' = multiplier × α``
+      and ``β' = α + β − multiplier × α`` (``α' + β' = α + β``): again an sBG
+      hazard, hence the survival ``S'(t) = B(α', β' + t) / B(α', β')`` in closed
+      form, and :func:`unit_economics` gives its LTV and payback. (``β' = 0``,
+      everyone leaving after one period, is geometric churn 1.)
+
+    Parameters
+    ----------
+    churn : float or ChurnModel
+        A churn probability per period in [0, 1] (geometric) or a
+        :class:`funnelsim.retention.ChurnModel`.
+    multiplier : float
+        Factor on the hazard, ``> 0`` (below 1: the group stays longer).
+
+    Returns
+    -------
+    ChurnModel
+        Of the same kind (sBG with ``β' = 0`` gives geometric churn 1).
+
+    Raises
+    ------
+    ValueError
+        If the scaled hazard exceeds 1 in some period (geometric:
+        ``multiplier × churn > 1``; sBG: ``multiplier × α / (α + β) > 1``, the
+        first period's hazard, the largest).
+
+    Examples
+    --------
+    >>> scaled_churn_model(0.08, 0.5).churn
+    0.04
+    >>> model = scaled_churn_model(ChurnModel.sbg(0.72, 8.28), 0.5)
+    >>> round(model.alpha, 2), round(model.beta, 2)
+    (0.36, 8.64)
+    """
+    model = _churn_model(churn)
+    mult = check_real("multiplier", multiplier, low=0.0, low_open=True)
+    if model.kind == "geometric":
+        assert model.churn is not None
+        if model.churn * mult > 1:
+            raise ValueError(f"churn × multiplier must be <= 1, got {model.churn} × {mult}")
+        return ChurnModel.geometric(model.churn * mult)
+    assert model.alpha is not None and model.beta is not None
+    first = model.alpha / (model.alpha + model.beta)
+    if first * mult > 1 + 1e-12:
+        raise ValueError(
+            f"the first period's churn hazard α / (α + β) × multiplier must be <= 1, got "
+            f"{first:.4g} × {mult} = {first * mult:.4g}"
+        )
+    alpha = model.alpha * mult
+    beta = model.alpha + model.beta - alpha
+    if beta <= 1e-12 * (model.alpha + model.beta):
+        return ChurnModel.geometric(1.0)
+    return ChurnModel.sbg(alpha, beta)
 
 
 def _churn_model(churn: Any) -> ChurnModel:

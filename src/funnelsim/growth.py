@@ -28,10 +28,36 @@ Two entry points:
     5. existing customers churn (Binomial; referred customers with churn ×
        ``referred_churn_multiplier``), new customers join;
     6. active customers pay ``arpu`` (referred ones ``arpu ×
-       referred_arpu_multiplier``); spend is the budget plus referral rewards.
+       referred_arpu_multiplier``), times ``(1 + expansion)^age`` with an
+       ``expansion``; spend is the budget plus referral rewards.
 
     Every step is one vectorised draw per period (over replications), so the
     cost does not depend on the number of people.
+
+Churn: geometric or sBG
+-----------------------
+``churn`` is a probability per period (geometric: every customer, whatever
+their age, leaves with that probability) or a
+:class:`funnelsim.retention.ChurnModel`. With an sBG model (Fader & Hardie
+2007, "How to project customer retention") customers churn by their age:
+each period's new cohort is tracked, and a cohort of ``n`` customers aged
+``t − 1`` keeps ``Binomial(n, 1 − h(t))`` of them, where ``h(t) = α / (α +
+β + t − 1)`` is the sBG hazard (referred cohorts: ``h(t) ×
+referred_churn_multiplier``, :func:`funnelsim.economics.scaled_churn_model`).
+This is the sBG population exactly, not an approximation: customers are
+independent, and a survivor of ``t − 1`` periods stays another with
+probability ``1 − h(t)``, so a cohort's survivors after ``t`` periods are
+``Binomial(n, S(t))`` with ``S(t) = B(α, β + t) / B(α, β)``. Customers active
+before period 1 (``initial_customers``) are one cohort acquired just before it.
+
+Unit economics
+--------------
+The run's LTV, LTV:CAC and payback (the ``periods`` columns and
+:meth:`GrowthResult.unit_economics`) come from
+:func:`funnelsim.economics.unit_economics` and
+:func:`funnelsim.economics.payback_period` with the run's churn model and
+``discount`` (and ``expansion`` and ``horizon``): a scenario's growth run
+shows the same LTV as its ``[economics]`` section.
 
 Inputs that change over time
 ----------------------------
@@ -63,8 +89,15 @@ import pandas as pd
 from funnelsim._deprecation import FunnelsimDeprecationWarning, renamed_keywords
 from funnelsim._random import as_generator, seed_entropy, spawn
 from funnelsim._validation import check_int, check_probability, check_real, check_real_array
-from funnelsim.economics import REFERRED_RETENTION_UPLIFT, payback_period, unit_economics
+from funnelsim.economics import (
+    REFERRED_RETENTION_UPLIFT,
+    UnitEconomics,
+    payback_period,
+    scaled_churn_model,
+    unit_economics,
+)
 from funnelsim.model import Funnel, check_funnel
+from funnelsim.retention import ChurnModel
 
 __all__ = [
     "FunnelReferralResult",
@@ -527,10 +560,13 @@ class GrowthParams:
     invite_conversion: float = 0.0
     #: Reward paid per referred customer (both sides together), >= 0.
     referral_reward: float = 0.0
-    #: Probability that a paid customer leaves in a period, in [0, 1].
-    churn: float = 0.05
-    #: Referred customers' churn is ``churn ×`` this (> 0). Default 1 / 1.37: a 37 %
-    #: longer expected lifetime, a figure often quoted in practitioner material.
+    #: How paid customers churn: a probability of leaving per period in [0, 1]
+    #: (geometric), or a :class:`funnelsim.retention.ChurnModel` (geometric or sBG:
+    #: churn by the customer's age, see the module docstring).
+    churn: float | ChurnModel = 0.05
+    #: Referred customers' churn hazard is ``churn``'s ``×`` this at every age (> 0).
+    #: Default 1 / 1.37: for geometric churn a 37 % longer expected lifetime, a
+    #: figure often quoted in practitioner material.
     referred_churn_multiplier: float = 1.0 / (1.0 + REFERRED_RETENTION_UPLIFT)
     #: Revenue per active paid customer per period, >= 0.
     arpu: float = 10.0
@@ -540,6 +576,14 @@ class GrowthParams:
     margin: float = 0.7
     #: People who could ever be reached; None: unlimited (runs stop at 10¹² people).
     market_size: int | None = None
+    #: Discount rate per period of the LTV and payback, >= 0 (0: undiscounted).
+    discount: float = 0.0
+    #: Growth of a staying customer's revenue per period, > -1 (0.01: +1 % a period;
+    #: upsells net of downgrades): a customer aged ``t`` pays ``arpu × (1 + expansion)^t``.
+    expansion: float = 0.0
+    #: Periods counted in the LTV and payback (>= 1); None: the whole lifetime. Only the
+    #: valuation: customers keep paying in the simulation.
+    horizon: int | None = None
     #: Funnel step rates that change over time: ``{stage: Schedule}``, the stage by
     #: name or keyword (``{"activation": step_change(0.30, 0.45, at=12)}``), each a
     #: step after the first stage and up to ``customer_stage``; the schedule replaces
@@ -595,15 +639,26 @@ class GrowthParams:
         )
         set_("invite_conversion", check_probability("invite_conversion", self.invite_conversion))
         set_("referral_reward", check_real("referral_reward", self.referral_reward, low=0.0))
-        set_("churn", check_probability("churn", self.churn))
+        if not isinstance(self.churn, ChurnModel):
+            set_("churn", check_probability("churn", self.churn))
         mult = check_real(
             "referred_churn_multiplier", self.referred_churn_multiplier, low=0.0, low_open=True
         )
-        if self.churn * mult > 1:
+        model = self.churn_model
+        if model.kind == "geometric" and model.mean_churn * mult > 1:
             raise ValueError(
-                f"churn × referred_churn_multiplier must be <= 1, got {self.churn} × {mult}"
+                f"churn × referred_churn_multiplier must be <= 1, got {model.churn} × {mult}"
+            )
+        if model.mean_churn * mult > 1 + 1e-12:  # sBG: the first period's hazard, the largest
+            raise ValueError(
+                f"churn × referred_churn_multiplier must be <= 1 in every period, got the "
+                f"first period's sBG hazard α / (α + β) = {model.mean_churn:.4g} × {mult}"
             )
         set_("referred_churn_multiplier", mult)
+        set_("discount", check_real("discount", self.discount, low=0.0))
+        set_("expansion", check_real("expansion", self.expansion, low=-1.0, low_open=True))
+        if self.horizon is not None:
+            set_("horizon", check_int("horizon", self.horizon, low=1, high=1_000_000))
         set_("arpu", check_real("arpu", self.arpu, low=0.0))
         set_(
             "referred_arpu_multiplier",
@@ -612,6 +667,8 @@ class GrowthParams:
             ),
         )
         set_("margin", check_probability("margin", self.margin))
+        if self.expansion != 0:
+            self.channel_economics()  # an LTV the expansion makes infinite needs a horizon
         if self._max_budget() > 0 and not given:
             raise ValueError(
                 f"budget = {show_value(self.budget)} buys no leads without a price: give "
@@ -782,9 +839,25 @@ class GrowthParams:
         return int(self._leads_bought())
 
     @property
+    def churn_model(self) -> ChurnModel:
+        """How paid customers churn, as a :class:`funnelsim.retention.ChurnModel`."""
+        if isinstance(self.churn, ChurnModel):
+            return self.churn
+        return ChurnModel.geometric(self.churn)
+
+    @property
+    def referred_churn_model(self) -> ChurnModel:
+        """How referred customers churn: :attr:`churn_model` with its hazard ×
+        ``referred_churn_multiplier`` (:func:`funnelsim.economics.scaled_churn_model`)."""
+        return scaled_churn_model(self.churn_model, self.referred_churn_multiplier)
+
+    @property
     def referred_churn(self) -> float:
-        """Churn of referred customers per period."""
-        return self.churn * self.referred_churn_multiplier
+        """Churn of referred customers per period: ``churn × referred_churn_multiplier``
+        (with an sBG model, in their first period)."""
+        if not isinstance(self.churn, ChurnModel):
+            return self.churn * self.referred_churn_multiplier
+        return float(self.referred_churn_model.mean_churn)
 
     def conversion(self) -> tuple[float, float]:
         """Probability that a paid lead / a referred entrant becomes a customer.
@@ -798,12 +871,41 @@ class GrowthParams:
         rates = self.funnel.rates
         return float(np.prod(rates[1 : cust + 1])), float(np.prod(rates[entry + 1 : cust + 1]))
 
-    def ltv(self) -> tuple[float, float]:
-        """Expected undiscounted gross profit of a paid / referred customer (``inf`` at churn 0)."""
-        paid = unit_economics(self.arpu, self.margin, self.churn)
-        referred = unit_economics(
-            self.arpu * self.referred_arpu_multiplier, self.margin, self.referred_churn
+    def channel_economics(self, period: str = "period") -> tuple[UnitEconomics, UnitEconomics]:
+        """One paid and one referred customer's unit economics (without a CAC).
+
+        :func:`funnelsim.economics.unit_economics` with ``arpu`` (referred:
+        ``× referred_arpu_multiplier``), ``margin``, :attr:`churn_model`
+        (referred: :attr:`referred_churn_model`), ``discount``, ``expansion``
+        and ``horizon``; ``period``
+        names one period in the records' labels ("month").
+        """
+        paid = unit_economics(
+            self.arpu,
+            self.margin,
+            self.churn_model,
+            discount=self.discount,
+            period=period,
+            expansion=self.expansion,
+            horizon=self.horizon,
         )
+        referred = unit_economics(
+            self.arpu * self.referred_arpu_multiplier,
+            self.margin,
+            self.referred_churn_model,
+            discount=self.discount,
+            period=period,
+            expansion=self.expansion,
+            horizon=self.horizon,
+        )
+        return paid, referred
+
+    def ltv(self) -> tuple[float, float]:
+        """LTV (expected gross profit, discounted at ``discount``) of a paid / referred customer.
+
+        From :meth:`channel_economics`; ``inf`` at churn 0 without a discount.
+        """
+        paid, referred = self.channel_economics()
         return paid.ltv, referred.ltv
 
     @property
@@ -1006,7 +1108,7 @@ def _derived(
     referred customers (ARPU ``arpu × referred_arpu_multiplier``, churn
     :attr:`GrowthParams.referred_churn`) and ``1 − s`` paid ones (``arpu``,
     ``churn``), each group with the model of :meth:`GrowthParams.ltv`
-    (geometric churn, undiscounted, the same margin). Then
+    (the run's churn model and discount, the same margin). Then
 
     * ``cac`` is the blended CAC, spend / new customers;
     * ``ltv`` is the expected gross profit per acquired customer,
@@ -1025,7 +1127,7 @@ def _derived(
     new_ref = np.asarray(new_ref, dtype=float)
     new = new_paid + new_ref
     arpu_ref = params.arpu * params.referred_arpu_multiplier
-    # Per channel, by the package's one unit-economics function (geometric, undiscounted).
+    # Per channel, by the package's one unit-economics function (churn model, discount).
     ltv_paid, ltv_ref = params.ltv()
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(new > 0, new_ref / new, np.nan)
@@ -1045,8 +1147,11 @@ def _derived(
             cac[has],
             [params.arpu, arpu_ref],
             params.margin,
-            [params.churn, params.referred_churn],
+            [params.churn_model, params.referred_churn_model],
+            params.discount,
+            params.expansion,
             weights=np.stack([1.0 - s, s], axis=-1),
+            horizon=params.horizon,
         )
     return {
         "marketing_spend": spend,
@@ -1161,6 +1266,12 @@ def _chain(rng: np.random.Generator, n: Any, rates: np.ndarray) -> Any:
     return n
 
 
+def _total(cohorts: np.ndarray, reps: int) -> Any:
+    """Customers over all ages (per replication; a numpy scalar for one replication)."""
+    total = cohorts.sum(axis=0)
+    return total[0] if reps == 1 else total
+
+
 def _run_growth(
     rng: np.random.Generator, prm: GrowthParams, n_periods: int, reps: int
 ) -> tuple[pd.DataFrame, bool]:
@@ -1169,8 +1280,24 @@ def _run_growth(
     entry, cust = prm.stage_indices
     rates_t = prm.rates_by_period(n_periods)
     invite_mean = prm.invites_per_user * prm.invite_conversion
-    stay_paid = 1.0 - prm.churn
-    stay_ref = 1.0 - prm.referred_churn
+    model = prm.churn_model
+    by_age = model.kind != "geometric" or prm.expansion != 0
+    if by_age:
+        # sBG: cohorts by age (index = age at the end of the previous period); a cohort
+        # aged t − 1 keeps each customer with probability 1 − h(t) (module docstring)
+        stay_p_age = np.asarray(model.retention_rate(np.arange(1, n_periods + 1)), float)
+        stay_r_age = np.asarray(
+            prm.referred_churn_model.retention_rate(np.arange(1, n_periods + 1)), float
+        )
+        cohorts_p = np.zeros((n_periods + 1, reps), dtype=np.int64)
+        cohorts_r = np.zeros((n_periods + 1, reps), dtype=np.int64)
+        cohorts_p[0] = prm.initial_customers
+        # revenue of one customer by age at the end of a period: arpu × (1 + expansion)^age
+        grow = (1.0 + prm.expansion) ** np.arange(n_periods + 1)
+        revenue_t = np.zeros((n_periods, reps))
+    else:
+        stay_paid = 1.0 - model.mean_churn
+        stay_ref = 1.0 - prm.referred_churn
 
     names = (
         "leads",
@@ -1209,8 +1336,20 @@ def _run_growth(
         reached = reached + ref_in
         new_p = _chain(rng, paid_in, paid_rates)
         new_r = _chain(rng, ref_in, ref_rates)
-        surv_p = rng.binomial(active_p, stay_paid)
-        surv_r = rng.binomial(active_r, stay_ref)
+        if by_age:
+            kept_p = rng.binomial(cohorts_p[: t + 1], stay_p_age[: t + 1, None])
+            kept_r = rng.binomial(cohorts_r[: t + 1], stay_r_age[: t + 1, None])
+            cohorts_p[1 : t + 2] = kept_p
+            cohorts_r[1 : t + 2] = kept_r
+            cohorts_p[0] = new_p
+            cohorts_r[0] = new_r
+            surv_p, surv_r = _total(kept_p, reps), _total(kept_r, reps)
+            paid_rev = grow[: t + 2] @ cohorts_p[: t + 2]
+            ref_rev = grow[: t + 2] @ cohorts_r[: t + 2]
+            revenue_t[t] = prm.arpu * (paid_rev + prm.referred_arpu_multiplier * ref_rev)
+        else:
+            surv_p = rng.binomial(active_p, stay_paid)
+            surv_r = rng.binomial(active_r, stay_ref)
         rec["churned"][t] = (active_p - surv_p) + (active_r - surv_r)
         active_p = surv_p + new_p
         active_r = surv_r + new_r
@@ -1236,9 +1375,12 @@ def _run_growth(
     data["active_referral"] = cols["active_referral"]
     data["active"] = cols["active_paid"] + cols["active_referral"]
     data["churned"] = cols["churned"]
-    revenue = prm.arpu * (
-        cols["active_paid"] + prm.referred_arpu_multiplier * cols["active_referral"]
-    )
+    if by_age:
+        revenue = revenue_t[:done].T.ravel()
+    else:
+        revenue = prm.arpu * (
+            cols["active_paid"] + prm.referred_arpu_multiplier * cols["active_referral"]
+        )
     budget_t = np.tile(prm.budget_by_period(n_periods)[:done], reps)
     spend = budget_t + prm.referral_reward * cols["new_referral"]
     data["revenue"] = revenue

@@ -190,11 +190,28 @@ def _growth_parts(run: ScenarioRun) -> list[str]:
             charts.revenue_chart(run.growth),
             "Cumulative revenue against cumulative marketing spend.",
         ),
-        "<p>The growth model's own unit economics, blended over the whole run "
-        "(paid and referred customers, the geometric churn of the [growth] section, "
-        f"undiscounted; money in $, payback in {unit}s):</p>",
+        f"<p>{_growth_economics_caption(run)}</p>",
         _table_html(_formatted(run.growth.unit_economics())),
     ]
+
+
+def _growth_economics_caption(run: ScenarioRun) -> str:
+    """What the growth table's CAC and LTV are, with the LTV model named."""
+    assert run.growth is not None
+    unit = run.scenario.period
+    params = run.growth.params
+    paid, referred = params.channel_economics(period=unit)
+    same = ", the LTV of the unit economics above" if run.scenario.economics is not None else ""
+    return html.escape(
+        "Unit economics of the growth run, over the whole run. CAC is the run's marketing "
+        "spend over its new customers, paid and referred together. A paid customer's LTV is "
+        f"{_format.money(paid.ltv)} ({paid.label.removeprefix('LTV: ')}{same}); a referred "
+        f"customer's {_format.money(referred.ltv)} (churn hazard × "
+        f"{_format.number(params.referred_churn_multiplier)}, ARPU × "
+        f"{_format.number(params.referred_arpu_multiplier)}). The table's LTV and payback are "
+        f"those of the run's mix of new customers. Money in $, payback in {unit}s:",
+        quote=False,
+    )
 
 
 _TITLES = {

@@ -7,7 +7,9 @@ watched: a request to any host other than 127.0.0.1 is aborted and fails the tes
 shared fixtures of tests/browser/conftest.py), and so does a local request that fails (404).
 On the pages: the start page's chart (an SVG image) is drawn, its formula is typeset by the
 site's own MathJax (``mjx-container``), and the glossary's quiz is live (its
-script shows the Check button and grades an answer).
+script shows the Check button and grades an answer). No code is cut off at 1280 or 700 px:
+code wraps, and an output wider than the column scrolls with a full-width scroll bar
+(book/_static/funnelsim.css).
 """
 
 from __future__ import annotations
@@ -61,16 +63,55 @@ class Watch:
         assert not self.failed, f"local requests that failed: {self.failed}"
 
 
-PAGES = ["index.html", "search.html", *(f"notebooks/{nb.stem}.html" for nb in book.notebooks())]
+PAGES = [
+    "index.html",
+    "search.html",
+    *(f"notebooks/{nb.stem}.html" for nb in book.notebooks()),
+    *(
+        f"exercises/student/{nb.stem}.html"
+        for nb in book.notebooks(book.ROOT / "exercises" / "student")
+    ),
+]
+#: The window widths a reader meets: a laptop, and a half screen / tablet (the sidebar folds).
+WIDTHS = (1280, 700)
+
+#: Every code cell (input and output) and code block of the page, and the containers around
+#: them up to <body>, whose content is wider than the box. Each is reported with what is wrong:
+#: "clipped" (overflow hidden: a part can never be seen), "code does not wrap" (a cell's input
+#: or a code block in the text: it must wrap, nothing to scroll), or "thin scroll bar" (an
+#: output that scrolls sideways must show a bar one can see and grab).
+CLIPPED_JS = """() => {
+  const code = 'div.cell, div.cell *, div.highlight, div.highlight *';
+  const boxes = new Set();
+  for (const e of document.querySelectorAll(code)) {
+    for (let a = e; a && a !== document.documentElement; a = a.parentElement) boxes.add(a);
+  }
+  const bad = [];
+  for (const e of boxes) {
+    if (e.scrollWidth <= e.clientWidth + 1 || e.clientWidth === 0) continue;
+    const s = getComputedStyle(e);
+    const name = `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`;
+    const text = (e.innerText || '').trim().slice(0, 60);
+    const output = e.closest('div.cell_output') !== null;
+    if (s.overflowX === 'hidden' || s.overflowX === 'clip') bad.push(`clipped: ${name} ${text}`);
+    else if (!output && e.tagName === 'PRE') bad.push(`code does not wrap: ${name} ${text}`);
+    else if ((s.overflowX === 'auto' || s.overflowX === 'scroll') && s.scrollbarWidth !== 'auto')
+      bad.push(`${s.scrollbarWidth} scroll bar: ${name} ${text}`);
+  }
+  return bad;
+}"""
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_loads_from_the_site_alone(
+def test_every_page_loads_from_the_site_alone_with_no_code_cut_off(
     page: Any, traffic: Traffic, site_url: str, path: str
 ) -> None:
     watch = Watch(page, traffic)
     page.goto(f"{site_url}/{path}", wait_until="networkidle")
     assert page.locator("h1").first.inner_text().strip()
+    for width in WIDTHS:  # no code cell's content is cut off (a newcomer's finding)
+        page.set_viewport_size({"width": width, "height": 900})
+        assert not page.evaluate(CLIPPED_JS), (width, page.evaluate(CLIPPED_JS))
     watch.check()
 
 

@@ -3,8 +3,11 @@
 Each test opens ``notebooks/dashboard.ipynb`` (a copy), waits for the live
 chart, moves the Activation slider with the keyboard, waits for the chart to
 change and checks that the headline numbers moved the way the model says
-(a higher activation rate gives more customers and more revenue). Before and
-after screenshots go to ``test-output/browser/``.
+(a higher activation rate gives more customers and more revenue). In Voila it
+then loads a shipped file from the bar above the tabs and checks that every
+tab shows that file's run (a card per tab equal to ``load_scenario(f).run()``)
+and that a CAC typed into its box is used exactly. Before and after
+screenshots go to ``test-output/browser/``.
 """
 
 from __future__ import annotations
@@ -153,6 +156,78 @@ def test_dashboard_in_jupyterlab(lab: Server, page: Any, screenshots: Path) -> N
     page.screenshot(path=str(screenshots / "lab-ab.png"), full_page=True)
 
 
+#: The explorer on the tab shown (the other tabs' are hidden by the tab panel).
+SHOWN = ".fs-explorer:visible"
+
+
+def _card(page: Any, name: str) -> str:
+    """The text of card ``name`` on the tab shown."""
+    return str(page.locator(f"{SHOWN} .fs-metrics [data-metric='{name}'] .fs-value").inner_text())
+
+
+def _open(page: Any, tab: str) -> None:
+    page.locator(".lm-TabBar-tab", has_text=tab).first.click()
+    page.locator(f"{SHOWN} {CHART}").wait_for(state="visible")
+
+
+def _load_every_tab_and_type_cac(page: Any, shots: Path) -> None:
+    """Load a shipped file from the bar above the tabs: every tab shows that file's run.
+
+    Each card checked is the one ``load_scenario(f).run()`` gives, as the card
+    formats it; the tab that cannot read the file says so above its cards. Then
+    a CAC typed on the Unit economics tab is used exactly.
+    """
+    import funnelsim as fs
+    from funnelsim.widgets.specs import (
+        ECONOMICS_METRICS,
+        FUNNEL_METRICS,
+        GROWTH_METRICS,
+        RETENTION_METRICS,
+    )
+
+    def fmt(metrics: Any, name: str, value: float) -> str:
+        return str(next(m for m in metrics if m.name == name).format(value))
+
+    sc = fs.load_scenario("b2c_referral")
+    run = sc.run()
+    _open(page, "Growth model")
+    page.locator(".fs-dashboard-path input").fill("b2c_referral")
+    page.locator(".fs-dashboard-load").click()
+    status = page.locator(".fs-dashboard-status")
+    status.filter(has_text="Loaded b2c_referral").wait_for(timeout=60_000)
+    assert "B2B deal (no [b2b] section)" in status.inner_text()
+    _wait_shown(page, "activation", sc.value("funnel.rates.activation"))
+    active = run.metrics()["growth_active"]
+    assert _card(page, "customers") == fmt(GROWTH_METRICS, "customers", active)
+    page.screenshot(path=str(shots / "voila-load-growth.png"), full_page=True)
+
+    want = run.economics
+    _open(page, "Funnel")
+    assert _card(page, "ltv") == fmt(FUNNEL_METRICS, "ltv", want.ltv)
+    _open(page, "Retention")
+    assert _card(page, "ltv") == fmt(RETENTION_METRICS, "ltv", want.ltv)
+    _open(page, "B2B deal")  # cannot read the file: its own settings, and a note says so
+    note = page.locator(".fs-tab-note:visible")
+    assert "no [b2b] section" in note.inner_text()
+    _open(page, "Unit economics")
+    assert page.locator(".fs-tab-note:visible").count() == 0
+    assert _card(page, "ltv") == fmt(ECONOMICS_METRICS, "ltv", want.ltv)
+    assert _card(page, "cac") == fmt(ECONOMICS_METRICS, "cac", want.cac)
+
+    # a typed CAC is used exactly, not snapped to the slider's steps
+    box = page.locator(f"{SHOWN} .fs-entry-cac input")
+    box.fill("55")
+    box.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.fs-metrics .fs-cards')].some("
+        "e => JSON.parse(e.dataset.values).cac === 55)"
+    )
+    assert _card(page, "cac") == "$55"
+    assert _card(page, "ltv_cac") == fmt(ECONOMICS_METRICS, "ltv_cac", want.ltv / 55)
+    assert box.input_value() == "55"
+    page.screenshot(path=str(shots / "voila-typed-cac.png"), full_page=True)
+
+
 def test_dashboard_in_voila(voila: Server, page: Any, screenshots: Path) -> None:
     page.goto(voila.url, timeout=120_000)
     page.locator(f".fs-explorer {CHART}").first.wait_for(state="visible", timeout=120_000)
@@ -170,20 +245,6 @@ def test_dashboard_in_voila(voila: Server, page: Any, screenshots: Path) -> None
     page.locator(f".fs-explorer {CHART} >> nth=1").wait_for(state="visible")
     assert page.locator(".fs-control-champion").count() == 1
     page.screenshot(path=str(screenshots / "voila-b2b.png"), full_page=True)
-    # A ready-made scenario with a funnel of its own, loaded from the Funnel tab's toolbar.
-    page.locator(".lm-TabBar-tab", has_text="Funnel").click()
-    funnel = page.locator(".fs-explorer", has=page.locator(".fs-preset"))
-    funnel.locator(CHART).wait_for(state="visible")
-    funnel.locator(".fs-path input").fill("viral_saturation")
-    funnel.locator(".fs-load").click()
-    funnel.locator(".fs-control-first_share").wait_for(state="visible")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.fs-metrics .fs-cards')].some("
-        "e => JSON.parse(e.dataset.values).first_share === 0.6)"
-    )
-    assert "Campus photo app" in funnel.locator(".fs-preset select").input_value() or (
-        funnel.locator(".fs-preset select").input_value() == "scenario"
-    )
-    page.screenshot(path=str(screenshots / "voila-scenario.png"), full_page=True)
+    _load_every_tab_and_type_cac(page, screenshots)
     # make present's culling flags reached Voila's kernel manager
     assert re.search(r"[Cc]ulling kernels with idle durations > 600 seconds", voila.log_text())

@@ -96,7 +96,9 @@ runs each one the scenario has, fed by the funnel run where that makes sense:
     (:func:`funnelsim.simulate_accounts`): ``accounts``, ``champion``,
     ``saboteur`` and the other roles' presence; ``adoption`` (a probability)
     adds the post-purchase step, won accounts whose users take the product
-    into daily use (lessons 08–09).
+    into daily use (lessons 08–09); ``time_unit`` names the unit of the
+    funnel's stage times, hence of the sales cycle ("week", the default and
+    the Trigger-Learn-Try-Buy preset's, or "day", "month", "quarter", "year").
 ``[growth]`` (:class:`GrowthSettings`)
     The business over ``periods`` periods (:func:`funnelsim.growth.simulate_growth`),
     with the keys of :class:`funnelsim.growth.GrowthParams`. ``new_leads``,
@@ -125,6 +127,17 @@ runs each one the scenario has, fed by the funnel run where that makes sense:
     ``cost_per_lead = 0.2``. ``new_leads`` without a ``budget`` gives no
     acquisition spend: CAC, LTV:CAC and payback are then not defined, and the
     highlights say "CAC: no acquisition spend given".
+
+    One scenario, one set of numbers: in a file with ``[economics]``, the
+    growth model takes ``arpu``, ``margin``, ``churn``, ``discount``,
+    ``expansion`` and ``horizon`` from that section (its churn from
+    ``economics.churn`` or, without it, the ``[retention]`` model, sBG
+    included: customers then churn by their age), so the growth run's LTV is
+    :meth:`Scenario.unit_economics`'s. Give them in ``[economics]`` (and
+    ``[retention]``) only: a ``[growth]`` key repeating one of them with a
+    different value is an error naming both keys and both values
+    (``growth.arpu = 7.0 repeats economics.arpu = 6.0 with a different
+    value; give it in one place ...``). ``[growth]`` alone keeps its own.
 
 Each section draws from its own random stream, spawned from the scenario's
 seed at a fixed position (:func:`section_seed`), so adding or removing one

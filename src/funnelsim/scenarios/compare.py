@@ -45,8 +45,8 @@ COMPARE_COLUMNS: dict[str, str] = {
     "referral_k": "viral coefficient K ([referral])",
     "referred": "customers the referral cascade added",
     "b2b_win_rate": "share of accounts that bought ([b2b])",
-    "b2b_median_cycle": "median sales cycle of won accounts, in the time unit of the funnel's "
-    "stage times",
+    "b2b_median_cycle": "median sales cycle of won accounts, in b2b_time_unit",
+    "b2b_time_unit": "the unit of the B2B funnel's stage times ([b2b] time_unit: day, week...)",
     "growth_periods": "periods the growth model ran (of the scenario's period) ([growth])",
     "growth_active": "active customers at the last period",
     "growth_revenue": "cumulative revenue at the last period",
@@ -180,6 +180,8 @@ def compare_scenarios(
             "entrants_per_customer": 1.0 / reach if reach > 0 else np.inf,
             "fix_first": fix_first(sc.funnel),
         }
+        if sc.b2b is not None:
+            row["b2b_time_unit"] = sc.b2b.time_unit
         if run.growth is not None:
             row["growth_periods"] = float(run.growth.periods["period"].max())
         rows.append(row)

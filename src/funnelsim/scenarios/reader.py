@@ -34,7 +34,13 @@ from funnelsim.scenarios.errors import (
     _describe,
     _Table,
 )
-from funnelsim.scenarios.sections import _SECTIONS, GrowthSettings
+from funnelsim.scenarios.sections import (
+    _SECTIONS,
+    EconomicsSettings,
+    GrowthSettings,
+    RetentionSettings,
+    growth_repeats,
+)
 
 if TYPE_CHECKING:
     from funnelsim.scenarios.record import Scenario
@@ -68,11 +74,33 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | None = None) ->
     growth = top.sub("growth")
     if growth is not None:
         kwargs["growth"] = GrowthSettings.read(growth, funnel)
+        if "economics" in kwargs:
+            _check_growth_repeats(growth, kwargs["economics"], kwargs.get("retention"))
     top.finish(["funnel", *_TOP_LEVEL, *_SECTIONS, "growth"])
     try:
         return Scenario(**kwargs, source=source)
     except (TypeError, ValueError) as err:
         raise ScenarioError(str(err), source=source) from None
+
+
+def _check_growth_repeats(
+    growth: _Table, econ: EconomicsSettings, retention: RetentionSettings | None
+) -> None:
+    """A ``[growth]`` key repeating an ``[economics]`` number with another value fails the load.
+
+    The growth model takes ARPU, margin, churn and discount from ``[economics]``
+    (:class:`GrowthSettings`); the same value repeated is allowed (older files).
+    """
+    repeats = growth_repeats(growth.data, econ, retention)
+    if repeats:
+        key, value, other_key, other = repeats[0]
+        raise growth.error(
+            f"{key} = {value!r} repeats {other_key} = {other!r} with a different value; give "
+            "it in one place: with an [economics] section the growth model takes arpu, margin, "
+            f"churn, discount, expansion and horizon from it (delete {key}, or change "
+            f"{other_key})",
+            key,
+        )
 
 
 def _read_time(value: Any, key: str, source: str | None) -> TimeInStage:

@@ -21,12 +21,14 @@ from funnelsim.scenarios.reader import _read_time
 from funnelsim.scenarios.sections import (
     _SECTIONS,
     _STAGE_KEYS,
+    GROWTH_FROM_ECONOMICS,
     B2BSettings,
     EconomicsSettings,
     GrowthSettings,
     ReferralSettings,
     RetentionSettings,
     _growth_message,
+    growth_from_economics,
 )
 
 if TYPE_CHECKING:
@@ -121,19 +123,33 @@ class Scenario:
                 except (TypeError, ValueError) as err:
                     raise ValueError(_growth_message(str(err), names)[0]) from None
                 object.__setattr__(self, "growth", dataclasses.replace(self.growth, params=params))
-        if self.economics is not None and self.economics.churn is None and self.retention is None:
-            raise ValueError("economics needs a churn, or a [retention] section to take it from")
-        if self.economics is not None and self.economics.expansion != 0:
-            self._check_expansion(self.economics)
+        if self.economics is not None:
+            model = self.economics.churn_model(self.retention)  # checks that there is one
+            if self.economics.expansion != 0:
+                self._check_expansion(self.economics, model)
+            if self.growth is not None:
+                self._growth_follows_economics(self.growth, self.economics)
 
-    def _check_expansion(self, econ: EconomicsSettings) -> None:
+    def _growth_follows_economics(self, growth: GrowthSettings, econ: EconomicsSettings) -> None:
+        """One scenario, one set of numbers: ``[growth]`` runs with [economics]' ARPU,
+        margin, churn model and discount (the file gives them there only; see
+        :class:`GrowthSettings`)."""
+        shared = growth_from_economics(econ, self.retention)
+        if all(getattr(growth.params, k) == v for k, v in shared.items()):
+            return
+        try:
+            params = dataclasses.replace(growth.params, **shared)
+        except (TypeError, ValueError) as err:
+            message = _growth_message(str(err), GrowthSettings._param_names())[0]
+            raise ValueError(
+                f"{message} (with [economics]' arpu, margin, churn, discount and expansion)"
+            ) from None
+        object.__setattr__(self, "growth", dataclasses.replace(growth, params=params))
+
+    def _check_expansion(self, econ: EconomicsSettings, model: ChurnModel) -> None:
         """An expansion that makes the LTV infinite needs a horizon: say so when built."""
         from funnelsim import economics
 
-        model = ChurnModel.geometric(econ.churn) if econ.churn is not None else None
-        if model is None:
-            assert self.retention is not None
-            model = self.retention.model
         try:
             economics.unit_economics(
                 econ.arpu,
@@ -275,6 +291,12 @@ class Scenario:
                 return None
             if parts[1] in ("periods", "replications"):
                 return getattr(self.growth, parts[1])
+            if self.economics is not None and parts[1] in GROWTH_FROM_ECONOMICS:
+                # the number lives in [economics] (or [retention]): read it there
+                target = _economics_key(self, parts[1])
+                if target is None:  # an sBG model given by alpha and beta: its mean churn
+                    return float(self.growth.params.churn_model.mean_churn)
+                return self.value(target)
             return getattr(self.growth.params, parts[1])
         raise ScenarioError("cannot read this path", key=path, source=self.source)
 
@@ -511,9 +533,30 @@ def _with_section_value(
     return dataclasses.replace(sc, **changes)
 
 
+def _economics_key(sc: Scenario, name: str) -> str | None:
+    """The key that holds growth's ``name`` (arpu, margin, churn, discount) in a scenario
+    with [economics]; None for a churn given by [retention]'s alpha and beta."""
+    assert sc.economics is not None
+    if name == "churn":
+        return sc.economics.churn_key(sc.retention)
+    return f"economics.{name}"
+
+
 def _with_growth_value(sc: Scenario, name: str, value: Any, source: str | None) -> Scenario:
     from funnelsim.growth import GrowthParams
 
+    if sc.economics is not None and name in GROWTH_FROM_ECONOMICS:
+        # One place for each number: growth's arpu, margin, churn and discount are
+        # [economics]' (its churn [retention]'s when it has none), so change them there.
+        target = _economics_key(sc, name)
+        if target is None:
+            raise ScenarioError(
+                "the churn comes from [retention]'s alpha and beta here (an sBG model): "
+                "change retention.alpha and retention.beta",
+                key=f"growth.{name}",
+                source=source,
+            )
+        return _with_value(sc, target, value, source)
     growth = sc.growth if sc.growth is not None else GrowthSettings()
     if name in ("periods", "replications"):
         return dataclasses.replace(sc, growth=dataclasses.replace(growth, **{name: value}))

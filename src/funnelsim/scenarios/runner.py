@@ -17,7 +17,7 @@ from funnelsim.economics import UnitEconomics
 from funnelsim.engine import SimulationResult
 from funnelsim.growth import GrowthResult, simulate_growth
 from funnelsim.referral import ReferralResult, simulate_referrals
-from funnelsim.retention import ChurnModel, CohortSimulation, simulate_cohorts
+from funnelsim.retention import CohortSimulation, simulate_cohorts
 from funnelsim.scenarios.errors import _keyword
 from funnelsim.scenarios.sections import (
     B2BSettings,
@@ -152,14 +152,14 @@ class ScenarioRun:
             if self.referral_roi is not None:
                 parts.append(f"referral programme ROI {_format.percent(self.referral_roi, 0)}")
             out["economics"] = ", ".join(parts) + f" ({e.label})."
-        if self.b2b is not None:
+        if self.b2b is not None and self.scenario.b2b is not None:
             cycle = m["b2b_median_cycle"]
             out["b2b"] = (
                 f"{_format.percent(m['b2b_win_rate'])} of "
                 f"{_format.count(self.b2b.n_accounts)} accounts bought"
                 + (
-                    f"; median sales cycle of won deals {_format.number(cycle)} time units "
-                    "(the unit of the funnel's stage times)."
+                    f"; median sales cycle of won deals {_format.number(cycle)} "
+                    f"{self.scenario.b2b.time_unit}s (b2b.time_unit)."
                     if math.isfinite(cycle)
                     else "."
                 )
@@ -308,11 +308,7 @@ def scenario_unit_economics(scenario: Scenario) -> UnitEconomics:
     econ = scenario.economics
     if econ is None:
         raise ValueError(f"scenario {scenario.name!r} has no [economics] section")
-    if econ.churn is not None:
-        model = ChurnModel.geometric(econ.churn)
-    else:
-        assert scenario.retention is not None  # checked when the scenario was built
-        model = scenario.retention.model
+    model = econ.churn_model(scenario.retention)
     cac: float | None = econ.cac
     if cac is None and econ.paid_spend is not None:
         customers = expected_customers(scenario, econ.customer_stage)

@@ -26,7 +26,7 @@ from funnelsim.growth import GrowthParams, Schedule, step_change
 from funnelsim.model import Funnel
 from funnelsim.referral import NPS_SEGMENTS, simulate_referrals
 from funnelsim.retention import ChurnModel
-from funnelsim.scenarios.errors import _check_str, _describe, _Inline, _keyword, _Table
+from funnelsim.scenarios.errors import PERIODS, _check_str, _describe, _Inline, _keyword, _Table
 
 if TYPE_CHECKING:
     pass
@@ -303,6 +303,92 @@ class EconomicsSettings(_Section):
         if self.cac is not None and self.paid_spend is not None:
             raise ValueError(f"{self.KEY}: give cac or paid_spend, not both")
 
+    def churn_model(self, retention: RetentionSettings | None) -> ChurnModel:
+        """The churn model of the LTV: ``churn`` (geometric) or ``retention``'s model.
+
+        Raises
+        ------
+        ValueError
+            Without ``churn`` and without a ``[retention]`` section to take it from.
+        """
+        if self.churn is not None:
+            return ChurnModel.geometric(self.churn)
+        if retention is None:
+            raise ValueError("economics needs a churn, or a [retention] section to take it from")
+        return retention.model
+
+    def churn_key(self, retention: RetentionSettings | None) -> str | None:
+        """The one key that holds the churn (``economics.churn`` or ``retention.churn``);
+        None when it is [retention]'s ``alpha`` and ``beta``."""
+        if self.churn is not None:
+            return "economics.churn"
+        if retention is not None and retention.churn is not None:
+            return "retention.churn"
+        return None
+
+
+#: ``[growth]`` keys a scenario with ``[economics]`` takes from it (one place for each
+#: number): growth key → economics field.
+GROWTH_FROM_ECONOMICS = ("arpu", "margin", "churn", "discount", "expansion", "horizon")
+
+
+def growth_from_economics(
+    econ: EconomicsSettings, retention: RetentionSettings | None
+) -> dict[str, Any]:
+    """The growth model's ``arpu``, ``margin``, ``churn``, ``discount``, ``expansion`` and
+    ``horizon`` in a scenario with ``[economics]``: the section's, with its churn model (a
+    geometric churn as its probability, an sBG model as a
+    :class:`funnelsim.retention.ChurnModel`)."""
+    model = econ.churn_model(retention)
+    churn: float | ChurnModel = model.churn if model.kind == "geometric" else model  # type: ignore[assignment]
+    return {
+        "arpu": econ.arpu,
+        "margin": econ.margin,
+        "churn": churn,
+        "discount": econ.discount,
+        "expansion": econ.expansion,
+        "horizon": econ.horizon,
+    }
+
+
+def growth_repeats(
+    values: Mapping[str, Any], econ: EconomicsSettings, retention: RetentionSettings | None
+) -> list[tuple[str, Any, str, Any]]:
+    """``[growth]`` keys in ``values`` that repeat an ``[economics]`` number with another value.
+
+    Returns ``(growth key, its value, the key it repeats, that key's value)`` for
+    each. A repeated key with the *same* value is allowed (older files repeat
+    them, "as in [economics]"); a ``growth.churn`` repeats ``economics.churn`` or,
+    without it, ``[retention]``'s ``churn`` (the sBG model's mean churn when the
+    retention section gives a polarization), and no number equals an sBG model
+    given by ``alpha`` and ``beta``.
+    """
+    out = []
+    for name in GROWTH_FROM_ECONOMICS:
+        if name not in values:
+            continue
+        given = values[name]
+        if name == "churn":
+            key = econ.churn_key(retention)
+            if key is None:
+                assert retention is not None
+                other: Any = f"sBG(alpha = {retention.alpha}, beta = {retention.beta})"
+                key = "retention.alpha, retention.beta"
+            else:
+                section = econ if key.startswith("economics") else retention
+                other = section.churn  # type: ignore[union-attr]
+        else:
+            key, other = f"economics.{name}", getattr(econ, name)
+        same = (given is None and other is None) or (
+            isinstance(other, int | float)
+            and isinstance(given, int | float)
+            and not isinstance(given, bool)
+            and float(given) == float(other)
+        )
+        if not same:
+            out.append((f"growth.{name}", given, key, other))
+    return out
+
 
 @dataclass(frozen=True)
 class B2BSettings(_Section):
@@ -336,6 +422,9 @@ class B2BSettings(_Section):
     #: Base rate of the post-purchase step: a won account's users take the product into
     #: daily use (moved by the users' and the champion's stances); absent: no such step.
     adoption: float | None = _checked(check_probability)
+    #: Unit of the funnel's stage times, hence of the sales cycle: "day", "week" (the
+    #: Trigger-Learn-Try-Buy preset's times), "month", "quarter" or "year".
+    time_unit: str = _checked(_choice(*PERIODS), "week")
 
     @property
     def committee(self) -> Committee:
@@ -356,7 +445,13 @@ class GrowthSettings:
 
     The keys are ``periods``, ``replications`` and the fields of
     :class:`funnelsim.growth.GrowthParams` except ``funnel``: leads go through
-    the scenario's own funnel.
+    the scenario's own funnel. In a scenario with ``[economics]``, ``arpu``,
+    ``margin``, ``churn``, ``discount``, ``expansion`` and ``horizon`` are that
+    section's (its churn model:
+    ``economics.churn`` or the ``[retention]`` model, sBG included), so the
+    growth run's LTV, LTV:CAC and payback are the scenario's
+    (:meth:`funnelsim.scenarios.Scenario.unit_economics`); the file gives
+    them in ``[economics]`` only.
     """
 
     KEY: ClassVar[str] = "growth"
@@ -426,7 +521,8 @@ class GrowthSettings:
         except ValueError as err:
             raise table.error(str(err)) from None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, skip: Sequence[str] = ()) -> dict[str, Any]:
+        """The ``[growth]`` table, defaults and the keys in ``skip`` left out."""
         out: dict[str, Any] = {}
         if self.periods != 24:
             out["periods"] = self.periods
@@ -434,8 +530,16 @@ class GrowthSettings:
             out["replications"] = self.replications
         for f in dataclasses.fields(GrowthParams):
             value = getattr(self.params, f.name)
-            if f.name == "funnel" or value is None or value == f.default:
+            if f.name in ("funnel", *skip) or value is None or value == f.default:
                 continue
+            if isinstance(value, ChurnModel):
+                if value.kind != "geometric":
+                    raise ValueError(
+                        f"{self.KEY}.{f.name} is an sBG churn model: a scenario file gives it "
+                        "in [retention] (churn and polarization, or alpha and beta) with an "
+                        "[economics] section, which [growth] takes it from"
+                    )
+                value = value.churn
             if f.name == "rate_changes":
                 out[f.name] = {_keyword(stage): _schedule_toml(s) for stage, s in value}
             elif isinstance(value, Schedule):

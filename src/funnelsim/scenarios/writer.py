@@ -23,7 +23,12 @@ from funnelsim._io import atomic_write
 from funnelsim.model import Funnel, TimeInStage
 from funnelsim.scenarios.errors import _describe, _Inline, _keyword
 from funnelsim.scenarios.reader import _PRESETS
-from funnelsim.scenarios.sections import _SECTIONS, RENAMED_KEYS
+from funnelsim.scenarios.sections import (
+    _SECTIONS,
+    GROWTH_FROM_ECONOMICS,
+    RENAMED_KEYS,
+    growth_repeats,
+)
 
 if TYPE_CHECKING:
     from funnelsim.scenarios.record import Scenario
@@ -87,10 +92,14 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         if value != defaults[key]:
             out[key] = value
     out["funnel"] = _funnel_to_dict(self.funnel)
-    for key in (*_SECTIONS, "growth"):
+    for key in _SECTIONS:
         section = getattr(self, key)
         if section is not None:
             out[key] = section.to_dict()
+    if self.growth is not None:
+        # with [economics], arpu, margin, churn and discount are written there only
+        shared = GROWTH_FROM_ECONOMICS if self.economics is not None else ()
+        out["growth"] = self.growth.to_dict(skip=shared)
     return out
 
 
@@ -215,6 +224,12 @@ def scenario_toml(scenario: Scenario) -> str:
         warnings.simplefilter("ignore", DeprecationWarning)
         origin = loads_scenario(scenario.origin)
     _patch(document, scenario_to_dict(origin), new)
+    growth = document.get("growth")
+    if scenario.economics is not None and isinstance(growth, Table | dict):
+        # An older file repeats [economics]' numbers in [growth]: a repeat the change
+        # made different would no longer load, so it goes (the number lives in one place).
+        for key, *_ in growth_repeats(dict(growth), scenario.economics, scenario.retention):
+            del growth[key.split(".", 1)[1]]
     return tomlkit.dumps(document)
 
 

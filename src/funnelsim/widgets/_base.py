@@ -55,8 +55,15 @@ import traitlets
 
 from funnelsim import charts
 from funnelsim._deprecation import FunnelsimDeprecationWarning
+from funnelsim.widgets._entry import with_entry
 from funnelsim.widgets._still import CAPTION, Card, still_svg
-from funnelsim.widgets.specs import Control, Metric, by_name
+from funnelsim.widgets.specs import Control, Metric, as_setting, by_name, churn_model
+
+# Scenario helpers the explorers share, declared with the settings in ``specs``.
+from funnelsim.widgets.specs import expected_at as expected_at
+from funnelsim.widgets.specs import replace_section as replace_section
+from funnelsim.widgets.specs import require_section as require_section
+from funnelsim.widgets.specs import with_mean_churn as with_mean_churn
 
 __all__ = ["Explorer", "Outcome"]
 
@@ -196,7 +203,7 @@ class _IntSlider(w.IntSlider):
 
 
 class _StepSlider(w.SelectionSlider):
-    """A slider over exact values (``min + i × step``, or 1-2-5 per decade).
+    """A slider over exact values (``min + i × step``, or round values per decade: ``LOG_STEPS``).
 
     Every value, the top one included, is reachable and reads exactly as it is
     simulated (no 58.99999999999999 step counts). Setting a value that is not
@@ -323,6 +330,8 @@ class Explorer:
     _notice: str = ""
     #: The time unit of the loaded scenario (its ``period``): labels and unit economics use it.
     _period: str = "month"
+    #: The time unit the specs' labels are written in ("month"; "period" for abstract ones).
+    _label_unit: str = "month"
 
     def __init__(
         self,
@@ -418,7 +427,10 @@ class Explorer:
         self._controls = controls
         self._month_controls = dict(controls)  # as written, in months (see _use_period)
         # section headings name the period too ("Unit economics (per week)")
-        sections = [(period_label(heading, self._period), group) for heading, group in sections]
+        sections = [
+            (period_label(heading, self._period, self._label_unit), group)
+            for heading, group in sections
+        ]
         self._groups: list[tuple[str, list[str]]] = [
             (heading, [c.name for c in group]) for heading, group in sections
         ]
@@ -433,9 +445,11 @@ class Explorer:
                 slider.add_class(f"fs-control-{c.name}")
                 slider.observe(self._on_change(c), names="value")
                 self._widgets[c.name] = slider
-                children.append(slider)
+                # a log slider's value can also be typed (its own readout ignores typing)
+                typed = isinstance(slider, _StepSlider) and c.scale == "log"
+                children.append(with_entry(c, slider, _put, self._refuse) if typed else slider)
         self._sections_box.children = tuple(children)
-        if self._period != "month":
+        if self._period != self._label_unit:
             self._use_period(self._period)
 
     def _on_change(self, control: Control) -> Callable[[dict[str, Any]], None]:
@@ -523,6 +537,9 @@ class Explorer:
         self._path, self._overwrite, self._save_button = box, overwrite, save
         return [box, load, save, overwrite]
 
+    def _refuse(self, text: str) -> None:
+        self._say(f"Not set: {text}", ok=False)
+
     def _say(self, text: str, *, ok: bool) -> None:
         self._status.value = _status_html(text, error=not ok)
 
@@ -555,13 +572,14 @@ class Explorer:
 
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         values = self._values_from(sc)
-        before = self._economics, self._period
+        before = {name: getattr(self, name) for name in self._adopted}, self._period
         self._adopt(sc)
         try:
             with self._batch():  # one run, once the scenario is in place
                 self._apply_scenario(sc, values)
         except Exception:
-            self._economics = before[0]  # a failed load changes nothing
+            for name, value in before[0].items():  # a failed load changes nothing
+                setattr(self, name, value)
             self._use_period(before[1])
             raise
         self._loaded, self._loaded_values = sc, self.values
@@ -618,19 +636,24 @@ class Explorer:
         self._use_period(sc.period)
 
     def _use_period(self, period: str) -> None:
-        """Name time in ``period`` units in every slider label and metric card (from months)."""
+        """Name time in ``period`` units in every slider label and metric card.
+
+        (From the unit the specs are written in, :attr:`_label_unit`.)
+        """
         self._period = period
         if "_month_controls" not in vars(self):
             return  # before the sliders exist: building them applies the period
         for name, c in self._month_controls.items():
-            label = period_label(c.label, period)
+            label = period_label(c.label, period, self._label_unit)
             self._controls[name] = dataclasses.replace(
-                c, label=label, help=period_label(c.help, period)
+                c, label=label, help=period_label(c.help, period, self._label_unit)
             )
             self._widgets[name].description = label
         self._metric_specs = tuple(
             dataclasses.replace(
-                m, label=period_label(m.label, period), help=period_label(m.help, period)
+                m,
+                label=period_label(m.label, period, self._label_unit),
+                help=period_label(m.help, period, self._label_unit),
             )
             for m in self._month_metrics
         )
@@ -668,18 +691,34 @@ class Explorer:
             expansion=expansion, horizon=horizon,
         )  # fmt: skip
 
+    #: Sections a scenario must have for this explorer to load it ("referral").
+    _needs: tuple[str, ...] = ()
+    #: Attributes :meth:`_adopt` sets, put back when a load fails (with the period).
+    _adopted: tuple[str, ...] = ("_economics",)
+
+    def _controls_for(self, sc: Any) -> Mapping[str, Control]:
+        """The controls the explorer shows for scenario ``sc`` (default: those shown now)."""
+        return self._controls
+
     def _values_from(self, sc: Any) -> dict[str, Any]:
         """Control values taken from scenario ``sc``: each control's :attr:`Control.setting`.
 
-        Explorers add what no single setting holds (ValueError if ``sc`` lacks
-        what they need).
+        A plain path reads ``sc.value(path)``; a :class:`~funnelsim.widgets.specs.Setting`
+        its own ``read`` (None or an absent optional section: the slider keeps
+        its value). ValueError if ``sc`` lacks a section in :attr:`_needs` or a
+        setting cannot be shown.
         """
+        for key in self._needs:
+            require_section(sc, key)
+        current = self.values if "_widgets" in vars(self) else {}
         values = {}
-        for name, c in self._controls.items():
-            if c.setting:
-                value = sc.value(c.setting)
-                if value is not None:
-                    values[name] = value
+        for name, c in self._controls_for(sc).items():
+            setting = as_setting(c.setting)
+            if setting is None:
+                continue
+            value = setting.load(sc, current)
+            if value is not None:
+                values[name] = value
         return values
 
     def _apply_scenario(self, sc: Any, values: dict[str, Any]) -> None:
@@ -694,12 +733,27 @@ class Explorer:
     def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
         """``sc`` with the ``changed`` controls written back to their settings.
 
-        Explorers add what no single setting holds (``values``: all controls).
+        Plain paths first, the fields of one section together (a file's
+        ``cohorts`` and ``periods`` are checked as a pair); then each derived
+        :class:`~funnelsim.widgets.specs.Setting`, in control order, with
+        ``values`` (all controls). A setting is also rewritten when a control it
+        ``follows`` moved. Nothing else in ``sc`` changes.
         """
-        moved = {
-            self._controls[k].setting: v for k, v in changed.items() if self._controls[k].setting
-        }
-        return sc.with_values(moved) if moved else sc
+        plain: dict[str, Any] = {}
+        derived = []
+        for name, c in self._controls.items():
+            setting = as_setting(c.setting)
+            if setting is None or not (name in changed or set(setting.follows) & set(changed)):
+                continue
+            value = changed[name] if name in changed else values[name]
+            if setting.write is not None:
+                derived.append((setting, value))
+            elif not setting.absent(sc):
+                plain[setting.path] = value
+        sc = _with_paths(sc, plain)
+        for setting, value in derived:
+            sc = setting.save(sc, value, values)
+        return sc
 
     # -- A/B ------------------------------------------------------------------------
     def _on_ab(self, change: dict[str, Any]) -> None:
@@ -906,62 +960,51 @@ _PER_PERIOD = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": 
                "year": "yearly"}  # fmt: skip
 
 
-def period_label(text: str, period: str) -> str:
-    """``text`` written in months, with time in ``period`` units ("week": "Payback (weeks)").
+def period_label(text: str, period: str, written: str = "month") -> str:
+    """``text`` written in ``written`` units, with time in ``period`` units.
 
-    The explorers' labels are written for the default ``period = "month"`` of a
-    scenario file; a file with another period names its own unit everywhere.
+    ``period_label("Payback (months)", "week")`` is "Payback (weeks)". Most
+    explorers' labels are written for the default ``period = "month"`` of a
+    scenario file; the retention explorer's are written in abstract periods
+    (``written="period"``: "Mean churn per period" becomes "Mean churn per
+    week"). A file with another period names its own unit everywhere.
     """
-    if period == "month":
+    if period == written:
         return text
     adjective = _PER_PERIOD.get(period, f"per-{period}")
+    words = {"month": r"\b[Mm]onth(?:s|ly)?\b", "period": r"\b[Pp]eriod(?:s)?\b"}
+    if written not in words:
+        raise ValueError(f"labels are written in months or periods, got written={written!r}")
 
     def swap(m: re.Match[str]) -> str:
         word = m.group(0)
         low = word.lower()
-        new = adjective if low == "monthly" else f"{period}s" if low == "months" else period
+        new = adjective if low == "monthly" else f"{period}s" if low.endswith("s") else period
         return new[0].upper() + new[1:] if word[0].isupper() else new
 
-    return re.sub(r"\b[Mm]onth(?:s|ly)?\b", swap, text)
+    return re.sub(words[written], swap, text)
 
 
-def with_mean_churn(sc: Any, churn: float) -> Any:
-    """``sc`` with the mean churn its unit economics use set to ``churn``, its model kept.
+def _with_paths(sc: Any, paths: Mapping[str, Any]) -> Any:
+    """``sc.with_values(paths)``, several fields of one existing section replaced at once.
 
-    The ``[economics]`` churn if the section has its own (geometric); otherwise
-    the ``[retention]`` model's mean, an sBG model keeping its polarization (so
-    the saved file computes what the explorer showed).
+    (Set one by one, ``retention.cohorts = 20`` before ``retention.periods = 30``
+    would be refused on the way; the section's checks run once, on the result.)
     """
-    if sc.economics is not None and sc.economics.churn is not None:
-        return replace_section(sc, "economics", churn=churn)
-    if sc.retention is None:
-        return replace_section(sc, "economics", churn=churn)
-    model = churn_model(churn, sc.retention.model)
-    if model.kind == "geometric":
-        return replace_section(
-            sc, "retention", churn=churn, polarization=None, alpha=None, beta=None
-        )
-    polarization = 1.0 / (model.alpha + model.beta + 1.0)
-    return replace_section(
-        sc, "retention", churn=churn, polarization=polarization, alpha=None, beta=None
-    )
-
-
-def churn_model(mean: float, loaded: Any) -> Any:
-    """Churn model with mean churn ``mean`` of the kind of ``loaded`` (a ChurnModel or None).
-
-    The loaded model itself while the mean is unchanged; an sBG model keeps its
-    polarization ``1 / (α + β + 1)`` when the mean moves; otherwise geometric.
-    """
-    from funnelsim.retention import ChurnModel
-
-    if loaded is None:
-        return ChurnModel.geometric(mean)
-    if loaded.mean_churn == mean:
-        return loaded
-    if loaded.kind == "sbg" and 0 < mean < 1:
-        return ChurnModel.sbg_mean(mean, 1.0 / (loaded.alpha + loaded.beta + 1.0))
-    return ChurnModel.geometric(mean)
+    sections: dict[str, dict[str, Any]] = {}
+    rest: dict[str, Any] = {}
+    for path, value in paths.items():
+        head, _, field_name = path.partition(".")
+        if head in ("referral", "retention", "economics", "b2b") and getattr(sc, head) is not None:
+            sections.setdefault(head, {})[field_name] = value
+        else:
+            rest[path] = value
+    for key, fields in sections.items():
+        if len(fields) == 1:
+            rest.update({f"{key}.{k}": v for k, v in fields.items()})
+        else:
+            sc = replace_section(sc, key, **fields)
+    return sc.with_values(rest) if rest else sc
 
 
 def check_loaded(controls: Mapping[str, Control], values: Mapping[str, Any]) -> None:
@@ -972,28 +1015,6 @@ def check_loaded(controls: Mapping[str, Control], values: Mapping[str, Any]) -> 
             raise ValueError(
                 f"{name} = {value!r} is outside the explorer's range [{c.min:g}, {c.max:g}]"
             )
-
-
-def replace_section(sc: Any, key: str, **changes: Any) -> Any:
-    """``sc`` with fields of its section ``key`` (e.g. "economics") replaced; no-op if none."""
-    if not changes:
-        return sc
-    section = dataclasses.replace(require_section(sc, key), **changes)
-    return dataclasses.replace(sc, **{key: section})
-
-
-def require_section(sc: Any, key: str) -> Any:
-    """The section ``key`` of scenario ``sc``, or a ValueError naming the scenario."""
-    section = getattr(sc, key)
-    if section is None:
-        raise ValueError(f"scenario {sc.name!r} has no [{key}] section")
-    return section
-
-
-def expected_at(sc: Any, stage: str | None) -> int:
-    """Buyers of scenario ``sc`` expected to reach ``stage`` (default: the last stage)."""
-    index = -1 if stage is None else sc.funnel.index(stage)
-    return round(sc.buyers * float(sc.funnel.reach[index]))
 
 
 def _close_tree(widget: w.Widget) -> None:

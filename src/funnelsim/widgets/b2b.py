@@ -12,13 +12,7 @@ import pandas as pd
 
 from funnelsim import charts
 from funnelsim.stats import step_table
-from funnelsim.widgets._base import (
-    Explorer,
-    Outcome,
-    replace_section,
-    require_section,
-    section_stream,
-)
+from funnelsim.widgets._base import Explorer, Outcome, section_stream
 from funnelsim.widgets.specs import (
     B2B_BECKHARD,
     B2B_COMMITTEE,
@@ -27,13 +21,14 @@ from funnelsim.widgets.specs import (
     B2B_STEPS,
     Control,
     Metric,
+    Setting,
+    beckhard_buy_rate,
 )
 
 __all__ = ["AbmExplorer", "B2BExplorer", "accounts_table"]
 
 _MEMBERS = ("decision_maker", "economic_buyer", "influencer", "user")
 _PRESENCE = ("champion", "saboteur", *_MEMBERS)
-_BECKHARD = ("dissatisfaction", "vision", "first_steps", "cost")
 #: After the purchase: do the end users take the product up? 1 = every won account is
 #: used (the explorer's behaviour before adoption existed).
 B2B_ADOPTION = (
@@ -41,7 +36,8 @@ B2B_ADOPTION = (
         "adoption", "Adoption (won → in daily use)", 0.0, 1.0, 0.01, 1.0, readout=".0%",
         help="Won accounts whose users take the product into daily work when the users "
         "had no say; users for it raise this, users against it lower it.",
-        setting="b2b.adoption",
+        # no adoption step in the file: every won account is kept, the slider's 1
+        setting=Setting("b2b.adoption", missing=1.0),
     ),
 )  # fmt: skip
 
@@ -51,9 +47,6 @@ METRICS = (
     Metric("kept", "Accounts kept (won and in use)", "{:,.0f}"),
     Metric("abandoned", "Won but abandoned", "{:,.0f}", "Deals won whose users dropped it."),
 )
-
-#: Steepness of the smooth Beckhard rule (that of :func:`funnelsim.b2b.beckhard_probability`).
-_STEEPNESS = 2.0
 
 
 def accounts_table(result: Any) -> pd.DataFrame:
@@ -75,13 +68,6 @@ def accounts_table(result: Any) -> pd.DataFrame:
     return step_table(names, reached, len(depth))
 
 
-def _buy_rate(values: Mapping[str, Any]) -> float:
-    """The Buy step's base rate from Beckhard's rule, P = r² / (1 + r²), r = A·B·D / X."""
-    from funnelsim.b2b import beckhard_probability
-
-    return float(beckhard_probability(*(values[k] for k in _BECKHARD), steepness=_STEEPNESS))
-
-
 class B2BExplorer(Explorer):
     """A B2B deal: who sits on the buying committee, and does A·B·D beat X?
 
@@ -97,10 +83,17 @@ class B2BExplorer(Explorer):
     the cards after loading a file are the numbers ``funnelsim simulate``
     prints for it, and a saved file reloads to the same numbers.
 
+    The cards say which number is which: the Buy step's *base* rate from
+    Beckhard's rule (before each account's committee moves it), the win rate
+    (deals won ÷ accounts), the deals won (the chart's Buy row: accounts that
+    bought) and the median sales cycle of the deals won, in the unit of the
+    funnel's stage times (a file's ``b2b.time_unit``; weeks, the
+    Trigger-Learn-Try-Buy preset's, by default).
+
     Loading a scenario takes its ``[b2b]`` section (committee presences,
-    accounts), the Learn and Try rates, the seed, the deal size (12 × the
-    ``[economics]`` ARPU) and its Buy rate, shown as the cost of change X that
-    gives that rate with the current A, B and D.
+    accounts, adoption, time unit), the Learn and Try rates, the seed, the
+    deal size (12 × the ``[economics]`` ARPU) and its Buy rate, shown as the
+    cost of change X that gives that rate with the current A, B and D.
     Pass ``scenario=`` (a file or ready-made name) to start from one.
     """
 
@@ -123,35 +116,31 @@ class B2BExplorer(Explorer):
         )
         self._start_with(scenario, values)
 
-    # -- scenario files ---------------------------------------------------------------------
-    def _values_from(self, sc: Any) -> dict[str, Any]:
-        deal = require_section(sc, "b2b")
-        values: dict[str, Any] = {k: getattr(deal, k) for k in _PRESENCE}
-        values["learn"] = sc.funnel["Learn"].rate
-        values["try_"] = sc.funnel["Try"].rate
-        buy = deal.buy_rate if deal.buy_rate is not None else sc.funnel["Buy"].rate
-        if not 0.0 < buy < 1.0:
-            raise ValueError(
-                f"Beckhard's rule gives a Buy rate strictly between 0 and 1, got {buy!r}"
-            )
-        v = self.values
-        odds = (buy / (1.0 - buy)) ** (1.0 / _STEEPNESS)
-        values["cost"] = v["dissatisfaction"] * v["vision"] * v["first_steps"] / odds
-        values["accounts"] = sc.buyers if deal.accounts is None else deal.accounts
-        # no adoption step in the file: every won account is kept, the slider's 1
-        values["adoption"] = 1.0 if deal.adoption is None else deal.adoption
-        if sc.economics is not None:
-            values["deal_size"] = 12.0 * sc.economics.arpu
-        if sc.seed is not None:
-            values["seed"] = sc.seed
-        return values
+    # -- scenario files (each slider's setting: specs.B2B_* and B2B_ADOPTION) ---------------
+    _needs = ("b2b",)
+    _adopted = (*Explorer._adopted, "_time_unit")
+    #: Unit of the funnel's stage times, which the sales cycle card names.
+    _time_unit: str = "week"
+
+    def _adopt(self, sc: Any) -> None:
+        self._time_unit = sc.b2b.time_unit  # before the period: that renames the cards
+        super()._adopt(sc)
+
+    def _use_period(self, period: str) -> None:
+        super()._use_period(period)
+        self._metric_specs = tuple(
+            dataclasses.replace(m, label=f"Median sales cycle ({self._time_unit}s)")
+            if m.name == "cycle"
+            else m
+            for m in self._metric_specs
+        )
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.model import trigger_learn_try_buy
         from funnelsim.scenarios import B2BSettings, Scenario
 
         funnel = trigger_learn_try_buy(
-            learn=values["learn"], try_=values["try_"], buy=_buy_rate(values)
+            learn=values["learn"], try_=values["try_"], buy=beckhard_buy_rate(values)
         )
         deal = B2BSettings(
             accounts=values["accounts"],
@@ -159,20 +148,6 @@ class B2BExplorer(Explorer):
             **{k: values[k] for k in _PRESENCE},
         )
         return Scenario(funnel=funnel, name="B2B deal scenario", seed=values["seed"], b2b=deal)
-
-    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        deal = {k: changed[k] for k in (*_PRESENCE, "accounts", "adoption") if k in changed}
-        rates = {k: changed[k] for k in ("learn", "try_") if k in changed}
-        if set(_BECKHARD) & set(changed):
-            if sc.b2b.buy_rate is not None:
-                deal["buy_rate"] = _buy_rate(values)
-            else:
-                rates["buy"] = _buy_rate(values)
-        sc = dataclasses.replace(sc, funnel=sc.funnel.with_rates(rates))
-        sc = replace_section(sc, "b2b", **deal)
-        if sc.economics is not None and "deal_size" in changed:
-            sc = replace_section(sc, "economics", arpu=changed["deal_size"] / 12.0)
-        return dataclasses.replace(sc, seed=changed.get("seed", sc.seed))
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         """Run :meth:`scenario`'s ``[b2b]`` as :func:`funnelsim.scenarios.run_scenario` does.
@@ -218,7 +193,7 @@ class B2BExplorer(Explorer):
         return charts.Plot.hconcat(
             charts.funnel_plot(
                 accounts_table(b),
-                title="Accounts through the funnel",
+                title="Accounts through the funnel (Buy: the deals won)",
                 confidence=0.95,
                 width=300,
                 unit="accounts (companies)",

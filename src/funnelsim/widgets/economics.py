@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,16 +13,10 @@ from funnelsim import _format, charts
 from funnelsim.widgets._base import (
     Explorer,
     Outcome,
-    replace_section,
-    require_section,
-    with_mean_churn,
 )
-from funnelsim.widgets.specs import ECONOMICS_CONTROLS, ECONOMICS_METRICS
+from funnelsim.widgets.specs import ECONOMICS_CONTROLS, ECONOMICS_METRICS, EXPANSION_HORIZON
 
 __all__ = ["EXPANSION_HORIZON", "EconomicsExplorer", "payback_frame"]
-
-#: Months counted in the LTV when expansion would make it infinite (ten years).
-EXPANSION_HORIZON = 120
 
 
 def payback_frame(values: Mapping[str, Any]) -> pd.DataFrame:
@@ -82,24 +75,9 @@ class EconomicsExplorer(Explorer):
         self._start_with(scenario, values)
 
     # -- scenario files ---------------------------------------------------------------------
-    def _values_from(self, sc: Any) -> dict[str, Any]:
-        require_section(sc, "economics")
-        ue = sc.unit_economics()
-        values: dict[str, Any] = {
-            "arpu": ue.arpu,
-            "margin": ue.margin,
-            "churn": ue.mean_churn,
-            "discount": ue.discount,
-            "expansion": ue.expansion,
-        }
-        if math.isinf(ue.cac):
-            raise ValueError(
-                f"scenario {sc.name!r}: its funnel is expected to bring no customers, "
-                f"so its paid_spend gives no CAC"
-            )
-        if math.isfinite(ue.cac):
-            values["cac"] = ue.cac
-        return values
+    # Every slider declares its [economics] setting (specs.ECONOMICS_CONTROLS): the base
+    # class loads and saves them; a file without the section cannot be shown here.
+    _needs = ("economics",)
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.scenarios import EconomicsSettings, Scenario
@@ -111,24 +89,6 @@ class EconomicsExplorer(Explorer):
         except ValueError:  # as compute(): an infinite LTV counts EXPANSION_HORIZON months
             economics = dataclasses.replace(economics, horizon=EXPANSION_HORIZON)
             return Scenario(name="unit economics scenario", economics=economics)
-
-    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        moved = {k: v for k, v in changed.items() if k != "expansion"}
-        sc = super()._scenario_with(sc, moved, values)  # arpu, margin, discount
-        if "cac" in changed:
-            sc = replace_section(sc, "economics", cac=changed["cac"], paid_spend=None)
-        if "churn" in changed:
-            sc = with_mean_churn(sc, changed["churn"])  # in the model the scenario chose
-        if "expansion" in changed:
-            # as compute(): the whole lifetime, or EXPANSION_HORIZON months when the
-            # expansion outgrows churn and discount (an infinite LTV)
-            try:
-                sc = replace_section(sc, "economics", expansion=changed["expansion"], horizon=None)
-            except ValueError:
-                sc = replace_section(
-                    sc, "economics", expansion=changed["expansion"], horizon=EXPANSION_HORIZON
-                )
-        return sc
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         args = (values["arpu"], values["margin"], values["churn"])

@@ -13,18 +13,12 @@ from funnelsim import charts, model
 from funnelsim._validation import check_choice
 from funnelsim.engine import SimulationResult, simulate
 from funnelsim.model import AAARRR_STAGES, TLTB_STAGES, Funnel
-from funnelsim.widgets._base import (
-    Explorer,
-    Outcome,
-    check_loaded,
-    replace_section,
-    with_mean_churn,
-)
-from funnelsim.widgets.referral import mean_invites
+from funnelsim.widgets._base import Explorer, Outcome, check_loaded
 from funnelsim.widgets.specs import (
     FUNNEL_METRICS,
     FUNNEL_PRESETS,
     POPULATION,
+    Control,
     FunnelPreset,
     custom_preset,
 )
@@ -121,7 +115,7 @@ def _preset_for(sc: Any) -> FunnelPreset:
     return custom_preset(sc.funnel, customers or referral, referral)
 
 
-def _controls_for(sc: Any) -> dict[str, Any]:
+def _sliders_for(sc: Any) -> dict[str, Control]:
     """Every control the funnel explorer shows for scenario ``sc``, by name."""
     p = _preset_for(sc)
     return {c.name: c for c in (*p.rates, *POPULATION, *p.economics)}
@@ -199,7 +193,7 @@ class FunnelExplorer(Explorer):
 
             loaded = load_scenario(scenario)
             sc_values = self._values_from(loaded)
-            check_loaded(_controls_for(loaded), sc_values)
+            check_loaded(_sliders_for(loaded), sc_values)
             self._use_funnel(loaded)
             self._adopt(loaded)
             values = {**sc_values, **values}
@@ -273,33 +267,15 @@ class FunnelExplorer(Explorer):
             self._picker.value = preset
         self._preset, self._base = preset, sc.funnel
 
-    def _values_from(self, sc: Any) -> dict[str, Any]:
-        """Funnel rates, buyers, seed, and the economics and referral numbers the file has."""
-        preset = _preset_of(sc.funnel)
-        rates = _preset_for(sc).rates
-        values: dict[str, Any] = {c.name: sc.funnel[c.name].rate for c in rates}
-        values["buyers"] = sc.buyers
-        if sc.seed is not None:
-            values["seed"] = sc.seed
-        econ = sc.economics
-        if econ is not None:
-            ue = sc.unit_economics()
-            values["arpu"], values["margin"], values["churn"] = ue.arpu, ue.margin, ue.mean_churn
-            if econ.paid_spend is not None and sc.buyers > 0:
-                values["cost_per_buyer"] = econ.paid_spend / sc.buyers
-            elif econ.cac is not None and sc.buyers > 0:
-                from funnelsim.scenarios import expected_customers
-
-                values["cost_per_buyer"] = (
-                    econ.cac * expected_customers(sc, econ.customer_stage) / sc.buyers
-                )
-        if sc.referral is not None and preset != "tltb":
-            values["invites_per_user"] = mean_invites(sc.referral)
-            values["invite_conversion"] = sc.referral.invite_conversion
-        return values
+    # Loading and saving: each slider's setting (specs: funnel.rates.*, buyers, seed, the
+    # [economics] and [referral] values in specs._FUNNEL_MONEY), read and written by Explorer.
+    def _controls_for(self, sc: Any) -> dict[str, Control]:
+        """The sliders of the preset showing ``sc``'s funnel (its stages decide them)."""
+        return _sliders_for(sc)
 
     def _apply_scenario(self, sc: Any, values: dict[str, Any]) -> None:
-        check_loaded(_controls_for(sc), values)  # before anything changes
+        """Rebuild the sliders for the file's funnel (its stages decide which), then show it."""
+        check_loaded(_sliders_for(sc), values)  # before anything changes
         with self._batch():
             self._use_funnel(sc)
             self._ab.value = False
@@ -324,29 +300,6 @@ class FunnelExplorer(Explorer):
             seed=values["seed"],
             economics=economics,
         )
-
-    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        import dataclasses
-
-        rates = self._presets[self._preset].rates
-        funnel = sc.funnel.with_rates({c.name: changed[c.name] for c in rates if c.name in changed})
-        top = {k: changed[k] for k in ("buyers", "seed") if k in changed}
-        sc = dataclasses.replace(sc, funnel=funnel, **top)
-        if sc.economics is not None:
-            econ = {k: changed[k] for k in ("arpu", "margin") if k in changed}
-            if "churn" in changed:
-                sc = with_mean_churn(sc, changed["churn"])  # in the model the scenario chose
-            if sc.economics.paid_spend is not None and {"cost_per_buyer", "buyers"} & set(changed):
-                econ["paid_spend"] = values["cost_per_buyer"] * values["buyers"]
-            sc = replace_section(sc, "economics", **econ)
-        if sc.referral is not None:
-            ref = {}
-            if "invites_per_user" in changed:
-                ref["invites_per_user"] = changed["invites_per_user"]
-            if "invite_conversion" in changed:
-                ref["invite_conversion"] = changed["invite_conversion"]
-            sc = replace_section(sc, "referral", **ref)
-        return sc
 
     # -- the model ------------------------------------------------------------------------
     def funnel(self, values: Mapping[str, Any] | None = None) -> Funnel:
@@ -374,6 +327,9 @@ class FunnelExplorer(Explorer):
         if math.isnan(metrics["k"]):
             notes["k"] = "no referral"
         return Outcome(dict(values), result, metrics, ue, notes)
+
+    #: What :meth:`_adopt` takes from a file, put back when a load fails.
+    _adopted = (*Explorer._adopted, "_no_economics", "_customer_stage", "_growth_terms")
 
     #: A scenario without ``[economics]`` is loaded: the money cards show no number.
     _no_economics: bool = False

@@ -302,12 +302,28 @@ class Dashboard:
     B2B deal, referral, retention, unit economics and sensitivity explorers.
     The dashboard *contains* these explorers (:attr:`growth`,
     :meth:`explorer`); it is not one of them. A tab's explorer is built the
-    first time the tab is opened, so the app starts as fast as one explorer;
-    it loads the Dashboard's scenario if it can read it (its status line says
-    why not otherwise), so every tab shows the scenario's own unit economics.
+    first time the tab is opened (or a file is loaded), so the app starts as
+    fast as one explorer.
     Attributes it does not define (``control``, ``metrics``, ``ab``, ``reset``,
     ...) are the growth tab's. Serve ``notebooks/dashboard.ipynb`` with Voila
     (``make present``).
+
+    **One file for the whole dashboard.** The bar above the tabs (a path box,
+    Load, Save, Overwrite; the tabs' own file boxes are hidden here) works on
+    every tab at once. :meth:`load` puts the scenario into every tab that can
+    read it, and the status line below the bar says what each tab took
+    ("From b2c_referral: Growth model, Funnel, ...; not from the file: B2B deal
+    (no [b2b] section)"). A tab that cannot read the file shows its own
+    settings (its defaults if it showed another file) with a note above its
+    cards saying why; the next file it can read clears the note.
+    :meth:`save` writes what the dashboard shows: the loaded file with the
+    values moved on *every* tab written in (comments, layout and the values
+    no slider moved kept, as each explorer's Save does), in one atomic write.
+    Two tabs that moved the same setting to different values are not guessed
+    between: nothing is written and the status line names both. A tab not
+    from the file adds nothing; if its sliders were moved, the status line
+    says they were not saved. Without a loaded file, Save writes the growth
+    tab's scenario.
 
     Parameters
     ----------
@@ -321,6 +337,8 @@ class Dashboard:
     """
 
     title = "Instructor dashboard: every lever on one screen"
+    #: The growth tab's title.
+    GROWTH_TAB = "Growth model"
 
     def __init__(
         self, *, scenario: Any = None, threaded: bool | None = None, **values: Any
@@ -329,29 +347,112 @@ class Dashboard:
 
         from funnelsim.scenarios import Scenario, load_scenario
 
-        self._scenario = None
+        sc = None
         if scenario is not None:
-            self._scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+            sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self._scenario: Any = None
         self._threaded = threaded
+        self._values = values
         #: The growth model's explorer, the first tab.
         self.growth = GrowthExplorer(threaded=threaded, **values)
-        if self._scenario is not None:
-            self.growth.load(self._scenario)
-            if values:
-                self.growth.set_values(values)
+        _hide_file_tools(self.growth)
         self._tabs: dict[str, Any] = _tab_classes()
         self._built: dict[str, Explorer] = {}
         self._pages = {name: w.VBox() for name in self._tabs}
-        self.widget = w.Tab(children=[self.growth.widget, *self._pages.values()])
-        self.widget.titles = ("Growth model", *self._tabs)
+        self._growth_page = w.VBox([self.growth.widget])
+        # one note per tab, above its explorer: shown when the tab is not from the file
+        self._notes = {name: _note_widget() for name in (self.GROWTH_TAB, *self._tabs)}
+        pages = [self._growth_page, *self._pages.values()]
+        #: The tabs (one per topic).
+        notes = self._notes.values()
+        self.widget = w.Tab(
+            children=[w.VBox([note, page]) for note, page in zip(notes, pages, strict=True)]
+        )
+        self.widget.titles = (self.GROWTH_TAB, *self._tabs)
         self.widget.add_class("fs-dashboard")
         self.widget.observe(self._on_tab, names="selected_index")
+        #: The whole page: the file bar, its status line and the tabs.
+        self.app = w.VBox([self._file_bar(), self._status, self.widget])
+        self.app.add_class("fs-dashboard-app")
+        if sc is not None:
+            self.load(sc)
+            if values:
+                self.growth.set_values(values)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("growth", "_built"):
             raise AttributeError(name)
         return getattr(self.growth, name)
 
+    # -- the file bar ----------------------------------------------------------------------
+    def _file_bar(self) -> Any:
+        import ipywidgets as w
+
+        self._path = w.Text(
+            value="my_scenario.toml",
+            placeholder="file.toml or a ready-made name",
+            layout=w.Layout(width="240px"),
+            tooltip="A scenario file, or a ready-made name such as b2c_referral",
+        )
+        load = w.Button(
+            description="Load",
+            icon="folder-open",
+            layout=w.Layout(width="80px"),
+            tooltip="Load the file into every tab that can read it",
+        )
+        save = w.Button(
+            description="Save",
+            icon="save",
+            layout=w.Layout(width="80px"),
+            tooltip="Write the file with what every tab shows",
+        )
+        self._overwrite = w.Checkbox(
+            value=False,
+            description="Overwrite",
+            indent=False,
+            layout=w.Layout(width="100px"),
+            tooltip="Let Save replace an existing file",
+        )
+        self._status = w.HTML()
+        for widget, cls in (
+            (self._path, "path"),
+            (load, "load"),
+            (save, "save"),
+            (self._overwrite, "overwrite"),
+            (self._status, "status"),
+        ):
+            widget.add_class(f"fs-dashboard-{cls}")
+        load.on_click(lambda _: self.load(self._path.value))
+        save.on_click(lambda _: self.save(self._path.value, overwrite=self._overwrite.value))
+        label = w.HTML("<b>Scenario file for every tab:</b>")
+        return w.HBox(
+            [label, self._path, load, save, self._overwrite],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
+
+    def _say(self, text: str, *, ok: bool) -> None:
+        from funnelsim.widgets._base import _status_html
+
+        self._status.value = _status_html(text, error=not ok)
+
+    @property
+    def status(self) -> str:
+        """The dashboard's status line (what the last Load or Save did), as plain text."""
+        import html
+        import re
+
+        return html.unescape(re.sub(r"<[^>]+>", "", self._status.value))
+
+    def note(self, tab: str) -> str:
+        """The note above tab ``tab``'s cards ("" when the tab shows the loaded file)."""
+        import html
+        import re
+
+        if tab not in self._notes:
+            raise KeyError(f"no tab {tab!r}; tabs are {[self.GROWTH_TAB, *self._tabs]}")
+        return html.unescape(re.sub(r"<[^>]+>", "", self._notes[tab].value))
+
+    # -- tabs ------------------------------------------------------------------------------
     def _on_tab(self, change: dict[str, Any]) -> None:
         index = change["new"]
         if index:
@@ -362,25 +463,159 @@ class Dashboard:
         if name not in self._tabs:
             raise KeyError(f"no tab {name!r}; tabs are {list(self._tabs)}")
         if name not in self._built:
-            ex = self._tabs[name](threaded=self._threaded)
+            self._build(name)
             if self._scenario is not None:
-                ex.load(self._scenario)
-            self._built[name] = ex
-            self._pages[name].children = (ex.widget,)
+                self._take(name, self._scenario)
         return self._built[name]
 
+    def _build(self, name: str) -> Explorer:
+        """A new explorer on tab ``name`` at its own defaults (replacing any there)."""
+        if name == self.GROWTH_TAB:
+            old, self.growth = self.growth, GrowthExplorer(threaded=self._threaded, **self._values)
+            old.close()
+            _hide_file_tools(self.growth)
+            self._growth_page.children = (self.growth.widget,)
+            return self.growth
+        if name in self._built:
+            self._built.pop(name).close()
+        ex = self._tabs[name](threaded=self._threaded)
+        _hide_file_tools(ex)
+        self._built[name] = ex
+        self._pages[name].children = (ex.widget,)
+        return ex
+
+    def _tab(self, name: str) -> Explorer:
+        return self.growth if name == self.GROWTH_TAB else self._built[name]
+
+    def _take(self, name: str, sc: Any) -> str | None:
+        """Load ``sc`` into tab ``name``; None if it took it, else why not (noted on the tab)."""
+        ex = self._tab(name)
+        try:
+            ex._start_from(sc)
+        except (OSError, TypeError, ValueError, KeyError) as err:
+            reason = _short(str(err))
+            if ex._loaded is not None:  # it showed another file: back to its own defaults
+                ex = self._build(name)
+            ex._say(f"Load failed: not from {_source(sc)}: {err}", ok=False)
+            self._notes[name].value = _note_html(
+                f"Not from {_source(sc)}: {reason}. This tab shows its own settings."
+            )
+            self._notes[name].layout.display = None
+            return reason
+        ex._say(f"Loaded {_source(sc)}{'; ' + ex._notice if ex._notice else ''}", ok=True)
+        self._notes[name].value = ""
+        self._notes[name].layout.display = "none"
+        return None
+
     def load(self, scenario: Any) -> None:
-        """Load a scenario into every tab that can read it (and tabs opened later)."""
+        """Load a scenario into every tab that can read it; the status line says which.
+
+        Every tab is built (a tab opened later would otherwise still show its
+        defaults). A file that cannot be read at all changes nothing.
+        """
         from funnelsim.scenarios import Scenario, load_scenario
 
         try:
             sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         except (OSError, TypeError, ValueError) as err:
-            self.growth._say(f"Load failed: {err}", ok=False)
+            self._say(f"Load failed: {err}", ok=False)
             return
         self._scenario = sc
-        for ex in (self.growth, *self._built.values()):
-            ex.load(sc)
+        self._say(f"Loading {_source(sc)} into every tab ...", ok=True)
+        taken, refused = [], []
+        for name in (self.GROWTH_TAB, *self._tabs):
+            if name != self.GROWTH_TAB and name not in self._built:
+                self._build(name)
+            reason = self._take(name, sc)
+            if reason is None:
+                taken.append(name)
+            else:
+                refused.append(f"{name} ({reason})")
+        text = f"Loaded {_source(sc)}. From the file: {', '.join(taken) or 'no tab'}"
+        if refused:
+            text += f". Not from the file, showing their own settings: {'; '.join(refused)}"
+        self._say(text + ".", ok=bool(taken))
+
+    # -- saving ------------------------------------------------------------------------------
+    def scenario(self) -> Any:
+        """What the dashboard shows, as one :class:`funnelsim.scenarios.Scenario` (see the class).
+
+        The loaded scenario with the values moved on every tab that shows it
+        written in (without a loaded file: the growth tab's scenario).
+
+        Raises
+        ------
+        ValueError
+            When two tabs moved the same setting to different values, naming
+            both tabs, the setting and the two values.
+        """
+        import dataclasses
+
+        if self._scenario is None:
+            return self.growth.scenario()
+        base = self._scenario
+        before = _flat(base.to_dict())
+        merged, owner = dict(before), dict[str, str]()
+        for name in self._showing_file():
+            ex = self._tab(name)
+            if not _moved(ex):
+                continue
+            for key, value in _changes(before, _flat(ex.scenario().to_dict())).items():
+                if key in owner and merged.get(key, _GONE) != value:
+                    raise ValueError(
+                        f"{owner[key]} sets {key} to {_shown(merged.get(key, _GONE))} and "
+                        f"{name} sets it to {_shown(value)}; move one of them back"
+                    )
+                owner[key] = name
+                if value is _GONE:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+        if not owner:
+            return dataclasses.replace(base, source=None)
+        from funnelsim.scenarios import Scenario
+
+        out = Scenario.from_dict(_nested(merged), source=base.source)
+        return dataclasses.replace(out, source=None, origin=base.origin)
+
+    def _showing_file(self) -> list[str]:
+        """Tabs that show the loaded file (no note saying otherwise)."""
+        names = (self.GROWTH_TAB, *self._built)
+        return [n for n in names if not self._notes[n].value and self._tab(n)._loaded is not None]
+
+    def save(self, path: Any, *, overwrite: bool = False) -> Any:
+        """Write :meth:`scenario` as a TOML file; returns its path (None if not saved).
+
+        An existing file is replaced only with ``overwrite=True`` (the
+        Overwrite box); the file is written whole or not at all. The status
+        line says what was written, and names any tab whose moved sliders are
+        not in the file (a tab not from the file).
+        """
+        from pathlib import Path
+
+        try:
+            target = Path(path)
+            if target.exists() and not overwrite:
+                self._say(
+                    f"Not saved: {target} already exists; tick Overwrite to replace it "
+                    "or choose another name",
+                    ok=False,
+                )
+                return None
+            out = Path(self.scenario().save(target))
+        except (OSError, TypeError, ValueError) as err:
+            self._say(f"Not saved: {err}", ok=False)
+            return None
+        showing = self._showing_file() if self._scenario is not None else [self.GROWTH_TAB]
+        moved = [n for n in showing if _moved(self._tab(n))]
+        text = f"Saved {out}" + (f" with the values moved on {', '.join(moved)}" if moved else "")
+        left = [
+            n for n in (self.GROWTH_TAB, *self._built) if n not in showing and _moved(self._tab(n))
+        ]
+        if left:
+            text += f". Not saved (not from the file): the moved sliders of {', '.join(left)}"
+        self._say(text + ".", ok=True)
+        return out
 
     @property
     def tabs(self) -> list[str]:
@@ -393,17 +628,111 @@ class Dashboard:
         return f"Dashboard: {v['periods']} periods, seed {v['seed']}"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle = dict(self.app._repr_mimebundle_(**kwargs) or {})
         bundle["text/plain"] = self.summary()
         bundle["image/svg+xml"] = self.growth.still()
         return bundle
 
     def close(self) -> None:
         """Stop every explorer's worker thread and close the widgets."""
+        from funnelsim.widgets._base import _close_tree
+
         for ex in self._built.values():
             ex.close()
         self.growth.close()
-        self.widget.close()
+        _close_tree(self.app)
+
+
+#: A key a tab's scenario no longer has (e.g. ``economics.paid_spend`` once CAC moved).
+_GONE: Any = type("_Gone", (), {"__repr__": lambda self: "(removed)"})()
+
+
+def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A scenario's TOML mapping as ``{"economics.arpu": 30, ...}`` (tables flattened)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping) and value:
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`_flat`."""
+    out: dict[str, Any] = {}
+    for path, value in flat.items():
+        *parents, last = path.split(".")
+        here = out
+        for p in parents:
+            here = here.setdefault(p, {})
+        here[last] = value
+    return out
+
+
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Keys whose value differs between two flattened scenarios (``_GONE`` if removed)."""
+    keys = [*before, *(k for k in after if k not in before)]
+    return {k: after.get(k, _GONE) for k in keys if before.get(k, _GONE) != after.get(k, _GONE)}
+
+
+def _shown(value: Any) -> str:
+    return "(removed)" if value is _GONE else repr(value)
+
+
+def _moved(ex: Explorer) -> bool:
+    """Whether any slider of ``ex`` moved since it loaded its file (or since it was built)."""
+    start = ex._loaded_values if ex._loaded is not None else ex._defaults
+    return any(start.get(k) != v for k, v in ex.values.items())
+
+
+def _source(sc: Any) -> str:
+    """How the status lines name a scenario: its file's name, or its ready-made name."""
+    from pathlib import Path
+
+    return Path(sc.source).name if sc.source else repr(sc.name)
+
+
+def _short(reason: str) -> str:
+    """An explorer's load error, shortened for the status line ("no [b2b] section")."""
+    import re
+
+    match = re.search(r"has no (\[\w+\] section)", reason)
+    if match:
+        return f"no {match[1]}"
+    match = re.search(r"explorer (needs .*?), got", reason)
+    return match[1] if match else reason
+
+
+def _note_widget() -> Any:
+    import ipywidgets as w
+
+    note = w.HTML(layout=w.Layout(display="none"))
+    note.add_class("fs-tab-note")
+    return note
+
+
+def _note_html(text: str) -> str:
+    import html
+
+    style = (
+        "background:#FFF4E5;border:1px solid #E69F00;border-radius:4px;padding:4px 8px;"
+        "font-family:sans-serif;font-size:13px;color:#333333"
+    )
+    return f"<div style='{style}'>{html.escape(text)}</div>"
+
+
+def _hide_file_tools(ex: Explorer) -> None:
+    """Hide an explorer's own path box, Load, Save and Overwrite (the dashboard has one set)."""
+    classes = {"fs-path", "fs-load", "fs-save", "fs-overwrite"}
+
+    def walk(widget: Any) -> None:
+        if classes & set(getattr(widget, "_dom_classes", ())):
+            widget.layout.display = "none"
+        for child in getattr(widget, "children", ()):
+            walk(child)
+
+    walk(ex.widget)
 
 
 def _tab_classes() -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from funnelsim import charts
+from funnelsim import _format, charts
 from funnelsim.widgets._base import Explorer, Outcome
 from funnelsim.widgets.specs import Control, Metric
 
@@ -115,8 +115,8 @@ class LoyaltyCardExplorer(Explorer):
         t = float(outcome.values["threshold"])
         m = outcome.metrics
         title = (
-            f"A ${t:,.0f} card admits {m['admitted']:.0%} of the customers; the rest make "
-            f"{m['excluded_later']:.0%} of later spending"
+            f"A {_format.money(t, digits=0)} card admits {m['admitted']:.0%} of the customers; "
+            f"the rest make {m['excluded_later']:.0%} of later spending"
         )
         return charts.Plot.of(
             charts.loyalty_threshold_chart(_sweep(), title=title, currency="dollars")

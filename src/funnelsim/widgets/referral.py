@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 import altair as alt
 
 from funnelsim import charts
-from funnelsim.widgets._base import (
-    Explorer,
-    Outcome,
-    check_loaded,
-    expected_at,
-    replace_section,
-    require_section,
-)
-from funnelsim.widgets.specs import REFERRAL_CONTROLS, REFERRAL_METRICS
+from funnelsim.widgets._base import Explorer, Outcome, require_section
+from funnelsim.widgets.specs import REFERRAL_CONTROLS, REFERRAL_METRICS, mean_invites
 
 __all__ = ["ReferralExplorer", "mean_invites"]
 
@@ -25,18 +17,6 @@ _TITLE = "New buyers per referral generation (bars) vs the expectation s·Kᵍ (
 
 #: Settings of a loaded ``[referral]`` section that have no slider but shape the cascade.
 _KEPT = ("invite_distribution", "dispersion", "cycle_time", "max_generations")
-
-
-def mean_invites(referral: Any) -> float:
-    """Mean invites per user of a ``[referral]`` section (segments weighted by their shares).
-
-    The viral coefficient depends on the invites only through this mean.
-    """
-    invites = referral.invites_per_user
-    if not isinstance(invites, tuple):
-        return float(invites)
-    shares = dict(referral.segments or ())
-    return float(sum(shares.get(segment, 0.0) * n for segment, n in invites))
 
 
 class ReferralExplorer(Explorer):
@@ -75,28 +55,14 @@ class ReferralExplorer(Explorer):
         )
         self._start_with(scenario, values)
 
-    # -- scenario files ---------------------------------------------------------------------
-    def _values_from(self, sc: Any) -> dict[str, Any]:
-        ref = require_section(sc, "referral")
-        seeds = ref.seed_buyers
-        if seeds is None:
-            seeds = expected_at(sc, ref.seed_stage)
-        values: dict[str, Any] = {
-            "seed_buyers": seeds,
-            "invites_per_user": mean_invites(ref),
-            "invite_conversion": ref.invite_conversion,
-            "market_size": self.controls["market_size"].max
-            if ref.market_size is None
-            else ref.market_size,
-        }
-        if sc.seed is not None:
-            values["seed"] = sc.seed
-        return values
+    # -- scenario files (each slider's setting: specs.REFERRAL_CONTROLS) --------------------
+    _needs = ("referral",)
+    _adopted = (*Explorer._adopted, "_kept")
 
-    def _apply_scenario(self, sc: Any, values: dict[str, Any]) -> None:
-        check_loaded(self.controls, values)
-        self._kept = {k: getattr(sc.referral, k) for k in _KEPT}
-        self.set_values(values)
+    def _adopt(self, sc: Any) -> None:
+        """Keep the section's settings no slider shows but the cascade runs with."""
+        super()._adopt(sc)
+        self._kept = {k: getattr(require_section(sc, "referral"), k) for k in _KEPT}
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.scenarios import ReferralSettings, Scenario
@@ -108,11 +74,6 @@ class ReferralExplorer(Explorer):
             seed_buyers=values["seed_buyers"],
         )
         return Scenario(name="referral scenario", seed=values["seed"], referral=referral)
-
-    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        keys = ("invites_per_user", "invite_conversion", "market_size", "seed_buyers")
-        sc = replace_section(sc, "referral", **{k: changed[k] for k in keys if k in changed})
-        return dataclasses.replace(sc, seed=changed.get("seed", sc.seed))
 
     def compute(self, values: Mapping[str, Any]) -> Outcome:
         from funnelsim.referral import simulate_referrals

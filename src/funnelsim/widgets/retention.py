@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -10,28 +9,11 @@ from typing import Any
 import altair as alt
 
 from funnelsim import charts
-from funnelsim.widgets._base import (
-    Explorer,
-    Outcome,
-    expected_at,
-    replace_section,
-    require_section,
-)
-from funnelsim.widgets.specs import RETENTION_CONTROLS, RETENTION_METRICS
+from funnelsim.widgets._base import Explorer, Outcome
+from funnelsim.widgets.specs import RETENTION_CONTROLS, RETENTION_METRICS, clean
+from funnelsim.widgets.specs import polarization as _polarization
 
 __all__ = ["RetentionExplorer"]
-
-
-def _clean(x: float) -> float:
-    """``x`` to 12 significant digits: a derived 0.07999999999999999 reads back as 0.08."""
-    return float(f"{x:.12g}")
-
-
-def _polarization(model: Any) -> float:
-    """Polarization ``1 / (α + β + 1)`` of an sBG model; 0 for geometric churn."""
-    if model.kind == "geometric":
-        return 0.0
-    return float(1.0 / (model.alpha + model.beta + 1.0))
 
 
 class RetentionExplorer(Explorer):
@@ -45,16 +27,20 @@ class RetentionExplorer(Explorer):
     and the survivors become ever more loyal, so retention *rises* with time.
 
     The LTV card is :func:`funnelsim.economics.unit_economics` under the churn
-    model of the sliders (polarization 0: geometric), discounted at the loaded
-    scenario's ``[economics]`` discount (none otherwise): the same LTV the
-    scenario's other views show. The fitted α and β are estimates from the
-    simulated cohorts, shown beside it.
+    model of the sliders (polarization 0: geometric) with the loaded
+    scenario's ``[economics]`` discount, expansion and horizon (none
+    otherwise): with the sliders at the file's values, the LTV
+    ``load_scenario(file).unit_economics()`` gives, the one every view of the
+    scenario shows. A file whose ``[economics]`` has a churn of its own prices
+    its customers with that churn: the LTV card then uses it and says so. The
+    fitted α and β are estimates from the simulated cohorts, shown beside it.
 
     Loading a scenario takes its ``[retention]`` section (mean churn and
     polarization, also from alpha and beta; a geometric model shows as
     polarization 0), cohorts, periods, cohort size (default: the buyers
     expected at its ``cohort_stage``), the seed, and ARPU and margin from
-    ``[economics]`` if present.
+    ``[economics]`` if present. The labels and cards then name the file's
+    ``period`` ("Mean churn per week"); without a file they say "period".
     Pass ``scenario=`` (a file or ready-made name) to start from one.
     """
 
@@ -71,25 +57,20 @@ class RetentionExplorer(Explorer):
         )
         self._start_with(scenario, values)
 
-    # -- scenario files ---------------------------------------------------------------------
-    def _values_from(self, sc: Any) -> dict[str, Any]:
-        ret = require_section(sc, "retention")
-        polarization = _polarization(ret.model)
-        size = ret.cohort_size
-        if size is None:
-            size = expected_at(sc, ret.cohort_stage)
-        values: dict[str, Any] = {
-            "churn": _clean(ret.model.mean_churn),  # the file's 0.08, not 0.07999999999999999
-            "polarization": _clean(polarization),
-            "cohort_size": size,
-            "cohorts": ret.cohorts,
-            "periods": ret.periods,
-        }
-        if sc.economics is not None:
-            values["arpu"], values["margin"] = sc.economics.arpu, sc.economics.margin
-        if sc.seed is not None:
-            values["seed"] = sc.seed
-        return values
+    # -- scenario files (each slider's setting: specs.RETENTION_CONTROLS) -------------------
+    _needs = ("retention",)
+    _adopted = (*Explorer._adopted, "_file_model", "_own_churn")
+    #: The specs' labels speak of abstract periods; a loaded file names its own.
+    _period = _label_unit = "period"
+    #: The loaded ``[retention]`` churn model (None before a load).
+    _file_model: Any = None
+    #: The loaded ``[economics]`` has a churn of its own: its LTV does not follow the sliders.
+    _own_churn: bool = False
+
+    def _adopt(self, sc: Any) -> None:
+        super()._adopt(sc)
+        self._file_model = sc.retention.model
+        self._own_churn = sc.economics is not None and sc.economics.churn is not None
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
         from funnelsim.scenarios import EconomicsSettings, RetentionSettings, Scenario
@@ -106,26 +87,6 @@ class RetentionExplorer(Explorer):
             name="retention scenario", seed=values["seed"], retention=retention, economics=economics
         )
 
-    def _scenario_with(self, sc: Any, changed: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
-        ret: dict[str, Any] = {
-            k: changed[k] for k in ("periods", "cohorts", "cohort_size") if k in changed
-        }
-        moved = {"churn", "polarization"} & set(changed)
-        if moved and sc.retention.alpha is None and sc.retention.churn is not None:
-            # the file gives churn (and polarization): write only the moved one
-            if "churn" in moved:
-                ret["churn"] = values["churn"]
-            if "polarization" in moved:
-                ret["polarization"] = values["polarization"] or None  # 0: geometric
-        elif moved:  # the file gives alpha and beta: both become churn and polarization
-            polarization = values["polarization"] or None  # 0: geometric
-            ret.update(churn=values["churn"], polarization=polarization, alpha=None, beta=None)
-        sc = replace_section(sc, "retention", **ret)
-        if sc.economics is not None:
-            money = {k: changed[k] for k in ("arpu", "margin") if k in changed}
-            sc = replace_section(sc, "economics", **money)
-        return dataclasses.replace(sc, seed=changed.get("seed", sc.seed))
-
     def model(self, values: Mapping[str, Any] | None = None) -> Any:
         """The churn model of ``values`` (default: the sliders'): geometric at polarization 0.
 
@@ -134,11 +95,11 @@ class RetentionExplorer(Explorer):
         from funnelsim.retention import ChurnModel
 
         v = self.values if values is None else values
-        loaded = None if self._economics is None else self._economics.churn
+        loaded = self._file_model
         if (
             loaded is not None
-            and v["churn"] == loaded.mean_churn
-            and v["polarization"] == _polarization(loaded)
+            and v["churn"] == clean(loaded.mean_churn)
+            and v["polarization"] == clean(_polarization(loaded))
         ):
             return loaded
         if v["polarization"] == 0:
@@ -165,18 +126,25 @@ class RetentionExplorer(Explorer):
             fit = fit_sbg(sim.table)
         long = sim.long
         last = long[long["period"] == long["period"].max()]
-        discount = 0.0 if self._economics is None else self._economics.discount
+        # the scenario's unit economics (its discount, expansion, horizon and period)
+        e = self._economics
         ue = unit_economics(
-            values["arpu"], values["margin"], model, discount=discount, period="period"
-        )
+            values["arpu"], values["margin"],
+            e.churn if self._own_churn else model,  # a file's [economics] churn prices customers
+            discount=0.0 if e is None else e.discount,
+            expansion=0.0 if e is None else e.expansion,
+            horizon=None if e is None else e.horizon,
+            period=self._period,
+        )  # fmt: skip
         metrics = {
             "alpha": fit.alpha,
             "beta": fit.beta,
             "retained": float(last["active"].sum() / last["size"].sum()),
-            "lifetime": ue.expected_lifetime,
+            "lifetime": model.expected_lifetime,  # of the sliders' churn model, undiscounted
             "ltv": ue.ltv,
         }
-        return Outcome(dict(values), (sim, fit), metrics, ue)
+        notes = {"ltv": "churn from [economics]"} if self._own_churn else {}
+        return Outcome(dict(values), (sim, fit), metrics, ue, notes)
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         sim, fit = outcome.result

@@ -6,18 +6,28 @@ ipywidgets in sight: the models take ordinary keyword arguments, these tables
 say how to expose them, and :mod:`funnelsim.widgets` turns them into sliders
 (the same split as Mesa's ``model_params``). Changing what a class sees means
 editing a table here, not the explorer code.
+
+Each control also names the scenario setting it drives (Mesa's ``model_params``
+name the model's keyword; here the key is a dotted path of
+:meth:`funnelsim.scenarios.Scenario.with_values`, e.g. ``"economics.arpu"``),
+so :class:`funnelsim.widgets.Explorer` loads, saves and round-trips every
+explorer's scenario files with one generic loop. A value that is not one field
+as it stands (the marketing cost per buyer is ``economics.paid_spend / buyers``;
+the retention sliders' mean churn and polarization are an sBG model's
+``alpha`` and ``beta`` in some files) is a :class:`Setting` with its ``read`` and
+``write``, declared here next to the slider.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from funnelsim._format import tidy
+from funnelsim._format import formatted, tidy
 from funnelsim._validation import check_choice, check_real
 
 __all__ = [
@@ -30,10 +40,89 @@ __all__ = [
     "Control",
     "FunnelPreset",
     "Metric",
+    "Setting",
     "by_name",
 ]
 
 Scale = Literal["linear", "log"]
+
+#: The values a "log" slider steps through in each decade (× 1, 10, 100, ...): round
+#: numbers a class says aloud (CAC $50, $60, $70, ... $150, $200, $250), 11 a decade.
+LOG_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
+
+#: ``read(scenario, current)``: a slider's value in ``scenario`` (None: not set there).
+Read = Callable[[Any, Mapping[str, Any]], Any]
+#: ``write(scenario, value, values)``: ``scenario`` with the slider's ``value`` written.
+Write = Callable[[Any, Any, Mapping[str, Any]], Any]
+
+#: Sections of a scenario (the first part of a dotted path).
+_SECTION_KEYS = ("referral", "retention", "economics", "b2b", "growth")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """The scenario setting a slider drives, when it is more than one field as it stands.
+
+    A slider that shows one field exactly (``"economics.margin"``) names its
+    path in :attr:`Control.setting` as a string. A Setting adds how the value
+    is read from a scenario and written back when it is derived (the cost per
+    buyer is ``economics.paid_spend / buyers``), has a value when the file
+    leaves it out (an unlimited market shows as the slider's top), or lives in
+    a section that the file may not have (:attr:`optional`).
+    """
+
+    #: Dotted path of :meth:`~funnelsim.scenarios.Scenario.with_values` the slider
+    #: stands for ("economics.paid_spend"); the default read and write use it.
+    path: str
+    #: ``read(scenario, current)`` gives the slider's value, None to keep the slider
+    #: where it is (``current``: the explorer's values before the load). Default:
+    #: ``scenario.value(path)``. A ValueError says the file cannot be shown.
+    read: Read | None = None
+    #: ``write(scenario, value, values)`` gives ``scenario`` with the slider's value
+    #: written (``values``: every slider of the explorer). Default: ``path`` set to
+    #: ``value``, several fields of one section in one step (checked together).
+    write: Write | None = None
+    #: The slider's value when the file leaves the setting unset (None: keep the slider).
+    missing: float | None = None
+    #: Written only into a scenario that has the path's section (the funnel
+    #: explorer's ARPU changes nothing in a file without ``[economics]``);
+    #: False: a missing section is created.
+    optional: bool = False
+    #: Other controls whose move rewrites this setting too (paid spend follows buyers).
+    follows: tuple[str, ...] = ()
+
+    @property
+    def section(self) -> str | None:
+        """The section of :attr:`path` ("economics"), or None for top-level and funnel keys."""
+        head = self.path.split(".", 1)[0]
+        return head if head in _SECTION_KEYS else None
+
+    def absent(self, scenario: Any) -> bool:
+        """Whether the setting is optional and ``scenario`` lacks its section."""
+        section = self.section
+        return self.optional and section is not None and getattr(scenario, section) is None
+
+    def load(self, scenario: Any, current: Mapping[str, Any]) -> Any:
+        """The slider's value in ``scenario`` (:attr:`missing` if unset there; may be None)."""
+        if self.absent(scenario):
+            return None
+        value = scenario.value(self.path) if self.read is None else self.read(scenario, current)
+        return self.missing if value is None else value
+
+    def save(self, scenario: Any, value: Any, values: Mapping[str, Any]) -> Any:
+        """``scenario`` with ``value`` written (unchanged if :meth:`absent`)."""
+        if self.absent(scenario):
+            return scenario
+        if self.write is None:
+            return scenario.with_values({self.path: value})
+        return self.write(scenario, value, values)
+
+
+def as_setting(setting: str | Setting) -> Setting | None:
+    """``setting`` as a :class:`Setting` (a plain path becomes one); None for ""."""
+    if isinstance(setting, Setting):
+        return setting
+    return Setting(setting) if setting else None
 
 
 @dataclass(frozen=True)
@@ -48,14 +137,15 @@ class Control:
     min: float
     #: Largest value the slider allows.
     max: float
-    #: Increment of one key press ("log" sliders step through 1-2-5 values instead).
+    #: Increment of one key press ("log" sliders step through :data:`LOG_STEPS` instead).
     step: float
     #: Starting value, and the value Reset returns to.
     default: float
     #: Whole numbers only (buyers, seed, invites).
     integer: bool = False
     #: "linear", or "log" for values spanning decades (buyers): the slider then
-    #: steps through 1, 2, 5, 10, 20, 50 ... between min and max.
+    #: steps through 1, 1.5, 2, 2.5, 3, 4, ..., 9, 10, 15, ... between min and max
+    #: (:data:`LOG_STEPS`), and a box beside it takes any typed value in range.
     scale: Scale = "linear"
     #: d3-format string for the readout (".0%" shows 0.3 as 30%).
     readout: str = ".2f"
@@ -66,9 +156,10 @@ class Control:
     help: str = ""
     #: The scenario value this slider drives, as a dotted path of
     #: :meth:`funnelsim.scenarios.Scenario.with_values` ("economics.arpu",
-    #: "funnel.rates.activation", "seed"); the explorers load and save it
-    #: generically. "" for a slider with no single scenario value.
-    setting: str = ""
+    #: "funnel.rates.activation", "seed"), or a :class:`Setting` for a derived
+    #: one; the explorers load and save it generically. "" for a slider that
+    #: drives no scenario value (the number of replications shown).
+    setting: str | Setting = ""
 
     def __post_init__(self) -> None:
         low = check_real(f"min of control {self.name!r}", self.min)
@@ -95,7 +186,7 @@ class Control:
 
     @property
     def steps(self) -> int:
-        """Number of steps from min to max (a whole number; 1-2-5 values for "log")."""
+        """Number of steps from min to max (a whole number; :data:`LOG_STEPS` for "log")."""
         if self.scale == "log":
             return len(self.options()) - 1
         return round((self.max - self.min) / self.step)
@@ -104,7 +195,8 @@ class Control:
         """Values the slider steps through, with ``extra`` values and the default.
 
         ``min + i × step`` for a linear control (exact to 12 significant digits:
-        0.07 not 0.07000000000000001), 1-2-5 per decade for a "log" one.
+        0.07 not 0.07000000000000001), :data:`LOG_STEPS` per decade for a "log" one
+        (whole ones only for an integer control).
         """
         values: set[float] = {tidy(self.default), *map(float, extra)}  # extras exact
         if self.scale == "linear":
@@ -112,10 +204,10 @@ class Control:
         else:
             decade = 10.0 ** math.floor(math.log10(self.min))
             while decade <= self.max:
-                for m in (1, 2, 5):
-                    v = m * decade
-                    if self.min <= v <= self.max:
-                        values.add(tidy(v))
+                for m in LOG_STEPS:
+                    v = tidy(m * decade)
+                    if self.min <= v <= self.max and (v.is_integer() or not self.integer):
+                        values.add(v)
                 decade *= 10
         ordered = sorted(values)
         return [int(v) for v in ordered] if self.integer else ordered
@@ -150,7 +242,7 @@ class Metric:
             return "–"
         if math.isinf(value):
             return self.infinite if value > 0 else "−∞"
-        return self.fmt.format(tidy(value))
+        return formatted(self.fmt, tidy(value))  # "−$106", not "$-106"
 
 
 def _whole(span: float, step: float) -> bool:
@@ -169,12 +261,260 @@ def by_name(controls: Sequence[Control]) -> dict[str, Control]:
     return out
 
 
-def _driving(prefix: str, controls: Sequence[Control], **settings: str) -> tuple[Control, ...]:
+def _driving(
+    prefix: str, controls: Sequence[Control], **settings: str | Setting
+) -> tuple[Control, ...]:
     """``controls``, each declaring the scenario setting it drives (``prefix + name``, or
-    ``settings[name]``; "" for none)."""
+    ``settings[name]``: a path, a :class:`Setting`, "" for none)."""
     return tuple(
         dataclasses.replace(c, setting=settings.get(c.name, f"{prefix}{c.name}")) for c in controls
     )
+
+
+# -- reading and writing scenario settings -------------------------------------------------
+# Plain functions of a Scenario (no widgets): the derived settings below use them, and so
+# do the explorers (re-exported by ``funnelsim.widgets._base``).
+
+
+def require_section(sc: Any, key: str) -> Any:
+    """The section ``key`` of scenario ``sc``, or a ValueError naming the scenario."""
+    section = getattr(sc, key)
+    if section is None:
+        raise ValueError(f"scenario {sc.name!r} has no [{key}] section")
+    return section
+
+
+def replace_section(sc: Any, key: str, **changes: Any) -> Any:
+    """``sc`` with fields of its section ``key`` (e.g. "economics") replaced; no-op if none."""
+    if not changes:
+        return sc
+    section = dataclasses.replace(require_section(sc, key), **changes)
+    return dataclasses.replace(sc, **{key: section})
+
+
+def expected_at(sc: Any, stage: str | None) -> int:
+    """Buyers of scenario ``sc`` expected to reach ``stage`` (default: the last stage)."""
+    index = -1 if stage is None else sc.funnel.index(stage)
+    return round(sc.buyers * float(sc.funnel.reach[index]))
+
+
+def mean_invites(referral: Any) -> float:
+    """Mean invites per user of a ``[referral]`` section (segments weighted by their shares).
+
+    The viral coefficient depends on the invites only through this mean.
+    """
+    invites = referral.invites_per_user
+    if not isinstance(invites, tuple):
+        return float(invites)
+    shares = dict(referral.segments or ())
+    return float(sum(shares.get(segment, 0.0) * n for segment, n in invites))
+
+
+def churn_model(mean: float, loaded: Any) -> Any:
+    """Churn model with mean churn ``mean`` of the kind of ``loaded`` (a ChurnModel or None).
+
+    The loaded model itself while the mean is unchanged; an sBG model keeps its
+    polarization ``1 / (α + β + 1)`` when the mean moves; otherwise geometric.
+    """
+    from funnelsim.retention import ChurnModel
+
+    if loaded is None:
+        return ChurnModel.geometric(mean)
+    if loaded.mean_churn == mean:
+        return loaded
+    if loaded.kind == "sbg" and 0 < mean < 1:
+        return ChurnModel.sbg_mean(mean, 1.0 / (loaded.alpha + loaded.beta + 1.0))
+    return ChurnModel.geometric(mean)
+
+
+def with_mean_churn(sc: Any, churn: float) -> Any:
+    """``sc`` with the mean churn its unit economics use set to ``churn``, its model kept.
+
+    The ``[economics]`` churn if the section has its own (geometric); otherwise
+    the ``[retention]`` model's mean, an sBG model keeping its polarization (so
+    the saved file computes what the explorer showed).
+    """
+    if sc.economics is not None and sc.economics.churn is not None:
+        return replace_section(sc, "economics", churn=churn)
+    if sc.retention is None:
+        return replace_section(sc, "economics", churn=churn)
+    model = churn_model(churn, sc.retention.model)
+    if model.kind == "geometric":
+        return replace_section(
+            sc, "retention", churn=churn, polarization=None, alpha=None, beta=None
+        )
+    polarization = 1.0 / (model.alpha + model.beta + 1.0)
+    return replace_section(
+        sc, "retention", churn=churn, polarization=polarization, alpha=None, beta=None
+    )
+
+
+def clean(x: float) -> float:
+    """``x`` to 12 significant digits: a derived 0.07999999999999999 reads back as 0.08."""
+    return float(f"{x:.12g}")
+
+
+def polarization(model: Any) -> float:
+    """Polarization ``1 / (α + β + 1)`` of an sBG churn model; 0 for geometric churn."""
+    if model.kind == "geometric":
+        return 0.0
+    return float(1.0 / (model.alpha + model.beta + 1.0))
+
+
+def _unset(sc: Any, current: Mapping[str, Any]) -> None:
+    """No value in the file: the slider stays where it is (it only shapes a derived one)."""
+    return None
+
+
+# The funnel explorer's unit economics: the numbers of ``Scenario.unit_economics()``.
+def _economics_churn(sc: Any, current: Mapping[str, Any]) -> float:
+    return float(sc.unit_economics().mean_churn)  # [economics] churn or the [retention] model's
+
+
+def _write_economics_churn(sc: Any, value: Any, values: Mapping[str, Any]) -> Any:
+    return with_mean_churn(sc, value)  # in the model the scenario chose
+
+
+def _cost_per_buyer(sc: Any, current: Mapping[str, Any]) -> float | None:
+    """Marketing spend per buyer entering: ``paid_spend / buyers``, or CAC × customers / buyers."""
+    from funnelsim.scenarios import expected_customers
+
+    econ = sc.economics
+    if sc.buyers <= 0:
+        return None
+    if econ.paid_spend is not None:
+        return float(econ.paid_spend / sc.buyers)
+    if econ.cac is not None:
+        return float(econ.cac * expected_customers(sc, econ.customer_stage) / sc.buyers)
+    return None
+
+
+def _write_cost_per_buyer(sc: Any, value: Any, values: Mapping[str, Any]) -> Any:
+    """The spend (cost per buyer × buyers), or a file's CAC: the one the explorer shows."""
+    from funnelsim.scenarios import expected_customers
+
+    econ = sc.economics
+    if econ.paid_spend is not None:
+        return replace_section(sc, "economics", paid_spend=value * values["buyers"])
+    if econ.cac is None:
+        return sc  # the file prices no acquisition: the slider only shapes the cards
+    if math.isclose(_cost_per_buyer(sc, values) or 0.0, value, rel_tol=1e-12):
+        return sc  # the buyers moved: the file's CAC stays what it is
+    customers = expected_customers(sc, econ.customer_stage)
+    return replace_section(sc, "economics", cac=value * sc.buyers / customers)
+
+
+def _referral_invites(sc: Any, current: Mapping[str, Any]) -> float:
+    return mean_invites(sc.referral)  # segments weighted by their shares
+
+
+#: Unit-economics settings of the funnel explorer (left alone in a file without the section).
+_FUNNEL_MONEY = {
+    "arpu": Setting("economics.arpu", optional=True),
+    "margin": Setting("economics.margin", optional=True),
+    "churn": Setting(
+        "economics.churn", _economics_churn, _write_economics_churn, optional=True
+    ),
+    "cost_per_buyer": Setting(
+        "economics.paid_spend", _cost_per_buyer, _write_cost_per_buyer, optional=True,
+        follows=("buyers",),
+    ),
+    "invites_per_user": Setting("referral.invites_per_user", _referral_invites, optional=True),
+    "invite_conversion": Setting("referral.invite_conversion", optional=True),
+}  # fmt: skip
+
+
+# The referral explorer: the [referral] section.
+def _seed_buyers(sc: Any, current: Mapping[str, Any]) -> int:
+    ref = sc.referral
+    return ref.seed_buyers if ref.seed_buyers is not None else expected_at(sc, ref.seed_stage)
+
+
+# The retention explorer: the [retention] churn model as mean churn and polarization.
+def _retention_churn(sc: Any, current: Mapping[str, Any]) -> float:
+    return clean(sc.retention.model.mean_churn)  # the file's 0.08, not 0.07999999999999999
+
+
+def _retention_polarization(sc: Any, current: Mapping[str, Any]) -> float:
+    return clean(polarization(sc.retention.model))  # geometric churn: 0
+
+
+def _write_churn_model(which: str) -> Write:
+    """Write the retention slider ``which`` ("churn" or "polarization") into the file's model.
+
+    A file giving churn (and polarization) gets only the moved key; one giving
+    alpha and beta gets both sliders as churn and polarization instead.
+    """
+
+    def write(sc: Any, value: Any, values: Mapping[str, Any]) -> Any:
+        ret = sc.retention
+        if ret.alpha is None and ret.churn is not None:
+            if which == "churn":
+                return replace_section(sc, "retention", churn=value)
+            return replace_section(sc, "retention", polarization=value or None)  # 0: geometric
+        return replace_section(
+            sc, "retention", churn=values["churn"],
+            polarization=values["polarization"] or None, alpha=None, beta=None,
+        )  # fmt: skip
+
+    return write
+
+
+def _cohort_size(sc: Any, current: Mapping[str, Any]) -> int:
+    ret = sc.retention
+    return ret.cohort_size if ret.cohort_size is not None else expected_at(sc, ret.cohort_stage)
+
+
+# The B2B deal: Beckhard's four factors make the Buy step's rate.
+#: Steepness of the smooth Beckhard rule (that of :func:`funnelsim.b2b.beckhard_probability`).
+BECKHARD_STEEPNESS = 2.0
+_BECKHARD = ("dissatisfaction", "vision", "first_steps", "cost")
+
+
+def beckhard_buy_rate(values: Mapping[str, Any]) -> float:
+    """The Buy step's base rate from Beckhard's rule, P = r² / (1 + r²), r = A·B·D / X."""
+    from funnelsim.b2b import beckhard_probability
+
+    factors = (values[k] for k in _BECKHARD)
+    return float(beckhard_probability(*factors, steepness=BECKHARD_STEEPNESS))
+
+
+def _buy_rate(sc: Any) -> float:
+    deal = sc.b2b
+    return float(deal.buy_rate if deal.buy_rate is not None else sc.funnel["Buy"].rate)
+
+
+def _cost_of_change(sc: Any, current: Mapping[str, Any]) -> float:
+    """The cost of change X that gives the file's Buy rate with the current A, B and D."""
+    buy = _buy_rate(sc)
+    if not 0.0 < buy < 1.0:
+        raise ValueError(f"Beckhard's rule gives a Buy rate strictly between 0 and 1, got {buy!r}")
+    odds = (buy / (1.0 - buy)) ** (1.0 / BECKHARD_STEEPNESS)
+    return current["dissatisfaction"] * current["vision"] * current["first_steps"] / odds
+
+
+def _write_buy_rate(sc: Any, value: Any, values: Mapping[str, Any]) -> Any:
+    """The Buy rate Beckhard's rule gives: the file's ``b2b.buy_rate`` if it has one, else
+    the funnel's Buy rate."""
+    if sc.b2b.buy_rate is not None:
+        return replace_section(sc, "b2b", buy_rate=beckhard_buy_rate(values))
+    return sc.with_values({"funnel.rates.buy": beckhard_buy_rate(values)})
+
+
+#: A Beckhard factor: the file holds only the Buy rate the four make.
+_BUY_FACTOR = Setting("b2b.buy_rate", _unset, _write_buy_rate)
+
+
+def _accounts(sc: Any, current: Mapping[str, Any]) -> int:
+    return sc.buyers if sc.b2b.accounts is None else sc.b2b.accounts
+
+
+def _deal_size(sc: Any, current: Mapping[str, Any]) -> float:
+    return 12.0 * sc.economics.arpu  # a yearly contract of the monthly ARPU
+
+
+def _write_deal_size(sc: Any, value: Any, values: Mapping[str, Any]) -> Any:
+    return replace_section(sc, "economics", arpu=value / 12.0)
 
 
 def _rate(name: str, label: str, default: float, help: str = "") -> Control:
@@ -193,11 +533,11 @@ AAARRR_RATES = _driving("funnel.rates.", (
 ))  # fmt: skip
 
 #: Step rates of Trigger-Learn-Try-Buy (defaults: :func:`funnelsim.trigger_learn_try_buy`).
-TLTB_RATES = (
+TLTB_RATES = _driving("funnel.rates.", (
     _rate("learn", "Learn (triggered → studies)", 0.40, "Triggered accounts that study options."),
     _rate("try_", "Try (studies → pilot)", 0.30, "Accounts that run a demo or pilot."),
     _rate("buy", "Buy (pilot → purchase)", 0.25, "Pilots that end in a purchase."),
-)
+))  # fmt: skip
 
 #: Population and randomness, shared by the simulation explorers.
 POPULATION = _driving("", (
@@ -213,7 +553,7 @@ POPULATION = _driving("", (
 ))  # fmt: skip
 
 #: Unit economics of a consumer app (per month).
-B2C_ECONOMICS = (
+B2C_ECONOMICS = _driving("", (
     Control("arpu", "ARPU ($ / customer / month)", 1, 200, 1, 12, readout=",.0f"),
     _rate("margin", "Gross margin", 0.80),
     Control("churn", "Monthly churn", 0.01, 0.5, 0.01, 0.08, readout=".0%"),
@@ -223,10 +563,10 @@ B2C_ECONOMICS = (
     ),
     Control("invites_per_user", "Invites per referrer", 0, 10, 0.5, 3.0, readout=".1f"),
     _rate("invite_conversion", "Invite conversion", 0.20, "Invites that become new buyers."),
-)  # fmt: skip
+), **_FUNNEL_MONEY)  # fmt: skip
 
 #: Unit economics of a B2B deal (per month, per account).
-B2B_ECONOMICS = (
+B2B_ECONOMICS = _driving("", (
     Control("arpu", "ARPU ($ / account / month)", 100, 20_000, 100, 2_500, readout=",.0f"),
     _rate("margin", "Gross margin", 0.75),
     Control("churn", "Monthly churn", 0.005, 0.2, 0.005, 0.02, readout=".1%"),
@@ -234,7 +574,7 @@ B2B_ECONOMICS = (
         "cost_per_buyer", "Sales cost per triggered account ($)",
         0, 5_000, 25, 600, readout=",.0f",
     ),
-)  # fmt: skip
+), **{k: _FUNNEL_MONEY[k] for k in ("arpu", "margin", "churn", "cost_per_buyer")})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -277,7 +617,7 @@ def funnel_rates(funnel: Any) -> tuple[Control, ...]:
     from funnelsim.model import _key
 
     names = funnel.names
-    return tuple(
+    return _driving("funnel.rates.", tuple(
         _rate(
             _key(stage.name),
             f"{prev} → {stage.name}",
@@ -285,7 +625,7 @@ def funnel_rates(funnel: Any) -> tuple[Control, ...]:
             f"Buyers at {prev} who go on to {stage.name}.",
         )
         for prev, stage in zip(names[:-1], funnel.stages[1:], strict=True)
-    )
+    ))  # fmt: skip
 
 
 def custom_preset(
@@ -393,7 +733,7 @@ GROWTH_METRICS = (
 
 # -- referral / virality ------------------------------------------------------------------------
 
-REFERRAL_CONTROLS = (
+REFERRAL_CONTROLS = _driving("referral.", (
     Control(
         "seed_buyers", "Seed buyers", 10, 100_000, 1, 1_000, integer=True, scale="log",
         readout=",.0f", help="Buyers in generation 0 (from paid acquisition).",
@@ -409,7 +749,11 @@ REFERRAL_CONTROLS = (
         help="Independent cascades; the bars are their mean.",
     ),
     Control("seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d"),
-)  # fmt: skip
+), seed_buyers=Setting("referral.seed_buyers", _seed_buyers),
+   invites_per_user=Setting("referral.invites_per_user", _referral_invites),
+   # no market_size in the file: an unlimited market, the slider's top
+   market_size=Setting("referral.market_size", missing=100_000_000),
+   replications="", seed="seed")  # fmt: skip
 
 REFERRAL_METRICS = (
     Metric("k", "Viral K", "{:.2f}", "Invites per buyer × invite conversion."),
@@ -420,7 +764,7 @@ REFERRAL_METRICS = (
 
 # -- retention / cohorts -------------------------------------------------------------------------
 
-RETENTION_CONTROLS = (
+RETENTION_CONTROLS = _driving("retention.", (
     Control("churn", "Mean churn per period", 0.01, 0.6, 0.01, 0.25, readout=".0%"),
     Control(
         "polarization", "Polarization of churn", 0.0, 0.9, 0.01, 0.2, readout=".2f",
@@ -438,7 +782,14 @@ RETENTION_CONTROLS = (
     ),
     _rate("margin", "Gross margin", 0.80),
     Control("seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d"),
-)  # fmt: skip
+), churn=Setting("retention.churn", _retention_churn, _write_churn_model("churn")),
+   polarization=Setting(
+       "retention.polarization", _retention_polarization, _write_churn_model("polarization")
+   ),
+   cohort_size=Setting("retention.cohort_size", _cohort_size),
+   arpu=Setting("economics.arpu", optional=True),
+   margin=Setting("economics.margin", optional=True),
+   seed="seed")  # fmt: skip
 
 RETENTION_METRICS = (
     Metric("alpha", "Fitted α", "{:.2f}"),
@@ -454,6 +805,44 @@ RETENTION_METRICS = (
 )
 
 # -- unit economics ------------------------------------------------------------------------------
+
+#: Months counted in the LTV when expansion would make it infinite (ten years).
+EXPANSION_HORIZON = 120
+
+
+def _economics_value(field: str) -> Read:
+    """Read ``field`` of ``Scenario.unit_economics()``: the numbers the file's model gives."""
+
+    def read(sc: Any, current: Mapping[str, Any]) -> float:
+        return float(getattr(sc.unit_economics(), field))
+
+    return read
+
+
+def _economics_cac(sc: Any, current: Mapping[str, Any]) -> float | None:
+    """The file's CAC (or its paid spend over the customers the funnel is expected to bring)."""
+    cac = sc.unit_economics().cac
+    if math.isinf(cac):
+        raise ValueError(
+            f"scenario {sc.name!r}: its funnel is expected to bring no customers, "
+            f"so its paid_spend gives no CAC"
+        )
+    return float(cac) if math.isfinite(cac) else None
+
+
+def _write_cac(sc: Any, value: Any, values: Mapping[str, Any]) -> Any:
+    """A moved CAC is the file's CAC from now on (its paid spend no longer decides it)."""
+    return replace_section(sc, "economics", cac=value, paid_spend=None)
+
+
+def _write_expansion(sc: Any, value: Any, values: Mapping[str, Any]) -> Any:
+    """The expansion over the whole lifetime, or :data:`EXPANSION_HORIZON` months when it
+    outgrows churn and discount (an infinite LTV), as the explorer computes it."""
+    try:
+        return replace_section(sc, "economics", expansion=value, horizon=None)
+    except ValueError:
+        return replace_section(sc, "economics", expansion=value, horizon=EXPANSION_HORIZON)
+
 
 ECONOMICS_CONTROLS = _driving(
     "economics.",
@@ -495,8 +884,12 @@ ECONOMICS_CONTROLS = _driving(
         ),
         Control("months", "Months shown", 6, 60, 1, 36, integer=True, readout="d"),
     ),
-    churn="",
-    cac="",
+    arpu=Setting("economics.arpu", _economics_value("arpu")),
+    margin=Setting("economics.margin", _economics_value("margin")),
+    churn=Setting("economics.churn", _economics_churn, _write_economics_churn),
+    cac=Setting("economics.cac", _economics_cac, _write_cac),
+    discount=Setting("economics.discount", _economics_value("discount")),
+    expansion=Setting("economics.expansion", _economics_value("expansion"), _write_expansion),
     months="",
 )
 
@@ -517,43 +910,66 @@ ECONOMICS_METRICS = (
 
 # -- the B2B deal --------------------------------------------------------------------------------
 
-B2B_COMMITTEE = (
-    _rate("champion", "Champion present", 0.25, "An insider who sells for you."),
-    _rate("saboteur", "Saboteur present", 0.15, "An insider who works against you."),
-    _rate("decision_maker", "Decision maker (ЛПР)", 0.60),
-    _rate("economic_buyer", "Economic buyer (ЛВР)", 0.70),
-    _rate("influencer", "Decision shaper (ЛФР)", 0.90),
-    _rate("user", "Users", 0.80),
+B2B_COMMITTEE = _driving(
+    "b2b.",
+    (
+        _rate("champion", "Champion present", 0.25, "An insider who sells for you."),
+        _rate("saboteur", "Saboteur present", 0.15, "An insider who works against you."),
+        _rate("decision_maker", "Decision maker (ЛПР)", 0.60),
+        _rate("economic_buyer", "Economic buyer (ЛВР)", 0.70),
+        _rate("influencer", "Decision shaper (ЛФР)", 0.90),
+        _rate("user", "Users", 0.80),
+    ),
 )
 
-B2B_STEPS = (
-    _rate("learn", "Learn (triggered → studies)", 0.40),
-    _rate("try_", "Try (studies → pilot)", 0.30),
+B2B_STEPS = _driving(
+    "funnel.rates.",
+    (
+        _rate("learn", "Learn (triggered → studies)", 0.40),
+        _rate("try_", "Try (studies → pilot)", 0.30),
+    ),
 )
 
-B2B_BECKHARD = (
+B2B_BECKHARD = _driving("", (
     Control("dissatisfaction", "A: dissatisfaction (0–10)", 0, 10, 0.5, 6, readout=".1f"),
     Control("vision", "B: clear vision (0–10)", 0, 10, 0.5, 5, readout=".1f"),
     Control("first_steps", "D: first steps (0–10)", 0, 10, 0.5, 4, readout=".1f"),
     Control("cost", "X: cost of change", 1, 1_000, 1, 120, readout=",.0f"),
-)
+), dissatisfaction=_BUY_FACTOR, vision=_BUY_FACTOR, first_steps=_BUY_FACTOR,
+   cost=dataclasses.replace(_BUY_FACTOR, read=_cost_of_change))  # fmt: skip
 
-B2B_DEAL = (
+B2B_DEAL = _driving("", (
     Control(
         "accounts", "Accounts triggered", 100, 100_000, 1, 5_000, integer=True, scale="log",
         readout=",.0f",
     ),
     Control("deal_size", "Deal size ($ / year)", 1_000, 500_000, 1_000, 60_000, readout=",.0f"),
     Control("seed", "Seed", 0, 9_999, 1, 2026, integer=True, readout="d"),
-)  # fmt: skip
+), accounts=Setting("b2b.accounts", _accounts),
+   deal_size=Setting("economics.arpu", _deal_size, _write_deal_size, optional=True))  # fmt: skip
 
 B2B_METRICS = (
-    Metric("buy_rate", "Buy step (Beckhard)", "{:.0%}", "P(buy) = r² / (1 + r²), r = A·B·D / X."),
-    Metric("win_rate", "Win rate", "{:.1%}"),
-    Metric("customers", "Deals won", "{:,.0f}"),
-    Metric("revenue", "Revenue ($ / year)", "${:,.0f}"),
-    Metric("cycle", "Median sales cycle (weeks)", "{:.1f}", "Won deals only."),
-)
+    Metric(
+        "buy_rate", "Buy step: base rate (Beckhard)", "{:.0%}",
+        "The rate of the Buy step (pilot → purchase) with no committee member present: "
+        "P = r² / (1 + r²), r = A·B·D / X. Each account's committee moves it; the funnel "
+        "chart's Buy row is the result.",
+    ),
+    Metric(
+        "win_rate", "Win rate (deals won ÷ accounts)", "{:.1%}",
+        "Accounts that bought, as a share of the accounts triggered.",
+    ),
+    Metric(
+        "customers", "Deals won (the chart's Buy row)", "{:,.0f}",
+        "Accounts that bought: the Buy row of the funnel chart.",
+    ),
+    Metric("revenue", "Revenue ($ / year)", "${:,.0f}", "Deals won × deal size."),
+    Metric(
+        "cycle", "Median sales cycle (weeks)", "{:.1f}",
+        "Trigger to purchase, deals won only; in the unit of the funnel's stage times "
+        "(a scenario's b2b.time_unit, weeks by default).",
+    ),
+)  # fmt: skip
 
 # -- sensitivity ---------------------------------------------------------------------------------
 
