@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -499,6 +501,17 @@ def test_the_standard_library_normal_quantile_is_scipys_ndtri(p, confidence):
     assert _STANDARD_NORMAL.inv_cdf(p) == pytest.approx(float(special.ndtri(p)), rel=1e-12)
     z = float(special.ndtri(0.5 + confidence / 2))
     assert _z(confidence) == pytest.approx(z, rel=1e-12, abs=1e-15)
+
+
+def test_the_normal_quantile_of_a_confidence_next_to_one_is_infinite_as_scipys():
+    # 0.5 + confidence / 2 rounds to 1 for the largest float below 1: ndtri(1) is inf,
+    # and statistics.NormalDist().inv_cdf(1) would raise; _z keeps scipy's value.
+    from scipy import special
+
+    from funnelsim.stats import _z
+
+    confidence = math.nextafter(1.0, 0.0)
+    assert _z(confidence) == float(special.ndtri(0.5 + confidence / 2)) == math.inf
 
 
 @given(st.floats(-38.0, 38.0))

@@ -457,7 +457,8 @@ def compare(
 
 def _z(confidence: float) -> float:
     """The two-sided normal quantile ``z_{1 - α/2}`` of ``confidence = 1 - α``."""
-    return _STANDARD_NORMAL.inv_cdf(0.5 + confidence / 2)
+    p = 0.5 + confidence / 2  # a confidence within 1e-16 of 1 rounds p to 1: z is inf there
+    return math.inf if p >= 1.0 else _STANDARD_NORMAL.inv_cdf(p)
 
 
 #: The standard normal distribution of the standard library: its ``inv_cdf`` (Wichura
