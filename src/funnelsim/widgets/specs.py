@@ -461,8 +461,17 @@ def _write_churn_model(which: str) -> Write:
 
 
 def _cohort_size(sc: Any, current: Mapping[str, Any]) -> int:
+    """The file's cohort size, else the customers its funnel run counts at ``cohort_stage``.
+
+    The count of ``sc.simulate()`` (mean over replications, rounded), as
+    :func:`funnelsim.scenarios.runner.run_retention` sizes the cohorts: the
+    explorer's cohorts are then those of ``Scenario.run()``.
+    """
     ret = sc.retention
-    return ret.cohort_size if ret.cohort_size is not None else expected_at(sc, ret.cohort_stage)
+    if ret.cohort_size is not None:
+        return int(ret.cohort_size)
+    index = -1 if ret.cohort_stage is None else sc.funnel.index(ret.cohort_stage)
+    return round(float(sc.simulate().counts[:, index].mean()))
 
 
 # The B2B deal: Beckhard's four factors make the Buy step's rate.
@@ -805,9 +814,24 @@ RETENTION_CONTROLS = _driving("retention.", (
    seed="seed")  # fmt: skip
 
 RETENTION_METRICS = (
-    Metric("alpha", "Fitted α", "{:.2f}"),
-    Metric("beta", "Fitted β", "{:.2f}"),
-    Metric("retained", "Active after the last period", "{:.0%}", "Pooled over cohorts."),
+    Metric(
+        "alpha",
+        "α fitted to the simulated cohorts",
+        "{:.2f}",
+        "An estimate: it scatters around the true model's α (noted for a loaded file).",
+    ),
+    Metric(
+        "beta",
+        "β fitted to the simulated cohorts",
+        "{:.2f}",
+        "An estimate: it scatters around the true model's β (noted for a loaded file).",
+    ),
+    Metric(
+        "retained",
+        "First cohort active after the last period",
+        "{:.1%}",
+        "Share of the first cohort still active (the retention_survival of funnelsim simulate).",
+    ),
     Metric("lifetime", "Expected lifetime (periods)", "{:.1f}", "Infinite when α ≤ 1."),
     Metric(
         "ltv",
