@@ -225,16 +225,47 @@ def test_every_dashboard_tab_shows_the_run_of_a_shipped_scenario(name: str) -> N
             assert "Loaded" in dash.growth._status.value, dash.growth._status.value
             _check_growth(dash.growth, run)
         else:
-            assert "Load failed" in dash.growth._status.value
+            assert "Load failed" not in dash.growth._status.value
+            assert "own settings" in dash.growth._status.value
         if sc.b2b is not None:
             _check_b2b(dash.explorer("B2B deal"), run)
         if sc.economics is not None:
             ex = dash.explorer("Unit economics")
             assert ex.metrics["ltv"] == pytest.approx(run.economics.ltv, rel=1e-9)
             assert ex.metrics["payback"] == run.economics.payback
+        if sc.retention is not None:
+            # Issue 8: "49 % active" beside the CLI's 48.1 %: one quantity (the first cohort's
+            # survival), one stream and cohort size, so exactly the CLI's number
+            ret = dash.explorer("Retention")
+            assert ret.metrics["retained"] == run.metrics()["retention_survival"]
+            assert ret.values["cohort_size"] == run.retention.long["size"].iloc[0]
         if sc.retention is not None and sc.economics is not None:
             # the Retention tab's LTV card is the scenario's one LTV
             assert dash.explorer("Retention").metrics["ltv"] == run.economics.ltv
+    finally:
+        dash.close()
+
+
+def test_the_retention_tab_says_its_alpha_and_beta_are_estimates() -> None:
+    # Issue 8: "fitted α 0.81, β 8.82" beside the file's α 0.72, β 8.28 read as a contradiction.
+    sc = fs.load_scenario("b2c_referral")
+    dash = Dashboard(threaded=False)
+    try:
+        dash.load(sc)
+        ex = dash.explorer("Retention")
+        labels = {m.name: m.label for m in ex._metric_specs}
+        assert labels["alpha"] == "α fitted to the simulated cohorts"
+        assert labels["beta"] == "β fitted to the simulated cohorts"
+        assert labels["retained"] == "First cohort active after the last month"
+        model = sc.retention.model
+        assert ex.outcome.notes["alpha"] == f"file's model: α {model.alpha:.2f}"
+        assert ex.outcome.notes["beta"] == f"file's model: β {model.beta:.2f}"
+        assert ex.metrics["alpha"] != model.alpha  # an estimate, not the file's value
+        html = ex._metrics_html(ex.outcome, None)
+        assert "file&#x27;s model: α 0.72" in html or "file's model: α 0.72" in html
+        # a moved slider is not the file's model any more: no note
+        ex.set_values(churn=0.2)
+        assert "alpha" not in ex.outcome.notes
     finally:
         dash.close()
 
@@ -347,7 +378,7 @@ def test_the_retention_tab_names_the_files_period_and_shows_its_ltv(tmp_path: Pa
         assert ex.metrics["lifetime"] == sc.retention.model.expected_lifetime
         labels = {m.name: m.label for m in ex._metric_specs}
         assert labels["lifetime"] == "Expected lifetime (weeks)"
-        assert labels["retained"] == "Active after the last week"
+        assert labels["retained"] == "First cohort active after the last week"
         descriptions = {n: ex.control(n).description for n in ex.controls}
         assert descriptions["churn"] == "Mean churn per week"
         assert descriptions["periods"] == "Weeks observed"

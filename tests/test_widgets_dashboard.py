@@ -9,6 +9,7 @@ above its cards, and Save writes the file with the values moved on every tab.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,10 @@ def test_the_load_button_loads_every_tab_that_can_read_the_file(dash: Dashboard)
         "Not from b2c_referral: no [b2b] section. This tab shows its own settings."
     )
     assert _shown(dash._notes["B2B deal"])
+    # ... and its status line stays calm: no orange "Load failed" (the note says it all)
+    assert "Load failed" not in b2b._status.value
+    assert "#D55E00" not in b2b._status.value
+    assert "own settings" in b2b._status.value
     for tab in (dash.GROWTH_TAB, "Funnel", "Unit economics"):
         assert dash.note(tab) == ""
         assert not _shown(dash._notes[tab])
@@ -100,7 +105,8 @@ def test_the_growth_tab_that_cannot_read_a_file_is_rebuilt_at_its_starting_value
         assert board.growth._loaded is None
         assert board.growth.values["seed"] == 3  # the dashboard's own starting value
         assert board._growth_page.children == (board.growth.widget,)
-        assert "Load failed" in board.growth._status.value
+        assert "Load failed" not in board.growth._status.value  # calm: the note says why
+        assert "own settings" in board.growth._status.value
         assert board.note(board.GROWTH_TAB).startswith(
             "Not from b2b_saas: needs an AAARRR funnel or a [growth] section"
         )
@@ -212,3 +218,119 @@ def test_save_without_a_file_writes_the_growth_tab(dash: Dashboard, tmp_path: Pa
     assert path is not None
     assert fs.load_scenario(path).growth.params.churn == 0.1
     assert dash.status == f"Saved {path} with the values moved on Growth model."
+
+
+def test_the_sensitivity_tab_counts_the_files_customer_stage(dash: Dashboard) -> None:
+    # Issue 8: "Customers (base)" counted the last stage (Referral) while every other tab
+    # and the CLI count [economics] customer_stage (Revenue).
+    from funnelsim.scenarios.compare import customer_stage
+
+    sc = fs.load_scenario("b2c_referral")
+    dash.load(sc)
+    ex = dash.explorer("Sensitivity")
+    stage = customer_stage(sc)
+    assert stage == "Revenue" != sc.funnel.names[-1]
+    expected = sc.buyers * sc.funnel.reach[sc.funnel.index(stage)]
+    assert ex.metrics["customers"] == pytest.approx(expected, rel=1e-12)
+    (card,) = [m for m in ex._metric_specs if m.name == "customers"]
+    assert card.label == "Customers (base): Revenue"
+    # a step after the customer stage cannot change the customers: not in the tornado
+    assert "Referral" not in set(ex.outcome.result["stage"])
+
+
+def test_the_three_viral_k_cards_name_what_they_count(dash: Dashboard) -> None:
+    # Issue 8: one file showed "Viral K" 0.04 (Growth), 0.226 (Funnel), 0.23 (Referral).
+    from funnelsim.referral import viral_coefficient_from_nps
+
+    sc = fs.load_scenario("b2c_referral")
+    dash.load(sc)
+    cards = {}
+    for tab in (dash.GROWTH_TAB, "Funnel", "Referral"):
+        ex = dash.growth if tab == dash.GROWTH_TAB else dash.explorer(tab)
+        (cards[tab],) = [m for m in ex._metric_specs if m.name == "k"]
+    # Funnel and Referral show one quantity, the [referral] K, equal and formatted alike
+    funnel, referral = dash.explorer("Funnel"), dash.explorer("Referral")
+    ref = sc.referral
+    k = viral_coefficient_from_nps(
+        dict(ref.segments), dict(ref.invites_per_user), ref.invite_conversion
+    )
+    assert funnel.metrics["k"] == pytest.approx(k, rel=1e-12)
+    assert referral.metrics["k"] == pytest.approx(k, rel=1e-12)
+    assert cards["Funnel"].label == cards["Referral"].label
+    assert cards["Funnel"].format(k) == cards["Referral"].format(k) == "0.226"
+    # the Growth tab's K is another quantity, and its label and help say so
+    growth = cards[dash.GROWTH_TAB]
+    assert growth.label != cards["Funnel"].label
+    assert "per customer lifetime" in growth.label and "one generation" in cards["Funnel"].label
+    assert "[growth]" in growth.help and "Not the K of the Funnel and Referral tabs" in growth.help
+    assert "[referral]" in cards["Funnel"].help and "Not the Growth tab's K" in cards["Funnel"].help
+    p = sc.growth.params
+    expected = p.invites_per_user * p.invite_conversion * p.conversion()[1] / p.referred_churn
+    assert dash.growth.metrics["k"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_file_without_referral_has_no_k_on_the_funnel_tab(dash: Dashboard) -> None:
+    # Issue 8: the Funnel tab showed K 0.600 (its invite sliders' defaults) for a file
+    # with [economics] and [growth] but no [referral] section.
+    import dataclasses
+
+    sc = dataclasses.replace(fs.load_scenario("b2c_referral"), referral=None, source=None)
+    dash.load(sc)
+    funnel = dash.explorer("Funnel")
+    assert funnel._loaded is sc
+    assert math.isnan(funnel.metrics["k"])
+    assert funnel.outcome.notes["k"] == "no [referral] section"
+    html = funnel._metrics_html(funnel.outcome, None)
+    assert "no [referral] section" in html and "0.600" not in html
+    # its money cards still come from the file's [economics]
+    assert not math.isnan(funnel.metrics["ltv"])
+    # a file with the section shows its K again; a new funnel from the picker has its own loop
+    dash.load("b2c_referral")
+    assert funnel.metrics["k"] == pytest.approx(0.226)
+    dash.load(sc)
+    funnel.preset = "tltb"
+    funnel.preset = "aaarrr"
+    v = funnel.values
+    assert funnel.metrics["k"] == pytest.approx(v["invites_per_user"] * v["invite_conversion"])
+
+
+def _axis_titles(spec: Any) -> set[str]:
+    """Every axis title in a Vega-Lite spec (nested charts and layers included)."""
+    found: set[str] = set()
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if (
+                key in ("x", "y")
+                and isinstance(value, dict)
+                and isinstance(value.get("title"), str)
+            ):
+                found.add(value["title"])
+            found |= _axis_titles(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found |= _axis_titles(item)
+    return found
+
+
+@pytest.mark.parametrize("period", ["month", "week"])
+def test_the_growth_charts_name_the_period_and_the_dollar(period: str) -> None:
+    # Issue 8: the live axes said "period (the model's time step)" and "(currency)".
+    import dataclasses
+
+    from funnelsim.widgets import GrowthExplorer
+
+    sc = dataclasses.replace(fs.load_scenario("b2c_referral"), period=period, source=None)
+    ex = GrowthExplorer(threaded=False)
+    try:
+        if period == "month":  # the explorer's own default is a month
+            titles = _axis_titles(ex.chart().to_dict())
+            assert {"month", "cumulative amount ($)", "new customers per month"} <= titles
+        ex.load(sc)
+        titles = _axis_titles(ex.chart().to_dict())
+        assert {period, "cumulative amount ($)", f"new customers per {period}"} <= titles
+        assert not any("time step" in t or "currency" in t for t in titles), titles
+        ex.ab = True  # the A/B charts too
+        titles = _axis_titles(ex.chart().to_dict())
+        assert {period, "cumulative revenue ($)"} <= titles
+    finally:
+        ex.close()

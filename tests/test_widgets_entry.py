@@ -65,7 +65,21 @@ def test_a_moved_slider_shows_in_the_box(econ) -> None:
     econ.control("cac").value = 150.0
     assert entry(econ, "cac").value == "150"
     econ.set_values(arpu=42.5)
-    assert entry(econ, "arpu").value == "42.5"
+    assert entry(econ, "arpu").value == "42.50"  # as the slider's readout shows it
+
+
+def test_a_loaded_value_shows_rounded_and_stays_exact(econ) -> None:
+    # Issue 8: a file's CAC of 48.100048... showed as "48.1000481" before anything was typed.
+    cac = 100_000 / 2079.0  # 48.100048100048...
+    econ.set_values(cac=cac)
+    box = entry(econ, "cac")
+    assert box.value == "48.10"
+    assert econ.control("cac").label == "48.10"  # the slider's readout says the same
+    assert econ.values["cac"] == cac  # the value is not rounded, only its text
+    box.value = "48.1234"  # typed: every digit kept, in the box and in the model
+    assert econ.values["cac"] == 48.1234 and box.value == "48.1234"
+    econ.set_values(cac=cac)  # set again from outside: rounded again
+    assert box.value == "48.10" and econ.values["cac"] == cac
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import funnelsim as fs
@@ -48,3 +50,28 @@ def test_bad_funnels_are_refused_with_the_reason() -> None:
         SensitivityExplorer(funnel=fs.Funnel.from_rates({"A": 1, "Buyers": 0.5}), threaded=False)
     with pytest.raises(ValueError, match="at least 2 stages, got 1"):
         SensitivityExplorer(funnel=fs.Funnel.from_rates({"A": 1}), threaded=False)
+
+
+def test_without_a_file_the_customers_are_the_last_stage_and_the_card_says_so() -> None:
+    from funnelsim.widgets import SensitivityExplorer
+
+    funnel = fs.Funnel.from_rates({"Lead": 1, "Demo": 0.5, "Won": 0.2})
+    ex = SensitivityExplorer(funnel=funnel, threaded=False, buyers=1000)
+    try:
+        assert ex.metrics["customers"] == pytest.approx(1000 * 0.5 * 0.2)
+        (card,) = [m for m in ex._metric_specs if m.name == "customers"]
+        assert card.label == "Customers (base): Won"
+    finally:
+        ex.close()
+
+
+def test_a_failed_load_keeps_the_customer_stage(tmp_path: Path) -> None:
+    from funnelsim.widgets import SensitivityExplorer
+
+    ex = SensitivityExplorer(scenario="b2c_referral", threaded=False)
+    try:
+        ex.load(tmp_path / "missing.toml")
+        assert ex._customer_stage == "Revenue"
+        assert "Customers (base): Revenue" in ex._metrics_html(ex.outcome, None)
+    finally:
+        ex.close()

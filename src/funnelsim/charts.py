@@ -681,18 +681,32 @@ def _channel_colour(title: str | None = "channel") -> alt.Color:
 _PERIOD_TITLE = "period (the model's time step)"
 
 
-def _growth_layer(measure: str, where: str | None = None) -> alt.Chart:
+def _period_title(period: str | None) -> str:
+    """The x title over the growth model's periods: the period's unit ("month") when known."""
+    return _PERIOD_TITLE if period is None else period
+
+
+def _money_title(what: str, currency: str | None) -> str:
+    """A money axis title: "cumulative amount ($)", or "(currency)" when it is not known."""
+    return f"{what} ({currency or 'currency'})"
+
+
+def _growth_layer(
+    measure: str, where: str | None = None, *, period: str | None = None
+) -> alt.Chart:
     chart = alt.Chart()
     if where:
         chart = chart.transform_filter(where)
-    label = {"active": "active customers", "new": "new customers per period"}[measure]
+    label = {"active": "active customers", "new": f"new customers per {period or 'period'}"}[
+        measure
+    ]
     mark = chart.mark_area(opacity=0.9) if measure == "active" else chart.mark_bar()
     return mark.encode(
-        x=alt.X("period:Q", title=_PERIOD_TITLE)
+        x=alt.X("period:Q", title=_period_title(period))
         if measure == "active"
         else alt.X(
             "period:O",
-            title=_PERIOD_TITLE,
+            title=_period_title(period),
             axis=alt.Axis(labelAngle=0, labelExpr="datum.value % 6 == 0 ? datum.label : ''"),
         ),
         y=alt.Y(f"{measure}:Q", stack="zero", title=label, axis=_count_axis()),
@@ -701,7 +715,9 @@ def _growth_layer(measure: str, where: str | None = None) -> alt.Chart:
     )
 
 
-def _money_layer(where: str | None = None) -> alt.Chart:
+def _money_layer(
+    where: str | None = None, *, period: str | None = None, currency: str | None = None
+) -> alt.Chart:
     chart = alt.Chart()
     if where:
         chart = chart.transform_filter(where)
@@ -713,8 +729,10 @@ def _money_layer(where: str | None = None) -> alt.Chart:
         )
         .mark_line()
         .encode(
-            x=alt.X("period:Q", title=_PERIOD_TITLE),
-            y=alt.Y("amount:Q", title="cumulative amount (currency)", axis=_count_axis()),
+            x=alt.X("period:Q", title=_period_title(period)),
+            y=alt.Y(
+                "amount:Q", title=_money_title("cumulative amount", currency), axis=_count_axis()
+            ),
             **_solid_then_dashed(["revenue", "marketing spend"], [PALETTE[2], PALETTE[3]]),
         )
     )
@@ -813,12 +831,20 @@ def _expected_paid_funnel(growth: Any) -> pd.DataFrame:
 
 
 def growth_dashboard_plot(
-    growth: Any, funnel_result: FunnelSource | None = None, *, title: str | None = None
+    growth: Any,
+    funnel_result: FunnelSource | None = None,
+    *,
+    title: str | None = None,
+    period: str | None = None,
+    currency: str | None = None,
 ) -> Plot:
     """The growth dashboard's 2 × 2 grid as a :class:`Plot` (see :func:`growth_dashboard_chart`).
 
     One data set with a ``panel`` column ("funnel" / "growth") feeds all four
-    panels, so :class:`LiveChart` swaps the data in a single step.
+    panels, so :class:`LiveChart` swaps the data in a single step. ``period``
+    ("month", "week": a scenario's ``period``) names the time axes and
+    ``currency`` ("$") the money axis; without them they read "period (the
+    model's time step)" and "(currency)".
     """
     table = _expected_paid_funnel(growth) if funnel_result is None else funnel_result
     funnel = funnel_frame(table)
@@ -827,7 +853,7 @@ def growth_dashboard_plot(
     frame = pd.concat([long, grow], ignore_index=True)
     order = list(funnel["stage"])
     n_periods = int(grow["period"].nunique())
-    shape = ("dashboard", tuple(order), n_periods, title)
+    shape = ("dashboard", tuple(order), n_periods, title, period, currency)
     size = {"width": 340, "height": 200}
 
     def build(data: pd.DataFrame) -> AnyChart:
@@ -839,11 +865,15 @@ def growth_dashboard_plot(
             width=size["width"],
             height=size["height"],
         )
-        active = _growth_layer("active", in_growth).properties(
+        active = _growth_layer("active", in_growth, period=period).properties(
             title="Active customers by channel", **size
         )
-        new = _growth_layer("new", in_growth).properties(title="New customers per period", **size)
-        money = _money_layer(in_growth).properties(title="Revenue vs marketing spend", **size)
+        new = _growth_layer("new", in_growth, period=period).properties(
+            title=f"New customers per {period or 'period'}", **size
+        )
+        money = _money_layer(in_growth, period=period, currency=currency).properties(
+            title="Revenue vs marketing spend", **size
+        )
         top = alt.hconcat(funnel_panel, active, spacing=140).resolve_scale(color="independent")
         bottom = alt.hconcat(new, money, spacing=60).resolve_scale(color="independent")
         grid = alt.vconcat(top, bottom, data=data, spacing=30).resolve_scale(
@@ -896,7 +926,14 @@ def growth_dashboard_chart(
 # -- scenario A vs scenario B -----------------------------------------------------------------
 
 
-def growth_ab_plot(a: Any, b: Any, *, labels: tuple[str, str] = ("A (frozen)", "B")) -> Plot:
+def growth_ab_plot(
+    a: Any,
+    b: Any,
+    *,
+    labels: tuple[str, str] = ("A (frozen)", "B"),
+    period: str | None = None,
+    currency: str | None = None,
+) -> Plot:
     """Two growth runs side by side as a :class:`Plot`: active customers and revenue, A vs B.
 
     Parameters
@@ -905,6 +942,9 @@ def growth_ab_plot(a: Any, b: Any, *, labels: tuple[str, str] = ("A (frozen)", "
         The reference scenario (dashed grey) and the new one (solid blue).
     labels : (str, str)
         Legend names of ``a`` and ``b``.
+    period, currency : str, optional
+        The period's unit ("month") for the x axes and the currency ("$") for
+        the revenue axis (default: "period (the model's time step)", "currency").
 
     Returns
     -------
@@ -929,7 +969,7 @@ def growth_ab_plot(a: Any, b: Any, *, labels: tuple[str, str] = ("A (frozen)", "
             )
         )
     frame = pd.concat(frames, ignore_index=True)
-    shape = ("growth-ab", labels, int(frame["period"].max()))
+    shape = ("growth-ab", labels, int(frame["period"].max()), period, currency)
 
     def build(data: pd.DataFrame) -> AnyChart:
         colour = alt.Color(
@@ -941,14 +981,18 @@ def growth_ab_plot(a: Any, b: Any, *, labels: tuple[str, str] = ("A (frozen)", "
             "scenario:N", scale=alt.Scale(domain=list(labels), range=[[6, 3], [1, 0]]), legend=None
         )
         base = (
-            alt.Chart().mark_line().encode(x=alt.X("period:Q", title=_PERIOD_TITLE), color=colour)
+            alt.Chart()
+            .mark_line()
+            .encode(x=alt.X("period:Q", title=_period_title(period)), color=colour)
         )
         active = base.encode(
             y=alt.Y("active:Q", title="active customers", axis=_count_axis()), strokeDash=dash
         ).properties(title=f"Active customers: {labels[0]} vs {labels[1]}", width=340, height=240)
         revenue = base.encode(
             y=alt.Y(
-                "cumulative_revenue:Q", title="cumulative revenue (currency)", axis=_count_axis()
+                "cumulative_revenue:Q",
+                title=_money_title("cumulative revenue", currency),
+                axis=_count_axis(),
             ),
             strokeDash=dash,
         ).properties(title=f"Cumulative revenue: {labels[0]} vs {labels[1]}", width=340, height=240)

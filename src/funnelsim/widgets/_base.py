@@ -55,7 +55,7 @@ import traitlets
 
 from funnelsim import charts
 from funnelsim._deprecation import FunnelsimDeprecationWarning
-from funnelsim.widgets._entry import with_entry
+from funnelsim.widgets._entry import rounded, with_entry
 from funnelsim.widgets._still import CAPTION, Card, still_svg
 from funnelsim.widgets.specs import Control, Metric, as_setting, by_name, churn_model
 
@@ -254,7 +254,7 @@ def _options(control: Control, *extra: float) -> list[tuple[str, float | int]]:
 def _readout(control: Control, value: float | int) -> str:
     """``value`` as the slider's readout shows it (and the still picture's settings)."""
     if control.scale == "log":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+        return rounded(control, value)  # the typed-value box beside it shows the same
     return format(value, control.readout)
 
 

@@ -9,6 +9,9 @@ exactly (added to the slider as an off-grid value, as
 :meth:`funnelsim.widgets.Explorer.set_values` does); anything else is refused
 with the control's own message (:meth:`funnelsim.widgets.specs.Control.check`),
 shown on the explorer's status line, and the box shows the slider's value again.
+The box shows a value it was not typed into (a loaded file's CAC of
+48.100048...) rounded as the slider's readout shows it ("48.10"); a typed value
+keeps every digit typed, in the box and in the model.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import traitlets
 
 from funnelsim.widgets.specs import Control
 
-__all__ = ["parse_typed", "with_entry"]
+__all__ = ["parse_typed", "rounded", "with_entry"]
 
 #: Width of the typed-value box; the slider gives up as much (the row keeps its width).
 ENTRY_WIDTH = 90
@@ -64,7 +67,7 @@ def with_entry(
     the slider (moved, set, disabled) and the row carries it as ``row.entry``.
     """
     box = w.Text(
-        value=_text(slider.value),
+        value=rounded(control, slider.value),
         continuous_update=False,  # the value is taken on Enter or when the box loses focus
         layout=w.Layout(width=f"{ENTRY_WIDTH}px"),
         tooltip=f"Type a value for {control.label} and press Enter",
@@ -76,8 +79,11 @@ def with_entry(
     slider.layout = w.Layout(width=f"{_px(row_width) - ENTRY_WIDTH - 4}px")
     traitlets.dlink((slider, "disabled"), (box, "disabled"))
 
+    typed: list[float | int] = []  # the last value typed here, shown with all its digits
+
     def shown() -> str:
-        return _text(slider.value)
+        value = slider.value
+        return _text(value) if typed and typed[0] == value else rounded(control, value)
 
     def on_slider(_: dict[str, Any]) -> None:
         box.value = shown()
@@ -92,6 +98,7 @@ def with_entry(
             box.value = shown()
             on_error(str(err))
             return
+        typed[:] = [value]
         put(control, slider, value)
         box.value = shown()
 
@@ -100,6 +107,17 @@ def with_entry(
     row = w.HBox([slider, box], layout=w.Layout(width=row_width, align_items="center"))
     row.entry = box
     return row
+
+
+def rounded(control: Control, value: float | int | None) -> str:
+    """``value`` as a log slider's readout shows it: whole numbers whole ("1,250"),
+    others to the cent ("48.10" for a loaded CAC of 48.1000481...), below 1 to 4
+    significant digits. The value itself stays exact; only its text is rounded."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:,.4g}"
 
 
 def _text(value: float | int | None) -> str:

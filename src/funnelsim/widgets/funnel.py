@@ -164,7 +164,9 @@ class FunnelExplorer(Explorer):
     ``funnelsim simulate`` prints no economics for it. For funnels with a
     referral stage, the viral coefficient K = invites per user × invite
     conversion (:func:`funnelsim.referral.viral_coefficient`), the K of
-    ``funnelsim simulate`` and the report; otherwise the card says "no referral".
+    ``funnelsim simulate`` and the report; otherwise the card says "no referral"
+    (and "no [referral] section" for a loaded scenario without one: it has no
+    referral loop, whatever the invite sliders show).
     """
 
     def __init__(
@@ -243,6 +245,7 @@ class FunnelExplorer(Explorer):
         keep = {k: v for k, v in self.values.items() if k in ("buyers", "seed")}
         self._loaded = None  # another funnel: saving writes a new scenario
         self._no_economics = False  # a new scenario has the sliders' economics
+        self._no_referral = False  # ... and their referral loop
         self._switch(change["new"], self._factory_funnel(change["new"]), keep)
 
     def _switch(self, preset: str, base: Funnel, values: Mapping[str, Any]) -> None:
@@ -283,9 +286,16 @@ class FunnelExplorer(Explorer):
         self.request()
 
     def _new_scenario(self, values: Mapping[str, Any]) -> Any:
-        from funnelsim.scenarios import EconomicsSettings, Scenario
+        from funnelsim.scenarios import EconomicsSettings, ReferralSettings, Scenario
 
         p = self._presets[self._preset]
+        referral = None  # the invite sliders' loop, for a funnel with a referral stage
+        if p.referral_stage is not None and "invites_per_user" in values:
+            referral = ReferralSettings(
+                invites_per_user=values["invites_per_user"],
+                invite_conversion=values["invite_conversion"],
+                seed_stage=p.referral_stage,
+            )
         economics = EconomicsSettings(
             arpu=values["arpu"],
             margin=values["margin"],
@@ -299,6 +309,7 @@ class FunnelExplorer(Explorer):
             buyers=values["buyers"],
             seed=values["seed"],
             economics=economics,
+            referral=referral,
         )
 
     # -- the model ------------------------------------------------------------------------
@@ -324,15 +335,23 @@ class FunnelExplorer(Explorer):
                 metrics[name] = math.nan
                 notes[name] = "no [economics] section"
             ue = None
-        if math.isnan(metrics["k"]):
+        if math.isnan(metrics["k"]):  # no referral stage in this funnel
             notes["k"] = "no referral"
+        elif self._no_referral:  # no referral loop in the file: no K from the sliders' defaults
+            metrics["k"] = math.nan
+            notes["k"] = "no [referral] section"
         return Outcome(dict(values), result, metrics, ue, notes)
 
     #: What :meth:`_adopt` takes from a file, put back when a load fails.
-    _adopted = (*Explorer._adopted, "_no_economics", "_customer_stage", "_growth_terms")
+    _adopted = (
+        *Explorer._adopted, "_no_economics", "_no_referral", "_customer_stage", "_growth_terms"
+    )  # fmt: skip
 
     #: A scenario without ``[economics]`` is loaded: the money cards show no number.
     _no_economics: bool = False
+
+    #: A scenario without ``[referral]`` is loaded: it has no referral loop, no K.
+    _no_referral: bool = False
 
     #: Customers for the CAC: the loaded scenario's ``[economics]`` customer stage, if any.
     _customer_stage: str | None = None
@@ -340,6 +359,7 @@ class FunnelExplorer(Explorer):
     def _adopt(self, sc: Any) -> None:
         super()._adopt(sc)
         self._no_economics = sc.economics is None
+        self._no_referral = sc.referral is None
         stage = None if sc.economics is None else sc.economics.customer_stage
         if stage is None and sc.economics is not None:
             stage = sc.funnel.names[-1]  # as the CLI: the CAC counts the last stage's buyers

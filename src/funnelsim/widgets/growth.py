@@ -214,8 +214,9 @@ class GrowthExplorer(Explorer):
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:
         paid, growth = outcome.result
         if a is None:
-            return charts.growth_dashboard_plot(growth, paid)
-        return charts.growth_ab_plot(a.result[1], growth)
+            # axes in the scenario's period ("month" without a file) and in dollars, as the cards
+            return charts.growth_dashboard_plot(growth, paid, period=self._period, currency="$")
+        return charts.growth_ab_plot(a.result[1], growth, period=self._period, currency="$")
 
     def summary(self) -> str:
         v = self.values
@@ -496,7 +497,8 @@ class Dashboard:
             reason = _short(str(err))
             if ex._loaded is not None:  # it showed another file: back to its own defaults
                 ex = self._build(name)
-            ex._say(f"Load failed: not from {_source(sc)}: {err}", ok=False)
+            # the note above the cards says why; a red "Load failed" here would read as a fault
+            ex._say(f"Showing this tab's own settings (not from {_source(sc)})", ok=True)
             self._notes[name].value = _note_html(
                 f"Not from {_source(sc)}: {reason}. This tab shows its own settings."
             )

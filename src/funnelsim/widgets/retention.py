@@ -9,7 +9,7 @@ from typing import Any
 import altair as alt
 
 from funnelsim import charts
-from funnelsim.widgets._base import Explorer, Outcome
+from funnelsim.widgets._base import Explorer, Outcome, section_stream
 from funnelsim.widgets.specs import RETENTION_CONTROLS, RETENTION_METRICS, clean
 from funnelsim.widgets.specs import polarization as _polarization
 
@@ -33,7 +33,14 @@ class RetentionExplorer(Explorer):
     ``load_scenario(file).unit_economics()`` gives, the one every view of the
     scenario shows. A file whose ``[economics]`` has a churn of its own prices
     its customers with that churn: the LTV card then uses it and says so. The
-    fitted α and β are estimates from the simulated cohorts, shown beside it.
+    fitted α and β are estimates from the simulated cohorts (they scatter
+    around the true model's, which the cards note for a loaded sBG file), and
+    "first cohort active" is the share of the first cohort still active after
+    the last period, the ``retention_survival`` of ``funnelsim simulate``. With
+    a loaded file the cohorts draw from the file's ``[retention]`` random
+    stream and its cohort size is the customers the file's funnel run counts
+    at ``cohort_stage``, so unchanged sliders show the numbers of
+    ``load_scenario(file).run()``.
 
     Loading a scenario takes its ``[retention]`` section (mean churn and
     polarization, also from alpha and beta; a geometric model shows as
@@ -113,19 +120,23 @@ class RetentionExplorer(Explorer):
         from funnelsim.retention import fit_sbg, simulate_cohorts
 
         model = self.model(values)
+        # the [retention] stream of the file (loaded, or the one saving would write), as
+        # Scenario.run() draws: the numbers shown are those of the saved file's run
+        sc = self._scenario_for(values)
         sim = simulate_cohorts(
             model,
             [values["cohort_size"]] * values["cohorts"],
             values["periods"],
-            seed=values["seed"],
+            seed=section_stream(sc, sc.retention),
         )
         with warnings.catch_warnings():
             # e.g. "no measurable heterogeneity" for geometric churn: the fit is
             # shown as it is, the LTV card does not depend on it.
             warnings.simplefilter("ignore")
             fit = fit_sbg(sim.table)
-        long = sim.long
-        last = long[long["period"] == long["period"].max()]
+        # The first cohort's survival at its last period: the CLI's retention_survival (the
+        # triangle's other cohorts are observed for fewer periods).
+        first = sim.long[sim.long["cohort"] == sim.long["cohort"].iloc[0]]
         # the scenario's unit economics (its discount, expansion, horizon and period)
         e = self._economics
         ue = unit_economics(
@@ -139,11 +150,15 @@ class RetentionExplorer(Explorer):
         metrics = {
             "alpha": fit.alpha,
             "beta": fit.beta,
-            "retained": float(last["active"].sum() / last["size"].sum()),
+            "retained": float(first["survival"].iloc[-1]),
             "lifetime": model.expected_lifetime,  # of the sliders' churn model, undiscounted
             "ltv": ue.ltv,
         }
         notes = {"ltv": "churn from [economics]"} if self._own_churn else {}
+        true = self._file_model
+        if true is not None and true.kind == "sbg" and model is true:  # the file's own model
+            notes["alpha"] = f"file's model: α {true.alpha:.2f}"
+            notes["beta"] = f"file's model: β {true.beta:.2f}"
         return Outcome(dict(values), (sim, fit), metrics, ue, notes)
 
     def plot(self, outcome: Outcome, a: Outcome | None) -> charts.Plot:

@@ -17,6 +17,7 @@ from funnelsim.widgets.specs import (
     SENSITIVITY_CONTROLS,
     SENSITIVITY_METRICS,
     Control,
+    Metric,
 )
 
 __all__ = ["SensitivityExplorer"]
@@ -53,11 +54,28 @@ def _rate_controls(funnel: Funnel) -> tuple[Control, ...]:
     )
 
 
+def _named(metrics: tuple[Metric, ...], stage: str) -> tuple[Metric, ...]:
+    """``metrics`` with the customers card naming the customer ``stage``."""
+    return tuple(
+        dataclasses.replace(
+            m,
+            label=f"Customers (base): {stage}",
+            help=f"Buyers expected to reach {stage}, the stage whose reachers are the customers.",
+        )
+        if m.name == "customers"
+        else m
+        for m in metrics
+    )
+
+
 class SensitivityExplorer(Explorer):
     """Move each step's rate down and up by δ, one at a time; rank the steps by effect.
 
-    Uses :func:`funnelsim.sensitivity_analysis.sensitivity` (exact expectations,
-    customers reaching the last stage). The chart title names the step to fix first.
+    Uses :func:`funnelsim.sensitivity_analysis.sensitivity` (exact expectations of
+    the customers: buyers reaching the last stage, or with a loaded file its
+    customer stage, :func:`funnelsim.scenarios.compare.customer_stage`, as the
+    CLI counts them; only the steps up to it are varied). The chart title names
+    the step to fix first.
 
     Parameters
     ----------
@@ -96,18 +114,41 @@ class SensitivityExplorer(Explorer):
         if custom:  # no scenario files for a free-form funnel: its sliders drive no setting
             rates = tuple(dataclasses.replace(c, setting="") for c in rates)
         self._rate_controls = rates
-        self._outcome_label = f"customers reaching {self._funnel.names[-1]} (expected)"
+        # The stage whose reachers are the customers: the last one, or a loaded file's
+        # customer stage (funnelsim.scenarios.compare.customer_stage, as the CLI counts).
+        self._customer_stage = self._funnel.names[-1]
         super().__init__(
             "Sensitivity: which step to fix first?",
             [("Funnel step rates", rates), ("The experiment", SENSITIVITY_CONTROLS)],
-            SENSITIVITY_METRICS,
+            _named(SENSITIVITY_METRICS, self._customer_stage),
             values=values,
             threaded=threaded,
             toolbar=() if custom else self._scenario_tools(),
         )
         self._start_with(scenario, values)
 
+    _adopted = (*Explorer._adopted, "_customer_stage")
+
+    @property
+    def _outcome_label(self) -> str:
+        return f"customers reaching {self._customer_stage} (expected)"
+
     # -- scenario files ---------------------------------------------------------------------
+    def _adopt(self, sc: Any) -> None:
+        """Also take the file's customer stage (``[economics] customer_stage``, ...)."""
+        from funnelsim.scenarios.compare import customer_stage
+
+        self._customer_stage = customer_stage(sc)
+        super()._adopt(sc)
+
+    def _use_period(self, period: str) -> None:
+        """The period's words, and the customer card named after the customer stage."""
+        super()._use_period(period)
+        stage = self._customer_stage if "_customer_stage" in vars(self) else ""
+        if not stage:
+            return
+        self._metric_specs = _named(self._metric_specs, stage)
+
     def _values_from(self, sc: Any) -> dict[str, Any]:
         """The funnel rates and buyers of an AAARRR scenario (δ is the explorer's own)."""
         from funnelsim.model import AAARRR_STAGES
@@ -136,7 +177,14 @@ class SensitivityExplorer(Explorer):
         from funnelsim.sensitivity_analysis import sensitivity
 
         funnel = self._funnel_of(values)
-        frame = sensitivity(funnel, delta=values["delta"], buyers=values["buyers"])
+        last = funnel.index(self._customer_stage)
+        buyers = values["buyers"]
+        frame = sensitivity(
+            funnel,
+            delta=values["delta"],
+            outcome=lambda f: buyers * float(f.reach[last]),
+            stages=funnel.names[1 : last + 1],  # a later step cannot change the customers
+        )
         swing = frame["swing"].to_numpy(float)
         smallest = float(swing.min())
         metrics = {

@@ -461,8 +461,17 @@ def _write_churn_model(which: str) -> Write:
 
 
 def _cohort_size(sc: Any, current: Mapping[str, Any]) -> int:
+    """The file's cohort size, else the customers its funnel run counts at ``cohort_stage``.
+
+    The count of ``sc.simulate()`` (mean over replications, rounded), as
+    :func:`funnelsim.scenarios.runner.run_retention` sizes the cohorts: the
+    explorer's cohorts are then those of ``Scenario.run()``.
+    """
     ret = sc.retention
-    return ret.cohort_size if ret.cohort_size is not None else expected_at(sc, ret.cohort_stage)
+    if ret.cohort_size is not None:
+        return int(ret.cohort_size)
+    index = -1 if ret.cohort_stage is None else sc.funnel.index(ret.cohort_stage)
+    return round(float(sc.simulate().counts[:, index].mean()))
 
 
 # The B2B deal: Beckhard's four factors make the Buy step's rate.
@@ -643,6 +652,13 @@ def custom_preset(
     )  # fmt: skip
 
 
+#: What the K of the Funnel and Referral tabs is (the K ``funnelsim simulate`` prints).
+_REFERRAL_K_HELP = (
+    "The [referral] K: invites per buyer × invite conversion, the new buyers each buyer "
+    "brings in one referral generation (each buyer invites once). Not the Growth tab's K, "
+    "which counts paying customers per customer lifetime from the [growth] section."
+)
+
 #: Headline numbers of the funnel explorer.
 FUNNEL_METRICS = (
     Metric("customers", "Customers", "{:,.0f}", "Buyers who reached the paying stage."),
@@ -660,7 +676,9 @@ FUNNEL_METRICS = (
         "payback", "Payback (months)", "{:,.0f}",
         "First month the cumulative profit reaches CAC.", infinite="never",
     ),
-    Metric("k", "Viral K", "{:.3f}", "New buyers each customer brings through referrals."),
+    Metric(
+        "k", "Viral K (new buyers per buyer, one generation)", "{:.3f}", _REFERRAL_K_HELP,
+    ),
 )  # fmt: skip
 
 
@@ -724,8 +742,12 @@ GROWTH_METRICS = (
         "churn of this model, undiscounted) per dollar of all acquisition spend.",
     ),
     Metric(
-        "k", "Viral K (per customer lifetime)", "{:.2f}",
-        "Customers one customer brings in over its lifetime; above 1 the loop feeds itself.",
+        "k", "Viral K (paying customers per customer lifetime)", "{:.3f}",
+        "The growth model's K ([growth]): invites per active customer per month × "
+        "acceptance × the chance that an invitee becomes a paying customer × the "
+        "expected lifetime of a referred customer (1 / its first-month churn); above 1 "
+        "the loop feeds itself. Not the K of the Funnel and Referral tabs, which counts "
+        "the new buyers ([referral]) each buyer brings in one referral generation.",
     ),
     Metric("referral_share", "Referred share of new customers", "{:.0%}"),
 )  # fmt: skip
@@ -756,7 +778,7 @@ REFERRAL_CONTROLS = _driving("referral.", (
    replications="", seed="seed")  # fmt: skip
 
 REFERRAL_METRICS = (
-    Metric("k", "Viral K", "{:.2f}", "Invites per buyer × invite conversion."),
+    Metric("k", "Viral K (new buyers per buyer, one generation)", "{:.3f}", _REFERRAL_K_HELP),
     Metric("customers", "Buyers in the end", "{:,.0f}", "Mean over replications."),
     Metric("expected_total", "Closed form s / (1 − K)", "{:,.0f}", "Capped at the market."),
     Metric("generations", "Generations", "{:,.0f}", "Until the cascade died out."),
@@ -792,9 +814,24 @@ RETENTION_CONTROLS = _driving("retention.", (
    seed="seed")  # fmt: skip
 
 RETENTION_METRICS = (
-    Metric("alpha", "Fitted α", "{:.2f}"),
-    Metric("beta", "Fitted β", "{:.2f}"),
-    Metric("retained", "Active after the last period", "{:.0%}", "Pooled over cohorts."),
+    Metric(
+        "alpha",
+        "α fitted to the simulated cohorts",
+        "{:.2f}",
+        "An estimate: it scatters around the true model's α (noted for a loaded file).",
+    ),
+    Metric(
+        "beta",
+        "β fitted to the simulated cohorts",
+        "{:.2f}",
+        "An estimate: it scatters around the true model's β (noted for a loaded file).",
+    ),
+    Metric(
+        "retained",
+        "First cohort active after the last period",
+        "{:.1%}",
+        "Share of the first cohort still active (the retention_survival of funnelsim simulate).",
+    ),
     Metric("lifetime", "Expected lifetime (periods)", "{:.1f}", "Infinite when α ≤ 1."),
     Metric(
         "ltv",
