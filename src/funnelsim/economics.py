@@ -476,7 +476,9 @@ def _geometric_cumulative(per: Any, q: Any, n: Any) -> Any:
 #: noise such as 299.99999999999994 for 300 (10 payments of 30).
 _REACH_RTOL = 1e-12
 #: Paybacks are searched up to this many periods; beyond it (a CAC within a hair
-#: of the LTV) the payback is reported as ``inf``, never.
+#: of the LTV, or an undiscounted sBG curve with α near 1, whose survival falls
+#: like t^-α and creeps towards its LTV over millions of periods) the payback is
+#: reported as ``inf``, never.
 MAX_PAYBACK_PERIODS = 1_000_000
 
 
