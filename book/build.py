@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -100,6 +101,38 @@ def publish(notebook: Path, target: Path) -> None:
     target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+#: An image Sphinx wrote with its own file name as the alternative text (myst-nb's default).
+_NAMED_BY_FILE = re.compile(r'<img alt="(?P<src>[^"]*\.svg)" src="(?P=src)"')
+#: A chart's title as Vega writes it into the SVG for screen readers.
+_CHART_TITLE = re.compile(r"aria-label=\"Title text '(.*?)'\"")
+
+
+def describe_images(html: Path) -> int:
+    """Give every chart image of the site its title(s) as alternative text; return how many.
+
+    myst-nb writes an SVG output as ``<img alt="../_images/<hash>.svg" ...>``: a screen
+    reader, or a reader whose browser does not load the image, gets a file name. Vega
+    puts each chart title into the SVG (``aria-label="Title text '…'"``); the page's
+    ``alt`` becomes those titles ("; " between the panels of a combined chart), or
+    "Chart" when a picture has none. The titles are already escaped for an attribute.
+    """
+    changed = 0
+    for page in html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+
+        def alt(match: re.Match[str], page: Path = page) -> str:
+            svg = (page.parent / match["src"]).read_text(encoding="utf-8")
+            titles = list(dict.fromkeys(_CHART_TITLE.findall(svg)))
+            label = "; ".join(titles) if titles else "Chart"
+            return f'<img alt="{label}" src="{match["src"]}"'
+
+        new, n = _NAMED_BY_FILE.subn(alt, text)
+        if n:
+            page.write_text(new, encoding="utf-8")
+            changed += n
+    return changed
+
+
 def build(
     out: Path,
     *,
@@ -164,6 +197,7 @@ def build(
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going"]
     cmd += ["-d", str(out / "doctrees"), str(src), str(html)]
     subprocess.run(cmd, check=True)
+    describe_images(html)
     return html
 
 

@@ -17,6 +17,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -282,6 +283,38 @@ def test_charts_and_formulas_are_in_the_pages(site: Path) -> None:
     images = [u for u in refs(site / "notebooks" / "00_start_here.html").loads if "_images/" in u]
     assert images, "the start page's chart (an SVG output) is missing"
     assert r"\sqrt{n\,p\,(1-p)}" in start  # the binomial standard deviation, left for MathJax
+
+
+def test_every_chart_image_is_described_by_its_title(site: Path) -> None:
+    # a reader who cannot see the picture gets the chart's title, not "../_images/<hash>.svg"
+    page = site / "notebooks" / "14_capstone.html"
+    alts = re.findall(r'<img alt="([^"]*)" src="[^"]*\.svg"', page.read_text(encoding="utf-8"))
+    assert alts, "the capstone's charts are missing"
+    assert not [a for a in alts if a.endswith(".svg") or a == "Chart"], alts
+    assert any(a.startswith("Fix first:") for a in alts), alts  # the tornado chart's title
+    for other in site.rglob("*.html"):
+        named = re.findall(r'<img alt="([^"]*\.svg)"', other.read_text(encoding="utf-8"))
+        assert not named, f"{other.name}: {named[:2]}"
+
+
+def test_describe_images_uses_the_svg_titles(tmp_path: Path) -> None:
+    (tmp_path / "_images").mkdir()
+    svg = (
+        "<svg><g aria-label=\"Title text 'A: K = 0.25'\"/><g aria-label=\"Title text 'B'\"/></svg>"
+    )
+    (tmp_path / "_images" / "a.svg").write_text(svg, encoding="utf-8")
+    (tmp_path / "_images" / "b.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "p").mkdir()
+    page = tmp_path / "p" / "x.html"
+    page.write_text(
+        '<img alt="../_images/a.svg" src="../_images/a.svg" />'
+        '<img alt="../_images/b.svg" src="../_images/b.svg" /><img alt="kept" src="c.png" />',
+        encoding="utf-8",
+    )
+    assert book.describe_images(tmp_path) == 2
+    text = page.read_text(encoding="utf-8")
+    assert '<img alt="A: K = 0.25; B" src="../_images/a.svg"' in text
+    assert '<img alt="Chart" src="../_images/b.svg"' in text and 'alt="kept"' in text
 
 
 def test_the_static_quiz_replaces_the_widget(site: Path) -> None:
