@@ -616,12 +616,20 @@ def payback_period(
         k, per, q = np.broadcast_arrays(np.asarray(k, float), np.asarray(per, float), q)
         periods = _payback_one(k, per, q)
         return _out(np.where(k > 0, periods, 0.0))
-    w = check_real_array("weights", weights, low=0.0, high=1.0)
-    w = np.asarray(w, float)
-    if w.ndim == 0:
-        raise ValueError(
-            f"weights must have a last axis of group shares (e.g. [0.7, 0.3]), got {weights!r}"
-        )
+    w = _check_weights(weights)
+    w, per, q = np.broadcast_arrays(w, np.asarray(per, float), q)
+    shape = np.broadcast_shapes(np.shape(k), w.shape[:-1])
+    k = np.broadcast_to(np.asarray(k, float), shape)
+    w, per, q = (np.broadcast_to(x, (*shape, x.shape[-1])) for x in (w, per, q))
+    return _out(np.where(k > 0, _payback_mix(k, w, per, q), 0.0))
+
+
+def _check_weights(weights: Any, groups: int | None = None) -> np.ndarray:
+    """``weights`` as float shares whose last axis (of ``groups`` entries) sums to 1."""
+    w = np.asarray(check_real_array("weights", weights, low=0.0, high=1.0), dtype=float)
+    if w.ndim == 0 or (groups is not None and w.shape[-1] != groups):
+        wanted = "group shares (e.g. [0.7, 0.3])" if groups is None else f"{groups} group shares"
+        raise ValueError(f"weights must have a last axis of {wanted}, got {weights!r}")
     total = w.sum(axis=-1)
     bad = np.flatnonzero(np.abs(total - 1.0) > 1e-9)
     if bad.size:
@@ -629,11 +637,7 @@ def payback_period(
             f"weights must sum to 1 along their last axis (the groups' shares), "
             f"got a sum of {float(total.ravel()[bad[0]])!r} at position {int(bad[0])}"
         )
-    w, per, q = np.broadcast_arrays(w, np.asarray(per, float), q)
-    shape = np.broadcast_shapes(np.shape(k), w.shape[:-1])
-    k = np.broadcast_to(np.asarray(k, float), shape)
-    w, per, q = (np.broadcast_to(x, (*shape, x.shape[-1])) for x in (w, per, q))
-    return _out(np.where(k > 0, _payback_mix(k, w, per, q), 0.0))
+    return w
 
 
 def _payback_one(k: np.ndarray, per: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -814,18 +818,7 @@ def _payback_models(
             )
         w = np.ones((*k.shape, 1))
     else:
-        w = np.asarray(check_real_array("weights", weights, low=0.0, high=1.0), dtype=float)
-        if w.ndim == 0 or w.shape[-1] != n_groups:
-            raise ValueError(
-                f"weights must have a last axis of {n_groups} group shares, got {weights!r}"
-            )
-        total = w.sum(axis=-1)
-        bad = np.flatnonzero(np.abs(total - 1.0) > 1e-9)
-        if bad.size:
-            raise ValueError(
-                f"weights must sum to 1 along their last axis (the groups' shares), "
-                f"got a sum of {float(total.ravel()[bad[0]])!r} at position {int(bad[0])}"
-            )
+        w = _check_weights(weights, n_groups)
     shape = np.broadcast_shapes(k.shape, w.shape[:-1])
     k = np.broadcast_to(k, shape)
     w = np.broadcast_to(w, (*shape, n_groups))

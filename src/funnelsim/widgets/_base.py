@@ -300,6 +300,36 @@ def _read(control: Control, widget: w.Widget) -> float | int:
     return float(value)
 
 
+def write_scenario(
+    scenario: Callable[[], Any],
+    path: Any,
+    *,
+    overwrite: bool,
+    say: Callable[..., None],
+    failed: str = "Save failed",
+) -> Path | None:
+    """Write ``scenario()`` to ``path`` as TOML; its path, or None (``say`` tells why).
+
+    The one Save of the explorers and the dashboard: an existing file is
+    replaced only with ``overwrite``, the file is written whole or not at all
+    (:meth:`funnelsim.scenarios.Scenario.save`), and a problem is said on the
+    status line as ``f"{failed}: {err}"`` instead of raised.
+    """
+    try:
+        target = Path(path)
+        if target.exists() and not overwrite:
+            say(
+                f"Not saved: {target} already exists; tick Overwrite to replace it "
+                "or choose another name",
+                ok=False,
+            )
+            return None
+        return Path(scenario().save(target))
+    except (OSError, TypeError, ValueError) as err:
+        say(f"{failed}: {err}", ok=False)
+        return None
+
+
 class Explorer:
     """Base class of the live explorers (see the module docstring).
 
@@ -613,20 +643,9 @@ class Explorer:
         Overwrite box beside the Save button); otherwise nothing is written and
         the status line says so.
         """
-        try:
-            target = Path(path)
-            if target.exists() and not overwrite:
-                self._say(
-                    f"Not saved: {target} already exists; tick Overwrite to replace it "
-                    "or choose another name",
-                    ok=False,
-                )
-                return None
-            out = Path(self.scenario().save(target))
-        except (OSError, TypeError, ValueError) as err:
-            self._say(f"Save failed: {err}", ok=False)
-            return None
-        self._say(f"Saved {out}", ok=True)
+        out = write_scenario(self.scenario, path, overwrite=overwrite, say=self._say)
+        if out is not None:
+            self._say(f"Saved {out}", ok=True)
         return out
 
     # Hooks of the explorers that read and write scenario files.

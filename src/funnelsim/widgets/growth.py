@@ -10,7 +10,7 @@ from typing import Any
 from funnelsim import charts
 from funnelsim.engine import simulate
 from funnelsim.model import aaarrr
-from funnelsim.widgets._base import Explorer, Outcome, section_stream
+from funnelsim.widgets._base import Explorer, Outcome, section_stream, write_scenario
 from funnelsim.widgets.specs import (
     AAARRR_RATES,
     GROWTH_ECONOMICS,
@@ -593,20 +593,10 @@ class Dashboard:
         line says what was written, and names any tab whose moved sliders are
         not in the file (a tab not from the file).
         """
-        from pathlib import Path
-
-        try:
-            target = Path(path)
-            if target.exists() and not overwrite:
-                self._say(
-                    f"Not saved: {target} already exists; tick Overwrite to replace it "
-                    "or choose another name",
-                    ok=False,
-                )
-                return None
-            out = Path(self.scenario().save(target))
-        except (OSError, TypeError, ValueError) as err:
-            self._say(f"Not saved: {err}", ok=False)
+        out = write_scenario(
+            self.scenario, path, overwrite=overwrite, say=self._say, failed="Not saved"
+        )
+        if out is None:
             return None
         showing = self._showing_file() if self._scenario is not None else [self.GROWTH_TAB]
         moved = [n for n in showing if _moved(self._tab(n))]
